@@ -1,0 +1,160 @@
+import {
+  findNodeAtLocation,
+  parse,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser'
+import { firstInvalidUtf8, lineIndex, type Position } from './text-position.js'
+
+/** A parsed JSON file that can say on which line and column any value sits. */
+export interface JsonDocument {
+  path: string
+  text: string
+  value: unknown
+  /** Position of the value at an RFC 6901 pointer ('' is the whole document), or undefined. */
+  locate(pointer: string): Position | undefined
+}
+
+/** Why a JSON file could not be used, each with its real position when there is one. */
+export type JsonProblem =
+  | { kind: 'empty' }
+  | { kind: 'bom' }
+  | { kind: 'encoding'; at: Position }
+  | { kind: 'syntax'; detail: string; at?: Position }
+  | { kind: 'not-object'; found: string; at: Position }
+
+export type JsonParse = { ok: true; doc: JsonDocument } | { ok: false; problem: JsonProblem }
+
+/** A short name for the JSON type of a value, as users know it. */
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'string') return 'a string'
+  if (typeof value === 'number') return 'a number'
+  return typeof value
+}
+
+const SYNTAX_WORDS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'a property name in double quotes is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected',
+  CommaExpected: 'a comma is expected',
+  CloseBraceExpected: 'a closing brace is expected',
+  CloseBracketExpected: 'a closing bracket is expected',
+  EndOfFileExpected: 'unexpected content after the end of the JSON value',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'comments are not allowed in JSON',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number is cut off',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'a control character inside a string',
+}
+
+/**
+ * Parse bytes the way transformers reads a JSON file (Python `json.load` on UTF-8 text): a BOM or
+ * invalid UTF-8 is an error there, so it is one here. `requireObject` makes a non-object an error.
+ */
+export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject = true): JsonParse {
+  if (bytes.length === 0) return { ok: false, problem: { kind: 'empty' } }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return { ok: false, problem: { kind: 'bom' } }
+  const bad = firstInvalidUtf8(bytes)
+  if (bad !== -1) {
+    const text = Buffer.from(bytes.subarray(0, bad)).toString('utf8')
+    return { ok: false, problem: { kind: 'encoding', at: lineIndex(text)(text.length) } }
+  }
+  const text = Buffer.from(bytes).toString('utf8')
+  if (text.trim() === '') return { ok: false, problem: { kind: 'empty' } }
+  const position = lineIndex(text)
+
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return { ok: false, problem: syntaxProblem(text, position, error) }
+  }
+
+  let tree: Node | undefined
+  const doc: JsonDocument = {
+    path,
+    text,
+    value,
+    locate(pointer) {
+      tree ??= parseTree(text, [], { disallowComments: true })
+      if (!tree) return undefined
+      const node = findNodeAtLocation(tree, pointerSegments(pointer))
+      if (!node) return undefined
+      // A value inside an object is shown at its key, which is where a reader looks.
+      const at = node.parent?.type === 'property' ? node.parent.offset : node.offset
+      return position(at)
+    },
+  }
+  if (requireObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    return {
+      ok: false,
+      problem: { kind: 'not-object', found: jsonType(value), at: doc.locate('') ?? position(0) },
+    }
+  }
+  return { ok: true, doc }
+}
+
+function syntaxProblem(text: string, position: (offset: number) => Position, error: unknown): JsonProblem {
+  const errors: ParseError[] = []
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
+  if (errors.length > 0) {
+    const first = errors[0]
+    const code = printParseErrorCode(first.error)
+    return { kind: 'syntax', detail: SYNTAX_WORDS[code] ?? code, at: position(first.offset) }
+  }
+  // jsonc-parser accepted what V8 rejected (rare: e.g. a lone surrogate); use V8's own offset if it gives one.
+  const message = error instanceof Error ? error.message : String(error)
+  const offset = /position (\d+)/.exec(message)
+  return { kind: 'syntax', detail: message, at: offset ? position(Number(offset[1])) : undefined }
+}
+
+export function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s))
+}
+
+export function describeJsonProblem(problem: JsonProblem): string {
+  switch (problem.kind) {
+    case 'empty':
+      return 'is empty'
+    case 'bom':
+      return "starts with a UTF-8 byte-order mark, which Python's json module (used by transformers) rejects"
+    case 'encoding':
+      return `is not valid UTF-8 (first bad byte at line ${problem.at.line}, column ${problem.at.column})`
+    case 'syntax':
+      return problem.at
+        ? `is not valid JSON: ${problem.detail} at line ${problem.at.line}, column ${problem.at.column}`
+        : `is not valid JSON: ${problem.detail}`
+    case 'not-object':
+      return `must hold a JSON object but holds ${problem.found}`
+  }
+}
+
+/** Where a problem sits in its file, when it has a real place. */
+export function problemPosition(problem: JsonProblem): Position | undefined {
+  switch (problem.kind) {
+    case 'bom':
+      return { line: 1, column: 1 }
+    case 'encoding':
+    case 'not-object':
+      return problem.at
+    case 'syntax':
+      return problem.at
+    default:
+      return undefined
+  }
+}

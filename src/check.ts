@@ -1,0 +1,84 @@
+import path from 'node:path'
+import {
+  compareFindings,
+  countFindings,
+  severityAtLeast,
+  type Counts,
+  type Finding,
+} from './engine/finding.js'
+import { allRules, docsBase } from './engine/registry.js'
+import { runModelRules } from './engine/run-model.js'
+import { describeError, isCheckError } from './errors.js'
+import type { FailOn, Settings, TargetSpec } from './settings.js'
+import { openLocalSource } from './sources/local.js'
+
+export type Status = 'pass' | 'fail' | 'error'
+
+export interface TargetResult {
+  kind: 'model'
+  ref: string
+  source: 'local' | 'hub'
+  revision: string | null
+  status: Status
+  /** Why the target could not be checked (status 'error'). */
+  error?: string
+  findings: Finding[]
+  /** The target's folder relative to the workspace, POSIX ('' for the workspace itself). */
+  rootInWorkspace: string
+  spec: TargetSpec
+}
+
+export interface Report {
+  targets: TargetResult[]
+  counts: Counts
+  result: Status
+  failOn: FailOn
+}
+
+export function fails(findings: readonly Finding[], failOn: FailOn): boolean {
+  return failOn !== 'never' && findings.some((f) => severityAtLeast(f.severity, failOn))
+}
+
+/** Check every target. A target that cannot be read is an 'error' result; the others still run. */
+export async function checkTargets(
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Report> {
+  const options = {
+    levels: settings.levels,
+    settings: { extraArchitectures: settings.extraArchitectures },
+    docsBase: docsBase(env),
+  }
+  const targets: TargetResult[] = []
+  for (const spec of settings.targets) {
+    const rel = path.relative(settings.workspace, spec.root).split(path.sep).join('/')
+    const base = {
+      kind: spec.kind,
+      ref: spec.ref,
+      source: 'local' as const,
+      revision: null,
+      spec,
+      rootInWorkspace: rel,
+    }
+    try {
+      const source = await openLocalSource(spec.root, spec.ref)
+      const findings = (await runModelRules(source, allRules, options)).sort(compareFindings)
+      targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' })
+    } catch (error) {
+      if (!isCheckError(error)) throw error
+      targets.push({ ...base, findings: [], status: 'error', error: describeError(error) })
+    }
+  }
+  const all = targets.flatMap((t) => t.findings)
+  const result: Status = targets.some((t) => t.status === 'error')
+    ? 'error'
+    : targets.some((t) => t.status === 'fail')
+      ? 'fail'
+      : 'pass'
+  return { targets, counts: countFindings(all), result, failOn: settings.failOn }
+}
+
+/** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */
+export function exitCode(report: Report): number {
+  return report.result === 'error' ? 2 : report.result === 'fail' ? 1 : 0
+}

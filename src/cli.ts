@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util'
+import { checkTargets, exitCode } from './check.js'
+import { describeError, UsageError } from './errors.js'
+import { toJson } from './report/json.js'
+import { formatText } from './report/text.js'
+import { resolveSettings } from './settings.js'
+import pkg from '../package.json' with { type: 'json' }
+
+const USAGE = `Usage: friendli-preflight [model-path] [options]
+
+Checks that a model folder will be accepted by FriendliAI Dedicated Endpoints.
+
+Options:
+  --format text|json           output format (default: text)
+  --fail-on error|warning|never
+                               exit 1 when a finding is at or above this severity (default: error)
+  --config FILE                config file (default: .friendli-preflight.yml when present)
+  --extra-architectures LIST   comma-separated architectures to accept besides the built-in list
+  -h, --help                   show this help
+  -v, --version                show the version
+
+Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; 2 could not check.
+`
+
+export async function main(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<number> {
+  try {
+    let parsed
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          format: { type: 'string', default: 'text' },
+          'fail-on': { type: 'string', default: '' },
+          config: { type: 'string', default: '' },
+          'extra-architectures': { type: 'string', default: '' },
+          help: { type: 'boolean', short: 'h' },
+          version: { type: 'boolean', short: 'v' },
+        },
+      })
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message.split('\n')[0]}\n\n${USAGE}`)
+    }
+    const { values, positionals } = parsed
+    if (values.help) return (write(USAGE), 0)
+    if (values.version) return (write(`${pkg.version}\n`), 0)
+    if (positionals.length > 1)
+      throw new UsageError(`expected at most one model path, got ${positionals.length}`)
+    if (!['text', 'json'].includes(values.format))
+      throw new UsageError(`--format must be text or json; got "${values.format}"`)
+
+    const settings = resolveSettings(
+      {
+        model: positionals[0] ?? '',
+        config: values.config,
+        failOn: values['fail-on'],
+        extraArchitectures: values['extra-architectures'],
+      },
+      process.cwd(),
+    )
+    const report = await checkTargets(settings)
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR
+    write(
+      values.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : formatText(report, color),
+    )
+    return exitCode(report)
+  } catch (error) {
+    process.stderr.write(`friendli-preflight: ${describeError(error)}\n`)
+    return 2
+  }
+}

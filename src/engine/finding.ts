@@ -1,0 +1,61 @@
+export type Severity = 'error' | 'warning' | 'info'
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 }
+
+export function severityAtLeast(severity: Severity, threshold: Severity): boolean {
+  return RANK[severity] >= RANK[threshold]
+}
+
+/**
+ * Where a finding is. `path` is POSIX and relative to the target's root ('.' is the root itself).
+ * `line`/`column` are 1-based and present only when truly known: never an invented line 1.
+ */
+export interface Location {
+  path: string
+  line?: number
+  column?: number
+  /** RFC 6901 pointer into a JSON document, e.g. '/architectures/0'. */
+  pointer?: string
+  /** 0-based record index in a dataset file. */
+  row?: number
+}
+
+export interface Finding {
+  ruleId: string
+  rule: string
+  severity: Severity
+  message: string
+  hint?: string
+  location: Location
+  docsUrl: string
+}
+
+/** Deterministic order for every output: severity, then path, line, row, rule id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    RANK[b.severity] - RANK[a.severity] ||
+    a.location.path.localeCompare(b.location.path) ||
+    (a.location.line ?? 0) - (b.location.line ?? 0) ||
+    (a.location.row ?? 0) - (b.location.row ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.message.localeCompare(b.message)
+  )
+}
+
+export interface Counts {
+  errors: number
+  warnings: number
+  infos: number
+}
+
+export function countFindings(findings: readonly Finding[]): Counts {
+  const counts: Counts = { errors: 0, warnings: 0, infos: 0 }
+  for (const f of findings) {
+    if (f.severity === 'error') counts.errors++
+    else if (f.severity === 'warning') counts.warnings++
+    else counts.infos++
+  }
+  return counts
+}

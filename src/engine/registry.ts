@@ -1,0 +1,18 @@
+import { modelRules } from '../rules/model/index.js'
+import type { ModelRule } from './rule.js'
+
+export const allRules: readonly ModelRule[] = modelRules
+
+/** A rule by id ('MR203', any case) or by name ('unsupported-architecture'). */
+export function findRule(idOrName: string): ModelRule | undefined {
+  const key = idOrName.trim().toLowerCase()
+  return allRules.find((r) => r.meta.id.toLowerCase() === key || r.meta.name === key)
+}
+
+/** Where rule docs live. The action links to the docs of the exact version that ran. */
+export function docsBase(env: NodeJS.ProcessEnv = process.env): string {
+  const repo = env.GITHUB_ACTION_REPOSITORY
+  const ref = env.GITHUB_ACTION_REF
+  if (repo && ref) return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repo}/blob/${ref}/docs/rules/`
+  return 'https://github.com/friendli-preflight/friendli-preflight/blob/main/docs/rules/'
+}

@@ -1,0 +1,51 @@
+import type { ModelArtifactName, ModelArtifacts } from '../artifacts/model-artifacts.js'
+import type { Location, Severity } from './finding.js'
+
+/** One message a rule can report: text and hint are built from the real values in `data`. */
+export interface MessageSpec<D> {
+  text: (data: D) => string
+  hint?: (data: D) => string
+  /**
+   * A message may default to another severity than its rule's (MR402: a missing file is a warning,
+   * a broken one an error). A severity set by the user applies to every message of the rule.
+   */
+  severity?: Severity
+}
+
+export type AnyMessages = Record<string, MessageSpec<any>>
+type DataOf<S> = S extends MessageSpec<infer D> ? D : never
+
+export interface RuleMeta<M extends AnyMessages> {
+  /** `MR` (model) or `DS` (dataset) and three digits; never reused. */
+  id: string
+  /** kebab-case; names the requirement; equals the file name. */
+  name: string
+  /** "Require …" / "Disallow …" / "Enforce …", one line, no final period. */
+  description: string
+  severity: Severity
+  messages: M
+}
+
+/** What every rule may read besides artifacts: user settings that change what is accepted. */
+export interface RuleSettings {
+  extraArchitectures: readonly string[]
+}
+
+export interface ModelContext<A extends ModelArtifactName, M extends AnyMessages> {
+  artifacts: Pick<ModelArtifacts, A>
+  settings: RuleSettings
+  report<K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location): void
+}
+
+export interface ModelRule<A extends ModelArtifactName = any, M extends AnyMessages = any> {
+  meta: RuleMeta<M> & { artifacts: readonly A[] }
+  /** Pure: no I/O, no @actions/core. Everything comes from ctx. */
+  check(ctx: ModelContext<A, M>): void
+}
+
+/** Identity at run time; at compile time it ties `report` keys and data to `messages`. */
+export function defineModelRule<A extends ModelArtifactName, M extends AnyMessages>(
+  rule: ModelRule<A, M>,
+): ModelRule<A, M> {
+  return rule
+}

@@ -1,0 +1,66 @@
+import { modelArtifactLoader, type ModelArtifactName } from '../artifacts/model-artifacts.js'
+import type { Source } from '../sources/source.js'
+import type { Finding, Location, Severity } from './finding.js'
+import type { ModelRule, RuleSettings } from './rule.js'
+
+export type RuleLevel = Severity | 'off'
+
+export interface RunOptions {
+  /** Severity chosen by the user, by rule id; absent means the rule's own default. */
+  levels: ReadonlyMap<string, RuleLevel>
+  settings: RuleSettings
+  docsBase: string
+}
+
+/**
+ * Load every artifact the enabled rules declare (each once), then run the rules. A SourceError while
+ * loading means "could not check" and propagates; a rule that throws becomes one finding and the run
+ * goes on, so one bug never hides every other result.
+ */
+export async function runModelRules(
+  source: Source,
+  rules: readonly ModelRule[],
+  options: RunOptions,
+): Promise<Finding[]> {
+  const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off')
+  const load = modelArtifactLoader(source)
+  const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts as ModelArtifactName[]))]
+  const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)] as const)))
+
+  const findings: Finding[] = []
+  for (const rule of enabled) {
+    const { meta } = rule
+    const level = options.levels.get(meta.id)
+    const docsUrl = `${options.docsBase}${meta.name}.md`
+    const artifacts = Object.fromEntries(meta.artifacts.map((n: ModelArtifactName) => [n, loaded[n]]))
+    try {
+      rule.check({
+        artifacts,
+        settings: options.settings,
+        report(key: string, data: unknown, location: Location) {
+          const spec = meta.messages[key]
+          findings.push({
+            ruleId: meta.id,
+            rule: meta.name,
+            severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
+            message: spec.text(data),
+            hint: spec.hint?.(data),
+            location,
+            docsUrl,
+          })
+        },
+      })
+    } catch (error) {
+      findings.push({
+        ruleId: meta.id,
+        rule: meta.name,
+        severity: 'error',
+        message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
+        hint: 'This is a bug in friendli-preflight, not in your model: please report it with the model files that caused it. The other rules still ran.',
+        location: { path: '.' },
+        docsUrl,
+      })
+    }
+  }
+  return findings
+}

@@ -1,0 +1,61 @@
+import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { checkTargets, type Report } from './check.js'
+import { describeError } from './errors.js'
+import { planAnnotations } from './report/annotations.js'
+import { toJson } from './report/json.js'
+import { formatSummary } from './report/summary.js'
+import { formatText, summaryLine } from './report/text.js'
+import { resolveSettings } from './settings.js'
+
+/** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd()
+    const settings = resolveSettings(
+      {
+        model: core.getInput('model'),
+        config: core.getInput('config'),
+        failOn: core.getInput('fail-on'),
+        extraArchitectures: core.getInput('extra-architectures'),
+      },
+      workspace,
+    )
+    const report = await checkTargets(settings, env)
+    const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
+    writeFileSync(reportFile, JSON.stringify(toJson(report), null, 2) + '\n')
+
+    logText(report)
+    for (const a of planAnnotations(report)) {
+      core[a.level](a.message, {
+        title: a.title,
+        file: a.file,
+        startLine: a.startLine,
+        startColumn: a.startColumn,
+      })
+    }
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(formatSummary(report, reportFile)).write()
+
+    core.setOutput('result', report.result === 'pass' ? 'pass' : 'fail')
+    core.setOutput('errors', report.counts.errors)
+    core.setOutput('warnings', report.counts.warnings)
+    core.setOutput('report-file', reportFile)
+    if (report.result !== 'pass') core.setFailed(`friendli-preflight: ${summaryLine(report)}`)
+  } catch (error) {
+    core.setFailed(`friendli-preflight: ${describeError(error)}`)
+  }
+}
+
+/**
+ * The text report in the log. File names and messages come from the checked repository, so workflow
+ * commands are paused around them: a folder named "::error::" must not become an annotation.
+ */
+function logText(report: Report): void {
+  const token = randomUUID()
+  core.info(`::stop-commands::${token}`)
+  core.info(formatText(report).trimEnd())
+  core.info(`::${token}::`)
+}

@@ -1,0 +1,100 @@
+import type { Report, TargetResult } from '../check.js'
+import type { Finding, Severity } from '../engine/finding.js'
+import { plural } from '../rules/utils/files.js'
+import { workspacePath } from './paths.js'
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice'
+
+export interface Annotation {
+  level: AnnotationLevel
+  message: string
+  title?: string
+  file?: string
+  startLine?: number
+  startColumn?: number
+}
+
+/** GitHub shows at most 10 of each level per step and silently drops the rest. */
+export const PER_LEVEL = 10
+
+const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
+
+/** Where an annotation goes: the file and line when known; a target named in the config file, on that line. */
+function place(target: TargetResult, f?: Finding): Pick<Annotation, 'file' | 'startLine' | 'startColumn'> {
+  if (f && f.location.line !== undefined) {
+    return {
+      file: workspacePath(target, f.location),
+      startLine: f.location.line,
+      startColumn: f.location.column,
+    }
+  }
+  if (target.spec.origin && (!f || f.location.path === '.')) {
+    return { file: target.spec.origin.file, startLine: target.spec.origin.line }
+  }
+  if (f && f.location.path !== '.') return { file: workspacePath(target, f.location) }
+  return {}
+}
+
+/**
+ * The annotations to emit, most important first, within GitHub's per-step limits; when some do not
+ * fit, the last notice says how many and where they are. Pure, so the caps are testable.
+ */
+export function planAnnotations(report: Report): Annotation[] {
+  const candidates: Annotation[] = []
+  for (const target of report.targets) {
+    if (target.status === 'error') {
+      candidates.push({
+        level: 'error',
+        title: 'friendli-preflight could not check',
+        message: `Could not check ${target.ref}: ${target.error}`,
+        ...place(target),
+      })
+    }
+    for (const f of target.findings) {
+      const where = place(target, f)
+      // Without a file the annotation floats on the run page: name the target in the text.
+      const prefix = where.file ? '' : `${workspacePath(target, f.location)}: `
+      candidates.push({
+        level: LEVEL[f.severity],
+        title: `${f.ruleId} ${f.rule}`,
+        message: `${prefix}${f.message}${f.hint ? `\n${f.hint}` : ''}`,
+        ...where,
+      })
+    }
+  }
+  // Findings that land on a line (and so in the PR diff) go first within each level.
+  const ordered = [...candidates].sort(
+    (a, b) => Number(b.startLine !== undefined) - Number(a.startLine !== undefined),
+  )
+
+  const taken: Annotation[] = []
+  const dropped: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 }
+  const used: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 }
+  const reserved = (level: AnnotationLevel) => (level === 'error' && report.result !== 'pass' ? 1 : 0)
+  const overflow = (['error', 'warning', 'notice'] as const).some(
+    (level) => ordered.filter((a) => a.level === level).length > PER_LEVEL - reserved(level),
+  )
+  for (const a of ordered) {
+    // One notice slot is kept for the overflow note when anything is dropped, and one error slot for
+    // the error that core.setFailed() prints when the check fails.
+    const limit = PER_LEVEL - reserved(a.level) - (a.level === 'notice' && overflow ? 1 : 0)
+    if (used[a.level] < limit) {
+      used[a.level]++
+      taken.push(a)
+    } else dropped[a.level]++
+  }
+  const total = dropped.error + dropped.warning + dropped.notice
+  if (total > 0) {
+    const parts = [
+      dropped.error && plural(dropped.error, 'error'),
+      dropped.warning && plural(dropped.warning, 'warning'),
+      dropped.notice && plural(dropped.notice, 'info'),
+    ].filter(Boolean)
+    taken.push({
+      level: 'notice',
+      title: 'friendli-preflight: more findings in the job summary',
+      message: `${plural(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
+    })
+  }
+  return taken
+}

@@ -1,0 +1,63 @@
+import type { Report, Status } from '../check.js'
+import type { Severity } from '../engine/finding.js'
+import { plural } from '../rules/utils/files.js'
+import { formatLocation } from './paths.js'
+
+/** GitHub rejects a step summary over 1 MiB; stay well under it and say what was left out. */
+export const SUMMARY_LIMIT = 900_000
+
+const VERDICT: Record<Status, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  error: '⚠️ could not check',
+}
+const ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' }
+
+/** Table cells are raw HTML/Markdown in the summary: escape what the messages carry. */
+export function cell(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>')
+}
+
+/** The job summary as Markdown: verdict, counts, then every finding per target with a link to its rule doc. */
+export function formatSummary(report: Report, reportFile?: string): string {
+  const { errors, warnings, infos } = report.counts
+  const out: string[] = [
+    `## friendli-preflight: ${VERDICT[report.result]}`,
+    '',
+    `${plural(report.targets.length, 'target')} checked · ${plural(errors, 'error')} · ${plural(warnings, 'warning')} · ${plural(infos, 'info')} · fail-on: \`${report.failOn}\``,
+    '',
+  ]
+  let size = out.join('\n').length
+  let omitted = 0
+  for (const target of report.targets) {
+    const head = [`### \`${cell(target.ref)}\` — ${VERDICT[target.status]}`, '']
+    if (target.status === 'error') head.push(`Could not check: ${cell(target.error ?? '')}`, '')
+    else if (target.findings.length === 0) head.push('No findings.', '')
+    else head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|')
+    out.push(...head)
+    size += head.join('\n').length
+    for (const f of target.findings) {
+      const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : ''
+      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | \`${cell(formatLocation(f.location.path, f.location))}\` | ${cell(f.message)}${hint} |`
+      if (size + row.length > SUMMARY_LIMIT) {
+        omitted++
+        continue
+      }
+      out.push(row)
+      size += row.length + 1
+    }
+    out.push('')
+  }
+  if (omitted > 0)
+    out.push(
+      `${plural(omitted, 'more finding')} did not fit in the summary; the JSON report lists them all.`,
+      '',
+    )
+  if (reportFile) out.push(`Full report: \`${cell(reportFile)}\` (JSON).`, '')
+  return out.join('\n')
+}

@@ -1,0 +1,31 @@
+import { defineModelRule } from '../../engine/rule.js'
+import { FRIENDLI_FILES, listNames, plural, rootEntries } from '../utils/files.js'
+
+/** Files every repository has and nobody expects a server to use: listing them is only noise. */
+const BOILERPLATE =
+  /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\..*)?|use_policy\.md|.*\.(md|png|jpe?g|gif|svg))$/i
+
+export default defineModelRule({
+  meta: {
+    id: 'MR104',
+    name: 'ignored-files',
+    description: 'Report files and folders that Friendli will not download',
+    severity: 'info',
+    artifacts: ['files'],
+    messages: {
+      ignored: {
+        text: (d: { names: string[] }) =>
+          `Friendli will not download ${plural(d.names.length, 'entry', 'entries')} of this repository: ${listNames(d.names, 12)}.`,
+        hint: () =>
+          'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
+      },
+    },
+  },
+  check({ artifacts: { files }, report }) {
+    const names = rootEntries(files)
+      .filter((e) => !BOILERPLATE.test(e.path))
+      .filter((e) => !(e.type === 'file' && (FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors'))))
+      .map((e) => (e.type === 'directory' ? `${e.path}/` : e.path))
+    if (names.length > 0) report('ignored', { names }, { path: '.' })
+  },
+})

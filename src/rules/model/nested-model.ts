@@ -1,0 +1,50 @@
+import { defineModelRule } from '../../engine/rule.js'
+import { baseName, folderOf, hasRootFile, isSafetensors, listNames, rootEntries } from '../utils/files.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR103',
+    name: 'nested-model',
+    description: 'Disallow a model whose config.json or weights sit in a subfolder instead of the root',
+    severity: 'error',
+    artifacts: ['files'],
+    messages: {
+      nested: {
+        text: (d: { folder: string; holds: string[]; rootLacks: string }) =>
+          `The model is nested in ${d.folder}/: it holds ${listNames(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
+        hint: (d: { folder: string }) =>
+          `Friendli reads only the root of the repository. Move the files of ${d.folder}/ up to the root, or point the check (and your deployment) at ${d.folder}.`,
+      },
+    },
+  },
+  check({ artifacts: { files }, report }) {
+    const rootHasConfig = hasRootFile(files, 'config.json')
+    const rootHasWeights = rootEntries(files).some(isSafetensors)
+    if (rootHasConfig && rootHasWeights) return
+
+    // Candidate folders: those holding what the root lacks. Shallowest first, then by name.
+    const found = new Map<string, string[]>()
+    for (const e of files.entries) {
+      const folder = folderOf(e.path)
+      if (!folder) continue
+      const name = baseName(e.path)
+      const wanted = (!rootHasConfig && name === 'config.json') || (!rootHasWeights && isSafetensors(e))
+      if (wanted) found.set(folder, [...(found.get(folder) ?? []), name])
+    }
+    if (found.size === 0) return
+    const depth = (f: string) => f.split('/').length
+    // A folder with both config.json and weights is the model; prefer it over a stray file.
+    const score = (f: string) =>
+      (found.get(f)!.includes('config.json') ? 0 : 1) + (found.get(f)!.length > 1 ? 0 : 1)
+    const [folder] = [...found.keys()].sort(
+      (a, b) => score(a) - score(b) || depth(a) - depth(b) || a.localeCompare(b),
+    )
+    const rootLacks = [!rootHasConfig && 'config.json', !rootHasWeights && 'safetensors weights']
+      .filter(Boolean)
+      .join(' and ')
+    // Point at a real file of the folder (its config.json when it has one), so the annotation lands on it.
+    const holds = found.get(folder)!
+    const first = holds.includes('config.json') ? 'config.json' : holds[0]
+    report('nested', { folder, holds, rootLacks }, { path: `${folder}/${first}` })
+  },
+})

@@ -1,0 +1,60 @@
+import type { Listing, RepoEntry } from '../../sources/source.js'
+
+/** Files Friendli downloads from a model repo (the FAQ's format table); everything else is ignored. */
+export const FRIENDLI_FILES = new Set([
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'model.safetensors.index.json',
+])
+
+/** Weight formats Friendli does not load. `training_args.bin` and optimizer state are not weights. */
+const OTHER_WEIGHT_SUFFIXES = ['.bin', '.pt', '.pth', '.ckpt', '.gguf', '.h5', '.msgpack']
+const NOT_WEIGHTS = /^(training_args\.bin|optimizer\.(pt|bin)|scheduler\.pt|rng_state.*\.pth|scaler\.pt)$/
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
+}
+
+export function folderOf(path: string): string {
+  const i = path.lastIndexOf('/')
+  return i === -1 ? '' : path.slice(0, i)
+}
+
+/** A regular file that can be read: not a folder, device, or a link leaving the target. */
+export function isReadableFile(entry: RepoEntry): boolean {
+  return entry.type === 'file' && entry.link !== 'outside' && entry.link !== 'broken'
+}
+
+export function rootEntries(files: Listing): RepoEntry[] {
+  return files.entries.filter((e) => !e.path.includes('/'))
+}
+
+export function isSafetensors(entry: RepoEntry): boolean {
+  return isReadableFile(entry) && entry.path.endsWith('.safetensors')
+}
+
+export function isOtherWeights(entry: RepoEntry): boolean {
+  const name = baseName(entry.path)
+  return (
+    isReadableFile(entry) && OTHER_WEIGHT_SUFFIXES.some((s) => name.endsWith(s)) && !NOT_WEIGHTS.test(name)
+  )
+}
+
+export function hasRootFile(files: Listing, name: string): boolean {
+  return files.entries.some((e) => e.path === name && isReadableFile(e))
+}
+
+/** "a, b and c", cut after `max` names so a message stays one readable sentence. */
+export function listNames(names: readonly string[], max = 8): string {
+  const shown = names.slice(0, max)
+  const rest = names.length - shown.length
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`
+  if (shown.length <= 1) return shown.join('')
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`
+}

@@ -1,0 +1,30 @@
+import { describeJsonProblem, problemPosition } from '../../artifacts/json-document.js'
+import type { JsonFile } from '../../artifacts/json-file.js'
+import type { Location } from '../../engine/finding.js'
+
+/** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
+export function brokenJsonReason(file: JsonFile): string | undefined {
+  switch (file.state) {
+    case 'invalid':
+      return describeJsonProblem(file.problem)
+    case 'too-large':
+      return `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`
+    default:
+      return undefined
+  }
+}
+
+/** Where to point at a broken JSON file: the problem's own line and column when known. */
+export function brokenJsonLocation(file: JsonFile): Location {
+  const pos = file.state === 'invalid' ? problemPosition(file.problem) : undefined
+  return pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path }
+}
+
+/** "a folder", "a link to a file outside the model folder", …: for files that are not regular files. */
+export function notFileWhat(file: JsonFile): string | undefined {
+  if (file.state !== 'not-file') return undefined
+  if (file.entry.link === 'outside') return 'a link to a file outside the model folder'
+  if (file.entry.link === 'broken') return 'a broken link'
+  if (file.entry.type === 'directory') return 'a folder'
+  return 'not a regular file'
+}
