@@ -119,7 +119,7 @@ function readConfigFile(file: string): { config: ConfigFile; lines: (number | un
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const e = doc.errors[0]
-    const where = e.linePos ? ` at line ${e.linePos[0].line}` : ''
+    const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`
     throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`)
   }
   const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {})

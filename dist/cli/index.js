@@ -2160,8 +2160,12 @@ function brokenJsonReason(file) {
     switch (file.state) {
         case 'invalid':
             return describeJsonProblem(file.problem);
-        case 'too-large':
-            return `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`;
+        case 'too-large': {
+            // Just over the limit, one decimal would read "8.0 MiB, more than the 8 MiB": give bytes then.
+            const mib = (file.size / 1024 / 1024).toFixed(1);
+            const size = Number(mib) > file.limit / 1024 / 1024 ? `${mib} MiB` : `${file.size.toLocaleString('en-US')} bytes`;
+            return `is ${size}, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`;
+        }
         default:
             return undefined;
     }
@@ -2336,7 +2340,8 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
             if (!folder)
                 continue;
             const name = baseName(e.path);
-            const wanted = (!rootHasConfig && name === 'config.json') || (!rootHasWeights && isSafetensors(e));
+            const wanted = (!rootHasConfig && name === 'config.json' && isReadableFile(e)) ||
+                (!rootHasWeights && isSafetensors(e));
             if (wanted)
                 found.set(folder, [...(found.get(folder) ?? []), name]);
         }
@@ -2378,7 +2383,11 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
     check({ artifacts: { files }, report }) {
         const names = rootEntries(files)
             .filter((e) => !BOILERPLATE.test(e.path))
-            .filter((e) => !(e.type === 'file' && (FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors'))))
+            // Links that leave the folder or lead nowhere are reported by link-outside-model.
+            .filter((e) => e.link !== 'outside' && e.link !== 'broken')
+            // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
+            // missing-safetensors or tokenizer-config already say so.
+            .filter((e) => !(FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors')))
             .map((e) => (e.type === 'directory' ? `${e.path}/` : e.path));
         if (names.length > 0)
             report('ignored', { names }, { path: '.' });
@@ -2684,7 +2693,10 @@ function holdsTemplate(value) {
     if (typeof value === 'string')
         return value.trim() !== '';
     if (Array.isArray(value))
-        return value.some((t) => typeof t === 'object' && t !== null && typeof t.template === 'string');
+        return value.some((t) => typeof t === 'object' &&
+            t !== null &&
+            typeof t.template === 'string' &&
+            t.template.trim() !== '');
     return false;
 }
 /* harmony default export */ const missing_chat_template = (defineModelRule({
@@ -2708,7 +2720,8 @@ function holdsTemplate(value) {
         const tc = docOf(tokenizerConfig);
         if (tc && holdsTemplate(field(tc, 'chat_template')))
             return;
-        if (hasRootFile(files, 'chat_template.jinja'))
+        // An empty chat_template.jinja holds no template, as an empty "chat_template" string does not.
+        if (files.entries.some((e) => e.path === 'chat_template.jinja' && isReadableFile(e) && e.size > 0))
             return;
         const ctj = docOf(chatTemplateJson);
         if (ctj && holdsTemplate(field(ctj, 'chat_template')))
@@ -2816,6 +2829,7 @@ async function runModelRules(source, rules, options) {
                     findings.push({
                         ruleId: meta.id,
                         rule: meta.name,
+                        messageId: key,
                         severity: level ?? spec.severity ?? meta.severity,
                         message: spec.text(data),
                         hint: spec.hint?.(data),
@@ -2829,6 +2843,7 @@ async function runModelRules(source, rules, options) {
             findings.push({
                 ruleId: meta.id,
                 rule: meta.name,
+                messageId: 'crashed',
                 severity: 'error',
                 message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
                 hint: 'This is a bug in friendli-preflight, not in your model: please report it with the model files that caused it. The other rules still ran.',
@@ -12792,7 +12807,7 @@ function readConfigFile(file) {
     const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
-        const where = e.linePos ? ` at line ${e.linePos[0].line}` : '';
+        const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`;
         throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
     }
     const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {});

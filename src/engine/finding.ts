@@ -25,6 +25,8 @@ export interface Location {
 export interface Finding {
   ruleId: string
   rule: string
+  /** Which of the rule's messages: for tests and grouping; not part of the JSON contract. */
+  messageId: string
   severity: Severity
   message: string
   hint?: string

@@ -42,6 +42,7 @@ export async function runModelRules(
           findings.push({
             ruleId: meta.id,
             rule: meta.name,
+            messageId: key,
             severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
             message: spec.text(data),
             hint: spec.hint?.(data),
@@ -54,6 +55,7 @@ export async function runModelRules(
       findings.push({
         ruleId: meta.id,
         rule: meta.name,
+        messageId: 'crashed',
         severity: 'error',
         message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
         hint: 'This is a bug in friendli-preflight, not in your model: please report it with the model files that caused it. The other rules still ran.',

@@ -43,7 +43,7 @@ export function formatSummary(report: Report, reportFile?: string): string {
     size += head.join('\n').length
     for (const f of target.findings) {
       const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : ''
-      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | \`${cell(formatLocation(f.location.path, f.location))}\` | ${cell(f.message)}${hint} |`
+      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | \`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\` | ${cell(f.message)}${hint} |`
       if (size + row.length > SUMMARY_LIMIT) {
         omitted++
         continue

@@ -1,0 +1,82 @@
+// The bundled action, run as the runner runs it, on the bundled examples: the proof that a workflow
+// using this action turns red on a non-conforming model, with annotations on the right lines.
+import { describe, expect, it } from '@jest/globals'
+import { existsSync, readFileSync } from 'node:fs'
+import { actionBundle, runAction, runtimes } from '../helpers/run-bundle.js'
+
+if (!existsSync(actionBundle)) throw new Error('dist/index.js is missing: run npm run bundle')
+
+describe.each(runtimes())('action bundle under $name', ({ bin }) => {
+  it('fails on the broken example with error annotations on the exact lines', () => {
+    const run = runAction(bin, { model: 'examples/broken-model', 'fail-on': 'error' })
+    expect(run.status).toBe(1)
+    const errors = run.commands.filter((c) => c.level === 'error')
+    const located = errors
+      .filter((c) => c.props.line)
+      .map((c) => `${c.props.title} ${c.props.file}:${c.props.line}:${c.props.col}`)
+    expect(located).toEqual([
+      'MR203 unsupported-architecture examples/broken-model/config.json:3:5',
+      'MR402 tokenizer-config examples/broken-model/tokenizer_config.json:4:1',
+    ])
+    const titles = errors.map((c) => c.props.title)
+    expect(titles).toEqual(expect.arrayContaining(['MR102 missing-safetensors', 'MR103 nested-model']))
+    // The nested-model finding sits on the nested file the root lacks.
+    expect(errors.find((c) => c.props.title === 'MR103 nested-model')?.props.file).toBe(
+      'examples/broken-model/checkpoint-final/model.safetensors',
+    )
+    expect(run.commands.at(-1)).toMatchObject({
+      level: 'error',
+      message: expect.stringMatching(/^friendli-preflight: fail: /),
+    })
+    expect(run.outputs).toMatchObject({ result: 'fail', errors: '4', warnings: '1' })
+    expect(run.summary).toContain('## friendli-preflight: ❌ fail')
+    expect(run.summary).toContain('[MR203 unsupported-architecture](')
+    const report = JSON.parse(readFileSync(run.outputs['report-file'], 'utf8'))
+    expect(report.summary).toEqual({ errors: 4, warnings: 1, infos: 1, result: 'fail' })
+  })
+
+  it('passes on the conforming example', () => {
+    const run = runAction(bin, { model: 'examples/conforming-chat-model' })
+    expect(run.status).toBe(0)
+    expect(run.commands.filter((c) => c.level !== 'notice')).toEqual([])
+    expect(run.outputs).toMatchObject({ result: 'pass', errors: '0', warnings: '0' })
+    expect(run.summary).toContain('## friendli-preflight: ✅ pass')
+  })
+
+  it('checks every target of a config file and annotates folder-level findings on the line naming the target', () => {
+    const run = runAction(bin, { config: 'examples/friendli-preflight.yml' })
+    expect(run.status).toBe(1)
+    const missing = run.commands.find((c) => c.props.title === 'MR102 missing-safetensors')
+    expect(missing?.props).toMatchObject({ file: 'examples/friendli-preflight.yml', line: '4' })
+  })
+
+  it('fail-on: never reports but does not fail', () => {
+    const run = runAction(bin, { model: 'examples/broken-model', 'fail-on': 'never' })
+    expect(run.status).toBe(0)
+    expect(run.outputs.result).toBe('pass')
+    expect(run.commands.filter((c) => c.level === 'error').length).toBe(4)
+  })
+
+  it('an unknown fail-on value fails with one clear error and no stack trace', () => {
+    const run = runAction(bin, { 'fail-on': 'sometimes' })
+    expect(run.status).toBe(1)
+    expect(run.commands).toEqual([
+      {
+        level: 'error',
+        props: {},
+        message: 'friendli-preflight: fail-on must be one of error, warning, never; got "sometimes"',
+      },
+    ])
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+  })
+
+  it('a missing model folder is "could not check", not a finding', () => {
+    const run = runAction(bin, { model: 'no/such/folder' })
+    expect(run.status).toBe(1)
+    expect(run.commands[0]).toMatchObject({
+      level: 'error',
+      message: 'Could not check no/such/folder: the folder does not exist',
+    })
+    expect(run.outputs.result).toBe('fail')
+  })
+})

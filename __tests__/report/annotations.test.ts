@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals'
+import { planAnnotations, PER_LEVEL } from '../../src/report/annotations.js'
+import { finding, report, target } from '../helpers/report.js'
+
+const many = (severity: 'error' | 'warning' | 'info', n: number, lined = true) =>
+  Array.from({ length: n }, (_, i) =>
+    finding(severity, lined ? { path: 'config.json', line: i + 1, column: 3 } : { path: '.' }, i),
+  )
+
+describe('planAnnotations', () => {
+  it('puts a located finding on its workspace path, line and column, with the hint on a second line', () => {
+    const [a] = planAnnotations(
+      report([target([finding('warning', { path: 'config.json', line: 7, column: 3 })])]),
+    )
+    expect(a).toEqual({
+      level: 'warning',
+      title: 'MR100 rule-0',
+      file: 'models/m/config.json',
+      startLine: 7,
+      startColumn: 3,
+      message: 'Message 0 | <b>bold</b>.\nHint 0.',
+    })
+  })
+
+  it('names the target in the text of a folder-level finding, which has no file', () => {
+    const [a] = planAnnotations(report([target([finding('info', { path: '.' })])]))
+    expect(a.file).toBeUndefined()
+    expect(a.message.startsWith('models/m: Message 0')).toBe(true)
+    expect(a.level).toBe('notice')
+  })
+
+  it('puts a folder-level finding on the config-file line that names the target', () => {
+    const t = target([finding('error', { path: '.' })], {
+      spec: { kind: 'model', ref: 'm', root: '/w/m', origin: { file: '.friendli-preflight.yml', line: 4 } },
+    })
+    expect(planAnnotations(report([t]))[0]).toMatchObject({ file: '.friendli-preflight.yml', startLine: 4 })
+  })
+
+  it('stays within 10 per level, keeps a slot for setFailed, and ends with one notice counting the rest', () => {
+    const plan = planAnnotations(
+      report([target([...many('error', 15), ...many('warning', 12), ...many('info', 3)])]),
+    )
+    const count = (level: string) => plan.filter((a) => a.level === level).length
+    expect(count('error')).toBe(PER_LEVEL - 1) // core.setFailed prints the tenth error
+    expect(count('warning')).toBe(PER_LEVEL)
+    expect(count('notice')).toBe(3 + 1)
+    expect(plan.at(-1)?.message).toBe(
+      '8 more findings (6 errors, 2 warnings) are not shown as annotations, because GitHub shows at most 10 of each kind per step. The job summary and the JSON report list every finding.',
+    )
+  })
+
+  it('keeps a notice slot for the overflow note when notices themselves overflow', () => {
+    const plan = planAnnotations(report([target(many('info', 25))]))
+    expect(plan.length).toBe(PER_LEVEL)
+    expect(plan.at(-1)?.message).toMatch(/^16 more findings \(16 infos\)/)
+  })
+
+  it('prefers findings that land on a line (they show in the PR diff)', () => {
+    const plan = planAnnotations(
+      report([target([...many('warning', 10, false), ...many('warning', 2, true)])]),
+    )
+    expect(plan.filter((a) => a.startLine !== undefined).length).toBe(2)
+  })
+
+  it('reports a target that could not be checked as one error', () => {
+    const t = target([], { status: 'error', error: 'the folder does not exist' })
+    expect(planAnnotations(report([t]))).toEqual([
+      {
+        level: 'error',
+        title: 'friendli-preflight could not check',
+        message: 'Could not check models/m: the folder does not exist',
+      },
+    ])
+  })
+
+  it('emits nothing at all for a clean pass', () => {
+    expect(planAnnotations(report([target([])]))).toEqual([])
+  })
+})

@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals'
+import { toJson } from '../../src/report/json.js'
+import { formatText } from '../../src/report/text.js'
+import { finding, report, target } from '../helpers/report.js'
+
+const sample = () =>
+  report([
+    target([
+      finding('error', { path: 'config.json', line: 3, column: 5, pointer: '/architectures/0' }),
+      finding('info', { path: '.' }, 4),
+    ]),
+    target([], { ref: 'gone', rootInWorkspace: 'gone', status: 'error', error: 'the folder does not exist' }),
+  ])
+
+describe('text output', () => {
+  it('prints one line per finding, path:line:col severity id name message, then the summary', () => {
+    expect(formatText(sample())).toBe(
+      [
+        'models/m/config.json:3:5 error MR100 rule-0 Message 0 | <b>bold</b>.',
+        'models/m info MR104 rule-4 Message 4 | <b>bold</b>.',
+        'gone: could not check: the folder does not exist',
+        'error: 2 targets checked (1 could not be checked): 1 error, 0 warnings, 1 info (fail-on: error)',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('colors only when asked (on a TTY)', () => {
+    expect(formatText(sample(), false)).not.toContain('\x1b[')
+    expect(formatText(sample(), true)).toContain('\x1b[31merror\x1b[39m')
+  })
+})
+
+describe('JSON output', () => {
+  it('has the shape of the CLI contract, with null for unknown positions', () => {
+    const json = toJson(sample())
+    expect(json.version).toBe(1)
+    expect(json.summary).toEqual({ errors: 1, warnings: 0, infos: 1, result: 'error' })
+    expect(json.targets[0]).toMatchObject({
+      kind: 'model',
+      ref: 'models/m',
+      source: 'local',
+      revision: null,
+      status: 'fail',
+    })
+    expect(json.targets[0].findings[0]).toEqual({
+      ruleId: 'MR100',
+      rule: 'rule-0',
+      severity: 'error',
+      message: 'Message 0 | <b>bold</b>.',
+      hint: 'Hint 0.',
+      location: { path: 'config.json', line: 3, column: 5, pointer: '/architectures/0', row: null },
+      docsUrl: 'https://docs.test/rule-0.md',
+    })
+    expect(json.targets[1]).toMatchObject({
+      status: 'error',
+      error: 'the folder does not exist',
+      findings: [],
+    })
+  })
+})
