@@ -2073,7 +2073,16 @@ function parseJsonDocument(path, bytes, requireObject = true) {
         value = JSON.parse(text);
     }
     catch (error) {
-        return { ok: false, problem: syntaxProblem(text, position, error) };
+        // Python's json (what transformers uses) accepts NaN and ±Infinity; JSON.parse does not.
+        const python = pythonConstantsAsNull(text);
+        try {
+            if (python === undefined)
+                throw error;
+            value = JSON.parse(python);
+        }
+        catch {
+            return { ok: false, problem: syntaxProblem(text, position, error) };
+        }
     }
     let tree;
     const doc = {
@@ -2084,7 +2093,7 @@ function parseJsonDocument(path, bytes, requireObject = true) {
             tree ??= (0,main.parseTree)(text, [], { disallowComments: true });
             if (!tree)
                 return undefined;
-            const node = (0,main.findNodeAtLocation)(tree, pointerSegments(pointer));
+            const node = findValue(tree, pointerSegments(pointer));
             if (!node)
                 return undefined;
             // A value inside an object is shown at its key, which is where a reader looks.
@@ -2112,6 +2121,66 @@ function syntaxProblem(text, position, error) {
     const message = error instanceof Error ? error.message : String(error);
     const offset = /position (\d+)/.exec(message);
     return { kind: 'syntax', detail: message, at: offset ? position(Number(offset[1])) : undefined };
+}
+/**
+ * The text with every bare NaN replaced by null and ±Infinity by ±1e9999 (which JSON.parse reads as
+ * ±Infinity), or undefined when there is none. Positions are always taken from the original text.
+ */
+function pythonConstantsAsNull(text) {
+    // jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot read: its values here.
+    const SyntaxKind = { Unknown: 16, EOF: 17 };
+    const scanner = (0,main.createScanner)(text, true);
+    const spans = [];
+    let minus = -1;
+    for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+        const token = scanner.getTokenValue();
+        const offset = scanner.getTokenOffset();
+        if (kind === SyntaxKind.Unknown && token === '-')
+            minus = offset;
+        else if (kind === SyntaxKind.Unknown && (token === 'NaN' || token === 'Infinity')) {
+            const start = token === 'Infinity' && minus !== -1 && minus + 1 === offset ? minus : offset;
+            spans.push([
+                start,
+                offset + token.length,
+                token === 'NaN' ? 'null' : start === offset ? '1e9999' : '-1e9999',
+            ]);
+            minus = -1;
+        }
+        else
+            minus = -1;
+    }
+    if (spans.length === 0)
+        return undefined;
+    let out = '';
+    let last = 0;
+    for (const [a, b, replacement] of spans) {
+        out += text.slice(last, a) + replacement;
+        last = b;
+    }
+    return out + text.slice(last);
+}
+/**
+ * The node at a path. With duplicate keys Python's json (and JSON.parse) keep the last one, so the
+ * position is the last one's too; jsonc-parser's own lookup would return the first.
+ */
+function findValue(root, path) {
+    let node = root;
+    for (const segment of path) {
+        if (!node?.children)
+            return undefined;
+        if (node.type === 'object') {
+            const props = node.children.filter((p) => p.children?.[0]?.value === String(segment));
+            // A value the tree could not parse (NaN) has no node: its property still has a place.
+            const prop = props.at(-1);
+            node = prop?.children?.[1] ?? prop;
+        }
+        else if (node.type === 'array' && typeof segment === 'number') {
+            node = node.children[segment];
+        }
+        else
+            return undefined;
+    }
+    return node;
 }
 function pointerSegments(pointer) {
     if (pointer === '')
@@ -2324,7 +2393,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
         messages: {
             nested: {
                 text: (d) => `The model is nested in ${d.folder}/: it holds ${listNames(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
-                hint: (d) => `Friendli reads only the root of the repository. Move the files of ${d.folder}/ up to the root, or point the check (and your deployment) at ${d.folder}.`,
+                hint: (d) => `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
             },
         },
     },
@@ -2438,7 +2507,7 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
         messages: {
             invalid: {
                 text: (d) => `config.json ${d.reason}.`,
-                hint: () => 'Regenerate config.json with save_pretrained(), or fix it by hand; transformers and Friendli parse it with a strict JSON parser.',
+                hint: () => 'Regenerate config.json with save_pretrained(), or fix it by hand: it must be plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
             },
         },
     },
@@ -2559,7 +2628,7 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         messages: {
             unsupported: {
                 text: (d) => `Architecture ${d.architecture} is not among the architectures known to run on Friendli Dedicated Endpoints${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
-                hint: () => "Check https://friendli.ai/models?products=DEDICATED. If Friendli serves it, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml); if it needs trust_remote_code, it will not run.",
+                hint: () => "Check https://friendli.ai/models?products=DEDICATED. The built-in list is partial: if Friendli serves this architecture, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml).",
             },
         },
     },
@@ -2591,7 +2660,7 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         artifacts: ['config'],
         messages: {
             missing: {
-                text: () => 'config.json has no "model_type" field; transformers (AutoConfig) cannot load a config without it.',
+                text: () => 'config.json has no "model_type" field; transformers (AutoConfig) relies on it to pick the model class.',
                 hint: () => 'Add the model_type of the architecture, e.g. "model_type": "llama"; save_pretrained() writes it.',
             },
             notString: {
@@ -2607,8 +2676,8 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         if (!hasField(doc, 'model_type'))
             return report('missing', {}, at(doc, ''));
         const value = field(doc, 'model_type');
-        if (typeof value !== 'string' || value === '')
-            report('notString', { found: value === '' ? 'an empty string' : jsonType(value) }, at(doc, '/model_type'));
+        if (typeof value !== 'string' || value.trim() === '')
+            report('notString', { found: typeof value === 'string' ? 'an empty string' : jsonType(value) }, at(doc, '/model_type'));
     },
 }));
 
@@ -2624,7 +2693,7 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         artifacts: ['files'],
         messages: {
             missing: {
-                text: (d) => `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${d.slowFiles.join(', ')} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model uploader requires it and the engine needs a fast tokenizer.`,
+                text: (d) => `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${listNames(d.slowFiles)} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model upload client requires it, and Friendli's tooling has only ever supported fast tokenizers.`,
                 hint: () => 'Load the tokenizer with AutoTokenizer.from_pretrained(path) (which builds the fast tokenizer) and save_pretrained(path) to write tokenizer.json.',
             },
         },
@@ -2657,8 +2726,8 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         artifacts: ['tokenizerConfig'],
         messages: {
             missing: {
-                text: () => 'tokenizer_config.json is missing: Friendli needs it, with a chat_template field, to provide the chat API.',
-                hint: () => 'Save the tokenizer with save_pretrained(), which writes tokenizer_config.json.',
+                text: () => 'tokenizer_config.json is missing: Friendli reads the chat template from it to provide the chat API, unless a custom chat template is set on the endpoint.',
+                hint: () => 'Save the tokenizer with tokenizer.save_pretrained(path, save_jinja_files=False): it writes tokenizer_config.json with the chat template inside.',
             },
             invalid: {
                 severity: 'error',
@@ -2709,7 +2778,7 @@ function holdsTemplate(value) {
         messages: {
             missing: {
                 text: () => 'No chat template found (no chat_template in tokenizer_config.json, no chat_template.jinja, no chat_template.json): the endpoint will not offer the chat API unless a custom chat template is set on it.',
-                hint: () => 'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path)), or set a Custom Chat Template when creating the endpoint.',
+                hint: () => 'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path, save_jinja_files=False), since plain save_pretrained moves it to chat_template.jinja, which Friendli does not download), or set a Custom Chat Template when creating the endpoint.',
             },
         },
     },

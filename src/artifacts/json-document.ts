@@ -1,5 +1,5 @@
 import {
-  findNodeAtLocation,
+  createScanner,
   parse,
   parseTree,
   printParseErrorCode,
@@ -77,7 +77,14 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
   try {
     value = JSON.parse(text)
   } catch (error) {
-    return { ok: false, problem: syntaxProblem(text, position, error) }
+    // Python's json (what transformers uses) accepts NaN and ±Infinity; JSON.parse does not.
+    const python = pythonConstantsAsNull(text)
+    try {
+      if (python === undefined) throw error
+      value = JSON.parse(python)
+    } catch {
+      return { ok: false, problem: syntaxProblem(text, position, error) }
+    }
   }
 
   let tree: Node | undefined
@@ -88,7 +95,7 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
     locate(pointer) {
       tree ??= parseTree(text, [], { disallowComments: true })
       if (!tree) return undefined
-      const node = findNodeAtLocation(tree, pointerSegments(pointer))
+      const node = findValue(tree, pointerSegments(pointer))
       if (!node) return undefined
       // A value inside an object is shown at its key, which is where a reader looks.
       const at = node.parent?.type === 'property' ? node.parent.offset : node.offset
@@ -116,6 +123,60 @@ function syntaxProblem(text: string, position: (offset: number) => Position, err
   const message = error instanceof Error ? error.message : String(error)
   const offset = /position (\d+)/.exec(message)
   return { kind: 'syntax', detail: message, at: offset ? position(Number(offset[1])) : undefined }
+}
+
+/**
+ * The text with every bare NaN replaced by null and ±Infinity by ±1e9999 (which JSON.parse reads as
+ * ±Infinity), or undefined when there is none. Positions are always taken from the original text.
+ */
+function pythonConstantsAsNull(text: string): string | undefined {
+  // jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot read: its values here.
+  const SyntaxKind = { Unknown: 16, EOF: 17 } as const
+  const scanner = createScanner(text, true)
+  const spans: [number, number, string][] = []
+  let minus = -1
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    const token = scanner.getTokenValue()
+    const offset = scanner.getTokenOffset()
+    if (kind === SyntaxKind.Unknown && token === '-') minus = offset
+    else if (kind === SyntaxKind.Unknown && (token === 'NaN' || token === 'Infinity')) {
+      const start = token === 'Infinity' && minus !== -1 && minus + 1 === offset ? minus : offset
+      spans.push([
+        start,
+        offset + token.length,
+        token === 'NaN' ? 'null' : start === offset ? '1e9999' : '-1e9999',
+      ])
+      minus = -1
+    } else minus = -1
+  }
+  if (spans.length === 0) return undefined
+  let out = ''
+  let last = 0
+  for (const [a, b, replacement] of spans) {
+    out += text.slice(last, a) + replacement
+    last = b
+  }
+  return out + text.slice(last)
+}
+
+/**
+ * The node at a path. With duplicate keys Python's json (and JSON.parse) keep the last one, so the
+ * position is the last one's too; jsonc-parser's own lookup would return the first.
+ */
+function findValue(root: Node, path: (string | number)[]): Node | undefined {
+  let node: Node | undefined = root
+  for (const segment of path) {
+    if (!node?.children) return undefined
+    if (node.type === 'object') {
+      const props: Node[] = node.children.filter((p) => p.children?.[0]?.value === String(segment))
+      // A value the tree could not parse (NaN) has no node: its property still has a place.
+      const prop = props.at(-1)
+      node = prop?.children?.[1] ?? prop
+    } else if (node.type === 'array' && typeof segment === 'number') {
+      node = node.children[segment]
+    } else return undefined
+  }
+  return node
 }
 
 export function pointerSegments(pointer: string): (string | number)[] {

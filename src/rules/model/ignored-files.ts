@@ -24,7 +24,11 @@ export default defineModelRule({
   check({ artifacts: { files }, report }) {
     const names = rootEntries(files)
       .filter((e) => !BOILERPLATE.test(e.path))
-      .filter((e) => !(e.type === 'file' && (FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors'))))
+      // Links that leave the folder or lead nowhere are reported by link-outside-model.
+      .filter((e) => e.link !== 'outside' && e.link !== 'broken')
+      // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
+      // missing-safetensors or tokenizer-config already say so.
+      .filter((e) => !(FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors')))
       .map((e) => (e.type === 'directory' ? `${e.path}/` : e.path))
     if (names.length > 0) report('ignored', { names }, { path: '.' })
   },

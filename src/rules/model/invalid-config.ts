@@ -12,7 +12,7 @@ export default defineModelRule({
       invalid: {
         text: (d: { reason: string }) => `config.json ${d.reason}.`,
         hint: () =>
-          'Regenerate config.json with save_pretrained(), or fix it by hand; transformers and Friendli parse it with a strict JSON parser.',
+          'Regenerate config.json with save_pretrained(), or fix it by hand: it must be plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
       },
     },
   },

@@ -1,6 +1,6 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../../engine/rule.js'
-import { hasRootFile } from '../utils/files.js'
+import { isReadableFile } from '../utils/files.js'
 import { at, field } from '../utils/json.js'
 
 /** Whether a chat_template value holds a template: a non-empty string, or a list of {name, template}. */
@@ -9,7 +9,10 @@ function holdsTemplate(value: unknown): boolean {
   if (Array.isArray(value))
     return value.some(
       (t) =>
-        typeof t === 'object' && t !== null && typeof (t as { template?: unknown }).template === 'string',
+        typeof t === 'object' &&
+        t !== null &&
+        typeof (t as { template?: unknown }).template === 'string' &&
+        (t as { template: string }).template.trim() !== '',
     )
   return false
 }
@@ -26,7 +29,7 @@ export default defineModelRule({
         text: () =>
           'No chat template found (no chat_template in tokenizer_config.json, no chat_template.jinja, no chat_template.json): the endpoint will not offer the chat API unless a custom chat template is set on it.',
         hint: () =>
-          'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path)), or set a Custom Chat Template when creating the endpoint.',
+          'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path, save_jinja_files=False), since plain save_pretrained moves it to chat_template.jinja, which Friendli does not download), or set a Custom Chat Template when creating the endpoint.',
       },
     },
   },
@@ -35,7 +38,8 @@ export default defineModelRule({
     if (tokenizerConfig.state !== 'ok' && tokenizerConfig.state !== 'missing') return
     const tc = docOf(tokenizerConfig)
     if (tc && holdsTemplate(field(tc, 'chat_template'))) return
-    if (hasRootFile(files, 'chat_template.jinja')) return
+    // An empty chat_template.jinja holds no template, as an empty "chat_template" string does not.
+    if (files.entries.some((e) => e.path === 'chat_template.jinja' && isReadableFile(e) && e.size > 0)) return
     const ctj = docOf(chatTemplateJson)
     if (ctj && holdsTemplate(field(ctj, 'chat_template'))) return
     report('missing', {}, tc ? at(tc, '') : { path: '.' })

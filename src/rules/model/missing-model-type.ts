@@ -13,7 +13,7 @@ export default defineModelRule({
     messages: {
       missing: {
         text: () =>
-          'config.json has no "model_type" field; transformers (AutoConfig) cannot load a config without it.',
+          'config.json has no "model_type" field; transformers (AutoConfig) relies on it to pick the model class.',
         hint: () =>
           'Add the model_type of the architecture, e.g. "model_type": "llama"; save_pretrained() writes it.',
       },
@@ -28,10 +28,10 @@ export default defineModelRule({
     if (!doc) return
     if (!hasField(doc, 'model_type')) return report('missing', {}, at(doc, ''))
     const value = field(doc, 'model_type')
-    if (typeof value !== 'string' || value === '')
+    if (typeof value !== 'string' || value.trim() === '')
       report(
         'notString',
-        { found: value === '' ? 'an empty string' : jsonType(value) },
+        { found: typeof value === 'string' ? 'an empty string' : jsonType(value) },
         at(doc, '/model_type'),
       )
   },

@@ -1,5 +1,5 @@
 import { defineModelRule } from '../../engine/rule.js'
-import { hasRootFile } from '../utils/files.js'
+import { hasRootFile, listNames } from '../utils/files.js'
 
 export default defineModelRule({
   meta: {
@@ -11,7 +11,7 @@ export default defineModelRule({
     messages: {
       missing: {
         text: (d: { slowFiles: string[] }) =>
-          `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${d.slowFiles.join(', ')} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model uploader requires it and the engine needs a fast tokenizer.`,
+          `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${listNames(d.slowFiles)} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model upload client requires it, and Friendli's tooling has only ever supported fast tokenizers.`,
         hint: () =>
           'Load the tokenizer with AutoTokenizer.from_pretrained(path) (which builds the fast tokenizer) and save_pretrained(path) to write tokenizer.json.',
       },

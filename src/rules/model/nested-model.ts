@@ -1,5 +1,13 @@
 import { defineModelRule } from '../../engine/rule.js'
-import { baseName, folderOf, hasRootFile, isSafetensors, listNames, rootEntries } from '../utils/files.js'
+import {
+  baseName,
+  folderOf,
+  hasRootFile,
+  isReadableFile,
+  isSafetensors,
+  listNames,
+  rootEntries,
+} from '../utils/files.js'
 
 export default defineModelRule({
   meta: {
@@ -13,7 +21,7 @@ export default defineModelRule({
         text: (d: { folder: string; holds: string[]; rootLacks: string }) =>
           `The model is nested in ${d.folder}/: it holds ${listNames(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
         hint: (d: { folder: string }) =>
-          `Friendli reads only the root of the repository. Move the files of ${d.folder}/ up to the root, or point the check (and your deployment) at ${d.folder}.`,
+          `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
       },
     },
   },
@@ -28,7 +36,9 @@ export default defineModelRule({
       const folder = folderOf(e.path)
       if (!folder) continue
       const name = baseName(e.path)
-      const wanted = (!rootHasConfig && name === 'config.json') || (!rootHasWeights && isSafetensors(e))
+      const wanted =
+        (!rootHasConfig && name === 'config.json' && isReadableFile(e)) ||
+        (!rootHasWeights && isSafetensors(e))
       if (wanted) found.set(folder, [...(found.get(folder) ?? []), name])
     }
     if (found.size === 0) return

@@ -11,8 +11,9 @@ export default defineModelRule({
     messages: {
       missing: {
         text: () =>
-          'tokenizer_config.json is missing: Friendli needs it, with a chat_template field, to provide the chat API.',
-        hint: () => 'Save the tokenizer with save_pretrained(), which writes tokenizer_config.json.',
+          'tokenizer_config.json is missing: Friendli reads the chat template from it to provide the chat API, unless a custom chat template is set on the endpoint.',
+        hint: () =>
+          'Save the tokenizer with tokenizer.save_pretrained(path, save_jinja_files=False): it writes tokenizer_config.json with the chat template inside.',
       },
       invalid: {
         severity: 'error',

@@ -17,7 +17,7 @@ export default defineModelRule({
         text: (d: { architecture: string; suggestion?: string }) =>
           `Architecture ${d.architecture} is not among the architectures known to run on Friendli Dedicated Endpoints${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
         hint: () =>
-          "Check https://friendli.ai/models?products=DEDICATED. If Friendli serves it, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml); if it needs trust_remote_code, it will not run.",
+          "Check https://friendli.ai/models?products=DEDICATED. The built-in list is partial: if Friendli serves this architecture, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml).",
       },
     },
   },

@@ -7,8 +7,13 @@ export function brokenJsonReason(file: JsonFile): string | undefined {
   switch (file.state) {
     case 'invalid':
       return describeJsonProblem(file.problem)
-    case 'too-large':
-      return `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`
+    case 'too-large': {
+      // Just over the limit, one decimal would read "8.0 MiB, more than the 8 MiB": give bytes then.
+      const mib = (file.size / 1024 / 1024).toFixed(1)
+      const size =
+        Number(mib) > file.limit / 1024 / 1024 ? `${mib} MiB` : `${file.size.toLocaleString('en-US')} bytes`
+      return `is ${size}, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`
+    }
     default:
       return undefined
   }

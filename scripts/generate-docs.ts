@@ -1,0 +1,262 @@
+// Generates the parts of the docs that restate a rule's meta, so `meta` stays the single source:
+// the header block of each docs/rules/<name>.md, and the index in docs/rules.md. Everything outside
+// the markers is hand-written and kept as is.
+//
+//   npx tsx scripts/generate-docs.ts           rewrite the generated blocks (creates missing pages)
+//   npx tsx scripts/generate-docs.ts --check   write nothing; exit 1 and list the files that are stale
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ModelArtifactName } from '../src/artifacts/model-artifacts.js'
+import architectures from '../src/data/architectures.json' with { type: 'json' }
+import { allRules } from '../src/engine/registry.js'
+import type { AnyMessages, ModelRule } from '../src/engine/rule.js'
+
+export const BEGIN = '<!-- generated:begin -->'
+export const END = '<!-- generated:end -->'
+
+/** The hand-written sections of a rule page, in this order (Ruff's headings plus ESLint's "when not to"). */
+export const SECTIONS = [
+  'What it checks',
+  'Why it matters',
+  'Example',
+  'How to fix',
+  'Options',
+  'When to disable',
+  'References',
+] as const
+
+export const INDEX_FILE = 'docs/rules.md'
+
+/** The repository root, from this file's place in it. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** What each artifact is, as a reader of the docs knows it. A new artifact fails typecheck here. */
+const ARTIFACT_LABELS: Record<ModelArtifactName, string> = {
+  files: 'the file listing',
+  config: '`config.json`',
+  tokenizerConfig: '`tokenizer_config.json`',
+  chatTemplateJson: '`chat_template.json`',
+}
+
+const NOTICE =
+  "<!-- Generated from the rule's meta by scripts/generate-docs.ts (npm run docs): edit the rule, not this block. -->"
+
+export function ruleDocFile(rule: ModelRule): string {
+  return `docs/rules/${rule.meta.name}.md`
+}
+
+/** A table cell: one line, no column breaks. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')
+}
+
+/** Each message's own severity, when at least one message differs from the rule's default. */
+function messageSeverities(rule: ModelRule): string | undefined {
+  const { severity, messages } = rule.meta
+  const entries = Object.entries(messages as AnyMessages).map(
+    ([key, spec]) => [key, spec.severity ?? severity] as const,
+  )
+  if (entries.every(([, s]) => s === severity)) return undefined
+  return entries.map(([key, s]) => `\`${key}\`: ${s}`).join(', ')
+}
+
+/** "(error: `invalid`, `notFile`)" for the messages whose severity is not the rule's default. */
+function severityOverrides(rule: ModelRule): string[] {
+  const bySeverity = new Map<string, string[]>()
+  for (const [key, spec] of Object.entries(rule.meta.messages as AnyMessages)) {
+    if (spec.severity && spec.severity !== rule.meta.severity)
+      bySeverity.set(spec.severity, [...(bySeverity.get(spec.severity) ?? []), `\`${key}\``])
+  }
+  return [...bySeverity].map(([severity, keys]) => `(${severity}: ${keys.join(', ')})`)
+}
+
+function artifactsRead(rule: ModelRule): string {
+  return (rule.meta.artifacts as readonly ModelArtifactName[]).map((a) => ARTIFACT_LABELS[a] ?? a).join(', ')
+}
+
+/** The known-architecture table, from the same data MR203 checks against. */
+function architectureTable(): string[] {
+  const list = [...architectures.architectures].sort((a, b) => a.name.localeCompare(b.name))
+  return [
+    '<details>',
+    `<summary>Known architectures (${list.length}), from <code>src/data/architectures.json</code></summary>`,
+    '',
+    cell(architectures.$comment),
+    '',
+    '| Architecture | Confidence | Evidence | Note |',
+    '| --- | --- | --- | --- |',
+    ...list.map((a) => {
+      const note = 'note' in a ? String(a.note ?? '') : ''
+      return `| \`${a.name}\` | ${a.confidence} | ${a.evidence.map(cell).join('<br>')} | ${cell(note)} |`
+    }),
+    '',
+    '</details>',
+  ]
+}
+
+/** The generated block of a rule page, markers included. */
+export function renderRuleBlock(rule: ModelRule): string {
+  const { id, name, description, severity } = rule.meta
+  const perMessage = messageSeverities(rule)
+  const head = ['Id', 'Name', 'Default severity', ...(perMessage ? ['Message severities'] : []), 'Reads']
+  const row = [`\`${id}\``, `\`${name}\``, severity, ...(perMessage ? [perMessage] : []), artifactsRead(rule)]
+  const lines = [
+    BEGIN,
+    NOTICE,
+    '',
+    `# ${id} ${name}`,
+    '',
+    `${description}.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    `| ${row.map(cell).join(' | ')} |`,
+    '',
+    ...(id === 'MR203' ? [...architectureTable(), ''] : []),
+    '[All rules](../rules.md)',
+    END,
+  ]
+  return lines.join('\n')
+}
+
+/** The generated block of docs/rules.md: one row per rule, in registry order. */
+export function renderIndexBlock(rules: readonly ModelRule[]): string {
+  const rows = rules.map((rule) => {
+    const { id, name, severity, description } = rule.meta
+    const level = [severity, ...severityOverrides(rule)].join(' ')
+    return `| ${id} | [${name}](rules/${name}.md) | ${cell(level)} | ${cell(description)} |`
+  })
+  return [
+    BEGIN,
+    NOTICE.replace("the rule's meta", "each rule's meta"),
+    '',
+    '| Id | Name | Default severity | Description |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    END,
+  ].join('\n')
+}
+
+/**
+ * `existing` with its generated block replaced by `block`. A file without markers gets the block on
+ * top and keeps its text below; a missing file is created from `skeleton`.
+ */
+export function replaceBlock(existing: string | undefined, block: string, skeleton: string): string {
+  if (existing === undefined) return skeleton
+  const text = existing.replace(/\r\n/g, '\n')
+  const begin = text.indexOf(BEGIN)
+  const end = begin === -1 ? -1 : text.indexOf(END, begin)
+  if (begin === -1 || end === -1) return `${block}\n\n${text}`
+  return text.slice(0, begin) + block + text.slice(end + END.length)
+}
+
+function ruleSkeleton(rule: ModelRule): string {
+  return `${renderRuleBlock(rule)}\n\n${SECTIONS.map((s) => `## ${s}\n`).join('\n')}`
+}
+
+function indexSkeleton(rules: readonly ModelRule[]): string {
+  return [
+    '# Rules',
+    '',
+    'Every rule friendli-preflight runs. Change a severity, or turn a rule off, under `rules:` in',
+    '`.friendli-preflight.yml`, by id or by name: `rules: { MR203: warning }`.',
+    '',
+    renderIndexBlock(rules),
+    '',
+  ].join('\n')
+}
+
+export interface DocFile {
+  /** POSIX path relative to the repository root. */
+  file: string
+  content: string
+}
+
+/** Every generated file as it should be. Pure: `read` returns a file's current text, or undefined. */
+export function renderDocs(
+  rules: readonly ModelRule[],
+  read: (file: string) => string | undefined,
+): DocFile[] {
+  const pages = rules.map((rule) => {
+    const file = ruleDocFile(rule)
+    return { file, content: replaceBlock(read(file), renderRuleBlock(rule), ruleSkeleton(rule)) }
+  })
+  const index = {
+    file: INDEX_FILE,
+    content: replaceBlock(read(INDEX_FILE), renderIndexBlock(rules), indexSkeleton(rules)),
+  }
+  return [...pages, index]
+}
+
+export interface DocProblem {
+  file: string
+  problem: 'missing' | 'out of date' | 'no rule has this name'
+}
+
+function reader(root: string) {
+  return (file: string) => {
+    const full = path.join(root, file)
+    return existsSync(full) ? readFileSync(full, 'utf8').replace(/\r\n/g, '\n') : undefined
+  }
+}
+
+/** What `--check` reports: generated files that are missing or differ, and pages of no rule. */
+export function checkDocs(root: string = REPO_ROOT, rules: readonly ModelRule[] = allRules): DocProblem[] {
+  const read = reader(root)
+  const problems: DocProblem[] = []
+  for (const doc of renderDocs(rules, read)) {
+    const current = read(doc.file)
+    if (current === undefined) problems.push({ file: doc.file, problem: 'missing' })
+    else if (current !== doc.content) problems.push({ file: doc.file, problem: 'out of date' })
+  }
+  const known = new Set(rules.map(ruleDocFile))
+  const dir = path.join(root, 'docs/rules')
+  const pages = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.md')) : []
+  for (const page of pages.sort()) {
+    const file = `docs/rules/${page}`
+    if (!known.has(file)) problems.push({ file, problem: 'no rule has this name' })
+  }
+  return problems
+}
+
+/** Writes the files that differ; returns them. */
+export function writeDocs(root: string = REPO_ROOT, rules: readonly ModelRule[] = allRules): string[] {
+  const read = reader(root)
+  const written: string[] = []
+  for (const doc of renderDocs(rules, read)) {
+    if (read(doc.file) === doc.content) continue
+    mkdirSync(path.dirname(path.join(root, doc.file)), { recursive: true })
+    writeFileSync(path.join(root, doc.file), doc.content)
+    written.push(doc.file)
+  }
+  return written
+}
+
+export function main(argv: string[], root: string = REPO_ROOT): number {
+  const check = argv.includes('--check')
+  const unknown = argv.filter((a) => a !== '--check')
+  if (unknown.length > 0) {
+    process.stderr.write(`generate-docs: unknown argument ${unknown[0]}; usage: generate-docs [--check]\n`)
+    return 2
+  }
+  if (check) {
+    const problems = checkDocs(root)
+    if (problems.length === 0) return 0
+    const lines = problems.map((p) => `  ${p.file}: ${p.problem}`)
+    process.stderr.write(
+      `Rule docs are stale:\n${lines.join('\n')}\nRun \`npm run docs\` and commit the result` +
+        `${problems.some((p) => p.problem === 'no rule has this name') ? '; delete or rename pages that belong to no rule' : ''}.\n`,
+    )
+    return 1
+  }
+  const written = writeDocs(root)
+  process.stdout.write(written.length ? `wrote ${written.join(', ')}\n` : 'docs are up to date\n')
+  for (const p of checkDocs(root).filter((p) => p.problem === 'no rule has this name'))
+    process.stderr.write(`warning: ${p.file}: no rule has this name; delete or rename it\n`)
+  return 0
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = main(process.argv.slice(2))
+}
