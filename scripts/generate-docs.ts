@@ -37,6 +37,11 @@ const ARTIFACT_LABELS: Record<ModelArtifactName, string> = {
   config: '`config.json`',
   tokenizerConfig: '`tokenizer_config.json`',
   chatTemplateJson: '`chat_template.json`',
+  kind: 'whether the repository is a model or a LoRA adapter',
+  shardIndex: '`model.safetensors.index.json`',
+  adapterConfig: '`adapter_config.json`',
+  lfsPointers: 'Git LFS pointer files',
+  weights: 'the safetensors headers (never tensor data)',
 }
 
 const NOTICE =

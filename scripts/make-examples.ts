@@ -157,7 +157,9 @@ const tokenizerConfig = {
   tokenizer_class: 'PreTrainedTokenizerFast',
 }
 
-rmSync(root, { recursive: true, force: true })
+// Only the generated folders: examples/expected.txt is written by the scenario test, not here.
+for (const dir of ['conforming-chat-model', 'broken-model'])
+  rmSync(path.join(root, dir), { recursive: true, force: true })
 
 // The conforming model: everything Friendli's format table asks for, at the root.
 const good = 'conforming-chat-model'

@@ -95,7 +95,7 @@ describe.each(runtimes())('CLI bundle on bad input under $name', ({ bin }) => {
     symlinkSync('/etc/passwd', path.join(dir, 'config.json'))
     const { status, report, stdout } = json(bin, dir)
     expect(status).toBe(1)
-    expect(ids(report)).toEqual(['MR105', 'MR401', 'MR402', 'MR501'])
+    expect(ids(report)).toEqual(['MR105', 'MR401', 'MR402', 'MR501', 'MR701'])
     expect(report.targets[0].findings[0].location.path).toBe('config.json')
     expect(stdout).not.toContain('root:') // nothing of the file leaked into the report
   })

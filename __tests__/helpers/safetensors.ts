@@ -1,25 +1,7 @@
 // Builds real safetensors bytes (u64 LE header length, JSON header padded to 8 bytes, tensor data).
-export const DTYPE_BITS: Record<string, number> = {
-  BOOL: 8,
-  U8: 8,
-  I8: 8,
-  F8_E5M2: 8,
-  F8_E4M3: 8,
-  F8_E8M0: 8,
-  I16: 16,
-  U16: 16,
-  F16: 16,
-  BF16: 16,
-  I32: 32,
-  U32: 32,
-  F32: 32,
-  F64: 64,
-  I64: 64,
-  U64: 64,
-  F4: 4,
-  F6_E2M3: 6,
-  F6_E3M2: 6,
-}
+import { DTYPE_BITS } from '../../src/artifacts/safetensors.js'
+
+export { DTYPE_BITS }
 
 export interface TensorSpec {
   dtype: string
@@ -30,7 +12,7 @@ export interface TensorSpec {
 
 export function tensorBytes(spec: TensorSpec): number {
   const elements = spec.shape.reduce((a, b) => a * b, 1)
-  return Math.ceil((elements * DTYPE_BITS[spec.dtype]) / 8)
+  return Math.ceil((elements * (DTYPE_BITS as Record<string, number>)[spec.dtype]) / 8)
 }
 
 export function makeSafetensors(
@@ -52,4 +34,45 @@ export function makeSafetensors(
   const length = Buffer.alloc(8)
   length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)))
   return Buffer.concat([length, Buffer.from(json), ...chunks])
+}
+
+/** The header text (padding included) and the bytes after it, of a file whose length prefix is sane. */
+export function splitSafetensors(file: Uint8Array): { header: string; data: Uint8Array } {
+  const n = Number(Buffer.from(file.buffer, file.byteOffset, 8).readBigUInt64LE(0))
+  return {
+    header: Buffer.from(file.buffer, file.byteOffset + 8, n).toString('utf8'),
+    data: file.subarray(8 + n),
+  }
+}
+
+/**
+ * Bytes of a file with exactly this header (no padding added) followed by `data`. `headerLength`
+ * overrides the length prefix, to write one that lies.
+ */
+export function assembleSafetensors(
+  header: string | Uint8Array,
+  data: Uint8Array = new Uint8Array(0),
+  headerLength?: bigint,
+): Buffer {
+  const bytes = typeof header === 'string' ? Buffer.from(header, 'utf8') : header
+  const length = Buffer.alloc(8)
+  length.writeBigUInt64LE(headerLength ?? BigInt(bytes.length))
+  return Buffer.concat([length, bytes, data])
+}
+
+/** Rewrite the header text of a real file, keeping its data bytes; pads to 8 bytes like writers do. */
+export function rewriteHeaderText(file: Uint8Array, edit: (text: string) => string, pad = true): Buffer {
+  const { header, data } = splitSafetensors(file)
+  let text = edit(header)
+  while (pad && Buffer.byteLength(text) % 8 !== 0) text += ' '
+  return assembleSafetensors(text, data)
+}
+
+/** Rewrite the parsed header of a real file (mutate it, or return a replacement), keeping its data. */
+export function rewriteHeader(file: Uint8Array, edit: (header: Record<string, any>) => unknown): Buffer {
+  return rewriteHeaderText(file, (text) => {
+    const header = JSON.parse(text) as Record<string, any>
+    const replaced = edit(header)
+    return JSON.stringify(replaced === undefined ? header : replaced)
+  })
 }

@@ -1898,7 +1898,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2633);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(279);
 // The CLI's executable entry (bundled to dist/cli/index.js); the logic is in cli.ts so tests can call it.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
@@ -1908,7 +1908,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2633:
+/***/ 279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2159,6 +2159,8 @@ function pythonConstantsAsNull(text) {
     }
     return out + text.slice(last);
 }
+/** Each object's keys, indexed on first lookup: a 100,000-entry weight_map is located in O(1) per key. */
+const keyIndex = new WeakMap();
 /**
  * The node at a path. With duplicate keys Python's json (and JSON.parse) keep the last one, so the
  * position is the last one's too; jsonc-parser's own lookup would return the first.
@@ -2169,9 +2171,16 @@ function findValue(root, path) {
         if (!node?.children)
             return undefined;
         if (node.type === 'object') {
-            const props = node.children.filter((p) => p.children?.[0]?.value === String(segment));
+            let keys = keyIndex.get(node);
+            if (!keys) {
+                keys = new Map();
+                for (const p of node.children)
+                    if (typeof p.children?.[0]?.value === 'string')
+                        keys.set(p.children[0].value, p);
+                keyIndex.set(node, keys);
+            }
             // A value the tree could not parse (NaN) has no node: its property still has a place.
-            const prop = props.at(-1);
+            const prop = keys.get(String(segment));
             node = prop?.children?.[1] ?? prop;
         }
         else if (node.type === 'array' && typeof segment === 'number') {
@@ -2295,6 +2304,8 @@ const FRIENDLI_FILES = new Set([
     'tokenizer_config.json',
     'special_tokens_map.json',
     'model.safetensors.index.json',
+    // A LoRA adapter's upload carries its config (friendli-client's adapter push).
+    'adapter_config.json',
 ]);
 /** Weight formats Friendli does not load. `training_args.bin` and optimizer state are not weights. */
 const OTHER_WEIGHT_SUFFIXES = ['.bin', '.pt', '.pth', '.ckpt', '.gguf', '.h5', '.msgpack'];
@@ -2328,7 +2339,7 @@ function listNames(names, max = 8) {
     const shown = names.slice(0, max);
     const rest = names.length - shown.length;
     if (rest > 0)
-        return `${shown.join(', ')} and ${rest} more`;
+        return `${shown.join(', ')} and ${rest.toLocaleString('en-US')} more`;
     if (shown.length <= 1)
         return shown.join('');
     return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
@@ -2383,6 +2394,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
 ;// CONCATENATED MODULE: ./src/rules/model/nested-model.ts
 
 
+const CONFIGS = ['config.json', 'adapter_config.json'];
 /* harmony default export */ const nested_model = (defineModelRule({
     meta: {
         id: 'MR103',
@@ -2390,6 +2402,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
         description: 'Disallow a model whose config.json or weights sit in a subfolder instead of the root',
         severity: 'error',
         artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
         messages: {
             nested: {
                 text: (d) => `The model is nested in ${d.folder}/: it holds ${listNames(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
@@ -2398,7 +2411,8 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
         },
     },
     check({ artifacts: { files }, report }) {
-        const rootHasConfig = hasRootFile(files, 'config.json');
+        // A LoRA adapter's config is adapter_config.json: a nested adapter is as broken as a nested model.
+        const rootHasConfig = CONFIGS.some((name) => hasRootFile(files, name));
         const rootHasWeights = rootEntries(files).some(isSafetensors);
         if (rootHasConfig && rootHasWeights)
             return;
@@ -2409,7 +2423,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
             if (!folder)
                 continue;
             const name = baseName(e.path);
-            const wanted = (!rootHasConfig && name === 'config.json' && isReadableFile(e)) ||
+            const wanted = (!rootHasConfig && CONFIGS.includes(name) && isReadableFile(e)) ||
                 (!rootHasWeights && isSafetensors(e));
             if (wanted)
                 found.set(folder, [...(found.get(folder) ?? []), name]);
@@ -2418,14 +2432,15 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
             return;
         const depth = (f) => f.split('/').length;
         // A folder with both config.json and weights is the model; prefer it over a stray file.
-        const score = (f) => (found.get(f).includes('config.json') ? 0 : 1) + (found.get(f).length > 1 ? 0 : 1);
+        const score = (f) => (found.get(f).some((n) => CONFIGS.includes(n)) ? 0 : 1) + (found.get(f).length > 1 ? 0 : 1);
         const [folder] = [...found.keys()].sort((a, b) => score(a) - score(b) || depth(a) - depth(b) || a.localeCompare(b));
-        const rootLacks = [!rootHasConfig && 'config.json', !rootHasWeights && 'safetensors weights']
-            .filter(Boolean)
-            .join(' and ');
-        // Point at a real file of the folder (its config.json when it has one), so the annotation lands on it.
+        // Point at a real file of the folder (its config when it has one), so the annotation lands on it.
         const holds = found.get(folder);
-        const first = holds.includes('config.json') ? 'config.json' : holds[0];
+        const config = holds.find((n) => CONFIGS.includes(n));
+        const rootLacks = [!rootHasConfig && (config ?? 'config.json'), !rootHasWeights && 'safetensors weights']
+            .filter(Boolean)
+            .join(' and no ');
+        const first = config ?? holds[0];
         report('nested', { folder, holds, rootLacks }, { path: `${folder}/${first}` });
     },
 }));
@@ -2442,10 +2457,11 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
         description: 'Report files and folders that Friendli will not download',
         severity: 'info',
         artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
         messages: {
             ignored: {
                 text: (d) => `Friendli will not download ${plural(d.names.length, 'entry', 'entries')} of this repository: ${listNames(d.names, 12)}.`,
-                hint: () => 'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
+                hint: () => 'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json (and adapter_config.json for a LoRA adapter) are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
             },
         },
     },
@@ -2473,6 +2489,7 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
         description: 'Disallow symbolic links that leave the model folder or lead nowhere',
         severity: 'error',
         artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
         messages: {
             outside: {
                 text: (d) => `${plural(d.names.length, 'file is a link', 'files are links')} to a place outside the model folder and ${d.names.length === 1 ? 'was' : 'were'} not read: ${listNames(d.names)}.`,
@@ -2518,7 +2535,41 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
     },
 }));
 
+;// CONCATENATED MODULE: ./src/artifacts/lfs.ts
+/** Every Git LFS pointer starts with this line (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\n';
+/** A pointer file is "a few lines, less than 1024 bytes" by the spec: larger files are never pointers. */
+const LFS_POINTER_MAX_SIZE = 1024;
+function isLfsPointer(bytes) {
+    return (bytes.length <= LFS_POINTER_MAX_SIZE &&
+        Buffer.from(bytes.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER);
+}
+/** The pointer's recorded size of the real file, when it says one. */
+function lfsPointerSize(bytes) {
+    const m = /\nsize (\d+)/.exec(Buffer.from(bytes).toString('latin1'));
+    return m ? Number(m[1]) : undefined;
+}
+/**
+ * Files at the root that are LFS pointers instead of content: what a checkout without `lfs: true`
+ * leaves behind. Only files small enough to be a pointer are read, each once.
+ */
+async function findLfsPointers(source, files) {
+    const candidates = files.entries.filter((e) => !e.path.includes('/') &&
+        e.type === 'file' &&
+        !e.link?.match(/outside|broken/) &&
+        e.size > 0 &&
+        e.size <= LFS_POINTER_MAX_SIZE);
+    const found = [];
+    for (const e of candidates) {
+        const bytes = await source.read(e.path);
+        if (isLfsPointer(bytes))
+            found.push({ path: e.path, realSize: lfsPointerSize(bytes) });
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./src/artifacts/json-file.ts
+
 
 const MiB = 1024 * 1024;
 /** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
@@ -2530,7 +2581,10 @@ async function loadJsonFile(source, entries, path, limit) {
         return { path, state: 'not-file', entry };
     if (entry.size > limit)
         return { path, state: 'too-large', size: entry.size, limit };
-    const parsed = parseJsonDocument(path, await source.read(path));
+    const bytes = await source.read(path);
+    if (isLfsPointer(bytes))
+        return { path, state: 'lfs-pointer' };
+    const parsed = parseJsonDocument(path, bytes);
     return parsed.ok
         ? { path, state: 'ok', doc: parsed.doc }
         : { path, state: 'invalid', problem: parsed.problem };
@@ -2681,6 +2735,2216 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
     },
 }));
 
+;// CONCATENATED MODULE: ./src/rules/model/requires-remote-code.ts
+
+
+
+
+const requires_remote_code_KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
+/** `auto_map` entries as "AutoX → module.Class"; a tokenizer-style [slow, fast] pair lists both. */
+function describeAutoMap(map) {
+    const entries = Object.entries(map).flatMap(([auto, target]) => {
+        const refs = (Array.isArray(target) ? target : [target]).filter((t) => typeof t === 'string' && t !== '');
+        return refs.length > 0 ? [`${auto} → ${refs.join(' / ')}`] : [];
+    });
+    return entries.length > 0 ? entries.join(', ') : undefined;
+}
+/* harmony default export */ const requires_remote_code = (defineModelRule({
+    meta: {
+        id: 'MR205',
+        name: 'requires-remote-code',
+        description: 'Report a config.json whose auto_map makes the model depend on its own Python code',
+        severity: 'warning',
+        artifacts: ['config'],
+        messages: {
+            remoteCode: {
+                text: (d) => `config.json has "auto_map" (${d.classes}), so transformers loads this model only with trust_remote_code=True; ` +
+                    `Friendli serves architectures with its own implementation and no Friendli source says it runs a repository's code, ` +
+                    `so ${d.architecture ?? 'the model'} loads only if Friendli implements that architecture.`,
+                hint: (d) => `Check that ${d.architecture ?? 'the architecture'} is on https://friendli.ai/models?products=DEDICATED. ` +
+                    'If transformers now implements the architecture natively, save the model with that class and remove "auto_map" and the .py files; ' +
+                    'if it is served and you have confirmed it, add it to extra-architectures to turn this into a note.',
+            },
+            nativeArchitecture: {
+                severity: 'info',
+                text: (d) => `config.json has "auto_map" (${d.classes}), but ${d.architecture} is an architecture Friendli serves with its own implementation, so the repository's Python code is not used.`,
+                hint: () => 'Nothing to fix if the code is the published one. If you changed the modeling code (a custom layer, a patched forward), the change will not take effect on Friendli: port it to a supported architecture instead.',
+            },
+        },
+    },
+    check({ artifacts: { config }, settings, report }) {
+        const doc = docOf(config);
+        const map = doc && field(doc, 'auto_map');
+        if (!doc || !isObject(map))
+            return;
+        const classes = describeAutoMap(map);
+        if (!classes)
+            return;
+        const list = field(doc, 'architectures');
+        const first = Array.isArray(list) && typeof list[0] === 'string' && list[0].trim() !== '' ? list[0] : undefined;
+        if (first && (requires_remote_code_KNOWN.has(first) || settings.extraArchitectures.includes(first)))
+            return report('nativeArchitecture', { classes, architecture: first }, at(doc, '/auto_map'));
+        report('remoteCode', { classes, architecture: first }, at(doc, '/auto_map'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-safetensors-header.ts
+
+
+/* harmony default export */ const invalid_safetensors_header = (defineModelRule({
+    meta: {
+        id: 'MR301',
+        name: 'invalid-safetensors-header',
+        description: 'Require every safetensors file to have a header the safetensors library can read',
+        severity: 'error',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            tooSmall: {
+                text: (d) => `${d.file} is ${plural(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
+                hint: () => 'The file is empty or cut off: upload it again.',
+            },
+            tooLarge: {
+                text: (d) => `${d.file} declares a header of ${d.headerLength} bytes, over the safetensors limit of ${d.limit.toLocaleString('en-US')}${d.lfsPointer ? '; the file looks like a Git LFS pointer' : ''}.`,
+                hint: () => 'The first 8 bytes are not a safetensors header length: the file is not a safetensors file or is corrupt. Save it again with save_pretrained().',
+            },
+            pastEof: {
+                text: (d) => `${d.file} declares a header of ${plural(d.headerLength, 'byte')}, longer than the file (${plural(d.fileSize, 'byte')}).`,
+                hint: () => 'The file is truncated or corrupt: upload it again.',
+            },
+            utf8: {
+                text: (d) => `The header of ${d.file} is not valid UTF-8 (first bad byte at offset ${d.byteOffset}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            json: {
+                text: (d) => `The header of ${d.file} is not valid JSON: ${d.detail} (at byte ${d.byteOffset}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            notObject: {
+                text: (d) => `The header of ${d.file} must be a JSON object but is ${d.found}.`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            duplicateKey: {
+                text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
+                hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
+            },
+            tensorEntry: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
+                hint: () => 'Each tensor needs "dtype", "shape" (a list of non-negative integers) and "data_offsets" ([begin, end]): save the weights again.',
+            },
+            unknownDtype: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has dtype "${d.dtype}", which the safetensors library does not know.`,
+                hint: () => 'Use one of the safetensors dtypes (BF16, F16, F32, F8_E4M3, I8, U8, …): convert the tensor and save again.',
+            },
+            metadataNotObject: {
+                text: (d) => `The __metadata__ of ${d.file} must be an object of strings but is ${d.found}.`,
+                hint: () => 'Write __metadata__ as {"format": "pt"}, or save again with save_pretrained().',
+            },
+            metadataNotStrings: {
+                text: (d) => `The value of __metadata__.${d.key} in ${d.file} is ${d.found}; the format allows only string values.`,
+                hint: () => 'Store metadata values as strings (JSON-encode anything else), or save again with save_pretrained().',
+            },
+            unknownKey: {
+                severity: 'warning',
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has an extra key "${d.key}" that the format does not define.`,
+                hint: () => 'Readers ignore it today; save with the safetensors library so the header has only dtype, shape and data_offsets.',
+            },
+            entryArray: {
+                severity: 'warning',
+                text: (d) => `Tensor ${d.tensor} in ${d.file} is written as an array instead of an object; only the Rust library accepts that.`,
+                hint: () => 'Save the weights with the safetensors library, which writes each tensor as an object.',
+            },
+            overHubLimit: {
+                severity: 'warning',
+                text: (d) => `The header of ${d.file} is ${plural(d.headerLength, 'byte')}, over the ${d.limit.toLocaleString('en-US')}-byte limit of huggingface_hub and huggingface.js.`,
+                hint: () => 'Split the weights into more shards (save_pretrained(max_shard_size=...)) so each header stays small.',
+            },
+            leadingWhitespace: {
+                severity: 'info',
+                text: (d) => `The header of ${d.file} starts with whitespace; the format says it must begin with "{".`,
+                hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        const key = {
+            'header-too-small': 'tooSmall',
+            'header-too-large': 'tooLarge',
+            'header-past-eof': 'pastEof',
+            'invalid-utf8': 'utf8',
+            'invalid-json': 'json',
+            'not-an-object': 'notObject',
+            'duplicate-key': 'duplicateKey',
+            'invalid-tensor-entry': 'tensorEntry',
+            'unknown-dtype': 'unknownDtype',
+            'metadata-not-object': 'metadataNotObject',
+            'metadata-not-strings': 'metadataNotStrings',
+            'unknown-tensor-key': 'unknownKey',
+            'tensor-entry-array': 'entryArray',
+            'header-over-hub-limit': 'overHubLimit',
+            'leading-whitespace': 'leadingWhitespace',
+        };
+        for (const f of weights.files) {
+            for (const problem of f.parse?.problems ?? []) {
+                // The table pairs each problem code with the message whose data has that code's shape.
+                if (problem.code in key)
+                    report(key[problem.code], { ...problem, file: f.path }, {
+                        path: f.path,
+                    });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
+
+
+const shape = (s) => `[${s.join(', ')}]`;
+/* harmony default export */ const invalid_tensor_layout = (defineModelRule({
+    meta: {
+        id: 'MR302',
+        name: 'invalid-tensor-layout',
+        description: 'Require the tensors of a safetensors file to tile its data exactly, as the header declares',
+        severity: 'error',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            reversed: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            gap: {
+                text: (d) => d.kind === 'leading-gap'
+                    ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
+                    : d.kind === 'gap'
+                        ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
+                        : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
+                hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
+            },
+            overflow: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
+                hint: () => 'The shape is corrupt: save the weights again.',
+            },
+            misaligned: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${plural(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
+                hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
+            },
+            size: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${plural(d.expectedBytes, 'byte')}, but its offsets span ${plural(d.actualBytes, 'byte')}.`,
+                hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
+            },
+            truncated: {
+                text: (d) => `${d.file} is ${plural(d.fileSize, 'byte')} but its header declares ${plural(d.expectedSize, 'byte')}: the file is cut off.`,
+                hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
+            },
+            trailing: {
+                text: (d) => `${d.file} has ${plural(d.extraBytes, 'byte')} after its last tensor (${plural(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
+                hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        const key = {
+            'invalid-offsets': 'reversed',
+            'non-contiguous': 'gap',
+            'size-overflow': 'overflow',
+            'subbyte-misaligned': 'misaligned',
+            'tensor-size-mismatch': 'size',
+            'data-past-eof': 'truncated',
+            'file-size-mismatch': 'trailing',
+        };
+        for (const f of weights.files) {
+            const problems = f.parse?.problems ?? [];
+            // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
+            // bytes somewhere: the gap or the trailing bytes it leaves are that report, not a second one.
+            const unplaced = problems.some((p) => p.code === 'invalid-tensor-entry' && (p.field === 'entry' || p.field === 'data_offsets'));
+            for (const problem of problems) {
+                if (unplaced &&
+                    (problem.code === 'file-size-mismatch' ||
+                        (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
+                    continue;
+                // The table pairs each problem code with the message whose data has that code's shape.
+                if (problem.code in key)
+                    report(key[problem.code], { ...problem, file: f.path }, {
+                        path: f.path,
+                    });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/safetensors-metadata-format.ts
+
+/* harmony default export */ const safetensors_metadata_format = (defineModelRule({
+    meta: {
+        id: 'MR303',
+        name: 'safetensors-metadata-format',
+        description: 'Require __metadata__.format "pt" in safetensors headers, as transformers expects',
+        severity: 'warning',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            missing: {
+                text: (d) => d.metadataPresent
+                    ? `The __metadata__ of ${d.file} has no "format" key; transformers refuses to load such a file.`
+                    : `${d.file} has no __metadata__ with "format": "pt", which transformers writes and checks.`,
+                hint: () => 'Save with save_pretrained(), or safetensors.torch.save_file(tensors, path, metadata={"format": "pt"}).',
+            },
+            unsupported: {
+                text: (d) => `The __metadata__ of ${d.file} gives "format": "${d.format}"; transformers loads only "pt", "tf", "flax" and "mlx".`,
+                hint: () => 'Save PyTorch weights with metadata={"format": "pt"}.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        for (const f of weights.files) {
+            for (const p of f.parse?.problems ?? []) {
+                if (p.code === 'metadata-format-missing')
+                    report('missing', { file: f.path, metadataPresent: p.metadataPresent }, { path: f.path });
+                if (p.code === 'metadata-format-unsupported')
+                    report('unsupported', { file: f.path, format: p.format }, { path: f.path });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/errors.ts
+// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
+// mixed up with a finding about the model.
+/** The user asked for something we cannot do: a bad flag, input or config file. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
+class SourceError extends Error {
+    name = 'SourceError';
+}
+function isCheckError(error) {
+    return error instanceof UsageError || error instanceof SourceError;
+}
+/** One line for a human, never a stack trace. */
+function describeError(error) {
+    if (isCheckError(error))
+        return error.message;
+    if (error instanceof Error)
+        return `internal error: ${error.message}`;
+    return `internal error: ${String(error)}`;
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/safetensors.ts
+// Reads and checks a safetensors header the way the reference Rust crate (huggingface/safetensors,
+// `SafeTensors::read_metadata` + `Metadata::validate`) does, but reports every problem instead of the
+// first, as plain data a rule can turn into findings. Pure apart from `readSafetensorsHeader`, which
+// only issues ranged reads and never reads more than the header.
+
+
+
+/** Bits per element of every dtype the crate knows (`Dtype::bitsize`, enum order). */
+const DTYPE_BITS = {
+    BOOL: 8,
+    F4: 4,
+    F6_E2M3: 6,
+    F6_E3M2: 6,
+    U8: 8,
+    I8: 8,
+    F8_E5M2: 8,
+    F8_E4M3: 8,
+    F8_E8M0: 8,
+    F8_E4M3FNUZ: 8,
+    F8_E5M2FNUZ: 8,
+    I16: 16,
+    U16: 16,
+    F16: 16,
+    BF16: 16,
+    I32: 32,
+    U32: 32,
+    F32: 32,
+    C64: 64,
+    F64: 64,
+    I64: 64,
+    U64: 64,
+};
+function isDtype(name) {
+    return Object.hasOwn(DTYPE_BITS, name);
+}
+/** Dtypes narrower than a byte: their element count must fill whole bytes. */
+function isSubByteDtype(dtype) {
+    return DTYPE_BITS[dtype] < 8;
+}
+/** The crate's `MAX_HEADER_SIZE`: a longer header is `HeaderTooLarge`. */
+const MAX_HEADER_LENGTH = 100_000_000;
+/** huggingface_hub and huggingface.js refuse headers longer than this (metadata, parameter counts). */
+const HUB_MAX_HEADER_LENGTH = 25_000_000;
+/** `__metadata__.format` values transformers 4.x accepts when loading. */
+const TRANSFORMERS_FORMATS = ['pt', 'tf', 'flax', 'mlx'];
+/** serde_json's default recursion limit: deeper JSON is a deserialization error in the crate. */
+const MAX_JSON_DEPTH = 128;
+/**
+ * Byte count of `elements` (an integer) elements of `dtype`, as the crate computes it; undefined when the crate
+ * would refuse the count (overflow of u64, or a sub-byte dtype that does not end on a byte boundary).
+ */
+function dtypeByteSize(dtype, elements) {
+    const bits = BigInt(elements) * BigInt(DTYPE_BITS[dtype]);
+    if (BigInt(elements) > U64_MAX || bits > U64_MAX || bits % 8n !== 0n)
+        return undefined;
+    return bits / 8n;
+}
+/** Severity of each problem: error = the crate (or transformers' loader) refuses the file. */
+const SAFETENSORS_PROBLEM_SEVERITY = {
+    'header-too-small': 'error',
+    'header-too-large': 'error',
+    'header-past-eof': 'error',
+    'invalid-utf8': 'error',
+    'invalid-json': 'error',
+    'not-an-object': 'error',
+    'duplicate-key': 'error',
+    'invalid-tensor-entry': 'error',
+    'unknown-dtype': 'error',
+    'metadata-not-object': 'error',
+    'metadata-not-strings': 'error',
+    'invalid-offsets': 'error',
+    'non-contiguous': 'error',
+    'size-overflow': 'error',
+    'subbyte-misaligned': 'error',
+    'tensor-size-mismatch': 'error',
+    'data-past-eof': 'error',
+    'file-size-mismatch': 'error',
+    'metadata-format-missing': 'warning',
+    'metadata-format-unsupported': 'warning',
+    'unknown-tensor-key': 'warning',
+    'tensor-entry-array': 'warning',
+    'header-over-hub-limit': 'warning',
+    'leading-whitespace': 'info',
+};
+function hasErrors(problems) {
+    return problems.some((p) => SAFETENSORS_PROBLEM_SEVERITY[p.code] === 'error');
+}
+const U64_MAX = (1n << 64n) - 1n;
+const LFS_PREFIX = 'version ';
+/**
+ * Parse the header from `prefix`, the first bytes of a file of `fileSize` bytes. Never throws on any
+ * bytes; the allocation is bounded by the prefix (never by a length read from the file).
+ */
+function parseSafetensorsHeader(prefix, fileSize) {
+    if (!Number.isSafeInteger(fileSize) || fileSize < 0)
+        throw new RangeError(`fileSize must be a non-negative integer, got ${fileSize}`);
+    if (fileSize < 8)
+        return fail({ code: 'header-too-small', fileSize });
+    if (prefix.length < 8)
+        return { ok: false, problems: [], needBytes: 8 };
+    const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
+    const length = view.getBigUint64(0, true);
+    if (length > BigInt(MAX_HEADER_LENGTH)) {
+        const lfsPointer = String.fromCharCode(...prefix.subarray(0, 8)) === LFS_PREFIX;
+        return fail({
+            code: 'header-too-large',
+            headerLength: length.toString(),
+            limit: MAX_HEADER_LENGTH,
+            lfsPointer,
+        });
+    }
+    const headerLength = Number(length);
+    if (8 + headerLength > fileSize)
+        return fail({ code: 'header-past-eof', headerLength, fileSize });
+    if (prefix.length < 8 + headerLength)
+        return { ok: false, problems: [], needBytes: 8 + headerLength };
+    const problems = [];
+    if (headerLength > HUB_MAX_HEADER_LENGTH)
+        problems.push({ code: 'header-over-hub-limit', headerLength, limit: HUB_MAX_HEADER_LENGTH });
+    const bytes = prefix.subarray(8, 8 + headerLength);
+    let text;
+    try {
+        // ignoreBOM keeps a BOM in the text: Rust's from_utf8 keeps it, and serde_json then rejects it.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        problems.push({ code: 'invalid-utf8', byteOffset: 8 + Math.max(0, firstInvalidUtf8(bytes)) });
+        return { ok: false, problems };
+    }
+    if (isJsonSpace(text.charCodeAt(0)))
+        problems.push({ code: 'leading-whitespace' });
+    let json;
+    try {
+        json = parseJson(text);
+    }
+    catch (error) {
+        if (!(error instanceof JsonSyntaxError))
+            throw error;
+        const byteOffset = 8 + Buffer.byteLength(text.slice(0, error.at), 'utf8');
+        problems.push({ code: 'invalid-json', detail: error.message, byteOffset });
+        return { ok: false, problems };
+    }
+    if (!(json.root instanceof Map)) {
+        problems.push({ code: 'not-an-object', found: describe(json.root) });
+        return { ok: false, problems };
+    }
+    for (const d of json.duplicates)
+        problems.push({ code: 'duplicate-key', ...d });
+    const header = interpretHeader(json.root, headerLength, fileSize, problems);
+    return { ok: true, header, problems };
+}
+/**
+ * Read and parse the header of `path` with at most two ranged reads: a speculative one of
+ * `firstRead` bytes, and one for the rest of the header when it is longer. Headers over the crate's
+ * limit, or past the end of the file, are refused from their first 8 bytes.
+ */
+async function readSafetensorsHeader(source, path, fileSize, firstRead = 100_000) {
+    if (fileSize < 8)
+        return parseSafetensorsHeader(new Uint8Array(0), fileSize);
+    const prefix = await source.readRange(path, 0, Math.min(Math.max(8, firstRead), fileSize));
+    const first = parseSafetensorsHeader(prefix, fileSize);
+    if (first.ok || first.needBytes === undefined)
+        return first;
+    const need = first.needBytes;
+    const rest = await source.readRange(path, prefix.length, need);
+    const whole = new Uint8Array(prefix.length + rest.length);
+    whole.set(prefix);
+    whole.set(rest, prefix.length);
+    if (whole.length < need)
+        throw new SourceError(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
+    return parseSafetensorsHeader(whole, fileSize);
+}
+function fail(problem) {
+    return { ok: false, problems: [problem] };
+}
+function interpretHeader(root, headerLength, fileSize, problems) {
+    let metadata = null;
+    let metadataPresent = false;
+    let format;
+    const entries = [];
+    for (const [name, value] of root) {
+        if (name === '__metadata__') {
+            if (value === null)
+                continue;
+            if (!(value instanceof Map)) {
+                problems.push({ code: 'metadata-not-object', found: describe(value) });
+                continue;
+            }
+            metadataPresent = true;
+            metadata = Object.create(null);
+            for (const [key, v] of value) {
+                if (typeof v === 'string')
+                    metadata[key] = v;
+                else
+                    problems.push({ code: 'metadata-not-strings', key, found: describe(v) });
+            }
+            format = value.get('format');
+            continue;
+        }
+        entries.push(readEntry(name, value, problems));
+    }
+    if (!metadataPresent)
+        problems.push({ code: 'metadata-format-missing', metadataPresent: false });
+    else if (format === undefined)
+        problems.push({ code: 'metadata-format-missing', metadataPresent: true });
+    else if (typeof format === 'string' && !TRANSFORMERS_FORMATS.includes(format))
+        problems.push({ code: 'metadata-format-unsupported', format });
+    // Metadata::validate: in (begin, end) order, each tensor must begin where the previous one ended.
+    const placed = entries.filter((e) => e.start !== undefined);
+    placed.sort((a, b) => cmp(a.start, b.start) || cmp(a.end, b.end) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let expected = 0;
+    let previous = null;
+    let dataEnd = 0;
+    const tensors = [];
+    for (const e of placed) {
+        if (e.end < e.start) {
+            problems.push({ code: 'invalid-offsets', tensor: e.name, start: Number(e.start), end: Number(e.end) });
+            continue;
+        }
+        if (cmp(e.start, expected) !== 0) {
+            const kind = previous === null ? 'leading-gap' : e.start > expected ? 'gap' : 'overlap';
+            problems.push({
+                code: 'non-contiguous',
+                tensor: e.name,
+                kind,
+                start: Number(e.start),
+                expected: Number(expected),
+                previous,
+            });
+        }
+        if (e.end > expected)
+            expected = e.end;
+        if (e.end > dataEnd)
+            dataEnd = e.end;
+        previous = e.name;
+        if (e.dtype === undefined || e.shape === undefined)
+            continue;
+        const shape = e.shape.every((d) => typeof d === 'number') ? e.shape : e.shape.map(Number);
+        const size = sizeCheck(e.dtype, e.shape);
+        if (size.kind === 'overflow')
+            problems.push({ code: 'size-overflow', tensor: e.name, dtype: e.dtype, shape });
+        else if (size.kind === 'misaligned')
+            problems.push({
+                code: 'subbyte-misaligned',
+                tensor: e.name,
+                dtype: e.dtype,
+                shape,
+                elements: Number(size.elements),
+                bits: DTYPE_BITS[e.dtype],
+            });
+        else {
+            const actual = sub(e.end, e.start);
+            if (cmp(size.bytes, actual) !== 0)
+                problems.push({
+                    code: 'tensor-size-mismatch',
+                    tensor: e.name,
+                    dtype: e.dtype,
+                    shape,
+                    expectedBytes: Number(size.bytes),
+                    actualBytes: Number(actual),
+                });
+        }
+        tensors.push({ name: e.name, dtype: e.dtype, shape, start: Number(e.start), end: Number(e.end) });
+    }
+    // read_metadata: `buffer_end + 8 + N != buffer_len` is MetadataIncompleteBuffer.
+    const expectedSize = add(dataEnd, 8 + headerLength);
+    if (cmp(expectedSize, fileSize) !== 0) {
+        const base = { headerLength, dataEnd: Number(dataEnd), expectedSize: Number(expectedSize), fileSize };
+        if (expectedSize > fileSize)
+            problems.push({ code: 'data-past-eof', ...base });
+        else
+            problems.push({ code: 'file-size-mismatch', ...base, extraBytes: fileSize - Number(expectedSize) });
+    }
+    return { tensors, metadata, headerLength, dataEnd: Number(dataEnd) };
+}
+const TENSOR_KEYS = ['dtype', 'shape', 'data_offsets'];
+function readEntry(name, value, problems) {
+    const entry = { name };
+    let dtype;
+    let shape;
+    let offsets;
+    if (value instanceof Map) {
+        dtype = value.get('dtype');
+        shape = value.get('shape');
+        offsets = value.get('data_offsets');
+        for (const key of value.keys())
+            if (!TENSOR_KEYS.includes(key))
+                problems.push({ code: 'unknown-tensor-key', tensor: name, key });
+    }
+    else if (Array.isArray(value) && value.length === 3) {
+        problems.push({ code: 'tensor-entry-array', tensor: name });
+        [dtype, shape, offsets] = value;
+    }
+    else {
+        const detail = Array.isArray(value)
+            ? `is an array of ${value.length} element${value.length === 1 ? '' : 's'}, not an object`
+            : `is ${describe(value)}, not an object`;
+        problems.push({ code: 'invalid-tensor-entry', tensor: name, field: 'entry', detail });
+        return entry;
+    }
+    const bad = (field, detail) => problems.push({ code: 'invalid-tensor-entry', tensor: name, field, detail });
+    if (dtype === undefined)
+        bad('dtype', 'is missing');
+    else if (typeof dtype !== 'string')
+        bad('dtype', `is ${describe(dtype)}, not a string`);
+    else if (!isDtype(dtype))
+        problems.push({ code: 'unknown-dtype', tensor: name, dtype });
+    else
+        entry.dtype = dtype;
+    if (shape === undefined)
+        bad('shape', 'is missing');
+    else if (!Array.isArray(shape))
+        bad('shape', `is ${describe(shape)}, not an array`);
+    else {
+        let i = 0;
+        for (; i < shape.length; i++) {
+            const why = uintProblem(shape[i]);
+            if (why) {
+                bad('shape', `dimension ${i} ${why}`);
+                break;
+            }
+        }
+        if (i === shape.length)
+            entry.shape = shape;
+    }
+    if (offsets === undefined)
+        bad('data_offsets', 'is missing');
+    else if (!Array.isArray(offsets))
+        bad('data_offsets', `is ${describe(offsets)}, not an array`);
+    else if (offsets.length !== 2)
+        bad('data_offsets', `has ${offsets.length} element${offsets.length === 1 ? '' : 's'}, not 2 ([begin, end])`);
+    else {
+        const why = uintProblem(offsets[0]) ?? uintProblem(offsets[1]);
+        if (why)
+            bad('data_offsets', `${uintProblem(offsets[0]) ? 'begin' : 'end'} ${why}`);
+        else {
+            entry.start = offsets[0];
+            entry.end = offsets[1];
+        }
+    }
+    return entry;
+}
+/** Why a value is not a usize as serde_json reads one (a non-negative integer literal ≤ 2^64−1). */
+function uintProblem(value) {
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return undefined;
+    if (!(value instanceof JNum))
+        return `is ${describe(value)}, not a non-negative integer`;
+    const t = value.text;
+    if (t.startsWith('-'))
+        return `is ${t}, not a non-negative integer`;
+    if (/[.eE]/.test(t))
+        return `is ${t}, not an integer`;
+    return `is ${t}, larger than 2^64−1`;
+}
+/** The crate's checked arithmetic: every partial product of the shape, then × bits, must fit in u64. */
+function sizeCheck(dtype, shape) {
+    const bits = DTYPE_BITS[dtype];
+    let n = 1;
+    let i = 0;
+    for (; i < shape.length; i++) {
+        const d = shape[i];
+        if (typeof d !== 'number' || n * d > Number.MAX_SAFE_INTEGER)
+            break;
+        n *= d;
+    }
+    if (i === shape.length && n * bits <= Number.MAX_SAFE_INTEGER) {
+        const nbits = n * bits;
+        return nbits % 8 === 0 ? { kind: 'ok', bytes: nbits / 8 } : { kind: 'misaligned', elements: n };
+    }
+    let big = BigInt(n);
+    for (; i < shape.length; i++) {
+        big *= BigInt(shape[i]);
+        if (big > U64_MAX)
+            return { kind: 'overflow' };
+    }
+    const nbits = big * BigInt(bits);
+    if (nbits > U64_MAX)
+        return { kind: 'overflow' };
+    return nbits % 8n === 0n ? { kind: 'ok', bytes: nbits / 8n } : { kind: 'misaligned', elements: big };
+}
+// Mixed number/bigint arithmetic: `<`, `>` and `==` compare exactly across the two types.
+function cmp(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function sub(a, b) {
+    return typeof a === 'number' && typeof b === 'number' ? a - b : BigInt(a) - BigInt(b);
+}
+function add(a, b) {
+    return typeof a === 'number' && a + b <= Number.MAX_SAFE_INTEGER ? a + b : BigInt(a) + BigInt(b);
+}
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'boolean')
+        return `a boolean (${value})`;
+    if (typeof value === 'string')
+        return 'a string';
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `a number (${value})`;
+    if (value instanceof JNum)
+        return `a number (${value.text})`;
+    if (Array.isArray(value))
+        return 'an array';
+    return 'an object';
+}
+// ---------------------------------------------------------------------------------------------
+// The header's JSON, read with jsonc-parser's visitor in its strict mode (no comments, no trailing
+// commas), which accepts the same documents as JSON.parse; its first error ends the parse (thrown
+// out of `visit`), at the offset of the token it is in. On top of it, what serde_json does and
+// JSON.parse does not: integer literals kept exact, duplicate keys recorded (serde keeps the last),
+// nesting limited, and lone surrogate escapes and numbers that overflow f64 refused.
+/** A number literal that is not a usize for serde: negative, fractional, exponent, or over 2^64−1. */
+class JNum {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+}
+class JsonSyntaxError extends Error {
+    at;
+    constructor(message, at) {
+        super(message);
+        this.at = at;
+    }
+}
+function isJsonSpace(c) {
+    return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+const safetensors_SYNTAX_WORDS = {
+    InvalidSymbol: 'unexpected characters',
+    PropertyNameExpected: 'expected a key in double quotes',
+    ValueExpected: 'expected a value',
+    ColonExpected: 'expected `:`',
+    CommaExpected: 'expected `,`',
+    CloseBraceExpected: 'expected `,` or `}`',
+    CloseBracketExpected: 'expected `,` or `]`',
+    EndOfFileExpected: 'trailing characters after the JSON value',
+    InvalidCommentToken: 'comments are not allowed',
+    UnexpectedEndOfString: 'unterminated string (or a line break in it)',
+    UnexpectedEndOfNumber: 'invalid number: a digit must follow the decimal point or exponent',
+    InvalidUnicode: 'invalid \\u escape in a string',
+    InvalidEscapeCharacter: 'invalid escape in a string',
+    InvalidCharacter: 'control character (\\u0000-\\u001F) in a string',
+};
+/** A UTF-16 surrogate outside a pair: in text decoded from valid UTF-8 only a \u escape makes one. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Parse JSON text as serde_json would; throws a JsonSyntaxError at the first error. */
+function parseJson(text) {
+    // The objects and arrays being read, innermost last: the object (null for an array), the key
+    // whose value is being read, and the height of the shared item stack when it began. Array items go
+    // on that stack and are copied out at the end: an array grown by push() keeps spare capacity,
+    // which for 200,000 two-element arrays is most of the memory.
+    const objects = [];
+    const keys = [];
+    const bases = [];
+    const items = [];
+    const duplicates = [];
+    let root = null;
+    const fail = (message, at) => {
+        throw new JsonSyntaxError(message, at);
+    };
+    /** The JSON pointer of the innermost open object. */
+    const pointer = () => {
+        let out = '';
+        for (let i = 0; i < objects.length - 1; i++) {
+            // In an array, the open child's index is the number of items before it.
+            const segment = objects[i] === null ? String(bases[i + 1] - bases[i]) : keys[i];
+            out += '/' + segment.replace(/~/g, '~0').replace(/\//g, '~1');
+        }
+        return out;
+    };
+    const put = (value) => {
+        const object = objects[objects.length - 1];
+        if (object === undefined)
+            root = value;
+        else if (object === null)
+            items.push(value);
+        else {
+            const key = keys[keys.length - 1];
+            const size = object.size;
+            if (object.set(key, value).size === size)
+                duplicates.push({ key, pointer: pointer() });
+        }
+    };
+    const begin = (object, at) => {
+        // serde_json counts the levels it enters and fails on the 128th. jsonc-parser recurses, so this
+        // is also what keeps a deeply nested header from exhausting the stack.
+        if (objects.length + 1 >= MAX_JSON_DEPTH)
+            fail(`recursion limit exceeded (more than ${MAX_JSON_DEPTH - 1} levels)`, at);
+        objects.push(object);
+        keys.push('');
+        bases.push(items.length);
+    };
+    const end = () => {
+        keys.pop();
+        bases.pop();
+        return objects.pop();
+    };
+    const escapes = text.includes('\\u'); // no \u escape, no lone surrogate: skip the check
+    const string = (value, at) => escapes && LONE_SURROGATE.test(value) ? fail('lone surrogate in hex escape', at) : value;
+    (0,main.visit)(text, {
+        onObjectBegin: (offset) => begin(new Map(), offset),
+        onObjectProperty: (key, offset) => void (keys[keys.length - 1] = string(key, offset)),
+        onObjectEnd: () => put(end()),
+        onArrayBegin: (offset) => begin(null, offset),
+        onArrayEnd: () => {
+            const base = bases[bases.length - 1];
+            end();
+            const array = items.slice(base);
+            items.length = base;
+            put(array);
+        },
+        onLiteralValue: (value, offset, length) => put(typeof value === 'number'
+            ? numberLiteral(text, value, offset, offset + length)
+            : typeof value === 'string'
+                ? string(value, offset)
+                : value),
+        onError: (code, offset) => fail(safetensors_SYNTAX_WORDS[(0,main.printParseErrorCode)(code)] ?? 'syntax error', offset),
+    }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    return { root, duplicates };
+}
+/** The literal text[start, end), which jsonc-parser read as `value`, as serde_json reads it. */
+function numberLiteral(text, value, start, end) {
+    let digits = true;
+    for (let p = start; p < end && digits; p++)
+        digits = isDigit(text.charCodeAt(p));
+    if (digits) {
+        // Number() rounds to the nearest double, so a literal above 2^53−1 never comes out ≤ it.
+        if (value <= Number.MAX_SAFE_INTEGER)
+            return value;
+        const big = BigInt(text.slice(start, end));
+        if (big <= U64_MAX)
+            return big;
+    }
+    // serde_json reads any other literal as an f64 and refuses one that overflows it (1e400); it does
+    // so everywhere in this header, since the flattened root buffers every tensor entry whole.
+    if (!Number.isFinite(value))
+        throw new JsonSyntaxError('number out of range', start);
+    return new JNum(text.slice(start, end));
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+
+;// CONCATENATED MODULE: ./src/rules/utils/tensors.ts
+
+
+/**
+ * Every tensor of the model, or undefined when the set is not known to be complete: a header that
+ * did not parse, an LFS pointer, or a shard the index names that is not there. Rules comparing the
+ * weights with config.json stay quiet then, instead of reporting a missing layer that is only a
+ * missing file (the integrity and index rules report the real cause).
+ */
+function completeTensors(weights, shardIndex) {
+    if (weights.files.length === 0)
+        return undefined;
+    const out = [];
+    for (const f of weights.files) {
+        if (!f.parse?.ok || hasErrors(f.parse.problems))
+            return undefined;
+        for (const t of f.parse.header.tensors)
+            out.push({ ...t, file: f.path });
+    }
+    if (shardIndex?.state === 'ok') {
+        const map = isObject(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
+        if (!isObject(map))
+            return undefined;
+        const present = new Set(weights.files.map((f) => f.path));
+        if (Object.values(map).some((shard) => typeof shard !== 'string' || !present.has(shard)))
+            return undefined;
+    }
+    else if (shardIndex && shardIndex.state !== 'missing')
+        return undefined;
+    return out;
+}
+/**
+ * The tensors a loader reads, as transformers picks them: model.safetensors when there is one, else
+ * the shards the index names; a stray file beside them (Mistral's consolidated.safetensors, an old
+ * 4-bit copy) is not the model. Undefined when the set is incomplete (see completeTensors).
+ */
+function loadedTensors(weights, shardIndex) {
+    const all = completeTensors(weights, shardIndex);
+    if (!all)
+        return undefined;
+    if (weights.files.some((f) => f.path === 'model.safetensors'))
+        return all.filter((t) => t.file === 'model.safetensors');
+    const map = shardIndex.state === 'ok' && isObject(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
+    if (!isObject(map))
+        return all;
+    const named = new Set(Object.values(map));
+    return all.filter((t) => named.has(t.file));
+}
+/** Number of elements of a shape (1 for a scalar). */
+function elementCount(shape) {
+    return shape.reduce((a, b) => a * b, 1);
+}
+function tensorBytes(t) {
+    return t.end - t.start;
+}
+/** Sum of parameters (elements) by dtype, and in total. */
+function parameterCounts(tensors) {
+    const byDtype = new Map();
+    let total = 0;
+    for (const t of tensors) {
+        const n = elementCount(t.shape);
+        total += n;
+        byDtype.set(t.dtype, (byDtype.get(t.dtype) ?? 0) + n);
+    }
+    return { total, byDtype };
+}
+/** Bytes of tensor data by dtype: what a dtype "dominates" by. */
+function bytesByDtype(tensors) {
+    const out = new Map();
+    for (const t of tensors)
+        out.set(t.dtype, (out.get(t.dtype) ?? 0) + tensorBytes(t));
+    return out;
+}
+/** "1.2 GB" style, decimal units as GPU memory is sold. */
+function formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let v = bytes;
+    let i = 0;
+    while (v >= 1000 && i < units.length - 1) {
+        v /= 1000;
+        i++;
+    }
+    return `${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+/** "7.24B" style parameter counts. */
+function formatCount(n) {
+    if (n >= 1e12)
+        return `${(n / 1e12).toFixed(2)}T`;
+    if (n >= 1e9)
+        return `${(n / 1e9).toFixed(2)}B`;
+    if (n >= 1e6)
+        return `${(n / 1e6).toFixed(1)}M`;
+    if (n >= 1e3)
+        return `${(n / 1e3).toFixed(1)}K`;
+    return String(n);
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/lfs-pointer-files.ts
+
+
+
+/* harmony default export */ const lfs_pointer_files = (defineModelRule({
+    meta: {
+        id: 'MR304',
+        name: 'lfs-pointer-files',
+        description: 'Disallow Git LFS pointer files in place of weights or JSON files',
+        severity: 'error',
+        artifacts: ['lfsPointers'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            pointers: {
+                text: (d) => `${plural(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${formatBytes(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${listNames(d.names)}.`,
+                hint: () => 'The checkout did not fetch LFS objects: use actions/checkout with `lfs: true` (or run `git lfs pull`), or check the model on the Hub instead. If the repository itself stores pointers as plain files, push the real files with git lfs.',
+            },
+        },
+    },
+    check({ artifacts: { lfsPointers }, report }) {
+        if (lfsPointers.length === 0)
+            return;
+        const names = lfsPointers.map((p) => p.path);
+        const realBytes = lfsPointers.reduce((sum, p) => sum + (p.realSize ?? 0), 0);
+        report('pointers', { names, realBytes }, { path: names.length === 1 ? names[0] : '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/shard-index.ts
+
+const INDEX_FILE = 'model.safetensors.index.json';
+/** The `weight_map` entries whose value is a string, in file order; undefined when there is no usable map. */
+function weightMap(doc) {
+    const map = isObject(doc.value) ? doc.value.weight_map : undefined;
+    if (!isObject(map))
+        return undefined;
+    return Object.entries(map)
+        .filter((e) => typeof e[1] === 'string')
+        .map(([tensor, shard]) => ({ tensor, shard, pointer: `/weight_map/${escapePointer(tensor)}` }));
+}
+/**
+ * Why a shard name must never be opened, or undefined when it is a plain file name at the root.
+ * The index comes from the repository under review: a name must not reach outside it.
+ */
+function unsafeShardName(name) {
+    if (name === '')
+        return 'is empty';
+    if (/^[a-z][a-z0-9+.-]*:/i.test(name) && !/^[A-Za-z]:[\\/]/.test(name))
+        return 'is a URL';
+    if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(name))
+        return 'is an absolute path';
+    if (name.split(/[\\/]/).includes('..'))
+        return 'climbs out of the folder with ..';
+    if (name.includes('/') || name.includes('\\'))
+        return 'is in a subfolder, where Friendli does not look';
+    if (!name.endsWith('.safetensors'))
+        return 'does not end in .safetensors';
+    return undefined;
+}
+/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
+function shardNumber(name) {
+    const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name);
+    return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-shard-index.ts
+
+
+
+
+
+
+/* harmony default export */ const invalid_shard_index = (defineModelRule({
+    meta: {
+        id: 'MR305',
+        name: 'invalid-shard-index',
+        description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
+        severity: 'error',
+        artifacts: ['shardIndex'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            invalid: {
+                text: (d) => `model.safetensors.index.json ${d.reason}.`,
+                hint: () => 'Regenerate the index with save_pretrained(), which writes it together with the shards.',
+            },
+            notFile: {
+                text: (d) => `model.safetensors.index.json is ${d.what}, not a file Friendli can read.`,
+                hint: () => 'Replace it with the real index file.',
+            },
+            noWeightMap: {
+                text: (d) => d.found
+                    ? `"weight_map" in model.safetensors.index.json must map tensor names to shard files but is ${d.found}.`
+                    : 'model.safetensors.index.json has no "weight_map", so no loader can find the shards.',
+                hint: () => 'The index must be {"metadata": {"total_size": …}, "weight_map": {"<tensor>": "<shard>.safetensors", …}}: regenerate it with save_pretrained().',
+            },
+            noMetadata: {
+                severity: 'warning',
+                text: () => 'model.safetensors.index.json has no "metadata" object; transformers reads index["metadata"] and fails with a KeyError without it.',
+                hint: () => 'Add "metadata": {"total_size": <bytes of all tensors>}, or regenerate the index with save_pretrained().',
+            },
+            notString: {
+                text: (d) => `The index maps tensor ${d.tensor} to ${d.found} instead of a shard file name.`,
+                hint: () => 'Each weight_map value is the file name of a shard, e.g. "model-00001-of-00002.safetensors".',
+            },
+            unsafeName: {
+                text: (d) => `The index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to "${d.shard}", which ${d.why}; it was not opened.`,
+                hint: () => 'Shard names are plain file names next to the index, e.g. "model-00001-of-00004.safetensors".',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex: file }, report }) {
+        // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
+        if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
+            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
+        const reason = brokenJsonReason(file);
+        if (reason)
+            return report('invalid', { reason }, brokenJsonLocation(file));
+        const doc = docOf(file);
+        if (!doc || !isObject(doc.value))
+            return;
+        if (!('weight_map' in doc.value))
+            return report('noWeightMap', {}, at(doc, ''));
+        if (!('metadata' in doc.value))
+            report('noMetadata', {}, at(doc, ''));
+        const map = doc.value.weight_map;
+        if (!isObject(map))
+            return report('noWeightMap', { found: jsonType(map) }, at(doc, '/weight_map'));
+        // One finding per bad shard name, on the line of the first tensor mapped to it.
+        const bad = new Map();
+        for (const [tensor, shard] of Object.entries(map)) {
+            const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+            if (typeof shard !== 'string') {
+                report('notString', { tensor, found: jsonType(shard) }, at(doc, pointer));
+                continue;
+            }
+            const why = unsafeShardName(shard);
+            if (!why)
+                continue;
+            const seen = bad.get(shard);
+            if (seen)
+                seen.tensors++;
+            else
+                bad.set(shard, { why, first: pointer, tensors: 1 });
+        }
+        for (const [shard, { why, first, tensors }] of bad)
+            report('unsafeName', { shard, why, tensors }, at(doc, first));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-shard.ts
+
+
+
+
+
+/** More missing shards than this are reported as one finding, not one per shard. */
+const MAX_SEPARATE = 20;
+/* harmony default export */ const missing_shard = (defineModelRule({
+    meta: {
+        id: 'MR306',
+        name: 'missing-shard',
+        description: 'Require every shard named by model.safetensors.index.json to be at the root',
+        severity: 'error',
+        artifacts: ['shardIndex', 'files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            missing: {
+                text: (d) => `Shard ${d.shard} is missing: the index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to it.`,
+                hint: () => 'Upload the missing shard (an interrupted upload often loses the last ones), or regenerate the shards and the index together.',
+            },
+            manyMissing: {
+                text: (d) => `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${listNames(d.names, 5)}.`,
+                hint: () => 'Upload the missing shards, or regenerate the shards and the index together with save_pretrained().',
+            },
+            notFile: {
+                text: (d) => `Shard ${d.shard}, named by the index, is not a regular file.`,
+                hint: () => 'Replace it with the real shard file.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, files }, report }) {
+        const doc = docOf(shardIndex);
+        const entries = doc && weightMap(doc);
+        if (!doc || !entries)
+            return;
+        const byPath = new Map(files.entries.map((e) => [e.path, e]));
+        const first = new Map();
+        for (const e of entries) {
+            if (unsafeShardName(e.shard))
+                continue; // invalid-shard-index reports it; never looked up
+            const seen = first.get(e.shard);
+            if (seen)
+                seen.tensors++;
+            else
+                first.set(e.shard, { pointer: e.pointer, tensors: 1 });
+        }
+        const missing = [...first].filter(([shard]) => !byPath.has(shard));
+        // Each missing shard on its own line while that stays readable; past that, one finding with the count.
+        if (missing.length > MAX_SEPARATE) {
+            report('manyMissing', { names: missing.map(([s]) => s), named: first.size }, at(doc, missing[0][1].pointer));
+        }
+        else
+            for (const [shard, { pointer, tensors }] of missing)
+                report('missing', { shard, tensors }, at(doc, pointer));
+        for (const [shard, { pointer }] of first) {
+            const entry = byPath.get(shard);
+            // A link leaving the folder is reported by link-outside-model.
+            if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
+                report('notFile', { shard }, at(doc, pointer));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/shard-numbering.ts
+
+
+
+
+
+/* harmony default export */ const shard_numbering = (defineModelRule({
+    meta: {
+        id: 'MR307',
+        name: 'shard-numbering',
+        description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
+        severity: 'warning',
+        artifacts: ['shardIndex', 'files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            unreferenced: {
+                text: (d) => `${plural(d.names.length, 'numbered shard is', 'numbered shards are')} not named by model.safetensors.index.json: ${listNames(d.names)}; Friendli downloads ${d.names.length === 1 ? 'it' : 'them'} but no loader reads ${d.names.length === 1 ? 'it' : 'them'}.`,
+                hint: () => 'Delete shards left over from an earlier save, or regenerate the index so it names every shard.',
+            },
+            gaps: {
+                // `missing` holds the first few missing numbers; `count` is how many are missing in all.
+                text: (d) => `The shard series ${d.prefix}-*-of-${String(d.total).padStart(5, '0')} lacks ${plural(d.count, 'number')}: ${d.count > d.missing.length
+                    ? `${d.missing.join(', ')} and ${(d.count - d.missing.length).toLocaleString('en-US')} more`
+                    : listNames(d.missing.map(String))}.`,
+                hint: () => 'A shard of the series is absent or was renamed: upload it, or save the model again so the series is complete.',
+            },
+            totals: {
+                text: (d) => `Shards named ${d.prefix}-*-of-N disagree on N (${listNames(d.totals.map(String))}): files of two different saves are mixed.`,
+                hint: () => 'Delete the shards of the older save and keep one complete series with its index.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, files }, report }) {
+        const doc = docOf(shardIndex);
+        const entries = doc && weightMap(doc);
+        const present = rootEntries(files)
+            .filter(isSafetensors)
+            .map((e) => e.path);
+        const named = new Set(entries?.map((e) => e.shard));
+        if (doc && entries) {
+            const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p));
+            if (unreferenced.length > 0)
+                report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' });
+        }
+        // Series: numbered names among the shards present and those the index names. A name that is not
+        // a plain file name at the root is invalid-shard-index's alone.
+        const series = new Map();
+        for (const name of new Set([...present, ...named])) {
+            if (unsafeShardName(name))
+                continue;
+            const n = shardNumber(name);
+            if (!n)
+                continue;
+            const s = series.get(n.prefix) ?? { totals: new Set(), indices: new Set() };
+            s.totals.add(n.total);
+            s.indices.add(n.index);
+            series.set(n.prefix, s);
+        }
+        for (const [prefix, s] of series) {
+            const where = doc ? at(doc, '/weight_map') : { path: '.' };
+            if (s.totals.size > 1) {
+                report('totals', { prefix, totals: [...s.totals].sort((a, b) => a - b) }, where);
+                continue;
+            }
+            const [total] = s.totals;
+            // A series far larger than what is there is not worth enumerating (a typo in N, say).
+            if (total > 100_000)
+                continue;
+            // Count the gaps without walking 1..N, and name only the first few: 100,000 series of one
+            // name each must not cost 100,000 × N steps.
+            let held = 0;
+            for (const i of s.indices)
+                if (i >= 1 && i <= total)
+                    held++;
+            const count = total - held;
+            if (count === 0)
+                continue;
+            const missing = [];
+            for (let i = 1; i <= total && missing.length < 8; i++)
+                if (!s.indices.has(i))
+                    missing.push(i);
+            report('gaps', { prefix, total, missing, count }, where);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/shard-index-mismatch.ts
+
+
+
+
+
+
+/* harmony default export */ const shard_index_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR308',
+        name: 'shard-index-mismatch',
+        description: 'Require model.safetensors.index.json to map each tensor to the one shard that holds it',
+        severity: 'error',
+        artifacts: ['shardIndex', 'weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            notInShard: {
+                text: (d) => `The index maps ${plural(d.names.length, 'tensor')} to ${d.shard}, whose header lacks ${d.names.length === 1 ? 'it' : 'them'}: ${listNames(d.names, 5)}.`,
+                hint: () => 'The index and the shards come from different saves: regenerate them together with save_pretrained().',
+            },
+            notInMap: {
+                text: (d) => `${d.shard} holds ${plural(d.names.length, 'tensor')} the index does not map, so loaders never read ${d.names.length === 1 ? 'it' : 'them'}: ${listNames(d.names, 5)}.`,
+                hint: () => 'Regenerate the index together with the shards, so every tensor is mapped to its shard.',
+            },
+            twice: {
+                text: (d) => `${plural(d.names.length, 'tensor is', 'tensors are')} stored in more than one shard (${listNames(d.shards, 4)}): ${listNames(d.names, 5)}.`,
+                hint: () => 'Shards of two saves are mixed: keep one series, so each tensor lives in exactly one file.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, weights }, report }) {
+        const doc = docOf(shardIndex);
+        const entries = doc && weightMap(doc);
+        if (!doc || !entries)
+            return;
+        const headers = new Map();
+        for (const f of weights.files) {
+            if (f.parse?.ok && !hasErrors(f.parse.problems))
+                headers.set(f.path, new Set(f.parse.header.tensors.map((t) => t.name)));
+        }
+        // Mapped to a readable shard that does not hold it: one finding per shard, at its first such entry.
+        const lacking = new Map();
+        for (const e of entries) {
+            const held = headers.get(e.shard);
+            if (!held || held.has(e.tensor))
+                continue;
+            const seen = lacking.get(e.shard);
+            if (seen)
+                seen.names.push(e.tensor);
+            else
+                lacking.set(e.shard, { names: [e.tensor], pointer: e.pointer });
+        }
+        for (const [shard, { names, pointer }] of lacking)
+            report('notInShard', { shard, names }, at(doc, pointer));
+        // Held by a shard the index names, but not mapped (or mapped elsewhere is "twice" below).
+        const mapped = new Map(entries.map((e) => [e.tensor, e.shard]));
+        const named = new Set(entries.map((e) => e.shard));
+        // Lists grow in place: copying them on each add is quadratic for a shard of 100,000 unmapped tensors.
+        const owners = new Map();
+        for (const [shard, held] of headers) {
+            if (!named.has(shard))
+                continue; // an unreferenced shard: shard-numbering says so
+            for (const t of held) {
+                const list = owners.get(t);
+                if (list)
+                    list.push(shard);
+                else
+                    owners.set(t, [shard]);
+            }
+        }
+        const unmapped = new Map();
+        for (const [tensor, shards] of owners) {
+            if (mapped.has(tensor))
+                continue;
+            for (const s of shards) {
+                const list = unmapped.get(s);
+                if (list)
+                    list.push(tensor);
+                else
+                    unmapped.set(s, [tensor]);
+            }
+        }
+        for (const [shard, names] of unmapped)
+            report('notInMap', { shard, names }, { path: shard });
+        const dup = [...owners].filter(([, shards]) => shards.length > 1);
+        if (dup.length > 0) {
+            const shards = [...new Set(dup.flatMap(([, s]) => s))].sort();
+            report('twice', { names: dup.map(([t]) => t), shards }, at(doc, '/weight_map'));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/shard-index-total-size.ts
+
+
+
+
+/* harmony default export */ const shard_index_total_size = (defineModelRule({
+    meta: {
+        id: 'MR309',
+        name: 'shard-index-total-size',
+        description: 'Enforce metadata.total_size in the shard index equal to the bytes of all tensors',
+        severity: 'warning',
+        artifacts: ['shardIndex', 'weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            mismatch: {
+                text: (d) => `metadata.total_size in the index is ${d.declared.toLocaleString('en-US')} bytes, but the shards' tensors take ${d.actual.toLocaleString('en-US')}.`,
+                hint: () => 'The index is stale or was written by hand: regenerate it with the shards (tools that size downloads or GPUs from it will be wrong).',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, weights }, report }) {
+        const doc = docOf(shardIndex);
+        const metadata = doc && isObject(doc.value) ? doc.value.metadata : undefined;
+        const declared = isObject(metadata) ? metadata.total_size : undefined;
+        // Some writers store it as a string; a number that is not a byte count is not checked.
+        const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared;
+        if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n))
+            return;
+        const tensors = completeTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const named = new Set(Object.values(isObject(doc.value) && isObject(doc.value.weight_map) ? doc.value.weight_map : {}));
+        const actual = tensors.filter((t) => named.has(t.file)).reduce((sum, t) => sum + tensorBytes(t), 0);
+        if (actual !== n)
+            report('mismatch', { declared: n, actual }, at(doc, '/metadata/total_size'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/ambiguous-weights.ts
+
+
+/* harmony default export */ const ambiguous_weights = (defineModelRule({
+    meta: {
+        id: 'MR310',
+        name: 'ambiguous-weights',
+        description: 'Disallow both a single model.safetensors and a shard index at the root',
+        severity: 'warning',
+        artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            both: {
+                text: () => 'Both model.safetensors and model.safetensors.index.json are at the root: transformers loads model.safetensors and ignores the shards, and Friendli downloads both.',
+                hint: () => 'Keep one form: delete model.safetensors, or delete the index and its shards.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        if (hasRootFile(files, 'model.safetensors') && hasRootFile(files, 'model.safetensors.index.json')) {
+            report('both', {}, { path: 'model.safetensors' });
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/config.ts
+
+/**
+ * Multimodal and composite configs keep the language model's sizes in a sub-config (Qwen2-VL's
+ * text_config, InternVL's llm_config, …): look there when the top level lacks the key.
+ */
+const SUB_CONFIGS = ['text_config', 'llm_config', 'language_config', 'language_model_config'];
+/** The first of `keys` present at the top level, then in each sub-config. */
+function configValue(doc, keys) {
+    const root = doc.value;
+    if (!isObject(root))
+        return undefined;
+    const scopes = [[root, '']];
+    for (const sub of SUB_CONFIGS)
+        if (isObject(root[sub]))
+            scopes.push([root[sub], `/${sub}`]);
+    for (const [scope, prefix] of scopes) {
+        for (const key of keys) {
+            if (Object.prototype.hasOwnProperty.call(scope, key))
+                return { value: scope[key], pointer: `${prefix}/${escapePointer(key)}` };
+        }
+    }
+    return undefined;
+}
+/** A positive integer config value (vocab_size, hidden_size, …), or undefined. */
+function configInt(doc, keys) {
+    const found = configValue(doc, keys);
+    return found && Number.isSafeInteger(found.value) && found.value > 0
+        ? found
+        : undefined;
+}
+function configString(doc, keys) {
+    const found = configValue(doc, keys);
+    return found && typeof found.value === 'string' ? found : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/rules/utils/text-model.ts
+
+
+/**
+ * A name segment of a vision or audio encoder, or of the projector between it and the language
+ * model: Qwen2-VL `visual`, LLaVA `vision_tower` / `multi_modal_projector`, MiniCPM-V `vpm` /
+ * `resampler`, Mllama `vision_model`, Phi-3-vision `vision_embed_tokens`, Qwen2-Audio `audio_tower`.
+ */
+const TOWER_SEGMENT = /^(visual|vision|vpm|vit$|vit_|image|img|audio|speech|video|sound|mm_projector|multi_modal|resampler|perceiver|siglip|clip|whisper)|_tower$/i;
+/** Multi-token-prediction modules kept apart from the decoder stack (Qwen3-Next `mtp.layers.0`). */
+const SIDE_STACK_SEGMENT = /^(mtp|draft|eagle|medusa)/i;
+/**
+ * The first `<container>.<index>.` of a name: the decoder layer it belongs to. No model has a
+ * billion layers; a longer index is not a layer number, and would not fit in a safe integer.
+ */
+const LAYER = /(?:^|\.)(layers|layer|h|blocks|block)\.(\d{1,9})(?=\.|$)/;
+/** The module name before `.weight` of an input embedding. */
+const EMBEDDING_MODULE = /^(embed_tokens|wte|word_embeddings|tok_embeddings|embed_in|shared)$/;
+/** The module name of an output projection (lm_head; GPT-NeoX embed_out; ChatGLM output_layer). */
+const LM_HEAD_MODULE = /^(lm_head|embed_out|output_layer)$/;
+/**
+ * Sub-configs that hold the language model's sizes. The same list as in config.ts, which does not
+ * export it; rules here need every candidate, not only the first.
+ */
+function isTowerTensor(name) {
+    return name.split('.').some((s) => TOWER_SEGMENT.test(s) || SIDE_STACK_SEGMENT.test(s));
+}
+function inLayer(name) {
+    return LAYER.test(name);
+}
+/**
+ * The language model's layer stack, or undefined when there is none or more than one (an
+ * encoder-decoder model has two stacks and other keys for their depths: nothing to compare then).
+ */
+function decoderLayers(tensors) {
+    const stacks = new Map();
+    for (const t of tensors) {
+        const m = LAYER.exec(t.name);
+        if (!m)
+            continue;
+        const prefix = t.name.slice(0, m.index + m[0].length - m[2].length - 1);
+        if (isTowerTensor(prefix))
+            continue;
+        let set = stacks.get(prefix);
+        if (!set)
+            stacks.set(prefix, (set = new Set()));
+        set.add(Number(m[2]));
+    }
+    if (stacks.size !== 1)
+        return undefined;
+    const [[prefix, set]] = stacks;
+    return { prefix, indices: [...set].sort((a, b) => a - b) };
+}
+function moduleOf(name) {
+    const parts = name.split('.');
+    if (parts.length < 2)
+        return undefined;
+    return { module: parts[parts.length - 2], parent: parts.slice(0, -2), last: parts[parts.length - 1] };
+}
+/** Outside every decoder layer and encoder tower: a tensor of the language model's own ends. */
+function isTopLevel(name) {
+    return !inLayer(name) && !isTowerTensor(name);
+}
+const depth = (t) => t.name.split('.').length;
+/**
+ * The one shallowest tensor: `model.shared` before `model.encoder.embed_tokens` (BART). Two at the
+ * same depth (Qwen2.5-Omni's `thinker.…` and `talker.…`) leave it unknown.
+ */
+function shallowest(tensors) {
+    if (tensors.length === 0)
+        return undefined;
+    const min = Math.min(...tensors.map(depth));
+    const top = tensors.filter((t) => depth(t) === min);
+    return top.length === 1 ? top[0] : undefined;
+}
+/**
+ * The language model's input embedding (a 2-D `….weight` of a known embedding module outside the
+ * layers and towers), or undefined when the names follow no known scheme.
+ */
+function inputEmbedding(tensors) {
+    return shallowest(tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        return (!!m &&
+            m.last === 'weight' &&
+            EMBEDDING_MODULE.test(m.module) &&
+            t.shape.length === 2 &&
+            isTopLevel(t.name));
+    }));
+}
+/** Every tensor of the output projection (`lm_head.weight`, and `lm_head.qweight`… when quantized). */
+function lmHeadTensors(tensors) {
+    return tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        if (!m || !isTopLevel(t.name))
+            return false;
+        // InternLM2 names its head plain `output`; only at the top (or under one wrapper) is that the head.
+        return LM_HEAD_MODULE.test(m.module) || (m.module === 'output' && m.parent.length <= 1);
+    });
+}
+/** The output projection's weight matrix, when there is one stored as `….weight`. */
+function lmHeadWeight(tensors) {
+    return shallowest(lmHeadTensors(tensors).filter((t) => t.name.endsWith('.weight') && t.shape.length === 2));
+}
+/**
+ * Dtypes whose last dimension is the real width. Wider integer dtypes and U8 can hold several packed
+ * values per element (MLX stores 4-bit weights in U32, bitsandbytes flattens into U8).
+ */
+const UNPACKED = new Set([
+    'F16',
+    'BF16',
+    'F32',
+    'F64',
+    'F8_E4M3',
+    'F8_E5M2',
+    'F8_E4M3FNUZ',
+    'F8_E5M2FNUZ',
+    'I8',
+]);
+function isUnpacked(dtype) {
+    return UNPACKED.has(dtype);
+}
+/**
+ * Every value of the first of `keys` present, at the top level and in each language sub-config, in
+ * that order. Composite configs may carry a stale top-level copy next to the sub-config the
+ * language model is built from; a value matching any of them is not a mismatch.
+ */
+function configCandidates(doc, keys) {
+    const root = doc.value;
+    if (!isObject(root))
+        return [];
+    const scopes = [[root, '']];
+    for (const sub of SUB_CONFIGS)
+        if (isObject(root[sub]))
+            scopes.push([root[sub], `/${sub}`]);
+    const out = [];
+    for (const [scope, prefix] of scopes) {
+        const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
+        if (key !== undefined)
+            out.push({ value: scope[key], pointer: `${prefix}/${escapePointer(key)}` });
+    }
+    return out;
+}
+/** The positive integers among configCandidates. */
+function configIntCandidates(doc, keys) {
+    return configCandidates(doc, keys).filter((c) => Number.isSafeInteger(c.value) && c.value > 0);
+}
+/** `/text_config/vocab_size` → `text_config.vocab_size`, as a user reads a key of config.json. */
+function keyName(pointer) {
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .join('.');
+}
+/** "1, 2, 5 and 7"; with more than `values` in all (`total`), "1, 2, …, 10 and 5 more". */
+function listNumbers(values, total = values.length) {
+    if (total > values.length)
+        return `${values.join(', ')} and ${total - values.length} more`;
+    if (values.length === 1)
+        return String(values[0]);
+    return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/vocab-size-mismatch.ts
+
+
+
+
+
+
+/** ChatGLM keeps its vocabulary size as padded_vocab_size. */
+const VOCAB_KEYS = ['vocab_size', 'padded_vocab_size'];
+/**
+ * Input embeddings built larger than vocab_size by design: Mllama (Llama 3.2 Vision) adds 8 rows for
+ * its image tokens (MllamaTextModel: nn.Embedding(vocab_size + 8, …)); its lm_head has vocab_size rows.
+ */
+const EXTRA_EMBEDDING_ROWS = { mllama: 8 };
+const expected = (d) => d.vocabSize + d.extra;
+const hint = (d) => `transformers builds the ${expected(d)}-row matrix from config.json and refuses a checkpoint of ${d.rows} rows ("size mismatch for ${d.tensor}"). ` +
+    (d.rows > expected(d)
+        ? `If tokens were added (resize_token_embeddings), set "${d.key}" to ${d.rows - d.extra}; otherwise save config.json and the weights again from the same model.`
+        : `Set "${d.key}" to ${d.rows - d.extra} if the weights are right, or save config.json and the weights again from the same model.`);
+/* harmony default export */ const vocab_size_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR311',
+        name: 'vocab-size-mismatch',
+        description: 'Require the embedding and lm_head rows in the weights to equal vocab_size in config.json',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            embedding: {
+                text: (d) => `The input embedding ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}` +
+                    (d.extra > 0 ? ` (${expected(d)} rows with the ${d.extra} this model type adds)` : '') +
+                    '.',
+                hint,
+            },
+            lmHead: {
+                text: (d) => `The output layer ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}.`,
+                hint,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = docOf(config);
+        if (!doc)
+            return;
+        const sizes = configIntCandidates(doc, VOCAB_KEYS);
+        if (sizes.length === 0)
+            return;
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        // The first candidate (top level, else the language sub-config) is the one named in the message;
+        // a composite config's other copy matching the rows is not a mismatch.
+        const claimed = sizes[0];
+        const modelType = configString(doc, ['model_type'])?.value;
+        const extra = (modelType && EXTRA_EMBEDDING_ROWS[modelType]) || 0;
+        const check = (key, tensor) => {
+            if (!tensor)
+                return;
+            const rows = tensor.shape[0];
+            const added = key === 'embedding' ? extra : 0;
+            // bitsandbytes stores a quantized matrix flattened to [n, 1]: its rows are not tokens.
+            if (tensor.shape[1] === 1 || sizes.some((s) => s.value + added === rows))
+                return;
+            report(key, { tensor: tensor.name, rows, key: keyName(claimed.pointer), vocabSize: claimed.value, extra: added }, at(doc, claimed.pointer));
+        };
+        check('embedding', inputEmbedding(tensors));
+        check('lmHead', lmHeadWeight(tensors));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tied-embeddings-mismatch.ts
+
+
+
+
+
+/* harmony default export */ const tied_embeddings_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR312',
+        name: 'tied-embeddings-mismatch',
+        description: 'Require an lm_head tensor exactly when config.json sets tie_word_embeddings to false',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            missingHead: {
+                text: (d) => `config.json sets "${d.key}": false, but the weights hold no lm_head tensor (only the input embedding ${d.embedding}), so the output layer would start from random values.`,
+                hint: () => 'If the model shares its input and output embeddings, set "tie_word_embeddings": true. Otherwise save the model again with its lm_head: save_pretrained() writes lm_head.weight when the embeddings are not tied.',
+            },
+            extraHead: {
+                severity: 'warning',
+                text: (d) => `config.json sets "${d.key}": true, but the weights also hold ${d.head} (${d.size}): ` +
+                    `loaders disagree on which matrix to use when it differs from ${d.embedding ?? 'the input embedding'}, and the copy takes memory.`,
+                hint: () => 'If lm_head was trained separately (an untied model), set "tie_word_embeddings": false. If it is a plain copy of the input embedding, leave it out of the weights.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = docOf(config);
+        if (!doc)
+            return;
+        // Only an explicit value: the default differs per model class (Llama false, Gemma true).
+        const found = configCandidates(doc, ['tie_word_embeddings']);
+        const explicit = found.filter((c) => typeof c.value === 'boolean');
+        if (explicit.length === 0 || explicit.some((c) => c.value !== explicit[0].value))
+            return;
+        const tie = explicit[0];
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const embedding = inputEmbedding(tensors);
+        const heads = lmHeadTensors(tensors);
+        const key = keyName(tie.pointer);
+        if (tie.value === false && heads.length === 0) {
+            // Without a recognised embedding the naming scheme is unknown: the head may be there under
+            // another name.
+            if (embedding)
+                report('missingHead', { key, embedding: embedding.name }, at(doc, tie.pointer));
+        }
+        else if (tie.value === true && heads.length > 0) {
+            const head = heads.find((t) => t.name.endsWith('.weight')) ?? heads[0];
+            const bytes = heads.reduce((a, t) => a + tensorBytes(t), 0);
+            const size = `${head.shape.join('×')} ${head.dtype}, ${formatBytes(bytes)}`;
+            report('extraHead', { key, head: head.name, embedding: embedding?.name, size }, at(doc, tie.pointer));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/layer-count-mismatch.ts
+
+
+
+
+
+
+/** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
+const LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
+const MAX_LISTED = 10;
+const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
+/* harmony default export */ const layer_count_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR313',
+        name: 'layer-count-mismatch',
+        description: 'Require the decoder layers in the tensor names to match num_hidden_layers, with no gaps',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            count: {
+                text: (d) => `The weights hold decoder layers ${d.prefix}.0 to ${d.prefix}.${d.last} (${layer_count_mismatch_layers(d.last + 1)}) but config.json "${d.key}" is ${d.expected}` +
+                    (d.mtp > 0
+                        ? ` (or ${d.expected + d.mtp} counting the ${d.mtp} MTP layer${d.mtp === 1 ? '' : 's'} of "num_nextn_predict_layers")`
+                        : '') +
+                    '.',
+                hint: (d) => d.last + 1 < d.expected
+                    ? `Layers ${d.last + 1} to ${d.expected - 1} are missing, and a loader starts them from random values or refuses the model: save the whole model again, or set "${d.key}" to ${d.last + 1} if the model really has ${layer_count_mismatch_layers(d.last + 1)}.`
+                    : `A loader builds ${layer_count_mismatch_layers(d.expected)} from config.json and ignores or refuses the rest: set "${d.key}" to ${d.last + 1} if the weights are right, or save the weights again from the model config.json describes.`,
+            },
+            gaps: {
+                text: (d) => `Decoder layer${d.total === 1 ? '' : 's'} ${listNumbers(d.missing, d.total)} ${d.total === 1 ? 'has' : 'have'} no tensors (${d.prefix}.N.*), though the weights go up to ${d.prefix}.${d.last}.`,
+                hint: () => 'A missing layer is loaded with random values or refused. Save the whole model again; if the shards were copied by hand, copy the missing ones too.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const stack = decoderLayers(tensors);
+        if (!stack)
+            return;
+        const last = stack.indices[stack.indices.length - 1];
+        const doc = docOf(config);
+        const claimed = doc && configInt(doc, LAYER_KEYS);
+        if (doc && claimed) {
+            const mtp = configInt(doc, ['num_nextn_predict_layers'])?.value ?? 0;
+            const count = last + 1;
+            // Checkpoints of DeepSeek-V3 and GLM-4.5 store their MTP layers after the decoder layers;
+            // re-uploads often drop them.
+            if (count !== claimed.value && count !== claimed.value + mtp)
+                report('count', { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp }, at(doc, claimed.pointer));
+        }
+        // Indices are unique and at most `last`; a name like layers.999999999 must not cost a loop that long.
+        const total = last + 1 - stack.indices.length;
+        if (total > 0) {
+            const present = new Set(stack.indices);
+            const missing = [];
+            for (let i = 0; missing.length < MAX_LISTED && missing.length < total; i++)
+                if (!present.has(i))
+                    missing.push(i);
+            const path = shardIndex.state === 'ok' ? shardIndex.path : tensors[0].file;
+            report('gaps', { prefix: stack.prefix, missing, total, last }, { path });
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/hidden-size-mismatch.ts
+
+
+
+
+
+/**
+ * Where the embedding width is: its own key when the model has one (ALBERT embedding_size, OPT-350m
+ * word_embed_proj_dim, both narrower than hidden_size), else the hidden size under its many names
+ * (GPT-2 n_embd, Bloom n_embed, T5 d_model).
+ */
+const WIDTH_KEYS = [
+    ['embedding_size', 'word_embed_proj_dim'],
+    ['hidden_size', 'n_embd', 'n_embed', 'd_model'],
+];
+/* harmony default export */ const hidden_size_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR314',
+        name: 'hidden-size-mismatch',
+        description: 'Require the embedding width in the weights to equal hidden_size in config.json',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            width: {
+                text: (d) => `The input embedding ${d.tensor} is ${d.width} wide but config.json "${d.key}" is ${d.hidden}.`,
+                hint: (d) => `Every layer is built ${d.hidden} wide from config.json, so none of the weights fit. config.json probably comes from another size of the model: use the config.json saved with these weights (or set "${d.key}" to ${d.width} and check the other sizes too).`,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = docOf(config);
+        if (!doc)
+            return;
+        const sizes = WIDTH_KEYS.map((keys) => configIntCandidates(doc, keys)).find((c) => c.length > 0);
+        if (!sizes)
+            return;
+        const tensors = loadedTensors(weights, shardIndex);
+        const embedding = tensors && inputEmbedding(tensors);
+        // A packed dtype (MLX 4-bit in U32) holds several values per element: its width is not the model's.
+        if (!embedding || !isUnpacked(embedding.dtype))
+            return;
+        const width = embedding.shape[1];
+        if (sizes.some((s) => s.value === width))
+            return;
+        const claimed = sizes[0];
+        report('width', { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value }, at(doc, claimed.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/dtype-mismatch.ts
+
+
+
+
+
+
+/** torch dtype names as config.json spells them, and the safetensors dtype each one means. */
+const CONFIG_DTYPES = {
+    float16: 'F16',
+    half: 'F16',
+    bfloat16: 'BF16',
+    float32: 'F32',
+    float: 'F32',
+    float64: 'F64',
+    double: 'F64',
+};
+const CONFIG_NAME = {
+    F16: 'float16',
+    BF16: 'bfloat16',
+    F32: 'float32',
+    F64: 'float64',
+};
+/** The dtypes a model computes in; quantized weights (F8, packed integers) are the quantization rule's. */
+const FLOATING = new Set(['F16', 'BF16', 'F32', 'F64']);
+/** Scales, zero points and other side tensors of quantized weights, often kept in F32 on purpose. */
+const QUANT_AUX = /(scales?|scale_inv|scale_2|global_scale|absmax|quant_map|qzeros|g_idx|biases|SCB|weight_shape)$|\.quant_state\./;
+/** vLLM refuses float16 for these model types: their activations overflow it. */
+const FP16_UNSAFE = { gemma2: 'Gemma 2', gemma3: 'Gemma 3', gemma3_text: 'Gemma 3' };
+/** A dtype claim of config.json: torch_dtype (transformers 4) and dtype (transformers 5), each checked. */
+function claims(doc) {
+    const out = [];
+    for (const key of ['torch_dtype', 'dtype']) {
+        const found = configString(doc, [key]);
+        if (!found)
+            continue;
+        const name = found.value.replace(/^torch\./, '');
+        if (name === 'auto')
+            continue;
+        out.push({ found, dtype: CONFIG_DTYPES[name] });
+    }
+    return out;
+}
+/* harmony default export */ const dtype_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR315',
+        name: 'dtype-mismatch',
+        description: 'Require the dtype in config.json to match the dtype most of the weights are stored in',
+        severity: 'warning',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            mismatch: {
+                text: (d) => `config.json "${d.key}" is "${d.claimed}", but most of the floating-point weights are ${d.dominant} (${d.shares} of ${d.total}).`,
+                hint: (d) => `Serving engines load the weights in the dtype config.json names, so the model is converted on load${d.dominant === 'F32' ? ' and the memory estimate is off' : ''}. ` +
+                    (d.suggestion
+                        ? `Set "${d.key}" to "${d.suggestion}" to match the weights, or convert the weights to ${d.claimed} and save them again.`
+                        : `Convert the weights to ${d.claimed} and save them again.`),
+            },
+            gemmaFloat16: {
+                text: (d) => (d.key
+                    ? `config.json "${d.key}" is "float16" for a ${d.modelType} model`
+                    : `The weights of this ${d.modelType} model are float16 and config.json names no dtype`) +
+                    `; ${d.family} activations exceed the float16 range, which gives inf or NaN outputs.`,
+                hint: (d) => `Serve ${d.family} in bfloat16 (or float32): ${d.key ? `set "${d.key}" to "bfloat16"` : 'set "torch_dtype" to "bfloat16"'}, and save the weights in bfloat16 if they were converted. vLLM refuses float16 for this model type for the same reason.`,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = docOf(config);
+        if (!doc)
+            return;
+        const stated = claims(doc);
+        const tensors = loadedTensors(weights, shardIndex);
+        let dominant;
+        if (tensors) {
+            const floating = tensors.filter((t) => FLOATING.has(t.dtype) && !QUANT_AUX.test(t.name));
+            const byDtype = [...bytesByDtype(floating)]
+                .filter(([, n]) => n > 0)
+                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+            const total = byDtype.reduce((a, [, n]) => a + n, 0);
+            const pct = (n) => n === total ? '100' : Math.min(99, Math.max(1, Math.round((n / total) * 100)));
+            if (total > 0)
+                dominant = {
+                    dtype: byDtype[0][0],
+                    shares: byDtype.map(([dtype, n]) => `${dtype} ${pct(n)}%`).join(', '),
+                    total,
+                };
+        }
+        if (dominant) {
+            for (const { found, dtype } of stated) {
+                if (!dtype || dtype === dominant.dtype)
+                    continue;
+                report('mismatch', {
+                    key: keyName(found.pointer),
+                    claimed: found.value,
+                    dominant: dominant.dtype,
+                    shares: dominant.shares,
+                    total: formatBytes(dominant.total),
+                    suggestion: CONFIG_NAME[dominant.dtype],
+                }, at(doc, found.pointer));
+            }
+        }
+        // PaliGemma 2 is model_type paligemma with a gemma2 text_config: the language model decides.
+        const modelType = configCandidates(doc, ['model_type']).find((c) => typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value));
+        if (!modelType)
+            return;
+        const family = FP16_UNSAFE[modelType.value];
+        const fp16 = stated.find((s) => s.dtype === 'F16');
+        if (fp16)
+            report('gemmaFloat16', { modelType: modelType.value, family, key: keyName(fp16.found.pointer) }, at(doc, fp16.found.pointer));
+        else if (!stated.some((s) => s.dtype) && dominant?.dtype === 'F16')
+            report('gemmaFloat16', { modelType: modelType.value, family }, at(doc, modelType.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/quantization.ts
+
+
+
+
+
+const EVIDENCE_NAME = {
+    fp8: 'FP8',
+    'gptq-awq': 'GPTQ or AWQ',
+    mxfp4: 'MXFP4',
+    bitsandbytes: 'bitsandbytes',
+    int8: 'INT8',
+    'ct-packed': 'compressed-tensors (packed)',
+    nvfp4: 'NVFP4 (ModelOpt)',
+    mlx: 'MLX',
+};
+/** What a tensor of each kind looks like, for messages. */
+const EVIDENCE_SHAPE = {
+    fp8: 'F8_E4M3 weights with weight_scale or weight_scale_inv',
+    'gptq-awq': 'I32 qweight with qzeros and scales',
+    mxfp4: 'U8 *_blocks with *_scales',
+    bitsandbytes: 'U8 weights with absmax and quant_state, or I8 weights with SCB',
+    int8: 'I8 weights',
+    'ct-packed': 'weight_packed with weight_scale',
+    nvfp4: 'U8 weights with weight_scale and weight_scale_2',
+    mlx: 'U32 weights with scales and biases',
+};
+const F8 = new Set(['F8_E4M3', 'F8_E5M2', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ']);
+/** Every kind of quantized storage the tensors show, with the first tensor showing each. */
+function evidenceOf(tensors) {
+    const names = new Set(tensors.map((t) => t.name));
+    const out = new Map();
+    const saw = (kind, t) => {
+        if (!out.has(kind))
+            out.set(kind, { example: t.name, dtype: t.dtype });
+    };
+    for (const t of tensors) {
+        const n = t.name;
+        if (n.endsWith('.qweight') && t.dtype === 'I32')
+            saw('gptq-awq', t);
+        else if (n.endsWith('.weight_packed'))
+            saw('ct-packed', t);
+        else if (n.endsWith('_blocks') && t.dtype === 'U8' && names.has(`${n.slice(0, -7)}_scales`))
+            saw('mxfp4', t);
+        else if (n.endsWith('.absmax') || n.includes('.quant_state.bitsandbytes__') || n.endsWith('.SCB'))
+            saw('bitsandbytes', t);
+        else if (n.endsWith('.weight') && t.shape.length >= 2) {
+            const base = n.slice(0, -'.weight'.length);
+            if (F8.has(t.dtype))
+                saw('fp8', t);
+            else if (t.dtype === 'U8' && names.has(`${base}.weight_scale_2`))
+                saw('nvfp4', t);
+            else if (t.dtype === 'I8' && !names.has(`${base}.SCB`))
+                saw('int8', t);
+            else if (t.dtype === 'U32' && names.has(`${base}.scales`) && names.has(`${base}.biases`))
+                saw('mlx', t);
+        }
+    }
+    return out;
+}
+function claimOf(doc) {
+    // llm-compressor's first releases wrote the same object as compression_config.
+    const qc = configValue(doc, ['quantization_config', 'compression_config']);
+    if (qc && isObject(qc.value)) {
+        const settings = qc.value;
+        if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
+            return {
+                method: settings.quant_method.toLowerCase(),
+                pointer: `${qc.pointer}/quant_method`,
+                settings,
+            };
+        // transformers < 4.31 saved BitsAndBytesConfig without quant_method.
+        if (['load_in_4bit', 'load_in_8bit', '_load_in_4bit', '_load_in_8bit'].some((k) => settings[k] === true))
+            return { method: 'bitsandbytes', pointer: qc.pointer, settings };
+    }
+    // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
+    const mlx = configValue(doc, ['quantization']);
+    if (mlx && isObject(mlx.value) && typeof mlx.value.bits === 'number')
+        return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value };
+    return qc && isObject(qc.value) ? { unknown: true } : undefined;
+}
+/** The storage each method writes; undefined when it cannot be told from the tensors. */
+function expectedEvidence(claim) {
+    switch (claim.method) {
+        case 'fp8':
+        case 'fbgemm_fp8':
+            return ['fp8'];
+        case 'gptq':
+        case 'awq':
+            return ['gptq-awq'];
+        case 'bitsandbytes':
+            return ['bitsandbytes'];
+        case 'mxfp4':
+            return ['mxfp4'];
+        case 'int8':
+            return ['int8'];
+        case 'modelopt':
+            return ['fp8', 'nvfp4'];
+        case 'mlx':
+            return ['mlx'];
+        case 'compressed-tensors':
+        case 'compressed_tensors':
+            switch (claim.settings.format) {
+                case 'float-quantized':
+                    return ['fp8'];
+                case 'int-quantized':
+                    return ['int8'];
+                case 'naive-quantized':
+                    return ['fp8', 'int8'];
+                case 'pack-quantized':
+                case 'nvfp4-pack-quantized':
+                    return ['ct-packed'];
+                default:
+                    // "dense" (sparsity only), marlin-24 and the rest: nothing to compare.
+                    return undefined;
+            }
+        default:
+            return undefined;
+    }
+}
+/** The formats Friendli names, each with what a reader should know about it. */
+function supported(claim) {
+    switch (claim.method) {
+        case 'fp8': {
+            const block = claim.settings.weight_block_size;
+            const fineGrained = Array.isArray(block) && block.length === 2 && block.every((n) => Number.isSafeInteger(n) && n > 0);
+            return {
+                label: 'FP8',
+                detail: fineGrained
+                    ? `fine-grained, ${block.join('×')} blocks as in DeepSeek-V3, which Friendli lists by name`
+                    : 'per-tensor or per-channel scales; Friendli lists fine-grained FP8 by name and produces FP8 with its optimizer, FMO',
+                fp8: true,
+            };
+        }
+        case 'mxfp4':
+            return { label: 'MXFP4', detail: 'the gpt-oss format, which Friendli lists by name', fp8: false };
+        case 'awq':
+            return {
+                label: 'AWQ',
+                detail: 'Friendli lists AWQ as a mode of its optimizer, FMO; that an AWQ checkpoint made by another tool (AutoAWQ, llm-awq) loads is not confirmed',
+                fp8: false,
+            };
+        case 'int8':
+            return {
+                label: 'INT8',
+                detail: "Friendli's own format, written by its quantizer and FMO",
+                fp8: false,
+            };
+        default:
+            return undefined;
+    }
+}
+/** Extra words on the formats people ask about most. */
+const UNLISTED_NOTE = {
+    bitsandbytes: 'bitsandbytes weights are made to be loaded by the bitsandbytes library at run time',
+    gptq: 'AWQ is the closest of them to GPTQ',
+    'compressed-tensors': 'compressed-tensors is the format of llm-compressor and vLLM',
+    modelopt: "ModelOpt is the format of NVIDIA's TensorRT Model Optimizer",
+    mlx: 'MLX weights are made for Apple silicon',
+    gguf: 'GGUF is the llama.cpp format',
+};
+/** Side files older tools read in place of quantization_config (AutoGPTQ, AutoAWQ, ModelOpt). */
+const SIDE_FILES = ['quantize_config.json', 'quant_config.json', 'hf_quant_config.json'];
+function describeWeights(tensors) {
+    const byDtype = [...bytesByDtype(tensors)].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    const total = byDtype.reduce((a, [, n]) => a + n, 0);
+    return byDtype
+        .slice(0, 3)
+        .map(([dtype, n]) => `${dtype} ${Math.round((n / total) * 100)}%`)
+        .join(', ');
+}
+/* harmony default export */ const quantization = (defineModelRule({
+    meta: {
+        id: 'MR316',
+        name: 'quantization',
+        description: 'Report pre-quantized weights: whether Friendli lists the format, and whether config.json and the tensors agree',
+        severity: 'warning',
+        artifacts: ['config', 'weights', 'shardIndex', 'files'],
+        messages: {
+            supported: {
+                severity: 'info',
+                text: (d) => `config.json declares ${d.label} pre-quantized weights (quant_method ${d.method}: ${d.detail})` +
+                    (d.fp8 ? '; FP8 runs only on Ada, Hopper and Blackwell GPUs, so not on A100 instances' : '') +
+                    '.',
+                hint: (d) => (d.fp8 ? 'Choose an H100, H200 or B200 instance. ' : '') +
+                    'Leave Online Quantization off for this endpoint: Friendli notes that models already quantized may not be compatible with it.',
+            },
+            unlisted: {
+                text: (d) => `config.json declares ${d.method} quantization, a format no Friendli source lists as served: ` +
+                    `Friendli lists FP8, MXFP4, AWQ (through its optimizer, FMO) and its own INT8${d.note ? `; ${d.note}` : ''}.`,
+                hint: () => 'Deploy the unquantized 16-bit model and let Friendli quantize it (Online Quantization, 8-bit or 4-bit), or quantize it to FP8 (for example with Friendli Model Optimizer, fmo quantize --mode fp8). If Friendli confirms that it serves this format, set this rule to info.',
+            },
+            fp8Encoding: {
+                text: (d) => `The FP8 weights use the ${d.dtype} encoding (${d.example}); Friendli's FP8 support names only E4M3.`,
+                hint: () => 'Quantize to FP8 E4M3 (float8_e4m3fn), the encoding every FP8 serving engine expects for weights.',
+            },
+            noEvidence: {
+                text: (d) => `config.json declares ${d.method} quantization, but no tensor has that layout (${d.expected})` +
+                    (d.found
+                        ? `: the tensors are ${d.found} instead`
+                        : `: the weights look unquantized (${d.weights})`) +
+                    '.',
+                hint: (d) => d.found
+                    ? 'config.json and the weights come from different quantizations: save them again together, or fix "quantization_config" to describe the weights.'
+                    : 'If the weights were dequantized or merged back to 16-bit, remove "quantization_config"; otherwise upload the quantized weights. A loader that trusts config.json looks for quantized tensors and fails.',
+            },
+            undeclared: {
+                text: (d) => `The tensors are quantized as ${d.kind} (${d.example}: ${d.shape}) but config.json has no "quantization_config"` +
+                    (d.sideFile ? ` (only ${d.sideFile}, which transformers does not read)` : '') +
+                    '.',
+                hint: () => 'Add the "quantization_config" the quantizer writes (save with a current transformers, optimum or quantization tool), or deploy the unquantized model: without it a loader reads the quantized tensors as plain weights and fails.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex, files }, report }) {
+        const doc = docOf(config);
+        if (!doc)
+            return;
+        const claim = claimOf(doc);
+        const tensors = loadedTensors(weights, shardIndex);
+        const seen = tensors ? evidenceOf(tensors) : new Map();
+        if (claim === undefined) {
+            const first = [...seen][0];
+            if (!first)
+                return;
+            const [kind, example] = first;
+            const sideFile = SIDE_FILES.find((f) => files.entries.some((e) => e.path === f && e.type === 'file'));
+            report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, at(doc, ''));
+            return;
+        }
+        if ('unknown' in claim)
+            return;
+        const known = supported(claim);
+        if (known)
+            report('supported', { method: claim.method, ...known }, at(doc, claim.pointer));
+        else {
+            const note = UNLISTED_NOTE[claim.method.replace('_', '-')];
+            report('unlisted', { method: claim.method, note }, at(doc, claim.pointer));
+        }
+        if (!tensors)
+            return;
+        const expected = expectedEvidence(claim);
+        if (expected && !expected.some((e) => seen.has(e))) {
+            const others = [...seen.keys()].filter((e) => !expected.includes(e));
+            report('noEvidence', {
+                method: claim.method,
+                expected: expected.map((e) => EVIDENCE_SHAPE[e]).join(', or '),
+                found: others.length > 0
+                    ? others.map((e) => `${EVIDENCE_NAME[e]} (${seen.get(e).example})`).join(', ')
+                    : undefined,
+                weights: describeWeights(tensors),
+            }, at(doc, claim.pointer));
+        }
+        const fp8 = seen.get('fp8');
+        if (expected?.includes('fp8') && fp8 && fp8.dtype !== 'F8_E4M3')
+            report('fp8Encoding', { example: fp8.example, dtype: fp8.dtype }, at(doc, claim.pointer));
+    },
+}));
+
 ;// CONCATENATED MODULE: ./src/rules/model/missing-tokenizer-json.ts
 
 
@@ -2799,7 +5063,602 @@ function holdsTemplate(value) {
     },
 }));
 
+;// CONCATENATED MODULE: ./src/rules/model/invalid-adapter-config.ts
+
+
+/* harmony default export */ const invalid_adapter_config = (defineModelRule({
+    meta: {
+        id: 'MR601',
+        name: 'invalid-adapter-config',
+        description: 'Require adapter_config.json of a LoRA adapter to be a valid JSON object',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        // A folder named adapter_config.json makes the target a model (only a readable file marks an
+        // adapter), so this rule also runs on models: that is the one place the folder can be reported.
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            invalid: {
+                text: (d) => `adapter_config.json ${d.reason}.`,
+                hint: () => 'Save the adapter again with PeftModel.save_pretrained(path), or fix the JSON by hand: plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
+            },
+            notFile: {
+                text: (d) => `adapter_config.json is ${d.what}, so the repository was checked as a full model, not as a LoRA adapter.`,
+                hint: () => 'Replace it with the adapter_config.json file that PeftModel.save_pretrained() writes, or remove it if this is not an adapter.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig: file }, report }) {
+        // A link leaving the folder or leading nowhere is reported by link-outside-model.
+        if (file.state === 'not-file' && !file.entry.link)
+            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
+        const reason = brokenJsonReason(file);
+        if (reason)
+            report('invalid', { reason }, brokenJsonLocation(file));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-weights.ts
+
+
+/** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
+const WEIGHTS = 'adapter_model.safetensors';
+function whatIs(entry) {
+    if (entry.link === 'outside')
+        return 'a link to a file outside the adapter folder';
+    if (entry.link === 'broken')
+        return 'a broken link';
+    if (entry.type === 'directory')
+        return 'a folder';
+    return 'not a regular file';
+}
+/** One file: point at it; several: at the folder, since a finding has one place. */
+const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
+/* harmony default export */ const adapter_weights = (defineModelRule({
+    meta: {
+        id: 'MR602',
+        name: 'adapter-weights',
+        description: 'Require the weights of a LoRA adapter in adapter_model.safetensors at its root',
+        severity: 'error',
+        artifacts: ['files'],
+        appliesTo: ['adapter'],
+        messages: {
+            notSafetensors: {
+                text: (d) => `The adapter has no adapter_model.safetensors; its weights are only in ${listNames(d.found)}, ${d.found.length === 1 ? 'a format' : 'formats'} Friendli does not load.`,
+                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again with PeftModel.save_pretrained(path, safe_serialization=True), then remove the old file.',
+            },
+            otherName: {
+                text: (d) => `The adapter has no adapter_model.safetensors, only ${listNames(d.found)}: PEFT loads an adapter's weights from adapter_model.safetensors and no other name.`,
+                hint: () => 'Rename the file to adapter_model.safetensors if it holds the LoRA weights (keys such as base_model.model.…lora_A.weight), or save the adapter again with PeftModel.save_pretrained(path).',
+            },
+            nested: {
+                text: (d) => `adapter_model.safetensors is not at the root of the adapter but in ${listNames(d.found)}, and Friendli reads only the top level.`,
+                hint: () => 'Move the adapter_config.json and adapter_model.safetensors of the checkpoint you want to serve to the root, or point the check at that subfolder.',
+            },
+            notFile: {
+                text: (d) => `adapter_model.safetensors is ${d.what}, not the adapter's weight file.`,
+                hint: () => 'Replace it with the real adapter_model.safetensors that PeftModel.save_pretrained() writes.',
+            },
+            missing: {
+                text: () => 'The adapter has no weights: adapter_model.safetensors is missing from its root.',
+                hint: () => 'Save the trained adapter with PeftModel.save_pretrained(path): it writes adapter_config.json and adapter_model.safetensors side by side.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        const root = rootEntries(files);
+        const weights = root.find((e) => e.path === WEIGHTS);
+        if (weights && isReadableFile(weights))
+            return;
+        if (weights)
+            return report('notFile', { what: whatIs(weights) }, { path: WEIGHTS });
+        const others = root.filter(isOtherWeights).map((e) => e.path);
+        if (others.length > 0)
+            return report('notSafetensors', { found: others }, placeOf(others));
+        const renamed = root
+            .filter((e) => isReadableFile(e) && e.path.endsWith('.safetensors'))
+            .map((e) => e.path);
+        if (renamed.length > 0)
+            return report('otherName', { found: renamed }, placeOf(renamed));
+        const nested = files.entries
+            .filter((e) => e.path.includes('/') && baseName(e.path) === WEIGHTS && isReadableFile(e))
+            .map((e) => e.path.slice(0, -WEIGHTS.length));
+        if (nested.length > 0)
+            return report('nested', { found: nested }, placeOf(nested.map((f) => f + WEIGHTS)));
+        report('missing', {}, { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-peft-type.ts
+
+
+
+
+/* harmony default export */ const adapter_peft_type = (defineModelRule({
+    meta: {
+        id: 'MR603',
+        name: 'adapter-peft-type',
+        description: 'Require adapter_config.json to declare a LoRA adapter with "peft_type": "LORA"',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                text: () => 'adapter_config.json has no "peft_type", so neither PEFT nor Friendli can tell which kind of adapter it holds.',
+                hint: () => 'Add "peft_type": "LORA" if the adapter was trained with LoraConfig; PeftModel.save_pretrained() always writes it.',
+            },
+            notString: {
+                text: (d) => `"peft_type" in adapter_config.json must be a string but is ${d.found}.`,
+                hint: () => 'Write "peft_type": "LORA" for a LoRA adapter.',
+            },
+            lowercase: {
+                // PEFT looks the type up in a dict keyed by its PeftType str-enum: "lora" is a KeyError.
+                text: (d) => `"peft_type" is ${d.found}, but PEFT matches the type case-sensitively and accepts only "LORA".`,
+                hint: () => 'Write it in capitals: "peft_type": "LORA".',
+            },
+            notLora: {
+                text: (d) => `"peft_type" is ${d.found}, but Friendli serves LoRA adapters only ("peft_type": "LORA").`,
+                hint: () => 'Train the adapter with peft.LoraConfig, or merge this adapter into the base model (merge_and_unload(), for methods that support it) and deploy the merged model.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = docOf(adapterConfig);
+        if (!doc)
+            return;
+        const value = field(doc, 'peft_type');
+        if (!hasField(doc, 'peft_type'))
+            return report('missing', {}, at(doc, ''));
+        if (value === null)
+            return report('missing', {}, at(doc, '/peft_type'));
+        if (typeof value !== 'string')
+            return report('notString', { found: jsonType(value) }, at(doc, '/peft_type'));
+        if (value === 'LORA')
+            return;
+        const found = JSON.stringify(value);
+        if (value.toUpperCase() === 'LORA')
+            return report('lowercase', { found }, at(doc, '/peft_type'));
+        report('notLora', { found }, at(doc, '/peft_type'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-base-model.ts
+
+
+
+
+const POINTER = '/base_model_name_or_path';
+/**
+ * What a base_model_name_or_path names. A Hub id is `name` or `org/name`: letters, digits, `-`,
+ * `_`, `.`; no `--` or `..`; a part neither starts nor ends with `-` or `.`; at most 96 characters
+ * (huggingface_hub's validate_repo_id). Anything shaped like a path or URL is local.
+ */
+function classifyBaseModel(value) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+        return { kind: 'local', what: 'a URL' };
+    if (/^[A-Za-z]:([\\/]|$)/.test(value))
+        return { kind: 'local', what: 'a Windows path' };
+    if (value.startsWith('/') ||
+        value.startsWith('~') ||
+        value.startsWith('./') ||
+        value.startsWith('../') ||
+        value === '.' ||
+        value === '..' ||
+        value.includes('\\') ||
+        value.split('/').length > 2)
+        return { kind: 'local', what: 'a local path' };
+    const parts = value.split('/');
+    const validPart = (p) => /^[A-Za-z0-9._-]+$/.test(p) && !/^[-.]|[-.]$/.test(p) && !p.includes('--') && !p.includes('..');
+    if (value.length > 96 || !parts.every(validPart) || value.endsWith('.git'))
+        return { kind: 'not-hub-id' };
+    return parts.length === 1 ? { kind: 'bare' } : { kind: 'hub' };
+}
+const hubHint = 'Set it to the Hub id (org/name) of the exact base model the adapter was trained on, e.g. "meta-llama/Llama-3.2-3B", and deploy the adapter on an endpoint that serves that model.';
+/* harmony default export */ const adapter_base_model = (defineModelRule({
+    meta: {
+        id: 'MR604',
+        name: 'adapter-base-model',
+        description: 'Require adapter_config.json to name its base model by a Hugging Face Hub id',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                text: () => 'adapter_config.json names no base model ("base_model_name_or_path" is missing or null), so there is nothing to bind the adapter to.',
+                hint: () => hubHint,
+            },
+            empty: {
+                text: () => '"base_model_name_or_path" in adapter_config.json is empty, so it names no base model.',
+                hint: () => hubHint,
+            },
+            notString: {
+                text: (d) => `"base_model_name_or_path" in adapter_config.json must be a Hub id string but is ${d.found}.`,
+                hint: () => hubHint,
+            },
+            localPath: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, ${d.what} rather than a Hugging Face Hub id, but Friendli binds an adapter to a base model on the Hub.`,
+                hint: () => hubHint,
+            },
+            bareName: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, with no organization: it is either a legacy Hub name that the Hub now redirects to an org/name id, or a local folder name.`,
+                hint: () => 'Write the full org/name id the model has on the Hub today (e.g. "google-bert/bert-base-uncased" for "bert-base-uncased"), so the base model is unambiguous.',
+            },
+            notHubId: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, which is not a valid Hugging Face Hub id (org/name of letters, digits, "-", "_" and ".").`,
+                hint: () => hubHint,
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = docOf(adapterConfig);
+        if (!doc)
+            return;
+        if (!hasField(doc, 'base_model_name_or_path'))
+            return report('missing', {}, at(doc, ''));
+        const value = field(doc, 'base_model_name_or_path');
+        const where = at(doc, POINTER);
+        if (value === null)
+            return report('missing', {}, where);
+        if (typeof value !== 'string')
+            return report('notString', { found: jsonType(value) }, where);
+        if (value.trim() === '')
+            return report('empty', {}, where);
+        const ref = classifyBaseModel(value);
+        const quoted = JSON.stringify(value);
+        if (ref.kind === 'local')
+            report('localPath', { value: quoted, what: ref.what }, where);
+        else if (ref.kind === 'not-hub-id')
+            report('notHubId', { value: quoted }, where);
+        else if (ref.kind === 'bare')
+            report('bareName', { value: quoted }, where);
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-target-modules.ts
+
+
+
+
+
+/** PEFT's shorthand (compared in lower case), expanded against the base model's linear layers when the adapter is created. */
+const ALL_LINEAR = 'all-linear';
+/** PEFT matches a list entry against a module's full name or its dotted suffix: judge by the last part. */
+const lastPart = (name) => name.slice(name.lastIndexOf('.') + 1);
+/** The output head: lm_head in most models, embed_out in GPT-NeoX (not an embedding despite the name). */
+const HEADS = new Set(['lm_head', 'embed_out']);
+const isHead = (name) => HEADS.has(lastPart(name));
+const isEmbedding = (name) => /embed/i.test(name);
+const quoted = (names) => listNames(names.map((n) => JSON.stringify(n)));
+const listHint = 'Give target_modules as the list of module names the adapter changes, e.g. ["q_proj", "k_proj", "v_proj", "o_proj"]; PeftModel.save_pretrained() writes the list it used.';
+/* harmony default export */ const adapter_target_modules = (defineModelRule({
+    meta: {
+        id: 'MR605',
+        name: 'adapter-target-modules',
+        description: 'Require a LoRA adapter to target a non-empty list of linear layers, not the head or embeddings',
+        severity: 'warning',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                severity: 'error',
+                text: () => 'adapter_config.json has no "target_modules" (missing or null), so it does not say which layers the adapter changes.',
+                hint: () => listHint,
+            },
+            empty: {
+                severity: 'error',
+                text: () => '"target_modules" in adapter_config.json is empty, so the adapter changes no layer.',
+                hint: () => listHint,
+            },
+            invalid: {
+                severity: 'error',
+                text: (d) => `"target_modules" in adapter_config.json must be a list of module names but ${d.found}.`,
+                hint: () => listHint,
+            },
+            allLinear: {
+                text: () => '"target_modules" is "all-linear", a shorthand only PEFT expands (against the base model\'s layers), while Friendli\'s legacy adapter converter read target_modules as a list of module names.',
+                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again: PEFT then writes the expanded list of module names.',
+            },
+            regex: {
+                text: (d) => `"target_modules" is the regular expression ${d.value}, which only an engine matching it the way PEFT does (re.fullmatch on every module name) can apply, while Friendli's legacy adapter converter read target_modules as a list of module names.`,
+                hint: () => 'Write the matched module names as a list, e.g. ["q_proj", "v_proj"]: PEFT treats a string as a regular expression and a list as module names.',
+            },
+            lmHead: {
+                text: (d) => `"target_modules" includes ${d.name}, the output head, which Friendli's legacy adapter converter rejected.`,
+                hint: () => 'Train the adapter without the output head (attention and MLP projections only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            embedding: {
+                text: (d) => `"target_modules" includes ${d.name}, an embedding layer, which Friendli's legacy adapter converter did not support for Llama, Mistral or MPT models.`,
+                hint: () => 'Train the adapter on the attention and MLP projections only, or merge it into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            targetParameters: {
+                text: (d) => `"target_parameters" lists ${d.names}, so the adapter changes parameters directly (PEFT's way to reach the experts of a mixture-of-experts layer), which Friendli's legacy adapter converter did not know.`,
+                hint: () => 'Target linear modules with target_modules instead, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            modulesToSave: {
+                text: (d) => `"modules_to_save" lists ${d.names}, so the adapter carries ${d.count === 1 ? 'a full trained copy of that module' : 'full trained copies of those modules'}, which multi-LoRA serving over one shared base model does not support.`,
+                hint: () => 'Retrain with modules_to_save unset, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = docOf(adapterConfig);
+        if (!doc)
+            return;
+        const stringsOf = (value) => (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' && v !== '');
+        const parameters = stringsOf(field(doc, 'target_parameters'));
+        const checkTargets = () => {
+            const value = field(doc, 'target_modules');
+            // PEFT (0.17+) may leave target_modules unset when target_parameters says what the adapter changes.
+            if ((value === undefined || value === null) && parameters.length > 0)
+                return;
+            if (!hasField(doc, 'target_modules'))
+                return report('missing', {}, at(doc, ''));
+            const where = at(doc, '/target_modules');
+            if (value === null)
+                return report('missing', {}, where);
+            if (typeof value === 'string') {
+                if (value.trim() === '')
+                    return report('empty', {}, where);
+                if (value.toLowerCase() === ALL_LINEAR)
+                    return report('allLinear', {}, where);
+                return report('regex', { value: JSON.stringify(value) }, where);
+            }
+            if (!Array.isArray(value))
+                return report('invalid', { found: `is ${jsonType(value)}` }, where);
+            if (value.length === 0)
+                return report('empty', {}, where);
+            const bad = value.findIndex((v) => typeof v !== 'string' || v.trim() === '');
+            if (bad !== -1) {
+                const entry = value[bad];
+                const found = `entry ${bad} is ${typeof entry === 'string' ? 'an empty string' : jsonType(entry)}`;
+                return report('invalid', { found }, at(doc, `/target_modules/${bad}`));
+            }
+            // PEFT turns the list into a set, so a repeated name is harmless: report each name once.
+            const seen = new Set();
+            value.forEach((name, index) => {
+                if (seen.has(name))
+                    return;
+                seen.add(name);
+                const place = at(doc, `/target_modules/${index}`);
+                if (isHead(name))
+                    report('lmHead', { name: JSON.stringify(name) }, place);
+                else if (isEmbedding(name))
+                    report('embedding', { name: JSON.stringify(name) }, place);
+            });
+        };
+        const checkModulesToSave = () => {
+            const names = stringsOf(field(doc, 'modules_to_save'));
+            if (names.length === 0)
+                return;
+            report('modulesToSave', { names: quoted(names), count: names.length }, at(doc, '/modules_to_save'));
+        };
+        checkTargets();
+        if (parameters.length > 0)
+            report('targetParameters', { names: quoted(parameters) }, at(doc, '/target_parameters'));
+        checkModulesToSave();
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-rank-patterns.ts
+
+
+
+
+/** `"q_proj": 16, "v_proj": 32 and 3 more`: the real entries, cut short. */
+function entries(pattern) {
+    return listNames(Object.entries(pattern).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`), 3);
+}
+/** Set in the sense of PEFT: not null, not an empty string or list. */
+const isSet = (value) => value !== undefined &&
+    value !== null &&
+    !(typeof value === 'string' && value === '') &&
+    !(Array.isArray(value) && value.length === 0);
+const adapter_rank_patterns_convertHint = 'Retrain with one rank and alpha for every layer (r and lora_alpha only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.';
+/* harmony default export */ const adapter_rank_patterns = (defineModelRule({
+    meta: {
+        id: 'MR606',
+        name: 'adapter-rank-patterns',
+        description: 'Require a LoRA adapter to use one rank and alpha on every layer of the base model',
+        severity: 'warning',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            rankPattern: {
+                text: (d) => `"rank_pattern" sets its own rank for ${plural(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer ranks.`,
+                hint: () => adapter_rank_patterns_convertHint,
+            },
+            alphaPattern: {
+                text: (d) => `"alpha_pattern" sets its own alpha for ${plural(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer alphas.`,
+                hint: () => adapter_rank_patterns_convertHint,
+            },
+            layersToTransform: {
+                text: (d) => `"layers_to_transform" is ${d.value}, so only some layers may be adapted, and Friendli's legacy adapter converter accepted it only when it listed every layer of the base model.`,
+                hint: () => 'Set layers_to_transform to null (adapt every layer) and retrain, unless the list already holds every layer of the base model.',
+            },
+            layersPattern: {
+                text: (d) => `"layers_pattern" is ${d.value}, and Friendli's legacy adapter converter accepted only adapters without one.`,
+                hint: () => 'Set layers_pattern to null together with layers_to_transform, and retrain.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = docOf(adapterConfig);
+        if (!doc)
+            return;
+        for (const [key, message] of [
+            ['rank_pattern', 'rankPattern'],
+            ['alpha_pattern', 'alphaPattern'],
+        ]) {
+            const pattern = field(doc, key);
+            if (isObject(pattern) && Object.keys(pattern).length > 0)
+                report(message, { count: Object.keys(pattern).length, entries: entries(pattern) }, at(doc, `/${key}`));
+        }
+        const layers = field(doc, 'layers_to_transform');
+        if (isSet(layers))
+            report('layersToTransform', { value: adapter_rank_patterns_short(layers) }, at(doc, '/layers_to_transform'));
+        const pattern = field(doc, 'layers_pattern');
+        if (isSet(pattern))
+            report('layersPattern', { value: adapter_rank_patterns_short(pattern) }, at(doc, '/layers_pattern'));
+    },
+}));
+/** A JSON value as written, cut to a readable length (a list of 80 layer numbers says little more). */
+function adapter_rank_patterns_short(value) {
+    const text = JSON.stringify(value);
+    return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/utils/instances.ts
+/**
+ * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; friendli-facts.md §2.3).
+ * Sizes are the decimal GB each GPU is sold with, a little below what the driver reports, so a fit
+ * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
+ * 1,440 GB over its 8 GPUs.
+ */
+const GPUS = [
+    { name: 'A100 80GB', memory: 80e9, fp8: false },
+    { name: 'H100 80GB', memory: 80e9, fp8: true },
+    { name: 'H200 141GB', memory: 141e9, fp8: true },
+    { name: 'B200', memory: 180e9, fp8: true },
+];
+const GPU_COUNTS = [1, 2, 4, 8];
+/**
+ * The weights must fit in this share of an instance's GPU memory. The rest is what a serving engine
+ * needs beside the weights: the KV cache (which grows with context length and batch size), the
+ * activations, and the CUDA context and buffers on each GPU. 20% is a rule of thumb for a usable
+ * context at a small batch, not a guarantee; a long context or a large batch needs more.
+ */
+const WEIGHT_SHARE = 0.8;
+/** Dtypes that need FP8 tensor cores to serve (Friendli: FP8 needs Ada, Hopper or Blackwell). */
+const FP8_DTYPES = new Set(['F8_E4M3', 'F8_E5M2']);
+/** Every instance type, smallest total memory first (ties in GPUS order). */
+function instances(gpus = GPUS) {
+    return gpus
+        .flatMap((gpu) => GPU_COUNTS.map((count) => ({ gpu, count, memory: gpu.memory * count })))
+        .sort((a, b) => a.memory - b.memory);
+}
+/**
+ * The smallest instances whose memory holds `weightBytes` within WEIGHT_SHARE, or undefined when
+ * none does. With `needsFp8`, GPUs without FP8 (A100) are not candidates.
+ */
+function smallestFit(weightBytes, needsFp8, share = WEIGHT_SHARE) {
+    const candidates = instances(needsFp8 ? GPUS.filter((g) => g.fp8) : GPUS);
+    const first = candidates.find((i) => weightBytes <= i.memory * share);
+    return first && candidates.filter((i) => i.memory === first.memory);
+}
+/** The largest instance there is, whatever the dtype: what "does not fit anywhere" is measured against. */
+function largestInstance() {
+    return instances().at(-1);
+}
+/** "8× H200 141GB" */
+function instanceName(i) {
+    return `${i.count}× ${i.gpu.name}`;
+}
+/** "1,128 GB": instance memory in whole decimal GB, as instance sizes are quoted. */
+function formatGb(bytes) {
+    return `${Math.round(bytes / 1e9).toLocaleString('en-US')} GB`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/gpu-fit.ts
+
+
+
+const KEPT = `${Math.round((1 - WEIGHT_SHARE) * 100)}% of GPU memory left for the KV cache and activations`;
+const B200_NOTE = "B200 counted at 180 GB, DGX B200's 1,440 GB over its 8 GPUs";
+const HEADROOM = `The estimate counts the weights only: they must fit in ${Math.round(WEIGHT_SHARE * 100)}% of the instance's GPU memory, leaving ${Math.round((1 - WEIGHT_SHARE) * 100)}% for the KV cache, activations and CUDA buffers (${B200_NOTE}).`;
+/** "BF16", or "F8_E4M3 (96%), BF16 (4%), F32 (<1%)" by share of the bytes. */
+function describeDtypes(bytes) {
+    const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+    const sorted = [...bytes].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (sorted.length === 1)
+        return sorted[0][0];
+    return sorted
+        .map(([dtype, n]) => {
+        const pct = (n / total) * 100;
+        return `${dtype} (${pct < 1 ? '<1' : Math.round(pct)}%)`;
+    })
+        .join(', ');
+}
+function names(list) {
+    return list.map(instanceName).join(' or ');
+}
+/* harmony default export */ const gpu_fit = (defineModelRule({
+    meta: {
+        id: 'MR701',
+        name: 'gpu-fit',
+        description: 'Report the parameter count and the smallest Friendli instance whose GPU memory holds the weights',
+        severity: 'info',
+        artifacts: ['weights', 'shardIndex'],
+        messages: {
+            fits: {
+                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}); the smallest Friendli instance ` +
+                    `that holds them with ${KEPT} is ${names(d.instances)} (${formatGb(d.instances[0].memory)}` +
+                    `${d.instances.some((i) => i.gpu.name === 'B200') ? `; ${B200_NOTE}` : ''})` +
+                    `${d.fp8 ? ', A100 left out since it has no FP8' : ''}.`,
+                hint: (d) => `Choose at least this instance type when you create the endpoint, and a larger one for long contexts or large batches. ${HEADROOM}` +
+                    (d.fp8
+                        ? ' FP8 weights need Ada, Hopper or Blackwell GPUs, so A100 instances are not candidates.'
+                        : ''),
+            },
+            tooLarge: {
+                severity: 'warning',
+                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}) do not fit any Friendli instance: ` +
+                    `even ${instanceName(d.largest)} (${formatGb(d.largest.memory)}; ${B200_NOTE}) holds at most ` +
+                    `${formatGb(d.largest.memory * WEIGHT_SHARE)} of weights with ${KEPT}.`,
+                hint: () => `Make the weights smaller: quantize them to 8 or 4 bits (Friendli's online quantization, or a pre-quantized FP8 checkpoint), or deploy a smaller model. ${HEADROOM}`,
+            },
+        },
+    },
+    check({ artifacts: { weights, shardIndex }, report }) {
+        // An incomplete tensor set would understate the size: the integrity and index rules report why.
+        // Only the files a loader reads count: a stray copy beside the shards is not on the GPU.
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const byDtype = bytesByDtype(tensors);
+        const bytes = [...byDtype.values()].reduce((a, b) => a + b, 0);
+        if (bytes === 0)
+            return;
+        const size = {
+            parameters: formatCount(parameterCounts(tensors).total),
+            weights: formatBytes(bytes),
+            dtypes: describeDtypes(byDtype),
+        };
+        const fp8 = [...byDtype].some(([dtype, n]) => n > 0 && FP8_DTYPES.has(dtype));
+        const fit = smallestFit(bytes, fp8);
+        if (fit)
+            report('fits', { ...size, instances: fit, fp8 }, { path: '.' });
+        else
+            report('tooLarge', { ...size, largest: largestInstance() }, { path: '.' });
+    },
+}));
+
 ;// CONCATENATED MODULE: ./src/rules/model/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -2822,9 +5681,33 @@ const modelRules = [
     missing_architectures, // MR202
     unsupported_architecture, // MR203
     missing_model_type, // MR204
+    requires_remote_code, // MR205
+    invalid_safetensors_header, // MR301
+    invalid_tensor_layout, // MR302
+    safetensors_metadata_format, // MR303
+    lfs_pointer_files, // MR304
+    invalid_shard_index, // MR305
+    missing_shard, // MR306
+    shard_numbering, // MR307
+    shard_index_mismatch, // MR308
+    shard_index_total_size, // MR309
+    ambiguous_weights, // MR310
+    vocab_size_mismatch, // MR311
+    tied_embeddings_mismatch, // MR312
+    layer_count_mismatch, // MR313
+    hidden_size_mismatch, // MR314
+    dtype_mismatch, // MR315
+    quantization, // MR316
     missing_tokenizer_json, // MR401
     tokenizer_config, // MR402
     missing_chat_template, // MR501
+    invalid_adapter_config, // MR601
+    adapter_weights, // MR602
+    adapter_peft_type, // MR603
+    adapter_base_model, // MR604
+    adapter_target_modules, // MR605
+    adapter_rank_patterns, // MR606
+    gpu_fit, // MR701
 ];
 
 ;// CONCATENATED MODULE: ./src/engine/registry.ts
@@ -2844,23 +5727,68 @@ function docsBase(env = process.env) {
     return 'https://github.com/friendli-preflight/friendli-preflight/blob/main/docs/rules/';
 }
 
+;// CONCATENATED MODULE: ./src/artifacts/weights.ts
+
+/** Headers are read with this many files in flight: enough to hide latency, bounded for memory. */
+const CONCURRENCY = 16;
+/**
+ * A local read costs the same for 4 KB as for 100 KB, so read a small first block and the rest of
+ * the header only when needed: bytes read stay close to the headers' own size.
+ */
+const FIRST_READ = { local: 4096, memory: 4096, hub: 100_000 };
+/** Read the header of every root safetensors file (never tensor data), skipping LFS pointers. */
+async function loadWeights(source, files, pointers) {
+    const isPointer = new Set(pointers.map((p) => p.path));
+    const entries = files.entries
+        .filter((e) => !e.path.includes('/') && e.path.endsWith('.safetensors'))
+        .filter((e) => e.type === 'file' && e.link !== 'outside' && e.link !== 'broken')
+        .sort((a, b) => a.path.localeCompare(b.path));
+    const out = entries.map((e) => ({ path: e.path, size: e.size }));
+    let next = 0;
+    const worker = async () => {
+        while (next < out.length) {
+            const file = out[next++];
+            if (!isPointer.has(file.path))
+                file.parse = await readSafetensorsHeader(source, file.path, file.size, FIRST_READ[source.kind]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, out.length) }, worker));
+    return { files: out };
+}
+
 ;// CONCATENATED MODULE: ./src/artifacts/model-artifacts.ts
+
+
 
 /**
  * Size limits: a config.json is a few KB; far larger means something else was saved under the name,
- * and parsing it would only cost memory. tokenizer_config.json can carry large added-token tables.
+ * and parsing it would only cost memory. tokenizer_config.json can carry large added-token tables,
+ * and a shard index of a very large model maps many thousands of tensors.
  */
-const JSON_LIMITS = { config: 8 * MiB, tokenizerConfig: 64 * MiB, chatTemplateJson: 8 * MiB };
+const JSON_LIMITS = {
+    config: 8 * MiB,
+    tokenizerConfig: 64 * MiB,
+    chatTemplateJson: 8 * MiB,
+    shardIndex: 64 * MiB,
+    adapterConfig: 8 * MiB,
+};
+const isReadableRootFile = (e) => !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken';
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
 function modelArtifactLoader(source) {
     const cache = new Map();
     let byPath;
     const entries = () => (byPath ??= load('files').then((listing) => new Map(listing.entries.map((e) => [e.path, e]))));
+    const json = async (path, limit) => loadJsonFile(source, await entries(), path, limit);
     const loaders = {
         files: () => source.list(),
-        config: async () => loadJsonFile(source, await entries(), 'config.json', JSON_LIMITS.config),
-        tokenizerConfig: async () => loadJsonFile(source, await entries(), 'tokenizer_config.json', JSON_LIMITS.tokenizerConfig),
-        chatTemplateJson: async () => loadJsonFile(source, await entries(), 'chat_template.json', JSON_LIMITS.chatTemplateJson),
+        kind: async () => isReadableRootFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model',
+        config: () => json('config.json', JSON_LIMITS.config),
+        tokenizerConfig: () => json('tokenizer_config.json', JSON_LIMITS.tokenizerConfig),
+        chatTemplateJson: () => json('chat_template.json', JSON_LIMITS.chatTemplateJson),
+        shardIndex: () => json('model.safetensors.index.json', JSON_LIMITS.shardIndex),
+        adapterConfig: () => json('adapter_config.json', JSON_LIMITS.adapterConfig),
+        lfsPointers: async () => findLfsPointers(source, await load('files')),
+        weights: async () => loadWeights(source, await load('files'), await load('lfsPointers')),
     };
     function load(name) {
         let p = cache.get(name);
@@ -2879,8 +5807,10 @@ function modelArtifactLoader(source) {
  * goes on, so one bug never hides every other result.
  */
 async function runModelRules(source, rules, options) {
-    const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off');
     const load = modelArtifactLoader(source);
+    // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
+    const kind = await load('kind');
+    const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind));
     const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts))];
     const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)])));
     const findings = [];
@@ -2922,29 +5852,6 @@ async function runModelRules(source, rules, options) {
         }
     }
     return findings;
-}
-
-;// CONCATENATED MODULE: ./src/errors.ts
-// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
-// mixed up with a finding about the model.
-/** The user asked for something we cannot do: a bad flag, input or config file. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
-class SourceError extends Error {
-    name = 'SourceError';
-}
-function isCheckError(error) {
-    return error instanceof UsageError || error instanceof SourceError;
-}
-/** One line for a human, never a stack trace. */
-function describeError(error) {
-    if (isCheckError(error))
-        return error.message;
-    if (error instanceof Error)
-        return `internal error: ${error.message}`;
-    return `internal error: ${String(error)}`;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -9012,7 +11919,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe(description) {
+function api_describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -12739,7 +15646,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = describe;
+const schemas_describe = api_describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);

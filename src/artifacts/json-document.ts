@@ -159,6 +159,9 @@ function pythonConstantsAsNull(text: string): string | undefined {
   return out + text.slice(last)
 }
 
+/** Each object's keys, indexed on first lookup: a 100,000-entry weight_map is located in O(1) per key. */
+const keyIndex = new WeakMap<Node, Map<string, Node>>()
+
 /**
  * The node at a path. With duplicate keys Python's json (and JSON.parse) keep the last one, so the
  * position is the last one's too; jsonc-parser's own lookup would return the first.
@@ -168,9 +171,15 @@ function findValue(root: Node, path: (string | number)[]): Node | undefined {
   for (const segment of path) {
     if (!node?.children) return undefined
     if (node.type === 'object') {
-      const props: Node[] = node.children.filter((p) => p.children?.[0]?.value === String(segment))
+      let keys = keyIndex.get(node)
+      if (!keys) {
+        keys = new Map()
+        for (const p of node.children)
+          if (typeof p.children?.[0]?.value === 'string') keys.set(p.children[0].value, p)
+        keyIndex.set(node, keys)
+      }
       // A value the tree could not parse (NaN) has no node: its property still has a place.
-      const prop = props.at(-1)
+      const prop = keys.get(String(segment))
       node = prop?.children?.[1] ?? prop
     } else if (node.type === 'array' && typeof segment === 'number') {
       node = node.children[segment]

@@ -1,4 +1,5 @@
 import type { RepoEntry, Source } from '../sources/source.js'
+import { isLfsPointer } from './lfs.js'
 import { parseJsonDocument, type JsonDocument, type JsonProblem } from './json-document.js'
 
 /** A JSON file of the target as rules see it: every way it can be absent or broken is a state. */
@@ -8,6 +9,8 @@ export type JsonFile =
   | { path: string; state: 'not-file'; entry: RepoEntry }
   | { path: string; state: 'too-large'; size: number; limit: number }
   | { path: string; state: 'invalid'; problem: JsonProblem }
+  /** A Git LFS pointer in place of the file: reported once, by lfs-pointer-files. */
+  | { path: string; state: 'lfs-pointer' }
   | { path: string; state: 'ok'; doc: JsonDocument }
 
 export const MiB = 1024 * 1024
@@ -24,7 +27,9 @@ export async function loadJsonFile(
   if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
     return { path, state: 'not-file', entry }
   if (entry.size > limit) return { path, state: 'too-large', size: entry.size, limit }
-  const parsed = parseJsonDocument(path, await source.read(path))
+  const bytes = await source.read(path)
+  if (isLfsPointer(bytes)) return { path, state: 'lfs-pointer' }
+  const parsed = parseJsonDocument(path, bytes)
   return parsed.ok
     ? { path, state: 'ok', doc: parsed.doc }
     : { path, state: 'invalid', problem: parsed.problem }

@@ -1,21 +1,41 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
+import { findLfsPointers, type LfsPointer } from './lfs.js'
+import { loadWeights, type Weights } from './weights.js'
+
+/** A repo with adapter_config.json at its root is a (LoRA) adapter, checked by the adapter rules. */
+export type TargetKind = 'model' | 'adapter'
 
 /** Everything a model rule can look at, each parsed once per target and shared by all rules. */
 export interface ModelArtifacts {
   files: Listing
+  kind: TargetKind
   config: JsonFile
   tokenizerConfig: JsonFile
   chatTemplateJson: JsonFile
+  shardIndex: JsonFile
+  adapterConfig: JsonFile
+  lfsPointers: LfsPointer[]
+  weights: Weights
 }
 
 export type ModelArtifactName = keyof ModelArtifacts
 
 /**
  * Size limits: a config.json is a few KB; far larger means something else was saved under the name,
- * and parsing it would only cost memory. tokenizer_config.json can carry large added-token tables.
+ * and parsing it would only cost memory. tokenizer_config.json can carry large added-token tables,
+ * and a shard index of a very large model maps many thousands of tensors.
  */
-export const JSON_LIMITS = { config: 8 * MiB, tokenizerConfig: 64 * MiB, chatTemplateJson: 8 * MiB }
+export const JSON_LIMITS = {
+  config: 8 * MiB,
+  tokenizerConfig: 64 * MiB,
+  chatTemplateJson: 8 * MiB,
+  shardIndex: 64 * MiB,
+  adapterConfig: 8 * MiB,
+}
+
+const isReadableRootFile = (e: RepoEntry | undefined) =>
+  !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken'
 
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
 export function modelArtifactLoader(source: Source) {
@@ -24,14 +44,19 @@ export function modelArtifactLoader(source: Source) {
 
   const entries = () =>
     (byPath ??= load('files').then((listing) => new Map(listing.entries.map((e) => [e.path, e]))))
+  const json = async (path: string, limit: number) => loadJsonFile(source, await entries(), path, limit)
 
   const loaders: { [K in ModelArtifactName]: () => Promise<ModelArtifacts[K]> } = {
     files: () => source.list(),
-    config: async () => loadJsonFile(source, await entries(), 'config.json', JSON_LIMITS.config),
-    tokenizerConfig: async () =>
-      loadJsonFile(source, await entries(), 'tokenizer_config.json', JSON_LIMITS.tokenizerConfig),
-    chatTemplateJson: async () =>
-      loadJsonFile(source, await entries(), 'chat_template.json', JSON_LIMITS.chatTemplateJson),
+    kind: async () =>
+      isReadableRootFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model',
+    config: () => json('config.json', JSON_LIMITS.config),
+    tokenizerConfig: () => json('tokenizer_config.json', JSON_LIMITS.tokenizerConfig),
+    chatTemplateJson: () => json('chat_template.json', JSON_LIMITS.chatTemplateJson),
+    shardIndex: () => json('model.safetensors.index.json', JSON_LIMITS.shardIndex),
+    adapterConfig: () => json('adapter_config.json', JSON_LIMITS.adapterConfig),
+    lfsPointers: async () => findLfsPointers(source, await load('files')),
+    weights: async () => loadWeights(source, await load('files'), await load('lfsPointers')),
   }
 
   function load<K extends ModelArtifactName>(name: K): Promise<ModelArtifacts[K]> {

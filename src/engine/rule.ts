@@ -1,4 +1,4 @@
-import type { ModelArtifactName, ModelArtifacts } from '../artifacts/model-artifacts.js'
+import type { ModelArtifactName, ModelArtifacts, TargetKind } from '../artifacts/model-artifacts.js'
 import type { Location, Severity } from './finding.js'
 
 /** One message a rule can report: text and hint are built from the real values in `data`. */
@@ -38,7 +38,11 @@ export interface ModelContext<A extends ModelArtifactName, M extends AnyMessages
 }
 
 export interface ModelRule<A extends ModelArtifactName = any, M extends AnyMessages = any> {
-  meta: RuleMeta<M> & { artifacts: readonly A[] }
+  meta: RuleMeta<M> & {
+    artifacts: readonly A[]
+    /** Which targets the rule checks: models (the default), LoRA adapters, or both. */
+    appliesTo?: readonly TargetKind[]
+  }
   /** Pure: no I/O, no @actions/core. Everything comes from ctx. */
   check(ctx: ModelContext<A, M>): void
 }

@@ -22,8 +22,12 @@ export async function runModelRules(
   rules: readonly ModelRule[],
   options: RunOptions,
 ): Promise<Finding[]> {
-  const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off')
   const load = modelArtifactLoader(source)
+  // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
+  const kind = await load('kind')
+  const enabled = rules.filter(
+    (r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind),
+  )
   const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts as ModelArtifactName[]))]
   const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)] as const)))
 

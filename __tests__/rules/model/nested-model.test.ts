@@ -46,7 +46,7 @@ ruleTester(rule, {
           messageId: 'nested',
           path: 'llama-7b/config.json',
           message:
-            'The model is nested in llama-7b/: it holds config.json and model.safetensors, but the root has no config.json and safetensors weights.',
+            'The model is nested in llama-7b/: it holds config.json and model.safetensors, but the root has no config.json and no safetensors weights.',
         },
       ],
     },
@@ -111,7 +111,7 @@ ruleTester(rule, {
           messageId: 'nested',
           path: 'b/config.json',
           message:
-            'nested in b/: it holds config.json, but the root has no config.json and safetensors weights.',
+            'nested in b/: it holds config.json, but the root has no config.json and no safetensors weights.',
         },
       ],
     },

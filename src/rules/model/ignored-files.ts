@@ -12,12 +12,13 @@ export default defineModelRule({
     description: 'Report files and folders that Friendli will not download',
     severity: 'info',
     artifacts: ['files'],
+    appliesTo: ['model', 'adapter'],
     messages: {
       ignored: {
         text: (d: { names: string[] }) =>
           `Friendli will not download ${plural(d.names.length, 'entry', 'entries')} of this repository: ${listNames(d.names, 12)}.`,
         hint: () =>
-          'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
+          'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json (and adapter_config.json for a LoRA adapter) are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
       },
     },
   },

@@ -8,6 +8,7 @@ export default defineModelRule({
     description: 'Disallow symbolic links that leave the model folder or lead nowhere',
     severity: 'error',
     artifacts: ['files'],
+    appliesTo: ['model', 'adapter'],
     messages: {
       outside: {
         text: (d: { names: string[] }) =>

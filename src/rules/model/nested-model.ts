@@ -9,6 +9,8 @@ import {
   rootEntries,
 } from '../utils/files.js'
 
+const CONFIGS = ['config.json', 'adapter_config.json']
+
 export default defineModelRule({
   meta: {
     id: 'MR103',
@@ -16,6 +18,7 @@ export default defineModelRule({
     description: 'Disallow a model whose config.json or weights sit in a subfolder instead of the root',
     severity: 'error',
     artifacts: ['files'],
+    appliesTo: ['model', 'adapter'],
     messages: {
       nested: {
         text: (d: { folder: string; holds: string[]; rootLacks: string }) =>
@@ -26,7 +29,8 @@ export default defineModelRule({
     },
   },
   check({ artifacts: { files }, report }) {
-    const rootHasConfig = hasRootFile(files, 'config.json')
+    // A LoRA adapter's config is adapter_config.json: a nested adapter is as broken as a nested model.
+    const rootHasConfig = CONFIGS.some((name) => hasRootFile(files, name))
     const rootHasWeights = rootEntries(files).some(isSafetensors)
     if (rootHasConfig && rootHasWeights) return
 
@@ -37,7 +41,7 @@ export default defineModelRule({
       if (!folder) continue
       const name = baseName(e.path)
       const wanted =
-        (!rootHasConfig && name === 'config.json' && isReadableFile(e)) ||
+        (!rootHasConfig && CONFIGS.includes(name) && isReadableFile(e)) ||
         (!rootHasWeights && isSafetensors(e))
       if (wanted) found.set(folder, [...(found.get(folder) ?? []), name])
     }
@@ -45,16 +49,17 @@ export default defineModelRule({
     const depth = (f: string) => f.split('/').length
     // A folder with both config.json and weights is the model; prefer it over a stray file.
     const score = (f: string) =>
-      (found.get(f)!.includes('config.json') ? 0 : 1) + (found.get(f)!.length > 1 ? 0 : 1)
+      (found.get(f)!.some((n) => CONFIGS.includes(n)) ? 0 : 1) + (found.get(f)!.length > 1 ? 0 : 1)
     const [folder] = [...found.keys()].sort(
       (a, b) => score(a) - score(b) || depth(a) - depth(b) || a.localeCompare(b),
     )
-    const rootLacks = [!rootHasConfig && 'config.json', !rootHasWeights && 'safetensors weights']
-      .filter(Boolean)
-      .join(' and ')
-    // Point at a real file of the folder (its config.json when it has one), so the annotation lands on it.
+    // Point at a real file of the folder (its config when it has one), so the annotation lands on it.
     const holds = found.get(folder)!
-    const first = holds.includes('config.json') ? 'config.json' : holds[0]
+    const config = holds.find((n) => CONFIGS.includes(n))
+    const rootLacks = [!rootHasConfig && (config ?? 'config.json'), !rootHasWeights && 'safetensors weights']
+      .filter(Boolean)
+      .join(' and no ')
+    const first = config ?? holds[0]
     report('nested', { folder, holds, rootLacks }, { path: `${folder}/${first}` })
   },
 })

@@ -7,6 +7,8 @@ export const FRIENDLI_FILES = new Set([
   'tokenizer_config.json',
   'special_tokens_map.json',
   'model.safetensors.index.json',
+  // A LoRA adapter's upload carries its config (friendli-client's adapter push).
+  'adapter_config.json',
 ])
 
 /** Weight formats Friendli does not load. `training_args.bin` and optimizer state are not weights. */
@@ -50,7 +52,7 @@ export function hasRootFile(files: Listing, name: string): boolean {
 export function listNames(names: readonly string[], max = 8): string {
   const shown = names.slice(0, max)
   const rest = names.length - shown.length
-  if (rest > 0) return `${shown.join(', ')} and ${rest} more`
+  if (rest > 0) return `${shown.join(', ')} and ${rest.toLocaleString('en-US')} more`
   if (shown.length <= 1) return shown.join('')
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`
 }

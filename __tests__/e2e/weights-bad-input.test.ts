@@ -1,0 +1,120 @@
+// Weights bad input through the real CLI bundle on real files: every case gives findings, bounded
+// memory, no hang, and nothing read outside the folder.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { makeSafetensors } from '../helpers/safetensors.js'
+import { runCli, runtimes } from '../helpers/run-bundle.js'
+
+let tmp: string
+let counter = 0
+const config = JSON.stringify({ architectures: ['LlamaForCausalLM'], model_type: 'llama' }, null, 2)
+
+function model(files: Record<string, string | Uint8Array | null>): string {
+  const dir = path.join(tmp, `m${++counter}`)
+  mkdirSync(dir, { recursive: true })
+  for (const [rel, content] of Object.entries({ 'config.json': config, ...files })) {
+    if (content === null) mkdirSync(path.join(dir, rel))
+    else writeFileSync(path.join(dir, rel), content)
+  }
+  return dir
+}
+
+type F = { ruleId: string; message: string; location: { path: string; line: number | null } }
+function check(bin: string, dir: string): { status: number | null; findings: F[] } {
+  const r = runCli(bin, [dir, '--format', 'json', '--fail-on', 'never'], tmp)
+  expect(r.stderr).toBe('')
+  return { status: r.status, findings: JSON.parse(r.stdout).targets[0].findings }
+}
+const weightFindings = (fs: F[]) =>
+  fs.filter((f) => /^MR3/.test(f.ruleId)).map((f) => `${f.ruleId} ${f.location.path}: ${f.message}`)
+const index = (map: Record<string, string>) => JSON.stringify({ metadata: {}, weight_map: map }, null, 2)
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-weights-'))
+})
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
+  it('0-byte, 7-byte, 2^63-1 header length, length past the end, not JSON, a JSON array', () => {
+    const len = (n: bigint) => {
+      const b = Buffer.alloc(8)
+      b.writeBigUInt64LE(n)
+      return b
+    }
+    const dir = model({
+      'a-empty.safetensors': new Uint8Array(0),
+      'b-seven.safetensors': new Uint8Array(7),
+      'c-huge.safetensors': Buffer.concat([len(2n ** 63n - 1n), Buffer.from('{}')]),
+      'd-past.safetensors': Buffer.concat([len(1000n), Buffer.from('{}      ')]),
+      'e-notjson.safetensors': Buffer.concat([len(8n), Buffer.from('not json')]),
+      'f-array.safetensors': Buffer.concat([len(8n), Buffer.from('[1, 2]  ')]),
+    })
+    expect(weightFindings(check(bin, dir).findings)).toEqual([
+      'MR301 a-empty.safetensors: a-empty.safetensors is 0 bytes long, too short to hold the 8-byte header length every safetensors file starts with.',
+      'MR301 b-seven.safetensors: b-seven.safetensors is 7 bytes long, too short to hold the 8-byte header length every safetensors file starts with.',
+      'MR301 c-huge.safetensors: c-huge.safetensors declares a header of 9223372036854775807 bytes, over the safetensors limit of 100,000,000.',
+      'MR301 d-past.safetensors: d-past.safetensors declares a header of 1,000 bytes, longer than the file (16 bytes).',
+      expect.stringMatching(
+        /^MR301 e-notjson\.safetensors: The header of e-notjson\.safetensors is not valid JSON: /,
+      ),
+      'MR301 f-array.safetensors: The header of f-array.safetensors must be a JSON object but is an array.',
+    ])
+  })
+
+  it('a shard linking to /dev/zero or outside the folder is never opened; a shard that is a folder is reported', () => {
+    const outside = path.join(tmp, `outside-${++counter}.safetensors`)
+    writeFileSync(outside, makeSafetensors({ w: { dtype: 'F16', shape: [2] } }))
+    const dir = model({
+      'model.safetensors.index.json': index({
+        a: 'model-00001-of-00003.safetensors',
+        b: 'model-00002-of-00003.safetensors',
+        c: 'model-00003-of-00003.safetensors',
+      }),
+      'model-00003-of-00003.safetensors': null,
+    })
+    symlinkSync('/dev/zero', path.join(dir, 'model-00001-of-00003.safetensors'))
+    symlinkSync(outside, path.join(dir, 'model-00002-of-00003.safetensors'))
+    const started = Date.now()
+    const { findings } = check(bin, dir)
+    expect(Date.now() - started).toBeLessThan(20_000)
+    const ids = findings.map((f) => `${f.ruleId} ${f.location.path}`)
+    expect(ids).toContain('MR105 .')
+    expect(findings.find((f) => f.ruleId === 'MR105')?.message).toBe(
+      '2 files are links to a place outside the model folder and were not read: model-00001-of-00003.safetensors and model-00002-of-00003.safetensors.',
+    )
+    expect(findings.find((f) => f.ruleId === 'MR306')?.message).toBe(
+      'Shard model-00003-of-00003.safetensors, named by the index, is not a regular file.',
+    )
+  })
+
+  it('an index with 100,000 shards, and one that names itself, end quickly with bounded findings', () => {
+    const map: Record<string, string> = {}
+    for (let i = 1; i <= 100_000; i++)
+      map[`t.${i}`] = `model-${String(i).padStart(6, '0')}-of-100000.safetensors`
+    map['self'] = 'model.safetensors.index.json'
+    const started = Date.now()
+    const { findings } = check(bin, model({ 'model.safetensors.index.json': index(map) }))
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(findings.filter((f) => f.ruleId === 'MR305').map((f) => f.message)).toEqual([
+      'The index maps a tensor to "model.safetensors.index.json", which does not end in .safetensors; it was not opened.',
+    ])
+    // Past a readable number, the missing shards are one finding with the count, on the first one's line.
+    expect(findings.filter((f) => f.ruleId === 'MR306')).toEqual([
+      expect.objectContaining({
+        message:
+          '100,000 of the 100,000 shards the index names are missing: model-000001-of-100000.safetensors, model-000002-of-100000.safetensors, model-000003-of-100000.safetensors, model-000004-of-100000.safetensors, model-000005-of-100000.safetensors and 99,995 more.',
+        location: expect.objectContaining({ line: 4 }),
+      }),
+    ])
+    expect(findings.length).toBeLessThan(20)
+  })
+
+  it('a header with 100,000 tensors is read and checked', () => {
+    const tensors: Record<string, { dtype: string; shape: number[] }> = {}
+    for (let i = 0; i < 100_000; i++) tensors[`model.layers.${i}.w`] = { dtype: 'F16', shape: [1] }
+    const { findings } = check(bin, model({ 'model.safetensors': makeSafetensors(tensors) }))
+    expect(weightFindings(findings)).toEqual([])
+  })
+})

@@ -1,0 +1,317 @@
+// MR306: every shard model.safetensors.index.json names must be a file at the root. A missing shard is
+// reported here only: the header, mismatch and total-size rules stay quiet about what is not there.
+import { describe, expect, it } from '@jest/globals'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { allRules } from '../../../src/engine/registry.js'
+import { runModelRules } from '../../../src/engine/run-model.js'
+import rule from '../../../src/rules/model/missing-shard.js'
+import { memorySource, type MemoryEntry } from '../../../src/sources/memory.js'
+import type { Source } from '../../../src/sources/source.js'
+import { ruleTester, runRule } from '../../helpers/rule-tester.js'
+import { makeSafetensors } from '../../helpers/safetensors.js'
+
+/**
+ * The index as save_pretrained writes it: lines 1-5 are `{`, `"metadata": {`, `"total_size": …`,
+ * `},` and `"weight_map": {`; the i-th entry of the map is on line 5 + i, its key at column 5.
+ */
+const index = (weightMap: Record<string, unknown>, totalSize = 8) =>
+  JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2) + '\n'
+
+const S1 = 'model-00001-of-00002.safetensors'
+const S2 = 'model-00002-of-00002.safetensors'
+const shard1 = makeSafetensors({ a: { dtype: 'F16', shape: [2] } })
+const shard2 = makeSafetensors({ b: { dtype: 'F16', shape: [1] }, c: { dtype: 'F16', shape: [1] } })
+const POINTER = 'version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 4965799096\n'
+
+/** An index naming `n` shards `model-0000k-of-0000n`, one tensor each, none of them present. */
+function numbered(n: number): Record<string, string> {
+  const map: Record<string, string> = {}
+  const width = Math.max(5, String(n).length)
+  for (let i = 1; i <= n; i++)
+    map[`t.${i}`] = `model-${String(i).padStart(width, '0')}-of-${String(n).padStart(width, '0')}.safetensors`
+  return map
+}
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'every shard present',
+      files: { 'model.safetensors.index.json': index({ a: S1, b: S2, c: S2 }), [S1]: shard1, [S2]: shard2 },
+    },
+    { name: 'no index', files: { 'model.safetensors': shard1 } },
+    {
+      name: 'a shard that is a Git LFS pointer is there: lfs-pointer-files reports it',
+      files: { 'model.safetensors.index.json': index({ a: S1, b: S2 }), [S1]: POINTER, [S2]: shard2 },
+    },
+    {
+      name: 'unsafe names are never looked up: invalid-shard-index reports them',
+      files: {
+        'model.safetensors.index.json': index({
+          a: '../model-00001-of-00002.safetensors',
+          b: 'weights/model-00002-of-00002.safetensors',
+          c: 'https://example.com/model.safetensors',
+          d: 'model.safetensors.index.json',
+        }),
+      },
+    },
+    {
+      name: 'a value that is not a string: invalid-shard-index reports it',
+      files: { 'model.safetensors.index.json': index({ a: 7, b: null }) },
+    },
+    {
+      name: 'an index that does not parse: invalid-shard-index reports it',
+      files: { 'model.safetensors.index.json': '{"weight_map": {"a": "model-00001-of-00001.safetensors",}}' },
+    },
+    {
+      name: 'an index without weight_map: invalid-shard-index reports it',
+      files: { 'model.safetensors.index.json': '{"metadata": {}}' },
+    },
+    {
+      name: 'an index that is a Git LFS pointer: lfs-pointer-files reports it',
+      files: { 'model.safetensors.index.json': POINTER },
+    },
+    {
+      name: 'shards that are links leaving the folder, or broken: link-outside-model reports them',
+      files: {
+        'model.safetensors.index.json': index({ a: S1, b: S2 }),
+        [S1]: { link: 'outside' },
+        [S2]: { link: 'broken' },
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'the last shard is missing: at the first tensor mapped to it, with the count',
+      files: { 'model.safetensors.index.json': index({ a: S1, b: S2, c: S2 }), [S1]: shard1 },
+      errors: [
+        {
+          messageId: 'missing',
+          path: 'model.safetensors.index.json',
+          pointer: '/weight_map/b',
+          line: 7,
+          column: 5,
+          message: 'Shard model-00002-of-00002.safetensors is missing: the index maps 2 tensors to it.',
+        },
+      ],
+    },
+    {
+      name: 'two missing: in the order the index first names them (lm_head is often first)',
+      files: {
+        'model.safetensors.index.json': index({
+          'lm_head.weight': S2,
+          'model.embed_tokens.weight': S1,
+          'model.norm.weight': S2,
+        }),
+      },
+      errors: [
+        {
+          messageId: 'missing',
+          path: 'model.safetensors.index.json',
+          pointer: '/weight_map/lm_head.weight',
+          line: 6,
+          column: 5,
+          message: 'Shard model-00002-of-00002.safetensors is missing: the index maps 2 tensors to it.',
+        },
+        {
+          messageId: 'missing',
+          path: 'model.safetensors.index.json',
+          line: 7,
+          column: 5,
+          message: 'Shard model-00001-of-00002.safetensors is missing: the index maps a tensor to it.',
+        },
+      ],
+    },
+    {
+      name: 'a shard only in a subfolder is missing at the root',
+      files: { 'model.safetensors.index.json': index({ a: S1 }), [`weights/${S1}`]: shard1 },
+      errors: [{ messageId: 'missing', path: 'model.safetensors.index.json', line: 6, column: 5 }],
+    },
+    {
+      name: 'names are compared exactly (case matters on Linux and on the Hub)',
+      files: {
+        'model.safetensors.index.json': index({ a: 'Model.safetensors' }),
+        'model.safetensors': shard1,
+      },
+      errors: [
+        {
+          messageId: 'missing',
+          path: 'model.safetensors.index.json',
+          line: 6,
+          column: 5,
+          message: 'Shard Model.safetensors is missing',
+        },
+      ],
+    },
+    {
+      name: '20 missing shards: still one finding each',
+      files: { 'model.safetensors.index.json': index(numbered(20)) },
+      errors: Array.from({ length: 20 }, (_, i) => ({
+        messageId: 'missing',
+        path: 'model.safetensors.index.json',
+        line: 6 + i,
+        column: 5,
+        message: `Shard model-${String(i + 1).padStart(5, '0')}-of-00020.safetensors is missing`,
+      })),
+    },
+    {
+      name: '21 missing shards: one finding with the count, on the first one',
+      files: { 'model.safetensors.index.json': index(numbered(21)) },
+      errors: [
+        {
+          messageId: 'manyMissing',
+          path: 'model.safetensors.index.json',
+          pointer: '/weight_map/t.1',
+          line: 6,
+          column: 5,
+          message:
+            '21 of the 21 shards the index names are missing: model-00001-of-00021.safetensors, model-00002-of-00021.safetensors, model-00003-of-00021.safetensors, model-00004-of-00021.safetensors, model-00005-of-00021.safetensors and 16 more.',
+        },
+      ],
+    },
+    {
+      name: 'a shard that is a folder',
+      files: {
+        'model.safetensors.index.json': index({ a: S1, b: S2 }),
+        [S1]: shard1,
+        [S2]: { directory: true },
+      },
+      errors: [
+        {
+          messageId: 'notFile',
+          path: 'model.safetensors.index.json',
+          pointer: '/weight_map/b',
+          line: 7,
+          column: 5,
+          message: 'Shard model-00002-of-00002.safetensors, named by the index, is not a regular file.',
+        },
+      ],
+    },
+    {
+      name: 'missing shards first, then shards that are not files',
+      files: { 'model.safetensors.index.json': index({ a: S1, b: S2 }), [S1]: { directory: true } },
+      errors: [
+        { messageId: 'missing', path: 'model.safetensors.index.json', line: 7, column: 5 },
+        { messageId: 'notFile', path: 'model.safetensors.index.json', line: 6, column: 5 },
+      ],
+    },
+    {
+      name: 'a severity set by the user',
+      files: { 'model.safetensors.index.json': index({ a: S1 }) },
+      level: 'warning',
+      errors: [
+        {
+          messageId: 'missing',
+          path: 'model.safetensors.index.json',
+          line: 6,
+          column: 5,
+          severity: 'warning',
+        },
+      ],
+    },
+  ],
+})
+
+const options = { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: 'https://docs.test/' }
+const MR30X = /^MR3(0\d|10)$/
+const weightRules = allRules.filter((r) => MR30X.test(r.meta.id))
+const run = (files: Record<string, MemoryEntry>) => runModelRules(memorySource(files), weightRules, options)
+
+describe('MR306 beyond the in-memory cases', () => {
+  it('a link inside the folder that leads to a folder is not a regular file', async () => {
+    const base = memorySource({ 'model.safetensors.index.json': index({ a: S1 }), [S1]: { directory: true } })
+    const source: Source = {
+      ...base,
+      async list() {
+        const listing = await base.list()
+        return {
+          ...listing,
+          entries: listing.entries.map((e) => (e.path === S1 ? { ...e, link: 'inside' as const } : e)),
+        }
+      },
+    }
+    const findings = await runModelRules(source, [rule], options)
+    expect(findings.map((f) => [f.messageId, f.location.line])).toEqual([['notFile', 6]])
+  })
+
+  it('an index of 100,000 absent shards: fast, one finding', async () => {
+    const started = Date.now()
+    const findings = await runRule(rule, {
+      files: { 'model.safetensors.index.json': index(numbered(100_000)) },
+    })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(findings.map((f) => [f.messageId, f.message, f.location.line])).toEqual([
+      [
+        'manyMissing',
+        '100,000 of the 100,000 shards the index names are missing: model-000001-of-100000.safetensors, model-000002-of-100000.safetensors, model-000003-of-100000.safetensors, model-000004-of-100000.safetensors, model-000005-of-100000.safetensors and 99,995 more.',
+        6,
+      ],
+    ])
+  })
+
+  it('a missing shard is reported by MR306 alone: no mismatch, total-size or numbering finding', async () => {
+    // total_size is wrong on purpose: with a shard missing, it cannot be checked.
+    const findings = await run({
+      'model.safetensors.index.json': index({ a: S1, b: S2, c: S2 }, 999),
+      [S1]: shard1,
+    })
+    expect(findings.map((f) => `${f.ruleId} ${f.messageId}`)).toEqual(['MR306 missing'])
+  })
+})
+
+const CORPUS = '/work/shared/corpus/models'
+
+function corpusRepo(name: string): Record<string, Uint8Array> {
+  const dir = path.join(CORPUS, name)
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f !== 'SOURCE.txt') // the corpus's own note, not part of the model
+      .map((f) => [f, readFileSync(path.join(dir, f))]),
+  )
+}
+
+describe('MR306 on the real indexes of the corpus (their shards are not in it)', () => {
+  const names = existsSync(CORPUS)
+    ? readdirSync(CORPUS)
+        .filter((d) => existsSync(path.join(CORPUS, d, 'model.safetensors.index.json')))
+        .sort()
+    : []
+  if (names.length === 0) {
+    it('is skipped: no corpus', () => {
+      console.log(`${CORPUS} is absent: corpus tests of MR306 skipped`)
+    })
+    return
+  }
+
+  it.each(names)('%s', async (name) => {
+    const files = corpusRepo(name)
+    const map = (
+      JSON.parse(Buffer.from(files['model.safetensors.index.json']).toString('utf8')) as {
+        weight_map: Record<string, string>
+      }
+    ).weight_map
+    const named = [...new Set(Object.values(map))]
+    const absent = named.filter((s) => !(s in files))
+
+    const findings = await runModelRules(memorySource(files), allRules, options)
+    expect(findings.filter((f) => f.messageId === 'crashed')).toEqual([])
+    const missing = findings.filter((f) => f.ruleId === 'MR306')
+    if (absent.length > 20) {
+      expect(missing.map((f) => f.message)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${absent.length.toLocaleString('en-US')} of the ${named.length.toLocaleString('en-US')} shards the index names are missing: `,
+          ),
+        ),
+      ])
+    } else {
+      expect(missing.map((f) => f.message.replace(/^Shard (\S+) is missing: .*$/, '$1'))).toEqual(absent)
+      for (const f of missing) expect(f.location.line).toBeGreaterThan(0)
+    }
+    // Nothing else about the index or weights: the shards that are there are clean, or are LFS pointers.
+    const others = findings.filter((f) => MR30X.test(f.ruleId) && f.ruleId !== 'MR306')
+    expect(others.map((f) => f.ruleId)).toEqual(
+      name === 'deepseek-ai__DeepSeek-R1-Distill-Qwen-32B' ? ['MR304'] : [],
+    )
+  })
+})

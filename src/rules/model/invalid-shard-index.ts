@@ -1,0 +1,85 @@
+import { jsonType } from '../../artifacts/json-document.js'
+import { docOf } from '../../artifacts/json-file.js'
+import { defineModelRule } from '../../engine/rule.js'
+import { brokenJsonLocation, brokenJsonReason, notFileWhat } from '../utils/json-file.js'
+import { at, isObject } from '../utils/json.js'
+import { unsafeShardName } from '../utils/shard-index.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR305',
+    name: 'invalid-shard-index',
+    description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
+    severity: 'error',
+    artifacts: ['shardIndex'],
+    appliesTo: ['model', 'adapter'],
+    messages: {
+      invalid: {
+        text: (d: { reason: string }) => `model.safetensors.index.json ${d.reason}.`,
+        hint: () => 'Regenerate the index with save_pretrained(), which writes it together with the shards.',
+      },
+      notFile: {
+        text: (d: { what: string }) =>
+          `model.safetensors.index.json is ${d.what}, not a file Friendli can read.`,
+        hint: () => 'Replace it with the real index file.',
+      },
+      noWeightMap: {
+        text: (d: { found?: string }) =>
+          d.found
+            ? `"weight_map" in model.safetensors.index.json must map tensor names to shard files but is ${d.found}.`
+            : 'model.safetensors.index.json has no "weight_map", so no loader can find the shards.',
+        hint: () =>
+          'The index must be {"metadata": {"total_size": …}, "weight_map": {"<tensor>": "<shard>.safetensors", …}}: regenerate it with save_pretrained().',
+      },
+      noMetadata: {
+        severity: 'warning',
+        text: () =>
+          'model.safetensors.index.json has no "metadata" object; transformers reads index["metadata"] and fails with a KeyError without it.',
+        hint: () =>
+          'Add "metadata": {"total_size": <bytes of all tensors>}, or regenerate the index with save_pretrained().',
+      },
+      notString: {
+        text: (d: { tensor: string; found: string }) =>
+          `The index maps tensor ${d.tensor} to ${d.found} instead of a shard file name.`,
+        hint: () =>
+          'Each weight_map value is the file name of a shard, e.g. "model-00001-of-00002.safetensors".',
+      },
+      unsafeName: {
+        text: (d: { shard: string; why: string; tensors: number }) =>
+          `The index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to "${d.shard}", which ${d.why}; it was not opened.`,
+        hint: () =>
+          'Shard names are plain file names next to the index, e.g. "model-00001-of-00004.safetensors".',
+      },
+    },
+  },
+  check({ artifacts: { shardIndex: file }, report }) {
+    // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
+    if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
+      return report('notFile', { what: notFileWhat(file)! }, { path: file.path })
+    const reason = brokenJsonReason(file)
+    if (reason) return report('invalid', { reason }, brokenJsonLocation(file))
+    const doc = docOf(file)
+    if (!doc || !isObject(doc.value)) return
+    if (!('weight_map' in doc.value)) return report('noWeightMap', {}, at(doc, ''))
+    if (!('metadata' in doc.value)) report('noMetadata', {}, at(doc, ''))
+    const map = doc.value.weight_map
+    if (!isObject(map)) return report('noWeightMap', { found: jsonType(map) }, at(doc, '/weight_map'))
+
+    // One finding per bad shard name, on the line of the first tensor mapped to it.
+    const bad = new Map<string, { why: string; first: string; tensors: number }>()
+    for (const [tensor, shard] of Object.entries(map)) {
+      const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      if (typeof shard !== 'string') {
+        report('notString', { tensor, found: jsonType(shard) }, at(doc, pointer))
+        continue
+      }
+      const why = unsafeShardName(shard)
+      if (!why) continue
+      const seen = bad.get(shard)
+      if (seen) seen.tensors++
+      else bad.set(shard, { why, first: pointer, tensors: 1 })
+    }
+    for (const [shard, { why, first, tensors }] of bad)
+      report('unsafeName', { shard, why, tensors }, at(doc, first))
+  },
+})

@@ -1,0 +1,28 @@
+import { defineModelRule } from '../../engine/rule.js'
+import { listNames, plural } from '../utils/files.js'
+import { formatBytes } from '../utils/tensors.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR304',
+    name: 'lfs-pointer-files',
+    description: 'Disallow Git LFS pointer files in place of weights or JSON files',
+    severity: 'error',
+    artifacts: ['lfsPointers'],
+    appliesTo: ['model', 'adapter'],
+    messages: {
+      pointers: {
+        text: (d: { names: string[]; realBytes: number }) =>
+          `${plural(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${formatBytes(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${listNames(d.names)}.`,
+        hint: () =>
+          'The checkout did not fetch LFS objects: use actions/checkout with `lfs: true` (or run `git lfs pull`), or check the model on the Hub instead. If the repository itself stores pointers as plain files, push the real files with git lfs.',
+      },
+    },
+  },
+  check({ artifacts: { lfsPointers }, report }) {
+    if (lfsPointers.length === 0) return
+    const names = lfsPointers.map((p) => p.path)
+    const realBytes = lfsPointers.reduce((sum, p) => sum + (p.realSize ?? 0), 0)
+    report('pointers', { names, realBytes }, { path: names.length === 1 ? names[0] : '.' })
+  },
+})

@@ -1,0 +1,67 @@
+import { docOf } from '../../artifacts/json-file.js'
+import { defineModelRule } from '../../engine/rule.js'
+import { listNames } from '../utils/files.js'
+import { at } from '../utils/json.js'
+import { unsafeShardName, weightMap } from '../utils/shard-index.js'
+
+/** More missing shards than this are reported as one finding, not one per shard. */
+const MAX_SEPARATE = 20
+
+export default defineModelRule({
+  meta: {
+    id: 'MR306',
+    name: 'missing-shard',
+    description: 'Require every shard named by model.safetensors.index.json to be at the root',
+    severity: 'error',
+    artifacts: ['shardIndex', 'files'],
+    appliesTo: ['model', 'adapter'],
+    messages: {
+      missing: {
+        text: (d: { shard: string; tensors: number }) =>
+          `Shard ${d.shard} is missing: the index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to it.`,
+        hint: () =>
+          'Upload the missing shard (an interrupted upload often loses the last ones), or regenerate the shards and the index together.',
+      },
+      manyMissing: {
+        text: (d: { names: string[]; named: number }) =>
+          `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${listNames(d.names, 5)}.`,
+        hint: () =>
+          'Upload the missing shards, or regenerate the shards and the index together with save_pretrained().',
+      },
+      notFile: {
+        text: (d: { shard: string }) => `Shard ${d.shard}, named by the index, is not a regular file.`,
+        hint: () => 'Replace it with the real shard file.',
+      },
+    },
+  },
+  check({ artifacts: { shardIndex, files }, report }) {
+    const doc = docOf(shardIndex)
+    const entries = doc && weightMap(doc)
+    if (!doc || !entries) return
+    const byPath = new Map(files.entries.map((e) => [e.path, e]))
+    const first = new Map<string, { pointer: string; tensors: number }>()
+    for (const e of entries) {
+      if (unsafeShardName(e.shard)) continue // invalid-shard-index reports it; never looked up
+      const seen = first.get(e.shard)
+      if (seen) seen.tensors++
+      else first.set(e.shard, { pointer: e.pointer, tensors: 1 })
+    }
+    const missing = [...first].filter(([shard]) => !byPath.has(shard))
+    // Each missing shard on its own line while that stays readable; past that, one finding with the count.
+    if (missing.length > MAX_SEPARATE) {
+      report(
+        'manyMissing',
+        { names: missing.map(([s]) => s), named: first.size },
+        at(doc, missing[0][1].pointer),
+      )
+    } else
+      for (const [shard, { pointer, tensors }] of missing)
+        report('missing', { shard, tensors }, at(doc, pointer))
+    for (const [shard, { pointer }] of first) {
+      const entry = byPath.get(shard)
+      // A link leaving the folder is reported by link-outside-model.
+      if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
+        report('notFile', { shard }, at(doc, pointer))
+    }
+  },
+})

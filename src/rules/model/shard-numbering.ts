@@ -1,0 +1,84 @@
+import { docOf } from '../../artifacts/json-file.js'
+import { defineModelRule } from '../../engine/rule.js'
+import { isSafetensors, listNames, plural, rootEntries } from '../utils/files.js'
+import { at } from '../utils/json.js'
+import { shardNumber, unsafeShardName, weightMap } from '../utils/shard-index.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR307',
+    name: 'shard-numbering',
+    description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
+    severity: 'warning',
+    artifacts: ['shardIndex', 'files'],
+    appliesTo: ['model', 'adapter'],
+    messages: {
+      unreferenced: {
+        text: (d: { names: string[] }) =>
+          `${plural(d.names.length, 'numbered shard is', 'numbered shards are')} not named by model.safetensors.index.json: ${listNames(d.names)}; Friendli downloads ${d.names.length === 1 ? 'it' : 'them'} but no loader reads ${d.names.length === 1 ? 'it' : 'them'}.`,
+        hint: () =>
+          'Delete shards left over from an earlier save, or regenerate the index so it names every shard.',
+      },
+      gaps: {
+        // `missing` holds the first few missing numbers; `count` is how many are missing in all.
+        text: (d: { prefix: string; total: number; missing: number[]; count: number }) =>
+          `The shard series ${d.prefix}-*-of-${String(d.total).padStart(5, '0')} lacks ${plural(d.count, 'number')}: ${
+            d.count > d.missing.length
+              ? `${d.missing.join(', ')} and ${(d.count - d.missing.length).toLocaleString('en-US')} more`
+              : listNames(d.missing.map(String))
+          }.`,
+        hint: () =>
+          'A shard of the series is absent or was renamed: upload it, or save the model again so the series is complete.',
+      },
+      totals: {
+        text: (d: { prefix: string; totals: number[] }) =>
+          `Shards named ${d.prefix}-*-of-N disagree on N (${listNames(d.totals.map(String))}): files of two different saves are mixed.`,
+        hint: () => 'Delete the shards of the older save and keep one complete series with its index.',
+      },
+    },
+  },
+  check({ artifacts: { shardIndex, files }, report }) {
+    const doc = docOf(shardIndex)
+    const entries = doc && weightMap(doc)
+    const present = rootEntries(files)
+      .filter(isSafetensors)
+      .map((e) => e.path)
+    const named = new Set(entries?.map((e) => e.shard))
+    if (doc && entries) {
+      const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p))
+      if (unreferenced.length > 0)
+        report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' })
+    }
+    // Series: numbered names among the shards present and those the index names. A name that is not
+    // a plain file name at the root is invalid-shard-index's alone.
+    const series = new Map<string, { totals: Set<number>; indices: Set<number> }>()
+    for (const name of new Set([...present, ...named])) {
+      if (unsafeShardName(name)) continue
+      const n = shardNumber(name)
+      if (!n) continue
+      const s = series.get(n.prefix) ?? { totals: new Set(), indices: new Set() }
+      s.totals.add(n.total)
+      s.indices.add(n.index)
+      series.set(n.prefix, s)
+    }
+    for (const [prefix, s] of series) {
+      const where = doc ? at(doc, '/weight_map') : { path: '.' }
+      if (s.totals.size > 1) {
+        report('totals', { prefix, totals: [...s.totals].sort((a, b) => a - b) }, where)
+        continue
+      }
+      const [total] = s.totals
+      // A series far larger than what is there is not worth enumerating (a typo in N, say).
+      if (total > 100_000) continue
+      // Count the gaps without walking 1..N, and name only the first few: 100,000 series of one
+      // name each must not cost 100,000 × N steps.
+      let held = 0
+      for (const i of s.indices) if (i >= 1 && i <= total) held++
+      const count = total - held
+      if (count === 0) continue
+      const missing: number[] = []
+      for (let i = 1; i <= total && missing.length < 8; i++) if (!s.indices.has(i)) missing.push(i)
+      report('gaps', { prefix, total, missing, count }, where)
+    }
+  },
+})
