@@ -37,7 +37,8 @@ describe('resolveSettings', () => {
   it('defaults: the workspace itself, fail-on error, no config file', () => {
     const s = resolveSettings(raw(), ws)
     expect(s).toMatchObject({ failOn: 'error', extraArchitectures: [], configFile: undefined })
-    expect(s.targets).toEqual([{ kind: 'model', ref: '.', root: ws }])
+    expect(s.targets).toEqual([{ kind: 'model', ref: '.', source: 'local', root: ws }])
+    expect(s.hub).toEqual({ url: 'https://huggingface.co', token: undefined })
   })
 
   it('reads rules by id or name, extra architectures, and targets with the line that names each', () => {
@@ -55,12 +56,14 @@ describe('resolveSettings', () => {
       {
         kind: 'model',
         ref: '../models/a',
+        source: 'local',
         root: path.join(ws, 'models/a'),
         origin: { file: 'cfg/preflight.yml', line: 7 },
       },
       {
         kind: 'model',
         ref: '../models/b',
+        source: 'local',
         root: path.join(ws, 'models/b'),
         origin: { file: 'cfg/preflight.yml', line: 8 },
       },
@@ -68,8 +71,74 @@ describe('resolveSettings', () => {
   })
 
   it('an explicit model wins over the config file targets', () => {
-    const s = resolveSettings(raw({ model: 'models/x', config: 'cfg/preflight.yml' }), ws)
-    expect(s.targets).toEqual([{ kind: 'model', ref: 'models/x', root: path.join(ws, 'models/x') }])
+    const s = resolveSettings(raw({ model: './models/x', config: 'cfg/preflight.yml' }), ws)
+    expect(s.targets).toEqual([
+      { kind: 'model', ref: './models/x', source: 'local', root: path.join(ws, 'models/x') },
+    ])
+  })
+
+  it('a repo id that is not a folder is a hub target; config targets may be hub repos too', () => {
+    expect(resolveSettings(raw({ model: 'org/m@refs/pr/1' }), ws, {}).targets).toEqual([
+      {
+        kind: 'model',
+        ref: 'org/m@refs/pr/1',
+        source: 'hub',
+        root: ws,
+        hub: { repo: 'org/m', revision: 'refs/pr/1' },
+      },
+    ])
+    writeFileSync(path.join(ws, 'hub.yml'), 'targets:\n  - model: ./models/a\n  - model: hf://org/m@v1\n')
+    const s = resolveSettings(raw({ config: 'hub.yml' }), ws, {})
+    expect(s.targets.map((t) => [t.source, t.hub, t.origin?.line])).toEqual([
+      ['local', undefined, 2],
+      ['hub', { repo: 'org/m', revision: 'v1' }, 3],
+    ])
+  })
+
+  it('a hub model named in the running workflow is located on the line that names it', () => {
+    mkdirSync(path.join(ws, '.github', 'workflows'), { recursive: true })
+    writeFileSync(
+      path.join(ws, '.github', 'workflows', 'ci.yml'),
+      'jobs:\n  check:\n    steps:\n      - uses: friendli/preflight@v1\n        with:\n          model: "org/m@abc"  # pinned\n',
+    )
+    const env = { GITHUB_WORKFLOW_REF: 'me/repo/.github/workflows/ci.yml@refs/heads/main' }
+    expect(resolveSettings(raw({ model: 'org/m@abc' }), ws, env).targets[0].origin).toEqual({
+      file: '.github/workflows/ci.yml',
+      line: 6,
+    })
+    // Another model, or a workflow that is not checked out: no line, the summary carries the findings.
+    expect(resolveSettings(raw({ model: 'org/other' }), ws, env).targets[0].origin).toBeUndefined()
+    const elsewhere = { GITHUB_WORKFLOW_REF: 'me/repo/.github/workflows/gone.yml@refs/heads/main' }
+    expect(resolveSettings(raw({ model: 'org/m@abc' }), ws, elsewhere).targets[0].origin).toBeUndefined()
+  })
+
+  it('hub-url: the input, else HF_ENDPOINT, else huggingface.co, without a trailing slash; token from input or HF_TOKEN', () => {
+    const env = { HF_ENDPOINT: 'https://mirror.example/hf/', HF_TOKEN: 'hf_env' }
+    expect(resolveSettings(raw(), ws, env).hub).toEqual({ url: 'https://mirror.example/hf', token: 'hf_env' })
+    expect(resolveSettings(raw({ hubUrl: 'http://127.0.0.1:9/', hfToken: 'hf_input' }), ws, env).hub).toEqual(
+      {
+        url: 'http://127.0.0.1:9',
+        token: 'hf_input',
+      },
+    )
+  })
+
+  it.each([
+    [{ hubUrl: 'not a url' }, 'hub-url "not a url" is not a URL'],
+    [{ hubUrl: 'ftp://hub.example' }, 'hub-url must be an http(s) URL; got "ftp://hub.example"'],
+    [
+      { hubUrl: 'https://user:pw@hub.example' },
+      'hub-url must be a plain base URL, without credentials, query or fragment',
+    ],
+    [{ hfToken: 'hf_abc\nInjected: 1' }, 'the Hugging Face token holds characters a token cannot have'],
+  ])('rejects hub input %j', (over, message) => {
+    expect(() => resolveSettings(raw(over), ws, {})).toThrow(message)
+  })
+
+  it('never puts the token in an error', () => {
+    expect(() => resolveSettings(raw({ hfToken: 'hf_SECRET value' }), ws, {})).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hf_SECRET') }),
+    )
   })
 
   it('finds .friendli-preflight.yml at the workspace root by default', () => {

@@ -10,7 +10,9 @@ import { allRules, docsBase } from './engine/registry.js'
 import { runModelRules } from './engine/run-model.js'
 import { describeError, isCheckError } from './errors.js'
 import type { FailOn, Settings, TargetSpec } from './settings.js'
+import { openHubSource } from './sources/hub.js'
 import { openLocalSource } from './sources/local.js'
+import type { Source } from './sources/source.js'
 
 export type Status = 'pass' | 'fail' | 'error'
 
@@ -25,6 +27,8 @@ export interface TargetResult {
   findings: Finding[]
   /** The target's folder relative to the workspace, POSIX ('' for the workspace itself). */
   rootInWorkspace: string
+  /** For a hub target: where its files are shown, at the commit that was checked. */
+  hub?: { url: string; repo: string; sha: string }
   spec: TargetSpec
 }
 
@@ -55,13 +59,20 @@ export async function checkTargets(
     const base = {
       kind: spec.kind,
       ref: spec.ref,
-      source: 'local' as const,
-      revision: null,
+      source: spec.source,
+      revision: null as string | null,
       spec,
-      rootInWorkspace: rel,
+      rootInWorkspace: spec.source === 'local' ? rel : '',
+      hub: undefined as TargetResult['hub'],
     }
     try {
-      const source = await openLocalSource(spec.root, spec.ref)
+      let source: Source
+      if (spec.hub) {
+        const hub = await openHubSource(spec.hub, { hubUrl: settings.hub.url, token: settings.hub.token })
+        base.revision = hub.sha
+        base.hub = { url: settings.hub.url, repo: hub.repo, sha: hub.sha }
+        source = hub
+      } else source = await openLocalSource(spec.root, spec.ref)
       const findings = (await runModelRules(source, allRules, options)).sort(compareFindings)
       targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' })
     } catch (error) {

@@ -6,9 +6,11 @@ import { formatText } from './report/text.js'
 import { resolveSettings } from './settings.js'
 import pkg from '../package.json' with { type: 'json' }
 
-const USAGE = `Usage: friendli-preflight [model-path] [options]
+const USAGE = `Usage: friendli-preflight [model] [options]
 
-Checks that a model folder will be accepted by FriendliAI Dedicated Endpoints.
+Checks that a model will be accepted by FriendliAI Dedicated Endpoints. The model is a folder, or a
+Hugging Face repo: owner/name, owner/name@revision (branch, tag or commit) or hf://owner/name[@revision].
+A folder that exists wins over a repo id of the same name; write ./owner/name to force a folder.
 
 Options:
   --format text|json           output format (default: text)
@@ -16,8 +18,13 @@ Options:
                                exit 1 when a finding is at or above this severity (default: error)
   --config FILE                config file (default: .friendli-preflight.yml when present)
   --extra-architectures LIST   comma-separated architectures to accept besides the built-in list
+  --hub-url URL                Hugging Face Hub to read hub models from (default: $HF_ENDPOINT or
+                               https://huggingface.co)
   -h, --help                   show this help
   -v, --version                show the version
+
+Environment: HF_TOKEN, a Hugging Face token for private or gated repos (never a flag, so it stays out
+of process lists and shell history).
 
 Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; 2 could not check.
 `
@@ -38,6 +45,7 @@ export async function main(
           'fail-on': { type: 'string', default: '' },
           config: { type: 'string', default: '' },
           'extra-architectures': { type: 'string', default: '' },
+          'hub-url': { type: 'string', default: '' },
           help: { type: 'boolean', short: 'h' },
           version: { type: 'boolean', short: 'v' },
         },
@@ -48,8 +56,7 @@ export async function main(
     const { values, positionals } = parsed
     if (values.help) return (write(USAGE), 0)
     if (values.version) return (write(`${pkg.version}\n`), 0)
-    if (positionals.length > 1)
-      throw new UsageError(`expected at most one model path, got ${positionals.length}`)
+    if (positionals.length > 1) throw new UsageError(`expected at most one model, got ${positionals.length}`)
     if (!['text', 'json'].includes(values.format))
       throw new UsageError(`--format must be text or json; got "${values.format}"`)
 
@@ -59,6 +66,7 @@ export async function main(
         config: values.config,
         failOn: values['fail-on'],
         extraArchitectures: values['extra-architectures'],
+        hubUrl: values['hub-url'],
       },
       process.cwd(),
     )

@@ -15,14 +15,20 @@ import { resolveSettings } from './settings.js'
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
+    // Masked before anything can print it; HF_TOKEN from the environment is masked the same way.
+    const hfToken = core.getInput('hf-token')
+    for (const secret of [hfToken, env.HF_TOKEN]) if (secret?.trim()) core.setSecret(secret.trim())
     const settings = resolveSettings(
       {
         model: core.getInput('model'),
         config: core.getInput('config'),
         failOn: core.getInput('fail-on'),
         extraArchitectures: core.getInput('extra-architectures'),
+        hubUrl: core.getInput('hub-url'),
+        hfToken,
       },
       workspace,
+      env,
     )
     const report = await checkTargets(settings, env)
     const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')

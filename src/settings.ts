@@ -5,18 +5,28 @@ import { z } from 'zod'
 import { findRule } from './engine/registry.js'
 import type { RuleLevel } from './engine/run-model.js'
 import { UsageError } from './errors.js'
+import { DEFAULT_HUB_URL } from './sources/hub.js'
+import { locateModel, type HubRef } from './sources/hub-ref.js'
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
-/** A model to check. `origin` is the config-file line that names it, when one does. */
+/** A model to check. `origin` is the line of a repository file that names it, when one does. */
 export interface TargetSpec {
   kind: 'model'
   /** As the user wrote it. */
   ref: string
-  /** Absolute path of the folder. */
+  source: 'local' | 'hub'
+  /** Absolute path of the folder; for a hub target, the folder its reference was read in. */
   root: string
+  hub?: HubRef
   origin?: { file: string; line: number }
+}
+
+/** Where hub targets are read from; the token never leaves this object but for the hub's own origin. */
+export interface HubSettings {
+  url: string
+  token?: string
 }
 
 /** Everything a run needs, read once from inputs, flags and the config file, then passed around. */
@@ -28,6 +38,7 @@ export interface Settings {
   extraArchitectures: string[]
   levels: Map<string, RuleLevel>
   configFile?: string
+  hub: HubSettings
 }
 
 /** The raw values both entry points collect: action inputs or CLI flags, '' when not given. */
@@ -36,6 +47,10 @@ export interface RawInputs {
   config: string
   failOn: string
   extraArchitectures: string
+  /** Action input hub-url or CLI --hub-url; HF_ENDPOINT when empty. */
+  hubUrl?: string
+  /** Action input hf-token; HF_TOKEN when empty. The CLI never takes it as a flag. */
+  hfToken?: string
 }
 
 export const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
@@ -56,7 +71,11 @@ export function splitList(value: string): string[] {
     .filter(Boolean)
 }
 
-export function resolveSettings(raw: RawInputs, workspace: string): Settings {
+export function resolveSettings(
+  raw: RawInputs,
+  workspace: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const failOn = (raw.failOn.trim() || 'error') as FailOn
   if (!FAIL_ON.includes(failOn)) {
     throw new UsageError(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`)
@@ -76,23 +95,73 @@ export function resolveSettings(raw: RawInputs, workspace: string): Settings {
   // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
   const model = raw.model.trim()
   let targets: TargetSpec[]
-  if (model && model !== '.') targets = [localTarget(model, workspace)]
-  else if (config.targets?.length) {
+  if (model && model !== '.') {
+    const spec = target(model, workspace)
+    const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined
+    targets = [origin ? { ...spec, origin } : spec]
+  } else if (config.targets?.length) {
     const base = path.dirname(configFile!)
     targets = config.targets.map((t, i) => ({
-      ...localTarget(t.model, base),
+      ...target(t.model, base),
       ...(lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}),
     }))
-  } else targets = [localTarget('.', workspace)]
+  } else targets = [target('.', workspace)]
 
   const extraArchitectures = [
     ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
   ]
-  return { workspace, targets, failOn, extraArchitectures, levels, configFile }
+  const hub = { url: hubUrl(raw.hubUrl?.trim() || env.HF_ENDPOINT?.trim() || DEFAULT_HUB_URL) }
+  const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim()
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    throw new UsageError(
+      'the Hugging Face token holds characters a token cannot have (spaces or line breaks?)',
+    )
+  return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } }
 }
 
-function localTarget(ref: string, base: string): TargetSpec {
-  return { kind: 'model', ref, root: path.resolve(base, ref) }
+/** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
+function target(ref: string, base: string): TargetSpec {
+  const where = locateModel(ref, base)
+  return where.source === 'hub'
+    ? { kind: 'model', ref, source: 'hub', root: base, hub: where.hub }
+    : { kind: 'model', ref, source: 'local', root: where.root }
+}
+
+/**
+ * The line of the running workflow that names a hub model (`model: org/name@sha`), so its findings
+ * land in the PR diff that bumps it. GITHUB_WORKFLOW_REF is `owner/repo/.github/workflows/f.yml@ref`.
+ */
+function workflowLine(workspace: string, workflowRef: string | undefined, model: string) {
+  const m = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')
+  if (!m) return undefined
+  const file = path.join(workspace, m[1])
+  let text: string
+  try {
+    if (!statSync(file).isFile() || statSync(file).size > 1024 * 1024) return undefined
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined // a workflow from another repository (reusable) or not checked out
+  }
+  const escaped = model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const line = text
+    .split('\n')
+    .findIndex((l) => new RegExp(`^\\s*model:\\s*(['"]?)${escaped}\\1\\s*(#.*)?$`).test(l))
+  return line < 0 ? undefined : { file: m[1], line: line + 1 }
+}
+
+/** The hub's base URL, without a trailing slash: the Hub has no route for `//api/...`. */
+function hubUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(`hub-url "${value}" is not a URL`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`hub-url must be an http(s) URL; got "${value}"`)
+  if (url.username || url.password || url.search || url.hash)
+    throw new UsageError('hub-url must be a plain base URL, without credentials, query or fragment')
+  return url.href.replace(/\/+$/, '')
 }
 
 function findConfigFile(explicit: string, workspace: string): string | undefined {

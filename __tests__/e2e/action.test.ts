@@ -71,11 +71,11 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
   })
 
   it('a missing model folder is "could not check", not a finding', () => {
-    const run = runAction(bin, { model: 'no/such/folder' })
+    const run = runAction(bin, { model: './no/such/folder' })
     expect(run.status).toBe(1)
     expect(run.commands[0]).toMatchObject({
       level: 'error',
-      message: 'Could not check no/such/folder: the folder does not exist',
+      message: 'Could not check ./no/such/folder: the folder does not exist',
     })
     expect(run.outputs.result).toBe('fail')
   })

@@ -175,8 +175,21 @@ describe.each(runtimes())('CLI bundle on bad input under $name', ({ bin }) => {
     ],
     [['--format', 'xml'], 'friendli-preflight: --format must be text or json; got "xml"'],
     [['--frobnicate'], "friendli-preflight: Unknown option '--frobnicate'."],
-    [['a', 'b'], 'friendli-preflight: expected at most one model path, got 2'],
+    [['a', 'b'], 'friendli-preflight: expected at most one model, got 2'],
     [['--config', 'nope.yml'], 'friendli-preflight: config file nope.yml does not exist'],
+    [
+      ['org/name/extra'],
+      'friendli-preflight: "org/name/extra" is neither a folder nor a Hugging Face repo reference (a repo id has exactly one "/" (owner/name))',
+    ],
+    [
+      ['org/model@../../x'],
+      'friendli-preflight: "org/model@../../x" is neither a folder nor a Hugging Face repo reference ("../../x" is not a branch, tag or commit name)',
+    ],
+    [
+      ['hf://org/my model'],
+      'friendli-preflight: "org/my model" is not a Hugging Face repo reference: a repo id has no spaces',
+    ],
+    [['org/m', '--hub-url', 'ftp://x'], 'friendli-preflight: hub-url must be an http(s) URL; got "ftp://x"'],
   ])('usage error %j: exit 2 with a one-line error', (args, first) => {
     const r = runCli(bin, args, tmp)
     expect(r.status).toBe(2)

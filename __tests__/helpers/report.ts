@@ -23,7 +23,7 @@ export function target(findings: Finding[], over: Partial<TargetResult> = {}): T
     status: findings.some((f) => f.severity === 'error') ? 'fail' : 'pass',
     findings,
     rootInWorkspace: 'models/m',
-    spec: { kind: 'model', ref: 'models/m', root: '/w/models/m' },
+    spec: { kind: 'model', ref: 'models/m', source: 'local', root: '/w/models/m' },
     ...over,
   }
 }

@@ -1,5 +1,5 @@
 // Runs a bundled entry point as a separate process, the way the runner or a user's shell does.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -45,6 +45,22 @@ export function runAction(
   workspace = repoRoot,
   extraEnv: Record<string, string> = {},
 ): ActionRun {
+  const run = actionRun(inputs, workspace, extraEnv)
+  return run.collect(spawnSync(bin, [actionBundle], { env: run.env, encoding: 'utf8', timeout: 60_000 }))
+}
+
+/** runAction without blocking this process: needed when a server in this process must answer it. */
+export async function runActionAsync(
+  bin: string,
+  inputs: Record<string, string>,
+  workspace = repoRoot,
+  extraEnv: Record<string, string> = {},
+): Promise<ActionRun> {
+  const run = actionRun(inputs, workspace, extraEnv)
+  return run.collect(await spawnAsync(bin, [actionBundle], { env: run.env }))
+}
+
+function actionRun(inputs: Record<string, string>, workspace: string, extraEnv: Record<string, string>) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-action-'))
   const outputFile = path.join(tmp, 'output')
   const summaryFile = path.join(tmp, 'summary')
@@ -61,14 +77,31 @@ export function runAction(
   }
   // The runner passes inputs as INPUT_<NAME upper-cased>, keeping dashes.
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const r = spawnSync(bin, [actionBundle], { env, encoding: 'utf8', timeout: 60_000 })
-  return {
+  const collect = (r: { status: number | null; stdout: string }): ActionRun => ({
     status: r.status,
     stdout: r.stdout,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     commands: parseCommands(r.stdout),
-  }
+  })
+  return { env, collect }
+}
+
+/** spawnSync's result, from a child that runs while this process keeps serving. */
+export function spawnAsync(
+  bin: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...options, timeout: 60_000 })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
 }
 
 export function parseCommands(stdout: string): ActionRun['commands'] {
@@ -127,4 +160,13 @@ export function runCli(bin: string, args: string[], cwd = repoRoot, extraEnv: Re
     env: { PATH: process.env.PATH ?? '', ...extraEnv },
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+export function runCliAsync(
+  bin: string,
+  args: string[],
+  cwd = repoRoot,
+  extraEnv: Record<string, string> = {},
+) {
+  return spawnAsync(bin, [cliBundle, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...extraEnv } })
 }

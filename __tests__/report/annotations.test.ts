@@ -31,7 +31,13 @@ describe('planAnnotations', () => {
 
   it('puts a folder-level finding on the config-file line that names the target', () => {
     const t = target([finding('error', { path: '.' })], {
-      spec: { kind: 'model', ref: 'm', root: '/w/m', origin: { file: '.friendli-preflight.yml', line: 4 } },
+      spec: {
+        kind: 'model',
+        ref: 'm',
+        source: 'local',
+        root: '/w/m',
+        origin: { file: '.friendli-preflight.yml', line: 4 },
+      },
     })
     expect(planAnnotations(report([t]))[0]).toMatchObject({ file: '.friendli-preflight.yml', startLine: 4 })
   })

@@ -29,14 +29,22 @@ export interface LfsPointer {
  * Files at the root that are LFS pointers instead of content: what a checkout without `lfs: true`
  * leaves behind. Only files small enough to be a pointer are read, each once.
  */
-export async function findLfsPointers(source: Source, files: Listing): Promise<LfsPointer[]> {
+export async function findLfsPointers(
+  source: Source,
+  files: Listing,
+  readAnyway: ReadonlySet<string> = new Set(),
+): Promise<LfsPointer[]> {
   const candidates = files.entries.filter(
     (e) =>
       !e.path.includes('/') &&
       e.type === 'file' &&
       !e.link?.match(/outside|broken/) &&
       e.size > 0 &&
-      e.size <= LFS_POINTER_MAX_SIZE,
+      e.size <= LFS_POINTER_MAX_SIZE &&
+      // The Hub serves an LFS file's content, so a pointer there is a plain blob committed as text.
+      // Reading every small file for it would cost a request each: on the Hub only weights and the
+      // files the check reads anyway (the source caches them) are looked at.
+      (source.kind !== 'hub' || (!e.lfs && (e.path.endsWith('.safetensors') || readAnyway.has(e.path)))),
   )
   const found: LfsPointer[] = []
   for (const e of candidates) {

@@ -1,7 +1,7 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
 import { findLfsPointers, type LfsPointer } from './lfs.js'
-import { loadWeights, type Weights } from './weights.js'
+import { headerSizeHints, loadWeights, type Weights } from './weights.js'
 
 /** A repo with adapter_config.json at its root is a (LoRA) adapter, checked by the adapter rules. */
 export type TargetKind = 'model' | 'adapter'
@@ -34,6 +34,15 @@ export const JSON_LIMITS = {
   adapterConfig: 8 * MiB,
 }
 
+/** The JSON files the loader reads, by artifact. */
+const JSON_FILES = {
+  config: 'config.json',
+  tokenizerConfig: 'tokenizer_config.json',
+  chatTemplateJson: 'chat_template.json',
+  shardIndex: 'model.safetensors.index.json',
+  adapterConfig: 'adapter_config.json',
+} as const
+
 const isReadableRootFile = (e: RepoEntry | undefined) =>
   !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken'
 
@@ -50,13 +59,19 @@ export function modelArtifactLoader(source: Source) {
     files: () => source.list(),
     kind: async () =>
       isReadableRootFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model',
-    config: () => json('config.json', JSON_LIMITS.config),
-    tokenizerConfig: () => json('tokenizer_config.json', JSON_LIMITS.tokenizerConfig),
-    chatTemplateJson: () => json('chat_template.json', JSON_LIMITS.chatTemplateJson),
-    shardIndex: () => json('model.safetensors.index.json', JSON_LIMITS.shardIndex),
-    adapterConfig: () => json('adapter_config.json', JSON_LIMITS.adapterConfig),
-    lfsPointers: async () => findLfsPointers(source, await load('files')),
-    weights: async () => loadWeights(source, await load('files'), await load('lfsPointers')),
+    config: () => json(JSON_FILES.config, JSON_LIMITS.config),
+    tokenizerConfig: () => json(JSON_FILES.tokenizerConfig, JSON_LIMITS.tokenizerConfig),
+    chatTemplateJson: () => json(JSON_FILES.chatTemplateJson, JSON_LIMITS.chatTemplateJson),
+    shardIndex: () => json(JSON_FILES.shardIndex, JSON_LIMITS.shardIndex),
+    adapterConfig: () => json(JSON_FILES.adapterConfig, JSON_LIMITS.adapterConfig),
+    lfsPointers: async () => findLfsPointers(source, await load('files'), new Set(Object.values(JSON_FILES))),
+    weights: async () =>
+      loadWeights(
+        source,
+        await load('files'),
+        await load('lfsPointers'),
+        headerSizeHints(await load('shardIndex')),
+      ),
   }
 
   function load<K extends ModelArtifactName>(name: K): Promise<ModelArtifacts[K]> {

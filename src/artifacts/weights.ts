@@ -1,4 +1,5 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
+import { docOf, type JsonFile } from './json-file.js'
 import type { LfsPointer } from './lfs.js'
 import { readSafetensorsHeader, type SafetensorsParse } from './safetensors.js'
 
@@ -23,11 +24,34 @@ const CONCURRENCY = 16
  */
 const FIRST_READ: Record<Source['kind'], number> = { local: 4096, memory: 4096, hub: 100_000 }
 
+/**
+ * Each tensor takes its name plus about 100 bytes of header (dtype, a shape, two offsets of up to 12
+ * digits, quotes and braces); the margin covers `__metadata__` and longer shapes.
+ */
+const BYTES_PER_TENSOR = 110
+const HINT_MARGIN = 1024
+
+/**
+ * How large each shard's header should be, from the index's weight map: the first read of a shard
+ * then takes its whole header, so a hub shard costs one request without fetching 100 KB to be sure.
+ */
+export function headerSizeHints(index: JsonFile): Map<string, number> {
+  const hints = new Map<string, number>()
+  const map = (docOf(index)?.value as { weight_map?: unknown } | undefined)?.weight_map
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return hints
+  for (const [tensor, shard] of Object.entries(map)) {
+    if (typeof shard !== 'string') continue
+    hints.set(shard, (hints.get(shard) ?? 8 + HINT_MARGIN) + tensor.length + BYTES_PER_TENSOR)
+  }
+  return hints
+}
+
 /** Read the header of every root safetensors file (never tensor data), skipping LFS pointers. */
 export async function loadWeights(
   source: Source,
   files: Listing,
   pointers: readonly LfsPointer[],
+  hints: ReadonlyMap<string, number> = new Map(),
 ): Promise<Weights> {
   const isPointer = new Set(pointers.map((p) => p.path))
   const entries: RepoEntry[] = files.entries
@@ -40,7 +64,12 @@ export async function loadWeights(
     while (next < out.length) {
       const file = out[next++]
       if (!isPointer.has(file.path))
-        file.parse = await readSafetensorsHeader(source, file.path, file.size, FIRST_READ[source.kind])
+        file.parse = await readSafetensorsHeader(
+          source,
+          file.path,
+          file.size,
+          hints.get(file.path) ?? FIRST_READ[source.kind],
+        )
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, out.length) }, worker))

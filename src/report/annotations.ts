@@ -1,7 +1,7 @@
 import type { Report, TargetResult } from '../check.js'
 import type { Finding, Severity } from '../engine/finding.js'
 import { plural } from '../rules/utils/files.js'
-import { workspacePath } from './paths.js'
+import { formatLocation, workspacePath } from './paths.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
@@ -19,19 +19,23 @@ export const PER_LEVEL = 10
 
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
 
-/** Where an annotation goes: the file and line when known; a target named in the config file, on that line. */
+/**
+ * Where an annotation goes: the file and line when known; a target named in a file of the repository
+ * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
+ * its findings go on the naming line or float on the run page.
+ */
 function place(target: TargetResult, f?: Finding): Pick<Annotation, 'file' | 'startLine' | 'startColumn'> {
-  if (f && f.location.line !== undefined) {
+  if (!target.hub && f && f.location.line !== undefined) {
     return {
       file: workspacePath(target, f.location),
       startLine: f.location.line,
       startColumn: f.location.column,
     }
   }
-  if (target.spec.origin && (!f || f.location.path === '.')) {
+  if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
     return { file: target.spec.origin.file, startLine: target.spec.origin.line }
   }
-  if (f && f.location.path !== '.') return { file: workspacePath(target, f.location) }
+  if (!target.hub && f && f.location.path !== '.') return { file: workspacePath(target, f.location) }
   return {}
 }
 
@@ -52,8 +56,9 @@ export function planAnnotations(report: Report): Annotation[] {
     }
     for (const f of target.findings) {
       const where = place(target, f)
-      // Without a file the annotation floats on the run page: name the target in the text.
-      const prefix = where.file ? '' : `${workspacePath(target, f.location)}: `
+      // Name the file in the text when the annotation is not on it: a hub file, or none at all.
+      const prefix =
+        where.file && !target.hub ? '' : `${formatLocation(workspacePath(target, f.location), f.location)}: `
       candidates.push({
         level: LEVEL[f.severity],
         title: `${f.ruleId} ${f.rule}`,

@@ -2,9 +2,24 @@ import path from 'node:path'
 import type { TargetResult } from '../check.js'
 import type { Location } from '../engine/finding.js'
 
-/** A finding's path relative to the workspace ('examples/m/config.json'); the target root for '.'. */
+/**
+ * A finding's path as users read it: relative to the workspace ('examples/m/config.json', the target
+ * root for '.'), or for a hub target in huggingface_hub's HfFileSystem form, pinned to the commit
+ * checked (`hf://org/name@<sha>/config.json`).
+ */
 export function workspacePath(target: TargetResult, location: Location): string {
+  if (target.hub) {
+    const file = location.path === '.' ? '' : `/${location.path}`
+    return `hf://${target.hub.repo}@${target.hub.sha}${file}`
+  }
   return path.posix.join(target.rootInWorkspace || '.', location.path)
+}
+
+/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
+export function hubBlobUrl(hub: NonNullable<TargetResult['hub']>, location: Location): string {
+  const encoded = location.path.split('/').map(encodeURIComponent).join('/')
+  if (location.path === '.') return `${hub.url}/${hub.repo}/tree/${hub.sha}`
+  return `${hub.url}/${hub.repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`
 }
 
 /** `path:line:col`, with only the parts that are known. */

@@ -1,7 +1,7 @@
 import type { Report, Status } from '../check.js'
 import type { Severity } from '../engine/finding.js'
 import { plural } from '../rules/utils/files.js'
-import { formatLocation } from './paths.js'
+import { formatLocation, hubBlobUrl } from './paths.js'
 
 /** GitHub rejects a step summary over 1 MiB; stay well under it and say what was left out. */
 export const SUMMARY_LIMIT = 900_000
@@ -35,7 +35,10 @@ export function formatSummary(report: Report, reportFile?: string): string {
   let size = out.join('\n').length
   let omitted = 0
   for (const target of report.targets) {
-    const head = [`### \`${cell(target.ref)}\` — ${VERDICT[target.status]}`, '']
+    const commit = target.hub
+      ? ` at [\`${target.hub.sha.slice(0, 12)}\`](${hubBlobUrl(target.hub, { path: '.' })})`
+      : ''
+    const head = [`### \`${cell(target.ref)}\`${commit} — ${VERDICT[target.status]}`, '']
     if (target.status === 'error') head.push(`Could not check: ${cell(target.error ?? '')}`, '')
     else if (target.findings.length === 0) head.push('No findings.', '')
     else head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|')
@@ -43,7 +46,9 @@ export function formatSummary(report: Report, reportFile?: string): string {
     size += head.join('\n').length
     for (const f of target.findings) {
       const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : ''
-      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | \`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\` | ${cell(f.message)}${hint} |`
+      const where = `\`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\``
+      const location = target.hub ? `[${where}](${hubBlobUrl(target.hub, f.location)})` : where
+      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | ${location} | ${cell(f.message)}${hint} |`
       if (size + row.length > SUMMARY_LIMIT) {
         omitted++
         continue

@@ -6,6 +6,8 @@ export interface RepoEntry {
   size: number
   /** Set for symbolic links: 'outside' and 'broken' links are listed but never read. */
   link?: 'inside' | 'outside' | 'broken'
+  /** Hub only: the file is stored in LFS or Xet, so the Hub serves its content, never a pointer. */
+  lfs?: boolean
 }
 
 export interface Listing {

@@ -1,0 +1,388 @@
+// HubSource against the fake hub: the same rules give the same findings as on a local folder, reads
+// are one ranged request per shard, access problems read like the FAQ, and faults end in a clear
+// "could not check" instead of a hang, a crash or a download.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { checkTargets, exitCode } from '../../src/check.js'
+import { compareFindings, type Finding } from '../../src/engine/finding.js'
+import { allRules } from '../../src/engine/registry.js'
+import { runModelRules } from '../../src/engine/run-model.js'
+import { SourceError } from '../../src/errors.js'
+import { resolveSettings } from '../../src/settings.js'
+import { openHubSource } from '../../src/sources/hub.js'
+import type { HubHttpOptions } from '../../src/sources/hub-http.js'
+import { openLocalSource } from '../../src/sources/local.js'
+import {
+  startFakeHub,
+  type FakeHub,
+  type FakeHubOptions,
+  type FakeRepo,
+  type Fault,
+} from '../helpers/fake-hub.js'
+import { filesOf } from '../helpers/hub-repo.js'
+import { configJson } from '../helpers/rule-tester.js'
+import { LLAMA_405B, llamaConfig, llamaTensors, shardTensors } from '../helpers/sparse-safetensors.js'
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..')
+const options = { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: 'docs/' }
+const TOKEN = 'hf_valid_token_0123456789'
+const fast: Partial<HubHttpOptions> = { backoffMs: 5, timeoutMs: 2000, budgetMs: 5000 }
+
+let hubs: FakeHub[] = []
+async function hub(repos: Record<string, FakeRepo>, extra: Partial<FakeHubOptions> = {}): Promise<FakeHub> {
+  const h = await startFakeHub({ repos, validTokens: [TOKEN], ...extra })
+  hubs.push(h)
+  return h
+}
+afterEach(async () => {
+  await Promise.all(hubs.map((h) => h.close()))
+  hubs = []
+})
+
+const comparable = (findings: Finding[]) =>
+  [...findings].sort(compareFindings).map((f) => ({
+    id: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    hint: f.hint,
+    location: f.location,
+  }))
+
+/** Model folders of the project: the examples and the scenario fixtures. */
+const folders = [
+  ...['conforming-chat-model', 'broken-model'].map((n) => path.join(repoRoot, 'examples', n)),
+  ...readdirSync(path.join(repoRoot, '__tests__/fixtures/scenarios')).map((n) =>
+    path.join(repoRoot, '__tests__/fixtures/scenarios', n, 'model'),
+  ),
+]
+
+describe('a model on the hub gets the findings it gets as a local folder', () => {
+  it.each(folders.map((f) => [path.relative(repoRoot, f), f]))('%s', async (_name, folder) => {
+    const h = await hub({ 'org/model': { files: filesOf(folder) } })
+    const local = await runModelRules(await openLocalSource(folder), allRules, options)
+    const source = await openHubSource({ repo: 'org/model' }, { hubUrl: h.url, ...fast })
+    const remote = await runModelRules(source, allRules, options)
+    expect(comparable(remote)).toEqual(comparable(local))
+    expect(local.length).toBeGreaterThan(0)
+  })
+
+  it('a 405B model in 191 shards: the same findings, one ranged read per shard, nothing downloaded', async () => {
+    const { shards, index } = shardTensors(llamaTensors(LLAMA_405B), 191)
+    const files = {
+      'config.json': JSON.stringify(llamaConfig(LLAMA_405B), null, 2),
+      'model.safetensors.index.json': JSON.stringify(index, null, 2),
+      ...Object.fromEntries(shards),
+    }
+    const h = await hub({ 'meta/big': { files } })
+    const source = await openHubSource({ repo: 'meta/big' }, { hubUrl: h.url, ...fast })
+    const findings = await runModelRules(source, allRules, options)
+    expect(findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['MR701']))
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([])
+
+    const hubReads = h.log.filter((r) => r.host === 'hub' && r.path.includes('/resolve/'))
+    const cdnReads = h.log.filter((r) => r.host === 'cdn')
+    expect(hubReads).toHaveLength(191) // each answered with the 302 to the CDN
+    expect(cdnReads).toHaveLength(191)
+    expect(new Set(cdnReads.map((r) => r.path)).size).toBe(191)
+    expect(cdnReads.every((r) => /^bytes=0-\d+$/.test(r.headers.range ?? ''))).toBe(true)
+    // info + tree + config.json + index, then the shards: within the issue's "shards + 5".
+    expect(h.log.filter((r) => r.host === 'hub').length).toBeLessThanOrEqual(191 + 5)
+    const sent = h.log.reduce((a, r) => a + r.bytesSent, 0)
+    const logical = [...shards.values()].reduce((a, s) => a + s.size, 0)
+    expect(sent).toBeLessThan(logical / 1e5)
+  })
+})
+
+describe('references', () => {
+  const repo = (): FakeRepo => ({
+    files: { 'config.json': configJson() },
+    sha: 'a'.repeat(40),
+    branches: { 'refs/pr/1': 'b'.repeat(40), dev: 'c'.repeat(40) },
+    tags: { 'v1.0': 'd'.repeat(40) },
+  })
+
+  it.each([
+    [undefined, 'a'.repeat(40)],
+    ['main', 'a'.repeat(40)],
+    ['refs/pr/1', 'b'.repeat(40)],
+    ['dev', 'c'.repeat(40)],
+    ['v1.0', 'd'.repeat(40)],
+    ['d'.repeat(40), 'd'.repeat(40)],
+  ])('revision %s resolves to its commit, and every read is pinned to it', async (revision, sha) => {
+    const h = await hub({ 'org/m': repo() })
+    const source = await openHubSource({ repo: 'org/m', revision }, { hubUrl: h.url, ...fast })
+    expect(source.sha).toBe(sha)
+    await source.read('config.json')
+    const reads = h.log.filter((r) => r.path.includes('/raw/') || r.path.includes('/tree/'))
+    expect(reads.every((r) => r.path.includes(`/${sha}`))).toBe(true)
+  })
+
+  it('checkTargets reports the resolved sha as the revision; the JSON and summary carry it', async () => {
+    const h = await hub({ 'org/m': repo() })
+    const settings = resolveSettings(
+      { model: 'org/m@refs/pr/1', config: '', failOn: '', extraArchitectures: '', hubUrl: h.url },
+      repoRoot,
+      {},
+    )
+    const report = await checkTargets(settings, {})
+    expect(report.targets[0]).toMatchObject({ source: 'hub', revision: 'b'.repeat(40), status: 'fail' })
+    expect(report.targets[0].hub).toEqual({ url: h.url, repo: 'org/m', sha: 'b'.repeat(40) })
+  })
+})
+
+describe('access, in the FAQ words: "could not check" (exit 2), one clear line', () => {
+  const model = { 'config.json': configJson() }
+  async function check(repos: Record<string, FakeRepo>, ref: string, token?: string) {
+    const h = await hub(repos)
+    const settings = resolveSettings(
+      { model: ref, config: '', failOn: '', extraArchitectures: '', hubUrl: h.url, hfToken: token },
+      repoRoot,
+      {},
+    )
+    const report = await checkTargets(settings, {})
+    expect(exitCode(report)).toBe(2)
+    expect(report.targets[0].status).toBe('error')
+    if (token) expect(JSON.stringify(report)).not.toContain(token)
+    return { error: report.targets[0].error!, log: h.log }
+  }
+
+  it('a repo that does not exist, anonymous: not found or private without a token', async () => {
+    const { error } = await check({}, 'org/missing')
+    expect(error).toBe(
+      'org/missing: repository not found, or it is private and no token was given. Check the repo id; for a private repository set the hf-token input (HF_TOKEN for the CLI) to a token that can read it.',
+    )
+  })
+
+  it('a private repo with a token that cannot see it: not found or no read access (fine-grained tokens)', async () => {
+    const { error } = await check({ 'org/private': { files: model, private: true } }, 'org/private', TOKEN)
+    expect(error).toContain('org/private: repository not found, or the token cannot see it')
+    expect(error).toContain('give it view permission for org/private (as the Friendli FAQ asks)')
+  })
+
+  it('a gated repo without a token: the FAQ words, without a single file read', async () => {
+    const { error, log } = await check({ 'org/gated': { files: model, gated: 'manual' } }, 'org/gated')
+    expect(error).toMatch(
+      /^org\/gated: You don't have access to this gated model: it is gated and no token was given\./,
+    )
+    expect(error).toContain('Request access on http://127.0.0.1:')
+    expect(log.filter((r) => r.path.includes('/resolve/') || r.path.includes('/raw/'))).toEqual([])
+  })
+
+  it('a gated repo with a token not granted: 403 GatedRepo, request access and wait for approval', async () => {
+    const { error, log } = await check({ 'org/gated': { files: model, gated: 'auto' } }, 'org/gated', TOKEN)
+    expect(error).toContain(
+      "You don't have access to this gated model: the token's account is not in the authorized list",
+    )
+    // The first refused read stops the check: no more requests are wasted on it.
+    expect(log.filter((r) => r.status === 403).length).toBe(1)
+  })
+
+  it('a gated repo with a granted token is checked', async () => {
+    const h = await hub({ 'org/gated': { files: model, gated: 'manual', allowTokens: [TOKEN] } })
+    const source = await openHubSource({ repo: 'org/gated' }, { hubUrl: h.url, token: TOKEN, ...fast })
+    expect(new TextDecoder().decode(await source.read('config.json'))).toBe(configJson())
+    expect(h.log.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true)
+  })
+
+  it('an invalid or revoked token: refused, with where to make a new one', async () => {
+    const { error } = await check({ 'org/public': { files: model } }, 'org/public', 'hf_revoked_token_000')
+    expect(error).toContain('org/public: the Hugging Face token was refused (invalid, expired or revoked')
+    expect(error).toContain('/settings/tokens')
+  })
+
+  it('a revision that does not exist', async () => {
+    const { error } = await check({ 'org/public': { files: model } }, 'org/public@nope', undefined)
+    expect(error).toBe(
+      'org/public@nope: revision "nope" not found in org/public: no branch, tag or commit has that name. Check the revision; branch names with "/" (refs/pr/1) are written as they are.',
+    )
+  })
+
+  it('a token the hub echoes back in an error never reaches the report', async () => {
+    const { error } = await check({ 'org/public': { files: model } }, 'org/public', 'hf_not_known_here_1')
+    expect(error).not.toContain('hf_not_known_here_1')
+  })
+})
+
+describe('the token goes to the hub only', () => {
+  it('LFS reads redirected to the CDN carry no Authorization; Range survives the hop', async () => {
+    const { shards, index } = shardTensors(llamaTensors({ ...LLAMA_405B, layers: 2 }), 2)
+    const h = await hub({
+      'org/m': {
+        files: {
+          'config.json': configJson(),
+          'model.safetensors.index.json': JSON.stringify(index),
+          ...Object.fromEntries(shards),
+        },
+        private: true,
+        allowTokens: [TOKEN],
+      },
+    })
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, token: TOKEN, ...fast })
+    await runModelRules(source, allRules, options)
+    const cdn = h.log.filter((r) => r.host === 'cdn')
+    expect(cdn.length).toBe(2)
+    expect(
+      cdn.every((r) => r.headers.authorization === undefined && r.headers.range?.startsWith('bytes=0-')),
+    ).toBe(true)
+    expect(
+      h.log.filter((r) => r.host === 'hub').every((r) => r.headers.authorization === `Bearer ${TOKEN}`),
+    ).toBe(true)
+  })
+
+  it('a same-origin 307 (non-LFS files on huggingface.co) keeps the token', async () => {
+    const h = await hub(
+      { 'org/m': { files: { 'config.json': configJson() }, private: true, allowTokens: [TOKEN] } },
+      { nonLfsRedirect: true },
+    )
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, token: TOKEN, ...fast })
+    const listing = await source.list()
+    expect(listing.entries.map((e) => e.path)).toEqual(['config.json'])
+    expect(await source.read('config.json')).toHaveLength(configJson().length)
+  })
+})
+
+describe('faults', () => {
+  const files = () => {
+    const { shards, index } = shardTensors(llamaTensors({ ...LLAMA_405B, layers: 2 }), 2)
+    return {
+      'config.json': JSON.stringify(llamaConfig({ ...LLAMA_405B, layers: 2 })),
+      'model.safetensors.index.json': JSON.stringify(index),
+      ...Object.fromEntries(shards),
+    }
+  }
+  const once = (match: (path: string) => boolean, fault: Fault) => (r: { path: string; attempt: number }) =>
+    match(r.path) && r.attempt === 1 ? fault : undefined
+
+  async function run(fault: FakeHubOptions['fault'], extra: Partial<HubHttpOptions> = {}) {
+    const h = await hub({ 'org/m': { files: files() } }, { fault })
+    const started = Date.now()
+    try {
+      const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, ...fast, ...extra })
+      const findings = await runModelRules(source, allRules, options)
+      return { findings, log: h.log, ms: Date.now() - started, source }
+    } catch (error) {
+      return { error: error as Error, log: h.log, ms: Date.now() - started }
+    }
+  }
+
+  it('429 with Retry-After is retried after the wait it asks for', async () => {
+    const r = await run(once((p) => p.includes('/tree/'), { status: 429, retryAfter: '1' }))
+    expect(r.error).toBeUndefined()
+    expect(r.ms).toBeGreaterThanOrEqual(950)
+    expect(r.log.filter((x) => x.path.includes('/tree/')).map((x) => x.status)).toEqual([429, 200])
+  })
+
+  it('a Retry-After longer than the check waits ends at once, saying so', async () => {
+    const r = await run((x) => (x.path.includes('/tree/') ? { status: 429, retryAfter: '3600' } : undefined))
+    expect(r.error).toBeInstanceOf(SourceError)
+    expect(r.error!.message).toMatch(
+      /the Hub answered 429.*1 attempt.*the Hub asks to wait 3600 s, longer than the check waits/,
+    )
+    expect(r.ms).toBeLessThan(1000)
+  })
+
+  it('5xx is retried with backoff, a bounded number of times', async () => {
+    const r = await run(
+      (x) => (x.path.includes('/api/models/') && !x.path.includes('/tree/') ? { status: 503 } : undefined),
+      {
+        attempts: 3,
+      },
+    )
+    expect(r.error!.message).toMatch(/^org\/m: the Hub answered 503: .*\(3 attempts over [\d.]+ s\)$/)
+    expect(r.log.filter((x) => x.status === 503)).toHaveLength(3)
+  })
+
+  it('a hub that never answers: a timeout per attempt, bounded attempts, no hang', async () => {
+    const r = await run(() => ({ kind: 'hang' }), { timeoutMs: 200, attempts: 2 })
+    expect(r.error!.message).toMatch(/^org\/m: the Hub did not answer within 0.2 s \(2 attempts over/)
+    expect(r.ms).toBeLessThan(3000)
+  })
+
+  it('a connection reset in the middle of a range read is read again', async () => {
+    let resets = 0
+    const r = await run((x) =>
+      x.host === 'cdn' && x.url.includes('model-00001-of-00002') && resets++ === 0
+        ? { kind: 'reset', afterBytes: 100 }
+        : undefined,
+    )
+    expect(r.error).toBeUndefined()
+    expect(r.findings!.filter((f) => f.severity === 'error')).toEqual([])
+    const shard = r.log.filter((x) => x.host === 'cdn' && x.url.includes('model-00001-of-00002'))
+    expect(shard.map((x) => x.bytesSent > 100)).toEqual([false, true])
+  })
+
+  it('a server that ignores Range: the header is taken from the first bytes, the shard is not downloaded', async () => {
+    const { shards, index } = shardTensors(llamaTensors({ ...LLAMA_405B, layers: 4 }), 2)
+    const h = await hub(
+      {
+        'org/m': {
+          files: {
+            'config.json': configJson(),
+            'model.safetensors.index.json': JSON.stringify(index),
+            ...Object.fromEntries(shards),
+          },
+        },
+      },
+      { fault: (x) => (x.host === 'cdn' ? { kind: 'ignore-range' } : undefined) },
+    )
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, ...fast })
+    const findings = await runModelRules(source, allRules, options)
+    expect(findings.filter((f) => f.ruleId.startsWith('MR30'))).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 100)) // let the server see the aborts
+    const cdn = h.log.filter((x) => x.host === 'cdn')
+    const sizes = [...shards.values()].map((s) => s.size)
+    expect(cdn.every((x) => x.status === 200 && x.aborted)).toBe(true)
+    for (const x of cdn) expect(x.bytesSent).toBeLessThan(Math.min(...sizes) / 10)
+  })
+
+  it('an answer that is HTML, not JSON: not a Hugging Face Hub', async () => {
+    const r = await run((x) => (x.path.startsWith('/api/') ? { kind: 'html' } : undefined))
+    expect(r.error!.message).toMatch(
+      /^org\/m: http:\/\/127\.0\.0\.1:\d+ answered text\/html where the Hub answers JSON: is hub-url a Hugging Face Hub\?$/,
+    )
+  })
+
+  it('a Content-Range that disagrees with the listing is an error, not data', async () => {
+    const r = await run((x) => (x.host === 'cdn' ? { kind: 'content-range-total', total: 12345 } : undefined))
+    expect(r.error!.message).toMatch(
+      /does not match the file listing \(Content-Range "bytes 0-\d+\/12345", listed size \d+ bytes\)/,
+    )
+  })
+
+  it('a listing of 100,000 files stops at the entry limit without fetching every page', async () => {
+    const many: Record<string, string> = { 'config.json': configJson() }
+    for (let i = 0; i < 100_000; i++) many[`data/part-${i}.txt`] = ''
+    const h = await hub({ 'org/many': { files: many } }, { pageSize: 1000 })
+    const source = await openHubSource({ repo: 'org/many' }, { hubUrl: h.url, ...fast })
+    const listing = await source.list()
+    expect(listing.truncated).toBe(true)
+    expect(listing.entries.length).toBe(20_000)
+    expect(h.log.filter((x) => x.path.includes('/tree/')).length).toBeLessThanOrEqual(21)
+  }, 30_000)
+
+  it('an index whose shard names leave the repo: MR305, and the path is never requested', async () => {
+    const { shards, index } = shardTensors(llamaTensors({ ...LLAMA_405B, layers: 2 }), 2)
+    const evil = {
+      ...index,
+      weight_map: { ...index!.weight_map, 'lm_head.weight': '../other/model-00001-of-00002.safetensors' },
+    }
+    const h = await hub({
+      'org/m': {
+        files: {
+          'config.json': configJson(),
+          'model.safetensors.index.json': JSON.stringify(evil),
+          ...Object.fromEntries(shards),
+        },
+      },
+      'org/other': { files: { 'model-00001-of-00002.safetensors': 'secret' } },
+    })
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, ...fast })
+    const findings = await runModelRules(source, allRules, options)
+    expect(findings.map((f) => f.ruleId)).toContain('MR305')
+    expect(h.log.some((x) => x.url.includes('other'))).toBe(false)
+    await expect(source.read('../other/model-00001-of-00002.safetensors')).rejects.toThrow(
+      'is not a file of the repository',
+    )
+  })
+})

@@ -1,0 +1,178 @@
+import { SourceError } from '../errors.js'
+import { HubResponseError, hubHttp, type HubHttpOptions, type HubStats } from './hub-http.js'
+import { listFiles, modelInfo } from './hub-lib.js'
+import { formatHubRef, type HubRef } from './hub-ref.js'
+import { LISTING_LIMITS, SKIPPED_DIRECTORIES, type Listing, type RepoEntry, type Source } from './source.js'
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co'
+
+export interface HubSource extends Source {
+  kind: 'hub'
+  repo: string
+  /** The commit the reference resolved to: every read is pinned to it. */
+  sha: string
+  stats: HubStats
+}
+
+/** Files read whole are kept: the same small JSON file is often wanted by two artifacts. */
+const CACHE_LIMIT = 1024 * 1024
+
+/**
+ * A model repository on the Hub at one commit. The reference is resolved to a sha first, so a branch
+ * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
+ * revisions that the library's listFiles does not encode.
+ */
+export async function openHubSource(ref: HubRef, options: HubHttpOptions): Promise<HubSource> {
+  const http = hubHttp(options)
+  const hubUrl = options.hubUrl
+  const context = { ...ref, hubUrl, token: !!options.token }
+  const fail = (error: unknown): never => {
+    throw hubFailure(error, context)
+  }
+
+  const info = await modelInfo({
+    name: ref.repo,
+    revision: ref.revision ?? 'main',
+    hubUrl,
+    fetch: http.fetch,
+    additionalFields: ['sha'],
+  }).catch(fail)
+  const sha = String((info as { sha?: unknown }).sha)
+  if (!/^[0-9a-f]{40}$/.test(sha))
+    throw new SourceError(`${formatHubRef(ref)}: the Hub did not say which commit the revision is`)
+  // Gating shows only when a file is read; without a token the answer is known now.
+  if (info.gated && !options.token) throw new SourceError(gatedMessage(context, false))
+
+  let listing: Promise<Listing> | undefined
+  let byPath: Map<string, RepoEntry> | undefined
+  const cache = new Map<string, Promise<Uint8Array>>()
+  const encode = (p: string) => p.split('/').map(encodeURIComponent).join('/')
+  const repoPath = `${hubUrl}/${ref.repo.split('/').map(encodeURIComponent).join('/')}`
+
+  async function list(): Promise<Listing> {
+    const entries: RepoEntry[] = []
+    let truncated = false
+    try {
+      for await (const e of listFiles({
+        repo: ref.repo,
+        revision: sha,
+        recursive: true,
+        hubUrl,
+        fetch: http.fetch,
+      })) {
+        if (entries.length >= LISTING_LIMITS.entries) {
+          truncated = true
+          break
+        }
+        const parts = e.path.split('/')
+        // The listing is the Hub's word, not ours to trust: a path that could leave the repo is dropped.
+        if (
+          !e.path ||
+          e.path.startsWith('/') ||
+          e.path.includes('\\') ||
+          parts.some((p) => !p || p === '.' || p === '..')
+        )
+          continue
+        if (parts.slice(0, -1).some((p) => SKIPPED_DIRECTORIES.has(p))) continue
+        if (parts.length > LISTING_LIMITS.depth) {
+          truncated = true
+          continue
+        }
+        const type = e.type === 'file' ? 'file' : e.type === 'directory' ? 'directory' : 'other'
+        entries.push({
+          path: e.path,
+          type,
+          size: type === 'file' ? e.size : 0,
+          ...(e.lfs || e.xetHash ? { lfs: true } : {}),
+        })
+      }
+    } catch (error) {
+      fail(error)
+    }
+    entries.sort((a, b) => a.path.localeCompare(b.path))
+    byPath = new Map(entries.map((e) => [e.path, e]))
+    return { entries, truncated }
+  }
+
+  async function entry(path: string) {
+    await (listing ??= list())
+    const e = byPath!.get(path)
+    // Only listed files are ever requested: a shard name from an index cannot reach another path.
+    if (!e || e.type !== 'file')
+      throw new SourceError(`${formatHubRef(ref)}: ${path} is not a file of the repository`)
+    return e
+  }
+
+  // LFS files are served by `resolve` (on huggingface.co a redirect to the CDN); the others by `raw`,
+  // which the Hub never redirects, saving a hop per small file.
+  const fileUrl = (path: string, lfs: boolean) =>
+    `${repoPath}/${lfs ? 'resolve' : 'raw'}/${sha}/${encode(path)}`
+
+  async function read(path: string): Promise<Uint8Array> {
+    const e = await entry(path)
+    const load = () => http.getBytes(fileUrl(path, !!e.lfs), { size: e.size }).catch(fail)
+    if (e.size > CACHE_LIMIT) return load()
+    let p = cache.get(path)
+    if (!p) cache.set(path, (p = load()))
+    return p
+  }
+
+  return {
+    kind: 'hub',
+    display: formatHubRef(ref),
+    repo: ref.repo,
+    sha,
+    stats: http.stats,
+    list: () => (listing ??= list()),
+    read,
+    async readRange(path, start, end) {
+      const e = await entry(path)
+      if (cache.has(path) || e.size <= 1024) return (await read(path)).subarray(start, end)
+      return http.getBytes(fileUrl(path, !!e.lfs), { size: e.size, range: [start, end] }).catch(fail)
+    },
+  }
+}
+
+interface FailureContext extends HubRef {
+  hubUrl: string
+  token: boolean
+}
+
+/** Access problems in the words of Friendli's FAQ and the Hub's, each with what to do about it. */
+export function hubFailure(error: unknown, c: FailureContext): SourceError {
+  const name = formatHubRef(c)
+  if (!(error instanceof HubResponseError))
+    return error instanceof SourceError
+      ? new SourceError(`${name}: ${error.message}`)
+      : new SourceError(`${name}: ${(error as Error)?.message ?? String(error)}`)
+  const { status, code } = error
+  if (code === 'GatedRepo') return new SourceError(gatedMessage(c, c.token))
+  if (code === 'RevisionNotFound')
+    return new SourceError(
+      `${name}: revision "${c.revision ?? 'main'}" not found in ${c.repo}: no branch, tag or commit has that name. Check the revision; branch names with "/" (refs/pr/1) are written as they are.`,
+    )
+  if (status === 401 && !c.token)
+    return new SourceError(
+      `${name}: repository not found, or it is private and no token was given. Check the repo id; for a private repository set the hf-token input (HF_TOKEN for the CLI) to a token that can read it.`,
+    )
+  if (status === 401)
+    return new SourceError(
+      `${name}: the Hugging Face token was refused (invalid, expired or revoked: ${error.hubMessage || 'no reason given'}). Create a new token at ${c.hubUrl}/settings/tokens and update the secret; Friendli needs the new token too, since a revoked key also stops deployments.`,
+    )
+  if (code === 'RepoNotFound' || status === 404)
+    return new SourceError(
+      `${name}: repository not found, or the token cannot see it: a private repository of another account, or a fine-grained token without read access to this repository. Check the repo id; for a fine-grained token, give it view permission for ${c.repo} (as the Friendli FAQ asks).`,
+    )
+  if (status === 403)
+    return new SourceError(
+      `${name}: the token may not read this repository (${error.hubMessage || '403 Forbidden'}). A fine-grained token needs read access to ${c.repo}; the Friendli FAQ asks for view permission on the repository you deploy.`,
+    )
+  return new SourceError(`${name}: ${error.message}`)
+}
+
+function gatedMessage(c: FailureContext, withToken: boolean): string {
+  const page = `${c.hubUrl}/${c.repo}`
+  return withToken
+    ? `${formatHubRef(c)}: You don't have access to this gated model: the token's account is not in the authorized list. Request access on ${page} and wait for the owner's approval; Friendli needs the same approval, through the token integrated in Friendli Suite.`
+    : `${formatHubRef(c)}: You don't have access to this gated model: it is gated and no token was given. Request access on ${page}, then set the hf-token input (HF_TOKEN for the CLI) to a token of the approved account.`
+}
