@@ -39517,11 +39517,45 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   c8: () => (/* binding */ SourceError),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   lF: () => (/* binding */ isCheckError)
+/* harmony export */ });
+// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
+// mixed up with a finding about the model.
+/** The user asked for something we cannot do: a bad flag, input or config file. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
+class SourceError extends Error {
+    name = 'SourceError';
+}
+function isCheckError(error) {
+    return error instanceof UsageError || error instanceof SourceError;
+}
+/** One line for a human, never a stack trace. */
+function describeError(error) {
+    if (isCheckError(error))
+        return error.message;
+    if (error instanceof Error)
+        return `internal error: ${error.message}`;
+    return `internal error: ${String(error)}`;
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7272);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(975);
 // The action's entry: everything lives in main.ts so tests can import it without running it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -39531,7 +39565,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7272:
+/***/ 975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39904,11 +39938,11 @@ var HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var lib_Headers;
+var Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(lib_Headers || (lib_Headers = {}));
+})(Headers || (Headers = {}));
 var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -40063,7 +40097,7 @@ class HttpClient {
      */
     getJson(requestUrl_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -40071,8 +40105,8 @@ class HttpClient {
     postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40081,8 +40115,8 @@ class HttpClient {
     putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40091,8 +40125,8 @@ class HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40359,7 +40393,7 @@ class HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -40372,7 +40406,7 @@ class HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[lib_Headers.ContentType];
+        const additionalValue = additionalHeaders[Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -42535,14 +42569,14 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/engine/finding.ts
 const SEVERITIES = (/* unused pure expression or super */ null && (['error', 'warning', 'info']));
 const RANK = { error: 3, warning: 2, info: 1 };
@@ -43633,29 +43667,8 @@ const shape = (s) => `[${s.join(', ')}]`;
     },
 }));
 
-;// CONCATENATED MODULE: ./src/errors.ts
-// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
-// mixed up with a finding about the model.
-/** The user asked for something we cannot do: a bad flag, input or config file. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
-class SourceError extends Error {
-    name = 'SourceError';
-}
-function isCheckError(error) {
-    return error instanceof UsageError || error instanceof SourceError;
-}
-/** One line for a human, never a stack trace. */
-function describeError(error) {
-    if (isCheckError(error))
-        return error.message;
-    if (error instanceof Error)
-        return `internal error: ${error.message}`;
-    return `internal error: ${String(error)}`;
-}
-
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/artifacts/safetensors.ts
 // Reads and checks a safetensors header the way the reference Rust crate (huggingface/safetensors,
 // `SafeTensors::read_metadata` + `Metadata::validate`) does, but reports every problem instead of the
@@ -43826,7 +43839,7 @@ async function readSafetensorsHeader(source, path, fileSize, firstRead = 100_000
     whole.set(prefix);
     whole.set(rest, prefix.length);
     if (whole.length < need)
-        throw new SourceError(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
+        throw new errors/* SourceError */.c8(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
     return parseSafetensorsHeader(whole, fileSize);
 }
 function fail(problem) {
@@ -46355,8 +46368,12 @@ function docsBase(env = process.env) {
 ;// CONCATENATED MODULE: ./src/artifacts/weights.ts
 
 
-/** Headers are read with this many files in flight: enough to hide latency, bounded for memory. */
-const CONCURRENCY = 16;
+/**
+ * Headers are read with this many files in flight: enough to hide latency, bounded for memory (a
+ * header is KBs). A hub read waits a round trip (two with the CDN hop), so more go at once; 32 keeps
+ * a 191-shard model to six waves while staying a polite client.
+ */
+const CONCURRENCY = { local: 16, memory: 16, hub: 32 };
 /**
  * A local read costs the same for 4 KB as for 100 KB, so read a small first block and the rest of
  * the header only when needed: bytes read stay close to the headers' own size.
@@ -46400,7 +46417,7 @@ async function loadWeights(source, files, pointers, hints = new Map()) {
                 file.parse = await readSafetensorsHeader(source, file.path, file.size, hints.get(file.path) ?? FIRST_READ[source.kind]);
         }
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, out.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], out.length) }, worker));
     return { files: out };
 }
 
@@ -46510,517 +46527,10 @@ async function runModelRules(source, rules, options) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./src/sources/hub-http.ts
-// The one place that talks HTTP to the Hub. @huggingface/hub has no retries, no timeouts, hides the
-// Hub's X-Error-Code and lets the runtime decide what a redirect carries; every library call takes a
-// `fetch`, so this module is that fetch, and the range reader the library lacks (one request per
-// read, where downloadFile spends a probe first).
-
-/** A final, non-retryable answer from the Hub: status, X-Error-Code and the Hub's own message. */
-class HubResponseError extends SourceError {
-    status;
-    code;
-    hubMessage;
-    url;
-    name = 'HubResponseError';
-    constructor(status, code, hubMessage, url) {
-        super(`the Hub answered ${status}${code ? ` ${code}` : ''}: ${hubMessage || 'no message'}`);
-        this.status = status;
-        this.code = code;
-        this.hubMessage = hubMessage;
-        this.url = url;
-    }
-}
-/** Retried: 429 and 5xx answers, timeouts and dropped connections. */
-class Retryable extends Error {
-    retryAfterMs;
-    final;
-    constructor(message, retryAfterMs, final) {
-        super(message);
-        this.retryAfterMs = retryAfterMs;
-        this.final = final;
-    }
-}
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
-const DEFAULTS = { timeoutMs: 20_000, attempts: 4, budgetMs: 60_000, backoffMs: 500 };
-function hubHttp(options) {
-    const o = { ...DEFAULTS, ...options };
-    const transport = options.fetch ?? globalThis.fetch;
-    const hubOrigin = new URL(o.hubUrl).origin;
-    const stats = { requests: 0, retries: 0, redirects: 0, bytes: 0 };
-    const clean = (s) => (o.token ? s.split(o.token).join('***') : s);
-    /**
-     * One attempt, following redirects by hand: the token goes to the hub's own origin only and is
-     * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none).
-     */
-    async function send(input, init = {}) {
-        let url = new URL(input);
-        const headers = new Headers(init.headers);
-        headers.delete('authorization'); // the library never gets the token; only this function adds it
-        let withToken = !!o.token;
-        const signal = AbortSignal.any([AbortSignal.timeout(o.timeoutMs), ...(init.signal ? [init.signal] : [])]);
-        for (let hop = 0;; hop++) {
-            if (withToken && url.origin !== hubOrigin)
-                withToken = false;
-            if (withToken)
-                headers.set('authorization', `Bearer ${o.token}`);
-            else
-                headers.delete('authorization');
-            stats.requests++;
-            let res;
-            try {
-                res = await transport(url, { ...init, headers, signal, redirect: 'manual' });
-            }
-            catch (error) {
-                throw new Retryable(networkReason(error, o.timeoutMs));
-            }
-            if (REDIRECT_STATUS.has(res.status)) {
-                const location = res.headers.get('location');
-                await res.body?.cancel().catch(() => { });
-                if (!location || hop >= MAX_REDIRECTS)
-                    throw new SourceError(`the Hub sent a redirect the check cannot follow (${res.status})`);
-                const next = new URL(location, url);
-                if (next.protocol !== 'https:' && next.protocol !== 'http:')
-                    throw new SourceError(`the Hub redirected to a ${next.protocol} URL`);
-                stats.redirects++;
-                url = next;
-                continue;
-            }
-            if (RETRY_STATUS.has(res.status)) {
-                const final = await responseError(res, url, clean);
-                throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final);
-            }
-            return res;
-        }
-    }
-    /** Run `attempt` until it returns, retrying Retryable failures with backoff inside the budget. */
-    async function retrying(attempt) {
-        const started = Date.now();
-        for (let n = 1;; n++) {
-            try {
-                return await attempt();
-            }
-            catch (error) {
-                if (!(error instanceof Retryable))
-                    throw error;
-                const backoff = o.backoffMs * 2 ** (n - 1) * (0.75 + Math.random() / 2);
-                const wait = error.retryAfterMs ?? backoff;
-                const spent = Date.now() - started;
-                if (n >= o.attempts || spent + wait > o.budgetMs) {
-                    const tries = `${n} attempt${n === 1 ? '' : 's'} over ${Math.round((spent / 1000) * 10) / 10} s`;
-                    const later = error.retryAfterMs !== undefined && spent + wait > o.budgetMs
-                        ? `; the Hub asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the check waits`
-                        : '';
-                    throw new SourceError(`${error.final?.message ?? error.message} (${tries}${later})`);
-                }
-                stats.retries++;
-                await new Promise((resolve) => setTimeout(resolve, wait));
-            }
-        }
-    }
-    const hubFetch = (async (input, init) => {
-        const url = typeof input === 'string' || input instanceof URL ? input : input.url;
-        return retrying(async () => {
-            const res = await send(url, init);
-            if (!res.ok)
-                throw await responseError(res, new URL(url), clean);
-            // An /api/ answer that is not JSON is not the Hub (a login page, a proxy error page).
-            const type = res.headers.get('content-type') ?? '';
-            if (new URL(url).pathname.startsWith('/api/') && !/json/i.test(type)) {
-                await res.body?.cancel().catch(() => { });
-                throw new SourceError(`${o.hubUrl} answered ${type.split(';')[0] || 'no content type'} where the Hub answers JSON: is hub-url a Hugging Face Hub?`);
-            }
-            return res;
-        });
-    });
-    async function getBytes(url, { range, size }) {
-        const [start, end] = range ?? [0, size];
-        if (end <= start)
-            return new Uint8Array(0);
-        return retrying(async () => {
-            const res = await send(url, range ? { headers: { range: `bytes=${start}-${end - 1}` } } : {});
-            if (res.status === 416) {
-                await res.body?.cancel().catch(() => { });
-                return new Uint8Array(0);
-            }
-            if (!res.ok)
-                throw await responseError(res, new URL(url), clean);
-            const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url);
-            // Fewer bytes than asked when the range runs past the end of the file, as a local read gives.
-            const want = Math.min(end, size) - start;
-            if (res.status === 206) {
-                const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
-                const total = m && m[3] !== '*' ? Number(m[3]) : undefined;
-                if (!m || Number(m[1]) !== start || total !== size) {
-                    await res.body?.cancel().catch(() => { });
-                    throw new SourceError(`the Hub's answer for ${name} does not match the file listing (Content-Range "${res.headers.get('content-range')}", listed size ${size} bytes): the file changed under the revision or a proxy altered it; check a commit sha`);
-                }
-                return readBody(res, 0, want, false, name);
-            }
-            // 200 to a ranged request: the Range was ignored and the body starts at byte 0.
-            return readBody(res, range ? start : 0, want, !range, name);
-        });
-    }
-    /**
-     * Read `want` bytes after skipping `skip`, then stop: a server that ignores Range and starts sending a
-     * whole shard is cut off there instead of being downloaded. A dropped connection is retried.
-     */
-    async function readBody(res, skip, want, whole, name) {
-        const out = new Uint8Array(want);
-        let got = 0;
-        let seen = 0;
-        const reader = res.body?.getReader();
-        if (!reader)
-            return out.subarray(0, 0);
-        try {
-            while (got < want) {
-                const { done, value } = await reader.read();
-                if (done)
-                    break;
-                stats.bytes += value.length;
-                const from = Math.max(0, skip - seen);
-                seen += value.length;
-                if (from >= value.length)
-                    continue;
-                const take = Math.min(value.length - from, want - got);
-                out.set(value.subarray(from, from + take), got);
-                got += take;
-            }
-            if (got === want && whole) {
-                const extra = await reader.read();
-                if (!extra.done)
-                    throw new SourceError(`the Hub sent more than the listed ${want} bytes for ${name}: the listing is stale`);
-            }
-        }
-        catch (error) {
-            if (error instanceof SourceError)
-                throw error;
-            throw new Retryable(`the connection to the Hub broke while reading ${name}: ${networkReason(error, o.timeoutMs)}`);
-        }
-        finally {
-            await reader.cancel().catch(() => { });
-        }
-        // A body shorter than the listing promises means the connection ended early: read again.
-        if (got < want)
-            throw new Retryable(`the Hub's answer for ${name} ended early`);
-        return out.subarray(0, got);
-    }
-    return { fetch: hubFetch, getBytes, stats };
-}
-/** The Hub's own words for a failed request: X-Error-Message, the JSON `error`, or the text body. */
-async function responseError(res, url, clean) {
-    const code = res.headers.get('x-error-code') ?? undefined;
-    let message = res.headers.get('x-error-message') ?? '';
-    if (!message) {
-        const text = await readText(res, 4096);
-        try {
-            const json = JSON.parse(text);
-            message = typeof json.error === 'string' ? json.error : '';
-        }
-        catch {
-            message = /<html|<!doctype/i.test(text) ? '' : text.trim();
-        }
-    }
-    else
-        await res.body?.cancel().catch(() => { });
-    return new HubResponseError(res.status, code, clean(message.slice(0, 500)), url.pathname);
-}
-async function readText(res, limit) {
-    const reader = res.body?.getReader();
-    if (!reader)
-        return '';
-    const chunks = [];
-    let size = 0;
-    try {
-        while (size < limit) {
-            const { done, value } = await reader.read();
-            if (done)
-                break;
-            chunks.push(value);
-            size += value.length;
-        }
-    }
-    catch {
-        // A broken error body still leaves the status and code.
-    }
-    finally {
-        await reader.cancel().catch(() => { });
-    }
-    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-/** Retry-After in seconds or as an HTTP date, in ms; absent or unreadable gives undefined. */
-function retryAfter(value) {
-    if (!value)
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-function networkReason(error, timeoutMs) {
-    const e = error;
-    if (e?.name === 'TimeoutError')
-        return `the Hub did not answer within ${timeoutMs / 1000} s`;
-    if (e?.name === 'AbortError')
-        return 'the request was aborted';
-    const code = e?.cause?.code;
-    if (code === 'ECONNREFUSED')
-        return 'the connection to the Hub was refused';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return 'the Hub host name does not resolve';
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
-        return 'the connection to the Hub was reset';
-    return e?.cause?.message ?? e?.message ?? String(error);
-}
-
-// EXTERNAL MODULE: ./node_modules/@huggingface/hub/dist/index.js
-var dist = __nccwpck_require__(8475);
-;// CONCATENATED MODULE: ./src/sources/hub-lib.ts
-// @huggingface/hub through its self-contained CommonJS build. Its ESM build loads parts lazily, which
-// ncc splits into chunk files (and then --license lists one package); a bare-specifier require is left
-// to run time and fails outside the repo. Every runtime use of the library goes through this file, so
-// `instanceof` checks never meet a second copy of its classes.
-
-const { modelInfo, datasetInfo, listFiles } = dist;
-
-;// CONCATENATED MODULE: ./src/sources/hub-ref.ts
-
-
-
-/**
- * huggingface_hub's `validate_repo_id`: one optional namespace, word characters, `-` and `.`, no
- * `--` or `..`, not ending in `.git`, at most 96 characters.
- */
-const REPO_ID = /^[\w.-]+\/[\w.-]+$/;
-const MAX_REPO_ID = 96;
-/**
- * Revisions are git ref names or commit shas. Refs may hold `/` (`refs/pr/1`), never `..`, `//`,
- * spaces, `%` (a URL-encoded trick would name a different ref once decoded) or control characters.
- */
-const REVISION = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-/** Why `ref` is not a valid `owner/name[@revision]`, or undefined when it is. */
-function hubRefProblem(ref) {
-    const at = ref.indexOf('@');
-    const repo = at < 0 ? ref : ref.slice(0, at);
-    const revision = at < 0 ? undefined : ref.slice(at + 1);
-    if (/\s/.test(repo))
-        return 'a repo id has no spaces';
-    if (!repo.includes('/'))
-        return 'a repo id is owner/name';
-    if (repo.split('/').length > 2)
-        return 'a repo id has exactly one "/" (owner/name)';
-    if (!REPO_ID.test(repo))
-        return 'a repo id holds only letters, digits, "-", "_" and "."';
-    if (repo.includes('..') || repo.includes('--'))
-        return 'a repo id has no ".." or "--"';
-    if (/(^|\/)[.-]|[.-]($|\/)/.test(repo))
-        return 'a repo id part cannot start or end with "." or "-"';
-    if (repo.endsWith('.git'))
-        return 'a repo id does not end in ".git"';
-    if (repo.length > MAX_REPO_ID)
-        return `a repo id has at most ${MAX_REPO_ID} characters`;
-    if (revision === undefined)
-        return undefined;
-    if (revision === '')
-        return 'the revision after "@" is empty';
-    if (!REVISION.test(revision) ||
-        revision.includes('..') ||
-        revision.includes('//') ||
-        /[/.]$/.test(revision) ||
-        revision.endsWith('.lock'))
-        return `"${revision}" is not a branch, tag or commit name`;
-    return undefined;
-}
-function parseHubRef(ref) {
-    const problem = hubRefProblem(ref);
-    if (problem)
-        throw new UsageError(`"${ref}" is not a Hugging Face repo reference: ${problem}`);
-    const at = ref.indexOf('@');
-    return at < 0 ? { repo: ref } : { repo: ref.slice(0, at), revision: ref.slice(at + 1) };
-}
-/**
- * Where a `model` reference points. The rule, in order: `hf://` forces the hub; a path starting with
- * `.`, `/` or `~`, or one that exists, is local (so `./org/name` forces a folder that shares a repo
- * id's shape); a repo id's shape (`owner/name[@revision]`) is the hub; anything else is a folder
- * (which then fails as missing, with the reason it is not a repo id either).
- */
-function locateModel(ref, base) {
-    if (ref.startsWith('hf://'))
-        return { source: 'hub', hub: parseHubRef(ref.slice('hf://'.length)) };
-    const root = external_node_path_default().resolve(base, ref);
-    if (/^[./~]/.test(ref) || external_node_path_default().isAbsolute(ref) || (0,external_node_fs_namespaceObject.existsSync)(root))
-        return { source: 'local', root };
-    if (hubRefProblem(ref) === undefined)
-        return { source: 'hub', hub: parseHubRef(ref) };
-    // Looks like neither: name both readings so a typo in a repo id is not reported as a missing folder only.
-    if (/^[^/\\]+\/[^/\\]/.test(ref) || ref.includes('@'))
-        throw new UsageError(`"${ref}" is neither a folder nor a Hugging Face repo reference (${hubRefProblem(ref)})`);
-    return { source: 'local', root };
-}
-/** `owner/name@revision` as users write it. */
-function formatHubRef(ref) {
-    return ref.revision ? `${ref.repo}@${ref.revision}` : ref.repo;
-}
-
-;// CONCATENATED MODULE: ./src/sources/source.ts
-/** Folders that are never part of a model: walking them is slow and only yields noise. */
-const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
-/** How deep and how wide a listing goes: deep enough to find a nested model, bounded on a monorepo. */
-const LISTING_LIMITS = { depth: 4, entries: 20_000 };
-
-;// CONCATENATED MODULE: ./src/sources/hub.ts
-
-
-
-
-
-const DEFAULT_HUB_URL = 'https://huggingface.co';
-/** Files read whole are kept: the same small JSON file is often wanted by two artifacts. */
-const CACHE_LIMIT = 1024 * 1024;
-/**
- * A model repository on the Hub at one commit. The reference is resolved to a sha first, so a branch
- * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
- * revisions that the library's listFiles does not encode.
- */
-async function openHubSource(ref, options) {
-    const http = hubHttp(options);
-    const hubUrl = options.hubUrl;
-    const context = { ...ref, hubUrl, token: !!options.token };
-    const fail = (error) => {
-        throw hubFailure(error, context);
-    };
-    const info = await modelInfo({
-        name: ref.repo,
-        revision: ref.revision ?? 'main',
-        hubUrl,
-        fetch: http.fetch,
-        additionalFields: ['sha'],
-    }).catch(fail);
-    const sha = String(info.sha);
-    if (!/^[0-9a-f]{40}$/.test(sha))
-        throw new SourceError(`${formatHubRef(ref)}: the Hub did not say which commit the revision is`);
-    // Gating shows only when a file is read; without a token the answer is known now.
-    if (info.gated && !options.token)
-        throw new SourceError(gatedMessage(context, false));
-    let listing;
-    let byPath;
-    const cache = new Map();
-    const encode = (p) => p.split('/').map(encodeURIComponent).join('/');
-    const repoPath = `${hubUrl}/${ref.repo.split('/').map(encodeURIComponent).join('/')}`;
-    async function list() {
-        const entries = [];
-        let truncated = false;
-        try {
-            for await (const e of listFiles({
-                repo: ref.repo,
-                revision: sha,
-                recursive: true,
-                hubUrl,
-                fetch: http.fetch,
-            })) {
-                if (entries.length >= LISTING_LIMITS.entries) {
-                    truncated = true;
-                    break;
-                }
-                const parts = e.path.split('/');
-                // The listing is the Hub's word, not ours to trust: a path that could leave the repo is dropped.
-                if (!e.path ||
-                    e.path.startsWith('/') ||
-                    e.path.includes('\\') ||
-                    parts.some((p) => !p || p === '.' || p === '..'))
-                    continue;
-                if (parts.slice(0, -1).some((p) => SKIPPED_DIRECTORIES.has(p)))
-                    continue;
-                if (parts.length > LISTING_LIMITS.depth) {
-                    truncated = true;
-                    continue;
-                }
-                const type = e.type === 'file' ? 'file' : e.type === 'directory' ? 'directory' : 'other';
-                entries.push({
-                    path: e.path,
-                    type,
-                    size: type === 'file' ? e.size : 0,
-                    ...(e.lfs || e.xetHash ? { lfs: true } : {}),
-                });
-            }
-        }
-        catch (error) {
-            fail(error);
-        }
-        entries.sort((a, b) => a.path.localeCompare(b.path));
-        byPath = new Map(entries.map((e) => [e.path, e]));
-        return { entries, truncated };
-    }
-    async function entry(path) {
-        await (listing ??= list());
-        const e = byPath.get(path);
-        // Only listed files are ever requested: a shard name from an index cannot reach another path.
-        if (!e || e.type !== 'file')
-            throw new SourceError(`${formatHubRef(ref)}: ${path} is not a file of the repository`);
-        return e;
-    }
-    // LFS files are served by `resolve` (on huggingface.co a redirect to the CDN); the others by `raw`,
-    // which the Hub never redirects, saving a hop per small file.
-    const fileUrl = (path, lfs) => `${repoPath}/${lfs ? 'resolve' : 'raw'}/${sha}/${encode(path)}`;
-    async function read(path) {
-        const e = await entry(path);
-        const load = () => http.getBytes(fileUrl(path, !!e.lfs), { size: e.size }).catch(fail);
-        if (e.size > CACHE_LIMIT)
-            return load();
-        let p = cache.get(path);
-        if (!p)
-            cache.set(path, (p = load()));
-        return p;
-    }
-    return {
-        kind: 'hub',
-        display: formatHubRef(ref),
-        repo: ref.repo,
-        sha,
-        stats: http.stats,
-        list: () => (listing ??= list()),
-        read,
-        async readRange(path, start, end) {
-            const e = await entry(path);
-            if (cache.has(path) || e.size <= 1024)
-                return (await read(path)).subarray(start, end);
-            return http.getBytes(fileUrl(path, !!e.lfs), { size: e.size, range: [start, end] }).catch(fail);
-        },
-    };
-}
-/** Access problems in the words of Friendli's FAQ and the Hub's, each with what to do about it. */
-function hubFailure(error, c) {
-    const name = formatHubRef(c);
-    if (!(error instanceof HubResponseError))
-        return error instanceof SourceError
-            ? new SourceError(`${name}: ${error.message}`)
-            : new SourceError(`${name}: ${error?.message ?? String(error)}`);
-    const { status, code } = error;
-    if (code === 'GatedRepo')
-        return new SourceError(gatedMessage(c, c.token));
-    if (code === 'RevisionNotFound')
-        return new SourceError(`${name}: revision "${c.revision ?? 'main'}" not found in ${c.repo}: no branch, tag or commit has that name. Check the revision; branch names with "/" (refs/pr/1) are written as they are.`);
-    if (status === 401 && !c.token)
-        return new SourceError(`${name}: repository not found, or it is private and no token was given. Check the repo id; for a private repository set the hf-token input (HF_TOKEN for the CLI) to a token that can read it.`);
-    if (status === 401)
-        return new SourceError(`${name}: the Hugging Face token was refused (invalid, expired or revoked: ${error.hubMessage || 'no reason given'}). Create a new token at ${c.hubUrl}/settings/tokens and update the secret; Friendli needs the new token too, since a revoked key also stops deployments.`);
-    if (code === 'RepoNotFound' || status === 404)
-        return new SourceError(`${name}: repository not found, or the token cannot see it: a private repository of another account, or a fine-grained token without read access to this repository. Check the repo id; for a fine-grained token, give it view permission for ${c.repo} (as the Friendli FAQ asks).`);
-    if (status === 403)
-        return new SourceError(`${name}: the token may not read this repository (${error.hubMessage || '403 Forbidden'}). A fine-grained token needs read access to ${c.repo}; the Friendli FAQ asks for view permission on the repository you deploy.`);
-    return new SourceError(`${name}: ${error.message}`);
-}
-function gatedMessage(c, withToken) {
-    const page = `${c.hubUrl}/${c.repo}`;
-    return withToken
-        ? `${formatHubRef(c)}: You don't have access to this gated model: the token's account is not in the authorized list. Request access on ${page} and wait for the owner's approval; Friendli needs the same approval, through the token integrated in Friendli Suite.`
-        : `${formatHubRef(c)}: You don't have access to this gated model: it is gated and no token was given. Request access on ${page}, then set the hf-token input (HF_TOKEN for the CLI) to a token of the approved account.`;
-}
-
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ./src/sources/source.ts
+var source = __nccwpck_require__(813);
 ;// CONCATENATED MODULE: ./src/sources/local.ts
 
 
@@ -47033,12 +46543,12 @@ async function openLocalSource(root, display = root) {
     try {
         realRoot = await (0,promises_namespaceObject.realpath)(root);
         if (!(await (0,promises_namespaceObject.stat)(realRoot)).isDirectory())
-            throw new SourceError('it is not a folder');
+            throw new errors/* SourceError */.c8('it is not a folder');
     }
     catch (error) {
-        if (error instanceof SourceError)
+        if (error instanceof errors/* SourceError */.c8)
             throw error;
-        throw new SourceError(ioReason(error, 'the folder does not exist'));
+        throw new errors/* SourceError */.c8(ioReason(error, 'the folder does not exist'));
     }
     const inside = (p) => p === realRoot || p.startsWith(realRoot + (external_node_path_default()).sep);
     async function describe(abs, rel) {
@@ -47069,7 +46579,7 @@ async function openLocalSource(root, display = root) {
             }
             catch (error) {
                 if (dir.rel === '')
-                    throw new SourceError(`cannot list the folder: ${ioReason(error, 'not found')}`);
+                    throw new errors/* SourceError */.c8(`cannot list the folder: ${ioReason(error, 'not found')}`);
                 continue; // an unreadable subfolder: its own entry is still listed
             }
             const names = [];
@@ -47077,7 +46587,7 @@ async function openLocalSource(root, display = root) {
                 names.push(d.name);
             names.sort();
             for (const name of names) {
-                if (entries.length >= LISTING_LIMITS.entries) {
+                if (entries.length >= source/* LISTING_LIMITS */.Y.entries) {
                     truncated = true;
                     break;
                 }
@@ -47092,8 +46602,8 @@ async function openLocalSource(root, display = root) {
                 }
                 entries.push(entry);
                 // Linked folders are not walked: a link loop must not hang the check.
-                if (entry.type === 'directory' && !entry.link && !SKIPPED_DIRECTORIES.has(name)) {
-                    if (dir.depth + 1 < LISTING_LIMITS.depth)
+                if (entry.type === 'directory' && !entry.link && !source/* SKIPPED_DIRECTORIES */.j.has(name)) {
+                    if (dir.depth + 1 < source/* LISTING_LIMITS */.Y.depth)
                         queue.push({ abs, rel, depth: dir.depth + 1 });
                     else
                         truncated = true;
@@ -47106,19 +46616,19 @@ async function openLocalSource(root, display = root) {
     async function resolveFile(rel) {
         const abs = external_node_path_default().resolve(realRoot, rel);
         if (!inside(abs) || external_node_path_default().isAbsolute(rel))
-            throw new SourceError(`refusing to read ${rel}: outside the folder`);
+            throw new errors/* SourceError */.c8(`refusing to read ${rel}: outside the folder`);
         let real;
         try {
             real = await (0,promises_namespaceObject.realpath)(abs);
         }
         catch (error) {
-            throw new SourceError(`cannot read ${rel}: ${ioReason(error, 'not found')}`);
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'not found')}`);
         }
         if (!inside(real))
-            throw new SourceError(`refusing to read ${rel}: it links outside the folder`);
+            throw new errors/* SourceError */.c8(`refusing to read ${rel}: it links outside the folder`);
         const st = await (0,promises_namespaceObject.stat)(real);
         if (!st.isFile())
-            throw new SourceError(`cannot read ${rel}: not a regular file`);
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: not a regular file`);
         return real;
     }
     async function readRange(rel, start, end) {
@@ -47126,7 +46636,7 @@ async function openLocalSource(root, display = root) {
         let handle;
         try {
             // O_NONBLOCK: a FIFO swapped in after the check must not block the read forever.
-            handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+            handle = await (0,promises_namespaceObject.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
             const length = Math.max(0, end - start);
             const buffer = Buffer.alloc(length);
             let got = 0;
@@ -47139,7 +46649,7 @@ async function openLocalSource(root, display = root) {
             return buffer.subarray(0, got);
         }
         catch (error) {
-            throw new SourceError(`cannot read ${rel}: ${ioReason(error, 'read failed')}`);
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'read failed')}`);
         }
         finally {
             await handle?.close();
@@ -47191,7 +46701,6 @@ function ioReason(error, fallback) {
 
 
 
-
 function fails(findings, failOn) {
     return failOn !== 'never' && findings.some((f) => severityAtLeast(f.severity, failOn));
 }
@@ -47217,6 +46726,9 @@ async function checkTargets(settings, env = process.env) {
         try {
             let source;
             if (spec.hub) {
+                // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
+                // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
+                const { openHubSource } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 414));
                 const hub = await openHubSource(spec.hub, { hubUrl: settings.hub.url, token: settings.hub.token });
                 base.revision = hub.sha;
                 base.hub = { url: settings.hub.url, repo: hub.repo, sha: hub.sha };
@@ -47228,9 +46740,9 @@ async function checkTargets(settings, env = process.env) {
             targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' });
         }
         catch (error) {
-            if (!isCheckError(error))
+            if (!(0,errors/* isCheckError */.lF)(error))
                 throw error;
-            targets.push({ ...base, findings: [], status: 'error', error: describeError(error) });
+            targets.push({ ...base, findings: [], status: 'error', error: (0,errors/* describeError */.Uc)(error) });
         }
     }
     const all = targets.flatMap((t) => t.findings);
@@ -47499,7 +47011,7 @@ function summaryLine(report, paint = (_k, s) => s) {
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -57035,8 +56547,9 @@ function preprocess(fn, schema) {
     });
 }
 
+// EXTERNAL MODULE: ./src/sources/hub-ref.ts
+var hub_ref = __nccwpck_require__(9217);
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 
@@ -57062,7 +56575,7 @@ function splitList(value) {
 function resolveSettings(raw, workspace, env = process.env) {
     const failOn = (raw.failOn.trim() || 'error');
     if (!FAIL_ON.includes(failOn)) {
-        throw new UsageError(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`);
+        throw new errors/* UsageError */.eb(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`);
     }
     const configFile = findConfigFile(raw.config, workspace);
     const { config, lines } = configFile
@@ -57072,7 +56585,7 @@ function resolveSettings(raw, workspace, env = process.env) {
     for (const [key, level] of Object.entries(config.rules ?? {})) {
         const rule = findRule(key);
         if (!rule)
-            throw new UsageError(`${display(configFile, workspace)}: unknown rule "${key}" under rules`);
+            throw new errors/* UsageError */.eb(`${display(configFile, workspace)}: unknown rule "${key}" under rules`);
         levels.set(rule.meta.id, level);
     }
     // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
@@ -57095,15 +56608,15 @@ function resolveSettings(raw, workspace, env = process.env) {
     const extraArchitectures = [
         ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
     ];
-    const hub = { url: hubUrl(raw.hubUrl?.trim() || env.HF_ENDPOINT?.trim() || DEFAULT_HUB_URL) };
+    const hub = { url: hubUrl(raw.hubUrl?.trim() || env.HF_ENDPOINT?.trim() || hub_ref/* DEFAULT_HUB_URL */.Sc) };
     const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim();
     if (token && !/^[\x21-\x7e]+$/.test(token))
-        throw new UsageError('the Hugging Face token holds characters a token cannot have (spaces or line breaks?)');
+        throw new errors/* UsageError */.eb('the Hugging Face token holds characters a token cannot have (spaces or line breaks?)');
     return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } };
 }
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
 function target(ref, base) {
-    const where = locateModel(ref, base);
+    const where = (0,hub_ref/* locateModel */.Se)(ref, base);
     return where.source === 'hub'
         ? { kind: 'model', ref, source: 'hub', root: base, hub: where.hub }
         : { kind: 'model', ref, source: 'local', root: where.root };
@@ -57119,9 +56632,9 @@ function workflowLine(workspace, workflowRef, model) {
     const file = external_node_path_default().join(workspace, m[1]);
     let text;
     try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile() || (0,external_node_fs_namespaceObject.statSync)(file).size > 1024 * 1024)
+        if (!(0,external_node_fs_.statSync)(file).isFile() || (0,external_node_fs_.statSync)(file).size > 1024 * 1024)
             return undefined;
-        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch {
         return undefined; // a workflow from another repository (reusable) or not checked out
@@ -57139,42 +56652,42 @@ function hubUrl(value) {
         url = new URL(value);
     }
     catch {
-        throw new UsageError(`hub-url "${value}" is not a URL`);
+        throw new errors/* UsageError */.eb(`hub-url "${value}" is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new UsageError(`hub-url must be an http(s) URL; got "${value}"`);
+        throw new errors/* UsageError */.eb(`hub-url must be an http(s) URL; got "${value}"`);
     if (url.username || url.password || url.search || url.hash)
-        throw new UsageError('hub-url must be a plain base URL, without credentials, query or fragment');
+        throw new errors/* UsageError */.eb('hub-url must be a plain base URL, without credentials, query or fragment');
     return url.href.replace(/\/+$/, '');
 }
 function findConfigFile(explicit, workspace) {
     if (explicit.trim()) {
         const file = external_node_path_default().resolve(workspace, explicit.trim());
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile())
-            throw new UsageError(`config file ${explicit.trim()} does not exist`);
+        if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile())
+            throw new errors/* UsageError */.eb(`config file ${explicit.trim()} does not exist`);
         return file;
     }
-    return DEFAULT_CONFIG_FILES.map((f) => external_node_path_default().join(workspace, f)).find((f) => (0,external_node_fs_namespaceObject.existsSync)(f) && (0,external_node_fs_namespaceObject.statSync)(f).isFile());
+    return DEFAULT_CONFIG_FILES.map((f) => external_node_path_default().join(workspace, f)).find((f) => (0,external_node_fs_.existsSync)(f) && (0,external_node_fs_.statSync)(f).isFile());
 }
 /** Parse and validate the YAML config file; also returns the line of each target for annotations. */
 function readConfigFile(file) {
     const name = external_node_path_default().basename(file);
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (error) {
-        throw new UsageError(`cannot read config file ${name}: ${error.message}`);
+        throw new errors/* UsageError */.eb(`cannot read config file ${name}: ${error.message}`);
     }
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
         const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`;
-        throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
+        throw new errors/* UsageError */.eb(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
     }
     const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {});
     if (!parsed.success)
-        throw new UsageError(`${name} is not a valid config file:\n${prettifyError(parsed.error)}`);
+        throw new errors/* UsageError */.eb(`${name} is not a valid config file:\n${prettifyError(parsed.error)}`);
     const lines = [];
     const lineOf = (offset) => text.slice(0, offset).split('\n').length;
     const targets = doc.get('targets', true);
@@ -57219,7 +56732,7 @@ async function run(env = process.env) {
         }, workspace, env);
         const report = await checkTargets(settings, env);
         const reportFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'friendli-preflight-report.json');
-        (0,external_node_fs_namespaceObject.writeFileSync)(reportFile, JSON.stringify(toJson(report), null, 2) + '\n');
+        (0,external_node_fs_.writeFileSync)(reportFile, JSON.stringify(toJson(report), null, 2) + '\n');
         logText(report);
         for (const a of planAnnotations(report)) {
             core_namespaceObject[a.level](a.message, {
@@ -57239,7 +56752,7 @@ async function run(env = process.env) {
             setFailed(`friendli-preflight: ${summaryLine(report)}`);
     }
     catch (error) {
-        setFailed(`friendli-preflight: ${describeError(error)}`);
+        setFailed(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}`);
     }
 }
 /**
@@ -57252,6 +56765,560 @@ function logText(report) {
     info(formatText(report).trimEnd());
     info(`::${token}::`);
 }
+
+
+/***/ }),
+
+/***/ 9217:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iu: () => (/* binding */ formatHubRef),
+/* harmony export */   Sc: () => (/* binding */ DEFAULT_HUB_URL),
+/* harmony export */   Se: () => (/* binding */ locateModel)
+/* harmony export */ });
+/* unused harmony exports hubRefProblem, parseHubRef */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+
+
+
+const DEFAULT_HUB_URL = 'https://huggingface.co';
+/**
+ * huggingface_hub's `validate_repo_id`: one optional namespace, word characters, `-` and `.`, no
+ * `--` or `..`, not ending in `.git`, at most 96 characters.
+ */
+const REPO_ID = /^[\w.-]+\/[\w.-]+$/;
+const MAX_REPO_ID = 96;
+/**
+ * Revisions are git ref names or commit shas. Refs may hold `/` (`refs/pr/1`), never `..`, `//`,
+ * spaces, `%` (a URL-encoded trick would name a different ref once decoded) or control characters.
+ */
+const REVISION = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+/** Why `ref` is not a valid `owner/name[@revision]`, or undefined when it is. */
+function hubRefProblem(ref) {
+    const at = ref.indexOf('@');
+    const repo = at < 0 ? ref : ref.slice(0, at);
+    const revision = at < 0 ? undefined : ref.slice(at + 1);
+    if (/\s/.test(repo))
+        return 'a repo id has no spaces';
+    if (!repo.includes('/'))
+        return 'a repo id is owner/name';
+    if (repo.split('/').length > 2)
+        return 'a repo id has exactly one "/" (owner/name)';
+    if (!REPO_ID.test(repo))
+        return 'a repo id holds only letters, digits, "-", "_" and "."';
+    if (repo.includes('..') || repo.includes('--'))
+        return 'a repo id has no ".." or "--"';
+    if (/(^|\/)[.-]|[.-]($|\/)/.test(repo))
+        return 'a repo id part cannot start or end with "." or "-"';
+    if (repo.endsWith('.git'))
+        return 'a repo id does not end in ".git"';
+    if (repo.length > MAX_REPO_ID)
+        return `a repo id has at most ${MAX_REPO_ID} characters`;
+    if (revision === undefined)
+        return undefined;
+    if (revision === '')
+        return 'the revision after "@" is empty';
+    if (!REVISION.test(revision) ||
+        revision.includes('..') ||
+        revision.includes('//') ||
+        /[/.]$/.test(revision) ||
+        revision.endsWith('.lock'))
+        return `"${revision}" is not a branch, tag or commit name`;
+    return undefined;
+}
+function parseHubRef(ref) {
+    const problem = hubRefProblem(ref);
+    if (problem)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is not a Hugging Face repo reference: ${problem}`);
+    const at = ref.indexOf('@');
+    return at < 0 ? { repo: ref } : { repo: ref.slice(0, at), revision: ref.slice(at + 1) };
+}
+/**
+ * Where a `model` reference points. The rule, in order: `hf://` forces the hub; a path starting with
+ * `.`, `/` or `~`, or one that exists, is local (so `./org/name` forces a folder that shares a repo
+ * id's shape); a repo id's shape (`owner/name[@revision]`) is the hub; anything else is a folder
+ * (which then fails as missing, with the reason it is not a repo id either).
+ */
+function locateModel(ref, base) {
+    if (ref.startsWith('hf://'))
+        return { source: 'hub', hub: parseHubRef(ref.slice('hf://'.length)) };
+    const root = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(base, ref);
+    if (/^[./~]/.test(ref) || node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(ref) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(root))
+        return { source: 'local', root };
+    if (hubRefProblem(ref) === undefined)
+        return { source: 'hub', hub: parseHubRef(ref) };
+    // Looks like neither: name both readings so a typo in a repo id is not reported as a missing folder only.
+    if (/^[^/\\]+\/[^/\\]/.test(ref) || ref.includes('@'))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is neither a folder nor a Hugging Face repo reference (${hubRefProblem(ref)})`);
+    return { source: 'local', root };
+}
+/** `owner/name@revision` as users write it. */
+function formatHubRef(ref) {
+    return ref.revision ? `${ref.repo}@${ref.revision}` : ref.repo;
+}
+
+
+/***/ }),
+
+/***/ 414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  openHubSource: () => (/* binding */ openHubSource)
+});
+
+// UNUSED EXPORTS: hubFailure
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/sources/hub-http.ts
+// The one place that talks HTTP to the Hub. @huggingface/hub has no retries, no timeouts, hides the
+// Hub's X-Error-Code and lets the runtime decide what a redirect carries; every library call takes a
+// `fetch`, so this module is that fetch, and the range reader the library lacks (one request per
+// read, where downloadFile spends a probe first).
+
+/** A final, non-retryable answer from the Hub: status, X-Error-Code and the Hub's own message. */
+class HubResponseError extends errors/* SourceError */.c8 {
+    status;
+    code;
+    hubMessage;
+    url;
+    name = 'HubResponseError';
+    constructor(status, code, hubMessage, url) {
+        super(`the Hub answered ${status}${code ? ` ${code}` : ''}: ${hubMessage || 'no message'}`);
+        this.status = status;
+        this.code = code;
+        this.hubMessage = hubMessage;
+        this.url = url;
+    }
+}
+/** Retried: 429 and 5xx answers, timeouts and dropped connections. */
+class Retryable extends Error {
+    retryAfterMs;
+    final;
+    constructor(message, retryAfterMs, final) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.final = final;
+    }
+}
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const DEFAULTS = { timeoutMs: 20_000, attempts: 4, budgetMs: 60_000, backoffMs: 500 };
+function hubHttp(options) {
+    const o = { ...DEFAULTS, ...options };
+    const transport = options.fetch ?? globalThis.fetch;
+    const hubOrigin = new URL(o.hubUrl).origin;
+    const stats = { requests: 0, retries: 0, redirects: 0, bytes: 0 };
+    const clean = (s) => (o.token ? s.split(o.token).join('***') : s);
+    /**
+     * One attempt, following redirects by hand: the token goes to the hub's own origin only and is
+     * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none).
+     */
+    async function send(input, init = {}) {
+        let url = new URL(input);
+        const headers = new Headers(init.headers);
+        headers.delete('authorization'); // the library never gets the token; only this function adds it
+        let withToken = !!o.token;
+        const signal = AbortSignal.any([AbortSignal.timeout(o.timeoutMs), ...(init.signal ? [init.signal] : [])]);
+        for (let hop = 0;; hop++) {
+            if (withToken && url.origin !== hubOrigin)
+                withToken = false;
+            if (withToken)
+                headers.set('authorization', `Bearer ${o.token}`);
+            else
+                headers.delete('authorization');
+            stats.requests++;
+            let res;
+            try {
+                res = await transport(url, { ...init, headers, signal, redirect: 'manual' });
+            }
+            catch (error) {
+                throw new Retryable(networkReason(error, o.timeoutMs));
+            }
+            if (REDIRECT_STATUS.has(res.status)) {
+                const location = res.headers.get('location');
+                await res.body?.cancel().catch(() => { });
+                if (!location || hop >= MAX_REDIRECTS)
+                    throw new errors/* SourceError */.c8(`the Hub sent a redirect the check cannot follow (${res.status})`);
+                const next = new URL(location, url);
+                if (next.protocol !== 'https:' && next.protocol !== 'http:')
+                    throw new errors/* SourceError */.c8(`the Hub redirected to a ${next.protocol} URL`);
+                stats.redirects++;
+                url = next;
+                continue;
+            }
+            if (RETRY_STATUS.has(res.status)) {
+                const final = await responseError(res, url, clean);
+                throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final);
+            }
+            return res;
+        }
+    }
+    /** Run `attempt` until it returns, retrying Retryable failures with backoff inside the budget. */
+    async function retrying(attempt) {
+        const started = Date.now();
+        for (let n = 1;; n++) {
+            try {
+                return await attempt();
+            }
+            catch (error) {
+                if (!(error instanceof Retryable))
+                    throw error;
+                const backoff = o.backoffMs * 2 ** (n - 1) * (0.75 + Math.random() / 2);
+                const wait = error.retryAfterMs ?? backoff;
+                const spent = Date.now() - started;
+                if (n >= o.attempts || spent + wait > o.budgetMs) {
+                    const tries = `${n} attempt${n === 1 ? '' : 's'} over ${Math.round((spent / 1000) * 10) / 10} s`;
+                    const later = error.retryAfterMs !== undefined && spent + wait > o.budgetMs
+                        ? `; the Hub asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the check waits`
+                        : '';
+                    throw new errors/* SourceError */.c8(`${error.final?.message ?? error.message} (${tries}${later})`);
+                }
+                stats.retries++;
+                await new Promise((resolve) => setTimeout(resolve, wait));
+            }
+        }
+    }
+    const hubFetch = (async (input, init) => {
+        const url = typeof input === 'string' || input instanceof URL ? input : input.url;
+        return retrying(async () => {
+            const res = await send(url, init);
+            if (!res.ok)
+                throw await responseError(res, new URL(url), clean);
+            // An /api/ answer that is not JSON is not the Hub (a login page, a proxy error page).
+            const type = res.headers.get('content-type') ?? '';
+            if (new URL(url).pathname.startsWith('/api/') && !/json/i.test(type)) {
+                await res.body?.cancel().catch(() => { });
+                throw new errors/* SourceError */.c8(`${o.hubUrl} answered ${type.split(';')[0] || 'no content type'} where the Hub answers JSON: is hub-url a Hugging Face Hub?`);
+            }
+            return res;
+        });
+    });
+    async function getBytes(url, { range, size }) {
+        const [start, end] = range ?? [0, size];
+        if (end <= start)
+            return new Uint8Array(0);
+        return retrying(async () => {
+            const res = await send(url, range ? { headers: { range: `bytes=${start}-${end - 1}` } } : {});
+            if (res.status === 416) {
+                await res.body?.cancel().catch(() => { });
+                return new Uint8Array(0);
+            }
+            if (!res.ok)
+                throw await responseError(res, new URL(url), clean);
+            const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url);
+            // Fewer bytes than asked when the range runs past the end of the file, as a local read gives.
+            const want = Math.min(end, size) - start;
+            if (res.status === 206) {
+                const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+                const total = m && m[3] !== '*' ? Number(m[3]) : undefined;
+                if (!m || Number(m[1]) !== start || total !== size) {
+                    await res.body?.cancel().catch(() => { });
+                    throw new errors/* SourceError */.c8(`the Hub's answer for ${name} does not match the file listing (Content-Range "${res.headers.get('content-range')}", listed size ${size} bytes): the file changed under the revision or a proxy altered it; check a commit sha`);
+                }
+                return readBody(res, 0, want, false, name);
+            }
+            // 200 to a ranged request: the Range was ignored and the body starts at byte 0.
+            return readBody(res, range ? start : 0, want, !range, name);
+        });
+    }
+    /**
+     * Read `want` bytes after skipping `skip`, then stop: a server that ignores Range and starts sending a
+     * whole shard is cut off there instead of being downloaded. A dropped connection is retried.
+     */
+    async function readBody(res, skip, want, whole, name) {
+        const out = new Uint8Array(want);
+        let got = 0;
+        let seen = 0;
+        const reader = res.body?.getReader();
+        if (!reader)
+            return out.subarray(0, 0);
+        try {
+            while (got < want) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                stats.bytes += value.length;
+                const from = Math.max(0, skip - seen);
+                seen += value.length;
+                if (from >= value.length)
+                    continue;
+                const take = Math.min(value.length - from, want - got);
+                out.set(value.subarray(from, from + take), got);
+                got += take;
+            }
+            if (got === want && whole) {
+                const extra = await reader.read();
+                if (!extra.done)
+                    throw new errors/* SourceError */.c8(`the Hub sent more than the listed ${want} bytes for ${name}: the listing is stale`);
+            }
+        }
+        catch (error) {
+            if (error instanceof errors/* SourceError */.c8)
+                throw error;
+            throw new Retryable(`the connection to the Hub broke while reading ${name}: ${networkReason(error, o.timeoutMs)}`);
+        }
+        finally {
+            await reader.cancel().catch(() => { });
+        }
+        // A body shorter than the listing promises means the connection ended early: read again.
+        if (got < want)
+            throw new Retryable(`the Hub's answer for ${name} ended early`);
+        return out.subarray(0, got);
+    }
+    return { fetch: hubFetch, getBytes, stats };
+}
+/** The Hub's own words for a failed request: X-Error-Message, the JSON `error`, or the text body. */
+async function responseError(res, url, clean) {
+    const code = res.headers.get('x-error-code') ?? undefined;
+    let message = res.headers.get('x-error-message') ?? '';
+    if (!message) {
+        const text = await readText(res, 4096);
+        try {
+            const json = JSON.parse(text);
+            message = typeof json.error === 'string' ? json.error : '';
+        }
+        catch {
+            message = /<html|<!doctype/i.test(text) ? '' : text.trim();
+        }
+    }
+    else
+        await res.body?.cancel().catch(() => { });
+    return new HubResponseError(res.status, code, clean(message.slice(0, 500)), url.pathname);
+}
+async function readText(res, limit) {
+    const reader = res.body?.getReader();
+    if (!reader)
+        return '';
+    const chunks = [];
+    let size = 0;
+    try {
+        while (size < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                break;
+            chunks.push(value);
+            size += value.length;
+        }
+    }
+    catch {
+        // A broken error body still leaves the status and code.
+    }
+    finally {
+        await reader.cancel().catch(() => { });
+    }
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+/** Retry-After in seconds or as an HTTP date, in ms; absent or unreadable gives undefined. */
+function retryAfter(value) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+function networkReason(error, timeoutMs) {
+    const e = error;
+    if (e?.name === 'TimeoutError')
+        return `the Hub did not answer within ${timeoutMs / 1000} s`;
+    if (e?.name === 'AbortError')
+        return 'the request was aborted';
+    const code = e?.cause?.code;
+    if (code === 'ECONNREFUSED')
+        return 'the connection to the Hub was refused';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return 'the Hub host name does not resolve';
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+        return 'the connection to the Hub was reset';
+    return e?.cause?.message ?? e?.message ?? String(error);
+}
+
+// EXTERNAL MODULE: ./node_modules/@huggingface/hub/dist/index.js
+var dist = __nccwpck_require__(8475);
+;// CONCATENATED MODULE: ./src/sources/hub-lib.ts
+// @huggingface/hub through its self-contained CommonJS build. Its ESM build loads parts lazily, which
+// ncc splits into chunk files (and then --license lists one package); a bare-specifier require is left
+// to run time and fails outside the repo. Every runtime use of the library goes through this file, so
+// `instanceof` checks never meet a second copy of its classes.
+
+const { modelInfo, datasetInfo, listFiles } = dist;
+
+// EXTERNAL MODULE: ./src/sources/hub-ref.ts
+var hub_ref = __nccwpck_require__(9217);
+// EXTERNAL MODULE: ./src/sources/source.ts
+var source = __nccwpck_require__(813);
+;// CONCATENATED MODULE: ./src/sources/hub.ts
+
+
+
+
+
+/** Files read whole are kept: the same small JSON file is often wanted by two artifacts. */
+const CACHE_LIMIT = 1024 * 1024;
+/**
+ * A model repository on the Hub at one commit. The reference is resolved to a sha first, so a branch
+ * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
+ * revisions that the library's listFiles does not encode.
+ */
+async function openHubSource(ref, options) {
+    const http = hubHttp(options);
+    const hubUrl = options.hubUrl;
+    const context = { ...ref, hubUrl, token: !!options.token };
+    const fail = (error) => {
+        throw hubFailure(error, context);
+    };
+    const info = await modelInfo({
+        name: ref.repo,
+        revision: ref.revision ?? 'main',
+        hubUrl,
+        fetch: http.fetch,
+        additionalFields: ['sha'],
+    }).catch(fail);
+    const sha = String(info.sha);
+    if (!/^[0-9a-f]{40}$/.test(sha))
+        throw new errors/* SourceError */.c8(`${(0,hub_ref/* formatHubRef */.Iu)(ref)}: the Hub did not say which commit the revision is`);
+    // Gating shows only when a file is read; without a token the answer is known now.
+    if (info.gated && !options.token)
+        throw new errors/* SourceError */.c8(gatedMessage(context, false));
+    let listing;
+    let byPath;
+    const cache = new Map();
+    const encode = (p) => p.split('/').map(encodeURIComponent).join('/');
+    const repoPath = `${hubUrl}/${ref.repo.split('/').map(encodeURIComponent).join('/')}`;
+    async function list() {
+        const entries = [];
+        let truncated = false;
+        try {
+            for await (const e of listFiles({
+                repo: ref.repo,
+                revision: sha,
+                recursive: true,
+                hubUrl,
+                fetch: http.fetch,
+            })) {
+                if (entries.length >= source/* LISTING_LIMITS */.Y.entries) {
+                    truncated = true;
+                    break;
+                }
+                const parts = e.path.split('/');
+                // The listing is the Hub's word, not ours to trust: a path that could leave the repo is dropped.
+                if (!e.path ||
+                    e.path.startsWith('/') ||
+                    e.path.includes('\\') ||
+                    parts.some((p) => !p || p === '.' || p === '..'))
+                    continue;
+                if (parts.slice(0, -1).some((p) => source/* SKIPPED_DIRECTORIES */.j.has(p)))
+                    continue;
+                if (parts.length > source/* LISTING_LIMITS */.Y.depth) {
+                    truncated = true;
+                    continue;
+                }
+                const type = e.type === 'file' ? 'file' : e.type === 'directory' ? 'directory' : 'other';
+                entries.push({
+                    path: e.path,
+                    type,
+                    size: type === 'file' ? e.size : 0,
+                    ...(e.lfs || e.xetHash ? { lfs: true } : {}),
+                });
+            }
+        }
+        catch (error) {
+            fail(error);
+        }
+        entries.sort((a, b) => a.path.localeCompare(b.path));
+        byPath = new Map(entries.map((e) => [e.path, e]));
+        return { entries, truncated };
+    }
+    async function entry(path) {
+        await (listing ??= list());
+        const e = byPath.get(path);
+        // Only listed files are ever requested: a shard name from an index cannot reach another path.
+        if (!e || e.type !== 'file')
+            throw new errors/* SourceError */.c8(`${(0,hub_ref/* formatHubRef */.Iu)(ref)}: ${path} is not a file of the repository`);
+        return e;
+    }
+    // LFS files are served by `resolve` (on huggingface.co a redirect to the CDN); the others by `raw`,
+    // which the Hub never redirects, saving a hop per small file.
+    const fileUrl = (path, lfs) => `${repoPath}/${lfs ? 'resolve' : 'raw'}/${sha}/${encode(path)}`;
+    async function read(path) {
+        const e = await entry(path);
+        const load = () => http.getBytes(fileUrl(path, !!e.lfs), { size: e.size }).catch(fail);
+        if (e.size > CACHE_LIMIT)
+            return load();
+        let p = cache.get(path);
+        if (!p)
+            cache.set(path, (p = load()));
+        return p;
+    }
+    return {
+        kind: 'hub',
+        display: (0,hub_ref/* formatHubRef */.Iu)(ref),
+        repo: ref.repo,
+        sha,
+        stats: http.stats,
+        list: () => (listing ??= list()),
+        read,
+        async readRange(path, start, end) {
+            const e = await entry(path);
+            if (cache.has(path) || e.size <= 1024)
+                return (await read(path)).subarray(start, end);
+            return http.getBytes(fileUrl(path, !!e.lfs), { size: e.size, range: [start, end] }).catch(fail);
+        },
+    };
+}
+/** Access problems in the words of Friendli's FAQ and the Hub's, each with what to do about it. */
+function hubFailure(error, c) {
+    const name = (0,hub_ref/* formatHubRef */.Iu)(c);
+    if (!(error instanceof HubResponseError))
+        return error instanceof errors/* SourceError */.c8
+            ? new errors/* SourceError */.c8(`${name}: ${error.message}`)
+            : new errors/* SourceError */.c8(`${name}: ${error?.message ?? String(error)}`);
+    const { status, code } = error;
+    if (code === 'GatedRepo')
+        return new errors/* SourceError */.c8(gatedMessage(c, c.token));
+    if (code === 'RevisionNotFound')
+        return new errors/* SourceError */.c8(`${name}: revision "${c.revision ?? 'main'}" not found in ${c.repo}: no branch, tag or commit has that name. Check the revision; branch names with "/" (refs/pr/1) are written as they are.`);
+    if (status === 401 && !c.token)
+        return new errors/* SourceError */.c8(`${name}: repository not found, or it is private and no token was given. Check the repo id; for a private repository set the hf-token input (HF_TOKEN for the CLI) to a token that can read it.`);
+    if (status === 401)
+        return new errors/* SourceError */.c8(`${name}: the Hugging Face token was refused (invalid, expired or revoked: ${error.hubMessage || 'no reason given'}). Create a new token at ${c.hubUrl}/settings/tokens and update the secret; Friendli needs the new token too, since a revoked key also stops deployments.`);
+    if (code === 'RepoNotFound' || status === 404)
+        return new errors/* SourceError */.c8(`${name}: repository not found, or the token cannot see it: a private repository of another account, or a fine-grained token without read access to this repository. Check the repo id; for a fine-grained token, give it view permission for ${c.repo} (as the Friendli FAQ asks).`);
+    if (status === 403)
+        return new errors/* SourceError */.c8(`${name}: the token may not read this repository (${error.hubMessage || '403 Forbidden'}). A fine-grained token needs read access to ${c.repo}; the Friendli FAQ asks for view permission on the repository you deploy.`);
+    return new errors/* SourceError */.c8(`${name}: ${error.message}`);
+}
+function gatedMessage(c, withToken) {
+    const page = `${c.hubUrl}/${c.repo}`;
+    return withToken
+        ? `${(0,hub_ref/* formatHubRef */.Iu)(c)}: You don't have access to this gated model: the token's account is not in the authorized list. Request access on ${page} and wait for the owner's approval; Friendli needs the same approval, through the token integrated in Friendli Suite.`
+        : `${(0,hub_ref/* formatHubRef */.Iu)(c)}: You don't have access to this gated model: it is gated and no token was given. Request access on ${page}, then set the hf-token input (HF_TOKEN for the CLI) to a token of the approved account.`;
+}
+
+
+/***/ }),
+
+/***/ 813:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ LISTING_LIMITS),
+/* harmony export */   j: () => (/* binding */ SKIPPED_DIRECTORIES)
+/* harmony export */ });
+/** Folders that are never part of a model: walking them is slow and only yields noise. */
+const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
+/** How deep and how wide a listing goes: deep enough to find a nested model, bounded on a monorepo. */
+const LISTING_LIMITS = { depth: 4, entries: 20_000 };
 
 
 /***/ }),
@@ -57375,6 +57442,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -57393,6 +57467,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

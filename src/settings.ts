@@ -5,8 +5,7 @@ import { z } from 'zod'
 import { findRule } from './engine/registry.js'
 import type { RuleLevel } from './engine/run-model.js'
 import { UsageError } from './errors.js'
-import { DEFAULT_HUB_URL } from './sources/hub.js'
-import { locateModel, type HubRef } from './sources/hub-ref.js'
+import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]

@@ -11,7 +11,7 @@ import { runModelRules } from '../../src/engine/run-model.js'
 import { SourceError } from '../../src/errors.js'
 import { resolveSettings } from '../../src/settings.js'
 import { openHubSource } from '../../src/sources/hub.js'
-import type { HubHttpOptions } from '../../src/sources/hub-http.js'
+import { retryAfter, type HubHttpOptions } from '../../src/sources/hub-http.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import {
   startFakeHub,
@@ -384,5 +384,54 @@ describe('faults', () => {
     await expect(source.read('../other/model-00001-of-00002.safetensors')).rejects.toThrow(
       'is not a file of the repository',
     )
+  })
+
+  it('a listing whose paths try to leave the repo: those entries are dropped, never read', async () => {
+    const tree = JSON.stringify([
+      { type: 'file', oid: 'x', size: 2, path: 'config.json' },
+      { type: 'file', oid: 'x', size: 2, path: '../../etc/passwd' },
+      { type: 'file', oid: 'x', size: 2, path: '/abs.json' },
+      { type: 'file', oid: 'x', size: 2, path: 'a/./b.json' },
+      { type: 'file', oid: 'x', size: 2, path: 'a\\b.json' },
+    ])
+    const h = await hub(
+      { 'org/m': { files: { 'config.json': '{}' } } },
+      {
+        fault: (x) =>
+          x.path.includes('/tree/')
+            ? { status: 200, body: tree, headers: { 'content-type': 'application/json' } }
+            : undefined,
+      },
+    )
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, ...fast })
+    expect((await source.list()).entries.map((e) => e.path)).toEqual(['config.json'])
+    await expect(source.read('../../etc/passwd')).rejects.toThrow('is not a file of the repository')
+  })
+
+  it('a 403 that is not about gating (a fine-grained token without read access) says what the token needs', async () => {
+    const h = await hub(
+      { 'org/m': { files: { 'config.json': '{}' } } },
+      {
+        fault: (x) =>
+          x.path.includes('/raw/')
+            ? { status: 403, body: 'This fine-grained token lacks read access' }
+            : undefined,
+      },
+    )
+    const source = await openHubSource({ repo: 'org/m' }, { hubUrl: h.url, token: TOKEN, ...fast })
+    await expect(source.read('config.json')).rejects.toThrow(
+      'org/m: the token may not read this repository (This fine-grained token lacks read access). A fine-grained token needs read access to org/m',
+    )
+  })
+})
+
+describe('retryAfter', () => {
+  it('reads seconds and HTTP dates; ignores what it cannot read', () => {
+    expect(retryAfter('7')).toBe(7000)
+    const inTen = new Date(Date.now() + 10_000).toUTCString()
+    expect(retryAfter(inTen)).toBeGreaterThan(8000)
+    expect(retryAfter(inTen)).toBeLessThanOrEqual(10_000)
+    expect(retryAfter('soon')).toBeUndefined()
+    expect(retryAfter(null)).toBeUndefined()
   })
 })

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError } from '../errors.js'
 
+export const DEFAULT_HUB_URL = 'https://huggingface.co'
+
 /** A Hugging Face repository at a revision, as the user named it. */
 export interface HubRef {
   repo: string

@@ -4,8 +4,6 @@ import { listFiles, modelInfo } from './hub-lib.js'
 import { formatHubRef, type HubRef } from './hub-ref.js'
 import { LISTING_LIMITS, SKIPPED_DIRECTORIES, type Listing, type RepoEntry, type Source } from './source.js'
 
-export const DEFAULT_HUB_URL = 'https://huggingface.co'
-
 export interface HubSource extends Source {
   kind: 'hub'
   repo: string
