@@ -42,6 +42,12 @@ const ARTIFACT_LABELS: Record<ModelArtifactName, string> = {
   adapterConfig: '`adapter_config.json`',
   lfsPointers: 'Git LFS pointer files',
   weights: 'the safetensors headers (never tensor data)',
+  generationConfig: '`generation_config.json`',
+  specialTokensMap: '`special_tokens_map.json`',
+  tokenizerJson: '`tokenizer.json`',
+  chatTemplates: 'the chat templates (`chat_template.jinja`, `tokenizer_config.json`, `chat_template.json`)',
+  specialTokens: 'the special tokens (`tokenizer_config.json`, `special_tokens_map.json`)',
+  templateRenders: 'the chat template rendered on five common conversations',
 }
 
 const NOTICE =

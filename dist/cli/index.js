@@ -11153,7 +11153,7 @@ async function whoAmI(params) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5068);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(526);
 // The CLI's executable entry (bundled to dist/cli/index.js); the logic is in cli.ts so tests can call it.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
@@ -11163,7 +11163,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5068:
+/***/ 526:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14254,29 +14254,153 @@ function describeWeights(tensors) {
     },
 }));
 
+;// CONCATENATED MODULE: ./src/rules/model/special-tokens.ts
+
+
+
+/* harmony default export */ const special_tokens = (defineModelRule({
+    meta: {
+        id: 'MR403',
+        name: 'special-tokens',
+        description: 'Require an eos_token, and note a missing pad_token',
+        severity: 'error',
+        artifacts: ['tokenizerConfig', 'specialTokens'],
+        messages: {
+            noEos: {
+                text: () => 'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
+                hint: () => 'Set "eos_token" in tokenizer_config.json to the end-of-text or end-of-turn token the model was trained with (for example "<|im_end|>", "<|eot_id|>" or "</s>").',
+            },
+            noPad: {
+                severity: 'info',
+                text: () => 'No pad_token is defined: inference does not need one, but fine-tuning pads batches, and trainers fall back to eos_token, which then is masked out of the loss and the model may not learn to stop.',
+                hint: () => 'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
+        // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
+        const doc = docOf(tokenizerConfig);
+        if (!doc)
+            return;
+        // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
+        const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token');
+        if (!specialTokens.has('eos_token') && !encoder)
+            report('noEos', {}, at(doc, ''));
+        if (!specialTokens.has('pad_token'))
+            report('noPad', {}, at(doc, ''));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tokenizer-json.ts
+
+
+
+
+
+/** The models of the tokenizers library (tokenizers/src/models): anything else fails to load. */
+const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
+/* harmony default export */ const tokenizer_json = (defineModelRule({
+    meta: {
+        id: 'MR404',
+        name: 'tokenizer-json',
+        description: 'Require a tokenizer.json that loads and agrees with tokenizer_config.json',
+        severity: 'error',
+        artifacts: ['tokenizerJson', 'tokenizerConfig'],
+        messages: {
+            invalid: {
+                text: (d) => `tokenizer.json ${d.reason}.`,
+                hint: () => 'Save the tokenizer again with tokenizer.save_pretrained(); a hand-edited tokenizer.json is rarely worth fixing by hand.',
+            },
+            modelType: {
+                severity: 'warning',
+                text: (d) => `tokenizer.json's model is ${d.type}, not one the tokenizers library loads (${MODEL_TYPES.join(', ')}).`,
+                hint: () => 'Save the tokenizer again with a current tokenizers / transformers version.',
+            },
+            addedTokens: {
+                severity: 'warning',
+                text: (d) => `${d.count === 1 ? 'One added token differs' : `${d.count} added tokens differ`} between tokenizer_config.json's added_tokens_decoder and tokenizer.json: ${d.examples}. The slow and fast tokenizers then give different ids for the same text.`,
+                hint: () => 'Load the tokenizer with transformers and save it again, so both files come from the same tokenizer.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerJson: file, tokenizerConfig }, report }) {
+        if (file.state === 'invalid') {
+            const pos = problemPosition(file.problem);
+            return report('invalid', { reason: describeJsonProblem(file.problem) }, pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path });
+        }
+        if (file.state === 'too-large')
+            return report('invalid', {
+                reason: `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than any real tokenizer (${file.limit / 1024 / 1024} MiB), so it was not parsed and the tokenizer checks did not run`,
+            }, { path: file.path });
+        if (file.state !== 'ok')
+            return; // missing: MR401; a pointer: MR304; not a file: MR401 reports it
+        const { tokenizer } = file;
+        if (!tokenizer.modelType || !MODEL_TYPES.includes(tokenizer.modelType))
+            report('modelType', { type: tokenizer.modelType ? `"${tokenizer.modelType}"` : 'of no known type' }, { path: file.path });
+        const tc = docOf(tokenizerConfig);
+        const decoder = tc && isObject(tc.value) ? tc.value.added_tokens_decoder : undefined;
+        if (!isObject(decoder))
+            return;
+        const byId = new Map(tokenizer.addedTokens.map((t) => [t.id, t.content]));
+        const differences = [];
+        for (const [id, entry] of Object.entries(decoder)) {
+            const content = isObject(entry) && typeof entry.content === 'string' ? entry.content : undefined;
+            if (content === undefined || !/^\d+$/.test(id))
+                continue;
+            const fast = byId.get(Number(id)) ?? tokenizer.tokenOf(Number(id));
+            if (fast !== content)
+                differences.push(fast === undefined
+                    ? `${id} is "${content}" but tokenizer.json has no id ${id}`
+                    : `${id} is "${content}" in tokenizer_config.json but "${fast}" in tokenizer.json`);
+        }
+        if (differences.length > 0)
+            report('addedTokens', { count: differences.length, examples: listNames(differences, 3) }, at(tc, '/added_tokens_decoder'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tokenizer-vocab-size.ts
+
+
+
+
+/* harmony default export */ const tokenizer_vocab_size = (defineModelRule({
+    meta: {
+        id: 'MR405',
+        name: 'tokenizer-vocab-size',
+        description: 'Require every token id of the tokenizer to fit in vocab_size',
+        severity: 'error',
+        artifacts: ['tokenizerJson', 'config'],
+        messages: {
+            tooMany: {
+                text: (d) => `tokenizer.json has token ids up to ${(d.ids - 1).toLocaleString('en-US')} (${d.example}), but config.json "vocab_size" is ${d.vocab.toLocaleString('en-US')}: those ids fall outside the embedding matrix, and requests that contain them fail or read another token's row.`,
+                hint: () => 'If tokens were added to the tokenizer, resize the embeddings (model.resize_token_embeddings(len(tokenizer))) and save the model again so vocab_size follows; otherwise use the tokenizer that belongs to these weights.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerJson, config }, report }) {
+        const doc = docOf(config);
+        if (!doc || tokenizerJson.state !== 'ok')
+            return;
+        const vocab = configInt(doc, ['vocab_size', 'padded_vocab_size']);
+        const { tokenizer } = tokenizerJson;
+        if (!vocab || tokenizer.idCount <= vocab.value)
+            return;
+        const top = tokenizer.idCount - 1;
+        report('tooMany', { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` }, at(doc, vocab.pointer));
+    },
+}));
+
 ;// CONCATENATED MODULE: ./src/rules/model/missing-chat-template.ts
 
 
 
-
-/** Whether a chat_template value holds a template: a non-empty string, or a list of {name, template}. */
-function holdsTemplate(value) {
-    if (typeof value === 'string')
-        return value.trim() !== '';
-    if (Array.isArray(value))
-        return value.some((t) => typeof t === 'object' &&
-            t !== null &&
-            typeof t.template === 'string' &&
-            t.template.trim() !== '');
-    return false;
-}
 /* harmony default export */ const missing_chat_template = (defineModelRule({
     meta: {
         id: 'MR501',
         name: 'missing-chat-template',
         description: 'Require a chat template so Friendli can serve the chat completions API',
         severity: 'warning',
-        artifacts: ['files', 'tokenizerConfig', 'chatTemplateJson'],
+        artifacts: ['tokenizerConfig', 'chatTemplates'],
         messages: {
             missing: {
                 text: () => 'No chat template found (no chat_template in tokenizer_config.json, no chat_template.jinja, no chat_template.json): the endpoint will not offer the chat API unless a custom chat template is set on it.',
@@ -14284,20 +14408,6744 @@ function holdsTemplate(value) {
             },
         },
     },
-    check({ artifacts: { files, tokenizerConfig, chatTemplateJson }, report }) {
+    check({ artifacts: { tokenizerConfig, chatTemplates }, report }) {
         // A tokenizer_config.json we could not read is reported by tokenizer-config; we cannot tell here.
         if (tokenizerConfig.state !== 'ok' && tokenizerConfig.state !== 'missing')
             return;
+        if (chatTemplates.used.length > 0)
+            return;
+        // A template that is there but malformed or unreadable is chat-template-format's to report.
+        if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict'))
+            return;
         const tc = docOf(tokenizerConfig);
-        if (tc && holdsTemplate(field(tc, 'chat_template')))
-            return;
-        // An empty chat_template.jinja holds no template, as an empty "chat_template" string does not.
-        if (files.entries.some((e) => e.path === 'chat_template.jinja' && isReadableFile(e) && e.size > 0))
-            return;
-        const ctj = docOf(chatTemplateJson);
-        if (ctj && holdsTemplate(field(ctj, 'chat_template')))
-            return;
         report('missing', {}, tc ? at(tc, '') : { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/templates.ts
+/** How users know a template: its file, and its name when it is one of several. */
+function describeTemplate(t) {
+    const where = t.inJson ? `"chat_template" in ${t.path}` : t.path;
+    return t.name === 'default' ? `the chat template (${where})` : `the "${t.name}" chat template (${where})`;
+}
+/**
+ * Where a finding about one line of a template goes. In a .jinja file the line is the file's own; a
+ * template inside a JSON string has no line of its own in the file, so the finding stays on the
+ * "chat_template" value and the message names the line inside the template (`inTemplate`).
+ */
+function templateLine(t, line, column) {
+    if (line === undefined)
+        return { location: t.location, inTemplate: '' };
+    if (!t.inJson)
+        return { location: { path: t.path, line, ...(column ? { column } : {}) }, inTemplate: '' };
+    return { location: t.location, inTemplate: ` (line ${line} of the template)` };
+}
+/** The 1-based line of the template where `needle` first appears, if it does. */
+function lineOf(source, needle) {
+    const text = source.replace(/\r\n?/g, '\n');
+    const i = text.indexOf(needle);
+    return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+}
+function capitalize(s) {
+    return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-syntax.ts
+
+
+/* harmony default export */ const chat_template_syntax = (defineModelRule({
+    meta: {
+        id: 'MR502',
+        name: 'chat-template-syntax',
+        description: 'Require every chat template to parse as Jinja',
+        severity: 'error',
+        artifacts: ['chatTemplates'],
+        messages: {
+            syntax: {
+                text: (d) => `${capitalize(d.template)} does not parse${d.where}: ${d.error}.`,
+                hint: () => 'Fix the template (an unclosed {% if %} / {% for %}, a missing %} or }}, or a stray tag are the usual causes), then check it with tokenizer.apply_chat_template(messages) in Python before pushing.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        const all = [
+            ...chatTemplates.fromFiles,
+            ...chatTemplates.fromTokenizerConfig,
+            ...chatTemplates.fromProcessor,
+        ];
+        for (const t of all) {
+            if (t.compiled.ok)
+                continue;
+            const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column);
+            report('syntax', { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate }, location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-render.ts
+
+
+
+const conversations = (renders) => listNames([...new Set(renders.map((r) => `[${r.conversation.roles}]`))]);
+/* harmony default export */ const chat_template_render = (defineModelRule({
+    meta: {
+        id: 'MR503',
+        name: 'chat-template-render',
+        description: 'Require the chat template to render the conversations every chat model meets',
+        severity: 'warning',
+        artifacts: ['templateRenders'],
+        messages: {
+            raised: {
+                text: (d) => `${capitalize(d.template)} raises "${d.message}"${d.where} on ${d.conversations}: requests and fine-tuning rows shaped like that are refused.`,
+                hint: () => 'If the model really does not support this (a system role, non-alternating turns), tell the users of the endpoint and keep such rows out of fine-tuning data; otherwise relax the condition in the template.',
+            },
+            failed: {
+                text: (d) => `${capitalize(d.template)} fails with a Jinja error on ${d.conversations}: ${d.message}.`,
+                hint: () => 'This is a bug in the template, not a rule it enforces: render it with tokenizer.apply_chat_template on the same messages in Python to see it, and fix the expression.',
+            },
+        },
+    },
+    check({ artifacts: { templateRenders }, report }) {
+        // One finding per template and distinct message, naming every conversation it failed on.
+        const groups = new Map();
+        for (const r of templateRenders) {
+            if (r.result.ok || r.result.kind === 'limit')
+                continue;
+            const key = `${r.template.path}\0${r.template.name}\0${r.result.kind}\0${r.result.message}`;
+            groups.set(key, [...(groups.get(key) ?? []), r]);
+        }
+        for (const renders of groups.values()) {
+            const { template, result } = renders[0];
+            if (result.ok)
+                continue;
+            const data = {
+                template: describeTemplate(template),
+                message: result.message,
+                conversations: conversations(renders),
+            };
+            if (result.kind === 'raise') {
+                // The template's own words usually sit in a raise_exception('...') call: point at that line.
+                const { location, inTemplate } = templateLine(template, lineOf(template.source, result.message));
+                report('raised', { ...data, where: inTemplate }, location);
+            }
+            else
+                report('failed', data, template.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./node_modules/@huggingface/jinja/dist/index.js
+var __defProp = Object.defineProperty;
+var __defNormalProp = (obj, key, value) => key in obj ? __defProp(obj, key, { enumerable: true, configurable: true, writable: true, value }) : obj[key] = value;
+var __publicField = (obj, key, value) => {
+  __defNormalProp(obj, typeof key !== "symbol" ? key + "" : key, value);
+  return value;
+};
+
+// src/lexer.ts
+var TOKEN_TYPES = Object.freeze({
+  Text: "Text",
+  // The text between Jinja statements or expressions
+  NumericLiteral: "NumericLiteral",
+  // e.g., 123, 1.0
+  StringLiteral: "StringLiteral",
+  // 'string'
+  Identifier: "Identifier",
+  // Variables, functions, statements, booleans, etc.
+  Equals: "Equals",
+  // =
+  OpenParen: "OpenParen",
+  // (
+  CloseParen: "CloseParen",
+  // )
+  OpenStatement: "OpenStatement",
+  // {%
+  CloseStatement: "CloseStatement",
+  // %}
+  OpenExpression: "OpenExpression",
+  // {{
+  CloseExpression: "CloseExpression",
+  // }}
+  OpenSquareBracket: "OpenSquareBracket",
+  // [
+  CloseSquareBracket: "CloseSquareBracket",
+  // ]
+  OpenCurlyBracket: "OpenCurlyBracket",
+  // {
+  CloseCurlyBracket: "CloseCurlyBracket",
+  // }
+  Comma: "Comma",
+  // ,
+  Dot: "Dot",
+  // .
+  Colon: "Colon",
+  // :
+  Pipe: "Pipe",
+  // |
+  CallOperator: "CallOperator",
+  // ()
+  AdditiveBinaryOperator: "AdditiveBinaryOperator",
+  // + - ~
+  MultiplicativeBinaryOperator: "MultiplicativeBinaryOperator",
+  // * / // %
+  ExponentiationBinaryOperator: "ExponentiationBinaryOperator",
+  // **
+  ComparisonBinaryOperator: "ComparisonBinaryOperator",
+  // < > <= >= == !=
+  UnaryOperator: "UnaryOperator",
+  // ! - +
+  Comment: "Comment"
+  // {# ... #}
+});
+var Token = class {
+  /**
+   * Constructs a new Token.
+   * @param {string} value The raw value as seen inside the source code.
+   * @param {TokenType} type The type of token.
+   */
+  constructor(value, type) {
+    this.value = value;
+    this.type = type;
+  }
+};
+function isWord(char) {
+  return /\w/.test(char);
+}
+function isInteger(char) {
+  return /[0-9]/.test(char);
+}
+function isWhitespace(char) {
+  return /\s/.test(char);
+}
+var ORDERED_MAPPING_TABLE = [
+  // Control sequences
+  ["{%", TOKEN_TYPES.OpenStatement],
+  ["%}", TOKEN_TYPES.CloseStatement],
+  ["{{", TOKEN_TYPES.OpenExpression],
+  ["}}", TOKEN_TYPES.CloseExpression],
+  // Single character tokens
+  ["(", TOKEN_TYPES.OpenParen],
+  [")", TOKEN_TYPES.CloseParen],
+  ["{", TOKEN_TYPES.OpenCurlyBracket],
+  ["}", TOKEN_TYPES.CloseCurlyBracket],
+  ["[", TOKEN_TYPES.OpenSquareBracket],
+  ["]", TOKEN_TYPES.CloseSquareBracket],
+  [",", TOKEN_TYPES.Comma],
+  [".", TOKEN_TYPES.Dot],
+  [":", TOKEN_TYPES.Colon],
+  ["|", TOKEN_TYPES.Pipe],
+  // Comparison operators
+  ["<=", TOKEN_TYPES.ComparisonBinaryOperator],
+  [">=", TOKEN_TYPES.ComparisonBinaryOperator],
+  ["==", TOKEN_TYPES.ComparisonBinaryOperator],
+  ["!=", TOKEN_TYPES.ComparisonBinaryOperator],
+  ["<", TOKEN_TYPES.ComparisonBinaryOperator],
+  [">", TOKEN_TYPES.ComparisonBinaryOperator],
+  // Arithmetic operators
+  ["+", TOKEN_TYPES.AdditiveBinaryOperator],
+  ["-", TOKEN_TYPES.AdditiveBinaryOperator],
+  ["~", TOKEN_TYPES.AdditiveBinaryOperator],
+  ["**", TOKEN_TYPES.ExponentiationBinaryOperator],
+  // NOTE: must come before "*" so that "**" is matched first
+  ["*", TOKEN_TYPES.MultiplicativeBinaryOperator],
+  ["//", TOKEN_TYPES.MultiplicativeBinaryOperator],
+  // NOTE: must come before "/" so that "//" is matched first
+  ["/", TOKEN_TYPES.MultiplicativeBinaryOperator],
+  ["%", TOKEN_TYPES.MultiplicativeBinaryOperator],
+  // Assignment operator
+  ["=", TOKEN_TYPES.Equals]
+];
+var ESCAPE_CHARACTERS = /* @__PURE__ */ new Map([
+  ["n", "\n"],
+  // New line
+  ["t", "	"],
+  // Horizontal tab
+  ["r", "\r"],
+  // Carriage return
+  ["b", "\b"],
+  // Backspace
+  ["f", "\f"],
+  // Form feed
+  ["v", "\v"],
+  // Vertical tab
+  ["'", "'"],
+  // Single quote
+  ['"', '"'],
+  // Double quote
+  ["\\", "\\"]
+  // Backslash
+]);
+function preprocess(template, options = {}) {
+  if (template.endsWith("\n")) {
+    template = template.slice(0, -1);
+  }
+  if (options.lstrip_blocks) {
+    template = template.replace(/^[ \t]*({[#%-])/gm, "$1");
+  }
+  if (options.trim_blocks) {
+    template = template.replace(/([#%-]})\n/g, "$1");
+  }
+  return template.replace(
+    /(\s*){%(-?)\s*(?:end)?generation\s*(-?)%}(\s*)/gs,
+    (_, before, lstrip, rstrip, after) => (lstrip ? "" : before) + (rstrip ? "" : after)
+  );
+}
+function tokenize(source, options = {}) {
+  const tokens = [];
+  const src = preprocess(source, options);
+  let cursorPosition = 0;
+  let curlyBracketDepth = 0;
+  const consumeWhile = (predicate) => {
+    let str = "";
+    while (predicate(src[cursorPosition])) {
+      if (src[cursorPosition] === "\\") {
+        ++cursorPosition;
+        if (cursorPosition >= src.length) {
+          throw new SyntaxError("Unexpected end of input");
+        }
+        const escaped = src[cursorPosition++];
+        if (escaped === "x" || escaped === "u") {
+          const length = escaped === "x" ? 2 : 4;
+          const hex = src.slice(cursorPosition, cursorPosition + length);
+          if (hex.length !== length || /[^0-9a-f]/i.test(hex)) {
+            throw new SyntaxError(`Invalid hexadecimal escape sequence: \\${escaped}${hex}`);
+          }
+          str += String.fromCharCode(parseInt(hex, 16));
+          cursorPosition += length;
+          continue;
+        }
+        const unescaped = ESCAPE_CHARACTERS.get(escaped);
+        if (unescaped === void 0) {
+          throw new SyntaxError(`Unexpected escaped character: ${escaped}`);
+        }
+        str += unescaped;
+        continue;
+      }
+      str += src[cursorPosition++];
+      if (cursorPosition >= src.length) {
+        throw new SyntaxError("Unexpected end of input");
+      }
+    }
+    return str;
+  };
+  const stripTrailingWhitespace = () => {
+    const lastToken = tokens.at(-1);
+    if (lastToken && lastToken.type === TOKEN_TYPES.Text) {
+      lastToken.value = lastToken.value.trimEnd();
+      if (lastToken.value === "") {
+        tokens.pop();
+      }
+    }
+  };
+  const skipLeadingWhitespace = () => {
+    while (cursorPosition < src.length && isWhitespace(src[cursorPosition])) {
+      ++cursorPosition;
+    }
+  };
+  main:
+    while (cursorPosition < src.length) {
+      const lastTokenType = tokens.at(-1)?.type;
+      if (lastTokenType === void 0 || lastTokenType === TOKEN_TYPES.CloseStatement || lastTokenType === TOKEN_TYPES.CloseExpression || lastTokenType === TOKEN_TYPES.Comment) {
+        let text = "";
+        while (cursorPosition < src.length && // Keep going until we hit the next Jinja statement or expression
+        !(src[cursorPosition] === "{" && (src[cursorPosition + 1] === "%" || src[cursorPosition + 1] === "{" || src[cursorPosition + 1] === "#"))) {
+          text += src[cursorPosition++];
+        }
+        if (text.length > 0) {
+          tokens.push(new Token(text, TOKEN_TYPES.Text));
+          continue;
+        }
+      }
+      if (src[cursorPosition] === "{" && src[cursorPosition + 1] === "#") {
+        cursorPosition += 2;
+        const stripBefore = src[cursorPosition] === "-";
+        if (stripBefore) {
+          ++cursorPosition;
+        }
+        let comment = "";
+        while (src[cursorPosition] !== "#" || src[cursorPosition + 1] !== "}") {
+          if (cursorPosition + 2 >= src.length) {
+            throw new SyntaxError("Missing end of comment tag");
+          }
+          comment += src[cursorPosition++];
+        }
+        const stripAfter = comment.endsWith("-");
+        if (stripAfter) {
+          comment = comment.slice(0, -1);
+        }
+        if (stripBefore) {
+          stripTrailingWhitespace();
+        }
+        tokens.push(new Token(comment, TOKEN_TYPES.Comment));
+        cursorPosition += 2;
+        if (stripAfter) {
+          skipLeadingWhitespace();
+        }
+        continue;
+      }
+      if (src.slice(cursorPosition, cursorPosition + 3) === "{%-") {
+        stripTrailingWhitespace();
+        tokens.push(new Token("{%", TOKEN_TYPES.OpenStatement));
+        cursorPosition += 3;
+        continue;
+      }
+      if (src.slice(cursorPosition, cursorPosition + 3) === "{{-") {
+        stripTrailingWhitespace();
+        tokens.push(new Token("{{", TOKEN_TYPES.OpenExpression));
+        curlyBracketDepth = 0;
+        cursorPosition += 3;
+        continue;
+      }
+      consumeWhile(isWhitespace);
+      if (src.slice(cursorPosition, cursorPosition + 3) === "-%}") {
+        tokens.push(new Token("%}", TOKEN_TYPES.CloseStatement));
+        cursorPosition += 3;
+        skipLeadingWhitespace();
+        continue;
+      }
+      if (src.slice(cursorPosition, cursorPosition + 3) === "-}}") {
+        tokens.push(new Token("}}", TOKEN_TYPES.CloseExpression));
+        cursorPosition += 3;
+        skipLeadingWhitespace();
+        continue;
+      }
+      const char = src[cursorPosition];
+      if (char === "-" || char === "+") {
+        const lastTokenType2 = tokens.at(-1)?.type;
+        if (lastTokenType2 === TOKEN_TYPES.Text || lastTokenType2 === void 0) {
+          throw new SyntaxError(`Unexpected character: ${char}`);
+        }
+        switch (lastTokenType2) {
+          case TOKEN_TYPES.Identifier:
+          case TOKEN_TYPES.NumericLiteral:
+          case TOKEN_TYPES.StringLiteral:
+          case TOKEN_TYPES.CloseParen:
+          case TOKEN_TYPES.CloseSquareBracket:
+            break;
+          default: {
+            ++cursorPosition;
+            let num = consumeWhile(isInteger);
+            if (num.length > 0 && src[cursorPosition] === "." && isInteger(src[cursorPosition + 1])) {
+              ++cursorPosition;
+              const frac = consumeWhile(isInteger);
+              num = `${num}.${frac}`;
+            }
+            tokens.push(
+              new Token(`${char}${num}`, num.length > 0 ? TOKEN_TYPES.NumericLiteral : TOKEN_TYPES.UnaryOperator)
+            );
+            continue;
+          }
+        }
+      }
+      for (const [seq, type] of ORDERED_MAPPING_TABLE) {
+        if (seq === "}}" && curlyBracketDepth > 0) {
+          continue;
+        }
+        const slice2 = src.slice(cursorPosition, cursorPosition + seq.length);
+        if (slice2 === seq) {
+          tokens.push(new Token(seq, type));
+          if (type === TOKEN_TYPES.OpenExpression) {
+            curlyBracketDepth = 0;
+          } else if (type === TOKEN_TYPES.OpenCurlyBracket) {
+            ++curlyBracketDepth;
+          } else if (type === TOKEN_TYPES.CloseCurlyBracket) {
+            --curlyBracketDepth;
+          }
+          cursorPosition += seq.length;
+          continue main;
+        }
+      }
+      if (char === "'" || char === '"') {
+        ++cursorPosition;
+        const str = consumeWhile((c) => c !== char);
+        tokens.push(new Token(str, TOKEN_TYPES.StringLiteral));
+        ++cursorPosition;
+        continue;
+      }
+      if (isInteger(char)) {
+        let num = consumeWhile(isInteger);
+        if (tokens.at(-1)?.type !== TOKEN_TYPES.Dot && src[cursorPosition] === "." && isInteger(src[cursorPosition + 1])) {
+          ++cursorPosition;
+          const frac = consumeWhile(isInteger);
+          num = `${num}.${frac}`;
+        }
+        tokens.push(new Token(num, TOKEN_TYPES.NumericLiteral));
+        continue;
+      }
+      if (isWord(char)) {
+        const word = consumeWhile(isWord);
+        tokens.push(new Token(word, TOKEN_TYPES.Identifier));
+        continue;
+      }
+      throw new SyntaxError(`Unexpected character: ${char}`);
+    }
+  return tokens;
+}
+
+// src/ast.ts
+var Statement = class {
+  type = "Statement";
+};
+var Program = class extends Statement {
+  constructor(body) {
+    super();
+    this.body = body;
+  }
+  type = "Program";
+};
+var If = class extends Statement {
+  constructor(test, body, alternate) {
+    super();
+    this.test = test;
+    this.body = body;
+    this.alternate = alternate;
+  }
+  type = "If";
+};
+var For = class extends Statement {
+  constructor(loopvar, iterable, body, defaultBlock) {
+    super();
+    this.loopvar = loopvar;
+    this.iterable = iterable;
+    this.body = body;
+    this.defaultBlock = defaultBlock;
+  }
+  type = "For";
+};
+var Break = class extends Statement {
+  type = "Break";
+};
+var Continue = class extends Statement {
+  type = "Continue";
+};
+var SetStatement = class extends Statement {
+  constructor(assignee, value, body) {
+    super();
+    this.assignee = assignee;
+    this.value = value;
+    this.body = body;
+  }
+  type = "Set";
+};
+var Macro = class extends Statement {
+  constructor(name, args, body) {
+    super();
+    this.name = name;
+    this.args = args;
+    this.body = body;
+  }
+  type = "Macro";
+};
+var Comment = class extends Statement {
+  constructor(value) {
+    super();
+    this.value = value;
+  }
+  type = "Comment";
+};
+var Expression = class extends Statement {
+  type = "Expression";
+};
+var MemberExpression = class extends Expression {
+  constructor(object, property, computed) {
+    super();
+    this.object = object;
+    this.property = property;
+    this.computed = computed;
+  }
+  type = "MemberExpression";
+};
+var CallExpression = class extends Expression {
+  constructor(callee, args) {
+    super();
+    this.callee = callee;
+    this.args = args;
+  }
+  type = "CallExpression";
+};
+var Identifier = class extends Expression {
+  /**
+   * @param {string} value The name of the identifier
+   */
+  constructor(value) {
+    super();
+    this.value = value;
+  }
+  type = "Identifier";
+};
+var Literal = class extends Expression {
+  constructor(value) {
+    super();
+    this.value = value;
+  }
+  type = "Literal";
+};
+var IntegerLiteral = class extends Literal {
+  type = "IntegerLiteral";
+};
+var FloatLiteral = class extends Literal {
+  type = "FloatLiteral";
+};
+var StringLiteral = class extends Literal {
+  type = "StringLiteral";
+};
+var ArrayLiteral = class extends Literal {
+  type = "ArrayLiteral";
+};
+var TupleLiteral = class extends Literal {
+  type = "TupleLiteral";
+};
+var ObjectLiteral = class extends Literal {
+  type = "ObjectLiteral";
+};
+var BinaryExpression = class extends Expression {
+  constructor(operator, left, right) {
+    super();
+    this.operator = operator;
+    this.left = left;
+    this.right = right;
+  }
+  type = "BinaryExpression";
+};
+var FilterExpression = class extends Expression {
+  constructor(operand, filter) {
+    super();
+    this.operand = operand;
+    this.filter = filter;
+  }
+  type = "FilterExpression";
+};
+var FilterStatement = class extends Statement {
+  constructor(filter, body) {
+    super();
+    this.filter = filter;
+    this.body = body;
+  }
+  type = "FilterStatement";
+};
+var SelectExpression = class extends Expression {
+  constructor(lhs, test) {
+    super();
+    this.lhs = lhs;
+    this.test = test;
+  }
+  type = "SelectExpression";
+};
+var TestExpression = class extends Expression {
+  constructor(operand, negate, test) {
+    super();
+    this.operand = operand;
+    this.negate = negate;
+    this.test = test;
+  }
+  type = "TestExpression";
+};
+var UnaryExpression = class extends Expression {
+  constructor(operator, argument) {
+    super();
+    this.operator = operator;
+    this.argument = argument;
+  }
+  type = "UnaryExpression";
+};
+var SliceExpression = class extends Expression {
+  constructor(start = void 0, stop = void 0, step = void 0) {
+    super();
+    this.start = start;
+    this.stop = stop;
+    this.step = step;
+  }
+  type = "SliceExpression";
+};
+var KeywordArgumentExpression = class extends Expression {
+  constructor(key, value) {
+    super();
+    this.key = key;
+    this.value = value;
+  }
+  type = "KeywordArgumentExpression";
+};
+var SpreadExpression = class extends Expression {
+  constructor(argument) {
+    super();
+    this.argument = argument;
+  }
+  type = "SpreadExpression";
+};
+var KeywordSpreadExpression = class extends Expression {
+  constructor(argument) {
+    super();
+    this.argument = argument;
+  }
+  type = "KeywordSpreadExpression";
+};
+var CallStatement = class extends Statement {
+  constructor(call, callerArgs, body) {
+    super();
+    this.call = call;
+    this.callerArgs = callerArgs;
+    this.body = body;
+  }
+  type = "CallStatement";
+};
+var Ternary = class extends Expression {
+  constructor(condition, trueExpr, falseExpr) {
+    super();
+    this.condition = condition;
+    this.trueExpr = trueExpr;
+    this.falseExpr = falseExpr;
+  }
+  type = "Ternary";
+};
+
+// src/parser.ts
+function dist_parse(tokens) {
+  const program = new Program([]);
+  let current = 0;
+  function expect(type, error) {
+    const prev = tokens[current++];
+    if (!prev || prev.type !== type) {
+      throw new Error(`Parser Error: ${error}. ${prev.type} !== ${type}.`);
+    }
+    return prev;
+  }
+  function expectIdentifier(name) {
+    if (!isIdentifier(name)) {
+      throw new SyntaxError(`Expected ${name}`);
+    }
+    ++current;
+  }
+  function parseAny() {
+    switch (tokens[current].type) {
+      case TOKEN_TYPES.Comment:
+        return new Comment(tokens[current++].value);
+      case TOKEN_TYPES.Text:
+        return parseText();
+      case TOKEN_TYPES.OpenStatement:
+        return parseJinjaStatement();
+      case TOKEN_TYPES.OpenExpression:
+        return parseJinjaExpression();
+      default:
+        throw new SyntaxError(`Unexpected token type: ${tokens[current].type}`);
+    }
+  }
+  function is(...types) {
+    return current + types.length <= tokens.length && types.every((type, i) => type === tokens[current + i].type);
+  }
+  function isStatement(...names) {
+    return tokens[current]?.type === TOKEN_TYPES.OpenStatement && tokens[current + 1]?.type === TOKEN_TYPES.Identifier && names.includes(tokens[current + 1]?.value);
+  }
+  function isIdentifier(...names) {
+    return current + names.length <= tokens.length && names.every((name, i) => tokens[current + i].type === "Identifier" && name === tokens[current + i].value);
+  }
+  function parseText() {
+    return new StringLiteral(expect(TOKEN_TYPES.Text, "Expected text token").value);
+  }
+  function parseJinjaStatement() {
+    expect(TOKEN_TYPES.OpenStatement, "Expected opening statement token");
+    if (tokens[current].type !== TOKEN_TYPES.Identifier) {
+      throw new SyntaxError(`Unknown statement, got ${tokens[current].type}`);
+    }
+    const name = tokens[current].value;
+    let result;
+    switch (name) {
+      case "set":
+        ++current;
+        result = parseSetStatement();
+        break;
+      case "if":
+        ++current;
+        result = parseIfStatement();
+        expect(TOKEN_TYPES.OpenStatement, "Expected {% token");
+        expectIdentifier("endif");
+        expect(TOKEN_TYPES.CloseStatement, "Expected %} token");
+        break;
+      case "macro":
+        ++current;
+        result = parseMacroStatement();
+        expect(TOKEN_TYPES.OpenStatement, "Expected {% token");
+        expectIdentifier("endmacro");
+        expect(TOKEN_TYPES.CloseStatement, "Expected %} token");
+        break;
+      case "for":
+        ++current;
+        result = parseForStatement();
+        expect(TOKEN_TYPES.OpenStatement, "Expected {% token");
+        expectIdentifier("endfor");
+        expect(TOKEN_TYPES.CloseStatement, "Expected %} token");
+        break;
+      case "call": {
+        ++current;
+        let callerArgs = null;
+        if (is(TOKEN_TYPES.OpenParen)) {
+          callerArgs = parseArgs("parameters");
+        }
+        const callee = parsePrimaryExpression();
+        if (callee.type !== "Identifier") {
+          throw new SyntaxError(`Expected identifier following call statement`);
+        }
+        const callArgs = parseArgs("call");
+        expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+        const body = [];
+        while (!isStatement("endcall")) {
+          body.push(parseAny());
+        }
+        expect(TOKEN_TYPES.OpenStatement, "Expected '{%'");
+        expectIdentifier("endcall");
+        expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+        const callExpr = new CallExpression(callee, callArgs);
+        result = new CallStatement(callExpr, callerArgs, body);
+        break;
+      }
+      case "break":
+        ++current;
+        expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+        result = new Break();
+        break;
+      case "continue":
+        ++current;
+        expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+        result = new Continue();
+        break;
+      case "filter": {
+        ++current;
+        let filterNode = parsePrimaryExpression();
+        if (filterNode instanceof Identifier && is(TOKEN_TYPES.OpenParen)) {
+          filterNode = parseCallExpression(filterNode);
+        }
+        expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+        const filterBody = [];
+        while (!isStatement("endfilter")) {
+          filterBody.push(parseAny());
+        }
+        expect(TOKEN_TYPES.OpenStatement, "Expected '{%'");
+        expectIdentifier("endfilter");
+        expect(TOKEN_TYPES.CloseStatement, "Expected '%}'");
+        result = new FilterStatement(filterNode, filterBody);
+        break;
+      }
+      default:
+        throw new SyntaxError(`Unknown statement type: ${name}`);
+    }
+    return result;
+  }
+  function parseJinjaExpression() {
+    expect(TOKEN_TYPES.OpenExpression, "Expected opening expression token");
+    const result = parseExpression();
+    expect(TOKEN_TYPES.CloseExpression, "Expected closing expression token");
+    return result;
+  }
+  function parseSetStatement() {
+    const left = parseExpressionSequence();
+    let value = null;
+    const body = [];
+    if (is(TOKEN_TYPES.Equals)) {
+      ++current;
+      value = parseExpressionSequence();
+    } else {
+      expect(TOKEN_TYPES.CloseStatement, "Expected %} token");
+      while (!isStatement("endset")) {
+        body.push(parseAny());
+      }
+      expect(TOKEN_TYPES.OpenStatement, "Expected {% token");
+      expectIdentifier("endset");
+    }
+    expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+    return new SetStatement(left, value, body);
+  }
+  function parseIfStatement() {
+    const test = parseExpression();
+    expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+    const body = [];
+    const alternate = [];
+    while (!isStatement("elif", "else", "endif")) {
+      body.push(parseAny());
+    }
+    if (isStatement("elif")) {
+      ++current;
+      ++current;
+      const result = parseIfStatement();
+      alternate.push(result);
+    } else if (isStatement("else")) {
+      ++current;
+      ++current;
+      expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+      while (!isStatement("endif")) {
+        alternate.push(parseAny());
+      }
+    }
+    return new If(test, body, alternate);
+  }
+  function parseMacroStatement() {
+    const name = parsePrimaryExpression();
+    if (name.type !== "Identifier") {
+      throw new SyntaxError(`Expected identifier following macro statement`);
+    }
+    const args = parseArgs("parameters");
+    expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+    const body = [];
+    while (!isStatement("endmacro")) {
+      body.push(parseAny());
+    }
+    return new Macro(name, args, body);
+  }
+  function parseExpressionSequence(primary = false) {
+    const fn = primary ? parsePrimaryExpression : parseExpression;
+    const expressions = [fn()];
+    const isTuple = is(TOKEN_TYPES.Comma);
+    while (isTuple) {
+      ++current;
+      expressions.push(fn());
+      if (!is(TOKEN_TYPES.Comma)) {
+        break;
+      }
+    }
+    return isTuple ? new TupleLiteral(expressions) : expressions[0];
+  }
+  function parseForStatement() {
+    const loopVariable = parseExpressionSequence(true);
+    if (!(loopVariable instanceof Identifier || loopVariable instanceof TupleLiteral)) {
+      throw new SyntaxError(`Expected identifier/tuple for the loop variable, got ${loopVariable.type} instead`);
+    }
+    if (!isIdentifier("in")) {
+      throw new SyntaxError("Expected `in` keyword following loop variable");
+    }
+    ++current;
+    const iterable = parseExpression();
+    expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+    const body = [];
+    while (!isStatement("endfor", "else")) {
+      body.push(parseAny());
+    }
+    const alternative = [];
+    if (isStatement("else")) {
+      ++current;
+      ++current;
+      expect(TOKEN_TYPES.CloseStatement, "Expected closing statement token");
+      while (!isStatement("endfor")) {
+        alternative.push(parseAny());
+      }
+    }
+    return new For(loopVariable, iterable, body, alternative);
+  }
+  function parseExpression() {
+    return parseIfExpression();
+  }
+  function parseIfExpression() {
+    const a = parseLogicalOrExpression();
+    if (isIdentifier("if")) {
+      ++current;
+      const test = parseLogicalOrExpression();
+      if (isIdentifier("else")) {
+        ++current;
+        const falseExpr = parseIfExpression();
+        return new Ternary(test, a, falseExpr);
+      } else {
+        return new SelectExpression(a, test);
+      }
+    }
+    return a;
+  }
+  function parseLogicalOrExpression() {
+    let left = parseLogicalAndExpression();
+    while (isIdentifier("or")) {
+      const operator = tokens[current];
+      ++current;
+      const right = parseLogicalAndExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parseLogicalAndExpression() {
+    let left = parseLogicalNegationExpression();
+    while (isIdentifier("and")) {
+      const operator = tokens[current];
+      ++current;
+      const right = parseLogicalNegationExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parseLogicalNegationExpression() {
+    let right;
+    while (isIdentifier("not")) {
+      const operator = tokens[current];
+      ++current;
+      const arg = parseLogicalNegationExpression();
+      right = new UnaryExpression(operator, arg);
+    }
+    return right ?? parseComparisonExpression();
+  }
+  function parseComparisonExpression() {
+    let left = parseAdditiveExpression();
+    while (true) {
+      let operator;
+      if (isIdentifier("not", "in")) {
+        operator = new Token("not in", TOKEN_TYPES.Identifier);
+        current += 2;
+      } else if (isIdentifier("in")) {
+        operator = tokens[current++];
+      } else if (is(TOKEN_TYPES.ComparisonBinaryOperator)) {
+        operator = tokens[current++];
+      } else {
+        break;
+      }
+      const right = parseAdditiveExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parseAdditiveExpression() {
+    let left = parseMultiplicativeExpression();
+    while (is(TOKEN_TYPES.AdditiveBinaryOperator)) {
+      const operator = tokens[current];
+      ++current;
+      const right = parseMultiplicativeExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parseCallMemberExpression() {
+    const member = parseMemberExpression(parsePrimaryExpression());
+    if (is(TOKEN_TYPES.OpenParen)) {
+      return parseCallExpression(member);
+    }
+    return member;
+  }
+  function parseCallExpression(callee) {
+    let expression = new CallExpression(callee, parseArgs("call"));
+    expression = parseMemberExpression(expression);
+    if (is(TOKEN_TYPES.OpenParen)) {
+      expression = parseCallExpression(expression);
+    }
+    return expression;
+  }
+  function parseArgs(mode) {
+    expect(TOKEN_TYPES.OpenParen, "Expected opening parenthesis for arguments list");
+    const args = parseArgumentsList(mode);
+    expect(TOKEN_TYPES.CloseParen, "Expected closing parenthesis for arguments list");
+    return args;
+  }
+  function parseArgumentsList(mode) {
+    const args = [];
+    const parameterNames = /* @__PURE__ */ new Set();
+    let sawKeywordOrDefault = false;
+    let sawSpreadArgument = false;
+    while (!is(TOKEN_TYPES.CloseParen)) {
+      const isKeywordSpread = is(TOKEN_TYPES.ExponentiationBinaryOperator);
+      const isPositionalSpread = is(TOKEN_TYPES.MultiplicativeBinaryOperator) && tokens[current].value === "*";
+      if (mode === "parameters" && (isKeywordSpread || isPositionalSpread)) {
+        throw new SyntaxError("Argument unpacking is not allowed in parameter declarations");
+      }
+      if (isKeywordSpread) {
+        ++current;
+        args.push(new KeywordSpreadExpression(parseExpression()));
+        if (is(TOKEN_TYPES.Comma)) {
+          ++current;
+        }
+        if (!is(TOKEN_TYPES.CloseParen)) {
+          throw new SyntaxError("Expected closing parenthesis: `**` must be applied to the final argument");
+        }
+        break;
+      }
+      let argument;
+      if (isPositionalSpread) {
+        if (sawSpreadArgument) {
+          throw new SyntaxError("Only one `*` argument unpacking is allowed");
+        }
+        sawSpreadArgument = true;
+        ++current;
+        const expr = parseExpression();
+        argument = new SpreadExpression(expr);
+      } else {
+        argument = parseExpression();
+        if (is(TOKEN_TYPES.Equals)) {
+          ++current;
+          if (!(argument instanceof Identifier)) {
+            throw new SyntaxError(
+              mode === "parameters" ? "Expected identifier for parameter declaration" : "Expected identifier for keyword argument"
+            );
+          }
+          const value = parseExpression();
+          argument = new KeywordArgumentExpression(argument, value);
+        }
+        if (mode === "parameters") {
+          if (!(argument instanceof Identifier || argument instanceof KeywordArgumentExpression)) {
+            throw new SyntaxError("Expected identifier for parameter declaration");
+          }
+          const parameterName = argument instanceof Identifier ? argument.value : argument.key.value;
+          if (parameterNames.has(parameterName)) {
+            throw new SyntaxError(`Duplicate parameter name: ${parameterName}`);
+          }
+          parameterNames.add(parameterName);
+        }
+        if (argument instanceof KeywordArgumentExpression) {
+          sawKeywordOrDefault = true;
+        } else if (sawKeywordOrDefault) {
+          throw new SyntaxError(
+            mode === "call" ? "Positional arguments must come before keyword arguments" : "Non-default argument follows default argument"
+          );
+        } else if (sawSpreadArgument) {
+          throw new SyntaxError("Positional arguments must not follow `*` argument unpacking");
+        }
+      }
+      args.push(argument);
+      if (is(TOKEN_TYPES.Comma)) {
+        ++current;
+      }
+    }
+    return args;
+  }
+  function parseMemberExpressionArgumentsList() {
+    const slices = [];
+    let isSlice = false;
+    while (!is(TOKEN_TYPES.CloseSquareBracket)) {
+      if (is(TOKEN_TYPES.Colon)) {
+        slices.push(void 0);
+        ++current;
+        isSlice = true;
+      } else {
+        slices.push(parseExpression());
+        if (is(TOKEN_TYPES.Colon)) {
+          ++current;
+          isSlice = true;
+        }
+      }
+    }
+    if (slices.length === 0) {
+      throw new SyntaxError(`Expected at least one argument for member/slice expression`);
+    }
+    if (isSlice) {
+      if (slices.length > 3) {
+        throw new SyntaxError(`Expected 0-3 arguments for slice expression`);
+      }
+      return new SliceExpression(...slices);
+    }
+    return slices[0];
+  }
+  function parseMemberExpression(object) {
+    while (is(TOKEN_TYPES.Dot) || is(TOKEN_TYPES.OpenSquareBracket)) {
+      const operator = tokens[current];
+      ++current;
+      let property;
+      const computed = operator.type === TOKEN_TYPES.OpenSquareBracket;
+      if (computed) {
+        property = parseMemberExpressionArgumentsList();
+        expect(TOKEN_TYPES.CloseSquareBracket, "Expected closing square bracket");
+      } else {
+        property = parsePrimaryExpression();
+        if (property.type !== "Identifier" && property.type !== "IntegerLiteral") {
+          throw new SyntaxError(`Expected identifier or integer following dot operator`);
+        }
+      }
+      object = new MemberExpression(object, property, computed);
+    }
+    return object;
+  }
+  function parseMultiplicativeExpression() {
+    let left = parsePowerExpression();
+    while (is(TOKEN_TYPES.MultiplicativeBinaryOperator)) {
+      const operator = tokens[current++];
+      const right = parsePowerExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parsePowerExpression() {
+    let left = parseTestExpression();
+    while (is(TOKEN_TYPES.ExponentiationBinaryOperator)) {
+      const operator = tokens[current++];
+      const right = parseTestExpression();
+      left = new BinaryExpression(operator, left, right);
+    }
+    return left;
+  }
+  function parseTestExpression() {
+    let operand = parseFilterExpression();
+    while (isIdentifier("is")) {
+      ++current;
+      const negate = isIdentifier("not");
+      if (negate) {
+        ++current;
+      }
+      const filter = parsePrimaryExpression();
+      if (!(filter instanceof Identifier)) {
+        throw new SyntaxError(`Expected identifier for the test`);
+      }
+      operand = new TestExpression(operand, negate, filter);
+    }
+    return operand;
+  }
+  function parseFilterExpression() {
+    let operand = parseUnarySignExpression();
+    while (is(TOKEN_TYPES.Pipe)) {
+      ++current;
+      let filter = parsePrimaryExpression();
+      if (!(filter instanceof Identifier)) {
+        throw new SyntaxError(`Expected identifier for the filter`);
+      }
+      if (is(TOKEN_TYPES.OpenParen)) {
+        filter = parseCallExpression(filter);
+      }
+      operand = new FilterExpression(operand, filter);
+    }
+    return operand;
+  }
+  function parseUnarySignExpression() {
+    const token = tokens[current];
+    if (token && (token.type === TOKEN_TYPES.UnaryOperator || token.type === TOKEN_TYPES.AdditiveBinaryOperator) && (token.value === "-" || token.value === "+")) {
+      const operator = tokens[current++];
+      const argument = parseUnarySignExpression();
+      return new UnaryExpression(operator, argument);
+    }
+    return parseCallMemberExpression();
+  }
+  function parsePrimaryExpression() {
+    const token = tokens[current++];
+    switch (token.type) {
+      case TOKEN_TYPES.NumericLiteral: {
+        const num = token.value;
+        return num.includes(".") ? new FloatLiteral(Number(num)) : new IntegerLiteral(Number(num));
+      }
+      case TOKEN_TYPES.StringLiteral: {
+        let value = token.value;
+        while (is(TOKEN_TYPES.StringLiteral)) {
+          value += tokens[current++].value;
+        }
+        return new StringLiteral(value);
+      }
+      case TOKEN_TYPES.Identifier:
+        return new Identifier(token.value);
+      case TOKEN_TYPES.OpenParen: {
+        const expression = parseExpressionSequence();
+        expect(TOKEN_TYPES.CloseParen, "Expected closing parenthesis, got ${tokens[current].type} instead.");
+        return expression;
+      }
+      case TOKEN_TYPES.OpenSquareBracket: {
+        const values = [];
+        while (!is(TOKEN_TYPES.CloseSquareBracket)) {
+          values.push(parseExpression());
+          if (is(TOKEN_TYPES.Comma)) {
+            ++current;
+          }
+        }
+        ++current;
+        return new ArrayLiteral(values);
+      }
+      case TOKEN_TYPES.OpenCurlyBracket: {
+        const values = /* @__PURE__ */ new Map();
+        while (!is(TOKEN_TYPES.CloseCurlyBracket)) {
+          const key = parseExpression();
+          expect(TOKEN_TYPES.Colon, "Expected colon between key and value in object literal");
+          const value = parseExpression();
+          values.set(key, value);
+          if (is(TOKEN_TYPES.Comma)) {
+            ++current;
+          }
+        }
+        ++current;
+        return new ObjectLiteral(values);
+      }
+      default:
+        throw new SyntaxError(`Unexpected token: ${token.type}`);
+    }
+  }
+  while (current < tokens.length) {
+    program.body.push(parseAny());
+  }
+  return program;
+}
+
+// src/utils.ts
+function range(start, stop, step = 1) {
+  if (stop === void 0) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0) {
+    throw new Error("range() step must not be zero");
+  }
+  const result = [];
+  if (step > 0) {
+    for (let i = start; i < stop; i += step) {
+      result.push(i);
+    }
+  } else {
+    for (let i = start; i > stop; i += step) {
+      result.push(i);
+    }
+  }
+  return result;
+}
+function slice(array, start, stop, step = 1) {
+  const direction = Math.sign(step);
+  if (direction >= 0) {
+    start = (start ??= 0) < 0 ? Math.max(array.length + start, 0) : Math.min(start, array.length);
+    stop = (stop ??= array.length) < 0 ? Math.max(array.length + stop, 0) : Math.min(stop, array.length);
+  } else {
+    start = (start ??= array.length - 1) < 0 ? Math.max(array.length + start, -1) : Math.min(start, array.length - 1);
+    stop = (stop ??= -1) < -1 ? Math.max(array.length + stop, -1) : Math.min(stop, array.length - 1);
+  }
+  const result = [];
+  for (let i = start; direction * i < direction * stop; i += step) {
+    result.push(array[i]);
+  }
+  return result;
+}
+function titleCase(value) {
+  return value.replace(/\b\w/g, (c) => c.toUpperCase());
+}
+function strftime_now(format2) {
+  return strftime(/* @__PURE__ */ new Date(), format2);
+}
+function strftime(date, format2) {
+  const monthFormatterLong = new Intl.DateTimeFormat(void 0, { month: "long" });
+  const monthFormatterShort = new Intl.DateTimeFormat(void 0, { month: "short" });
+  const pad2 = (n) => n < 10 ? "0" + n : n.toString();
+  return format2.replace(/%[YmdbBHM%]/g, (token) => {
+    switch (token) {
+      case "%Y":
+        return date.getFullYear().toString();
+      case "%m":
+        return pad2(date.getMonth() + 1);
+      case "%d":
+        return pad2(date.getDate());
+      case "%b":
+        return monthFormatterShort.format(date);
+      case "%B":
+        return monthFormatterLong.format(date);
+      case "%H":
+        return pad2(date.getHours());
+      case "%M":
+        return pad2(date.getMinutes());
+      case "%%":
+        return "%";
+      default:
+        return token;
+    }
+  });
+}
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function replace(str, oldvalue, newvalue, count) {
+  if (count === 0) {
+    return str;
+  }
+  let remaining = count == null || count < 0 ? Infinity : count;
+  const pattern = oldvalue.length === 0 ? new RegExp("(?=)", "gu") : new RegExp(escapeRegExp(oldvalue), "gu");
+  return str.replaceAll(pattern, (match) => {
+    if (remaining > 0) {
+      --remaining;
+      return newvalue;
+    }
+    return match;
+  });
+}
+
+// src/runtime.ts
+var BreakControl = class extends (/* unused pure expression or super */ null && (Error)) {
+};
+var ContinueControl = class extends (/* unused pure expression or super */ null && (Error)) {
+};
+var EMPTY_BUILTINS = /* @__PURE__ */ new Map();
+var RuntimeValue = class {
+  type = "RuntimeValue";
+  value;
+  /**
+   * A collection of built-in functions for this type.
+   */
+  get builtins() {
+    return EMPTY_BUILTINS;
+  }
+  /**
+   * Creates a new RuntimeValue.
+   */
+  constructor(value = void 0) {
+    this.value = value;
+  }
+  /**
+   * Determines truthiness or falsiness of the runtime value.
+   * This function should be overridden by subclasses if it has custom truthiness criteria.
+   * @returns {BooleanValue} BooleanValue(true) if the value is truthy, BooleanValue(false) otherwise.
+   */
+  __bool__() {
+    return new BooleanValue(!!this.value);
+  }
+  toString() {
+    return String(this.value);
+  }
+};
+var IntegerValue = class extends RuntimeValue {
+  type = "IntegerValue";
+};
+var FloatValue = class extends RuntimeValue {
+  type = "FloatValue";
+  toString() {
+    if (Object.is(this.value, -0)) {
+      return "-0.0";
+    }
+    return this.value % 1 === 0 ? this.value.toFixed(1) : this.value.toString();
+  }
+};
+var StringValue = class extends RuntimeValue {
+  type = "StringValue";
+  _builtins;
+  get builtins() {
+    return this._builtins ??= /* @__PURE__ */ new Map([
+      [
+        "upper",
+        new FunctionValue(() => {
+          return new StringValue(this.value.toUpperCase());
+        })
+      ],
+      [
+        "lower",
+        new FunctionValue(() => {
+          return new StringValue(this.value.toLowerCase());
+        })
+      ],
+      [
+        "strip",
+        new FunctionValue(() => {
+          return new StringValue(this.value.trim());
+        })
+      ],
+      [
+        "title",
+        new FunctionValue(() => {
+          return new StringValue(titleCase(this.value));
+        })
+      ],
+      [
+        "capitalize",
+        new FunctionValue(() => {
+          return new StringValue(this.value.charAt(0).toUpperCase() + this.value.slice(1));
+        })
+      ],
+      ["length", new IntegerValue(this.value.length)],
+      [
+        "rstrip",
+        new FunctionValue(() => {
+          return new StringValue(this.value.trimEnd());
+        })
+      ],
+      [
+        "lstrip",
+        new FunctionValue(() => {
+          return new StringValue(this.value.trimStart());
+        })
+      ],
+      [
+        "startswith",
+        new FunctionValue((args) => {
+          if (args.length === 0) {
+            throw new Error("startswith() requires at least one argument");
+          }
+          const pattern = args[0];
+          if (pattern instanceof StringValue) {
+            return new BooleanValue(this.value.startsWith(pattern.value));
+          } else if (pattern instanceof ArrayValue) {
+            for (const item of pattern.value) {
+              if (!(item instanceof StringValue)) {
+                throw new Error("startswith() tuple elements must be strings");
+              }
+              if (this.value.startsWith(item.value)) {
+                return new BooleanValue(true);
+              }
+            }
+            return new BooleanValue(false);
+          }
+          throw new Error("startswith() argument must be a string or tuple of strings");
+        })
+      ],
+      [
+        "endswith",
+        new FunctionValue((args) => {
+          if (args.length === 0) {
+            throw new Error("endswith() requires at least one argument");
+          }
+          const pattern = args[0];
+          if (pattern instanceof StringValue) {
+            return new BooleanValue(this.value.endsWith(pattern.value));
+          } else if (pattern instanceof ArrayValue) {
+            for (const item of pattern.value) {
+              if (!(item instanceof StringValue)) {
+                throw new Error("endswith() tuple elements must be strings");
+              }
+              if (this.value.endsWith(item.value)) {
+                return new BooleanValue(true);
+              }
+            }
+            return new BooleanValue(false);
+          }
+          throw new Error("endswith() argument must be a string or tuple of strings");
+        })
+      ],
+      [
+        "split",
+        // follows Python's `str.split(sep=None, maxsplit=-1)` function behavior
+        // https://docs.python.org/3.13/library/stdtypes.html#str.split
+        new FunctionValue((args) => {
+          const sep = args[0] ?? new NullValue();
+          if (!(sep instanceof StringValue || sep instanceof NullValue)) {
+            throw new Error("sep argument must be a string or null");
+          }
+          const maxsplit = args[1] ?? new IntegerValue(-1);
+          if (!(maxsplit instanceof IntegerValue)) {
+            throw new Error("maxsplit argument must be a number");
+          }
+          let result = [];
+          if (sep instanceof NullValue) {
+            const text = this.value.trimStart();
+            for (const { 0: match, index } of text.matchAll(/\S+/g)) {
+              if (maxsplit.value !== -1 && result.length >= maxsplit.value && index !== void 0) {
+                result.push(match + text.slice(index + match.length));
+                break;
+              }
+              result.push(match);
+            }
+          } else {
+            if (sep.value === "") {
+              throw new Error("empty separator");
+            }
+            result = this.value.split(sep.value);
+            if (maxsplit.value !== -1 && result.length > maxsplit.value) {
+              result.push(result.splice(maxsplit.value).join(sep.value));
+            }
+          }
+          return new ArrayValue(result.map((part) => new StringValue(part)));
+        })
+      ],
+      [
+        "replace",
+        new FunctionValue((args) => {
+          if (args.length < 2) {
+            throw new Error("replace() requires at least two arguments");
+          }
+          const oldValue = args[0];
+          const newValue = args[1];
+          if (!(oldValue instanceof StringValue && newValue instanceof StringValue)) {
+            throw new Error("replace() arguments must be strings");
+          }
+          let count;
+          if (args.length > 2) {
+            if (args[2].type === "KeywordArgumentsValue") {
+              count = args[2].value.get("count") ?? new NullValue();
+            } else {
+              count = args[2];
+            }
+          } else {
+            count = new NullValue();
+          }
+          if (!(count instanceof IntegerValue || count instanceof NullValue)) {
+            throw new Error("replace() count argument must be a number or null");
+          }
+          return new StringValue(replace(this.value, oldValue.value, newValue.value, count.value));
+        })
+      ]
+    ]);
+  }
+};
+var BooleanValue = class extends RuntimeValue {
+  type = "BooleanValue";
+};
+var NON_ASCII_CHARS = /[\x7f-\uffff]/g;
+function makeAsciiSafe(str) {
+  return str.replace(NON_ASCII_CHARS, (char) => "\\u" + char.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+function toJSON(input, options = {}, depth = 0, convertUndefinedToNull = true) {
+  const { indent = null, ensureAscii = false, separators = null, sortKeys = false } = options;
+  let itemSeparator;
+  let keySeparator;
+  if (separators) {
+    [itemSeparator, keySeparator] = separators;
+  } else if (indent) {
+    itemSeparator = ",";
+    keySeparator = ": ";
+  } else {
+    itemSeparator = ", ";
+    keySeparator = ": ";
+  }
+  switch (input.type) {
+    case "NullValue":
+      return "null";
+    case "UndefinedValue":
+      return convertUndefinedToNull ? "null" : "undefined";
+    case "IntegerValue":
+    case "FloatValue":
+    case "BooleanValue":
+      return JSON.stringify(input.value);
+    case "StringValue": {
+      let result = JSON.stringify(input.value);
+      if (ensureAscii) {
+        result = makeAsciiSafe(result);
+      }
+      return result;
+    }
+    case "ArrayValue":
+    case "NamespaceValue":
+    case "ObjectValue": {
+      const indentValue = indent ? " ".repeat(indent) : "";
+      const basePadding = "\n" + indentValue.repeat(depth);
+      const childrenPadding = basePadding + indentValue;
+      if (input.type === "ArrayValue") {
+        const core = input.value.map((x) => toJSON(x, options, depth + 1, convertUndefinedToNull));
+        return indent && core.length > 0 ? `[${childrenPadding}${core.join(`${itemSeparator}${childrenPadding}`)}${basePadding}]` : `[${core.join(itemSeparator)}]`;
+      } else {
+        let entries = Array.from(input.value.entries());
+        if (sortKeys) {
+          entries = entries.sort(([a], [b]) => a.localeCompare(b));
+        }
+        const core = entries.map(([key, value]) => {
+          let keyStr = JSON.stringify(key);
+          if (ensureAscii) {
+            keyStr = makeAsciiSafe(keyStr);
+          }
+          const v = `${keyStr}${keySeparator}${toJSON(value, options, depth + 1, convertUndefinedToNull)}`;
+          return indent ? `${childrenPadding}${v}` : v;
+        });
+        return indent && core.length > 0 ? `{${core.join(itemSeparator)}${basePadding}}` : `{${core.join(itemSeparator)}}`;
+      }
+    }
+    default:
+      throw new Error(`Cannot convert to JSON: ${input.type}`);
+  }
+}
+var ObjectValue = class extends RuntimeValue {
+  type = "ObjectValue";
+  _builtins;
+  /**
+   * NOTE: necessary to override since all JavaScript arrays are considered truthy,
+   * while only non-empty Python arrays are consider truthy.
+   *
+   * e.g.,
+   *  - JavaScript:  {} && 5 -> 5
+   *  - Python:      {} and 5 -> {}
+   */
+  __bool__() {
+    return new BooleanValue(this.value.size > 0);
+  }
+  get builtins() {
+    return this._builtins ??= /* @__PURE__ */ new Map([
+      [
+        "get",
+        new FunctionValue(([key, defaultValue]) => {
+          if (!(key instanceof StringValue)) {
+            throw new Error(`Object key must be a string: got ${key.type}`);
+          }
+          return this.value.get(key.value) ?? defaultValue ?? new NullValue();
+        })
+      ],
+      ["items", new FunctionValue(() => this.items())],
+      ["keys", new FunctionValue(() => this.keys())],
+      ["values", new FunctionValue(() => this.values())],
+      [
+        "dictsort",
+        new FunctionValue((args) => {
+          let kwargs = /* @__PURE__ */ new Map();
+          const positionalArgs = args.filter((arg) => {
+            if (arg instanceof KeywordArgumentsValue) {
+              kwargs = arg.value;
+              return false;
+            }
+            return true;
+          });
+          const caseSensitive = positionalArgs.at(0) ?? kwargs.get("case_sensitive") ?? new BooleanValue(false);
+          if (!(caseSensitive instanceof BooleanValue)) {
+            throw new Error("case_sensitive must be a boolean");
+          }
+          const by = positionalArgs.at(1) ?? kwargs.get("by") ?? new StringValue("key");
+          if (!(by instanceof StringValue)) {
+            throw new Error("by must be a string");
+          }
+          if (!["key", "value"].includes(by.value)) {
+            throw new Error("by must be either 'key' or 'value'");
+          }
+          const reverse = positionalArgs.at(2) ?? kwargs.get("reverse") ?? new BooleanValue(false);
+          if (!(reverse instanceof BooleanValue)) {
+            throw new Error("reverse must be a boolean");
+          }
+          const items = Array.from(this.value.entries()).map(([key, value]) => new ArrayValue([new StringValue(key), value])).sort((a, b) => {
+            const index = by.value === "key" ? 0 : 1;
+            const aVal = a.value[index];
+            const bVal = b.value[index];
+            const result = compareRuntimeValues(aVal, bVal, caseSensitive.value);
+            return reverse.value ? -result : result;
+          });
+          return new ArrayValue(items);
+        })
+      ]
+    ]);
+  }
+  items() {
+    return new ArrayValue(
+      Array.from(this.value.entries()).map(([key, value]) => new ArrayValue([new StringValue(key), value]))
+    );
+  }
+  keys() {
+    return new ArrayValue(Array.from(this.value.keys()).map((key) => new StringValue(key)));
+  }
+  values() {
+    return new ArrayValue(Array.from(this.value.values()));
+  }
+  toString() {
+    return toJSON(this, {}, 0, false);
+  }
+};
+var KeywordArgumentsValue = class extends ObjectValue {
+  type = "KeywordArgumentsValue";
+};
+var NamespaceValue = class extends RuntimeValue {
+  type = "NamespaceValue";
+  toString() {
+    return toJSON(this, {}, 0, false);
+  }
+};
+var ArrayValue = class extends RuntimeValue {
+  type = "ArrayValue";
+  _builtins;
+  get builtins() {
+    return this._builtins ??= /* @__PURE__ */ new Map([["length", new IntegerValue(this.value.length)]]);
+  }
+  /**
+   * NOTE: necessary to override since all JavaScript arrays are considered truthy,
+   * while only non-empty Python arrays are consider truthy.
+   *
+   * e.g.,
+   *  - JavaScript:  [] && 5 -> 5
+   *  - Python:      [] and 5 -> []
+   */
+  __bool__() {
+    return new BooleanValue(this.value.length > 0);
+  }
+  toString() {
+    return toJSON(this, {}, 0, false);
+  }
+};
+var TupleValue = class extends (/* unused pure expression or super */ null && (ArrayValue)) {
+  type = "TupleValue";
+};
+var FunctionValue = class extends RuntimeValue {
+  type = "FunctionValue";
+};
+var NullValue = class extends RuntimeValue {
+  type = "NullValue";
+};
+var UndefinedValue = class extends RuntimeValue {
+  type = "UndefinedValue";
+};
+function normalizeNamespaceEntry(pair) {
+  let values;
+  if (pair instanceof ArrayValue) {
+    values = pair.value;
+  } else if (pair instanceof StringValue) {
+    values = Array.from(pair.value, (char) => new StringValue(char));
+  }
+  if (!values || values.length !== 2) {
+    throw new Error("namespace expected an object or an iterable of [key, value] pairs");
+  }
+  const [key, value] = values;
+  if (!(key instanceof StringValue)) {
+    throw new Error("namespace keys must be strings");
+  }
+  return [key, value];
+}
+var _Environment = class {
+  constructor(parent) {
+    this.parent = parent;
+  }
+  /**
+   * The variables declared in this environment.
+   */
+  variables = /* @__PURE__ */ new Map([
+    [
+      "namespace",
+      new FunctionValue((args) => {
+        const positional = args.slice();
+        let kwargs;
+        if (positional.at(-1) instanceof KeywordArgumentsValue) {
+          kwargs = positional.pop();
+        }
+        if (positional.length > 1) {
+          throw new Error(`namespace expected at most 1 argument, got ${positional.length}`);
+        }
+        const entries = /* @__PURE__ */ new Map();
+        if (positional.length === 1) {
+          const source = positional[0];
+          if (source instanceof ObjectValue) {
+            for (const [key, value] of source.value) {
+              entries.set(key, value);
+            }
+          } else if (source instanceof ArrayValue) {
+            for (const pair of source.value) {
+              const [key, value] = normalizeNamespaceEntry(pair);
+              entries.set(key.value, value);
+            }
+          } else {
+            throw new Error(`'${source.type}' object is not iterable`);
+          }
+        }
+        if (kwargs) {
+          for (const [key, value] of kwargs.value) {
+            entries.set(key, value);
+          }
+        }
+        return new NamespaceValue(entries);
+      })
+    ]
+  ]);
+  tests = _Environment.TESTS;
+  /**
+   * Set the value of a variable in the current environment.
+   */
+  set(name, value) {
+    return this.declareVariable(name, convertToRuntimeValues(value));
+  }
+  declareVariable(name, value) {
+    if (this.variables.has(name)) {
+      throw new SyntaxError(`Variable already declared: ${name}`);
+    }
+    this.variables.set(name, value);
+    return value;
+  }
+  // private assignVariable(name: string, value: AnyRuntimeValue): AnyRuntimeValue {
+  // 	const env = this.resolve(name);
+  // 	env.variables.set(name, value);
+  // 	return value;
+  // }
+  /**
+   * Set variable in the current scope.
+   * See https://jinja.palletsprojects.com/en/3.0.x/templates/#assignments for more information.
+   */
+  setVariable(name, value) {
+    this.variables.set(name, value);
+    return value;
+  }
+  /**
+   * Resolve the environment in which the variable is declared.
+   * @param {string} name The name of the variable.
+   * @returns {Environment} The environment in which the variable is declared.
+   */
+  resolve(name) {
+    if (this.variables.has(name)) {
+      return this;
+    }
+    if (this.parent) {
+      return this.parent.resolve(name);
+    }
+    throw new Error(`Unknown variable: ${name}`);
+  }
+  lookupVariable(name) {
+    try {
+      return this.resolve(name).variables.get(name) ?? new UndefinedValue();
+    } catch {
+      return new UndefinedValue();
+    }
+  }
+};
+var Environment = _Environment;
+/**
+ * The tests available in this environment.
+ */
+__publicField(Environment, "TESTS", /* @__PURE__ */ new Map([
+  ["boolean", (operand) => operand.type === "BooleanValue"],
+  ["callable", (operand) => operand instanceof FunctionValue],
+  [
+    "odd",
+    (operand) => {
+      if (!(operand instanceof IntegerValue)) {
+        throw new Error(`cannot odd on ${operand.type}`);
+      }
+      return operand.value % 2 !== 0;
+    }
+  ],
+  [
+    "even",
+    (operand) => {
+      if (!(operand instanceof IntegerValue)) {
+        throw new Error(`cannot even on ${operand.type}`);
+      }
+      return operand.value % 2 === 0;
+    }
+  ],
+  ["false", (operand) => operand.type === "BooleanValue" && !operand.value],
+  ["true", (operand) => operand.type === "BooleanValue" && operand.value],
+  ["none", (operand) => operand.type === "NullValue"],
+  ["string", (operand) => operand.type === "StringValue"],
+  ["number", (operand) => operand instanceof IntegerValue || operand instanceof FloatValue],
+  ["integer", (operand) => operand instanceof IntegerValue],
+  ["iterable", (operand) => operand.type === "ArrayValue" || operand.type === "StringValue"],
+  ["mapping", (operand) => operand instanceof ObjectValue],
+  [
+    "sequence",
+    (operand) => operand instanceof ArrayValue || operand instanceof ObjectValue || operand instanceof StringValue
+  ],
+  [
+    "lower",
+    (operand) => {
+      const str = operand.value;
+      return operand.type === "StringValue" && str === str.toLowerCase();
+    }
+  ],
+  [
+    "upper",
+    (operand) => {
+      const str = operand.value;
+      return operand.type === "StringValue" && str === str.toUpperCase();
+    }
+  ],
+  ["none", (operand) => operand.type === "NullValue"],
+  ["defined", (operand) => operand.type !== "UndefinedValue"],
+  ["undefined", (operand) => operand.type === "UndefinedValue"],
+  ["equalto", (a, b) => a.value === b.value],
+  ["eq", (a, b) => a.value === b.value]
+]));
+function setupGlobals(env) {
+  env.set("false", false);
+  env.set("true", true);
+  env.set("none", null);
+  env.set("raise_exception", (args) => {
+    throw new Error(args);
+  });
+  env.set("range", range);
+  env.set("strftime_now", strftime_now);
+  env.set("True", true);
+  env.set("False", false);
+  env.set("None", null);
+}
+function isAttributeContainer(value) {
+  return value instanceof ObjectValue || value instanceof NamespaceValue;
+}
+function isNumericLikeValue(value) {
+  return value instanceof IntegerValue || value instanceof FloatValue || value instanceof BooleanValue;
+}
+function getNumericValue(value) {
+  return value instanceof BooleanValue ? Number(value.value) : value.value;
+}
+function getAttributeValue(item, attributePath) {
+  const parts = attributePath.split(".");
+  let value = item;
+  for (const part of parts) {
+    if (isAttributeContainer(value)) {
+      value = value.value.get(part) ?? new UndefinedValue();
+    } else if (value instanceof ArrayValue) {
+      const index = parseInt(part, 10);
+      if (!isNaN(index) && index >= 0 && index < value.value.length) {
+        value = value.value[index];
+      } else {
+        return new UndefinedValue();
+      }
+    } else {
+      return new UndefinedValue();
+    }
+  }
+  return value;
+}
+function compareRuntimeValues(a, b, caseSensitive = false) {
+  if (a instanceof NullValue && b instanceof NullValue) {
+    return 0;
+  }
+  if (a instanceof NullValue || b instanceof NullValue) {
+    throw new Error(`Cannot compare ${a.type} with ${b.type}`);
+  }
+  if (a instanceof UndefinedValue && b instanceof UndefinedValue) {
+    return 0;
+  }
+  if (a instanceof UndefinedValue || b instanceof UndefinedValue) {
+    throw new Error(`Cannot compare ${a.type} with ${b.type}`);
+  }
+  if (isNumericLikeValue(a) && isNumericLikeValue(b)) {
+    const aNum = getNumericValue(a);
+    const bNum = getNumericValue(b);
+    return aNum < bNum ? -1 : aNum > bNum ? 1 : 0;
+  }
+  if (a.type !== b.type) {
+    throw new Error(`Cannot compare different types: ${a.type} and ${b.type}`);
+  }
+  switch (a.type) {
+    case "StringValue": {
+      let aStr = a.value;
+      let bStr = b.value;
+      if (!caseSensitive) {
+        aStr = aStr.toLowerCase();
+        bStr = bStr.toLowerCase();
+      }
+      return aStr < bStr ? -1 : aStr > bStr ? 1 : 0;
+    }
+    default:
+      throw new Error(`Cannot compare type: ${a.type}`);
+  }
+}
+function getParameterDescriptor(argument) {
+  if (argument.type === "Identifier") {
+    return { name: argument.value };
+  }
+  const keywordArgument = argument;
+  return { name: keywordArgument.key.value, defaultValue: keywordArgument.value };
+}
+function isSpecialMacroArgument(name) {
+  return name === "kwargs" || name === "varargs";
+}
+function findAccessedSpecialMacroArguments(parameters, body) {
+  const declared = /* @__PURE__ */ new Set();
+  const accessed = /* @__PURE__ */ new Set();
+  const declareName = (name) => {
+    if (isSpecialMacroArgument(name)) {
+      declared.add(name);
+    }
+  };
+  const declareTarget = (target) => {
+    if (target.type === "Identifier") {
+      declareName(target.value);
+    } else if (target.type === "TupleLiteral") {
+      for (const item of target.value) {
+        declareTarget(item);
+      }
+    }
+  };
+  const declareArgument = (argument) => {
+    declareName(getParameterDescriptor(argument).name);
+  };
+  const visitArgumentDefaults = (args) => {
+    for (const argument of args) {
+      const parameter = getParameterDescriptor(argument);
+      if (parameter.defaultValue) {
+        visit(parameter.defaultValue);
+      }
+    }
+  };
+  const visitFilter = (filter) => {
+    if (filter.type === "CallExpression") {
+      visit(filter.args);
+    }
+  };
+  const visit = (node) => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        visit(item);
+      }
+      return;
+    }
+    if (node instanceof Map) {
+      for (const [key, value] of node) {
+        visit(key);
+        visit(value);
+      }
+      return;
+    }
+    if (!(node instanceof Statement)) {
+      return;
+    }
+    switch (node.type) {
+      case "For": {
+        const statement = node;
+        declareTarget(statement.loopvar);
+        if (statement.iterable.type === "SelectExpression") {
+          const iterable = statement.iterable;
+          visit(iterable.lhs);
+          visit(statement.body);
+          visit(statement.defaultBlock);
+          visit(iterable.test);
+          return;
+        }
+        visit(statement.iterable);
+        visit(statement.body);
+        visit(statement.defaultBlock);
+        return;
+      }
+      case "Set": {
+        const statement = node;
+        declareTarget(statement.assignee);
+        visit(statement.value);
+        visit(statement.body);
+        return;
+      }
+      case "Macro": {
+        const statement = node;
+        for (const argument of statement.args) {
+          declareArgument(argument);
+        }
+        visitArgumentDefaults(statement.args);
+        visit(statement.body);
+        return;
+      }
+      case "CallStatement": {
+        const statement = node;
+        visit(statement.call);
+        for (const argument of statement.callerArgs ?? []) {
+          declareArgument(argument);
+        }
+        visitArgumentDefaults(statement.callerArgs ?? []);
+        visit(statement.body);
+        return;
+      }
+      case "FilterStatement": {
+        const statement = node;
+        visit(statement.body);
+        visitFilter(statement.filter);
+        return;
+      }
+      case "Identifier": {
+        const name = node.value;
+        if (isSpecialMacroArgument(name) && !declared.has(name)) {
+          accessed.add(name);
+        }
+        return;
+      }
+      case "MemberExpression": {
+        const expression = node;
+        visit(expression.object);
+        if (expression.computed) {
+          visit(expression.property);
+        }
+        return;
+      }
+      case "FilterExpression": {
+        const expression = node;
+        visit(expression.operand);
+        visitFilter(expression.filter);
+        return;
+      }
+      case "TestExpression":
+        visit(node.operand);
+        return;
+      case "SelectExpression": {
+        const expression = node;
+        visit(expression.test);
+        visit(expression.lhs);
+        return;
+      }
+      case "KeywordArgumentExpression":
+        visit(node.value);
+        return;
+      default:
+        for (const child of Object.values(node)) {
+          visit(child);
+        }
+    }
+  };
+  for (const parameter of parameters) {
+    declareArgument(parameter);
+  }
+  visit(body);
+  return accessed;
+}
+var Interpreter = class {
+  global;
+  constructor(env) {
+    this.global = env ?? new Environment();
+  }
+  /**
+   * Run the program.
+   */
+  run(program) {
+    return this.evaluate(program, this.global);
+  }
+  /**
+   * Evaluates expressions following the binary operation type.
+   */
+  evaluateBinaryExpression(node, environment) {
+    const left = this.evaluate(node.left, environment);
+    switch (node.operator.value) {
+      case "and":
+        return left.__bool__().value ? this.evaluate(node.right, environment) : left;
+      case "or":
+        return left.__bool__().value ? left : this.evaluate(node.right, environment);
+    }
+    const right = this.evaluate(node.right, environment);
+    switch (node.operator.value) {
+      case "==":
+        return new BooleanValue(left.value == right.value);
+      case "!=":
+        return new BooleanValue(left.value != right.value);
+    }
+    if (left instanceof UndefinedValue || right instanceof UndefinedValue) {
+      if (right instanceof UndefinedValue && ["in", "not in"].includes(node.operator.value)) {
+        return new BooleanValue(node.operator.value === "not in");
+      }
+      throw new Error(`Cannot perform operation ${node.operator.value} on undefined values`);
+    } else if (left instanceof NullValue || right instanceof NullValue) {
+      throw new Error("Cannot perform operation on null values");
+    } else if (node.operator.value === "~") {
+      return new StringValue(left.value.toString() + right.value.toString());
+    } else if (node.operator.value === "**" && isNumericLikeValue(left) && isNumericLikeValue(right)) {
+      const a = getNumericValue(left);
+      const b = getNumericValue(right);
+      if (a === 0 && b < 0) {
+        throw new Error("0.0 cannot be raised to a negative power");
+      }
+      const result = a ** b;
+      if (!Number.isFinite(result)) {
+        throw new Error("Exponentiation result is not a finite real number");
+      }
+      const isFloat = left instanceof FloatValue || right instanceof FloatValue || b < 0;
+      return isFloat ? new FloatValue(result) : new IntegerValue(result);
+    } else if ((left instanceof IntegerValue || left instanceof FloatValue) && (right instanceof IntegerValue || right instanceof FloatValue)) {
+      const a = left.value, b = right.value;
+      switch (node.operator.value) {
+        case "+":
+        case "-":
+        case "*": {
+          const res = node.operator.value === "+" ? a + b : node.operator.value === "-" ? a - b : a * b;
+          const isFloat = left instanceof FloatValue || right instanceof FloatValue;
+          return isFloat ? new FloatValue(res) : new IntegerValue(res);
+        }
+        case "/":
+          return new FloatValue(a / b);
+        case "//": {
+          const res = Math.floor(a / b);
+          const isFloat = left instanceof FloatValue || right instanceof FloatValue;
+          return isFloat ? new FloatValue(res) : new IntegerValue(res);
+        }
+        case "%": {
+          const rem = a % b;
+          const isFloat = left instanceof FloatValue || right instanceof FloatValue;
+          return isFloat ? new FloatValue(rem) : new IntegerValue(rem);
+        }
+        case "<":
+          return new BooleanValue(a < b);
+        case ">":
+          return new BooleanValue(a > b);
+        case ">=":
+          return new BooleanValue(a >= b);
+        case "<=":
+          return new BooleanValue(a <= b);
+      }
+    } else if (left instanceof ArrayValue && right instanceof ArrayValue) {
+      switch (node.operator.value) {
+        case "+":
+          return new ArrayValue(left.value.concat(right.value));
+      }
+    } else if (right instanceof ArrayValue) {
+      const member = right.value.find((x) => x.value === left.value) !== void 0;
+      switch (node.operator.value) {
+        case "in":
+          return new BooleanValue(member);
+        case "not in":
+          return new BooleanValue(!member);
+      }
+    }
+    if (left instanceof StringValue || right instanceof StringValue) {
+      switch (node.operator.value) {
+        case "+":
+          return new StringValue(left.value.toString() + right.value.toString());
+      }
+    }
+    if (left instanceof StringValue && right instanceof StringValue) {
+      switch (node.operator.value) {
+        case "in":
+          return new BooleanValue(right.value.includes(left.value));
+        case "not in":
+          return new BooleanValue(!right.value.includes(left.value));
+      }
+    }
+    if (left instanceof StringValue && right instanceof ObjectValue) {
+      switch (node.operator.value) {
+        case "in":
+          return new BooleanValue(right.value.has(left.value));
+        case "not in":
+          return new BooleanValue(!right.value.has(left.value));
+      }
+    }
+    throw new SyntaxError(`Unknown operator "${node.operator.value}" between ${left.type} and ${right.type}`);
+  }
+  evaluateArguments(args, environment) {
+    const positionalArguments = [];
+    const keywordArguments = /* @__PURE__ */ new Map();
+    const addKeywordArgument = (key, value) => {
+      if (keywordArguments.has(key)) {
+        throw new Error(`Got multiple values for keyword argument '${key}'`);
+      }
+      keywordArguments.set(key, value);
+    };
+    for (const argument of args) {
+      if (argument.type === "SpreadExpression") {
+        const spreadNode = argument;
+        const val = this.evaluate(spreadNode.argument, environment);
+        if (!(val instanceof ArrayValue)) {
+          throw new Error(`Cannot unpack non-iterable type: ${val.type}`);
+        }
+        for (const item of val.value) {
+          positionalArguments.push(item);
+        }
+      } else if (argument.type !== "KeywordArgumentExpression" && argument.type !== "KeywordSpreadExpression") {
+        positionalArguments.push(this.evaluate(argument, environment));
+      }
+    }
+    for (const argument of args) {
+      if (argument.type === "KeywordArgumentExpression") {
+        const kwarg = argument;
+        addKeywordArgument(kwarg.key.value, this.evaluate(kwarg.value, environment));
+      } else if (argument.type === "KeywordSpreadExpression") {
+        const spreadNode = argument;
+        const val = this.evaluate(spreadNode.argument, environment);
+        if (!(val instanceof ObjectValue)) {
+          throw new Error(`Argument after ** must be a mapping, not ${val.type}`);
+        }
+        for (const [key, value] of val.value) {
+          addKeywordArgument(key, value);
+        }
+      }
+    }
+    return [positionalArguments, keywordArguments];
+  }
+  applyFilter(operand, filterNode, environment) {
+    if (filterNode.type === "Identifier") {
+      const filter = filterNode;
+      if (filter.value === "safe") {
+        return operand;
+      }
+      if (filter.value === "tojson") {
+        return new StringValue(toJSON(operand, {}));
+      }
+      if (operand instanceof ArrayValue) {
+        switch (filter.value) {
+          case "list":
+            return operand;
+          case "first":
+            return operand.value[0];
+          case "last":
+            return operand.value[operand.value.length - 1];
+          case "length":
+            return new IntegerValue(operand.value.length);
+          case "reverse":
+            return new ArrayValue(operand.value.slice().reverse());
+          case "sort": {
+            return new ArrayValue(operand.value.slice().sort((a, b) => compareRuntimeValues(a, b, false)));
+          }
+          case "join":
+            return new StringValue(operand.value.map((x) => x.value).join(""));
+          case "string":
+            return new StringValue(toJSON(operand, {}, 0, false));
+          case "unique": {
+            const seen = /* @__PURE__ */ new Set();
+            const output = [];
+            for (const item of operand.value) {
+              if (!seen.has(item.value)) {
+                seen.add(item.value);
+                output.push(item);
+              }
+            }
+            return new ArrayValue(output);
+          }
+          default:
+            throw new Error(`Unknown ArrayValue filter: ${filter.value}`);
+        }
+      } else if (operand instanceof StringValue) {
+        switch (filter.value) {
+          case "length":
+          case "upper":
+          case "lower":
+          case "title":
+          case "capitalize": {
+            const builtin = operand.builtins.get(filter.value);
+            if (builtin instanceof FunctionValue) {
+              return builtin.value(
+                /* no arguments */
+                [],
+                environment
+              );
+            } else if (builtin instanceof IntegerValue) {
+              return builtin;
+            } else {
+              throw new Error(`Unknown StringValue filter: ${filter.value}`);
+            }
+          }
+          case "trim":
+            return new StringValue(operand.value.trim());
+          case "indent":
+            return new StringValue(
+              operand.value.split("\n").map(
+                (x, i) => (
+                  // By default, don't indent the first line or empty lines
+                  i === 0 || x.length === 0 ? x : "    " + x
+                )
+              ).join("\n")
+            );
+          case "join":
+          case "string":
+            return operand;
+          case "int": {
+            const val = parseInt(operand.value, 10);
+            return new IntegerValue(isNaN(val) ? 0 : val);
+          }
+          case "float": {
+            const val = parseFloat(operand.value);
+            return new FloatValue(isNaN(val) ? 0 : val);
+          }
+          default:
+            throw new Error(`Unknown StringValue filter: ${filter.value}`);
+        }
+      } else if (operand instanceof IntegerValue || operand instanceof FloatValue) {
+        switch (filter.value) {
+          case "abs":
+            return operand instanceof IntegerValue ? new IntegerValue(Math.abs(operand.value)) : new FloatValue(Math.abs(operand.value));
+          case "int":
+            return new IntegerValue(Math.floor(operand.value));
+          case "float":
+            return new FloatValue(operand.value);
+          case "string":
+            return new StringValue(operand.toString());
+          default:
+            throw new Error(`Unknown NumericValue filter: ${filter.value}`);
+        }
+      } else if (operand instanceof ObjectValue) {
+        switch (filter.value) {
+          case "items":
+            return new ArrayValue(
+              Array.from(operand.value.entries()).map(([key, value]) => new ArrayValue([new StringValue(key), value]))
+            );
+          case "length":
+            return new IntegerValue(operand.value.size);
+          default: {
+            const builtin = operand.builtins.get(filter.value);
+            if (builtin) {
+              if (builtin instanceof FunctionValue) {
+                return builtin.value([], environment);
+              }
+              return builtin;
+            }
+            throw new Error(`Unknown ObjectValue filter: ${filter.value}`);
+          }
+        }
+      } else if (operand instanceof BooleanValue) {
+        switch (filter.value) {
+          case "bool":
+            return new BooleanValue(operand.value);
+          case "int":
+            return new IntegerValue(operand.value ? 1 : 0);
+          case "float":
+            return new FloatValue(operand.value ? 1 : 0);
+          case "string":
+            return new StringValue(operand.value ? "true" : "false");
+          default:
+            throw new Error(`Unknown BooleanValue filter: ${filter.value}`);
+        }
+      }
+      throw new Error(`Cannot apply filter "${filter.value}" to type: ${operand.type}`);
+    } else if (filterNode.type === "CallExpression") {
+      const filter = filterNode;
+      if (filter.callee.type !== "Identifier") {
+        throw new Error(`Unknown filter: ${filter.callee.type}`);
+      }
+      const filterName = filter.callee.value;
+      if (filterName === "tojson") {
+        const [, kwargs] = this.evaluateArguments(filter.args, environment);
+        const indent = kwargs.get("indent") ?? new NullValue();
+        if (!(indent instanceof IntegerValue || indent instanceof NullValue)) {
+          throw new Error("If set, indent must be a number");
+        }
+        const ensureAscii = kwargs.get("ensure_ascii") ?? new BooleanValue(false);
+        if (!(ensureAscii instanceof BooleanValue)) {
+          throw new Error("If set, ensure_ascii must be a boolean");
+        }
+        const sortKeys = kwargs.get("sort_keys") ?? new BooleanValue(false);
+        if (!(sortKeys instanceof BooleanValue)) {
+          throw new Error("If set, sort_keys must be a boolean");
+        }
+        const separatorsArg = kwargs.get("separators") ?? new NullValue();
+        let separators = null;
+        if (separatorsArg instanceof ArrayValue || separatorsArg instanceof TupleValue) {
+          if (separatorsArg.value.length !== 2) {
+            throw new Error("separators must be a tuple of two strings");
+          }
+          const [itemSep, keySep] = separatorsArg.value;
+          if (!(itemSep instanceof StringValue) || !(keySep instanceof StringValue)) {
+            throw new Error("separators must be a tuple of two strings");
+          }
+          separators = [itemSep.value, keySep.value];
+        } else if (!(separatorsArg instanceof NullValue)) {
+          throw new Error("If set, separators must be a tuple of two strings");
+        }
+        return new StringValue(
+          toJSON(operand, {
+            indent: indent.value,
+            ensureAscii: ensureAscii.value,
+            sortKeys: sortKeys.value,
+            separators
+          })
+        );
+      } else if (filterName === "join") {
+        let value;
+        if (operand instanceof StringValue) {
+          value = Array.from(operand.value);
+        } else if (operand instanceof ArrayValue) {
+          value = operand.value.map((x) => x.value);
+        } else {
+          throw new Error(`Cannot apply filter "${filterName}" to type: ${operand.type}`);
+        }
+        const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+        const separator = args.at(0) ?? kwargs.get("separator") ?? new StringValue("");
+        if (!(separator instanceof StringValue)) {
+          throw new Error("separator must be a string");
+        }
+        return new StringValue(value.join(separator.value));
+      } else if (filterName === "int" || filterName === "float") {
+        const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+        const defaultValue = args.at(0) ?? kwargs.get("default") ?? (filterName === "int" ? new IntegerValue(0) : new FloatValue(0));
+        if (operand instanceof StringValue) {
+          const val = filterName === "int" ? parseInt(operand.value, 10) : parseFloat(operand.value);
+          return isNaN(val) ? defaultValue : filterName === "int" ? new IntegerValue(val) : new FloatValue(val);
+        } else if (operand instanceof IntegerValue || operand instanceof FloatValue) {
+          return operand;
+        } else if (operand instanceof BooleanValue) {
+          return filterName === "int" ? new IntegerValue(operand.value ? 1 : 0) : new FloatValue(operand.value ? 1 : 0);
+        } else {
+          throw new Error(`Cannot apply filter "${filterName}" to type: ${operand.type}`);
+        }
+      } else if (filterName === "default") {
+        const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+        const defaultValue = args[0] ?? new StringValue("");
+        const booleanValue = args[1] ?? kwargs.get("boolean") ?? new BooleanValue(false);
+        if (!(booleanValue instanceof BooleanValue)) {
+          throw new Error("`default` filter flag must be a boolean");
+        }
+        if (operand instanceof UndefinedValue || booleanValue.value && !operand.__bool__().value) {
+          return defaultValue;
+        }
+        return operand;
+      }
+      if (operand instanceof ArrayValue) {
+        switch (filterName) {
+          case "sort": {
+            const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+            const reverse = args.at(0) ?? kwargs.get("reverse") ?? new BooleanValue(false);
+            if (!(reverse instanceof BooleanValue)) {
+              throw new Error("reverse must be a boolean");
+            }
+            const caseSensitive = args.at(1) ?? kwargs.get("case_sensitive") ?? new BooleanValue(false);
+            if (!(caseSensitive instanceof BooleanValue)) {
+              throw new Error("case_sensitive must be a boolean");
+            }
+            const attribute = args.at(2) ?? kwargs.get("attribute") ?? new NullValue();
+            if (!(attribute instanceof StringValue || attribute instanceof IntegerValue || attribute instanceof NullValue)) {
+              throw new Error("attribute must be a string, integer, or null");
+            }
+            const getSortValue = (item) => {
+              if (attribute instanceof NullValue) {
+                return item;
+              }
+              const attrPath = attribute instanceof IntegerValue ? String(attribute.value) : attribute.value;
+              return getAttributeValue(item, attrPath);
+            };
+            return new ArrayValue(
+              operand.value.slice().sort((a, b) => {
+                const aVal = getSortValue(a);
+                const bVal = getSortValue(b);
+                const result = compareRuntimeValues(aVal, bVal, caseSensitive.value);
+                return reverse.value ? -result : result;
+              })
+            );
+          }
+          case "selectattr":
+          case "rejectattr": {
+            const select = filterName === "selectattr";
+            if (operand.value.some((item) => !isAttributeContainer(item))) {
+              throw new Error(`\`${filterName}\` can only be applied to array of objects`);
+            }
+            if (filter.args.some((x) => x.type !== "StringLiteral")) {
+              throw new Error(`arguments of \`${filterName}\` must be strings`);
+            }
+            const [attr, testName, value] = filter.args.map((x) => this.evaluate(x, environment));
+            let testFunction;
+            if (testName) {
+              const test = environment.tests.get(testName.value);
+              if (!test) {
+                throw new Error(`Unknown test: ${testName.value}`);
+              }
+              testFunction = test;
+            } else {
+              testFunction = (...x) => x[0].__bool__().value;
+            }
+            const filtered = operand.value.filter((item) => {
+              const a = item.value.get(attr.value);
+              const result = a ? testFunction(a, value) : false;
+              return select ? result : !result;
+            });
+            return new ArrayValue(filtered);
+          }
+          case "map": {
+            const [, kwargs] = this.evaluateArguments(filter.args, environment);
+            if (kwargs.has("attribute")) {
+              const attr = kwargs.get("attribute");
+              if (!(attr instanceof StringValue)) {
+                throw new Error("attribute must be a string");
+              }
+              const defaultValue = kwargs.get("default");
+              const mapped = operand.value.map((item) => {
+                if (!isAttributeContainer(item)) {
+                  throw new Error("items in map must be an object");
+                }
+                const value = getAttributeValue(item, attr.value);
+                return value instanceof UndefinedValue ? defaultValue ?? new UndefinedValue() : value;
+              });
+              return new ArrayValue(mapped);
+            } else {
+              throw new Error("`map` expressions without `attribute` set are not currently supported.");
+            }
+          }
+        }
+        throw new Error(`Unknown ArrayValue filter: ${filterName}`);
+      } else if (operand instanceof StringValue) {
+        switch (filterName) {
+          case "indent": {
+            const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+            const width = args.at(0) ?? kwargs.get("width") ?? new IntegerValue(4);
+            if (!(width instanceof IntegerValue)) {
+              throw new Error("width must be a number");
+            }
+            const first = args.at(1) ?? kwargs.get("first") ?? new BooleanValue(false);
+            const blank = args.at(2) ?? kwargs.get("blank") ?? new BooleanValue(false);
+            const lines = operand.value.split("\n");
+            const indent = " ".repeat(width.value);
+            const indented = lines.map(
+              (x, i) => !first.value && i === 0 || !blank.value && x.length === 0 ? x : indent + x
+            );
+            return new StringValue(indented.join("\n"));
+          }
+          case "replace": {
+            const replaceFn = operand.builtins.get("replace");
+            if (!(replaceFn instanceof FunctionValue)) {
+              throw new Error("replace filter not available");
+            }
+            const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+            return replaceFn.value([...args, new KeywordArgumentsValue(kwargs)], environment);
+          }
+        }
+        throw new Error(`Unknown StringValue filter: ${filterName}`);
+      } else if (operand instanceof ObjectValue) {
+        const builtin = operand.builtins.get(filterName);
+        if (builtin && builtin instanceof FunctionValue) {
+          const [args, kwargs] = this.evaluateArguments(filter.args, environment);
+          if (kwargs.size > 0) {
+            args.push(new KeywordArgumentsValue(kwargs));
+          }
+          return builtin.value(args, environment);
+        }
+        throw new Error(`Unknown ObjectValue filter: ${filterName}`);
+      } else {
+        throw new Error(`Cannot apply filter "${filterName}" to type: ${operand.type}`);
+      }
+    }
+    throw new Error(`Unknown filter: ${filterNode.type}`);
+  }
+  /**
+   * Evaluates expressions following the filter operation type.
+   */
+  evaluateFilterExpression(node, environment) {
+    const operand = this.evaluate(node.operand, environment);
+    return this.applyFilter(operand, node.filter, environment);
+  }
+  /**
+   * Evaluates expressions following the test operation type.
+   */
+  evaluateTestExpression(node, environment) {
+    const operand = this.evaluate(node.operand, environment);
+    const test = environment.tests.get(node.test.value);
+    if (!test) {
+      throw new Error(`Unknown test: ${node.test.value}`);
+    }
+    const result = test(operand);
+    return new BooleanValue(node.negate ? !result : result);
+  }
+  /**
+   * Evaluates expressions following the select operation type.
+   */
+  evaluateSelectExpression(node, environment) {
+    const predicate = this.evaluate(node.test, environment);
+    if (!predicate.__bool__().value) {
+      return new UndefinedValue();
+    }
+    return this.evaluate(node.lhs, environment);
+  }
+  /**
+   * Evaluates expressions following the unary operation type.
+   */
+  evaluateUnaryExpression(node, environment) {
+    const argument = this.evaluate(node.argument, environment);
+    switch (node.operator.value) {
+      case "not":
+        return new BooleanValue(!argument.__bool__().value);
+      case "+":
+      case "-": {
+        const sign = node.operator.value === "-" ? -1 : 1;
+        if (argument instanceof IntegerValue || argument instanceof FloatValue || argument instanceof BooleanValue) {
+          const value = argument instanceof BooleanValue ? argument.value ? 1 : 0 : argument.value;
+          const result = sign * value;
+          return argument instanceof FloatValue ? new FloatValue(result) : new IntegerValue(result);
+        }
+        throw new SyntaxError(`Unknown operator "${node.operator.value}" for ${argument.type}`);
+      }
+      default:
+        throw new SyntaxError(`Unknown operator: ${node.operator.value}`);
+    }
+  }
+  evaluateTernaryExpression(node, environment) {
+    const cond = this.evaluate(node.condition, environment);
+    return cond.__bool__().value ? this.evaluate(node.trueExpr, environment) : this.evaluate(node.falseExpr, environment);
+  }
+  evalProgram(program, environment) {
+    return this.evaluateBlock(program.body, environment);
+  }
+  evaluateBlock(statements, environment) {
+    let result = "";
+    for (const statement of statements) {
+      const lastEvaluated = this.evaluate(statement, environment);
+      if (lastEvaluated.type !== "NullValue" && lastEvaluated.type !== "UndefinedValue") {
+        result += lastEvaluated.toString();
+      }
+    }
+    return new StringValue(result);
+  }
+  evaluateIdentifier(node, environment) {
+    return environment.lookupVariable(node.value);
+  }
+  evaluateCallExpression(expr, environment) {
+    const [args, kwargs] = this.evaluateArguments(expr.args, environment);
+    if (kwargs.size > 0) {
+      args.push(new KeywordArgumentsValue(kwargs));
+    }
+    const fn = this.evaluate(expr.callee, environment);
+    if (fn.type !== "FunctionValue") {
+      throw new Error(`Cannot call something that is not a function: got ${fn.type}`);
+    }
+    return fn.value(args, environment);
+  }
+  evaluateSliceExpression(object, expr, environment) {
+    if (!(object instanceof ArrayValue || object instanceof StringValue)) {
+      throw new Error("Slice object must be an array or string");
+    }
+    const start = this.evaluate(expr.start, environment);
+    const stop = this.evaluate(expr.stop, environment);
+    const step = this.evaluate(expr.step, environment);
+    if (!(start instanceof IntegerValue || start instanceof UndefinedValue)) {
+      throw new Error("Slice start must be numeric or undefined");
+    }
+    if (!(stop instanceof IntegerValue || stop instanceof UndefinedValue)) {
+      throw new Error("Slice stop must be numeric or undefined");
+    }
+    if (!(step instanceof IntegerValue || step instanceof UndefinedValue)) {
+      throw new Error("Slice step must be numeric or undefined");
+    }
+    if (object instanceof ArrayValue) {
+      return new ArrayValue(slice(object.value, start.value, stop.value, step.value));
+    } else {
+      return new StringValue(slice(Array.from(object.value), start.value, stop.value, step.value).join(""));
+    }
+  }
+  evaluateMemberExpression(expr, environment) {
+    const object = this.evaluate(expr.object, environment);
+    let property;
+    if (expr.computed) {
+      if (expr.property.type === "SliceExpression") {
+        return this.evaluateSliceExpression(object, expr.property, environment);
+      } else {
+        property = this.evaluate(expr.property, environment);
+      }
+    } else if (expr.property.type === "IntegerLiteral") {
+      property = new IntegerValue(expr.property.value);
+    } else {
+      property = new StringValue(expr.property.value);
+    }
+    let value;
+    if (isAttributeContainer(object)) {
+      if (!(property instanceof StringValue)) {
+        throw new Error(`Cannot access property with non-string: got ${property.type}`);
+      }
+      value = object.value.get(property.value) ?? (object instanceof ObjectValue ? object.builtins.get(property.value) : void 0);
+    } else if (object instanceof ArrayValue || object instanceof StringValue) {
+      if (property instanceof IntegerValue) {
+        if (object instanceof StringValue) {
+          const character = object.value.at(property.value);
+          value = character === void 0 ? void 0 : new StringValue(character);
+        } else {
+          value = object.value.at(property.value);
+        }
+      } else if (property instanceof StringValue) {
+        value = object.builtins.get(property.value);
+      } else {
+        throw new Error(`Cannot access property with non-string/non-number: got ${property.type}`);
+      }
+    } else {
+      if (!(property instanceof StringValue)) {
+        throw new Error(`Cannot access property with non-string: got ${property.type}`);
+      }
+      value = object.builtins.get(property.value);
+    }
+    return value instanceof RuntimeValue ? value : new UndefinedValue();
+  }
+  evaluateSet(node, environment) {
+    const rhs = node.value ? this.evaluate(node.value, environment) : this.evaluateBlock(node.body, environment);
+    if (node.assignee.type === "Identifier") {
+      const variableName = node.assignee.value;
+      environment.setVariable(variableName, rhs);
+    } else if (node.assignee.type === "TupleLiteral") {
+      const tuple = node.assignee;
+      if (!(rhs instanceof ArrayValue)) {
+        throw new Error(`Cannot unpack non-iterable type in set: ${rhs.type}`);
+      }
+      const arr = rhs.value;
+      if (arr.length !== tuple.value.length) {
+        throw new Error(`Too ${tuple.value.length > arr.length ? "few" : "many"} items to unpack in set`);
+      }
+      for (let i = 0; i < tuple.value.length; ++i) {
+        const elem = tuple.value[i];
+        if (elem.type !== "Identifier") {
+          throw new Error(`Cannot unpack to non-identifier in set: ${elem.type}`);
+        }
+        environment.setVariable(elem.value, arr[i]);
+      }
+    } else if (node.assignee.type === "MemberExpression") {
+      const member = node.assignee;
+      const object = this.evaluate(member.object, environment);
+      if (!(object instanceof NamespaceValue)) {
+        throw new Error("cannot assign attribute on non-namespace object");
+      }
+      if (member.property.type !== "Identifier") {
+        throw new Error("Cannot assign to member with non-identifier property");
+      }
+      object.value.set(member.property.value, rhs);
+    } else {
+      throw new Error(`Invalid LHS inside assignment expression: ${JSON.stringify(node.assignee)}`);
+    }
+    return new NullValue();
+  }
+  evaluateIf(node, environment) {
+    const test = this.evaluate(node.test, environment);
+    return this.evaluateBlock(test.__bool__().value ? node.body : node.alternate, environment);
+  }
+  evaluateFor(node, environment) {
+    const scope = new Environment(environment);
+    let test, iterable;
+    if (node.iterable.type === "SelectExpression") {
+      const select = node.iterable;
+      iterable = this.evaluate(select.lhs, scope);
+      test = select.test;
+    } else {
+      iterable = this.evaluate(node.iterable, scope);
+    }
+    if (!(iterable instanceof ArrayValue || iterable instanceof ObjectValue)) {
+      throw new Error(`Expected iterable or object type in for loop: got ${iterable.type}`);
+    }
+    if (iterable instanceof ObjectValue) {
+      iterable = iterable.keys();
+    }
+    const items = [];
+    const scopeUpdateFunctions = [];
+    for (let i = 0; i < iterable.value.length; ++i) {
+      const loopScope = new Environment(scope);
+      const current = iterable.value[i];
+      let scopeUpdateFunction;
+      if (node.loopvar.type === "Identifier") {
+        scopeUpdateFunction = (scope2) => scope2.setVariable(node.loopvar.value, current);
+      } else if (node.loopvar.type === "TupleLiteral") {
+        const loopvar = node.loopvar;
+        if (current.type !== "ArrayValue") {
+          throw new Error(`Cannot unpack non-iterable type: ${current.type}`);
+        }
+        const c = current;
+        if (loopvar.value.length !== c.value.length) {
+          throw new Error(`Too ${loopvar.value.length > c.value.length ? "few" : "many"} items to unpack`);
+        }
+        scopeUpdateFunction = (scope2) => {
+          for (let j = 0; j < loopvar.value.length; ++j) {
+            if (loopvar.value[j].type !== "Identifier") {
+              throw new Error(`Cannot unpack non-identifier type: ${loopvar.value[j].type}`);
+            }
+            scope2.setVariable(loopvar.value[j].value, c.value[j]);
+          }
+        };
+      } else {
+        throw new Error(`Invalid loop variable(s): ${node.loopvar.type}`);
+      }
+      if (test) {
+        scopeUpdateFunction(loopScope);
+        const testValue = this.evaluate(test, loopScope);
+        if (!testValue.__bool__().value) {
+          continue;
+        }
+      }
+      items.push(current);
+      scopeUpdateFunctions.push(scopeUpdateFunction);
+    }
+    let result = "";
+    let noIteration = true;
+    for (let i = 0; i < items.length; ++i) {
+      const loop = /* @__PURE__ */ new Map([
+        ["index", new IntegerValue(i + 1)],
+        ["index0", new IntegerValue(i)],
+        ["revindex", new IntegerValue(items.length - i)],
+        ["revindex0", new IntegerValue(items.length - i - 1)],
+        ["first", new BooleanValue(i === 0)],
+        ["last", new BooleanValue(i === items.length - 1)],
+        ["length", new IntegerValue(items.length)],
+        ["previtem", i > 0 ? items[i - 1] : new UndefinedValue()],
+        ["nextitem", i < items.length - 1 ? items[i + 1] : new UndefinedValue()]
+      ]);
+      scope.setVariable("loop", new ObjectValue(loop));
+      scopeUpdateFunctions[i](scope);
+      try {
+        const evaluated = this.evaluateBlock(node.body, scope);
+        result += evaluated.value;
+      } catch (err) {
+        if (err instanceof ContinueControl) {
+          continue;
+        }
+        if (err instanceof BreakControl) {
+          break;
+        }
+        throw err;
+      }
+      noIteration = false;
+    }
+    if (noIteration) {
+      const defaultEvaluated = this.evaluateBlock(node.defaultBlock, scope);
+      result += defaultEvaluated.value;
+    }
+    return new StringValue(result);
+  }
+  /**
+   * Bind every parameter name and special argument before evaluating defaults,
+   * preventing unbound parameters from resolving in an outer scope.
+   */
+  bindMacroArguments(displayName, parameters, specialArguments, args, scope) {
+    const positionalArguments = args.slice();
+    let keywordArguments = /* @__PURE__ */ new Map();
+    if (positionalArguments.at(-1) instanceof KeywordArgumentsValue) {
+      keywordArguments = new Map(positionalArguments.pop().value);
+    }
+    const pendingDefaults = [];
+    for (let i = 0; i < parameters.length; ++i) {
+      const { name, defaultValue } = getParameterDescriptor(parameters[i]);
+      let value = positionalArguments[i];
+      if (value === void 0 && keywordArguments.has(name)) {
+        value = keywordArguments.get(name);
+        keywordArguments.delete(name);
+      }
+      if (value === void 0 && defaultValue !== void 0) {
+        pendingDefaults.push([name, defaultValue]);
+      }
+      scope.setVariable(name, value ?? new UndefinedValue());
+    }
+    if (specialArguments.has("kwargs")) {
+      scope.setVariable("kwargs", new ObjectValue(keywordArguments));
+    } else if (keywordArguments.size > 0) {
+      throw new Error(`macro ${displayName} takes no keyword argument '${keywordArguments.keys().next().value}'`);
+    }
+    if (specialArguments.has("varargs")) {
+      scope.setVariable("varargs", new ArrayValue(positionalArguments.slice(parameters.length)));
+    } else if (positionalArguments.length > parameters.length) {
+      throw new Error(`macro ${displayName} takes not more than ${parameters.length} argument(s)`);
+    }
+    for (const [name, defaultValue] of pendingDefaults) {
+      scope.setVariable(name, this.evaluate(defaultValue, scope));
+    }
+  }
+  /**
+   * See https://jinja.palletsprojects.com/en/3.1.x/templates/#macros for more information.
+   */
+  evaluateMacro(node, environment) {
+    const specialArguments = findAccessedSpecialMacroArguments(node.args, node.body);
+    environment.setVariable(
+      node.name.value,
+      new FunctionValue((args, scope) => {
+        const macroScope = new Environment(scope);
+        this.bindMacroArguments(`'${node.name.value}'`, node.args, specialArguments, args, macroScope);
+        return this.evaluateBlock(node.body, macroScope);
+      })
+    );
+    return new NullValue();
+  }
+  evaluateCallStatement(node, environment) {
+    const parameters = node.callerArgs ?? [];
+    const specialArguments = findAccessedSpecialMacroArguments(parameters, node.body);
+    const callerFn = new FunctionValue((callerArguments) => {
+      const callBlockEnv = new Environment(environment);
+      this.bindMacroArguments("None", parameters, specialArguments, callerArguments, callBlockEnv);
+      return this.evaluateBlock(node.body, callBlockEnv);
+    });
+    const [macroArgs, macroKwargs] = this.evaluateArguments(node.call.args, environment);
+    macroArgs.push(new KeywordArgumentsValue(macroKwargs));
+    const fn = this.evaluate(node.call.callee, environment);
+    if (fn.type !== "FunctionValue") {
+      throw new Error(`Cannot call something that is not a function: got ${fn.type}`);
+    }
+    const newEnv = new Environment(environment);
+    newEnv.setVariable("caller", callerFn);
+    return fn.value(macroArgs, newEnv);
+  }
+  evaluateFilterStatement(node, environment) {
+    const rendered = this.evaluateBlock(node.body, environment);
+    return this.applyFilter(rendered, node.filter, environment);
+  }
+  evaluate(statement, environment) {
+    if (!statement) {
+      return new UndefinedValue();
+    }
+    switch (statement.type) {
+      case "Program":
+        return this.evalProgram(statement, environment);
+      case "Set":
+        return this.evaluateSet(statement, environment);
+      case "If":
+        return this.evaluateIf(statement, environment);
+      case "For":
+        return this.evaluateFor(statement, environment);
+      case "Macro":
+        return this.evaluateMacro(statement, environment);
+      case "CallStatement":
+        return this.evaluateCallStatement(statement, environment);
+      case "Break":
+        throw new BreakControl();
+      case "Continue":
+        throw new ContinueControl();
+      case "IntegerLiteral":
+        return new IntegerValue(statement.value);
+      case "FloatLiteral":
+        return new FloatValue(statement.value);
+      case "StringLiteral":
+        return new StringValue(statement.value);
+      case "ArrayLiteral":
+        return new ArrayValue(statement.value.map((x) => this.evaluate(x, environment)));
+      case "TupleLiteral":
+        return new TupleValue(statement.value.map((x) => this.evaluate(x, environment)));
+      case "ObjectLiteral": {
+        const mapping = /* @__PURE__ */ new Map();
+        for (const [key, value] of statement.value) {
+          const evaluatedKey = this.evaluate(key, environment);
+          if (!(evaluatedKey instanceof StringValue)) {
+            throw new Error(`Object keys must be strings: got ${evaluatedKey.type}`);
+          }
+          mapping.set(evaluatedKey.value, this.evaluate(value, environment));
+        }
+        return new ObjectValue(mapping);
+      }
+      case "Identifier":
+        return this.evaluateIdentifier(statement, environment);
+      case "CallExpression":
+        return this.evaluateCallExpression(statement, environment);
+      case "MemberExpression":
+        return this.evaluateMemberExpression(statement, environment);
+      case "UnaryExpression":
+        return this.evaluateUnaryExpression(statement, environment);
+      case "BinaryExpression":
+        return this.evaluateBinaryExpression(statement, environment);
+      case "FilterExpression":
+        return this.evaluateFilterExpression(statement, environment);
+      case "FilterStatement":
+        return this.evaluateFilterStatement(statement, environment);
+      case "TestExpression":
+        return this.evaluateTestExpression(statement, environment);
+      case "SelectExpression":
+        return this.evaluateSelectExpression(statement, environment);
+      case "Ternary":
+        return this.evaluateTernaryExpression(statement, environment);
+      case "Comment":
+        return new NullValue();
+      default:
+        throw new SyntaxError(`Unknown node type: ${statement.type}`);
+    }
+  }
+};
+function convertToRuntimeValues(input) {
+  switch (typeof input) {
+    case "number":
+      return Number.isInteger(input) ? new IntegerValue(input) : new FloatValue(input);
+    case "string":
+      return new StringValue(input);
+    case "boolean":
+      return new BooleanValue(input);
+    case "undefined":
+      return new UndefinedValue();
+    case "object":
+      if (input === null) {
+        return new NullValue();
+      } else if (Array.isArray(input)) {
+        return new ArrayValue(input.map(convertToRuntimeValues));
+      } else {
+        return new ObjectValue(
+          new Map(Object.entries(input).map(([key, value]) => [key, convertToRuntimeValues(value)]))
+        );
+      }
+    case "function":
+      return new FunctionValue((args, _scope) => {
+        const result = input(...args.map((x) => x.value)) ?? null;
+        return convertToRuntimeValues(result);
+      });
+    default:
+      throw new Error(`Cannot convert to runtime value: ${input}`);
+  }
+}
+
+// src/format.ts
+var NEWLINE = "\n";
+var OPEN_STATEMENT = "{%- ";
+var CLOSE_STATEMENT = " -%}";
+var PRECEDENCE = Object.freeze({
+  CONDITIONAL: 0,
+  // a if b else c
+  LOGICAL_OR: 1,
+  // or
+  LOGICAL_AND: 2,
+  // and
+  LOGICAL_NOT: 3,
+  // not a
+  COMPARISON: 4,
+  // == != < <= > >= in, not in
+  ADDITIVE: 5,
+  // + -
+  MULTIPLICATIVE: 6,
+  // * / // %
+  EXPONENTIATION: 7,
+  // **
+  TEST: 8,
+  // is
+  FILTER: 9,
+  // |
+  UNARY_SIGN: 10,
+  // -a +a
+  ATOM: 11
+  // literals, identifiers, calls, member accesses
+});
+function getBinaryOperatorPrecedence(expr) {
+  switch (expr.operator.type) {
+    case "ExponentiationBinaryOperator":
+      return PRECEDENCE.EXPONENTIATION;
+    case "MultiplicativeBinaryOperator":
+      return PRECEDENCE.MULTIPLICATIVE;
+    case "AdditiveBinaryOperator":
+      return PRECEDENCE.ADDITIVE;
+    case "ComparisonBinaryOperator":
+      return PRECEDENCE.COMPARISON;
+    case "Identifier":
+      if (expr.operator.value === "and") {
+        return PRECEDENCE.LOGICAL_AND;
+      }
+      if (expr.operator.value === "in" || expr.operator.value === "not in") {
+        return PRECEDENCE.COMPARISON;
+      }
+      return PRECEDENCE.LOGICAL_OR;
+  }
+  return PRECEDENCE.LOGICAL_OR;
+}
+function getPrecedence(node) {
+  switch (node.type) {
+    case "SelectExpression":
+    case "Ternary":
+      return PRECEDENCE.CONDITIONAL;
+    case "BinaryExpression":
+      return getBinaryOperatorPrecedence(node);
+    case "UnaryExpression":
+      return node.operator.value === "not" ? PRECEDENCE.LOGICAL_NOT : PRECEDENCE.UNARY_SIGN;
+    case "TestExpression":
+      return PRECEDENCE.TEST;
+    case "FilterExpression":
+      return PRECEDENCE.FILTER;
+    default:
+      return PRECEDENCE.ATOM;
+  }
+}
+function formatOperand(node, minPrecedence) {
+  const expr = formatExpression(node);
+  return getPrecedence(node) < minPrecedence ? `(${expr})` : expr;
+}
+function format(program, indent = "	") {
+  const indentStr = typeof indent === "number" ? " ".repeat(indent) : indent;
+  const body = formatStatements(program.body, 0, indentStr);
+  return body.replace(/\n$/, "");
+}
+function createStatement(...text) {
+  return OPEN_STATEMENT + text.join(" ") + CLOSE_STATEMENT;
+}
+function formatStatements(stmts, depth, indentStr) {
+  return stmts.map((stmt) => formatStatement(stmt, depth, indentStr)).join(NEWLINE);
+}
+function formatExpressionList(expressions) {
+  return expressions.map((expression) => formatExpression(expression)).join(", ");
+}
+function formatStatement(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  switch (node.type) {
+    case "Program":
+      return formatStatements(node.body, depth, indentStr);
+    case "If":
+      return formatIf(node, depth, indentStr);
+    case "For":
+      return formatFor(node, depth, indentStr);
+    case "Set":
+      return formatSet(node, depth, indentStr);
+    case "Macro":
+      return formatMacro(node, depth, indentStr);
+    case "Break":
+      return pad + createStatement("break");
+    case "Continue":
+      return pad + createStatement("continue");
+    case "CallStatement":
+      return formatCallStatement(node, depth, indentStr);
+    case "FilterStatement":
+      return formatFilterStatement(node, depth, indentStr);
+    case "Comment":
+      return pad + "{# " + node.value + " #}";
+    default:
+      return pad + "{{- " + formatExpression(node) + " -}}";
+  }
+}
+function formatIf(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  const clauses = [];
+  let current = node;
+  while (current) {
+    clauses.push({ test: current.test, body: current.body });
+    if (current.alternate.length === 1 && current.alternate[0].type === "If") {
+      current = current.alternate[0];
+    } else {
+      break;
+    }
+  }
+  let out = pad + createStatement("if", formatExpression(clauses[0].test)) + NEWLINE + formatStatements(clauses[0].body, depth + 1, indentStr);
+  for (let i = 1; i < clauses.length; ++i) {
+    out += NEWLINE + pad + createStatement("elif", formatExpression(clauses[i].test)) + NEWLINE + formatStatements(clauses[i].body, depth + 1, indentStr);
+  }
+  if (current && current.alternate.length > 0) {
+    out += NEWLINE + pad + createStatement("else") + NEWLINE + formatStatements(current.alternate, depth + 1, indentStr);
+  }
+  out += NEWLINE + pad + createStatement("endif");
+  return out;
+}
+function formatFor(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  let formattedIterable = "";
+  if (node.iterable.type === "SelectExpression") {
+    const n = node.iterable;
+    formattedIterable = `${formatExpression(n.lhs)} if ${formatExpression(n.test)}`;
+  } else {
+    formattedIterable = formatExpression(node.iterable);
+  }
+  let out = pad + createStatement("for", formatExpression(node.loopvar), "in", formattedIterable) + NEWLINE + formatStatements(node.body, depth + 1, indentStr);
+  if (node.defaultBlock.length > 0) {
+    out += NEWLINE + pad + createStatement("else") + NEWLINE + formatStatements(node.defaultBlock, depth + 1, indentStr);
+  }
+  out += NEWLINE + pad + createStatement("endfor");
+  return out;
+}
+function formatSet(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  const left = formatExpression(node.assignee);
+  const right = node.value ? formatExpression(node.value) : "";
+  const value = pad + createStatement("set", `${left}${node.value ? " = " + right : ""}`);
+  if (node.body.length === 0) {
+    return value;
+  }
+  return value + NEWLINE + formatStatements(node.body, depth + 1, indentStr) + NEWLINE + pad + createStatement("endset");
+}
+function formatMacro(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  const args = formatExpressionList(node.args);
+  return pad + createStatement("macro", `${node.name.value}(${args})`) + NEWLINE + formatStatements(node.body, depth + 1, indentStr) + NEWLINE + pad + createStatement("endmacro");
+}
+function formatCallStatement(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  const params = node.callerArgs && node.callerArgs.length > 0 ? `(${formatExpressionList(node.callerArgs)})` : "";
+  const callExpr = formatExpression(node.call);
+  let out = pad + createStatement(`call${params}`, callExpr) + NEWLINE;
+  out += formatStatements(node.body, depth + 1, indentStr) + NEWLINE;
+  out += pad + createStatement("endcall");
+  return out;
+}
+function formatFilterStatement(node, depth, indentStr) {
+  const pad = indentStr.repeat(depth);
+  const spec = node.filter.type === "Identifier" ? node.filter.value : formatExpression(node.filter);
+  let out = pad + createStatement("filter", spec) + NEWLINE;
+  out += formatStatements(node.body, depth + 1, indentStr) + NEWLINE;
+  out += pad + createStatement("endfilter");
+  return out;
+}
+function formatExpression(node) {
+  switch (node.type) {
+    case "SpreadExpression": {
+      const n = node;
+      return `*${formatExpression(n.argument)}`;
+    }
+    case "KeywordSpreadExpression": {
+      const n = node;
+      return `**${formatExpression(n.argument)}`;
+    }
+    case "Identifier":
+      return node.value;
+    case "IntegerLiteral":
+      return `${node.value}`;
+    case "FloatLiteral": {
+      const value = node.value;
+      if (Object.is(value, -0)) {
+        return "-0.0";
+      }
+      return value % 1 === 0 ? value.toFixed(1) : value.toString();
+    }
+    case "StringLiteral":
+      return JSON.stringify(node.value);
+    case "BinaryExpression": {
+      const n = node;
+      const thisPrecedence = getBinaryOperatorPrecedence(n);
+      const left = formatOperand(n.left, thisPrecedence);
+      const right = formatOperand(n.right, thisPrecedence + 1);
+      return `${left} ${n.operator.value} ${right}`;
+    }
+    case "UnaryExpression": {
+      const n = node;
+      const operandPrecedence = n.argument.type === "UnaryExpression" ? getPrecedence(n) : PRECEDENCE.ATOM;
+      return n.operator.value + (n.operator.value === "not" ? " " : "") + formatOperand(n.argument, operandPrecedence);
+    }
+    case "CallExpression": {
+      const n = node;
+      const args = formatExpressionList(n.args);
+      return `${formatExpression(n.callee)}(${args})`;
+    }
+    case "MemberExpression": {
+      const n = node;
+      const obj = formatOperand(n.object, PRECEDENCE.ATOM);
+      let prop = formatExpression(n.property);
+      if (!n.computed && n.property.type !== "Identifier" && n.property.type !== "IntegerLiteral") {
+        prop = `(${prop})`;
+      }
+      return n.computed ? `${obj}[${prop}]` : `${obj}.${prop}`;
+    }
+    case "FilterExpression": {
+      const n = node;
+      const operand = formatOperand(n.operand, PRECEDENCE.FILTER);
+      if (n.filter.type === "CallExpression") {
+        return `${operand} | ${formatExpression(n.filter)}`;
+      }
+      return `${operand} | ${n.filter.value}`;
+    }
+    case "SelectExpression": {
+      const n = node;
+      return `${formatOperand(n.lhs, PRECEDENCE.LOGICAL_OR)} if ${formatOperand(n.test, PRECEDENCE.LOGICAL_OR)}`;
+    }
+    case "TestExpression": {
+      const n = node;
+      return `${formatOperand(n.operand, PRECEDENCE.TEST)} is${n.negate ? " not" : ""} ${n.test.value}`;
+    }
+    case "ArrayLiteral":
+    case "TupleLiteral": {
+      const elems = formatExpressionList(node.value);
+      const brackets = node.type === "ArrayLiteral" ? "[]" : "()";
+      return `${brackets[0]}${elems}${brackets[1]}`;
+    }
+    case "ObjectLiteral": {
+      const entries = Array.from(node.value.entries()).map(
+        ([k, v]) => `${formatExpression(k)}: ${formatExpression(v)}`
+      );
+      return `{${entries.join(", ")}}`;
+    }
+    case "SliceExpression": {
+      const n = node;
+      const s = n.start ? formatExpression(n.start) : "";
+      const t = n.stop ? formatExpression(n.stop) : "";
+      const st = n.step ? `:${formatExpression(n.step)}` : "";
+      return `${s}:${t}${st}`;
+    }
+    case "KeywordArgumentExpression": {
+      const n = node;
+      return `${n.key.value}=${formatExpression(n.value)}`;
+    }
+    case "Ternary": {
+      const n = node;
+      return `${formatOperand(n.trueExpr, PRECEDENCE.LOGICAL_OR)} if ${formatOperand(
+        n.condition,
+        PRECEDENCE.LOGICAL_OR
+      )} else ${formatOperand(n.falseExpr, PRECEDENCE.CONDITIONAL)}`;
+    }
+    default:
+      throw new Error(`Unknown expression type: ${node.type}`);
+  }
+}
+
+// src/index.ts
+var Template = class {
+  parsed;
+  /**
+   * @param {string} template The template string
+   */
+  constructor(template) {
+    const tokens = tokenize(template, {
+      lstrip_blocks: true,
+      trim_blocks: true
+    });
+    this.parsed = dist_parse(tokens);
+  }
+  render(items) {
+    const env = new Environment();
+    setupGlobals(env);
+    if (items) {
+      for (const [key, value] of Object.entries(items)) {
+        env.set(key, value);
+      }
+    }
+    const interpreter = new Interpreter(env);
+    const result = interpreter.run(this.parsed);
+    return result.value;
+  }
+  format(options) {
+    return format(this.parsed, options?.indent || "	");
+  }
+};
+
+
+;// CONCATENATED MODULE: ./src/templates/jinja-values.ts
+/**
+ * The Python value model our chat-template interpreter works on, so that rendering matches Jinja2 as
+ * transformers runs it: None / bool / int / float / str / list / tuple / dict, Jinja2's Undefined, Markup,
+ * and Python's str() / repr() / equality / truthiness / comparison rules.
+ *
+ * Representation: None = null, bool = boolean, int = integral JS number, float = PyFloat (always boxed, so 1.0
+ * prints "1.0"), str = string, list = Array, tuple = Array registered in TUPLES, dict = Map (insertion order,
+ * non-string keys), Undefined = Undef, Markup = Markup, callables = PyCallable, namespace() = Namespace.
+ */
+class PyFloat {
+    v;
+    constructor(v) {
+        this.v = v;
+    }
+}
+/** Jinja2's Undefined; `exc` 'security' is the sandbox's unsafe_undefined (SecurityError when used). */
+class Undef {
+    name;
+    obj;
+    hint;
+    exc;
+    constructor(name = undefined, obj = MISSING, hint = undefined, exc = 'undefined') {
+        this.name = name;
+        this.obj = obj;
+        this.hint = hint;
+        this.exc = exc;
+    }
+    message() {
+        if (this.hint !== undefined)
+            return this.hint;
+        if (this.obj === MISSING)
+            return `${pyRepr(this.name)} is undefined`;
+        if (typeof this.name !== 'string')
+            return `${objectTypeRepr(this.obj)} has no element ${pyRepr(this.name)}`;
+        return `${pyRepr(objectTypeRepr(this.obj))} has no attribute ${pyRepr(this.name)}`;
+    }
+    fail() {
+        throw new JinjaError(this.message(), this.exc === 'security' ? 'SecurityError' : 'UndefinedError');
+    }
+}
+const MISSING = Symbol('missing');
+/** markupsafe.Markup: a str that HTML-escapes what is concatenated to it. */
+class Markup {
+    s;
+    constructor(s) {
+        this.s = s;
+    }
+    toString() {
+        return this.s;
+    }
+}
+class Namespace {
+    attrs = new Map();
+}
+class PyCallable {
+    name;
+    fn;
+    kind;
+    constructor(name, fn, kind = 'builtin') {
+        this.name = name;
+        this.fn = fn;
+        this.kind = kind;
+    }
+}
+const TUPLES = new WeakSet();
+function tuple(items) {
+    TUPLES.add(items);
+    return items;
+}
+function isTuple(v) {
+    return Array.isArray(v) && TUPLES.has(v);
+}
+/** Errors Jinja2 would raise (TypeError, UndefinedError, SecurityError, ...). */
+class JinjaError extends Error {
+    pyType;
+    constructor(message, pyType = 'TypeError') {
+        super(message);
+        this.pyType = pyType;
+    }
+}
+/** The template's own raise_exception(msg). */
+class RaisedError extends Error {
+}
+/** Our own bounds (time, size, recursion). */
+class LimitError extends Error {
+}
+function isHolder(v) {
+    return typeof v === 'object' && v !== null && typeof v.getAttr === 'function';
+}
+function isStr(v) {
+    return typeof v === 'string' || v instanceof Markup;
+}
+function isInt(v) {
+    return typeof v === 'number' || typeof v === 'boolean';
+}
+function isNumber(v) {
+    return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
+}
+function numOf(v) {
+    return v instanceof PyFloat ? v.v : Number(v);
+}
+function isDict(v) {
+    return v instanceof Map;
+}
+function typeName(v) {
+    if (v === null)
+        return 'NoneType';
+    switch (typeof v) {
+        case 'boolean':
+            return 'bool';
+        case 'number':
+            return 'int';
+        case 'string':
+            return 'str';
+    }
+    if (v instanceof PyFloat)
+        return 'float';
+    if (Array.isArray(v))
+        return TUPLES.has(v) ? 'tuple' : 'list';
+    if (v instanceof Map)
+        return 'dict';
+    if (v instanceof Undef)
+        return 'Undefined';
+    if (v instanceof Markup)
+        return 'Markup';
+    if (v instanceof Namespace)
+        return 'Namespace';
+    if (v instanceof PyCallable)
+        return v.kind === 'macro' ? 'Macro' : 'builtin_function_or_method';
+    if (isHolder(v))
+        return v.pyTypeName;
+    return 'object';
+}
+/** jinja2.utils.object_type_repr */
+function objectTypeRepr(obj) {
+    if (obj === null)
+        return 'None';
+    return `${typeName(obj)} object`;
+}
+// ------------------------------------------------------------------------------------------------------------
+// str() and repr()
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+function strRepr(s) {
+    const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let out = quote;
+    for (const ch of s) {
+        const cp = ch.codePointAt(0);
+        if (ch === quote || ch === '\\')
+            out += '\\' + ch;
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (cp < 0x20 || cp === 0x7f)
+            out += '\\x' + cp.toString(16).padStart(2, '0');
+        else if (cp < 0x7f || ch === ' ')
+            out += ch;
+        else if (NON_PRINTABLE.test(ch)) {
+            if (cp <= 0xff)
+                out += '\\x' + cp.toString(16).padStart(2, '0');
+            else if (cp <= 0xffff)
+                out += '\\u' + cp.toString(16).padStart(4, '0');
+            else
+                out += '\\U' + cp.toString(16).padStart(8, '0');
+        }
+        else
+            out += ch;
+    }
+    return out + quote;
+}
+/** repr(float) */
+function floatRepr(x) {
+    if (Number.isNaN(x))
+        return 'nan';
+    if (x === Infinity)
+        return 'inf';
+    if (x === -Infinity)
+        return '-inf';
+    if (x === 0)
+        return Object.is(x, -0) ? '-0.0' : '0.0';
+    const [mant, expStr] = x.toExponential().split('e');
+    const exp = Number(expStr);
+    const neg = mant.startsWith('-');
+    const digits = mant.replace('-', '').replace('.', '');
+    let body;
+    if (exp >= -4 && exp < 16) {
+        if (exp >= 0) {
+            const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+            body = `${intPart}.${digits.slice(exp + 1) || '0'}`;
+        }
+        else
+            body = `0.${'0'.repeat(-exp - 1)}${digits}`;
+    }
+    else {
+        const sign = exp < 0 ? '-' : '+';
+        body = `${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+    }
+    return (neg ? '-' : '') + body;
+}
+function pyRepr(v, depth = 0) {
+    const x = v;
+    if (x === null)
+        return 'None';
+    if (x === true)
+        return 'True';
+    if (x === false)
+        return 'False';
+    if (typeof x === 'number')
+        return String(x);
+    if (typeof x === 'string')
+        return strRepr(x);
+    if (x instanceof PyFloat)
+        return floatRepr(x.v);
+    if (depth > 100)
+        throw new LimitError('value nesting deeper than 100 levels');
+    if (Array.isArray(x)) {
+        const inner = x.map((e) => pyRepr(e, depth + 1)).join(', ');
+        if (TUPLES.has(x))
+            return x.length === 1 ? `(${inner},)` : `(${inner})`;
+        return `[${inner}]`;
+    }
+    if (x instanceof Map) {
+        const parts = [];
+        for (const [k, val] of x)
+            parts.push(`${pyRepr(k, depth + 1)}: ${pyRepr(val, depth + 1)}`);
+        return `{${parts.join(', ')}}`;
+    }
+    if (x instanceof Undef)
+        return 'Undefined';
+    if (x instanceof Markup)
+        return `Markup(${strRepr(x.s)})`;
+    if (x instanceof Namespace) {
+        const parts = [];
+        for (const [k, val] of x.attrs)
+            parts.push(`${strRepr(k)}: ${pyRepr(val, depth + 1)}`);
+        return `<Namespace {${parts.join(', ')}}>`;
+    }
+    if (x instanceof PyCallable)
+        return x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`;
+    if (isHolder(x))
+        return x.repr();
+    return String(x);
+}
+/** str(v) as Jinja2 prints it ({{ v }}): Undefined prints as ''. */
+function pyStr(v) {
+    if (typeof v === 'string')
+        return v;
+    if (v instanceof Undef)
+        return '';
+    if (v instanceof Markup)
+        return v.s;
+    return pyRepr(v);
+}
+// ------------------------------------------------------------------------------------------------------------
+// truthiness, equality, ordering
+function truthy(v) {
+    if (v === null || v === false)
+        return false;
+    if (v === true)
+        return true;
+    if (typeof v === 'number')
+        return v !== 0;
+    if (typeof v === 'string')
+        return v.length > 0;
+    if (v instanceof PyFloat)
+        return v.v !== 0;
+    if (Array.isArray(v))
+        return v.length > 0;
+    if (v instanceof Map)
+        return v.size > 0;
+    if (v instanceof Undef)
+        return false;
+    if (v instanceof Markup)
+        return v.s.length > 0;
+    return true;
+}
+function pyEq(a, b) {
+    if (a === b)
+        return true;
+    if (isNumber(a) && isNumber(b))
+        return numOf(a) === numOf(b);
+    if (isStr(a) && isStr(b))
+        return String(a) === String(b);
+    if (Array.isArray(a) && Array.isArray(b)) {
+        if (TUPLES.has(a) !== TUPLES.has(b) || a.length !== b.length)
+            return false;
+        return a.every((x, i) => pyEq(x, b[i]));
+    }
+    if (a instanceof Map && b instanceof Map) {
+        if (a.size !== b.size)
+            return false;
+        for (const [k, v] of a) {
+            const other = dictGet(b, k);
+            if (other === MISSING || !pyEq(v, other))
+                return false;
+        }
+        return true;
+    }
+    if (a instanceof Undef && b instanceof Undef)
+        return true;
+    return false;
+}
+/** Dict lookup with Python key equality (1 == 1.0 == True). */
+function dictGet(d, key) {
+    if (d.has(key))
+        return d.get(key);
+    if (key instanceof PyFloat || typeof key === 'boolean' || key instanceof Markup || Array.isArray(key)) {
+        for (const [k, v] of d)
+            if (pyEq(k, key))
+                return v;
+    }
+    else if (typeof key === 'number') {
+        for (const [k, v] of d)
+            if ((k instanceof PyFloat || typeof k === 'boolean') && pyEq(k, key))
+                return v;
+    }
+    return MISSING;
+}
+function dictKey(d, key) {
+    // Python keeps the first key object when an equal key is assigned again
+    if (d.has(key))
+        return key;
+    if (typeof key !== 'string')
+        for (const k of d.keys())
+            if (pyEq(k, key))
+                return k;
+    return key;
+}
+/** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
+function pyCompare(a, b, op = '<') {
+    if (isNumber(a) && isNumber(b))
+        return numOf(a) < numOf(b) ? -1 : numOf(a) > numOf(b) ? 1 : 0;
+    if (isStr(a) && isStr(b))
+        return compareCodePoints(String(a), String(b));
+    if (Array.isArray(a) && Array.isArray(b) && TUPLES.has(a) === TUPLES.has(b)) {
+        for (let i = 0; i < Math.min(a.length, b.length); i++) {
+            if (!pyEq(a[i], b[i]))
+                return pyCompare(a[i], b[i], op);
+        }
+        return a.length - b.length;
+    }
+    if (a instanceof Undef)
+        a.fail();
+    if (b instanceof Undef)
+        b.fail();
+    throw new JinjaError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+function compareCodePoints(a, b) {
+    if (a === b)
+        return 0;
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+        const ca = a.codePointAt(i);
+        const cb = b.codePointAt(i);
+        if (ca !== cb)
+            return ca < cb ? -1 : 1;
+        if (ca > 0xffff)
+            i++;
+    }
+    return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+// ------------------------------------------------------------------------------------------------------------
+// strings as sequences of code points
+const SURROGATE = /[\uD800-\uDFFF]/;
+function codePoints(s) {
+    return SURROGATE.test(s) ? Array.from(s) : s.split('');
+}
+function strLen(s) {
+    return SURROGATE.test(s) ? Array.from(s).length : s.length;
+}
+function htmlEscape(s) {
+    return s
+        .replace(/&/g, '&amp;')
+        .replace(/>/g, '&gt;')
+        .replace(/</g, '&lt;')
+        .replace(/'/g, '&#39;')
+        .replace(/"/g, '&#34;');
+}
+// ------------------------------------------------------------------------------------------------------------
+// conversion from / to JSON-like JS values
+function fromJs(v, depth = 0) {
+    if (v === undefined)
+        return new Undef();
+    if (v === null || typeof v === 'boolean' || typeof v === 'string')
+        return v;
+    if (typeof v === 'number')
+        return Number.isInteger(v) ? v : new PyFloat(v);
+    if (typeof v === 'bigint')
+        return Number(v);
+    if (depth > 200)
+        throw new LimitError('input nesting deeper than 200 levels');
+    if (Array.isArray(v))
+        return v.map((x) => fromJs(x, depth + 1));
+    if (v instanceof Map) {
+        const m = new Map();
+        for (const [k, x] of v)
+            m.set(fromJs(k, depth + 1), fromJs(x, depth + 1));
+        return m;
+    }
+    if (typeof v === 'object') {
+        const m = new Map();
+        for (const [k, x] of Object.entries(v)) {
+            if (x === undefined)
+                continue;
+            m.set(k, fromJs(x, depth + 1));
+        }
+        return m;
+    }
+    if (typeof v === 'function') {
+        const f = v;
+        return new PyCallable(f.name || 'function', ({ args }) => fromJs(f(...args)));
+    }
+    return String(v);
+}
+
+;// CONCATENATED MODULE: ./src/templates/jinja-ops.ts
+/**
+ * Python / Jinja2 sandbox semantics of the operations a chat template performs: iteration, len(), attribute and
+ * item access (ImmutableSandboxedEnvironment rules), the methods of str / list / dict, binary operators, calls
+ * with Python argument binding, and json.dumps for the tojson filter.
+ */
+
+/** A one-shot Python iterator (generator, reversed(), dict_items...), as Jinja2's filters return. */
+class PyIter {
+    items;
+    pyTypeName;
+    consumed = false;
+    constructor(items, pyTypeName) {
+        this.items = items;
+        this.pyTypeName = pyTypeName;
+    }
+    take() {
+        if (this.consumed)
+            return [];
+        this.consumed = true;
+        return this.items;
+    }
+    getAttr() {
+        return MISSING;
+    }
+    repr() {
+        return `<${this.pyTypeName} object at 0x7f0000000000>`;
+    }
+}
+/** The size bound for strings and lists built while rendering (set per render). */
+const bounds = { maxChars: 1_000_000 };
+function checkSize(n) {
+    if (n > bounds.maxChars)
+        throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`);
+}
+// ------------------------------------------------------------------------------------------------------------
+// iteration and len()
+function iterate(v) {
+    if (Array.isArray(v))
+        return v;
+    if (typeof v === 'string')
+        return codePoints(v);
+    if (v instanceof Map)
+        return [...v.keys()];
+    if (v instanceof Undef) {
+        if (v.exc === 'security')
+            return [];
+        return [];
+    }
+    if (v instanceof Markup)
+        return codePoints(v.s);
+    if (v instanceof PyIter)
+        return v.take();
+    throw new JinjaError(`'${typeName(v)}' object is not iterable`);
+}
+function isIterable(v) {
+    return (Array.isArray(v) ||
+        typeof v === 'string' ||
+        v instanceof Map ||
+        v instanceof Undef ||
+        v instanceof Markup ||
+        v instanceof PyIter);
+}
+function pyLen(v) {
+    if (Array.isArray(v))
+        return v.length;
+    if (typeof v === 'string')
+        return strLen(v);
+    if (v instanceof Markup)
+        return strLen(v.s);
+    if (v instanceof Map)
+        return v.size;
+    if (v instanceof Undef)
+        return 0;
+    throw new JinjaError(`object of type '${typeName(v)}' has no len()`);
+}
+// ------------------------------------------------------------------------------------------------------------
+// attribute / item access, ImmutableSandboxedEnvironment rules
+const UNSAFE_LIST = new Set(['append', 'clear', 'pop', 'reverse', 'insert', 'sort', 'extend', 'remove']);
+const UNSAFE_DICT = new Set(['clear', 'pop', 'popitem', 'setdefault', 'update']);
+const LIST_METHODS = new Set([...UNSAFE_LIST, 'index', 'count', 'copy']);
+const DICT_METHODS = new Set([...UNSAFE_DICT, 'items', 'keys', 'values', 'get', 'copy', 'fromkeys']);
+function unsafe(obj, attr) {
+    return new Undef(attr, obj, `access to attribute ${pyRepr(attr)} of ${pyRepr(typeName(obj))} object is unsafe.`, 'security');
+}
+function isDunder(name) {
+    return name.startsWith('__') && name.endsWith('__') && name.length > 4;
+}
+/** Python getattr(obj, name): the value, or MISSING when Python would raise AttributeError. */
+function pyGetattr(obj, name) {
+    if (isDunder(name) && !(obj instanceof Namespace) && !(obj instanceof Undef))
+        return unsafe(obj, name);
+    if (obj instanceof Undef) {
+        if (name.startsWith('__'))
+            return MISSING;
+        obj.fail();
+    }
+    if (isStr(obj)) {
+        const m = strMethod(String(obj), name);
+        return m ?? MISSING;
+    }
+    if (Array.isArray(obj)) {
+        if (isTuple(obj))
+            return name === 'index' || name === 'count' ? listMethod(obj, name) : MISSING;
+        if (LIST_METHODS.has(name))
+            return UNSAFE_LIST.has(name) ? unsafe(obj, name) : listMethod(obj, name);
+        return MISSING;
+    }
+    if (obj instanceof Map) {
+        if (DICT_METHODS.has(name))
+            return UNSAFE_DICT.has(name) ? unsafe(obj, name) : dictMethod(obj, name);
+        return MISSING;
+    }
+    if (obj instanceof Namespace)
+        return obj.attrs.has(name) ? obj.attrs.get(name) : MISSING;
+    if (isHolder(obj))
+        return obj.getAttr(name);
+    if (obj instanceof PyIter)
+        return MISSING;
+    if (isNumber(obj)) {
+        if (name === 'real')
+            return obj;
+        if (name === 'imag')
+            return obj instanceof PyFloat ? new PyFloat(0) : 0;
+        return MISSING;
+    }
+    return MISSING;
+}
+/** environment.getattr (foo.bar) */
+function getAttr(obj, name) {
+    const v = pyGetattr(obj, name);
+    if (v !== MISSING) {
+        if (name.startsWith('_') && !(v instanceof Undef && v.exc === 'security') && !(obj instanceof Namespace))
+            return unsafe(obj, name);
+        return v;
+    }
+    const item = rawItem(obj, name);
+    if (item !== MISSING)
+        return item;
+    return new Undef(name, obj);
+}
+/** obj[key] as Python does it, MISSING when it raises TypeError / LookupError. */
+function rawItem(obj, key) {
+    if (obj instanceof Map)
+        return dictGet(obj, key);
+    if (Array.isArray(obj) || isStr(obj)) {
+        if (!isInt(key))
+            return MISSING;
+        const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
+        let i = Number(key);
+        if (i < 0)
+            i += seq.length;
+        if (i < 0 || i >= seq.length)
+            return MISSING;
+        return seq[i];
+    }
+    if (obj instanceof Undef)
+        obj.fail();
+    return MISSING;
+}
+/** environment.getitem (foo[bar]) */
+function getItem(obj, key) {
+    const v = rawItem(obj, key);
+    if (v !== MISSING)
+        return v;
+    if (typeof key === 'string') {
+        const a = pyGetattr(obj, key);
+        if (a !== MISSING) {
+            if (key.startsWith('_') && !(obj instanceof Namespace))
+                return unsafe(obj, key);
+            return a;
+        }
+    }
+    return new Undef(key, obj);
+}
+function getSlice(obj, start, stop, step) {
+    if (obj instanceof Undef)
+        obj.fail();
+    const isString = isStr(obj);
+    if (!Array.isArray(obj) && !isString)
+        throw new JinjaError(`'${typeName(obj)}' object is not subscriptable`);
+    const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
+    const idx = (v, name) => {
+        if (v === null || v instanceof Undef)
+            return undefined;
+        if (!isInt(v))
+            throw new JinjaError(`slice indices must be integers or None or have an __index__ method`);
+        void name;
+        return Number(v);
+    };
+    const n = seq.length;
+    const st = idx(step, 'step') ?? 1;
+    if (st === 0)
+        throw new JinjaError('slice step cannot be zero', 'ValueError');
+    let lo = idx(start, 'start');
+    let hi = idx(stop, 'stop');
+    const out = [];
+    if (st > 0) {
+        lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n);
+        hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n);
+        for (let i = lo; i < hi; i += st)
+            out.push(seq[i]);
+    }
+    else {
+        lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1);
+        hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1);
+        for (let i = lo; i > hi; i += st)
+            out.push(seq[i]);
+    }
+    if (isString)
+        return out.join('');
+    return isTuple(obj) ? tuple(out) : out;
+}
+// ------------------------------------------------------------------------------------------------------------
+// argument binding
+function bind(fname, a, names, defaults = []) {
+    const firstDefault = names.length - defaults.length;
+    const out = [];
+    if (a.args.length > names.length)
+        throw new JinjaError(`${fname}() takes at most ${names.length} arguments (${a.args.length} given)`);
+    for (const k of a.kwargs.keys())
+        if (!names.includes(k))
+            throw new JinjaError(`${fname}() got an unexpected keyword argument '${k}'`);
+    for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (i < a.args.length) {
+            if (a.kwargs.has(name))
+                throw new JinjaError(`${fname}() got multiple values for argument '${name}'`);
+            out.push(a.args[i]);
+        }
+        else if (a.kwargs.has(name))
+            out.push(a.kwargs.get(name));
+        else if (i >= firstDefault)
+            out.push(defaults[i - firstDefault]);
+        else
+            throw new JinjaError(`${fname}() missing required argument: '${name}'`);
+    }
+    return out;
+}
+function method(name, fn) {
+    return new PyCallable(name, fn, 'method');
+}
+// ------------------------------------------------------------------------------------------------------------
+// str methods
+const PY_WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+function pyStrip(s, chars, left, right) {
+    const set = chars === null || chars instanceof Undef ? PY_WHITESPACE : requireStr(chars, 'strip arg');
+    const cps = codePoints(s);
+    let a = 0;
+    let b = cps.length;
+    if (left)
+        while (a < b && set.includes(cps[a]))
+            a++;
+    if (right)
+        while (b > a && set.includes(cps[b - 1]))
+            b--;
+    return a === 0 && b === cps.length ? s : cps.slice(a, b).join('');
+}
+function requireStr(v, what) {
+    if (isStr(v))
+        return String(v);
+    throw new JinjaError(`${what} must be str or None, not ${typeName(v)}`);
+}
+function pySplit(s, sep, maxsplit) {
+    if (sep === null) {
+        const out = [];
+        const cps = codePoints(s);
+        let i = 0;
+        while (i < cps.length) {
+            while (i < cps.length && PY_WHITESPACE.includes(cps[i]))
+                i++;
+            if (i >= cps.length)
+                break;
+            if (maxsplit >= 0 && out.length === maxsplit) {
+                let rest = cps.slice(i).join('');
+                rest = pyStrip(rest, null, false, true);
+                out.push(rest);
+                return out;
+            }
+            let j = i;
+            while (j < cps.length && !PY_WHITESPACE.includes(cps[j]))
+                j++;
+            out.push(cps.slice(i, j).join(''));
+            i = j;
+        }
+        return out;
+    }
+    const sepStr = requireStr(sep, 'sep');
+    if (sepStr === '')
+        throw new JinjaError('empty separator', 'ValueError');
+    const parts = s.split(sepStr);
+    if (maxsplit >= 0 && parts.length > maxsplit + 1)
+        return [...parts.slice(0, maxsplit), parts.slice(maxsplit).join(sepStr)];
+    return parts;
+}
+function pyRsplit(s, sep, maxsplit) {
+    if (maxsplit < 0)
+        return pySplit(s, sep, -1);
+    if (sep === null) {
+        const all = pySplit(s, null, -1);
+        if (all.length <= maxsplit + 1)
+            return all;
+        // rebuild the head keeping original spacing
+        const tail = all.slice(all.length - maxsplit);
+        let head = pyStrip(s, null, false, true);
+        for (let k = tail.length - 1; k >= 0; k--) {
+            head = head.slice(0, head.lastIndexOf(tail[k]));
+            head = pyStrip(head, null, false, true);
+        }
+        return [head, ...tail];
+    }
+    const sepStr = requireStr(sep, 'sep');
+    if (sepStr === '')
+        throw new JinjaError('empty separator', 'ValueError');
+    const parts = s.split(sepStr);
+    if (parts.length <= maxsplit + 1)
+        return parts;
+    return [parts.slice(0, parts.length - maxsplit).join(sepStr), ...parts.slice(parts.length - maxsplit)];
+}
+// str.splitlines boundaries: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKS = /\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/g;
+function pySplitlines(s, keepends = false) {
+    const out = [];
+    let last = 0;
+    for (const m of s.matchAll(LINE_BREAKS)) {
+        const end = m.index + m[0].length;
+        out.push(keepends ? s.slice(last, end) : s.slice(last, m.index));
+        last = end;
+    }
+    if (last < s.length)
+        out.push(s.slice(last));
+    return out;
+}
+function pyReplace(s, old, rep, count) {
+    if (count === 0)
+        return s;
+    if (old === '') {
+        const cps = codePoints(s);
+        let out = '';
+        let n = 0;
+        for (let i = 0; i <= cps.length; i++) {
+            if (count < 0 || n < count) {
+                out += rep;
+                n++;
+            }
+            if (i < cps.length)
+                out += cps[i];
+        }
+        return out;
+    }
+    if (count < 0)
+        return s.split(old).join(rep);
+    const parts = s.split(old);
+    if (parts.length - 1 <= count)
+        return parts.join(rep);
+    return parts.slice(0, count + 1).join(rep) + old + parts.slice(count + 1).join(old);
+}
+function pyTitle(s) {
+    let prevCased = false;
+    let out = '';
+    for (const ch of s) {
+        const lower = ch.toLowerCase();
+        const upper = ch.toUpperCase();
+        const cased = lower !== upper;
+        out += cased ? (prevCased ? lower : upper) : ch;
+        prevCased = cased;
+    }
+    return out;
+}
+function pyCapitalize(s) {
+    const cps = codePoints(s);
+    if (cps.length === 0)
+        return s;
+    return cps[0].toUpperCase() + cps.slice(1).join('').toLowerCase();
+}
+function isCased(s) {
+    return s.toLowerCase() !== s.toUpperCase();
+}
+function pyIsLower(s) {
+    return isCased(s) && s === s.toLowerCase();
+}
+function pyIsUpper(s) {
+    return isCased(s) && s === s.toUpperCase();
+}
+function toIntArg(v, fname) {
+    if (isInt(v))
+        return Number(v);
+    if (v === null)
+        return -1;
+    throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer (${fname})`);
+}
+function findIndex(s, sub, start, end, reverse) {
+    const cps = codePoints(s);
+    const n = cps.length;
+    let a = start === null || start instanceof Undef ? 0 : Number(start);
+    let b = end === null || end instanceof Undef ? n : Number(end);
+    if (a < 0)
+        a = Math.max(0, a + n);
+    if (b < 0)
+        b = Math.max(0, b + n);
+    b = Math.min(b, n);
+    const hay = cps.slice(a, b).join('');
+    const pos = reverse ? hay.lastIndexOf(sub) : hay.indexOf(sub);
+    if (pos < 0)
+        return -1;
+    return a + strLen(hay.slice(0, pos));
+}
+function strMethod(s, name) {
+    const m = (fn) => method(`str.${name}`, fn);
+    switch (name) {
+        case 'strip':
+        case 'lstrip':
+        case 'rstrip':
+            return m((a) => {
+                const [chars] = bind(name, a, ['chars'], [null]);
+                return pyStrip(s, chars, name !== 'rstrip', name !== 'lstrip');
+            });
+        case 'split':
+        case 'rsplit':
+            return m((a) => {
+                const [sep, maxsplit] = bind(name, a, ['sep', 'maxsplit'], [null, -1]);
+                return (name === 'split' ? pySplit : pyRsplit)(s, sep, toIntArg(maxsplit, name));
+            });
+        case 'splitlines':
+            return m((a) => pySplitlines(s, truthy(bind(name, a, ['keepends'], [false])[0])));
+        case 'startswith':
+        case 'endswith':
+            return m((a) => {
+                const [prefix, start, end] = bind(name, a, ['prefix', 'start', 'end'], [null, null]);
+                const hay = start !== null || end !== null ? getSlice(s, start, end, null) : s;
+                const options = Array.isArray(prefix) && isTuple(prefix) ? prefix : [prefix];
+                return options.some((p) => {
+                    if (!isStr(p))
+                        throw new JinjaError(`${name} first arg must be str or a tuple of str, not ${typeName(p)}`);
+                    return name === 'startswith' ? hay.startsWith(String(p)) : hay.endsWith(String(p));
+                });
+            });
+        case 'lower':
+        case 'casefold':
+            return m(() => s.toLowerCase());
+        case 'upper':
+            return m(() => s.toUpperCase());
+        case 'title':
+            return m(() => pyTitle(s));
+        case 'capitalize':
+            return m(() => pyCapitalize(s));
+        case 'swapcase':
+            return m(() => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
+        case 'replace':
+            return m((a) => {
+                const [old, rep, count] = bind(name, a, ['old', 'new', 'count'], [-1]);
+                const r = pyReplace(s, requireStr(old, 'replace arg 1'), requireStr(rep, 'replace arg 2'), toIntArg(count, name));
+                checkSize(r.length);
+                return r;
+            });
+        case 'find':
+        case 'rfind':
+        case 'index':
+        case 'rindex':
+        case 'count':
+            return m((a) => {
+                const [sub, start, end] = bind(name, a, ['sub', 'start', 'end'], [null, null]);
+                const needle = requireStr(sub, name);
+                if (name === 'count') {
+                    const hay = start !== null || end !== null ? getSlice(s, start, end, null) : s;
+                    if (needle === '')
+                        return strLen(hay) + 1;
+                    return hay.split(needle).length - 1;
+                }
+                const pos = findIndex(s, needle, start, end, name.startsWith('r'));
+                if (pos < 0 && name.endsWith('index'))
+                    throw new JinjaError('substring not found', 'ValueError');
+                return pos;
+            });
+        case 'join':
+            return m((a) => {
+                const [items] = bind(name, a, ['iterable']);
+                const parts = iterate(items).map((x, i) => {
+                    if (!isStr(x))
+                        throw new JinjaError(`sequence item ${i}: expected str instance, ${typeName(x)} found`);
+                    return String(x);
+                });
+                const r = parts.join(s);
+                checkSize(r.length);
+                return r;
+            });
+        case 'format':
+            return m((a) => pyFormat(s, a));
+        case 'isdigit':
+        case 'isdecimal':
+        case 'isnumeric':
+            return m(() => s.length > 0 && /^\p{Nd}+$/u.test(s));
+        case 'isalpha':
+            return m(() => s.length > 0 && /^\p{L}+$/u.test(s));
+        case 'isalnum':
+            return m(() => s.length > 0 && /^[\p{L}\p{Nd}]+$/u.test(s));
+        case 'isspace':
+            return m(() => s.length > 0 && [...s].every((c) => PY_WHITESPACE.includes(c)));
+        case 'islower':
+            return m(() => pyIsLower(s));
+        case 'isupper':
+            return m(() => pyIsUpper(s));
+        case 'zfill':
+            return m((a) => {
+                const width = toIntArg(bind(name, a, ['width'])[0], name);
+                const n = strLen(s);
+                if (n >= width)
+                    return s;
+                const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
+                return sign + '0'.repeat(width - n) + s.slice(sign.length);
+            });
+        case 'center':
+        case 'ljust':
+        case 'rjust':
+            return m((a) => {
+                const [w, fill] = bind(name, a, ['width', 'fillchar'], [' ']);
+                const width = toIntArg(w, name);
+                const n = strLen(s);
+                if (n >= width)
+                    return s;
+                const f = String(fill);
+                const total = width - n;
+                checkSize(width);
+                if (name === 'ljust')
+                    return s + f.repeat(total);
+                if (name === 'rjust')
+                    return f.repeat(total) + s;
+                const left = Math.floor(total / 2) + (total & width & 1);
+                return f.repeat(left) + s + f.repeat(total - left);
+            });
+        case 'partition':
+        case 'rpartition':
+            return m((a) => {
+                const sep = requireStr(bind(name, a, ['sep'])[0], name);
+                const pos = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep);
+                if (pos < 0)
+                    return name === 'partition' ? tuple([s, '', '']) : tuple(['', '', s]);
+                return tuple([s.slice(0, pos), sep, s.slice(pos + sep.length)]);
+            });
+        case 'removeprefix':
+            return m((a) => {
+                const p = requireStr(bind(name, a, ['prefix'])[0], name);
+                return p && s.startsWith(p) ? s.slice(p.length) : s;
+            });
+        case 'removesuffix':
+            return m((a) => {
+                const p = requireStr(bind(name, a, ['suffix'])[0], name);
+                return p && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
+            });
+        case 'expandtabs':
+            return m(() => s.replace(/\t/g, '        '));
+        case 'encode':
+            return undefined;
+        default:
+            return undefined;
+    }
+}
+/** str.format, as the sandbox's SandboxedFormatter runs it (fields: index, name, attributes, items). */
+function pyFormat(fmt, a) {
+    let auto = 0;
+    let out = '';
+    let i = 0;
+    while (i < fmt.length) {
+        const c = fmt[i];
+        if (c === '{') {
+            if (fmt[i + 1] === '{') {
+                out += '{';
+                i += 2;
+                continue;
+            }
+            const close = fmt.indexOf('}', i);
+            if (close < 0)
+                throw new JinjaError("Single '{' encountered in format string", 'ValueError');
+            const field = fmt.slice(i + 1, close);
+            i = close + 1;
+            const [ref, spec] = field.split(':', 2);
+            const conv = ref.includes('!') ? ref.slice(ref.indexOf('!') + 1) : '';
+            const path = ref.includes('!') ? ref.slice(0, ref.indexOf('!')) : ref;
+            const m = /^([^.[]*)(.*)$/.exec(path);
+            let v;
+            if (m[1] === '') {
+                v = a.args[auto++] ?? null;
+                if (auto > a.args.length)
+                    throw new JinjaError('Replacement index 0 out of range for positional args tuple', 'IndexError');
+            }
+            else if (/^\d+$/.test(m[1]))
+                v = a.args[Number(m[1])] ?? null;
+            else {
+                if (!a.kwargs.has(m[1]))
+                    throw new JinjaError(`'${m[1]}'`, 'KeyError');
+                v = a.kwargs.get(m[1]);
+            }
+            for (const part of m[2].matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
+                if (part[1] !== undefined)
+                    v = getAttr(v, part[1]);
+                else
+                    v = getItem(v, /^\d+$/.test(part[2]) ? Number(part[2]) : part[2]);
+            }
+            let text = conv === 'r' ? pyRepr(v) : pyStr(v);
+            if (spec)
+                text = applyFormatSpec(v, text, spec);
+            out += text;
+        }
+        else if (c === '}') {
+            if (fmt[i + 1] === '}') {
+                out += '}';
+                i += 2;
+                continue;
+            }
+            throw new JinjaError("Single '}' encountered in format string", 'ValueError');
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
+}
+function applyFormatSpec(v, text, spec) {
+    const m = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?(,)?(?:\.(\d+))?([a-zA-Z%])?$/.exec(spec);
+    if (!m)
+        return text;
+    const [, fill = ' ', align, , , zero, width, , precision, type] = m;
+    let body = text;
+    if (isNumber(v) && (type === 'f' || type === 'F' || (precision !== undefined && !type))) {
+        body = numOf(v).toFixed(Number(precision ?? 6));
+    }
+    else if (isNumber(v) && type === 'd')
+        body = String(Math.trunc(numOf(v)));
+    else if (isStr(v) && precision !== undefined)
+        body = codePoints(text).slice(0, Number(precision)).join('');
+    const w = Number(width ?? 0);
+    const n = strLen(body);
+    if (n >= w)
+        return body;
+    const pad = w - n;
+    const f = zero && !align ? '0' : fill;
+    const al = align ?? (isNumber(v) ? '>' : '<');
+    if (al === '<')
+        return body + f.repeat(pad);
+    if (al === '>' || al === '=')
+        return f.repeat(pad) + body;
+    const left = Math.floor(pad / 2);
+    return f.repeat(left) + body + f.repeat(pad - left);
+}
+// ------------------------------------------------------------------------------------------------------------
+// list and dict methods
+function listMethod(list, name) {
+    const m = (fn) => method(`list.${name}`, fn);
+    switch (name) {
+        case 'index':
+            return m((a) => {
+                const [x] = bind(name, a, ['value', 'start', 'stop'], [0, list.length]);
+                const i = list.findIndex((e) => pyEq(e, x));
+                if (i < 0)
+                    throw new JinjaError(`${pyRepr(x)} is not in list`, 'ValueError');
+                return i;
+            });
+        case 'count':
+            return m((a) => {
+                const [x] = bind(name, a, ['value']);
+                return list.filter((e) => pyEq(e, x)).length;
+            });
+        default:
+            return m(() => list.slice());
+    }
+}
+function dictMethod(d, name) {
+    const m = (fn) => method(`dict.${name}`, fn);
+    switch (name) {
+        case 'items':
+            return m(() => [...d].map(([k, v]) => tuple([k, v])));
+        case 'keys':
+            return m(() => [...d.keys()]);
+        case 'values':
+            return m(() => [...d.values()]);
+        case 'get':
+            return m((a) => {
+                const [k, dflt] = bind(name, a, ['key', 'default'], [null]);
+                const v = dictGet(d, k);
+                return v === MISSING ? dflt : v;
+            });
+        case 'copy':
+            return m(() => new Map(d));
+        default:
+            return m(() => {
+                throw new JinjaError(`dict.${name} is not supported`);
+            });
+    }
+}
+// ------------------------------------------------------------------------------------------------------------
+// operators
+function checkUndef(...vs) {
+    for (const v of vs)
+        if (v instanceof Undef)
+            v.fail();
+}
+function arith(op, a, b) {
+    if (!isNumber(a) || !isNumber(b))
+        throw new JinjaError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+    const isFloat = a instanceof PyFloat || b instanceof PyFloat;
+    const x = numOf(a);
+    const y = numOf(b);
+    const wrap = (r) => (isFloat ? new PyFloat(r) : r);
+    switch (op) {
+        case '+':
+            return wrap(x + y);
+        case '-':
+            return wrap(x - y);
+        case '*':
+            return wrap(x * y);
+        case '/':
+            if (y === 0)
+                throw new JinjaError('division by zero', 'ZeroDivisionError');
+            return new PyFloat(x / y);
+        case '//':
+            if (y === 0)
+                throw new JinjaError('integer division or modulo by zero', 'ZeroDivisionError');
+            return wrap(Math.floor(x / y));
+        case '%': {
+            if (y === 0)
+                throw new JinjaError('integer modulo by zero', 'ZeroDivisionError');
+            const r = x % y;
+            return wrap(r !== 0 && r < 0 !== y < 0 ? r + y : r);
+        }
+        case '**': {
+            const r = x ** y;
+            if (!isFloat && y < 0)
+                return new PyFloat(r);
+            if (!isFloat && !Number.isSafeInteger(r))
+                checkSize(Math.ceil(Math.log10(Math.abs(r) + 1)));
+            return wrap(r);
+        }
+    }
+    throw new JinjaError(`unknown operator ${op}`);
+}
+function repeat(seq, n) {
+    const count = Math.max(0, Number(n));
+    if (typeof seq === 'string' || seq instanceof Markup) {
+        const s = String(seq);
+        checkSize(s.length * count);
+        return s.repeat(count);
+    }
+    const list = seq;
+    checkSize(list.length * count);
+    const out = [];
+    for (let i = 0; i < count; i++)
+        out.push(...list);
+    return isTuple(list) ? tuple(out) : out;
+}
+function binaryOp(op, a, b) {
+    switch (op) {
+        case '+': {
+            checkUndef(a, b);
+            if (isStr(a) && isStr(b)) {
+                const r = concatMarkup(a, b);
+                checkSize(String(r).length);
+                return r;
+            }
+            if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+                checkSize(a.length + b.length);
+                const r = [...a, ...b];
+                return isTuple(a) ? tuple(r) : r;
+            }
+            if (isStr(a) || Array.isArray(a)) {
+                if (a instanceof Markup && !isNumber(b) && b !== null)
+                    return concatMarkup(a, pyStr(b));
+                throw new JinjaError(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+            }
+            return arith(op, a, b);
+        }
+        case '*':
+            checkUndef(a, b);
+            if ((isStr(a) || Array.isArray(a)) && isInt(b))
+                return repeat(a, b);
+            if ((isStr(b) || Array.isArray(b)) && isInt(a))
+                return repeat(b, a);
+            if (isStr(a) || Array.isArray(a) || isStr(b) || Array.isArray(b)) {
+                const nonInt = isStr(a) || Array.isArray(a) ? b : a;
+                if (isNumber(nonInt) || nonInt === null || isStr(nonInt) || Array.isArray(nonInt))
+                    throw new JinjaError(`can't multiply sequence by non-int of type '${typeName(nonInt)}'`);
+            }
+            return arith(op, a, b);
+        case '%':
+            checkUndef(a, b);
+            if (isStr(a))
+                return printf(String(a), b);
+            return arith(op, a, b);
+        case '-':
+        case '/':
+        case '//':
+        case '**':
+            checkUndef(a, b);
+            return arith(op, a, b);
+        case '~': {
+            const r = pyStr(a) + pyStr(b);
+            checkSize(r.length);
+            return r;
+        }
+        case '==':
+            return pyEq(a, b);
+        case '!=':
+            return !pyEq(a, b);
+        case '<':
+            return pyCompare(a, b, op) < 0;
+        case '>':
+            return pyCompare(a, b, op) > 0;
+        case '<=':
+            return pyCompare(a, b, op) <= 0;
+        case '>=':
+            return pyCompare(a, b, op) >= 0;
+        case 'in':
+            return contains(b, a);
+        case 'not in':
+            return !contains(b, a);
+    }
+    throw new JinjaError(`unknown operator ${op}`);
+}
+function concatMarkup(a, b) {
+    if (a instanceof Markup)
+        return new Markup(a.s + (b instanceof Markup ? b.s : htmlEscape(b)));
+    if (b instanceof Markup)
+        return new Markup(htmlEscape(a) + b.s);
+    return a + b;
+}
+function contains(container, item) {
+    if (isStr(container)) {
+        if (!isStr(item))
+            throw new JinjaError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
+        return String(container).includes(String(item));
+    }
+    if (container instanceof Map)
+        return dictGet(container, item) !== MISSING;
+    if (Array.isArray(container))
+        return container.some((e) => pyEq(e, item));
+    if (container instanceof Undef) {
+        // Undefined has no __contains__, Python falls back to __iter__ (empty)
+        return false;
+    }
+    if (container instanceof PyIter)
+        return container.take().some((e) => pyEq(e, item));
+    throw new JinjaError(`argument of type '${typeName(container)}' is not iterable`);
+}
+/** str % args (printf-style), the common conversions. */
+function printf(fmt, args) {
+    const list = Array.isArray(args) && isTuple(args) ? args : [args];
+    let k = 0;
+    const out = fmt.replace(/%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g, (_m, key, flags, width, prec, conv) => {
+        if (conv === '%')
+            return '%';
+        let v;
+        if (key)
+            v = args instanceof Map ? dictGet(args, key.slice(1, -1)) : null;
+        else {
+            if (k >= list.length)
+                throw new JinjaError('not enough arguments for format string');
+            v = list[k++];
+        }
+        let s;
+        switch (conv) {
+            case 's':
+                s = pyStr(v);
+                break;
+            case 'r':
+                s = pyRepr(v);
+                break;
+            case 'd':
+            case 'i':
+                if (!isNumber(v))
+                    throw new JinjaError(`%${conv} format: a real number is required, not ${typeName(v)}`);
+                s = String(Math.trunc(numOf(v)));
+                break;
+            case 'f':
+                if (!isNumber(v))
+                    throw new JinjaError(`must be real number, not ${typeName(v)}`);
+                s = numOf(v).toFixed(prec === undefined ? 6 : Number(prec));
+                break;
+            default:
+                s = pyStr(v);
+        }
+        const w = width && width !== '*' ? Number(width) : 0;
+        if (s.length < w)
+            s = String(flags).includes('-') ? s.padEnd(w) : s.padStart(w, String(flags).includes('0') ? '0' : ' ');
+        return s;
+    });
+    if (k < list.length && !(args instanceof Map) && list.length > 0 && Array.isArray(args))
+        throw new JinjaError('not all arguments converted during string formatting');
+    return out;
+}
+// ------------------------------------------------------------------------------------------------------------
+// json.dumps(x, ensure_ascii=False, indent, separators, sort_keys), as transformers' tojson
+function jsonStr(s) {
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        const code = c.charCodeAt(0);
+        if (c === '"')
+            out += '\\"';
+        else if (c === '\\')
+            out += '\\\\';
+        else if (c === '\n')
+            out += '\\n';
+        else if (c === '\r')
+            out += '\\r';
+        else if (c === '\t')
+            out += '\\t';
+        else if (c === '\b')
+            out += '\\b';
+        else if (c === '\f')
+            out += '\\f';
+        else if (code < 0x20)
+            out += '\\u' + code.toString(16).padStart(4, '0');
+        else
+            out += c;
+    }
+    return out + '"';
+}
+function jsonFloat(x) {
+    if (Number.isNaN(x))
+        return 'NaN';
+    if (x === Infinity)
+        return 'Infinity';
+    if (x === -Infinity)
+        return '-Infinity';
+    return floatRepr(x);
+}
+function jsonDumps(value, opts) {
+    let indentStr = null;
+    if (opts.indent !== null && !(opts.indent instanceof Undef)) {
+        if (isStr(opts.indent))
+            indentStr = String(opts.indent);
+        else if (isInt(opts.indent))
+            indentStr = ' '.repeat(Math.max(0, Number(opts.indent)));
+        else
+            throw new JinjaError(`indent must be int or str, not ${typeName(opts.indent)}`);
+    }
+    let itemSep = indentStr === null ? ', ' : ',';
+    let keySep = ': ';
+    if (opts.separators !== null && !(opts.separators instanceof Undef)) {
+        const seps = Array.isArray(opts.separators) ? opts.separators : [];
+        if (seps.length !== 2)
+            throw new JinjaError('not enough values to unpack (expected 2)', 'ValueError');
+        itemSep = pyStr(seps[0]);
+        keySep = pyStr(seps[1]);
+    }
+    const ascii = (s) => opts.ensureAscii
+        ? s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+        : s;
+    const enc = (v, level) => {
+        if (level > 200)
+            throw new JinjaError('maximum recursion depth exceeded while encoding a JSON object', 'RecursionError');
+        if (v === null)
+            return 'null';
+        if (v === true)
+            return 'true';
+        if (v === false)
+            return 'false';
+        if (typeof v === 'number')
+            return String(v);
+        if (v instanceof PyFloat)
+            return jsonFloat(v.v);
+        if (typeof v === 'string' || v instanceof Markup)
+            return ascii(jsonStr(String(v)));
+        const nl = indentStr === null ? '' : '\n' + indentStr.repeat(level + 1);
+        const end = indentStr === null ? '' : '\n' + indentStr.repeat(level);
+        if (Array.isArray(v)) {
+            if (v.length === 0)
+                return '[]';
+            return '[' + nl + v.map((x) => enc(x, level + 1)).join(itemSep + nl) + end + ']';
+        }
+        if (v instanceof Map) {
+            if (v.size === 0)
+                return '{}';
+            let entries = [];
+            for (const [k, x] of v) {
+                let key;
+                if (typeof k === 'string' || k instanceof Markup)
+                    key = String(k);
+                else if (k === null)
+                    key = 'null';
+                else if (k === true)
+                    key = 'true';
+                else if (k === false)
+                    key = 'false';
+                else if (typeof k === 'number')
+                    key = String(k);
+                else if (k instanceof PyFloat)
+                    key = jsonFloat(k.v);
+                else
+                    throw new JinjaError(`keys must be str, int, float, bool or None, not ${typeName(k)}`);
+                entries.push([key, x]);
+            }
+            if (opts.sortKeys) {
+                const kinds = new Set([...v.keys()].map((k) => typeName(k)));
+                if (kinds.size > 1)
+                    throw new JinjaError(`'<' not supported between instances of '${[...kinds][1]}' and '${[...kinds][0]}'`);
+                entries = [...v]
+                    .map(([k], i) => [k, i])
+                    .sort((p, q) => pyCompare(p[0], q[0]))
+                    .map(([, i]) => entries[i]);
+            }
+            return ('{' +
+                nl +
+                entries.map(([k, x]) => ascii(jsonStr(k)) + keySep + enc(x, level + 1)).join(itemSep + nl) +
+                end +
+                '}');
+        }
+        if (v instanceof PyIter)
+            throw new JinjaError(`Object of type ${v.pyTypeName} is not JSON serializable`);
+        throw new JinjaError(`Object of type ${typeName(v)} is not JSON serializable`);
+    };
+    const out = enc(value, 0);
+    checkSize(out.length);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/templates/jinja-globals.ts
+/**
+ * The globals a chat template sees under transformers: Jinja2's defaults (range as the sandbox limits it, dict,
+ * namespace, cycler, joiner, lipsum) plus raise_exception and strftime_now.
+ */
+
+
+/** jinja2.sandbox.MAX_RANGE */
+const MAX_RANGE = 100_000;
+/** Clock used by strftime_now; tests fix it so outputs compare with the Python reference. */
+let fixedNow;
+/** Fix the date strftime_now sees (its UTC fields are used as local time); undefined restores the real clock. */
+function setFixedNow(date) {
+    fixedNow = date;
+}
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+];
+/** C strftime (glibc, C locale), as Python's datetime.strftime calls it. */
+function jinja_globals_strftime(fmt, d, utc) {
+    const Y = utc ? d.getUTCFullYear() : d.getFullYear();
+    const m = utc ? d.getUTCMonth() : d.getMonth();
+    const day = utc ? d.getUTCDate() : d.getDate();
+    const H = utc ? d.getUTCHours() : d.getHours();
+    const M = utc ? d.getUTCMinutes() : d.getMinutes();
+    const S = utc ? d.getUTCSeconds() : d.getSeconds();
+    const ms = utc ? d.getUTCMilliseconds() : d.getMilliseconds();
+    const wd = utc ? d.getUTCDay() : d.getDay();
+    const start = Date.UTC(Y, 0, 1);
+    const yday = Math.floor((Date.UTC(Y, m, day) - start) / 86_400_000);
+    const pad = (n, w = 2, c = '0') => String(n).padStart(w, c);
+    const week = (firstDay) => Math.floor((yday + 7 - ((wd - firstDay + 7) % 7)) / 7);
+    return fmt.replace(/%([-_0^#]?)([a-zA-Z%])/g, (whole, flag, c) => {
+        const num = (n, w = 2) => flag === '-' ? String(n) : flag === '_' ? pad(n, w, ' ') : pad(n, w);
+        switch (c) {
+            case 'a':
+                return DAYS[wd].slice(0, 3);
+            case 'A':
+                return DAYS[wd];
+            case 'b':
+            case 'h':
+                return MONTHS[m].slice(0, 3);
+            case 'B':
+                return MONTHS[m];
+            case 'c':
+                return `${DAYS[wd].slice(0, 3)} ${MONTHS[m].slice(0, 3)} ${pad(day, 2, ' ')} ${pad(H)}:${pad(M)}:${pad(S)} ${Y}`;
+            case 'd':
+                return num(day);
+            case 'e':
+                return flag === '-' ? String(day) : pad(day, 2, ' ');
+            case 'f':
+                return pad(ms * 1000, 6);
+            case 'H':
+                return num(H);
+            case 'I':
+                return num(H % 12 === 0 ? 12 : H % 12);
+            case 'j':
+                return num(yday + 1, 3);
+            case 'm':
+                return num(m + 1);
+            case 'M':
+                return num(M);
+            case 'p':
+                return H < 12 ? 'AM' : 'PM';
+            case 'S':
+                return num(S);
+            case 'U':
+                return num(week(0));
+            case 'W':
+                return num(week(1));
+            case 'w':
+                return String(wd);
+            case 'u':
+                return String(wd === 0 ? 7 : wd);
+            case 'x':
+                return `${pad(m + 1)}/${pad(day)}/${pad(Y % 100)}`;
+            case 'X':
+                return `${pad(H)}:${pad(M)}:${pad(S)}`;
+            case 'y':
+                return num(Y % 100);
+            case 'Y':
+                return String(Y);
+            case 'Z':
+                return utc ? '' : 'UTC';
+            case 'z':
+                return utc ? '' : '+0000';
+            case 'D':
+                return `${pad(m + 1)}/${pad(day)}/${pad(Y % 100)}`;
+            case 'F':
+                return `${Y}-${pad(m + 1)}-${pad(day)}`;
+            case 'T':
+                return `${pad(H)}:${pad(M)}:${pad(S)}`;
+            case 'R':
+                return `${pad(H)}:${pad(M)}`;
+            case 'n':
+                return '\n';
+            case 't':
+                return '\t';
+            case '%':
+                return '%';
+            default:
+                return whole;
+        }
+    });
+}
+function toInt(v) {
+    if (isInt(v))
+        return Number(v);
+    if (v instanceof Undef)
+        v.fail();
+    throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer`);
+}
+class Cycler {
+    items;
+    pyTypeName = 'Cycler';
+    pos = 0;
+    constructor(items) {
+        this.items = items;
+    }
+    getAttr(name) {
+        if (name === 'current')
+            return this.items[this.pos];
+        if (name === 'next')
+            return new PyCallable('next', () => {
+                const v = this.items[this.pos];
+                this.pos = (this.pos + 1) % this.items.length;
+                return v;
+            });
+        if (name === 'reset')
+            return new PyCallable('reset', () => {
+                this.pos = 0;
+                return null;
+            });
+        return MISSING;
+    }
+    repr() {
+        return '<jinja2.utils.Cycler object at 0x7f0000000000>';
+    }
+}
+
+function makeGlobals() {
+    const g = new Map();
+    g.set('range', new PyCallable('range', ({ args, kwargs }) => {
+        if (kwargs.size > 0)
+            throw new JinjaError('range() takes no keyword arguments');
+        if (args.length === 0 || args.length > 3)
+            throw new JinjaError(`range expected at ${args.length === 0 ? 'least 1' : 'most 3'} arguments, got ${args.length}`);
+        const [a, b, c] = args.map(toInt);
+        const [start, stop, step] = args.length === 1 ? [0, a, 1] : [a, b, c ?? 1];
+        if (step === 0)
+            throw new JinjaError('range() arg 3 must not be zero', 'ValueError');
+        const len = Math.max(0, Math.ceil((stop - start) / step));
+        if (len > MAX_RANGE)
+            throw new JinjaError(`Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`, 'OverflowError');
+        const out = [];
+        for (let i = 0; i < len; i++)
+            out.push(start + i * step);
+        return out;
+    }));
+    g.set('dict', new PyCallable('dict', ({ args, kwargs }) => {
+        const m = new Map();
+        if (args.length > 0) {
+            const src = args[0];
+            if (src instanceof Map)
+                for (const [k, v] of src)
+                    m.set(k, v);
+            else
+                throw new JinjaError(`dict() positional argument of type '${typeName(src)}' is not supported`);
+        }
+        for (const [k, v] of kwargs)
+            m.set(k, v);
+        return m;
+    }));
+    g.set('namespace', new PyCallable('namespace', ({ args, kwargs }) => {
+        const ns = new Namespace();
+        for (const a of args) {
+            if (a instanceof Map)
+                for (const [k, v] of a)
+                    ns.attrs.set(pyStr(k), v);
+            else
+                throw new JinjaError(`'${typeName(a)}' object is not iterable`);
+        }
+        for (const [k, v] of kwargs)
+            ns.attrs.set(k, v);
+        return ns;
+    }));
+    g.set('cycler', new PyCallable('cycler', ({ args }) => {
+        if (args.length === 0)
+            throw new JinjaError('at least one item has to be provided');
+        return new Cycler(args);
+    }));
+    g.set('joiner', new PyCallable('joiner', (a) => {
+        const [sep] = bind('joiner', a, ['sep'], [', ']);
+        let used = false;
+        return new PyCallable('joiner', () => {
+            if (!used) {
+                used = true;
+                return '';
+            }
+            return sep;
+        });
+    }));
+    g.set('raise_exception', new PyCallable('raise_exception', (a) => {
+        const [msg] = bind('raise_exception', a, ['message']);
+        throw new RaisedError(pyStr(msg));
+    }));
+    g.set('strftime_now', new PyCallable('strftime_now', (a) => {
+        const [fmt] = bind('strftime_now', a, ['format']);
+        if (typeof fmt !== 'string')
+            throw new JinjaError(`strftime() argument 1 must be str, not ${typeName(fmt)}`);
+        return fixedNow ? jinja_globals_strftime(fmt, fixedNow, true) : jinja_globals_strftime(fmt, new Date(), false);
+    }));
+    return g;
+}
+
+;// CONCATENATED MODULE: ./src/templates/jinja-filters.ts
+/**
+ * Jinja2's builtin filters and tests (jinja2/filters.py, jinja2/tests.py 3.1), with Python's coercions:
+ * string filters stringify their input (None|trim is 'None', undefined|upper is ''), iterating filters accept
+ * undefined as empty and reject None, and select/map/unique... return one-shot generators.
+ */
+
+
+const noArgs = { args: [], kwargs: new Map() };
+/** soft_str */
+function s(v) {
+    return pyStr(v);
+}
+function intArg(v, fname) {
+    if (isInt(v))
+        return Number(v);
+    throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer (${fname})`);
+}
+/** jinja2.filters.make_attrgetter: dotted path, integer parts as indices. */
+function attrGetter(attribute, dflt) {
+    if (attribute === null || attribute instanceof Undef)
+        return (x) => x;
+    const parts = isStr(attribute)
+        ? String(attribute)
+            .split('.')
+            .map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+        : [attribute];
+    return (item) => {
+        let v = item;
+        for (const p of parts) {
+            v = getItem(v, p);
+            if (dflt !== undefined && v instanceof Undef)
+                return dflt;
+        }
+        return v;
+    };
+}
+function lowerIfStr(v, caseSensitive) {
+    return !caseSensitive && isStr(v) ? String(v).toLowerCase() : v;
+}
+function sortValues(items, key, reverse) {
+    const keyed = items.map((x, i) => ({ x, k: key(x), i }));
+    keyed.sort((p, q) => {
+        const c = pyCompare(p.k, q.k);
+        return c !== 0 ? (reverse ? -c : c) : p.i - q.i;
+    });
+    return keyed.map((e) => e.x);
+}
+function selectOrReject(value, a, env, attr, mode) {
+    const args = a.args.slice();
+    let getter = (x) => x;
+    if (attr) {
+        if (args.length === 0)
+            throw new JinjaError('Missing parameter for attribute name', 'FilterArgumentError');
+        getter = attrGetter(args.shift());
+    }
+    let test;
+    if (args.length > 0) {
+        const name = pyStr(args.shift());
+        const rest = { args, kwargs: a.kwargs };
+        test = (x) => env.callTest(name, x, rest);
+    }
+    else
+        test = (x) => truthy(x);
+    // Jinja2: `if value:` guards the loop, so None (and any falsy value) selects nothing
+    const items = truthy(value) ? iterate(value).filter((x) => test(getter(x)) === mode) : [];
+    return new PyIter(items, 'generator');
+}
+function doIndent(v, a) {
+    const [width, first, blank] = bind('do_indent', a, ['width', 'first', 'blank'], [4, false, false]);
+    const indention = isStr(width) ? String(width) : ' '.repeat(intArg(width, 'indent'));
+    const str = s(v) + '\n';
+    let rv;
+    if (truthy(blank))
+        rv = pySplitlines(str).join('\n' + indention);
+    else {
+        const lines = pySplitlines(str);
+        rv = lines.shift() ?? '';
+        if (lines.length > 0)
+            rv += '\n' + lines.map((l) => (l ? indention + l : l)).join('\n');
+    }
+    if (truthy(first))
+        rv = indention + rv;
+    checkSize(rv.length);
+    return rv;
+}
+function pyRound(x, precision, method) {
+    const f = 10 ** precision;
+    if (method === 'ceil')
+        return Math.ceil(x * f) / f;
+    if (method === 'floor')
+        return Math.floor(x * f) / f;
+    // Python's round(): half to even on the decimal representation
+    const y = x * f;
+    const r = Math.round(y);
+    if (Math.abs(y % 1) === 0.5)
+        return (r % 2 === 0 ? r : r - 1) / f;
+    return r / f;
+}
+function jinja_filters_toInt(v, dflt, base) {
+    if (isStr(v)) {
+        const t = pyStrip(String(v), null, true, true).replace(/_/g, '');
+        if (base === 10 && /^[+-]?\d+$/.test(t))
+            return Number(t);
+        if (base !== 10) {
+            const n = parseInt(t, base);
+            if (!Number.isNaN(n))
+                return n;
+        }
+        const f = Number(t);
+        if (t !== '' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(f))
+            return Math.trunc(f);
+        return dflt;
+    }
+    if (isNumber(v))
+        return Math.trunc(numOf(v));
+    return dflt;
+}
+function toFloat(v, dflt) {
+    if (isNumber(v))
+        return new PyFloat(numOf(v));
+    if (isStr(v)) {
+        const t = pyStrip(String(v), null, true, true).toLowerCase();
+        if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t))
+            return new PyFloat(Number(t));
+        if (/^[+-]?(inf|infinity)$/.test(t))
+            return new PyFloat(t.startsWith('-') ? -Infinity : Infinity);
+        if (/^[+-]?nan$/.test(t))
+            return new PyFloat(NaN);
+    }
+    return dflt;
+}
+const FILTERS = new Map([
+    [
+        'abs',
+        (v) => isNumber(v) ? (v instanceof PyFloat ? new PyFloat(Math.abs(v.v)) : Math.abs(Number(v))) : badAbs(v),
+    ],
+    [
+        'attr',
+        (v, a) => {
+            const [name] = bind('do_attr', a, ['name']);
+            return getAttr(v, pyStr(name));
+        },
+    ],
+    [
+        'batch',
+        (v, a) => {
+            const [n, fill] = bind('do_batch', a, ['linecount', 'fill_with'], [null]);
+            const size = intArg(n, 'batch');
+            const items = iterate(v);
+            const out = [];
+            for (let i = 0; i < items.length; i += size) {
+                const chunk = items.slice(i, i + size);
+                if (fill !== null)
+                    while (chunk.length < size)
+                        chunk.push(fill);
+                out.push(chunk);
+            }
+            return new PyIter(out, 'generator');
+        },
+    ],
+    ['capitalize', (v) => pyCapitalize(s(v))],
+    [
+        'center',
+        (v, a) => {
+            const [w] = bind('do_center', a, ['width'], [80]);
+            const str = s(v);
+            const width = intArg(w, 'center');
+            const n = strLen(str);
+            if (n >= width)
+                return str;
+            const total = width - n;
+            const left = Math.floor(total / 2) + (total & width & 1);
+            return ' '.repeat(left) + str + ' '.repeat(total - left);
+        },
+    ],
+    ['count', (v) => pyLen(v)],
+    [
+        'default',
+        (v, a) => {
+            const [dflt, boolean] = bind('do_default', a, ['default_value', 'boolean'], ['', false]);
+            return v instanceof Undef || (truthy(boolean) && !truthy(v)) ? dflt : v;
+        },
+    ],
+    [
+        'dictsort',
+        (v, a) => {
+            const [cs, by, reverse] = bind('do_dictsort', a, ['case_sensitive', 'by', 'reverse'], [false, 'key', false]);
+            if (!(v instanceof Map)) {
+                if (v instanceof Undef)
+                    v.fail();
+                throw new JinjaError(`'${typeName(v)}' object has no attribute 'items'`, 'AttributeError');
+            }
+            const pos = pyStr(by) === 'key' ? 0 : pyStr(by) === 'value' ? 1 : -1;
+            if (pos < 0)
+                throw new JinjaError('You can only sort by either "key" or "value"', 'FilterArgumentError');
+            const items = [...v].map(([k, x]) => tuple([k, x]));
+            return sortValues(items, (t) => lowerIfStr(t[pos], truthy(cs)), truthy(reverse));
+        },
+    ],
+    ['escape', (v) => (v instanceof Markup ? v : new Markup(htmlEscape(s(v))))],
+    [
+        'first',
+        (v) => {
+            const items = iterate(v);
+            return items.length > 0
+                ? items[0]
+                : new Undef(undefined, MISSING, 'No first item, sequence was empty.');
+        },
+    ],
+    [
+        'float',
+        (v, a) => {
+            const [dflt] = bind('do_float', a, ['default'], [new PyFloat(0)]);
+            return toFloat(v, dflt);
+        },
+    ],
+    ['forceescape', (v) => new Markup(htmlEscape(s(v)))],
+    [
+        'format',
+        (v, a) => {
+            if (a.args.length > 0 && a.kwargs.size > 0)
+                throw new JinjaError("can't handle positional and keyword arguments at the same time", 'FilterArgumentError');
+            if (a.kwargs.size > 0)
+                return printf(s(v), new Map([...a.kwargs]));
+            return printf(s(v), tuple(a.args));
+        },
+    ],
+    ['indent', (v, a) => doIndent(v, a)],
+    [
+        'int',
+        (v, a) => {
+            const [dflt, base] = bind('do_int', a, ['default', 'base'], [0, 10]);
+            return jinja_filters_toInt(v, dflt, intArg(base, 'int'));
+        },
+    ],
+    [
+        'items',
+        (v) => {
+            if (v instanceof Undef)
+                return new PyIter([], 'generator');
+            if (!(v instanceof Map))
+                throw new JinjaError('Can only get item pairs from a mapping.');
+            return new PyIter([...v].map(([k, x]) => tuple([k, x])), 'generator');
+        },
+    ],
+    [
+        'join',
+        (v, a) => {
+            const [d, attribute] = bind('do_join', a, ['d', 'attribute'], ['', null]);
+            let items = iterate(v);
+            if (attribute !== null)
+                items = items.map(attrGetter(attribute));
+            const r = items.map((x) => pyStr(x)).join(pyStr(d));
+            checkSize(r.length);
+            return r;
+        },
+    ],
+    [
+        'last',
+        (v) => {
+            if (v instanceof PyIter)
+                throw new JinjaError(`'${v.pyTypeName}' object is not reversible`);
+            if (v instanceof Map) {
+                const keys = [...v.keys()];
+                return keys.length
+                    ? keys[keys.length - 1]
+                    : new Undef(undefined, MISSING, 'No last item, sequence was empty.');
+            }
+            if (!Array.isArray(v) && !isStr(v) && !(v instanceof Undef))
+                throw new JinjaError(`'${typeName(v)}' object is not reversible`);
+            const items = iterate(v);
+            return items.length > 0
+                ? items[items.length - 1]
+                : new Undef(undefined, MISSING, 'No last item, sequence was empty.');
+        },
+    ],
+    ['length', (v) => pyLen(v)],
+    ['list', (v) => iterate(v).slice()],
+    ['lower', (v) => s(v).toLowerCase()],
+    [
+        'map',
+        (v, a, env) => {
+            // Jinja2: `if value:` guards the loop, so None maps to nothing
+            const items = truthy(v) ? iterate(v) : [];
+            if (a.args.length === 0 && a.kwargs.has('attribute')) {
+                const dflt = a.kwargs.get('default');
+                const g = attrGetter(a.kwargs.get('attribute'), dflt);
+                return new PyIter(items.map(g), 'generator');
+            }
+            if (a.args.length === 0) {
+                if (a.kwargs.size > 0)
+                    throw new JinjaError('Unexpected keyword argument', 'FilterArgumentError');
+                return new PyIter(items, 'generator');
+            }
+            const name = pyStr(a.args[0]);
+            const rest = { args: a.args.slice(1), kwargs: a.kwargs };
+            return new PyIter(items.map((x) => env.callFilter(name, x, rest)), 'generator');
+        },
+    ],
+    ['max', (v, a) => minMax(v, a, 1)],
+    ['min', (v, a) => minMax(v, a, -1)],
+    ['pprint', (v) => pyRepr(v)],
+    ['reject', (v, a, env) => selectOrReject(v, a, env, false, false)],
+    ['rejectattr', (v, a, env) => selectOrReject(v, a, env, true, false)],
+    [
+        'replace',
+        (v, a) => {
+            const [old, rep, count] = bind('do_replace', a, ['old', 'new', 'count'], [null]);
+            const r = pyReplace(s(v), pyStr(old), pyStr(rep), count === null ? -1 : intArg(count, 'replace'));
+            checkSize(r.length);
+            return r;
+        },
+    ],
+    [
+        'reverse',
+        (v) => {
+            if (isStr(v))
+                return codePoints(String(v)).reverse().join('');
+            if (v instanceof Map)
+                return new PyIter([...v.keys()].reverse(), 'dict_reversekeyiterator');
+            if (Array.isArray(v))
+                return new PyIter(v.slice().reverse(), 'list_reverseiterator');
+            return iterate(v).slice().reverse();
+        },
+    ],
+    [
+        'round',
+        (v, a) => {
+            const [precision, method] = bind('do_round', a, ['precision', 'method'], [0, 'common']);
+            const m = pyStr(method);
+            if (!['common', 'ceil', 'floor'].includes(m))
+                throw new JinjaError('method must be common, ceil or floor', 'FilterArgumentError');
+            if (!isNumber(v))
+                throw new JinjaError(`type ${typeName(v)} doesn't define __round__ method`);
+            return new PyFloat(pyRound(numOf(v), intArg(precision, 'round'), m));
+        },
+    ],
+    ['safe', (v) => (v instanceof Markup ? v : new Markup(s(v)))],
+    ['select', (v, a, env) => selectOrReject(v, a, env, false, true)],
+    ['selectattr', (v, a, env) => selectOrReject(v, a, env, true, true)],
+    [
+        'sort',
+        (v, a) => {
+            const [reverse, cs, attribute] = bind('do_sort', a, ['reverse', 'case_sensitive', 'attribute'], [false, false, null]);
+            const g = attrGetter(attribute);
+            return sortValues(iterate(v), (x) => lowerIfStr(g(x), truthy(cs)), truthy(reverse));
+        },
+    ],
+    ['string', (v) => (v instanceof Markup ? v : s(v))],
+    [
+        'striptags',
+        (v) => s(v)
+            .replace(/<!--.*?-->|<[^>]*>/gs, '')
+            .replace(/\s+/g, ' ')
+            .trim(),
+    ],
+    [
+        'sum',
+        (v, a) => {
+            const [attribute, start] = bind('do_sum', a, ['attribute', 'start'], [null, 0]);
+            let items = iterate(v);
+            if (attribute !== null)
+                items = items.map(attrGetter(attribute));
+            let total = start;
+            for (const x of items) {
+                if (!isNumber(total) || !isNumber(x))
+                    throw new JinjaError(`unsupported operand type(s) for +: '${typeName(total)}' and '${typeName(x)}'`);
+                const f = total instanceof PyFloat || x instanceof PyFloat;
+                const r = numOf(total) + numOf(x);
+                total = f ? new PyFloat(r) : r;
+            }
+            return total;
+        },
+    ],
+    [
+        'title',
+        (v) => s(v)
+            .split(/([-\s({[<]+)/u)
+            .filter((w) => w !== '')
+            .map((w) => codePoints(w)[0].toUpperCase() + codePoints(w).slice(1).join('').toLowerCase())
+            .join(''),
+    ],
+    [
+        'tojson',
+        (v, a) => {
+            const [ensureAscii, indent, separators, sortKeys] = bind('tojson', a, ['ensure_ascii', 'indent', 'separators', 'sort_keys'], [false, null, null, false]);
+            return jsonDumps(v, {
+                indent: indent,
+                separators: separators,
+                sortKeys: truthy(sortKeys),
+                ensureAscii: truthy(ensureAscii),
+            });
+        },
+    ],
+    [
+        'trim',
+        (v, a) => {
+            const [chars] = bind('do_trim', a, ['chars'], [null]);
+            return pyStrip(s(v), chars, true, true);
+        },
+    ],
+    [
+        'truncate',
+        (v, a) => {
+            const [length, killwords, end, leeway] = bind('do_truncate', a, ['length', 'killwords', 'end', 'leeway'], [255, false, '...', 5]);
+            const str = s(v);
+            const n = intArg(length, 'truncate');
+            const e = pyStr(end);
+            const cps = codePoints(str);
+            if (cps.length <= n + intArg(leeway, 'truncate'))
+                return str;
+            if (truthy(killwords))
+                return cps.slice(0, n - strLen(e)).join('') + e;
+            const head = cps.slice(0, n - strLen(e)).join('');
+            const cut = head.lastIndexOf(' ');
+            return (cut >= 0 ? head.slice(0, cut) : head) + e;
+        },
+    ],
+    [
+        'unique',
+        (v, a) => {
+            const [cs, attribute] = bind('do_unique', a, ['case_sensitive', 'attribute'], [false, null]);
+            const g = attrGetter(attribute);
+            const seen = [];
+            const out = [];
+            for (const x of iterate(v)) {
+                const k = lowerIfStr(g(x), truthy(cs));
+                if (!seen.some((y) => pyEq(y, k))) {
+                    seen.push(k);
+                    out.push(x);
+                }
+            }
+            return new PyIter(out, 'generator');
+        },
+    ],
+    ['upper', (v) => s(v).toUpperCase()],
+    ['wordcount', (v) => (s(v).match(/[\p{L}\p{N}_]+/gu) ?? []).length],
+    [
+        'urlencode',
+        (v) => encodeURIComponent(s(v))
+            .replace(/%2F/g, '/')
+            .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
+    ],
+]);
+function badAbs(v) {
+    if (v instanceof Undef)
+        v.fail();
+    throw new JinjaError(`bad operand type for abs(): '${typeName(v)}'`);
+}
+function minMax(v, a, sign) {
+    const [cs, attribute] = bind(sign > 0 ? 'do_max' : 'do_min', a, ['case_sensitive', 'attribute'], [false, null]);
+    const g = attrGetter(attribute);
+    const items = iterate(v);
+    if (items.length === 0)
+        return new Undef(undefined, MISSING, `No aggregated item, sequence was empty.`);
+    let best = items[0];
+    for (const x of items.slice(1)) {
+        const c = pyCompare(lowerIfStr(g(x), truthy(cs)), lowerIfStr(g(best), truthy(cs)));
+        if (c * sign > 0)
+            best = x;
+    }
+    return best;
+}
+FILTERS;
+const aliases = [
+    ['d', 'default'],
+    ['e', 'escape'],
+];
+for (const [alias, target] of aliases)
+    FILTERS.set(alias, FILTERS.get(target));
+function oneArg(name, a) {
+    return bind(name, a, ['other'])[0];
+}
+const TESTS = new Map([
+    ['boolean', (v) => v === true || v === false],
+    ['callable', (v) => v instanceof PyCallable],
+    ['defined', (v) => !(v instanceof Undef)],
+    [
+        'divisibleby',
+        (v, a) => {
+            const n = oneArg('divisibleby', a);
+            if (!isNumber(v) || !isNumber(n))
+                throw new JinjaError(`unsupported operand type(s) for %`);
+            return numOf(v) % numOf(n) === 0;
+        },
+    ],
+    ['eq', (v, a) => pyEq(v, oneArg('eq', a))],
+    ['equalto', (v, a) => pyEq(v, oneArg('eq', a))],
+    ['==', (v, a) => pyEq(v, oneArg('eq', a))],
+    ['escaped', (v) => v instanceof Markup],
+    ['even', (v) => parity(v) === 0],
+    ['false', (v) => v === false],
+    ['filter', (v) => isStr(v) && FILTERS.has(String(v))],
+    ['float', (v) => v instanceof PyFloat],
+    ['ge', (v, a) => pyCompare(v, oneArg('ge', a), '>=') >= 0],
+    ['>=', (v, a) => pyCompare(v, oneArg('ge', a), '>=') >= 0],
+    ['gt', (v, a) => pyCompare(v, oneArg('gt', a), '>') > 0],
+    ['>', (v, a) => pyCompare(v, oneArg('gt', a), '>') > 0],
+    ['greaterthan', (v, a) => pyCompare(v, oneArg('gt', a), '>') > 0],
+    [
+        'in',
+        (v, a) => {
+            const seq = bind('test_in', a, ['seq'])[0];
+            if (isStr(seq))
+                return isStr(v) && String(seq).includes(String(v));
+            if (seq instanceof Map)
+                return dictGet(seq, v) !== MISSING;
+            return iterate(seq).some((x) => pyEq(x, v));
+        },
+    ],
+    ['integer', (v) => typeof v === 'number'],
+    ['iterable', (v) => isIterable(v)],
+    ['le', (v, a) => pyCompare(v, oneArg('le', a), '<=') <= 0],
+    ['<=', (v, a) => pyCompare(v, oneArg('le', a), '<=') <= 0],
+    ['lower', (v) => pyIsLower(pyStr(v))],
+    ['lt', (v, a) => pyCompare(v, oneArg('lt', a), '<') < 0],
+    ['<', (v, a) => pyCompare(v, oneArg('lt', a), '<') < 0],
+    ['lessthan', (v, a) => pyCompare(v, oneArg('lt', a), '<') < 0],
+    ['mapping', (v) => isDict(v)],
+    ['ne', (v, a) => !pyEq(v, oneArg('ne', a))],
+    ['!=', (v, a) => !pyEq(v, oneArg('ne', a))],
+    ['none', (v) => v === null],
+    ['number', (v) => isNumber(v)],
+    ['odd', (v) => parity(v) === 1],
+    ['sameas', (v, a) => sameAs(v, oneArg('sameas', a))],
+    ['sequence', (v) => Array.isArray(v) || isStr(v) || v instanceof Map || v instanceof Undef],
+    ['string', (v) => isStr(v)],
+    ['test', (v) => isStr(v) && TESTS.has(String(v))],
+    ['true', (v) => v === true],
+    ['undefined', (v) => v instanceof Undef],
+    ['upper', (v) => pyIsUpper(pyStr(v))],
+]);
+function parity(v) {
+    if (v instanceof Undef)
+        v.fail();
+    if (!isNumber(v))
+        throw new JinjaError(`not all arguments converted during string formatting`);
+    const r = numOf(v) % 2;
+    return r < 0 ? r + 2 : r;
+}
+function sameAs(a, b) {
+    if (a === b)
+        return true;
+    if (typeof a === 'number' && typeof b === 'number')
+        return a === b && Math.abs(a) <= 256;
+    return false;
+}
+
+
+;// CONCATENATED MODULE: ./src/templates/jinja-interpreter.ts
+/**
+ * Our evaluator for the AST @huggingface/jinja parses, with Jinja2's semantics (ImmutableSandboxedEnvironment as
+ * transformers sets it up) instead of the library's Interpreter: Python values and printing, Jinja2 scoping (a
+ * fresh scope per loop iteration, macros closing over their definition scope), loop controls that keep the
+ * output already produced, the sandbox's attribute rules, and our own time / size / recursion bounds.
+ */
+
+
+
+class Scope {
+    parent;
+    vars = new Map();
+    constructor(parent) {
+        this.parent = parent;
+    }
+    lookup(name) {
+        const v = this.vars.get(name);
+        if (v !== undefined)
+            return v;
+        return this.parent ? this.parent.lookup(name) : MISSING;
+    }
+}
+/** An output buffer that enforces the size bound as it grows. */
+class Buf {
+    parts = [];
+    len = 0;
+    push(s) {
+        this.parts.push(s);
+        this.len += s.length;
+        checkSize(this.len);
+    }
+}
+class BreakSignal {
+}
+class ContinueSignal {
+}
+const BREAK = new BreakSignal();
+const CONTINUE = new ContinueSignal();
+const CONSTANTS = new Map([
+    ['true', true],
+    ['false', false],
+    ['none', null],
+    ['True', true],
+    ['False', false],
+    ['None', null],
+]);
+const MAX_MACRO_DEPTH = 200;
+class LoopObj {
+    items;
+    depth0;
+    pyTypeName = 'LoopContext';
+    index0 = 0;
+    lastChanged = MISSING;
+    constructor(items, depth0) {
+        this.items = items;
+        this.depth0 = depth0;
+    }
+    getAttr(name) {
+        const n = this.items.length;
+        const i = this.index0;
+        switch (name) {
+            case 'index':
+                return i + 1;
+            case 'index0':
+                return i;
+            case 'revindex':
+                return n - i;
+            case 'revindex0':
+                return n - i - 1;
+            case 'first':
+                return i === 0;
+            case 'last':
+                return i === n - 1;
+            case 'length':
+                return n;
+            case 'depth':
+                return this.depth0 + 1;
+            case 'depth0':
+                return this.depth0;
+            case 'previtem':
+                return i > 0 ? this.items[i - 1] : new Undef(undefined, MISSING, 'there is no previous item');
+            case 'nextitem':
+                return i < n - 1 ? this.items[i + 1] : new Undef(undefined, MISSING, 'there is no next item');
+            case 'cycle':
+                return new PyCallable('cycle', ({ args }) => {
+                    if (args.length === 0)
+                        throw new JinjaError('no items for cycling given');
+                    return args[i % args.length];
+                });
+            case 'changed':
+                return new PyCallable('changed', ({ args }) => {
+                    const v = tuple(args);
+                    if (this.lastChanged !== MISSING && binaryOp('==', this.lastChanged, v) === true)
+                        return false;
+                    this.lastChanged = v;
+                    return true;
+                });
+        }
+        return MISSING;
+    }
+    repr() {
+        return `<LoopContext ${this.index0 + 1}/${this.items.length}>`;
+    }
+}
+class Renderer {
+    opts;
+    steps = 0;
+    macroDepth = 0;
+    loopDepth = 0;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    // ------------------------------------------------------------------------------------------------------------
+    // statements
+    render(program, scope) {
+        const out = new Buf();
+        this.block(program.body, scope, out);
+        return out.parts.join('');
+    }
+    tick() {
+        if ((++this.steps & 1023) === 0 && Date.now() > this.opts.deadline) {
+            const secs = this.opts.timeMs / 1000;
+            throw new LimitError(`rendering took longer than ${secs} s`);
+        }
+    }
+    blockToString(stmts, scope) {
+        const out = new Buf();
+        this.block(stmts, scope, out);
+        return out.parts.join('');
+    }
+    block(stmts, scope, out) {
+        for (const st of stmts) {
+            this.tick();
+            switch (st.type) {
+                case 'StringLiteral':
+                    out.push(st.value);
+                    break;
+                case 'Comment':
+                    break;
+                case 'If':
+                    this.block(truthy(this.eval(st.test, scope)) ? st.body : st.alternate, scope, out);
+                    break;
+                case 'For':
+                    this.execFor(st, scope, out);
+                    break;
+                case 'Set':
+                    this.execSet(st, scope);
+                    break;
+                case 'Macro':
+                    scope.vars.set(st.name.value, this.makeMacro(st.name.value, st.args, st.body, scope));
+                    break;
+                case 'Break':
+                    throw BREAK;
+                case 'Continue':
+                    throw CONTINUE;
+                case 'CallStatement': {
+                    const caller = this.makeMacro('caller', st.callerArgs ?? [], st.body, scope);
+                    const v = this.evalCall(st.call, scope, caller);
+                    const text = pyStr(v);
+                    out.push(text);
+                    break;
+                }
+                case 'FilterStatement': {
+                    const body = this.blockToString(st.body, scope);
+                    const v = this.applyFilter(body, st.filter, scope);
+                    const text = pyStr(v);
+                    out.push(text);
+                    break;
+                }
+                default: {
+                    const text = pyStr(this.eval(st, scope));
+                    out.push(text);
+                }
+            }
+        }
+    }
+    execFor(st, scope, out) {
+        let iterNode = st.iterable;
+        let filter;
+        if (iterNode.type === 'SelectExpression') {
+            filter = iterNode.test;
+            iterNode = iterNode.lhs;
+        }
+        let items = iterate(this.eval(iterNode, scope));
+        if (filter) {
+            items = items.filter((item) => {
+                const s = new Scope(scope);
+                this.assign(st.loopvar, item, s);
+                return truthy(this.eval(filter, s));
+            });
+        }
+        if (items.length === 0) {
+            this.block(st.defaultBlock, new Scope(scope), out);
+            return;
+        }
+        const loop = new LoopObj(items, this.loopDepth);
+        this.loopDepth++;
+        try {
+            for (let i = 0; i < items.length; i++) {
+                this.tick();
+                loop.index0 = i;
+                const s = new Scope(scope);
+                s.vars.set('loop', loop);
+                this.assign(st.loopvar, items[i], s);
+                try {
+                    this.block(st.body, s, out);
+                }
+                catch (e) {
+                    if (e === BREAK)
+                        break;
+                    if (e === CONTINUE)
+                        continue;
+                    throw e;
+                }
+            }
+        }
+        finally {
+            this.loopDepth--;
+        }
+    }
+    assign(target, value, scope) {
+        if (target.type === 'Identifier') {
+            scope.vars.set(target.value, value);
+            return;
+        }
+        if (target.type === 'TupleLiteral' || target.type === 'ArrayLiteral') {
+            const names = target.value;
+            if (value instanceof Undef)
+                value.fail();
+            const items = iterate(value);
+            if (items.length > names.length)
+                throw new JinjaError(`too many values to unpack (expected ${names.length})`, 'ValueError');
+            if (items.length < names.length)
+                throw new JinjaError(`not enough values to unpack (expected ${names.length}, got ${items.length})`, 'ValueError');
+            names.forEach((n, i) => this.assign(n, items[i], scope));
+            return;
+        }
+        if (target.type === 'MemberExpression' && !target.computed) {
+            const obj = this.eval(target.object, scope);
+            if (!(obj instanceof Namespace))
+                throw new JinjaError('cannot assign attribute on non-namespace object', 'TemplateRuntimeError');
+            obj.attrs.set(target.property.value, value);
+            return;
+        }
+        throw new JinjaError(`can't assign to ${target.type}`, 'TemplateSyntaxError');
+    }
+    execSet(st, scope) {
+        const value = st.value === null ? this.blockToString(st.body, scope) : this.eval(st.value, scope);
+        this.assign(st.assignee, value, scope);
+    }
+    makeMacro(name, params, body, defScope) {
+        const names = [];
+        const defaults = new Map();
+        for (const p of params) {
+            if (p.type === 'Identifier')
+                names.push(p.value);
+            else {
+                names.push(p.key.value);
+                defaults.set(p.key.value, p.value);
+            }
+        }
+        const usesVarargs = referencesName(body, 'varargs');
+        const usesKwargs = referencesName(body, 'kwargs');
+        const usesCaller = referencesName(body, 'caller');
+        return new PyCallable(name, ({ args, kwargs }) => {
+            if (this.macroDepth >= MAX_MACRO_DEPTH)
+                throw new LimitError(`macro recursion deeper than ${MAX_MACRO_DEPTH}`);
+            const s = new Scope(defScope);
+            const kw = new Map(kwargs);
+            for (let i = 0; i < names.length; i++) {
+                const n = names[i];
+                if (i < args.length) {
+                    if (kw.has(n))
+                        throw new JinjaError(`macro '${name}' got multiple values for argument '${n}'`);
+                    s.vars.set(n, args[i]);
+                }
+                else if (kw.has(n)) {
+                    s.vars.set(n, kw.get(n));
+                    kw.delete(n);
+                }
+                else if (defaults.has(n))
+                    s.vars.set(n, this.eval(defaults.get(n), s));
+                else
+                    s.vars.set(n, new Undef(undefined, MISSING, `parameter ${pyRepr(n)} was not provided`));
+            }
+            if (kw.has('caller') && usesCaller) {
+                s.vars.set('caller', kw.get('caller'));
+                kw.delete('caller');
+            }
+            if (args.length > names.length && !usesVarargs)
+                throw new JinjaError(`macro '${name}' takes not more than ${names.length} argument(s)`);
+            if (usesVarargs)
+                s.vars.set('varargs', tuple(args.slice(names.length)));
+            if (kw.size > 0 && !usesKwargs)
+                throw new JinjaError(`macro '${name}' takes no keyword argument '${[...kw.keys()][0]}'`);
+            if (usesKwargs)
+                s.vars.set('kwargs', new Map(kw));
+            this.macroDepth++;
+            try {
+                return this.blockToString(body, s);
+            }
+            finally {
+                this.macroDepth--;
+            }
+        }, 'macro');
+    }
+    // ------------------------------------------------------------------------------------------------------------
+    // expressions
+    eval(node, scope) {
+        switch (node.type) {
+            case 'StringLiteral':
+                return node.value;
+            case 'IntegerLiteral':
+                return node.value;
+            case 'FloatLiteral':
+                return new PyFloat(node.value);
+            case 'Identifier': {
+                const c = CONSTANTS.get(node.value);
+                if (c !== undefined)
+                    return c;
+                const v = scope.lookup(node.value);
+                if (v !== MISSING)
+                    return v;
+                const g = this.opts.globals.get(node.value);
+                if (g !== undefined)
+                    return g;
+                return new Undef(node.value);
+            }
+            case 'ArrayLiteral':
+                return node.value.map((e) => this.eval(e, scope));
+            case 'TupleLiteral':
+                return tuple(node.value.map((e) => this.eval(e, scope)));
+            case 'ObjectLiteral': {
+                const m = new Map();
+                for (const [k, v] of node.value) {
+                    const key = this.eval(k, scope);
+                    if (Array.isArray(key) && !isTuple(key))
+                        throw new JinjaError("unhashable type: 'list'");
+                    if (key instanceof Map)
+                        throw new JinjaError("unhashable type: 'dict'");
+                    m.set(key, this.eval(v, scope));
+                }
+                return m;
+            }
+            case 'MemberExpression': {
+                const obj = this.eval(node.object, scope);
+                if (!node.computed) {
+                    if (node.property.type === 'IntegerLiteral')
+                        return getItem(obj, node.property.value);
+                    return getAttr(obj, node.property.value);
+                }
+                if (node.property.type === 'SliceExpression') {
+                    const p = node.property;
+                    const ev = (x) => (x === undefined ? null : this.eval(x, scope));
+                    return getSlice(obj, ev(p.start), ev(p.stop), ev(p.step));
+                }
+                return getItem(obj, this.eval(node.property, scope));
+            }
+            case 'CallExpression':
+                return this.evalCall(node, scope);
+            case 'BinaryExpression': {
+                const op = node.operator.value;
+                if (op === 'and') {
+                    const l = this.eval(node.left, scope);
+                    return truthy(l) ? this.eval(node.right, scope) : l;
+                }
+                if (op === 'or') {
+                    const l = this.eval(node.left, scope);
+                    return truthy(l) ? l : this.eval(node.right, scope);
+                }
+                return binaryOp(op, this.eval(node.left, scope), this.eval(node.right, scope));
+            }
+            case 'UnaryExpression': {
+                const v = this.eval(node.argument, scope);
+                const op = node.operator.value;
+                if (op === 'not')
+                    return !truthy(v);
+                if (v instanceof Undef)
+                    v.fail();
+                if (typeof v === 'number' || typeof v === 'boolean')
+                    return op === '-' ? -Number(v) : Number(v);
+                if (v instanceof PyFloat)
+                    return new PyFloat(op === '-' ? -v.v : v.v);
+                throw new JinjaError(`bad operand type for unary ${op}: '${typeName(v)}'`);
+            }
+            case 'FilterExpression':
+                return this.applyFilter(this.eval(node.operand, scope), node.filter, scope);
+            case 'TestExpression': {
+                const v = this.eval(node.operand, scope);
+                const r = this.callTest(node.test.value, v, { args: [], kwargs: new Map() });
+                return node.negate ? !r : r;
+            }
+            case 'SelectExpression':
+                return truthy(this.eval(node.test, scope))
+                    ? this.eval(node.lhs, scope)
+                    : new Undef(undefined, MISSING, 'the inline if-expression evaluated to false and no else section was defined.');
+            case 'Ternary':
+                return truthy(this.eval(node.condition, scope))
+                    ? this.eval(node.trueExpr, scope)
+                    : this.eval(node.falseExpr, scope);
+        }
+        throw new JinjaError(`unsupported expression ${node.type}`, 'TemplateSyntaxError');
+    }
+    evalArgs(argNodes, scope) {
+        const args = [];
+        const kwargs = new Map();
+        for (const a of argNodes) {
+            if (a.type === 'KeywordArgumentExpression')
+                kwargs.set(a.key.value, this.eval(a.value, scope));
+            else if (a.type === 'SpreadExpression')
+                args.push(...iterate(this.eval(a.argument, scope)));
+            else if (a.type === 'KeywordSpreadExpression') {
+                const d = this.eval(a.argument, scope);
+                if (!(d instanceof Map))
+                    throw new JinjaError(`argument after ** must be a mapping, not ${typeName(d)}`);
+                for (const [k, v] of d)
+                    kwargs.set(pyStr(k), v);
+            }
+            else
+                args.push(this.eval(a, scope));
+        }
+        return { args, kwargs };
+    }
+    evalCall(node, scope, caller) {
+        const fn = this.eval(node.callee, scope);
+        const a = this.evalArgs(node.args, scope);
+        if (caller)
+            a.kwargs.set('caller', caller);
+        return this.call(fn, a);
+    }
+    call(fn, a) {
+        this.tick();
+        if (fn instanceof PyCallable)
+            return fn.fn(a);
+        if (fn instanceof Undef)
+            fn.fail();
+        throw new JinjaError(`'${typeName(fn)}' object is not callable`);
+    }
+    applyFilter(value, filterNode, scope) {
+        let name;
+        let a;
+        if (filterNode.type === 'Identifier') {
+            name = filterNode.value;
+            a = { args: [], kwargs: new Map() };
+        }
+        else {
+            name = filterNode.callee.value;
+            a = this.evalArgs(filterNode.args, scope);
+        }
+        return this.callFilter(name, value, a);
+    }
+    callFilter(name, value, a) {
+        const f = FILTERS.get(name);
+        if (!f)
+            throw new JinjaError(`No filter named '${name}'.`, 'TemplateAssertionError');
+        return f(value, a, this);
+    }
+    callTest(name, value, a) {
+        const t = TESTS.get(name);
+        if (!t)
+            throw new JinjaError(`No test named '${name}'.`, 'TemplateAssertionError');
+        return t(value, a, this);
+    }
+}
+const refCache = new WeakMap();
+/** Whether an identifier appears anywhere in the nodes (used for varargs / kwargs / caller). */
+function referencesName(body, name) {
+    let names = refCache.get(body);
+    if (!names) {
+        names = new Set();
+        collectIdentifiers(body, names);
+        refCache.set(body, names);
+    }
+    return names.has(name);
+}
+function collectIdentifiers(node, into) {
+    const stack = [node];
+    while (stack.length > 0) {
+        const n = stack.pop();
+        if (Array.isArray(n)) {
+            for (const x of n)
+                stack.push(x);
+        }
+        else if (n instanceof Map) {
+            for (const [k, v] of n)
+                stack.push(k, v);
+        }
+        else if (n && typeof n === 'object') {
+            const o = n;
+            if (o.type === 'Identifier')
+                into.add(o.value);
+            for (const k of Object.keys(o))
+                if (k !== 'type')
+                    stack.push(o[k]);
+        }
+    }
+}
+
+
+;// CONCATENATED MODULE: ./src/templates/render.ts
+/**
+ * Chat-template rendering with the verdicts of Python Jinja2 as transformers' apply_chat_template runs it
+ * (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, {% generation %}, tojson as
+ * json.dumps(ensure_ascii=False), raise_exception, strftime_now). Parsing is @huggingface/jinja's; evaluation is
+ * ours (jinja-interpreter.ts) so that values, printing, errors and the sandbox behave as in Python.
+ */
+
+
+
+
+
+
+const DEFAULT_TIME_MS = 2000;
+const DEFAULT_MAX_OUTPUT = 1_000_000;
+/** The globals hold no state between calls, so one set serves every render. */
+const GLOBALS = makeGlobals();
+class Compiled {
+    source;
+    program;
+    constructor(source, program) {
+        this.source = source;
+        this.program = program;
+    }
+}
+/** Jinja2 normalises every newline sequence to "\n" while lexing. */
+function normalizeNewlines(source) {
+    return source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
+}
+/** Filters and tests are resolved when Jinja2 compiles a template: an unknown one fails compilation. */
+function checkNames(node) {
+    const stack = [node];
+    while (stack.length > 0) {
+        const n = stack.pop();
+        if (Array.isArray(n)) {
+            for (const x of n)
+                stack.push(x);
+            continue;
+        }
+        if (n instanceof Map) {
+            for (const [k, v] of n)
+                stack.push(k, v);
+            continue;
+        }
+        if (!n || typeof n !== 'object')
+            continue;
+        const o = n;
+        if (o.type === 'FilterExpression' || o.type === 'FilterStatement') {
+            const f = o.filter;
+            const name = f.type === 'Identifier' ? f.value : f.callee?.value;
+            if (!FILTERS.has(name))
+                return `No filter named '${name}'.`;
+        }
+        if (o.type === 'TestExpression' && !TESTS.has(o.test.value))
+            return `No test named '${o.test.value}'.`;
+        for (const k of Object.keys(o))
+            if (k !== 'type')
+                stack.push(o[k]);
+    }
+    return undefined;
+}
+function compileTemplate(source) {
+    try {
+        const program = dist_parse(tokenize(normalizeNewlines(source), { lstrip_blocks: true, trim_blocks: true }));
+        const bad = checkNames(program);
+        if (bad)
+            return { ok: false, message: bad };
+        return { ok: true, template: new Compiled(source, program) };
+    }
+    catch (e) {
+        if (e instanceof RangeError)
+            return { ok: false, message: 'the template is nested too deeply to parse' };
+        return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    }
+}
+function asCompiled(template) {
+    if (template instanceof Compiled)
+        return template;
+    const r = compileTemplate(template.source);
+    if (!r.ok)
+        throw new JinjaError(r.message, 'TemplateSyntaxError');
+    return r.template;
+}
+function renderTemplate(template, input, limits) {
+    const timeMs = limits?.timeMs ?? DEFAULT_TIME_MS;
+    const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT;
+    const previousMax = bounds.maxChars;
+    bounds.maxChars = maxChars;
+    try {
+        const compiled = asCompiled(template);
+        const root = new Scope();
+        const set = (k, v) => void root.vars.set(k, fromJs(v));
+        for (const [k, v] of Object.entries(input.specialTokens ?? {}))
+            set(k, v);
+        set('messages', input.messages);
+        set('tools', input.tools ?? null);
+        set('documents', input.documents ?? null);
+        set('add_generation_prompt', input.add_generation_prompt);
+        for (const [k, v] of Object.entries(input.extra ?? {}))
+            set(k, v);
+        const renderer = new Renderer({ deadline: Date.now() + timeMs, timeMs, globals: GLOBALS });
+        const text = renderer.render(compiled.program, root);
+        if (text.length > maxChars)
+            return {
+                ok: false,
+                kind: 'limit',
+                message: `the output grew past ${maxChars.toLocaleString('en-US')} characters`,
+            };
+        return { ok: true, text };
+    }
+    catch (e) {
+        if (e instanceof RaisedError)
+            return { ok: false, kind: 'raise', message: e.message };
+        if (e instanceof LimitError)
+            return { ok: false, kind: 'limit', message: e.message };
+        if (e instanceof JinjaError)
+            return { ok: false, kind: 'error', message: e.message };
+        if (e instanceof RangeError)
+            return { ok: false, kind: 'limit', message: 'the template nests calls or values too deeply to render' };
+        return { ok: false, kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    }
+    finally {
+        bounds.maxChars = previousMax;
+    }
+}
+const GLOBAL_NAMES = new Set([...GLOBALS.keys(), 'true', 'false', 'none', 'True', 'False', 'None']);
+/** Names the template reads as variables (identifiers not bound by set/for/macro/namespace inside it), e.g. bos_token, eos_token, tools. */
+function referencedVariables(template) {
+    const program = asCompiled(template).program;
+    const read = new Set();
+    const bound = new Set(['loop', 'caller', 'varargs', 'kwargs']);
+    const bindTarget = (t) => {
+        if (!t)
+            return;
+        if (t.type === 'Identifier')
+            bound.add(t.value);
+        else if (t.type === 'TupleLiteral' || t.type === 'ArrayLiteral')
+            t.value.forEach(bindTarget);
+        else if (t.type === 'MemberExpression')
+            visit(t.object);
+    };
+    const visit = (n) => {
+        if (Array.isArray(n))
+            return n.forEach(visit);
+        if (!n || typeof n !== 'object')
+            return;
+        switch (n.type) {
+            case 'Identifier':
+                read.add(n.value);
+                return;
+            case 'Set':
+                bindTarget(n.assignee);
+                visit(n.value);
+                visit(n.body);
+                return;
+            case 'For':
+                bindTarget(n.loopvar);
+                visit(n.iterable);
+                visit(n.body);
+                visit(n.defaultBlock);
+                return;
+            case 'Macro':
+                bound.add(n.name.value);
+                for (const p of n.args) {
+                    if (p.type === 'Identifier')
+                        bound.add(p.value);
+                    else {
+                        bound.add(p.key.value);
+                        visit(p.value);
+                    }
+                }
+                visit(n.body);
+                return;
+            case 'CallStatement':
+                for (const p of n.callerArgs ?? [])
+                    bound.add(p.type === 'Identifier' ? p.value : p.key.value);
+                visit(n.call);
+                visit(n.body);
+                return;
+            case 'MemberExpression':
+                visit(n.object);
+                if (n.computed)
+                    visit(n.property);
+                return;
+            case 'KeywordArgumentExpression':
+                visit(n.value);
+                return;
+            case 'FilterExpression':
+                visit(n.operand);
+                if (n.filter.type === 'CallExpression')
+                    visit(n.filter.args);
+                return;
+            case 'FilterStatement':
+                if (n.filter.type === 'CallExpression')
+                    visit(n.filter.args);
+                visit(n.body);
+                return;
+            case 'TestExpression':
+                visit(n.operand);
+                return;
+            case 'ObjectLiteral':
+                for (const [k, v] of n.value) {
+                    visit(k);
+                    visit(v);
+                }
+                return;
+        }
+        for (const k of Object.keys(n))
+            if (k !== 'type')
+                visit(n[k]);
+    };
+    visit(program);
+    return new Set([...read].filter((x) => !bound.has(x) && !GLOBAL_NAMES.has(x)));
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/special-tokens.ts
+
+/** The special tokens transformers passes to a chat template, by their variable names. */
+const SPECIAL_TOKEN_KEYS = [
+    'bos_token',
+    'eos_token',
+    'unk_token',
+    'sep_token',
+    'pad_token',
+    'cls_token',
+    'mask_token',
+];
+/**
+ * The special tokens as transformers resolves them: tokenizer_config.json, then special_tokens_map.json
+ * over it; each a string or an AddedToken object `{"content": …, "lstrip": …}`. null means unset.
+ */
+function specialTokens(tokenizerConfig, specialTokensMap) {
+    const out = new Map();
+    for (const file of [tokenizerConfig, specialTokensMap]) {
+        const doc = docOf(file);
+        if (!doc || typeof doc.value !== 'object' || doc.value === null)
+            continue;
+        for (const key of SPECIAL_TOKEN_KEYS) {
+            const value = doc.value[key];
+            const content = typeof value === 'string'
+                ? value
+                : typeof value === 'object' &&
+                    value !== null &&
+                    typeof value.content === 'string'
+                    ? value.content
+                    : undefined;
+            if (content === undefined)
+                continue;
+            const pos = doc.locate(`/${key}`);
+            out.set(key, {
+                key,
+                content,
+                location: pos
+                    ? { path: file.path, line: pos.line, column: pos.column, pointer: `/${key}` }
+                    : { path: file.path },
+            });
+        }
+    }
+    return out;
+}
+/** The strings a template sees, by variable name. */
+function tokenStrings(tokens) {
+    return Object.fromEntries([...tokens].map(([k, t]) => [k, t.content]));
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/template-renders.ts
+// The chat template rendered on the conversations every chat model meets, the way transformers'
+// apply_chat_template renders them; done once per target and shared by the template rules.
+
+
+const SYSTEM = 'You are a helpful assistant.';
+const USER = 'Hi! What is 2 + 2?';
+/** Plain text no template rewrites: where it ends in the output is where the assistant turn ends. */
+const ASSISTANT = '2 + 2 is 4.';
+const USER_AGAIN = 'And 3 + 3?';
+const conversation = (...roles) => ({
+    roles: roles.map((r) => (r === 'user2' ? 'user' : r)).join(', '),
+    messages: roles.map((r) => ({
+        role: r === 'user2' ? 'user' : r,
+        content: { system: SYSTEM, user: USER, assistant: ASSISTANT, user2: USER_AGAIN }[r],
+    })),
+});
+/** The issue's five: what a chat endpoint and a fine-tuning set put through the template. */
+const SMOKE_CONVERSATIONS = [
+    conversation('user'),
+    conversation('system', 'user'),
+    conversation('user', 'assistant'),
+    conversation('user', 'assistant', 'user2'),
+    conversation('system', 'user', 'assistant'),
+];
+/**
+ * Every used template that parsed, on every smoke conversation, with add_generation_prompt false and
+ * true and no tools. A template that hits a limit is not rendered again: one slow template must not
+ * cost ten times the limit.
+ */
+function smokeRenders(templates, tokens) {
+    const out = [];
+    const specialTokens = tokenStrings(tokens);
+    for (const template of templates.used) {
+        if (!template.compiled.ok)
+            continue;
+        let limited = false;
+        for (const conv of SMOKE_CONVERSATIONS) {
+            for (const addGenerationPrompt of [false, true]) {
+                if (limited)
+                    continue;
+                const result = renderTemplate(template.compiled.template, {
+                    messages: conv.messages,
+                    add_generation_prompt: addGenerationPrompt,
+                    specialTokens,
+                });
+                if (!result.ok && result.kind === 'limit')
+                    limited = true;
+                out.push({ template, conversation: conv, addGenerationPrompt, result });
+            }
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/stop-token.ts
+
+
+
+
+
+
+/** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */
+const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z][A-Z_]{1,20}\]/;
+/** eos_token_id of config.json or generation_config.json: an int or a list of ints. */
+function eosIds(file, tokenizer) {
+    const doc = docOf(file);
+    if (!doc || !isObject(doc.value) || !('eos_token_id' in doc.value))
+        return undefined;
+    const raw = doc.value.eos_token_id;
+    const ids = (Array.isArray(raw) ? raw : [raw]).filter((x) => Number.isInteger(x));
+    const tokens = ids.flatMap((id) => {
+        const t = tokenizer?.tokenOf(id);
+        return t === undefined ? [] : [t];
+    });
+    const shown = ids.map((id) => (tokenizer?.tokenOf(id) ? `${id} = "${tokenizer.tokenOf(id)}"` : String(id)));
+    return {
+        what: `eos_token_id ${shown.join(', ')} (${file.path})`,
+        tokens,
+        location: at(doc, '/eos_token_id'),
+        unknown: ids.length - tokens.length,
+    };
+}
+/**
+ * The token that ends an assistant turn: the first special-looking token after the assistant's text
+ * in a rendered [user, assistant] conversation. Known special tokens (added tokens of tokenizer.json,
+ * the special tokens of tokenizer_config.json) are preferred over the shape alone.
+ */
+function turnEnd(rendered, known) {
+    const i = rendered.lastIndexOf(ASSISTANT);
+    if (i < 0)
+        return undefined;
+    const rest = rendered.slice(i + ASSISTANT.length);
+    let best;
+    for (const token of known) {
+        const at = token ? rest.indexOf(token) : -1;
+        if (at >= 0 && (!best || at < best.at || (at === best.at && token.length > best.token.length)))
+            best = { at, token };
+    }
+    if (best)
+        return best.token;
+    return SPECIAL_SHAPE.exec(rest)?.[0];
+}
+/* harmony default export */ const stop_token = (defineModelRule({
+    meta: {
+        id: 'MR504',
+        name: 'stop-token',
+        description: 'Require the token that ends an assistant turn to be a stop token',
+        severity: 'error',
+        artifacts: ['templateRenders', 'specialTokens', 'generationConfig', 'config', 'tokenizerJson'],
+        messages: {
+            noStop: {
+                text: (d) => `Generation will not stop: ${d.template} ends an assistant turn with "${d.token}", but the stop tokens are ${d.stops}.`,
+                hint: (d) => `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
+            },
+        },
+    },
+    check({ artifacts: { templateRenders, specialTokens, generationConfig, config, tokenizerJson }, report }) {
+        const tokenizer = tokenizerJson.state === 'ok' ? tokenizerJson.tokenizer : undefined;
+        const eos = specialTokens.get('eos_token');
+        const sources = [];
+        if (eos)
+            sources.push({
+                what: `eos_token "${eos.content}" (${eos.location.path})`,
+                tokens: [eos.content],
+                location: eos.location,
+                unknown: 0,
+            });
+        for (const file of [generationConfig, config]) {
+            const s = eosIds(file, tokenizer);
+            if (s)
+                sources.push(s);
+        }
+        // Without any stop token special-tokens reports the missing eos_token; ids we cannot decode leave
+        // us unable to tell, and a wrong "will not stop" costs more than silence.
+        if (sources.length === 0 || sources.some((s) => s.unknown > 0))
+            return;
+        const stops = new Set(sources.flatMap((s) => s.tokens));
+        const known = [
+            ...(tokenizer?.addedTokens.filter((t) => t.special).map((t) => t.content) ?? []),
+            ...[...specialTokens.values()].map((t) => t.content),
+        ];
+        const seen = new Set();
+        for (const r of templateRenders) {
+            if (!r.result.ok || r.addGenerationPrompt || r.conversation.roles !== 'user, assistant')
+                continue;
+            const key = `${r.template.path}\0${r.template.name}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            const token = turnEnd(r.result.text, known);
+            if (token === undefined || stops.has(token))
+                continue;
+            const location = sources.find((s) => s.location.path === 'generation_config.json')?.location ?? sources[0].location;
+            report('noStop', { template: describeTemplate(r.template), token, stops: listNames(sources.map((s) => s.what)) }, location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/undefined-special-token.ts
+
+
+
+
+
+/** `<|im_start|>`-style tokens: the shape nearly every chat format spells its special tokens in. */
+const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
+/* harmony default export */ const undefined_special_token = (defineModelRule({
+    meta: {
+        id: 'MR505',
+        name: 'undefined-special-token',
+        description: 'Require the special tokens a chat template uses to be defined',
+        severity: 'warning',
+        artifacts: ['chatTemplates', 'specialTokens', 'templateRenders', 'tokenizerJson'],
+        messages: {
+            variable: {
+                text: (d) => `${capitalize(d.template)} uses ${d.name}${d.where}, but no ${d.name} is defined in tokenizer_config.json or special_tokens_map.json: it renders as an empty string.`,
+                hint: (d) => `Set "${d.name}" in tokenizer_config.json to the token the model was trained with, or remove it from the template.`,
+            },
+            unknownToken: {
+                text: (d) => `${capitalize(d.template)} writes ${d.tokens}, which tokenizer.json does not have as tokens: each is split into ordinary pieces, so the model never sees the marker it was trained on.`,
+                hint: () => 'Use the tokenizer the template was written for, or add the tokens to it (tokenizer.add_special_tokens) and resize the embeddings before fine-tuning.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates, specialTokens, templateRenders, tokenizerJson }, report }) {
+        for (const t of chatTemplates.used) {
+            if (!t.compiled.ok)
+                continue;
+            const used = referencedVariables(t.compiled.template);
+            for (const name of SPECIAL_TOKEN_KEYS) {
+                if (!used.has(name) || specialTokens.has(name))
+                    continue;
+                const { location, inTemplate } = templateLine(t, lineOf(t.source, name));
+                report('variable', { template: describeTemplate(t), name, where: inTemplate }, location);
+            }
+        }
+        if (tokenizerJson.state !== 'ok')
+            return;
+        const tokenizer = tokenizerJson.tokenizer;
+        const unknown = new Map();
+        for (const r of templateRenders) {
+            if (!r.result.ok)
+                continue;
+            const key = `${r.template.path}\0${r.template.name}`;
+            const entry = unknown.get(key) ?? { template: r.template, tokens: new Set() };
+            for (const m of r.result.text.matchAll(PIPE_TOKEN))
+                if (tokenizer.idOf(m[0]) === undefined)
+                    entry.tokens.add(m[0]);
+            unknown.set(key, entry);
+        }
+        for (const { template, tokens } of unknown.values()) {
+            if (tokens.size === 0)
+                continue;
+            report('unknownToken', { template: describeTemplate(template), tokens: listNames([...tokens].map((t) => `"${t}"`)) }, template.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-limits.ts
+
+
+/* harmony default export */ const chat_template_limits = (defineModelRule({
+    meta: {
+        id: 'MR506',
+        name: 'chat-template-limits',
+        description: 'Require the chat template to render in bounded time and size',
+        severity: 'error',
+        artifacts: ['templateRenders'],
+        messages: {
+            limit: {
+                text: (d) => `${capitalize(d.template)} did not finish on a [${d.roles}] conversation: ${d.message}. Every chat request renders it, so the endpoint would stall or run out of memory.`,
+                hint: () => 'Look for a loop over a huge range, a string built inside nested loops, or a macro that calls itself without end; a chat template needs none of them.',
+            },
+        },
+    },
+    check({ artifacts: { templateRenders }, report }) {
+        for (const r of templateRenders) {
+            if (r.result.ok || r.result.kind !== 'limit')
+                continue;
+            // smokeRenders stops rendering a template after its first limit: one finding per template.
+            report('limit', {
+                template: describeTemplate(r.template),
+                message: r.result.message.replace(/\.$/, ''),
+                roles: r.conversation.roles,
+            }, r.template.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-location.ts
+
+
+
+/** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
+const TOKENIZER_CONFIG_ONLY = 'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers';
+const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
+/* harmony default export */ const chat_template_location = (defineModelRule({
+    meta: {
+        id: 'MR507',
+        name: 'chat-template-location',
+        description: 'Require the chat template in tokenizer_config.json, and one template wherever it is copied',
+        severity: 'warning',
+        artifacts: ['chatTemplates', 'tokenizerConfig'],
+        messages: {
+            elsewhere: {
+                text: (d) => `The chat template is only in ${d.file}, not in tokenizer_config.json: transformers finds it, but ${TOKENIZER_CONFIG_ONLY} read tokenizer_config.json only and see no template.`,
+                hint: (d) => `Copy the template into tokenizer_config.json as "chat_template": tokenizer.save_pretrained(path, save_jinja_files=False) writes it there (the default moves it to chat_template.jinja). Keep ${d.file} identical, or delete it.`,
+            },
+            differ: {
+                text: (d) => `${d.file} and "chat_template" in tokenizer_config.json hold different templates: transformers uses ${d.file}, while Friendli and the tools that read only tokenizer_config.json use the other one.`,
+                hint: (d) => `Decide which template is right and write it to both places (or delete ${d.file}), so training and serving format conversations the same way.`,
+            },
+            conflict: {
+                severity: 'error',
+                text: () => 'chat_template.json (a processor\'s legacy template) sits next to additional_chat_templates/: transformers refuses to load the processor ("Cannot load chat template due to conflicting files").',
+                hint: () => 'Replace chat_template.json with a chat_template.jinja file holding the same template.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates, tokenizerConfig }, report }) {
+        const { fromFiles, fromTokenizerConfig, fromProcessor, problems } = chatTemplates;
+        for (const p of problems)
+            if (p.kind === 'legacy-conflict')
+                report('conflict', {}, p.location);
+        const tc = docOf(tokenizerConfig);
+        const tcLocation = tc ? at(tc, '') : { path: '.' };
+        if (fromTokenizerConfig.length === 0) {
+            const other = fromFiles[0] ?? fromProcessor[0];
+            // A tokenizer_config.json we could not read is reported by tokenizer-config.
+            if (other && (tokenizerConfig.state === 'ok' || tokenizerConfig.state === 'missing'))
+                report('elsewhere', { file: other.path }, tcLocation);
+            return;
+        }
+        const fileDefault = fromFiles.find((t) => t.name === 'default');
+        const tcDefault = fromTokenizerConfig.find((t) => t.name === 'default');
+        if (fileDefault && tcDefault && normalize(fileDefault.source) !== normalize(tcDefault.source))
+            report('differ', { file: fileDefault.path }, tcDefault.location);
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-format.ts
+
+
+/* harmony default export */ const chat_template_format = (defineModelRule({
+    meta: {
+        id: 'MR508',
+        name: 'chat-template-format',
+        description: 'Require "chat_template" to be a string or a list of named templates with a default',
+        severity: 'error',
+        artifacts: ['chatTemplates'],
+        messages: {
+            notTemplate: {
+                text: (d) => `"chat_template" is ${d.found}; it must be a string (the template) or a list of {"name", "template"} objects. transformers cannot use it, and no chat template is served.`,
+                hint: () => 'Write the Jinja template as one JSON string (newlines as \\n), or as [{"name": "default", "template": "…"}].',
+            },
+            badEntry: {
+                text: (d) => `Entry ${d.index} of "chat_template" is not a named template: ${d.why}.`,
+                hint: () => 'Each entry must be {"name": "…", "template": "…"} with both values strings.',
+            },
+            duplicate: {
+                severity: 'warning',
+                text: (d) => `Two entries of "chat_template" are named "${d.name}": transformers keeps only the last one.`,
+                hint: () => 'Give each template its own name, or delete the one that is not meant to be used.',
+            },
+            noDefault: {
+                text: (d) => `The chat templates in ${d.where} are named ${d.names}, but none is "default": transformers raises "This model has multiple chat templates with no default specified!" unless a caller names one, so plain chat requests get no template.`,
+                hint: () => 'Name the template for ordinary chat "default" (and keep "tool_use" for the tool-calling one, as transformers expects).',
+            },
+            unreadable: {
+                text: (d) => `${d.path} cannot be used as a chat template: it is ${d.why}.`,
+                hint: () => 'Replace it with the template as UTF-8 text.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        for (const p of chatTemplates.problems) {
+            if (p.kind === 'not-template')
+                report('notTemplate', { found: p.found }, p.location);
+            else if (p.kind === 'bad-entry')
+                report('badEntry', { index: p.index, why: p.why }, p.location);
+            else if (p.kind === 'duplicate-name')
+                report('duplicate', { name: p.name }, p.location);
+            else if (p.kind === 'no-default')
+                report('noDefault', { names: listNames(p.names.map((n) => `"${n}"`)), where: p.where }, p.location);
+            else if (p.kind === 'unreadable')
+                report('unreadable', { path: p.location.path, why: p.why }, p.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/generation-blocks.ts
+
+
+const GENERATION_TAG = /\{%-?\s*generation\s*-?%\}/;
+/* harmony default export */ const generation_blocks = (defineModelRule({
+    meta: {
+        id: 'MR509',
+        name: 'generation-blocks',
+        description: 'Report {% generation %} blocks, which training reads and serving ignores',
+        severity: 'info',
+        artifacts: ['chatTemplates'],
+        messages: {
+            generation: {
+                text: (d) => `${capitalize(d.template)} marks assistant turns with {% generation %}${d.where}: TRL and transformers use it to train on the assistant's tokens only (assistant_only_loss, return_assistant_tokens_mask); serving renders the block's content as usual.`,
+                hint: () => 'Nothing to do for serving. Keep the blocks if you fine-tune with assistant-only loss.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        for (const t of chatTemplates.used) {
+            const m = GENERATION_TAG.exec(t.source);
+            if (!m)
+                continue;
+            const { location, inTemplate } = templateLine(t, lineOf(t.source, m[0]));
+            report('generation', { template: describeTemplate(t), where: inTemplate }, location);
+        }
     },
 }));
 
@@ -14909,6 +21757,17 @@ function names(list) {
 
 
 
+
+
+
+
+
+
+
+
+
+
+
 const modelRules = [
     missing_config, // MR101
     missing_safetensors, // MR102
@@ -14938,7 +21797,18 @@ const modelRules = [
     quantization, // MR316
     missing_tokenizer_json, // MR401
     tokenizer_config, // MR402
+    special_tokens, // MR403
+    tokenizer_json, // MR404
+    tokenizer_vocab_size, // MR405
     missing_chat_template, // MR501
+    chat_template_syntax, // MR502
+    chat_template_render, // MR503
+    stop_token, // MR504
+    undefined_special_token, // MR505
+    chat_template_limits, // MR506
+    chat_template_location, // MR507
+    chat_template_format, // MR508
+    generation_blocks, // MR509
     invalid_adapter_config, // MR601
     adapter_weights, // MR602
     adapter_peft_type, // MR603
@@ -14963,6 +21833,223 @@ function docsBase(env = process.env) {
     if (repo && ref)
         return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repo}/blob/${ref}/docs/rules/`;
     return 'https://github.com/friendli-preflight/friendli-preflight/blob/main/docs/rules/';
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
+
+
+
+
+const JINJA_FILE = 'chat_template.jinja';
+const ADDITIONAL_DIR = 'additional_chat_templates';
+/** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
+const TEMPLATE_FILE_LIMIT = 16 * MiB;
+async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJson) {
+    const problems = [];
+    const fromTokenizerConfig = fromJson(docOf(tokenizerConfig), tokenizerConfig.path, problems);
+    const fromProcessor = fromJson(docOf(chatTemplateJson), chatTemplateJson.path, problems);
+    const jinjaPaths = [...entries.values()]
+        .filter((e) => e.path === JINJA_FILE ||
+        (e.path.startsWith(`${ADDITIONAL_DIR}/`) &&
+            e.path.endsWith('.jinja') &&
+            e.path.split('/').length === 2))
+        .sort((a, b) => (a.path === JINJA_FILE ? -1 : b.path === JINJA_FILE ? 1 : a.path.localeCompare(b.path)));
+    const fromFiles = [];
+    for (const entry of jinjaPaths) {
+        const text = await readTemplateFile(source, entry, problems);
+        // An empty file holds no template, as an empty "chat_template" string does not.
+        if (text === undefined || text.trim() === '')
+            continue;
+        const name = entry.path === JINJA_FILE ? 'default' : entry.path.slice(ADDITIONAL_DIR.length + 1, -'.jinja'.length);
+        fromFiles.push(template(name, entry.path, text, { path: entry.path }, false));
+    }
+    if (fromFiles.length > 0 && fromProcessor.length > 0 && fromFiles.some((t) => t.path !== JINJA_FILE))
+        problems.push({ kind: 'legacy-conflict', location: { path: chatTemplateJson.path } });
+    if (fromFiles.length > 0 && !fromFiles.some((t) => t.name === 'default'))
+        problems.push({
+            kind: 'no-default',
+            location: { path: fromFiles[0].path },
+            names: fromFiles.map((t) => t.name),
+            where: `${ADDITIONAL_DIR}/`,
+        });
+    const used = fromFiles.length > 0 ? fromFiles : fromTokenizerConfig.length > 0 ? fromTokenizerConfig : fromProcessor;
+    return { used, fromTokenizerConfig, fromFiles, fromProcessor, problems };
+}
+function template(name, path, source, location, inJson) {
+    return { name, path, source, location, inJson, compiled: compileTemplate(source) };
+}
+async function readTemplateFile(source, entry, problems) {
+    const location = { path: entry.path };
+    const refuse = (why) => (problems.push({ kind: 'unreadable', location, why }), undefined);
+    if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+        return refuse(entry.link ? 'a link that leaves the model folder or is broken' : 'not a regular file');
+    if (entry.size > TEMPLATE_FILE_LIMIT)
+        return refuse(`${(entry.size / MiB).toFixed(1)} MiB, more than the ${TEMPLATE_FILE_LIMIT / MiB} MiB a template can reasonably be`);
+    const bytes = await source.read(entry.path);
+    if (isLfsPointer(bytes))
+        return refuse('a Git LFS pointer, not the template');
+    try {
+        // transformers opens it as UTF-8 text; Python's universal newlines make \r\n and \r into \n.
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return refuse('not UTF-8 text');
+    }
+}
+/** The templates under "chat_template" of a JSON file (tokenizer_config.json or chat_template.json). */
+function fromJson(doc, path, problems) {
+    if (!doc || typeof doc.value !== 'object' || doc.value === null || !('chat_template' in doc.value))
+        return [];
+    const value = doc.value.chat_template;
+    const at = (pointer) => {
+        const pos = doc.locate(pointer);
+        return pos ? { path, line: pos.line, column: pos.column, pointer } : { path, pointer };
+    };
+    if (value === null)
+        return []; // "chat_template": null is how some tools say "none"; MR501 reports it
+    if (typeof value === 'string')
+        return value.trim() === '' ? [] : [template('default', path, value, at('/chat_template'), true)];
+    if (!Array.isArray(value)) {
+        problems.push({ kind: 'not-template', location: at('/chat_template'), found: jsonType(value) });
+        return [];
+    }
+    const out = [];
+    value.forEach((entry, index) => {
+        const location = at(`/chat_template/${index}`);
+        const e = entry;
+        if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+            return problems.push({
+                kind: 'bad-entry',
+                location,
+                index,
+                why: `it is ${jsonType(entry)}, not {"name", "template"}`,
+            });
+        if (typeof e.name !== 'string' || e.name === '')
+            return problems.push({
+                kind: 'bad-entry',
+                location,
+                index,
+                why: 'its "name" is not a non-empty string',
+            });
+        if (typeof e.template !== 'string')
+            return problems.push({
+                kind: 'bad-entry',
+                location,
+                index,
+                why: `its "template" is ${e.template === undefined ? 'absent' : `${jsonType(e.template)}, not a string`}`,
+            });
+        // A later entry of the same name replaces the earlier one when transformers builds its dict.
+        const earlier = out.findIndex((t) => t.name === e.name);
+        if (earlier >= 0) {
+            problems.push({ kind: 'duplicate-name', location, name: e.name });
+            out.splice(earlier, 1);
+        }
+        if (e.template.trim() !== '')
+            out.push(template(e.name, path, e.template, at(`/chat_template/${index}/template`), true));
+    });
+    if (out.length > 0 && !out.some((t) => t.name === 'default'))
+        problems.push({
+            kind: 'no-default',
+            location: at('/chat_template'),
+            names: out.map((t) => t.name),
+            where: path,
+        });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/tokenizer-json.ts
+
+
+
+const TOKENIZER_JSON = 'tokenizer.json';
+/**
+ * Large tokenizers are tens of MB (Gemma's is 33 MB); past this the file is something else, and
+ * parsing it would only cost memory.
+ */
+const TOKENIZER_LIMIT = 128 * MiB;
+/**
+ * tokenizer.json is parsed with JSON.parse, not the position-keeping parser: it can be tens of MB and
+ * no finding points inside it, except a syntax error, which is located by parsing again.
+ */
+async function loadTokenizerJson(source, entries) {
+    const path = TOKENIZER_JSON;
+    const entry = entries.get(path);
+    if (!entry)
+        return { path, state: 'missing' };
+    if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+        return { path, state: 'not-file', entry };
+    if (entry.size > TOKENIZER_LIMIT)
+        return { path, state: 'too-large', size: entry.size, limit: TOKENIZER_LIMIT };
+    const bytes = await source.read(path);
+    if (isLfsPointer(bytes))
+        return { path, state: 'lfs-pointer' };
+    let value;
+    try {
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    }
+    catch {
+        const parsed = parseJsonDocument(path, bytes);
+        if (!parsed.ok)
+            return { path, state: 'invalid', problem: parsed.problem };
+        value = parsed.doc.value; // NaN or Infinity, which JSON.parse refuses and Python reads
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        // Parsed again only to say where and what it holds instead of an object.
+        const parsed = parseJsonDocument(path, bytes);
+        if (!parsed.ok)
+            return { path, state: 'invalid', problem: parsed.problem };
+    }
+    return { path, state: 'ok', tokenizer: tokenizerModel(value) };
+}
+function tokenizerModel(json) {
+    const model = (typeof json.model === 'object' && json.model !== null ? json.model : {});
+    const addedTokens = Array.isArray(json.added_tokens)
+        ? json.added_tokens.flatMap((t) => typeof t === 'object' && t !== null && Number.isInteger(t.id) && typeof t.content === 'string'
+            ? [{ id: t.id, content: t.content, special: t.special === true }]
+            : [])
+        : [];
+    // BPE and WordPiece keep {token: id}; Unigram keeps [[piece, score], ...] where the id is the index.
+    const byToken = new Map();
+    const vocab = model.vocab;
+    if (Array.isArray(vocab)) {
+        vocab.forEach((entry, id) => {
+            if (Array.isArray(entry) && typeof entry[0] === 'string')
+                byToken.set(entry[0], id);
+        });
+    }
+    else if (typeof vocab === 'object' && vocab !== null) {
+        for (const [token, id] of Object.entries(vocab))
+            if (Number.isInteger(id))
+                byToken.set(token, id);
+    }
+    for (const t of addedTokens)
+        byToken.set(t.content, t.id);
+    let idCount = 0;
+    for (const id of byToken.values())
+        idCount = Math.max(idCount, id + 1);
+    let byId;
+    return {
+        modelType: typeof model.type === 'string' ? model.type : inferType(model),
+        addedTokens,
+        idCount,
+        tokenOf(id) {
+            byId ??= new Map([...byToken].map(([t, i]) => [i, t]));
+            return byId.get(id);
+        },
+        idOf: (token) => byToken.get(token),
+    };
+}
+/** Old tokenizers omit `model.type`; the tokenizers library tells the model apart by its fields. */
+function inferType(model) {
+    if ('merges' in model)
+        return 'BPE';
+    if (Array.isArray(model.vocab))
+        return 'Unigram';
+    if ('continuing_subword_prefix' in model || 'max_input_chars_per_word' in model)
+        return 'WordPiece';
+    if ('vocab' in model)
+        return 'WordLevel';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/artifacts/weights.ts
@@ -15025,6 +22112,10 @@ async function loadWeights(source, files, pointers, hints = new Map()) {
 
 
 
+
+
+
+
 /**
  * Size limits: a config.json is a few KB; far larger means something else was saved under the name,
  * and parsing it would only cost memory. tokenizer_config.json can carry large added-token tables,
@@ -15036,6 +22127,8 @@ const JSON_LIMITS = {
     chatTemplateJson: 8 * MiB,
     shardIndex: 64 * MiB,
     adapterConfig: 8 * MiB,
+    generationConfig: 8 * MiB,
+    specialTokensMap: 8 * MiB,
 };
 /** The JSON files the loader reads, by artifact. */
 const JSON_FILES = {
@@ -15044,6 +22137,8 @@ const JSON_FILES = {
     chatTemplateJson: 'chat_template.json',
     shardIndex: 'model.safetensors.index.json',
     adapterConfig: 'adapter_config.json',
+    generationConfig: 'generation_config.json',
+    specialTokensMap: 'special_tokens_map.json',
 };
 const isReadableRootFile = (e) => !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken';
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
@@ -15060,6 +22155,12 @@ function modelArtifactLoader(source) {
         chatTemplateJson: () => json(JSON_FILES.chatTemplateJson, JSON_LIMITS.chatTemplateJson),
         shardIndex: () => json(JSON_FILES.shardIndex, JSON_LIMITS.shardIndex),
         adapterConfig: () => json(JSON_FILES.adapterConfig, JSON_LIMITS.adapterConfig),
+        generationConfig: () => json(JSON_FILES.generationConfig, JSON_LIMITS.generationConfig),
+        specialTokensMap: () => json(JSON_FILES.specialTokensMap, JSON_LIMITS.specialTokensMap),
+        tokenizerJson: async () => loadTokenizerJson(source, await entries()),
+        chatTemplates: async () => loadChatTemplates(source, await entries(), await load('tokenizerConfig'), await load('chatTemplateJson')),
+        specialTokens: async () => specialTokens(await load('tokenizerConfig'), await load('specialTokensMap')),
+        templateRenders: async () => smokeRenders(await load('chatTemplates'), await load('specialTokens')),
         lfsPointers: async () => findLfsPointers(source, await load('files'), new Set(Object.values(JSON_FILES))),
         weights: async () => loadWeights(source, await load('files'), await load('lfsPointers'), headerSizeHints(await load('shardIndex'))),
     };
@@ -24464,7 +31565,7 @@ const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
         });
     },
 });
-function tuple(items, _paramsOrRest, _params) {
+function schemas_tuple(items, _paramsOrRest, _params) {
     const hasRest = _paramsOrRest instanceof core.$ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
@@ -24912,7 +32013,7 @@ const ZodFunction = /*@__PURE__*/ (/* unused pure expression or super */ null &&
 function _function(params) {
     return new ZodFunction({
         type: "function",
-        input: Array.isArray(params?.input) ? tuple(params?.input) : (params?.input ?? array(unknown())),
+        input: Array.isArray(params?.input) ? schemas_tuple(params?.input) : (params?.input ?? array(unknown())),
         output: params?.output ?? unknown(),
     });
 }
@@ -24989,7 +32090,7 @@ function json(params) {
     return jsonSchema;
 }
 // preprocess
-function preprocess(fn, schema) {
+function schemas_preprocess(fn, schema) {
     return new ZodPreprocess({
         type: "pipe",
         in: transform(fn),

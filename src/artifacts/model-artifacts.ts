@@ -1,4 +1,8 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
+import { loadChatTemplates, type ChatTemplates } from './chat-templates.js'
+import { specialTokens, type SpecialToken } from './special-tokens.js'
+import { smokeRenders, type SmokeRender } from './template-renders.js'
+import { loadTokenizerJson, type TokenizerJson } from './tokenizer-json.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
 import { findLfsPointers, type LfsPointer } from './lfs.js'
 import { headerSizeHints, loadWeights, type Weights } from './weights.js'
@@ -17,6 +21,15 @@ export interface ModelArtifacts {
   adapterConfig: JsonFile
   lfsPointers: LfsPointer[]
   weights: Weights
+  generationConfig: JsonFile
+  specialTokensMap: JsonFile
+  tokenizerJson: TokenizerJson
+  /** Every chat template and which one transformers would use, each parsed once. */
+  chatTemplates: ChatTemplates
+  /** bos_token, eos_token, … as transformers resolves them (special_tokens_map.json wins). */
+  specialTokens: Map<string, SpecialToken>
+  /** The used templates rendered on the smoke conversations. */
+  templateRenders: SmokeRender[]
 }
 
 export type ModelArtifactName = keyof ModelArtifacts
@@ -32,6 +45,8 @@ export const JSON_LIMITS = {
   chatTemplateJson: 8 * MiB,
   shardIndex: 64 * MiB,
   adapterConfig: 8 * MiB,
+  generationConfig: 8 * MiB,
+  specialTokensMap: 8 * MiB,
 }
 
 /** The JSON files the loader reads, by artifact. */
@@ -41,6 +56,8 @@ const JSON_FILES = {
   chatTemplateJson: 'chat_template.json',
   shardIndex: 'model.safetensors.index.json',
   adapterConfig: 'adapter_config.json',
+  generationConfig: 'generation_config.json',
+  specialTokensMap: 'special_tokens_map.json',
 } as const
 
 const isReadableRootFile = (e: RepoEntry | undefined) =>
@@ -64,6 +81,18 @@ export function modelArtifactLoader(source: Source) {
     chatTemplateJson: () => json(JSON_FILES.chatTemplateJson, JSON_LIMITS.chatTemplateJson),
     shardIndex: () => json(JSON_FILES.shardIndex, JSON_LIMITS.shardIndex),
     adapterConfig: () => json(JSON_FILES.adapterConfig, JSON_LIMITS.adapterConfig),
+    generationConfig: () => json(JSON_FILES.generationConfig, JSON_LIMITS.generationConfig),
+    specialTokensMap: () => json(JSON_FILES.specialTokensMap, JSON_LIMITS.specialTokensMap),
+    tokenizerJson: async () => loadTokenizerJson(source, await entries()),
+    chatTemplates: async () =>
+      loadChatTemplates(
+        source,
+        await entries(),
+        await load('tokenizerConfig'),
+        await load('chatTemplateJson'),
+      ),
+    specialTokens: async () => specialTokens(await load('tokenizerConfig'), await load('specialTokensMap')),
+    templateRenders: async () => smokeRenders(await load('chatTemplates'), await load('specialTokens')),
     lfsPointers: async () => findLfsPointers(source, await load('files'), new Set(Object.values(JSON_FILES))),
     weights: async () =>
       loadWeights(

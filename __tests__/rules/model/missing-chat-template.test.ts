@@ -69,6 +69,14 @@ ruleTester(rule, {
       name: 'tokenizer_config.json is a link leaving the folder: link-outside-model reports it',
       files: { 'tokenizer_config.json': { link: 'outside' } },
     },
+    {
+      name: 'a list of bare strings is not the named-template format: chat-template-format reports it',
+      files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: [TEMPLATE] }) },
+    },
+    {
+      name: 'chat_template.jinja is a folder: chat-template-format reports it',
+      files: { 'chat_template.jinja': { directory: true } },
+    },
   ],
   invalid: [
     {
@@ -116,11 +124,6 @@ ruleTester(rule, {
       errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
     },
     {
-      name: 'a list of bare strings is not the named-template format',
-      files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: [TEMPLATE] }) },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
-    },
-    {
       name: 'an empty list',
       files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: [] }) },
       errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
@@ -129,11 +132,6 @@ ruleTester(rule, {
       name: 'an empty chat_template.jinja',
       files: { 'tokenizer_config.json': tokenizerConfig(), 'chat_template.jinja': '' },
       errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
-    },
-    {
-      name: 'chat_template.jinja is a folder',
-      files: { 'chat_template.jinja': { directory: true } },
-      errors: [{ messageId: 'missing', path: '.' }],
     },
     {
       name: 'chat_template.jinja only in a subfolder',

@@ -29,7 +29,18 @@ import dtypeMismatch from './dtype-mismatch.js'
 import quantization from './quantization.js'
 import missingTokenizerJson from './missing-tokenizer-json.js'
 import tokenizerConfig from './tokenizer-config.js'
+import specialTokens from './special-tokens.js'
+import tokenizerJson from './tokenizer-json.js'
+import tokenizerVocabSize from './tokenizer-vocab-size.js'
 import missingChatTemplate from './missing-chat-template.js'
+import chatTemplateSyntax from './chat-template-syntax.js'
+import chatTemplateRender from './chat-template-render.js'
+import stopToken from './stop-token.js'
+import undefinedSpecialToken from './undefined-special-token.js'
+import chatTemplateLimits from './chat-template-limits.js'
+import chatTemplateLocation from './chat-template-location.js'
+import chatTemplateFormat from './chat-template-format.js'
+import generationBlocks from './generation-blocks.js'
 import invalidAdapterConfig from './invalid-adapter-config.js'
 import adapterWeights from './adapter-weights.js'
 import adapterPeftType from './adapter-peft-type.js'
@@ -67,7 +78,18 @@ export const modelRules: readonly ModelRule[] = [
   quantization, // MR316
   missingTokenizerJson, // MR401
   tokenizerConfig, // MR402
+  specialTokens, // MR403
+  tokenizerJson, // MR404
+  tokenizerVocabSize, // MR405
   missingChatTemplate, // MR501
+  chatTemplateSyntax, // MR502
+  chatTemplateRender, // MR503
+  stopToken, // MR504
+  undefinedSpecialToken, // MR505
+  chatTemplateLimits, // MR506
+  chatTemplateLocation, // MR507
+  chatTemplateFormat, // MR508
+  generationBlocks, // MR509
   invalidAdapterConfig, // MR601
   adapterWeights, // MR602
   adapterPeftType, // MR603

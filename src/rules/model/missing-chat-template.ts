@@ -1,21 +1,6 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../../engine/rule.js'
-import { isReadableFile } from '../utils/files.js'
-import { at, field } from '../utils/json.js'
-
-/** Whether a chat_template value holds a template: a non-empty string, or a list of {name, template}. */
-function holdsTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return value.trim() !== ''
-  if (Array.isArray(value))
-    return value.some(
-      (t) =>
-        typeof t === 'object' &&
-        t !== null &&
-        typeof (t as { template?: unknown }).template === 'string' &&
-        (t as { template: string }).template.trim() !== '',
-    )
-  return false
-}
+import { at } from '../utils/json.js'
 
 export default defineModelRule({
   meta: {
@@ -23,7 +8,7 @@ export default defineModelRule({
     name: 'missing-chat-template',
     description: 'Require a chat template so Friendli can serve the chat completions API',
     severity: 'warning',
-    artifacts: ['files', 'tokenizerConfig', 'chatTemplateJson'],
+    artifacts: ['tokenizerConfig', 'chatTemplates'],
     messages: {
       missing: {
         text: () =>
@@ -33,15 +18,13 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { files, tokenizerConfig, chatTemplateJson }, report }) {
+  check({ artifacts: { tokenizerConfig, chatTemplates }, report }) {
     // A tokenizer_config.json we could not read is reported by tokenizer-config; we cannot tell here.
     if (tokenizerConfig.state !== 'ok' && tokenizerConfig.state !== 'missing') return
+    if (chatTemplates.used.length > 0) return
+    // A template that is there but malformed or unreadable is chat-template-format's to report.
+    if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict')) return
     const tc = docOf(tokenizerConfig)
-    if (tc && holdsTemplate(field(tc, 'chat_template'))) return
-    // An empty chat_template.jinja holds no template, as an empty "chat_template" string does not.
-    if (files.entries.some((e) => e.path === 'chat_template.jinja' && isReadableFile(e) && e.size > 0)) return
-    const ctj = docOf(chatTemplateJson)
-    if (ctj && holdsTemplate(field(ctj, 'chat_template'))) return
     report('missing', {}, tc ? at(tc, '') : { path: '.' })
   },
 })

@@ -1,0 +1,183 @@
+// Where the chat template lives and which one transformers would use, as transformers 4.57 / 5.x load
+// it (validator-survey §5.4): chat_template.jinja and additional_chat_templates/*.jinja replace
+// tokenizer_config.json's "chat_template"; that key is a string or a list of {name, template}, loaded
+// into a dict by name; a processor's legacy chat_template.json serves multimodal models. Each template
+// is parsed once here and shared by every template rule.
+import type { Location } from '../engine/finding.js'
+import { jsonType, type JsonDocument } from './json-document.js'
+import { docOf, MiB, type JsonFile } from './json-file.js'
+import { isLfsPointer } from './lfs.js'
+import type { RepoEntry, Source } from '../sources/source.js'
+import { compileTemplate, type CompileResult } from '../templates/render.js'
+
+export interface ChatTemplate {
+  /** 'default' for a single template, else the name it is stored under. */
+  name: string
+  path: string
+  source: string
+  /** Where a finding about the template goes: the "chat_template" value in JSON, the file for .jinja. */
+  location: Location
+  /** True when the template is a JSON string: its own line numbers are not the file's. */
+  inJson: boolean
+  compiled: CompileResult
+}
+
+export type TemplateProblem =
+  | { kind: 'not-template'; location: Location; found: string }
+  | { kind: 'bad-entry'; location: Location; index: number; why: string }
+  | { kind: 'duplicate-name'; location: Location; name: string }
+  | { kind: 'no-default'; location: Location; names: string[]; where: string }
+  | { kind: 'unreadable'; location: Location; why: string }
+  | { kind: 'legacy-conflict'; location: Location }
+
+export interface ChatTemplates {
+  /** What transformers' tokenizer would load: the .jinja files when there are any, else tokenizer_config.json's, else chat_template.json's. */
+  used: ChatTemplate[]
+  fromTokenizerConfig: ChatTemplate[]
+  /** chat_template.jinja and additional_chat_templates/*.jinja. */
+  fromFiles: ChatTemplate[]
+  /** A processor's legacy chat_template.json. */
+  fromProcessor: ChatTemplate[]
+  problems: TemplateProblem[]
+}
+
+export const JINJA_FILE = 'chat_template.jinja'
+export const ADDITIONAL_DIR = 'additional_chat_templates'
+/** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
+export const TEMPLATE_FILE_LIMIT = 16 * MiB
+
+export async function loadChatTemplates(
+  source: Source,
+  entries: ReadonlyMap<string, RepoEntry>,
+  tokenizerConfig: JsonFile,
+  chatTemplateJson: JsonFile,
+): Promise<ChatTemplates> {
+  const problems: TemplateProblem[] = []
+  const fromTokenizerConfig = fromJson(docOf(tokenizerConfig), tokenizerConfig.path, problems)
+  const fromProcessor = fromJson(docOf(chatTemplateJson), chatTemplateJson.path, problems)
+
+  const jinjaPaths = [...entries.values()]
+    .filter(
+      (e) =>
+        e.path === JINJA_FILE ||
+        (e.path.startsWith(`${ADDITIONAL_DIR}/`) &&
+          e.path.endsWith('.jinja') &&
+          e.path.split('/').length === 2),
+    )
+    .sort((a, b) => (a.path === JINJA_FILE ? -1 : b.path === JINJA_FILE ? 1 : a.path.localeCompare(b.path)))
+  const fromFiles: ChatTemplate[] = []
+  for (const entry of jinjaPaths) {
+    const text = await readTemplateFile(source, entry, problems)
+    // An empty file holds no template, as an empty "chat_template" string does not.
+    if (text === undefined || text.trim() === '') continue
+    const name =
+      entry.path === JINJA_FILE ? 'default' : entry.path.slice(ADDITIONAL_DIR.length + 1, -'.jinja'.length)
+    fromFiles.push(template(name, entry.path, text, { path: entry.path }, false))
+  }
+  if (fromFiles.length > 0 && fromProcessor.length > 0 && fromFiles.some((t) => t.path !== JINJA_FILE))
+    problems.push({ kind: 'legacy-conflict', location: { path: chatTemplateJson.path } })
+  if (fromFiles.length > 0 && !fromFiles.some((t) => t.name === 'default'))
+    problems.push({
+      kind: 'no-default',
+      location: { path: fromFiles[0].path },
+      names: fromFiles.map((t) => t.name),
+      where: `${ADDITIONAL_DIR}/`,
+    })
+
+  const used =
+    fromFiles.length > 0 ? fromFiles : fromTokenizerConfig.length > 0 ? fromTokenizerConfig : fromProcessor
+  return { used, fromTokenizerConfig, fromFiles, fromProcessor, problems }
+}
+
+function template(
+  name: string,
+  path: string,
+  source: string,
+  location: Location,
+  inJson: boolean,
+): ChatTemplate {
+  return { name, path, source, location, inJson, compiled: compileTemplate(source) }
+}
+
+async function readTemplateFile(
+  source: Source,
+  entry: RepoEntry,
+  problems: TemplateProblem[],
+): Promise<string | undefined> {
+  const location = { path: entry.path }
+  const refuse = (why: string) => (problems.push({ kind: 'unreadable', location, why }), undefined)
+  if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+    return refuse(entry.link ? 'a link that leaves the model folder or is broken' : 'not a regular file')
+  if (entry.size > TEMPLATE_FILE_LIMIT)
+    return refuse(
+      `${(entry.size / MiB).toFixed(1)} MiB, more than the ${TEMPLATE_FILE_LIMIT / MiB} MiB a template can reasonably be`,
+    )
+  const bytes = await source.read(entry.path)
+  if (isLfsPointer(bytes)) return refuse('a Git LFS pointer, not the template')
+  try {
+    // transformers opens it as UTF-8 text; Python's universal newlines make \r\n and \r into \n.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return refuse('not UTF-8 text')
+  }
+}
+
+/** The templates under "chat_template" of a JSON file (tokenizer_config.json or chat_template.json). */
+function fromJson(doc: JsonDocument | undefined, path: string, problems: TemplateProblem[]): ChatTemplate[] {
+  if (!doc || typeof doc.value !== 'object' || doc.value === null || !('chat_template' in doc.value))
+    return []
+  const value = (doc.value as Record<string, unknown>).chat_template
+  const at = (pointer: string): Location => {
+    const pos = doc.locate(pointer)
+    return pos ? { path, line: pos.line, column: pos.column, pointer } : { path, pointer }
+  }
+  if (value === null) return [] // "chat_template": null is how some tools say "none"; MR501 reports it
+  if (typeof value === 'string')
+    return value.trim() === '' ? [] : [template('default', path, value, at('/chat_template'), true)]
+  if (!Array.isArray(value)) {
+    problems.push({ kind: 'not-template', location: at('/chat_template'), found: jsonType(value) })
+    return []
+  }
+  const out: ChatTemplate[] = []
+  value.forEach((entry: unknown, index) => {
+    const location = at(`/chat_template/${index}`)
+    const e = entry as { name?: unknown; template?: unknown }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return problems.push({
+        kind: 'bad-entry',
+        location,
+        index,
+        why: `it is ${jsonType(entry)}, not {"name", "template"}`,
+      })
+    if (typeof e.name !== 'string' || e.name === '')
+      return problems.push({
+        kind: 'bad-entry',
+        location,
+        index,
+        why: 'its "name" is not a non-empty string',
+      })
+    if (typeof e.template !== 'string')
+      return problems.push({
+        kind: 'bad-entry',
+        location,
+        index,
+        why: `its "template" is ${e.template === undefined ? 'absent' : `${jsonType(e.template)}, not a string`}`,
+      })
+    // A later entry of the same name replaces the earlier one when transformers builds its dict.
+    const earlier = out.findIndex((t) => t.name === e.name)
+    if (earlier >= 0) {
+      problems.push({ kind: 'duplicate-name', location, name: e.name })
+      out.splice(earlier, 1)
+    }
+    if (e.template.trim() !== '')
+      out.push(template(e.name, path, e.template, at(`/chat_template/${index}/template`), true))
+  })
+  if (out.length > 0 && !out.some((t) => t.name === 'default'))
+    problems.push({
+      kind: 'no-default',
+      location: at('/chat_template'),
+      names: out.map((t) => t.name),
+      where: path,
+    })
+  return out
+}

@@ -1,0 +1,71 @@
+// The chat template rendered on the conversations every chat model meets, the way transformers'
+// apply_chat_template renders them; done once per target and shared by the template rules.
+import { renderTemplate, type RenderResult } from '../templates/render.js'
+import type { ChatTemplate, ChatTemplates } from './chat-templates.js'
+import { tokenStrings, type SpecialToken } from './special-tokens.js'
+
+export interface SmokeConversation {
+  /** The roles, as users read them: "system, user, assistant". */
+  roles: string
+  messages: { role: string; content: string }[]
+}
+
+export const SYSTEM = 'You are a helpful assistant.'
+export const USER = 'Hi! What is 2 + 2?'
+/** Plain text no template rewrites: where it ends in the output is where the assistant turn ends. */
+export const ASSISTANT = '2 + 2 is 4.'
+export const USER_AGAIN = 'And 3 + 3?'
+
+const conversation = (...roles: ('system' | 'user' | 'assistant' | 'user2')[]): SmokeConversation => ({
+  roles: roles.map((r) => (r === 'user2' ? 'user' : r)).join(', '),
+  messages: roles.map((r) => ({
+    role: r === 'user2' ? 'user' : r,
+    content: { system: SYSTEM, user: USER, assistant: ASSISTANT, user2: USER_AGAIN }[r],
+  })),
+})
+
+/** The issue's five: what a chat endpoint and a fine-tuning set put through the template. */
+export const SMOKE_CONVERSATIONS: SmokeConversation[] = [
+  conversation('user'),
+  conversation('system', 'user'),
+  conversation('user', 'assistant'),
+  conversation('user', 'assistant', 'user2'),
+  conversation('system', 'user', 'assistant'),
+]
+
+export interface SmokeRender {
+  template: ChatTemplate
+  conversation: SmokeConversation
+  addGenerationPrompt: boolean
+  result: RenderResult
+}
+
+/**
+ * Every used template that parsed, on every smoke conversation, with add_generation_prompt false and
+ * true and no tools. A template that hits a limit is not rendered again: one slow template must not
+ * cost ten times the limit.
+ */
+export function smokeRenders(
+  templates: ChatTemplates,
+  tokens: ReadonlyMap<string, SpecialToken>,
+): SmokeRender[] {
+  const out: SmokeRender[] = []
+  const specialTokens = tokenStrings(tokens)
+  for (const template of templates.used) {
+    if (!template.compiled.ok) continue
+    let limited = false
+    for (const conv of SMOKE_CONVERSATIONS) {
+      for (const addGenerationPrompt of [false, true]) {
+        if (limited) continue
+        const result = renderTemplate(template.compiled.template, {
+          messages: conv.messages,
+          add_generation_prompt: addGenerationPrompt,
+          specialTokens,
+        })
+        if (!result.ok && result.kind === 'limit') limited = true
+        out.push({ template, conversation: conv, addGenerationPrompt, result })
+      }
+    }
+  }
+  return out
+}

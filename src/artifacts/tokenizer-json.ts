@@ -1,0 +1,118 @@
+import type { RepoEntry, Source } from '../sources/source.js'
+import { parseJsonDocument, type JsonProblem } from './json-document.js'
+import { MiB } from './json-file.js'
+import { isLfsPointer } from './lfs.js'
+
+/** One entry of tokenizer.json's `added_tokens`. */
+export interface AddedToken {
+  id: number
+  content: string
+  special: boolean
+}
+
+/** What the checks need from tokenizer.json: the model type, the id space and a way to decode ids. */
+export interface TokenizerModel {
+  modelType: string | undefined
+  addedTokens: AddedToken[]
+  /** Highest id in the vocabulary or the added tokens, plus one: the embedding rows the tokenizer needs. */
+  idCount: number
+  tokenOf(id: number): string | undefined
+  idOf(token: string): number | undefined
+}
+
+export type TokenizerJson =
+  | { path: string; state: 'missing' }
+  | { path: string; state: 'not-file'; entry: RepoEntry }
+  | { path: string; state: 'too-large'; size: number; limit: number }
+  | { path: string; state: 'lfs-pointer' }
+  | { path: string; state: 'invalid'; problem: JsonProblem }
+  | { path: string; state: 'ok'; tokenizer: TokenizerModel }
+
+export const TOKENIZER_JSON = 'tokenizer.json'
+
+/**
+ * Large tokenizers are tens of MB (Gemma's is 33 MB); past this the file is something else, and
+ * parsing it would only cost memory.
+ */
+export const TOKENIZER_LIMIT = 128 * MiB
+
+/**
+ * tokenizer.json is parsed with JSON.parse, not the position-keeping parser: it can be tens of MB and
+ * no finding points inside it, except a syntax error, which is located by parsing again.
+ */
+export async function loadTokenizerJson(
+  source: Source,
+  entries: ReadonlyMap<string, RepoEntry>,
+): Promise<TokenizerJson> {
+  const path = TOKENIZER_JSON
+  const entry = entries.get(path)
+  if (!entry) return { path, state: 'missing' }
+  if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+    return { path, state: 'not-file', entry }
+  if (entry.size > TOKENIZER_LIMIT)
+    return { path, state: 'too-large', size: entry.size, limit: TOKENIZER_LIMIT }
+  const bytes = await source.read(path)
+  if (isLfsPointer(bytes)) return { path, state: 'lfs-pointer' }
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    const parsed = parseJsonDocument(path, bytes)
+    if (!parsed.ok) return { path, state: 'invalid', problem: parsed.problem }
+    value = parsed.doc.value // NaN or Infinity, which JSON.parse refuses and Python reads
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    // Parsed again only to say where and what it holds instead of an object.
+    const parsed = parseJsonDocument(path, bytes)
+    if (!parsed.ok) return { path, state: 'invalid', problem: parsed.problem }
+  }
+  return { path, state: 'ok', tokenizer: tokenizerModel(value as Record<string, unknown>) }
+}
+
+function tokenizerModel(json: Record<string, unknown>): TokenizerModel {
+  const model = (typeof json.model === 'object' && json.model !== null ? json.model : {}) as Record<
+    string,
+    unknown
+  >
+  const addedTokens: AddedToken[] = Array.isArray(json.added_tokens)
+    ? json.added_tokens.flatMap((t) =>
+        typeof t === 'object' && t !== null && Number.isInteger(t.id) && typeof t.content === 'string'
+          ? [{ id: t.id as number, content: t.content as string, special: t.special === true }]
+          : [],
+      )
+    : []
+  // BPE and WordPiece keep {token: id}; Unigram keeps [[piece, score], ...] where the id is the index.
+  const byToken = new Map<string, number>()
+  const vocab = model.vocab
+  if (Array.isArray(vocab)) {
+    vocab.forEach((entry, id) => {
+      if (Array.isArray(entry) && typeof entry[0] === 'string') byToken.set(entry[0], id)
+    })
+  } else if (typeof vocab === 'object' && vocab !== null) {
+    for (const [token, id] of Object.entries(vocab))
+      if (Number.isInteger(id)) byToken.set(token, id as number)
+  }
+  for (const t of addedTokens) byToken.set(t.content, t.id)
+  let idCount = 0
+  for (const id of byToken.values()) idCount = Math.max(idCount, id + 1)
+  let byId: Map<number, string> | undefined
+  return {
+    modelType: typeof model.type === 'string' ? model.type : inferType(model),
+    addedTokens,
+    idCount,
+    tokenOf(id) {
+      byId ??= new Map([...byToken].map(([t, i]) => [i, t]))
+      return byId.get(id)
+    },
+    idOf: (token) => byToken.get(token),
+  }
+}
+
+/** Old tokenizers omit `model.type`; the tokenizers library tells the model apart by its fields. */
+function inferType(model: Record<string, unknown>): string | undefined {
+  if ('merges' in model) return 'BPE'
+  if (Array.isArray(model.vocab)) return 'Unigram'
+  if ('continuing_subword_prefix' in model || 'max_input_chars_per_word' in model) return 'WordPiece'
+  if ('vocab' in model) return 'WordLevel'
+  return undefined
+}

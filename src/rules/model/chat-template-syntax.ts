@@ -1,0 +1,36 @@
+import { defineModelRule } from '../../engine/rule.js'
+import { capitalize, describeTemplate, templateLine } from '../utils/templates.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR502',
+    name: 'chat-template-syntax',
+    description: 'Require every chat template to parse as Jinja',
+    severity: 'error',
+    artifacts: ['chatTemplates'],
+    messages: {
+      syntax: {
+        text: (d: { template: string; error: string; where: string }) =>
+          `${capitalize(d.template)} does not parse${d.where}: ${d.error}.`,
+        hint: () =>
+          'Fix the template (an unclosed {% if %} / {% for %}, a missing %} or }}, or a stray tag are the usual causes), then check it with tokenizer.apply_chat_template(messages) in Python before pushing.',
+      },
+    },
+  },
+  check({ artifacts: { chatTemplates }, report }) {
+    const all = [
+      ...chatTemplates.fromFiles,
+      ...chatTemplates.fromTokenizerConfig,
+      ...chatTemplates.fromProcessor,
+    ]
+    for (const t of all) {
+      if (t.compiled.ok) continue
+      const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column)
+      report(
+        'syntax',
+        { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate },
+        location,
+      )
+    }
+  },
+})

@@ -1,0 +1,37 @@
+import { docOf } from '../../artifacts/json-file.js'
+import { defineModelRule } from '../../engine/rule.js'
+import { at } from '../utils/json.js'
+
+export default defineModelRule({
+  meta: {
+    id: 'MR403',
+    name: 'special-tokens',
+    description: 'Require an eos_token, and note a missing pad_token',
+    severity: 'error',
+    artifacts: ['tokenizerConfig', 'specialTokens'],
+    messages: {
+      noEos: {
+        text: () =>
+          'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
+        hint: () =>
+          'Set "eos_token" in tokenizer_config.json to the end-of-text or end-of-turn token the model was trained with (for example "<|im_end|>", "<|eot_id|>" or "</s>").',
+      },
+      noPad: {
+        severity: 'info',
+        text: () =>
+          'No pad_token is defined: inference does not need one, but fine-tuning pads batches, and trainers fall back to eos_token, which then is masked out of the loss and the model may not learn to stop.',
+        hint: () =>
+          'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
+      },
+    },
+  },
+  check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
+    // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
+    const doc = docOf(tokenizerConfig)
+    if (!doc) return
+    // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
+    const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token')
+    if (!specialTokens.has('eos_token') && !encoder) report('noEos', {}, at(doc, ''))
+    if (!specialTokens.has('pad_token')) report('noPad', {}, at(doc, ''))
+  },
+})

@@ -1,0 +1,222 @@
+/**
+ * Chat-template rendering with the verdicts of Python Jinja2 as transformers' apply_chat_template runs it
+ * (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, {% generation %}, tojson as
+ * json.dumps(ensure_ascii=False), raise_exception, strftime_now). Parsing is @huggingface/jinja's; evaluation is
+ * ours (jinja-interpreter.ts) so that values, printing, errors and the sandbox behave as in Python.
+ */
+import { parse, tokenize } from '@huggingface/jinja'
+import { makeGlobals } from './jinja-globals.js'
+import { FILTERS, TESTS } from './jinja-filters.js'
+import { Renderer, Scope } from './jinja-interpreter.js'
+import { bounds } from './jinja-ops.js'
+import { fromJs, JinjaError, LimitError, RaisedError, type Py } from './jinja-values.js'
+
+export interface RenderInput {
+  messages: unknown
+  add_generation_prompt: boolean
+  tools?: unknown // undefined means Python None
+  documents?: unknown // undefined means None
+  /** bos_token, eos_token, ... already resolved to strings; only those that are set. */
+  specialTokens?: Record<string, string>
+  /** Any other keyword arguments (they override the special tokens, as in transformers). */
+  extra?: Record<string, unknown>
+}
+export interface RenderLimits {
+  timeMs?: number
+  maxOutputChars?: number
+} // defaults: 2000 ms, 1_000_000 chars
+export type RenderResult =
+  | { ok: true; text: string }
+  | { ok: false; kind: 'raise'; message: string } // the template's own raise_exception(msg): message is msg, verbatim
+  | { ok: false; kind: 'error'; message: string } // what Jinja2 would raise otherwise
+  | { ok: false; kind: 'limit'; message: string } // our own bounds: time, output size, recursion depth
+export interface CompiledTemplate {
+  readonly source: string
+}
+export type CompileResult =
+  { ok: true; template: CompiledTemplate } | { ok: false; message: string; line?: number; column?: number }
+
+const DEFAULT_TIME_MS = 2000
+const DEFAULT_MAX_OUTPUT = 1_000_000
+
+type Program = ReturnType<typeof parse>
+
+/** The globals hold no state between calls, so one set serves every render. */
+const GLOBALS = makeGlobals()
+
+class Compiled implements CompiledTemplate {
+  constructor(
+    readonly source: string,
+    readonly program: Program,
+  ) {}
+}
+
+/** Jinja2 normalises every newline sequence to "\n" while lexing. */
+function normalizeNewlines(source: string): string {
+  return source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source
+}
+
+/** Filters and tests are resolved when Jinja2 compiles a template: an unknown one fails compilation. */
+function checkNames(node: unknown): string | undefined {
+  const stack: unknown[] = [node]
+  while (stack.length > 0) {
+    const n = stack.pop()
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x)
+      continue
+    }
+    if (n instanceof Map) {
+      for (const [k, v] of n) stack.push(k, v)
+      continue
+    }
+    if (!n || typeof n !== 'object') continue
+    const o = n as Record<string, any>
+    if (o.type === 'FilterExpression' || o.type === 'FilterStatement') {
+      const f = o.filter
+      const name: string = f.type === 'Identifier' ? f.value : f.callee?.value
+      if (!FILTERS.has(name)) return `No filter named '${name}'.`
+    }
+    if (o.type === 'TestExpression' && !TESTS.has(o.test.value)) return `No test named '${o.test.value}'.`
+    for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
+  }
+  return undefined
+}
+
+export function compileTemplate(source: string): CompileResult {
+  try {
+    const program = parse(tokenize(normalizeNewlines(source), { lstrip_blocks: true, trim_blocks: true }))
+    const bad = checkNames(program)
+    if (bad) return { ok: false, message: bad }
+    return { ok: true, template: new Compiled(source, program) }
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, message: 'the template is nested too deeply to parse' }
+    return { ok: false, message: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+function asCompiled(template: CompiledTemplate): Compiled {
+  if (template instanceof Compiled) return template
+  const r = compileTemplate(template.source)
+  if (!r.ok) throw new JinjaError(r.message, 'TemplateSyntaxError')
+  return r.template as Compiled
+}
+
+export function renderTemplate(
+  template: CompiledTemplate,
+  input: RenderInput,
+  limits?: RenderLimits,
+): RenderResult {
+  const timeMs = limits?.timeMs ?? DEFAULT_TIME_MS
+  const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT
+  const previousMax = bounds.maxChars
+  bounds.maxChars = maxChars
+  try {
+    const compiled = asCompiled(template)
+    const root = new Scope()
+    const set = (k: string, v: unknown): void => void root.vars.set(k, fromJs(v))
+    for (const [k, v] of Object.entries(input.specialTokens ?? {})) set(k, v)
+    set('messages', input.messages)
+    set('tools', input.tools ?? null)
+    set('documents', input.documents ?? null)
+    set('add_generation_prompt', input.add_generation_prompt)
+    for (const [k, v] of Object.entries(input.extra ?? {})) set(k, v)
+    const renderer = new Renderer({ deadline: Date.now() + timeMs, timeMs, globals: GLOBALS })
+    const text = renderer.render(compiled.program, root)
+    if (text.length > maxChars)
+      return {
+        ok: false,
+        kind: 'limit',
+        message: `the output grew past ${maxChars.toLocaleString('en-US')} characters`,
+      }
+    return { ok: true, text }
+  } catch (e) {
+    if (e instanceof RaisedError) return { ok: false, kind: 'raise', message: e.message }
+    if (e instanceof LimitError) return { ok: false, kind: 'limit', message: e.message }
+    if (e instanceof JinjaError) return { ok: false, kind: 'error', message: e.message }
+    if (e instanceof RangeError)
+      return { ok: false, kind: 'limit', message: 'the template nests calls or values too deeply to render' }
+    return { ok: false, kind: 'error', message: e instanceof Error ? e.message : String(e) }
+  } finally {
+    bounds.maxChars = previousMax
+  }
+}
+
+const GLOBAL_NAMES = new Set([...GLOBALS.keys(), 'true', 'false', 'none', 'True', 'False', 'None'])
+
+/** Names the template reads as variables (identifiers not bound by set/for/macro/namespace inside it), e.g. bos_token, eos_token, tools. */
+export function referencedVariables(template: CompiledTemplate): Set<string> {
+  const program = asCompiled(template).program
+  const read = new Set<string>()
+  const bound = new Set<string>(['loop', 'caller', 'varargs', 'kwargs'])
+  const bindTarget = (t: any): void => {
+    if (!t) return
+    if (t.type === 'Identifier') bound.add(t.value)
+    else if (t.type === 'TupleLiteral' || t.type === 'ArrayLiteral') t.value.forEach(bindTarget)
+    else if (t.type === 'MemberExpression') visit(t.object)
+  }
+  const visit = (n: any): void => {
+    if (Array.isArray(n)) return n.forEach(visit)
+    if (!n || typeof n !== 'object') return
+    switch (n.type) {
+      case 'Identifier':
+        read.add(n.value)
+        return
+      case 'Set':
+        bindTarget(n.assignee)
+        visit(n.value)
+        visit(n.body)
+        return
+      case 'For':
+        bindTarget(n.loopvar)
+        visit(n.iterable)
+        visit(n.body)
+        visit(n.defaultBlock)
+        return
+      case 'Macro':
+        bound.add(n.name.value)
+        for (const p of n.args) {
+          if (p.type === 'Identifier') bound.add(p.value)
+          else {
+            bound.add(p.key.value)
+            visit(p.value)
+          }
+        }
+        visit(n.body)
+        return
+      case 'CallStatement':
+        for (const p of n.callerArgs ?? []) bound.add(p.type === 'Identifier' ? p.value : p.key.value)
+        visit(n.call)
+        visit(n.body)
+        return
+      case 'MemberExpression':
+        visit(n.object)
+        if (n.computed) visit(n.property)
+        return
+      case 'KeywordArgumentExpression':
+        visit(n.value)
+        return
+      case 'FilterExpression':
+        visit(n.operand)
+        if (n.filter.type === 'CallExpression') visit(n.filter.args)
+        return
+      case 'FilterStatement':
+        if (n.filter.type === 'CallExpression') visit(n.filter.args)
+        visit(n.body)
+        return
+      case 'TestExpression':
+        visit(n.operand)
+        return
+      case 'ObjectLiteral':
+        for (const [k, v] of n.value as Map<unknown, unknown>) {
+          visit(k)
+          visit(v)
+        }
+        return
+    }
+    for (const k of Object.keys(n)) if (k !== 'type') visit(n[k])
+  }
+  visit(program)
+  return new Set([...read].filter((x) => !bound.has(x) && !GLOBAL_NAMES.has(x)))
+}
+
+export type { Py }
