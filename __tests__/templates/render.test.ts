@@ -356,3 +356,21 @@ describe('inputs', () => {
     expect([...referencedVariables(c.template)].sort()).toEqual(['bos_token', 'foo', 'messages', 'tools'])
   })
 })
+
+describe('syntax errors name their line', () => {
+  test.each([
+    ["{% for m in messages %}\n{{ m['role'] }}:\n{% if m['content'] %}{{ m['content'] }}\n{% endfor %}", 4],
+    ['a\n{{ messages[0] ', 2],
+    ['a\nb\n{% if %}', 3],
+    ['a\nb\n{{ x | nofilter }}', 3],
+    ['{% for x in y %}\n\n{% endif %}', 3],
+    ['{% if a %}\nx\n{% else %}\n{% else %}{% endif %}', undefined],
+    ['line 1\n{% for x in y %}\nnever closed', 2],
+    ['{{ ok }}\n{{ (1 + }}', 2],
+    ['{{ a }}\r\n{{ b c }}', 2],
+  ])('%j: line %s', (source, line) => {
+    const r = compileTemplate(source)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.line).toBe(line)
+  })
+})

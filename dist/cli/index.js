@@ -11153,7 +11153,7 @@ async function whoAmI(params) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(526);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6978);
 // The CLI's executable entry (bundled to dist/cli/index.js); the logic is in cli.ts so tests can call it.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
@@ -11163,7 +11163,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 526:
+/***/ 6978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -19454,6 +19454,84 @@ function makeGlobals() {
     return g;
 }
 
+;// CONCATENATED MODULE: ./src/templates/syntax-line.ts
+// @huggingface/jinja's parser says what is wrong but not where. Jinja2 names the line, and so must a
+// finding: find it by checking each tag on its own (an expression that does not parse), then the
+// nesting of block tags (an end tag that closes nothing, a block never closed).
+
+const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;
+const OPENERS = new Set(['if', 'for', 'macro', 'call', 'filter', 'generation', 'raw']);
+const MIDDLES = { elif: ['if'], else: ['if', 'for'] };
+function parses(text) {
+    try {
+        dist_parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** The 1-based line of a syntax error in `source` (newlines already normalised), when it can be told. */
+function syntaxErrorLine(source, message) {
+    const lineAt = (offset) => source.slice(0, offset).split('\n').length;
+    const name = /^No (filter|test) named '([^']+)'/.exec(message);
+    if (name) {
+        const use = name[1] === 'filter'
+            ? new RegExp(`\\|\\s*${syntax_line_escape(name[2])}\\b`)
+            : new RegExp(`\\bis\\s+(not\\s+)?${syntax_line_escape(name[2])}\\b`);
+        const m = use.exec(source);
+        return m ? lineAt(m.index) : undefined;
+    }
+    const stack = [];
+    let end = 0;
+    for (const m of source.matchAll(TAG)) {
+        const tag = m[0];
+        const offset = m.index;
+        // An opening delimiter between tags never found its close.
+        const open = /\{[{%#]/.exec(source.slice(end, offset));
+        if (open)
+            return lineAt(end + open.index);
+        end = offset + tag.length;
+        if (tag.startsWith('{#'))
+            continue;
+        if (tag.startsWith('{{')) {
+            if (!parses(tag))
+                return lineAt(offset);
+            continue;
+        }
+        const keyword = /^\{%[-+]?\s*(\w+)/.exec(tag)?.[1] ?? '';
+        // `{% set x %}…{% endset %}` is a block; `{% set x = 1 %}` is not.
+        const opens = OPENERS.has(keyword) || (keyword === 'set' && !tag.includes('='));
+        if (opens) {
+            if (!parses(`${tag}{% end${keyword} %}`))
+                return lineAt(offset);
+            stack.push({ keyword, offset });
+        }
+        else if (keyword in MIDDLES) {
+            const top = stack.at(-1);
+            if (!top || !MIDDLES[keyword].includes(top.keyword))
+                return lineAt(offset);
+            if (!parses(`{% ${top.keyword} x %}${tag}{% end${top.keyword} %}`.replace('{% for x %}', '{% for x in y %}')))
+                return lineAt(offset);
+        }
+        else if (keyword.startsWith('end')) {
+            const top = stack.pop();
+            if (!top || `end${top.keyword}` !== keyword)
+                return lineAt(offset);
+        }
+        else if (!parses(tag))
+            return lineAt(offset);
+    }
+    const open = /\{[{%#]/.exec(source.slice(end));
+    if (open)
+        return lineAt(end + open.index);
+    const unclosed = stack.at(-1);
+    return unclosed ? lineAt(unclosed.offset) : undefined;
+}
+function syntax_line_escape(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/templates/jinja-filters.ts
 /**
  * Jinja2's builtin filters and tests (jinja2/filters.py, jinja2/tests.py 3.1), with Python's coercions:
@@ -20517,6 +20595,7 @@ function collectIdentifiers(node, into) {
 
 
 
+
 const DEFAULT_TIME_MS = 2000;
 const DEFAULT_MAX_OUTPUT = 1_000_000;
 /** The globals hold no state between calls, so one set serves every render. */
@@ -20566,17 +20645,22 @@ function checkNames(node) {
     return undefined;
 }
 function compileTemplate(source) {
+    const text = normalizeNewlines(source);
+    const failed = (message) => {
+        const line = syntaxErrorLine(text, message);
+        return line === undefined ? { ok: false, message } : { ok: false, message, line };
+    };
     try {
-        const program = dist_parse(tokenize(normalizeNewlines(source), { lstrip_blocks: true, trim_blocks: true }));
+        const program = dist_parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }));
         const bad = checkNames(program);
         if (bad)
-            return { ok: false, message: bad };
+            return failed(bad);
         return { ok: true, template: new Compiled(source, program) };
     }
     catch (e) {
         if (e instanceof RangeError)
             return { ok: false, message: 'the template is nested too deeply to parse' };
-        return { ok: false, message: e instanceof Error ? e.message : String(e) };
+        return failed(e instanceof Error ? e.message : String(e));
     }
 }
 function asCompiled(template) {
@@ -22009,34 +22093,51 @@ function tokenizerModel(json) {
             : [])
         : [];
     // BPE and WordPiece keep {token: id}; Unigram keeps [[piece, score], ...] where the id is the index.
-    const byToken = new Map();
+    // Vocabularies reach a million entries: plain objects and arrays, no Map copies, reverse index on demand.
     const vocab = model.vocab;
-    if (Array.isArray(vocab)) {
-        vocab.forEach((entry, id) => {
-            if (Array.isArray(entry) && typeof entry[0] === 'string')
-                byToken.set(entry[0], id);
-        });
-    }
-    else if (typeof vocab === 'object' && vocab !== null) {
-        for (const [token, id] of Object.entries(vocab))
-            if (Number.isInteger(id))
-                byToken.set(token, id);
+    const pieces = Array.isArray(vocab) ? vocab : undefined;
+    const table = !pieces && typeof vocab === 'object' && vocab !== null ? vocab : {};
+    const added = new Map(addedTokens.map((t) => [t.content, t.id]));
+    let idCount = pieces ? pieces.length : 0;
+    for (const token in table) {
+        const id = table[token];
+        if (typeof id === 'number' && id >= idCount)
+            idCount = id + 1;
     }
     for (const t of addedTokens)
-        byToken.set(t.content, t.id);
-    let idCount = 0;
-    for (const id of byToken.values())
-        idCount = Math.max(idCount, id + 1);
+        idCount = Math.max(idCount, t.id + 1);
     let byId;
+    const reverse = () => {
+        if (byId)
+            return byId;
+        byId = new Array(idCount);
+        if (pieces)
+            pieces.forEach((p, id) => (byId[id] = Array.isArray(p) && typeof p[0] === 'string' ? p[0] : undefined));
+        for (const token in table) {
+            const id = table[token];
+            if (typeof id === 'number' && Number.isInteger(id) && id >= 0)
+                byId[id] = token;
+        }
+        for (const t of addedTokens)
+            byId[t.id] = t.content;
+        return byId;
+    };
     return {
         modelType: typeof model.type === 'string' ? model.type : inferType(model),
         addedTokens,
         idCount,
-        tokenOf(id) {
-            byId ??= new Map([...byToken].map(([t, i]) => [i, t]));
-            return byId.get(id);
+        tokenOf: (id) => reverse()[id],
+        idOf(token) {
+            const a = added.get(token);
+            if (a !== undefined)
+                return a;
+            if (pieces) {
+                const at = pieces.findIndex((p) => Array.isArray(p) && p[0] === token);
+                return at >= 0 ? at : undefined;
+            }
+            const id = Object.prototype.hasOwnProperty.call(table, token) ? table[token] : undefined;
+            return typeof id === 'number' ? id : undefined;
         },
-        idOf: (token) => byToken.get(token),
     };
 }
 /** Old tokenizers omit `model.type`; the tokenizers library tells the model apart by its fields. */

@@ -82,29 +82,46 @@ function tokenizerModel(json: Record<string, unknown>): TokenizerModel {
       )
     : []
   // BPE and WordPiece keep {token: id}; Unigram keeps [[piece, score], ...] where the id is the index.
-  const byToken = new Map<string, number>()
+  // Vocabularies reach a million entries: plain objects and arrays, no Map copies, reverse index on demand.
   const vocab = model.vocab
-  if (Array.isArray(vocab)) {
-    vocab.forEach((entry, id) => {
-      if (Array.isArray(entry) && typeof entry[0] === 'string') byToken.set(entry[0], id)
-    })
-  } else if (typeof vocab === 'object' && vocab !== null) {
-    for (const [token, id] of Object.entries(vocab))
-      if (Number.isInteger(id)) byToken.set(token, id as number)
+  const pieces = Array.isArray(vocab) ? vocab : undefined
+  const table =
+    !pieces && typeof vocab === 'object' && vocab !== null ? (vocab as Record<string, unknown>) : {}
+  const added = new Map(addedTokens.map((t) => [t.content, t.id]))
+  let idCount = pieces ? pieces.length : 0
+  for (const token in table) {
+    const id = table[token]
+    if (typeof id === 'number' && id >= idCount) idCount = id + 1
   }
-  for (const t of addedTokens) byToken.set(t.content, t.id)
-  let idCount = 0
-  for (const id of byToken.values()) idCount = Math.max(idCount, id + 1)
-  let byId: Map<number, string> | undefined
+  for (const t of addedTokens) idCount = Math.max(idCount, t.id + 1)
+  let byId: (string | undefined)[] | undefined
+  const reverse = () => {
+    if (byId) return byId
+    byId = new Array<string | undefined>(idCount)
+    if (pieces)
+      pieces.forEach((p, id) => (byId![id] = Array.isArray(p) && typeof p[0] === 'string' ? p[0] : undefined))
+    for (const token in table) {
+      const id = table[token]
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) byId[id] = token
+    }
+    for (const t of addedTokens) byId[t.id] = t.content
+    return byId
+  }
   return {
     modelType: typeof model.type === 'string' ? model.type : inferType(model),
     addedTokens,
     idCount,
-    tokenOf(id) {
-      byId ??= new Map([...byToken].map(([t, i]) => [i, t]))
-      return byId.get(id)
+    tokenOf: (id) => reverse()[id],
+    idOf(token) {
+      const a = added.get(token)
+      if (a !== undefined) return a
+      if (pieces) {
+        const at = pieces.findIndex((p) => Array.isArray(p) && p[0] === token)
+        return at >= 0 ? at : undefined
+      }
+      const id = Object.prototype.hasOwnProperty.call(table, token) ? table[token] : undefined
+      return typeof id === 'number' ? id : undefined
     },
-    idOf: (token) => byToken.get(token),
   }
 }
 

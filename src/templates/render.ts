@@ -6,6 +6,7 @@
  */
 import { parse, tokenize } from '@huggingface/jinja'
 import { makeGlobals } from './jinja-globals.js'
+import { syntaxErrorLine } from './syntax-line.js'
 import { FILTERS, TESTS } from './jinja-filters.js'
 import { Renderer, Scope } from './jinja-interpreter.js'
 import { bounds } from './jinja-ops.js'
@@ -83,14 +84,19 @@ function checkNames(node: unknown): string | undefined {
 }
 
 export function compileTemplate(source: string): CompileResult {
+  const text = normalizeNewlines(source)
+  const failed = (message: string): CompileResult => {
+    const line = syntaxErrorLine(text, message)
+    return line === undefined ? { ok: false, message } : { ok: false, message, line }
+  }
   try {
-    const program = parse(tokenize(normalizeNewlines(source), { lstrip_blocks: true, trim_blocks: true }))
+    const program = parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }))
     const bad = checkNames(program)
-    if (bad) return { ok: false, message: bad }
+    if (bad) return failed(bad)
     return { ok: true, template: new Compiled(source, program) }
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, message: 'the template is nested too deeply to parse' }
-    return { ok: false, message: e instanceof Error ? e.message : String(e) }
+    return failed(e instanceof Error ? e.message : String(e))
   }
 }
 

@@ -30,6 +30,7 @@ ruleTester(rule, {
         {
           messageId: 'syntax',
           path: 'chat_template.jinja',
+          line: 4,
           message: /^The chat template \(chat_template\.jinja\) does not parse: /,
         },
       ],
@@ -44,7 +45,8 @@ ruleTester(rule, {
           line: 3,
           column: 3,
           pointer: '/chat_template',
-          message: /^The chat template \("chat_template" in tokenizer_config\.json\) does not parse/,
+          message:
+            /^The chat template \("chat_template" in tokenizer_config\.json\) does not parse \(line 4 of the template\): /,
         },
       ],
     },

@@ -1,0 +1,73 @@
+// @huggingface/jinja's parser says what is wrong but not where. Jinja2 names the line, and so must a
+// finding: find it by checking each tag on its own (an expression that does not parse), then the
+// nesting of block tags (an end tag that closes nothing, a block never closed).
+import { parse, tokenize } from '@huggingface/jinja'
+
+const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g
+const OPENERS = new Set(['if', 'for', 'macro', 'call', 'filter', 'generation', 'raw'])
+const MIDDLES: Record<string, string[]> = { elif: ['if'], else: ['if', 'for'] }
+
+function parses(text: string): boolean {
+  try {
+    parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The 1-based line of a syntax error in `source` (newlines already normalised), when it can be told. */
+export function syntaxErrorLine(source: string, message: string): number | undefined {
+  const lineAt = (offset: number) => source.slice(0, offset).split('\n').length
+  const name = /^No (filter|test) named '([^']+)'/.exec(message)
+  if (name) {
+    const use =
+      name[1] === 'filter'
+        ? new RegExp(`\\|\\s*${escape(name[2])}\\b`)
+        : new RegExp(`\\bis\\s+(not\\s+)?${escape(name[2])}\\b`)
+    const m = use.exec(source)
+    return m ? lineAt(m.index) : undefined
+  }
+  const stack: { keyword: string; offset: number }[] = []
+  let end = 0
+  for (const m of source.matchAll(TAG)) {
+    const tag = m[0]
+    const offset = m.index
+    // An opening delimiter between tags never found its close.
+    const open = /\{[{%#]/.exec(source.slice(end, offset))
+    if (open) return lineAt(end + open.index)
+    end = offset + tag.length
+    if (tag.startsWith('{#')) continue
+    if (tag.startsWith('{{')) {
+      if (!parses(tag)) return lineAt(offset)
+      continue
+    }
+    const keyword = /^\{%[-+]?\s*(\w+)/.exec(tag)?.[1] ?? ''
+    // `{% set x %}…{% endset %}` is a block; `{% set x = 1 %}` is not.
+    const opens = OPENERS.has(keyword) || (keyword === 'set' && !tag.includes('='))
+    if (opens) {
+      if (!parses(`${tag}{% end${keyword} %}`)) return lineAt(offset)
+      stack.push({ keyword, offset })
+    } else if (keyword in MIDDLES) {
+      const top = stack.at(-1)
+      if (!top || !MIDDLES[keyword].includes(top.keyword)) return lineAt(offset)
+      if (
+        !parses(
+          `{% ${top.keyword} x %}${tag}{% end${top.keyword} %}`.replace('{% for x %}', '{% for x in y %}'),
+        )
+      )
+        return lineAt(offset)
+    } else if (keyword.startsWith('end')) {
+      const top = stack.pop()
+      if (!top || `end${top.keyword}` !== keyword) return lineAt(offset)
+    } else if (!parses(tag)) return lineAt(offset)
+  }
+  const open = /\{[{%#]/.exec(source.slice(end))
+  if (open) return lineAt(end + open.index)
+  const unclosed = stack.at(-1)
+  return unclosed ? lineAt(unclosed.offset) : undefined
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
