@@ -321,10 +321,11 @@ describe('limits', () => {
 
 describe('compile-time errors', () => {
   test('an unknown filter or test fails compilation, like TemplateAssertionError', () => {
-    expect(compileTemplate('{{ x|foo }}')).toEqual({ ok: false, message: "No filter named 'foo'." })
+    expect(compileTemplate('{{ x|foo }}')).toEqual({ ok: false, message: "No filter named 'foo'.", line: 1 })
     expect(compileTemplate('{% if x is foo %}{% endif %}')).toEqual({
       ok: false,
       message: "No test named 'foo'.",
+      line: 1,
     })
   })
   test('a syntax error fails compilation', () => {
