@@ -27,7 +27,7 @@ import {
   shardTensors,
   type LlamaDims,
 } from '../__tests__/helpers/sparse-safetensors.js'
-import { allRules, docsBase } from '../src/engine/registry.js'
+import { docsBase, modelRules as allRules } from '../src/engine/registry.js'
 import type { ModelRule } from '../src/engine/rule.js'
 import { runModelRules } from '../src/engine/run-model.js'
 import gpuFit from '../src/rules/model/gpu-fit.js'

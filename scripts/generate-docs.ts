@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ModelArtifactName } from '../src/artifacts/model-artifacts.js'
 import architectures from '../src/data/architectures.json' with { type: 'json' }
 import { allRules } from '../src/engine/registry.js'
-import type { AnyMessages, ModelRule } from '../src/engine/rule.js'
+import type { AnyMessages } from '../src/engine/rule.js'
+import type { AnyRule } from '../src/engine/registry.js'
 
 export const BEGIN = '<!-- generated:begin -->'
 export const END = '<!-- generated:end -->'
@@ -53,7 +54,7 @@ const ARTIFACT_LABELS: Record<ModelArtifactName, string> = {
 const NOTICE =
   "<!-- Generated from the rule's meta by scripts/generate-docs.ts (npm run docs): edit the rule, not this block. -->"
 
-export function ruleDocFile(rule: ModelRule): string {
+export function ruleDocFile(rule: AnyRule): string {
   return `docs/rules/${rule.meta.name}.md`
 }
 
@@ -63,7 +64,7 @@ function cell(text: string): string {
 }
 
 /** Each message's own severity, when at least one message differs from the rule's default. */
-function messageSeverities(rule: ModelRule): string | undefined {
+function messageSeverities(rule: AnyRule): string | undefined {
   const { severity, messages } = rule.meta
   const entries = Object.entries(messages as AnyMessages).map(
     ([key, spec]) => [key, spec.severity ?? severity] as const,
@@ -73,7 +74,7 @@ function messageSeverities(rule: ModelRule): string | undefined {
 }
 
 /** "(error: `invalid`, `notFile`)" for the messages whose severity is not the rule's default. */
-function severityOverrides(rule: ModelRule): string[] {
+function severityOverrides(rule: AnyRule): string[] {
   const bySeverity = new Map<string, string[]>()
   for (const [key, spec] of Object.entries(rule.meta.messages as AnyMessages)) {
     if (spec.severity && spec.severity !== rule.meta.severity)
@@ -82,7 +83,8 @@ function severityOverrides(rule: ModelRule): string[] {
   return [...bySeverity].map(([severity, keys]) => `(${severity}: ${keys.join(', ')})`)
 }
 
-function artifactsRead(rule: ModelRule): string {
+function artifactsRead(rule: AnyRule): string {
+  if ('reads' in rule.meta) return rule.meta.reads
   return (rule.meta.artifacts as readonly ModelArtifactName[]).map((a) => ARTIFACT_LABELS[a] ?? a).join(', ')
 }
 
@@ -107,7 +109,7 @@ function architectureTable(): string[] {
 }
 
 /** The generated block of a rule page, markers included. */
-export function renderRuleBlock(rule: ModelRule): string {
+export function renderRuleBlock(rule: AnyRule): string {
   const { id, name, description, severity } = rule.meta
   const perMessage = messageSeverities(rule)
   const head = ['Id', 'Name', 'Default severity', ...(perMessage ? ['Message severities'] : []), 'Reads']
@@ -132,7 +134,7 @@ export function renderRuleBlock(rule: ModelRule): string {
 }
 
 /** The generated block of docs/rules.md: one row per rule, in registry order. */
-export function renderIndexBlock(rules: readonly ModelRule[]): string {
+export function renderIndexBlock(rules: readonly AnyRule[]): string {
   const rows = rules.map((rule) => {
     const { id, name, severity, description } = rule.meta
     const level = [severity, ...severityOverrides(rule)].join(' ')
@@ -162,11 +164,11 @@ export function replaceBlock(existing: string | undefined, block: string, skelet
   return text.slice(0, begin) + block + text.slice(end + END.length)
 }
 
-function ruleSkeleton(rule: ModelRule): string {
+function ruleSkeleton(rule: AnyRule): string {
   return `${renderRuleBlock(rule)}\n\n${SECTIONS.map((s) => `## ${s}\n`).join('\n')}`
 }
 
-function indexSkeleton(rules: readonly ModelRule[]): string {
+function indexSkeleton(rules: readonly AnyRule[]): string {
   return [
     '# Rules',
     '',
@@ -185,10 +187,7 @@ export interface DocFile {
 }
 
 /** Every generated file as it should be. Pure: `read` returns a file's current text, or undefined. */
-export function renderDocs(
-  rules: readonly ModelRule[],
-  read: (file: string) => string | undefined,
-): DocFile[] {
+export function renderDocs(rules: readonly AnyRule[], read: (file: string) => string | undefined): DocFile[] {
   const pages = rules.map((rule) => {
     const file = ruleDocFile(rule)
     return { file, content: replaceBlock(read(file), renderRuleBlock(rule), ruleSkeleton(rule)) }
@@ -213,7 +212,7 @@ function reader(root: string) {
 }
 
 /** What `--check` reports: generated files that are missing or differ, and pages of no rule. */
-export function checkDocs(root: string = REPO_ROOT, rules: readonly ModelRule[] = allRules): DocProblem[] {
+export function checkDocs(root: string = REPO_ROOT, rules: readonly AnyRule[] = allRules): DocProblem[] {
   const read = reader(root)
   const problems: DocProblem[] = []
   for (const doc of renderDocs(rules, read)) {
@@ -232,7 +231,7 @@ export function checkDocs(root: string = REPO_ROOT, rules: readonly ModelRule[] 
 }
 
 /** Writes the files that differ; returns them. */
-export function writeDocs(root: string = REPO_ROOT, rules: readonly ModelRule[] = allRules): string[] {
+export function writeDocs(root: string = REPO_ROOT, rules: readonly AnyRule[] = allRules): string[] {
   const read = reader(root)
   const written: string[] = []
   for (const doc of renderDocs(rules, read)) {

@@ -6,9 +6,12 @@ import {
   type Counts,
   type Finding,
 } from './engine/finding.js'
-import { allRules, docsBase } from './engine/registry.js'
+import { datasetRules, docsBase, modelRules } from './engine/registry.js'
+import { runDatasetRules, type DatasetStats } from './engine/run-dataset.js'
+import { loadBaseModel, type BaseModel } from './datasets/base-model.js'
+import { findDataFiles } from './datasets/splits.js'
 import { runModelRules } from './engine/run-model.js'
-import { describeError, isCheckError } from './errors.js'
+import { describeError, isCheckError, SourceError } from './errors.js'
 import type { FailOn, Settings, TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
 import type { Source } from './sources/source.js'
@@ -16,7 +19,7 @@ import type { Source } from './sources/source.js'
 export type Status = 'pass' | 'fail' | 'error'
 
 export interface TargetResult {
-  kind: 'model'
+  kind: 'model' | 'dataset'
   ref: string
   source: 'local' | 'hub'
   revision: string | null
@@ -29,6 +32,8 @@ export interface TargetResult {
   /** For a hub target: where its files are shown, at the commit that was checked. */
   hub?: { url: string; repo: string; sha: string }
   spec: TargetSpec
+  /** Datasets: rows, splits, roles and token lengths, for the summary. */
+  dataset?: DatasetStats
 }
 
 export interface Report {
@@ -46,6 +51,7 @@ export function fails(findings: readonly Finding[], failOn: FailOn): boolean {
 export async function checkTargets(
   settings: Settings,
   env: NodeJS.ProcessEnv = process.env,
+  hooks: CheckHooks = {},
 ): Promise<Report> {
   const options = {
     levels: settings.levels,
@@ -65,18 +71,21 @@ export async function checkTargets(
       hub: undefined as TargetResult['hub'],
     }
     try {
-      let source: Source
-      if (spec.hub) {
-        // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
-        // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
-        const { openHubSource } = await import(/* webpackMode: "eager" */ './sources/hub.js')
-        const hub = await openHubSource(spec.hub, { hubUrl: settings.hub.url, token: settings.hub.token })
-        base.revision = hub.sha
-        base.hub = { url: settings.hub.url, repo: hub.repo, sha: hub.sha }
-        source = hub
-      } else source = await openLocalSource(spec.root, spec.ref)
-      const findings = (await runModelRules(source, allRules, options)).sort(compareFindings)
-      targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' })
+      const opened = await openSource(spec, settings)
+      Object.assign(base, opened.result)
+      if (spec.kind === 'dataset') {
+        const { findings, stats } = await checkDataset(spec, opened.source, settings, options.docsBase, hooks)
+        findings.sort(compareFindings)
+        targets.push({
+          ...base,
+          findings,
+          dataset: stats,
+          status: fails(findings, settings.failOn) ? 'fail' : 'pass',
+        })
+      } else {
+        const findings = (await runModelRules(opened.source, modelRules, options)).sort(compareFindings)
+        targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' })
+      }
     } catch (error) {
       if (!isCheckError(error)) throw error
       targets.push({ ...base, findings: [], status: 'error', error: describeError(error) })
@@ -89,6 +98,68 @@ export async function checkTargets(
       ? 'fail'
       : 'pass'
   return { targets, counts: countFindings(all), result, failOn: settings.failOn }
+}
+
+export interface CheckHooks {
+  /** A progress line on long dataset runs. */
+  onProgress?: (ref: string, rows: number, rowsPerSecond: number) => void
+}
+
+/** A target's files: a local folder, or a hub repo resolved to its commit. */
+async function openSource(
+  spec: TargetSpec,
+  settings: Settings,
+): Promise<{ source: Source; result: Partial<Pick<TargetResult, 'revision' | 'hub'>> }> {
+  if (!spec.hub) return { source: await openLocalSource(spec.root, spec.ref), result: {} }
+  // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
+  // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
+  const { openHubSource } = await import(/* webpackMode: "eager" */ './sources/hub.js')
+  const hub = await openHubSource(spec.hub, {
+    hubUrl: settings.hub.url,
+    token: settings.hub.token,
+    repoType: spec.kind === 'dataset' ? 'dataset' : 'model',
+  })
+  return {
+    source: hub,
+    result: { revision: hub.sha, hub: { url: settings.hub.url, repo: hub.repo, sha: hub.sha } },
+  }
+}
+
+/** One streaming pass over the dataset, against its base model when there is one. */
+async function checkDataset(
+  spec: TargetSpec,
+  source: Source,
+  settings: Settings,
+  docsBase: string,
+  hooks: CheckHooks,
+) {
+  let base: BaseModel | undefined
+  if (spec.base) {
+    try {
+      base = await loadBaseModel((await openSource(spec.base, settings)).source, spec.base.ref)
+    } catch (error) {
+      if (isCheckError(error))
+        throw new SourceError(`cannot read the base model ${spec.base.ref}: ${describeError(error)}`)
+      throw error
+    }
+  }
+  const listing = await source.list()
+  const found = spec.file
+    ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
+    : findDataFiles(listing, spec.splits)
+  return runDatasetRules(
+    source,
+    found.files,
+    found.unsupported.map((e) => e.path),
+    datasetRules,
+    {
+      levels: settings.levels,
+      docsBase,
+      base,
+      maxRows: spec.maxRows,
+      onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
+    },
+  )
 }
 
 /** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */

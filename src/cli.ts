@@ -6,7 +6,7 @@ import { formatText } from './report/text.js'
 import { resolveSettings } from './settings.js'
 import pkg from '../package.json' with { type: 'json' }
 
-const USAGE = `Usage: friendli-preflight [model] [options]
+const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
 
 Checks that a model will be accepted by FriendliAI Dedicated Endpoints. The model is a folder, or a
 Hugging Face repo: owner/name, owner/name@revision (branch, tag or commit) or hf://owner/name[@revision].
@@ -20,6 +20,12 @@ Options:
   --extra-architectures LIST   comma-separated architectures to accept besides the built-in list
   --hub-url URL                Hugging Face Hub to read hub models from (default: $HF_ENDPOINT or
                                https://huggingface.co)
+  --dataset REF                also check a chat fine-tuning dataset: a .jsonl/.json/.parquet file, a
+                               folder, or a hub dataset owner/name[@revision]; alone (no model), only
+                               the dataset is checked
+  --dataset-split LIST         splits to check (default: every split found)
+  --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
+  --max-rows N                 check only the first N rows
   -h, --help                   show this help
   -v, --version                show the version
 
@@ -46,6 +52,10 @@ export async function main(
           config: { type: 'string', default: '' },
           'extra-architectures': { type: 'string', default: '' },
           'hub-url': { type: 'string', default: '' },
+          dataset: { type: 'string', default: '' },
+          'dataset-split': { type: 'string', default: '' },
+          'base-model': { type: 'string', default: '' },
+          'max-rows': { type: 'string', default: '' },
           help: { type: 'boolean', short: 'h' },
           version: { type: 'boolean', short: 'v' },
         },
@@ -67,10 +77,21 @@ export async function main(
         failOn: values['fail-on'],
         extraArchitectures: values['extra-architectures'],
         hubUrl: values['hub-url'],
+        dataset: values.dataset,
+        datasetSplit: values['dataset-split'],
+        baseModel: values['base-model'],
+        maxRows: values['max-rows'],
       },
       process.cwd(),
     )
-    const report = await checkTargets(settings)
+    // Progress goes to a terminal only: piped output and --format json stay exactly the report.
+    const progress = process.stderr.isTTY
+      ? (ref: string, rows: number, rps: number) =>
+          process.stderr.write(
+            `${ref}: ${rows.toLocaleString('en-US')} rows (${rps.toLocaleString('en-US')} rows/s)\n`,
+          )
+      : undefined
+    const report = await checkTargets(settings, process.env, { onProgress: progress })
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR
     write(
       values.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : formatText(report, color),

@@ -26,11 +26,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         extraArchitectures: core.getInput('extra-architectures'),
         hubUrl: core.getInput('hub-url'),
         hfToken,
+        dataset: core.getInput('dataset'),
+        datasetSplit: core.getInput('dataset-split'),
+        baseModel: core.getInput('base-model'),
+        maxRows: core.getInput('dataset-max-rows'),
       },
       workspace,
       env,
     )
-    const report = await checkTargets(settings, env)
+    const report = await checkTargets(settings, env, {
+      onProgress: (ref, rows, rps) =>
+        core.info(
+          `${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`,
+        ),
+    })
     const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
     writeFileSync(reportFile, JSON.stringify(toJson(report), null, 2) + '\n')
 

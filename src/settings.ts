@@ -10,9 +10,9 @@ import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
 export const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
-/** A model to check. `origin` is the line of a repository file that names it, when one does. */
+/** A model or dataset to check. `origin` is the line of a repository file that names it, when one does. */
 export interface TargetSpec {
-  kind: 'model'
+  kind: 'model' | 'dataset'
   /** As the user wrote it. */
   ref: string
   source: 'local' | 'hub'
@@ -20,6 +20,14 @@ export interface TargetSpec {
   root: string
   hub?: HubRef
   origin?: { file: string; line: number }
+  /** Datasets: one file rather than a folder (its path relative to `root`). */
+  file?: string
+  /** Datasets: the splits to read; all when absent. */
+  splits?: string[]
+  /** Datasets: read at most this many rows. */
+  maxRows?: number
+  /** Datasets: the model whose chat template and tokenizer the rows must fit. */
+  base?: TargetSpec
 }
 
 /** Where hub targets are read from; the token never leaves this object but for the hub's own origin. */
@@ -50,6 +58,13 @@ export interface RawInputs {
   hubUrl?: string
   /** Action input hf-token; HF_TOKEN when empty. The CLI never takes it as a flag. */
   hfToken?: string
+  /** A dataset to check: a file, a folder or a hub dataset. */
+  dataset?: string
+  /** Comma- or newline-separated split names; all splits when empty. */
+  datasetSplit?: string
+  /** The model the dataset's rows must fit; default: the model target. */
+  baseModel?: string
+  maxRows?: string
 }
 
 export const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
@@ -94,7 +109,10 @@ export function resolveSettings(
   // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
   const model = raw.model.trim()
   let targets: TargetSpec[]
-  if (model && model !== '.') {
+  const datasetRef = raw.dataset?.trim() ?? ''
+  if (datasetRef && !model)
+    targets = [] // a dataset alone (the action's model: '', the CLI without a model)
+  else if (model && model !== '.') {
     const spec = target(model, workspace)
     const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined
     targets = [origin ? { ...spec, origin } : spec]
@@ -105,6 +123,7 @@ export function resolveSettings(
       ...(lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}),
     }))
   } else targets = [target('.', workspace)]
+  if (datasetRef) targets.push(datasetTarget(raw, datasetRef, workspace, targets))
 
   const extraArchitectures = [
     ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
@@ -146,6 +165,42 @@ function workflowLine(workspace: string, workflowRef: string | undefined, model:
     .split('\n')
     .findIndex((l) => new RegExp(`^\\s*model:\\s*(['"]?)${escaped}\\1\\s*(#.*)?$`).test(l))
   return line < 0 ? undefined : { file: m[1], line: line + 1 }
+}
+
+function datasetTarget(raw: RawInputs, ref: string, workspace: string, models: TargetSpec[]): TargetSpec {
+  const baseRef = raw.baseModel?.trim()
+  const base = baseRef ? target(baseRef, workspace) : models.find((t) => t.kind === 'model')
+  const splits = splitList(raw.datasetSplit ?? '')
+  const rows = raw.maxRows?.trim()
+  let maxRows: number | undefined
+  if (rows) {
+    maxRows = Number(rows)
+    if (!Number.isInteger(maxRows) || maxRows < 1)
+      throw new UsageError(`dataset-max-rows must be a whole number of rows above 0; got "${rows}"`)
+  }
+  const extra = {
+    ...(splits.length ? { splits } : {}),
+    ...(maxRows ? { maxRows } : {}),
+    ...(base ? { base } : {}),
+  }
+  // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
+  const where =
+    /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
+      ? ({ source: 'local', root: path.resolve(workspace, ref) } as const)
+      : locateModel(ref, workspace)
+  if (where.source === 'hub')
+    return { kind: 'dataset', ref, source: 'hub', root: workspace, hub: where.hub, ...extra }
+  // A dataset may be one file: its folder is the source, and only that file is read.
+  if (existsSync(where.root) && statSync(where.root).isFile())
+    return {
+      kind: 'dataset',
+      ref,
+      source: 'local',
+      root: path.dirname(where.root),
+      file: path.basename(where.root),
+      ...extra,
+    }
+  return { kind: 'dataset', ref, source: 'local', root: where.root, ...extra }
 }
 
 /** The hub's base URL, without a trailing slash: the Hub has no route for `//api/...`. */

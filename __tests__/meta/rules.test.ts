@@ -13,7 +13,7 @@ import {
   SECTIONS,
   writeDocs,
 } from '../../scripts/generate-docs.js'
-import { allRules } from '../../src/engine/registry.js'
+import { allRules, type AnyRule } from '../../src/engine/registry.js'
 import type { ModelRule } from '../../src/engine/rule.js'
 import { modelRules } from '../../src/rules/model/index.js'
 
@@ -173,7 +173,7 @@ describe('generate-docs --check', () => {
       )
       expect(checkDocs(root)).toEqual([])
 
-      const changed = { ...first, meta: { ...first.meta, description: 'Require something else' } }
+      const changed = { ...first, meta: { ...first.meta, description: 'Require something else' } } as AnyRule
       expect(checkDocs(root, [changed, ...rest])).toEqual([
         { file: ruleDocFile(first), problem: 'out of date' },
         { file: 'docs/rules.md', problem: 'out of date' },

@@ -1,10 +1,17 @@
+import { datasetRules } from '../rules/dataset/index.js'
 import { modelRules } from '../rules/model/index.js'
+import type { DatasetRule } from './dataset-rule.js'
 import type { ModelRule } from './rule.js'
 
-export const allRules: readonly ModelRule[] = modelRules
+export type AnyRule = ModelRule | DatasetRule
+
+export { datasetRules, modelRules }
+
+/** Every rule, model rules (MR) then dataset rules (DS): the config file, docs and index know them all. */
+export const allRules: readonly AnyRule[] = [...modelRules, ...datasetRules]
 
 /** A rule by id ('MR203', any case) or by name ('unsupported-architecture'). */
-export function findRule(idOrName: string): ModelRule | undefined {
+export function findRule(idOrName: string): AnyRule | undefined {
   const key = idOrName.trim().toLowerCase()
   return allRules.find((r) => r.meta.id.toLowerCase() === key || r.meta.name === key)
 }

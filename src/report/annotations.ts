@@ -17,6 +17,9 @@ export interface Annotation {
 /** GitHub shows at most 10 of each level per step and silently drops the rest. */
 export const PER_LEVEL = 10
 
+/** Rows named in a grouped row annotation before "…and N more". */
+const ROWS_SHOWN = 5
+
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
 
 /**
@@ -54,7 +57,38 @@ export function planAnnotations(report: Report): Annotation[] {
         ...place(target),
       })
     }
+    // Row findings are grouped per rule, file and severity: one annotation with the count and the
+    // first rows, so a dataset with thousands of bad rows never floods the per-step limit blindly.
+    const groups = new Map<string, Finding[]>()
     for (const f of target.findings) {
+      if (f.location.row === undefined) continue
+      const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`
+      groups.set(key, [...(groups.get(key) ?? []), f])
+    }
+    for (const group of groups.values()) {
+      const f = group[0]
+      const where = place(target, f)
+      const shown = group
+        .slice(0, ROWS_SHOWN)
+        .map(
+          (g) => `${formatLocation(g.location.path, { ...g.location, path: g.location.path })}: ${g.message}`,
+        )
+      const more = group.length - shown.length
+      candidates.push({
+        level: LEVEL[f.severity],
+        title: `${f.ruleId} ${f.rule}: ${plural(group.length, 'row')}`,
+        message: [
+          ...shown,
+          ...(more > 0
+            ? [`…and ${plural(more, 'more row')}: the job summary and the JSON report list every one.`]
+            : []),
+          ...(f.hint ? [f.hint] : []),
+        ].join('\n'),
+        ...where,
+      })
+    }
+    for (const f of target.findings) {
+      if (f.location.row !== undefined) continue
       const where = place(target, f)
       // Name the file in the text when the annotation is not on it: a hub file, or none at all.
       const prefix =

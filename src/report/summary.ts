@@ -1,4 +1,4 @@
-import type { Report, Status } from '../check.js'
+import type { Report, Status, TargetResult } from '../check.js'
 import type { Severity } from '../engine/finding.js'
 import { plural } from '../rules/utils/files.js'
 import { formatLocation, hubBlobUrl } from './paths.js'
@@ -42,6 +42,7 @@ export function formatSummary(report: Report, reportFile?: string): string {
     if (target.status === 'error') head.push(`Could not check: ${cell(target.error ?? '')}`, '')
     else if (target.findings.length === 0) head.push('No findings.', '')
     else head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|')
+    if (target.dataset) head.push(...datasetTable(target), '')
     out.push(...head)
     size += head.join('\n').length
     for (const f of target.findings) {
@@ -65,4 +66,38 @@ export function formatSummary(report: Report, reportFile?: string): string {
     )
   if (reportFile) out.push(`Full report: \`${cell(reportFile)}\` (JSON).`, '')
   return out.join('\n')
+}
+
+/** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
+function datasetTable(target: TargetResult): string[] {
+  const d = target.dataset!
+  const n = (x: number) => x.toLocaleString('en-US')
+  const lines = ['| Split | Rows |', '|---|---|']
+  for (const [split, rows] of Object.entries(d.rowsPerSplit)) lines.push(`| ${cell(split)} | ${n(rows)} |`)
+  lines.push(
+    `| **all** | **${n(d.rows)}** (${n(Math.round(d.rows / Math.max(d.seconds, 0.001)))} rows/s) |`,
+    '',
+  )
+  const roles = Object.entries(d.roles).sort((a, b) => b[1] - a[1])
+  if (roles.length)
+    lines.push(`Messages by role: ${roles.map(([r, c]) => `${cell(r)} ${n(c)}`).join(' · ')}`, '')
+  const failing = new Map<string, Set<string>>()
+  for (const f of target.findings) {
+    if (f.location.row === undefined) continue
+    const key = `${f.ruleId} ${f.rule}`
+    const rows = failing.get(key) ?? new Set<string>()
+    rows.add(`${f.location.path}\0${f.location.row}`)
+    failing.set(key, rows)
+  }
+  if (failing.size) {
+    lines.push('| Rule | Rows with findings |', '|---|---|')
+    for (const [rule, rows] of failing) lines.push(`| ${rule} | ${n(rows.size)} |`)
+    lines.push('')
+  }
+  if (d.tokens)
+    lines.push(
+      `Tokens per rendered row (${n(d.tokens.counted)} rows counted${d.tokens.counted < d.rows ? ', an even sample' : ''}): min ${n(d.tokens.min)} · median ${n(d.tokens.median)} · p95 ${n(d.tokens.p95)} · max ${n(d.tokens.max)}`,
+    )
+  else if (d.noTokens) lines.push(`Token lengths not counted: ${cell(d.noTokens)}.`)
+  return lines
 }

@@ -1,6 +1,6 @@
 import { SourceError } from '../errors.js'
 import { HubResponseError, hubHttp, type HubHttpOptions, type HubStats } from './hub-http.js'
-import { listFiles, modelInfo } from './hub-lib.js'
+import { datasetInfo, listFiles, modelInfo } from './hub-lib.js'
 import { formatHubRef, type HubRef } from './hub-ref.js'
 import { LISTING_LIMITS, SKIPPED_DIRECTORIES, type Listing, type RepoEntry, type Source } from './source.js'
 
@@ -20,21 +20,24 @@ const CACHE_LIMIT = 1024 * 1024
  * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
  * revisions that the library's listFiles does not encode.
  */
-export async function openHubSource(ref: HubRef, options: HubHttpOptions): Promise<HubSource> {
+export async function openHubSource(
+  ref: HubRef,
+  options: HubHttpOptions & { repoType?: 'model' | 'dataset' },
+): Promise<HubSource> {
+  const dataset = options.repoType === 'dataset'
   const http = hubHttp(options)
   const hubUrl = options.hubUrl
-  const context = { ...ref, hubUrl, token: !!options.token }
+  const context = { ...ref, hubUrl, token: !!options.token, dataset }
   const fail = (error: unknown): never => {
     throw hubFailure(error, context)
   }
 
-  const info = await modelInfo({
-    name: ref.repo,
-    revision: ref.revision ?? 'main',
-    hubUrl,
-    fetch: http.fetch,
-    additionalFields: ['sha'],
-  }).catch(fail)
+  const infoParams = { name: ref.repo, revision: ref.revision ?? 'main', hubUrl, fetch: http.fetch }
+  const info = await (
+    dataset
+      ? datasetInfo({ ...infoParams, additionalFields: ['sha'] })
+      : modelInfo({ ...infoParams, additionalFields: ['sha'] })
+  ).catch(fail)
   const sha = String((info as { sha?: unknown }).sha)
   if (!/^[0-9a-f]{40}$/.test(sha))
     throw new SourceError(`${formatHubRef(ref)}: the Hub did not say which commit the revision is`)
@@ -45,14 +48,14 @@ export async function openHubSource(ref: HubRef, options: HubHttpOptions): Promi
   let byPath: Map<string, RepoEntry> | undefined
   const cache = new Map<string, Promise<Uint8Array>>()
   const encode = (p: string) => p.split('/').map(encodeURIComponent).join('/')
-  const repoPath = `${hubUrl}/${ref.repo.split('/').map(encodeURIComponent).join('/')}`
+  const repoPath = `${hubUrl}/${dataset ? 'datasets/' : ''}${ref.repo.split('/').map(encodeURIComponent).join('/')}`
 
   async function list(): Promise<Listing> {
     const entries: RepoEntry[] = []
     let truncated = false
     try {
       for await (const e of listFiles({
-        repo: ref.repo,
+        repo: dataset ? { type: 'dataset', name: ref.repo } : ref.repo,
         revision: sha,
         recursive: true,
         hubUrl,
@@ -134,6 +137,7 @@ export async function openHubSource(ref: HubRef, options: HubHttpOptions): Promi
 interface FailureContext extends HubRef {
   hubUrl: string
   token: boolean
+  dataset?: boolean
 }
 
 /** Access problems in the words of Friendli's FAQ and the Hub's, each with what to do about it. */
@@ -169,8 +173,8 @@ export function hubFailure(error: unknown, c: FailureContext): SourceError {
 }
 
 function gatedMessage(c: FailureContext, withToken: boolean): string {
-  const page = `${c.hubUrl}/${c.repo}`
+  const page = `${c.hubUrl}/${c.dataset ? 'datasets/' : ''}${c.repo}`
   return withToken
-    ? `${formatHubRef(c)}: You don't have access to this gated model: the token's account is not in the authorized list. Request access on ${page} and wait for the owner's approval; Friendli needs the same approval, through the token integrated in Friendli Suite.`
-    : `${formatHubRef(c)}: You don't have access to this gated model: it is gated and no token was given. Request access on ${page}, then set the hf-token input (HF_TOKEN for the CLI) to a token of the approved account.`
+    ? `${formatHubRef(c)}: You don't have access to this gated ${c.dataset ? 'dataset' : 'model'}: the token's account is not in the authorized list. Request access on ${page} and wait for the owner's approval; Friendli needs the same approval, through the token integrated in Friendli Suite.`
+    : `${formatHubRef(c)}: You don't have access to this gated ${c.dataset ? 'dataset' : 'model'}: it is gated and no token was given. Request access on ${page}, then set the hf-token input (HF_TOKEN for the CLI) to a token of the approved account.`
 }

@@ -1,0 +1,719 @@
+// The dataset readers: JSON Lines line by line, JSON arrays element by element, Parquet row group by row
+// group, through memory, local and synthetic sources. Bad rows are reported and skipped; files that are
+// not rows at all (LFS pointers, truncated files) are a DataFileError in plain words; nothing large is
+// ever held whole.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { jsonSafe } from '../../src/datasets/read-parquet.js'
+import { readRows } from '../../src/datasets/readers.js'
+import {
+  DataFileError,
+  MAX_ROW_BYTES,
+  type DataFile,
+  type DatasetFormat,
+  type RowEvent,
+} from '../../src/datasets/rows.js'
+import { openLocalSource } from '../../src/sources/local.js'
+import { memorySource } from '../../src/sources/memory.js'
+import type { Listing, Source } from '../../src/sources/source.js'
+import { availableCodecs, chatRows, messagesParquet, zstdAvailable, type Codec } from '../helpers/parquet.js'
+
+const CORPUS = '/work/shared/corpus/datasets'
+const hasCorpus = existsSync(CORPUS)
+if (!hasCorpus) console.log(`note: ${CORPUS} is absent; the corpus tests are skipped`)
+if (!zstdAvailable)
+  console.log(`note: node:zlib has no zstdCompressSync on Node ${process.version}; ZSTD fixtures are skipped`)
+
+const MiB = 1024 * 1024
+
+function fileOf(p: string, size: number, format?: DatasetFormat): DataFile {
+  const ext = p.slice(p.lastIndexOf('.') + 1)
+  return {
+    path: p,
+    size,
+    format: format ?? (ext === 'parquet' ? 'parquet' : ext === 'json' ? 'json' : 'jsonl'),
+    split: 'train',
+  }
+}
+
+async function collect(
+  source: Source,
+  file: DataFile,
+  options?: Parameters<typeof readRows>[2],
+): Promise<RowEvent[]> {
+  const out: RowEvent[] = []
+  for await (const e of readRows(source, file, options)) out.push(e)
+  return out
+}
+
+/** Read one in-memory file. */
+async function read(p: string, content: string | Uint8Array, options?: Parameters<typeof readRows>[2]) {
+  const source = memorySource({ [p]: content })
+  const size = (await source.read(p)).length
+  return collect(source, fileOf(p, size), options)
+}
+
+async function readError(p: string, content: string | Uint8Array): Promise<DataFileError> {
+  try {
+    await read(p, content)
+  } catch (error) {
+    expect(error).toBeInstanceOf(DataFileError)
+    return error as DataFileError
+  }
+  throw new Error(`${p} was read without a DataFileError`)
+}
+
+/** A Source that records every range asked for. */
+function spy(inner: Source) {
+  const calls: { start: number; end: number }[] = []
+  const source: Source = {
+    ...inner,
+    async readRange(p, start, end) {
+      calls.push({ start, end })
+      return inner.readRange(p, start, end)
+    },
+  }
+  return { source, calls, maxAsked: () => Math.max(0, ...calls.map((c) => c.end - c.start)) }
+}
+
+/**
+ * A file that exists only as a function of position: `parts` laid end to end, where a part is literal
+ * text or `{ fill, length }` (that many copies of one byte). Nothing is ever allocated whole.
+ */
+function syntheticSource(p: string, parts: (string | { fill: number; length: number })[]) {
+  const segments: { start: number; length: number; text?: Buffer; fill?: number }[] = []
+  let size = 0
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      const text = Buffer.from(part)
+      segments.push({ start: size, length: text.length, text })
+      size += text.length
+    } else {
+      segments.push({ start: size, length: part.length, fill: part.fill })
+      size += part.length
+    }
+  }
+  const source: Source = {
+    kind: 'memory',
+    display: 'synthetic',
+    async list(): Promise<Listing> {
+      return { entries: [{ path: p, type: 'file', size }], truncated: false }
+    },
+    async read() {
+      throw new Error('a synthetic file is never read whole')
+    },
+    async readRange(_p, start, end) {
+      end = Math.min(end, size)
+      const out = Buffer.alloc(Math.max(0, end - start))
+      for (const s of segments) {
+        const from = Math.max(start, s.start)
+        const to = Math.min(end, s.start + s.length)
+        if (from >= to) continue
+        if (s.text) s.text.copy(out, from - start, from - s.start, to - s.start)
+        else out.fill(s.fill!, from - start, to - start)
+      }
+      return out
+    },
+  }
+  return { source, size }
+}
+
+const rows = (events: RowEvent[]) => events.filter((e) => e.kind === 'row')
+const bad = (events: RowEvent[]) => events.filter((e) => e.kind === 'bad-row')
+
+let tmp: string
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-readers-'))
+})
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('JSON Lines', () => {
+  it('CRLF, a BOM, blank lines and a last line without a newline: 1-based rows and lines, bytes as stored', async () => {
+    const text = '\ufeff{"a":1}\r\n\r\n   \n{"b":"é"}\r\n\n{"c":[1,2]}'
+    const events = await read('x.jsonl', text)
+    expect(events).toEqual([
+      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
+      { kind: 'row', row: 2, line: 4, value: { b: 'é' }, bytes: 10 },
+      { kind: 'row', row: 3, line: 6, value: { c: [1, 2] }, bytes: 11 },
+    ])
+  })
+
+  it('an empty or blank file has no rows', async () => {
+    expect(await read('x.jsonl', '')).toEqual([])
+    expect(await read('x.jsonl', '\n\r\n  \n')).toEqual([])
+  })
+
+  it('a bad line is a bad-row with the JSON error and its column, and reading goes on', async () => {
+    const events = await read('x.jsonl', '{"a":1}\n{"a":1,}\n{"a": "b\n{"ok":true}\n')
+    expect(events).toEqual([
+      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
+      { kind: 'bad-row', row: 2, line: 2, column: 8, problem: expect.stringMatching(/^not JSON: /) },
+      {
+        kind: 'bad-row',
+        row: 3,
+        line: 3,
+        column: expect.any(Number),
+        problem: expect.stringMatching(/^not JSON: /),
+      },
+      { kind: 'row', row: 4, line: 4, value: { ok: true }, bytes: 11 },
+    ])
+  })
+
+  it('invalid UTF-8 is a bad-row for that line only, never a crash', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":"ok"}\n{"a":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n{"a":"'),
+      Buffer.from([0xe2, 0x82]), // a cut 3-byte sequence
+      Buffer.from('"}\n{"a":"fine"}\n'),
+    ])
+    const events = await read('x.jsonl', bytes)
+    expect(events.map((e) => e.kind)).toEqual(['row', 'bad-row', 'bad-row', 'row'])
+    expect(bad(events)[0]).toMatchObject({
+      row: 2,
+      line: 2,
+      problem: expect.stringMatching(/^not UTF-8 text \(an invalid byte 0xff at byte 7/),
+    })
+    expect(bad(events)[1]).toMatchObject({
+      row: 3,
+      line: 3,
+      problem: expect.stringMatching(/^not UTF-8 text/),
+    })
+  })
+
+  it('NaN and Infinity are named: Python writes them, JSON does not allow them', async () => {
+    const events = await read(
+      'x.jsonl',
+      '{"loss": NaN}\n{"x": Infinity}\n{"x": -Infinity}\n{"s": "NaN is fine in a string"}\n',
+    )
+    expect(events.map((e) => (e.kind === 'bad-row' ? [e.column, e.problem.split(' ')[0]] : e.value))).toEqual(
+      [[10, 'NaN'], [7, 'Infinity'], [7, '-Infinity'], { s: 'NaN is fine in a string' }],
+    )
+    expect(bad(events)[0].problem).toContain("Python's json.dumps")
+  })
+
+  it('a Python dict repr is recognised and named', async () => {
+    const events = await read(
+      'x.jsonl',
+      `{'messages': [{'role': 'user', 'content': "it's"}]}\n{"done": True, "x": None}\n`,
+    )
+    expect(bad(events)).toEqual([
+      expect.objectContaining({
+        row: 1,
+        column: 2,
+        problem: expect.stringContaining('a Python dict repr, not JSON'),
+      }),
+      expect.objectContaining({
+        row: 2,
+        column: 10,
+        problem: expect.stringContaining('write rows with json.dumps'),
+      }),
+    ])
+  })
+
+  it('lines that straddle 1 MiB chunks are read whole, from a local file', async () => {
+    const lines: string[] = []
+    let total = 0
+    for (let i = 0; total < 3.5 * MiB; i++) {
+      const line = JSON.stringify({ i, pad: 'x'.repeat((i * 7919) % 200_000) })
+      lines.push(line)
+      total += line.length + 1
+    }
+    writeFileSync(path.join(tmp, 'chunks.jsonl'), lines.join('\n') + '\n')
+    const local = spy(await openLocalSource(tmp))
+    const events = await collect(local.source, fileOf('chunks.jsonl', total))
+    expect(events.length).toBe(lines.length)
+    expect(
+      events.every((e, i) => e.kind === 'row' && (e.value as { i: number }).i === i && e.line === i + 1),
+    ).toBe(true)
+    expect(local.maxAsked()).toBeLessThanOrEqual(MiB)
+  })
+
+  it('a JSON array in a .jsonl file is read as one, as `datasets` falls back to', async () => {
+    const events = await read('x.jsonl', '[\n{"a":1},\n{"a":2}\n]\n')
+    expect(rows(events).map((e) => [e.row, e.line, e.value])).toEqual([
+      [1, 2, { a: 1 }],
+      [2, 3, { a: 2 }],
+    ])
+  })
+
+  it('an LFS pointer or a gzip file named .jsonl is a DataFileError, not thousands of bad rows', async () => {
+    const pointer =
+      'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'a'.repeat(64) + '\nsize 123456789\n'
+    expect((await readError('x.jsonl', pointer)).message).toMatch(
+      /^a Git LFS pointer, not the JSON Lines file: .*117\.7 MiB/,
+    )
+    const { gzipSync } = await import('node:zlib')
+    expect((await readError('x.jsonl', gzipSync('{"a":1}\n'))).message).toMatch(
+      /^gzip-compressed, not JSON Lines text/,
+    )
+  })
+})
+
+describe('rows too long to hold', () => {
+  /** RSS growth around `fn`, after a GC when one is exposed. */
+  async function rssGrowth(fn: () => Promise<void>): Promise<number> {
+    const gc = (globalThis as { gc?: () => void }).gc
+    gc?.()
+    const before = process.memoryUsage().rss
+    let peak = before
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
+    try {
+      await fn()
+    } finally {
+      clearInterval(timer)
+    }
+    return Math.max(peak, process.memoryUsage().rss) - before
+  }
+
+  it('a 100 MB JSONL line is refused with its size, skipped to the next newline, and never buffered', async () => {
+    const big = 100 * 1000 * 1000
+    const syn = syntheticSource('big.jsonl', [
+      '{"a":1}\n{"content": "',
+      { fill: 0x78, length: big },
+      '"}\n{"b":2}\n',
+    ])
+    const s = spy(syn.source)
+    let events: RowEvent[] = []
+    const growth = await rssGrowth(async () => {
+      events = await collect(s.source, fileOf('big.jsonl', syn.size))
+    })
+    expect(events).toEqual([
+      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
+      {
+        kind: 'bad-row',
+        row: 2,
+        line: 2,
+        problem: expect.stringMatching(/^the row is 95\.4 MiB, over the 16\.0 MiB limit/),
+      },
+      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
+    ])
+    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
+    expect(growth).toBeLessThan(64 * MiB)
+  })
+
+  it('the same line in a sparse local file, and a 100 MB element of a JSON array', async () => {
+    const big = 100 * 1000 * 1000
+    const jsonl = path.join(tmp, 'sparse.jsonl')
+    const fd = openSync(jsonl, 'w')
+    writeSync(fd, '{"a":1}\n')
+    writeSync(fd, '\n{"b":2}\n', 8 + big) // the hole between reads back as NUL bytes
+    closeSync(fd)
+    const local = spy(await openLocalSource(tmp))
+    let events: RowEvent[] = []
+    const growth = await rssGrowth(async () => {
+      events = await collect(local.source, fileOf('sparse.jsonl', 8 + big + 9))
+    })
+    expect(events.map((e) => [e.kind, e.row, e.line])).toEqual([
+      ['row', 1, 1],
+      ['bad-row', 2, 2],
+      ['row', 3, 3],
+    ])
+    expect(local.maxAsked()).toBeLessThanOrEqual(MiB)
+    expect(growth).toBeLessThan(64 * MiB)
+
+    const syn = syntheticSource('big.json', [
+      '[{"a":1},\n{"content": "',
+      { fill: 0x78, length: big },
+      '"},\n{"b":2}]',
+    ])
+    const s = spy(syn.source)
+    const arrayGrowth = await rssGrowth(async () => {
+      events = await collect(s.source, fileOf('big.json', syn.size))
+    })
+    expect(events).toEqual([
+      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
+      { kind: 'bad-row', row: 2, line: 2, problem: expect.stringMatching(/^the row is 95\.4 MiB/) },
+      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
+    ])
+    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
+    expect(arrayGrowth).toBeLessThan(64 * MiB)
+  })
+
+  it('a row with 50 MB of content: refused in JSONL without buffering, read in Parquet', async () => {
+    const content = 'y'.repeat(50 * 1000 * 1000)
+    const syn = syntheticSource('c.jsonl', [
+      '{"messages": [{"role": "user", "content": "',
+      { fill: 0x79, length: content.length },
+      '"}]}\n',
+    ])
+    const s = spy(syn.source)
+    const events = await collect(s.source, fileOf('c.jsonl', syn.size))
+    expect(events).toEqual([
+      { kind: 'bad-row', row: 1, line: 1, problem: expect.stringMatching(/^the row is 47\.7 MiB/) },
+    ])
+    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
+
+    const bytes = messagesParquet([[{ role: 'user', content }], [{ role: 'assistant', content: 'short' }]], {
+      codec: 'SNAPPY',
+    })
+    const pq = await read('c.parquet', bytes)
+    expect(pq.map((e) => e.kind)).toEqual(['row', 'row'])
+    const first = pq[0] as Extract<RowEvent, { kind: 'row' }>
+    expect((first.value as { messages: { content: string }[] }).messages[0].content.length).toBe(
+      content.length,
+    )
+    expect(first.bytes).toBeGreaterThan(content.length)
+    expect(first.bytes).toBe(Buffer.byteLength(JSON.stringify(first.value)))
+  })
+
+  it(`a row just over MAX_ROW_BYTES is refused, one at the limit is read`, async () => {
+    const at = '"' + 'z'.repeat(MAX_ROW_BYTES - 2) + '"'
+    const events = await read('x.jsonl', `${at}\n${at}z\n`)
+    expect(events.map((e) => e.kind)).toEqual(['row', 'bad-row'])
+  })
+})
+
+describe('deep nesting', () => {
+  const depth = 10_000
+  it('messages nested 10,000 deep are parsed (JSONL and a JSON array) without unbounded recursion', async () => {
+    const nested = '{"messages": '.repeat(depth) + '[]' + '}'.repeat(depth)
+    const jsonl = await read('x.jsonl', nested + '\n{"a":1}\n')
+    expect(jsonl.map((e) => e.kind)).toEqual(['row', 'row'])
+    const json = await read('x.json', `[${nested}, {"a":1}]`)
+    expect(json.map((e) => e.kind)).toEqual(['row', 'row'])
+    expect(await read('x.json', '['.repeat(depth) + ']'.repeat(depth))).toEqual([
+      { kind: 'row', row: 1, line: 1, value: expect.any(Array), bytes: 2 * depth - 2 },
+    ])
+  })
+
+  it('making a Parquet row JSON-safe walks iteratively: 100,000 levels with a BigInt at the bottom', () => {
+    let value: unknown = { n: 2n ** 60n, small: 7n }
+    for (let i = 0; i < 100_000; i++) value = { messages: [value] }
+    const { value: safe, bytes } = jsonSafe(value)
+    let node = safe as { messages: unknown[] }
+    for (let i = 0; i < 100_000; i++) node = node.messages[0] as { messages: unknown[] }
+    expect(node).toEqual({ n: '1152921504606846976', small: 7 })
+    expect(bytes).toBeGreaterThan(100_000 * 14)
+  })
+
+  it('JSON-safe values: BigInt, Date, bytes, typed arrays; bytes is the compact JSON size', () => {
+    const row = {
+      id: 12n,
+      big: -(2n ** 63n),
+      when: new Date(Date.UTC(2024, 0, 2)),
+      text: new Uint8Array(Buffer.from('héllo')),
+      blob: new Uint8Array([0xff, 0x00]),
+      floats: new Float32Array([1.5, 2]),
+      longs: new BigInt64Array([1n, 2n ** 62n]),
+      nested: [{ k: null, t: true }],
+    }
+    const { value, bytes } = jsonSafe(row)
+    expect(value).toEqual({
+      id: 12,
+      big: '-9223372036854775808',
+      when: '2024-01-02T00:00:00.000Z',
+      text: 'héllo',
+      blob: '/wA=',
+      floats: [1.5, 2],
+      longs: [1, '4611686018427387904'],
+      nested: [{ k: null, t: true }],
+    })
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(value)))
+  })
+})
+
+describe('JSON documents', () => {
+  it('a top-level array, streamed element by element: each row on the line where it starts', async () => {
+    const text = '\ufeff [\n  {"a": 1},\n  {"b": "x]}\\"{["},   5,\n  "s"\n]\n\n'
+    expect(await read('x.json', text)).toEqual([
+      { kind: 'row', row: 1, line: 2, value: { a: 1 }, bytes: 8 },
+      { kind: 'row', row: 2, line: 3, value: { b: 'x]}"{[' }, bytes: 15 },
+      { kind: 'row', row: 3, line: 3, value: 5, bytes: 1 },
+      { kind: 'row', row: 4, line: 4, value: 's', bytes: 3 },
+    ])
+  })
+
+  it('bad elements are bad rows; the array goes on', async () => {
+    const events = await read('x.json', `[{"a": NaN},\n{'a': 1},\n{"ok": 1},,\n{"x": 1},\n]`)
+    expect(events.map((e) => [e.kind, e.row, e.line])).toEqual([
+      ['bad-row', 1, 1],
+      ['bad-row', 2, 2],
+      ['row', 3, 3],
+      ['bad-row', 4, 3],
+      ['row', 5, 4],
+      ['bad-row', 6, 5],
+    ])
+    expect(bad(events).map((e) => e.problem.slice(0, 24))).toEqual([
+      'NaN is not allowed in JS',
+      'a Python dict repr, not ',
+      'not JSON: an empty eleme',
+      'not JSON: a comma before',
+    ])
+  })
+
+  it('a truncated array is a DataFileError with the line where the file ends', async () => {
+    const error = await readError('x.json', '[\n{"a": 1},\n{"b": "unfinished')
+    expect(error.message).toBe(
+      'truncated: the array of rows that starts on line 1 is never closed; the file ends inside row 2 (line 3)',
+    )
+    expect(error.line).toBe(3)
+    expect((await readError('x.json', '[{"a":1},')).message).toMatch(/ends after row 1$/)
+  })
+
+  it('text after the array is a DataFileError', async () => {
+    const error = await readError('x.json', '[{"a":1}]\n\n[{"b":2}]')
+    expect(error.message).toMatch(/^more text after the array of rows ends \(line 3\)/)
+    expect(error.line).toBe(3)
+  })
+
+  it('{"data": [...]}: the one array of objects is streamed', async () => {
+    const events = await read(
+      'x.json',
+      '{"version": "1.0",\n "data": [\n {"a": 1},\n {"a": 2}\n ], "meta": {"n": [1]}}',
+    )
+    expect(rows(events).map((e) => [e.row, e.line, e.value])).toEqual([
+      [1, 3, { a: 1 }],
+      [2, 4, { a: 2 }],
+    ])
+  })
+
+  it('any other object is a DataFileError that says so', async () => {
+    expect((await readError('x.json', '{"a": [1, 2], "b": [{"x": 1}]}')).message).toBe(
+      'holds a JSON object (keys "a", "b", 2 of them arrays (which one holds the rows is unclear)), not an array of rows: write a JSON array of row objects, or JSON Lines (one object per line)',
+    )
+    expect((await readError('x.json', '\n{"messages": "x"}')).message).toMatch(
+      /^holds a JSON object \(keys "messages"\), not an array/,
+    )
+    expect((await readError('x.json', '{"a": [1, 2]}')).message).toMatch(/^holds a JSON object/)
+    expect((await readError('x.json', '{"a": {')).message).toMatch(/^truncated: the JSON object/)
+    expect((await readError('x.json', '"just a string"')).message).toBe(
+      'holds a JSON string, not an array of rows',
+    )
+    expect((await readError('x.json', '42')).message).toBe('holds a JSON number, not an array of rows')
+  })
+
+  it('objects one after another in a .json file are JSON Lines, as `datasets` reads them', async () => {
+    const events = await read('x.json', '{"a": 1}\n{"a": 2}\n')
+    expect(events).toEqual([
+      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 8 },
+      { kind: 'row', row: 2, line: 2, value: { a: 2 }, bytes: 8 },
+    ])
+  })
+
+  it('an empty .json file has no rows', async () => {
+    expect(await read('x.json', '  \n')).toEqual([])
+  })
+
+  it('a JSON array of a million small rows streams in a few seconds with flat memory', async () => {
+    const n = 1_000_000
+    const parts: string[] = []
+    for (let i = 0; i < n; i++) parts.push(`{"messages":[{"role":"user","content":"hi ${i}"}]}`)
+    const text = Buffer.from('[\n' + parts.join(',\n') + '\n]\n')
+    parts.length = 0
+    const source = spy(memorySource({ 'm.json': text }))
+    const started = performance.now()
+    let count = 0
+    let last: RowEvent | undefined
+    for await (const e of readRows(source.source, fileOf('m.json', text.length))) {
+      if (e.kind === 'row') count++
+      last = e
+    }
+    const seconds = (performance.now() - started) / 1000
+    console.log(
+      `JSON array: ${n} rows (${(text.length / MiB).toFixed(1)} MiB) in ${seconds.toFixed(2)} s, ${Math.round(n / seconds)} rows/s`,
+    )
+    expect(count).toBe(n)
+    expect(last).toMatchObject({ row: n, line: n + 1, value: { messages: [{ content: `hi ${n - 1}` }] } })
+    expect(seconds).toBeLessThan(10)
+    expect(source.maxAsked()).toBeLessThanOrEqual(MiB)
+  })
+})
+
+describe('Parquet', () => {
+  const n = 250
+  const conversations = chatRows(n, 2, 120)
+  const ids = conversations.map((_, i) => (i === 7 ? 2n ** 60n : BigInt(i)))
+  const extra = [
+    { name: 'id', type: 'INT64' as const, data: ids },
+    { name: 'source', type: 'STRING' as const, data: conversations.map((_, i) => (i % 3 ? 'human' : null)) },
+  ]
+
+  it.each(availableCodecs().map((c) => [c]))(
+    '%s: several row groups, row numbers, BigInt made JSON-safe, maxRows',
+    async (codec) => {
+      const bytes = messagesParquet(conversations, { codec: codec as Codec, rowGroupSize: 64, extra })
+      const events = await read('d.parquet', bytes)
+      expect(events.length).toBe(n)
+      const all = rows(events)
+      expect(all.map((e) => e.row)).toEqual(Array.from({ length: n }, (_, i) => i + 1))
+      expect(all.every((e) => e.line === undefined)).toBe(true)
+      expect(all[0].value).toEqual({ messages: conversations[0], id: 0, source: null })
+      expect(all[7].value).toMatchObject({ id: '1152921504606846976', source: 'human' })
+      expect(all[200].value).toEqual({ messages: conversations[200], id: 200, source: 'human' })
+      for (const e of all.slice(0, 5)) expect(e.bytes).toBe(Buffer.byteLength(JSON.stringify(e.value)))
+
+      // maxRows stops within the second row group and reads no later one.
+      const s = spy(memorySource({ 'd.parquet': bytes }))
+      const few = await collect(s.source, fileOf('d.parquet', bytes.length), { maxRows: 70 })
+      expect(few.map((e) => e.row)).toEqual(Array.from({ length: 70 }, (_, i) => i + 1))
+      const { parquetMetadata } = await import('hyparquet')
+      const md = parquetMetadata(bytes)
+      const third = Number(md.row_groups[2].columns[0].meta_data!.data_page_offset)
+      expect(s.calls.every((c) => c.end <= third || c.start >= bytes.length - 512 * 1024)).toBe(true)
+    },
+  )
+
+  it('columns: only those are read; unknown names are ignored', async () => {
+    const bytes = messagesParquet(conversations.slice(0, 10), {
+      rowGroupSize: 4,
+      extra: extra.map((c) => ({ ...c, data: c.data.slice(0, 10) })),
+    })
+    const events = await read('d.parquet', bytes, { columns: ['id', 'nope'] })
+    expect(rows(events).map((e) => e.value)).toEqual(Array.from({ length: 10 }, (_, i) => ({ id: i })))
+    const none = await read('d.parquet', bytes, { columns: ['nope'], maxRows: 3 })
+    expect(none.map((e) => (e.kind === 'row' ? e.value : e))).toEqual([{}, {}, {}])
+  })
+
+  it('the same file over a local source', async () => {
+    const bytes = messagesParquet(conversations, { rowGroupSize: 100, codec: 'GZIP' })
+    writeFileSync(path.join(tmp, 'g.parquet'), bytes)
+    const events = await collect(await openLocalSource(tmp), fileOf('g.parquet', bytes.length))
+    expect(rows(events).map((e) => (e.value as { messages: unknown }).messages)).toEqual(conversations)
+  })
+
+  it('a truncated file, a JSON file named .parquet, a tiny file and a damaged footer are DataFileErrors in plain words', async () => {
+    const bytes = messagesParquet(conversations.slice(0, 20), { rowGroupSize: 5 })
+    expect((await readError('t.parquet', bytes.subarray(0, bytes.length - 100))).message).toMatch(
+      /^truncated: the footer is missing/,
+    )
+    expect((await readError('t.parquet', bytes.subarray(0, 2000))).message).toMatch(
+      /^truncated: the footer is missing/,
+    )
+    expect((await readError('t.parquet', '[{"messages": []}, {"messages": []}]')).message).toBe(
+      'not a Parquet file: it does not start with the PAR1 signature: it looks like JSON text',
+    )
+    expect((await readError('t.parquet', 'PAR1')).message).toMatch(
+      /^too small to be a Parquet file \(4 bytes\)/,
+    )
+    expect((await readError('t.parquet', '')).message).toMatch(/^too small to be a Parquet file/)
+    const damaged = Uint8Array.from(bytes)
+    new DataView(damaged.buffer).setUint32(damaged.length - 8, 0x7fffffff, true)
+    expect((await readError('t.parquet', damaged)).message).toMatch(
+      /^truncated or damaged: the footer says its metadata is 2\.00 GiB/,
+    )
+    const garbled = Uint8Array.from(bytes)
+    garbled.fill(0xab, garbled.length - 200, garbled.length - 8)
+    expect((await readError('t.parquet', garbled)).message).toMatch(
+      /^the Parquet footer \(its metadata\) cannot be read: /,
+    )
+  })
+
+  it('damaged column data is a DataFileError naming the row group, after the good groups', async () => {
+    const bytes = messagesParquet(conversations.slice(0, 20), { rowGroupSize: 10, codec: 'GZIP' })
+    const { parquetMetadata } = await import('hyparquet')
+    const md = parquetMetadata(bytes)
+    const chunk = md.row_groups[1].columns[0].meta_data!
+    const damaged = Uint8Array.from(bytes)
+    const start = Number(chunk.data_page_offset)
+    damaged.fill(0x00, start + 20, start + Number(chunk.total_compressed_size))
+    const seen: RowEvent[] = []
+    const source = memorySource({ 'd.parquet': damaged })
+    await expect(
+      (async () => {
+        for await (const e of readRows(source, fileOf('d.parquet', damaged.length))) seen.push(e)
+      })(),
+    ).rejects.toThrow(/^row group 2 of 2 cannot be read: /)
+    expect(seen.length).toBe(10)
+  })
+})
+
+describe('maxRows', () => {
+  it('stops reading JSONL and JSON early: one chunk of a large file', async () => {
+    const line = JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(1000) }] })
+    const text = Buffer.from(Array.from({ length: 10_000 }, () => line).join('\n'))
+    for (const [name, content] of [
+      ['m.jsonl', text],
+      ['m.json', Buffer.from('[' + Array.from({ length: 10_000 }, () => line).join(',') + ']')],
+    ] as const) {
+      const s = spy(memorySource({ [name]: content }))
+      const events = await collect(s.source, fileOf(name, content.length), { maxRows: 3 })
+      expect(events.map((e) => e.row)).toEqual([1, 2, 3])
+      expect(s.calls.length).toBe(1)
+    }
+    expect(await read('x.jsonl', '{"a":1}', { maxRows: 0 })).toEqual([])
+  })
+
+  it('columns keep only those keys of a JSON row', async () => {
+    const events = await read('x.jsonl', '{"messages": [], "id": 1, "other": 2}\n[1]\n', {
+      columns: ['messages', 'id'],
+    })
+    expect(events.map((e) => e.kind === 'row' && e.value)).toEqual([{ messages: [], id: 1 }, [1]])
+  })
+})
+
+describe.each(hasCorpus ? [[CORPUS]] : [])('the corpus (%s)', (root) => {
+  const expected: [string, number, number][] = [
+    // [file, rows, bad rows]
+    ['messages/llamafactory__mllm_demo.json', 6, 0],
+    ['messages/openai-cookbook__drone_training.jsonl', 103, 0],
+    ['messages/openai-cookbook__toy_chat_fine_tuning.jsonl', 5, 0],
+    ['messages/together-cookbook__small_coqa_10.jsonl', 10, 0],
+    ['not_messages_or_broken/Mita-Chat-AI__train_conversations_role_content.parquet', 83, 0],
+    ['not_messages_or_broken/llamafactory__glaive_toolcall_en_demo_sharegpt.json', 300, 0],
+    ['not_messages_or_broken/llamafactory__identity_alpaca.json', 91, 0],
+    ['not_messages_or_broken/narendrasinghdangi__toy_chat_fine_tuning_python_repr.jsonl', 0, 4130],
+  ]
+
+  it.each(expected)('%s: %d rows, %d bad rows', async (file, rowCount, badCount) => {
+    const source = await openLocalSource(root)
+    const entry = (await source.list()).entries.find((e) => e.path === file)!
+    const events = await collect(source, fileOf(file, entry.size))
+    expect(rows(events).length).toBe(rowCount)
+    expect(bad(events).length).toBe(badCount)
+    expect(events.map((e) => e.row)).toEqual(Array.from({ length: rowCount + badCount }, (_, i) => i + 1))
+    for (const e of rows(events)) expect(() => JSON.stringify(e.value)).not.toThrow()
+  })
+
+  it('every corpus data file is covered above', async () => {
+    const source = await openLocalSource(root)
+    const files = (await source.list()).entries.filter(
+      (e) => e.type === 'file' && /\.(jsonl|json|parquet)$/.test(e.path),
+    )
+    const covered = new Set([
+      ...expected.map((e) => e[0]),
+      'not_messages_or_broken/Iamjuhwan__train-00000-of-00001_LFS_POINTER.parquet',
+    ])
+    expect(files.map((f) => f.path).filter((p) => !covered.has(p))).toEqual([])
+  })
+
+  it('the Python-repr JSONL: every line says it is a Python dict repr', async () => {
+    const source = await openLocalSource(root)
+    const file = 'not_messages_or_broken/narendrasinghdangi__toy_chat_fine_tuning_python_repr.jsonl'
+    const events = await collect(source, fileOf(file, 1013283))
+    expect(events[0]).toEqual({
+      kind: 'bad-row',
+      row: 1,
+      line: 1,
+      column: 2,
+      problem: 'a Python dict repr, not JSON (single quotes or True/False/None): write rows with json.dumps',
+    })
+    expect(new Set(events.map((e) => e.kind === 'bad-row' && e.problem)).size).toBe(1)
+  })
+
+  it('the LFS-pointer Parquet is a DataFileError that says what it is', async () => {
+    const source = await openLocalSource(root)
+    const file = 'not_messages_or_broken/Iamjuhwan__train-00000-of-00001_LFS_POINTER.parquet'
+    await expect(collect(source, fileOf(file, 130))).rejects.toThrow(
+      new DataFileError(
+        'a Git LFS pointer, not the Parquet file: the repository stores it in LFS (14.7 KiB) and this checkout has only the 130-byte pointer; fetch it with `git lfs pull` (actions/checkout: `lfs: true`)',
+      ),
+    )
+  })
+
+  it('the Mita Parquet: list<struct<role, content>> under another name, with extra columns', async () => {
+    const source = await openLocalSource(root)
+    const file = 'not_messages_or_broken/Mita-Chat-AI__train_conversations_role_content.parquet'
+    const events = await collect(source, fileOf(file, 14379))
+    const first = events[0] as Extract<RowEvent, { kind: 'row' }>
+    expect(Object.keys(first.value as object)).toEqual(
+      expect.arrayContaining(['conversations', 'source', 'score']),
+    )
+    expect((first.value as { conversations: unknown[] }).conversations[0]).toEqual({
+      role: expect.any(String),
+      content: expect.any(String),
+    })
+  })
+})

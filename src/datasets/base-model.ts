@@ -1,0 +1,76 @@
+// What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
+// context length, read through the same artifact loader the model rules use.
+import { Tokenizer } from '@huggingface/tokenizers'
+import type { ChatTemplate } from '../artifacts/chat-templates.js'
+import { docOf } from '../artifacts/json-file.js'
+import { modelArtifactLoader } from '../artifacts/model-artifacts.js'
+import { tokenStrings } from '../artifacts/special-tokens.js'
+import { TOKENIZER_JSON } from '../artifacts/tokenizer-json.js'
+import { configInt } from '../rules/utils/config.js'
+import { isObject } from '../rules/utils/json.js'
+import type { Source } from '../sources/source.js'
+import type { CompiledTemplate } from '../templates/render.js'
+
+export interface BaseModel {
+  /** How users name it: the model target's reference. */
+  ref: string
+  /** The template transformers would use for plain chat ("default"), when it parses. */
+  template?: { source: ChatTemplate; compiled: CompiledTemplate }
+  /** Why there is no usable template, in words. */
+  noTemplate?: string
+  specialTokens: Record<string, string>
+  /** Tokens of a text, as the base model's fast tokenizer counts them (no special tokens added). */
+  countTokens?: (text: string) => number
+  /** Why tokens are not counted. */
+  noTokenizer?: string
+  /** The longest sequence the model takes, and where that number comes from. */
+  context?: { tokens: number; from: string }
+}
+
+/** transformers writes this for "no limit" (int(1e30)) and a few other huge sentinels. */
+const NO_LIMIT = 1e18
+
+export async function loadBaseModel(source: Source, ref: string): Promise<BaseModel> {
+  const load = modelArtifactLoader(source)
+  const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
+    load('chatTemplates'),
+    load('specialTokens'),
+    load('config'),
+    load('tokenizerConfig'),
+    load('tokenizerJson'),
+  ])
+  const chosen = templates.used.find((t) => t.name === 'default')
+  const base: BaseModel = { ref, specialTokens: tokenStrings(tokens) }
+  if (!chosen)
+    base.noTemplate = templates.used.length
+      ? 'it has named chat templates but none is "default"'
+      : 'it has no chat template'
+  else if (!chosen.compiled.ok)
+    base.noTemplate = `its chat template does not parse: ${chosen.compiled.message}`
+  else base.template = { source: chosen, compiled: chosen.compiled.template }
+
+  // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
+  const doc = docOf(config)
+  const positions = doc && configInt(doc, ['max_position_embeddings', 'n_positions', 'seq_length'])
+  const tc = docOf(tokenizerConfig)
+  const maxLength = tc && isObject(tc.value) ? tc.value.model_max_length : undefined
+  const candidates: { tokens: number; from: string }[] = []
+  if (positions)
+    candidates.push({ tokens: positions.value, from: `config.json ${positions.pointer.slice(1)}` })
+  if (typeof maxLength === 'number' && maxLength > 0 && maxLength < NO_LIMIT)
+    candidates.push({ tokens: maxLength, from: 'tokenizer_config.json model_max_length' })
+  base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0]
+
+  if (tokenizerJson.state === 'ok') {
+    // The artifact keeps only ids; the tokenizer needs the whole file, read again once here.
+    try {
+      const json = JSON.parse(new TextDecoder().decode(await source.read(TOKENIZER_JSON))) as object
+      const tokenizer = new Tokenizer(json, tc && isObject(tc.value) ? tc.value : {})
+      base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length
+    } catch (error) {
+      // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.
+      base.noTokenizer = error instanceof Error ? error.message : String(error)
+    }
+  } else base.noTokenizer = 'it has no readable tokenizer.json'
+  return base
+}

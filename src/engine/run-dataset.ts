@@ -1,0 +1,198 @@
+// One streaming pass over a dataset: every rule sees every row as it goes by, nothing keeps the rows,
+// and the shared work of a row (rendering it, counting its tokens) is done once, only when a rule asks.
+import type { BaseModel } from '../datasets/base-model.js'
+import { readRows } from '../datasets/readers.js'
+import { DataFileError, MAX_ROW_BYTES, type DataFile } from '../datasets/rows.js'
+import type { Source } from '../sources/source.js'
+import { renderTemplate, type RenderResult } from '../templates/render.js'
+import type { DatasetRow, DatasetRule, DatasetVisitor } from './dataset-rule.js'
+import type { Finding, Location, Severity } from './finding.js'
+import type { RuleLevel } from './run-model.js'
+
+export interface DatasetRunOptions {
+  levels: ReadonlyMap<string, RuleLevel>
+  docsBase: string
+  base?: BaseModel
+  maxRows?: number
+  /** Called about every two seconds on long runs: rows so far and rows per second. */
+  onProgress?: (rows: number, rowsPerSecond: number) => void
+}
+
+export interface TokenStats {
+  min: number
+  median: number
+  p95: number
+  max: number
+  /** Rows whose tokens were counted; on large sets an even sample, named in the summary. */
+  counted: number
+}
+
+export interface DatasetStats {
+  rows: number
+  rowsPerSplit: Record<string, number>
+  /** Messages per role, over every row. */
+  roles: Record<string, number>
+  tokens?: TokenStats
+  /** Why tokens were not counted, when they were not. */
+  noTokens?: string
+  seconds: number
+}
+
+/** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
+const TOKEN_SAMPLE = 4000
+
+export async function runDatasetRules(
+  source: Source,
+  files: readonly DataFile[],
+  unsupported: readonly string[],
+  rules: readonly DatasetRule[],
+  options: DatasetRunOptions,
+): Promise<{ findings: Finding[]; stats: DatasetStats }> {
+  const findings: Finding[] = []
+  const { base } = options
+  const visitors: { rule: DatasetRule; visitor: DatasetVisitor; crashed: boolean }[] = []
+  for (const rule of rules) {
+    const level = options.levels.get(rule.meta.id)
+    if (level === 'off') continue
+    const docsUrl = `${options.docsBase}${rule.meta.name}.md`
+    const report = (key: string, data: unknown, location: Location) => {
+      const spec = rule.meta.messages[key]
+      findings.push({
+        ruleId: rule.meta.id,
+        rule: rule.meta.name,
+        messageId: key,
+        severity: (level as Severity | undefined) ?? spec.severity ?? rule.meta.severity,
+        message: spec.text(data),
+        hint: spec.hint?.(data),
+        location,
+        docsUrl,
+      })
+    }
+    visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false })
+  }
+  // A rule that throws is reported once and left out of the rest of the pass; the others go on.
+  const each = (call: (v: DatasetVisitor) => void) => {
+    for (const entry of visitors) {
+      if (entry.crashed) continue
+      try {
+        call(entry.visitor)
+      } catch (error) {
+        entry.crashed = true
+        findings.push({
+          ruleId: entry.rule.meta.id,
+          rule: entry.rule.meta.name,
+          messageId: 'crashed',
+          severity: 'error',
+          message: `Rule ${entry.rule.meta.id} (${entry.rule.meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
+          hint: 'This is a bug in friendli-preflight, not in your dataset: please report it with the rows that caused it. The other rules still ran.',
+          location: { path: '.' },
+          docsUrl: `${options.docsBase}${entry.rule.meta.name}.md`,
+        })
+      }
+    }
+  }
+
+  const stats: DatasetStats = { rows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 }
+  const counts: number[] = []
+  let stride = 1
+  const started = Date.now()
+  let lastProgress = started
+  each((v) => v.files?.(files, unsupported))
+
+  for (const file of files) {
+    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows
+    if (left !== undefined && left <= 0) break
+    try {
+      for await (const event of readRows(source, file, { maxRows: left })) {
+        if (event.kind === 'bad-row') {
+          each((v) => v.badRow?.(file, event))
+          continue
+        }
+        stats.rows++
+        stats.rowsPerSplit[file.split] = (stats.rowsPerSplit[file.split] ?? 0) + 1
+        const messages = (event.value as { messages?: unknown } | null)?.messages
+        if (Array.isArray(messages))
+          for (const m of messages) {
+            const role = typeof m?.role === 'string' ? m.role : '(none)'
+            stats.roles[role] = (stats.roles[role] ?? 0) + 1
+          }
+        const row = datasetRow(file, event, messages, base)
+        each((v) => v.row?.(row))
+        // Statistics: every row's tokens until the sample is full, then every stride-th row.
+        if (base?.countTokens && stats.rows % stride === 0) {
+          const r = row.rendered()
+          if (r?.ok) counts.push(base.countTokens(r.text))
+          if (counts.length >= TOKEN_SAMPLE * 2) {
+            stride *= 2
+            for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]
+            counts.length = Math.floor(counts.length / 2)
+          }
+        }
+        const now = Date.now()
+        if (options.onProgress && now - lastProgress >= 2000) {
+          lastProgress = now
+          options.onProgress(stats.rows, Math.round(stats.rows / ((now - started) / 1000)))
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof DataFileError)) throw error
+      each((v) => v.fileError?.(file, error.message, error.line))
+    }
+  }
+  each((v) => v.end?.(stats.rows))
+  stats.seconds = (Date.now() - started) / 1000
+  if (counts.length > 0) stats.tokens = tokenStats(counts)
+  else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
+  return { findings, stats }
+}
+
+function datasetRow(
+  file: DataFile,
+  event: { row: number; line?: number; value: unknown; bytes: number },
+  messages: unknown,
+  base: BaseModel | undefined,
+): DatasetRow {
+  let rendered: RenderResult | undefined | null = null
+  const location: Location = {
+    path: file.path,
+    row: event.row,
+    ...(event.line !== undefined ? { line: event.line } : {}),
+  }
+  return {
+    file,
+    row: event.row,
+    line: event.line,
+    value: event.value,
+    bytes: event.bytes,
+    location,
+    rendered() {
+      if (rendered !== null) return rendered
+      if (!base?.template || !Array.isArray(messages)) return (rendered = undefined)
+      const value = event.value as { tools?: unknown }
+      rendered = renderTemplate(
+        base.template.compiled,
+        {
+          messages,
+          add_generation_prompt: false,
+          tools: value.tools ?? undefined,
+          specialTokens: base.specialTokens,
+        },
+        // A row may be up to MAX_ROW_BYTES; its rendering is allowed a few times that, never unbounded.
+        { timeMs: 2000, maxOutputChars: 4 * MAX_ROW_BYTES },
+      )
+      return rendered
+    },
+  }
+}
+
+export function tokenStats(counts: number[]): TokenStats {
+  const sorted = [...counts].sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+  return {
+    min: sorted[0],
+    median: at(0.5),
+    p95: at(0.95),
+    max: sorted[sorted.length - 1],
+    counted: sorted.length,
+  }
+}

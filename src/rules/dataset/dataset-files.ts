@@ -1,0 +1,62 @@
+import { defineDatasetRule } from '../../engine/dataset-rule.js'
+import { listNames } from '../utils/files.js'
+
+const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)'
+
+export default defineDatasetRule({
+  meta: {
+    id: 'DS102',
+    name: 'dataset-files',
+    description: 'Require data files Friendli reads, that can be read, with at least one row',
+    severity: 'error',
+    reads: 'the file listing and every data file',
+    messages: {
+      noFiles: {
+        text: (d: { splits: string }) =>
+          `No data files found${d.splits}: the dataset holds no .jsonl, .json or .parquet file.`,
+        hint: () =>
+          `Add the data as ${SUPPORTED}; on the Hub, name files after their split (train.jsonl, data/train-00000-of-00001.parquet).`,
+      },
+      unsupported: {
+        text: (d: { path: string }) =>
+          `${d.path} is in a format Friendli does not read; it reads ${SUPPORTED}.`,
+        hint: () =>
+          'Convert it, for example with datasets: load_dataset(...).to_json("train.jsonl") or .to_parquet("train.parquet").',
+      },
+      unreadable: {
+        text: (d: { path: string; reason: string }) => `${d.path} cannot be read as rows: ${d.reason}.`,
+        hint: () =>
+          'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
+      },
+      noRows: {
+        text: (d: { files: string }) => `The dataset has no rows: ${d.files} hold none.`,
+        hint: () => 'Add conversations; Friendli cannot fine-tune on an empty dataset.',
+      },
+    },
+  },
+  create({ report }) {
+    let hadFiles = false
+    const broken = new Set<string>()
+    let names: string[] = []
+    return {
+      files(files, unsupported) {
+        hadFiles = files.length > 0
+        names = files.map((f) => f.path)
+        for (const path of unsupported) report('unsupported', { path }, { path })
+        if (files.length === 0 && unsupported.length === 0) report('noFiles', { splits: '' }, { path: '.' })
+      },
+      fileError(file, reason, line) {
+        broken.add(file.path)
+        report(
+          'unreadable',
+          { path: file.path, reason: reason.replace(/\.$/, '') },
+          { path: file.path, ...(line ? { line } : {}) },
+        )
+      },
+      end(total) {
+        if (hadFiles && total === 0 && broken.size < names.length)
+          report('noRows', { files: listNames(names) }, { path: names[0] })
+      },
+    }
+  },
+})
