@@ -420,7 +420,7 @@ describe('JSON documents', () => {
     const text = '\ufeff [\n  {"a": 1},\n  {"b": "x]}\\"{["},   5,\n  "s"\n]\n\n'
     expect(await read('x.json', text)).toEqual([
       { kind: 'row', row: 1, line: 2, value: { a: 1 }, bytes: 8 },
-      { kind: 'row', row: 2, line: 3, value: { b: 'x]}"{[' }, bytes: 15 },
+      { kind: 'row', row: 2, line: 3, value: { b: 'x]}"{[' }, bytes: 16 },
       { kind: 'row', row: 3, line: 3, value: 5, bytes: 1 },
       { kind: 'row', row: 4, line: 4, value: 's', bytes: 3 },
     ])
@@ -562,7 +562,9 @@ describe('Parquet', () => {
       extra: extra.map((c) => ({ ...c, data: c.data.slice(0, 10) })),
     })
     const events = await read('d.parquet', bytes, { columns: ['id', 'nope'] })
-    expect(rows(events).map((e) => e.value)).toEqual(Array.from({ length: 10 }, (_, i) => ({ id: i })))
+    expect(rows(events).map((e) => e.value)).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ id: i === 7 ? '1152921504606846976' : i })),
+    )
     const none = await read('d.parquet', bytes, { columns: ['nope'], maxRows: 3 })
     expect(none.map((e) => (e.kind === 'row' ? e.value : e))).toEqual([{}, {}, {}])
   })
@@ -679,7 +681,7 @@ describe.each(hasCorpus ? [[CORPUS]] : [])('the corpus (%s)', (root) => {
     expect(files.map((f) => f.path).filter((p) => !covered.has(p))).toEqual([])
   })
 
-  it('the Python-repr JSONL: every line says it is a Python dict repr', async () => {
+  it('the Python-repr JSONL: every row says it is a Python dict repr; continuation lines of its multi-line strings are not JSON', async () => {
     const source = await openLocalSource(root)
     const file = 'not_messages_or_broken/narendrasinghdangi__toy_chat_fine_tuning_python_repr.jsonl'
     const events = await collect(source, fileOf(file, 1013283))
@@ -690,7 +692,18 @@ describe.each(hasCorpus ? [[CORPUS]] : [])('the corpus (%s)', (root) => {
       column: 2,
       problem: 'a Python dict repr, not JSON (single quotes or True/False/None): write rows with json.dumps',
     })
-    expect(new Set(events.map((e) => e.kind === 'bad-row' && e.problem)).size).toBe(1)
+    const problems = bad(events).map((e) => e.problem)
+    const repr = problems.filter((p) => p.startsWith('a Python dict repr'))
+    const other = bad(events).filter((e) => !e.problem.startsWith('a Python dict repr'))
+    expect(repr.length + other.length).toBe(4130)
+    // A few rows hold a newline inside a Python string: the line after it is plain text.
+    expect(repr.length).toBe(4109)
+    expect(other.length).toBe(21)
+    for (const e of other)
+      expect(e).toMatchObject({
+        column: expect.any(Number),
+        problem: expect.stringMatching(/^not JSON: Unexpected token/),
+      })
   })
 
   it('the LFS-pointer Parquet is a DataFileError that says what it is', async () => {

@@ -153,6 +153,14 @@ export async function* streamJsonArray(
   for await (const { bytes: buf } of chunks(source, file, offset, first)) {
     let i = 0
     const n = buf.length
+    // Where the next quote, backslash and newline are, so a string's text is skipped natively.
+    const next = (byte: number, from: number) => {
+      const at = buf.indexOf(byte, from)
+      return at < 0 ? n : at
+    }
+    let nextQuote = -1
+    let nextBackslash = -1
+    let nextNewline = -1
     if (done) {
       // Only whitespace may follow a top-level array.
       const at = firstSignificant(buf, 0)
@@ -167,10 +175,22 @@ export async function* streamJsonArray(
     for (; i < n; i++) {
       const b = buf[i]
       if (inString) {
+        if (b === NEWLINE) line++
         if (escaped) escaped = false
         else if (b === BACKSLASH) escaped = true
         else if (b === QUOTE) inString = false
-        else if (b === NEWLINE) line++
+        else {
+          const from = i + 1
+          if (nextQuote < from) nextQuote = next(QUOTE, from)
+          if (nextBackslash < from) nextBackslash = next(BACKSLASH, from)
+          const stop = nextQuote < nextBackslash ? nextQuote : nextBackslash
+          if (nextNewline < from) nextNewline = next(NEWLINE, from)
+          while (nextNewline < stop) {
+            line++
+            nextNewline = next(NEWLINE, nextNewline + 1)
+          }
+          i = stop - 1
+        }
         continue
       }
       if (b === NEWLINE) {

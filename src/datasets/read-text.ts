@@ -161,5 +161,10 @@ export function explainJsonError(text: string, message: string): Parsed {
     .replace(/, ".*" is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '')
     .replace(/^Unexpected end of JSON input$/, 'the row ends too early')
-  return { ok: false, problem: `not JSON: ${plain}`, column: at ? Number(at[1]) + 1 : undefined }
+  let column = at ? Number(at[1]) + 1 : undefined
+  // V8 leaves out the position for an unexpected token; when it is the row's first character, say so.
+  const token = /^Unexpected token '(.)'/su.exec(message)?.[1]
+  const lead = text.length - text.trimStart().length
+  if (column === undefined && token !== undefined && text.startsWith(token, lead)) column = lead + 1
+  return { ok: false, problem: `not JSON: ${plain}`, column }
 }

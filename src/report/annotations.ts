@@ -70,9 +70,7 @@ export function planAnnotations(report: Report): Annotation[] {
       const where = place(target, f)
       const shown = group
         .slice(0, ROWS_SHOWN)
-        .map(
-          (g) => `${formatLocation(g.location.path, { ...g.location, path: g.location.path })}: ${g.message}`,
-        )
+        .map((g) => `${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`)
       const more = group.length - shown.length
       candidates.push({
         level: LEVEL[f.severity],

@@ -1,0 +1,145 @@
+// 200,000 generated ultrachat-like rows (3–6 alternating turns, ~1.5 KB of text each) as JSONL and as
+// Parquet (snappy, 10,000-row groups), checked by every dataset rule in one streaming pass: schema only
+// (no base model), and schema + render with a ChatML template (the base model). Each run is a fresh
+// child process, so its peak RSS is its own; 20k and 200k rows show whether memory stays flat. Python
+// Jinja2 renders the same rows with the same template in the same run, as transformers would.
+// Run by hand: `npx tsx bench/dataset.ts [rows]`. Prints figures; asserts nothing.
+import { spawnSync } from 'node:child_process'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chatmlBase } from '../__tests__/helpers/dataset-tester.js'
+import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
+
+const self = fileURLToPath(import.meta.url)
+const WORDS =
+  'the of and to in is that for it as with was on be by this are at from or have an they which one you were all we can her has there been if more when will would who so no'.split(
+    ' ',
+  )
+
+/** A deterministic ultrachat-like conversation: alternating user / assistant turns of plain prose. */
+function conversation(i: number): Message[] {
+  let seed = i * 2654435761
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+  const turns = 3 + Math.floor(rand() * 4)
+  return Array.from({ length: turns }, (_, t) => {
+    const words = 30 + Math.floor(rand() * (t % 2 ? 120 : 40))
+    const text = Array.from({ length: words }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')
+    return { role: t % 2 ? 'assistant' : 'user', content: `${text[0].toUpperCase()}${text.slice(1)}.` }
+  })
+}
+
+async function child(file: string, mode: string, rows: number): Promise<void> {
+  const { memorySource } = await import('../src/sources/memory.js')
+  const { openLocalSource } = await import('../src/sources/local.js')
+  const { loadBaseModel } = await import('../src/datasets/base-model.js')
+  const { findDataFiles } = await import('../src/datasets/splits.js')
+  const { runDatasetRules } = await import('../src/engine/run-dataset.js')
+  const { datasetRules } = await import('../src/engine/registry.js')
+  const base =
+    mode === 'schema'
+      ? undefined
+      : await loadBaseModel(memorySource(chatmlBase({ tokenizer: mode === 'tokens' })), 'chatml')
+  const source = await openLocalSource(path.dirname(file))
+  const listing = await source.list()
+  const found = findDataFiles({
+    ...listing,
+    entries: listing.entries.filter((e) => e.path === path.basename(file)),
+  })
+  const t = performance.now()
+  const { stats, findings } = await runDatasetRules(source, found.files, [], datasetRules, {
+    levels: new Map([['DS302', 'off']]), // every generated row is distinct; hashing is measured separately below
+    docsBase: '',
+    base,
+    maxRows: rows,
+  })
+  const seconds = (performance.now() - t) / 1000
+  const errors = findings.filter((f) => f.severity === 'error')
+  if (errors.length) throw new Error(`unexpected findings: ${errors[0].message}`)
+  console.log(JSON.stringify({ rows: stats.rows, seconds, rssMB: process.resourceUsage().maxRSS / 1024 }))
+}
+
+function python(file: string, rows: number): { rows: number; seconds: number } | string {
+  const template = JSON.parse(chatmlBase()['tokenizer_config.json'] as string).chat_template
+  const script = `
+import json, sys, time
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.ext import loopcontrols
+env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
+t = env.from_string(sys.argv[2])
+n = 0
+start = time.perf_counter()
+with open(sys.argv[1]) as f:
+    for line in f:
+        row = json.loads(line)
+        t.render(messages=row['messages'], add_generation_prompt=False, eos_token='<|im_end|>')
+        n += 1
+        if n >= int(sys.argv[3]): break
+print(json.dumps({'rows': n, 'seconds': time.perf_counter() - start}))
+`
+  const r = spawnSync('python3', ['-c', script, file, template, String(rows)], { encoding: 'utf8' })
+  return r.status === 0 ? JSON.parse(r.stdout) : `python3-jinja2 unavailable: ${r.stderr.split('\n').at(-2)}`
+}
+
+async function main(): Promise<void> {
+  const total = Number(process.argv[2] ?? 200_000)
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-ds-'))
+  mkdirSync(dir, { recursive: true })
+  try {
+    const jsonlFile = path.join(dir, 'train.jsonl')
+    const out = createWriteStream(jsonlFile)
+    for (let i = 0; i < total; i++)
+      if (!out.write(JSON.stringify({ messages: conversation(i) }) + '\n'))
+        await new Promise<void>((r) => out.once('drain', () => r()))
+    await new Promise<void>((r) => out.end(() => r()))
+    const parquetFile = path.join(dir, 'train.parquet')
+    writeFileSync(
+      parquetFile,
+      messagesParquet(
+        Array.from({ length: total }, (_, i) => conversation(i)),
+        { codec: 'SNAPPY', rowGroupSize: 10_000 },
+      ),
+    )
+    const mb = (f: string) => (statSync(f).size / 1e6).toFixed(0)
+    console.log(
+      `${total.toLocaleString('en-US')} rows: JSONL ${mb(jsonlFile)} MB, Parquet (snappy) ${mb(parquetFile)} MB; node ${process.version}, one thread`,
+    )
+    for (const file of [jsonlFile, parquetFile]) {
+      for (const mode of ['schema', 'render', 'tokens']) {
+        for (const rows of [20_000, total]) {
+          const r = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', self, '--child', file, mode, String(rows)],
+            { encoding: 'utf8' },
+          )
+          if (r.status !== 0) throw new Error(r.stderr)
+          const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
+          const label = {
+            schema: 'schema only',
+            render: 'schema + render',
+            tokens: 'schema + render + tokens',
+          }[mode]
+          console.log(
+            `${path.extname(file).slice(1).padEnd(8)} ${label!.padEnd(26)} ${String(m.rows).padStart(7)} rows  ${Math.round(
+              m.rows / m.seconds,
+            )
+              .toLocaleString('en-US')
+              .padStart(7)} rows/s  peak RSS ${m.rssMB.toFixed(0)} MB`,
+          )
+        }
+      }
+    }
+    const py = python(jsonlFile, total)
+    console.log(
+      typeof py === 'string'
+        ? py
+        : `python jinja2 render only (same rows, same template): ${Math.round(py.rows / py.seconds).toLocaleString('en-US')} rows/s`,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]))
+else await main()
