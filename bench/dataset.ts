@@ -20,8 +20,8 @@ const WORDS =
 
 /** A deterministic ultrachat-like conversation: alternating user / assistant turns of plain prose. */
 function conversation(i: number): Message[] {
-  let seed = i * 2654435761
-  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+  let seed = (i + 1) * 2654435761
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
   const turns = 3 + Math.floor(rand() * 4)
   return Array.from({ length: turns }, (_, t) => {
     const words = 30 + Math.floor(rand() * (t % 2 ? 120 : 40))

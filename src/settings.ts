@@ -73,7 +73,19 @@ const LEVEL = z.enum(['off', 'info', 'warning', 'error'])
 const ConfigFileSchema = z.strictObject({
   'extra-architectures': z.array(z.string().min(1)).optional(),
   rules: z.record(z.string(), LEVEL).optional(),
-  targets: z.array(z.strictObject({ model: z.string().min(1) })).optional(),
+  targets: z
+    .array(
+      z.union([
+        z.strictObject({ model: z.string().min(1) }),
+        z.strictObject({
+          dataset: z.string().min(1),
+          'base-model': z.string().min(1).optional(),
+          split: z.string().min(1).optional(),
+          'max-rows': z.number().int().positive().optional(),
+        }),
+      ]),
+    )
+    .optional(),
 })
 type ConfigFile = z.infer<typeof ConfigFileSchema>
 
@@ -119,11 +131,18 @@ export function resolveSettings(
   } else if (config.targets?.length) {
     const base = path.dirname(configFile!)
     targets = config.targets.map((t, i) => ({
-      ...target(t.model, base),
+      ...('model' in t
+        ? target(t.model, base)
+        : datasetTarget(
+            t.dataset,
+            { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() },
+            base,
+            [],
+          )),
       ...(lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}),
     }))
   } else targets = [target('.', workspace)]
-  if (datasetRef) targets.push(datasetTarget(raw, datasetRef, workspace, targets))
+  if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets))
 
   const extraArchitectures = [
     ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
@@ -167,7 +186,13 @@ function workflowLine(workspace: string, workflowRef: string | undefined, model:
   return line < 0 ? undefined : { file: m[1], line: line + 1 }
 }
 
-function datasetTarget(raw: RawInputs, ref: string, workspace: string, models: TargetSpec[]): TargetSpec {
+/** A dataset reference read in `workspace`; its base model is named, or the first model target. */
+function datasetTarget(
+  ref: string,
+  raw: Pick<RawInputs, 'baseModel' | 'datasetSplit' | 'maxRows'>,
+  workspace: string,
+  models: TargetSpec[],
+): TargetSpec {
   const baseRef = raw.baseModel?.trim()
   const base = baseRef ? target(baseRef, workspace) : models.find((t) => t.kind === 'model')
   const splits = splitList(raw.datasetSplit ?? '')
