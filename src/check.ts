@@ -6,12 +6,10 @@ import {
   type Counts,
   type Finding,
 } from './engine/finding.js'
-import { datasetRules, docsBase, modelRules } from './engine/registry.js'
-import { runDatasetRules, type DatasetStats } from './engine/run-dataset.js'
-import { loadBaseModel, type BaseModel } from './datasets/base-model.js'
-import { findDataFiles } from './datasets/splits.js'
+import { docsBase, modelRules } from './engine/registry.js'
+import type { DatasetStats } from './engine/run-dataset.js'
 import { runModelRules } from './engine/run-model.js'
-import { describeError, isCheckError, SourceError } from './errors.js'
+import { describeError, isCheckError } from './errors.js'
 import type { FailOn, Settings, TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
 import type { Source } from './sources/source.js'
@@ -74,7 +72,17 @@ export async function checkTargets(
       const opened = await openSource(spec, settings)
       Object.assign(base, opened.result)
       if (spec.kind === 'dataset') {
-        const { findings, stats } = await checkDataset(spec, opened.source, settings, options.docsBase, hooks)
+        // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
+        // time a model check never needs.
+        const { checkDataset } = await import(/* webpackMode: "eager" */ './datasets/check-dataset.js')
+        const { findings, stats } = await checkDataset(
+          spec,
+          opened.source,
+          settings,
+          options.docsBase,
+          hooks,
+          (base) => openSource(base, settings).then((o) => o.source),
+        )
         findings.sort(compareFindings)
         targets.push({
           ...base,
@@ -123,43 +131,6 @@ async function openSource(
     source: hub,
     result: { revision: hub.sha, hub: { url: settings.hub.url, repo: hub.repo, sha: hub.sha } },
   }
-}
-
-/** One streaming pass over the dataset, against its base model when there is one. */
-async function checkDataset(
-  spec: TargetSpec,
-  source: Source,
-  settings: Settings,
-  docsBase: string,
-  hooks: CheckHooks,
-) {
-  let base: BaseModel | undefined
-  if (spec.base) {
-    try {
-      base = await loadBaseModel((await openSource(spec.base, settings)).source, spec.base.ref)
-    } catch (error) {
-      if (isCheckError(error))
-        throw new SourceError(`cannot read the base model ${spec.base.ref}: ${describeError(error)}`)
-      throw error
-    }
-  }
-  const listing = await source.list()
-  const found = spec.file
-    ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
-    : findDataFiles(listing, spec.splits)
-  return runDatasetRules(
-    source,
-    found.files,
-    found.unsupported.map((e) => e.path),
-    datasetRules,
-    {
-      levels: settings.levels,
-      docsBase,
-      base,
-      maxRows: spec.maxRows,
-      onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
-    },
-  )
 }
 
 /** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */

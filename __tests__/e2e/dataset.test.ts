@@ -1,0 +1,62 @@
+// Datasets through the bundles, as a workflow and a shell run them: the CLI's --dataset and the
+// action's dataset input, row findings grouped into annotations, the summary's dataset table.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { messagesParquet } from '../helpers/parquet.js'
+import { repoRoot, runAction, runCli, runtimes } from '../helpers/run-bundle.js'
+
+let ws: string
+
+beforeAll(() => {
+  ws = mkdtempSync(path.join(os.tmpdir(), 'fp-ds-e2e-'))
+  cpSync(path.join(repoRoot, 'examples'), ws, { recursive: true })
+  const rows = Array.from({ length: 30 }, (_, i) => [
+    { role: i % 3 === 0 ? 'bot' : 'user', content: `question ${i}` },
+    { role: 'assistant', content: `answer ${i}` },
+  ])
+  writeFileSync(path.join(ws, 'train.parquet'), messagesParquet(rows, { codec: 'GZIP', rowGroupSize: 7 }))
+})
+afterAll(() => rmSync(ws, { recursive: true, force: true }))
+
+describe.each(runtimes())('datasets under $name', ({ bin }) => {
+  it('CLI: --dataset alone checks only the dataset, rows located by line', () => {
+    const r = runCli(
+      bin,
+      ['--dataset', 'chat-dataset/train.jsonl', '--base-model', 'conforming-chat-model', '--format', 'json'],
+      ws,
+    )
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(1)
+    const report = JSON.parse(r.stdout)
+    expect(report.targets.map((t: { kind: string }) => t.kind)).toEqual(['dataset'])
+    expect(report.targets[0].findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'DS201',
+        location: expect.objectContaining({ path: 'train.jsonl', line: 6, row: 6 }),
+      }),
+    )
+  })
+
+  it('CLI: Parquet (gzip, several row groups) rows are named by row', () => {
+    const r = runCli(bin, ['--dataset', 'train.parquet'], ws)
+    expect(r.status).toBe(1)
+    const lines = r.stdout.split('\n').filter((l) => l.includes('DS202'))
+    expect(lines).toHaveLength(10)
+    expect(lines[0]).toBe(
+      'train.parquet (row 1) error DS202 message-schema Unknown role: message 1 has role "bot"; roles are system, user, assistant, tool.',
+    )
+  })
+
+  it('action: dataset input with model "", one annotation per rule and file, the dataset table in the summary', () => {
+    const run = runAction(bin, { model: '', dataset: 'train.parquet', 'dataset-max-rows': '25' }, ws)
+    expect(run.status).toBe(1)
+    const ds202 = run.commands.filter((c) => c.props.title?.startsWith('DS202'))
+    expect(ds202).toHaveLength(1)
+    expect(ds202[0].props).toMatchObject({ title: 'DS202 message-schema: 9 rows', file: 'train.parquet' })
+    expect(ds202[0].message).toContain('…and 4 more rows')
+    expect(run.summary).toContain('| train | 25 |')
+    expect(run.summary).toContain('| DS202 message-schema | 9 |')
+  })
+})

@@ -1,0 +1,46 @@
+import type { CheckHooks } from '../check.js'
+import { datasetRules } from '../engine/registry.js'
+import { runDatasetRules } from '../engine/run-dataset.js'
+import { describeError, isCheckError, SourceError } from '../errors.js'
+import type { Settings, TargetSpec } from '../settings.js'
+import type { Source } from '../sources/source.js'
+import { loadBaseModel, type BaseModel } from './base-model.js'
+import { findDataFiles } from './splits.js'
+
+/** One streaming pass over the dataset, against its base model when there is one. */
+export async function checkDataset(
+  spec: TargetSpec,
+  source: Source,
+  settings: Settings,
+  docsBase: string,
+  hooks: CheckHooks,
+  openBase: (spec: TargetSpec) => Promise<Source>,
+) {
+  let base: BaseModel | undefined
+  if (spec.base) {
+    try {
+      base = await loadBaseModel(await openBase(spec.base), spec.base.ref)
+    } catch (error) {
+      if (isCheckError(error))
+        throw new SourceError(`cannot read the base model ${spec.base.ref}: ${describeError(error)}`)
+      throw error
+    }
+  }
+  const listing = await source.list()
+  const found = spec.file
+    ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
+    : findDataFiles(listing, spec.splits)
+  return runDatasetRules(
+    source,
+    found.files,
+    found.unsupported.map((e) => e.path),
+    datasetRules,
+    {
+      levels: settings.levels,
+      docsBase,
+      base,
+      maxRows: spec.maxRows,
+      onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
+    },
+  )
+}
