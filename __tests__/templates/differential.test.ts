@@ -6,12 +6,18 @@
  * disagree. Skips with a note when the corpus or python3 + jinja2 is missing.
  */
 import { describe, expect, test } from '@jest/globals'
-import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compileTemplate, renderTemplate, type RenderResult } from '../../src/templates/render.js'
 import { setFixedNow } from '../../src/templates/jinja-globals.js'
+import {
+  agree,
+  FIXED_NOW,
+  pythonAvailable,
+  runReference,
+  type RefResult,
+} from '../helpers/jinja-reference.js'
 import {
   conversations,
   loadCorpusTemplates,
@@ -22,27 +28,12 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, '../..')
 const corpusRoot = path.resolve(repoRoot, '../shared/corpus')
-const referenceScript = path.join(repoRoot, 'scripts/jinja2_reference.py')
-const FIXED_NOW = '2024-07-26T09:05:03'
 
 interface Known {
   template: string
   conversation: string
   reason: string
 }
-interface RefResult {
-  id: number
-  ok: boolean
-  text?: string
-  kind?: 'raise' | 'error'
-  message?: string
-}
-
-function pythonAvailable(): boolean {
-  const r = spawnSync('python3', ['-c', 'import jinja2'], { encoding: 'utf8' })
-  return r.status === 0
-}
-
 function contextOf(t: CorpusTemplate, c: GridConversation): Record<string, unknown> {
   return {
     ...t.specialTokens,
@@ -53,40 +44,9 @@ function contextOf(t: CorpusTemplate, c: GridConversation): Record<string, unkno
   }
 }
 
-async function runReference(
-  jobs: Array<{ id: number; template: string; context: unknown }>,
-): Promise<RefResult[]> {
-  const child = spawn('python3', [referenceScript], {
-    env: { ...process.env, JINJA_REFERENCE_NOW: FIXED_NOW },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  const done = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', resolve)
-  })
-  child.stdin.end(jobs.map((j) => JSON.stringify(j)).join('\n') + '\n')
-  const code = await done
-  if (code !== 0) throw new Error(`jinja2_reference.py exited with ${code}: ${stderr}`)
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as RefResult)
-}
-
 function describeResult(r: RenderResult | RefResult): string {
   if (r.ok) return `ok ${JSON.stringify((r as { text: string }).text).slice(0, 300)}`
   return `${r.kind}: ${r.message}`
-}
-
-function agree(ours: RenderResult, ref: RefResult): boolean {
-  if (ours.ok !== ref.ok) return false
-  if (ours.ok) return ours.text === ref.text
-  if (ours.kind !== ref.kind) return false
-  return ours.kind !== 'raise' || ours.message === ref.message
 }
 
 const corpusPresent =

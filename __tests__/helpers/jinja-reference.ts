@@ -1,0 +1,55 @@
+// Python Jinja2 set up as transformers' apply_chat_template (scripts/jinja2_reference.py), run once per
+// batch of jobs, and how its verdict is compared with ours: shared by the differential tests.
+import { spawn, spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RenderResult } from '../../src/templates/render.js'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const referenceScript = path.join(repoRoot, 'scripts/jinja2_reference.py')
+/** strftime_now's clock in both engines, so dates compare. */
+export const FIXED_NOW = '2024-07-26T09:05:03'
+
+export interface RefResult {
+  id: number
+  ok: boolean
+  text?: string
+  kind?: 'raise' | 'error'
+  message?: string
+}
+
+export function pythonAvailable(): boolean {
+  const r = spawnSync('python3', ['-c', 'import jinja2'], { encoding: 'utf8' })
+  return r.status === 0
+}
+
+export async function runReference(
+  jobs: Array<{ id: number; template: string; context: unknown }>,
+): Promise<RefResult[]> {
+  const child = spawn('python3', [referenceScript], {
+    env: { ...process.env, JINJA_REFERENCE_NOW: FIXED_NOW },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  const done = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  child.stdin.end(jobs.map((j) => JSON.stringify(j)).join('\n') + '\n')
+  const code = await done
+  if (code !== 0) throw new Error(`jinja2_reference.py exited with ${code}: ${stderr}`)
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as RefResult)
+}
+
+export function agree(ours: RenderResult, ref: RefResult): boolean {
+  if (ours.ok !== ref.ok) return false
+  if (ours.ok) return ours.text === ref.text
+  if (ours.kind !== ref.kind) return false
+  return ours.kind !== 'raise' || ours.message === ref.message
+}
