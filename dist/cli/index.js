@@ -37372,7 +37372,14 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
             row(r) {
                 if (!(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
                     return;
-                const key = (0,external_node_crypto_namespaceObject.createHash)('sha1').update(JSON.stringify(r.value.messages)).digest('base64').slice(0, 22);
+                let text;
+                try {
+                    text = JSON.stringify(r.value.messages);
+                }
+                catch {
+                    return; // nested beyond the stack (thousands of levels): message-schema and template-render report it
+                }
+                const key = (0,external_node_crypto_namespaceObject.createHash)('sha1').update(text).digest('base64').slice(0, 22);
                 const earlier = first.get(key);
                 const here = `row ${r.row}${r.line !== undefined ? ` (line ${r.line})` : ''} of ${r.file.path}`;
                 if (earlier)

@@ -16,4 +16,11 @@ describe('DS302 duplicate-rows', () => {
       ['validation.jsonl', 1, 'This conversation repeats row 1 (line 1) of train.jsonl exactly.'],
     ])
   })
+
+  it('a row nested deeper than the stack is skipped, not a crash', async () => {
+    const deep = '['.repeat(10_000) + '"x"' + ']'.repeat(10_000)
+    const text = `{"messages": [{"role": "user", "content": ${deep}}]}\n` + jsonl([chat(['user', 'a'])])
+    const { findings } = await runDataset([rule], { 'train.jsonl': text })
+    expect(findings.filter((f) => f.messageId === 'crashed')).toEqual([])
+  })
 })

@@ -23,7 +23,13 @@ export default defineDatasetRule({
     return {
       row(r) {
         if (!isObject(r.value) || !Array.isArray(r.value.messages)) return
-        const key = createHash('sha1').update(JSON.stringify(r.value.messages)).digest('base64').slice(0, 22)
+        let text: string
+        try {
+          text = JSON.stringify(r.value.messages)
+        } catch {
+          return // nested beyond the stack (thousands of levels): message-schema and template-render report it
+        }
+        const key = createHash('sha1').update(text).digest('base64').slice(0, 22)
         const earlier = first.get(key)
         const here = `row ${r.row}${r.line !== undefined ? ` (line ${r.line})` : ''} of ${r.file.path}`
         if (earlier) report('duplicate', { first: earlier }, r.location)
