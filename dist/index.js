@@ -40938,27 +40938,28 @@ function tokenizerModel(json) {
     }
     for (const t of addedTokens)
         idCount = Math.max(idCount, t.id + 1);
+    // A Map, not an array: a file may claim absurd ids (5,000,000,000), which MR405 then reports.
     let byId;
     const reverse = () => {
         if (byId)
             return byId;
-        byId = new Array(idCount);
+        byId = new Map();
         if (pieces)
-            pieces.forEach((p, id) => (byId[id] = Array.isArray(p) && typeof p[0] === 'string' ? p[0] : undefined));
+            pieces.forEach((p, id) => Array.isArray(p) && typeof p[0] === 'string' && byId.set(id, p[0]));
         for (const token in table) {
             const id = table[token];
             if (typeof id === 'number' && Number.isInteger(id) && id >= 0)
-                byId[id] = token;
+                byId.set(id, token);
         }
         for (const t of addedTokens)
-            byId[t.id] = t.content;
+            byId.set(t.id, t.content);
         return byId;
     };
     return {
         modelType: typeof model.type === 'string' ? model.type : inferType(model),
         addedTokens,
         idCount,
-        tokenOf: (id) => reverse()[id],
+        tokenOf: (id) => reverse().get(id),
         idOf(token) {
             const a = added.get(token);
             if (a !== undefined)
@@ -51393,7 +51394,10 @@ var render = __nccwpck_require__(2081);
 
 /** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
 const TOKEN_SAMPLE = 4000;
-async function runDatasetRules(source, files, unsupported, rules, options) {
+const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+async function runDatasetRules(source, files, unsupported, rules, options, 
+/** The listing stopped at its depth or entry limit: files may be missing. */
+truncated = false) {
     const findings = [];
     const { base } = options;
     const visitors = [];
@@ -51440,19 +51444,23 @@ async function runDatasetRules(source, files, unsupported, rules, options) {
             }
         }
     };
-    const stats = { rows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 };
+    const stats = { rows: 0, badRows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 };
+    // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
+    // and content swapped cannot fill memory or the summary with its text.
+    const roles = new Map();
     const counts = [];
     let stride = 1;
     const started = Date.now();
     let lastProgress = started;
-    each((v) => v.files?.(files, unsupported));
+    each((v) => v.files?.(files, unsupported, truncated));
     for (const file of files) {
-        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows;
+        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows - stats.badRows;
         if (left !== undefined && left <= 0)
             break;
         try {
             for await (const event of readRows(source, file, { maxRows: left })) {
                 if (event.kind === 'bad-row') {
+                    stats.badRows++;
                     each((v) => v.badRow?.(file, event));
                     continue;
                 }
@@ -51461,8 +51469,8 @@ async function runDatasetRules(source, files, unsupported, rules, options) {
                 const messages = event.value?.messages;
                 if (Array.isArray(messages))
                     for (const m of messages) {
-                        const role = typeof m?.role === 'string' ? m.role : '(none)';
-                        stats.roles[role] = (stats.roles[role] ?? 0) + 1;
+                        const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)';
+                        roles.set(role, (roles.get(role) ?? 0) + 1);
                     }
                 const row = datasetRow(file, event, messages, base);
                 each((v) => v.row?.(row));
@@ -51491,7 +51499,8 @@ async function runDatasetRules(source, files, unsupported, rules, options) {
             each((v) => v.fileError?.(file, error.message, error.line));
         }
     }
-    each((v) => v.end?.(stats.rows));
+    each((v) => v.end?.(stats.rows + stats.badRows));
+    stats.roles = Object.fromEntries(roles);
     stats.seconds = (Date.now() - started) / 1000;
     if (counts.length > 0)
         stats.tokens = tokenStats(counts);
@@ -51519,7 +51528,9 @@ function datasetRow(file, event, messages, base) {
             if (!base?.template || !Array.isArray(messages))
                 return (rendered = undefined);
             const value = event.value;
-            rendered = (0,render/* renderTemplate */.Xm)(base.template.compiled, {
+            // transformers picks the "tool_use" template when tools are passed and the model has one.
+            const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template;
+            rendered = (0,render/* renderTemplate */.Xm)(template.compiled, {
                 messages,
                 add_generation_prompt: false,
                 tools: value.tools ?? undefined,
@@ -54675,6 +54686,9 @@ async function loadBaseModel(source, ref) {
         base.noTemplate = `its chat template does not parse: ${chosen.compiled.message}`;
     else
         base.template = { source: chosen, compiled: chosen.compiled.template };
+    const tools = templates.used.find((t) => t.name === 'tool_use');
+    if (tools?.compiled.ok)
+        base.toolTemplate = { source: tools, compiled: tools.compiled.template };
     // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
     const doc = (0,json_file/* docOf */.wJ)(config);
     const positions = doc && (0,utils_config/* configInt */.iq)(doc, ['max_position_embeddings', 'n_positions', 'seq_length']);
@@ -54876,7 +54890,7 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
         base,
         maxRows: spec.maxRows,
         onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress(spec.ref, rows, rps)),
-    });
+    }, listing.truncated);
 }
 
 
@@ -55000,7 +55014,9 @@ function describeFormat(row) {
                     const rows = w.count === w.total
                         ? `all ${(0,utils_files/* plural */.LS)(w.total, 'row')} lack it`
                         : `${w.count} of ${(0,utils_files/* plural */.LS)(w.total, 'row')} lack it`;
-                    report('file', { format: w.format, convert: w.convert, rows }, { path, ...w.location });
+                    // A finding about the file: on its first row's line, without a row, so it is not counted as one.
+                    const { line } = w.location;
+                    report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) });
                 }
             },
         };
@@ -55031,6 +55047,11 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
                 text: (d) => `${d.path} cannot be read as rows: ${d.reason}.`,
                 hint: () => 'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
             },
+            truncated: {
+                severity: 'warning',
+                text: () => 'The dataset folder is deeper or larger than the check walks (4 folder levels, 20,000 entries): data files past that were not found or read.',
+                hint: () => 'Point dataset at the folder or file that holds the data, or keep data files in the first levels (data/train-*.parquet).',
+            },
             noRows: {
                 text: (d) => `The dataset has no rows: ${d.files} hold none.`,
                 hint: () => 'Add conversations; Friendli cannot fine-tune on an empty dataset.',
@@ -55042,7 +55063,9 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
         const broken = new Set();
         let names = [];
         return {
-            files(files, unsupported) {
+            files(files, unsupported, truncated) {
+                if (truncated)
+                    report('truncated', {}, { path: '.' });
                 hadFiles = files.length > 0;
                 names = files.map((f) => f.path);
                 for (const path of unsupported)
@@ -55113,6 +55136,8 @@ const ROLES = ['system', 'user', 'assistant', 'tool'];
 const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url'];
 const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A value quoted in a message, cut so one wrong row cannot put a page of text in a finding. */
+const message_schema_short = (s) => (s && s.length > 60 ? `${s.slice(0, 57)}...` : (s ?? 'undefined'));
 /** Why a URL or data URL is not an image Friendli takes, or undefined when it is one. */
 function imageProblem(value, field) {
     if (typeof value !== 'string')
@@ -55191,7 +55216,7 @@ function messageProblems(messages) {
         if (typeof role !== 'string' || !ROLES.includes(role)) {
             out.push({
                 kind: 'role',
-                detail: `${at} has role ${role === undefined ? '(none)' : JSON.stringify(role)}; roles are ${ROLES.join(', ')}`,
+                detail: `${at} has role ${role === undefined ? '(none)' : message_schema_short(JSON.stringify(role))}; roles are ${ROLES.join(', ')}`,
             });
             return;
         }
@@ -55387,7 +55412,9 @@ const ALWAYS_READ = new Set(['role', 'content']);
             end() {
                 for (const [key, { location, count }] of seen)
                     if (count > 0)
-                        report('unused', { key, rows: `${(0,utils_files/* plural */.LS)(count, 'message')}, first in row ${location.row}` }, location);
+                        report('unused', { key, rows: `${(0,utils_files/* plural */.LS)(count, 'message')}, first in row ${location.row}` }, 
+                        // About the whole dataset: on the first row's line, without a row of its own.
+                        { path: location.path, ...(location.line ? { line: location.line } : {}) });
             },
         };
     },
@@ -55417,8 +55444,10 @@ var external_node_crypto_ = __nccwpck_require__(7598);
         },
     },
     create({ report }) {
-        // A 16-byte digest per row keeps memory small and flat whatever the size of the conversations.
+        // 52 bits of a SHA-1 per row, as a number key: about 40 bytes a row, flat in the size of the
+        // conversations; the first row is kept as its file's index and its row number, packed in a number.
         const first = new Map();
+        const paths = [];
         return {
             row(r) {
                 if (!(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
@@ -55430,13 +55459,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
                 catch {
                     return; // nested beyond the stack (thousands of levels): message-schema and template-render report it
                 }
-                const key = (0,external_node_crypto_.createHash)('sha1').update(text).digest('base64').slice(0, 22);
+                const digest = (0,external_node_crypto_.createHash)('sha1').update(text).digest();
+                const key = digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
                 const earlier = first.get(key);
-                const here = `row ${r.row}${r.line !== undefined ? ` (line ${r.line})` : ''} of ${r.file.path}`;
-                if (earlier)
-                    report('duplicate', { first: earlier }, r.location);
-                else
-                    first.set(key, here);
+                if (earlier !== undefined) {
+                    const file = Math.floor(earlier / 2 ** 32);
+                    report('duplicate', { first: `row ${earlier % 2 ** 32} of ${paths[file]}` }, r.location);
+                    return;
+                }
+                if (paths.at(-1) !== r.file.path)
+                    paths.push(r.file.path);
+                first.set(key, (paths.length - 1) * 2 ** 32 + r.row);
             },
         };
     },
@@ -62337,7 +62370,15 @@ async function openSource(spec, settings) {
     });
     return {
         source: hub,
-        result: { revision: hub.sha, hub: { url: settings.hub.url, repo: hub.repo, sha: hub.sha } },
+        result: {
+            revision: hub.sha,
+            hub: {
+                url: settings.hub.url,
+                repo: hub.repo,
+                sha: hub.sha,
+                ...(spec.kind === 'dataset' ? { dataset: true } : {}),
+            },
+        },
     };
 }
 /** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */
@@ -62357,16 +62398,17 @@ var files = __nccwpck_require__(1042);
 function workspacePath(target, location) {
     if (target.hub) {
         const file = location.path === '.' ? '' : `/${location.path}`;
-        return `hf://${target.hub.repo}@${target.hub.sha}${file}`;
+        return `hf://${target.hub.dataset ? 'datasets/' : ''}${target.hub.repo}@${target.hub.sha}${file}`;
     }
     return external_node_path_default().posix.join(target.rootInWorkspace || '.', location.path);
 }
 /** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
 function hubBlobUrl(hub, location) {
     const encoded = location.path.split('/').map(encodeURIComponent).join('/');
+    const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`;
     if (location.path === '.')
-        return `${hub.url}/${hub.repo}/tree/${hub.sha}`;
-    return `${hub.url}/${hub.repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`;
+        return `${repo}/tree/${hub.sha}`;
+    return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`;
 }
 /** `path:line:col`, with only the parts that are known. */
 function formatLocation(file, location) {
@@ -62430,7 +62472,10 @@ function planAnnotations(report) {
             if (f.location.row === undefined)
                 continue;
             const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`;
-            groups.set(key, [...(groups.get(key) ?? []), f]);
+            let group = groups.get(key);
+            if (!group)
+                groups.set(key, (group = []));
+            group.push(f);
         }
         for (const group of groups.values()) {
             const f = group[0];
@@ -62441,7 +62486,7 @@ function planAnnotations(report) {
             const more = group.length - shown.length;
             candidates.push({
                 level: LEVEL[f.severity],
-                title: `${f.ruleId} ${f.rule}: ${(0,files/* plural */.LS)(group.length, 'row')}`,
+                title: `${f.ruleId} ${f.rule}: ${(0,files/* plural */.LS)(new Set(group.map((g) => g.location.row)).size, 'row')}`,
                 message: [
                     ...shown,
                     ...(more > 0
@@ -62561,34 +62606,34 @@ function formatSummary(report, reportFile) {
         `${(0,files/* plural */.LS)(report.targets.length, 'target')} checked · ${(0,files/* plural */.LS)(errors, 'error')} · ${(0,files/* plural */.LS)(warnings, 'warning')} · ${(0,files/* plural */.LS)(infos, 'info')} · fail-on: \`${report.failOn}\``,
         '',
     ];
-    let size = out.join('\n').length;
+    let size = Buffer.byteLength(out.join('\n'));
     let omitted = 0;
     for (const target of report.targets) {
         const commit = target.hub
             ? ` at [\`${target.hub.sha.slice(0, 12)}\`](${hubBlobUrl(target.hub, { path: '.' })})`
             : '';
         const head = [`### \`${cell(target.ref)}\`${commit} — ${VERDICT[target.status]}`, ''];
+        if (target.dataset)
+            head.push(...datasetTable(target), '');
         if (target.status === 'error')
             head.push(`Could not check: ${cell(target.error ?? '')}`, '');
         else if (target.findings.length === 0)
             head.push('No findings.', '');
         else
             head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|');
-        if (target.dataset)
-            head.push(...datasetTable(target), '');
         out.push(...head);
-        size += head.join('\n').length;
+        size += Buffer.byteLength(head.join('\n'));
         for (const f of target.findings) {
             const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : '';
             const where = `\`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\``;
             const location = target.hub ? `[${where}](${hubBlobUrl(target.hub, f.location)})` : where;
             const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | ${location} | ${cell(f.message)}${hint} |`;
-            if (size + row.length > SUMMARY_LIMIT) {
+            if (size + Buffer.byteLength(row) > SUMMARY_LIMIT) {
                 omitted++;
                 continue;
             }
             out.push(row);
-            size += row.length + 1;
+            size += Buffer.byteLength(row) + 1;
         }
         out.push('');
     }
@@ -72266,12 +72311,18 @@ function resolveSettings(raw, workspace, env = process.env) {
     }
     else if (config.targets?.length) {
         const base = external_node_path_default().dirname(configFile);
-        targets = config.targets.map((t, i) => ({
-            ...('model' in t
-                ? target(t.model, base)
-                : datasetTarget(t.dataset, { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() }, base, [])),
-            ...(lines[i] ? { origin: { file: display(configFile, workspace), line: lines[i] } } : {}),
-        }));
+        const origin = (i) => lines[i] ? { origin: { file: display(configFile, workspace), line: lines[i] } } : {};
+        // Models first, so a dataset entry without base-model is checked against the first model listed.
+        const models = config.targets.map((t, i) => 'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined);
+        const firstModel = models.filter((m) => m !== undefined);
+        targets = config.targets.map((t, i) => models[i] ?? {
+            ...datasetTarget(t.dataset, {
+                baseModel: t['base-model'],
+                datasetSplit: t.split,
+                maxRows: t['max-rows']?.toString(),
+            }, base, firstModel),
+            ...origin(i),
+        });
     }
     else
         targets = [target('.', workspace)];
@@ -72790,8 +72841,18 @@ function hubHttp(options) {
         const headers = new Headers(init.headers);
         headers.delete('authorization'); // the library never gets the token; only this function adds it
         let withToken = !!o.token;
-        const signal = AbortSignal.any([AbortSignal.timeout(o.timeoutMs), ...(init.signal ? [init.signal] : [])]);
+        // An idle timeout, not a deadline: it starts again whenever bytes arrive (readBody calls touch),
+        // so a large range read that keeps flowing is never cut, and a silent server always is.
+        const controller = new AbortController();
+        let timer;
+        const touch = () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => controller.abort(new DOMException(`nothing received for ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
+            timer.unref?.();
+        };
+        const signal = AbortSignal.any([controller.signal, ...(init.signal ? [init.signal] : [])]);
         for (let hop = 0;; hop++) {
+            touch();
             if (withToken && url.origin !== hubOrigin)
                 withToken = false;
             if (withToken)
@@ -72804,6 +72865,7 @@ function hubHttp(options) {
                 res = await transport(url, { ...init, headers, signal, redirect: 'manual' });
             }
             catch (error) {
+                clearTimeout(timer);
                 throw new Retryable(networkReason(error, o.timeoutMs));
             }
             if (REDIRECT_STATUS.has(res.status)) {
@@ -72820,11 +72882,15 @@ function hubHttp(options) {
             }
             if (RETRY_STATUS.has(res.status)) {
                 const final = await responseError(res, url, clean);
+                clearTimeout(timer);
                 throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final);
             }
+            progress.set(res, { touch, done: () => clearTimeout(timer) });
             return res;
         }
     }
+    /** The idle timer of each response send() returned, for readBody. */
+    const progress = new WeakMap();
     /** Run `attempt` until it returns, retrying Retryable failures with backoff inside the budget. */
     async function retrying(attempt) {
         const started = Date.now();
@@ -72902,6 +72968,7 @@ function hubHttp(options) {
         let got = 0;
         let seen = 0;
         const reader = res.body?.getReader();
+        const timer = progress.get(res);
         if (!reader)
             return out.subarray(0, 0);
         try {
@@ -72909,6 +72976,7 @@ function hubHttp(options) {
                 const { done, value } = await reader.read();
                 if (done)
                     break;
+                timer?.touch();
                 stats.bytes += value.length;
                 const from = Math.max(0, skip - seen);
                 seen += value.length;
@@ -72930,6 +72998,7 @@ function hubHttp(options) {
             throw new Retryable(`the connection to the Hub broke while reading ${name}: ${networkReason(error, o.timeoutMs)}`);
         }
         finally {
+            timer?.done();
             await reader.cancel().catch(() => { });
         }
         // A body shorter than the listing promises means the connection ended early: read again.
@@ -72992,7 +73061,7 @@ function retryAfter(value) {
 function networkReason(error, timeoutMs) {
     const e = error;
     if (e?.name === 'TimeoutError')
-        return `the Hub did not answer within ${timeoutMs / 1000} s`;
+        return `the Hub sent nothing for ${timeoutMs / 1000} s`;
     if (e?.name === 'AbortError')
         return 'the request was aborted';
     const code = e?.cause?.code;

@@ -28,7 +28,7 @@ export interface TargetResult {
   /** The target's folder relative to the workspace, POSIX ('' for the workspace itself). */
   rootInWorkspace: string
   /** For a hub target: where its files are shown, at the commit that was checked. */
-  hub?: { url: string; repo: string; sha: string }
+  hub?: { url: string; repo: string; sha: string; dataset?: boolean }
   spec: TargetSpec
   /** Datasets: rows, splits, roles and token lengths, for the summary. */
   dataset?: DatasetStats
@@ -129,7 +129,15 @@ async function openSource(
   })
   return {
     source: hub,
-    result: { revision: hub.sha, hub: { url: settings.hub.url, repo: hub.repo, sha: hub.sha } },
+    result: {
+      revision: hub.sha,
+      hub: {
+        url: settings.hub.url,
+        repo: hub.repo,
+        sha: hub.sha,
+        ...(spec.kind === 'dataset' ? { dataset: true } : {}),
+      },
+    },
   }
 }
 

@@ -130,17 +130,29 @@ export function resolveSettings(
     targets = [origin ? { ...spec, origin } : spec]
   } else if (config.targets?.length) {
     const base = path.dirname(configFile!)
-    targets = config.targets.map((t, i) => ({
-      ...('model' in t
-        ? target(t.model, base)
-        : datasetTarget(
-            t.dataset,
-            { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() },
+    const origin = (i: number) =>
+      lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}
+    // Models first, so a dataset entry without base-model is checked against the first model listed.
+    const models = config.targets.map((t, i) =>
+      'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined,
+    )
+    const firstModel = models.filter((m): m is TargetSpec => m !== undefined)
+    targets = config.targets.map(
+      (t, i) =>
+        models[i] ?? {
+          ...datasetTarget(
+            (t as { dataset: string }).dataset,
+            {
+              baseModel: (t as { 'base-model'?: string })['base-model'],
+              datasetSplit: (t as { split?: string }).split,
+              maxRows: (t as { 'max-rows'?: number })['max-rows']?.toString(),
+            },
             base,
-            [],
-          )),
-      ...(lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}),
-    }))
+            firstModel,
+          ),
+          ...origin(i),
+        },
+    )
   } else targets = [target('.', workspace)]
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets))
 

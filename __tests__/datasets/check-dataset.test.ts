@@ -169,4 +169,65 @@ describe('a dataset checked against its base model', () => {
     const report = await checkTargets(resolveSettings(raw({ dataset: 'data/missing.jsonl' }), ws, {}), {})
     expect(exitCode(report)).toBe(2)
   })
+
+  it('a config-file dataset entry without base-model is checked against the first model listed', async () => {
+    writeFileSync(
+      path.join(ws, 'ds.yml'),
+      'targets:\n  - dataset: data/validation.jsonl\n  - model: ./gemma\n',
+    )
+    const settings = resolveSettings(raw({ config: 'ds.yml' }), ws, {})
+    expect(settings.targets.map((t) => [t.kind, t.base?.ref, t.origin?.line])).toEqual([
+      ['dataset', './gemma', 2],
+      ['model', undefined, 3],
+    ])
+  })
+
+  it('rows that cannot be parsed count towards max-rows and are not "no rows"; odd roles share one bucket', async () => {
+    const lines = [
+      "{'messages': []}",
+      "{'messages': []}",
+      JSON.stringify(chat(['constructor', 'x'], ['assistant', 'y'])),
+    ]
+    writeFileSync(path.join(ws, 'odd.jsonl'), lines.join('\n') + '\n')
+    const all = await checkTargets(resolveSettings(raw({ dataset: 'odd.jsonl' }), ws, {}), {})
+    const t = all.targets[0]
+    expect(t.findings.map((f) => f.ruleId).filter((id) => id === 'DS102')).toEqual([])
+    expect(t.dataset).toMatchObject({ rows: 1, badRows: 2, roles: { '(other)': 1, assistant: 1 } })
+    const two = await checkTargets(resolveSettings(raw({ dataset: 'odd.jsonl', maxRows: '2' }), ws, {}), {})
+    expect(two.targets[0].dataset).toMatchObject({ rows: 0, badRows: 2 })
+  })
+
+  it('rows with tools render with the "tool_use" template, as transformers picks it', async () => {
+    const strict =
+      "{% if tools %}{{ raise_exception('default template takes no tools') }}{% endif %}{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    const base = chatmlBase()
+    base['tokenizer_config.json'] = JSON.stringify({
+      eos_token: '<|im_end|>',
+      chat_template: [
+        { name: 'default', template: strict },
+        {
+          name: 'tool_use',
+          template: "{{ tools | length }}{% for m in messages %}{{ m['content'] }}{% endfor %}",
+        },
+      ],
+    })
+    for (const [name, content] of Object.entries(base))
+      writeFileSync(path.join(ws, 'gemma', name), content as string)
+    writeFileSync(
+      path.join(ws, 'tools.jsonl'),
+      jsonl([
+        {
+          ...chat(['user', 'a'], ['assistant', 'b']),
+          tools: [{ type: 'function', function: { name: 'f' } }],
+        },
+      ]),
+    )
+    const report = await checkTargets(
+      resolveSettings(raw({ dataset: 'tools.jsonl', baseModel: './gemma' }), ws, {}),
+      {},
+    )
+    expect(report.targets[0].findings.filter((f) => f.ruleId === 'DS401')).toEqual([])
+    for (const [name, content] of Object.entries(chatmlBase({ template: GEMMA })))
+      writeFileSync(path.join(ws, 'gemma', name), content as string)
+  })
 })

@@ -11,7 +11,7 @@ import { runModelRules } from '../../src/engine/run-model.js'
 import { SourceError } from '../../src/errors.js'
 import { resolveSettings } from '../../src/settings.js'
 import { openHubSource } from '../../src/sources/hub.js'
-import { retryAfter, type HubHttpOptions } from '../../src/sources/hub-http.js'
+import { hubHttp, retryAfter, type HubHttpOptions } from '../../src/sources/hub-http.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import {
   startFakeHub,
@@ -295,7 +295,7 @@ describe('faults', () => {
 
   it('a hub that never answers: a timeout per attempt, bounded attempts, no hang', async () => {
     const r = await run(() => ({ kind: 'hang' }), { timeoutMs: 200, attempts: 2 })
-    expect(r.error!.message).toMatch(/^org\/m: the Hub did not answer within 0.2 s \(2 attempts over/)
+    expect(r.error!.message).toMatch(/^org\/m: the Hub sent nothing for 0.2 s \(2 attempts over/)
     expect(r.ms).toBeLessThan(3000)
   })
 
@@ -433,5 +433,39 @@ describe('retryAfter', () => {
     expect(retryAfter(inTen)).toBeLessThanOrEqual(10_000)
     expect(retryAfter('soon')).toBeUndefined()
     expect(retryAfter(null)).toBeUndefined()
+  })
+})
+
+describe('the idle timeout', () => {
+  it('a range read that keeps flowing for longer than the timeout is not cut; a stall is', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((req, res) => {
+      res.writeHead(206, { 'content-range': 'bytes 0-39999/40000', 'content-length': '40000' })
+      let sent = 0
+      const tick = setInterval(() => {
+        // 4 KB every 150 ms: 1.5 s in all, three times the 500 ms idle timeout.
+        res.write(Buffer.alloc(4000, 1))
+        sent += 4000
+        if (sent >= 40000) {
+          clearInterval(tick)
+          res.end()
+        }
+        if (req.url === '/stall' && sent >= 8000) clearInterval(tick)
+      }, 150)
+      res.on('close', () => clearInterval(tick))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as { port: number }).port
+    const http = hubHttp({ hubUrl: `http://127.0.0.1:${port}`, timeoutMs: 500, attempts: 1, backoffMs: 5 })
+    try {
+      const bytes = await http.getBytes(`http://127.0.0.1:${port}/flow`, { range: [0, 40000], size: 40000 })
+      expect(bytes.length).toBe(40000)
+      await expect(
+        http.getBytes(`http://127.0.0.1:${port}/stall`, { range: [0, 40000], size: 40000 }),
+      ).rejects.toThrow('the Hub sent nothing for 0.5 s')
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })

@@ -94,24 +94,24 @@ function tokenizerModel(json: Record<string, unknown>): TokenizerModel {
     if (typeof id === 'number' && id >= idCount) idCount = id + 1
   }
   for (const t of addedTokens) idCount = Math.max(idCount, t.id + 1)
-  let byId: (string | undefined)[] | undefined
+  // A Map, not an array: a file may claim absurd ids (5,000,000,000), which MR405 then reports.
+  let byId: Map<number, string> | undefined
   const reverse = () => {
     if (byId) return byId
-    byId = new Array<string | undefined>(idCount)
-    if (pieces)
-      pieces.forEach((p, id) => (byId![id] = Array.isArray(p) && typeof p[0] === 'string' ? p[0] : undefined))
+    byId = new Map()
+    if (pieces) pieces.forEach((p, id) => Array.isArray(p) && typeof p[0] === 'string' && byId!.set(id, p[0]))
     for (const token in table) {
       const id = table[token]
-      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) byId[id] = token
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) byId.set(id, token)
     }
-    for (const t of addedTokens) byId[t.id] = t.content
+    for (const t of addedTokens) byId.set(t.id, t.content)
     return byId
   }
   return {
     modelType: typeof model.type === 'string' ? model.type : inferType(model),
     addedTokens,
     idCount,
-    tokenOf: (id) => reverse()[id],
+    tokenOf: (id) => reverse().get(id),
     idOf(token) {
       const a = added.get(token)
       if (a !== undefined) return a

@@ -16,6 +16,8 @@ export interface BaseModel {
   ref: string
   /** The template transformers would use for plain chat ("default"), when it parses. */
   template?: { source: ChatTemplate; compiled: CompiledTemplate }
+  /** The "tool_use" template, used for rows that carry tools, as transformers does. */
+  toolTemplate?: { source: ChatTemplate; compiled: CompiledTemplate }
   /** Why there is no usable template, in words. */
   noTemplate?: string
   specialTokens: Record<string, string>
@@ -48,6 +50,8 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
   else if (!chosen.compiled.ok)
     base.noTemplate = `its chat template does not parse: ${chosen.compiled.message}`
   else base.template = { source: chosen, compiled: chosen.compiled.template }
+  const tools = templates.used.find((t) => t.name === 'tool_use')
+  if (tools?.compiled.ok) base.toolTemplate = { source: tools, compiled: tools.compiled.template }
 
   // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
   const doc = docOf(config)

@@ -42,5 +42,6 @@ export async function checkDataset(
       maxRows: spec.maxRows,
       onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
     },
+    listing.truncated,
   )
 }

@@ -33,13 +33,13 @@ export interface DatasetContext<M extends AnyMessages> {
 /** What a rule does as the one streaming pass goes by; every hook is optional. */
 export interface DatasetVisitor {
   /** The data files found, before any row: dataset-level checks. */
-  files?(files: readonly DataFile[], unsupported: readonly string[]): void
+  files?(files: readonly DataFile[], unsupported: readonly string[], truncated: boolean): void
   row?(row: DatasetRow): void
   /** A row that could not be parsed. */
   badRow?(file: DataFile, event: { row: number; line?: number; column?: number; problem: string }): void
   /** A file that could not be read as rows at all. */
   fileError?(file: DataFile, message: string, line?: number): void
-  /** After the last row of every file: counts, duplicates, totals. */
+  /** After the last row of every file, with every row read, parsed or not. */
   end?(totalRows: number): void
 }
 

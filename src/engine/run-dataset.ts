@@ -29,6 +29,8 @@ export interface TokenStats {
 
 export interface DatasetStats {
   rows: number
+  /** Rows that could not be parsed: they count towards max-rows, not towards the statistics. */
+  badRows: number
   rowsPerSplit: Record<string, number>
   /** Messages per role, over every row. */
   roles: Record<string, number>
@@ -41,12 +43,16 @@ export interface DatasetStats {
 /** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
 const TOKEN_SAMPLE = 4000
 
+const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
+
 export async function runDatasetRules(
   source: Source,
   files: readonly DataFile[],
   unsupported: readonly string[],
   rules: readonly DatasetRule[],
   options: DatasetRunOptions,
+  /** The listing stopped at its depth or entry limit: files may be missing. */
+  truncated = false,
 ): Promise<{ findings: Finding[]; stats: DatasetStats }> {
   const findings: Finding[] = []
   const { base } = options
@@ -92,19 +98,23 @@ export async function runDatasetRules(
     }
   }
 
-  const stats: DatasetStats = { rows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 }
+  const stats: DatasetStats = { rows: 0, badRows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 }
+  // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
+  // and content swapped cannot fill memory or the summary with its text.
+  const roles = new Map<string, number>()
   const counts: number[] = []
   let stride = 1
   const started = Date.now()
   let lastProgress = started
-  each((v) => v.files?.(files, unsupported))
+  each((v) => v.files?.(files, unsupported, truncated))
 
   for (const file of files) {
-    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows
+    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows - stats.badRows
     if (left !== undefined && left <= 0) break
     try {
       for await (const event of readRows(source, file, { maxRows: left })) {
         if (event.kind === 'bad-row') {
+          stats.badRows++
           each((v) => v.badRow?.(file, event))
           continue
         }
@@ -113,8 +123,8 @@ export async function runDatasetRules(
         const messages = (event.value as { messages?: unknown } | null)?.messages
         if (Array.isArray(messages))
           for (const m of messages) {
-            const role = typeof m?.role === 'string' ? m.role : '(none)'
-            stats.roles[role] = (stats.roles[role] ?? 0) + 1
+            const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)'
+            roles.set(role, (roles.get(role) ?? 0) + 1)
           }
         const row = datasetRow(file, event, messages, base)
         each((v) => v.row?.(row))
@@ -139,7 +149,8 @@ export async function runDatasetRules(
       each((v) => v.fileError?.(file, error.message, error.line))
     }
   }
-  each((v) => v.end?.(stats.rows))
+  each((v) => v.end?.(stats.rows + stats.badRows))
+  stats.roles = Object.fromEntries(roles)
   stats.seconds = (Date.now() - started) / 1000
   if (counts.length > 0) stats.tokens = tokenStats(counts)
   else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
@@ -169,8 +180,10 @@ function datasetRow(
       if (rendered !== null) return rendered
       if (!base?.template || !Array.isArray(messages)) return (rendered = undefined)
       const value = event.value as { tools?: unknown }
+      // transformers picks the "tool_use" template when tools are passed and the model has one.
+      const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template
       rendered = renderTemplate(
-        base.template.compiled,
+        template.compiled,
         {
           messages,
           add_generation_prompt: false,

@@ -63,7 +63,9 @@ export function planAnnotations(report: Report): Annotation[] {
     for (const f of target.findings) {
       if (f.location.row === undefined) continue
       const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`
-      groups.set(key, [...(groups.get(key) ?? []), f])
+      let group = groups.get(key)
+      if (!group) groups.set(key, (group = []))
+      group.push(f)
     }
     for (const group of groups.values()) {
       const f = group[0]
@@ -74,7 +76,7 @@ export function planAnnotations(report: Report): Annotation[] {
       const more = group.length - shown.length
       candidates.push({
         level: LEVEL[f.severity],
-        title: `${f.ruleId} ${f.rule}: ${plural(group.length, 'row')}`,
+        title: `${f.ruleId} ${f.rule}: ${plural(new Set(group.map((g) => g.location.row)).size, 'row')}`,
         message: [
           ...shown,
           ...(more > 0

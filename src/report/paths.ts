@@ -10,7 +10,7 @@ import type { Location } from '../engine/finding.js'
 export function workspacePath(target: TargetResult, location: Location): string {
   if (target.hub) {
     const file = location.path === '.' ? '' : `/${location.path}`
-    return `hf://${target.hub.repo}@${target.hub.sha}${file}`
+    return `hf://${target.hub.dataset ? 'datasets/' : ''}${target.hub.repo}@${target.hub.sha}${file}`
   }
   return path.posix.join(target.rootInWorkspace || '.', location.path)
 }
@@ -18,8 +18,9 @@ export function workspacePath(target: TargetResult, location: Location): string 
 /** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
 export function hubBlobUrl(hub: NonNullable<TargetResult['hub']>, location: Location): string {
   const encoded = location.path.split('/').map(encodeURIComponent).join('/')
-  if (location.path === '.') return `${hub.url}/${hub.repo}/tree/${hub.sha}`
-  return `${hub.url}/${hub.repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`
+  const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`
+  if (location.path === '.') return `${repo}/tree/${hub.sha}`
+  return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`
 }
 
 /** `path:line:col`, with only the parts that are known. */

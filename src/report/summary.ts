@@ -32,30 +32,30 @@ export function formatSummary(report: Report, reportFile?: string): string {
     `${plural(report.targets.length, 'target')} checked · ${plural(errors, 'error')} · ${plural(warnings, 'warning')} · ${plural(infos, 'info')} · fail-on: \`${report.failOn}\``,
     '',
   ]
-  let size = out.join('\n').length
+  let size = Buffer.byteLength(out.join('\n'))
   let omitted = 0
   for (const target of report.targets) {
     const commit = target.hub
       ? ` at [\`${target.hub.sha.slice(0, 12)}\`](${hubBlobUrl(target.hub, { path: '.' })})`
       : ''
     const head = [`### \`${cell(target.ref)}\`${commit} — ${VERDICT[target.status]}`, '']
+    if (target.dataset) head.push(...datasetTable(target), '')
     if (target.status === 'error') head.push(`Could not check: ${cell(target.error ?? '')}`, '')
     else if (target.findings.length === 0) head.push('No findings.', '')
     else head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|')
-    if (target.dataset) head.push(...datasetTable(target), '')
     out.push(...head)
-    size += head.join('\n').length
+    size += Buffer.byteLength(head.join('\n'))
     for (const f of target.findings) {
       const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : ''
       const where = `\`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\``
       const location = target.hub ? `[${where}](${hubBlobUrl(target.hub, f.location)})` : where
       const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | ${location} | ${cell(f.message)}${hint} |`
-      if (size + row.length > SUMMARY_LIMIT) {
+      if (size + Buffer.byteLength(row) > SUMMARY_LIMIT) {
         omitted++
         continue
       }
       out.push(row)
-      size += row.length + 1
+      size += Buffer.byteLength(row) + 1
     }
     out.push('')
   }

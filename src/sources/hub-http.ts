@@ -88,8 +88,21 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     const headers = new Headers(init.headers)
     headers.delete('authorization') // the library never gets the token; only this function adds it
     let withToken = !!o.token
-    const signal = AbortSignal.any([AbortSignal.timeout(o.timeoutMs), ...(init.signal ? [init.signal] : [])])
+    // An idle timeout, not a deadline: it starts again whenever bytes arrive (readBody calls touch),
+    // so a large range read that keeps flowing is never cut, and a silent server always is.
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const touch = () => {
+      clearTimeout(timer)
+      timer = setTimeout(
+        () => controller.abort(new DOMException(`nothing received for ${o.timeoutMs} ms`, 'TimeoutError')),
+        o.timeoutMs,
+      )
+      timer.unref?.()
+    }
+    const signal = AbortSignal.any([controller.signal, ...(init.signal ? [init.signal] : [])])
     for (let hop = 0; ; hop++) {
+      touch()
       if (withToken && url.origin !== hubOrigin) withToken = false
       if (withToken) headers.set('authorization', `Bearer ${o.token}`)
       else headers.delete('authorization')
@@ -98,6 +111,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
       try {
         res = await transport(url, { ...init, headers, signal, redirect: 'manual' })
       } catch (error) {
+        clearTimeout(timer)
         throw new Retryable(networkReason(error, o.timeoutMs))
       }
       if (REDIRECT_STATUS.has(res.status)) {
@@ -114,11 +128,16 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
       }
       if (RETRY_STATUS.has(res.status)) {
         const final = await responseError(res, url, clean)
+        clearTimeout(timer)
         throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final)
       }
+      progress.set(res, { touch, done: () => clearTimeout(timer) })
       return res
     }
   }
+
+  /** The idle timer of each response send() returned, for readBody. */
+  const progress = new WeakMap<Response, { touch(): void; done(): void }>()
 
   /** Run `attempt` until it returns, retrying Retryable failures with backoff inside the budget. */
   async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
@@ -206,11 +225,13 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     let got = 0
     let seen = 0
     const reader = res.body?.getReader()
+    const timer = progress.get(res)
     if (!reader) return out.subarray(0, 0)
     try {
       while (got < want) {
         const { done, value } = await reader.read()
         if (done) break
+        timer?.touch()
         stats.bytes += value.length
         const from = Math.max(0, skip - seen)
         seen += value.length
@@ -232,6 +253,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
         `the connection to the Hub broke while reading ${name}: ${networkReason(error, o.timeoutMs)}`,
       )
     } finally {
+      timer?.done()
       await reader.cancel().catch(() => {})
     }
     // A body shorter than the listing promises means the connection ended early: read again.
@@ -292,7 +314,7 @@ export function retryAfter(value: string | null): number | undefined {
 
 function networkReason(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  if (e?.name === 'TimeoutError') return `the Hub did not answer within ${timeoutMs / 1000} s`
+  if (e?.name === 'TimeoutError') return `the Hub sent nothing for ${timeoutMs / 1000} s`
   if (e?.name === 'AbortError') return 'the request was aborted'
   const code = e?.cause?.code
   if (code === 'ECONNREFUSED') return 'the connection to the Hub was refused'

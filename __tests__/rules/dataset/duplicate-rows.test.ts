@@ -12,8 +12,8 @@ describe('DS302 duplicate-rows', () => {
       })
     ).findings
     expect(findings.map((f) => [f.location.path, f.location.row, f.message])).toEqual([
-      ['train.jsonl', 3, 'This conversation repeats row 1 (line 1) of train.jsonl exactly.'],
-      ['validation.jsonl', 1, 'This conversation repeats row 1 (line 1) of train.jsonl exactly.'],
+      ['train.jsonl', 3, 'This conversation repeats row 1 of train.jsonl exactly.'],
+      ['validation.jsonl', 1, 'This conversation repeats row 1 of train.jsonl exactly.'],
     ])
   })
 

@@ -59,7 +59,7 @@ describe('DS101 missing-messages', () => {
       expect(findings).toHaveLength(1)
       expect(findings[0]).toMatchObject({
         messageId: 'file',
-        location: { path: 'data/train.jsonl', row: 1, line: 1 },
+        location: { path: 'data/train.jsonl', line: 1 },
       })
       expect(findings[0].message).toContain(`(all 3 rows lack it): it looks like ${format}`)
       expect(findings[0].hint).toContain(convert)

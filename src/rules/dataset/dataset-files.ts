@@ -28,6 +28,13 @@ export default defineDatasetRule({
         hint: () =>
           'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
       },
+      truncated: {
+        severity: 'warning',
+        text: () =>
+          'The dataset folder is deeper or larger than the check walks (4 folder levels, 20,000 entries): data files past that were not found or read.',
+        hint: () =>
+          'Point dataset at the folder or file that holds the data, or keep data files in the first levels (data/train-*.parquet).',
+      },
       noRows: {
         text: (d: { files: string }) => `The dataset has no rows: ${d.files} hold none.`,
         hint: () => 'Add conversations; Friendli cannot fine-tune on an empty dataset.',
@@ -39,7 +46,8 @@ export default defineDatasetRule({
     const broken = new Set<string>()
     let names: string[] = []
     return {
-      files(files, unsupported) {
+      files(files, unsupported, truncated) {
+        if (truncated) report('truncated', {}, { path: '.' })
         hadFiles = files.length > 0
         names = files.map((f) => f.path)
         for (const path of unsupported) report('unsupported', { path }, { path })

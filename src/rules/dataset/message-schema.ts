@@ -14,6 +14,9 @@ interface Problem {
   detail: string
 }
 
+/** A value quoted in a message, cut so one wrong row cannot put a page of text in a finding. */
+const short = (s: string | undefined) => (s && s.length > 60 ? `${s.slice(0, 57)}...` : (s ?? 'undefined'))
+
 /** Why a URL or data URL is not an image Friendli takes, or undefined when it is one. */
 export function imageProblem(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return `"${field}" is ${jsonType(value)}, not a URL string`
@@ -89,7 +92,7 @@ export function messageProblems(messages: unknown): Problem[] {
     if (typeof role !== 'string' || !ROLES.includes(role)) {
       out.push({
         kind: 'role',
-        detail: `${at} has role ${role === undefined ? '(none)' : JSON.stringify(role)}; roles are ${ROLES.join(', ')}`,
+        detail: `${at} has role ${role === undefined ? '(none)' : short(JSON.stringify(role))}; roles are ${ROLES.join(', ')}`,
       })
       return
     }

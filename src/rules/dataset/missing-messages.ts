@@ -104,7 +104,9 @@ export default defineDatasetRule({
             w.count === w.total
               ? `all ${plural(w.total, 'row')} lack it`
               : `${w.count} of ${plural(w.total, 'row')} lack it`
-          report('file', { format: w.format, convert: w.convert, rows }, { path, ...(w.location as object) })
+          // A finding about the file: on its first row's line, without a row, so it is not counted as one.
+          const { line } = w.location as { line?: number }
+          report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) })
         }
       },
     }

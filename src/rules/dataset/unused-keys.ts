@@ -47,7 +47,8 @@ export default defineDatasetRule({
             report(
               'unused',
               { key, rows: `${plural(count, 'message')}, first in row ${location.row}` },
-              location,
+              // About the whole dataset: on the first row's line, without a row of its own.
+              { path: location.path, ...(location.line ? { line: location.line } : {}) },
             )
       },
     }
