@@ -2,7 +2,8 @@
 // group, through memory, local and synthetic sources. Bad rows are reported and skipped; files that are
 // not rows at all (LFS pointers, truncated files) are a DataFileError in plain words; nothing large is
 // ever held whole.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, test } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -19,6 +20,7 @@ import { openLocalSource } from '../../src/sources/local.js'
 import { memorySource } from '../../src/sources/memory.js'
 import type { Listing, Source } from '../../src/sources/source.js'
 import { availableCodecs, chatRows, messagesParquet, zstdAvailable, type Codec } from '../helpers/parquet.js'
+import { node24, repoRoot } from '../helpers/run-bundle.js'
 
 const CORPUS = '/work/shared/corpus/datasets'
 const hasCorpus = existsSync(CORPUS)
@@ -728,5 +730,33 @@ describe.each(hasCorpus ? [[CORPUS]] : [])('the corpus (%s)', (root) => {
       role: expect.any(String),
       content: expect.any(String),
     })
+  })
+})
+
+describe('ZSTD Parquet written by Node 24, read here', () => {
+  const bin = node24()
+  const run = !zstdAvailable && bin ? test : test.skip
+  if (zstdAvailable) console.log('ZSTD is covered by the codec tests on this Node')
+  else if (!bin)
+    console.log('note: no Node 24 binary (.ci/run installs it): ZSTD written by Node 24 not tested')
+  run('every row of every row group, in order', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-zstd-'))
+    const file = path.join(dir, 'train.parquet')
+    const script = path.join(repoRoot, '__tests__/helpers/write-zstd-parquet.ts')
+    const r = spawnSync(bin!, ['--import', 'tsx', script, file, '20'], { cwd: repoRoot, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    const source = await openLocalSource(dir)
+    const size = (await source.list()).entries[0].size
+    const rows = []
+    for await (const e of readRows(source, {
+      path: 'train.parquet',
+      size,
+      format: 'parquet',
+      split: 'train',
+    }))
+      rows.push(e)
+    expect(rows.map((e) => e.kind)).toEqual(Array(20).fill('row'))
+    expect(rows[19]).toMatchObject({ row: 20, value: { messages: chatRows(20, 2, 200)[19] } })
+    rmSync(dir, { recursive: true, force: true })
   })
 })
