@@ -54903,13 +54903,12 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  V7: () => (/* binding */ allRules),
   Gv: () => (/* reexport */ datasetRules),
   xH: () => (/* binding */ docsBase),
   Il: () => (/* binding */ findRule),
   Bs: () => (/* reexport */ modelRules)
 });
-
-// UNUSED EXPORTS: allRules
 
 ;// CONCATENATED MODULE: ./src/engine/dataset-rule.ts
 function defineDatasetRule(rule) {
@@ -59015,7 +59014,7 @@ function describeError(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5373);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7796);
 // The action's entry: everything lives in main.ts so tests can import it without running it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -59025,7 +59024,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5373:
+/***/ 7796:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62578,6 +62577,66 @@ function toJson(report) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/sarif.ts
+
+
+const sarif_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    info: 'note',
+};
+/** The file and line a result points at: its own, or the line of the repository file naming a hub target. */
+function physicalLocation(target, f) {
+    if (target.hub || f.location.path === '.') {
+        const origin = target.spec.origin;
+        if (origin)
+            return { artifactLocation: { uri: origin.file }, region: { startLine: origin.line } };
+        if (target.hub)
+            return { artifactLocation: { uri: workspacePath(target, f.location) } };
+    }
+    const uri = workspacePath(target, f.location);
+    if (f.location.line === undefined)
+        return { artifactLocation: { uri } };
+    return {
+        artifactLocation: { uri },
+        region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) },
+    };
+}
+function toSarif(report, version, docsBase) {
+    return {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'friendli-preflight',
+                        version,
+                        informationUri: 'https://github.com/friendli-preflight/friendli-preflight',
+                        rules: registry/* allRules */.V7.map((r) => ({
+                            id: r.meta.id,
+                            name: r.meta.name,
+                            shortDescription: { text: r.meta.description },
+                            fullDescription: { text: `${r.meta.description}.` },
+                            help: { text: `${r.meta.description}. See ${docsBase}${r.meta.name}.md` },
+                            helpUri: `${docsBase}${r.meta.name}.md`,
+                            defaultConfiguration: { level: sarif_LEVEL[r.meta.severity] },
+                        })),
+                    },
+                },
+                results: report.targets.flatMap((t) => t.findings.map((f) => ({
+                    ruleId: f.ruleId,
+                    level: sarif_LEVEL[f.severity],
+                    message: { text: f.hint ? `${f.message}\n${f.hint}` : f.message },
+                    locations: [{ physicalLocation: physicalLocation(t, f) }],
+                }))),
+            },
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
@@ -72472,6 +72531,9 @@ function display(file, workspace) {
 
 
 
+
+
+
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 async function run(env = process.env) {
     try {
@@ -72498,6 +72560,9 @@ async function run(env = process.env) {
         });
         const reportFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'friendli-preflight-report.json');
         (0,external_node_fs_.writeFileSync)(reportFile, JSON.stringify(toJson(report), null, 2) + '\n');
+        // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
+        const sarifFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'friendli-preflight.sarif');
+        (0,external_node_fs_.writeFileSync)(sarifFile, JSON.stringify(toSarif(report, package_namespaceObject.rE, (0,registry/* docsBase */.xH)(env))) + '\n');
         logText(report);
         for (const a of planAnnotations(report)) {
             core_namespaceObject[a.level](a.message, {
@@ -72513,6 +72578,7 @@ async function run(env = process.env) {
         setOutput('errors', report.counts.errors);
         setOutput('warnings', report.counts.warnings);
         setOutput('report-file', reportFile);
+        setOutput('sarif-file', sarifFile);
         if (report.result !== 'pass')
             setFailed(`friendli-preflight: ${summaryLine(report)}`);
     }

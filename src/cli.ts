@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { checkTargets, exitCode } from './check.js'
 import { describeError, UsageError } from './errors.js'
 import { toJson } from './report/json.js'
+import { toSarif } from './report/sarif.js'
 import { formatText } from './report/text.js'
+import { docsBase } from './engine/registry.js'
 import { resolveSettings } from './settings.js'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -13,7 +15,7 @@ Hugging Face repo: owner/name, owner/name@revision (branch, tag or commit) or hf
 A folder that exists wins over a repo id of the same name; write ./owner/name to force a folder.
 
 Options:
-  --format text|json           output format (default: text)
+  --format text|json|sarif     output format (default: text); sarif is SARIF 2.1.0 for code scanning
   --fail-on error|warning|never
                                exit 1 when a finding is at or above this severity (default: error)
   --config FILE                config file (default: .friendli-preflight.yml when present)
@@ -67,8 +69,8 @@ export async function main(
     if (values.help) return (write(USAGE), 0)
     if (values.version) return (write(`${pkg.version}\n`), 0)
     if (positionals.length > 1) throw new UsageError(`expected at most one model, got ${positionals.length}`)
-    if (!['text', 'json'].includes(values.format))
-      throw new UsageError(`--format must be text or json; got "${values.format}"`)
+    if (!['text', 'json', 'sarif'].includes(values.format))
+      throw new UsageError(`--format must be text, json or sarif; got "${values.format}"`)
 
     const settings = resolveSettings(
       {
@@ -94,7 +96,11 @@ export async function main(
     const report = await checkTargets(settings, process.env, { onProgress: progress })
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR
     write(
-      values.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : formatText(report, color),
+      values.format === 'json'
+        ? JSON.stringify(toJson(report), null, 2) + '\n'
+        : values.format === 'sarif'
+          ? JSON.stringify(toSarif(report, pkg.version, docsBase()), null, 2) + '\n'
+          : formatText(report, color),
     )
     return exitCode(report)
   } catch (error) {

@@ -7,6 +7,9 @@ import { checkTargets, type Report } from './check.js'
 import { describeError } from './errors.js'
 import { planAnnotations } from './report/annotations.js'
 import { toJson } from './report/json.js'
+import { toSarif } from './report/sarif.js'
+import { docsBase } from './engine/registry.js'
+import pkg from '../package.json' with { type: 'json' }
 import { formatSummary } from './report/summary.js'
 import { formatText, summaryLine } from './report/text.js'
 import { resolveSettings } from './settings.js'
@@ -42,6 +45,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     })
     const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
     writeFileSync(reportFile, JSON.stringify(toJson(report), null, 2) + '\n')
+    // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
+    const sarifFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight.sarif')
+    writeFileSync(sarifFile, JSON.stringify(toSarif(report, pkg.version, docsBase(env))) + '\n')
 
     logText(report)
     for (const a of planAnnotations(report)) {
@@ -58,6 +64,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.setOutput('errors', report.counts.errors)
     core.setOutput('warnings', report.counts.warnings)
     core.setOutput('report-file', reportFile)
+    core.setOutput('sarif-file', sarifFile)
     if (report.result !== 'pass') core.setFailed(`friendli-preflight: ${summaryLine(report)}`)
   } catch (error) {
     core.setFailed(`friendli-preflight: ${describeError(error)}`)

@@ -1,7 +1,7 @@
 // Datasets through the bundles, as a workflow and a shell run them: the CLI's --dataset and the
 // action's dataset input, row findings grouped into annotations, the summary's dataset table.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { messagesParquet } from '../helpers/parquet.js'
@@ -58,5 +58,28 @@ describe.each(runtimes())('datasets under $name', ({ bin }) => {
     expect(ds202[0].message).toContain('…and 4 more rows')
     expect(run.summary).toContain('| train | 25 |')
     expect(run.summary).toContain('| DS202 message-schema | 9 |')
+  })
+
+  it("CLI --format sarif, and the action's sarif-file output: SARIF 2.1.0 with the rows on their lines", () => {
+    const r = runCli(bin, ['--dataset', 'chat-dataset/train.jsonl', '--format', 'sarif'], ws)
+    expect(r.status).toBe(1)
+    const sarif = JSON.parse(r.stdout)
+    expect(sarif.version).toBe('2.1.0')
+    expect(sarif.runs[0].results).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'DS201',
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'chat-dataset/train.jsonl' },
+              region: { startLine: 6, startColumn: 2 },
+            },
+          },
+        ],
+      }),
+    )
+    const run = runAction(bin, { model: 'broken-model' }, ws)
+    const file = JSON.parse(readFileSync(run.outputs['sarif-file'], 'utf8'))
+    expect(file.runs[0].results.length).toBeGreaterThan(3)
   })
 })

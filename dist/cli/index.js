@@ -12626,7 +12626,7 @@ function inferType(model) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7616);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5494);
 // The CLI's executable entry (bundled to dist/cli/index.js); the logic is in cli.ts so tests can call it.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
@@ -12636,7 +12636,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7616:
+/***/ 5494:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13034,8 +13034,6 @@ function toJson(report) {
     };
 }
 
-// EXTERNAL MODULE: ./src/rules/utils/files.ts
-var files = __nccwpck_require__(1042);
 ;// CONCATENATED MODULE: ./src/report/paths.ts
 
 /**
@@ -13070,6 +13068,66 @@ function formatLocation(file, location) {
     return s;
 }
 
+;// CONCATENATED MODULE: ./src/report/sarif.ts
+
+
+const LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    info: 'note',
+};
+/** The file and line a result points at: its own, or the line of the repository file naming a hub target. */
+function physicalLocation(target, f) {
+    if (target.hub || f.location.path === '.') {
+        const origin = target.spec.origin;
+        if (origin)
+            return { artifactLocation: { uri: origin.file }, region: { startLine: origin.line } };
+        if (target.hub)
+            return { artifactLocation: { uri: workspacePath(target, f.location) } };
+    }
+    const uri = workspacePath(target, f.location);
+    if (f.location.line === undefined)
+        return { artifactLocation: { uri } };
+    return {
+        artifactLocation: { uri },
+        region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) },
+    };
+}
+function toSarif(report, version, docsBase) {
+    return {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'friendli-preflight',
+                        version,
+                        informationUri: 'https://github.com/friendli-preflight/friendli-preflight',
+                        rules: registry/* allRules */.V7.map((r) => ({
+                            id: r.meta.id,
+                            name: r.meta.name,
+                            shortDescription: { text: r.meta.description },
+                            fullDescription: { text: `${r.meta.description}.` },
+                            help: { text: `${r.meta.description}. See ${docsBase}${r.meta.name}.md` },
+                            helpUri: `${docsBase}${r.meta.name}.md`,
+                            defaultConfiguration: { level: LEVEL[r.meta.severity] },
+                        })),
+                    },
+                },
+                results: report.targets.flatMap((t) => t.findings.map((f) => ({
+                    ruleId: f.ruleId,
+                    level: LEVEL[f.severity],
+                    message: { text: f.hint ? `${f.message}\n${f.hint}` : f.message },
+                    locations: [{ physicalLocation: physicalLocation(t, f) }],
+                }))),
+            },
+        ],
+    };
+}
+
+// EXTERNAL MODULE: ./src/rules/utils/files.ts
+var files = __nccwpck_require__(1042);
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
 
@@ -22654,10 +22712,10 @@ var hub_ref = __nccwpck_require__(9217);
 
 const FAIL_ON = ['error', 'warning', 'never'];
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml'];
-const LEVEL = schemas_enum(['off', 'info', 'warning', 'error']);
+const settings_LEVEL = schemas_enum(['off', 'info', 'warning', 'error']);
 const ConfigFileSchema = strictObject({
     'extra-architectures': array(schemas_string().min(1)).optional(),
-    rules: record(schemas_string(), LEVEL).optional(),
+    rules: record(schemas_string(), settings_LEVEL).optional(),
     targets: array(union([
         strictObject({ model: schemas_string().min(1) }),
         strictObject({
@@ -22862,6 +22920,8 @@ const package_namespaceObject = {"rE":"0.1.0"};
 
 
 
+
+
 const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
 
 Checks that a model will be accepted by FriendliAI Dedicated Endpoints. The model is a folder, or a
@@ -22869,7 +22929,7 @@ Hugging Face repo: owner/name, owner/name@revision (branch, tag or commit) or hf
 A folder that exists wins over a repo id of the same name; write ./owner/name to force a folder.
 
 Options:
-  --format text|json           output format (default: text)
+  --format text|json|sarif     output format (default: text); sarif is SARIF 2.1.0 for code scanning
   --fail-on error|warning|never
                                exit 1 when a finding is at or above this severity (default: error)
   --config FILE                config file (default: .friendli-preflight.yml when present)
@@ -22923,8 +22983,8 @@ async function main(argv, write = (s) => process.stdout.write(s)) {
             return (write(`${package_namespaceObject.rE}\n`), 0);
         if (positionals.length > 1)
             throw new errors/* UsageError */.eb(`expected at most one model, got ${positionals.length}`);
-        if (!['text', 'json'].includes(values.format))
-            throw new errors/* UsageError */.eb(`--format must be text or json; got "${values.format}"`);
+        if (!['text', 'json', 'sarif'].includes(values.format))
+            throw new errors/* UsageError */.eb(`--format must be text, json or sarif; got "${values.format}"`);
         const settings = resolveSettings({
             model: positionals[0] ?? '',
             config: values.config,
@@ -22942,7 +23002,11 @@ async function main(argv, write = (s) => process.stdout.write(s)) {
             : undefined;
         const report = await checkTargets(settings, process.env, { onProgress: progress });
         const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-        write(values.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : formatText(report, color));
+        write(values.format === 'json'
+            ? JSON.stringify(toJson(report), null, 2) + '\n'
+            : values.format === 'sarif'
+                ? JSON.stringify(toSarif(report, package_namespaceObject.rE, (0,registry/* docsBase */.xH)()), null, 2) + '\n'
+                : formatText(report, color));
         return exitCode(report);
     }
     catch (error) {
@@ -36867,13 +36931,12 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  V7: () => (/* binding */ allRules),
   Gv: () => (/* reexport */ datasetRules),
   xH: () => (/* binding */ docsBase),
   Il: () => (/* binding */ findRule),
   Bs: () => (/* reexport */ modelRules)
 });
-
-// UNUSED EXPORTS: allRules
 
 ;// CONCATENATED MODULE: ./src/engine/dataset-rule.ts
 function defineDatasetRule(rule) {
