@@ -59014,7 +59014,7 @@ function describeError(error) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7796);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(697);
 // The action's entry: everything lives in main.ts so tests can import it without running it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -59024,7 +59024,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7796:
+/***/ 697:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59072,7 +59072,7 @@ __nccwpck_require__.d(core_namespaceObject, {
   setOutput: () => (setOutput),
   setSecret: () => (setSecret),
   startGroup: () => (startGroup),
-  summary: () => (summary),
+  summary: () => (summary_summary),
   toPlatformPath: () => (toPlatformPath),
   toPosixPath: () => (toPosixPath),
   toWin32Path: () => (toWin32Path),
@@ -60477,7 +60477,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = _summary;
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -62633,6 +62633,113 @@ function toSarif(report, version, docsBase) {
             },
         ],
     };
+}
+
+;// CONCATENATED MODULE: ./src/report/check-run.ts
+
+const check_run_LEVEL = {
+    error: 'failure',
+    warning: 'warning',
+    info: 'notice',
+};
+const PER_REQUEST = 50;
+/** The API refuses an output summary over 65,535 characters. */
+const SUMMARY_MAX = 65_000;
+/** Every finding that sits on a line of a repository file, as a check-run annotation. */
+function checkAnnotations(report) {
+    const out = [];
+    for (const t of report.targets) {
+        for (const f of t.findings) {
+            const base = { annotation_level: check_run_LEVEL[f.severity], title: `${f.ruleId} ${f.rule}` };
+            const message = f.hint ? `${f.message}\n${f.hint}` : f.message;
+            if (!t.hub && f.location.line !== undefined) {
+                const column = f.location.column;
+                out.push({
+                    ...base,
+                    path: workspacePath(t, f.location),
+                    start_line: f.location.line,
+                    end_line: f.location.line,
+                    ...(column ? { start_column: column, end_column: column } : {}),
+                    message,
+                });
+            }
+            else if (t.spec.origin && (t.hub || f.location.path === '.')) {
+                const where = formatLocation(workspacePath(t, f.location), f.location);
+                out.push({
+                    ...base,
+                    path: t.spec.origin.file,
+                    start_line: t.spec.origin.line,
+                    end_line: t.spec.origin.line,
+                    message: `${where}: ${message}`,
+                });
+            }
+        }
+    }
+    return out;
+}
+async function publishCheckRun(target, report, summary) {
+    const http = target.fetch ?? globalThis.fetch;
+    const annotations = checkAnnotations(report);
+    const conclusion = report.result === 'pass' ? 'success' : report.result === 'fail' ? 'failure' : 'neutral';
+    const { errors, warnings, infos } = report.counts;
+    const output = (batch) => ({
+        title: `${errors} errors, ${warnings} warnings, ${infos} infos`,
+        summary: summary.length > SUMMARY_MAX
+            ? `${summary.slice(0, SUMMARY_MAX)}\n\n(cut: the job summary has the rest)`
+            : summary,
+        annotations: batch,
+    });
+    const call = async (method, path, body) => {
+        const res = await http(`${target.apiUrl}/repos/${target.repository}${path}`, {
+            method,
+            headers: {
+                authorization: `Bearer ${target.token}`,
+                accept: 'application/vnd.github+json',
+                'x-github-api-version': '2022-11-28',
+                'content-type': 'application/json',
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(20_000),
+        });
+        const json = (await res.json().catch(() => ({})));
+        return { status: res.status, json };
+    };
+    try {
+        const created = await call('POST', '/check-runs', {
+            name: 'friendli-preflight',
+            head_sha: target.sha,
+            status: 'completed',
+            conclusion,
+            output: output(annotations.slice(0, PER_REQUEST)),
+        });
+        if (created.status === 403 || created.status === 404)
+            return {
+                ok: false,
+                reason: `the token may not create check runs (${created.status}: a pull request from a fork, or no "checks: write" permission); the annotations and the job summary carry the findings`,
+            };
+        if (created.status >= 300 || !created.json.id)
+            return {
+                ok: false,
+                reason: `the Checks API answered ${created.status}${created.json.message ? `: ${created.json.message}` : ''}`,
+            };
+        for (let i = PER_REQUEST; i < annotations.length; i += PER_REQUEST) {
+            const more = await call('PATCH', `/check-runs/${created.json.id}`, {
+                output: output(annotations.slice(i, i + PER_REQUEST)),
+            });
+            if (more.status >= 300)
+                return {
+                    ok: false,
+                    reason: `the Checks API refused annotations ${i + 1}–${i + PER_REQUEST} (${more.status})`,
+                };
+        }
+        return { ok: true, url: created.json.html_url, annotations: annotations.length };
+    }
+    catch (error) {
+        return {
+            ok: false,
+            reason: `the Checks API could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ./package.json
@@ -72534,13 +72641,15 @@ function display(file, workspace) {
 
 
 
+
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 async function run(env = process.env) {
     try {
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
         // Masked before anything can print it; HF_TOKEN from the environment is masked the same way.
         const hfToken = getInput('hf-token');
-        for (const secret of [hfToken, env.HF_TOKEN])
+        const githubToken = getInput('github-token');
+        for (const secret of [hfToken, env.HF_TOKEN, githubToken])
             if (secret?.trim())
                 setSecret(secret.trim());
         const settings = resolveSettings({
@@ -72572,8 +72681,10 @@ async function run(env = process.env) {
                 startColumn: a.startColumn,
             });
         }
+        const summary = formatSummary(report, reportFile);
         if (env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(formatSummary(report, reportFile)).write();
+            await summary_summary.addRaw(summary).write();
+        await checkRun(githubToken.trim(), env, report, summary);
         setOutput('result', report.result === 'pass' ? 'pass' : 'fail');
         setOutput('errors', report.counts.errors);
         setOutput('warnings', report.counts.warnings);
@@ -72585,6 +72696,33 @@ async function run(env = process.env) {
     catch (error) {
         setFailed(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}`);
     }
+}
+/** A check run with every located finding, when the token may write checks; otherwise one log line. */
+async function checkRun(token, env, report, summary) {
+    const sha = headSha(env);
+    if (!token || !env.GITHUB_REPOSITORY || !sha)
+        return;
+    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const r = await publishCheckRun({ apiUrl, token, repository: env.GITHUB_REPOSITORY, sha }, report, summary);
+    if (r.ok)
+        info(`Check run "friendli-preflight" created with ${r.annotations} annotations${r.url ? `: ${r.url}` : ''}`);
+    else
+        info(`No check run: ${r.reason}.`);
+}
+/** The commit to attach the check run to: a pull request's head (GITHUB_SHA is its merge commit). */
+function headSha(env) {
+    try {
+        if (env.GITHUB_EVENT_PATH) {
+            const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+            const sha = event.pull_request?.head?.sha;
+            if (typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha))
+                return sha;
+        }
+    }
+    catch {
+        // No event file, or not JSON: fall back to GITHUB_SHA.
+    }
+    return env.GITHUB_SHA;
 }
 /**
  * The text report in the log. File names and messages come from the checked repository, so workflow

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { checkTargets, type Report } from './check.js'
@@ -8,6 +8,7 @@ import { describeError } from './errors.js'
 import { planAnnotations } from './report/annotations.js'
 import { toJson } from './report/json.js'
 import { toSarif } from './report/sarif.js'
+import { publishCheckRun } from './report/check-run.js'
 import { docsBase } from './engine/registry.js'
 import pkg from '../package.json' with { type: 'json' }
 import { formatSummary } from './report/summary.js'
@@ -20,7 +21,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
     // Masked before anything can print it; HF_TOKEN from the environment is masked the same way.
     const hfToken = core.getInput('hf-token')
-    for (const secret of [hfToken, env.HF_TOKEN]) if (secret?.trim()) core.setSecret(secret.trim())
+    const githubToken = core.getInput('github-token')
+    for (const secret of [hfToken, env.HF_TOKEN, githubToken])
+      if (secret?.trim()) core.setSecret(secret.trim())
     const settings = resolveSettings(
       {
         model: core.getInput('model'),
@@ -58,7 +61,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         startColumn: a.startColumn,
       })
     }
-    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(formatSummary(report, reportFile)).write()
+    const summary = formatSummary(report, reportFile)
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+    await checkRun(githubToken.trim(), env, report, summary)
 
     core.setOutput('result', report.result === 'pass' ? 'pass' : 'fail')
     core.setOutput('errors', report.counts.errors)
@@ -69,6 +74,40 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (error) {
     core.setFailed(`friendli-preflight: ${describeError(error)}`)
   }
+}
+
+/** A check run with every located finding, when the token may write checks; otherwise one log line. */
+async function checkRun(
+  token: string,
+  env: NodeJS.ProcessEnv,
+  report: Report,
+  summary: string,
+): Promise<void> {
+  const sha = headSha(env)
+  if (!token || !env.GITHUB_REPOSITORY || !sha) return
+  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
+  const r = await publishCheckRun({ apiUrl, token, repository: env.GITHUB_REPOSITORY, sha }, report, summary)
+  if (r.ok)
+    core.info(
+      `Check run "friendli-preflight" created with ${r.annotations} annotations${r.url ? `: ${r.url}` : ''}`,
+    )
+  else core.info(`No check run: ${r.reason}.`)
+}
+
+/** The commit to attach the check run to: a pull request's head (GITHUB_SHA is its merge commit). */
+function headSha(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    if (env.GITHUB_EVENT_PATH) {
+      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+        pull_request?: { head?: { sha?: unknown } }
+      }
+      const sha = event.pull_request?.head?.sha
+      if (typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha)) return sha
+    }
+  } catch {
+    // No event file, or not JSON: fall back to GITHUB_SHA.
+  }
+  return env.GITHUB_SHA
 }
 
 /**

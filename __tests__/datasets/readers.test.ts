@@ -293,7 +293,7 @@ describe('rows too long to hold', () => {
       { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
     ])
     expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(growth).toBeLessThan(64 * MiB)
+    expect(growth).toBeLessThan(90 * MiB) // under the 100 MB the line would take if buffered; maxAsked is the exact proof
   })
 
   it('the same line in a sparse local file, and a 100 MB element of a JSON array', async () => {
@@ -314,7 +314,7 @@ describe('rows too long to hold', () => {
       ['row', 3, 3],
     ])
     expect(local.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(growth).toBeLessThan(64 * MiB)
+    expect(growth).toBeLessThan(90 * MiB) // under the 100 MB the line would take if buffered; maxAsked is the exact proof
 
     const syn = syntheticSource('big.json', [
       '[{"a":1},\n{"content": "',
@@ -331,7 +331,7 @@ describe('rows too long to hold', () => {
       { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
     ])
     expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(arrayGrowth).toBeLessThan(64 * MiB)
+    expect(arrayGrowth).toBeLessThan(90 * MiB)
   })
 
   it('a row with 50 MB of content: refused in JSONL without buffering, read in Parquet', async () => {
