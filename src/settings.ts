@@ -137,21 +137,18 @@ export function resolveSettings(
       'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined,
     )
     const firstModel = models.filter((m): m is TargetSpec => m !== undefined)
-    targets = config.targets.map(
-      (t, i) =>
-        models[i] ?? {
-          ...datasetTarget(
-            (t as { dataset: string }).dataset,
-            {
-              baseModel: (t as { 'base-model'?: string })['base-model'],
-              datasetSplit: (t as { split?: string }).split,
-              maxRows: (t as { 'max-rows'?: number })['max-rows']?.toString(),
-            },
-            base,
-            firstModel,
-          ),
-          ...origin(i),
-        },
+    targets = config.targets.map((t, i) =>
+      'model' in t
+        ? models[i]!
+        : {
+            ...datasetTarget(
+              t.dataset,
+              { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() },
+              base,
+              firstModel,
+            ),
+            ...origin(i),
+          },
     )
   } else targets = [target('.', workspace)]
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets))

@@ -31,6 +31,7 @@ import {
   splitSafetensors,
   type TensorSpec,
 } from '../helpers/safetensors.js'
+import { CORPUS_ROOT } from '../helpers/corpus.js'
 
 // Every problem code seen by any test: the last test checks that each code has one.
 const seen = new Set<SafetensorsProblemCode>()
@@ -785,7 +786,7 @@ describe('readSafetensorsHeader', () => {
   })
 })
 
-const CORPUS = '/work/shared/corpus'
+const CORPUS = CORPUS_ROOT
 
 function corpusFiles(): string[] {
   const found: string[] = []

@@ -21,8 +21,9 @@ import { memorySource } from '../../src/sources/memory.js'
 import type { Listing, Source } from '../../src/sources/source.js'
 import { availableCodecs, chatRows, messagesParquet, zstdAvailable, type Codec } from '../helpers/parquet.js'
 import { node24, repoRoot } from '../helpers/run-bundle.js'
+import { CORPUS_ROOT } from '../helpers/corpus.js'
 
-const CORPUS = '/work/shared/corpus/datasets'
+const CORPUS = path.join(CORPUS_ROOT, 'datasets')
 const hasCorpus = existsSync(CORPUS)
 if (!hasCorpus) console.log(`note: ${CORPUS} is absent; the corpus tests are skipped`)
 if (!zstdAvailable)

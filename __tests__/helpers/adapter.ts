@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { ModelRule } from '../../src/engine/rule.js'
 import { runModelRules } from '../../src/engine/run-model.js'
 import { openLocalSource } from '../../src/sources/local.js'
+import { CORPUS_ROOT } from '../helpers/corpus.js'
 
 /** The fields a LoRA adapter_config.json of PEFT has that the adapter rules read. */
 const BASE: Record<string, unknown> = {
@@ -51,7 +52,7 @@ export function lineOf(text: string, key: string): number {
   return index + 1
 }
 
-export const CORPUS_MODELS = '/work/shared/corpus/models'
+export const CORPUS_MODELS = path.join(CORPUS_ROOT, 'models')
 
 /** The corpus folders holding an adapter_config.json at their root, or [] with no corpus. */
 export function corpusAdapters(): string[] {

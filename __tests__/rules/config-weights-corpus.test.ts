@@ -1,3 +1,4 @@
+import path from 'node:path'
 // The config-vs-weights rules (MR205, MR311-MR316) on real models from ../shared/corpus, to prove they
 // raise nothing false on real configs and real tensor names:
 //  1. each corpus folder as it is (most hold config.json and an index without the shards, some an LFS
@@ -28,8 +29,9 @@ import {
   type HeaderTensor,
   type SparseSafetensors,
 } from '../helpers/sparse-safetensors.js'
+import { CORPUS_ROOT } from '../helpers/corpus.js'
 
-const CORPUS = '/work/shared/corpus/models'
+const CORPUS = path.join(CORPUS_ROOT, 'models')
 const RULES = [
   requiresRemoteCode,
   vocabSizeMismatch,

@@ -7,6 +7,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
+import { SPECIAL_TOKEN_KEYS, tokenContent } from '../../src/artifacts/special-tokens.js'
 
 export interface GridConversation {
   /** Stable, unique name (used in known-differences.json). */
@@ -253,16 +254,6 @@ export const DEFAULT_SPECIAL_TOKENS: Readonly<Record<string, string>> = {
   pad_token: '<pad>',
 }
 
-const TOKEN_KEYS = [
-  'bos_token',
-  'eos_token',
-  'unk_token',
-  'sep_token',
-  'pad_token',
-  'cls_token',
-  'mask_token',
-]
-
 function readJson(file: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'))
@@ -282,11 +273,9 @@ function tokensOf(dir: string): Record<string, string> {
   ]
   for (const src of sources) {
     if (!src) continue
-    for (const key of TOKEN_KEYS) {
-      const v = src[key]
-      if (typeof v === 'string') out[key] = v
-      else if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string')
-        out[key] = (v as { content: string }).content
+    for (const key of SPECIAL_TOKEN_KEYS) {
+      const content = tokenContent(src[key])
+      if (content !== undefined) out[key] = content
     }
   }
   return out

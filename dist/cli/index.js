@@ -11155,6 +11155,7 @@ async function whoAmI(params) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Br: () => (/* binding */ jsonType),
 /* harmony export */   Ri: () => (/* binding */ describeJsonProblem),
+/* harmony export */   at: () => (/* binding */ at),
 /* harmony export */   dH: () => (/* binding */ parseJsonDocument),
 /* harmony export */   fu: () => (/* binding */ problemPosition)
 /* harmony export */ });
@@ -11164,6 +11165,11 @@ async function whoAmI(params) {
 /* harmony import */ var _text_position_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3598);
 
 
+/** The location of a JSON value: pointer always, line and column when the value is really there. */
+function at(doc, pointer) {
+    const pos = doc.locate(pointer);
+    return pos ? { path: doc.path, pointer, line: pos.line, column: pos.column } : { path: doc.path, pointer };
+}
 /** A short name for the JSON type of a value, as users know it. */
 function jsonType(value) {
     if (value === null)
@@ -11385,6 +11391,7 @@ function problemPosition(problem) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Fk: () => (/* binding */ loadJsonFile),
+/* harmony export */   IK: () => (/* binding */ readListedFile),
 /* harmony export */   lv: () => (/* binding */ MiB),
 /* harmony export */   wJ: () => (/* binding */ docOf)
 /* harmony export */ });
@@ -11393,8 +11400,11 @@ function problemPosition(problem) {
 
 
 const MiB = 1024 * 1024;
-/** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
-async function loadJsonFile(source, entries, path, limit) {
+/**
+ * Read one file of the listing whole, refusing what a model repo would not hold: a link that leaves
+ * it or is broken, something other than a file, more than `limit` bytes, a Git LFS pointer.
+ */
+async function readListedFile(source, entries, path, limit) {
     const entry = entries.get(path);
     if (!entry)
         return { path, state: 'missing' };
@@ -11405,7 +11415,14 @@ async function loadJsonFile(source, entries, path, limit) {
     const bytes = await source.read(path);
     if ((0,_lfs_js__WEBPACK_IMPORTED_MODULE_1__/* .isLfsPointer */ .NS)(bytes))
         return { path, state: 'lfs-pointer' };
-    const parsed = (0,_json_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJsonDocument */ .dH)(path, bytes);
+    return { path, state: 'read', bytes };
+}
+/** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
+async function loadJsonFile(source, entries, path, limit) {
+    const file = await readListedFile(source, entries, path, limit);
+    if (file.state !== 'read')
+        return file;
+    const parsed = (0,_json_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJsonDocument */ .dH)(path, file.bytes);
     return parsed.ok
         ? { path, state: 'ok', doc: parsed.doc }
         : { path, state: 'invalid', problem: parsed.problem };
@@ -11481,12 +11498,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 var json_document = __nccwpck_require__(3895);
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
 var json_file = __nccwpck_require__(6508);
-// EXTERNAL MODULE: ./src/artifacts/lfs.ts
-var lfs = __nccwpck_require__(644);
 // EXTERNAL MODULE: ./src/templates/render.ts + 7 modules
 var render = __nccwpck_require__(2081);
 ;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
-
 
 
 
@@ -11506,7 +11520,7 @@ async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJ
         .sort((a, b) => (a.path === JINJA_FILE ? -1 : b.path === JINJA_FILE ? 1 : a.path.localeCompare(b.path)));
     const fromFiles = [];
     for (const entry of jinjaPaths) {
-        const text = await readTemplateFile(source, entry, problems);
+        const text = await readTemplateFile(source, entries, entry, problems);
         // An empty file holds no template, as an empty "chat_template" string does not.
         if (text === undefined || text.trim() === '')
             continue;
@@ -11528,19 +11542,21 @@ async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJ
 function template(name, path, source, location, inJson) {
     return { name, path, source, location, inJson, compiled: (0,render/* compileTemplate */.Gq)(source) };
 }
-async function readTemplateFile(source, entry, problems) {
+async function readTemplateFile(source, entries, entry, problems) {
     const location = { path: entry.path };
     const refuse = (why) => (problems.push({ kind: 'unreadable', location, why }), undefined);
-    if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+    const file = await (0,json_file/* readListedFile */.IK)(source, entries, entry.path, TEMPLATE_FILE_LIMIT);
+    if (file.state === 'not-file')
         return refuse(entry.link ? 'a link that leaves the model folder or is broken' : 'not a regular file');
-    if (entry.size > TEMPLATE_FILE_LIMIT)
-        return refuse(`${(entry.size / json_file/* MiB */.lv).toFixed(1)} MiB, more than the ${TEMPLATE_FILE_LIMIT / json_file/* MiB */.lv} MiB a template can reasonably be`);
-    const bytes = await source.read(entry.path);
-    if ((0,lfs/* isLfsPointer */.NS)(bytes))
+    if (file.state === 'too-large')
+        return refuse(`${(file.size / json_file/* MiB */.lv).toFixed(1)} MiB, more than the ${file.limit / json_file/* MiB */.lv} MiB a template can reasonably be`);
+    if (file.state === 'lfs-pointer')
         return refuse('a Git LFS pointer, not the template');
+    if (file.state !== 'read')
+        return undefined;
     try {
         // transformers opens it as UTF-8 text; Python's universal newlines make \r\n and \r into \n.
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        return new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
     }
     catch {
         return refuse('not UTF-8 text');
@@ -11551,21 +11567,17 @@ function fromJson(doc, path, problems) {
     if (!doc || typeof doc.value !== 'object' || doc.value === null || !('chat_template' in doc.value))
         return [];
     const value = doc.value.chat_template;
-    const at = (pointer) => {
-        const pos = doc.locate(pointer);
-        return pos ? { path, line: pos.line, column: pos.column, pointer } : { path, pointer };
-    };
     if (value === null)
         return []; // "chat_template": null is how some tools say "none"; MR501 reports it
     if (typeof value === 'string')
-        return value.trim() === '' ? [] : [template('default', path, value, at('/chat_template'), true)];
+        return value.trim() === '' ? [] : [template('default', path, value, (0,json_document.at)(doc, '/chat_template'), true)];
     if (!Array.isArray(value)) {
-        problems.push({ kind: 'not-template', location: at('/chat_template'), found: (0,json_document/* jsonType */.Br)(value) });
+        problems.push({ kind: 'not-template', location: (0,json_document.at)(doc, '/chat_template'), found: (0,json_document/* jsonType */.Br)(value) });
         return [];
     }
     const out = [];
     value.forEach((entry, index) => {
-        const location = at(`/chat_template/${index}`);
+        const location = (0,json_document.at)(doc, `/chat_template/${index}`);
         const e = entry;
         if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
             return problems.push({
@@ -11595,12 +11607,12 @@ function fromJson(doc, path, problems) {
             out.splice(earlier, 1);
         }
         if (e.template.trim() !== '')
-            out.push(template(e.name, path, e.template, at(`/chat_template/${index}/template`), true));
+            out.push(template(e.name, path, e.template, (0,json_document.at)(doc, `/chat_template/${index}/template`), true));
     });
     if (out.length > 0 && !out.some((t) => t.name === 'default'))
         problems.push({
             kind: 'no-default',
-            location: at('/chat_template'),
+            location: (0,json_document.at)(doc, '/chat_template'),
             names: out.map((t) => t.name),
             where: path,
         });
@@ -11613,6 +11625,8 @@ var special_tokens = __nccwpck_require__(2495);
 var template_renders = __nccwpck_require__(7341);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
+// EXTERNAL MODULE: ./src/artifacts/lfs.ts
+var lfs = __nccwpck_require__(644);
 // EXTERNAL MODULE: ./src/artifacts/safetensors.ts
 var safetensors = __nccwpck_require__(1134);
 ;// CONCATENATED MODULE: ./src/artifacts/weights.ts
@@ -12310,7 +12324,10 @@ function isDigit(c) {
 /* harmony export */   eR: () => (/* binding */ specialTokens),
 /* harmony export */   qe: () => (/* binding */ tokenStrings)
 /* harmony export */ });
-/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6508);
+/* unused harmony export tokenContent */
+/* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
+/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6508);
+
 
 /** The special tokens transformers passes to a chat template, by their variable names. */
 const SPECIAL_TOKEN_KEYS = [
@@ -12329,31 +12346,24 @@ const SPECIAL_TOKEN_KEYS = [
 function specialTokens(tokenizerConfig, specialTokensMap) {
     const out = new Map();
     for (const file of [tokenizerConfig, specialTokensMap]) {
-        const doc = (0,_json_file_js__WEBPACK_IMPORTED_MODULE_0__/* .docOf */ .wJ)(file);
+        const doc = (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .docOf */ .wJ)(file);
         if (!doc || typeof doc.value !== 'object' || doc.value === null)
             continue;
         for (const key of SPECIAL_TOKEN_KEYS) {
-            const value = doc.value[key];
-            const content = typeof value === 'string'
-                ? value
-                : typeof value === 'object' &&
-                    value !== null &&
-                    typeof value.content === 'string'
-                    ? value.content
-                    : undefined;
+            const content = tokenContent(doc.value[key]);
             if (content === undefined)
                 continue;
-            const pos = doc.locate(`/${key}`);
-            out.set(key, {
-                key,
-                content,
-                location: pos
-                    ? { path: file.path, line: pos.line, column: pos.column, pointer: `/${key}` }
-                    : { path: file.path },
-            });
+            out.set(key, { key, content, location: (0,_json_document_js__WEBPACK_IMPORTED_MODULE_0__.at)(doc, `/${key}`) });
         }
     }
     return out;
+}
+/** A special token's string: the value itself, or an AddedToken object's "content"; else undefined. */
+function tokenContent(value) {
+    if (typeof value === 'string')
+        return value;
+    const content = value?.content;
+    return typeof value === 'object' && typeof content === 'string' ? content : undefined;
 }
 /** The strings a template sees, by variable name. */
 function tokenStrings(tokens) {
@@ -12500,14 +12510,11 @@ function firstInvalidUtf8(bytes) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Sc: () => (/* binding */ loadTokenizerJson),
-/* harmony export */   pC: () => (/* binding */ TOKENIZER_JSON)
+/* harmony export */   Sc: () => (/* binding */ loadTokenizerJson)
 /* harmony export */ });
-/* unused harmony export TOKENIZER_LIMIT */
+/* unused harmony exports TOKENIZER_JSON, TOKENIZER_LIMIT */
 /* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
 /* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6508);
-/* harmony import */ var _lfs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(644);
-
 
 
 const TOKENIZER_JSON = 'tokenizer.json';
@@ -12520,18 +12527,14 @@ const TOKENIZER_LIMIT = 128 * _json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .MiB 
  * tokenizer.json is parsed with JSON.parse, not the position-keeping parser: it can be tens of MB and
  * no finding points inside it, except a syntax error, which is located by parsing again.
  */
-async function loadTokenizerJson(source, entries) {
+async function loadTokenizerJson(source, entries, 
+/** Keep the parsed file (a tokenizer is built from it): read and parsed once, not twice. */
+keepJson = false) {
     const path = TOKENIZER_JSON;
-    const entry = entries.get(path);
-    if (!entry)
-        return { path, state: 'missing' };
-    if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
-        return { path, state: 'not-file', entry };
-    if (entry.size > TOKENIZER_LIMIT)
-        return { path, state: 'too-large', size: entry.size, limit: TOKENIZER_LIMIT };
-    const bytes = await source.read(path);
-    if ((0,_lfs_js__WEBPACK_IMPORTED_MODULE_2__/* .isLfsPointer */ .NS)(bytes))
-        return { path, state: 'lfs-pointer' };
+    const file = await (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .readListedFile */ .IK)(source, entries, path, TOKENIZER_LIMIT);
+    if (file.state !== 'read')
+        return file;
+    const { bytes } = file;
     let value;
     try {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -12548,7 +12551,8 @@ async function loadTokenizerJson(source, entries) {
         if (!parsed.ok)
             return { path, state: 'invalid', problem: parsed.problem };
     }
-    return { path, state: 'ok', tokenizer: tokenizerModel(value) };
+    const json = value;
+    return { path, state: 'ok', tokenizer: tokenizerModel(json), ...(keepJson ? { json } : {}) };
 }
 function tokenizerModel(json) {
     const model = (typeof json.model === 'object' && json.model !== null ? json.model : {});
@@ -12626,7 +12630,7 @@ function inferType(model) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5494);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6800);
 // The CLI's executable entry (bundled to dist/cli/index.js); the logic is in cli.ts so tests can call it.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
@@ -12636,7 +12640,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5494:
+/***/ 6800:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -12680,63 +12684,8 @@ function countFindings(findings) {
 
 // EXTERNAL MODULE: ./src/engine/registry.ts + 69 modules
 var registry = __nccwpck_require__(9044);
-// EXTERNAL MODULE: ./src/artifacts/model-artifacts.ts + 2 modules
-var model_artifacts = __nccwpck_require__(605);
-;// CONCATENATED MODULE: ./src/engine/run-model.ts
-
-/**
- * Load every artifact the enabled rules declare (each once), then run the rules. A SourceError while
- * loading means "could not check" and propagates; a rule that throws becomes one finding and the run
- * goes on, so one bug never hides every other result.
- */
-async function runModelRules(source, rules, options) {
-    const load = (0,model_artifacts/* modelArtifactLoader */.v)(source);
-    // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
-    const kind = await load('kind');
-    const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind));
-    const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts))];
-    const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)])));
-    const findings = [];
-    for (const rule of enabled) {
-        const { meta } = rule;
-        const level = options.levels.get(meta.id);
-        const docsUrl = `${options.docsBase}${meta.name}.md`;
-        const artifacts = Object.fromEntries(meta.artifacts.map((n) => [n, loaded[n]]));
-        try {
-            rule.check({
-                artifacts,
-                settings: options.settings,
-                report(key, data, location) {
-                    const spec = meta.messages[key];
-                    findings.push({
-                        ruleId: meta.id,
-                        rule: meta.name,
-                        messageId: key,
-                        severity: level ?? spec.severity ?? meta.severity,
-                        message: spec.text(data),
-                        hint: spec.hint?.(data),
-                        location,
-                        docsUrl,
-                    });
-                },
-            });
-        }
-        catch (error) {
-            findings.push({
-                ruleId: meta.id,
-                rule: meta.name,
-                messageId: 'crashed',
-                severity: 'error',
-                message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
-                hint: 'This is a bug in friendli-preflight, not in your model: please report it with the model files that caused it. The other rules still ran.',
-                location: { path: '.' },
-                docsUrl,
-            });
-        }
-    }
-    return findings;
-}
-
+// EXTERNAL MODULE: ./src/engine/run-model.ts
+var run_model = __nccwpck_require__(1587);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:fs"
@@ -12954,7 +12903,7 @@ async function checkTargets(settings, env = process.env, hooks = {}) {
                 });
             }
             else {
-                const findings = (await runModelRules(opened.source, registry/* modelRules */.Bs, options)).sort(compareFindings);
+                const findings = (await (0,run_model/* runModelRules */.Kj)(opened.source, registry/* modelRules */.Bs, options)).sort(compareFindings);
                 targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' });
             }
         }
@@ -13067,6 +13016,26 @@ function formatLocation(file, location) {
         s += ` (row ${location.row})`;
     return s;
 }
+/**
+ * Where a finding is shown in the repository (annotations, check runs, SARIF): the file and line when known; a target named in a file of the repository
+ * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
+ * its findings go on the naming line or float on the run page.
+ */
+function place(target, f) {
+    if (!target.hub && f && f.location.line !== undefined) {
+        return {
+            file: workspacePath(target, f.location),
+            startLine: f.location.line,
+            startColumn: f.location.column,
+        };
+    }
+    if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
+        return { file: target.spec.origin.file, startLine: target.spec.origin.line };
+    }
+    if (!target.hub && f && f.location.path !== '.')
+        return { file: workspacePath(target, f.location) };
+    return {};
+}
 
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
 
@@ -13076,21 +13045,15 @@ const LEVEL = {
     warning: 'warning',
     info: 'note',
 };
-/** The file and line a result points at: its own, or the line of the repository file naming a hub target. */
+/** The file and line a result points at; without a place in the repository, its own path (hf:// or the folder). */
 function physicalLocation(target, f) {
-    if (target.hub || f.location.path === '.') {
-        const origin = target.spec.origin;
-        if (origin)
-            return { artifactLocation: { uri: origin.file }, region: { startLine: origin.line } };
-        if (target.hub)
-            return { artifactLocation: { uri: workspacePath(target, f.location) } };
-    }
-    const uri = workspacePath(target, f.location);
-    if (f.location.line === undefined)
+    const p = place(target, f);
+    const uri = p.file ?? workspacePath(target, f.location);
+    if (p.startLine === undefined)
         return { artifactLocation: { uri } };
     return {
         artifactLocation: { uri },
-        region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) },
+        region: { startLine: p.startLine, ...(p.startColumn ? { startColumn: p.startColumn } : {}) },
     };
 }
 function toSarif(report, version, docsBase) {
@@ -22767,14 +22730,12 @@ function resolveSettings(raw, workspace, env = process.env) {
         // Models first, so a dataset entry without base-model is checked against the first model listed.
         const models = config.targets.map((t, i) => 'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined);
         const firstModel = models.filter((m) => m !== undefined);
-        targets = config.targets.map((t, i) => models[i] ?? {
-            ...datasetTarget(t.dataset, {
-                baseModel: t['base-model'],
-                datasetSplit: t.split,
-                maxRows: t['max-rows']?.toString(),
-            }, base, firstModel),
-            ...origin(i),
-        });
+        targets = config.targets.map((t, i) => 'model' in t
+            ? models[i]
+            : {
+                ...datasetTarget(t.dataset, { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() }, base, firstModel),
+                ...origin(i),
+            });
     }
     else
         targets = [target('.', workspace)];
@@ -33417,7 +33378,10 @@ function project(value, columns) {
 
 // EXTERNAL MODULE: ./src/templates/render.ts + 7 modules
 var render = __nccwpck_require__(2081);
+// EXTERNAL MODULE: ./src/engine/run-model.ts
+var run_model = __nccwpck_require__(1587);
 ;// CONCATENATED MODULE: ./src/engine/run-dataset.ts
+
 
 
 
@@ -33435,19 +33399,7 @@ truncated = false) {
         if (level === 'off')
             continue;
         const docsUrl = `${options.docsBase}${rule.meta.name}.md`;
-        const report = (key, data, location) => {
-            const spec = rule.meta.messages[key];
-            findings.push({
-                ruleId: rule.meta.id,
-                rule: rule.meta.name,
-                messageId: key,
-                severity: level ?? spec.severity ?? rule.meta.severity,
-                message: spec.text(data),
-                hint: spec.hint?.(data),
-                location,
-                docsUrl,
-            });
-        };
+        const report = (0,run_model/* reporterFor */.BF)(rule.meta, level, docsUrl, (f) => findings.push(f));
         visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false });
     }
     // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -33460,16 +33412,7 @@ truncated = false) {
             }
             catch (error) {
                 entry.crashed = true;
-                findings.push({
-                    ruleId: entry.rule.meta.id,
-                    rule: entry.rule.meta.name,
-                    messageId: 'crashed',
-                    severity: 'error',
-                    message: `Rule ${entry.rule.meta.id} (${entry.rule.meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
-                    hint: 'This is a bug in friendli-preflight, not in your dataset: please report it with the rows that caused it. The other rules still ran.',
-                    location: { path: '.' },
-                    docsUrl: `${options.docsBase}${entry.rule.meta.name}.md`,
-                });
+                findings.push((0,run_model/* crashedFinding */.md)(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'));
             }
         }
     };
@@ -36683,7 +36626,7 @@ var tokenizer_json = __nccwpck_require__(5777);
 // EXTERNAL MODULE: ./src/rules/utils/config.ts
 var utils_config = __nccwpck_require__(883);
 // EXTERNAL MODULE: ./src/rules/utils/json.ts
-var utils_json = __nccwpck_require__(535);
+var json = __nccwpck_require__(535);
 ;// CONCATENATED MODULE: ./src/datasets/base-model.ts
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
@@ -36698,12 +36641,13 @@ var utils_json = __nccwpck_require__(535);
 const NO_LIMIT = 1e18;
 async function loadBaseModel(source, ref) {
     const load = (0,model_artifacts/* modelArtifactLoader */.v)(source);
+    const entries = new Map((await load('files')).entries.map((e) => [e.path, e]));
     const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
         load('chatTemplates'),
         load('specialTokens'),
         load('config'),
         load('tokenizerConfig'),
-        load('tokenizerJson'),
+        (0,tokenizer_json/* loadTokenizerJson */.Sc)(source, entries, true),
     ]);
     const chosen = templates.used.find((t) => t.name === 'default');
     const base = { ref, specialTokens: (0,special_tokens/* tokenStrings */.qe)(tokens) };
@@ -36722,7 +36666,7 @@ async function loadBaseModel(source, ref) {
     const doc = (0,json_file/* docOf */.wJ)(config);
     const positions = doc && (0,utils_config/* configInt */.iq)(doc, ['max_position_embeddings', 'n_positions', 'seq_length']);
     const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-    const maxLength = tc && (0,utils_json/* isObject */.Gv)(tc.value) ? tc.value.model_max_length : undefined;
+    const maxLength = tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value.model_max_length : undefined;
     const candidates = [];
     if (positions)
         candidates.push({ tokens: positions.value, from: `config.json ${positions.pointer.slice(1)}` });
@@ -36730,10 +36674,8 @@ async function loadBaseModel(source, ref) {
         candidates.push({ tokens: maxLength, from: 'tokenizer_config.json model_max_length' });
     base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0];
     if (tokenizerJson.state === 'ok') {
-        // The artifact keeps only ids; the tokenizer needs the whole file, read again once here.
         try {
-            const json = JSON.parse(new TextDecoder().decode(await source.read(tokenizer_json/* TOKENIZER_JSON */.pC)));
-            const tokenizer = new Tokenizer_default(json, tc && (0,utils_json/* isObject */.Gv)(tc.value) ? tc.value : {});
+            const tokenizer = new Tokenizer_default(tokenizerJson.json, tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value : {});
             base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
         }
         catch (error) {
@@ -37188,7 +37130,7 @@ function imageProblem(value, field) {
     catch {
         // fall through
     }
-    return `"${field}" must be a valid HTTP URL or S3 URL; got "${value.length > 60 ? value.slice(0, 57) + '...' : value}"`;
+    return `"${field}" must be a valid HTTP URL or S3 URL; got "${message_schema_short(value)}"`;
 }
 function partProblems(part, where, role) {
     if (!(0,json/* isObject */.Gv)(part))
@@ -41004,6 +40946,80 @@ function docsBase(env = process.env) {
 
 /***/ }),
 
+/***/ 1587:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BF: () => (/* binding */ reporterFor),
+/* harmony export */   Kj: () => (/* binding */ runModelRules),
+/* harmony export */   md: () => (/* binding */ crashedFinding)
+/* harmony export */ });
+/* harmony import */ var _artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(605);
+
+/** A report function for one rule: its message by key, at the user's level or the message's own. */
+function reporterFor(meta, level, docsUrl, push) {
+    return (key, data, location) => {
+        const spec = meta.messages[key];
+        push({
+            ruleId: meta.id,
+            rule: meta.name,
+            messageId: key,
+            severity: level ?? spec.severity ?? meta.severity,
+            message: spec.text(data),
+            hint: spec.hint?.(data),
+            location,
+            docsUrl,
+        });
+    };
+}
+/** The one finding a rule that throws becomes: a bug of ours, said as such, so the run goes on. */
+function crashedFinding(meta, error, docsUrl, subject) {
+    return {
+        ruleId: meta.id,
+        rule: meta.name,
+        messageId: 'crashed',
+        severity: 'error',
+        message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
+        hint: `This is a bug in friendli-preflight, not in your ${subject}: please report it with the ${subject === 'model' ? 'model files' : 'rows'} that caused it. The other rules still ran.`,
+        location: { path: '.' },
+        docsUrl,
+    };
+}
+/**
+ * Load every artifact the enabled rules declare (each once), then run the rules. A SourceError while
+ * loading means "could not check" and propagates; a rule that throws becomes one finding and the run
+ * goes on, so one bug never hides every other result.
+ */
+async function runModelRules(source, rules, options) {
+    const load = (0,_artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__/* .modelArtifactLoader */ .v)(source);
+    // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
+    const kind = await load('kind');
+    const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind));
+    const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts))];
+    const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)])));
+    const findings = [];
+    for (const rule of enabled) {
+        const { meta } = rule;
+        const level = options.levels.get(meta.id);
+        const docsUrl = `${options.docsBase}${meta.name}.md`;
+        const artifacts = Object.fromEntries(meta.artifacts.map((n) => [n, loaded[n]]));
+        try {
+            rule.check({
+                artifacts,
+                settings: options.settings,
+                report: reporterFor(meta, level, docsUrl, (f) => findings.push(f)),
+            });
+        }
+        catch (error) {
+            findings.push(crashedFinding(meta, error, docsUrl, 'model'));
+        }
+    }
+    return findings;
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41162,14 +41178,11 @@ function plural(n, word, many = `${word}s`) {
 /* harmony export */   Gv: () => (/* binding */ isObject),
 /* harmony export */   RY: () => (/* binding */ hasField),
 /* harmony export */   ZZ: () => (/* binding */ field),
-/* harmony export */   at: () => (/* binding */ at),
+/* harmony export */   at: () => (/* reexport safe */ _artifacts_json_document_js__WEBPACK_IMPORTED_MODULE_0__.at),
 /* harmony export */   lZ: () => (/* binding */ escapePointer)
 /* harmony export */ });
-/** The location of a JSON value: pointer always, line and column when the value is really there. */
-function at(doc, pointer) {
-    const pos = doc.locate(pointer);
-    return pos ? { path: doc.path, pointer, line: pos.line, column: pos.column } : { path: doc.path, pointer };
-}
+/* harmony import */ var _artifacts_json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
+
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,9 +4,8 @@
 // into a dict by name; a processor's legacy chat_template.json serves multimodal models. Each template
 // is parsed once here and shared by every template rule.
 import type { Location } from '../engine/finding.js'
-import { jsonType, type JsonDocument } from './json-document.js'
-import { docOf, MiB, type JsonFile } from './json-file.js'
-import { isLfsPointer } from './lfs.js'
+import { at as locate, jsonType, type JsonDocument } from './json-document.js'
+import { docOf, MiB, readListedFile, type JsonFile } from './json-file.js'
 import type { RepoEntry, Source } from '../sources/source.js'
 import { compileTemplate, type CompileResult } from '../templates/render.js'
 
@@ -67,7 +66,7 @@ export async function loadChatTemplates(
     .sort((a, b) => (a.path === JINJA_FILE ? -1 : b.path === JINJA_FILE ? 1 : a.path.localeCompare(b.path)))
   const fromFiles: ChatTemplate[] = []
   for (const entry of jinjaPaths) {
-    const text = await readTemplateFile(source, entry, problems)
+    const text = await readTemplateFile(source, entries, entry, problems)
     // An empty file holds no template, as an empty "chat_template" string does not.
     if (text === undefined || text.trim() === '') continue
     const name =
@@ -101,22 +100,24 @@ function template(
 
 async function readTemplateFile(
   source: Source,
+  entries: ReadonlyMap<string, RepoEntry>,
   entry: RepoEntry,
   problems: TemplateProblem[],
 ): Promise<string | undefined> {
   const location = { path: entry.path }
   const refuse = (why: string) => (problems.push({ kind: 'unreadable', location, why }), undefined)
-  if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
+  const file = await readListedFile(source, entries, entry.path, TEMPLATE_FILE_LIMIT)
+  if (file.state === 'not-file')
     return refuse(entry.link ? 'a link that leaves the model folder or is broken' : 'not a regular file')
-  if (entry.size > TEMPLATE_FILE_LIMIT)
+  if (file.state === 'too-large')
     return refuse(
-      `${(entry.size / MiB).toFixed(1)} MiB, more than the ${TEMPLATE_FILE_LIMIT / MiB} MiB a template can reasonably be`,
+      `${(file.size / MiB).toFixed(1)} MiB, more than the ${file.limit / MiB} MiB a template can reasonably be`,
     )
-  const bytes = await source.read(entry.path)
-  if (isLfsPointer(bytes)) return refuse('a Git LFS pointer, not the template')
+  if (file.state === 'lfs-pointer') return refuse('a Git LFS pointer, not the template')
+  if (file.state !== 'read') return undefined
   try {
     // transformers opens it as UTF-8 text; Python's universal newlines make \r\n and \r into \n.
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return new TextDecoder('utf-8', { fatal: true }).decode(file.bytes)
   } catch {
     return refuse('not UTF-8 text')
   }
@@ -127,20 +128,16 @@ function fromJson(doc: JsonDocument | undefined, path: string, problems: Templat
   if (!doc || typeof doc.value !== 'object' || doc.value === null || !('chat_template' in doc.value))
     return []
   const value = (doc.value as Record<string, unknown>).chat_template
-  const at = (pointer: string): Location => {
-    const pos = doc.locate(pointer)
-    return pos ? { path, line: pos.line, column: pos.column, pointer } : { path, pointer }
-  }
   if (value === null) return [] // "chat_template": null is how some tools say "none"; MR501 reports it
   if (typeof value === 'string')
-    return value.trim() === '' ? [] : [template('default', path, value, at('/chat_template'), true)]
+    return value.trim() === '' ? [] : [template('default', path, value, locate(doc, '/chat_template'), true)]
   if (!Array.isArray(value)) {
-    problems.push({ kind: 'not-template', location: at('/chat_template'), found: jsonType(value) })
+    problems.push({ kind: 'not-template', location: locate(doc, '/chat_template'), found: jsonType(value) })
     return []
   }
   const out: ChatTemplate[] = []
   value.forEach((entry: unknown, index) => {
-    const location = at(`/chat_template/${index}`)
+    const location = locate(doc, `/chat_template/${index}`)
     const e = entry as { name?: unknown; template?: unknown }
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
       return problems.push({
@@ -170,12 +167,12 @@ function fromJson(doc: JsonDocument | undefined, path: string, problems: Templat
       out.splice(earlier, 1)
     }
     if (e.template.trim() !== '')
-      out.push(template(e.name, path, e.template, at(`/chat_template/${index}/template`), true))
+      out.push(template(e.name, path, e.template, locate(doc, `/chat_template/${index}/template`), true))
   })
   if (out.length > 0 && !out.some((t) => t.name === 'default'))
     problems.push({
       kind: 'no-default',
-      location: at('/chat_template'),
+      location: locate(doc, '/chat_template'),
       names: out.map((t) => t.name),
       where: path,
     })

@@ -7,6 +7,7 @@ import {
   type ParseError,
 } from 'jsonc-parser'
 import { firstInvalidUtf8, lineIndex, type Position } from './text-position.js'
+import type { Location } from '../engine/finding.js'
 
 /** A parsed JSON file that can say on which line and column any value sits. */
 export interface JsonDocument {
@@ -26,6 +27,12 @@ export type JsonProblem =
   | { kind: 'not-object'; found: string; at: Position }
 
 export type JsonParse = { ok: true; doc: JsonDocument } | { ok: false; problem: JsonProblem }
+
+/** The location of a JSON value: pointer always, line and column when the value is really there. */
+export function at(doc: JsonDocument, pointer: string): Location {
+  const pos = doc.locate(pointer)
+  return pos ? { path: doc.path, pointer, line: pos.line, column: pos.column } : { path: doc.path, pointer }
+}
 
 /** A short name for the JSON type of a value, as users know it. */
 export function jsonType(value: unknown): string {

@@ -15,13 +15,24 @@ export type JsonFile =
 
 export const MiB = 1024 * 1024
 
-/** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
-export async function loadJsonFile(
+/** A listed file read whole, or why it was not: the states every file loader shares. */
+export type ListedFile =
+  | { path: string; state: 'missing' }
+  | { path: string; state: 'not-file'; entry: RepoEntry }
+  | { path: string; state: 'too-large'; size: number; limit: number }
+  | { path: string; state: 'lfs-pointer' }
+  | { path: string; state: 'read'; bytes: Uint8Array }
+
+/**
+ * Read one file of the listing whole, refusing what a model repo would not hold: a link that leaves
+ * it or is broken, something other than a file, more than `limit` bytes, a Git LFS pointer.
+ */
+export async function readListedFile(
   source: Source,
   entries: ReadonlyMap<string, RepoEntry>,
   path: string,
   limit: number,
-): Promise<JsonFile> {
+): Promise<ListedFile> {
   const entry = entries.get(path)
   if (!entry) return { path, state: 'missing' }
   if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
@@ -29,7 +40,19 @@ export async function loadJsonFile(
   if (entry.size > limit) return { path, state: 'too-large', size: entry.size, limit }
   const bytes = await source.read(path)
   if (isLfsPointer(bytes)) return { path, state: 'lfs-pointer' }
-  const parsed = parseJsonDocument(path, bytes)
+  return { path, state: 'read', bytes }
+}
+
+/** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
+export async function loadJsonFile(
+  source: Source,
+  entries: ReadonlyMap<string, RepoEntry>,
+  path: string,
+  limit: number,
+): Promise<JsonFile> {
+  const file = await readListedFile(source, entries, path, limit)
+  if (file.state !== 'read') return file
+  const parsed = parseJsonDocument(path, file.bytes)
   return parsed.ok
     ? { path, state: 'ok', doc: parsed.doc }
     : { path, state: 'invalid', problem: parsed.problem }

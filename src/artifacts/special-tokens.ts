@@ -1,4 +1,5 @@
 import type { Location } from '../engine/finding.js'
+import { at } from './json-document.js'
 import { docOf, type JsonFile } from './json-file.js'
 
 /** The special tokens transformers passes to a chat template, by their variable names. */
@@ -31,27 +32,19 @@ export function specialTokens(
     const doc = docOf(file)
     if (!doc || typeof doc.value !== 'object' || doc.value === null) continue
     for (const key of SPECIAL_TOKEN_KEYS) {
-      const value = (doc.value as Record<string, unknown>)[key]
-      const content =
-        typeof value === 'string'
-          ? value
-          : typeof value === 'object' &&
-              value !== null &&
-              typeof (value as { content?: unknown }).content === 'string'
-            ? (value as { content: string }).content
-            : undefined
+      const content = tokenContent((doc.value as Record<string, unknown>)[key])
       if (content === undefined) continue
-      const pos = doc.locate(`/${key}`)
-      out.set(key, {
-        key,
-        content,
-        location: pos
-          ? { path: file.path, line: pos.line, column: pos.column, pointer: `/${key}` }
-          : { path: file.path },
-      })
+      out.set(key, { key, content, location: at(doc, `/${key}`) })
     }
   }
   return out
+}
+
+/** A special token's string: the value itself, or an AddedToken object's "content"; else undefined. */
+export function tokenContent(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  const content = (value as { content?: unknown } | null)?.content
+  return typeof value === 'object' && typeof content === 'string' ? content : undefined
 }
 
 /** The strings a template sees, by variable name. */

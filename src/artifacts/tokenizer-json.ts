@@ -1,7 +1,6 @@
 import type { RepoEntry, Source } from '../sources/source.js'
 import { parseJsonDocument, type JsonProblem } from './json-document.js'
-import { MiB } from './json-file.js'
-import { isLfsPointer } from './lfs.js'
+import { MiB, readListedFile } from './json-file.js'
 
 /** One entry of tokenizer.json's `added_tokens`. */
 export interface AddedToken {
@@ -26,7 +25,7 @@ export type TokenizerJson =
   | { path: string; state: 'too-large'; size: number; limit: number }
   | { path: string; state: 'lfs-pointer' }
   | { path: string; state: 'invalid'; problem: JsonProblem }
-  | { path: string; state: 'ok'; tokenizer: TokenizerModel }
+  | { path: string; state: 'ok'; tokenizer: TokenizerModel; json?: Record<string, unknown> }
 
 export const TOKENIZER_JSON = 'tokenizer.json'
 
@@ -43,16 +42,13 @@ export const TOKENIZER_LIMIT = 128 * MiB
 export async function loadTokenizerJson(
   source: Source,
   entries: ReadonlyMap<string, RepoEntry>,
+  /** Keep the parsed file (a tokenizer is built from it): read and parsed once, not twice. */
+  keepJson = false,
 ): Promise<TokenizerJson> {
   const path = TOKENIZER_JSON
-  const entry = entries.get(path)
-  if (!entry) return { path, state: 'missing' }
-  if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
-    return { path, state: 'not-file', entry }
-  if (entry.size > TOKENIZER_LIMIT)
-    return { path, state: 'too-large', size: entry.size, limit: TOKENIZER_LIMIT }
-  const bytes = await source.read(path)
-  if (isLfsPointer(bytes)) return { path, state: 'lfs-pointer' }
+  const file = await readListedFile(source, entries, path, TOKENIZER_LIMIT)
+  if (file.state !== 'read') return file
+  const { bytes } = file
   let value: unknown
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
@@ -66,7 +62,8 @@ export async function loadTokenizerJson(
     const parsed = parseJsonDocument(path, bytes)
     if (!parsed.ok) return { path, state: 'invalid', problem: parsed.problem }
   }
-  return { path, state: 'ok', tokenizer: tokenizerModel(value as Record<string, unknown>) }
+  const json = value as Record<string, unknown>
+  return { path, state: 'ok', tokenizer: tokenizerModel(json), ...(keepJson ? { json } : {}) }
 }
 
 function tokenizerModel(json: Record<string, unknown>): TokenizerModel {

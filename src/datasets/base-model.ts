@@ -5,7 +5,7 @@ import type { ChatTemplate } from '../artifacts/chat-templates.js'
 import { docOf } from '../artifacts/json-file.js'
 import { modelArtifactLoader } from '../artifacts/model-artifacts.js'
 import { tokenStrings } from '../artifacts/special-tokens.js'
-import { TOKENIZER_JSON } from '../artifacts/tokenizer-json.js'
+import { loadTokenizerJson } from '../artifacts/tokenizer-json.js'
 import { configInt } from '../rules/utils/config.js'
 import { isObject } from '../rules/utils/json.js'
 import type { Source } from '../sources/source.js'
@@ -34,12 +34,13 @@ const NO_LIMIT = 1e18
 
 export async function loadBaseModel(source: Source, ref: string): Promise<BaseModel> {
   const load = modelArtifactLoader(source)
+  const entries = new Map((await load('files')).entries.map((e) => [e.path, e]))
   const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
     load('chatTemplates'),
     load('specialTokens'),
     load('config'),
     load('tokenizerConfig'),
-    load('tokenizerJson'),
+    loadTokenizerJson(source, entries, true),
   ])
   const chosen = templates.used.find((t) => t.name === 'default')
   const base: BaseModel = { ref, specialTokens: tokenStrings(tokens) }
@@ -66,10 +67,8 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
   base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0]
 
   if (tokenizerJson.state === 'ok') {
-    // The artifact keeps only ids; the tokenizer needs the whole file, read again once here.
     try {
-      const json = JSON.parse(new TextDecoder().decode(await source.read(TOKENIZER_JSON))) as object
-      const tokenizer = new Tokenizer(json, tc && isObject(tc.value) ? tc.value : {})
+      const tokenizer = new Tokenizer(tokenizerJson.json!, tc && isObject(tc.value) ? tc.value : {})
       base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length
     } catch (error) {
       // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.

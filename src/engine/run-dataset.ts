@@ -6,8 +6,8 @@ import { DataFileError, MAX_ROW_BYTES, type DataFile } from '../datasets/rows.js
 import type { Source } from '../sources/source.js'
 import { renderTemplate, type RenderResult } from '../templates/render.js'
 import type { DatasetRow, DatasetRule, DatasetVisitor } from './dataset-rule.js'
-import type { Finding, Location, Severity } from './finding.js'
-import type { RuleLevel } from './run-model.js'
+import type { Finding, Location } from './finding.js'
+import { crashedFinding, reporterFor, type RuleLevel } from './run-model.js'
 
 export interface DatasetRunOptions {
   levels: ReadonlyMap<string, RuleLevel>
@@ -61,19 +61,7 @@ export async function runDatasetRules(
     const level = options.levels.get(rule.meta.id)
     if (level === 'off') continue
     const docsUrl = `${options.docsBase}${rule.meta.name}.md`
-    const report = (key: string, data: unknown, location: Location) => {
-      const spec = rule.meta.messages[key]
-      findings.push({
-        ruleId: rule.meta.id,
-        rule: rule.meta.name,
-        messageId: key,
-        severity: (level as Severity | undefined) ?? spec.severity ?? rule.meta.severity,
-        message: spec.text(data),
-        hint: spec.hint?.(data),
-        location,
-        docsUrl,
-      })
-    }
+    const report = reporterFor(rule.meta, level, docsUrl, (f) => findings.push(f))
     visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false })
   }
   // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -84,16 +72,9 @@ export async function runDatasetRules(
         call(entry.visitor)
       } catch (error) {
         entry.crashed = true
-        findings.push({
-          ruleId: entry.rule.meta.id,
-          rule: entry.rule.meta.name,
-          messageId: 'crashed',
-          severity: 'error',
-          message: `Rule ${entry.rule.meta.id} (${entry.rule.meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
-          hint: 'This is a bug in friendli-preflight, not in your dataset: please report it with the rows that caused it. The other rules still ran.',
-          location: { path: '.' },
-          docsUrl: `${options.docsBase}${entry.rule.meta.name}.md`,
-        })
+        findings.push(
+          crashedFinding(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'),
+        )
       }
     }
   }

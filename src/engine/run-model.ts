@@ -1,7 +1,7 @@
 import { modelArtifactLoader, type ModelArtifactName } from '../artifacts/model-artifacts.js'
 import type { Source } from '../sources/source.js'
 import type { Finding, Location, Severity } from './finding.js'
-import type { ModelRule, RuleSettings } from './rule.js'
+import type { AnyMessages, ModelRule, RuleMeta, RuleSettings } from './rule.js'
 
 export type RuleLevel = Severity | 'off'
 
@@ -10,6 +10,44 @@ export interface RunOptions {
   levels: ReadonlyMap<string, RuleLevel>
   settings: RuleSettings
   docsBase: string
+}
+
+type AnyRuleMeta = RuleMeta<AnyMessages>
+
+/** A report function for one rule: its message by key, at the user's level or the message's own. */
+export function reporterFor(
+  meta: AnyRuleMeta,
+  level: RuleLevel | undefined,
+  docsUrl: string,
+  push: (f: Finding) => void,
+): (key: string, data: unknown, location: Location) => void {
+  return (key, data, location) => {
+    const spec = meta.messages[key]
+    push({
+      ruleId: meta.id,
+      rule: meta.name,
+      messageId: key,
+      severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
+      message: spec.text(data),
+      hint: spec.hint?.(data),
+      location,
+      docsUrl,
+    })
+  }
+}
+
+/** The one finding a rule that throws becomes: a bug of ours, said as such, so the run goes on. */
+export function crashedFinding(meta: AnyRuleMeta, error: unknown, docsUrl: string, subject: string): Finding {
+  return {
+    ruleId: meta.id,
+    rule: meta.name,
+    messageId: 'crashed',
+    severity: 'error',
+    message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
+    hint: `This is a bug in friendli-preflight, not in your ${subject}: please report it with the ${subject === 'model' ? 'model files' : 'rows'} that caused it. The other rules still ran.`,
+    location: { path: '.' },
+    docsUrl,
+  }
 }
 
 /**
@@ -41,31 +79,10 @@ export async function runModelRules(
       rule.check({
         artifacts,
         settings: options.settings,
-        report(key: string, data: unknown, location: Location) {
-          const spec = meta.messages[key]
-          findings.push({
-            ruleId: meta.id,
-            rule: meta.name,
-            messageId: key,
-            severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
-            message: spec.text(data),
-            hint: spec.hint?.(data),
-            location,
-            docsUrl,
-          })
-        },
+        report: reporterFor(meta, level, docsUrl, (f) => findings.push(f)),
       })
     } catch (error) {
-      findings.push({
-        ruleId: meta.id,
-        rule: meta.name,
-        messageId: 'crashed',
-        severity: 'error',
-        message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
-        hint: 'This is a bug in friendli-preflight, not in your model: please report it with the model files that caused it. The other rules still ran.',
-        location: { path: '.' },
-        docsUrl,
-      })
+      findings.push(crashedFinding(meta, error, docsUrl, 'model'))
     }
   }
   return findings

@@ -1,7 +1,7 @@
-import type { Report, TargetResult } from '../check.js'
+import type { Report } from '../check.js'
 import type { Finding, Severity } from '../engine/finding.js'
 import { plural } from '../rules/utils/files.js'
-import { formatLocation, workspacePath } from './paths.js'
+import { formatLocation, place, workspacePath } from './paths.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
@@ -21,26 +21,6 @@ export const PER_LEVEL = 10
 const ROWS_SHOWN = 5
 
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
-
-/**
- * Where an annotation goes: the file and line when known; a target named in a file of the repository
- * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
- * its findings go on the naming line or float on the run page.
- */
-function place(target: TargetResult, f?: Finding): Pick<Annotation, 'file' | 'startLine' | 'startColumn'> {
-  if (!target.hub && f && f.location.line !== undefined) {
-    return {
-      file: workspacePath(target, f.location),
-      startLine: f.location.line,
-      startColumn: f.location.column,
-    }
-  }
-  if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
-    return { file: target.spec.origin.file, startLine: target.spec.origin.line }
-  }
-  if (!target.hub && f && f.location.path !== '.') return { file: workspacePath(target, f.location) }
-  return {}
-}
 
 /**
  * The annotations to emit, most important first, within GitHub's per-step limits; when some do not

@@ -4,7 +4,7 @@
 // the caller says so once and the other layers carry the findings.
 import type { Report } from '../check.js'
 import type { Severity } from '../engine/finding.js'
-import { formatLocation, workspacePath } from './paths.js'
+import { formatLocation, place, workspacePath } from './paths.js'
 
 const LEVEL: Record<Severity, 'failure' | 'warning' | 'notice'> = {
   error: 'failure',
@@ -42,26 +42,19 @@ export function checkAnnotations(report: Report): CheckAnnotation[] {
     for (const f of t.findings) {
       const base = { annotation_level: LEVEL[f.severity], title: `${f.ruleId} ${f.rule}` }
       const message = f.hint ? `${f.message}\n${f.hint}` : f.message
-      if (!t.hub && f.location.line !== undefined) {
-        const column = f.location.column
-        out.push({
-          ...base,
-          path: workspacePath(t, f.location),
-          start_line: f.location.line,
-          end_line: f.location.line,
-          ...(column ? { start_column: column, end_column: column } : {}),
-          message,
-        })
-      } else if (t.spec.origin && (t.hub || f.location.path === '.')) {
-        const where = formatLocation(workspacePath(t, f.location), f.location)
-        out.push({
-          ...base,
-          path: t.spec.origin.file,
-          start_line: t.spec.origin.line,
-          end_line: t.spec.origin.line,
-          message: `${where}: ${message}`,
-        })
-      }
+      const p = place(t, f)
+      if (p.file === undefined || p.startLine === undefined) continue
+      // On the line of the file naming the target, the message says which file of it is meant.
+      const elsewhere = p.file !== workspacePath(t, f.location)
+      const prefix = elsewhere ? `${formatLocation(workspacePath(t, f.location), f.location)}: ` : ''
+      out.push({
+        ...base,
+        path: p.file,
+        start_line: p.startLine,
+        end_line: p.startLine,
+        ...(p.startColumn ? { start_column: p.startColumn, end_column: p.startColumn } : {}),
+        message: prefix + message,
+      })
     }
   }
   return out

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { TargetResult } from '../check.js'
-import type { Location } from '../engine/finding.js'
+import type { Finding, Location } from '../engine/finding.js'
 
 /**
  * A finding's path as users read it: relative to the workspace ('examples/m/config.json', the target
@@ -30,4 +30,27 @@ export function formatLocation(file: string, location: Location): string {
   if (location.line !== undefined && location.column !== undefined) s += `:${location.column}`
   if (location.row !== undefined) s += ` (row ${location.row})`
   return s
+}
+
+/**
+ * Where a finding is shown in the repository (annotations, check runs, SARIF): the file and line when known; a target named in a file of the repository
+ * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
+ * its findings go on the naming line or float on the run page.
+ */
+export function place(
+  target: TargetResult,
+  f?: Finding,
+): { file?: string; startLine?: number; startColumn?: number } {
+  if (!target.hub && f && f.location.line !== undefined) {
+    return {
+      file: workspacePath(target, f.location),
+      startLine: f.location.line,
+      startColumn: f.location.column,
+    }
+  }
+  if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
+    return { file: target.spec.origin.file, startLine: target.spec.origin.line }
+  }
+  if (!target.hub && f && f.location.path !== '.') return { file: workspacePath(target, f.location) }
+  return {}
 }

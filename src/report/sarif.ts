@@ -4,7 +4,7 @@
 import type { Report, TargetResult } from '../check.js'
 import type { Finding, Severity } from '../engine/finding.js'
 import { allRules } from '../engine/registry.js'
-import { workspacePath } from './paths.js'
+import { place, workspacePath } from './paths.js'
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   error: 'error',
@@ -12,18 +12,14 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   info: 'note',
 }
 
-/** The file and line a result points at: its own, or the line of the repository file naming a hub target. */
+/** The file and line a result points at; without a place in the repository, its own path (hf:// or the folder). */
 function physicalLocation(target: TargetResult, f: Finding) {
-  if (target.hub || f.location.path === '.') {
-    const origin = target.spec.origin
-    if (origin) return { artifactLocation: { uri: origin.file }, region: { startLine: origin.line } }
-    if (target.hub) return { artifactLocation: { uri: workspacePath(target, f.location) } }
-  }
-  const uri = workspacePath(target, f.location)
-  if (f.location.line === undefined) return { artifactLocation: { uri } }
+  const p = place(target, f)
+  const uri = p.file ?? workspacePath(target, f.location)
+  if (p.startLine === undefined) return { artifactLocation: { uri } }
   return {
     artifactLocation: { uri },
-    region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) },
+    region: { startLine: p.startLine, ...(p.startColumn ? { startColumn: p.startColumn } : {}) },
   }
 }
 

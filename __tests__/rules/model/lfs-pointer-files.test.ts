@@ -10,6 +10,7 @@ import rule from '../../../src/rules/model/lfs-pointer-files.js'
 import { memorySource } from '../../../src/sources/memory.js'
 import { configJson, ruleTester } from '../../helpers/rule-tester.js'
 import { makeSafetensors } from '../../helpers/safetensors.js'
+import { CORPUS_ROOT } from '../../helpers/corpus.js'
 
 /** A pointer as git-lfs writes it (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
 const pointer = (size: number, oid = '52addd84f7e83b6f5b54edfbcd11a9dc71ced13e63967e0e551fcdd071a09cac') =>
@@ -145,7 +146,7 @@ describe('MR304 alone reports a pointer', () => {
   })
 })
 
-const CORPUS = '/work/shared/corpus/models'
+const CORPUS = path.join(CORPUS_ROOT, 'models')
 
 /** A corpus folder as an in-memory repo; SOURCE.txt is the corpus's own note, not part of the model. */
 function corpusRepo(name: string): Record<string, Uint8Array> {

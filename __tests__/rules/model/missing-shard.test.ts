@@ -10,6 +10,7 @@ import { memorySource, type MemoryEntry } from '../../../src/sources/memory.js'
 import type { Source } from '../../../src/sources/source.js'
 import { ruleTester, runRule } from '../../helpers/rule-tester.js'
 import { makeSafetensors } from '../../helpers/safetensors.js'
+import { CORPUS_ROOT } from '../../helpers/corpus.js'
 
 /**
  * The index as save_pretrained writes it: lines 1-5 are `{`, `"metadata": {`, `"total_size": …`,
@@ -259,7 +260,7 @@ describe('MR306 beyond the in-memory cases', () => {
   })
 })
 
-const CORPUS = '/work/shared/corpus/models'
+const CORPUS = path.join(CORPUS_ROOT, 'models')
 
 function corpusRepo(name: string): Record<string, Uint8Array> {
   const dir = path.join(CORPUS, name)

@@ -10,6 +10,7 @@ import rule from '../../../src/rules/model/shard-index-mismatch.js'
 import { memorySource, type MemoryEntry } from '../../../src/sources/memory.js'
 import { ruleTester, runRule } from '../../helpers/rule-tester.js'
 import { makeSafetensors, type TensorSpec } from '../../helpers/safetensors.js'
+import { CORPUS_ROOT } from '../../helpers/corpus.js'
 
 /** Lines 1-5: `{`, `"metadata": {`, `"total_size": …`, `},`, `"weight_map": {`; entry i on line 5 + i, column 5. */
 const index = (weightMap: Record<string, unknown>, totalSize = 12) =>
@@ -220,7 +221,7 @@ describe('MR308 on large inputs', () => {
   })
 })
 
-const CORPUS = '/work/shared/corpus/models'
+const CORPUS = path.join(CORPUS_ROOT, 'models')
 const RESHARDED = 'meta-llama__Llama-3.2-3B__resharded-per-tensor'
 
 describe('MR308 on the real shards of Llama-3.2-3B, re-sharded one tensor per file', () => {

@@ -35,7 +35,7 @@ export function imageProblem(value: unknown, field: string): string | undefined 
   } catch {
     // fall through
   }
-  return `"${field}" must be a valid HTTP URL or S3 URL; got "${value.length > 60 ? value.slice(0, 57) + '...' : value}"`
+  return `"${field}" must be a valid HTTP URL or S3 URL; got "${short(value)}"`
 }
 
 function partProblems(part: unknown, where: string, role: string): Problem[] {

@@ -1,11 +1,6 @@
 import type { JsonDocument } from '../../artifacts/json-document.js'
-import type { Location } from '../../engine/finding.js'
 
-/** The location of a JSON value: pointer always, line and column when the value is really there. */
-export function at(doc: JsonDocument, pointer: string): Location {
-  const pos = doc.locate(pointer)
-  return pos ? { path: doc.path, pointer, line: pos.line, column: pos.column } : { path: doc.path, pointer }
-}
+export { at } from '../../artifacts/json-document.js'
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
