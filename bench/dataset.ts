@@ -33,10 +33,10 @@ function conversation(i: number): Message[] {
 async function child(file: string, mode: string, rows: number): Promise<void> {
   const { memorySource } = await import('../src/sources/memory.js')
   const { openLocalSource } = await import('../src/sources/local.js')
-  const { loadBaseModel } = await import('../src/datasets/base-model.js')
-  const { findDataFiles } = await import('../src/datasets/splits.js')
+  const { loadBaseModel } = await import('../src/artifacts/base-model.js')
+  const { findDataFiles } = await import('../src/readers/splits.js')
   const { runDatasetRules } = await import('../src/engine/run-dataset.js')
-  const { datasetRules } = await import('../src/engine/registry.js')
+  const { datasetRules } = await import('../src/rules/registry.js')
   const base =
     mode === 'schema'
       ? undefined

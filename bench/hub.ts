@@ -12,7 +12,7 @@ import {
   shardTensors,
 } from '../__tests__/helpers/sparse-safetensors.js'
 import { startFakeHub, type FakeHub } from '../__tests__/helpers/fake-hub.js'
-import { docsBase, modelRules as allRules } from '../src/engine/registry.js'
+import { docsBase, modelRules as allRules } from '../src/rules/registry.js'
 import { runModelRules } from '../src/engine/run-model.js'
 import { openHubSource } from '../src/sources/hub.js'
 

@@ -27,8 +27,8 @@ import {
   shardTensors,
   type LlamaDims,
 } from '../__tests__/helpers/sparse-safetensors.js'
-import { docsBase, modelRules as allRules } from '../src/engine/registry.js'
-import type { ModelRule } from '../src/engine/rule.js'
+import { docsBase, modelRules as allRules } from '../src/rules/registry.js'
+import type { ModelRule } from '../src/rules/model-rule.js'
 import { runModelRules } from '../src/engine/run-model.js'
 import gpuFit from '../src/rules/model/gpu-fit.js'
 import { openLocalSource } from '../src/sources/local.js'

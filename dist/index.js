@@ -39522,7 +39522,9 @@ module.exports = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Br: () => (/* binding */ jsonType),
+/* harmony export */   RY: () => (/* binding */ hasField),
 /* harmony export */   Ri: () => (/* binding */ describeJsonProblem),
+/* harmony export */   ZZ: () => (/* binding */ field),
 /* harmony export */   at: () => (/* binding */ at),
 /* harmony export */   dH: () => (/* binding */ parseJsonDocument),
 /* harmony export */   fu: () => (/* binding */ problemPosition)
@@ -39531,6 +39533,8 @@ module.exports = {
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _text_position_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3598);
+/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2308);
+
 
 
 /** The location of a JSON value: pointer always, line and column when the value is really there. */
@@ -39750,6 +39754,13 @@ function problemPosition(problem) {
             return undefined;
     }
 }
+/** A top-level field of an object document. */
+function field(doc, key) {
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_2__/* .isObject */ .G)(doc.value) ? doc.value[key] : undefined;
+}
+function hasField(doc, key) {
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_2__/* .isObject */ .G)(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
+}
 
 
 /***/ }),
@@ -39763,7 +39774,7 @@ function problemPosition(problem) {
 /* harmony export */   lv: () => (/* binding */ MiB),
 /* harmony export */   wJ: () => (/* binding */ docOf)
 /* harmony export */ });
-/* harmony import */ var _lfs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(644);
+/* harmony import */ var _sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8033);
 /* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
 
 
@@ -39781,7 +39792,7 @@ async function readListedFile(source, entries, path, limit) {
     if (entry.size > limit)
         return { path, state: 'too-large', size: entry.size, limit };
     const bytes = await source.read(path);
-    if ((0,_lfs_js__WEBPACK_IMPORTED_MODULE_1__/* .isLfsPointer */ .NS)(bytes))
+    if ((0,_sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__/* .isLfsPointer */ .NS)(bytes))
         return { path, state: 'lfs-pointer' };
     return { path, state: 'read', bytes };
 }
@@ -39803,54 +39814,6 @@ function docOf(file) {
 
 /***/ }),
 
-/***/ 644:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   NS: () => (/* binding */ isLfsPointer),
-/* harmony export */   Tc: () => (/* binding */ findLfsPointers),
-/* harmony export */   ei: () => (/* binding */ lfsPointerSize),
-/* harmony export */   nx: () => (/* binding */ LFS_POINTER_MAX_SIZE)
-/* harmony export */ });
-/** Every Git LFS pointer starts with this line (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
-const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\n';
-/** A pointer file is "a few lines, less than 1024 bytes" by the spec: larger files are never pointers. */
-const LFS_POINTER_MAX_SIZE = 1024;
-function isLfsPointer(bytes) {
-    return (bytes.length <= LFS_POINTER_MAX_SIZE &&
-        Buffer.from(bytes.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER);
-}
-/** The pointer's recorded size of the real file, when it says one. */
-function lfsPointerSize(bytes) {
-    const m = /\nsize (\d+)/.exec(Buffer.from(bytes).toString('latin1'));
-    return m ? Number(m[1]) : undefined;
-}
-/**
- * Files at the root that are LFS pointers instead of content: what a checkout without `lfs: true`
- * leaves behind. Only files small enough to be a pointer are read, each once.
- */
-async function findLfsPointers(source, files, readAnyway = new Set()) {
-    const candidates = files.entries.filter((e) => !e.path.includes('/') &&
-        e.type === 'file' &&
-        !e.link?.match(/outside|broken/) &&
-        e.size > 0 &&
-        e.size <= LFS_POINTER_MAX_SIZE &&
-        // The Hub serves an LFS file's content, so a pointer there is a plain blob committed as text.
-        // Reading every small file for it would cost a request each: on the Hub only weights and the
-        // files the check reads anyway (the source caches them) are looked at.
-        (source.kind !== 'hub' || (!e.lfs && (e.path.endsWith('.safetensors') || readAnyway.has(e.path)))));
-    const found = [];
-    for (const e of candidates) {
-        const bytes = await source.read(e.path);
-        if (isLfsPointer(bytes))
-            found.push({ path: e.path, realSize: lfsPointerSize(bytes) });
-    }
-    return found;
-}
-
-
-/***/ }),
-
 /***/ 605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39866,8 +39829,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var json_document = __nccwpck_require__(3895);
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
 var json_file = __nccwpck_require__(6508);
-// EXTERNAL MODULE: ./src/templates/render.ts + 7 modules
-var render = __nccwpck_require__(2081);
+// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
+var render = __nccwpck_require__(8303);
 ;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
 
 
@@ -39993,8 +39956,8 @@ var special_tokens = __nccwpck_require__(2495);
 var template_renders = __nccwpck_require__(7341);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
-// EXTERNAL MODULE: ./src/artifacts/lfs.ts
-var lfs = __nccwpck_require__(644);
+// EXTERNAL MODULE: ./src/sources/lfs.ts
+var lfs = __nccwpck_require__(8033);
 // EXTERNAL MODULE: ./src/artifacts/safetensors.ts
 var safetensors = __nccwpck_require__(1134);
 ;// CONCATENATED MODULE: ./src/artifacts/weights.ts
@@ -40122,6 +40085,54 @@ function modelArtifactLoader(source) {
 
 /***/ }),
 
+/***/ 2745:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kt: () => (/* binding */ configString),
+/* harmony export */   Mn: () => (/* binding */ configValue),
+/* harmony export */   hk: () => (/* binding */ SUB_CONFIGS),
+/* harmony export */   iq: () => (/* binding */ configInt)
+/* harmony export */ });
+/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2308);
+
+/**
+ * Multimodal and composite configs keep the language model's sizes in a sub-config (Qwen2-VL's
+ * text_config, InternVL's llm_config, …): look there when the top level lacks the key.
+ */
+const SUB_CONFIGS = ['text_config', 'llm_config', 'language_config', 'language_model_config'];
+/** The first of `keys` present at the top level, then in each sub-config. */
+function configValue(doc, keys) {
+    const root = doc.value;
+    if (!(0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .G)(root))
+        return undefined;
+    const scopes = [[root, '']];
+    for (const sub of SUB_CONFIGS)
+        if ((0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .G)(root[sub]))
+            scopes.push([root[sub], `/${sub}`]);
+    for (const [scope, prefix] of scopes) {
+        for (const key of keys) {
+            if (Object.prototype.hasOwnProperty.call(scope, key))
+                return { value: scope[key], pointer: `${prefix}/${(0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .escapePointer */ .l)(key)}` };
+        }
+    }
+    return undefined;
+}
+/** A positive integer config value (vocab_size, hidden_size, …), or undefined. */
+function configInt(doc, keys) {
+    const found = configValue(doc, keys);
+    return found && Number.isSafeInteger(found.value) && found.value > 0
+        ? found
+        : undefined;
+}
+function configString(doc, keys) {
+    const found = configValue(doc, keys);
+    return found && typeof found.value === 'string' ? found : undefined;
+}
+
+
+/***/ }),
+
 /***/ 1134:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40132,7 +40143,7 @@ function modelArtifactLoader(source) {
 /* unused harmony exports DTYPE_BITS, isDtype, isSubByteDtype, MAX_HEADER_LENGTH, HUB_MAX_HEADER_LENGTH, TRANSFORMERS_FORMATS, MAX_JSON_DEPTH, dtypeByteSize, SAFETENSORS_PROBLEM_SEVERITY, parseSafetensorsHeader */
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1922);
 /* harmony import */ var _text_position_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3598);
 // Reads and checks a safetensors header the way the reference Rust crate (huggingface/safetensors,
 // `SafeTensors::read_metadata` + `Metadata::validate`) does, but reports every problem instead of the
@@ -40303,7 +40314,7 @@ async function readSafetensorsHeader(source, path, fileSize, firstRead = 100_000
     whole.set(prefix);
     whole.set(rest, prefix.length);
     if (whole.length < need)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SourceError */ .c8(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SourceError */ .c8(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
     return parseSafetensorsHeader(whole, fileSize);
 }
 function fail(problem) {
@@ -40749,7 +40760,7 @@ function tokenStrings(tokens) {
 /* harmony export */   zA: () => (/* binding */ ASSISTANT)
 /* harmony export */ });
 /* unused harmony exports SYSTEM, USER, USER_AGAIN, SMOKE_CONVERSATIONS */
-/* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2081);
+/* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8303);
 /* harmony import */ var _special_tokens_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2495);
 // The chat template rendered on the conversations every chat model meets, the way transformers'
 // apply_chat_template renders them; done once per target and shared by the template rules.
@@ -40994,7 +41005,7 @@ function inferType(model) {
 
 /***/ }),
 
-/***/ 5463:
+/***/ 5520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41003,13 +41014,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   checkDataset: () => (/* binding */ checkDataset)
 });
 
-// EXTERNAL MODULE: ./src/engine/registry.ts + 68 modules
-var registry = __nccwpck_require__(8070);
+// EXTERNAL MODULE: ./src/rules/registry.ts + 69 modules
+var registry = __nccwpck_require__(3435);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-// EXTERNAL MODULE: ./src/artifacts/lfs.ts
-var lfs = __nccwpck_require__(644);
-;// CONCATENATED MODULE: ./src/datasets/rows.ts
+// EXTERNAL MODULE: ./src/sources/lfs.ts
+var lfs = __nccwpck_require__(8033);
+// EXTERNAL MODULE: ./src/common/wording.ts
+var wording = __nccwpck_require__(7333);
+;// CONCATENATED MODULE: ./src/readers/rows.ts
 // The dataset side of a Source: which files hold rows, in which split, and the rows themselves, one at
 // a time. Readers never hold a whole file: JSONL is read line by line, a JSON array element by element,
 // Parquet one row group at a time.
@@ -41025,9 +41038,10 @@ class DataFileError extends Error {
 /** A single row (one JSONL line, one array element) larger than this is refused, never buffered. */
 const MAX_ROW_BYTES = 16 * 1024 * 1024;
 
-;// CONCATENATED MODULE: ./src/datasets/read-text.ts
+;// CONCATENATED MODULE: ./src/readers/read-text.ts
 // Shared pieces of the JSON Lines and JSON array readers: reading a file in bounded chunks, turning a
 // row's bytes into a value or a plain-words problem, and recognising files that are not text at all.
+
 
 
 
@@ -41061,7 +41075,7 @@ async function refuseLfsPointer(source, file, what) {
     if (!(0,lfs/* isLfsPointer */.NS)(bytes))
         return;
     const real = (0,lfs/* lfsPointerSize */.ei)(bytes);
-    throw new DataFileError(`a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${formatBytes(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
+    throw new DataFileError(`a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${(0,wording/* formatBinaryBytes */.QC)(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
 }
 /** A text file that begins with a compression or archive signature: JSON readers cannot read it. */
 function refuseBinary(first, what) {
@@ -41078,17 +41092,8 @@ function refuseBinary(first, what) {
     if (kind)
         throw new DataFileError(`${kind}, not ${what}: name it by what it holds, or store it uncompressed`);
 }
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} bytes`;
-    if (n < 1024 * 1024)
-        return `${(n / 1024).toFixed(1)} KiB`;
-    if (n < 1024 * 1024 * 1024)
-        return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
-}
 function tooLong(bytes) {
-    return `the row is ${formatBytes(bytes)}, over the ${formatBytes(MAX_ROW_BYTES)} limit for one row; it was skipped without being read`;
+    return `the row is ${(0,wording/* formatBinaryBytes */.QC)(bytes)}, over the ${(0,wording/* formatBinaryBytes */.QC)(MAX_ROW_BYTES)} limit for one row; it was skipped without being read`;
 }
 const decoder = new TextDecoder('utf-8');
 /** One row's bytes (one JSONL line or one array element) to its value, or why not. */
@@ -41195,158 +41200,6 @@ function explainJsonError(text, message) {
         column = lead + 1;
     return { ok: false, problem: `not JSON: ${plain}`, column };
 }
-
-;// CONCATENATED MODULE: ./src/datasets/read-jsonl.ts
-// JSON Lines, one line at a time: the file is read in bounded chunks and split on '\n' (a trailing '\r'
-// is dropped), so memory stays flat whatever the file's size. A line longer than MAX_ROW_BYTES is
-// counted to its end and reported, never held. Events come out in batches, one per chunk, so the cost
-// of an async step is paid per chunk rather than per row.
-
-
-
-
-const read_jsonl_decoder = new TextDecoder('utf-8');
-async function* readJsonl(source, file) {
-    await refuseLfsPointer(source, file, 'JSON Lines file');
-    let line = 0;
-    let row = 0;
-    let pieces = []; // the start of a line that goes on in the next chunk
-    let length = 0; // bytes of that line so far, held or not
-    let oversized = false;
-    let first = true;
-    let batch = [];
-    /** The line that ends with `last` (the bytes before its '\n' in the current chunk). */
-    const finish = (last) => {
-        line++;
-        const total = length + last.length;
-        const held = pieces;
-        pieces = [];
-        length = 0;
-        if (oversized || total > MAX_ROW_BYTES) {
-            oversized = false;
-            batch.push({ kind: 'bad-row', row: ++row, line, problem: tooLong(total) });
-            return;
-        }
-        let bytes = held.length === 0 ? last : Buffer.concat([...held, last]);
-        if (bytes.length > 0 && bytes[bytes.length - 1] === 13)
-            bytes = bytes.subarray(0, bytes.length - 1);
-        if (isBlank(bytes))
-            return;
-        row++;
-        const parsed = parseRowBytes(bytes);
-        if (parsed.ok)
-            batch.push({ kind: 'row', row, line, value: parsed.value, bytes: bytes.length });
-        else
-            batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem });
-    };
-    /** Whole lines `buf[start, end)` (end is just past a '\n'), decoded at once when they are UTF-8. */
-    const wholeLines = (buf, start, end) => {
-        const region = buf.subarray(start, end);
-        if (!(0,external_node_buffer_.isUtf8)(region)) {
-            for (let nl = buf.indexOf(10, start); nl >= 0 && nl < end; nl = buf.indexOf(10, start)) {
-                finish(buf.subarray(start, nl));
-                start = nl + 1;
-            }
-            return;
-        }
-        const text = read_jsonl_decoder.decode(region);
-        let byteStart = start;
-        let charStart = 0;
-        for (;;) {
-            const nl = text.indexOf('\n', charStart);
-            if (nl < 0)
-                return;
-            const byteNl = buf.indexOf(10, byteStart);
-            line++;
-            let charEnd = nl;
-            let byteEnd = byteNl;
-            if (charEnd > charStart && text.charCodeAt(charEnd - 1) === 13) {
-                charEnd--;
-                byteEnd--;
-            }
-            const s = text.slice(charStart, charEnd);
-            if (!isBlankText(s)) {
-                row++;
-                const parsed = parseRowText(s);
-                if (parsed.ok)
-                    batch.push({ kind: 'row', row, line, value: parsed.value, bytes: byteEnd - byteStart });
-                else
-                    batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem });
-            }
-            charStart = nl + 1;
-            byteStart = byteNl + 1;
-        }
-    };
-    for await (const chunk of chunks(source, file)) {
-        const buf = chunk.bytes;
-        let start = 0;
-        if (first) {
-            first = false;
-            if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
-                start = 3;
-            refuseBinary(buf.subarray(start), 'JSON Lines text');
-            // A JSON array in a .jsonl file: `datasets` falls back to reading it as one JSON document.
-            const firstByte = firstSignificant(buf, start);
-            if (firstByte >= 0 && buf[firstByte] === 0x5b /* [ */) {
-                yield* streamJsonArray(source, file, chunk.offset + firstByte, countNewlines(buf, 0, firstByte) + 1, true, buf.subarray(firstByte));
-                return;
-            }
-        }
-        // The end of a line begun in an earlier chunk.
-        if (length > 0 || pieces.length > 0) {
-            const nl = buf.indexOf(10, start);
-            if (nl >= 0) {
-                finish(buf.subarray(start, nl));
-                start = nl + 1;
-            }
-        }
-        if (length === 0 && pieces.length === 0) {
-            const lastNl = buf.lastIndexOf(10);
-            if (lastNl >= start) {
-                wholeLines(buf, start, lastNl + 1);
-                start = lastNl + 1;
-            }
-        }
-        // What is left has no '\n': the start (or more) of a line that ends in a later chunk.
-        const rest = buf.subarray(start);
-        if (!oversized && length + rest.length > MAX_ROW_BYTES) {
-            oversized = true;
-            pieces = [];
-        }
-        if (!oversized && rest.length > 0)
-            pieces.push(rest);
-        length += rest.length;
-        if (batch.length > 0) {
-            yield batch;
-            batch = [];
-        }
-    }
-    if (length > 0 || pieces.length > 0) {
-        const held = pieces;
-        const last = held.pop() ?? new Uint8Array(0);
-        pieces = held;
-        length -= last.length;
-        finish(last);
-    }
-    if (batch.length > 0)
-        yield batch;
-}
-function isBlankText(s) {
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c !== 32 && c !== 9 && c !== 13)
-            return false;
-    }
-    return true;
-}
-function isBlank(bytes) {
-    for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i];
-        if (b !== 32 && b !== 9 && b !== 13)
-            return false;
-    }
-    return true;
-}
 /** The index of the first byte that is not JSON whitespace, or -1. */
 function firstSignificant(buf, start) {
     for (let i = start; i < buf.length; i++) {
@@ -41363,15 +41216,7 @@ function countNewlines(buf, start, end) {
             n++;
     return n;
 }
-
-;// CONCATENATED MODULE: ./src/datasets/read-json.ts
-// A JSON document of rows, streamed: a small byte-level splitter tracks strings, escapes and depth, and
-// cuts the top-level array into its elements, each parsed on its own with JSON.parse. Structural
-// characters are ASCII, so scanning UTF-8 bytes is exact; memory holds one element at a time.
-
-
-
-
+/** JSON structural bytes: ASCII, so scanning UTF-8 bytes for them is exact. */
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
@@ -41381,63 +41226,17 @@ const CLOSE_ARRAY = 93;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 const NEWLINE = 10;
-const read_json_decoder = new TextDecoder('utf-8');
 const isSpace = (b) => b === 32 || b === 10 || b === 13 || b === 9;
-/**
- * A `.json` file: a top-level array of rows. Like `datasets`, a file of several top-level objects is read
- * as JSON Lines, and a single object whose only array-valued key holds objects (`{"data": [...]}`) has
- * that array streamed; any other object is a DataFileError.
- */
-async function* readJson(source, file) {
-    await refuseLfsPointer(source, file, 'JSON file');
-    let line = 1;
-    for await (const { bytes, offset } of chunks(source, file)) {
-        const start = offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-        if (offset === 0)
-            refuseBinary(bytes.subarray(start), 'JSON text');
-        const at = firstSignificant(bytes, start);
-        if (at < 0) {
-            line += countNewlines(bytes, 0, bytes.length);
-            continue;
-        }
-        line += countNewlines(bytes, 0, at);
-        const b = bytes[at];
-        if (b === OPEN_ARRAY) {
-            yield* streamJsonArray(source, file, offset + at, line, true, bytes.subarray(at));
-            return;
-        }
-        if (b !== OPEN_OBJECT)
-            throw new DataFileError(`holds a JSON ${jsonKind(b)}, not an array of rows`, line);
-        const shape = await scanTopObject(source, file, offset + at, line);
-        if (shape.kind === 'lines') {
-            yield* readJsonl(source, file);
-            return;
-        }
-        const arrays = shape.keys.filter((k) => k.array);
-        const rows = arrays.filter((k) => k.array.objects);
-        if (arrays.length === 1 && rows.length === 1) {
-            yield* streamJsonArray(source, file, rows[0].array.offset, rows[0].array.line, false);
-            return;
-        }
-        const names = shape.keys.map((k) => JSON.stringify(k.name)).slice(0, 5);
-        const more = shape.keys.length > names.length ? ', …' : '';
-        const which = arrays.length > 1 ? `, ${arrays.length} of them arrays (which one holds the rows is unclear)` : '';
-        throw new DataFileError(`holds a JSON object (keys ${names.join(', ') || 'none'}${more}${which}), not an array of rows: ` +
-            'write a JSON array of row objects, or JSON Lines (one object per line)', line);
-    }
-    // Empty or only whitespace: no rows.
-}
-function jsonKind(b) {
-    if (b === QUOTE)
-        return 'string';
-    if (b === 45 || (b >= 48 && b <= 57))
-        return 'number';
-    if (b === 116 || b === 102)
-        return 'boolean';
-    if (b === 110)
-        return 'null';
-    return 'value that is not valid JSON';
-}
+
+;// CONCATENATED MODULE: ./src/readers/json-array.ts
+// The elements of a JSON array, streamed: a small byte-level splitter tracks strings, escapes and
+// depth, and cuts the array into its elements, each parsed on its own with JSON.parse. Memory holds one
+// element at a time. Both readers use it: a .json file's top-level array (or the rows of
+// `{"data": [...]}`), and a JSON Lines file whose first line opens an array.
+
+
+
+const json_array_decoder = new TextDecoder('utf-8');
 /**
  * Stream the elements of the array whose '[' is at byte `offset` (on `line`). A top-level array must be
  * followed by nothing but whitespace; a nested one (the rows of `{"data": [...]}`) ends the read.
@@ -41493,7 +41292,7 @@ first) {
         const region = buf.subarray(from, to);
         if ((0,external_node_buffer_.isUtf8)(region)) {
             try {
-                const parsed = JSON.parse('[' + read_json_decoder.decode(region) + ']');
+                const parsed = JSON.parse('[' + json_array_decoder.decode(region) + ']');
                 if (Array.isArray(parsed) && parsed.length === spans.length)
                     values = parsed;
             }
@@ -41653,6 +41452,219 @@ function trimmedLength(bytes) {
     while (end > 0 && isSpace(bytes[end - 1]))
         end--;
     return end;
+}
+
+;// CONCATENATED MODULE: ./src/readers/read-jsonl.ts
+// JSON Lines, one line at a time: the file is read in bounded chunks and split on '\n' (a trailing '\r'
+// is dropped), so memory stays flat whatever the file's size. A line longer than MAX_ROW_BYTES is
+// counted to its end and reported, never held. Events come out in batches, one per chunk, so the cost
+// of an async step is paid per chunk rather than per row.
+
+
+
+
+const read_jsonl_decoder = new TextDecoder('utf-8');
+async function* readJsonl(source, file) {
+    await refuseLfsPointer(source, file, 'JSON Lines file');
+    let line = 0;
+    let row = 0;
+    let pieces = []; // the start of a line that goes on in the next chunk
+    let length = 0; // bytes of that line so far, held or not
+    let oversized = false;
+    let first = true;
+    let batch = [];
+    /** The line that ends with `last` (the bytes before its '\n' in the current chunk). */
+    const finish = (last) => {
+        line++;
+        const total = length + last.length;
+        const held = pieces;
+        pieces = [];
+        length = 0;
+        if (oversized || total > MAX_ROW_BYTES) {
+            oversized = false;
+            batch.push({ kind: 'bad-row', row: ++row, line, problem: tooLong(total) });
+            return;
+        }
+        let bytes = held.length === 0 ? last : Buffer.concat([...held, last]);
+        if (bytes.length > 0 && bytes[bytes.length - 1] === 13)
+            bytes = bytes.subarray(0, bytes.length - 1);
+        if (isBlank(bytes))
+            return;
+        row++;
+        const parsed = parseRowBytes(bytes);
+        if (parsed.ok)
+            batch.push({ kind: 'row', row, line, value: parsed.value, bytes: bytes.length });
+        else
+            batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem });
+    };
+    /** Whole lines `buf[start, end)` (end is just past a '\n'), decoded at once when they are UTF-8. */
+    const wholeLines = (buf, start, end) => {
+        const region = buf.subarray(start, end);
+        if (!(0,external_node_buffer_.isUtf8)(region)) {
+            for (let nl = buf.indexOf(10, start); nl >= 0 && nl < end; nl = buf.indexOf(10, start)) {
+                finish(buf.subarray(start, nl));
+                start = nl + 1;
+            }
+            return;
+        }
+        const text = read_jsonl_decoder.decode(region);
+        let byteStart = start;
+        let charStart = 0;
+        for (;;) {
+            const nl = text.indexOf('\n', charStart);
+            if (nl < 0)
+                return;
+            const byteNl = buf.indexOf(10, byteStart);
+            line++;
+            let charEnd = nl;
+            let byteEnd = byteNl;
+            if (charEnd > charStart && text.charCodeAt(charEnd - 1) === 13) {
+                charEnd--;
+                byteEnd--;
+            }
+            const s = text.slice(charStart, charEnd);
+            if (!isBlankText(s)) {
+                row++;
+                const parsed = parseRowText(s);
+                if (parsed.ok)
+                    batch.push({ kind: 'row', row, line, value: parsed.value, bytes: byteEnd - byteStart });
+                else
+                    batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem });
+            }
+            charStart = nl + 1;
+            byteStart = byteNl + 1;
+        }
+    };
+    for await (const chunk of chunks(source, file)) {
+        const buf = chunk.bytes;
+        let start = 0;
+        if (first) {
+            first = false;
+            if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+                start = 3;
+            refuseBinary(buf.subarray(start), 'JSON Lines text');
+            // A JSON array in a .jsonl file: `datasets` falls back to reading it as one JSON document.
+            const firstByte = firstSignificant(buf, start);
+            if (firstByte >= 0 && buf[firstByte] === 0x5b /* [ */) {
+                yield* streamJsonArray(source, file, chunk.offset + firstByte, countNewlines(buf, 0, firstByte) + 1, true, buf.subarray(firstByte));
+                return;
+            }
+        }
+        // The end of a line begun in an earlier chunk.
+        if (length > 0 || pieces.length > 0) {
+            const nl = buf.indexOf(10, start);
+            if (nl >= 0) {
+                finish(buf.subarray(start, nl));
+                start = nl + 1;
+            }
+        }
+        if (length === 0 && pieces.length === 0) {
+            const lastNl = buf.lastIndexOf(10);
+            if (lastNl >= start) {
+                wholeLines(buf, start, lastNl + 1);
+                start = lastNl + 1;
+            }
+        }
+        // What is left has no '\n': the start (or more) of a line that ends in a later chunk.
+        const rest = buf.subarray(start);
+        if (!oversized && length + rest.length > MAX_ROW_BYTES) {
+            oversized = true;
+            pieces = [];
+        }
+        if (!oversized && rest.length > 0)
+            pieces.push(rest);
+        length += rest.length;
+        if (batch.length > 0) {
+            yield batch;
+            batch = [];
+        }
+    }
+    if (length > 0 || pieces.length > 0) {
+        const held = pieces;
+        const last = held.pop() ?? new Uint8Array(0);
+        pieces = held;
+        length -= last.length;
+        finish(last);
+    }
+    if (batch.length > 0)
+        yield batch;
+}
+function isBlankText(s) {
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c !== 32 && c !== 9 && c !== 13)
+            return false;
+    }
+    return true;
+}
+function isBlank(bytes) {
+    for (let i = 0; i < bytes.length; i++) {
+        const b = bytes[i];
+        if (b !== 32 && b !== 9 && b !== 13)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/readers/read-json.ts
+
+
+
+
+/**
+ * A `.json` file: a top-level array of rows. Like `datasets`, a file of several top-level objects is read
+ * as JSON Lines, and a single object whose only array-valued key holds objects (`{"data": [...]}`) has
+ * that array streamed; any other object is a DataFileError.
+ */
+async function* readJson(source, file) {
+    await refuseLfsPointer(source, file, 'JSON file');
+    let line = 1;
+    for await (const { bytes, offset } of chunks(source, file)) {
+        const start = offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+        if (offset === 0)
+            refuseBinary(bytes.subarray(start), 'JSON text');
+        const at = firstSignificant(bytes, start);
+        if (at < 0) {
+            line += countNewlines(bytes, 0, bytes.length);
+            continue;
+        }
+        line += countNewlines(bytes, 0, at);
+        const b = bytes[at];
+        if (b === OPEN_ARRAY) {
+            yield* streamJsonArray(source, file, offset + at, line, true, bytes.subarray(at));
+            return;
+        }
+        if (b !== OPEN_OBJECT)
+            throw new DataFileError(`holds a JSON ${jsonKind(b)}, not an array of rows`, line);
+        const shape = await scanTopObject(source, file, offset + at, line);
+        if (shape.kind === 'lines') {
+            yield* readJsonl(source, file);
+            return;
+        }
+        const arrays = shape.keys.filter((k) => k.array);
+        const rows = arrays.filter((k) => k.array.objects);
+        if (arrays.length === 1 && rows.length === 1) {
+            yield* streamJsonArray(source, file, rows[0].array.offset, rows[0].array.line, false);
+            return;
+        }
+        const names = shape.keys.map((k) => JSON.stringify(k.name)).slice(0, 5);
+        const more = shape.keys.length > names.length ? ', …' : '';
+        const which = arrays.length > 1 ? `, ${arrays.length} of them arrays (which one holds the rows is unclear)` : '';
+        throw new DataFileError(`holds a JSON object (keys ${names.join(', ') || 'none'}${more}${which}), not an array of rows: ` +
+            'write a JSON array of row objects, or JSON Lines (one object per line)', line);
+    }
+    // Empty or only whitespace: no rows.
+}
+function jsonKind(b) {
+    if (b === QUOTE)
+        return 'string';
+    if (b === 45 || (b >= 48 && b <= 57))
+        return 'number';
+    if (b === 116 || b === 102)
+        return 'boolean';
+    if (b === 110)
+        return 'null';
+    return 'value that is not valid JSON';
 }
 /**
  * Walk the top-level object that starts at `offset` without holding it: its keys, which values are
@@ -51157,9 +51169,9 @@ function decompressGzip(input, outputLength) {
 
 
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/datasets/read-parquet.ts
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
+;// CONCATENATED MODULE: ./src/readers/read-parquet.ts
 // Parquet through hyparquet, one row group at a time, over an AsyncBuffer built on source.readRange: the
 // footer is read once, then each row group's column chunks (only the wanted columns). A row group is
 // decoded whole, so memory follows the largest row group, not the file.
@@ -51224,11 +51236,11 @@ async function checkFraming(source, file) {
         const bytes = await source.readRange(file.path, 0, file.size);
         if ((0,lfs/* isLfsPointer */.NS)(bytes)) {
             const real = (0,lfs/* lfsPointerSize */.ei)(bytes);
-            throw new DataFileError(`a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${formatBytes(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
+            throw new DataFileError(`a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${(0,wording/* formatBinaryBytes */.QC)(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
         }
     }
     if (file.size < MIN_SIZE)
-        throw new DataFileError(`too small to be a Parquet file (${formatBytes(file.size)}): the file is empty or cut short`);
+        throw new DataFileError(`too small to be a Parquet file (${(0,wording/* formatBinaryBytes */.QC)(file.size)}): the file is empty or cut short`);
     const head = await source.readRange(file.path, 0, 4);
     if (Buffer.from(head).toString('latin1') !== MAGIC) {
         const first = head[0];
@@ -51246,7 +51258,7 @@ async function checkFraming(source, file) {
         throw new DataFileError('truncated: the footer is missing (a Parquet file ends with its metadata and PAR1); the file was cut short or is still being written');
     const footer = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(0, true);
     if (footer > file.size - MIN_SIZE)
-        throw new DataFileError(`truncated or damaged: the footer says its metadata is ${formatBytes(footer)}, more than the ${formatBytes(file.size)} file holds`);
+        throw new DataFileError(`truncated or damaged: the footer says its metadata is ${(0,wording/* formatBinaryBytes */.QC)(footer)}, more than the ${(0,wording/* formatBinaryBytes */.QC)(file.size)} file holds`);
 }
 function asyncBuffer(source, file) {
     return {
@@ -51254,7 +51266,7 @@ function asyncBuffer(source, file) {
         async slice(start, end = file.size) {
             const bytes = await source.readRange(file.path, start, end);
             if (bytes.length < Math.min(end, file.size) - start)
-                throw new DataFileError(`truncated: the file is shorter than its listed ${formatBytes(file.size)}`);
+                throw new DataFileError(`truncated: the file is shorter than its listed ${(0,wording/* formatBinaryBytes */.QC)(file.size)}`);
             if (bytes.byteOffset === 0 &&
                 bytes.byteLength === bytes.buffer.byteLength &&
                 bytes.buffer instanceof ArrayBuffer)
@@ -51351,7 +51363,7 @@ function scalarSize(v) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/datasets/readers.ts
+;// CONCATENATED MODULE: ./src/readers/read-rows.ts
 
 
 
@@ -51391,8 +51403,73 @@ function project(value, columns) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/templates/render.ts + 7 modules
-var render = __nccwpck_require__(2081);
+// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
+var render = __nccwpck_require__(8303);
+;// CONCATENATED MODULE: ./src/engine/dataset-stats.ts
+/** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
+const TOKEN_SAMPLE = 4000;
+const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+/** Counts rows as they pass; `result` gives the statistics once the pass is over. */
+function statsCollector(base) {
+    let rows = 0;
+    let badRows = 0;
+    const rowsPerSplit = {};
+    // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
+    // and content swapped cannot fill memory or the summary with its text.
+    const roles = new Map();
+    const counts = [];
+    let stride = 1;
+    return {
+        /** Rows read so far, parsed or not: what max-rows counts. */
+        seen: () => rows + badRows,
+        badRow() {
+            badRows++;
+        },
+        /** A parsed row; returns the parsed rows so far. */
+        row(row, messages) {
+            rows++;
+            rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1;
+            if (Array.isArray(messages))
+                for (const m of messages) {
+                    const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)';
+                    roles.set(role, (roles.get(role) ?? 0) + 1);
+                }
+            // Every row's tokens until the sample is full, then every stride-th row.
+            if (base?.countTokens && rows % stride === 0) {
+                const r = row.rendered();
+                if (r?.ok)
+                    counts.push(base.countTokens(r.text));
+                if (counts.length >= TOKEN_SAMPLE * 2) {
+                    stride *= 2;
+                    for (let i = 0; i < counts.length / 2; i++)
+                        counts[i] = counts[i * 2];
+                    counts.length = Math.floor(counts.length / 2);
+                }
+            }
+            return rows;
+        },
+        result(seconds) {
+            const stats = { rows, badRows, rowsPerSplit, roles: Object.fromEntries(roles), seconds };
+            if (counts.length > 0)
+                stats.tokens = tokenStats(counts);
+            else if (base && !base.countTokens)
+                stats.noTokens = base.noTokenizer;
+            return stats;
+        },
+    };
+}
+function tokenStats(counts) {
+    const sorted = [...counts].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return {
+        min: sorted[0],
+        median: at(0.5),
+        p95: at(0.95),
+        max: sorted[sorted.length - 1],
+        counted: sorted.length,
+    };
+}
+
 // EXTERNAL MODULE: ./src/engine/run-model.ts
 var run_model = __nccwpck_require__(1587);
 ;// CONCATENATED MODULE: ./src/engine/run-dataset.ts
@@ -51400,9 +51477,7 @@ var run_model = __nccwpck_require__(1587);
 
 
 
-/** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
-const TOKEN_SAMPLE = 4000;
-const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+
 async function runDatasetRules(source, files, unsupported, rules, options, 
 /** The listing stopped at its depth or entry limit: files may be missing. */
 truncated = false) {
@@ -51431,52 +51506,29 @@ truncated = false) {
             }
         }
     };
-    const stats = { rows: 0, badRows: 0, rowsPerSplit: {}, roles: {}, seconds: 0 };
-    // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
-    // and content swapped cannot fill memory or the summary with its text.
-    const roles = new Map();
-    const counts = [];
-    let stride = 1;
+    const stats = statsCollector(base);
     const started = Date.now();
     let lastProgress = started;
     each((v) => v.files?.(files, unsupported, truncated));
     for (const file of files) {
-        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.rows - stats.badRows;
+        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen();
         if (left !== undefined && left <= 0)
             break;
         try {
             for await (const event of readRows(source, file, { maxRows: left })) {
                 if (event.kind === 'bad-row') {
-                    stats.badRows++;
+                    stats.badRow();
                     each((v) => v.badRow?.(file, event));
                     continue;
                 }
-                stats.rows++;
-                stats.rowsPerSplit[file.split] = (stats.rowsPerSplit[file.split] ?? 0) + 1;
                 const messages = event.value?.messages;
-                if (Array.isArray(messages))
-                    for (const m of messages) {
-                        const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)';
-                        roles.set(role, (roles.get(role) ?? 0) + 1);
-                    }
                 const row = datasetRow(file, event, messages, base);
                 each((v) => v.row?.(row));
-                // Statistics: every row's tokens until the sample is full, then every stride-th row.
-                if (base?.countTokens && stats.rows % stride === 0) {
-                    const r = row.rendered();
-                    if (r?.ok)
-                        counts.push(base.countTokens(r.text));
-                    if (counts.length >= TOKEN_SAMPLE * 2) {
-                        stride *= 2;
-                        for (let i = 0; i < counts.length / 2; i++)
-                            counts[i] = counts[i * 2];
-                        counts.length = Math.floor(counts.length / 2);
-                    }
-                }
+                const rows = stats.row(row, messages);
                 const now = Date.now();
                 if (options.onProgress && now - lastProgress >= 2000) {
                     lastProgress = now;
-                    options.onProgress(stats.rows, Math.round(stats.rows / ((now - started) / 1000)));
+                    options.onProgress(rows, Math.round(rows / ((now - started) / 1000)));
                 }
             }
         }
@@ -51486,14 +51538,8 @@ truncated = false) {
             each((v) => v.fileError?.(file, error.message, error.line));
         }
     }
-    each((v) => v.end?.(stats.rows + stats.badRows));
-    stats.roles = Object.fromEntries(roles);
-    stats.seconds = (Date.now() - started) / 1000;
-    if (counts.length > 0)
-        stats.tokens = tokenStats(counts);
-    else if (base && !base.countTokens)
-        stats.noTokens = base.noTokenizer;
-    return { findings, stats };
+    each((v) => v.end?.(stats.seen()));
+    return { findings, stats: stats.result((Date.now() - started) / 1000) };
 }
 function datasetRow(file, event, messages, base) {
     let rendered = null;
@@ -51527,17 +51573,6 @@ function datasetRow(file, event, messages, base) {
             { timeMs: 2000, maxOutputChars: 4 * MAX_ROW_BYTES });
             return rendered;
         },
-    };
-}
-function tokenStats(counts) {
-    const sorted = [...counts].sort((a, b) => a - b);
-    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    return {
-        min: sorted[0],
-        median: at(0.5),
-        p95: at(0.95),
-        max: sorted[sorted.length - 1],
-        counted: sorted.length,
     };
 }
 
@@ -54638,11 +54673,11 @@ var model_artifacts = __nccwpck_require__(605);
 var special_tokens = __nccwpck_require__(2495);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
-// EXTERNAL MODULE: ./src/rules/utils/config.ts
-var utils_config = __nccwpck_require__(6121);
-// EXTERNAL MODULE: ./src/rules/utils/json.ts
-var json = __nccwpck_require__(535);
-;// CONCATENATED MODULE: ./src/datasets/base-model.ts
+// EXTERNAL MODULE: ./src/artifacts/model-config.ts
+var model_config = __nccwpck_require__(2745);
+// EXTERNAL MODULE: ./src/common/json.ts
+var json = __nccwpck_require__(2308);
+;// CONCATENATED MODULE: ./src/artifacts/base-model.ts
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
 
@@ -54679,9 +54714,9 @@ async function loadBaseModel(source, ref) {
         base.toolTemplate = { source: tools, compiled: tools.compiled.template };
     // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
     const doc = (0,json_file/* docOf */.wJ)(config);
-    const positions = doc && (0,utils_config/* configInt */.iq)(doc, ['max_position_embeddings', 'n_positions', 'seq_length']);
+    const positions = doc && (0,model_config/* configInt */.iq)(doc, ['max_position_embeddings', 'n_positions', 'seq_length']);
     const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-    const maxLength = tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value.model_max_length : undefined;
+    const maxLength = tc && (0,json/* isObject */.G)(tc.value) ? tc.value.model_max_length : undefined;
     const candidates = [];
     if (positions)
         candidates.push({ tokens: positions.value, from: `config.json ${positions.pointer.slice(1)}` });
@@ -54690,7 +54725,7 @@ async function loadBaseModel(source, ref) {
     base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0];
     if (tokenizerJson.state === 'ok') {
         try {
-            const tokenizer = new Tokenizer_default(tokenizerJson.json, tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value : {});
+            const tokenizer = new Tokenizer_default(tokenizerJson.json, tc && (0,json/* isObject */.G)(tc.value) ? tc.value : {});
             base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
         }
         catch (error) {
@@ -54703,7 +54738,7 @@ async function loadBaseModel(source, ref) {
     return base;
 }
 
-;// CONCATENATED MODULE: ./src/datasets/splits.ts
+;// CONCATENATED MODULE: ./src/readers/splits.ts
 const FORMATS = new Map([
     ['.jsonl', 'jsonl'],
     ['.ndjson', 'jsonl'], // `datasets` reads .ndjson with its json builder, as JSON Lines
@@ -54847,7 +54882,7 @@ function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/datasets/check-dataset.ts
+;// CONCATENATED MODULE: ./src/check-dataset.ts
 
 
 
@@ -54882,1454 +54917,93 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
 
 /***/ }),
 
-/***/ 8070:
+/***/ 1922:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  V7: () => (/* binding */ allRules),
-  Gv: () => (/* reexport */ datasetRules),
-  xH: () => (/* binding */ docsBase),
-  Il: () => (/* binding */ findRule),
-  Bs: () => (/* reexport */ modelRules)
-});
-
-;// CONCATENATED MODULE: ./src/engine/dataset-rule.ts
-function defineDatasetRule(rule) {
-    return rule;
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   c8: () => (/* binding */ SourceError),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   lF: () => (/* binding */ isCheckError)
+/* harmony export */ });
+// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
+// mixed up with a finding about the model.
+/** The user asked for something we cannot do: a bad flag, input or config file. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
+class SourceError extends Error {
+    name = 'SourceError';
+}
+function isCheckError(error) {
+    return error instanceof UsageError || error instanceof SourceError;
+}
+/** One line for a human, never a stack trace. */
+function describeError(error) {
+    if (isCheckError(error))
+        return error.message;
+    if (error instanceof Error)
+        return `internal error: ${error.message}`;
+    return `internal error: ${String(error)}`;
 }
 
-// EXTERNAL MODULE: ./src/rules/utils/files.ts
-var utils_files = __nccwpck_require__(1042);
-// EXTERNAL MODULE: ./src/rules/utils/json.ts
-var json = __nccwpck_require__(535);
-;// CONCATENATED MODULE: ./src/rules/dataset/missing-messages.ts
 
+/***/ }),
 
+/***/ 2308:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/** Markers of text already rendered with a chat template. */
-const RENDERED = /<\|im_start\|>|\[INST\]|<\|start_header_id\|>|<start_of_turn>|<\|user\|>|### (Human|Assistant|Instruction):/;
-/** What a row without `messages` looks like, and how to turn it into messages. */
-function describeFormat(row) {
-    const keys = Object.keys(row);
-    const conv = row.conversations;
-    if (Array.isArray(conv) && conv.some((m) => (0,json/* isObject */.Gv)(m) && 'from' in m && 'value' in m))
-        return {
-            format: 'ShareGPT data ("conversations" of {"from", "value"})',
-            convert: 'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system"',
-        };
-    for (const key of ['conversations', 'conversation', 'dialog', 'chat', 'turns'])
-        if (Array.isArray(row[key]) &&
-            row[key].some((m) => (0,json/* isObject */.Gv)(m) && 'role' in m && 'content' in m))
-            return {
-                format: `messages under another name ("${key}" of {"role", "content"})`,
-                convert: `rename the column "${key}" to "messages"`,
-            };
-    if ('instruction' in row && 'output' in row)
-        return {
-            format: 'Alpaca data ("instruction", "input", "output")',
-            convert: 'write each row as {"messages": [{"role": "user", "content": instruction + "\\n\\n" + input}, {"role": "assistant", "content": output}]} (Friendli converts Alpaca only in its web upload, in beta)',
-        };
-    if ('chosen' in row && 'rejected' in row)
-        return {
-            format: 'preference data ("chosen" / "rejected", for DPO)',
-            convert: 'for supervised fine-tuning, keep the chosen conversation as "messages" and drop "rejected"',
-        };
-    for (const key of ['text', 'prompt', 'completion']) {
-        const value = row[key];
-        if (typeof value === 'string' && RENDERED.test(value))
-            return {
-                format: `text already rendered with a chat template ("${key}" holds chat markers)`,
-                convert: 'split each conversation back into {"role", "content"} messages; Friendli applies the base model\'s template itself',
-            };
-    }
-    if ('prompt' in row && 'completion' in row)
-        return {
-            format: 'prompt / completion pairs',
-            convert: 'write each row as {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}]}',
-        };
-    return {
-        format: keys.length ? `rows with the columns ${(0,utils_files/* listNames */.Zv)(keys.map((k) => `"${k}"`))}` : 'empty rows',
-        convert: 'put each conversation in a "messages" column: a list of {"role", "content"} objects',
-    };
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ isObject),
+/* harmony export */   l: () => (/* binding */ escapePointer)
+/* harmony export */ });
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-/* harmony default export */ const missing_messages = (defineDatasetRule({
-    meta: {
-        id: 'DS101',
-        name: 'missing-messages',
-        description: 'Require a "messages" column in every row',
-        severity: 'error',
-        reads: 'the rows',
-        messages: {
-            file: {
-                text: (d) => `The dataset has no "messages" column (${d.rows}): it looks like ${d.format}. Friendli fine-tuning needs a "messages" column of {"role", "content"} messages.`,
-                hint: (d) => `Convert it: ${d.convert}.`,
-            },
-            row: {
-                text: (d) => `This row has no "messages" (its keys: ${d.keys}), unlike the rows before it.`,
-                hint: () => 'Give every row a "messages" list, or remove the rows that are not conversations.',
-            },
-        },
-    },
-    create({ report }) {
-        // The first row decides: a file whose first row lacks "messages" is one finding, not one per row.
-        const wrongFiles = new Map();
-        const seen = new Set();
-        return {
-            row(r) {
-                const first = !seen.has(r.file.path);
-                seen.add(r.file.path);
-                const wrong = wrongFiles.get(r.file.path);
-                if (wrong)
-                    wrong.total++;
-                if ((0,json/* isObject */.Gv)(r.value) && 'messages' in r.value)
-                    return;
-                if (first) {
-                    const { format, convert } = describeFormat((0,json/* isObject */.Gv)(r.value) ? r.value : {});
-                    wrongFiles.set(r.file.path, { format, convert, location: r.location, count: 1, total: 1 });
-                }
-                else if (wrong)
-                    wrong.count++;
-                else if ((0,json/* isObject */.Gv)(r.value))
-                    report('row', { keys: (0,utils_files/* listNames */.Zv)(Object.keys(r.value).map((k) => `"${k}"`)) || 'none' }, r.location);
-            },
-            end() {
-                for (const [path, w] of wrongFiles) {
-                    const rows = w.count === w.total
-                        ? `all ${(0,utils_files/* plural */.LS)(w.total, 'row')} lack it`
-                        : `${w.count} of ${(0,utils_files/* plural */.LS)(w.total, 'row')} lack it`;
-                    // A finding about the file: on its first row's line, without a row, so it is not counted as one.
-                    const { line } = w.location;
-                    report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) });
-                }
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/dataset-files.ts
-
-
-const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
-/* harmony default export */ const dataset_files = (defineDatasetRule({
-    meta: {
-        id: 'DS102',
-        name: 'dataset-files',
-        description: 'Require data files Friendli reads, that can be read, with at least one row',
-        severity: 'error',
-        reads: 'the file listing and every data file',
-        messages: {
-            noFiles: {
-                text: (d) => `No data files found${d.splits}: the dataset holds no .jsonl, .json or .parquet file.`,
-                hint: () => `Add the data as ${SUPPORTED}; on the Hub, name files after their split (train.jsonl, data/train-00000-of-00001.parquet).`,
-            },
-            unsupported: {
-                text: (d) => `${d.path} is in a format Friendli does not read; it reads ${SUPPORTED}.`,
-                hint: () => 'Convert it, for example with datasets: load_dataset(...).to_json("train.jsonl") or .to_parquet("train.parquet").',
-            },
-            unreadable: {
-                text: (d) => `${d.path} cannot be read as rows: ${d.reason}.`,
-                hint: () => 'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
-            },
-            truncated: {
-                severity: 'warning',
-                text: () => 'The dataset folder is deeper or larger than the check walks (4 folder levels, 20,000 entries): data files past that were not found or read.',
-                hint: () => 'Point dataset at the folder or file that holds the data, or keep data files in the first levels (data/train-*.parquet).',
-            },
-            noRows: {
-                text: (d) => `The dataset has no rows: ${d.files} hold none.`,
-                hint: () => 'Add conversations; Friendli cannot fine-tune on an empty dataset.',
-            },
-        },
-    },
-    create({ report }) {
-        let hadFiles = false;
-        const broken = new Set();
-        let names = [];
-        return {
-            files(files, unsupported, truncated) {
-                if (truncated)
-                    report('truncated', {}, { path: '.' });
-                hadFiles = files.length > 0;
-                names = files.map((f) => f.path);
-                for (const path of unsupported)
-                    report('unsupported', { path }, { path });
-                if (files.length === 0 && unsupported.length === 0)
-                    report('noFiles', { splits: '' }, { path: '.' });
-            },
-            fileError(file, reason, line) {
-                broken.add(file.path);
-                report('unreadable', { path: file.path, reason: reason.replace(/\.$/, '') }, { path: file.path, ...(line ? { line } : {}) });
-            },
-            end(total) {
-                if (hadFiles && total === 0 && broken.size < names.length)
-                    report('noRows', { files: (0,utils_files/* listNames */.Zv)(names) }, { path: names[0] });
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/invalid-row.ts
-
-/* harmony default export */ const invalid_row = (defineDatasetRule({
-    meta: {
-        id: 'DS201',
-        name: 'invalid-row',
-        description: 'Require every row to be a JSON object',
-        severity: 'error',
-        reads: 'the rows',
-        messages: {
-            unparsable: {
-                text: (d) => `This row cannot be read: ${d.problem.replace(/\.$/, '')}.`,
-                hint: () => 'Write each row with json.dumps (one JSON object per line for JSONL); never str(dict) or repr.',
-            },
-            notObject: {
-                text: (d) => `This row is ${d.found}, not an object with a "messages" field.`,
-                hint: () => 'Write each row as {"messages": [...]}.',
-            },
-        },
-    },
-    create({ report }) {
-        return {
-            badRow(file, e) {
-                report('unparsable', { problem: e.problem }, {
-                    path: file.path,
-                    row: e.row,
-                    ...(e.line !== undefined ? { line: e.line } : {}),
-                    ...(e.column !== undefined ? { column: e.column } : {}),
-                });
-            },
-            row(r) {
-                const v = r.value;
-                if (typeof v === 'object' && v !== null && !Array.isArray(v))
-                    return;
-                report('notObject', { found: v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}` }, r.location);
-            },
-        };
-    },
-}));
-
-// EXTERNAL MODULE: ./src/artifacts/json-document.ts
-var json_document = __nccwpck_require__(3895);
-;// CONCATENATED MODULE: ./src/rules/dataset/message-schema.ts
-
-
-
-/** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
-const ROLES = ['system', 'user', 'assistant', 'tool'];
-const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url'];
-const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** A value quoted in a message, cut so one wrong row cannot put a page of text in a finding. */
-const message_schema_short = (s) => (s && s.length > 60 ? `${s.slice(0, 57)}...` : (s ?? 'undefined'));
-/** Why a URL or data URL is not an image Friendli takes, or undefined when it is one. */
-function imageProblem(value, field) {
-    if (typeof value !== 'string')
-        return `"${field}" is ${(0,json_document/* jsonType */.Br)(value)}, not a URL string`;
-    if (value.startsWith('data:')) {
-        if (!IMAGE_DATA.test(value))
-            return `"${field}" is a data URL of ${value.slice(5, value.indexOf(';') > 0 ? value.indexOf(';') : 30) || 'no type'}; only base64 PNG, JPEG or GIF data URLs are taken`;
-        const data = value.slice(value.indexOf(',') + 1);
-        if (data.length === 0 || data.length % 4 !== 0 || !BASE64.test(data))
-            return `"${field}" is not valid base64`;
-        return undefined;
-    }
-    if (/^s3:\/\/[^/\s]+\/\S+/.test(value))
-        return undefined;
-    try {
-        const url = new URL(value);
-        if (url.protocol === 'http:' || url.protocol === 'https:')
-            return undefined;
-    }
-    catch {
-        // fall through
-    }
-    return `"${field}" must be a valid HTTP URL or S3 URL; got "${message_schema_short(value)}"`;
-}
-function partProblems(part, where, role) {
-    if (!(0,json/* isObject */.Gv)(part))
-        return [{ kind: 'part', detail: `${where} is ${(0,json_document/* jsonType */.Br)(part)}, not a content part object` }];
-    const type = part.type;
-    if (typeof type !== 'string' || !PART_TYPES.includes(type))
-        return [
-            {
-                kind: 'part',
-                detail: `${where} has type ${JSON.stringify(type ?? null)}; parts are ${PART_TYPES.join(', ')}`,
-            },
-        ];
-    if (type === 'text')
-        return typeof part.text === 'string'
-            ? []
-            : [{ kind: 'part', detail: `${where} is a text part without a "text" string` }];
-    if (role !== 'user')
-        return [
-            {
-                kind: 'part',
-                detail: `${where} is a ${type} part in a ${role} message; only user messages may carry images, audio or video`,
-            },
-        ];
-    const value = part[type];
-    const url = type === 'image'
-        ? value
-        : typeof value === 'string' && type === 'image_url'
-            ? value
-            : (0,json/* isObject */.Gv)(value)
-                ? value.url
-                : undefined;
-    const field = type === 'image' ? 'image' : 'url';
-    if (type === 'image' || type === 'image_url') {
-        const p = imageProblem(url, field);
-        return p ? [{ kind: 'image', detail: `${where}: ${p}` }] : [];
-    }
-    return typeof url === 'string' && /^(https?|s3):\/\//.test(url)
-        ? []
-        : [{ kind: 'part', detail: `${where} needs "${type}": {"url": "<http(s) or s3 URL>"}` }];
-}
-/** Every problem of one row's messages, in order. */
-function messageProblems(messages) {
-    if (!Array.isArray(messages))
-        return [{ kind: 'messages', detail: `"messages" is ${(0,json_document/* jsonType */.Br)(messages)}, not a list` }];
-    if (messages.length === 0)
-        return [{ kind: 'messages', detail: '"messages" is an empty list' }];
-    const out = [];
-    messages.forEach((m, i) => {
-        const at = `message ${i + 1}`;
-        if (!(0,json/* isObject */.Gv)(m))
-            return out.push({ kind: 'messages', detail: `${at} is ${(0,json_document/* jsonType */.Br)(m)}, not an object` });
-        const role = m.role;
-        if (typeof role !== 'string' || !ROLES.includes(role)) {
-            out.push({
-                kind: 'role',
-                detail: `${at} has role ${role === undefined ? '(none)' : message_schema_short(JSON.stringify(role))}; roles are ${ROLES.join(', ')}`,
-            });
-            return;
-        }
-        const where = `${at} (${role})`;
-        const content = m.content;
-        const toolCalls = m.tool_calls;
-        if (role === 'assistant' && (content === null || content === undefined)) {
-            if (!Array.isArray(toolCalls) || toolCalls.length === 0)
-                out.push({
-                    kind: 'content',
-                    detail: `${where} has no content and no tool_calls; content may be null only with tool_calls`,
-                });
-        }
-        else if (Array.isArray(content)) {
-            content.forEach((part, j) => out.push(...partProblems(part, `part ${j + 1} of ${where}`, role)));
-        }
-        else if (typeof content !== 'string') {
-            out.push({
-                kind: 'content',
-                detail: `${where} has content ${content === undefined ? '(none)' : (0,json_document/* jsonType */.Br)(content)}; it must be a string or a list of parts`,
-            });
-        }
-        if (role === 'tool' && (typeof m.tool_call_id !== 'string' || m.tool_call_id === ''))
-            out.push({ kind: 'tool', detail: `${where} has no "tool_call_id" naming the call it answers` });
-        if (toolCalls !== undefined && toolCalls !== null) {
-            if (role !== 'assistant')
-                out.push({ kind: 'tool', detail: `${where} has tool_calls; only assistant messages make calls` });
-            else if (!Array.isArray(toolCalls))
-                out.push({
-                    kind: 'tool',
-                    detail: `${where} has tool_calls that is ${(0,json_document/* jsonType */.Br)(toolCalls)}, not a list`,
-                });
-            else
-                toolCalls.forEach((call, j) => {
-                    const fn = (0,json/* isObject */.Gv)(call) ? call.function : undefined;
-                    const c = `tool call ${j + 1} of ${where}`;
-                    if (!(0,json/* isObject */.Gv)(fn) || typeof fn.name !== 'string' || fn.name === '')
-                        return out.push({ kind: 'tool', detail: `${c} has no "function": {"name", "arguments"}` });
-                    if (typeof fn.arguments !== 'string')
-                        return out.push({
-                            kind: 'tool',
-                            detail: `${c}: "arguments" is ${(0,json_document/* jsonType */.Br)(fn.arguments)}; it must be a JSON string (json.dumps of the arguments)`,
-                        });
-                    try {
-                        JSON.parse(fn.arguments);
-                    }
-                    catch {
-                        out.push({ kind: 'tool', detail: `${c}: "arguments" is not valid JSON` });
-                    }
-                });
-        }
-    });
-    return out;
-}
-const hint = 'Follow Friendli\'s message format: {"role": "system" | "user" | "assistant" | "tool", "content": "…"}, lists of parts on user messages only for images, audio and video, tool_calls on assistant messages, tool_call_id on tool messages.';
-const message = (what) => ({
-    text: (d) => `${what}: ${d.detail}.`,
-    hint: () => hint,
-});
-/** Past this many problems in one row, the rest are counted, not listed. */
-const PER_ROW = 3;
-/* harmony default export */ const message_schema = (defineDatasetRule({
-    meta: {
-        id: 'DS202',
-        name: 'message-schema',
-        description: "Require every message to follow Friendli's role, content, part and tool-call format",
-        severity: 'error',
-        reads: 'the rows',
-        messages: {
-            messages: message('Invalid messages'),
-            role: message('Unknown role'),
-            content: message('Invalid content'),
-            part: message('Invalid content part'),
-            image: message('Invalid image'),
-            tool: message('Invalid tool message'),
-        },
-    },
-    create({ report }) {
-        return {
-            row(r) {
-                if (!(0,json/* isObject */.Gv)(r.value) || !('messages' in r.value))
-                    return; // missing-messages / invalid-row
-                const problems = messageProblems(r.value.messages);
-                problems.slice(0, PER_ROW).forEach((p, i) => {
-                    const more = i === PER_ROW - 1 && problems.length > PER_ROW
-                        ? ` (and ${problems.length - PER_ROW} more in this row)`
-                        : '';
-                    report(p.kind, { detail: p.detail + more }, r.location);
-                });
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/conversation-shape.ts
-
-
-/* harmony default export */ const conversation_shape = (defineDatasetRule({
-    meta: {
-        id: 'DS203',
-        name: 'conversation-shape',
-        description: 'Require an assistant turn to learn from, a system message only first, and no empty turns',
-        severity: 'error',
-        reads: 'the rows',
-        messages: {
-            noAssistant: {
-                text: () => 'This conversation has no assistant message: there is nothing for the model to learn from it.',
-                hint: () => 'Add the assistant answer, or drop the row.',
-            },
-            lateSystem: {
-                severity: 'warning',
-                text: (d) => `Message ${d.index} is a system message after the start of the conversation; most chat templates take one system message, first.`,
-                hint: () => 'Move the system message to the start, or fold it into the user turn.',
-            },
-            empty: {
-                severity: 'warning',
-                text: (d) => `Message ${d.index} (${d.role}) has empty content.`,
-                hint: () => 'Fill it in or drop it: empty turns teach the model to answer with nothing.',
-            },
-        },
-    },
-    create({ report }) {
-        return {
-            row(r) {
-                const messages = (0,json/* isObject */.Gv)(r.value) ? r.value.messages : undefined;
-                if (!Array.isArray(messages) || messages.length === 0)
-                    return; // message-schema reports it
-                const roles = messages.map((m) => ((0,json/* isObject */.Gv)(m) ? m.role : undefined));
-                if (!roles.includes('assistant'))
-                    report('noAssistant', {}, r.location);
-                roles.forEach((role, i) => {
-                    if (role === 'system' && i > 0)
-                        report('lateSystem', { index: i + 1 }, r.location);
-                });
-                messages.forEach((m, i) => {
-                    if (!(0,json/* isObject */.Gv)(m) || typeof m.role !== 'string')
-                        return;
-                    const c = m.content;
-                    const empty = (typeof c === 'string' && c.trim() === '') || (Array.isArray(c) && c.length === 0);
-                    // An assistant turn that only calls tools has no text by design.
-                    if (empty && !(m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length))
-                        report('empty', { index: i + 1, role: m.role }, r.location);
-                });
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/unused-keys.ts
-
-
-
-/** The keys every template reads, or that transformers uses itself. */
-const ALWAYS_READ = new Set(['role', 'content']);
-/* harmony default export */ const unused_keys = (defineDatasetRule({
-    meta: {
-        id: 'DS301',
-        name: 'unused-keys',
-        description: "Report message keys the base model's chat template never reads",
-        severity: 'warning',
-        reads: "the rows and the base model's chat template",
-        messages: {
-            unused: {
-                text: (d) => `Messages carry "${d.key}" (${d.rows}), which the base model's chat template never reads: it is dropped from training silently.`,
-                hint: (d) => `If "${d.key}" matters (a name, a weight, reasoning), put it where the template reads it, or use a base model whose template does; otherwise remove it.`,
-            },
-        },
-    },
-    create({ base, report }) {
-        const source = base?.template?.source.source;
-        const seen = new Map();
-        return {
-            row(r) {
-                if (!source || !(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
-                    return;
-                for (const m of r.value.messages) {
-                    if (!(0,json/* isObject */.Gv)(m))
-                        continue;
-                    for (const key of Object.keys(m)) {
-                        if (ALWAYS_READ.has(key))
-                            continue;
-                        const entry = seen.get(key);
-                        if (entry)
-                            entry.count++;
-                        // A key the template source never names, as an attribute or a string, is never read.
-                        else if (!new RegExp(`(['"])${unused_keys_escape(key)}\\1|\\.${unused_keys_escape(key)}\\b`).test(source))
-                            seen.set(key, { location: r.location, count: 1 });
-                        else
-                            seen.set(key, { location: r.location, count: -Infinity });
-                    }
-                }
-            },
-            end() {
-                for (const [key, { location, count }] of seen)
-                    if (count > 0)
-                        report('unused', { key, rows: `${(0,utils_files/* plural */.LS)(count, 'message')}, first in row ${location.row}` }, 
-                        // About the whole dataset: on the first row's line, without a row of its own.
-                        { path: location.path, ...(location.line ? { line: location.line } : {}) });
-            },
-        };
-    },
-}));
-function unused_keys_escape(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function escapePointer(key) {
+    return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/rules/dataset/duplicate-rows.ts
 
+/***/ }),
 
+/***/ 7333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony default export */ const duplicate_rows = (defineDatasetRule({
-    meta: {
-        id: 'DS302',
-        name: 'duplicate-rows',
-        description: 'Report conversations that appear more than once',
-        severity: 'warning',
-        reads: 'the rows',
-        messages: {
-            duplicate: {
-                text: (d) => `This conversation repeats ${d.first} exactly.`,
-                hint: () => 'Remove duplicates: they weigh those examples more and leak between train and test splits.',
-            },
-        },
-    },
-    create({ report }) {
-        // 52 bits of a SHA-1 per row, as a number key: about 40 bytes a row, flat in the size of the
-        // conversations; the first row is kept as its file's index and its row number, packed in a number.
-        const first = new Map();
-        const paths = [];
-        return {
-            row(r) {
-                if (!(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
-                    return;
-                let text;
-                try {
-                    text = JSON.stringify(r.value.messages);
-                }
-                catch {
-                    return; // nested beyond the stack (thousands of levels): message-schema and template-render report it
-                }
-                const digest = (0,external_node_crypto_.createHash)('sha1').update(text).digest();
-                const key = digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
-                const earlier = first.get(key);
-                if (earlier !== undefined) {
-                    const file = Math.floor(earlier / 2 ** 32);
-                    report('duplicate', { first: `row ${earlier % 2 ** 32} of ${paths[file]}` }, r.location);
-                    return;
-                }
-                if (paths.at(-1) !== r.file.path)
-                    paths.push(r.file.path);
-                first.set(key, (paths.length - 1) * 2 ** 32 + r.row);
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/template-render.ts
-
-/* harmony default export */ const template_render = (defineDatasetRule({
-    meta: {
-        id: 'DS401',
-        name: 'template-render',
-        description: "Require every row to render with the base model's chat template, as transformers renders it",
-        severity: 'error',
-        reads: "the rows and the base model's chat template",
-        messages: {
-            raised: {
-                text: (d) => `The chat template of ${d.model} refuses this row: "${d.message}".`,
-                hint: () => 'Reshape the conversation the way the template demands (roles alternating, system message first or folded into the user turn, …), or fine-tune a base model whose template accepts it.',
-            },
-            failed: {
-                text: (d) => `The chat template of ${d.model} cannot render this row: ${d.message.replace(/\.$/, '')}.`,
-                hint: () => 'transformers fails the same way (apply_chat_template): usually a content type the template does not expect, such as a list of parts where it adds strings, or null content.',
-            },
-            limit: {
-                text: (d) => `Rendering this row with the chat template of ${d.model} did not finish: ${d.message.replace(/\.$/, '')}.`,
-                hint: () => "Shorten the conversation: a row this large is far beyond any model's context.",
-            },
-        },
-    },
-    create({ base, report }) {
-        return {
-            row(r) {
-                const result = r.rendered();
-                if (!result || result.ok)
-                    return;
-                const key = result.kind === 'raise' ? 'raised' : result.kind === 'limit' ? 'limit' : 'failed';
-                report(key, { model: base.ref, message: result.message }, r.location);
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/token-length.ts
-
-/* harmony default export */ const token_length = (defineDatasetRule({
-    meta: {
-        id: 'DS402',
-        name: 'token-length',
-        description: "Report rows longer than the base model's context",
-        severity: 'warning',
-        reads: "the rows rendered with the base model's chat template, and its tokenizer.json and config.json",
-        messages: {
-            tooLong: {
-                text: (d) => `This row is ${d.tokens.toLocaleString('en-US')} tokens once rendered, longer than the ${d.context.toLocaleString('en-US')} the model takes (${d.from}): it is truncated or dropped in training.`,
-                hint: () => 'Split the conversation, shorten it, or drop it.',
-            },
-        },
-    },
-    create({ base, report }) {
-        const count = base?.countTokens;
-        const context = base?.context;
-        return {
-            row(r) {
-                if (!count || !context)
-                    return;
-                const result = r.rendered();
-                if (!result?.ok)
-                    return;
-                // A token is at least one byte and a UTF-16 unit at most three bytes: short rows cannot
-                // exceed the context, and are not tokenized here (the statistics sample them separately).
-                if (result.text.length * 3 <= context.tokens)
-                    return;
-                const tokens = count(result.text);
-                if (tokens > context.tokens)
-                    report('tooLong', { tokens, context: context.tokens, from: context.from }, r.location);
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/base-model.ts
-
-/* harmony default export */ const base_model = (defineDatasetRule({
-    meta: {
-        id: 'DS403',
-        name: 'base-model',
-        description: "Report when rows cannot be checked against a base model's chat template or tokenizer",
-        severity: 'warning',
-        reads: 'the base model',
-        messages: {
-            none: {
-                severity: 'info',
-                text: () => "No base model was given: rows were checked against Friendli's format only, not against a chat template or a context length.",
-                hint: () => 'Name the model you will fine-tune (base-model input, --base-model): the FAQ requires every row to be compatible with its chat template.',
-            },
-            noTemplate: {
-                text: (d) => `The base model ${d.model} cannot check the rows: ${d.why}. Friendli formats fine-tuning rows with it.`,
-                hint: () => 'Give the base model a chat template (see its chat-template findings), or choose another base model.',
-            },
-            noTokenizer: {
-                severity: 'info',
-                text: (d) => `Token lengths were not counted: ${d.model}: ${d.why.replace(/\.$/, '')}.`,
-                hint: () => 'Add the fast tokenizer (tokenizer.json) to the base model to have lengths checked.',
-            },
-        },
-    },
-    create({ base, report }) {
-        return {
-            files() {
-                if (!base)
-                    return report('none', {}, { path: '.' });
-                if (base.noTemplate)
-                    report('noTemplate', { model: base.ref, why: base.noTemplate }, { path: '.' });
-                if (base.noTokenizer)
-                    report('noTokenizer', { model: base.ref, why: base.noTokenizer }, { path: '.' });
-            },
-        };
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/dataset/index.ts
-
-
-
-
-
-
-
-
-
-
-const datasetRules = [
-    missing_messages, // DS101
-    dataset_files, // DS102
-    invalid_row, // DS201
-    message_schema, // DS202
-    conversation_shape, // DS203
-    unused_keys, // DS301
-    duplicate_rows, // DS302
-    template_render, // DS401
-    token_length, // DS402
-    base_model, // DS403
-];
-
-;// CONCATENATED MODULE: ./src/engine/rule.ts
-/** Identity at run time; at compile time it ties `report` keys and data to `messages`. */
-function defineModelRule(rule) {
-    return rule;
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B4: () => (/* binding */ formatCount),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   MF: () => (/* binding */ formatDecimalBytes),
+/* harmony export */   QC: () => (/* binding */ formatBinaryBytes),
+/* harmony export */   Zv: () => (/* binding */ listNames),
+/* harmony export */   dw: () => (/* binding */ listNumbers)
+/* harmony export */ });
+// Wording shared by every layer: how counts, lists and sizes read in a message. One place, so a
+// finding, a summary line and an error say "1,234 rows" and "1.2 GB" the same way.
+/** "a, b and c", cut after `max` names so a message stays one readable sentence. */
+function listNames(names, max = 8) {
+    const shown = names.slice(0, max);
+    const rest = names.length - shown.length;
+    if (rest > 0)
+        return `${shown.join(', ')} and ${rest.toLocaleString('en-US')} more`;
+    if (shown.length <= 1)
+        return shown.join('');
+    return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
-
-;// CONCATENATED MODULE: ./src/rules/utils/json-file.ts
-
-/** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
-function brokenJsonReason(file) {
-    switch (file.state) {
-        case 'invalid':
-            return (0,json_document/* describeJsonProblem */.Ri)(file.problem);
-        case 'too-large': {
-            // Just over the limit, one decimal would read "8.0 MiB, more than the 8 MiB": give bytes then.
-            const mib = (file.size / 1024 / 1024).toFixed(1);
-            const size = Number(mib) > file.limit / 1024 / 1024 ? `${mib} MiB` : `${file.size.toLocaleString('en-US')} bytes`;
-            return `is ${size}, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`;
-        }
-        default:
-            return undefined;
-    }
+function plural(n, word, many = `${word}s`) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
 }
-/** Where to point at a broken JSON file: the problem's own line and column when known. */
-function brokenJsonLocation(file) {
-    const pos = file.state === 'invalid' ? (0,json_document/* problemPosition */.fu)(file.problem) : undefined;
-    return pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path };
-}
-/** "a folder", "a link to a file outside the model folder", …: for files that are not regular files. */
-function notFileWhat(file) {
-    if (file.state !== 'not-file')
-        return undefined;
-    if (file.entry.link === 'outside')
-        return 'a link to a file outside the model folder';
-    if (file.entry.link === 'broken')
-        return 'a broken link';
-    if (file.entry.type === 'directory')
-        return 'a folder';
-    return 'not a regular file';
-}
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-config.ts
-
-
-/* harmony default export */ const missing_config = (defineModelRule({
-    meta: {
-        id: 'MR101',
-        name: 'missing-config',
-        description: 'Require a config.json file at the root of the model',
-        severity: 'error',
-        artifacts: ['config'],
-        messages: {
-            missing: {
-                text: () => 'config.json is missing from the root of the model.',
-                hint: () => 'Add the config.json that save_pretrained() writes next to the weights; Friendli reads the architecture from it.',
-            },
-            notFile: {
-                text: (d) => `config.json is ${d.what}, not a file Friendli can read.`,
-                hint: () => 'Replace it with the real config.json file.',
-            },
-        },
-    },
-    check({ artifacts: { config }, report }) {
-        if (config.state === 'missing')
-            report('missing', {}, { path: '.' });
-        // Links leaving the folder are reported once, by link-outside-model.
-        if (config.state === 'not-file' && !config.entry.link)
-            report('notFile', { what: notFileWhat(config) }, { path: config.path });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-safetensors.ts
-
-
-const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
-    ? 'GGUF cannot be loaded by Friendli; publish the original (non-GGUF) checkpoint as safetensors.'
-    : 'Convert the weights to safetensors: load the model with transformers and call save_pretrained(path, safe_serialization=True), or use the Hub Space safetensors/convert; then remove the old files.';
-/* harmony default export */ const missing_safetensors = (defineModelRule({
-    meta: {
-        id: 'MR102',
-        name: 'missing-safetensors',
-        description: 'Require safetensors weights at the root of the model',
-        severity: 'error',
-        artifacts: ['files'],
-        messages: {
-            otherFormat: {
-                text: (d) => `No safetensors weights at the root of the model; found ${(0,utils_files/* plural */.LS)(d.found.length, 'weight file')} in formats Friendli does not load: ${(0,utils_files/* listNames */.Zv)(d.found)}.`,
-                hint: convertHint,
-            },
-            none: {
-                text: () => 'No safetensors weights (*.safetensors) at the root of the model.',
-                hint: () => 'Save the weights with save_pretrained() (safetensors is the default since transformers 4.35) and put model.safetensors, or the shards and model.safetensors.index.json, at the root.',
-            },
-            notFile: {
-                text: (d) => `No safetensors weights at the root of the model: ${(0,utils_files/* listNames */.Zv)(d.names)} ${d.names.length === 1 ? 'is not a regular file' : 'are not regular files'}.`,
-                hint: () => 'Replace them with the real weight files.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        const root = (0,utils_files/* rootEntries */.nY)(files);
-        if (root.some(utils_files/* isSafetensors */.y$))
-            return;
-        const others = root.filter(utils_files/* isOtherWeights */.sK).map((e) => e.path);
-        const broken = root.filter((e) => e.path.endsWith('.safetensors')).map((e) => (0,utils_files/* baseName */.Fl)(e.path));
-        if (others.length > 0)
-            report('otherFormat', { found: others }, { path: '.' });
-        else if (broken.length > 0)
-            report('notFile', { names: broken }, { path: '.' });
-        else
-            report('none', {}, { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/nested-model.ts
-
-
-const CONFIGS = ['config.json', 'adapter_config.json'];
-/* harmony default export */ const nested_model = (defineModelRule({
-    meta: {
-        id: 'MR103',
-        name: 'nested-model',
-        description: 'Disallow a model whose config.json or weights sit in a subfolder instead of the root',
-        severity: 'error',
-        artifacts: ['files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            nested: {
-                text: (d) => `The model is nested in ${d.folder}/: it holds ${(0,utils_files/* listNames */.Zv)(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
-                hint: (d) => `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        // A LoRA adapter's config is adapter_config.json: a nested adapter is as broken as a nested model.
-        const rootHasConfig = CONFIGS.some((name) => (0,utils_files/* hasRootFile */.Bu)(files, name));
-        const rootHasWeights = (0,utils_files/* rootEntries */.nY)(files).some(utils_files/* isSafetensors */.y$);
-        if (rootHasConfig && rootHasWeights)
-            return;
-        // Candidate folders: those holding what the root lacks. Shallowest first, then by name.
-        const found = new Map();
-        for (const e of files.entries) {
-            const folder = (0,utils_files/* folderOf */.yS)(e.path);
-            if (!folder)
-                continue;
-            const name = (0,utils_files/* baseName */.Fl)(e.path);
-            const wanted = (!rootHasConfig && CONFIGS.includes(name) && (0,utils_files/* isReadableFile */.Jj)(e)) ||
-                (!rootHasWeights && (0,utils_files/* isSafetensors */.y$)(e));
-            if (wanted)
-                found.set(folder, [...(found.get(folder) ?? []), name]);
-        }
-        if (found.size === 0)
-            return;
-        const depth = (f) => f.split('/').length;
-        // A folder with both config.json and weights is the model; prefer it over a stray file.
-        const score = (f) => (found.get(f).some((n) => CONFIGS.includes(n)) ? 0 : 1) + (found.get(f).length > 1 ? 0 : 1);
-        const [folder] = [...found.keys()].sort((a, b) => score(a) - score(b) || depth(a) - depth(b) || a.localeCompare(b));
-        // Point at a real file of the folder (its config when it has one), so the annotation lands on it.
-        const holds = found.get(folder);
-        const config = holds.find((n) => CONFIGS.includes(n));
-        const rootLacks = [!rootHasConfig && (config ?? 'config.json'), !rootHasWeights && 'safetensors weights']
-            .filter(Boolean)
-            .join(' and no ');
-        const first = config ?? holds[0];
-        report('nested', { folder, holds, rootLacks }, { path: `${folder}/${first}` });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/ignored-files.ts
-
-
-/** Files every repository has and nobody expects a server to use: listing them is only noise. */
-const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\..*)?|use_policy\.md|.*\.(md|png|jpe?g|gif|svg))$/i;
-/* harmony default export */ const ignored_files = (defineModelRule({
-    meta: {
-        id: 'MR104',
-        name: 'ignored-files',
-        description: 'Report files and folders that Friendli will not download',
-        severity: 'info',
-        artifacts: ['files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            ignored: {
-                text: (d) => `Friendli will not download ${(0,utils_files/* plural */.LS)(d.names.length, 'entry', 'entries')} of this repository: ${(0,utils_files/* listNames */.Zv)(d.names, 12)}.`,
-                hint: () => 'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json (and adapter_config.json for a LoRA adapter) are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        const names = (0,utils_files/* rootEntries */.nY)(files)
-            .filter((e) => !BOILERPLATE.test(e.path))
-            // Links that leave the folder or lead nowhere are reported by link-outside-model.
-            .filter((e) => e.link !== 'outside' && e.link !== 'broken')
-            // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
-            // missing-safetensors or tokenizer-config already say so.
-            .filter((e) => !(utils_files/* FRIENDLI_FILES */.sA.has(e.path) || e.path.endsWith('.safetensors')))
-            .map((e) => (e.type === 'directory' ? `${e.path}/` : e.path));
-        if (names.length > 0)
-            report('ignored', { names }, { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/link-outside-model.ts
-
-
-/* harmony default export */ const link_outside_model = (defineModelRule({
-    meta: {
-        id: 'MR105',
-        name: 'link-outside-model',
-        description: 'Disallow symbolic links that leave the model folder or lead nowhere',
-        severity: 'error',
-        artifacts: ['files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            outside: {
-                text: (d) => `${(0,utils_files/* plural */.LS)(d.names.length, 'file is a link', 'files are links')} to a place outside the model folder and ${d.names.length === 1 ? 'was' : 'were'} not read: ${(0,utils_files/* listNames */.Zv)(d.names)}.`,
-                hint: () => 'Replace each link with the real file. A link is stored in git as a short text file holding its target, so the Hub and Friendli would get that text instead of the file.',
-            },
-            broken: {
-                text: (d) => `${(0,utils_files/* plural */.LS)(d.names.length, 'file is a broken link', 'files are broken links')}: ${(0,utils_files/* listNames */.Zv)(d.names)}.`,
-                hint: () => 'Replace each link with the real file, or delete it.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        const outside = files.entries.filter((e) => e.link === 'outside').map((e) => e.path);
-        const broken = files.entries.filter((e) => e.link === 'broken').map((e) => e.path);
-        if (outside.length > 0)
-            report('outside', { names: outside }, { path: outside.length === 1 ? outside[0] : '.' });
-        if (broken.length > 0)
-            report('broken', { names: broken }, { path: broken.length === 1 ? broken[0] : '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-config.ts
-
-
-/* harmony default export */ const invalid_config = (defineModelRule({
-    meta: {
-        id: 'MR201',
-        name: 'invalid-config',
-        description: 'Require config.json to be a valid JSON object',
-        severity: 'error',
-        artifacts: ['config'],
-        messages: {
-            invalid: {
-                text: (d) => `config.json ${d.reason}.`,
-                hint: () => 'Regenerate config.json with save_pretrained(), or fix it by hand: it must be plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
-            },
-        },
-    },
-    check({ artifacts: { config }, report }) {
-        const reason = brokenJsonReason(config);
-        if (reason)
-            report('invalid', { reason }, brokenJsonLocation(config));
-    },
-}));
-
-// EXTERNAL MODULE: ./src/artifacts/json-file.ts
-var json_file = __nccwpck_require__(6508);
-;// CONCATENATED MODULE: ./src/rules/model/missing-architectures.ts
-
-
-
-
-/* harmony default export */ const missing_architectures = (defineModelRule({
-    meta: {
-        id: 'MR202',
-        name: 'missing-architectures',
-        description: 'Require config.json to name the model class in a non-empty architectures list',
-        severity: 'error',
-        artifacts: ['config'],
-        messages: {
-            missing: {
-                text: () => 'config.json has no "architectures" field, so Friendli cannot tell which model class to load.',
-                hint: () => 'Add "architectures": ["<ModelClass>"], e.g. ["LlamaForCausalLM"]; save_pretrained() writes it from the model class.',
-            },
-            notList: {
-                text: (d) => `"architectures" in config.json must be a list of class names but is ${d.found}.`,
-                hint: () => 'Write it as a list, e.g. "architectures": ["LlamaForCausalLM"].',
-            },
-            empty: {
-                text: () => '"architectures" in config.json is an empty list.',
-                hint: () => 'Put the model class in it, e.g. ["LlamaForCausalLM"]; Friendli reads the first entry.',
-            },
-            notString: {
-                text: (d) => `"architectures" entry ${d.index} in config.json must be a class name string but is ${d.found}.`,
-                hint: () => 'Each entry is the name of a transformers model class, e.g. "LlamaForCausalLM".',
-            },
-        },
-    },
-    check({ artifacts: { config }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        if (!(0,json/* hasField */.RY)(doc, 'architectures'))
-            return report('missing', {}, (0,json.at)(doc, ''));
-        const value = (0,json/* field */.ZZ)(doc, 'architectures');
-        if (!Array.isArray(value))
-            return report('notList', { found: (0,json_document/* jsonType */.Br)(value) }, (0,json.at)(doc, '/architectures'));
-        if (value.length === 0)
-            return report('empty', {}, (0,json.at)(doc, '/architectures'));
-        value.forEach((entry, index) => {
-            if (typeof entry !== 'string' || entry.trim() === '') {
-                report('notString', { index, found: typeof entry === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(entry) }, (0,json.at)(doc, `/architectures/${index}`));
-            }
-        });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/data/architectures.json
-const architectures_namespaceObject = /*#__PURE__*/JSON.parse('{"f":[{"name":"ArcticForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BlenderbotForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BloomForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CodeGenForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CohereForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"DbrxForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"DeepseekV3ForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: DeepSeek-R1 with 4-bit online quantization","https://friendli.ai/docs/guides/container/quantization: fine-grained FP8 \'including Deepseek-V3 style\'"]},{"name":"Exaone4ForCausalLM","confidence":"medium","evidence":["friendli.ai docs tutorial page on serving EXAONE 4.0"]},{"name":"ExaoneForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"FalconForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Gemma2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"GPT2LMHeadModel","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTJForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTNeoXForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GptOssForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: MXFP4 pre-quantized models (the gpt-oss format)"]},{"name":"LlamaForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"LLaMAForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"old spelling from early LLaMA conversions"},{"name":"MistralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"FMO\'s README spells it MistralForcausalLM (a typo); transformers\' class is MistralForCausalLM"},{"name":"MixtralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP","https://friendli.ai/docs/guides/container/serving-moe-models: serving Mixtral 8x7B"]},{"name":"MptForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"MPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"spelling of MosaicML\'s remote-code MPT; transformers\' class is MptForCausalLM"},{"name":"Olmo3ForCausalLM","confidence":"low","evidence":["friendli.ai/models pages for OLMo-3 (seen as links, page content not retrieved)"]},{"name":"OPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Phi3ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"PhiForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Qwen2_5_VLForConditionalGeneration","confidence":"low","evidence":["friendli.ai/models pages for Qwen2.5-VL fine-tunes (seen as links, page content not retrieved)","https://huggingface.co/blog/FriendliAI/deploy-huggingface-multimodal-models: one-click deploy of multimodal models"]},{"name":"Qwen2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"Qwen2VLForConditionalGeneration","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://huggingface.co/FriendliAI/Qwen2-VL-2B-Instruct"]},{"name":"Qwen3ForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 on Friendli serverless"]},{"name":"Qwen3MoeForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 MoE on Friendli serverless"]},{"name":"T5ForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"}]}');
-;// CONCATENATED MODULE: ./src/rules/model/unsupported-architecture.ts
-
-
-
-
-const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
-/* harmony default export */ const unsupported_architecture = (defineModelRule({
-    meta: {
-        id: 'MR203',
-        name: 'unsupported-architecture',
-        description: 'Require an architecture that Friendli Dedicated Endpoints is known to serve',
-        severity: 'error',
-        artifacts: ['config'],
-        messages: {
-            unsupported: {
-                text: (d) => `Architecture ${d.architecture} is not among the architectures known to run on Friendli Dedicated Endpoints${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
-                hint: () => "Check https://friendli.ai/models?products=DEDICATED. The built-in list is partial: if Friendli serves this architecture, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml).",
-            },
-        },
-    },
-    check({ artifacts: { config }, settings, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        const list = doc && (0,json/* field */.ZZ)(doc, 'architectures');
-        if (!doc || !Array.isArray(list) || typeof list[0] !== 'string' || list[0].trim() === '')
-            return;
-        const architecture = list[0];
-        if (KNOWN.has(architecture) || settings.extraArchitectures.includes(architecture))
-            return;
-        const lower = architecture.toLowerCase();
-        const suggestion = [...KNOWN, ...settings.extraArchitectures].find((k) => k.toLowerCase() === lower);
-        report('unsupported', { architecture, suggestion }, (0,json.at)(doc, '/architectures/0'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-model-type.ts
-
-
-
-
-/* harmony default export */ const missing_model_type = (defineModelRule({
-    meta: {
-        id: 'MR204',
-        name: 'missing-model-type',
-        description: 'Require config.json to carry a model_type string',
-        severity: 'warning',
-        artifacts: ['config'],
-        messages: {
-            missing: {
-                text: () => 'config.json has no "model_type" field; transformers (AutoConfig) relies on it to pick the model class.',
-                hint: () => 'Add the model_type of the architecture, e.g. "model_type": "llama"; save_pretrained() writes it.',
-            },
-            notString: {
-                text: (d) => `"model_type" in config.json must be a string but is ${d.found}.`,
-                hint: () => 'Use the model_type of the architecture, e.g. "llama".',
-            },
-        },
-    },
-    check({ artifacts: { config }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        if (!(0,json/* hasField */.RY)(doc, 'model_type'))
-            return report('missing', {}, (0,json.at)(doc, ''));
-        const value = (0,json/* field */.ZZ)(doc, 'model_type');
-        if (typeof value !== 'string' || value.trim() === '')
-            report('notString', { found: typeof value === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(value) }, (0,json.at)(doc, '/model_type'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/requires-remote-code.ts
-
-
-
-
-const requires_remote_code_KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
-/** `auto_map` entries as "AutoX → module.Class"; a tokenizer-style [slow, fast] pair lists both. */
-function describeAutoMap(map) {
-    const entries = Object.entries(map).flatMap(([auto, target]) => {
-        const refs = (Array.isArray(target) ? target : [target]).filter((t) => typeof t === 'string' && t !== '');
-        return refs.length > 0 ? [`${auto} → ${refs.join(' / ')}`] : [];
-    });
-    return entries.length > 0 ? entries.join(', ') : undefined;
-}
-/* harmony default export */ const requires_remote_code = (defineModelRule({
-    meta: {
-        id: 'MR205',
-        name: 'requires-remote-code',
-        description: 'Report a config.json whose auto_map makes the model depend on its own Python code',
-        severity: 'warning',
-        artifacts: ['config'],
-        messages: {
-            remoteCode: {
-                text: (d) => `config.json has "auto_map" (${d.classes}), so transformers loads this model only with trust_remote_code=True; ` +
-                    `Friendli serves architectures with its own implementation and no Friendli source says it runs a repository's code, ` +
-                    `so ${d.architecture ?? 'the model'} loads only if Friendli implements that architecture.`,
-                hint: (d) => `Check that ${d.architecture ?? 'the architecture'} is on https://friendli.ai/models?products=DEDICATED. ` +
-                    'If transformers now implements the architecture natively, save the model with that class and remove "auto_map" and the .py files; ' +
-                    'if it is served and you have confirmed it, add it to extra-architectures to turn this into a note.',
-            },
-            nativeArchitecture: {
-                severity: 'info',
-                text: (d) => `config.json has "auto_map" (${d.classes}), but ${d.architecture} is an architecture Friendli serves with its own implementation, so the repository's Python code is not used.`,
-                hint: () => 'Nothing to fix if the code is the published one. If you changed the modeling code (a custom layer, a patched forward), the change will not take effect on Friendli: port it to a supported architecture instead.',
-            },
-        },
-    },
-    check({ artifacts: { config }, settings, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        const map = doc && (0,json/* field */.ZZ)(doc, 'auto_map');
-        if (!doc || !(0,json/* isObject */.Gv)(map))
-            return;
-        const classes = describeAutoMap(map);
-        if (!classes)
-            return;
-        const list = (0,json/* field */.ZZ)(doc, 'architectures');
-        const first = Array.isArray(list) && typeof list[0] === 'string' && list[0].trim() !== '' ? list[0] : undefined;
-        if (first && (requires_remote_code_KNOWN.has(first) || settings.extraArchitectures.includes(first)))
-            return report('nativeArchitecture', { classes, architecture: first }, (0,json.at)(doc, '/auto_map'));
-        report('remoteCode', { classes, architecture: first }, (0,json.at)(doc, '/auto_map'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-safetensors-header.ts
-
-
-/* harmony default export */ const invalid_safetensors_header = (defineModelRule({
-    meta: {
-        id: 'MR301',
-        name: 'invalid-safetensors-header',
-        description: 'Require every safetensors file to have a header the safetensors library can read',
-        severity: 'error',
-        artifacts: ['weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            tooSmall: {
-                text: (d) => `${d.file} is ${(0,utils_files/* plural */.LS)(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
-                hint: () => 'The file is empty or cut off: upload it again.',
-            },
-            tooLarge: {
-                text: (d) => `${d.file} declares a header of ${d.headerLength} bytes, over the safetensors limit of ${d.limit.toLocaleString('en-US')}${d.lfsPointer ? '; the file looks like a Git LFS pointer' : ''}.`,
-                hint: () => 'The first 8 bytes are not a safetensors header length: the file is not a safetensors file or is corrupt. Save it again with save_pretrained().',
-            },
-            pastEof: {
-                text: (d) => `${d.file} declares a header of ${(0,utils_files/* plural */.LS)(d.headerLength, 'byte')}, longer than the file (${(0,utils_files/* plural */.LS)(d.fileSize, 'byte')}).`,
-                hint: () => 'The file is truncated or corrupt: upload it again.',
-            },
-            utf8: {
-                text: (d) => `The header of ${d.file} is not valid UTF-8 (first bad byte at offset ${d.byteOffset}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            json: {
-                text: (d) => `The header of ${d.file} is not valid JSON: ${d.detail} (at byte ${d.byteOffset}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            notObject: {
-                text: (d) => `The header of ${d.file} must be a JSON object but is ${d.found}.`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            duplicateKey: {
-                text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
-                hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
-            },
-            tensorEntry: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
-                hint: () => 'Each tensor needs "dtype", "shape" (a list of non-negative integers) and "data_offsets" ([begin, end]): save the weights again.',
-            },
-            unknownDtype: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has dtype "${d.dtype}", which the safetensors library does not know.`,
-                hint: () => 'Use one of the safetensors dtypes (BF16, F16, F32, F8_E4M3, I8, U8, …): convert the tensor and save again.',
-            },
-            metadataNotObject: {
-                text: (d) => `The __metadata__ of ${d.file} must be an object of strings but is ${d.found}.`,
-                hint: () => 'Write __metadata__ as {"format": "pt"}, or save again with save_pretrained().',
-            },
-            metadataNotStrings: {
-                text: (d) => `The value of __metadata__.${d.key} in ${d.file} is ${d.found}; the format allows only string values.`,
-                hint: () => 'Store metadata values as strings (JSON-encode anything else), or save again with save_pretrained().',
-            },
-            unknownKey: {
-                severity: 'warning',
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has an extra key "${d.key}" that the format does not define.`,
-                hint: () => 'Readers ignore it today; save with the safetensors library so the header has only dtype, shape and data_offsets.',
-            },
-            entryArray: {
-                severity: 'warning',
-                text: (d) => `Tensor ${d.tensor} in ${d.file} is written as an array instead of an object; only the Rust library accepts that.`,
-                hint: () => 'Save the weights with the safetensors library, which writes each tensor as an object.',
-            },
-            overHubLimit: {
-                severity: 'warning',
-                text: (d) => `The header of ${d.file} is ${(0,utils_files/* plural */.LS)(d.headerLength, 'byte')}, over the ${d.limit.toLocaleString('en-US')}-byte limit of huggingface_hub and huggingface.js.`,
-                hint: () => 'Split the weights into more shards (save_pretrained(max_shard_size=...)) so each header stays small.',
-            },
-            leadingWhitespace: {
-                severity: 'info',
-                text: (d) => `The header of ${d.file} starts with whitespace; the format says it must begin with "{".`,
-                hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
-            },
-        },
-    },
-    check({ artifacts: { weights }, report }) {
-        const key = {
-            'header-too-small': 'tooSmall',
-            'header-too-large': 'tooLarge',
-            'header-past-eof': 'pastEof',
-            'invalid-utf8': 'utf8',
-            'invalid-json': 'json',
-            'not-an-object': 'notObject',
-            'duplicate-key': 'duplicateKey',
-            'invalid-tensor-entry': 'tensorEntry',
-            'unknown-dtype': 'unknownDtype',
-            'metadata-not-object': 'metadataNotObject',
-            'metadata-not-strings': 'metadataNotStrings',
-            'unknown-tensor-key': 'unknownKey',
-            'tensor-entry-array': 'entryArray',
-            'header-over-hub-limit': 'overHubLimit',
-            'leading-whitespace': 'leadingWhitespace',
-        };
-        for (const f of weights.files) {
-            for (const problem of f.parse?.problems ?? []) {
-                // The table pairs each problem code with the message whose data has that code's shape.
-                if (problem.code in key)
-                    report(key[problem.code], { ...problem, file: f.path }, {
-                        path: f.path,
-                    });
-            }
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
-
-
-const shape = (s) => `[${s.join(', ')}]`;
-/* harmony default export */ const invalid_tensor_layout = (defineModelRule({
-    meta: {
-        id: 'MR302',
-        name: 'invalid-tensor-layout',
-        description: 'Require the tensors of a safetensors file to tile its data exactly, as the header declares',
-        severity: 'error',
-        artifacts: ['weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            reversed: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            gap: {
-                text: (d) => d.kind === 'leading-gap'
-                    ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
-                    : d.kind === 'gap'
-                        ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
-                        : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
-                hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
-            },
-            overflow: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
-                hint: () => 'The shape is corrupt: save the weights again.',
-            },
-            misaligned: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,utils_files/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
-                hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
-            },
-            size: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,utils_files/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,utils_files/* plural */.LS)(d.actualBytes, 'byte')}.`,
-                hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
-            },
-            truncated: {
-                text: (d) => `${d.file} is ${(0,utils_files/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,utils_files/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
-                hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
-            },
-            trailing: {
-                text: (d) => `${d.file} has ${(0,utils_files/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,utils_files/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
-                hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
-            },
-        },
-    },
-    check({ artifacts: { weights }, report }) {
-        const key = {
-            'invalid-offsets': 'reversed',
-            'non-contiguous': 'gap',
-            'size-overflow': 'overflow',
-            'subbyte-misaligned': 'misaligned',
-            'tensor-size-mismatch': 'size',
-            'data-past-eof': 'truncated',
-            'file-size-mismatch': 'trailing',
-        };
-        for (const f of weights.files) {
-            const problems = f.parse?.problems ?? [];
-            // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
-            // bytes somewhere: the gap or the trailing bytes it leaves are that report, not a second one.
-            const unplaced = problems.some((p) => p.code === 'invalid-tensor-entry' && (p.field === 'entry' || p.field === 'data_offsets'));
-            for (const problem of problems) {
-                if (unplaced &&
-                    (problem.code === 'file-size-mismatch' ||
-                        (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
-                    continue;
-                // The table pairs each problem code with the message whose data has that code's shape.
-                if (problem.code in key)
-                    report(key[problem.code], { ...problem, file: f.path }, {
-                        path: f.path,
-                    });
-            }
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/safetensors-metadata-format.ts
-
-/* harmony default export */ const safetensors_metadata_format = (defineModelRule({
-    meta: {
-        id: 'MR303',
-        name: 'safetensors-metadata-format',
-        description: 'Require __metadata__.format "pt" in safetensors headers, as transformers expects',
-        severity: 'warning',
-        artifacts: ['weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            missing: {
-                text: (d) => d.metadataPresent
-                    ? `The __metadata__ of ${d.file} has no "format" key; transformers refuses to load such a file.`
-                    : `${d.file} has no __metadata__ with "format": "pt", which transformers writes and checks.`,
-                hint: () => 'Save with save_pretrained(), or safetensors.torch.save_file(tensors, path, metadata={"format": "pt"}).',
-            },
-            unsupported: {
-                text: (d) => `The __metadata__ of ${d.file} gives "format": "${d.format}"; transformers loads only "pt", "tf", "flax" and "mlx".`,
-                hint: () => 'Save PyTorch weights with metadata={"format": "pt"}.',
-            },
-        },
-    },
-    check({ artifacts: { weights }, report }) {
-        for (const f of weights.files) {
-            for (const p of f.parse?.problems ?? []) {
-                if (p.code === 'metadata-format-missing')
-                    report('missing', { file: f.path, metadataPresent: p.metadataPresent }, { path: f.path });
-                if (p.code === 'metadata-format-unsupported')
-                    report('unsupported', { file: f.path, format: p.format }, { path: f.path });
-            }
-        }
-    },
-}));
-
-// EXTERNAL MODULE: ./src/artifacts/safetensors.ts
-var safetensors = __nccwpck_require__(1134);
-;// CONCATENATED MODULE: ./src/rules/utils/tensors.ts
-
-
-/**
- * Every tensor of the model, or undefined when the set is not known to be complete: a header that
- * did not parse, an LFS pointer, or a shard the index names that is not there. Rules comparing the
- * weights with config.json stay quiet then, instead of reporting a missing layer that is only a
- * missing file (the integrity and index rules report the real cause).
- */
-function completeTensors(weights, shardIndex) {
-    if (weights.files.length === 0)
-        return undefined;
-    const out = [];
-    for (const f of weights.files) {
-        if (!f.parse?.ok || (0,safetensors/* hasErrors */.Cs)(f.parse.problems))
-            return undefined;
-        for (const t of f.parse.header.tensors)
-            out.push({ ...t, file: f.path });
-    }
-    if (shardIndex?.state === 'ok') {
-        const map = (0,json/* isObject */.Gv)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
-        if (!(0,json/* isObject */.Gv)(map))
-            return undefined;
-        const present = new Set(weights.files.map((f) => f.path));
-        if (Object.values(map).some((shard) => typeof shard !== 'string' || !present.has(shard)))
-            return undefined;
-    }
-    else if (shardIndex && shardIndex.state !== 'missing')
-        return undefined;
-    return out;
-}
-/**
- * The tensors a loader reads, as transformers picks them: model.safetensors when there is one, else
- * the shards the index names; a stray file beside them (Mistral's consolidated.safetensors, an old
- * 4-bit copy) is not the model. Undefined when the set is incomplete (see completeTensors).
- */
-function loadedTensors(weights, shardIndex) {
-    const all = completeTensors(weights, shardIndex);
-    if (!all)
-        return undefined;
-    if (weights.files.some((f) => f.path === 'model.safetensors'))
-        return all.filter((t) => t.file === 'model.safetensors');
-    const map = shardIndex.state === 'ok' && (0,json/* isObject */.Gv)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
-    if (!(0,json/* isObject */.Gv)(map))
-        return all;
-    const named = new Set(Object.values(map));
-    return all.filter((t) => named.has(t.file));
-}
-/** Number of elements of a shape (1 for a scalar). */
-function elementCount(shape) {
-    return shape.reduce((a, b) => a * b, 1);
-}
-function tensorBytes(t) {
-    return t.end - t.start;
-}
-/** Sum of parameters (elements) by dtype, and in total. */
-function parameterCounts(tensors) {
-    const byDtype = new Map();
-    let total = 0;
-    for (const t of tensors) {
-        const n = elementCount(t.shape);
-        total += n;
-        byDtype.set(t.dtype, (byDtype.get(t.dtype) ?? 0) + n);
-    }
-    return { total, byDtype };
-}
-/** Bytes of tensor data by dtype: what a dtype "dominates" by. */
-function bytesByDtype(tensors) {
-    const out = new Map();
-    for (const t of tensors)
-        out.set(t.dtype, (out.get(t.dtype) ?? 0) + tensorBytes(t));
-    return out;
+/** "1, 2, 5 and 7"; with more than `values` in all (`total`), "1, 2, …, 10 and 5 more". */
+function listNumbers(values, total = values.length) {
+    if (total > values.length)
+        return `${values.join(', ')} and ${total - values.length} more`;
+    if (values.length === 1)
+        return String(values[0]);
+    return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
 }
 /** "1.2 GB" style, decimal units as GPU memory is sold. */
-function formatBytes(bytes) {
+function formatDecimalBytes(bytes) {
     const units = ['B', 'KB', 'MB', 'GB', 'TB'];
     let v = bytes;
     let i = 0;
@@ -56351,2611 +55025,15 @@ function formatCount(n) {
         return `${(n / 1e3).toFixed(1)}K`;
     return String(n);
 }
-
-;// CONCATENATED MODULE: ./src/rules/model/lfs-pointer-files.ts
-
-
-
-/* harmony default export */ const lfs_pointer_files = (defineModelRule({
-    meta: {
-        id: 'MR304',
-        name: 'lfs-pointer-files',
-        description: 'Disallow Git LFS pointer files in place of weights or JSON files',
-        severity: 'error',
-        artifacts: ['lfsPointers'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            pointers: {
-                text: (d) => `${(0,utils_files/* plural */.LS)(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${formatBytes(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${(0,utils_files/* listNames */.Zv)(d.names)}.`,
-                hint: () => 'The checkout did not fetch LFS objects: use actions/checkout with `lfs: true` (or run `git lfs pull`), or check the model on the Hub instead. If the repository itself stores pointers as plain files, push the real files with git lfs.',
-            },
-        },
-    },
-    check({ artifacts: { lfsPointers }, report }) {
-        if (lfsPointers.length === 0)
-            return;
-        const names = lfsPointers.map((p) => p.path);
-        const realBytes = lfsPointers.reduce((sum, p) => sum + (p.realSize ?? 0), 0);
-        report('pointers', { names, realBytes }, { path: names.length === 1 ? names[0] : '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/utils/shard-index.ts
-
-const INDEX_FILE = 'model.safetensors.index.json';
-/** The `weight_map` entries whose value is a string, in file order; undefined when there is no usable map. */
-function weightMap(doc) {
-    const map = (0,json/* isObject */.Gv)(doc.value) ? doc.value.weight_map : undefined;
-    if (!(0,json/* isObject */.Gv)(map))
-        return undefined;
-    return Object.entries(map)
-        .filter((e) => typeof e[1] === 'string')
-        .map(([tensor, shard]) => ({ tensor, shard, pointer: `/weight_map/${(0,json/* escapePointer */.lZ)(tensor)}` }));
-}
-/**
- * Why a shard name must never be opened, or undefined when it is a plain file name at the root.
- * The index comes from the repository under review: a name must not reach outside it.
- */
-function unsafeShardName(name) {
-    if (name === '')
-        return 'is empty';
-    if (/^[a-z][a-z0-9+.-]*:/i.test(name) && !/^[A-Za-z]:[\\/]/.test(name))
-        return 'is a URL';
-    if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(name))
-        return 'is an absolute path';
-    if (name.split(/[\\/]/).includes('..'))
-        return 'climbs out of the folder with ..';
-    if (name.includes('/') || name.includes('\\'))
-        return 'is in a subfolder, where Friendli does not look';
-    if (!name.endsWith('.safetensors'))
-        return 'does not end in .safetensors';
-    return undefined;
-}
-/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
-function shardNumber(name) {
-    const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name);
-    return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-shard-index.ts
-
-
-
-
-
-
-/* harmony default export */ const invalid_shard_index = (defineModelRule({
-    meta: {
-        id: 'MR305',
-        name: 'invalid-shard-index',
-        description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
-        severity: 'error',
-        artifacts: ['shardIndex'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            invalid: {
-                text: (d) => `model.safetensors.index.json ${d.reason}.`,
-                hint: () => 'Regenerate the index with save_pretrained(), which writes it together with the shards.',
-            },
-            notFile: {
-                text: (d) => `model.safetensors.index.json is ${d.what}, not a file Friendli can read.`,
-                hint: () => 'Replace it with the real index file.',
-            },
-            noWeightMap: {
-                text: (d) => d.found
-                    ? `"weight_map" in model.safetensors.index.json must map tensor names to shard files but is ${d.found}.`
-                    : 'model.safetensors.index.json has no "weight_map", so no loader can find the shards.',
-                hint: () => 'The index must be {"metadata": {"total_size": …}, "weight_map": {"<tensor>": "<shard>.safetensors", …}}: regenerate it with save_pretrained().',
-            },
-            noMetadata: {
-                severity: 'warning',
-                text: () => 'model.safetensors.index.json has no "metadata" object; transformers reads index["metadata"] and fails with a KeyError without it.',
-                hint: () => 'Add "metadata": {"total_size": <bytes of all tensors>}, or regenerate the index with save_pretrained().',
-            },
-            notString: {
-                text: (d) => `The index maps tensor ${d.tensor} to ${d.found} instead of a shard file name.`,
-                hint: () => 'Each weight_map value is the file name of a shard, e.g. "model-00001-of-00002.safetensors".',
-            },
-            unsafeName: {
-                text: (d) => `The index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to "${d.shard}", which ${d.why}; it was not opened.`,
-                hint: () => 'Shard names are plain file names next to the index, e.g. "model-00001-of-00004.safetensors".',
-            },
-        },
-    },
-    check({ artifacts: { shardIndex: file }, report }) {
-        // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
-        if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
-            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
-        const reason = brokenJsonReason(file);
-        if (reason)
-            return report('invalid', { reason }, brokenJsonLocation(file));
-        const doc = (0,json_file/* docOf */.wJ)(file);
-        if (!doc || !(0,json/* isObject */.Gv)(doc.value))
-            return;
-        if (!('weight_map' in doc.value))
-            return report('noWeightMap', {}, (0,json.at)(doc, ''));
-        if (!('metadata' in doc.value))
-            report('noMetadata', {}, (0,json.at)(doc, ''));
-        const map = doc.value.weight_map;
-        if (!(0,json/* isObject */.Gv)(map))
-            return report('noWeightMap', { found: (0,json_document/* jsonType */.Br)(map) }, (0,json.at)(doc, '/weight_map'));
-        // One finding per bad shard name, on the line of the first tensor mapped to it.
-        const bad = new Map();
-        for (const [tensor, shard] of Object.entries(map)) {
-            const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-            if (typeof shard !== 'string') {
-                report('notString', { tensor, found: (0,json_document/* jsonType */.Br)(shard) }, (0,json.at)(doc, pointer));
-                continue;
-            }
-            const why = unsafeShardName(shard);
-            if (!why)
-                continue;
-            const seen = bad.get(shard);
-            if (seen)
-                seen.tensors++;
-            else
-                bad.set(shard, { why, first: pointer, tensors: 1 });
-        }
-        for (const [shard, { why, first, tensors }] of bad)
-            report('unsafeName', { shard, why, tensors }, (0,json.at)(doc, first));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-shard.ts
-
-
-
-
-
-/** More missing shards than this are reported as one finding, not one per shard. */
-const MAX_SEPARATE = 20;
-/* harmony default export */ const missing_shard = (defineModelRule({
-    meta: {
-        id: 'MR306',
-        name: 'missing-shard',
-        description: 'Require every shard named by model.safetensors.index.json to be at the root',
-        severity: 'error',
-        artifacts: ['shardIndex', 'files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            missing: {
-                text: (d) => `Shard ${d.shard} is missing: the index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to it.`,
-                hint: () => 'Upload the missing shard (an interrupted upload often loses the last ones), or regenerate the shards and the index together.',
-            },
-            manyMissing: {
-                text: (d) => `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${(0,utils_files/* listNames */.Zv)(d.names, 5)}.`,
-                hint: () => 'Upload the missing shards, or regenerate the shards and the index together with save_pretrained().',
-            },
-            notFile: {
-                text: (d) => `Shard ${d.shard}, named by the index, is not a regular file.`,
-                hint: () => 'Replace it with the real shard file.',
-            },
-        },
-    },
-    check({ artifacts: { shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
-        if (!doc || !entries)
-            return;
-        const byPath = new Map(files.entries.map((e) => [e.path, e]));
-        const first = new Map();
-        for (const e of entries) {
-            if (unsafeShardName(e.shard))
-                continue; // invalid-shard-index reports it; never looked up
-            const seen = first.get(e.shard);
-            if (seen)
-                seen.tensors++;
-            else
-                first.set(e.shard, { pointer: e.pointer, tensors: 1 });
-        }
-        const missing = [...first].filter(([shard]) => !byPath.has(shard));
-        // Each missing shard on its own line while that stays readable; past that, one finding with the count.
-        if (missing.length > MAX_SEPARATE) {
-            report('manyMissing', { names: missing.map(([s]) => s), named: first.size }, (0,json.at)(doc, missing[0][1].pointer));
-        }
-        else
-            for (const [shard, { pointer, tensors }] of missing)
-                report('missing', { shard, tensors }, (0,json.at)(doc, pointer));
-        for (const [shard, { pointer }] of first) {
-            const entry = byPath.get(shard);
-            // A link leaving the folder is reported by link-outside-model.
-            if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
-                report('notFile', { shard }, (0,json.at)(doc, pointer));
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/shard-numbering.ts
-
-
-
-
-
-/* harmony default export */ const shard_numbering = (defineModelRule({
-    meta: {
-        id: 'MR307',
-        name: 'shard-numbering',
-        description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
-        severity: 'warning',
-        artifacts: ['shardIndex', 'files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            unreferenced: {
-                text: (d) => `${(0,utils_files/* plural */.LS)(d.names.length, 'numbered shard is', 'numbered shards are')} not named by model.safetensors.index.json: ${(0,utils_files/* listNames */.Zv)(d.names)}; Friendli downloads ${d.names.length === 1 ? 'it' : 'them'} but no loader reads ${d.names.length === 1 ? 'it' : 'them'}.`,
-                hint: () => 'Delete shards left over from an earlier save, or regenerate the index so it names every shard.',
-            },
-            gaps: {
-                // `missing` holds the first few missing numbers; `count` is how many are missing in all.
-                text: (d) => `The shard series ${d.prefix}-*-of-${String(d.total).padStart(5, '0')} lacks ${(0,utils_files/* plural */.LS)(d.count, 'number')}: ${d.count > d.missing.length
-                    ? `${d.missing.join(', ')} and ${(d.count - d.missing.length).toLocaleString('en-US')} more`
-                    : (0,utils_files/* listNames */.Zv)(d.missing.map(String))}.`,
-                hint: () => 'A shard of the series is absent or was renamed: upload it, or save the model again so the series is complete.',
-            },
-            totals: {
-                text: (d) => `Shards named ${d.prefix}-*-of-N disagree on N (${(0,utils_files/* listNames */.Zv)(d.totals.map(String))}): files of two different saves are mixed.`,
-                hint: () => 'Delete the shards of the older save and keep one complete series with its index.',
-            },
-        },
-    },
-    check({ artifacts: { shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
-        const present = (0,utils_files/* rootEntries */.nY)(files)
-            .filter(utils_files/* isSafetensors */.y$)
-            .map((e) => e.path);
-        const named = new Set(entries?.map((e) => e.shard));
-        if (doc && entries) {
-            const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p));
-            if (unreferenced.length > 0)
-                report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' });
-        }
-        // Series: numbered names among the shards present and those the index names. A name that is not
-        // a plain file name at the root is invalid-shard-index's alone.
-        const series = new Map();
-        for (const name of new Set([...present, ...named])) {
-            if (unsafeShardName(name))
-                continue;
-            const n = shardNumber(name);
-            if (!n)
-                continue;
-            const s = series.get(n.prefix) ?? { totals: new Set(), indices: new Set() };
-            s.totals.add(n.total);
-            s.indices.add(n.index);
-            series.set(n.prefix, s);
-        }
-        for (const [prefix, s] of series) {
-            const where = doc ? (0,json.at)(doc, '/weight_map') : { path: '.' };
-            if (s.totals.size > 1) {
-                report('totals', { prefix, totals: [...s.totals].sort((a, b) => a - b) }, where);
-                continue;
-            }
-            const [total] = s.totals;
-            // A series far larger than what is there is not worth enumerating (a typo in N, say).
-            if (total > 100_000)
-                continue;
-            // Count the gaps without walking 1..N, and name only the first few: 100,000 series of one
-            // name each must not cost 100,000 × N steps.
-            let held = 0;
-            for (const i of s.indices)
-                if (i >= 1 && i <= total)
-                    held++;
-            const count = total - held;
-            if (count === 0)
-                continue;
-            const missing = [];
-            for (let i = 1; i <= total && missing.length < 8; i++)
-                if (!s.indices.has(i))
-                    missing.push(i);
-            report('gaps', { prefix, total, missing, count }, where);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/shard-index-mismatch.ts
-
-
-
-
-
-
-/* harmony default export */ const shard_index_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR308',
-        name: 'shard-index-mismatch',
-        description: 'Require model.safetensors.index.json to map each tensor to the one shard that holds it',
-        severity: 'error',
-        artifacts: ['shardIndex', 'weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            notInShard: {
-                text: (d) => `The index maps ${(0,utils_files/* plural */.LS)(d.names.length, 'tensor')} to ${d.shard}, whose header lacks ${d.names.length === 1 ? 'it' : 'them'}: ${(0,utils_files/* listNames */.Zv)(d.names, 5)}.`,
-                hint: () => 'The index and the shards come from different saves: regenerate them together with save_pretrained().',
-            },
-            notInMap: {
-                text: (d) => `${d.shard} holds ${(0,utils_files/* plural */.LS)(d.names.length, 'tensor')} the index does not map, so loaders never read ${d.names.length === 1 ? 'it' : 'them'}: ${(0,utils_files/* listNames */.Zv)(d.names, 5)}.`,
-                hint: () => 'Regenerate the index together with the shards, so every tensor is mapped to its shard.',
-            },
-            twice: {
-                text: (d) => `${(0,utils_files/* plural */.LS)(d.names.length, 'tensor is', 'tensors are')} stored in more than one shard (${(0,utils_files/* listNames */.Zv)(d.shards, 4)}): ${(0,utils_files/* listNames */.Zv)(d.names, 5)}.`,
-                hint: () => 'Shards of two saves are mixed: keep one series, so each tensor lives in exactly one file.',
-            },
-        },
-    },
-    check({ artifacts: { shardIndex, weights }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
-        if (!doc || !entries)
-            return;
-        const headers = new Map();
-        for (const f of weights.files) {
-            if (f.parse?.ok && !(0,safetensors/* hasErrors */.Cs)(f.parse.problems))
-                headers.set(f.path, new Set(f.parse.header.tensors.map((t) => t.name)));
-        }
-        // Mapped to a readable shard that does not hold it: one finding per shard, at its first such entry.
-        const lacking = new Map();
-        for (const e of entries) {
-            const held = headers.get(e.shard);
-            if (!held || held.has(e.tensor))
-                continue;
-            const seen = lacking.get(e.shard);
-            if (seen)
-                seen.names.push(e.tensor);
-            else
-                lacking.set(e.shard, { names: [e.tensor], pointer: e.pointer });
-        }
-        for (const [shard, { names, pointer }] of lacking)
-            report('notInShard', { shard, names }, (0,json.at)(doc, pointer));
-        // Held by a shard the index names, but not mapped (or mapped elsewhere is "twice" below).
-        const mapped = new Map(entries.map((e) => [e.tensor, e.shard]));
-        const named = new Set(entries.map((e) => e.shard));
-        // Lists grow in place: copying them on each add is quadratic for a shard of 100,000 unmapped tensors.
-        const owners = new Map();
-        for (const [shard, held] of headers) {
-            if (!named.has(shard))
-                continue; // an unreferenced shard: shard-numbering says so
-            for (const t of held) {
-                const list = owners.get(t);
-                if (list)
-                    list.push(shard);
-                else
-                    owners.set(t, [shard]);
-            }
-        }
-        const unmapped = new Map();
-        for (const [tensor, shards] of owners) {
-            if (mapped.has(tensor))
-                continue;
-            for (const s of shards) {
-                const list = unmapped.get(s);
-                if (list)
-                    list.push(tensor);
-                else
-                    unmapped.set(s, [tensor]);
-            }
-        }
-        for (const [shard, names] of unmapped)
-            report('notInMap', { shard, names }, { path: shard });
-        const dup = [...owners].filter(([, shards]) => shards.length > 1);
-        if (dup.length > 0) {
-            const shards = [...new Set(dup.flatMap(([, s]) => s))].sort();
-            report('twice', { names: dup.map(([t]) => t), shards }, (0,json.at)(doc, '/weight_map'));
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/shard-index-total-size.ts
-
-
-
-
-/* harmony default export */ const shard_index_total_size = (defineModelRule({
-    meta: {
-        id: 'MR309',
-        name: 'shard-index-total-size',
-        description: 'Enforce metadata.total_size in the shard index equal to the bytes of all tensors',
-        severity: 'warning',
-        artifacts: ['shardIndex', 'weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            mismatch: {
-                text: (d) => `metadata.total_size in the index is ${d.declared.toLocaleString('en-US')} bytes, but the shards' tensors take ${d.actual.toLocaleString('en-US')}.`,
-                hint: () => 'The index is stale or was written by hand: regenerate it with the shards (tools that size downloads or GPUs from it will be wrong).',
-            },
-        },
-    },
-    check({ artifacts: { shardIndex, weights }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const metadata = doc && (0,json/* isObject */.Gv)(doc.value) ? doc.value.metadata : undefined;
-        const declared = (0,json/* isObject */.Gv)(metadata) ? metadata.total_size : undefined;
-        // Some writers store it as a string; a number that is not a byte count is not checked.
-        const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared;
-        if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n))
-            return;
-        const tensors = completeTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        const named = new Set(Object.values((0,json/* isObject */.Gv)(doc.value) && (0,json/* isObject */.Gv)(doc.value.weight_map) ? doc.value.weight_map : {}));
-        const actual = tensors.filter((t) => named.has(t.file)).reduce((sum, t) => sum + tensorBytes(t), 0);
-        if (actual !== n)
-            report('mismatch', { declared: n, actual }, (0,json.at)(doc, '/metadata/total_size'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/ambiguous-weights.ts
-
-
-/* harmony default export */ const ambiguous_weights = (defineModelRule({
-    meta: {
-        id: 'MR310',
-        name: 'ambiguous-weights',
-        description: 'Disallow both a single model.safetensors and a shard index at the root',
-        severity: 'warning',
-        artifacts: ['files'],
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            both: {
-                text: () => 'Both model.safetensors and model.safetensors.index.json are at the root: transformers loads model.safetensors and ignores the shards, and Friendli downloads both.',
-                hint: () => 'Keep one form: delete model.safetensors, or delete the index and its shards.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        if ((0,utils_files/* hasRootFile */.Bu)(files, 'model.safetensors') && (0,utils_files/* hasRootFile */.Bu)(files, 'model.safetensors.index.json')) {
-            report('both', {}, { path: 'model.safetensors' });
-        }
-    },
-}));
-
-// EXTERNAL MODULE: ./src/rules/utils/config.ts
-var utils_config = __nccwpck_require__(6121);
-;// CONCATENATED MODULE: ./src/rules/utils/text-model.ts
-
-
-/**
- * A name segment of a vision or audio encoder, or of the projector between it and the language
- * model: Qwen2-VL `visual`, LLaVA `vision_tower` / `multi_modal_projector`, MiniCPM-V `vpm` /
- * `resampler`, Mllama `vision_model`, Phi-3-vision `vision_embed_tokens`, Qwen2-Audio `audio_tower`.
- */
-const TOWER_SEGMENT = /^(visual|vision|vpm|vit$|vit_|image|img|audio|speech|video|sound|mm_projector|multi_modal|resampler|perceiver|siglip|clip|whisper)|_tower$/i;
-/** Multi-token-prediction modules kept apart from the decoder stack (Qwen3-Next `mtp.layers.0`). */
-const SIDE_STACK_SEGMENT = /^(mtp|draft|eagle|medusa)/i;
-/**
- * The first `<container>.<index>.` of a name: the decoder layer it belongs to. No model has a
- * billion layers; a longer index is not a layer number, and would not fit in a safe integer.
- */
-const LAYER = /(?:^|\.)(layers|layer|h|blocks|block)\.(\d{1,9})(?=\.|$)/;
-/** The module name before `.weight` of an input embedding. */
-const EMBEDDING_MODULE = /^(embed_tokens|wte|word_embeddings|tok_embeddings|embed_in|shared)$/;
-/** The module name of an output projection (lm_head; GPT-NeoX embed_out; ChatGLM output_layer). */
-const LM_HEAD_MODULE = /^(lm_head|embed_out|output_layer)$/;
-/**
- * Sub-configs that hold the language model's sizes. The same list as in config.ts, which does not
- * export it; rules here need every candidate, not only the first.
- */
-function isTowerTensor(name) {
-    return name.split('.').some((s) => TOWER_SEGMENT.test(s) || SIDE_STACK_SEGMENT.test(s));
-}
-function inLayer(name) {
-    return LAYER.test(name);
-}
-/**
- * The language model's layer stack, or undefined when there is none or more than one (an
- * encoder-decoder model has two stacks and other keys for their depths: nothing to compare then).
- */
-function decoderLayers(tensors) {
-    const stacks = new Map();
-    for (const t of tensors) {
-        const m = LAYER.exec(t.name);
-        if (!m)
-            continue;
-        const prefix = t.name.slice(0, m.index + m[0].length - m[2].length - 1);
-        if (isTowerTensor(prefix))
-            continue;
-        let set = stacks.get(prefix);
-        if (!set)
-            stacks.set(prefix, (set = new Set()));
-        set.add(Number(m[2]));
-    }
-    if (stacks.size !== 1)
-        return undefined;
-    const [[prefix, set]] = stacks;
-    return { prefix, indices: [...set].sort((a, b) => a - b) };
-}
-function moduleOf(name) {
-    const parts = name.split('.');
-    if (parts.length < 2)
-        return undefined;
-    return { module: parts[parts.length - 2], parent: parts.slice(0, -2), last: parts[parts.length - 1] };
-}
-/** Outside every decoder layer and encoder tower: a tensor of the language model's own ends. */
-function isTopLevel(name) {
-    return !inLayer(name) && !isTowerTensor(name);
-}
-const depth = (t) => t.name.split('.').length;
-/**
- * The one shallowest tensor: `model.shared` before `model.encoder.embed_tokens` (BART). Two at the
- * same depth (Qwen2.5-Omni's `thinker.…` and `talker.…`) leave it unknown.
- */
-function shallowest(tensors) {
-    if (tensors.length === 0)
-        return undefined;
-    const min = Math.min(...tensors.map(depth));
-    const top = tensors.filter((t) => depth(t) === min);
-    return top.length === 1 ? top[0] : undefined;
-}
-/**
- * The language model's input embedding (a 2-D `….weight` of a known embedding module outside the
- * layers and towers), or undefined when the names follow no known scheme.
- */
-function inputEmbedding(tensors) {
-    return shallowest(tensors.filter((t) => {
-        const m = moduleOf(t.name);
-        return (!!m &&
-            m.last === 'weight' &&
-            EMBEDDING_MODULE.test(m.module) &&
-            t.shape.length === 2 &&
-            isTopLevel(t.name));
-    }));
-}
-/** Every tensor of the output projection (`lm_head.weight`, and `lm_head.qweight`… when quantized). */
-function lmHeadTensors(tensors) {
-    return tensors.filter((t) => {
-        const m = moduleOf(t.name);
-        if (!m || !isTopLevel(t.name))
-            return false;
-        // InternLM2 names its head plain `output`; only at the top (or under one wrapper) is that the head.
-        return LM_HEAD_MODULE.test(m.module) || (m.module === 'output' && m.parent.length <= 1);
-    });
-}
-/** The output projection's weight matrix, when there is one stored as `….weight`. */
-function lmHeadWeight(tensors) {
-    return shallowest(lmHeadTensors(tensors).filter((t) => t.name.endsWith('.weight') && t.shape.length === 2));
-}
-/**
- * Dtypes whose last dimension is the real width. Wider integer dtypes and U8 can hold several packed
- * values per element (MLX stores 4-bit weights in U32, bitsandbytes flattens into U8).
- */
-const UNPACKED = new Set([
-    'F16',
-    'BF16',
-    'F32',
-    'F64',
-    'F8_E4M3',
-    'F8_E5M2',
-    'F8_E4M3FNUZ',
-    'F8_E5M2FNUZ',
-    'I8',
-]);
-function isUnpacked(dtype) {
-    return UNPACKED.has(dtype);
-}
-/**
- * Every value of the first of `keys` present, at the top level and in each language sub-config, in
- * that order. Composite configs may carry a stale top-level copy next to the sub-config the
- * language model is built from; a value matching any of them is not a mismatch.
- */
-function configCandidates(doc, keys) {
-    const root = doc.value;
-    if (!(0,json/* isObject */.Gv)(root))
-        return [];
-    const scopes = [[root, '']];
-    for (const sub of utils_config/* SUB_CONFIGS */.hk)
-        if ((0,json/* isObject */.Gv)(root[sub]))
-            scopes.push([root[sub], `/${sub}`]);
-    const out = [];
-    for (const [scope, prefix] of scopes) {
-        const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
-        if (key !== undefined)
-            out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.lZ)(key)}` });
-    }
-    return out;
-}
-/** The positive integers among configCandidates. */
-function configIntCandidates(doc, keys) {
-    return configCandidates(doc, keys).filter((c) => Number.isSafeInteger(c.value) && c.value > 0);
-}
-/** `/text_config/vocab_size` → `text_config.vocab_size`, as a user reads a key of config.json. */
-function keyName(pointer) {
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .join('.');
-}
-/** "1, 2, 5 and 7"; with more than `values` in all (`total`), "1, 2, …, 10 and 5 more". */
-function listNumbers(values, total = values.length) {
-    if (total > values.length)
-        return `${values.join(', ')} and ${total - values.length} more`;
-    if (values.length === 1)
-        return String(values[0]);
-    return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
-}
-
-;// CONCATENATED MODULE: ./src/rules/model/vocab-size-mismatch.ts
-
-
-
-
-
-
-/** ChatGLM keeps its vocabulary size as padded_vocab_size. */
-const VOCAB_KEYS = ['vocab_size', 'padded_vocab_size'];
-/**
- * Input embeddings built larger than vocab_size by design: Mllama (Llama 3.2 Vision) adds 8 rows for
- * its image tokens (MllamaTextModel: nn.Embedding(vocab_size + 8, …)); its lm_head has vocab_size rows.
- */
-const EXTRA_EMBEDDING_ROWS = { mllama: 8 };
-const expected = (d) => d.vocabSize + d.extra;
-const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-row matrix from config.json and refuses a checkpoint of ${d.rows} rows ("size mismatch for ${d.tensor}"). ` +
-    (d.rows > expected(d)
-        ? `If tokens were added (resize_token_embeddings), set "${d.key}" to ${d.rows - d.extra}; otherwise save config.json and the weights again from the same model.`
-        : `Set "${d.key}" to ${d.rows - d.extra} if the weights are right, or save config.json and the weights again from the same model.`);
-/* harmony default export */ const vocab_size_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR311',
-        name: 'vocab-size-mismatch',
-        description: 'Require the embedding and lm_head rows in the weights to equal vocab_size in config.json',
-        severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
-        messages: {
-            embedding: {
-                text: (d) => `The input embedding ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}` +
-                    (d.extra > 0 ? ` (${expected(d)} rows with the ${d.extra} this model type adds)` : '') +
-                    '.',
-                hint: vocab_size_mismatch_hint,
-            },
-            lmHead: {
-                text: (d) => `The output layer ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}.`,
-                hint: vocab_size_mismatch_hint,
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        const sizes = configIntCandidates(doc, VOCAB_KEYS);
-        if (sizes.length === 0)
-            return;
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        // The first candidate (top level, else the language sub-config) is the one named in the message;
-        // a composite config's other copy matching the rows is not a mismatch.
-        const claimed = sizes[0];
-        const modelType = (0,utils_config/* configString */.Kt)(doc, ['model_type'])?.value;
-        const extra = (modelType && EXTRA_EMBEDDING_ROWS[modelType]) || 0;
-        const check = (key, tensor) => {
-            if (!tensor)
-                return;
-            const rows = tensor.shape[0];
-            const added = key === 'embedding' ? extra : 0;
-            // bitsandbytes stores a quantized matrix flattened to [n, 1]: its rows are not tokens.
-            if (tensor.shape[1] === 1 || sizes.some((s) => s.value + added === rows))
-                return;
-            report(key, { tensor: tensor.name, rows, key: keyName(claimed.pointer), vocabSize: claimed.value, extra: added }, (0,json.at)(doc, claimed.pointer));
-        };
-        check('embedding', inputEmbedding(tensors));
-        check('lmHead', lmHeadWeight(tensors));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/tied-embeddings-mismatch.ts
-
-
-
-
-
-/* harmony default export */ const tied_embeddings_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR312',
-        name: 'tied-embeddings-mismatch',
-        description: 'Require an lm_head tensor exactly when config.json sets tie_word_embeddings to false',
-        severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
-        messages: {
-            missingHead: {
-                text: (d) => `config.json sets "${d.key}": false, but the weights hold no lm_head tensor (only the input embedding ${d.embedding}), so the output layer would start from random values.`,
-                hint: () => 'If the model shares its input and output embeddings, set "tie_word_embeddings": true. Otherwise save the model again with its lm_head: save_pretrained() writes lm_head.weight when the embeddings are not tied.',
-            },
-            extraHead: {
-                severity: 'warning',
-                text: (d) => `config.json sets "${d.key}": true, but the weights also hold ${d.head} (${d.size}): ` +
-                    `loaders disagree on which matrix to use when it differs from ${d.embedding ?? 'the input embedding'}, and the copy takes memory.`,
-                hint: () => 'If lm_head was trained separately (an untied model), set "tie_word_embeddings": false. If it is a plain copy of the input embedding, leave it out of the weights.',
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        // Only an explicit value: the default differs per model class (Llama false, Gemma true).
-        const found = configCandidates(doc, ['tie_word_embeddings']);
-        const explicit = found.filter((c) => typeof c.value === 'boolean');
-        if (explicit.length === 0 || explicit.some((c) => c.value !== explicit[0].value))
-            return;
-        const tie = explicit[0];
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        const embedding = inputEmbedding(tensors);
-        const heads = lmHeadTensors(tensors);
-        const key = keyName(tie.pointer);
-        if (tie.value === false && heads.length === 0) {
-            // Without a recognised embedding the naming scheme is unknown: the head may be there under
-            // another name.
-            if (embedding)
-                report('missingHead', { key, embedding: embedding.name }, (0,json.at)(doc, tie.pointer));
-        }
-        else if (tie.value === true && heads.length > 0) {
-            const head = heads.find((t) => t.name.endsWith('.weight')) ?? heads[0];
-            const bytes = heads.reduce((a, t) => a + tensorBytes(t), 0);
-            const size = `${head.shape.join('×')} ${head.dtype}, ${formatBytes(bytes)}`;
-            report('extraHead', { key, head: head.name, embedding: embedding?.name, size }, (0,json.at)(doc, tie.pointer));
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/layer-count-mismatch.ts
-
-
-
-
-
-
-/** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
-const LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
-const MAX_LISTED = 10;
-const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
-/* harmony default export */ const layer_count_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR313',
-        name: 'layer-count-mismatch',
-        description: 'Require the decoder layers in the tensor names to match num_hidden_layers, with no gaps',
-        severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
-        messages: {
-            count: {
-                text: (d) => `The weights hold decoder layers ${d.prefix}.0 to ${d.prefix}.${d.last} (${layer_count_mismatch_layers(d.last + 1)}) but config.json "${d.key}" is ${d.expected}` +
-                    (d.mtp > 0
-                        ? ` (or ${d.expected + d.mtp} counting the ${d.mtp} MTP layer${d.mtp === 1 ? '' : 's'} of "num_nextn_predict_layers")`
-                        : '') +
-                    '.',
-                hint: (d) => d.last + 1 < d.expected
-                    ? `Layers ${d.last + 1} to ${d.expected - 1} are missing, and a loader starts them from random values or refuses the model: save the whole model again, or set "${d.key}" to ${d.last + 1} if the model really has ${layer_count_mismatch_layers(d.last + 1)}.`
-                    : `A loader builds ${layer_count_mismatch_layers(d.expected)} from config.json and ignores or refuses the rest: set "${d.key}" to ${d.last + 1} if the weights are right, or save the weights again from the model config.json describes.`,
-            },
-            gaps: {
-                text: (d) => `Decoder layer${d.total === 1 ? '' : 's'} ${listNumbers(d.missing, d.total)} ${d.total === 1 ? 'has' : 'have'} no tensors (${d.prefix}.N.*), though the weights go up to ${d.prefix}.${d.last}.`,
-                hint: () => 'A missing layer is loaded with random values or refused. Save the whole model again; if the shards were copied by hand, copy the missing ones too.',
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        const stack = decoderLayers(tensors);
-        if (!stack)
-            return;
-        const last = stack.indices[stack.indices.length - 1];
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        const claimed = doc && (0,utils_config/* configInt */.iq)(doc, LAYER_KEYS);
-        if (doc && claimed) {
-            const mtp = (0,utils_config/* configInt */.iq)(doc, ['num_nextn_predict_layers'])?.value ?? 0;
-            const count = last + 1;
-            // Checkpoints of DeepSeek-V3 and GLM-4.5 store their MTP layers after the decoder layers;
-            // re-uploads often drop them.
-            if (count !== claimed.value && count !== claimed.value + mtp)
-                report('count', { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp }, (0,json.at)(doc, claimed.pointer));
-        }
-        // Indices are unique and at most `last`; a name like layers.999999999 must not cost a loop that long.
-        const total = last + 1 - stack.indices.length;
-        if (total > 0) {
-            const present = new Set(stack.indices);
-            const missing = [];
-            for (let i = 0; missing.length < MAX_LISTED && missing.length < total; i++)
-                if (!present.has(i))
-                    missing.push(i);
-            const path = shardIndex.state === 'ok' ? shardIndex.path : tensors[0].file;
-            report('gaps', { prefix: stack.prefix, missing, total, last }, { path });
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/hidden-size-mismatch.ts
-
-
-
-
-
-/**
- * Where the embedding width is: its own key when the model has one (ALBERT embedding_size, OPT-350m
- * word_embed_proj_dim, both narrower than hidden_size), else the hidden size under its many names
- * (GPT-2 n_embd, Bloom n_embed, T5 d_model).
- */
-const WIDTH_KEYS = [
-    ['embedding_size', 'word_embed_proj_dim'],
-    ['hidden_size', 'n_embd', 'n_embed', 'd_model'],
-];
-/* harmony default export */ const hidden_size_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR314',
-        name: 'hidden-size-mismatch',
-        description: 'Require the embedding width in the weights to equal hidden_size in config.json',
-        severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
-        messages: {
-            width: {
-                text: (d) => `The input embedding ${d.tensor} is ${d.width} wide but config.json "${d.key}" is ${d.hidden}.`,
-                hint: (d) => `Every layer is built ${d.hidden} wide from config.json, so none of the weights fit. config.json probably comes from another size of the model: use the config.json saved with these weights (or set "${d.key}" to ${d.width} and check the other sizes too).`,
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        const sizes = WIDTH_KEYS.map((keys) => configIntCandidates(doc, keys)).find((c) => c.length > 0);
-        if (!sizes)
-            return;
-        const tensors = loadedTensors(weights, shardIndex);
-        const embedding = tensors && inputEmbedding(tensors);
-        // A packed dtype (MLX 4-bit in U32) holds several values per element: its width is not the model's.
-        if (!embedding || !isUnpacked(embedding.dtype))
-            return;
-        const width = embedding.shape[1];
-        if (sizes.some((s) => s.value === width))
-            return;
-        const claimed = sizes[0];
-        report('width', { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value }, (0,json.at)(doc, claimed.pointer));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/dtype-mismatch.ts
-
-
-
-
-
-
-/** torch dtype names as config.json spells them, and the safetensors dtype each one means. */
-const CONFIG_DTYPES = {
-    float16: 'F16',
-    half: 'F16',
-    bfloat16: 'BF16',
-    float32: 'F32',
-    float: 'F32',
-    float64: 'F64',
-    double: 'F64',
-};
-const CONFIG_NAME = {
-    F16: 'float16',
-    BF16: 'bfloat16',
-    F32: 'float32',
-    F64: 'float64',
-};
-/** The dtypes a model computes in; quantized weights (F8, packed integers) are the quantization rule's. */
-const FLOATING = new Set(['F16', 'BF16', 'F32', 'F64']);
-/** Scales, zero points and other side tensors of quantized weights, often kept in F32 on purpose. */
-const QUANT_AUX = /(scales?|scale_inv|scale_2|global_scale|absmax|quant_map|qzeros|g_idx|biases|SCB|weight_shape)$|\.quant_state\./;
-/** vLLM refuses float16 for these model types: their activations overflow it. */
-const FP16_UNSAFE = { gemma2: 'Gemma 2', gemma3: 'Gemma 3', gemma3_text: 'Gemma 3' };
-/** A dtype claim of config.json: torch_dtype (transformers 4) and dtype (transformers 5), each checked. */
-function claims(doc) {
-    const out = [];
-    for (const key of ['torch_dtype', 'dtype']) {
-        const found = (0,utils_config/* configString */.Kt)(doc, [key]);
-        if (!found)
-            continue;
-        const name = found.value.replace(/^torch\./, '');
-        if (name === 'auto')
-            continue;
-        out.push({ found, dtype: CONFIG_DTYPES[name] });
-    }
-    return out;
-}
-/* harmony default export */ const dtype_mismatch = (defineModelRule({
-    meta: {
-        id: 'MR315',
-        name: 'dtype-mismatch',
-        description: 'Require the dtype in config.json to match the dtype most of the weights are stored in',
-        severity: 'warning',
-        artifacts: ['config', 'weights', 'shardIndex'],
-        messages: {
-            mismatch: {
-                text: (d) => `config.json "${d.key}" is "${d.claimed}", but most of the floating-point weights are ${d.dominant} (${d.shares} of ${d.total}).`,
-                hint: (d) => `Serving engines load the weights in the dtype config.json names, so the model is converted on load${d.dominant === 'F32' ? ' and the memory estimate is off' : ''}. ` +
-                    (d.suggestion
-                        ? `Set "${d.key}" to "${d.suggestion}" to match the weights, or convert the weights to ${d.claimed} and save them again.`
-                        : `Convert the weights to ${d.claimed} and save them again.`),
-            },
-            gemmaFloat16: {
-                text: (d) => (d.key
-                    ? `config.json "${d.key}" is "float16" for a ${d.modelType} model`
-                    : `The weights of this ${d.modelType} model are float16 and config.json names no dtype`) +
-                    `; ${d.family} activations exceed the float16 range, which gives inf or NaN outputs.`,
-                hint: (d) => `Serve ${d.family} in bfloat16 (or float32): ${d.key ? `set "${d.key}" to "bfloat16"` : 'set "torch_dtype" to "bfloat16"'}, and save the weights in bfloat16 if they were converted. vLLM refuses float16 for this model type for the same reason.`,
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        const stated = claims(doc);
-        const tensors = loadedTensors(weights, shardIndex);
-        let dominant;
-        if (tensors) {
-            const floating = tensors.filter((t) => FLOATING.has(t.dtype) && !QUANT_AUX.test(t.name));
-            const byDtype = [...bytesByDtype(floating)]
-                .filter(([, n]) => n > 0)
-                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-            const total = byDtype.reduce((a, [, n]) => a + n, 0);
-            const pct = (n) => n === total ? '100' : Math.min(99, Math.max(1, Math.round((n / total) * 100)));
-            if (total > 0)
-                dominant = {
-                    dtype: byDtype[0][0],
-                    shares: byDtype.map(([dtype, n]) => `${dtype} ${pct(n)}%`).join(', '),
-                    total,
-                };
-        }
-        if (dominant) {
-            for (const { found, dtype } of stated) {
-                if (!dtype || dtype === dominant.dtype)
-                    continue;
-                report('mismatch', {
-                    key: keyName(found.pointer),
-                    claimed: found.value,
-                    dominant: dominant.dtype,
-                    shares: dominant.shares,
-                    total: formatBytes(dominant.total),
-                    suggestion: CONFIG_NAME[dominant.dtype],
-                }, (0,json.at)(doc, found.pointer));
-            }
-        }
-        // PaliGemma 2 is model_type paligemma with a gemma2 text_config: the language model decides.
-        const modelType = configCandidates(doc, ['model_type']).find((c) => typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value));
-        if (!modelType)
-            return;
-        const family = FP16_UNSAFE[modelType.value];
-        const fp16 = stated.find((s) => s.dtype === 'F16');
-        if (fp16)
-            report('gemmaFloat16', { modelType: modelType.value, family, key: keyName(fp16.found.pointer) }, (0,json.at)(doc, fp16.found.pointer));
-        else if (!stated.some((s) => s.dtype) && dominant?.dtype === 'F16')
-            report('gemmaFloat16', { modelType: modelType.value, family }, (0,json.at)(doc, modelType.pointer));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/quantization.ts
-
-
-
-
-
-const EVIDENCE_NAME = {
-    fp8: 'FP8',
-    'gptq-awq': 'GPTQ or AWQ',
-    mxfp4: 'MXFP4',
-    bitsandbytes: 'bitsandbytes',
-    int8: 'INT8',
-    'ct-packed': 'compressed-tensors (packed)',
-    nvfp4: 'NVFP4 (ModelOpt)',
-    mlx: 'MLX',
-};
-/** What a tensor of each kind looks like, for messages. */
-const EVIDENCE_SHAPE = {
-    fp8: 'F8_E4M3 weights with weight_scale or weight_scale_inv',
-    'gptq-awq': 'I32 qweight with qzeros and scales',
-    mxfp4: 'U8 *_blocks with *_scales',
-    bitsandbytes: 'U8 weights with absmax and quant_state, or I8 weights with SCB',
-    int8: 'I8 weights',
-    'ct-packed': 'weight_packed with weight_scale',
-    nvfp4: 'U8 weights with weight_scale and weight_scale_2',
-    mlx: 'U32 weights with scales and biases',
-};
-const F8 = new Set(['F8_E4M3', 'F8_E5M2', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ']);
-/** Every kind of quantized storage the tensors show, with the first tensor showing each. */
-function evidenceOf(tensors) {
-    const names = new Set(tensors.map((t) => t.name));
-    const out = new Map();
-    const saw = (kind, t) => {
-        if (!out.has(kind))
-            out.set(kind, { example: t.name, dtype: t.dtype });
-    };
-    for (const t of tensors) {
-        const n = t.name;
-        if (n.endsWith('.qweight') && t.dtype === 'I32')
-            saw('gptq-awq', t);
-        else if (n.endsWith('.weight_packed'))
-            saw('ct-packed', t);
-        else if (n.endsWith('_blocks') && t.dtype === 'U8' && names.has(`${n.slice(0, -7)}_scales`))
-            saw('mxfp4', t);
-        else if (n.endsWith('.absmax') || n.includes('.quant_state.bitsandbytes__') || n.endsWith('.SCB'))
-            saw('bitsandbytes', t);
-        else if (n.endsWith('.weight') && t.shape.length >= 2) {
-            const base = n.slice(0, -'.weight'.length);
-            if (F8.has(t.dtype))
-                saw('fp8', t);
-            else if (t.dtype === 'U8' && names.has(`${base}.weight_scale_2`))
-                saw('nvfp4', t);
-            else if (t.dtype === 'I8' && !names.has(`${base}.SCB`))
-                saw('int8', t);
-            else if (t.dtype === 'U32' && names.has(`${base}.scales`) && names.has(`${base}.biases`))
-                saw('mlx', t);
-        }
-    }
-    return out;
-}
-function claimOf(doc) {
-    // llm-compressor's first releases wrote the same object as compression_config.
-    const qc = (0,utils_config/* configValue */.Mn)(doc, ['quantization_config', 'compression_config']);
-    if (qc && (0,json/* isObject */.Gv)(qc.value)) {
-        const settings = qc.value;
-        if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
-            return {
-                method: settings.quant_method.toLowerCase(),
-                pointer: `${qc.pointer}/quant_method`,
-                settings,
-            };
-        // transformers < 4.31 saved BitsAndBytesConfig without quant_method.
-        if (['load_in_4bit', 'load_in_8bit', '_load_in_4bit', '_load_in_8bit'].some((k) => settings[k] === true))
-            return { method: 'bitsandbytes', pointer: qc.pointer, settings };
-    }
-    // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
-    const mlx = (0,utils_config/* configValue */.Mn)(doc, ['quantization']);
-    if (mlx && (0,json/* isObject */.Gv)(mlx.value) && typeof mlx.value.bits === 'number')
-        return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value };
-    return qc && (0,json/* isObject */.Gv)(qc.value) ? { unknown: true } : undefined;
-}
-/** The storage each method writes; undefined when it cannot be told from the tensors. */
-function expectedEvidence(claim) {
-    switch (claim.method) {
-        case 'fp8':
-        case 'fbgemm_fp8':
-            return ['fp8'];
-        case 'gptq':
-        case 'awq':
-            return ['gptq-awq'];
-        case 'bitsandbytes':
-            return ['bitsandbytes'];
-        case 'mxfp4':
-            return ['mxfp4'];
-        case 'int8':
-            return ['int8'];
-        case 'modelopt':
-            return ['fp8', 'nvfp4'];
-        case 'mlx':
-            return ['mlx'];
-        case 'compressed-tensors':
-        case 'compressed_tensors':
-            switch (claim.settings.format) {
-                case 'float-quantized':
-                    return ['fp8'];
-                case 'int-quantized':
-                    return ['int8'];
-                case 'naive-quantized':
-                    return ['fp8', 'int8'];
-                case 'pack-quantized':
-                case 'nvfp4-pack-quantized':
-                    return ['ct-packed'];
-                default:
-                    // "dense" (sparsity only), marlin-24 and the rest: nothing to compare.
-                    return undefined;
-            }
-        default:
-            return undefined;
-    }
-}
-/** The formats Friendli names, each with what a reader should know about it. */
-function supported(claim) {
-    switch (claim.method) {
-        case 'fp8': {
-            const block = claim.settings.weight_block_size;
-            const fineGrained = Array.isArray(block) && block.length === 2 && block.every((n) => Number.isSafeInteger(n) && n > 0);
-            return {
-                label: 'FP8',
-                detail: fineGrained
-                    ? `fine-grained, ${block.join('×')} blocks as in DeepSeek-V3, which Friendli lists by name`
-                    : 'per-tensor or per-channel scales; Friendli lists fine-grained FP8 by name and produces FP8 with its optimizer, FMO',
-                fp8: true,
-            };
-        }
-        case 'mxfp4':
-            return { label: 'MXFP4', detail: 'the gpt-oss format, which Friendli lists by name', fp8: false };
-        case 'awq':
-            return {
-                label: 'AWQ',
-                detail: 'Friendli lists AWQ as a mode of its optimizer, FMO; that an AWQ checkpoint made by another tool (AutoAWQ, llm-awq) loads is not confirmed',
-                fp8: false,
-            };
-        case 'int8':
-            return {
-                label: 'INT8',
-                detail: "Friendli's own format, written by its quantizer and FMO",
-                fp8: false,
-            };
-        default:
-            return undefined;
-    }
-}
-/** Extra words on the formats people ask about most. */
-const UNLISTED_NOTE = {
-    bitsandbytes: 'bitsandbytes weights are made to be loaded by the bitsandbytes library at run time',
-    gptq: 'AWQ is the closest of them to GPTQ',
-    'compressed-tensors': 'compressed-tensors is the format of llm-compressor and vLLM',
-    modelopt: "ModelOpt is the format of NVIDIA's TensorRT Model Optimizer",
-    mlx: 'MLX weights are made for Apple silicon',
-    gguf: 'GGUF is the llama.cpp format',
-};
-/** Side files older tools read in place of quantization_config (AutoGPTQ, AutoAWQ, ModelOpt). */
-const SIDE_FILES = ['quantize_config.json', 'quant_config.json', 'hf_quant_config.json'];
-function describeWeights(tensors) {
-    const byDtype = [...bytesByDtype(tensors)].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
-    const total = byDtype.reduce((a, [, n]) => a + n, 0);
-    return byDtype
-        .slice(0, 3)
-        .map(([dtype, n]) => `${dtype} ${Math.round((n / total) * 100)}%`)
-        .join(', ');
-}
-/* harmony default export */ const quantization = (defineModelRule({
-    meta: {
-        id: 'MR316',
-        name: 'quantization',
-        description: 'Report pre-quantized weights: whether Friendli lists the format, and whether config.json and the tensors agree',
-        severity: 'warning',
-        artifacts: ['config', 'weights', 'shardIndex', 'files'],
-        messages: {
-            supported: {
-                severity: 'info',
-                text: (d) => `config.json declares ${d.label} pre-quantized weights (quant_method ${d.method}: ${d.detail})` +
-                    (d.fp8 ? '; FP8 runs only on Ada, Hopper and Blackwell GPUs, so not on A100 instances' : '') +
-                    '.',
-                hint: (d) => (d.fp8 ? 'Choose an H100, H200 or B200 instance. ' : '') +
-                    'Leave Online Quantization off for this endpoint: Friendli notes that models already quantized may not be compatible with it.',
-            },
-            unlisted: {
-                text: (d) => `config.json declares ${d.method} quantization, a format no Friendli source lists as served: ` +
-                    `Friendli lists FP8, MXFP4, AWQ (through its optimizer, FMO) and its own INT8${d.note ? `; ${d.note}` : ''}.`,
-                hint: () => 'Deploy the unquantized 16-bit model and let Friendli quantize it (Online Quantization, 8-bit or 4-bit), or quantize it to FP8 (for example with Friendli Model Optimizer, fmo quantize --mode fp8). If Friendli confirms that it serves this format, set this rule to info.',
-            },
-            fp8Encoding: {
-                text: (d) => `The FP8 weights use the ${d.dtype} encoding (${d.example}); Friendli's FP8 support names only E4M3.`,
-                hint: () => 'Quantize to FP8 E4M3 (float8_e4m3fn), the encoding every FP8 serving engine expects for weights.',
-            },
-            noEvidence: {
-                text: (d) => `config.json declares ${d.method} quantization, but no tensor has that layout (${d.expected})` +
-                    (d.found
-                        ? `: the tensors are ${d.found} instead`
-                        : `: the weights look unquantized (${d.weights})`) +
-                    '.',
-                hint: (d) => d.found
-                    ? 'config.json and the weights come from different quantizations: save them again together, or fix "quantization_config" to describe the weights.'
-                    : 'If the weights were dequantized or merged back to 16-bit, remove "quantization_config"; otherwise upload the quantized weights. A loader that trusts config.json looks for quantized tensors and fails.',
-            },
-            undeclared: {
-                text: (d) => `The tensors are quantized as ${d.kind} (${d.example}: ${d.shape}) but config.json has no "quantization_config"` +
-                    (d.sideFile ? ` (only ${d.sideFile}, which transformers does not read)` : '') +
-                    '.',
-                hint: () => 'Add the "quantization_config" the quantizer writes (save with a current transformers, optimum or quantization tool), or deploy the unquantized model: without it a loader reads the quantized tensors as plain weights and fails.',
-            },
-        },
-    },
-    check({ artifacts: { config, weights, shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
-            return;
-        const claim = claimOf(doc);
-        const tensors = loadedTensors(weights, shardIndex);
-        const seen = tensors ? evidenceOf(tensors) : new Map();
-        if (claim === undefined) {
-            const first = [...seen][0];
-            if (!first)
-                return;
-            const [kind, example] = first;
-            const sideFile = SIDE_FILES.find((f) => files.entries.some((e) => e.path === f && e.type === 'file'));
-            report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, (0,json.at)(doc, ''));
-            return;
-        }
-        if ('unknown' in claim)
-            return;
-        const known = supported(claim);
-        if (known)
-            report('supported', { method: claim.method, ...known }, (0,json.at)(doc, claim.pointer));
-        else {
-            const note = UNLISTED_NOTE[claim.method.replace('_', '-')];
-            report('unlisted', { method: claim.method, note }, (0,json.at)(doc, claim.pointer));
-        }
-        if (!tensors)
-            return;
-        const expected = expectedEvidence(claim);
-        if (expected && !expected.some((e) => seen.has(e))) {
-            const others = [...seen.keys()].filter((e) => !expected.includes(e));
-            report('noEvidence', {
-                method: claim.method,
-                expected: expected.map((e) => EVIDENCE_SHAPE[e]).join(', or '),
-                found: others.length > 0
-                    ? others.map((e) => `${EVIDENCE_NAME[e]} (${seen.get(e).example})`).join(', ')
-                    : undefined,
-                weights: describeWeights(tensors),
-            }, (0,json.at)(doc, claim.pointer));
-        }
-        const fp8 = seen.get('fp8');
-        if (expected?.includes('fp8') && fp8 && fp8.dtype !== 'F8_E4M3')
-            report('fp8Encoding', { example: fp8.example, dtype: fp8.dtype }, (0,json.at)(doc, claim.pointer));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-tokenizer-json.ts
-
-
-/* harmony default export */ const missing_tokenizer_json = (defineModelRule({
-    meta: {
-        id: 'MR401',
-        name: 'missing-tokenizer-json',
-        description: 'Require a tokenizer.json (fast tokenizer) at the root of the model',
-        severity: 'warning',
-        artifacts: ['files'],
-        messages: {
-            missing: {
-                text: (d) => `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${(0,utils_files/* listNames */.Zv)(d.slowFiles)} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model upload client requires it, and Friendli's tooling has only ever supported fast tokenizers.`,
-                hint: () => 'Load the tokenizer with AutoTokenizer.from_pretrained(path) (which builds the fast tokenizer) and save_pretrained(path) to write tokenizer.json.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        if ((0,utils_files/* hasRootFile */.Bu)(files, 'tokenizer.json'))
-            return;
-        const slow = [
-            'tokenizer.model',
-            'vocab.json',
-            'merges.txt',
-            'vocab.txt',
-            'spiece.model',
-            'sentencepiece.bpe.model',
-        ];
-        const slowFiles = slow.filter((name) => (0,utils_files/* hasRootFile */.Bu)(files, name));
-        report('missing', { slowFiles }, { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/tokenizer-config.ts
-
-
-/* harmony default export */ const tokenizer_config = (defineModelRule({
-    meta: {
-        id: 'MR402',
-        name: 'tokenizer-config',
-        description: 'Require a valid tokenizer_config.json at the root of the model',
-        severity: 'warning',
-        artifacts: ['tokenizerConfig'],
-        messages: {
-            missing: {
-                text: () => 'tokenizer_config.json is missing: Friendli reads the chat template from it to provide the chat API, unless a custom chat template is set on the endpoint.',
-                hint: () => 'Save the tokenizer with tokenizer.save_pretrained(path, save_jinja_files=False): it writes tokenizer_config.json with the chat template inside.',
-            },
-            invalid: {
-                severity: 'error',
-                text: (d) => `tokenizer_config.json ${d.reason}.`,
-                hint: () => 'Regenerate it with tokenizer.save_pretrained(), or fix the JSON by hand.',
-            },
-            notFile: {
-                severity: 'error',
-                text: (d) => `tokenizer_config.json is ${d.what}, not a file Friendli can read.`,
-                hint: () => 'Replace it with the real tokenizer_config.json file.',
-            },
-        },
-    },
-    check({ artifacts: { tokenizerConfig: file }, report }) {
-        if (file.state === 'missing')
-            return report('missing', {}, { path: '.' });
-        if (file.state === 'not-file' && !file.entry.link)
-            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
-        const reason = brokenJsonReason(file);
-        if (reason)
-            report('invalid', { reason }, brokenJsonLocation(file));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/special-tokens.ts
-
-
-
-/* harmony default export */ const special_tokens = (defineModelRule({
-    meta: {
-        id: 'MR403',
-        name: 'special-tokens',
-        description: 'Require an eos_token, and note a missing pad_token',
-        severity: 'error',
-        artifacts: ['tokenizerConfig', 'specialTokens'],
-        messages: {
-            noEos: {
-                text: () => 'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
-                hint: () => 'Set "eos_token" in tokenizer_config.json to the end-of-text or end-of-turn token the model was trained with (for example "<|im_end|>", "<|eot_id|>" or "</s>").',
-            },
-            noPad: {
-                severity: 'info',
-                text: () => 'No pad_token is defined: inference does not need one, but fine-tuning pads batches, and trainers fall back to eos_token, which then is masked out of the loss and the model may not learn to stop.',
-                hint: () => 'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
-            },
-        },
-    },
-    check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
-        // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
-        const doc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        if (!doc)
-            return;
-        // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
-        const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token');
-        if (!specialTokens.has('eos_token') && !encoder)
-            report('noEos', {}, (0,json.at)(doc, ''));
-        if (!specialTokens.has('pad_token'))
-            report('noPad', {}, (0,json.at)(doc, ''));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/tokenizer-json.ts
-
-
-
-
-
-/** The models of the tokenizers library (tokenizers/src/models): anything else fails to load. */
-const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
-/* harmony default export */ const tokenizer_json = (defineModelRule({
-    meta: {
-        id: 'MR404',
-        name: 'tokenizer-json',
-        description: 'Require a tokenizer.json that loads and agrees with tokenizer_config.json',
-        severity: 'error',
-        artifacts: ['tokenizerJson', 'tokenizerConfig'],
-        messages: {
-            invalid: {
-                text: (d) => `tokenizer.json ${d.reason}.`,
-                hint: () => 'Save the tokenizer again with tokenizer.save_pretrained(); a hand-edited tokenizer.json is rarely worth fixing by hand.',
-            },
-            modelType: {
-                severity: 'warning',
-                text: (d) => `tokenizer.json's model is ${d.type}, not one the tokenizers library loads (${MODEL_TYPES.join(', ')}).`,
-                hint: () => 'Save the tokenizer again with a current tokenizers / transformers version.',
-            },
-            addedTokens: {
-                severity: 'warning',
-                text: (d) => `${d.count === 1 ? 'One added token differs' : `${d.count} added tokens differ`} between tokenizer_config.json's added_tokens_decoder and tokenizer.json: ${d.examples}. The slow and fast tokenizers then give different ids for the same text.`,
-                hint: () => 'Load the tokenizer with transformers and save it again, so both files come from the same tokenizer.',
-            },
-        },
-    },
-    check({ artifacts: { tokenizerJson: file, tokenizerConfig }, report }) {
-        if (file.state === 'invalid') {
-            const pos = (0,json_document/* problemPosition */.fu)(file.problem);
-            return report('invalid', { reason: (0,json_document/* describeJsonProblem */.Ri)(file.problem) }, pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path });
-        }
-        if (file.state === 'too-large')
-            return report('invalid', {
-                reason: `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than any real tokenizer (${file.limit / 1024 / 1024} MiB), so it was not parsed and the tokenizer checks did not run`,
-            }, { path: file.path });
-        if (file.state !== 'ok')
-            return; // missing: MR401; a pointer: MR304; not a file: MR401 reports it
-        const { tokenizer } = file;
-        if (!tokenizer.modelType || !MODEL_TYPES.includes(tokenizer.modelType))
-            report('modelType', { type: tokenizer.modelType ? `"${tokenizer.modelType}"` : 'of no known type' }, { path: file.path });
-        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        const decoder = tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value.added_tokens_decoder : undefined;
-        if (!(0,json/* isObject */.Gv)(decoder))
-            return;
-        const byId = new Map(tokenizer.addedTokens.map((t) => [t.id, t.content]));
-        const differences = [];
-        for (const [id, entry] of Object.entries(decoder)) {
-            const content = (0,json/* isObject */.Gv)(entry) && typeof entry.content === 'string' ? entry.content : undefined;
-            if (content === undefined || !/^\d+$/.test(id))
-                continue;
-            const fast = byId.get(Number(id)) ?? tokenizer.tokenOf(Number(id));
-            if (fast !== content)
-                differences.push(fast === undefined
-                    ? `${id} is "${content}" but tokenizer.json has no id ${id}`
-                    : `${id} is "${content}" in tokenizer_config.json but "${fast}" in tokenizer.json`);
-        }
-        if (differences.length > 0)
-            report('addedTokens', { count: differences.length, examples: (0,utils_files/* listNames */.Zv)(differences, 3) }, (0,json.at)(tc, '/added_tokens_decoder'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/tokenizer-vocab-size.ts
-
-
-
-
-/* harmony default export */ const tokenizer_vocab_size = (defineModelRule({
-    meta: {
-        id: 'MR405',
-        name: 'tokenizer-vocab-size',
-        description: 'Require every token id of the tokenizer to fit in vocab_size',
-        severity: 'error',
-        artifacts: ['tokenizerJson', 'config'],
-        messages: {
-            tooMany: {
-                text: (d) => `tokenizer.json has token ids up to ${(d.ids - 1).toLocaleString('en-US')} (${d.example}), but config.json "vocab_size" is ${d.vocab.toLocaleString('en-US')}: those ids fall outside the embedding matrix, and requests that contain them fail or read another token's row.`,
-                hint: () => 'If tokens were added to the tokenizer, resize the embeddings (model.resize_token_embeddings(len(tokenizer))) and save the model again so vocab_size follows; otherwise use the tokenizer that belongs to these weights.',
-            },
-        },
-    },
-    check({ artifacts: { tokenizerJson, config }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc || tokenizerJson.state !== 'ok')
-            return;
-        const vocab = (0,utils_config/* configInt */.iq)(doc, ['vocab_size', 'padded_vocab_size']);
-        const { tokenizer } = tokenizerJson;
-        if (!vocab || tokenizer.idCount <= vocab.value)
-            return;
-        const top = tokenizer.idCount - 1;
-        report('tooMany', { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` }, (0,json.at)(doc, vocab.pointer));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/missing-chat-template.ts
-
-
-
-/* harmony default export */ const missing_chat_template = (defineModelRule({
-    meta: {
-        id: 'MR501',
-        name: 'missing-chat-template',
-        description: 'Require a chat template so Friendli can serve the chat completions API',
-        severity: 'warning',
-        artifacts: ['tokenizerConfig', 'chatTemplates'],
-        messages: {
-            missing: {
-                text: () => 'No chat template found (no chat_template in tokenizer_config.json, no chat_template.jinja, no chat_template.json): the endpoint will not offer the chat API unless a custom chat template is set on it.',
-                hint: () => 'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path, save_jinja_files=False), since plain save_pretrained moves it to chat_template.jinja, which Friendli does not download), or set a Custom Chat Template when creating the endpoint.',
-            },
-        },
-    },
-    check({ artifacts: { tokenizerConfig, chatTemplates }, report }) {
-        // A tokenizer_config.json we could not read is reported by tokenizer-config; we cannot tell here.
-        if (tokenizerConfig.state !== 'ok' && tokenizerConfig.state !== 'missing')
-            return;
-        if (chatTemplates.used.length > 0)
-            return;
-        // A template that is there but malformed or unreadable is chat-template-format's to report.
-        if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict'))
-            return;
-        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        report('missing', {}, tc ? (0,json.at)(tc, '') : { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/utils/templates.ts
-/** How users know a template: its file, and its name when it is one of several. */
-function describeTemplate(t) {
-    const where = t.inJson ? `"chat_template" in ${t.path}` : t.path;
-    return t.name === 'default' ? `the chat template (${where})` : `the "${t.name}" chat template (${where})`;
-}
-/**
- * Where a finding about one line of a template goes. In a .jinja file the line is the file's own; a
- * template inside a JSON string has no line of its own in the file, so the finding stays on the
- * "chat_template" value and the message names the line inside the template (`inTemplate`).
- */
-function templateLine(t, line, column) {
-    if (line === undefined)
-        return { location: t.location, inTemplate: '' };
-    if (!t.inJson)
-        return { location: { path: t.path, line, ...(column ? { column } : {}) }, inTemplate: '' };
-    return { location: t.location, inTemplate: ` (line ${line} of the template)` };
-}
-/** The 1-based line of the template where `needle` first appears, if it does. */
-function lineOf(source, needle) {
-    const text = source.replace(/\r\n?/g, '\n');
-    const i = text.indexOf(needle);
-    return i < 0 ? undefined : text.slice(0, i).split('\n').length;
-}
-function capitalize(s) {
-    return s ? s[0].toUpperCase() + s.slice(1) : s;
-}
-
-;// CONCATENATED MODULE: ./src/rules/model/chat-template-syntax.ts
-
-
-/* harmony default export */ const chat_template_syntax = (defineModelRule({
-    meta: {
-        id: 'MR502',
-        name: 'chat-template-syntax',
-        description: 'Require every chat template to parse as Jinja',
-        severity: 'error',
-        artifacts: ['chatTemplates'],
-        messages: {
-            syntax: {
-                text: (d) => `${capitalize(d.template)} does not parse${d.where}: ${d.error}.`,
-                hint: () => 'Fix the template (an unclosed {% if %} / {% for %}, a missing %} or }}, or a stray tag are the usual causes), then check it with tokenizer.apply_chat_template(messages) in Python before pushing.',
-            },
-        },
-    },
-    check({ artifacts: { chatTemplates }, report }) {
-        const all = [
-            ...chatTemplates.fromFiles,
-            ...chatTemplates.fromTokenizerConfig,
-            ...chatTemplates.fromProcessor,
-        ];
-        for (const t of all) {
-            if (t.compiled.ok)
-                continue;
-            const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column);
-            report('syntax', { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate }, location);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/chat-template-render.ts
-
-
-
-const conversations = (renders) => (0,utils_files/* listNames */.Zv)([...new Set(renders.map((r) => `[${r.conversation.roles}]`))]);
-/* harmony default export */ const chat_template_render = (defineModelRule({
-    meta: {
-        id: 'MR503',
-        name: 'chat-template-render',
-        description: 'Require the chat template to render the conversations every chat model meets',
-        severity: 'warning',
-        artifacts: ['templateRenders'],
-        messages: {
-            raised: {
-                text: (d) => `${capitalize(d.template)} raises "${d.message}"${d.where} on ${d.conversations}: requests and fine-tuning rows shaped like that are refused.`,
-                hint: () => 'If the model really does not support this (a system role, non-alternating turns), tell the users of the endpoint and keep such rows out of fine-tuning data; otherwise relax the condition in the template.',
-            },
-            failed: {
-                text: (d) => `${capitalize(d.template)} fails with a Jinja error on ${d.conversations}: ${d.message}.`,
-                hint: () => 'This is a bug in the template, not a rule it enforces: render it with tokenizer.apply_chat_template on the same messages in Python to see it, and fix the expression.',
-            },
-        },
-    },
-    check({ artifacts: { templateRenders }, report }) {
-        // One finding per template and distinct message, naming every conversation it failed on.
-        const groups = new Map();
-        for (const r of templateRenders) {
-            if (r.result.ok || r.result.kind === 'limit')
-                continue;
-            const key = `${r.template.path}\0${r.template.name}\0${r.result.kind}\0${r.result.message}`;
-            groups.set(key, [...(groups.get(key) ?? []), r]);
-        }
-        for (const renders of groups.values()) {
-            const { template, result } = renders[0];
-            if (result.ok)
-                continue;
-            const data = {
-                template: describeTemplate(template),
-                message: result.message,
-                conversations: conversations(renders),
-            };
-            if (result.kind === 'raise') {
-                // The template's own words usually sit in a raise_exception('...') call: point at that line.
-                const { location, inTemplate } = templateLine(template, lineOf(template.source, result.message));
-                report('raised', { ...data, where: inTemplate }, location);
-            }
-            else
-                report('failed', data, template.location);
-        }
-    },
-}));
-
-// EXTERNAL MODULE: ./src/artifacts/template-renders.ts
-var template_renders = __nccwpck_require__(7341);
-;// CONCATENATED MODULE: ./src/rules/model/stop-token.ts
-
-
-
-
-
-
-/** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */
-const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z][A-Z_]{1,20}\]/;
-/** eos_token_id of config.json or generation_config.json: an int or a list of ints. */
-function eosIds(file, tokenizer) {
-    const doc = (0,json_file/* docOf */.wJ)(file);
-    if (!doc || !(0,json/* isObject */.Gv)(doc.value) || !('eos_token_id' in doc.value))
-        return undefined;
-    const raw = doc.value.eos_token_id;
-    const ids = (Array.isArray(raw) ? raw : [raw]).filter((x) => Number.isInteger(x));
-    const tokens = ids.flatMap((id) => {
-        const t = tokenizer?.tokenOf(id);
-        return t === undefined ? [] : [t];
-    });
-    const shown = ids.map((id) => (tokenizer?.tokenOf(id) ? `${id} = "${tokenizer.tokenOf(id)}"` : String(id)));
-    return {
-        what: `eos_token_id ${shown.join(', ')} (${file.path})`,
-        tokens,
-        location: (0,json.at)(doc, '/eos_token_id'),
-        unknown: ids.length - tokens.length,
-    };
-}
-/**
- * The token that ends an assistant turn: the first special-looking token after the assistant's text
- * in a rendered [user, assistant] conversation. Known special tokens (added tokens of tokenizer.json,
- * the special tokens of tokenizer_config.json) are preferred over the shape alone.
- */
-function turnEnd(rendered, known) {
-    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.zA);
-    if (i < 0)
-        return undefined;
-    const rest = rendered.slice(i + template_renders/* ASSISTANT */.zA.length);
-    let best;
-    for (const token of known) {
-        const at = token ? rest.indexOf(token) : -1;
-        if (at >= 0 && (!best || at < best.at || (at === best.at && token.length > best.token.length)))
-            best = { at, token };
-    }
-    if (best)
-        return best.token;
-    return SPECIAL_SHAPE.exec(rest)?.[0];
-}
-/* harmony default export */ const stop_token = (defineModelRule({
-    meta: {
-        id: 'MR504',
-        name: 'stop-token',
-        description: 'Require the token that ends an assistant turn to be a stop token',
-        severity: 'error',
-        artifacts: ['templateRenders', 'specialTokens', 'generationConfig', 'config', 'tokenizerJson'],
-        messages: {
-            noStop: {
-                text: (d) => `Generation will not stop: ${d.template} ends an assistant turn with "${d.token}", but the stop tokens are ${d.stops}.`,
-                hint: (d) => `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
-            },
-        },
-    },
-    check({ artifacts: { templateRenders, specialTokens, generationConfig, config, tokenizerJson }, report }) {
-        const tokenizer = tokenizerJson.state === 'ok' ? tokenizerJson.tokenizer : undefined;
-        const eos = specialTokens.get('eos_token');
-        const sources = [];
-        if (eos)
-            sources.push({
-                what: `eos_token "${eos.content}" (${eos.location.path})`,
-                tokens: [eos.content],
-                location: eos.location,
-                unknown: 0,
-            });
-        for (const file of [generationConfig, config]) {
-            const s = eosIds(file, tokenizer);
-            if (s)
-                sources.push(s);
-        }
-        // Without any stop token special-tokens reports the missing eos_token; ids we cannot decode leave
-        // us unable to tell, and a wrong "will not stop" costs more than silence.
-        if (sources.length === 0 || sources.some((s) => s.unknown > 0))
-            return;
-        const stops = new Set(sources.flatMap((s) => s.tokens));
-        const known = [
-            ...(tokenizer?.addedTokens.filter((t) => t.special).map((t) => t.content) ?? []),
-            ...[...specialTokens.values()].map((t) => t.content),
-        ];
-        const seen = new Set();
-        for (const r of templateRenders) {
-            if (!r.result.ok || r.addGenerationPrompt || r.conversation.roles !== 'user, assistant')
-                continue;
-            const key = `${r.template.path}\0${r.template.name}`;
-            if (seen.has(key))
-                continue;
-            seen.add(key);
-            const token = turnEnd(r.result.text, known);
-            if (token === undefined || stops.has(token))
-                continue;
-            const location = sources.find((s) => s.location.path === 'generation_config.json')?.location ?? sources[0].location;
-            report('noStop', { template: describeTemplate(r.template), token, stops: (0,utils_files/* listNames */.Zv)(sources.map((s) => s.what)) }, location);
-        }
-    },
-}));
-
-// EXTERNAL MODULE: ./src/artifacts/special-tokens.ts
-var artifacts_special_tokens = __nccwpck_require__(2495);
-// EXTERNAL MODULE: ./src/templates/render.ts + 7 modules
-var render = __nccwpck_require__(2081);
-;// CONCATENATED MODULE: ./src/rules/model/undefined-special-token.ts
-
-
-
-
-
-/** `<|im_start|>`-style tokens: the shape nearly every chat format spells its special tokens in. */
-const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
-/* harmony default export */ const undefined_special_token = (defineModelRule({
-    meta: {
-        id: 'MR505',
-        name: 'undefined-special-token',
-        description: 'Require the special tokens a chat template uses to be defined',
-        severity: 'warning',
-        artifacts: ['chatTemplates', 'specialTokens', 'templateRenders', 'tokenizerJson'],
-        messages: {
-            variable: {
-                text: (d) => `${capitalize(d.template)} uses ${d.name}${d.where}, but no ${d.name} is defined in tokenizer_config.json or special_tokens_map.json: it renders as an empty string.`,
-                hint: (d) => `Set "${d.name}" in tokenizer_config.json to the token the model was trained with, or remove it from the template.`,
-            },
-            unknownToken: {
-                text: (d) => `${capitalize(d.template)} writes ${d.tokens}, which tokenizer.json does not have as tokens: each is split into ordinary pieces, so the model never sees the marker it was trained on.`,
-                hint: () => 'Use the tokenizer the template was written for, or add the tokens to it (tokenizer.add_special_tokens) and resize the embeddings before fine-tuning.',
-            },
-        },
-    },
-    check({ artifacts: { chatTemplates, specialTokens, templateRenders, tokenizerJson }, report }) {
-        for (const t of chatTemplates.used) {
-            if (!t.compiled.ok)
-                continue;
-            const used = (0,render/* referencedVariables */.Xo)(t.compiled.template);
-            for (const name of artifacts_special_tokens/* SPECIAL_TOKEN_KEYS */.DW) {
-                if (!used.has(name) || specialTokens.has(name))
-                    continue;
-                const { location, inTemplate } = templateLine(t, lineOf(t.source, name));
-                report('variable', { template: describeTemplate(t), name, where: inTemplate }, location);
-            }
-        }
-        if (tokenizerJson.state !== 'ok')
-            return;
-        const tokenizer = tokenizerJson.tokenizer;
-        const unknown = new Map();
-        for (const r of templateRenders) {
-            if (!r.result.ok)
-                continue;
-            const key = `${r.template.path}\0${r.template.name}`;
-            const entry = unknown.get(key) ?? { template: r.template, tokens: new Set() };
-            for (const m of r.result.text.matchAll(PIPE_TOKEN))
-                if (tokenizer.idOf(m[0]) === undefined)
-                    entry.tokens.add(m[0]);
-            unknown.set(key, entry);
-        }
-        for (const { template, tokens } of unknown.values()) {
-            if (tokens.size === 0)
-                continue;
-            report('unknownToken', { template: describeTemplate(template), tokens: (0,utils_files/* listNames */.Zv)([...tokens].map((t) => `"${t}"`)) }, template.location);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/chat-template-limits.ts
-
-
-/* harmony default export */ const chat_template_limits = (defineModelRule({
-    meta: {
-        id: 'MR506',
-        name: 'chat-template-limits',
-        description: 'Require the chat template to render in bounded time and size',
-        severity: 'error',
-        artifacts: ['templateRenders'],
-        messages: {
-            limit: {
-                text: (d) => `${capitalize(d.template)} did not finish on a [${d.roles}] conversation: ${d.message}. Every chat request renders it, so the endpoint would stall or run out of memory.`,
-                hint: () => 'Look for a loop over a huge range, a string built inside nested loops, or a macro that calls itself without end; a chat template needs none of them.',
-            },
-        },
-    },
-    check({ artifacts: { templateRenders }, report }) {
-        for (const r of templateRenders) {
-            if (r.result.ok || r.result.kind !== 'limit')
-                continue;
-            // smokeRenders stops rendering a template after its first limit: one finding per template.
-            report('limit', {
-                template: describeTemplate(r.template),
-                message: r.result.message.replace(/\.$/, ''),
-                roles: r.conversation.roles,
-            }, r.template.location);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/chat-template-location.ts
-
-
-
-/** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
-const TOKENIZER_CONFIG_ONLY = 'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers';
-const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
-/* harmony default export */ const chat_template_location = (defineModelRule({
-    meta: {
-        id: 'MR507',
-        name: 'chat-template-location',
-        description: 'Require the chat template in tokenizer_config.json, and one template wherever it is copied',
-        severity: 'warning',
-        artifacts: ['chatTemplates', 'tokenizerConfig'],
-        messages: {
-            elsewhere: {
-                text: (d) => `The chat template is only in ${d.file}, not in tokenizer_config.json: transformers finds it, but ${TOKENIZER_CONFIG_ONLY} read tokenizer_config.json only and see no template.`,
-                hint: (d) => `Copy the template into tokenizer_config.json as "chat_template": tokenizer.save_pretrained(path, save_jinja_files=False) writes it there (the default moves it to chat_template.jinja). Keep ${d.file} identical, or delete it.`,
-            },
-            differ: {
-                text: (d) => `${d.file} and "chat_template" in tokenizer_config.json hold different templates: transformers uses ${d.file}, while Friendli and the tools that read only tokenizer_config.json use the other one.`,
-                hint: (d) => `Decide which template is right and write it to both places (or delete ${d.file}), so training and serving format conversations the same way.`,
-            },
-            conflict: {
-                severity: 'error',
-                text: () => 'chat_template.json (a processor\'s legacy template) sits next to additional_chat_templates/: transformers refuses to load the processor ("Cannot load chat template due to conflicting files").',
-                hint: () => 'Replace chat_template.json with a chat_template.jinja file holding the same template.',
-            },
-        },
-    },
-    check({ artifacts: { chatTemplates, tokenizerConfig }, report }) {
-        const { fromFiles, fromTokenizerConfig, fromProcessor, problems } = chatTemplates;
-        for (const p of problems)
-            if (p.kind === 'legacy-conflict')
-                report('conflict', {}, p.location);
-        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        const tcLocation = tc ? (0,json.at)(tc, '') : { path: '.' };
-        if (fromTokenizerConfig.length === 0) {
-            const other = fromFiles[0] ?? fromProcessor[0];
-            // A tokenizer_config.json we could not read is reported by tokenizer-config.
-            if (other && (tokenizerConfig.state === 'ok' || tokenizerConfig.state === 'missing'))
-                report('elsewhere', { file: other.path }, tcLocation);
-            return;
-        }
-        const fileDefault = fromFiles.find((t) => t.name === 'default');
-        const tcDefault = fromTokenizerConfig.find((t) => t.name === 'default');
-        if (fileDefault && tcDefault && normalize(fileDefault.source) !== normalize(tcDefault.source))
-            report('differ', { file: fileDefault.path }, tcDefault.location);
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/chat-template-format.ts
-
-
-/* harmony default export */ const chat_template_format = (defineModelRule({
-    meta: {
-        id: 'MR508',
-        name: 'chat-template-format',
-        description: 'Require "chat_template" to be a string or a list of named templates with a default',
-        severity: 'error',
-        artifacts: ['chatTemplates'],
-        messages: {
-            notTemplate: {
-                text: (d) => `"chat_template" is ${d.found}; it must be a string (the template) or a list of {"name", "template"} objects. transformers cannot use it, and no chat template is served.`,
-                hint: () => 'Write the Jinja template as one JSON string (newlines as \\n), or as [{"name": "default", "template": "…"}].',
-            },
-            badEntry: {
-                text: (d) => `Entry ${d.index} of "chat_template" is not a named template: ${d.why}.`,
-                hint: () => 'Each entry must be {"name": "…", "template": "…"} with both values strings.',
-            },
-            duplicate: {
-                severity: 'warning',
-                text: (d) => `Two entries of "chat_template" are named "${d.name}": transformers keeps only the last one.`,
-                hint: () => 'Give each template its own name, or delete the one that is not meant to be used.',
-            },
-            noDefault: {
-                text: (d) => `The chat templates in ${d.where} are named ${d.names}, but none is "default": transformers raises "This model has multiple chat templates with no default specified!" unless a caller names one, so plain chat requests get no template.`,
-                hint: () => 'Name the template for ordinary chat "default" (and keep "tool_use" for the tool-calling one, as transformers expects).',
-            },
-            unreadable: {
-                text: (d) => `${d.path} cannot be used as a chat template: it is ${d.why}.`,
-                hint: () => 'Replace it with the template as UTF-8 text.',
-            },
-        },
-    },
-    check({ artifacts: { chatTemplates }, report }) {
-        for (const p of chatTemplates.problems) {
-            if (p.kind === 'not-template')
-                report('notTemplate', { found: p.found }, p.location);
-            else if (p.kind === 'bad-entry')
-                report('badEntry', { index: p.index, why: p.why }, p.location);
-            else if (p.kind === 'duplicate-name')
-                report('duplicate', { name: p.name }, p.location);
-            else if (p.kind === 'no-default')
-                report('noDefault', { names: (0,utils_files/* listNames */.Zv)(p.names.map((n) => `"${n}"`)), where: p.where }, p.location);
-            else if (p.kind === 'unreadable')
-                report('unreadable', { path: p.location.path, why: p.why }, p.location);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/generation-blocks.ts
-
-
-const GENERATION_TAG = /\{%-?\s*generation\s*-?%\}/;
-/* harmony default export */ const generation_blocks = (defineModelRule({
-    meta: {
-        id: 'MR509',
-        name: 'generation-blocks',
-        description: 'Report {% generation %} blocks, which training reads and serving ignores',
-        severity: 'info',
-        artifacts: ['chatTemplates'],
-        messages: {
-            generation: {
-                text: (d) => `${capitalize(d.template)} marks assistant turns with {% generation %}${d.where}: TRL and transformers use it to train on the assistant's tokens only (assistant_only_loss, return_assistant_tokens_mask); serving renders the block's content as usual.`,
-                hint: () => 'Nothing to do for serving. Keep the blocks if you fine-tune with assistant-only loss.',
-            },
-        },
-    },
-    check({ artifacts: { chatTemplates }, report }) {
-        for (const t of chatTemplates.used) {
-            const m = GENERATION_TAG.exec(t.source);
-            if (!m)
-                continue;
-            const { location, inTemplate } = templateLine(t, lineOf(t.source, m[0]));
-            report('generation', { template: describeTemplate(t), where: inTemplate }, location);
-        }
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-adapter-config.ts
-
-
-/* harmony default export */ const invalid_adapter_config = (defineModelRule({
-    meta: {
-        id: 'MR601',
-        name: 'invalid-adapter-config',
-        description: 'Require adapter_config.json of a LoRA adapter to be a valid JSON object',
-        severity: 'error',
-        artifacts: ['adapterConfig'],
-        // A folder named adapter_config.json makes the target a model (only a readable file marks an
-        // adapter), so this rule also runs on models: that is the one place the folder can be reported.
-        appliesTo: ['model', 'adapter'],
-        messages: {
-            invalid: {
-                text: (d) => `adapter_config.json ${d.reason}.`,
-                hint: () => 'Save the adapter again with PeftModel.save_pretrained(path), or fix the JSON by hand: plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
-            },
-            notFile: {
-                text: (d) => `adapter_config.json is ${d.what}, so the repository was checked as a full model, not as a LoRA adapter.`,
-                hint: () => 'Replace it with the adapter_config.json file that PeftModel.save_pretrained() writes, or remove it if this is not an adapter.',
-            },
-        },
-    },
-    check({ artifacts: { adapterConfig: file }, report }) {
-        // A link leaving the folder or leading nowhere is reported by link-outside-model.
-        if (file.state === 'not-file' && !file.entry.link)
-            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
-        const reason = brokenJsonReason(file);
-        if (reason)
-            report('invalid', { reason }, brokenJsonLocation(file));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/adapter-weights.ts
-
-
-/** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
-const WEIGHTS = 'adapter_model.safetensors';
-function whatIs(entry) {
-    if (entry.link === 'outside')
-        return 'a link to a file outside the adapter folder';
-    if (entry.link === 'broken')
-        return 'a broken link';
-    if (entry.type === 'directory')
-        return 'a folder';
-    return 'not a regular file';
-}
-/** One file: point at it; several: at the folder, since a finding has one place. */
-const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
-/* harmony default export */ const adapter_weights = (defineModelRule({
-    meta: {
-        id: 'MR602',
-        name: 'adapter-weights',
-        description: 'Require the weights of a LoRA adapter in adapter_model.safetensors at its root',
-        severity: 'error',
-        artifacts: ['files'],
-        appliesTo: ['adapter'],
-        messages: {
-            notSafetensors: {
-                text: (d) => `The adapter has no adapter_model.safetensors; its weights are only in ${(0,utils_files/* listNames */.Zv)(d.found)}, ${d.found.length === 1 ? 'a format' : 'formats'} Friendli does not load.`,
-                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again with PeftModel.save_pretrained(path, safe_serialization=True), then remove the old file.',
-            },
-            otherName: {
-                text: (d) => `The adapter has no adapter_model.safetensors, only ${(0,utils_files/* listNames */.Zv)(d.found)}: PEFT loads an adapter's weights from adapter_model.safetensors and no other name.`,
-                hint: () => 'Rename the file to adapter_model.safetensors if it holds the LoRA weights (keys such as base_model.model.…lora_A.weight), or save the adapter again with PeftModel.save_pretrained(path).',
-            },
-            nested: {
-                text: (d) => `adapter_model.safetensors is not at the root of the adapter but in ${(0,utils_files/* listNames */.Zv)(d.found)}, and Friendli reads only the top level.`,
-                hint: () => 'Move the adapter_config.json and adapter_model.safetensors of the checkpoint you want to serve to the root, or point the check at that subfolder.',
-            },
-            notFile: {
-                text: (d) => `adapter_model.safetensors is ${d.what}, not the adapter's weight file.`,
-                hint: () => 'Replace it with the real adapter_model.safetensors that PeftModel.save_pretrained() writes.',
-            },
-            missing: {
-                text: () => 'The adapter has no weights: adapter_model.safetensors is missing from its root.',
-                hint: () => 'Save the trained adapter with PeftModel.save_pretrained(path): it writes adapter_config.json and adapter_model.safetensors side by side.',
-            },
-        },
-    },
-    check({ artifacts: { files }, report }) {
-        const root = (0,utils_files/* rootEntries */.nY)(files);
-        const weights = root.find((e) => e.path === WEIGHTS);
-        if (weights && (0,utils_files/* isReadableFile */.Jj)(weights))
-            return;
-        if (weights)
-            return report('notFile', { what: whatIs(weights) }, { path: WEIGHTS });
-        const others = root.filter(utils_files/* isOtherWeights */.sK).map((e) => e.path);
-        if (others.length > 0)
-            return report('notSafetensors', { found: others }, placeOf(others));
-        const renamed = root
-            .filter((e) => (0,utils_files/* isReadableFile */.Jj)(e) && e.path.endsWith('.safetensors'))
-            .map((e) => e.path);
-        if (renamed.length > 0)
-            return report('otherName', { found: renamed }, placeOf(renamed));
-        const nested = files.entries
-            .filter((e) => e.path.includes('/') && (0,utils_files/* baseName */.Fl)(e.path) === WEIGHTS && (0,utils_files/* isReadableFile */.Jj)(e))
-            .map((e) => e.path.slice(0, -WEIGHTS.length));
-        if (nested.length > 0)
-            return report('nested', { found: nested }, placeOf(nested.map((f) => f + WEIGHTS)));
-        report('missing', {}, { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/adapter-peft-type.ts
-
-
-
-
-/* harmony default export */ const adapter_peft_type = (defineModelRule({
-    meta: {
-        id: 'MR603',
-        name: 'adapter-peft-type',
-        description: 'Require adapter_config.json to declare a LoRA adapter with "peft_type": "LORA"',
-        severity: 'error',
-        artifacts: ['adapterConfig'],
-        appliesTo: ['adapter'],
-        messages: {
-            missing: {
-                text: () => 'adapter_config.json has no "peft_type", so neither PEFT nor Friendli can tell which kind of adapter it holds.',
-                hint: () => 'Add "peft_type": "LORA" if the adapter was trained with LoraConfig; PeftModel.save_pretrained() always writes it.',
-            },
-            notString: {
-                text: (d) => `"peft_type" in adapter_config.json must be a string but is ${d.found}.`,
-                hint: () => 'Write "peft_type": "LORA" for a LoRA adapter.',
-            },
-            lowercase: {
-                // PEFT looks the type up in a dict keyed by its PeftType str-enum: "lora" is a KeyError.
-                text: (d) => `"peft_type" is ${d.found}, but PEFT matches the type case-sensitively and accepts only "LORA".`,
-                hint: () => 'Write it in capitals: "peft_type": "LORA".',
-            },
-            notLora: {
-                text: (d) => `"peft_type" is ${d.found}, but Friendli serves LoRA adapters only ("peft_type": "LORA").`,
-                hint: () => 'Train the adapter with peft.LoraConfig, or merge this adapter into the base model (merge_and_unload(), for methods that support it) and deploy the merged model.',
-            },
-        },
-    },
-    check({ artifacts: { adapterConfig }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
-        if (!doc)
-            return;
-        const value = (0,json/* field */.ZZ)(doc, 'peft_type');
-        if (!(0,json/* hasField */.RY)(doc, 'peft_type'))
-            return report('missing', {}, (0,json.at)(doc, ''));
-        if (value === null)
-            return report('missing', {}, (0,json.at)(doc, '/peft_type'));
-        if (typeof value !== 'string')
-            return report('notString', { found: (0,json_document/* jsonType */.Br)(value) }, (0,json.at)(doc, '/peft_type'));
-        if (value === 'LORA')
-            return;
-        const found = JSON.stringify(value);
-        if (value.toUpperCase() === 'LORA')
-            return report('lowercase', { found }, (0,json.at)(doc, '/peft_type'));
-        report('notLora', { found }, (0,json.at)(doc, '/peft_type'));
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/adapter-base-model.ts
-
-
-
-
-const POINTER = '/base_model_name_or_path';
-/**
- * What a base_model_name_or_path names. A Hub id is `name` or `org/name`: letters, digits, `-`,
- * `_`, `.`; no `--` or `..`; a part neither starts nor ends with `-` or `.`; at most 96 characters
- * (huggingface_hub's validate_repo_id). Anything shaped like a path or URL is local.
- */
-function classifyBaseModel(value) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-        return { kind: 'local', what: 'a URL' };
-    if (/^[A-Za-z]:([\\/]|$)/.test(value))
-        return { kind: 'local', what: 'a Windows path' };
-    if (value.startsWith('/') ||
-        value.startsWith('~') ||
-        value.startsWith('./') ||
-        value.startsWith('../') ||
-        value === '.' ||
-        value === '..' ||
-        value.includes('\\') ||
-        value.split('/').length > 2)
-        return { kind: 'local', what: 'a local path' };
-    const parts = value.split('/');
-    const validPart = (p) => /^[A-Za-z0-9._-]+$/.test(p) && !/^[-.]|[-.]$/.test(p) && !p.includes('--') && !p.includes('..');
-    if (value.length > 96 || !parts.every(validPart) || value.endsWith('.git'))
-        return { kind: 'not-hub-id' };
-    return parts.length === 1 ? { kind: 'bare' } : { kind: 'hub' };
-}
-const hubHint = 'Set it to the Hub id (org/name) of the exact base model the adapter was trained on, e.g. "meta-llama/Llama-3.2-3B", and deploy the adapter on an endpoint that serves that model.';
-/* harmony default export */ const adapter_base_model = (defineModelRule({
-    meta: {
-        id: 'MR604',
-        name: 'adapter-base-model',
-        description: 'Require adapter_config.json to name its base model by a Hugging Face Hub id',
-        severity: 'error',
-        artifacts: ['adapterConfig'],
-        appliesTo: ['adapter'],
-        messages: {
-            missing: {
-                text: () => 'adapter_config.json names no base model ("base_model_name_or_path" is missing or null), so there is nothing to bind the adapter to.',
-                hint: () => hubHint,
-            },
-            empty: {
-                text: () => '"base_model_name_or_path" in adapter_config.json is empty, so it names no base model.',
-                hint: () => hubHint,
-            },
-            notString: {
-                text: (d) => `"base_model_name_or_path" in adapter_config.json must be a Hub id string but is ${d.found}.`,
-                hint: () => hubHint,
-            },
-            localPath: {
-                severity: 'warning',
-                text: (d) => `"base_model_name_or_path" is ${d.value}, ${d.what} rather than a Hugging Face Hub id, but Friendli binds an adapter to a base model on the Hub.`,
-                hint: () => hubHint,
-            },
-            bareName: {
-                severity: 'warning',
-                text: (d) => `"base_model_name_or_path" is ${d.value}, with no organization: it is either a legacy Hub name that the Hub now redirects to an org/name id, or a local folder name.`,
-                hint: () => 'Write the full org/name id the model has on the Hub today (e.g. "google-bert/bert-base-uncased" for "bert-base-uncased"), so the base model is unambiguous.',
-            },
-            notHubId: {
-                severity: 'warning',
-                text: (d) => `"base_model_name_or_path" is ${d.value}, which is not a valid Hugging Face Hub id (org/name of letters, digits, "-", "_" and ".").`,
-                hint: () => hubHint,
-            },
-        },
-    },
-    check({ artifacts: { adapterConfig }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
-        if (!doc)
-            return;
-        if (!(0,json/* hasField */.RY)(doc, 'base_model_name_or_path'))
-            return report('missing', {}, (0,json.at)(doc, ''));
-        const value = (0,json/* field */.ZZ)(doc, 'base_model_name_or_path');
-        const where = (0,json.at)(doc, POINTER);
-        if (value === null)
-            return report('missing', {}, where);
-        if (typeof value !== 'string')
-            return report('notString', { found: (0,json_document/* jsonType */.Br)(value) }, where);
-        if (value.trim() === '')
-            return report('empty', {}, where);
-        const ref = classifyBaseModel(value);
-        const quoted = JSON.stringify(value);
-        if (ref.kind === 'local')
-            report('localPath', { value: quoted, what: ref.what }, where);
-        else if (ref.kind === 'not-hub-id')
-            report('notHubId', { value: quoted }, where);
-        else if (ref.kind === 'bare')
-            report('bareName', { value: quoted }, where);
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/adapter-target-modules.ts
-
-
-
-
-
-/** PEFT's shorthand (compared in lower case), expanded against the base model's linear layers when the adapter is created. */
-const ALL_LINEAR = 'all-linear';
-/** PEFT matches a list entry against a module's full name or its dotted suffix: judge by the last part. */
-const lastPart = (name) => name.slice(name.lastIndexOf('.') + 1);
-/** The output head: lm_head in most models, embed_out in GPT-NeoX (not an embedding despite the name). */
-const HEADS = new Set(['lm_head', 'embed_out']);
-const isHead = (name) => HEADS.has(lastPart(name));
-const isEmbedding = (name) => /embed/i.test(name);
-const quoted = (names) => (0,utils_files/* listNames */.Zv)(names.map((n) => JSON.stringify(n)));
-const listHint = 'Give target_modules as the list of module names the adapter changes, e.g. ["q_proj", "k_proj", "v_proj", "o_proj"]; PeftModel.save_pretrained() writes the list it used.';
-/* harmony default export */ const adapter_target_modules = (defineModelRule({
-    meta: {
-        id: 'MR605',
-        name: 'adapter-target-modules',
-        description: 'Require a LoRA adapter to target a non-empty list of linear layers, not the head or embeddings',
-        severity: 'warning',
-        artifacts: ['adapterConfig'],
-        appliesTo: ['adapter'],
-        messages: {
-            missing: {
-                severity: 'error',
-                text: () => 'adapter_config.json has no "target_modules" (missing or null), so it does not say which layers the adapter changes.',
-                hint: () => listHint,
-            },
-            empty: {
-                severity: 'error',
-                text: () => '"target_modules" in adapter_config.json is empty, so the adapter changes no layer.',
-                hint: () => listHint,
-            },
-            invalid: {
-                severity: 'error',
-                text: (d) => `"target_modules" in adapter_config.json must be a list of module names but ${d.found}.`,
-                hint: () => listHint,
-            },
-            allLinear: {
-                text: () => '"target_modules" is "all-linear", a shorthand only PEFT expands (against the base model\'s layers), while Friendli\'s legacy adapter converter read target_modules as a list of module names.',
-                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again: PEFT then writes the expanded list of module names.',
-            },
-            regex: {
-                text: (d) => `"target_modules" is the regular expression ${d.value}, which only an engine matching it the way PEFT does (re.fullmatch on every module name) can apply, while Friendli's legacy adapter converter read target_modules as a list of module names.`,
-                hint: () => 'Write the matched module names as a list, e.g. ["q_proj", "v_proj"]: PEFT treats a string as a regular expression and a list as module names.',
-            },
-            lmHead: {
-                text: (d) => `"target_modules" includes ${d.name}, the output head, which Friendli's legacy adapter converter rejected.`,
-                hint: () => 'Train the adapter without the output head (attention and MLP projections only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
-            },
-            embedding: {
-                text: (d) => `"target_modules" includes ${d.name}, an embedding layer, which Friendli's legacy adapter converter did not support for Llama, Mistral or MPT models.`,
-                hint: () => 'Train the adapter on the attention and MLP projections only, or merge it into the base model with merge_and_unload() and deploy the merged model.',
-            },
-            targetParameters: {
-                text: (d) => `"target_parameters" lists ${d.names}, so the adapter changes parameters directly (PEFT's way to reach the experts of a mixture-of-experts layer), which Friendli's legacy adapter converter did not know.`,
-                hint: () => 'Target linear modules with target_modules instead, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
-            },
-            modulesToSave: {
-                text: (d) => `"modules_to_save" lists ${d.names}, so the adapter carries ${d.count === 1 ? 'a full trained copy of that module' : 'full trained copies of those modules'}, which multi-LoRA serving over one shared base model does not support.`,
-                hint: () => 'Retrain with modules_to_save unset, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
-            },
-        },
-    },
-    check({ artifacts: { adapterConfig }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
-        if (!doc)
-            return;
-        const stringsOf = (value) => (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' && v !== '');
-        const parameters = stringsOf((0,json/* field */.ZZ)(doc, 'target_parameters'));
-        const checkTargets = () => {
-            const value = (0,json/* field */.ZZ)(doc, 'target_modules');
-            // PEFT (0.17+) may leave target_modules unset when target_parameters says what the adapter changes.
-            if ((value === undefined || value === null) && parameters.length > 0)
-                return;
-            if (!(0,json/* hasField */.RY)(doc, 'target_modules'))
-                return report('missing', {}, (0,json.at)(doc, ''));
-            const where = (0,json.at)(doc, '/target_modules');
-            if (value === null)
-                return report('missing', {}, where);
-            if (typeof value === 'string') {
-                if (value.trim() === '')
-                    return report('empty', {}, where);
-                if (value.toLowerCase() === ALL_LINEAR)
-                    return report('allLinear', {}, where);
-                return report('regex', { value: JSON.stringify(value) }, where);
-            }
-            if (!Array.isArray(value))
-                return report('invalid', { found: `is ${(0,json_document/* jsonType */.Br)(value)}` }, where);
-            if (value.length === 0)
-                return report('empty', {}, where);
-            const bad = value.findIndex((v) => typeof v !== 'string' || v.trim() === '');
-            if (bad !== -1) {
-                const entry = value[bad];
-                const found = `entry ${bad} is ${typeof entry === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(entry)}`;
-                return report('invalid', { found }, (0,json.at)(doc, `/target_modules/${bad}`));
-            }
-            // PEFT turns the list into a set, so a repeated name is harmless: report each name once.
-            const seen = new Set();
-            value.forEach((name, index) => {
-                if (seen.has(name))
-                    return;
-                seen.add(name);
-                const place = (0,json.at)(doc, `/target_modules/${index}`);
-                if (isHead(name))
-                    report('lmHead', { name: JSON.stringify(name) }, place);
-                else if (isEmbedding(name))
-                    report('embedding', { name: JSON.stringify(name) }, place);
-            });
-        };
-        const checkModulesToSave = () => {
-            const names = stringsOf((0,json/* field */.ZZ)(doc, 'modules_to_save'));
-            if (names.length === 0)
-                return;
-            report('modulesToSave', { names: quoted(names), count: names.length }, (0,json.at)(doc, '/modules_to_save'));
-        };
-        checkTargets();
-        if (parameters.length > 0)
-            report('targetParameters', { names: quoted(parameters) }, (0,json.at)(doc, '/target_parameters'));
-        checkModulesToSave();
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/adapter-rank-patterns.ts
-
-
-
-
-/** `"q_proj": 16, "v_proj": 32 and 3 more`: the real entries, cut short. */
-function entries(pattern) {
-    return (0,utils_files/* listNames */.Zv)(Object.entries(pattern).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`), 3);
-}
-/** Set in the sense of PEFT: not null, not an empty string or list. */
-const isSet = (value) => value !== undefined &&
-    value !== null &&
-    !(typeof value === 'string' && value === '') &&
-    !(Array.isArray(value) && value.length === 0);
-const adapter_rank_patterns_convertHint = 'Retrain with one rank and alpha for every layer (r and lora_alpha only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.';
-/* harmony default export */ const adapter_rank_patterns = (defineModelRule({
-    meta: {
-        id: 'MR606',
-        name: 'adapter-rank-patterns',
-        description: 'Require a LoRA adapter to use one rank and alpha on every layer of the base model',
-        severity: 'warning',
-        artifacts: ['adapterConfig'],
-        appliesTo: ['adapter'],
-        messages: {
-            rankPattern: {
-                text: (d) => `"rank_pattern" sets its own rank for ${(0,utils_files/* plural */.LS)(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer ranks.`,
-                hint: () => adapter_rank_patterns_convertHint,
-            },
-            alphaPattern: {
-                text: (d) => `"alpha_pattern" sets its own alpha for ${(0,utils_files/* plural */.LS)(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer alphas.`,
-                hint: () => adapter_rank_patterns_convertHint,
-            },
-            layersToTransform: {
-                text: (d) => `"layers_to_transform" is ${d.value}, so only some layers may be adapted, and Friendli's legacy adapter converter accepted it only when it listed every layer of the base model.`,
-                hint: () => 'Set layers_to_transform to null (adapt every layer) and retrain, unless the list already holds every layer of the base model.',
-            },
-            layersPattern: {
-                text: (d) => `"layers_pattern" is ${d.value}, and Friendli's legacy adapter converter accepted only adapters without one.`,
-                hint: () => 'Set layers_pattern to null together with layers_to_transform, and retrain.',
-            },
-        },
-    },
-    check({ artifacts: { adapterConfig }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
-        if (!doc)
-            return;
-        for (const [key, message] of [
-            ['rank_pattern', 'rankPattern'],
-            ['alpha_pattern', 'alphaPattern'],
-        ]) {
-            const pattern = (0,json/* field */.ZZ)(doc, key);
-            if ((0,json/* isObject */.Gv)(pattern) && Object.keys(pattern).length > 0)
-                report(message, { count: Object.keys(pattern).length, entries: entries(pattern) }, (0,json.at)(doc, `/${key}`));
-        }
-        const layers = (0,json/* field */.ZZ)(doc, 'layers_to_transform');
-        if (isSet(layers))
-            report('layersToTransform', { value: adapter_rank_patterns_short(layers) }, (0,json.at)(doc, '/layers_to_transform'));
-        const pattern = (0,json/* field */.ZZ)(doc, 'layers_pattern');
-        if (isSet(pattern))
-            report('layersPattern', { value: adapter_rank_patterns_short(pattern) }, (0,json.at)(doc, '/layers_pattern'));
-    },
-}));
-/** A JSON value as written, cut to a readable length (a list of 80 layer numbers says little more). */
-function adapter_rank_patterns_short(value) {
-    const text = JSON.stringify(value);
-    return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
-}
-
-;// CONCATENATED MODULE: ./src/rules/utils/instances.ts
-/**
- * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; friendli-facts.md §2.3).
- * Sizes are the decimal GB each GPU is sold with, a little below what the driver reports, so a fit
- * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
- * 1,440 GB over its 8 GPUs.
- */
-const GPUS = [
-    { name: 'A100 80GB', memory: 80e9, fp8: false },
-    { name: 'H100 80GB', memory: 80e9, fp8: true },
-    { name: 'H200 141GB', memory: 141e9, fp8: true },
-    { name: 'B200', memory: 180e9, fp8: true },
-];
-const GPU_COUNTS = [1, 2, 4, 8];
-/**
- * The weights must fit in this share of an instance's GPU memory. The rest is what a serving engine
- * needs beside the weights: the KV cache (which grows with context length and batch size), the
- * activations, and the CUDA context and buffers on each GPU. 20% is a rule of thumb for a usable
- * context at a small batch, not a guarantee; a long context or a large batch needs more.
- */
-const WEIGHT_SHARE = 0.8;
-/** Dtypes that need FP8 tensor cores to serve (Friendli: FP8 needs Ada, Hopper or Blackwell). */
-const FP8_DTYPES = new Set(['F8_E4M3', 'F8_E5M2']);
-/** Every instance type, smallest total memory first (ties in GPUS order). */
-function instances(gpus = GPUS) {
-    return gpus
-        .flatMap((gpu) => GPU_COUNTS.map((count) => ({ gpu, count, memory: gpu.memory * count })))
-        .sort((a, b) => a.memory - b.memory);
-}
-/**
- * The smallest instances whose memory holds `weightBytes` within WEIGHT_SHARE, or undefined when
- * none does. With `needsFp8`, GPUs without FP8 (A100) are not candidates.
- */
-function smallestFit(weightBytes, needsFp8, share = WEIGHT_SHARE) {
-    const candidates = instances(needsFp8 ? GPUS.filter((g) => g.fp8) : GPUS);
-    const first = candidates.find((i) => weightBytes <= i.memory * share);
-    return first && candidates.filter((i) => i.memory === first.memory);
-}
-/** The largest instance there is, whatever the dtype: what "does not fit anywhere" is measured against. */
-function largestInstance() {
-    return instances().at(-1);
-}
-/** "8× H200 141GB" */
-function instanceName(i) {
-    return `${i.count}× ${i.gpu.name}`;
-}
-/** "1,128 GB": instance memory in whole decimal GB, as instance sizes are quoted. */
-function formatGb(bytes) {
-    return `${Math.round(bytes / 1e9).toLocaleString('en-US')} GB`;
-}
-
-;// CONCATENATED MODULE: ./src/rules/model/gpu-fit.ts
-
-
-
-const KEPT = `${Math.round((1 - WEIGHT_SHARE) * 100)}% of GPU memory left for the KV cache and activations`;
-const B200_NOTE = "B200 counted at 180 GB, DGX B200's 1,440 GB over its 8 GPUs";
-const HEADROOM = `The estimate counts the weights only: they must fit in ${Math.round(WEIGHT_SHARE * 100)}% of the instance's GPU memory, leaving ${Math.round((1 - WEIGHT_SHARE) * 100)}% for the KV cache, activations and CUDA buffers (${B200_NOTE}).`;
-/** "BF16", or "F8_E4M3 (96%), BF16 (4%), F32 (<1%)" by share of the bytes. */
-function describeDtypes(bytes) {
-    const total = [...bytes.values()].reduce((a, b) => a + b, 0);
-    const sorted = [...bytes].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    if (sorted.length === 1)
-        return sorted[0][0];
-    return sorted
-        .map(([dtype, n]) => {
-        const pct = (n / total) * 100;
-        return `${dtype} (${pct < 1 ? '<1' : Math.round(pct)}%)`;
-    })
-        .join(', ');
-}
-function names(list) {
-    return list.map(instanceName).join(' or ');
-}
-/* harmony default export */ const gpu_fit = (defineModelRule({
-    meta: {
-        id: 'MR701',
-        name: 'gpu-fit',
-        description: 'Report the parameter count and the smallest Friendli instance whose GPU memory holds the weights',
-        severity: 'info',
-        artifacts: ['weights', 'shardIndex'],
-        messages: {
-            fits: {
-                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}); the smallest Friendli instance ` +
-                    `that holds them with ${KEPT} is ${names(d.instances)} (${formatGb(d.instances[0].memory)}` +
-                    `${d.instances.some((i) => i.gpu.name === 'B200') ? `; ${B200_NOTE}` : ''})` +
-                    `${d.fp8 ? ', A100 left out since it has no FP8' : ''}.`,
-                hint: (d) => `Choose at least this instance type when you create the endpoint, and a larger one for long contexts or large batches. ${HEADROOM}` +
-                    (d.fp8
-                        ? ' FP8 weights need Ada, Hopper or Blackwell GPUs, so A100 instances are not candidates.'
-                        : ''),
-            },
-            tooLarge: {
-                severity: 'warning',
-                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}) do not fit any Friendli instance: ` +
-                    `even ${instanceName(d.largest)} (${formatGb(d.largest.memory)}; ${B200_NOTE}) holds at most ` +
-                    `${formatGb(d.largest.memory * WEIGHT_SHARE)} of weights with ${KEPT}.`,
-                hint: () => `Make the weights smaller: quantize them to 8 or 4 bits (Friendli's online quantization, or a pre-quantized FP8 checkpoint), or deploy a smaller model. ${HEADROOM}`,
-            },
-        },
-    },
-    check({ artifacts: { weights, shardIndex }, report }) {
-        // An incomplete tensor set would understate the size: the integrity and index rules report why.
-        // Only the files a loader reads count: a stray copy beside the shards is not on the GPU.
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        const byDtype = bytesByDtype(tensors);
-        const bytes = [...byDtype.values()].reduce((a, b) => a + b, 0);
-        if (bytes === 0)
-            return;
-        const size = {
-            parameters: formatCount(parameterCounts(tensors).total),
-            weights: formatBytes(bytes),
-            dtypes: describeDtypes(byDtype),
-        };
-        const fp8 = [...byDtype].some(([dtype, n]) => n > 0 && FP8_DTYPES.has(dtype));
-        const fit = smallestFit(bytes, fp8);
-        if (fit)
-            report('fits', { ...size, instances: fit, fp8 }, { path: '.' });
-        else
-            report('tooLarge', { ...size, largest: largestInstance() }, { path: '.' });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const modelRules = [
-    missing_config, // MR101
-    missing_safetensors, // MR102
-    nested_model, // MR103
-    ignored_files, // MR104
-    link_outside_model, // MR105
-    invalid_config, // MR201
-    missing_architectures, // MR202
-    unsupported_architecture, // MR203
-    missing_model_type, // MR204
-    requires_remote_code, // MR205
-    invalid_safetensors_header, // MR301
-    invalid_tensor_layout, // MR302
-    safetensors_metadata_format, // MR303
-    lfs_pointer_files, // MR304
-    invalid_shard_index, // MR305
-    missing_shard, // MR306
-    shard_numbering, // MR307
-    shard_index_mismatch, // MR308
-    shard_index_total_size, // MR309
-    ambiguous_weights, // MR310
-    vocab_size_mismatch, // MR311
-    tied_embeddings_mismatch, // MR312
-    layer_count_mismatch, // MR313
-    hidden_size_mismatch, // MR314
-    dtype_mismatch, // MR315
-    quantization, // MR316
-    missing_tokenizer_json, // MR401
-    tokenizer_config, // MR402
-    special_tokens, // MR403
-    tokenizer_json, // MR404
-    tokenizer_vocab_size, // MR405
-    missing_chat_template, // MR501
-    chat_template_syntax, // MR502
-    chat_template_render, // MR503
-    stop_token, // MR504
-    undefined_special_token, // MR505
-    chat_template_limits, // MR506
-    chat_template_location, // MR507
-    chat_template_format, // MR508
-    generation_blocks, // MR509
-    invalid_adapter_config, // MR601
-    adapter_weights, // MR602
-    adapter_peft_type, // MR603
-    adapter_base_model, // MR604
-    adapter_target_modules, // MR605
-    adapter_rank_patterns, // MR606
-    gpu_fit, // MR701
-];
-
-;// CONCATENATED MODULE: ./src/engine/registry.ts
-
-
-
-/** Every rule, model rules (MR) then dataset rules (DS): the config file, docs and index know them all. */
-const allRules = [...modelRules, ...datasetRules];
-/** A rule by id ('MR203', any case) or by name ('unsupported-architecture'). */
-function findRule(idOrName) {
-    const key = idOrName.trim().toLowerCase();
-    return allRules.find((r) => r.meta.id.toLowerCase() === key || r.meta.name === key);
-}
-/** Where rule docs live. The action links to the docs of the exact version that ran. */
-function docsBase(env = process.env) {
-    const repo = env.GITHUB_ACTION_REPOSITORY;
-    const ref = env.GITHUB_ACTION_REF;
-    if (repo && ref)
-        return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repo}/blob/${ref}/docs/rules/`;
-    return 'https://github.com/friendli-preflight/friendli-preflight/blob/main/docs/rules/';
+/** "1.5 MiB" style, binary units as file sizes and limits are stated. */
+function formatBinaryBytes(n) {
+    if (n < 1024)
+        return `${n} bytes`;
+    if (n < 1024 * 1024)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    if (n < 1024 * 1024 * 1024)
+        return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }
 
 
@@ -59035,45 +55113,11 @@ async function runModelRules(source, rules, options) {
 
 /***/ }),
 
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Uc: () => (/* binding */ describeError),
-/* harmony export */   c8: () => (/* binding */ SourceError),
-/* harmony export */   eb: () => (/* binding */ UsageError),
-/* harmony export */   lF: () => (/* binding */ isCheckError)
-/* harmony export */ });
-// "The model is wrong" is a Finding; these two are "we could not check", which exits 2 and is never
-// mixed up with a finding about the model.
-/** The user asked for something we cannot do: a bad flag, input or config file. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** We could not read the target: a missing folder, an unreadable file, a network or access failure. */
-class SourceError extends Error {
-    name = 'SourceError';
-}
-function isCheckError(error) {
-    return error instanceof UsageError || error instanceof SourceError;
-}
-/** One line for a human, never a stack trace. */
-function describeError(error) {
-    if (isCheckError(error))
-        return error.message;
-    if (error instanceof Error)
-        return `internal error: ${error.message}`;
-    return `internal error: ${String(error)}`;
-}
-
-
-/***/ }),
-
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2281);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5620);
 // The action's entry: everything lives in main.ts so tests can import it without running it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -59083,7 +55127,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2281:
+/***/ 5620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62095,7 +58139,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/engine/finding.ts
+;// CONCATENATED MODULE: ./src/common/finding.ts
 const SEVERITIES = (/* unused pure expression or super */ null && (['error', 'warning', 'info']));
 const RANK = { error: 3, warning: 2, info: 1 };
 function severityAtLeast(severity, threshold) {
@@ -62123,12 +58167,12 @@ function countFindings(findings) {
     return counts;
 }
 
-// EXTERNAL MODULE: ./src/engine/registry.ts + 68 modules
-var registry = __nccwpck_require__(8070);
+// EXTERNAL MODULE: ./src/rules/registry.ts + 69 modules
+var registry = __nccwpck_require__(3435);
 // EXTERNAL MODULE: ./src/engine/run-model.ts
 var run_model = __nccwpck_require__(1587);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./src/sources/source.ts
@@ -62331,7 +58375,7 @@ async function checkTargets(settings, env = process.env, hooks = {}) {
             if (spec.kind === 'dataset') {
                 // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
                 // time a model check never needs.
-                const { checkDataset } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5463));
+                const { checkDataset } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5520));
                 const { findings, stats } = await checkDataset(spec, opened.source, settings, options.docsBase, hooks, (base) => openSource(base, settings).then((o) => o.source));
                 findings.sort(compareFindings);
                 targets.push({
@@ -62390,8 +58434,8 @@ function exitCode(report) {
     return report.result === 'error' ? 2 : report.result === 'fail' ? 1 : 0;
 }
 
-// EXTERNAL MODULE: ./src/rules/utils/files.ts
-var files = __nccwpck_require__(1042);
+// EXTERNAL MODULE: ./src/common/wording.ts
+var wording = __nccwpck_require__(7333);
 ;// CONCATENATED MODULE: ./src/report/paths.ts
 
 /**
@@ -62490,11 +58534,11 @@ function planAnnotations(report) {
             const more = group.length - shown.length;
             candidates.push({
                 level: LEVEL[f.severity],
-                title: `${f.ruleId} ${f.rule}: ${(0,files/* plural */.LS)(new Set(group.map((g) => g.location.row)).size, 'row')}`,
+                title: `${f.ruleId} ${f.rule}: ${(0,wording/* plural */.LS)(new Set(group.map((g) => g.location.row)).size, 'row')}`,
                 message: [
                     ...shown,
                     ...(more > 0
-                        ? [`…and ${(0,files/* plural */.LS)(more, 'more row')}: the job summary and the JSON report list every one.`]
+                        ? [`…and ${(0,wording/* plural */.LS)(more, 'more row')}: the job summary and the JSON report list every one.`]
                         : []),
                     ...(f.hint ? [f.hint] : []),
                 ].join('\n'),
@@ -62536,14 +58580,14 @@ function planAnnotations(report) {
     const total = dropped.error + dropped.warning + dropped.notice;
     if (total > 0) {
         const parts = [
-            dropped.error && (0,files/* plural */.LS)(dropped.error, 'error'),
-            dropped.warning && (0,files/* plural */.LS)(dropped.warning, 'warning'),
-            dropped.notice && (0,files/* plural */.LS)(dropped.notice, 'info'),
+            dropped.error && (0,wording/* plural */.LS)(dropped.error, 'error'),
+            dropped.warning && (0,wording/* plural */.LS)(dropped.warning, 'warning'),
+            dropped.notice && (0,wording/* plural */.LS)(dropped.notice, 'info'),
         ].filter(Boolean);
         taken.push({
             level: 'notice',
             title: 'friendli-preflight: more findings in the job summary',
-            message: `${(0,files/* plural */.LS)(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
+            message: `${(0,wording/* plural */.LS)(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
         });
     }
     return taken;
@@ -62761,7 +58805,7 @@ function formatSummary(report, reportFile) {
     const out = [
         `## friendli-preflight: ${VERDICT[report.result]}`,
         '',
-        `${(0,files/* plural */.LS)(report.targets.length, 'target')} checked · ${(0,files/* plural */.LS)(errors, 'error')} · ${(0,files/* plural */.LS)(warnings, 'warning')} · ${(0,files/* plural */.LS)(infos, 'info')} · fail-on: \`${report.failOn}\``,
+        `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked · ${(0,wording/* plural */.LS)(errors, 'error')} · ${(0,wording/* plural */.LS)(warnings, 'warning')} · ${(0,wording/* plural */.LS)(infos, 'info')} · fail-on: \`${report.failOn}\``,
         '',
     ];
     let size = Buffer.byteLength(out.join('\n'));
@@ -62796,7 +58840,7 @@ function formatSummary(report, reportFile) {
         out.push('');
     }
     if (omitted > 0)
-        out.push(`${(0,files/* plural */.LS)(omitted, 'more finding')} did not fit in the summary; the JSON report lists them all.`, '');
+        out.push(`${(0,wording/* plural */.LS)(omitted, 'more finding')} did not fit in the summary; the JSON report lists them all.`, '');
     if (reportFile)
         out.push(`Full report: \`${cell(reportFile)}\` (JSON).`, '');
     return out.join('\n');
@@ -62863,9 +58907,9 @@ function formatText(report, color = false) {
 }
 function summaryLine(report, paint = (_k, s) => s) {
     const { errors, warnings, infos } = report.counts;
-    const counts = `${(0,files/* plural */.LS)(errors, 'error')}, ${(0,files/* plural */.LS)(warnings, 'warning')}, ${(0,files/* plural */.LS)(infos, 'info')}`;
+    const counts = `${(0,wording/* plural */.LS)(errors, 'error')}, ${(0,wording/* plural */.LS)(warnings, 'warning')}, ${(0,wording/* plural */.LS)(infos, 'info')}`;
     const unchecked = report.targets.filter((t) => t.status === 'error').length;
-    const what = `${(0,files/* plural */.LS)(report.targets.length, 'target')} checked${unchecked ? ` (${unchecked} could not be checked)` : ''}`;
+    const what = `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked${unchecked ? ` (${unchecked} could not be checked)` : ''}`;
     return `${paint('bold', report.result)}: ${what}: ${counts} (fail-on: ${report.failOn})`;
 }
 
@@ -72727,69 +68771,795 @@ function logText(report) {
 
 /***/ }),
 
-/***/ 6121:
+/***/ 3435:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Kt: () => (/* binding */ configString),
-/* harmony export */   Mn: () => (/* binding */ configValue),
-/* harmony export */   hk: () => (/* binding */ SUB_CONFIGS),
-/* harmony export */   iq: () => (/* binding */ configInt)
-/* harmony export */ });
-/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(535);
 
-/**
- * Multimodal and composite configs keep the language model's sizes in a sub-config (Qwen2-VL's
- * text_config, InternVL's llm_config, …): look there when the top level lacks the key.
- */
-const SUB_CONFIGS = ['text_config', 'llm_config', 'language_config', 'language_model_config'];
-/** The first of `keys` present at the top level, then in each sub-config. */
-function configValue(doc, keys) {
-    const root = doc.value;
-    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(root))
-        return undefined;
-    const scopes = [[root, '']];
-    for (const sub of SUB_CONFIGS)
-        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(root[sub]))
-            scopes.push([root[sub], `/${sub}`]);
-    for (const [scope, prefix] of scopes) {
-        for (const key of keys) {
-            if (Object.prototype.hasOwnProperty.call(scope, key))
-                return { value: scope[key], pointer: `${prefix}/${(0,_json_js__WEBPACK_IMPORTED_MODULE_0__/* .escapePointer */ .lZ)(key)}` };
-        }
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V7: () => (/* binding */ allRules),
+  Gv: () => (/* reexport */ datasetRules),
+  xH: () => (/* binding */ docsBase),
+  Il: () => (/* binding */ findRule),
+  Bs: () => (/* reexport */ modelRules)
+});
+
+;// CONCATENATED MODULE: ./src/rules/dataset-rule.ts
+function defineDatasetRule(rule) {
+    return rule;
+}
+
+// EXTERNAL MODULE: ./src/common/wording.ts
+var wording = __nccwpck_require__(7333);
+// EXTERNAL MODULE: ./src/common/json.ts
+var json = __nccwpck_require__(2308);
+;// CONCATENATED MODULE: ./src/rules/dataset/missing-messages.ts
+
+
+
+/** Markers of text already rendered with a chat template. */
+const RENDERED = /<\|im_start\|>|\[INST\]|<\|start_header_id\|>|<start_of_turn>|<\|user\|>|### (Human|Assistant|Instruction):/;
+/** What a row without `messages` looks like, and how to turn it into messages. */
+function describeFormat(row) {
+    const keys = Object.keys(row);
+    const conv = row.conversations;
+    if (Array.isArray(conv) && conv.some((m) => (0,json/* isObject */.G)(m) && 'from' in m && 'value' in m))
+        return {
+            format: 'ShareGPT data ("conversations" of {"from", "value"})',
+            convert: 'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system"',
+        };
+    for (const key of ['conversations', 'conversation', 'dialog', 'chat', 'turns'])
+        if (Array.isArray(row[key]) &&
+            row[key].some((m) => (0,json/* isObject */.G)(m) && 'role' in m && 'content' in m))
+            return {
+                format: `messages under another name ("${key}" of {"role", "content"})`,
+                convert: `rename the column "${key}" to "messages"`,
+            };
+    if ('instruction' in row && 'output' in row)
+        return {
+            format: 'Alpaca data ("instruction", "input", "output")',
+            convert: 'write each row as {"messages": [{"role": "user", "content": instruction + "\\n\\n" + input}, {"role": "assistant", "content": output}]} (Friendli converts Alpaca only in its web upload, in beta)',
+        };
+    if ('chosen' in row && 'rejected' in row)
+        return {
+            format: 'preference data ("chosen" / "rejected", for DPO)',
+            convert: 'for supervised fine-tuning, keep the chosen conversation as "messages" and drop "rejected"',
+        };
+    for (const key of ['text', 'prompt', 'completion']) {
+        const value = row[key];
+        if (typeof value === 'string' && RENDERED.test(value))
+            return {
+                format: `text already rendered with a chat template ("${key}" holds chat markers)`,
+                convert: 'split each conversation back into {"role", "content"} messages; Friendli applies the base model\'s template itself',
+            };
     }
-    return undefined;
+    if ('prompt' in row && 'completion' in row)
+        return {
+            format: 'prompt / completion pairs',
+            convert: 'write each row as {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}]}',
+        };
+    return {
+        format: keys.length ? `rows with the columns ${(0,wording/* listNames */.Zv)(keys.map((k) => `"${k}"`))}` : 'empty rows',
+        convert: 'put each conversation in a "messages" column: a list of {"role", "content"} objects',
+    };
 }
-/** A positive integer config value (vocab_size, hidden_size, …), or undefined. */
-function configInt(doc, keys) {
-    const found = configValue(doc, keys);
-    return found && Number.isSafeInteger(found.value) && found.value > 0
-        ? found
-        : undefined;
+/* harmony default export */ const missing_messages = (defineDatasetRule({
+    meta: {
+        id: 'DS101',
+        name: 'missing-messages',
+        description: 'Require a "messages" column in every row',
+        severity: 'error',
+        reads: 'the rows',
+        messages: {
+            file: {
+                text: (d) => `The dataset has no "messages" column (${d.rows}): it looks like ${d.format}. Friendli fine-tuning needs a "messages" column of {"role", "content"} messages.`,
+                hint: (d) => `Convert it: ${d.convert}.`,
+            },
+            row: {
+                text: (d) => `This row has no "messages" (its keys: ${d.keys}), unlike the rows before it.`,
+                hint: () => 'Give every row a "messages" list, or remove the rows that are not conversations.',
+            },
+        },
+    },
+    create({ report }) {
+        // The first row decides: a file whose first row lacks "messages" is one finding, not one per row.
+        const wrongFiles = new Map();
+        const seen = new Set();
+        return {
+            row(r) {
+                const first = !seen.has(r.file.path);
+                seen.add(r.file.path);
+                const wrong = wrongFiles.get(r.file.path);
+                if (wrong)
+                    wrong.total++;
+                if ((0,json/* isObject */.G)(r.value) && 'messages' in r.value)
+                    return;
+                if (first) {
+                    const { format, convert } = describeFormat((0,json/* isObject */.G)(r.value) ? r.value : {});
+                    wrongFiles.set(r.file.path, { format, convert, location: r.location, count: 1, total: 1 });
+                }
+                else if (wrong)
+                    wrong.count++;
+                else if ((0,json/* isObject */.G)(r.value))
+                    report('row', { keys: (0,wording/* listNames */.Zv)(Object.keys(r.value).map((k) => `"${k}"`)) || 'none' }, r.location);
+            },
+            end() {
+                for (const [path, w] of wrongFiles) {
+                    const rows = w.count === w.total
+                        ? `all ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`
+                        : `${w.count} of ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`;
+                    // A finding about the file: on its first row's line, without a row, so it is not counted as one.
+                    const { line } = w.location;
+                    report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) });
+                }
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/dataset-files.ts
+
+
+const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
+/* harmony default export */ const dataset_files = (defineDatasetRule({
+    meta: {
+        id: 'DS102',
+        name: 'dataset-files',
+        description: 'Require data files Friendli reads, that can be read, with at least one row',
+        severity: 'error',
+        reads: 'the file listing and every data file',
+        messages: {
+            noFiles: {
+                text: (d) => `No data files found${d.splits}: the dataset holds no .jsonl, .json or .parquet file.`,
+                hint: () => `Add the data as ${SUPPORTED}; on the Hub, name files after their split (train.jsonl, data/train-00000-of-00001.parquet).`,
+            },
+            unsupported: {
+                text: (d) => `${d.path} is in a format Friendli does not read; it reads ${SUPPORTED}.`,
+                hint: () => 'Convert it, for example with datasets: load_dataset(...).to_json("train.jsonl") or .to_parquet("train.parquet").',
+            },
+            unreadable: {
+                text: (d) => `${d.path} cannot be read as rows: ${d.reason}.`,
+                hint: () => 'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
+            },
+            truncated: {
+                severity: 'warning',
+                text: () => 'The dataset folder is deeper or larger than the check walks (4 folder levels, 20,000 entries): data files past that were not found or read.',
+                hint: () => 'Point dataset at the folder or file that holds the data, or keep data files in the first levels (data/train-*.parquet).',
+            },
+            noRows: {
+                text: (d) => `The dataset has no rows: ${d.files} hold none.`,
+                hint: () => 'Add conversations; Friendli cannot fine-tune on an empty dataset.',
+            },
+        },
+    },
+    create({ report }) {
+        let hadFiles = false;
+        const broken = new Set();
+        let names = [];
+        return {
+            files(files, unsupported, truncated) {
+                if (truncated)
+                    report('truncated', {}, { path: '.' });
+                hadFiles = files.length > 0;
+                names = files.map((f) => f.path);
+                for (const path of unsupported)
+                    report('unsupported', { path }, { path });
+                if (files.length === 0 && unsupported.length === 0)
+                    report('noFiles', { splits: '' }, { path: '.' });
+            },
+            fileError(file, reason, line) {
+                broken.add(file.path);
+                report('unreadable', { path: file.path, reason: reason.replace(/\.$/, '') }, { path: file.path, ...(line ? { line } : {}) });
+            },
+            end(total) {
+                if (hadFiles && total === 0 && broken.size < names.length)
+                    report('noRows', { files: (0,wording/* listNames */.Zv)(names) }, { path: names[0] });
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/invalid-row.ts
+
+/* harmony default export */ const invalid_row = (defineDatasetRule({
+    meta: {
+        id: 'DS201',
+        name: 'invalid-row',
+        description: 'Require every row to be a JSON object',
+        severity: 'error',
+        reads: 'the rows',
+        messages: {
+            unparsable: {
+                text: (d) => `This row cannot be read: ${d.problem.replace(/\.$/, '')}.`,
+                hint: () => 'Write each row with json.dumps (one JSON object per line for JSONL); never str(dict) or repr.',
+            },
+            notObject: {
+                text: (d) => `This row is ${d.found}, not an object with a "messages" field.`,
+                hint: () => 'Write each row as {"messages": [...]}.',
+            },
+        },
+    },
+    create({ report }) {
+        return {
+            badRow(file, e) {
+                report('unparsable', { problem: e.problem }, {
+                    path: file.path,
+                    row: e.row,
+                    ...(e.line !== undefined ? { line: e.line } : {}),
+                    ...(e.column !== undefined ? { column: e.column } : {}),
+                });
+            },
+            row(r) {
+                const v = r.value;
+                if (typeof v === 'object' && v !== null && !Array.isArray(v))
+                    return;
+                report('notObject', { found: v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}` }, r.location);
+            },
+        };
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/json-document.ts
+var json_document = __nccwpck_require__(3895);
+;// CONCATENATED MODULE: ./src/rules/dataset/message-schema.ts
+
+
+
+/** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
+const ROLES = ['system', 'user', 'assistant', 'tool'];
+const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url'];
+const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A value quoted in a message, cut so one wrong row cannot put a page of text in a finding. */
+const message_schema_short = (s) => (s && s.length > 60 ? `${s.slice(0, 57)}...` : (s ?? 'undefined'));
+/** Why a URL or data URL is not an image Friendli takes, or undefined when it is one. */
+function imageProblem(value, field) {
+    if (typeof value !== 'string')
+        return `"${field}" is ${(0,json_document/* jsonType */.Br)(value)}, not a URL string`;
+    if (value.startsWith('data:')) {
+        if (!IMAGE_DATA.test(value))
+            return `"${field}" is a data URL of ${value.slice(5, value.indexOf(';') > 0 ? value.indexOf(';') : 30) || 'no type'}; only base64 PNG, JPEG or GIF data URLs are taken`;
+        const data = value.slice(value.indexOf(',') + 1);
+        if (data.length === 0 || data.length % 4 !== 0 || !BASE64.test(data))
+            return `"${field}" is not valid base64`;
+        return undefined;
+    }
+    if (/^s3:\/\/[^/\s]+\/\S+/.test(value))
+        return undefined;
+    try {
+        const url = new URL(value);
+        if (url.protocol === 'http:' || url.protocol === 'https:')
+            return undefined;
+    }
+    catch {
+        // fall through
+    }
+    return `"${field}" must be a valid HTTP URL or S3 URL; got "${message_schema_short(value)}"`;
 }
-function configString(doc, keys) {
-    const found = configValue(doc, keys);
-    return found && typeof found.value === 'string' ? found : undefined;
+function partProblems(part, where, role) {
+    if (!(0,json/* isObject */.G)(part))
+        return [{ kind: 'part', detail: `${where} is ${(0,json_document/* jsonType */.Br)(part)}, not a content part object` }];
+    const type = part.type;
+    if (typeof type !== 'string' || !PART_TYPES.includes(type))
+        return [
+            {
+                kind: 'part',
+                detail: `${where} has type ${JSON.stringify(type ?? null)}; parts are ${PART_TYPES.join(', ')}`,
+            },
+        ];
+    if (type === 'text')
+        return typeof part.text === 'string'
+            ? []
+            : [{ kind: 'part', detail: `${where} is a text part without a "text" string` }];
+    if (role !== 'user')
+        return [
+            {
+                kind: 'part',
+                detail: `${where} is a ${type} part in a ${role} message; only user messages may carry images, audio or video`,
+            },
+        ];
+    const value = part[type];
+    const url = type === 'image'
+        ? value
+        : typeof value === 'string' && type === 'image_url'
+            ? value
+            : (0,json/* isObject */.G)(value)
+                ? value.url
+                : undefined;
+    const field = type === 'image' ? 'image' : 'url';
+    if (type === 'image' || type === 'image_url') {
+        const p = imageProblem(url, field);
+        return p ? [{ kind: 'image', detail: `${where}: ${p}` }] : [];
+    }
+    return typeof url === 'string' && /^(https?|s3):\/\//.test(url)
+        ? []
+        : [{ kind: 'part', detail: `${where} needs "${type}": {"url": "<http(s) or s3 URL>"}` }];
+}
+/** Every problem of one row's messages, in order. */
+function messageProblems(messages) {
+    if (!Array.isArray(messages))
+        return [{ kind: 'messages', detail: `"messages" is ${(0,json_document/* jsonType */.Br)(messages)}, not a list` }];
+    if (messages.length === 0)
+        return [{ kind: 'messages', detail: '"messages" is an empty list' }];
+    const out = [];
+    messages.forEach((m, i) => {
+        const at = `message ${i + 1}`;
+        if (!(0,json/* isObject */.G)(m))
+            return out.push({ kind: 'messages', detail: `${at} is ${(0,json_document/* jsonType */.Br)(m)}, not an object` });
+        const role = m.role;
+        if (typeof role !== 'string' || !ROLES.includes(role)) {
+            out.push({
+                kind: 'role',
+                detail: `${at} has role ${role === undefined ? '(none)' : message_schema_short(JSON.stringify(role))}; roles are ${ROLES.join(', ')}`,
+            });
+            return;
+        }
+        const where = `${at} (${role})`;
+        const content = m.content;
+        const toolCalls = m.tool_calls;
+        if (role === 'assistant' && (content === null || content === undefined)) {
+            if (!Array.isArray(toolCalls) || toolCalls.length === 0)
+                out.push({
+                    kind: 'content',
+                    detail: `${where} has no content and no tool_calls; content may be null only with tool_calls`,
+                });
+        }
+        else if (Array.isArray(content)) {
+            content.forEach((part, j) => out.push(...partProblems(part, `part ${j + 1} of ${where}`, role)));
+        }
+        else if (typeof content !== 'string') {
+            out.push({
+                kind: 'content',
+                detail: `${where} has content ${content === undefined ? '(none)' : (0,json_document/* jsonType */.Br)(content)}; it must be a string or a list of parts`,
+            });
+        }
+        if (role === 'tool' && (typeof m.tool_call_id !== 'string' || m.tool_call_id === ''))
+            out.push({ kind: 'tool', detail: `${where} has no "tool_call_id" naming the call it answers` });
+        if (toolCalls !== undefined && toolCalls !== null) {
+            if (role !== 'assistant')
+                out.push({ kind: 'tool', detail: `${where} has tool_calls; only assistant messages make calls` });
+            else if (!Array.isArray(toolCalls))
+                out.push({
+                    kind: 'tool',
+                    detail: `${where} has tool_calls that is ${(0,json_document/* jsonType */.Br)(toolCalls)}, not a list`,
+                });
+            else
+                toolCalls.forEach((call, j) => {
+                    const fn = (0,json/* isObject */.G)(call) ? call.function : undefined;
+                    const c = `tool call ${j + 1} of ${where}`;
+                    if (!(0,json/* isObject */.G)(fn) || typeof fn.name !== 'string' || fn.name === '')
+                        return out.push({ kind: 'tool', detail: `${c} has no "function": {"name", "arguments"}` });
+                    if (typeof fn.arguments !== 'string')
+                        return out.push({
+                            kind: 'tool',
+                            detail: `${c}: "arguments" is ${(0,json_document/* jsonType */.Br)(fn.arguments)}; it must be a JSON string (json.dumps of the arguments)`,
+                        });
+                    try {
+                        JSON.parse(fn.arguments);
+                    }
+                    catch {
+                        out.push({ kind: 'tool', detail: `${c}: "arguments" is not valid JSON` });
+                    }
+                });
+        }
+    });
+    return out;
+}
+const hint = 'Follow Friendli\'s message format: {"role": "system" | "user" | "assistant" | "tool", "content": "…"}, lists of parts on user messages only for images, audio and video, tool_calls on assistant messages, tool_call_id on tool messages.';
+const message = (what) => ({
+    text: (d) => `${what}: ${d.detail}.`,
+    hint: () => hint,
+});
+/** Past this many problems in one row, the rest are counted, not listed. */
+const PER_ROW = 3;
+/* harmony default export */ const message_schema = (defineDatasetRule({
+    meta: {
+        id: 'DS202',
+        name: 'message-schema',
+        description: "Require every message to follow Friendli's role, content, part and tool-call format",
+        severity: 'error',
+        reads: 'the rows',
+        messages: {
+            messages: message('Invalid messages'),
+            role: message('Unknown role'),
+            content: message('Invalid content'),
+            part: message('Invalid content part'),
+            image: message('Invalid image'),
+            tool: message('Invalid tool message'),
+        },
+    },
+    create({ report }) {
+        return {
+            row(r) {
+                if (!(0,json/* isObject */.G)(r.value) || !('messages' in r.value))
+                    return; // missing-messages / invalid-row
+                const problems = messageProblems(r.value.messages);
+                problems.slice(0, PER_ROW).forEach((p, i) => {
+                    const more = i === PER_ROW - 1 && problems.length > PER_ROW
+                        ? ` (and ${problems.length - PER_ROW} more in this row)`
+                        : '';
+                    report(p.kind, { detail: p.detail + more }, r.location);
+                });
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/conversation-shape.ts
+
+
+/* harmony default export */ const conversation_shape = (defineDatasetRule({
+    meta: {
+        id: 'DS203',
+        name: 'conversation-shape',
+        description: 'Require an assistant turn to learn from, a system message only first, and no empty turns',
+        severity: 'error',
+        reads: 'the rows',
+        messages: {
+            noAssistant: {
+                text: () => 'This conversation has no assistant message: there is nothing for the model to learn from it.',
+                hint: () => 'Add the assistant answer, or drop the row.',
+            },
+            lateSystem: {
+                severity: 'warning',
+                text: (d) => `Message ${d.index} is a system message after the start of the conversation; most chat templates take one system message, first.`,
+                hint: () => 'Move the system message to the start, or fold it into the user turn.',
+            },
+            empty: {
+                severity: 'warning',
+                text: (d) => `Message ${d.index} (${d.role}) has empty content.`,
+                hint: () => 'Fill it in or drop it: empty turns teach the model to answer with nothing.',
+            },
+        },
+    },
+    create({ report }) {
+        return {
+            row(r) {
+                const messages = (0,json/* isObject */.G)(r.value) ? r.value.messages : undefined;
+                if (!Array.isArray(messages) || messages.length === 0)
+                    return; // message-schema reports it
+                const roles = messages.map((m) => ((0,json/* isObject */.G)(m) ? m.role : undefined));
+                if (!roles.includes('assistant'))
+                    report('noAssistant', {}, r.location);
+                roles.forEach((role, i) => {
+                    if (role === 'system' && i > 0)
+                        report('lateSystem', { index: i + 1 }, r.location);
+                });
+                messages.forEach((m, i) => {
+                    if (!(0,json/* isObject */.G)(m) || typeof m.role !== 'string')
+                        return;
+                    const c = m.content;
+                    const empty = (typeof c === 'string' && c.trim() === '') || (Array.isArray(c) && c.length === 0);
+                    // An assistant turn that only calls tools has no text by design.
+                    if (empty && !(m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length))
+                        report('empty', { index: i + 1, role: m.role }, r.location);
+                });
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/unused-keys.ts
+
+
+
+/** The keys every template reads, or that transformers uses itself. */
+const ALWAYS_READ = new Set(['role', 'content']);
+/* harmony default export */ const unused_keys = (defineDatasetRule({
+    meta: {
+        id: 'DS301',
+        name: 'unused-keys',
+        description: "Report message keys the base model's chat template never reads",
+        severity: 'warning',
+        reads: "the rows and the base model's chat template",
+        messages: {
+            unused: {
+                text: (d) => `Messages carry "${d.key}" (${d.rows}), which the base model's chat template never reads: it is dropped from training silently.`,
+                hint: (d) => `If "${d.key}" matters (a name, a weight, reasoning), put it where the template reads it, or use a base model whose template does; otherwise remove it.`,
+            },
+        },
+    },
+    create({ base, report }) {
+        const source = base?.template?.source.source;
+        const seen = new Map();
+        return {
+            row(r) {
+                if (!source || !(0,json/* isObject */.G)(r.value) || !Array.isArray(r.value.messages))
+                    return;
+                for (const m of r.value.messages) {
+                    if (!(0,json/* isObject */.G)(m))
+                        continue;
+                    for (const key of Object.keys(m)) {
+                        if (ALWAYS_READ.has(key))
+                            continue;
+                        const entry = seen.get(key);
+                        if (entry)
+                            entry.count++;
+                        // A key the template source never names, as an attribute or a string, is never read.
+                        else if (!new RegExp(`(['"])${unused_keys_escape(key)}\\1|\\.${unused_keys_escape(key)}\\b`).test(source))
+                            seen.set(key, { location: r.location, count: 1 });
+                        else
+                            seen.set(key, { location: r.location, count: -Infinity });
+                    }
+                }
+            },
+            end() {
+                for (const [key, { location, count }] of seen)
+                    if (count > 0)
+                        report('unused', { key, rows: `${(0,wording/* plural */.LS)(count, 'message')}, first in row ${location.row}` }, 
+                        // About the whole dataset: on the first row's line, without a row of its own.
+                        { path: location.path, ...(location.line ? { line: location.line } : {}) });
+            },
+        };
+    },
+}));
+function unused_keys_escape(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/rules/dataset/duplicate-rows.ts
 
-/***/ }),
 
-/***/ 1042:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bu: () => (/* binding */ hasRootFile),
-/* harmony export */   Fl: () => (/* binding */ baseName),
-/* harmony export */   Jj: () => (/* binding */ isReadableFile),
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   Zv: () => (/* binding */ listNames),
-/* harmony export */   nY: () => (/* binding */ rootEntries),
-/* harmony export */   sA: () => (/* binding */ FRIENDLI_FILES),
-/* harmony export */   sK: () => (/* binding */ isOtherWeights),
-/* harmony export */   y$: () => (/* binding */ isSafetensors),
-/* harmony export */   yS: () => (/* binding */ folderOf)
-/* harmony export */ });
+/* harmony default export */ const duplicate_rows = (defineDatasetRule({
+    meta: {
+        id: 'DS302',
+        name: 'duplicate-rows',
+        description: 'Report conversations that appear more than once',
+        severity: 'warning',
+        reads: 'the rows',
+        messages: {
+            duplicate: {
+                text: (d) => `This conversation repeats ${d.first} exactly.`,
+                hint: () => 'Remove duplicates: they weigh those examples more and leak between train and test splits.',
+            },
+        },
+    },
+    create({ report }) {
+        // 52 bits of a SHA-1 per row, as a number key: about 40 bytes a row, flat in the size of the
+        // conversations; the first row is kept as its file's index and its row number, packed in a number.
+        const first = new Map();
+        const paths = [];
+        return {
+            row(r) {
+                if (!(0,json/* isObject */.G)(r.value) || !Array.isArray(r.value.messages))
+                    return;
+                let text;
+                try {
+                    text = JSON.stringify(r.value.messages);
+                }
+                catch {
+                    return; // nested beyond the stack (thousands of levels): message-schema and template-render report it
+                }
+                const digest = (0,external_node_crypto_.createHash)('sha1').update(text).digest();
+                const key = digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
+                const earlier = first.get(key);
+                if (earlier !== undefined) {
+                    const file = Math.floor(earlier / 2 ** 32);
+                    report('duplicate', { first: `row ${earlier % 2 ** 32} of ${paths[file]}` }, r.location);
+                    return;
+                }
+                if (paths.at(-1) !== r.file.path)
+                    paths.push(r.file.path);
+                first.set(key, (paths.length - 1) * 2 ** 32 + r.row);
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/template-render.ts
+
+/* harmony default export */ const template_render = (defineDatasetRule({
+    meta: {
+        id: 'DS401',
+        name: 'template-render',
+        description: "Require every row to render with the base model's chat template, as transformers renders it",
+        severity: 'error',
+        reads: "the rows and the base model's chat template",
+        messages: {
+            raised: {
+                text: (d) => `The chat template of ${d.model} refuses this row: "${d.message}".`,
+                hint: () => 'Reshape the conversation the way the template demands (roles alternating, system message first or folded into the user turn, …), or fine-tune a base model whose template accepts it.',
+            },
+            failed: {
+                text: (d) => `The chat template of ${d.model} cannot render this row: ${d.message.replace(/\.$/, '')}.`,
+                hint: () => 'transformers fails the same way (apply_chat_template): usually a content type the template does not expect, such as a list of parts where it adds strings, or null content.',
+            },
+            limit: {
+                text: (d) => `Rendering this row with the chat template of ${d.model} did not finish: ${d.message.replace(/\.$/, '')}.`,
+                hint: () => "Shorten the conversation: a row this large is far beyond any model's context.",
+            },
+        },
+    },
+    create({ base, report }) {
+        return {
+            row(r) {
+                const result = r.rendered();
+                if (!result || result.ok)
+                    return;
+                const key = result.kind === 'raise' ? 'raised' : result.kind === 'limit' ? 'limit' : 'failed';
+                report(key, { model: base.ref, message: result.message }, r.location);
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/token-length.ts
+
+/* harmony default export */ const token_length = (defineDatasetRule({
+    meta: {
+        id: 'DS402',
+        name: 'token-length',
+        description: "Report rows longer than the base model's context",
+        severity: 'warning',
+        reads: "the rows rendered with the base model's chat template, and its tokenizer.json and config.json",
+        messages: {
+            tooLong: {
+                text: (d) => `This row is ${d.tokens.toLocaleString('en-US')} tokens once rendered, longer than the ${d.context.toLocaleString('en-US')} the model takes (${d.from}): it is truncated or dropped in training.`,
+                hint: () => 'Split the conversation, shorten it, or drop it.',
+            },
+        },
+    },
+    create({ base, report }) {
+        const count = base?.countTokens;
+        const context = base?.context;
+        return {
+            row(r) {
+                if (!count || !context)
+                    return;
+                const result = r.rendered();
+                if (!result?.ok)
+                    return;
+                // A token is at least one byte and a UTF-16 unit at most three bytes: short rows cannot
+                // exceed the context, and are not tokenized here (the statistics sample them separately).
+                if (result.text.length * 3 <= context.tokens)
+                    return;
+                const tokens = count(result.text);
+                if (tokens > context.tokens)
+                    report('tooLong', { tokens, context: context.tokens, from: context.from }, r.location);
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/base-model.ts
+
+/* harmony default export */ const base_model = (defineDatasetRule({
+    meta: {
+        id: 'DS403',
+        name: 'base-model',
+        description: "Report when rows cannot be checked against a base model's chat template or tokenizer",
+        severity: 'warning',
+        reads: 'the base model',
+        messages: {
+            none: {
+                severity: 'info',
+                text: () => "No base model was given: rows were checked against Friendli's format only, not against a chat template or a context length.",
+                hint: () => 'Name the model you will fine-tune (base-model input, --base-model): the FAQ requires every row to be compatible with its chat template.',
+            },
+            noTemplate: {
+                text: (d) => `The base model ${d.model} cannot check the rows: ${d.why}. Friendli formats fine-tuning rows with it.`,
+                hint: () => 'Give the base model a chat template (see its chat-template findings), or choose another base model.',
+            },
+            noTokenizer: {
+                severity: 'info',
+                text: (d) => `Token lengths were not counted: ${d.model}: ${d.why.replace(/\.$/, '')}.`,
+                hint: () => 'Add the fast tokenizer (tokenizer.json) to the base model to have lengths checked.',
+            },
+        },
+    },
+    create({ base, report }) {
+        return {
+            files() {
+                if (!base)
+                    return report('none', {}, { path: '.' });
+                if (base.noTemplate)
+                    report('noTemplate', { model: base.ref, why: base.noTemplate }, { path: '.' });
+                if (base.noTokenizer)
+                    report('noTokenizer', { model: base.ref, why: base.noTokenizer }, { path: '.' });
+            },
+        };
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/dataset/index.ts
+
+
+
+
+
+
+
+
+
+
+const datasetRules = [
+    missing_messages, // DS101
+    dataset_files, // DS102
+    invalid_row, // DS201
+    message_schema, // DS202
+    conversation_shape, // DS203
+    unused_keys, // DS301
+    duplicate_rows, // DS302
+    template_render, // DS401
+    token_length, // DS402
+    base_model, // DS403
+];
+
+;// CONCATENATED MODULE: ./src/rules/model-rule.ts
+/** Identity at run time; at compile time it ties `report` keys and data to `messages`. */
+function defineModelRule(rule) {
+    return rule;
+}
+
+;// CONCATENATED MODULE: ./src/rules/utils/json-file.ts
+
+/** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
+function brokenJsonReason(file) {
+    switch (file.state) {
+        case 'invalid':
+            return (0,json_document/* describeJsonProblem */.Ri)(file.problem);
+        case 'too-large': {
+            // Just over the limit, one decimal would read "8.0 MiB, more than the 8 MiB": give bytes then.
+            const mib = (file.size / 1024 / 1024).toFixed(1);
+            const size = Number(mib) > file.limit / 1024 / 1024 ? `${mib} MiB` : `${file.size.toLocaleString('en-US')} bytes`;
+            return `is ${size}, more than the ${file.limit / 1024 / 1024} MiB such a file can reasonably be, so it was not parsed`;
+        }
+        default:
+            return undefined;
+    }
+}
+/** Where to point at a broken JSON file: the problem's own line and column when known. */
+function brokenJsonLocation(file) {
+    const pos = file.state === 'invalid' ? (0,json_document/* problemPosition */.fu)(file.problem) : undefined;
+    return pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path };
+}
+/** "a folder", "a link to a file outside the model folder", …: for files that are not regular files. */
+function notFileWhat(file) {
+    if (file.state !== 'not-file')
+        return undefined;
+    if (file.entry.link === 'outside')
+        return 'a link to a file outside the model folder';
+    if (file.entry.link === 'broken')
+        return 'a broken link';
+    if (file.entry.type === 'directory')
+        return 'a folder';
+    return 'not a regular file';
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-config.ts
+
+
+/* harmony default export */ const missing_config = (defineModelRule({
+    meta: {
+        id: 'MR101',
+        name: 'missing-config',
+        description: 'Require a config.json file at the root of the model',
+        severity: 'error',
+        artifacts: ['config'],
+        messages: {
+            missing: {
+                text: () => 'config.json is missing from the root of the model.',
+                hint: () => 'Add the config.json that save_pretrained() writes next to the weights; Friendli reads the architecture from it.',
+            },
+            notFile: {
+                text: (d) => `config.json is ${d.what}, not a file Friendli can read.`,
+                hint: () => 'Replace it with the real config.json file.',
+            },
+        },
+    },
+    check({ artifacts: { config }, report }) {
+        if (config.state === 'missing')
+            report('missing', {}, { path: '.' });
+        // Links leaving the folder are reported once, by link-outside-model.
+        if (config.state === 'not-file' && !config.entry.link)
+            report('notFile', { what: notFileWhat(config) }, { path: config.path });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/files.ts
 /** Files Friendli downloads from a model repo (the FAQ's format table); everything else is ignored. */
 const FRIENDLI_FILES = new Set([
     'config.json',
@@ -72827,47 +69597,3279 @@ function isOtherWeights(entry) {
 function hasRootFile(files, name) {
     return files.entries.some((e) => e.path === name && isReadableFile(e));
 }
-/** "a, b and c", cut after `max` names so a message stays one readable sentence. */
-function listNames(names, max = 8) {
-    const shown = names.slice(0, max);
-    const rest = names.length - shown.length;
-    if (rest > 0)
-        return `${shown.join(', ')} and ${rest.toLocaleString('en-US')} more`;
-    if (shown.length <= 1)
-        return shown.join('');
-    return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
-}
-function plural(n, word, many = `${word}s`) {
-    return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
-}
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-safetensors.ts
 
 
-/***/ }),
 
-/***/ 535:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
+    ? 'GGUF cannot be loaded by Friendli; publish the original (non-GGUF) checkpoint as safetensors.'
+    : 'Convert the weights to safetensors: load the model with transformers and call save_pretrained(path, safe_serialization=True), or use the Hub Space safetensors/convert; then remove the old files.';
+/* harmony default export */ const missing_safetensors = (defineModelRule({
+    meta: {
+        id: 'MR102',
+        name: 'missing-safetensors',
+        description: 'Require safetensors weights at the root of the model',
+        severity: 'error',
+        artifacts: ['files'],
+        messages: {
+            otherFormat: {
+                text: (d) => `No safetensors weights at the root of the model; found ${(0,wording/* plural */.LS)(d.found.length, 'weight file')} in formats Friendli does not load: ${(0,wording/* listNames */.Zv)(d.found)}.`,
+                hint: convertHint,
+            },
+            none: {
+                text: () => 'No safetensors weights (*.safetensors) at the root of the model.',
+                hint: () => 'Save the weights with save_pretrained() (safetensors is the default since transformers 4.35) and put model.safetensors, or the shards and model.safetensors.index.json, at the root.',
+            },
+            notFile: {
+                text: (d) => `No safetensors weights at the root of the model: ${(0,wording/* listNames */.Zv)(d.names)} ${d.names.length === 1 ? 'is not a regular file' : 'are not regular files'}.`,
+                hint: () => 'Replace them with the real weight files.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        const root = rootEntries(files);
+        if (root.some(isSafetensors))
+            return;
+        const others = root.filter(isOtherWeights).map((e) => e.path);
+        const broken = root.filter((e) => e.path.endsWith('.safetensors')).map((e) => baseName(e.path));
+        if (others.length > 0)
+            report('otherFormat', { found: others }, { path: '.' });
+        else if (broken.length > 0)
+            report('notFile', { names: broken }, { path: '.' });
+        else
+            report('none', {}, { path: '.' });
+    },
+}));
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gv: () => (/* binding */ isObject),
-/* harmony export */   RY: () => (/* binding */ hasField),
-/* harmony export */   ZZ: () => (/* binding */ field),
-/* harmony export */   at: () => (/* reexport safe */ _artifacts_json_document_js__WEBPACK_IMPORTED_MODULE_0__.at),
-/* harmony export */   lZ: () => (/* binding */ escapePointer)
-/* harmony export */ });
-/* harmony import */ var _artifacts_json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
+;// CONCATENATED MODULE: ./src/rules/model/nested-model.ts
 
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+
+
+const CONFIGS = ['config.json', 'adapter_config.json'];
+/* harmony default export */ const nested_model = (defineModelRule({
+    meta: {
+        id: 'MR103',
+        name: 'nested-model',
+        description: 'Disallow a model whose config.json or weights sit in a subfolder instead of the root',
+        severity: 'error',
+        artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            nested: {
+                text: (d) => `The model is nested in ${d.folder}/: it holds ${(0,wording/* listNames */.Zv)(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
+                hint: (d) => `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        // A LoRA adapter's config is adapter_config.json: a nested adapter is as broken as a nested model.
+        const rootHasConfig = CONFIGS.some((name) => hasRootFile(files, name));
+        const rootHasWeights = rootEntries(files).some(isSafetensors);
+        if (rootHasConfig && rootHasWeights)
+            return;
+        // Candidate folders: those holding what the root lacks. Shallowest first, then by name.
+        const found = new Map();
+        for (const e of files.entries) {
+            const folder = folderOf(e.path);
+            if (!folder)
+                continue;
+            const name = baseName(e.path);
+            const wanted = (!rootHasConfig && CONFIGS.includes(name) && isReadableFile(e)) ||
+                (!rootHasWeights && isSafetensors(e));
+            if (wanted)
+                found.set(folder, [...(found.get(folder) ?? []), name]);
+        }
+        if (found.size === 0)
+            return;
+        const depth = (f) => f.split('/').length;
+        // A folder with both config.json and weights is the model; prefer it over a stray file.
+        const score = (f) => (found.get(f).some((n) => CONFIGS.includes(n)) ? 0 : 1) + (found.get(f).length > 1 ? 0 : 1);
+        const [folder] = [...found.keys()].sort((a, b) => score(a) - score(b) || depth(a) - depth(b) || a.localeCompare(b));
+        // Point at a real file of the folder (its config when it has one), so the annotation lands on it.
+        const holds = found.get(folder);
+        const config = holds.find((n) => CONFIGS.includes(n));
+        const rootLacks = [!rootHasConfig && (config ?? 'config.json'), !rootHasWeights && 'safetensors weights']
+            .filter(Boolean)
+            .join(' and no ');
+        const first = config ?? holds[0];
+        report('nested', { folder, holds, rootLacks }, { path: `${folder}/${first}` });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/ignored-files.ts
+
+
+
+/** Files every repository has and nobody expects a server to use: listing them is only noise. */
+const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\..*)?|use_policy\.md|.*\.(md|png|jpe?g|gif|svg))$/i;
+/* harmony default export */ const ignored_files = (defineModelRule({
+    meta: {
+        id: 'MR104',
+        name: 'ignored-files',
+        description: 'Report files and folders that Friendli will not download',
+        severity: 'info',
+        artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            ignored: {
+                text: (d) => `Friendli will not download ${(0,wording/* plural */.LS)(d.names.length, 'entry', 'entries')} of this repository: ${(0,wording/* listNames */.Zv)(d.names, 12)}.`,
+                hint: () => 'Only safetensors weights, config.json, tokenizer.json, tokenizer_config.json and special_tokens_map.json (and adapter_config.json for a LoRA adapter) are used. If the model depends on one of these files (a chat template in chat_template.jinja, for example), carry it in a file Friendli reads.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        const names = rootEntries(files)
+            .filter((e) => !BOILERPLATE.test(e.path))
+            // Links that leave the folder or lead nowhere are reported by link-outside-model.
+            .filter((e) => e.link !== 'outside' && e.link !== 'broken')
+            // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
+            // missing-safetensors or tokenizer-config already say so.
+            .filter((e) => !(FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors')))
+            .map((e) => (e.type === 'directory' ? `${e.path}/` : e.path));
+        if (names.length > 0)
+            report('ignored', { names }, { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/link-outside-model.ts
+
+
+/* harmony default export */ const link_outside_model = (defineModelRule({
+    meta: {
+        id: 'MR105',
+        name: 'link-outside-model',
+        description: 'Disallow symbolic links that leave the model folder or lead nowhere',
+        severity: 'error',
+        artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            outside: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'file is a link', 'files are links')} to a place outside the model folder and ${d.names.length === 1 ? 'was' : 'were'} not read: ${(0,wording/* listNames */.Zv)(d.names)}.`,
+                hint: () => 'Replace each link with the real file. A link is stored in git as a short text file holding its target, so the Hub and Friendli would get that text instead of the file.',
+            },
+            broken: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'file is a broken link', 'files are broken links')}: ${(0,wording/* listNames */.Zv)(d.names)}.`,
+                hint: () => 'Replace each link with the real file, or delete it.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        const outside = files.entries.filter((e) => e.link === 'outside').map((e) => e.path);
+        const broken = files.entries.filter((e) => e.link === 'broken').map((e) => e.path);
+        if (outside.length > 0)
+            report('outside', { names: outside }, { path: outside.length === 1 ? outside[0] : '.' });
+        if (broken.length > 0)
+            report('broken', { names: broken }, { path: broken.length === 1 ? broken[0] : '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-config.ts
+
+
+/* harmony default export */ const invalid_config = (defineModelRule({
+    meta: {
+        id: 'MR201',
+        name: 'invalid-config',
+        description: 'Require config.json to be a valid JSON object',
+        severity: 'error',
+        artifacts: ['config'],
+        messages: {
+            invalid: {
+                text: (d) => `config.json ${d.reason}.`,
+                hint: () => 'Regenerate config.json with save_pretrained(), or fix it by hand: it must be plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
+            },
+        },
+    },
+    check({ artifacts: { config }, report }) {
+        const reason = brokenJsonReason(config);
+        if (reason)
+            report('invalid', { reason }, brokenJsonLocation(config));
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/json-file.ts
+var json_file = __nccwpck_require__(6508);
+;// CONCATENATED MODULE: ./src/rules/model/missing-architectures.ts
+
+
+
+
+/* harmony default export */ const missing_architectures = (defineModelRule({
+    meta: {
+        id: 'MR202',
+        name: 'missing-architectures',
+        description: 'Require config.json to name the model class in a non-empty architectures list',
+        severity: 'error',
+        artifacts: ['config'],
+        messages: {
+            missing: {
+                text: () => 'config.json has no "architectures" field, so Friendli cannot tell which model class to load.',
+                hint: () => 'Add "architectures": ["<ModelClass>"], e.g. ["LlamaForCausalLM"]; save_pretrained() writes it from the model class.',
+            },
+            notList: {
+                text: (d) => `"architectures" in config.json must be a list of class names but is ${d.found}.`,
+                hint: () => 'Write it as a list, e.g. "architectures": ["LlamaForCausalLM"].',
+            },
+            empty: {
+                text: () => '"architectures" in config.json is an empty list.',
+                hint: () => 'Put the model class in it, e.g. ["LlamaForCausalLM"]; Friendli reads the first entry.',
+            },
+            notString: {
+                text: (d) => `"architectures" entry ${d.index} in config.json must be a class name string but is ${d.found}.`,
+                hint: () => 'Each entry is the name of a transformers model class, e.g. "LlamaForCausalLM".',
+            },
+        },
+    },
+    check({ artifacts: { config }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        if (!(0,json_document/* hasField */.RY)(doc, 'architectures'))
+            return report('missing', {}, (0,json_document.at)(doc, ''));
+        const value = (0,json_document/* field */.ZZ)(doc, 'architectures');
+        if (!Array.isArray(value))
+            return report('notList', { found: (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, '/architectures'));
+        if (value.length === 0)
+            return report('empty', {}, (0,json_document.at)(doc, '/architectures'));
+        value.forEach((entry, index) => {
+            if (typeof entry !== 'string' || entry.trim() === '') {
+                report('notString', { index, found: typeof entry === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(entry) }, (0,json_document.at)(doc, `/architectures/${index}`));
+            }
+        });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/data/architectures.json
+const architectures_namespaceObject = /*#__PURE__*/JSON.parse('{"f":[{"name":"ArcticForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BlenderbotForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BloomForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CodeGenForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CohereForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"DbrxForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"DeepseekV3ForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: DeepSeek-R1 with 4-bit online quantization","https://friendli.ai/docs/guides/container/quantization: fine-grained FP8 \'including Deepseek-V3 style\'"]},{"name":"Exaone4ForCausalLM","confidence":"medium","evidence":["friendli.ai docs tutorial page on serving EXAONE 4.0"]},{"name":"ExaoneForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"FalconForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Gemma2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"GPT2LMHeadModel","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTJForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTNeoXForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GptOssForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: MXFP4 pre-quantized models (the gpt-oss format)"]},{"name":"LlamaForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"LLaMAForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"old spelling from early LLaMA conversions"},{"name":"MistralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"FMO\'s README spells it MistralForcausalLM (a typo); transformers\' class is MistralForCausalLM"},{"name":"MixtralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP","https://friendli.ai/docs/guides/container/serving-moe-models: serving Mixtral 8x7B"]},{"name":"MptForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"MPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"spelling of MosaicML\'s remote-code MPT; transformers\' class is MptForCausalLM"},{"name":"Olmo3ForCausalLM","confidence":"low","evidence":["friendli.ai/models pages for OLMo-3 (seen as links, page content not retrieved)"]},{"name":"OPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Phi3ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"PhiForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Qwen2_5_VLForConditionalGeneration","confidence":"low","evidence":["friendli.ai/models pages for Qwen2.5-VL fine-tunes (seen as links, page content not retrieved)","https://huggingface.co/blog/FriendliAI/deploy-huggingface-multimodal-models: one-click deploy of multimodal models"]},{"name":"Qwen2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"Qwen2VLForConditionalGeneration","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://huggingface.co/FriendliAI/Qwen2-VL-2B-Instruct"]},{"name":"Qwen3ForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 on Friendli serverless"]},{"name":"Qwen3MoeForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 MoE on Friendli serverless"]},{"name":"T5ForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"}]}');
+;// CONCATENATED MODULE: ./src/rules/model/unsupported-architecture.ts
+
+
+
+
+const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
+/* harmony default export */ const unsupported_architecture = (defineModelRule({
+    meta: {
+        id: 'MR203',
+        name: 'unsupported-architecture',
+        description: 'Require an architecture that Friendli Dedicated Endpoints is known to serve',
+        severity: 'error',
+        artifacts: ['config'],
+        messages: {
+            unsupported: {
+                text: (d) => `Architecture ${d.architecture} is not among the architectures known to run on Friendli Dedicated Endpoints${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
+                hint: () => "Check https://friendli.ai/models?products=DEDICATED. The built-in list is partial: if Friendli serves this architecture, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml).",
+            },
+        },
+    },
+    check({ artifacts: { config }, settings, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        const list = doc && (0,json_document/* field */.ZZ)(doc, 'architectures');
+        if (!doc || !Array.isArray(list) || typeof list[0] !== 'string' || list[0].trim() === '')
+            return;
+        const architecture = list[0];
+        if (KNOWN.has(architecture) || settings.extraArchitectures.includes(architecture))
+            return;
+        const lower = architecture.toLowerCase();
+        const suggestion = [...KNOWN, ...settings.extraArchitectures].find((k) => k.toLowerCase() === lower);
+        report('unsupported', { architecture, suggestion }, (0,json_document.at)(doc, '/architectures/0'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-model-type.ts
+
+
+
+
+/* harmony default export */ const missing_model_type = (defineModelRule({
+    meta: {
+        id: 'MR204',
+        name: 'missing-model-type',
+        description: 'Require config.json to carry a model_type string',
+        severity: 'warning',
+        artifacts: ['config'],
+        messages: {
+            missing: {
+                text: () => 'config.json has no "model_type" field; transformers (AutoConfig) relies on it to pick the model class.',
+                hint: () => 'Add the model_type of the architecture, e.g. "model_type": "llama"; save_pretrained() writes it.',
+            },
+            notString: {
+                text: (d) => `"model_type" in config.json must be a string but is ${d.found}.`,
+                hint: () => 'Use the model_type of the architecture, e.g. "llama".',
+            },
+        },
+    },
+    check({ artifacts: { config }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        if (!(0,json_document/* hasField */.RY)(doc, 'model_type'))
+            return report('missing', {}, (0,json_document.at)(doc, ''));
+        const value = (0,json_document/* field */.ZZ)(doc, 'model_type');
+        if (typeof value !== 'string' || value.trim() === '')
+            report('notString', { found: typeof value === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, '/model_type'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/requires-remote-code.ts
+
+
+
+
+
+const requires_remote_code_KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
+/** `auto_map` entries as "AutoX → module.Class"; a tokenizer-style [slow, fast] pair lists both. */
+function describeAutoMap(map) {
+    const entries = Object.entries(map).flatMap(([auto, target]) => {
+        const refs = (Array.isArray(target) ? target : [target]).filter((t) => typeof t === 'string' && t !== '');
+        return refs.length > 0 ? [`${auto} → ${refs.join(' / ')}`] : [];
+    });
+    return entries.length > 0 ? entries.join(', ') : undefined;
 }
-/** A top-level field of an object document. */
-function field(doc, key) {
-    return isObject(doc.value) ? doc.value[key] : undefined;
+/* harmony default export */ const requires_remote_code = (defineModelRule({
+    meta: {
+        id: 'MR205',
+        name: 'requires-remote-code',
+        description: 'Report a config.json whose auto_map makes the model depend on its own Python code',
+        severity: 'warning',
+        artifacts: ['config'],
+        messages: {
+            remoteCode: {
+                text: (d) => `config.json has "auto_map" (${d.classes}), so transformers loads this model only with trust_remote_code=True; ` +
+                    `Friendli serves architectures with its own implementation and no Friendli source says it runs a repository's code, ` +
+                    `so ${d.architecture ?? 'the model'} loads only if Friendli implements that architecture.`,
+                hint: (d) => `Check that ${d.architecture ?? 'the architecture'} is on https://friendli.ai/models?products=DEDICATED. ` +
+                    'If transformers now implements the architecture natively, save the model with that class and remove "auto_map" and the .py files; ' +
+                    'if it is served and you have confirmed it, add it to extra-architectures to turn this into a note.',
+            },
+            nativeArchitecture: {
+                severity: 'info',
+                text: (d) => `config.json has "auto_map" (${d.classes}), but ${d.architecture} is an architecture Friendli serves with its own implementation, so the repository's Python code is not used.`,
+                hint: () => 'Nothing to fix if the code is the published one. If you changed the modeling code (a custom layer, a patched forward), the change will not take effect on Friendli: port it to a supported architecture instead.',
+            },
+        },
+    },
+    check({ artifacts: { config }, settings, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        const map = doc && (0,json_document/* field */.ZZ)(doc, 'auto_map');
+        if (!doc || !(0,json/* isObject */.G)(map))
+            return;
+        const classes = describeAutoMap(map);
+        if (!classes)
+            return;
+        const list = (0,json_document/* field */.ZZ)(doc, 'architectures');
+        const first = Array.isArray(list) && typeof list[0] === 'string' && list[0].trim() !== '' ? list[0] : undefined;
+        if (first && (requires_remote_code_KNOWN.has(first) || settings.extraArchitectures.includes(first)))
+            return report('nativeArchitecture', { classes, architecture: first }, (0,json_document.at)(doc, '/auto_map'));
+        report('remoteCode', { classes, architecture: first }, (0,json_document.at)(doc, '/auto_map'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-safetensors-header.ts
+
+
+/* harmony default export */ const invalid_safetensors_header = (defineModelRule({
+    meta: {
+        id: 'MR301',
+        name: 'invalid-safetensors-header',
+        description: 'Require every safetensors file to have a header the safetensors library can read',
+        severity: 'error',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            tooSmall: {
+                text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
+                hint: () => 'The file is empty or cut off: upload it again.',
+            },
+            tooLarge: {
+                text: (d) => `${d.file} declares a header of ${d.headerLength} bytes, over the safetensors limit of ${d.limit.toLocaleString('en-US')}${d.lfsPointer ? '; the file looks like a Git LFS pointer' : ''}.`,
+                hint: () => 'The first 8 bytes are not a safetensors header length: the file is not a safetensors file or is corrupt. Save it again with save_pretrained().',
+            },
+            pastEof: {
+                text: (d) => `${d.file} declares a header of ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, longer than the file (${(0,wording/* plural */.LS)(d.fileSize, 'byte')}).`,
+                hint: () => 'The file is truncated or corrupt: upload it again.',
+            },
+            utf8: {
+                text: (d) => `The header of ${d.file} is not valid UTF-8 (first bad byte at offset ${d.byteOffset}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            json: {
+                text: (d) => `The header of ${d.file} is not valid JSON: ${d.detail} (at byte ${d.byteOffset}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            notObject: {
+                text: (d) => `The header of ${d.file} must be a JSON object but is ${d.found}.`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            duplicateKey: {
+                text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
+                hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
+            },
+            tensorEntry: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
+                hint: () => 'Each tensor needs "dtype", "shape" (a list of non-negative integers) and "data_offsets" ([begin, end]): save the weights again.',
+            },
+            unknownDtype: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has dtype "${d.dtype}", which the safetensors library does not know.`,
+                hint: () => 'Use one of the safetensors dtypes (BF16, F16, F32, F8_E4M3, I8, U8, …): convert the tensor and save again.',
+            },
+            metadataNotObject: {
+                text: (d) => `The __metadata__ of ${d.file} must be an object of strings but is ${d.found}.`,
+                hint: () => 'Write __metadata__ as {"format": "pt"}, or save again with save_pretrained().',
+            },
+            metadataNotStrings: {
+                text: (d) => `The value of __metadata__.${d.key} in ${d.file} is ${d.found}; the format allows only string values.`,
+                hint: () => 'Store metadata values as strings (JSON-encode anything else), or save again with save_pretrained().',
+            },
+            unknownKey: {
+                severity: 'warning',
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has an extra key "${d.key}" that the format does not define.`,
+                hint: () => 'Readers ignore it today; save with the safetensors library so the header has only dtype, shape and data_offsets.',
+            },
+            entryArray: {
+                severity: 'warning',
+                text: (d) => `Tensor ${d.tensor} in ${d.file} is written as an array instead of an object; only the Rust library accepts that.`,
+                hint: () => 'Save the weights with the safetensors library, which writes each tensor as an object.',
+            },
+            overHubLimit: {
+                severity: 'warning',
+                text: (d) => `The header of ${d.file} is ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, over the ${d.limit.toLocaleString('en-US')}-byte limit of huggingface_hub and huggingface.js.`,
+                hint: () => 'Split the weights into more shards (save_pretrained(max_shard_size=...)) so each header stays small.',
+            },
+            leadingWhitespace: {
+                severity: 'info',
+                text: (d) => `The header of ${d.file} starts with whitespace; the format says it must begin with "{".`,
+                hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        const key = {
+            'header-too-small': 'tooSmall',
+            'header-too-large': 'tooLarge',
+            'header-past-eof': 'pastEof',
+            'invalid-utf8': 'utf8',
+            'invalid-json': 'json',
+            'not-an-object': 'notObject',
+            'duplicate-key': 'duplicateKey',
+            'invalid-tensor-entry': 'tensorEntry',
+            'unknown-dtype': 'unknownDtype',
+            'metadata-not-object': 'metadataNotObject',
+            'metadata-not-strings': 'metadataNotStrings',
+            'unknown-tensor-key': 'unknownKey',
+            'tensor-entry-array': 'entryArray',
+            'header-over-hub-limit': 'overHubLimit',
+            'leading-whitespace': 'leadingWhitespace',
+        };
+        for (const f of weights.files) {
+            for (const problem of f.parse?.problems ?? []) {
+                // The table pairs each problem code with the message whose data has that code's shape.
+                if (problem.code in key)
+                    report(key[problem.code], { ...problem, file: f.path }, {
+                        path: f.path,
+                    });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
+
+
+const shape = (s) => `[${s.join(', ')}]`;
+/* harmony default export */ const invalid_tensor_layout = (defineModelRule({
+    meta: {
+        id: 'MR302',
+        name: 'invalid-tensor-layout',
+        description: 'Require the tensors of a safetensors file to tile its data exactly, as the header declares',
+        severity: 'error',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            reversed: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
+                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+            },
+            gap: {
+                text: (d) => d.kind === 'leading-gap'
+                    ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
+                    : d.kind === 'gap'
+                        ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
+                        : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
+                hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
+            },
+            overflow: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
+                hint: () => 'The shape is corrupt: save the weights again.',
+            },
+            misaligned: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,wording/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
+                hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
+            },
+            size: {
+                text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,wording/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,wording/* plural */.LS)(d.actualBytes, 'byte')}.`,
+                hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
+            },
+            truncated: {
+                text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,wording/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
+                hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
+            },
+            trailing: {
+                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,wording/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
+                hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        const key = {
+            'invalid-offsets': 'reversed',
+            'non-contiguous': 'gap',
+            'size-overflow': 'overflow',
+            'subbyte-misaligned': 'misaligned',
+            'tensor-size-mismatch': 'size',
+            'data-past-eof': 'truncated',
+            'file-size-mismatch': 'trailing',
+        };
+        for (const f of weights.files) {
+            const problems = f.parse?.problems ?? [];
+            // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
+            // bytes somewhere: the gap or the trailing bytes it leaves are that report, not a second one.
+            const unplaced = problems.some((p) => p.code === 'invalid-tensor-entry' && (p.field === 'entry' || p.field === 'data_offsets'));
+            for (const problem of problems) {
+                if (unplaced &&
+                    (problem.code === 'file-size-mismatch' ||
+                        (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
+                    continue;
+                // The table pairs each problem code with the message whose data has that code's shape.
+                if (problem.code in key)
+                    report(key[problem.code], { ...problem, file: f.path }, {
+                        path: f.path,
+                    });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/safetensors-metadata-format.ts
+
+/* harmony default export */ const safetensors_metadata_format = (defineModelRule({
+    meta: {
+        id: 'MR303',
+        name: 'safetensors-metadata-format',
+        description: 'Require __metadata__.format "pt" in safetensors headers, as transformers expects',
+        severity: 'warning',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            missing: {
+                text: (d) => d.metadataPresent
+                    ? `The __metadata__ of ${d.file} has no "format" key; transformers refuses to load such a file.`
+                    : `${d.file} has no __metadata__ with "format": "pt", which transformers writes and checks.`,
+                hint: () => 'Save with save_pretrained(), or safetensors.torch.save_file(tensors, path, metadata={"format": "pt"}).',
+            },
+            unsupported: {
+                text: (d) => `The __metadata__ of ${d.file} gives "format": "${d.format}"; transformers loads only "pt", "tf", "flax" and "mlx".`,
+                hint: () => 'Save PyTorch weights with metadata={"format": "pt"}.',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        for (const f of weights.files) {
+            for (const p of f.parse?.problems ?? []) {
+                if (p.code === 'metadata-format-missing')
+                    report('missing', { file: f.path, metadataPresent: p.metadataPresent }, { path: f.path });
+                if (p.code === 'metadata-format-unsupported')
+                    report('unsupported', { file: f.path, format: p.format }, { path: f.path });
+            }
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/lfs-pointer-files.ts
+
+
+
+/* harmony default export */ const lfs_pointer_files = (defineModelRule({
+    meta: {
+        id: 'MR304',
+        name: 'lfs-pointer-files',
+        description: 'Disallow Git LFS pointer files in place of weights or JSON files',
+        severity: 'error',
+        artifacts: ['lfsPointers'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            pointers: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${(0,wording/* formatDecimalBytes */.MF)(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${(0,wording/* listNames */.Zv)(d.names)}.`,
+                hint: () => 'The checkout did not fetch LFS objects: use actions/checkout with `lfs: true` (or run `git lfs pull`), or check the model on the Hub instead. If the repository itself stores pointers as plain files, push the real files with git lfs.',
+            },
+        },
+    },
+    check({ artifacts: { lfsPointers }, report }) {
+        if (lfsPointers.length === 0)
+            return;
+        const names = lfsPointers.map((p) => p.path);
+        const realBytes = lfsPointers.reduce((sum, p) => sum + (p.realSize ?? 0), 0);
+        report('pointers', { names, realBytes }, { path: names.length === 1 ? names[0] : '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/shard-index.ts
+
+const INDEX_FILE = 'model.safetensors.index.json';
+/** The `weight_map` entries whose value is a string, in file order; undefined when there is no usable map. */
+function weightMap(doc) {
+    const map = (0,json/* isObject */.G)(doc.value) ? doc.value.weight_map : undefined;
+    if (!(0,json/* isObject */.G)(map))
+        return undefined;
+    return Object.entries(map)
+        .filter((e) => typeof e[1] === 'string')
+        .map(([tensor, shard]) => ({ tensor, shard, pointer: `/weight_map/${(0,json/* escapePointer */.l)(tensor)}` }));
 }
-function hasField(doc, key) {
-    return isObject(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
+/**
+ * Why a shard name must never be opened, or undefined when it is a plain file name at the root.
+ * The index comes from the repository under review: a name must not reach outside it.
+ */
+function unsafeShardName(name) {
+    if (name === '')
+        return 'is empty';
+    if (/^[a-z][a-z0-9+.-]*:/i.test(name) && !/^[A-Za-z]:[\\/]/.test(name))
+        return 'is a URL';
+    if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(name))
+        return 'is an absolute path';
+    if (name.split(/[\\/]/).includes('..'))
+        return 'climbs out of the folder with ..';
+    if (name.includes('/') || name.includes('\\'))
+        return 'is in a subfolder, where Friendli does not look';
+    if (!name.endsWith('.safetensors'))
+        return 'does not end in .safetensors';
+    return undefined;
 }
-function escapePointer(key) {
-    return key.replace(/~/g, '~0').replace(/\//g, '~1');
+/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
+function shardNumber(name) {
+    const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name);
+    return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-shard-index.ts
+
+
+
+
+
+
+
+/* harmony default export */ const invalid_shard_index = (defineModelRule({
+    meta: {
+        id: 'MR305',
+        name: 'invalid-shard-index',
+        description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
+        severity: 'error',
+        artifacts: ['shardIndex'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            invalid: {
+                text: (d) => `model.safetensors.index.json ${d.reason}.`,
+                hint: () => 'Regenerate the index with save_pretrained(), which writes it together with the shards.',
+            },
+            notFile: {
+                text: (d) => `model.safetensors.index.json is ${d.what}, not a file Friendli can read.`,
+                hint: () => 'Replace it with the real index file.',
+            },
+            noWeightMap: {
+                text: (d) => d.found
+                    ? `"weight_map" in model.safetensors.index.json must map tensor names to shard files but is ${d.found}.`
+                    : 'model.safetensors.index.json has no "weight_map", so no loader can find the shards.',
+                hint: () => 'The index must be {"metadata": {"total_size": …}, "weight_map": {"<tensor>": "<shard>.safetensors", …}}: regenerate it with save_pretrained().',
+            },
+            noMetadata: {
+                severity: 'warning',
+                text: () => 'model.safetensors.index.json has no "metadata" object; transformers reads index["metadata"] and fails with a KeyError without it.',
+                hint: () => 'Add "metadata": {"total_size": <bytes of all tensors>}, or regenerate the index with save_pretrained().',
+            },
+            notString: {
+                text: (d) => `The index maps tensor ${d.tensor} to ${d.found} instead of a shard file name.`,
+                hint: () => 'Each weight_map value is the file name of a shard, e.g. "model-00001-of-00002.safetensors".',
+            },
+            unsafeName: {
+                text: (d) => `The index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to "${d.shard}", which ${d.why}; it was not opened.`,
+                hint: () => 'Shard names are plain file names next to the index, e.g. "model-00001-of-00004.safetensors".',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex: file }, report }) {
+        // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
+        if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
+            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
+        const reason = brokenJsonReason(file);
+        if (reason)
+            return report('invalid', { reason }, brokenJsonLocation(file));
+        const doc = (0,json_file/* docOf */.wJ)(file);
+        if (!doc || !(0,json/* isObject */.G)(doc.value))
+            return;
+        if (!('weight_map' in doc.value))
+            return report('noWeightMap', {}, (0,json_document.at)(doc, ''));
+        if (!('metadata' in doc.value))
+            report('noMetadata', {}, (0,json_document.at)(doc, ''));
+        const map = doc.value.weight_map;
+        if (!(0,json/* isObject */.G)(map))
+            return report('noWeightMap', { found: (0,json_document/* jsonType */.Br)(map) }, (0,json_document.at)(doc, '/weight_map'));
+        // One finding per bad shard name, on the line of the first tensor mapped to it.
+        const bad = new Map();
+        for (const [tensor, shard] of Object.entries(map)) {
+            const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+            if (typeof shard !== 'string') {
+                report('notString', { tensor, found: (0,json_document/* jsonType */.Br)(shard) }, (0,json_document.at)(doc, pointer));
+                continue;
+            }
+            const why = unsafeShardName(shard);
+            if (!why)
+                continue;
+            const seen = bad.get(shard);
+            if (seen)
+                seen.tensors++;
+            else
+                bad.set(shard, { why, first: pointer, tensors: 1 });
+        }
+        for (const [shard, { why, first, tensors }] of bad)
+            report('unsafeName', { shard, why, tensors }, (0,json_document.at)(doc, first));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-shard.ts
+
+
+
+
+
+/** More missing shards than this are reported as one finding, not one per shard. */
+const MAX_SEPARATE = 20;
+/* harmony default export */ const missing_shard = (defineModelRule({
+    meta: {
+        id: 'MR306',
+        name: 'missing-shard',
+        description: 'Require every shard named by model.safetensors.index.json to be at the root',
+        severity: 'error',
+        artifacts: ['shardIndex', 'files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            missing: {
+                text: (d) => `Shard ${d.shard} is missing: the index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to it.`,
+                hint: () => 'Upload the missing shard (an interrupted upload often loses the last ones), or regenerate the shards and the index together.',
+            },
+            manyMissing: {
+                text: (d) => `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${(0,wording/* listNames */.Zv)(d.names, 5)}.`,
+                hint: () => 'Upload the missing shards, or regenerate the shards and the index together with save_pretrained().',
+            },
+            notFile: {
+                text: (d) => `Shard ${d.shard}, named by the index, is not a regular file.`,
+                hint: () => 'Replace it with the real shard file.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, files }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
+        const entries = doc && weightMap(doc);
+        if (!doc || !entries)
+            return;
+        const byPath = new Map(files.entries.map((e) => [e.path, e]));
+        const first = new Map();
+        for (const e of entries) {
+            if (unsafeShardName(e.shard))
+                continue; // invalid-shard-index reports it; never looked up
+            const seen = first.get(e.shard);
+            if (seen)
+                seen.tensors++;
+            else
+                first.set(e.shard, { pointer: e.pointer, tensors: 1 });
+        }
+        const missing = [...first].filter(([shard]) => !byPath.has(shard));
+        // Each missing shard on its own line while that stays readable; past that, one finding with the count.
+        if (missing.length > MAX_SEPARATE) {
+            report('manyMissing', { names: missing.map(([s]) => s), named: first.size }, (0,json_document.at)(doc, missing[0][1].pointer));
+        }
+        else
+            for (const [shard, { pointer, tensors }] of missing)
+                report('missing', { shard, tensors }, (0,json_document.at)(doc, pointer));
+        for (const [shard, { pointer }] of first) {
+            const entry = byPath.get(shard);
+            // A link leaving the folder is reported by link-outside-model.
+            if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
+                report('notFile', { shard }, (0,json_document.at)(doc, pointer));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/shard-numbering.ts
+
+
+
+
+
+
+/* harmony default export */ const shard_numbering = (defineModelRule({
+    meta: {
+        id: 'MR307',
+        name: 'shard-numbering',
+        description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
+        severity: 'warning',
+        artifacts: ['shardIndex', 'files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            unreferenced: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'numbered shard is', 'numbered shards are')} not named by model.safetensors.index.json: ${(0,wording/* listNames */.Zv)(d.names)}; Friendli downloads ${d.names.length === 1 ? 'it' : 'them'} but no loader reads ${d.names.length === 1 ? 'it' : 'them'}.`,
+                hint: () => 'Delete shards left over from an earlier save, or regenerate the index so it names every shard.',
+            },
+            gaps: {
+                // `missing` holds the first few missing numbers; `count` is how many are missing in all.
+                text: (d) => `The shard series ${d.prefix}-*-of-${String(d.total).padStart(5, '0')} lacks ${(0,wording/* plural */.LS)(d.count, 'number')}: ${d.count > d.missing.length
+                    ? `${d.missing.join(', ')} and ${(d.count - d.missing.length).toLocaleString('en-US')} more`
+                    : (0,wording/* listNames */.Zv)(d.missing.map(String))}.`,
+                hint: () => 'A shard of the series is absent or was renamed: upload it, or save the model again so the series is complete.',
+            },
+            totals: {
+                text: (d) => `Shards named ${d.prefix}-*-of-N disagree on N (${(0,wording/* listNames */.Zv)(d.totals.map(String))}): files of two different saves are mixed.`,
+                hint: () => 'Delete the shards of the older save and keep one complete series with its index.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, files }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
+        const entries = doc && weightMap(doc);
+        const present = rootEntries(files)
+            .filter(isSafetensors)
+            .map((e) => e.path);
+        const named = new Set(entries?.map((e) => e.shard));
+        if (doc && entries) {
+            const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p));
+            if (unreferenced.length > 0)
+                report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' });
+        }
+        // Series: numbered names among the shards present and those the index names. A name that is not
+        // a plain file name at the root is invalid-shard-index's alone.
+        const series = new Map();
+        for (const name of new Set([...present, ...named])) {
+            if (unsafeShardName(name))
+                continue;
+            const n = shardNumber(name);
+            if (!n)
+                continue;
+            const s = series.get(n.prefix) ?? { totals: new Set(), indices: new Set() };
+            s.totals.add(n.total);
+            s.indices.add(n.index);
+            series.set(n.prefix, s);
+        }
+        for (const [prefix, s] of series) {
+            const where = doc ? (0,json_document.at)(doc, '/weight_map') : { path: '.' };
+            if (s.totals.size > 1) {
+                report('totals', { prefix, totals: [...s.totals].sort((a, b) => a - b) }, where);
+                continue;
+            }
+            const [total] = s.totals;
+            // A series far larger than what is there is not worth enumerating (a typo in N, say).
+            if (total > 100_000)
+                continue;
+            // Count the gaps without walking 1..N, and name only the first few: 100,000 series of one
+            // name each must not cost 100,000 × N steps.
+            let held = 0;
+            for (const i of s.indices)
+                if (i >= 1 && i <= total)
+                    held++;
+            const count = total - held;
+            if (count === 0)
+                continue;
+            const missing = [];
+            for (let i = 1; i <= total && missing.length < 8; i++)
+                if (!s.indices.has(i))
+                    missing.push(i);
+            report('gaps', { prefix, total, missing, count }, where);
+        }
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/safetensors.ts
+var safetensors = __nccwpck_require__(1134);
+;// CONCATENATED MODULE: ./src/rules/model/shard-index-mismatch.ts
+
+
+
+
+
+
+/* harmony default export */ const shard_index_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR308',
+        name: 'shard-index-mismatch',
+        description: 'Require model.safetensors.index.json to map each tensor to the one shard that holds it',
+        severity: 'error',
+        artifacts: ['shardIndex', 'weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            notInShard: {
+                text: (d) => `The index maps ${(0,wording/* plural */.LS)(d.names.length, 'tensor')} to ${d.shard}, whose header lacks ${d.names.length === 1 ? 'it' : 'them'}: ${(0,wording/* listNames */.Zv)(d.names, 5)}.`,
+                hint: () => 'The index and the shards come from different saves: regenerate them together with save_pretrained().',
+            },
+            notInMap: {
+                text: (d) => `${d.shard} holds ${(0,wording/* plural */.LS)(d.names.length, 'tensor')} the index does not map, so loaders never read ${d.names.length === 1 ? 'it' : 'them'}: ${(0,wording/* listNames */.Zv)(d.names, 5)}.`,
+                hint: () => 'Regenerate the index together with the shards, so every tensor is mapped to its shard.',
+            },
+            twice: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'tensor is', 'tensors are')} stored in more than one shard (${(0,wording/* listNames */.Zv)(d.shards, 4)}): ${(0,wording/* listNames */.Zv)(d.names, 5)}.`,
+                hint: () => 'Shards of two saves are mixed: keep one series, so each tensor lives in exactly one file.',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, weights }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
+        const entries = doc && weightMap(doc);
+        if (!doc || !entries)
+            return;
+        const headers = new Map();
+        for (const f of weights.files) {
+            if (f.parse?.ok && !(0,safetensors/* hasErrors */.Cs)(f.parse.problems))
+                headers.set(f.path, new Set(f.parse.header.tensors.map((t) => t.name)));
+        }
+        // Mapped to a readable shard that does not hold it: one finding per shard, at its first such entry.
+        const lacking = new Map();
+        for (const e of entries) {
+            const held = headers.get(e.shard);
+            if (!held || held.has(e.tensor))
+                continue;
+            const seen = lacking.get(e.shard);
+            if (seen)
+                seen.names.push(e.tensor);
+            else
+                lacking.set(e.shard, { names: [e.tensor], pointer: e.pointer });
+        }
+        for (const [shard, { names, pointer }] of lacking)
+            report('notInShard', { shard, names }, (0,json_document.at)(doc, pointer));
+        // Held by a shard the index names, but not mapped (or mapped elsewhere is "twice" below).
+        const mapped = new Map(entries.map((e) => [e.tensor, e.shard]));
+        const named = new Set(entries.map((e) => e.shard));
+        // Lists grow in place: copying them on each add is quadratic for a shard of 100,000 unmapped tensors.
+        const owners = new Map();
+        for (const [shard, held] of headers) {
+            if (!named.has(shard))
+                continue; // an unreferenced shard: shard-numbering says so
+            for (const t of held) {
+                const list = owners.get(t);
+                if (list)
+                    list.push(shard);
+                else
+                    owners.set(t, [shard]);
+            }
+        }
+        const unmapped = new Map();
+        for (const [tensor, shards] of owners) {
+            if (mapped.has(tensor))
+                continue;
+            for (const s of shards) {
+                const list = unmapped.get(s);
+                if (list)
+                    list.push(tensor);
+                else
+                    unmapped.set(s, [tensor]);
+            }
+        }
+        for (const [shard, names] of unmapped)
+            report('notInMap', { shard, names }, { path: shard });
+        const dup = [...owners].filter(([, shards]) => shards.length > 1);
+        if (dup.length > 0) {
+            const shards = [...new Set(dup.flatMap(([, s]) => s))].sort();
+            report('twice', { names: dup.map(([t]) => t), shards }, (0,json_document.at)(doc, '/weight_map'));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/tensors.ts
+
+
+/**
+ * Every tensor of the model, or undefined when the set is not known to be complete: a header that
+ * did not parse, an LFS pointer, or a shard the index names that is not there. Rules comparing the
+ * weights with config.json stay quiet then, instead of reporting a missing layer that is only a
+ * missing file (the integrity and index rules report the real cause).
+ */
+function completeTensors(weights, shardIndex) {
+    if (weights.files.length === 0)
+        return undefined;
+    const out = [];
+    for (const f of weights.files) {
+        if (!f.parse?.ok || (0,safetensors/* hasErrors */.Cs)(f.parse.problems))
+            return undefined;
+        for (const t of f.parse.header.tensors)
+            out.push({ ...t, file: f.path });
+    }
+    if (shardIndex?.state === 'ok') {
+        const map = (0,json/* isObject */.G)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
+        if (!(0,json/* isObject */.G)(map))
+            return undefined;
+        const present = new Set(weights.files.map((f) => f.path));
+        if (Object.values(map).some((shard) => typeof shard !== 'string' || !present.has(shard)))
+            return undefined;
+    }
+    else if (shardIndex && shardIndex.state !== 'missing')
+        return undefined;
+    return out;
+}
+/**
+ * The tensors a loader reads, as transformers picks them: model.safetensors when there is one, else
+ * the shards the index names; a stray file beside them (Mistral's consolidated.safetensors, an old
+ * 4-bit copy) is not the model. Undefined when the set is incomplete (see completeTensors).
+ */
+function loadedTensors(weights, shardIndex) {
+    const all = completeTensors(weights, shardIndex);
+    if (!all)
+        return undefined;
+    if (weights.files.some((f) => f.path === 'model.safetensors'))
+        return all.filter((t) => t.file === 'model.safetensors');
+    const map = shardIndex.state === 'ok' && (0,json/* isObject */.G)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
+    if (!(0,json/* isObject */.G)(map))
+        return all;
+    const named = new Set(Object.values(map));
+    return all.filter((t) => named.has(t.file));
+}
+/** Number of elements of a shape (1 for a scalar). */
+function elementCount(shape) {
+    return shape.reduce((a, b) => a * b, 1);
+}
+function tensorBytes(t) {
+    return t.end - t.start;
+}
+/** Sum of parameters (elements) by dtype, and in total. */
+function parameterCounts(tensors) {
+    const byDtype = new Map();
+    let total = 0;
+    for (const t of tensors) {
+        const n = elementCount(t.shape);
+        total += n;
+        byDtype.set(t.dtype, (byDtype.get(t.dtype) ?? 0) + n);
+    }
+    return { total, byDtype };
+}
+/** Bytes of tensor data by dtype: what a dtype "dominates" by. */
+function bytesByDtype(tensors) {
+    const out = new Map();
+    for (const t of tensors)
+        out.set(t.dtype, (out.get(t.dtype) ?? 0) + tensorBytes(t));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/shard-index-total-size.ts
+
+
+
+
+
+/* harmony default export */ const shard_index_total_size = (defineModelRule({
+    meta: {
+        id: 'MR309',
+        name: 'shard-index-total-size',
+        description: 'Enforce metadata.total_size in the shard index equal to the bytes of all tensors',
+        severity: 'warning',
+        artifacts: ['shardIndex', 'weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            mismatch: {
+                text: (d) => `metadata.total_size in the index is ${d.declared.toLocaleString('en-US')} bytes, but the shards' tensors take ${d.actual.toLocaleString('en-US')}.`,
+                hint: () => 'The index is stale or was written by hand: regenerate it with the shards (tools that size downloads or GPUs from it will be wrong).',
+            },
+        },
+    },
+    check({ artifacts: { shardIndex, weights }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
+        const metadata = doc && (0,json/* isObject */.G)(doc.value) ? doc.value.metadata : undefined;
+        const declared = (0,json/* isObject */.G)(metadata) ? metadata.total_size : undefined;
+        // Some writers store it as a string; a number that is not a byte count is not checked.
+        const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared;
+        if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n))
+            return;
+        const tensors = completeTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const named = new Set(Object.values((0,json/* isObject */.G)(doc.value) && (0,json/* isObject */.G)(doc.value.weight_map) ? doc.value.weight_map : {}));
+        const actual = tensors.filter((t) => named.has(t.file)).reduce((sum, t) => sum + tensorBytes(t), 0);
+        if (actual !== n)
+            report('mismatch', { declared: n, actual }, (0,json_document.at)(doc, '/metadata/total_size'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/ambiguous-weights.ts
+
+
+/* harmony default export */ const ambiguous_weights = (defineModelRule({
+    meta: {
+        id: 'MR310',
+        name: 'ambiguous-weights',
+        description: 'Disallow both a single model.safetensors and a shard index at the root',
+        severity: 'warning',
+        artifacts: ['files'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            both: {
+                text: () => 'Both model.safetensors and model.safetensors.index.json are at the root: transformers loads model.safetensors and ignores the shards, and Friendli downloads both.',
+                hint: () => 'Keep one form: delete model.safetensors, or delete the index and its shards.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        if (hasRootFile(files, 'model.safetensors') && hasRootFile(files, 'model.safetensors.index.json')) {
+            report('both', {}, { path: 'model.safetensors' });
+        }
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/model-config.ts
+var model_config = __nccwpck_require__(2745);
+;// CONCATENATED MODULE: ./src/rules/utils/text-model.ts
+
+
+/**
+ * A name segment of a vision or audio encoder, or of the projector between it and the language
+ * model: Qwen2-VL `visual`, LLaVA `vision_tower` / `multi_modal_projector`, MiniCPM-V `vpm` /
+ * `resampler`, Mllama `vision_model`, Phi-3-vision `vision_embed_tokens`, Qwen2-Audio `audio_tower`.
+ */
+const TOWER_SEGMENT = /^(visual|vision|vpm|vit$|vit_|image|img|audio|speech|video|sound|mm_projector|multi_modal|resampler|perceiver|siglip|clip|whisper)|_tower$/i;
+/** Multi-token-prediction modules kept apart from the decoder stack (Qwen3-Next `mtp.layers.0`). */
+const SIDE_STACK_SEGMENT = /^(mtp|draft|eagle|medusa)/i;
+/**
+ * The first `<container>.<index>.` of a name: the decoder layer it belongs to. No model has a
+ * billion layers; a longer index is not a layer number, and would not fit in a safe integer.
+ */
+const LAYER = /(?:^|\.)(layers|layer|h|blocks|block)\.(\d{1,9})(?=\.|$)/;
+/** The module name before `.weight` of an input embedding. */
+const EMBEDDING_MODULE = /^(embed_tokens|wte|word_embeddings|tok_embeddings|embed_in|shared)$/;
+/** The module name of an output projection (lm_head; GPT-NeoX embed_out; ChatGLM output_layer). */
+const LM_HEAD_MODULE = /^(lm_head|embed_out|output_layer)$/;
+/**
+ * Sub-configs that hold the language model's sizes. The same list as in config.ts, which does not
+ * export it; rules here need every candidate, not only the first.
+ */
+function isTowerTensor(name) {
+    return name.split('.').some((s) => TOWER_SEGMENT.test(s) || SIDE_STACK_SEGMENT.test(s));
+}
+function inLayer(name) {
+    return LAYER.test(name);
+}
+/**
+ * The language model's layer stack, or undefined when there is none or more than one (an
+ * encoder-decoder model has two stacks and other keys for their depths: nothing to compare then).
+ */
+function decoderLayers(tensors) {
+    const stacks = new Map();
+    for (const t of tensors) {
+        const m = LAYER.exec(t.name);
+        if (!m)
+            continue;
+        const prefix = t.name.slice(0, m.index + m[0].length - m[2].length - 1);
+        if (isTowerTensor(prefix))
+            continue;
+        let set = stacks.get(prefix);
+        if (!set)
+            stacks.set(prefix, (set = new Set()));
+        set.add(Number(m[2]));
+    }
+    if (stacks.size !== 1)
+        return undefined;
+    const [[prefix, set]] = stacks;
+    return { prefix, indices: [...set].sort((a, b) => a - b) };
+}
+function moduleOf(name) {
+    const parts = name.split('.');
+    if (parts.length < 2)
+        return undefined;
+    return { module: parts[parts.length - 2], parent: parts.slice(0, -2), last: parts[parts.length - 1] };
+}
+/** Outside every decoder layer and encoder tower: a tensor of the language model's own ends. */
+function isTopLevel(name) {
+    return !inLayer(name) && !isTowerTensor(name);
+}
+const depth = (t) => t.name.split('.').length;
+/**
+ * The one shallowest tensor: `model.shared` before `model.encoder.embed_tokens` (BART). Two at the
+ * same depth (Qwen2.5-Omni's `thinker.…` and `talker.…`) leave it unknown.
+ */
+function shallowest(tensors) {
+    if (tensors.length === 0)
+        return undefined;
+    const min = Math.min(...tensors.map(depth));
+    const top = tensors.filter((t) => depth(t) === min);
+    return top.length === 1 ? top[0] : undefined;
+}
+/**
+ * The language model's input embedding (a 2-D `….weight` of a known embedding module outside the
+ * layers and towers), or undefined when the names follow no known scheme.
+ */
+function inputEmbedding(tensors) {
+    return shallowest(tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        return (!!m &&
+            m.last === 'weight' &&
+            EMBEDDING_MODULE.test(m.module) &&
+            t.shape.length === 2 &&
+            isTopLevel(t.name));
+    }));
+}
+/** Every tensor of the output projection (`lm_head.weight`, and `lm_head.qweight`… when quantized). */
+function lmHeadTensors(tensors) {
+    return tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        if (!m || !isTopLevel(t.name))
+            return false;
+        // InternLM2 names its head plain `output`; only at the top (or under one wrapper) is that the head.
+        return LM_HEAD_MODULE.test(m.module) || (m.module === 'output' && m.parent.length <= 1);
+    });
+}
+/** The output projection's weight matrix, when there is one stored as `….weight`. */
+function lmHeadWeight(tensors) {
+    return shallowest(lmHeadTensors(tensors).filter((t) => t.name.endsWith('.weight') && t.shape.length === 2));
+}
+/**
+ * Dtypes whose last dimension is the real width. Wider integer dtypes and U8 can hold several packed
+ * values per element (MLX stores 4-bit weights in U32, bitsandbytes flattens into U8).
+ */
+const UNPACKED = new Set([
+    'F16',
+    'BF16',
+    'F32',
+    'F64',
+    'F8_E4M3',
+    'F8_E5M2',
+    'F8_E4M3FNUZ',
+    'F8_E5M2FNUZ',
+    'I8',
+]);
+function isUnpacked(dtype) {
+    return UNPACKED.has(dtype);
+}
+/**
+ * Every value of the first of `keys` present, at the top level and in each language sub-config, in
+ * that order. Composite configs may carry a stale top-level copy next to the sub-config the
+ * language model is built from; a value matching any of them is not a mismatch.
+ */
+function configCandidates(doc, keys) {
+    const root = doc.value;
+    if (!(0,json/* isObject */.G)(root))
+        return [];
+    const scopes = [[root, '']];
+    for (const sub of model_config/* SUB_CONFIGS */.hk)
+        if ((0,json/* isObject */.G)(root[sub]))
+            scopes.push([root[sub], `/${sub}`]);
+    const out = [];
+    for (const [scope, prefix] of scopes) {
+        const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
+        if (key !== undefined)
+            out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.l)(key)}` });
+    }
+    return out;
+}
+/** The positive integers among configCandidates. */
+function configIntCandidates(doc, keys) {
+    return configCandidates(doc, keys).filter((c) => Number.isSafeInteger(c.value) && c.value > 0);
+}
+/** `/text_config/vocab_size` → `text_config.vocab_size`, as a user reads a key of config.json. */
+function keyName(pointer) {
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .join('.');
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/vocab-size-mismatch.ts
+
+
+
+
+
+
+/** ChatGLM keeps its vocabulary size as padded_vocab_size. */
+const VOCAB_KEYS = ['vocab_size', 'padded_vocab_size'];
+/**
+ * Input embeddings built larger than vocab_size by design: Mllama (Llama 3.2 Vision) adds 8 rows for
+ * its image tokens (MllamaTextModel: nn.Embedding(vocab_size + 8, …)); its lm_head has vocab_size rows.
+ */
+const EXTRA_EMBEDDING_ROWS = { mllama: 8 };
+const expected = (d) => d.vocabSize + d.extra;
+const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-row matrix from config.json and refuses a checkpoint of ${d.rows} rows ("size mismatch for ${d.tensor}"). ` +
+    (d.rows > expected(d)
+        ? `If tokens were added (resize_token_embeddings), set "${d.key}" to ${d.rows - d.extra}; otherwise save config.json and the weights again from the same model.`
+        : `Set "${d.key}" to ${d.rows - d.extra} if the weights are right, or save config.json and the weights again from the same model.`);
+/* harmony default export */ const vocab_size_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR311',
+        name: 'vocab-size-mismatch',
+        description: 'Require the embedding and lm_head rows in the weights to equal vocab_size in config.json',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            embedding: {
+                text: (d) => `The input embedding ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}` +
+                    (d.extra > 0 ? ` (${expected(d)} rows with the ${d.extra} this model type adds)` : '') +
+                    '.',
+                hint: vocab_size_mismatch_hint,
+            },
+            lmHead: {
+                text: (d) => `The output layer ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}.`,
+                hint: vocab_size_mismatch_hint,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        const sizes = configIntCandidates(doc, VOCAB_KEYS);
+        if (sizes.length === 0)
+            return;
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        // The first candidate (top level, else the language sub-config) is the one named in the message;
+        // a composite config's other copy matching the rows is not a mismatch.
+        const claimed = sizes[0];
+        const modelType = (0,model_config/* configString */.Kt)(doc, ['model_type'])?.value;
+        const extra = (modelType && EXTRA_EMBEDDING_ROWS[modelType]) || 0;
+        const check = (key, tensor) => {
+            if (!tensor)
+                return;
+            const rows = tensor.shape[0];
+            const added = key === 'embedding' ? extra : 0;
+            // bitsandbytes stores a quantized matrix flattened to [n, 1]: its rows are not tokens.
+            if (tensor.shape[1] === 1 || sizes.some((s) => s.value + added === rows))
+                return;
+            report(key, { tensor: tensor.name, rows, key: keyName(claimed.pointer), vocabSize: claimed.value, extra: added }, (0,json_document.at)(doc, claimed.pointer));
+        };
+        check('embedding', inputEmbedding(tensors));
+        check('lmHead', lmHeadWeight(tensors));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tied-embeddings-mismatch.ts
+
+
+
+
+
+
+/* harmony default export */ const tied_embeddings_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR312',
+        name: 'tied-embeddings-mismatch',
+        description: 'Require an lm_head tensor exactly when config.json sets tie_word_embeddings to false',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            missingHead: {
+                text: (d) => `config.json sets "${d.key}": false, but the weights hold no lm_head tensor (only the input embedding ${d.embedding}), so the output layer would start from random values.`,
+                hint: () => 'If the model shares its input and output embeddings, set "tie_word_embeddings": true. Otherwise save the model again with its lm_head: save_pretrained() writes lm_head.weight when the embeddings are not tied.',
+            },
+            extraHead: {
+                severity: 'warning',
+                text: (d) => `config.json sets "${d.key}": true, but the weights also hold ${d.head} (${d.size}): ` +
+                    `loaders disagree on which matrix to use when it differs from ${d.embedding ?? 'the input embedding'}, and the copy takes memory.`,
+                hint: () => 'If lm_head was trained separately (an untied model), set "tie_word_embeddings": false. If it is a plain copy of the input embedding, leave it out of the weights.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        // Only an explicit value: the default differs per model class (Llama false, Gemma true).
+        const found = configCandidates(doc, ['tie_word_embeddings']);
+        const explicit = found.filter((c) => typeof c.value === 'boolean');
+        if (explicit.length === 0 || explicit.some((c) => c.value !== explicit[0].value))
+            return;
+        const tie = explicit[0];
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const embedding = inputEmbedding(tensors);
+        const heads = lmHeadTensors(tensors);
+        const key = keyName(tie.pointer);
+        if (tie.value === false && heads.length === 0) {
+            // Without a recognised embedding the naming scheme is unknown: the head may be there under
+            // another name.
+            if (embedding)
+                report('missingHead', { key, embedding: embedding.name }, (0,json_document.at)(doc, tie.pointer));
+        }
+        else if (tie.value === true && heads.length > 0) {
+            const head = heads.find((t) => t.name.endsWith('.weight')) ?? heads[0];
+            const bytes = heads.reduce((a, t) => a + tensorBytes(t), 0);
+            const size = `${head.shape.join('×')} ${head.dtype}, ${(0,wording/* formatDecimalBytes */.MF)(bytes)}`;
+            report('extraHead', { key, head: head.name, embedding: embedding?.name, size }, (0,json_document.at)(doc, tie.pointer));
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/layer-count-mismatch.ts
+
+
+
+
+
+
+
+/** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
+const LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
+const MAX_LISTED = 10;
+const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
+/* harmony default export */ const layer_count_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR313',
+        name: 'layer-count-mismatch',
+        description: 'Require the decoder layers in the tensor names to match num_hidden_layers, with no gaps',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            count: {
+                text: (d) => `The weights hold decoder layers ${d.prefix}.0 to ${d.prefix}.${d.last} (${layer_count_mismatch_layers(d.last + 1)}) but config.json "${d.key}" is ${d.expected}` +
+                    (d.mtp > 0
+                        ? ` (or ${d.expected + d.mtp} counting the ${d.mtp} MTP layer${d.mtp === 1 ? '' : 's'} of "num_nextn_predict_layers")`
+                        : '') +
+                    '.',
+                hint: (d) => d.last + 1 < d.expected
+                    ? `Layers ${d.last + 1} to ${d.expected - 1} are missing, and a loader starts them from random values or refuses the model: save the whole model again, or set "${d.key}" to ${d.last + 1} if the model really has ${layer_count_mismatch_layers(d.last + 1)}.`
+                    : `A loader builds ${layer_count_mismatch_layers(d.expected)} from config.json and ignores or refuses the rest: set "${d.key}" to ${d.last + 1} if the weights are right, or save the weights again from the model config.json describes.`,
+            },
+            gaps: {
+                text: (d) => `Decoder layer${d.total === 1 ? '' : 's'} ${(0,wording/* listNumbers */.dw)(d.missing, d.total)} ${d.total === 1 ? 'has' : 'have'} no tensors (${d.prefix}.N.*), though the weights go up to ${d.prefix}.${d.last}.`,
+                hint: () => 'A missing layer is loaded with random values or refused. Save the whole model again; if the shards were copied by hand, copy the missing ones too.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const stack = decoderLayers(tensors);
+        if (!stack)
+            return;
+        const last = stack.indices[stack.indices.length - 1];
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        const claimed = doc && (0,model_config/* configInt */.iq)(doc, LAYER_KEYS);
+        if (doc && claimed) {
+            const mtp = (0,model_config/* configInt */.iq)(doc, ['num_nextn_predict_layers'])?.value ?? 0;
+            const count = last + 1;
+            // Checkpoints of DeepSeek-V3 and GLM-4.5 store their MTP layers after the decoder layers;
+            // re-uploads often drop them.
+            if (count !== claimed.value && count !== claimed.value + mtp)
+                report('count', { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp }, (0,json_document.at)(doc, claimed.pointer));
+        }
+        // Indices are unique and at most `last`; a name like layers.999999999 must not cost a loop that long.
+        const total = last + 1 - stack.indices.length;
+        if (total > 0) {
+            const present = new Set(stack.indices);
+            const missing = [];
+            for (let i = 0; missing.length < MAX_LISTED && missing.length < total; i++)
+                if (!present.has(i))
+                    missing.push(i);
+            const path = shardIndex.state === 'ok' ? shardIndex.path : tensors[0].file;
+            report('gaps', { prefix: stack.prefix, missing, total, last }, { path });
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/hidden-size-mismatch.ts
+
+
+
+
+
+/**
+ * Where the embedding width is: its own key when the model has one (ALBERT embedding_size, OPT-350m
+ * word_embed_proj_dim, both narrower than hidden_size), else the hidden size under its many names
+ * (GPT-2 n_embd, Bloom n_embed, T5 d_model).
+ */
+const WIDTH_KEYS = [
+    ['embedding_size', 'word_embed_proj_dim'],
+    ['hidden_size', 'n_embd', 'n_embed', 'd_model'],
+];
+/* harmony default export */ const hidden_size_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR314',
+        name: 'hidden-size-mismatch',
+        description: 'Require the embedding width in the weights to equal hidden_size in config.json',
+        severity: 'error',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            width: {
+                text: (d) => `The input embedding ${d.tensor} is ${d.width} wide but config.json "${d.key}" is ${d.hidden}.`,
+                hint: (d) => `Every layer is built ${d.hidden} wide from config.json, so none of the weights fit. config.json probably comes from another size of the model: use the config.json saved with these weights (or set "${d.key}" to ${d.width} and check the other sizes too).`,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        const sizes = WIDTH_KEYS.map((keys) => configIntCandidates(doc, keys)).find((c) => c.length > 0);
+        if (!sizes)
+            return;
+        const tensors = loadedTensors(weights, shardIndex);
+        const embedding = tensors && inputEmbedding(tensors);
+        // A packed dtype (MLX 4-bit in U32) holds several values per element: its width is not the model's.
+        if (!embedding || !isUnpacked(embedding.dtype))
+            return;
+        const width = embedding.shape[1];
+        if (sizes.some((s) => s.value === width))
+            return;
+        const claimed = sizes[0];
+        report('width', { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value }, (0,json_document.at)(doc, claimed.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/dtype-mismatch.ts
+
+
+
+
+
+
+
+/** torch dtype names as config.json spells them, and the safetensors dtype each one means. */
+const CONFIG_DTYPES = {
+    float16: 'F16',
+    half: 'F16',
+    bfloat16: 'BF16',
+    float32: 'F32',
+    float: 'F32',
+    float64: 'F64',
+    double: 'F64',
+};
+const CONFIG_NAME = {
+    F16: 'float16',
+    BF16: 'bfloat16',
+    F32: 'float32',
+    F64: 'float64',
+};
+/** The dtypes a model computes in; quantized weights (F8, packed integers) are the quantization rule's. */
+const FLOATING = new Set(['F16', 'BF16', 'F32', 'F64']);
+/** Scales, zero points and other side tensors of quantized weights, often kept in F32 on purpose. */
+const QUANT_AUX = /(scales?|scale_inv|scale_2|global_scale|absmax|quant_map|qzeros|g_idx|biases|SCB|weight_shape)$|\.quant_state\./;
+/** vLLM refuses float16 for these model types: their activations overflow it. */
+const FP16_UNSAFE = { gemma2: 'Gemma 2', gemma3: 'Gemma 3', gemma3_text: 'Gemma 3' };
+/** A dtype claim of config.json: torch_dtype (transformers 4) and dtype (transformers 5), each checked. */
+function claims(doc) {
+    const out = [];
+    for (const key of ['torch_dtype', 'dtype']) {
+        const found = (0,model_config/* configString */.Kt)(doc, [key]);
+        if (!found)
+            continue;
+        const name = found.value.replace(/^torch\./, '');
+        if (name === 'auto')
+            continue;
+        out.push({ found, dtype: CONFIG_DTYPES[name] });
+    }
+    return out;
+}
+/* harmony default export */ const dtype_mismatch = (defineModelRule({
+    meta: {
+        id: 'MR315',
+        name: 'dtype-mismatch',
+        description: 'Require the dtype in config.json to match the dtype most of the weights are stored in',
+        severity: 'warning',
+        artifacts: ['config', 'weights', 'shardIndex'],
+        messages: {
+            mismatch: {
+                text: (d) => `config.json "${d.key}" is "${d.claimed}", but most of the floating-point weights are ${d.dominant} (${d.shares} of ${d.total}).`,
+                hint: (d) => `Serving engines load the weights in the dtype config.json names, so the model is converted on load${d.dominant === 'F32' ? ' and the memory estimate is off' : ''}. ` +
+                    (d.suggestion
+                        ? `Set "${d.key}" to "${d.suggestion}" to match the weights, or convert the weights to ${d.claimed} and save them again.`
+                        : `Convert the weights to ${d.claimed} and save them again.`),
+            },
+            gemmaFloat16: {
+                text: (d) => (d.key
+                    ? `config.json "${d.key}" is "float16" for a ${d.modelType} model`
+                    : `The weights of this ${d.modelType} model are float16 and config.json names no dtype`) +
+                    `; ${d.family} activations exceed the float16 range, which gives inf or NaN outputs.`,
+                hint: (d) => `Serve ${d.family} in bfloat16 (or float32): ${d.key ? `set "${d.key}" to "bfloat16"` : 'set "torch_dtype" to "bfloat16"'}, and save the weights in bfloat16 if they were converted. vLLM refuses float16 for this model type for the same reason.`,
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        const stated = claims(doc);
+        const tensors = loadedTensors(weights, shardIndex);
+        let dominant;
+        if (tensors) {
+            const floating = tensors.filter((t) => FLOATING.has(t.dtype) && !QUANT_AUX.test(t.name));
+            const byDtype = [...bytesByDtype(floating)]
+                .filter(([, n]) => n > 0)
+                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+            const total = byDtype.reduce((a, [, n]) => a + n, 0);
+            const pct = (n) => n === total ? '100' : Math.min(99, Math.max(1, Math.round((n / total) * 100)));
+            if (total > 0)
+                dominant = {
+                    dtype: byDtype[0][0],
+                    shares: byDtype.map(([dtype, n]) => `${dtype} ${pct(n)}%`).join(', '),
+                    total,
+                };
+        }
+        if (dominant) {
+            for (const { found, dtype } of stated) {
+                if (!dtype || dtype === dominant.dtype)
+                    continue;
+                report('mismatch', {
+                    key: keyName(found.pointer),
+                    claimed: found.value,
+                    dominant: dominant.dtype,
+                    shares: dominant.shares,
+                    total: (0,wording/* formatDecimalBytes */.MF)(dominant.total),
+                    suggestion: CONFIG_NAME[dominant.dtype],
+                }, (0,json_document.at)(doc, found.pointer));
+            }
+        }
+        // PaliGemma 2 is model_type paligemma with a gemma2 text_config: the language model decides.
+        const modelType = configCandidates(doc, ['model_type']).find((c) => typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value));
+        if (!modelType)
+            return;
+        const family = FP16_UNSAFE[modelType.value];
+        const fp16 = stated.find((s) => s.dtype === 'F16');
+        if (fp16)
+            report('gemmaFloat16', { modelType: modelType.value, family, key: keyName(fp16.found.pointer) }, (0,json_document.at)(doc, fp16.found.pointer));
+        else if (!stated.some((s) => s.dtype) && dominant?.dtype === 'F16')
+            report('gemmaFloat16', { modelType: modelType.value, family }, (0,json_document.at)(doc, modelType.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/quantization.ts
+
+
+
+
+
+
+const EVIDENCE_NAME = {
+    fp8: 'FP8',
+    'gptq-awq': 'GPTQ or AWQ',
+    mxfp4: 'MXFP4',
+    bitsandbytes: 'bitsandbytes',
+    int8: 'INT8',
+    'ct-packed': 'compressed-tensors (packed)',
+    nvfp4: 'NVFP4 (ModelOpt)',
+    mlx: 'MLX',
+};
+/** What a tensor of each kind looks like, for messages. */
+const EVIDENCE_SHAPE = {
+    fp8: 'F8_E4M3 weights with weight_scale or weight_scale_inv',
+    'gptq-awq': 'I32 qweight with qzeros and scales',
+    mxfp4: 'U8 *_blocks with *_scales',
+    bitsandbytes: 'U8 weights with absmax and quant_state, or I8 weights with SCB',
+    int8: 'I8 weights',
+    'ct-packed': 'weight_packed with weight_scale',
+    nvfp4: 'U8 weights with weight_scale and weight_scale_2',
+    mlx: 'U32 weights with scales and biases',
+};
+const F8 = new Set(['F8_E4M3', 'F8_E5M2', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ']);
+/** Every kind of quantized storage the tensors show, with the first tensor showing each. */
+function evidenceOf(tensors) {
+    const names = new Set(tensors.map((t) => t.name));
+    const out = new Map();
+    const saw = (kind, t) => {
+        if (!out.has(kind))
+            out.set(kind, { example: t.name, dtype: t.dtype });
+    };
+    for (const t of tensors) {
+        const n = t.name;
+        if (n.endsWith('.qweight') && t.dtype === 'I32')
+            saw('gptq-awq', t);
+        else if (n.endsWith('.weight_packed'))
+            saw('ct-packed', t);
+        else if (n.endsWith('_blocks') && t.dtype === 'U8' && names.has(`${n.slice(0, -7)}_scales`))
+            saw('mxfp4', t);
+        else if (n.endsWith('.absmax') || n.includes('.quant_state.bitsandbytes__') || n.endsWith('.SCB'))
+            saw('bitsandbytes', t);
+        else if (n.endsWith('.weight') && t.shape.length >= 2) {
+            const base = n.slice(0, -'.weight'.length);
+            if (F8.has(t.dtype))
+                saw('fp8', t);
+            else if (t.dtype === 'U8' && names.has(`${base}.weight_scale_2`))
+                saw('nvfp4', t);
+            else if (t.dtype === 'I8' && !names.has(`${base}.SCB`))
+                saw('int8', t);
+            else if (t.dtype === 'U32' && names.has(`${base}.scales`) && names.has(`${base}.biases`))
+                saw('mlx', t);
+        }
+    }
+    return out;
+}
+function claimOf(doc) {
+    // llm-compressor's first releases wrote the same object as compression_config.
+    const qc = (0,model_config/* configValue */.Mn)(doc, ['quantization_config', 'compression_config']);
+    if (qc && (0,json/* isObject */.G)(qc.value)) {
+        const settings = qc.value;
+        if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
+            return {
+                method: settings.quant_method.toLowerCase(),
+                pointer: `${qc.pointer}/quant_method`,
+                settings,
+            };
+        // transformers < 4.31 saved BitsAndBytesConfig without quant_method.
+        if (['load_in_4bit', 'load_in_8bit', '_load_in_4bit', '_load_in_8bit'].some((k) => settings[k] === true))
+            return { method: 'bitsandbytes', pointer: qc.pointer, settings };
+    }
+    // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
+    const mlx = (0,model_config/* configValue */.Mn)(doc, ['quantization']);
+    if (mlx && (0,json/* isObject */.G)(mlx.value) && typeof mlx.value.bits === 'number')
+        return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value };
+    return qc && (0,json/* isObject */.G)(qc.value) ? { unknown: true } : undefined;
+}
+/** The storage each method writes; undefined when it cannot be told from the tensors. */
+function expectedEvidence(claim) {
+    switch (claim.method) {
+        case 'fp8':
+        case 'fbgemm_fp8':
+            return ['fp8'];
+        case 'gptq':
+        case 'awq':
+            return ['gptq-awq'];
+        case 'bitsandbytes':
+            return ['bitsandbytes'];
+        case 'mxfp4':
+            return ['mxfp4'];
+        case 'int8':
+            return ['int8'];
+        case 'modelopt':
+            return ['fp8', 'nvfp4'];
+        case 'mlx':
+            return ['mlx'];
+        case 'compressed-tensors':
+        case 'compressed_tensors':
+            switch (claim.settings.format) {
+                case 'float-quantized':
+                    return ['fp8'];
+                case 'int-quantized':
+                    return ['int8'];
+                case 'naive-quantized':
+                    return ['fp8', 'int8'];
+                case 'pack-quantized':
+                case 'nvfp4-pack-quantized':
+                    return ['ct-packed'];
+                default:
+                    // "dense" (sparsity only), marlin-24 and the rest: nothing to compare.
+                    return undefined;
+            }
+        default:
+            return undefined;
+    }
+}
+/** The formats Friendli names, each with what a reader should know about it. */
+function supported(claim) {
+    switch (claim.method) {
+        case 'fp8': {
+            const block = claim.settings.weight_block_size;
+            const fineGrained = Array.isArray(block) && block.length === 2 && block.every((n) => Number.isSafeInteger(n) && n > 0);
+            return {
+                label: 'FP8',
+                detail: fineGrained
+                    ? `fine-grained, ${block.join('×')} blocks as in DeepSeek-V3, which Friendli lists by name`
+                    : 'per-tensor or per-channel scales; Friendli lists fine-grained FP8 by name and produces FP8 with its optimizer, FMO',
+                fp8: true,
+            };
+        }
+        case 'mxfp4':
+            return { label: 'MXFP4', detail: 'the gpt-oss format, which Friendli lists by name', fp8: false };
+        case 'awq':
+            return {
+                label: 'AWQ',
+                detail: 'Friendli lists AWQ as a mode of its optimizer, FMO; that an AWQ checkpoint made by another tool (AutoAWQ, llm-awq) loads is not confirmed',
+                fp8: false,
+            };
+        case 'int8':
+            return {
+                label: 'INT8',
+                detail: "Friendli's own format, written by its quantizer and FMO",
+                fp8: false,
+            };
+        default:
+            return undefined;
+    }
+}
+/** Extra words on the formats people ask about most. */
+const UNLISTED_NOTE = {
+    bitsandbytes: 'bitsandbytes weights are made to be loaded by the bitsandbytes library at run time',
+    gptq: 'AWQ is the closest of them to GPTQ',
+    'compressed-tensors': 'compressed-tensors is the format of llm-compressor and vLLM',
+    modelopt: "ModelOpt is the format of NVIDIA's TensorRT Model Optimizer",
+    mlx: 'MLX weights are made for Apple silicon',
+    gguf: 'GGUF is the llama.cpp format',
+};
+/** Side files older tools read in place of quantization_config (AutoGPTQ, AutoAWQ, ModelOpt). */
+const SIDE_FILES = ['quantize_config.json', 'quant_config.json', 'hf_quant_config.json'];
+function describeWeights(tensors) {
+    const byDtype = [...bytesByDtype(tensors)].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    const total = byDtype.reduce((a, [, n]) => a + n, 0);
+    return byDtype
+        .slice(0, 3)
+        .map(([dtype, n]) => `${dtype} ${Math.round((n / total) * 100)}%`)
+        .join(', ');
+}
+/* harmony default export */ const quantization = (defineModelRule({
+    meta: {
+        id: 'MR316',
+        name: 'quantization',
+        description: 'Report pre-quantized weights: whether Friendli lists the format, and whether config.json and the tensors agree',
+        severity: 'warning',
+        artifacts: ['config', 'weights', 'shardIndex', 'files'],
+        messages: {
+            supported: {
+                severity: 'info',
+                text: (d) => `config.json declares ${d.label} pre-quantized weights (quant_method ${d.method}: ${d.detail})` +
+                    (d.fp8 ? '; FP8 runs only on Ada, Hopper and Blackwell GPUs, so not on A100 instances' : '') +
+                    '.',
+                hint: (d) => (d.fp8 ? 'Choose an H100, H200 or B200 instance. ' : '') +
+                    'Leave Online Quantization off for this endpoint: Friendli notes that models already quantized may not be compatible with it.',
+            },
+            unlisted: {
+                text: (d) => `config.json declares ${d.method} quantization, a format no Friendli source lists as served: ` +
+                    `Friendli lists FP8, MXFP4, AWQ (through its optimizer, FMO) and its own INT8${d.note ? `; ${d.note}` : ''}.`,
+                hint: () => 'Deploy the unquantized 16-bit model and let Friendli quantize it (Online Quantization, 8-bit or 4-bit), or quantize it to FP8 (for example with Friendli Model Optimizer, fmo quantize --mode fp8). If Friendli confirms that it serves this format, set this rule to info.',
+            },
+            fp8Encoding: {
+                text: (d) => `The FP8 weights use the ${d.dtype} encoding (${d.example}); Friendli's FP8 support names only E4M3.`,
+                hint: () => 'Quantize to FP8 E4M3 (float8_e4m3fn), the encoding every FP8 serving engine expects for weights.',
+            },
+            noEvidence: {
+                text: (d) => `config.json declares ${d.method} quantization, but no tensor has that layout (${d.expected})` +
+                    (d.found
+                        ? `: the tensors are ${d.found} instead`
+                        : `: the weights look unquantized (${d.weights})`) +
+                    '.',
+                hint: (d) => d.found
+                    ? 'config.json and the weights come from different quantizations: save them again together, or fix "quantization_config" to describe the weights.'
+                    : 'If the weights were dequantized or merged back to 16-bit, remove "quantization_config"; otherwise upload the quantized weights. A loader that trusts config.json looks for quantized tensors and fails.',
+            },
+            undeclared: {
+                text: (d) => `The tensors are quantized as ${d.kind} (${d.example}: ${d.shape}) but config.json has no "quantization_config"` +
+                    (d.sideFile ? ` (only ${d.sideFile}, which transformers does not read)` : '') +
+                    '.',
+                hint: () => 'Add the "quantization_config" the quantizer writes (save with a current transformers, optimum or quantization tool), or deploy the unquantized model: without it a loader reads the quantized tensors as plain weights and fails.',
+            },
+        },
+    },
+    check({ artifacts: { config, weights, shardIndex, files }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc)
+            return;
+        const claim = claimOf(doc);
+        const tensors = loadedTensors(weights, shardIndex);
+        const seen = tensors ? evidenceOf(tensors) : new Map();
+        if (claim === undefined) {
+            const first = [...seen][0];
+            if (!first)
+                return;
+            const [kind, example] = first;
+            const sideFile = SIDE_FILES.find((f) => files.entries.some((e) => e.path === f && e.type === 'file'));
+            report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, (0,json_document.at)(doc, ''));
+            return;
+        }
+        if ('unknown' in claim)
+            return;
+        const known = supported(claim);
+        if (known)
+            report('supported', { method: claim.method, ...known }, (0,json_document.at)(doc, claim.pointer));
+        else {
+            const note = UNLISTED_NOTE[claim.method.replace('_', '-')];
+            report('unlisted', { method: claim.method, note }, (0,json_document.at)(doc, claim.pointer));
+        }
+        if (!tensors)
+            return;
+        const expected = expectedEvidence(claim);
+        if (expected && !expected.some((e) => seen.has(e))) {
+            const others = [...seen.keys()].filter((e) => !expected.includes(e));
+            report('noEvidence', {
+                method: claim.method,
+                expected: expected.map((e) => EVIDENCE_SHAPE[e]).join(', or '),
+                found: others.length > 0
+                    ? others.map((e) => `${EVIDENCE_NAME[e]} (${seen.get(e).example})`).join(', ')
+                    : undefined,
+                weights: describeWeights(tensors),
+            }, (0,json_document.at)(doc, claim.pointer));
+        }
+        const fp8 = seen.get('fp8');
+        if (expected?.includes('fp8') && fp8 && fp8.dtype !== 'F8_E4M3')
+            report('fp8Encoding', { example: fp8.example, dtype: fp8.dtype }, (0,json_document.at)(doc, claim.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-tokenizer-json.ts
+
+
+
+/* harmony default export */ const missing_tokenizer_json = (defineModelRule({
+    meta: {
+        id: 'MR401',
+        name: 'missing-tokenizer-json',
+        description: 'Require a tokenizer.json (fast tokenizer) at the root of the model',
+        severity: 'warning',
+        artifacts: ['files'],
+        messages: {
+            missing: {
+                text: (d) => `tokenizer.json is missing${d.slowFiles.length > 0 ? ` (only the slow tokenizer's ${(0,wording/* listNames */.Zv)(d.slowFiles)} ${d.slowFiles.length === 1 ? 'is' : 'are'} there)` : ''}: the FAQ calls it optional, but Friendli's model upload client requires it, and Friendli's tooling has only ever supported fast tokenizers.`,
+                hint: () => 'Load the tokenizer with AutoTokenizer.from_pretrained(path) (which builds the fast tokenizer) and save_pretrained(path) to write tokenizer.json.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        if (hasRootFile(files, 'tokenizer.json'))
+            return;
+        const slow = [
+            'tokenizer.model',
+            'vocab.json',
+            'merges.txt',
+            'vocab.txt',
+            'spiece.model',
+            'sentencepiece.bpe.model',
+        ];
+        const slowFiles = slow.filter((name) => hasRootFile(files, name));
+        report('missing', { slowFiles }, { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tokenizer-config.ts
+
+
+/* harmony default export */ const tokenizer_config = (defineModelRule({
+    meta: {
+        id: 'MR402',
+        name: 'tokenizer-config',
+        description: 'Require a valid tokenizer_config.json at the root of the model',
+        severity: 'warning',
+        artifacts: ['tokenizerConfig'],
+        messages: {
+            missing: {
+                text: () => 'tokenizer_config.json is missing: Friendli reads the chat template from it to provide the chat API, unless a custom chat template is set on the endpoint.',
+                hint: () => 'Save the tokenizer with tokenizer.save_pretrained(path, save_jinja_files=False): it writes tokenizer_config.json with the chat template inside.',
+            },
+            invalid: {
+                severity: 'error',
+                text: (d) => `tokenizer_config.json ${d.reason}.`,
+                hint: () => 'Regenerate it with tokenizer.save_pretrained(), or fix the JSON by hand.',
+            },
+            notFile: {
+                severity: 'error',
+                text: (d) => `tokenizer_config.json is ${d.what}, not a file Friendli can read.`,
+                hint: () => 'Replace it with the real tokenizer_config.json file.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerConfig: file }, report }) {
+        if (file.state === 'missing')
+            return report('missing', {}, { path: '.' });
+        if (file.state === 'not-file' && !file.entry.link)
+            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
+        const reason = brokenJsonReason(file);
+        if (reason)
+            report('invalid', { reason }, brokenJsonLocation(file));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/special-tokens.ts
+
+
+
+/* harmony default export */ const special_tokens = (defineModelRule({
+    meta: {
+        id: 'MR403',
+        name: 'special-tokens',
+        description: 'Require an eos_token, and note a missing pad_token',
+        severity: 'error',
+        artifacts: ['tokenizerConfig', 'specialTokens'],
+        messages: {
+            noEos: {
+                text: () => 'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
+                hint: () => 'Set "eos_token" in tokenizer_config.json to the end-of-text or end-of-turn token the model was trained with (for example "<|im_end|>", "<|eot_id|>" or "</s>").',
+            },
+            noPad: {
+                severity: 'info',
+                text: () => 'No pad_token is defined: inference does not need one, but fine-tuning pads batches, and trainers fall back to eos_token, which then is masked out of the loss and the model may not learn to stop.',
+                hint: () => 'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
+        // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
+        const doc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
+        if (!doc)
+            return;
+        // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
+        const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token');
+        if (!specialTokens.has('eos_token') && !encoder)
+            report('noEos', {}, (0,json_document.at)(doc, ''));
+        if (!specialTokens.has('pad_token'))
+            report('noPad', {}, (0,json_document.at)(doc, ''));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tokenizer-json.ts
+
+
+
+
+
+
+/** The models of the tokenizers library (tokenizers/src/models): anything else fails to load. */
+const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
+/* harmony default export */ const tokenizer_json = (defineModelRule({
+    meta: {
+        id: 'MR404',
+        name: 'tokenizer-json',
+        description: 'Require a tokenizer.json that loads and agrees with tokenizer_config.json',
+        severity: 'error',
+        artifacts: ['tokenizerJson', 'tokenizerConfig'],
+        messages: {
+            invalid: {
+                text: (d) => `tokenizer.json ${d.reason}.`,
+                hint: () => 'Save the tokenizer again with tokenizer.save_pretrained(); a hand-edited tokenizer.json is rarely worth fixing by hand.',
+            },
+            modelType: {
+                severity: 'warning',
+                text: (d) => `tokenizer.json's model is ${d.type}, not one the tokenizers library loads (${MODEL_TYPES.join(', ')}).`,
+                hint: () => 'Save the tokenizer again with a current tokenizers / transformers version.',
+            },
+            addedTokens: {
+                severity: 'warning',
+                text: (d) => `${d.count === 1 ? 'One added token differs' : `${d.count} added tokens differ`} between tokenizer_config.json's added_tokens_decoder and tokenizer.json: ${d.examples}. The slow and fast tokenizers then give different ids for the same text.`,
+                hint: () => 'Load the tokenizer with transformers and save it again, so both files come from the same tokenizer.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerJson: file, tokenizerConfig }, report }) {
+        if (file.state === 'invalid') {
+            const pos = (0,json_document/* problemPosition */.fu)(file.problem);
+            return report('invalid', { reason: (0,json_document/* describeJsonProblem */.Ri)(file.problem) }, pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path });
+        }
+        if (file.state === 'too-large')
+            return report('invalid', {
+                reason: `is ${(file.size / 1024 / 1024).toFixed(1)} MiB, more than any real tokenizer (${file.limit / 1024 / 1024} MiB), so it was not parsed and the tokenizer checks did not run`,
+            }, { path: file.path });
+        if (file.state !== 'ok')
+            return; // missing: MR401; a pointer: MR304; not a file: MR401 reports it
+        const { tokenizer } = file;
+        if (!tokenizer.modelType || !MODEL_TYPES.includes(tokenizer.modelType))
+            report('modelType', { type: tokenizer.modelType ? `"${tokenizer.modelType}"` : 'of no known type' }, { path: file.path });
+        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
+        const decoder = tc && (0,json/* isObject */.G)(tc.value) ? tc.value.added_tokens_decoder : undefined;
+        if (!(0,json/* isObject */.G)(decoder))
+            return;
+        const byId = new Map(tokenizer.addedTokens.map((t) => [t.id, t.content]));
+        const differences = [];
+        for (const [id, entry] of Object.entries(decoder)) {
+            const content = (0,json/* isObject */.G)(entry) && typeof entry.content === 'string' ? entry.content : undefined;
+            if (content === undefined || !/^\d+$/.test(id))
+                continue;
+            const fast = byId.get(Number(id)) ?? tokenizer.tokenOf(Number(id));
+            if (fast !== content)
+                differences.push(fast === undefined
+                    ? `${id} is "${content}" but tokenizer.json has no id ${id}`
+                    : `${id} is "${content}" in tokenizer_config.json but "${fast}" in tokenizer.json`);
+        }
+        if (differences.length > 0)
+            report('addedTokens', { count: differences.length, examples: (0,wording/* listNames */.Zv)(differences, 3) }, (0,json_document.at)(tc, '/added_tokens_decoder'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/tokenizer-vocab-size.ts
+
+
+
+
+/* harmony default export */ const tokenizer_vocab_size = (defineModelRule({
+    meta: {
+        id: 'MR405',
+        name: 'tokenizer-vocab-size',
+        description: 'Require every token id of the tokenizer to fit in vocab_size',
+        severity: 'error',
+        artifacts: ['tokenizerJson', 'config'],
+        messages: {
+            tooMany: {
+                text: (d) => `tokenizer.json has token ids up to ${(d.ids - 1).toLocaleString('en-US')} (${d.example}), but config.json "vocab_size" is ${d.vocab.toLocaleString('en-US')}: those ids fall outside the embedding matrix, and requests that contain them fail or read another token's row.`,
+                hint: () => 'If tokens were added to the tokenizer, resize the embeddings (model.resize_token_embeddings(len(tokenizer))) and save the model again so vocab_size follows; otherwise use the tokenizer that belongs to these weights.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerJson, config }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(config);
+        if (!doc || tokenizerJson.state !== 'ok')
+            return;
+        const vocab = (0,model_config/* configInt */.iq)(doc, ['vocab_size', 'padded_vocab_size']);
+        const { tokenizer } = tokenizerJson;
+        if (!vocab || tokenizer.idCount <= vocab.value)
+            return;
+        const top = tokenizer.idCount - 1;
+        report('tooMany', { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` }, (0,json_document.at)(doc, vocab.pointer));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/missing-chat-template.ts
+
+
+
+/* harmony default export */ const missing_chat_template = (defineModelRule({
+    meta: {
+        id: 'MR501',
+        name: 'missing-chat-template',
+        description: 'Require a chat template so Friendli can serve the chat completions API',
+        severity: 'warning',
+        artifacts: ['tokenizerConfig', 'chatTemplates'],
+        messages: {
+            missing: {
+                text: () => 'No chat template found (no chat_template in tokenizer_config.json, no chat_template.jinja, no chat_template.json): the endpoint will not offer the chat API unless a custom chat template is set on it.',
+                hint: () => 'Add the chat template of the model family to tokenizer_config.json as "chat_template" (tokenizer.chat_template = ...; tokenizer.save_pretrained(path, save_jinja_files=False), since plain save_pretrained moves it to chat_template.jinja, which Friendli does not download), or set a Custom Chat Template when creating the endpoint.',
+            },
+        },
+    },
+    check({ artifacts: { tokenizerConfig, chatTemplates }, report }) {
+        // A tokenizer_config.json we could not read is reported by tokenizer-config; we cannot tell here.
+        if (tokenizerConfig.state !== 'ok' && tokenizerConfig.state !== 'missing')
+            return;
+        if (chatTemplates.used.length > 0)
+            return;
+        // A template that is there but malformed or unreadable is chat-template-format's to report.
+        if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict'))
+            return;
+        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
+        report('missing', {}, tc ? (0,json_document.at)(tc, '') : { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/utils/templates.ts
+/** How users know a template: its file, and its name when it is one of several. */
+function describeTemplate(t) {
+    const where = t.inJson ? `"chat_template" in ${t.path}` : t.path;
+    return t.name === 'default' ? `the chat template (${where})` : `the "${t.name}" chat template (${where})`;
+}
+/**
+ * Where a finding about one line of a template goes. In a .jinja file the line is the file's own; a
+ * template inside a JSON string has no line of its own in the file, so the finding stays on the
+ * "chat_template" value and the message names the line inside the template (`inTemplate`).
+ */
+function templateLine(t, line, column) {
+    if (line === undefined)
+        return { location: t.location, inTemplate: '' };
+    if (!t.inJson)
+        return { location: { path: t.path, line, ...(column ? { column } : {}) }, inTemplate: '' };
+    return { location: t.location, inTemplate: ` (line ${line} of the template)` };
+}
+/** The 1-based line of the template where `needle` first appears, if it does. */
+function lineOf(source, needle) {
+    const text = source.replace(/\r\n?/g, '\n');
+    const i = text.indexOf(needle);
+    return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+}
+function capitalize(s) {
+    return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-syntax.ts
+
+
+/* harmony default export */ const chat_template_syntax = (defineModelRule({
+    meta: {
+        id: 'MR502',
+        name: 'chat-template-syntax',
+        description: 'Require every chat template to parse as Jinja',
+        severity: 'error',
+        artifacts: ['chatTemplates'],
+        messages: {
+            syntax: {
+                text: (d) => `${capitalize(d.template)} does not parse${d.where}: ${d.error}.`,
+                hint: () => 'Fix the template (an unclosed {% if %} / {% for %}, a missing %} or }}, or a stray tag are the usual causes), then check it with tokenizer.apply_chat_template(messages) in Python before pushing.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        const all = [
+            ...chatTemplates.fromFiles,
+            ...chatTemplates.fromTokenizerConfig,
+            ...chatTemplates.fromProcessor,
+        ];
+        for (const t of all) {
+            if (t.compiled.ok)
+                continue;
+            const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column);
+            report('syntax', { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate }, location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-render.ts
+
+
+
+const conversations = (renders) => (0,wording/* listNames */.Zv)([...new Set(renders.map((r) => `[${r.conversation.roles}]`))]);
+/* harmony default export */ const chat_template_render = (defineModelRule({
+    meta: {
+        id: 'MR503',
+        name: 'chat-template-render',
+        description: 'Require the chat template to render the conversations every chat model meets',
+        severity: 'warning',
+        artifacts: ['templateRenders'],
+        messages: {
+            raised: {
+                text: (d) => `${capitalize(d.template)} raises "${d.message}"${d.where} on ${d.conversations}: requests and fine-tuning rows shaped like that are refused.`,
+                hint: () => 'If the model really does not support this (a system role, non-alternating turns), tell the users of the endpoint and keep such rows out of fine-tuning data; otherwise relax the condition in the template.',
+            },
+            failed: {
+                text: (d) => `${capitalize(d.template)} fails with a Jinja error on ${d.conversations}: ${d.message}.`,
+                hint: () => 'This is a bug in the template, not a rule it enforces: render it with tokenizer.apply_chat_template on the same messages in Python to see it, and fix the expression.',
+            },
+        },
+    },
+    check({ artifacts: { templateRenders }, report }) {
+        // One finding per template and distinct message, naming every conversation it failed on.
+        const groups = new Map();
+        for (const r of templateRenders) {
+            if (r.result.ok || r.result.kind === 'limit')
+                continue;
+            const key = `${r.template.path}\0${r.template.name}\0${r.result.kind}\0${r.result.message}`;
+            groups.set(key, [...(groups.get(key) ?? []), r]);
+        }
+        for (const renders of groups.values()) {
+            const { template, result } = renders[0];
+            if (result.ok)
+                continue;
+            const data = {
+                template: describeTemplate(template),
+                message: result.message,
+                conversations: conversations(renders),
+            };
+            if (result.kind === 'raise') {
+                // The template's own words usually sit in a raise_exception('...') call: point at that line.
+                const { location, inTemplate } = templateLine(template, lineOf(template.source, result.message));
+                report('raised', { ...data, where: inTemplate }, location);
+            }
+            else
+                report('failed', data, template.location);
+        }
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/template-renders.ts
+var template_renders = __nccwpck_require__(7341);
+;// CONCATENATED MODULE: ./src/rules/model/stop-token.ts
+
+
+
+
+
+
+
+/** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */
+const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z][A-Z_]{1,20}\]/;
+/** eos_token_id of config.json or generation_config.json: an int or a list of ints. */
+function eosIds(file, tokenizer) {
+    const doc = (0,json_file/* docOf */.wJ)(file);
+    if (!doc || !(0,json/* isObject */.G)(doc.value) || !('eos_token_id' in doc.value))
+        return undefined;
+    const raw = doc.value.eos_token_id;
+    const ids = (Array.isArray(raw) ? raw : [raw]).filter((x) => Number.isInteger(x));
+    const tokens = ids.flatMap((id) => {
+        const t = tokenizer?.tokenOf(id);
+        return t === undefined ? [] : [t];
+    });
+    const shown = ids.map((id) => (tokenizer?.tokenOf(id) ? `${id} = "${tokenizer.tokenOf(id)}"` : String(id)));
+    return {
+        what: `eos_token_id ${shown.join(', ')} (${file.path})`,
+        tokens,
+        location: (0,json_document.at)(doc, '/eos_token_id'),
+        unknown: ids.length - tokens.length,
+    };
+}
+/**
+ * The token that ends an assistant turn: the first special-looking token after the assistant's text
+ * in a rendered [user, assistant] conversation. Known special tokens (added tokens of tokenizer.json,
+ * the special tokens of tokenizer_config.json) are preferred over the shape alone.
+ */
+function turnEnd(rendered, known) {
+    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.zA);
+    if (i < 0)
+        return undefined;
+    const rest = rendered.slice(i + template_renders/* ASSISTANT */.zA.length);
+    let best;
+    for (const token of known) {
+        const at = token ? rest.indexOf(token) : -1;
+        if (at >= 0 && (!best || at < best.at || (at === best.at && token.length > best.token.length)))
+            best = { at, token };
+    }
+    if (best)
+        return best.token;
+    return SPECIAL_SHAPE.exec(rest)?.[0];
+}
+/* harmony default export */ const stop_token = (defineModelRule({
+    meta: {
+        id: 'MR504',
+        name: 'stop-token',
+        description: 'Require the token that ends an assistant turn to be a stop token',
+        severity: 'error',
+        artifacts: ['templateRenders', 'specialTokens', 'generationConfig', 'config', 'tokenizerJson'],
+        messages: {
+            noStop: {
+                text: (d) => `Generation will not stop: ${d.template} ends an assistant turn with "${d.token}", but the stop tokens are ${d.stops}.`,
+                hint: (d) => `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
+            },
+        },
+    },
+    check({ artifacts: { templateRenders, specialTokens, generationConfig, config, tokenizerJson }, report }) {
+        const tokenizer = tokenizerJson.state === 'ok' ? tokenizerJson.tokenizer : undefined;
+        const eos = specialTokens.get('eos_token');
+        const sources = [];
+        if (eos)
+            sources.push({
+                what: `eos_token "${eos.content}" (${eos.location.path})`,
+                tokens: [eos.content],
+                location: eos.location,
+                unknown: 0,
+            });
+        for (const file of [generationConfig, config]) {
+            const s = eosIds(file, tokenizer);
+            if (s)
+                sources.push(s);
+        }
+        // Without any stop token special-tokens reports the missing eos_token; ids we cannot decode leave
+        // us unable to tell, and a wrong "will not stop" costs more than silence.
+        if (sources.length === 0 || sources.some((s) => s.unknown > 0))
+            return;
+        const stops = new Set(sources.flatMap((s) => s.tokens));
+        const known = [
+            ...(tokenizer?.addedTokens.filter((t) => t.special).map((t) => t.content) ?? []),
+            ...[...specialTokens.values()].map((t) => t.content),
+        ];
+        const seen = new Set();
+        for (const r of templateRenders) {
+            if (!r.result.ok || r.addGenerationPrompt || r.conversation.roles !== 'user, assistant')
+                continue;
+            const key = `${r.template.path}\0${r.template.name}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            const token = turnEnd(r.result.text, known);
+            if (token === undefined || stops.has(token))
+                continue;
+            const location = sources.find((s) => s.location.path === 'generation_config.json')?.location ?? sources[0].location;
+            report('noStop', { template: describeTemplate(r.template), token, stops: (0,wording/* listNames */.Zv)(sources.map((s) => s.what)) }, location);
+        }
+    },
+}));
+
+// EXTERNAL MODULE: ./src/artifacts/special-tokens.ts
+var artifacts_special_tokens = __nccwpck_require__(2495);
+// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
+var render = __nccwpck_require__(8303);
+;// CONCATENATED MODULE: ./src/rules/model/undefined-special-token.ts
+
+
+
+
+
+/** `<|im_start|>`-style tokens: the shape nearly every chat format spells its special tokens in. */
+const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
+/* harmony default export */ const undefined_special_token = (defineModelRule({
+    meta: {
+        id: 'MR505',
+        name: 'undefined-special-token',
+        description: 'Require the special tokens a chat template uses to be defined',
+        severity: 'warning',
+        artifacts: ['chatTemplates', 'specialTokens', 'templateRenders', 'tokenizerJson'],
+        messages: {
+            variable: {
+                text: (d) => `${capitalize(d.template)} uses ${d.name}${d.where}, but no ${d.name} is defined in tokenizer_config.json or special_tokens_map.json: it renders as an empty string.`,
+                hint: (d) => `Set "${d.name}" in tokenizer_config.json to the token the model was trained with, or remove it from the template.`,
+            },
+            unknownToken: {
+                text: (d) => `${capitalize(d.template)} writes ${d.tokens}, which tokenizer.json does not have as tokens: each is split into ordinary pieces, so the model never sees the marker it was trained on.`,
+                hint: () => 'Use the tokenizer the template was written for, or add the tokens to it (tokenizer.add_special_tokens) and resize the embeddings before fine-tuning.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates, specialTokens, templateRenders, tokenizerJson }, report }) {
+        for (const t of chatTemplates.used) {
+            if (!t.compiled.ok)
+                continue;
+            const used = (0,render/* referencedVariables */.Xo)(t.compiled.template);
+            for (const name of artifacts_special_tokens/* SPECIAL_TOKEN_KEYS */.DW) {
+                if (!used.has(name) || specialTokens.has(name))
+                    continue;
+                const { location, inTemplate } = templateLine(t, lineOf(t.source, name));
+                report('variable', { template: describeTemplate(t), name, where: inTemplate }, location);
+            }
+        }
+        if (tokenizerJson.state !== 'ok')
+            return;
+        const tokenizer = tokenizerJson.tokenizer;
+        const unknown = new Map();
+        for (const r of templateRenders) {
+            if (!r.result.ok)
+                continue;
+            const key = `${r.template.path}\0${r.template.name}`;
+            const entry = unknown.get(key) ?? { template: r.template, tokens: new Set() };
+            for (const m of r.result.text.matchAll(PIPE_TOKEN))
+                if (tokenizer.idOf(m[0]) === undefined)
+                    entry.tokens.add(m[0]);
+            unknown.set(key, entry);
+        }
+        for (const { template, tokens } of unknown.values()) {
+            if (tokens.size === 0)
+                continue;
+            report('unknownToken', { template: describeTemplate(template), tokens: (0,wording/* listNames */.Zv)([...tokens].map((t) => `"${t}"`)) }, template.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-limits.ts
+
+
+/* harmony default export */ const chat_template_limits = (defineModelRule({
+    meta: {
+        id: 'MR506',
+        name: 'chat-template-limits',
+        description: 'Require the chat template to render in bounded time and size',
+        severity: 'error',
+        artifacts: ['templateRenders'],
+        messages: {
+            limit: {
+                text: (d) => `${capitalize(d.template)} did not finish on a [${d.roles}] conversation: ${d.message}. Every chat request renders it, so the endpoint would stall or run out of memory.`,
+                hint: () => 'Look for a loop over a huge range, a string built inside nested loops, or a macro that calls itself without end; a chat template needs none of them.',
+            },
+        },
+    },
+    check({ artifacts: { templateRenders }, report }) {
+        for (const r of templateRenders) {
+            if (r.result.ok || r.result.kind !== 'limit')
+                continue;
+            // smokeRenders stops rendering a template after its first limit: one finding per template.
+            report('limit', {
+                template: describeTemplate(r.template),
+                message: r.result.message.replace(/\.$/, ''),
+                roles: r.conversation.roles,
+            }, r.template.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-location.ts
+
+
+
+/** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
+const TOKENIZER_CONFIG_ONLY = 'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers';
+const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
+/* harmony default export */ const chat_template_location = (defineModelRule({
+    meta: {
+        id: 'MR507',
+        name: 'chat-template-location',
+        description: 'Require the chat template in tokenizer_config.json, and one template wherever it is copied',
+        severity: 'warning',
+        artifacts: ['chatTemplates', 'tokenizerConfig'],
+        messages: {
+            elsewhere: {
+                text: (d) => `The chat template is only in ${d.file}, not in tokenizer_config.json: transformers finds it, but ${TOKENIZER_CONFIG_ONLY} read tokenizer_config.json only and see no template.`,
+                hint: (d) => `Copy the template into tokenizer_config.json as "chat_template": tokenizer.save_pretrained(path, save_jinja_files=False) writes it there (the default moves it to chat_template.jinja). Keep ${d.file} identical, or delete it.`,
+            },
+            differ: {
+                text: (d) => `${d.file} and "chat_template" in tokenizer_config.json hold different templates: transformers uses ${d.file}, while Friendli and the tools that read only tokenizer_config.json use the other one.`,
+                hint: (d) => `Decide which template is right and write it to both places (or delete ${d.file}), so training and serving format conversations the same way.`,
+            },
+            conflict: {
+                severity: 'error',
+                text: () => 'chat_template.json (a processor\'s legacy template) sits next to additional_chat_templates/: transformers refuses to load the processor ("Cannot load chat template due to conflicting files").',
+                hint: () => 'Replace chat_template.json with a chat_template.jinja file holding the same template.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates, tokenizerConfig }, report }) {
+        const { fromFiles, fromTokenizerConfig, fromProcessor, problems } = chatTemplates;
+        for (const p of problems)
+            if (p.kind === 'legacy-conflict')
+                report('conflict', {}, p.location);
+        const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
+        const tcLocation = tc ? (0,json_document.at)(tc, '') : { path: '.' };
+        if (fromTokenizerConfig.length === 0) {
+            const other = fromFiles[0] ?? fromProcessor[0];
+            // A tokenizer_config.json we could not read is reported by tokenizer-config.
+            if (other && (tokenizerConfig.state === 'ok' || tokenizerConfig.state === 'missing'))
+                report('elsewhere', { file: other.path }, tcLocation);
+            return;
+        }
+        const fileDefault = fromFiles.find((t) => t.name === 'default');
+        const tcDefault = fromTokenizerConfig.find((t) => t.name === 'default');
+        if (fileDefault && tcDefault && normalize(fileDefault.source) !== normalize(tcDefault.source))
+            report('differ', { file: fileDefault.path }, tcDefault.location);
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/chat-template-format.ts
+
+
+/* harmony default export */ const chat_template_format = (defineModelRule({
+    meta: {
+        id: 'MR508',
+        name: 'chat-template-format',
+        description: 'Require "chat_template" to be a string or a list of named templates with a default',
+        severity: 'error',
+        artifacts: ['chatTemplates'],
+        messages: {
+            notTemplate: {
+                text: (d) => `"chat_template" is ${d.found}; it must be a string (the template) or a list of {"name", "template"} objects. transformers cannot use it, and no chat template is served.`,
+                hint: () => 'Write the Jinja template as one JSON string (newlines as \\n), or as [{"name": "default", "template": "…"}].',
+            },
+            badEntry: {
+                text: (d) => `Entry ${d.index} of "chat_template" is not a named template: ${d.why}.`,
+                hint: () => 'Each entry must be {"name": "…", "template": "…"} with both values strings.',
+            },
+            duplicate: {
+                severity: 'warning',
+                text: (d) => `Two entries of "chat_template" are named "${d.name}": transformers keeps only the last one.`,
+                hint: () => 'Give each template its own name, or delete the one that is not meant to be used.',
+            },
+            noDefault: {
+                text: (d) => `The chat templates in ${d.where} are named ${d.names}, but none is "default": transformers raises "This model has multiple chat templates with no default specified!" unless a caller names one, so plain chat requests get no template.`,
+                hint: () => 'Name the template for ordinary chat "default" (and keep "tool_use" for the tool-calling one, as transformers expects).',
+            },
+            unreadable: {
+                text: (d) => `${d.path} cannot be used as a chat template: it is ${d.why}.`,
+                hint: () => 'Replace it with the template as UTF-8 text.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        for (const p of chatTemplates.problems) {
+            if (p.kind === 'not-template')
+                report('notTemplate', { found: p.found }, p.location);
+            else if (p.kind === 'bad-entry')
+                report('badEntry', { index: p.index, why: p.why }, p.location);
+            else if (p.kind === 'duplicate-name')
+                report('duplicate', { name: p.name }, p.location);
+            else if (p.kind === 'no-default')
+                report('noDefault', { names: (0,wording/* listNames */.Zv)(p.names.map((n) => `"${n}"`)), where: p.where }, p.location);
+            else if (p.kind === 'unreadable')
+                report('unreadable', { path: p.location.path, why: p.why }, p.location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/generation-blocks.ts
+
+
+const GENERATION_TAG = /\{%-?\s*generation\s*-?%\}/;
+/* harmony default export */ const generation_blocks = (defineModelRule({
+    meta: {
+        id: 'MR509',
+        name: 'generation-blocks',
+        description: 'Report {% generation %} blocks, which training reads and serving ignores',
+        severity: 'info',
+        artifacts: ['chatTemplates'],
+        messages: {
+            generation: {
+                text: (d) => `${capitalize(d.template)} marks assistant turns with {% generation %}${d.where}: TRL and transformers use it to train on the assistant's tokens only (assistant_only_loss, return_assistant_tokens_mask); serving renders the block's content as usual.`,
+                hint: () => 'Nothing to do for serving. Keep the blocks if you fine-tune with assistant-only loss.',
+            },
+        },
+    },
+    check({ artifacts: { chatTemplates }, report }) {
+        for (const t of chatTemplates.used) {
+            const m = GENERATION_TAG.exec(t.source);
+            if (!m)
+                continue;
+            const { location, inTemplate } = templateLine(t, lineOf(t.source, m[0]));
+            report('generation', { template: describeTemplate(t), where: inTemplate }, location);
+        }
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/invalid-adapter-config.ts
+
+
+/* harmony default export */ const invalid_adapter_config = (defineModelRule({
+    meta: {
+        id: 'MR601',
+        name: 'invalid-adapter-config',
+        description: 'Require adapter_config.json of a LoRA adapter to be a valid JSON object',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        // A folder named adapter_config.json makes the target a model (only a readable file marks an
+        // adapter), so this rule also runs on models: that is the one place the folder can be reported.
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            invalid: {
+                text: (d) => `adapter_config.json ${d.reason}.`,
+                hint: () => 'Save the adapter again with PeftModel.save_pretrained(path), or fix the JSON by hand: plain JSON (no comments, no trailing commas), UTF-8 without a byte-order mark.',
+            },
+            notFile: {
+                text: (d) => `adapter_config.json is ${d.what}, so the repository was checked as a full model, not as a LoRA adapter.`,
+                hint: () => 'Replace it with the adapter_config.json file that PeftModel.save_pretrained() writes, or remove it if this is not an adapter.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig: file }, report }) {
+        // A link leaving the folder or leading nowhere is reported by link-outside-model.
+        if (file.state === 'not-file' && !file.entry.link)
+            return report('notFile', { what: notFileWhat(file) }, { path: file.path });
+        const reason = brokenJsonReason(file);
+        if (reason)
+            report('invalid', { reason }, brokenJsonLocation(file));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-weights.ts
+
+
+
+/** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
+const WEIGHTS = 'adapter_model.safetensors';
+function whatIs(entry) {
+    if (entry.link === 'outside')
+        return 'a link to a file outside the adapter folder';
+    if (entry.link === 'broken')
+        return 'a broken link';
+    if (entry.type === 'directory')
+        return 'a folder';
+    return 'not a regular file';
+}
+/** One file: point at it; several: at the folder, since a finding has one place. */
+const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
+/* harmony default export */ const adapter_weights = (defineModelRule({
+    meta: {
+        id: 'MR602',
+        name: 'adapter-weights',
+        description: 'Require the weights of a LoRA adapter in adapter_model.safetensors at its root',
+        severity: 'error',
+        artifacts: ['files'],
+        appliesTo: ['adapter'],
+        messages: {
+            notSafetensors: {
+                text: (d) => `The adapter has no adapter_model.safetensors; its weights are only in ${(0,wording/* listNames */.Zv)(d.found)}, ${d.found.length === 1 ? 'a format' : 'formats'} Friendli does not load.`,
+                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again with PeftModel.save_pretrained(path, safe_serialization=True), then remove the old file.',
+            },
+            otherName: {
+                text: (d) => `The adapter has no adapter_model.safetensors, only ${(0,wording/* listNames */.Zv)(d.found)}: PEFT loads an adapter's weights from adapter_model.safetensors and no other name.`,
+                hint: () => 'Rename the file to adapter_model.safetensors if it holds the LoRA weights (keys such as base_model.model.…lora_A.weight), or save the adapter again with PeftModel.save_pretrained(path).',
+            },
+            nested: {
+                text: (d) => `adapter_model.safetensors is not at the root of the adapter but in ${(0,wording/* listNames */.Zv)(d.found)}, and Friendli reads only the top level.`,
+                hint: () => 'Move the adapter_config.json and adapter_model.safetensors of the checkpoint you want to serve to the root, or point the check at that subfolder.',
+            },
+            notFile: {
+                text: (d) => `adapter_model.safetensors is ${d.what}, not the adapter's weight file.`,
+                hint: () => 'Replace it with the real adapter_model.safetensors that PeftModel.save_pretrained() writes.',
+            },
+            missing: {
+                text: () => 'The adapter has no weights: adapter_model.safetensors is missing from its root.',
+                hint: () => 'Save the trained adapter with PeftModel.save_pretrained(path): it writes adapter_config.json and adapter_model.safetensors side by side.',
+            },
+        },
+    },
+    check({ artifacts: { files }, report }) {
+        const root = rootEntries(files);
+        const weights = root.find((e) => e.path === WEIGHTS);
+        if (weights && isReadableFile(weights))
+            return;
+        if (weights)
+            return report('notFile', { what: whatIs(weights) }, { path: WEIGHTS });
+        const others = root.filter(isOtherWeights).map((e) => e.path);
+        if (others.length > 0)
+            return report('notSafetensors', { found: others }, placeOf(others));
+        const renamed = root
+            .filter((e) => isReadableFile(e) && e.path.endsWith('.safetensors'))
+            .map((e) => e.path);
+        if (renamed.length > 0)
+            return report('otherName', { found: renamed }, placeOf(renamed));
+        const nested = files.entries
+            .filter((e) => e.path.includes('/') && baseName(e.path) === WEIGHTS && isReadableFile(e))
+            .map((e) => e.path.slice(0, -WEIGHTS.length));
+        if (nested.length > 0)
+            return report('nested', { found: nested }, placeOf(nested.map((f) => f + WEIGHTS)));
+        report('missing', {}, { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-peft-type.ts
+
+
+
+
+/* harmony default export */ const adapter_peft_type = (defineModelRule({
+    meta: {
+        id: 'MR603',
+        name: 'adapter-peft-type',
+        description: 'Require adapter_config.json to declare a LoRA adapter with "peft_type": "LORA"',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                text: () => 'adapter_config.json has no "peft_type", so neither PEFT nor Friendli can tell which kind of adapter it holds.',
+                hint: () => 'Add "peft_type": "LORA" if the adapter was trained with LoraConfig; PeftModel.save_pretrained() always writes it.',
+            },
+            notString: {
+                text: (d) => `"peft_type" in adapter_config.json must be a string but is ${d.found}.`,
+                hint: () => 'Write "peft_type": "LORA" for a LoRA adapter.',
+            },
+            lowercase: {
+                // PEFT looks the type up in a dict keyed by its PeftType str-enum: "lora" is a KeyError.
+                text: (d) => `"peft_type" is ${d.found}, but PEFT matches the type case-sensitively and accepts only "LORA".`,
+                hint: () => 'Write it in capitals: "peft_type": "LORA".',
+            },
+            notLora: {
+                text: (d) => `"peft_type" is ${d.found}, but Friendli serves LoRA adapters only ("peft_type": "LORA").`,
+                hint: () => 'Train the adapter with peft.LoraConfig, or merge this adapter into the base model (merge_and_unload(), for methods that support it) and deploy the merged model.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
+        if (!doc)
+            return;
+        const value = (0,json_document/* field */.ZZ)(doc, 'peft_type');
+        if (!(0,json_document/* hasField */.RY)(doc, 'peft_type'))
+            return report('missing', {}, (0,json_document.at)(doc, ''));
+        if (value === null)
+            return report('missing', {}, (0,json_document.at)(doc, '/peft_type'));
+        if (typeof value !== 'string')
+            return report('notString', { found: (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, '/peft_type'));
+        if (value === 'LORA')
+            return;
+        const found = JSON.stringify(value);
+        if (value.toUpperCase() === 'LORA')
+            return report('lowercase', { found }, (0,json_document.at)(doc, '/peft_type'));
+        report('notLora', { found }, (0,json_document.at)(doc, '/peft_type'));
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-base-model.ts
+
+
+
+
+const POINTER = '/base_model_name_or_path';
+/**
+ * What a base_model_name_or_path names. A Hub id is `name` or `org/name`: letters, digits, `-`,
+ * `_`, `.`; no `--` or `..`; a part neither starts nor ends with `-` or `.`; at most 96 characters
+ * (huggingface_hub's validate_repo_id). Anything shaped like a path or URL is local.
+ */
+function classifyBaseModel(value) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+        return { kind: 'local', what: 'a URL' };
+    if (/^[A-Za-z]:([\\/]|$)/.test(value))
+        return { kind: 'local', what: 'a Windows path' };
+    if (value.startsWith('/') ||
+        value.startsWith('~') ||
+        value.startsWith('./') ||
+        value.startsWith('../') ||
+        value === '.' ||
+        value === '..' ||
+        value.includes('\\') ||
+        value.split('/').length > 2)
+        return { kind: 'local', what: 'a local path' };
+    const parts = value.split('/');
+    const validPart = (p) => /^[A-Za-z0-9._-]+$/.test(p) && !/^[-.]|[-.]$/.test(p) && !p.includes('--') && !p.includes('..');
+    if (value.length > 96 || !parts.every(validPart) || value.endsWith('.git'))
+        return { kind: 'not-hub-id' };
+    return parts.length === 1 ? { kind: 'bare' } : { kind: 'hub' };
+}
+const hubHint = 'Set it to the Hub id (org/name) of the exact base model the adapter was trained on, e.g. "meta-llama/Llama-3.2-3B", and deploy the adapter on an endpoint that serves that model.';
+/* harmony default export */ const adapter_base_model = (defineModelRule({
+    meta: {
+        id: 'MR604',
+        name: 'adapter-base-model',
+        description: 'Require adapter_config.json to name its base model by a Hugging Face Hub id',
+        severity: 'error',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                text: () => 'adapter_config.json names no base model ("base_model_name_or_path" is missing or null), so there is nothing to bind the adapter to.',
+                hint: () => hubHint,
+            },
+            empty: {
+                text: () => '"base_model_name_or_path" in adapter_config.json is empty, so it names no base model.',
+                hint: () => hubHint,
+            },
+            notString: {
+                text: (d) => `"base_model_name_or_path" in adapter_config.json must be a Hub id string but is ${d.found}.`,
+                hint: () => hubHint,
+            },
+            localPath: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, ${d.what} rather than a Hugging Face Hub id, but Friendli binds an adapter to a base model on the Hub.`,
+                hint: () => hubHint,
+            },
+            bareName: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, with no organization: it is either a legacy Hub name that the Hub now redirects to an org/name id, or a local folder name.`,
+                hint: () => 'Write the full org/name id the model has on the Hub today (e.g. "google-bert/bert-base-uncased" for "bert-base-uncased"), so the base model is unambiguous.',
+            },
+            notHubId: {
+                severity: 'warning',
+                text: (d) => `"base_model_name_or_path" is ${d.value}, which is not a valid Hugging Face Hub id (org/name of letters, digits, "-", "_" and ".").`,
+                hint: () => hubHint,
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
+        if (!doc)
+            return;
+        if (!(0,json_document/* hasField */.RY)(doc, 'base_model_name_or_path'))
+            return report('missing', {}, (0,json_document.at)(doc, ''));
+        const value = (0,json_document/* field */.ZZ)(doc, 'base_model_name_or_path');
+        const where = (0,json_document.at)(doc, POINTER);
+        if (value === null)
+            return report('missing', {}, where);
+        if (typeof value !== 'string')
+            return report('notString', { found: (0,json_document/* jsonType */.Br)(value) }, where);
+        if (value.trim() === '')
+            return report('empty', {}, where);
+        const ref = classifyBaseModel(value);
+        const quoted = JSON.stringify(value);
+        if (ref.kind === 'local')
+            report('localPath', { value: quoted, what: ref.what }, where);
+        else if (ref.kind === 'not-hub-id')
+            report('notHubId', { value: quoted }, where);
+        else if (ref.kind === 'bare')
+            report('bareName', { value: quoted }, where);
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-target-modules.ts
+
+
+
+
+
+/** PEFT's shorthand (compared in lower case), expanded against the base model's linear layers when the adapter is created. */
+const ALL_LINEAR = 'all-linear';
+/** PEFT matches a list entry against a module's full name or its dotted suffix: judge by the last part. */
+const lastPart = (name) => name.slice(name.lastIndexOf('.') + 1);
+/** The output head: lm_head in most models, embed_out in GPT-NeoX (not an embedding despite the name). */
+const HEADS = new Set(['lm_head', 'embed_out']);
+const isHead = (name) => HEADS.has(lastPart(name));
+const isEmbedding = (name) => /embed/i.test(name);
+const quoted = (names) => (0,wording/* listNames */.Zv)(names.map((n) => JSON.stringify(n)));
+const listHint = 'Give target_modules as the list of module names the adapter changes, e.g. ["q_proj", "k_proj", "v_proj", "o_proj"]; PeftModel.save_pretrained() writes the list it used.';
+/* harmony default export */ const adapter_target_modules = (defineModelRule({
+    meta: {
+        id: 'MR605',
+        name: 'adapter-target-modules',
+        description: 'Require a LoRA adapter to target a non-empty list of linear layers, not the head or embeddings',
+        severity: 'warning',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            missing: {
+                severity: 'error',
+                text: () => 'adapter_config.json has no "target_modules" (missing or null), so it does not say which layers the adapter changes.',
+                hint: () => listHint,
+            },
+            empty: {
+                severity: 'error',
+                text: () => '"target_modules" in adapter_config.json is empty, so the adapter changes no layer.',
+                hint: () => listHint,
+            },
+            invalid: {
+                severity: 'error',
+                text: (d) => `"target_modules" in adapter_config.json must be a list of module names but ${d.found}.`,
+                hint: () => listHint,
+            },
+            allLinear: {
+                text: () => '"target_modules" is "all-linear", a shorthand only PEFT expands (against the base model\'s layers), while Friendli\'s legacy adapter converter read target_modules as a list of module names.',
+                hint: () => 'Load the adapter with PeftModel.from_pretrained(base_model, path) and save it again: PEFT then writes the expanded list of module names.',
+            },
+            regex: {
+                text: (d) => `"target_modules" is the regular expression ${d.value}, which only an engine matching it the way PEFT does (re.fullmatch on every module name) can apply, while Friendli's legacy adapter converter read target_modules as a list of module names.`,
+                hint: () => 'Write the matched module names as a list, e.g. ["q_proj", "v_proj"]: PEFT treats a string as a regular expression and a list as module names.',
+            },
+            lmHead: {
+                text: (d) => `"target_modules" includes ${d.name}, the output head, which Friendli's legacy adapter converter rejected.`,
+                hint: () => 'Train the adapter without the output head (attention and MLP projections only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            embedding: {
+                text: (d) => `"target_modules" includes ${d.name}, an embedding layer, which Friendli's legacy adapter converter did not support for Llama, Mistral or MPT models.`,
+                hint: () => 'Train the adapter on the attention and MLP projections only, or merge it into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            targetParameters: {
+                text: (d) => `"target_parameters" lists ${d.names}, so the adapter changes parameters directly (PEFT's way to reach the experts of a mixture-of-experts layer), which Friendli's legacy adapter converter did not know.`,
+                hint: () => 'Target linear modules with target_modules instead, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+            modulesToSave: {
+                text: (d) => `"modules_to_save" lists ${d.names}, so the adapter carries ${d.count === 1 ? 'a full trained copy of that module' : 'full trained copies of those modules'}, which multi-LoRA serving over one shared base model does not support.`,
+                hint: () => 'Retrain with modules_to_save unset, or merge the adapter into the base model with merge_and_unload() and deploy the merged model.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
+        if (!doc)
+            return;
+        const stringsOf = (value) => (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' && v !== '');
+        const parameters = stringsOf((0,json_document/* field */.ZZ)(doc, 'target_parameters'));
+        const checkTargets = () => {
+            const value = (0,json_document/* field */.ZZ)(doc, 'target_modules');
+            // PEFT (0.17+) may leave target_modules unset when target_parameters says what the adapter changes.
+            if ((value === undefined || value === null) && parameters.length > 0)
+                return;
+            if (!(0,json_document/* hasField */.RY)(doc, 'target_modules'))
+                return report('missing', {}, (0,json_document.at)(doc, ''));
+            const where = (0,json_document.at)(doc, '/target_modules');
+            if (value === null)
+                return report('missing', {}, where);
+            if (typeof value === 'string') {
+                if (value.trim() === '')
+                    return report('empty', {}, where);
+                if (value.toLowerCase() === ALL_LINEAR)
+                    return report('allLinear', {}, where);
+                return report('regex', { value: JSON.stringify(value) }, where);
+            }
+            if (!Array.isArray(value))
+                return report('invalid', { found: `is ${(0,json_document/* jsonType */.Br)(value)}` }, where);
+            if (value.length === 0)
+                return report('empty', {}, where);
+            const bad = value.findIndex((v) => typeof v !== 'string' || v.trim() === '');
+            if (bad !== -1) {
+                const entry = value[bad];
+                const found = `entry ${bad} is ${typeof entry === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(entry)}`;
+                return report('invalid', { found }, (0,json_document.at)(doc, `/target_modules/${bad}`));
+            }
+            // PEFT turns the list into a set, so a repeated name is harmless: report each name once.
+            const seen = new Set();
+            value.forEach((name, index) => {
+                if (seen.has(name))
+                    return;
+                seen.add(name);
+                const place = (0,json_document.at)(doc, `/target_modules/${index}`);
+                if (isHead(name))
+                    report('lmHead', { name: JSON.stringify(name) }, place);
+                else if (isEmbedding(name))
+                    report('embedding', { name: JSON.stringify(name) }, place);
+            });
+        };
+        const checkModulesToSave = () => {
+            const names = stringsOf((0,json_document/* field */.ZZ)(doc, 'modules_to_save'));
+            if (names.length === 0)
+                return;
+            report('modulesToSave', { names: quoted(names), count: names.length }, (0,json_document.at)(doc, '/modules_to_save'));
+        };
+        checkTargets();
+        if (parameters.length > 0)
+            report('targetParameters', { names: quoted(parameters) }, (0,json_document.at)(doc, '/target_parameters'));
+        checkModulesToSave();
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/adapter-rank-patterns.ts
+
+
+
+
+
+/** `"q_proj": 16, "v_proj": 32 and 3 more`: the real entries, cut short. */
+function entries(pattern) {
+    return (0,wording/* listNames */.Zv)(Object.entries(pattern).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`), 3);
+}
+/** Set in the sense of PEFT: not null, not an empty string or list. */
+const isSet = (value) => value !== undefined &&
+    value !== null &&
+    !(typeof value === 'string' && value === '') &&
+    !(Array.isArray(value) && value.length === 0);
+const adapter_rank_patterns_convertHint = 'Retrain with one rank and alpha for every layer (r and lora_alpha only), or merge the adapter into the base model with merge_and_unload() and deploy the merged model.';
+/* harmony default export */ const adapter_rank_patterns = (defineModelRule({
+    meta: {
+        id: 'MR606',
+        name: 'adapter-rank-patterns',
+        description: 'Require a LoRA adapter to use one rank and alpha on every layer of the base model',
+        severity: 'warning',
+        artifacts: ['adapterConfig'],
+        appliesTo: ['adapter'],
+        messages: {
+            rankPattern: {
+                text: (d) => `"rank_pattern" sets its own rank for ${(0,wording/* plural */.LS)(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer ranks.`,
+                hint: () => adapter_rank_patterns_convertHint,
+            },
+            alphaPattern: {
+                text: (d) => `"alpha_pattern" sets its own alpha for ${(0,wording/* plural */.LS)(d.count, 'module pattern')} (${d.entries}), and Friendli's legacy adapter converter rejected per-layer alphas.`,
+                hint: () => adapter_rank_patterns_convertHint,
+            },
+            layersToTransform: {
+                text: (d) => `"layers_to_transform" is ${d.value}, so only some layers may be adapted, and Friendli's legacy adapter converter accepted it only when it listed every layer of the base model.`,
+                hint: () => 'Set layers_to_transform to null (adapt every layer) and retrain, unless the list already holds every layer of the base model.',
+            },
+            layersPattern: {
+                text: (d) => `"layers_pattern" is ${d.value}, and Friendli's legacy adapter converter accepted only adapters without one.`,
+                hint: () => 'Set layers_pattern to null together with layers_to_transform, and retrain.',
+            },
+        },
+    },
+    check({ artifacts: { adapterConfig }, report }) {
+        const doc = (0,json_file/* docOf */.wJ)(adapterConfig);
+        if (!doc)
+            return;
+        for (const [key, message] of [
+            ['rank_pattern', 'rankPattern'],
+            ['alpha_pattern', 'alphaPattern'],
+        ]) {
+            const pattern = (0,json_document/* field */.ZZ)(doc, key);
+            if ((0,json/* isObject */.G)(pattern) && Object.keys(pattern).length > 0)
+                report(message, { count: Object.keys(pattern).length, entries: entries(pattern) }, (0,json_document.at)(doc, `/${key}`));
+        }
+        const layers = (0,json_document/* field */.ZZ)(doc, 'layers_to_transform');
+        if (isSet(layers))
+            report('layersToTransform', { value: adapter_rank_patterns_short(layers) }, (0,json_document.at)(doc, '/layers_to_transform'));
+        const pattern = (0,json_document/* field */.ZZ)(doc, 'layers_pattern');
+        if (isSet(pattern))
+            report('layersPattern', { value: adapter_rank_patterns_short(pattern) }, (0,json_document.at)(doc, '/layers_pattern'));
+    },
+}));
+/** A JSON value as written, cut to a readable length (a list of 80 layer numbers says little more). */
+function adapter_rank_patterns_short(value) {
+    const text = JSON.stringify(value);
+    return text.length <= 60 ? text : `${text.slice(0, 57)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/utils/instances.ts
+/**
+ * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; friendli-facts.md §2.3).
+ * Sizes are the decimal GB each GPU is sold with, a little below what the driver reports, so a fit
+ * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
+ * 1,440 GB over its 8 GPUs.
+ */
+const GPUS = [
+    { name: 'A100 80GB', memory: 80e9, fp8: false },
+    { name: 'H100 80GB', memory: 80e9, fp8: true },
+    { name: 'H200 141GB', memory: 141e9, fp8: true },
+    { name: 'B200', memory: 180e9, fp8: true },
+];
+const GPU_COUNTS = [1, 2, 4, 8];
+/**
+ * The weights must fit in this share of an instance's GPU memory. The rest is what a serving engine
+ * needs beside the weights: the KV cache (which grows with context length and batch size), the
+ * activations, and the CUDA context and buffers on each GPU. 20% is a rule of thumb for a usable
+ * context at a small batch, not a guarantee; a long context or a large batch needs more.
+ */
+const WEIGHT_SHARE = 0.8;
+/** Dtypes that need FP8 tensor cores to serve (Friendli: FP8 needs Ada, Hopper or Blackwell). */
+const FP8_DTYPES = new Set(['F8_E4M3', 'F8_E5M2']);
+/** Every instance type, smallest total memory first (ties in GPUS order). */
+function instances(gpus = GPUS) {
+    return gpus
+        .flatMap((gpu) => GPU_COUNTS.map((count) => ({ gpu, count, memory: gpu.memory * count })))
+        .sort((a, b) => a.memory - b.memory);
+}
+/**
+ * The smallest instances whose memory holds `weightBytes` within WEIGHT_SHARE, or undefined when
+ * none does. With `needsFp8`, GPUs without FP8 (A100) are not candidates.
+ */
+function smallestFit(weightBytes, needsFp8, share = WEIGHT_SHARE) {
+    const candidates = instances(needsFp8 ? GPUS.filter((g) => g.fp8) : GPUS);
+    const first = candidates.find((i) => weightBytes <= i.memory * share);
+    return first && candidates.filter((i) => i.memory === first.memory);
+}
+/** The largest instance there is, whatever the dtype: what "does not fit anywhere" is measured against. */
+function largestInstance() {
+    return instances().at(-1);
+}
+/** "8× H200 141GB" */
+function instanceName(i) {
+    return `${i.count}× ${i.gpu.name}`;
+}
+/** "1,128 GB": instance memory in whole decimal GB, as instance sizes are quoted. */
+function formatGb(bytes) {
+    return `${Math.round(bytes / 1e9).toLocaleString('en-US')} GB`;
+}
+
+;// CONCATENATED MODULE: ./src/rules/model/gpu-fit.ts
+
+
+
+
+const KEPT = `${Math.round((1 - WEIGHT_SHARE) * 100)}% of GPU memory left for the KV cache and activations`;
+const B200_NOTE = "B200 counted at 180 GB, DGX B200's 1,440 GB over its 8 GPUs";
+const HEADROOM = `The estimate counts the weights only: they must fit in ${Math.round(WEIGHT_SHARE * 100)}% of the instance's GPU memory, leaving ${Math.round((1 - WEIGHT_SHARE) * 100)}% for the KV cache, activations and CUDA buffers (${B200_NOTE}).`;
+/** "BF16", or "F8_E4M3 (96%), BF16 (4%), F32 (<1%)" by share of the bytes. */
+function describeDtypes(bytes) {
+    const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+    const sorted = [...bytes].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (sorted.length === 1)
+        return sorted[0][0];
+    return sorted
+        .map(([dtype, n]) => {
+        const pct = (n / total) * 100;
+        return `${dtype} (${pct < 1 ? '<1' : Math.round(pct)}%)`;
+    })
+        .join(', ');
+}
+function names(list) {
+    return list.map(instanceName).join(' or ');
+}
+/* harmony default export */ const gpu_fit = (defineModelRule({
+    meta: {
+        id: 'MR701',
+        name: 'gpu-fit',
+        description: 'Report the parameter count and the smallest Friendli instance whose GPU memory holds the weights',
+        severity: 'info',
+        artifacts: ['weights', 'shardIndex'],
+        messages: {
+            fits: {
+                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}); the smallest Friendli instance ` +
+                    `that holds them with ${KEPT} is ${names(d.instances)} (${formatGb(d.instances[0].memory)}` +
+                    `${d.instances.some((i) => i.gpu.name === 'B200') ? `; ${B200_NOTE}` : ''})` +
+                    `${d.fp8 ? ', A100 left out since it has no FP8' : ''}.`,
+                hint: (d) => `Choose at least this instance type when you create the endpoint, and a larger one for long contexts or large batches. ${HEADROOM}` +
+                    (d.fp8
+                        ? ' FP8 weights need Ada, Hopper or Blackwell GPUs, so A100 instances are not candidates.'
+                        : ''),
+            },
+            tooLarge: {
+                severity: 'warning',
+                text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}) do not fit any Friendli instance: ` +
+                    `even ${instanceName(d.largest)} (${formatGb(d.largest.memory)}; ${B200_NOTE}) holds at most ` +
+                    `${formatGb(d.largest.memory * WEIGHT_SHARE)} of weights with ${KEPT}.`,
+                hint: () => `Make the weights smaller: quantize them to 8 or 4 bits (Friendli's online quantization, or a pre-quantized FP8 checkpoint), or deploy a smaller model. ${HEADROOM}`,
+            },
+        },
+    },
+    check({ artifacts: { weights, shardIndex }, report }) {
+        // An incomplete tensor set would understate the size: the integrity and index rules report why.
+        // Only the files a loader reads count: a stray copy beside the shards is not on the GPU.
+        const tensors = loadedTensors(weights, shardIndex);
+        if (!tensors)
+            return;
+        const byDtype = bytesByDtype(tensors);
+        const bytes = [...byDtype.values()].reduce((a, b) => a + b, 0);
+        if (bytes === 0)
+            return;
+        const size = {
+            parameters: (0,wording/* formatCount */.B4)(parameterCounts(tensors).total),
+            weights: (0,wording/* formatDecimalBytes */.MF)(bytes),
+            dtypes: describeDtypes(byDtype),
+        };
+        const fp8 = [...byDtype].some(([dtype, n]) => n > 0 && FP8_DTYPES.has(dtype));
+        const fit = smallestFit(bytes, fp8);
+        if (fit)
+            report('fits', { ...size, instances: fit, fp8 }, { path: '.' });
+        else
+            report('tooLarge', { ...size, largest: largestInstance() }, { path: '.' });
+    },
+}));
+
+;// CONCATENATED MODULE: ./src/rules/model/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const modelRules = [
+    missing_config, // MR101
+    missing_safetensors, // MR102
+    nested_model, // MR103
+    ignored_files, // MR104
+    link_outside_model, // MR105
+    invalid_config, // MR201
+    missing_architectures, // MR202
+    unsupported_architecture, // MR203
+    missing_model_type, // MR204
+    requires_remote_code, // MR205
+    invalid_safetensors_header, // MR301
+    invalid_tensor_layout, // MR302
+    safetensors_metadata_format, // MR303
+    lfs_pointer_files, // MR304
+    invalid_shard_index, // MR305
+    missing_shard, // MR306
+    shard_numbering, // MR307
+    shard_index_mismatch, // MR308
+    shard_index_total_size, // MR309
+    ambiguous_weights, // MR310
+    vocab_size_mismatch, // MR311
+    tied_embeddings_mismatch, // MR312
+    layer_count_mismatch, // MR313
+    hidden_size_mismatch, // MR314
+    dtype_mismatch, // MR315
+    quantization, // MR316
+    missing_tokenizer_json, // MR401
+    tokenizer_config, // MR402
+    special_tokens, // MR403
+    tokenizer_json, // MR404
+    tokenizer_vocab_size, // MR405
+    missing_chat_template, // MR501
+    chat_template_syntax, // MR502
+    chat_template_render, // MR503
+    stop_token, // MR504
+    undefined_special_token, // MR505
+    chat_template_limits, // MR506
+    chat_template_location, // MR507
+    chat_template_format, // MR508
+    generation_blocks, // MR509
+    invalid_adapter_config, // MR601
+    adapter_weights, // MR602
+    adapter_peft_type, // MR603
+    adapter_base_model, // MR604
+    adapter_target_modules, // MR605
+    adapter_rank_patterns, // MR606
+    gpu_fit, // MR701
+];
+
+;// CONCATENATED MODULE: ./src/rules/registry.ts
+
+
+
+/** Every rule, model rules (MR) then dataset rules (DS): the config file, docs and index know them all. */
+const allRules = [...modelRules, ...datasetRules];
+/** A rule by id ('MR203', any case) or by name ('unsupported-architecture'). */
+function findRule(idOrName) {
+    const key = idOrName.trim().toLowerCase();
+    return allRules.find((r) => r.meta.id.toLowerCase() === key || r.meta.name === key);
+}
+/** Where rule docs live. The action links to the docs of the exact version that ran. */
+function docsBase(env = process.env) {
+    const repo = env.GITHUB_ACTION_REPOSITORY;
+    const ref = env.GITHUB_ACTION_REF;
+    if (repo && ref)
+        return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repo}/blob/${ref}/docs/rules/`;
+    return 'https://github.com/friendli-preflight/friendli-preflight/blob/main/docs/rules/';
 }
 
 
@@ -72886,7 +72888,7 @@ function escapePointer(key) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1922);
 
 
 
@@ -72938,7 +72940,7 @@ function hubRefProblem(ref) {
 function parseHubRef(ref) {
     const problem = hubRefProblem(ref);
     if (problem)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is not a Hugging Face repo reference: ${problem}`);
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is not a Hugging Face repo reference: ${problem}`);
     const at = ref.indexOf('@');
     return at < 0 ? { repo: ref } : { repo: ref.slice(0, at), revision: ref.slice(at + 1) };
 }
@@ -72958,7 +72960,7 @@ function locateModel(ref, base) {
         return { source: 'hub', hub: parseHubRef(ref) };
     // Looks like neither: name both readings so a typo in a repo id is not reported as a missing folder only.
     if (/^[^/\\]+\/[^/\\]/.test(ref) || ref.includes('@'))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is neither a folder nor a Hugging Face repo reference (${hubRefProblem(ref)})`);
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`"${ref}" is neither a folder nor a Hugging Face repo reference (${hubRefProblem(ref)})`);
     return { source: 'local', root };
 }
 /** `owner/name@revision` as users write it. */
@@ -72980,8 +72982,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: hubFailure
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
 ;// CONCATENATED MODULE: ./src/sources/hub-http.ts
 // The one place that talks HTTP to the Hub. @huggingface/hub has no retries, no timeouts, hides the
 // Hub's X-Error-Code and lets the runtime decide what a redirect carries; every library call takes a
@@ -73428,6 +73430,54 @@ function gatedMessage(c, withToken) {
 
 /***/ }),
 
+/***/ 8033:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NS: () => (/* binding */ isLfsPointer),
+/* harmony export */   Tc: () => (/* binding */ findLfsPointers),
+/* harmony export */   ei: () => (/* binding */ lfsPointerSize),
+/* harmony export */   nx: () => (/* binding */ LFS_POINTER_MAX_SIZE)
+/* harmony export */ });
+/** Every Git LFS pointer starts with this line (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\n';
+/** A pointer file is "a few lines, less than 1024 bytes" by the spec: larger files are never pointers. */
+const LFS_POINTER_MAX_SIZE = 1024;
+function isLfsPointer(bytes) {
+    return (bytes.length <= LFS_POINTER_MAX_SIZE &&
+        Buffer.from(bytes.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER);
+}
+/** The pointer's recorded size of the real file, when it says one. */
+function lfsPointerSize(bytes) {
+    const m = /\nsize (\d+)/.exec(Buffer.from(bytes).toString('latin1'));
+    return m ? Number(m[1]) : undefined;
+}
+/**
+ * Files at the root that are LFS pointers instead of content: what a checkout without `lfs: true`
+ * leaves behind. Only files small enough to be a pointer are read, each once.
+ */
+async function findLfsPointers(source, files, readAnyway = new Set()) {
+    const candidates = files.entries.filter((e) => !e.path.includes('/') &&
+        e.type === 'file' &&
+        !e.link?.match(/outside|broken/) &&
+        e.size > 0 &&
+        e.size <= LFS_POINTER_MAX_SIZE &&
+        // The Hub serves an LFS file's content, so a pointer there is a plain blob committed as text.
+        // Reading every small file for it would cost a request each: on the Hub only weights and the
+        // files the check reads anyway (the source caches them) are looked at.
+        (source.kind !== 'hub' || (!e.lfs && (e.path.endsWith('.safetensors') || readAnyway.has(e.path)))));
+    const found = [];
+    for (const e of candidates) {
+        const bytes = await source.read(e.path);
+        if (isLfsPointer(bytes))
+            found.push({ path: e.path, realSize: lfsPointerSize(bytes) });
+    }
+    return found;
+}
+
+
+/***/ }),
+
 /***/ 813:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -73443,7 +73493,7 @@ const LISTING_LIMITS = { depth: 4, entries: 20_000 };
 
 /***/ }),
 
-/***/ 2081:
+/***/ 8303:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77033,16 +77083,6 @@ function dictGet(d, key) {
     }
     return MISSING;
 }
-function dictKey(d, key) {
-    // Python keeps the first key object when an equal key is assigned again
-    if (d.has(key))
-        return key;
-    if (typeof key !== 'string')
-        for (const k of d.keys())
-            if (pyEq(k, key))
-                return k;
-    return key;
-}
 /** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
 function pyCompare(a, b, op = '<') {
     if (isNumber(a) && isNumber(b))
@@ -77130,13 +77170,15 @@ function fromJs(v, depth = 0) {
     return String(v);
 }
 
-;// CONCATENATED MODULE: ./src/templates/jinja-ops.ts
+;// CONCATENATED MODULE: ./src/templates/jinja-iteration.ts
 /**
- * Python / Jinja2 sandbox semantics of the operations a chat template performs: iteration, len(), attribute and
- * item access (ImmutableSandboxedEnvironment rules), the methods of str / list / dict, binary operators, calls
- * with Python argument binding, and json.dumps for the tojson filter.
+ * Iteration, len() and slicing over template values, the one-shot PyIter that Jinja2's filters return, and the per-render
+ * size bound (checkSize) that every producer of strings and lists checks. Kept apart because operators, calls,
+ * attribute access, filters, tojson and the interpreter all build on it, and it needs nothing but jinja-values.
  */
 
+// ------------------------------------------------------------------------------------------------------------
+// iteration and len()
 /** A one-shot Python iterator (generator, reversed(), dict_items...), as Jinja2's filters return. */
 class PyIter {
     items;
@@ -77159,14 +77201,6 @@ class PyIter {
         return `<${this.pyTypeName} object at 0x7f0000000000>`;
     }
 }
-/** The size bound for strings and lists built while rendering (set per render). */
-const bounds = { maxChars: 1_000_000 };
-function checkSize(n) {
-    if (n > bounds.maxChars)
-        throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`);
-}
-// ------------------------------------------------------------------------------------------------------------
-// iteration and len()
 function iterate(v) {
     if (Array.isArray(v))
         return v;
@@ -77207,104 +77241,14 @@ function pyLen(v) {
     throw new JinjaError(`object of type '${typeName(v)}' has no len()`);
 }
 // ------------------------------------------------------------------------------------------------------------
-// attribute / item access, ImmutableSandboxedEnvironment rules
-const UNSAFE_LIST = new Set(['append', 'clear', 'pop', 'reverse', 'insert', 'sort', 'extend', 'remove']);
-const UNSAFE_DICT = new Set(['clear', 'pop', 'popitem', 'setdefault', 'update']);
-const LIST_METHODS = new Set([...UNSAFE_LIST, 'index', 'count', 'copy']);
-const DICT_METHODS = new Set([...UNSAFE_DICT, 'items', 'keys', 'values', 'get', 'copy', 'fromkeys']);
-function unsafe(obj, attr) {
-    return new Undef(attr, obj, `access to attribute ${pyRepr(attr)} of ${pyRepr(typeName(obj))} object is unsafe.`, 'security');
+// the size bound
+/** The size bound for strings and lists built while rendering (set per render). */
+const bounds = { maxChars: 1_000_000 };
+function checkSize(n) {
+    if (n > bounds.maxChars)
+        throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`);
 }
-function isDunder(name) {
-    return name.startsWith('__') && name.endsWith('__') && name.length > 4;
-}
-/** Python getattr(obj, name): the value, or MISSING when Python would raise AttributeError. */
-function pyGetattr(obj, name) {
-    if (isDunder(name) && !(obj instanceof Namespace) && !(obj instanceof Undef))
-        return unsafe(obj, name);
-    if (obj instanceof Undef) {
-        if (name.startsWith('__'))
-            return MISSING;
-        obj.fail();
-    }
-    if (isStr(obj)) {
-        const m = strMethod(String(obj), name);
-        return m ?? MISSING;
-    }
-    if (Array.isArray(obj)) {
-        if (isTuple(obj))
-            return name === 'index' || name === 'count' ? listMethod(obj, name) : MISSING;
-        if (LIST_METHODS.has(name))
-            return UNSAFE_LIST.has(name) ? unsafe(obj, name) : listMethod(obj, name);
-        return MISSING;
-    }
-    if (obj instanceof Map) {
-        if (DICT_METHODS.has(name))
-            return UNSAFE_DICT.has(name) ? unsafe(obj, name) : dictMethod(obj, name);
-        return MISSING;
-    }
-    if (obj instanceof Namespace)
-        return obj.attrs.has(name) ? obj.attrs.get(name) : MISSING;
-    if (isHolder(obj))
-        return obj.getAttr(name);
-    if (obj instanceof PyIter)
-        return MISSING;
-    if (isNumber(obj)) {
-        if (name === 'real')
-            return obj;
-        if (name === 'imag')
-            return obj instanceof PyFloat ? new PyFloat(0) : 0;
-        return MISSING;
-    }
-    return MISSING;
-}
-/** environment.getattr (foo.bar) */
-function getAttr(obj, name) {
-    const v = pyGetattr(obj, name);
-    if (v !== MISSING) {
-        if (name.startsWith('_') && !(v instanceof Undef && v.exc === 'security') && !(obj instanceof Namespace))
-            return unsafe(obj, name);
-        return v;
-    }
-    const item = rawItem(obj, name);
-    if (item !== MISSING)
-        return item;
-    return new Undef(name, obj);
-}
-/** obj[key] as Python does it, MISSING when it raises TypeError / LookupError. */
-function rawItem(obj, key) {
-    if (obj instanceof Map)
-        return dictGet(obj, key);
-    if (Array.isArray(obj) || isStr(obj)) {
-        if (!isInt(key))
-            return MISSING;
-        const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
-        let i = Number(key);
-        if (i < 0)
-            i += seq.length;
-        if (i < 0 || i >= seq.length)
-            return MISSING;
-        return seq[i];
-    }
-    if (obj instanceof Undef)
-        obj.fail();
-    return MISSING;
-}
-/** environment.getitem (foo[bar]) */
-function getItem(obj, key) {
-    const v = rawItem(obj, key);
-    if (v !== MISSING)
-        return v;
-    if (typeof key === 'string') {
-        const a = pyGetattr(obj, key);
-        if (a !== MISSING) {
-            if (key.startsWith('_') && !(obj instanceof Namespace))
-                return unsafe(obj, key);
-            return a;
-        }
-    }
-    return new Undef(key, obj);
-}
+/** obj[start:stop:step] on a str, list or tuple, as Python slices. */
 function getSlice(obj, start, stop, step) {
     if (obj instanceof Undef)
         obj.fail();
@@ -77343,37 +77287,14 @@ function getSlice(obj, start, stop, step) {
         return out.join('');
     return isTuple(obj) ? tuple(out) : out;
 }
-// ------------------------------------------------------------------------------------------------------------
-// argument binding
-function bind(fname, a, names, defaults = []) {
-    const firstDefault = names.length - defaults.length;
-    const out = [];
-    if (a.args.length > names.length)
-        throw new JinjaError(`${fname}() takes at most ${names.length} arguments (${a.args.length} given)`);
-    for (const k of a.kwargs.keys())
-        if (!names.includes(k))
-            throw new JinjaError(`${fname}() got an unexpected keyword argument '${k}'`);
-    for (let i = 0; i < names.length; i++) {
-        const name = names[i];
-        if (i < a.args.length) {
-            if (a.kwargs.has(name))
-                throw new JinjaError(`${fname}() got multiple values for argument '${name}'`);
-            out.push(a.args[i]);
-        }
-        else if (a.kwargs.has(name))
-            out.push(a.kwargs.get(name));
-        else if (i >= firstDefault)
-            out.push(defaults[i - firstDefault]);
-        else
-            throw new JinjaError(`${fname}() missing required argument: '${name}'`);
-    }
-    return out;
-}
-function method(name, fn) {
-    return new PyCallable(name, fn, 'method');
-}
-// ------------------------------------------------------------------------------------------------------------
-// str methods
+
+;// CONCATENATED MODULE: ./src/templates/jinja-strings.ts
+/**
+ * Python's str algorithms, code point by code point: whitespace as str.split / str.strip see it, strip, split,
+ * rsplit, splitlines, replace, title, capitalize, islower / isupper and find. Shared by the str methods
+ * (jinja-calls.ts) and the string filters (jinja-filters.ts), and they need nothing but jinja-values.
+ */
+
 const PY_WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 function pyStrip(s, chars, left, right) {
     const set = chars === null || chars instanceof Undef ? PY_WHITESPACE : requireStr(chars, 'strip arg');
@@ -77515,13 +77436,6 @@ function pyIsLower(s) {
 function pyIsUpper(s) {
     return isCased(s) && s === s.toUpperCase();
 }
-function toIntArg(v, fname) {
-    if (isInt(v))
-        return Number(v);
-    if (v === null)
-        return -1;
-    throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer (${fname})`);
-}
 function findIndex(s, sub, start, end, reverse) {
     const cps = codePoints(s);
     const n = cps.length;
@@ -77538,7 +77452,56 @@ function findIndex(s, sub, start, end, reverse) {
         return -1;
     return a + strLen(hay.slice(0, pos));
 }
-function strMethod(s, name) {
+
+;// CONCATENATED MODULE: ./src/templates/jinja-calls.ts
+/**
+ * What a template can call, with Python's calling convention: argument binding for builtins, filters and macros
+ * (bind), and the bound methods of str (including str.format as the sandbox's formatter runs it), list and dict
+ * that attribute access (jinja-access.ts) hands out. The string algorithms behind the str methods are in
+ * jinja-strings.ts, where the filters share them.
+ */
+
+
+
+// ------------------------------------------------------------------------------------------------------------
+// argument binding
+function bind(fname, a, names, defaults = []) {
+    const firstDefault = names.length - defaults.length;
+    const out = [];
+    if (a.args.length > names.length)
+        throw new JinjaError(`${fname}() takes at most ${names.length} arguments (${a.args.length} given)`);
+    for (const k of a.kwargs.keys())
+        if (!names.includes(k))
+            throw new JinjaError(`${fname}() got an unexpected keyword argument '${k}'`);
+    for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (i < a.args.length) {
+            if (a.kwargs.has(name))
+                throw new JinjaError(`${fname}() got multiple values for argument '${name}'`);
+            out.push(a.args[i]);
+        }
+        else if (a.kwargs.has(name))
+            out.push(a.kwargs.get(name));
+        else if (i >= firstDefault)
+            out.push(defaults[i - firstDefault]);
+        else
+            throw new JinjaError(`${fname}() missing required argument: '${name}'`);
+    }
+    return out;
+}
+function method(name, fn) {
+    return new PyCallable(name, fn, 'method');
+}
+// ------------------------------------------------------------------------------------------------------------
+// str methods
+function toIntArg(v, fname) {
+    if (isInt(v))
+        return Number(v);
+    if (v === null)
+        return -1;
+    throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer (${fname})`);
+}
+function strMethod(s, name, lookup) {
     const m = (fn) => method(`str.${name}`, fn);
     switch (name) {
         case 'strip':
@@ -77618,7 +77581,7 @@ function strMethod(s, name) {
                 return r;
             });
         case 'format':
-            return m((a) => pyFormat(s, a));
+            return m((a) => pyFormat(s, a, lookup));
         case 'isdigit':
         case 'isdecimal':
         case 'isnumeric':
@@ -77689,7 +77652,7 @@ function strMethod(s, name) {
     }
 }
 /** str.format, as the sandbox's SandboxedFormatter runs it (fields: index, name, attributes, items). */
-function pyFormat(fmt, a) {
+function pyFormat(fmt, a, lookup) {
     let auto = 0;
     let out = '';
     let i = 0;
@@ -77725,9 +77688,9 @@ function pyFormat(fmt, a) {
             }
             for (const part of m[2].matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
                 if (part[1] !== undefined)
-                    v = getAttr(v, part[1]);
+                    v = lookup.attr(v, part[1]);
                 else
-                    v = getItem(v, /^\d+$/.test(part[2]) ? Number(part[2]) : part[2]);
+                    v = lookup.item(v, /^\d+$/.test(part[2]) ? Number(part[2]) : part[2]);
             }
             let text = conv === 'r' ? pyRepr(v) : pyStr(v);
             if (spec)
@@ -77820,331 +77783,6 @@ function dictMethod(d, name) {
                 throw new JinjaError(`dict.${name} is not supported`);
             });
     }
-}
-// ------------------------------------------------------------------------------------------------------------
-// operators
-function checkUndef(...vs) {
-    for (const v of vs)
-        if (v instanceof Undef)
-            v.fail();
-}
-function arith(op, a, b) {
-    if (!isNumber(a) || !isNumber(b))
-        throw new JinjaError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
-    const isFloat = a instanceof PyFloat || b instanceof PyFloat;
-    const x = numOf(a);
-    const y = numOf(b);
-    const wrap = (r) => (isFloat ? new PyFloat(r) : r);
-    switch (op) {
-        case '+':
-            return wrap(x + y);
-        case '-':
-            return wrap(x - y);
-        case '*':
-            return wrap(x * y);
-        case '/':
-            if (y === 0)
-                throw new JinjaError('division by zero', 'ZeroDivisionError');
-            return new PyFloat(x / y);
-        case '//':
-            if (y === 0)
-                throw new JinjaError('integer division or modulo by zero', 'ZeroDivisionError');
-            return wrap(Math.floor(x / y));
-        case '%': {
-            if (y === 0)
-                throw new JinjaError('integer modulo by zero', 'ZeroDivisionError');
-            const r = x % y;
-            return wrap(r !== 0 && r < 0 !== y < 0 ? r + y : r);
-        }
-        case '**': {
-            const r = x ** y;
-            if (!isFloat && y < 0)
-                return new PyFloat(r);
-            if (!isFloat && !Number.isSafeInteger(r))
-                checkSize(Math.ceil(Math.log10(Math.abs(r) + 1)));
-            return wrap(r);
-        }
-    }
-    throw new JinjaError(`unknown operator ${op}`);
-}
-function repeat(seq, n) {
-    const count = Math.max(0, Number(n));
-    if (typeof seq === 'string' || seq instanceof Markup) {
-        const s = String(seq);
-        checkSize(s.length * count);
-        return s.repeat(count);
-    }
-    const list = seq;
-    checkSize(list.length * count);
-    const out = [];
-    for (let i = 0; i < count; i++)
-        out.push(...list);
-    return isTuple(list) ? tuple(out) : out;
-}
-function binaryOp(op, a, b) {
-    switch (op) {
-        case '+': {
-            checkUndef(a, b);
-            if (isStr(a) && isStr(b)) {
-                const r = concatMarkup(a, b);
-                checkSize(String(r).length);
-                return r;
-            }
-            if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-                checkSize(a.length + b.length);
-                const r = [...a, ...b];
-                return isTuple(a) ? tuple(r) : r;
-            }
-            if (isStr(a) || Array.isArray(a)) {
-                if (a instanceof Markup && !isNumber(b) && b !== null)
-                    return concatMarkup(a, pyStr(b));
-                throw new JinjaError(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
-            }
-            return arith(op, a, b);
-        }
-        case '*':
-            checkUndef(a, b);
-            if ((isStr(a) || Array.isArray(a)) && isInt(b))
-                return repeat(a, b);
-            if ((isStr(b) || Array.isArray(b)) && isInt(a))
-                return repeat(b, a);
-            if (isStr(a) || Array.isArray(a) || isStr(b) || Array.isArray(b)) {
-                const nonInt = isStr(a) || Array.isArray(a) ? b : a;
-                if (isNumber(nonInt) || nonInt === null || isStr(nonInt) || Array.isArray(nonInt))
-                    throw new JinjaError(`can't multiply sequence by non-int of type '${typeName(nonInt)}'`);
-            }
-            return arith(op, a, b);
-        case '%':
-            checkUndef(a, b);
-            if (isStr(a))
-                return printf(String(a), b);
-            return arith(op, a, b);
-        case '-':
-        case '/':
-        case '//':
-        case '**':
-            checkUndef(a, b);
-            return arith(op, a, b);
-        case '~': {
-            const r = pyStr(a) + pyStr(b);
-            checkSize(r.length);
-            return r;
-        }
-        case '==':
-            return pyEq(a, b);
-        case '!=':
-            return !pyEq(a, b);
-        case '<':
-            return pyCompare(a, b, op) < 0;
-        case '>':
-            return pyCompare(a, b, op) > 0;
-        case '<=':
-            return pyCompare(a, b, op) <= 0;
-        case '>=':
-            return pyCompare(a, b, op) >= 0;
-        case 'in':
-            return contains(b, a);
-        case 'not in':
-            return !contains(b, a);
-    }
-    throw new JinjaError(`unknown operator ${op}`);
-}
-function concatMarkup(a, b) {
-    if (a instanceof Markup)
-        return new Markup(a.s + (b instanceof Markup ? b.s : htmlEscape(b)));
-    if (b instanceof Markup)
-        return new Markup(htmlEscape(a) + b.s);
-    return a + b;
-}
-function contains(container, item) {
-    if (isStr(container)) {
-        if (!isStr(item))
-            throw new JinjaError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
-        return String(container).includes(String(item));
-    }
-    if (container instanceof Map)
-        return dictGet(container, item) !== MISSING;
-    if (Array.isArray(container))
-        return container.some((e) => pyEq(e, item));
-    if (container instanceof Undef) {
-        // Undefined has no __contains__, Python falls back to __iter__ (empty)
-        return false;
-    }
-    if (container instanceof PyIter)
-        return container.take().some((e) => pyEq(e, item));
-    throw new JinjaError(`argument of type '${typeName(container)}' is not iterable`);
-}
-/** str % args (printf-style), the common conversions. */
-function printf(fmt, args) {
-    const list = Array.isArray(args) && isTuple(args) ? args : [args];
-    let k = 0;
-    const out = fmt.replace(/%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g, (_m, key, flags, width, prec, conv) => {
-        if (conv === '%')
-            return '%';
-        let v;
-        if (key)
-            v = args instanceof Map ? dictGet(args, key.slice(1, -1)) : null;
-        else {
-            if (k >= list.length)
-                throw new JinjaError('not enough arguments for format string');
-            v = list[k++];
-        }
-        let s;
-        switch (conv) {
-            case 's':
-                s = pyStr(v);
-                break;
-            case 'r':
-                s = pyRepr(v);
-                break;
-            case 'd':
-            case 'i':
-                if (!isNumber(v))
-                    throw new JinjaError(`%${conv} format: a real number is required, not ${typeName(v)}`);
-                s = String(Math.trunc(numOf(v)));
-                break;
-            case 'f':
-                if (!isNumber(v))
-                    throw new JinjaError(`must be real number, not ${typeName(v)}`);
-                s = numOf(v).toFixed(prec === undefined ? 6 : Number(prec));
-                break;
-            default:
-                s = pyStr(v);
-        }
-        const w = width && width !== '*' ? Number(width) : 0;
-        if (s.length < w)
-            s = String(flags).includes('-') ? s.padEnd(w) : s.padStart(w, String(flags).includes('0') ? '0' : ' ');
-        return s;
-    });
-    if (k < list.length && !(args instanceof Map) && list.length > 0 && Array.isArray(args))
-        throw new JinjaError('not all arguments converted during string formatting');
-    return out;
-}
-// ------------------------------------------------------------------------------------------------------------
-// json.dumps(x, ensure_ascii=False, indent, separators, sort_keys), as transformers' tojson
-function jsonStr(s) {
-    let out = '"';
-    for (let i = 0; i < s.length; i++) {
-        const c = s[i];
-        const code = c.charCodeAt(0);
-        if (c === '"')
-            out += '\\"';
-        else if (c === '\\')
-            out += '\\\\';
-        else if (c === '\n')
-            out += '\\n';
-        else if (c === '\r')
-            out += '\\r';
-        else if (c === '\t')
-            out += '\\t';
-        else if (c === '\b')
-            out += '\\b';
-        else if (c === '\f')
-            out += '\\f';
-        else if (code < 0x20)
-            out += '\\u' + code.toString(16).padStart(4, '0');
-        else
-            out += c;
-    }
-    return out + '"';
-}
-function jsonFloat(x) {
-    if (Number.isNaN(x))
-        return 'NaN';
-    if (x === Infinity)
-        return 'Infinity';
-    if (x === -Infinity)
-        return '-Infinity';
-    return floatRepr(x);
-}
-function jsonDumps(value, opts) {
-    let indentStr = null;
-    if (opts.indent !== null && !(opts.indent instanceof Undef)) {
-        if (isStr(opts.indent))
-            indentStr = String(opts.indent);
-        else if (isInt(opts.indent))
-            indentStr = ' '.repeat(Math.max(0, Number(opts.indent)));
-        else
-            throw new JinjaError(`indent must be int or str, not ${typeName(opts.indent)}`);
-    }
-    let itemSep = indentStr === null ? ', ' : ',';
-    let keySep = ': ';
-    if (opts.separators !== null && !(opts.separators instanceof Undef)) {
-        const seps = Array.isArray(opts.separators) ? opts.separators : [];
-        if (seps.length !== 2)
-            throw new JinjaError('not enough values to unpack (expected 2)', 'ValueError');
-        itemSep = pyStr(seps[0]);
-        keySep = pyStr(seps[1]);
-    }
-    const ascii = (s) => opts.ensureAscii
-        ? s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-        : s;
-    const enc = (v, level) => {
-        if (level > 200)
-            throw new JinjaError('maximum recursion depth exceeded while encoding a JSON object', 'RecursionError');
-        if (v === null)
-            return 'null';
-        if (v === true)
-            return 'true';
-        if (v === false)
-            return 'false';
-        if (typeof v === 'number')
-            return String(v);
-        if (v instanceof PyFloat)
-            return jsonFloat(v.v);
-        if (typeof v === 'string' || v instanceof Markup)
-            return ascii(jsonStr(String(v)));
-        const nl = indentStr === null ? '' : '\n' + indentStr.repeat(level + 1);
-        const end = indentStr === null ? '' : '\n' + indentStr.repeat(level);
-        if (Array.isArray(v)) {
-            if (v.length === 0)
-                return '[]';
-            return '[' + nl + v.map((x) => enc(x, level + 1)).join(itemSep + nl) + end + ']';
-        }
-        if (v instanceof Map) {
-            if (v.size === 0)
-                return '{}';
-            let entries = [];
-            for (const [k, x] of v) {
-                let key;
-                if (typeof k === 'string' || k instanceof Markup)
-                    key = String(k);
-                else if (k === null)
-                    key = 'null';
-                else if (k === true)
-                    key = 'true';
-                else if (k === false)
-                    key = 'false';
-                else if (typeof k === 'number')
-                    key = String(k);
-                else if (k instanceof PyFloat)
-                    key = jsonFloat(k.v);
-                else
-                    throw new JinjaError(`keys must be str, int, float, bool or None, not ${typeName(k)}`);
-                entries.push([key, x]);
-            }
-            if (opts.sortKeys) {
-                const kinds = new Set([...v.keys()].map((k) => typeName(k)));
-                if (kinds.size > 1)
-                    throw new JinjaError(`'<' not supported between instances of '${[...kinds][1]}' and '${[...kinds][0]}'`);
-                entries = [...v]
-                    .map(([k], i) => [k, i])
-                    .sort((p, q) => pyCompare(p[0], q[0]))
-                    .map(([, i]) => entries[i]);
-            }
-            return ('{' +
-                nl +
-                entries.map(([k, x]) => ascii(jsonStr(k)) + keySep + enc(x, level + 1)).join(itemSep + nl) +
-                end +
-                '}');
-        }
-        if (v instanceof PyIter)
-            throw new JinjaError(`Object of type ${v.pyTypeName} is not JSON serializable`);
-        throw new JinjaError(`Object of type ${typeName(v)} is not JSON serializable`);
-    };
-    const out = enc(value, 0);
-    checkSize(out.length);
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/templates/jinja-globals.ts
@@ -78452,6 +78090,459 @@ function syntax_line_escape(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+;// CONCATENATED MODULE: ./src/templates/jinja-access.ts
+/**
+ * Attribute and subscript access as ImmutableSandboxedEnvironment does it: environment.getattr (foo.bar),
+ * environment.getitem (foo[bar]), slicing (foo[a:b:c]), and the sandbox's rules for what is unsafe (dunders,
+ * _private names, the mutating methods of list and dict). The bound methods it hands out are built in
+ * jinja-calls.ts; this file only decides which names resolve and which are refused.
+ */
+
+
+
+const UNSAFE_LIST = new Set(['append', 'clear', 'pop', 'reverse', 'insert', 'sort', 'extend', 'remove']);
+const UNSAFE_DICT = new Set(['clear', 'pop', 'popitem', 'setdefault', 'update']);
+const LIST_METHODS = new Set([...UNSAFE_LIST, 'index', 'count', 'copy']);
+const DICT_METHODS = new Set([...UNSAFE_DICT, 'items', 'keys', 'values', 'get', 'copy', 'fromkeys']);
+function unsafe(obj, attr) {
+    return new Undef(attr, obj, `access to attribute ${pyRepr(attr)} of ${pyRepr(typeName(obj))} object is unsafe.`, 'security');
+}
+function isDunder(name) {
+    return name.startsWith('__') && name.endsWith('__') && name.length > 4;
+}
+/** Python getattr(obj, name): the value, or MISSING when Python would raise AttributeError. */
+function pyGetattr(obj, name) {
+    if (isDunder(name) && !(obj instanceof Namespace) && !(obj instanceof Undef))
+        return unsafe(obj, name);
+    if (obj instanceof Undef) {
+        if (name.startsWith('__'))
+            return MISSING;
+        obj.fail();
+    }
+    if (isStr(obj)) {
+        const m = strMethod(String(obj), name, FIELD_LOOKUP);
+        return m ?? MISSING;
+    }
+    if (Array.isArray(obj)) {
+        if (isTuple(obj))
+            return name === 'index' || name === 'count' ? listMethod(obj, name) : MISSING;
+        if (LIST_METHODS.has(name))
+            return UNSAFE_LIST.has(name) ? unsafe(obj, name) : listMethod(obj, name);
+        return MISSING;
+    }
+    if (obj instanceof Map) {
+        if (DICT_METHODS.has(name))
+            return UNSAFE_DICT.has(name) ? unsafe(obj, name) : dictMethod(obj, name);
+        return MISSING;
+    }
+    if (obj instanceof Namespace)
+        return obj.attrs.has(name) ? obj.attrs.get(name) : MISSING;
+    if (isHolder(obj))
+        return obj.getAttr(name);
+    if (obj instanceof PyIter)
+        return MISSING;
+    if (isNumber(obj)) {
+        if (name === 'real')
+            return obj;
+        if (name === 'imag')
+            return obj instanceof PyFloat ? new PyFloat(0) : 0;
+        return MISSING;
+    }
+    return MISSING;
+}
+/**
+ * How str.format resolves `{0.name}` and `{0[key]}`: with the sandbox's own getattr and getitem. Passed
+ * to the str methods rather than imported there, so the methods do not import attribute access back.
+ */
+const FIELD_LOOKUP = { attr: (v, name) => getAttr(v, name), item: (v, key) => getItem(v, key) };
+/** environment.getattr (foo.bar) */
+function getAttr(obj, name) {
+    const v = pyGetattr(obj, name);
+    if (v !== MISSING) {
+        if (name.startsWith('_') && !(v instanceof Undef && v.exc === 'security') && !(obj instanceof Namespace))
+            return unsafe(obj, name);
+        return v;
+    }
+    const item = rawItem(obj, name);
+    if (item !== MISSING)
+        return item;
+    return new Undef(name, obj);
+}
+/** obj[key] as Python does it, MISSING when it raises TypeError / LookupError. */
+function rawItem(obj, key) {
+    if (obj instanceof Map)
+        return dictGet(obj, key);
+    if (Array.isArray(obj) || isStr(obj)) {
+        if (!isInt(key))
+            return MISSING;
+        const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
+        let i = Number(key);
+        if (i < 0)
+            i += seq.length;
+        if (i < 0 || i >= seq.length)
+            return MISSING;
+        return seq[i];
+    }
+    if (obj instanceof Undef)
+        obj.fail();
+    return MISSING;
+}
+/** environment.getitem (foo[bar]) */
+function getItem(obj, key) {
+    const v = rawItem(obj, key);
+    if (v !== MISSING)
+        return v;
+    if (typeof key === 'string') {
+        const a = pyGetattr(obj, key);
+        if (a !== MISSING) {
+            if (key.startsWith('_') && !(obj instanceof Namespace))
+                return unsafe(obj, key);
+            return a;
+        }
+    }
+    return new Undef(key, obj);
+}
+
+;// CONCATENATED MODULE: ./src/templates/jinja-json.ts
+/**
+ * json.dumps(x, ensure_ascii=False, indent, separators, sort_keys) as transformers' tojson filter calls it: the
+ * exact spacing, escaping and float spelling of Python's json module. Separate from the filters because it is a
+ * self-contained serializer with its own rules.
+ */
+
+
+function jsonStr(s) {
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        const code = c.charCodeAt(0);
+        if (c === '"')
+            out += '\\"';
+        else if (c === '\\')
+            out += '\\\\';
+        else if (c === '\n')
+            out += '\\n';
+        else if (c === '\r')
+            out += '\\r';
+        else if (c === '\t')
+            out += '\\t';
+        else if (c === '\b')
+            out += '\\b';
+        else if (c === '\f')
+            out += '\\f';
+        else if (code < 0x20)
+            out += '\\u' + code.toString(16).padStart(4, '0');
+        else
+            out += c;
+    }
+    return out + '"';
+}
+function jsonFloat(x) {
+    if (Number.isNaN(x))
+        return 'NaN';
+    if (x === Infinity)
+        return 'Infinity';
+    if (x === -Infinity)
+        return '-Infinity';
+    return floatRepr(x);
+}
+function jsonDumps(value, opts) {
+    let indentStr = null;
+    if (opts.indent !== null && !(opts.indent instanceof Undef)) {
+        if (isStr(opts.indent))
+            indentStr = String(opts.indent);
+        else if (isInt(opts.indent))
+            indentStr = ' '.repeat(Math.max(0, Number(opts.indent)));
+        else
+            throw new JinjaError(`indent must be int or str, not ${typeName(opts.indent)}`);
+    }
+    let itemSep = indentStr === null ? ', ' : ',';
+    let keySep = ': ';
+    if (opts.separators !== null && !(opts.separators instanceof Undef)) {
+        const seps = Array.isArray(opts.separators) ? opts.separators : [];
+        if (seps.length !== 2)
+            throw new JinjaError('not enough values to unpack (expected 2)', 'ValueError');
+        itemSep = pyStr(seps[0]);
+        keySep = pyStr(seps[1]);
+    }
+    const ascii = (s) => opts.ensureAscii
+        ? s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+        : s;
+    const enc = (v, level) => {
+        if (level > 200)
+            throw new JinjaError('maximum recursion depth exceeded while encoding a JSON object', 'RecursionError');
+        if (v === null)
+            return 'null';
+        if (v === true)
+            return 'true';
+        if (v === false)
+            return 'false';
+        if (typeof v === 'number')
+            return String(v);
+        if (v instanceof PyFloat)
+            return jsonFloat(v.v);
+        if (typeof v === 'string' || v instanceof Markup)
+            return ascii(jsonStr(String(v)));
+        const nl = indentStr === null ? '' : '\n' + indentStr.repeat(level + 1);
+        const end = indentStr === null ? '' : '\n' + indentStr.repeat(level);
+        if (Array.isArray(v)) {
+            if (v.length === 0)
+                return '[]';
+            return '[' + nl + v.map((x) => enc(x, level + 1)).join(itemSep + nl) + end + ']';
+        }
+        if (v instanceof Map) {
+            if (v.size === 0)
+                return '{}';
+            let entries = [];
+            for (const [k, x] of v) {
+                let key;
+                if (typeof k === 'string' || k instanceof Markup)
+                    key = String(k);
+                else if (k === null)
+                    key = 'null';
+                else if (k === true)
+                    key = 'true';
+                else if (k === false)
+                    key = 'false';
+                else if (typeof k === 'number')
+                    key = String(k);
+                else if (k instanceof PyFloat)
+                    key = jsonFloat(k.v);
+                else
+                    throw new JinjaError(`keys must be str, int, float, bool or None, not ${typeName(k)}`);
+                entries.push([key, x]);
+            }
+            if (opts.sortKeys) {
+                const kinds = new Set([...v.keys()].map((k) => typeName(k)));
+                if (kinds.size > 1)
+                    throw new JinjaError(`'<' not supported between instances of '${[...kinds][1]}' and '${[...kinds][0]}'`);
+                entries = [...v]
+                    .map(([k], i) => [k, i])
+                    .sort((p, q) => pyCompare(p[0], q[0]))
+                    .map(([, i]) => entries[i]);
+            }
+            return ('{' +
+                nl +
+                entries.map(([k, x]) => ascii(jsonStr(k)) + keySep + enc(x, level + 1)).join(itemSep + nl) +
+                end +
+                '}');
+        }
+        if (v instanceof PyIter)
+            throw new JinjaError(`Object of type ${v.pyTypeName} is not JSON serializable`);
+        throw new JinjaError(`Object of type ${typeName(v)} is not JSON serializable`);
+    };
+    const out = enc(value, 0);
+    checkSize(out.length);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/templates/jinja-operators.ts
+/**
+ * The binary operators of Jinja2 expressions with Python's semantics: arithmetic (int / float, floor division and
+ * modulo with Python's signs), + and * on str / Markup / list / tuple, ~ concatenation, comparisons, `in` /
+ * `not in`, and str % args (printf-style, also the format filter). Short-circuiting `and` / `or`, `not` and
+ * unary + / - are evaluated in jinja-interpreter.ts, next to the rest of expression evaluation.
+ */
+
+
+function checkUndef(...vs) {
+    for (const v of vs)
+        if (v instanceof Undef)
+            v.fail();
+}
+function arith(op, a, b) {
+    if (!isNumber(a) || !isNumber(b))
+        throw new JinjaError(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+    const isFloat = a instanceof PyFloat || b instanceof PyFloat;
+    const x = numOf(a);
+    const y = numOf(b);
+    const wrap = (r) => (isFloat ? new PyFloat(r) : r);
+    switch (op) {
+        case '+':
+            return wrap(x + y);
+        case '-':
+            return wrap(x - y);
+        case '*':
+            return wrap(x * y);
+        case '/':
+            if (y === 0)
+                throw new JinjaError('division by zero', 'ZeroDivisionError');
+            return new PyFloat(x / y);
+        case '//':
+            if (y === 0)
+                throw new JinjaError('integer division or modulo by zero', 'ZeroDivisionError');
+            return wrap(Math.floor(x / y));
+        case '%': {
+            if (y === 0)
+                throw new JinjaError('integer modulo by zero', 'ZeroDivisionError');
+            const r = x % y;
+            return wrap(r !== 0 && r < 0 !== y < 0 ? r + y : r);
+        }
+        case '**': {
+            const r = x ** y;
+            if (!isFloat && y < 0)
+                return new PyFloat(r);
+            if (!isFloat && !Number.isSafeInteger(r))
+                checkSize(Math.ceil(Math.log10(Math.abs(r) + 1)));
+            return wrap(r);
+        }
+    }
+    throw new JinjaError(`unknown operator ${op}`);
+}
+function repeat(seq, n) {
+    const count = Math.max(0, Number(n));
+    if (typeof seq === 'string' || seq instanceof Markup) {
+        const s = String(seq);
+        checkSize(s.length * count);
+        return s.repeat(count);
+    }
+    const list = seq;
+    checkSize(list.length * count);
+    const out = [];
+    for (let i = 0; i < count; i++)
+        out.push(...list);
+    return isTuple(list) ? tuple(out) : out;
+}
+function binaryOp(op, a, b) {
+    switch (op) {
+        case '+': {
+            checkUndef(a, b);
+            if (isStr(a) && isStr(b)) {
+                const r = concatMarkup(a, b);
+                checkSize(String(r).length);
+                return r;
+            }
+            if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+                checkSize(a.length + b.length);
+                const r = [...a, ...b];
+                return isTuple(a) ? tuple(r) : r;
+            }
+            if (isStr(a) || Array.isArray(a)) {
+                if (a instanceof Markup && !isNumber(b) && b !== null)
+                    return concatMarkup(a, pyStr(b));
+                throw new JinjaError(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+            }
+            return arith(op, a, b);
+        }
+        case '*':
+            checkUndef(a, b);
+            if ((isStr(a) || Array.isArray(a)) && isInt(b))
+                return repeat(a, b);
+            if ((isStr(b) || Array.isArray(b)) && isInt(a))
+                return repeat(b, a);
+            if (isStr(a) || Array.isArray(a) || isStr(b) || Array.isArray(b)) {
+                const nonInt = isStr(a) || Array.isArray(a) ? b : a;
+                if (isNumber(nonInt) || nonInt === null || isStr(nonInt) || Array.isArray(nonInt))
+                    throw new JinjaError(`can't multiply sequence by non-int of type '${typeName(nonInt)}'`);
+            }
+            return arith(op, a, b);
+        case '%':
+            checkUndef(a, b);
+            if (isStr(a))
+                return printf(String(a), b);
+            return arith(op, a, b);
+        case '-':
+        case '/':
+        case '//':
+        case '**':
+            checkUndef(a, b);
+            return arith(op, a, b);
+        case '~': {
+            const r = pyStr(a) + pyStr(b);
+            checkSize(r.length);
+            return r;
+        }
+        case '==':
+            return pyEq(a, b);
+        case '!=':
+            return !pyEq(a, b);
+        case '<':
+            return pyCompare(a, b, op) < 0;
+        case '>':
+            return pyCompare(a, b, op) > 0;
+        case '<=':
+            return pyCompare(a, b, op) <= 0;
+        case '>=':
+            return pyCompare(a, b, op) >= 0;
+        case 'in':
+            return contains(b, a);
+        case 'not in':
+            return !contains(b, a);
+    }
+    throw new JinjaError(`unknown operator ${op}`);
+}
+function concatMarkup(a, b) {
+    if (a instanceof Markup)
+        return new Markup(a.s + (b instanceof Markup ? b.s : htmlEscape(b)));
+    if (b instanceof Markup)
+        return new Markup(htmlEscape(a) + b.s);
+    return a + b;
+}
+function contains(container, item) {
+    if (isStr(container)) {
+        if (!isStr(item))
+            throw new JinjaError(`'in <string>' requires string as left operand, not ${typeName(item)}`);
+        return String(container).includes(String(item));
+    }
+    if (container instanceof Map)
+        return dictGet(container, item) !== MISSING;
+    if (Array.isArray(container))
+        return container.some((e) => pyEq(e, item));
+    if (container instanceof Undef) {
+        // Undefined has no __contains__, Python falls back to __iter__ (empty)
+        return false;
+    }
+    if (container instanceof PyIter)
+        return container.take().some((e) => pyEq(e, item));
+    throw new JinjaError(`argument of type '${typeName(container)}' is not iterable`);
+}
+/** str % args (printf-style), the common conversions. */
+function printf(fmt, args) {
+    const list = Array.isArray(args) && isTuple(args) ? args : [args];
+    let k = 0;
+    const out = fmt.replace(/%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g, (_m, key, flags, width, prec, conv) => {
+        if (conv === '%')
+            return '%';
+        let v;
+        if (key)
+            v = args instanceof Map ? dictGet(args, key.slice(1, -1)) : null;
+        else {
+            if (k >= list.length)
+                throw new JinjaError('not enough arguments for format string');
+            v = list[k++];
+        }
+        let s;
+        switch (conv) {
+            case 's':
+                s = pyStr(v);
+                break;
+            case 'r':
+                s = pyRepr(v);
+                break;
+            case 'd':
+            case 'i':
+                if (!isNumber(v))
+                    throw new JinjaError(`%${conv} format: a real number is required, not ${typeName(v)}`);
+                s = String(Math.trunc(numOf(v)));
+                break;
+            case 'f':
+                if (!isNumber(v))
+                    throw new JinjaError(`must be real number, not ${typeName(v)}`);
+                s = numOf(v).toFixed(prec === undefined ? 6 : Number(prec));
+                break;
+            default:
+                s = pyStr(v);
+        }
+        const w = width && width !== '*' ? Number(width) : 0;
+        if (s.length < w)
+            s = String(flags).includes('-') ? s.padEnd(w) : s.padStart(w, String(flags).includes('0') ? '0' : ' ');
+        return s;
+    });
+    if (k < list.length && !(args instanceof Map) && list.length > 0 && Array.isArray(args))
+        throw new JinjaError('not all arguments converted during string formatting');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/templates/jinja-filters.ts
 /**
  * Jinja2's builtin filters and tests (jinja2/filters.py, jinja2/tests.py 3.1), with Python's coercions:
@@ -78460,7 +78551,11 @@ function syntax_line_escape(s) {
  */
 
 
-const noArgs = { args: [], kwargs: new Map() };
+
+
+
+
+
 /** soft_str */
 function s(v) {
     return pyStr(v);
@@ -79001,7 +79096,6 @@ function sameAs(a, b) {
     return false;
 }
 
-
 ;// CONCATENATED MODULE: ./src/templates/jinja-interpreter.ts
 /**
  * Our evaluator for the AST @huggingface/jinja parses, with Jinja2's semantics (ImmutableSandboxedEnvironment as
@@ -79009,6 +79103,8 @@ function sameAs(a, b) {
  * fresh scope per loop iteration, macros closing over their definition scope), loop controls that keep the
  * output already produced, the sandbox's attribute rules, and our own time / size / recursion bounds.
  */
+
+
 
 
 
@@ -79500,7 +79596,6 @@ function collectIdentifiers(node, into) {
         }
     }
 }
-
 
 ;// CONCATENATED MODULE: ./src/templates/render.ts
 /**

@@ -9,9 +9,9 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ModelArtifactName } from '../src/artifacts/model-artifacts.js'
 import architectures from '../src/data/architectures.json' with { type: 'json' }
-import { allRules } from '../src/engine/registry.js'
-import type { AnyMessages } from '../src/engine/rule.js'
-import type { AnyRule } from '../src/engine/registry.js'
+import { allRules } from '../src/rules/registry.js'
+import type { AnyMessages } from '../src/rules/model-rule.js'
+import type { AnyRule } from '../src/rules/registry.js'
 
 export const BEGIN = '<!-- generated:begin -->'
 export const END = '<!-- generated:end -->'

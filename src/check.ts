@@ -5,11 +5,12 @@ import {
   severityAtLeast,
   type Counts,
   type Finding,
-} from './engine/finding.js'
-import { docsBase, modelRules } from './engine/registry.js'
-import type { DatasetStats } from './engine/run-dataset.js'
+} from './common/finding.js'
+import { docsBase, modelRules } from './rules/registry.js'
+import type { CheckHooks } from './check-dataset.js'
+import type { DatasetStats } from './engine/dataset-stats.js'
 import { runModelRules } from './engine/run-model.js'
-import { describeError, isCheckError } from './errors.js'
+import { describeError, isCheckError } from './common/errors.js'
 import type { FailOn, Settings, TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
 import type { Source } from './sources/source.js'
@@ -74,7 +75,7 @@ export async function checkTargets(
       if (spec.kind === 'dataset') {
         // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
         // time a model check never needs.
-        const { checkDataset } = await import(/* webpackMode: "eager" */ './datasets/check-dataset.js')
+        const { checkDataset } = await import(/* webpackMode: "eager" */ './check-dataset.js')
         const { findings, stats } = await checkDataset(
           spec,
           opened.source,
@@ -106,11 +107,6 @@ export async function checkTargets(
       ? 'fail'
       : 'pass'
   return { targets, counts: countFindings(all), result, failOn: settings.failOn }
-}
-
-export interface CheckHooks {
-  /** A progress line on long dataset runs. */
-  onProgress?: (ref: string, rows: number, rowsPerSecond: number) => void
 }
 
 /** A target's files: a local folder, or a hub repo resolved to its commit. */

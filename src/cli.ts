@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 import { checkTargets, exitCode } from './check.js'
-import { describeError, UsageError } from './errors.js'
+import { describeError, UsageError } from './common/errors.js'
 import { toJson } from './report/json.js'
 import { toSarif } from './report/sarif.js'
 import { formatText } from './report/text.js'
-import { docsBase } from './engine/registry.js'
+import { docsBase } from './rules/registry.js'
 import { resolveSettings } from './settings.js'
 import pkg from '../package.json' with { type: 'json' }
 

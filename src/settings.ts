@@ -2,9 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseDocument } from 'yaml'
 import { z } from 'zod'
-import { findRule } from './engine/registry.js'
-import type { RuleLevel } from './engine/run-model.js'
-import { UsageError } from './errors.js'
+import { findRule } from './rules/registry.js'
+import type { RuleLevel } from './common/finding.js'
+import { UsageError } from './common/errors.js'
 import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const

@@ -18,7 +18,7 @@ import {
   type SafetensorsProblem,
   type SafetensorsProblemCode,
 } from '../../src/artifacts/safetensors.js'
-import { SourceError } from '../../src/errors.js'
+import { SourceError } from '../../src/common/errors.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import { memorySource } from '../../src/sources/memory.js'
 import type { Source } from '../../src/sources/source.js'

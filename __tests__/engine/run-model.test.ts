@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { defineModelRule, type ModelRule } from '../../src/engine/rule.js'
+import { defineModelRule, type ModelRule } from '../../src/rules/model-rule.js'
 import { runModelRules } from '../../src/engine/run-model.js'
 import { memorySource } from '../../src/sources/memory.js'
 import type { Source } from '../../src/sources/source.js'

@@ -2,7 +2,7 @@
 // end: findings, never a crash ("crashed" finding) or an exception out of the runner.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { modelRules as allRules } from '../../src/engine/registry.js'
+import { modelRules as allRules } from '../../src/rules/registry.js'
 import { runModelRules } from '../../src/engine/run-model.js'
 import { memorySource } from '../../src/sources/memory.js'
 import { makeSafetensors } from '../helpers/safetensors.js'

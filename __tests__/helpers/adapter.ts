@@ -2,10 +2,10 @@
 // adapters of the shared corpus run through the local source.
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import type { ModelRule } from '../../src/engine/rule.js'
+import type { ModelRule } from '../../src/rules/model-rule.js'
 import { runModelRules } from '../../src/engine/run-model.js'
 import { openLocalSource } from '../../src/sources/local.js'
-import { CORPUS_ROOT } from '../helpers/corpus.js'
+import { CORPUS_ROOT } from './corpus.js'
 
 /** The fields a LoRA adapter_config.json of PEFT has that the adapter rules read. */
 const BASE: Record<string, unknown> = {

@@ -1,8 +1,8 @@
 // Runs dataset rules over an in-memory dataset (and base model), the way checkTargets does: the real
 // split finder, readers, base-model loader and streaming runner.
-import { loadBaseModel } from '../../src/datasets/base-model.js'
-import { findDataFiles } from '../../src/datasets/splits.js'
-import type { DatasetRule } from '../../src/engine/dataset-rule.js'
+import { loadBaseModel } from '../../src/artifacts/base-model.js'
+import { findDataFiles } from '../../src/readers/splits.js'
+import type { DatasetRule } from '../../src/rules/dataset-rule.js'
 import { runDatasetRules } from '../../src/engine/run-dataset.js'
 import { memorySource, type MemoryEntry } from '../../src/sources/memory.js'
 

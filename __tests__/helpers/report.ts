@@ -1,5 +1,5 @@
 import type { Report, TargetResult } from '../../src/check.js'
-import { countFindings, type Finding, type Location, type Severity } from '../../src/engine/finding.js'
+import { countFindings, type Finding, type Location, type Severity } from '../../src/common/finding.js'
 
 export function finding(severity: Severity, location: Location, n = 0): Finding {
   return {

@@ -1,9 +1,10 @@
 // An ESLint-style RuleTester: each case is a tiny repo in memory; each expected finding names the
 // message it reports and where. The real runner runs the rule, so artifact loading is tested too.
 import { describe, expect, it } from '@jest/globals'
-import type { Finding, Severity } from '../../src/engine/finding.js'
-import type { ModelRule } from '../../src/engine/rule.js'
-import { runModelRules, type RuleLevel } from '../../src/engine/run-model.js'
+import type { Finding, Severity } from '../../src/common/finding.js'
+import type { ModelRule } from '../../src/rules/model-rule.js'
+import { runModelRules } from '../../src/engine/run-model.js'
+import { type RuleLevel } from '../../src/common/finding.js'
 import { memorySource, type MemoryEntry } from '../../src/sources/memory.js'
 
 export interface Case {

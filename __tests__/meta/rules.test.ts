@@ -13,8 +13,8 @@ import {
   SECTIONS,
   writeDocs,
 } from '../../scripts/generate-docs.js'
-import { allRules, type AnyRule } from '../../src/engine/registry.js'
-import type { ModelRule } from '../../src/engine/rule.js'
+import { allRules, type AnyRule } from '../../src/rules/registry.js'
+import type { ModelRule } from '../../src/rules/model-rule.js'
 import { modelRules } from '../../src/rules/model/index.js'
 
 const REGISTRY = 'src/rules/model/index.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { allRules } from '../../src/engine/registry.js'
+import { allRules } from '../../src/rules/registry.js'
 import { toSarif } from '../../src/report/sarif.js'
 import { finding, report, target } from '../helpers/report.js'
 

@@ -3,7 +3,7 @@
 // tokenizer_config.json's "chat_template"; that key is a string or a list of {name, template}, loaded
 // into a dict by name; a processor's legacy chat_template.json serves multimodal models. Each template
 // is parsed once here and shared by every template rule.
-import type { Location } from '../engine/finding.js'
+import type { Location } from '../common/finding.js'
 import { at as locate, jsonType, type JsonDocument } from './json-document.js'
 import { docOf, MiB, readListedFile, type JsonFile } from './json-file.js'
 import type { RepoEntry, Source } from '../sources/source.js'

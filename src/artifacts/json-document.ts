@@ -7,7 +7,8 @@ import {
   type ParseError,
 } from 'jsonc-parser'
 import { firstInvalidUtf8, lineIndex, type Position } from './text-position.js'
-import type { Location } from '../engine/finding.js'
+import type { Location } from '../common/finding.js'
+import { isObject } from '../common/json.js'
 
 /** A parsed JSON file that can say on which line and column any value sits. */
 export interface JsonDocument {
@@ -234,4 +235,13 @@ export function problemPosition(problem: JsonProblem): Position | undefined {
     default:
       return undefined
   }
+}
+
+/** A top-level field of an object document. */
+export function field(doc: JsonDocument, key: string): unknown {
+  return isObject(doc.value) ? doc.value[key] : undefined
+}
+
+export function hasField(doc: JsonDocument, key: string): boolean {
+  return isObject(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key)
 }

@@ -1,5 +1,5 @@
 import type { RepoEntry, Source } from '../sources/source.js'
-import { isLfsPointer } from './lfs.js'
+import { isLfsPointer } from '../sources/lfs.js'
 import { parseJsonDocument, type JsonDocument, type JsonProblem } from './json-document.js'
 
 /** A JSON file of the target as rules see it: every way it can be absent or broken is a state. */

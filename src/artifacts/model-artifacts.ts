@@ -4,7 +4,7 @@ import { specialTokens, type SpecialToken } from './special-tokens.js'
 import { smokeRenders, type SmokeRender } from './template-renders.js'
 import { loadTokenizerJson, type TokenizerJson } from './tokenizer-json.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
-import { findLfsPointers, type LfsPointer } from './lfs.js'
+import { findLfsPointers, type LfsPointer } from '../sources/lfs.js'
 import { headerSizeHints, loadWeights, type Weights } from './weights.js'
 
 /** A repo with adapter_config.json at its root is a (LoRA) adapter, checked by the adapter rules. */

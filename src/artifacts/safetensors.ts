@@ -3,9 +3,9 @@
 // first, as plain data a rule can turn into findings. Pure apart from `readSafetensorsHeader`, which
 // only issues ranged reads and never reads more than the header.
 import { printParseErrorCode, visit } from 'jsonc-parser'
-import type { Severity } from '../engine/finding.js'
+import type { Severity } from '../common/finding.js'
 import type { Source } from '../sources/source.js'
-import { SourceError } from '../errors.js'
+import { SourceError } from '../common/errors.js'
 import { firstInvalidUtf8 } from './text-position.js'
 
 /** Bits per element of every dtype the crate knows (`Dtype::bitsize`, enum order). */

@@ -1,4 +1,4 @@
-import type { Location } from '../engine/finding.js'
+import type { Location } from '../common/finding.js'
 import { at } from './json-document.js'
 import { docOf, type JsonFile } from './json-file.js'
 

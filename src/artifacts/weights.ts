@@ -1,6 +1,6 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
 import { docOf, type JsonFile } from './json-file.js'
-import type { LfsPointer } from './lfs.js'
+import type { LfsPointer } from '../sources/lfs.js'
 import { readSafetensorsHeader, type SafetensorsParse } from './safetensors.js'
 
 /** One root `*.safetensors` file and what its header says; `parse` is absent for LFS pointers. */

@@ -1,9 +1,7 @@
 import { modelArtifactLoader, type ModelArtifactName } from '../artifacts/model-artifacts.js'
 import type { Source } from '../sources/source.js'
-import type { Finding, Location, Severity } from './finding.js'
-import type { AnyMessages, ModelRule, RuleMeta, RuleSettings } from './rule.js'
-
-export type RuleLevel = Severity | 'off'
+import type { Finding, Location, RuleLevel, Severity } from '../common/finding.js'
+import type { AnyMessages, ModelRule, RuleMeta, RuleSettings } from '../rules/model-rule.js'
 
 export interface RunOptions {
   /** Severity chosen by the user, by rule id; absent means the rule's own default. */

@@ -1,6 +1,6 @@
 import type { Report } from '../check.js'
-import type { Finding, Severity } from '../engine/finding.js'
-import { plural } from '../rules/utils/files.js'
+import type { Finding, Severity } from '../common/finding.js'
+import { plural } from '../common/wording.js'
 import { formatLocation, place, workspacePath } from './paths.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'

@@ -3,7 +3,7 @@
 // A token that cannot write checks (a pull request from a fork, no `checks: write`) is not an error:
 // the caller says so once and the other layers carry the findings.
 import type { Report } from '../check.js'
-import type { Severity } from '../engine/finding.js'
+import type { Severity } from '../common/finding.js'
 import { formatLocation, place, workspacePath } from './paths.js'
 
 const LEVEL: Record<Severity, 'failure' | 'warning' | 'notice'> = {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { TargetResult } from '../check.js'
-import type { Finding, Location } from '../engine/finding.js'
+import type { Finding, Location } from '../common/finding.js'
 
 /**
  * A finding's path as users read it: relative to the workspace ('examples/m/config.json', the target

@@ -2,8 +2,8 @@
 // requires: each rule with descriptions and help, each result with a repository-relative file and,
 // when it is known, its line. Never a made-up line: a finding without one keeps only its file.
 import type { Report, TargetResult } from '../check.js'
-import type { Finding, Severity } from '../engine/finding.js'
-import { allRules } from '../engine/registry.js'
+import type { Finding, Severity } from '../common/finding.js'
+import { allRules } from '../rules/registry.js'
 import { place, workspacePath } from './paths.js'
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {

@@ -1,6 +1,6 @@
 import type { Report, Status, TargetResult } from '../check.js'
-import type { Severity } from '../engine/finding.js'
-import { plural } from '../rules/utils/files.js'
+import type { Severity } from '../common/finding.js'
+import { plural } from '../common/wording.js'
 import { formatLocation, hubBlobUrl } from './paths.js'
 
 /** GitHub rejects a step summary over 1 MiB; stay well under it and say what was left out. */

@@ -1,6 +1,6 @@
 import type { Report } from '../check.js'
-import type { Severity } from '../engine/finding.js'
-import { plural } from '../rules/utils/files.js'
+import type { Severity } from '../common/finding.js'
+import { plural } from '../common/wording.js'
 import { formatLocation, workspacePath } from './paths.js'
 
 const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = {

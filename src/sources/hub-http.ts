@@ -2,7 +2,7 @@
 // Hub's X-Error-Code and lets the runtime decide what a redirect carries; every library call takes a
 // `fetch`, so this module is that fetch, and the range reader the library lacks (one request per
 // read, where downloadFile spends a probe first).
-import { SourceError } from '../errors.js'
+import { SourceError } from '../common/errors.js'
 
 export interface HubHttpOptions {
   hubUrl: string

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { UsageError } from '../errors.js'
+import { UsageError } from '../common/errors.js'
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co'
 

@@ -1,4 +1,4 @@
-import { SourceError } from '../errors.js'
+import { SourceError } from '../common/errors.js'
 import { HubResponseError, hubHttp, type HubHttpOptions, type HubStats } from './hub-http.js'
 import { datasetInfo, listFiles, modelInfo } from './hub-lib.js'
 import { formatHubRef, type HubRef } from './hub-ref.js'

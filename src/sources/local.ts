@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { lstat, open, opendir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { SourceError } from '../errors.js'
+import { SourceError } from '../common/errors.js'
 import { LISTING_LIMITS, SKIPPED_DIRECTORIES, type Listing, type RepoEntry, type Source } from './source.js'
 
 /** A model folder on disk. Never follows a link out of the folder, never opens anything but regular files. */

@@ -1,4 +1,4 @@
-import { SourceError } from '../errors.js'
+import { SourceError } from '../common/errors.js'
 import type { Listing, RepoEntry, Source } from './source.js'
 
 /** What a test repo holds at a path: file contents, a folder, or a link that is never followed. */

@@ -3,24 +3,12 @@
  * string filters stringify their input (None|trim is 'None', undefined|upper is ''), iterating filters accept
  * undefined as empty and reject None, and select/map/unique... return one-shot generators.
  */
-import {
-  bind,
-  checkSize,
-  getAttr,
-  getItem,
-  isIterable,
-  iterate,
-  jsonDumps,
-  printf,
-  pyCapitalize,
-  pyIsLower,
-  pyIsUpper,
-  PyIter,
-  pyLen,
-  pyReplace,
-  pySplitlines,
-  pyStrip,
-} from './jinja-ops.js'
+import { getAttr, getItem } from './jinja-access.js'
+import { bind } from './jinja-calls.js'
+import { checkSize, isIterable, iterate, pyLen, PyIter } from './jinja-iteration.js'
+import { jsonDumps } from './jinja-json.js'
+import { printf } from './jinja-operators.js'
+import { pyCapitalize, pyIsLower, pyIsUpper, pyReplace, pySplitlines, pyStrip } from './jinja-strings.js'
 import {
   codePoints,
   dictGet,
@@ -29,7 +17,6 @@ import {
   isInt,
   isNumber,
   isStr,
-  isTuple,
   JinjaError,
   Markup,
   MISSING,
@@ -56,8 +43,6 @@ export interface FilterEnv {
 
 type Filter = (value: Py, a: CallArgs, env: FilterEnv) => Py
 type Test = (value: Py, a: CallArgs, env: FilterEnv) => boolean
-
-const noArgs: CallArgs = { args: [], kwargs: new Map() }
 
 /** soft_str */
 function s(v: Py): string {
@@ -605,5 +590,3 @@ function sameAs(a: Py, b: Py): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b && Math.abs(a) <= 256
   return false
 }
-
-export { noArgs, isTuple }

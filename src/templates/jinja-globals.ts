@@ -2,7 +2,7 @@
  * The globals a chat template sees under transformers: Jinja2's defaults (range as the sandbox limits it, dict,
  * namespace, cycler, joiner, lipsum) plus raise_exception and strftime_now.
  */
-import { bind } from './jinja-ops.js'
+import { bind } from './jinja-calls.js'
 import {
   isInt,
   JinjaError,
@@ -17,7 +17,7 @@ import {
 } from './jinja-values.js'
 
 /** jinja2.sandbox.MAX_RANGE */
-export const MAX_RANGE = 100_000
+const MAX_RANGE = 100_000
 
 /** Clock used by strftime_now; tests fix it so outputs compare with the Python reference. */
 let fixedNow: Date | undefined
@@ -44,7 +44,7 @@ const MONTHS = [
 ]
 
 /** C strftime (glibc, C locale), as Python's datetime.strftime calls it. */
-export function strftime(fmt: string, d: Date, utc: boolean): string {
+function strftime(fmt: string, d: Date, utc: boolean): string {
   const Y = utc ? d.getUTCFullYear() : d.getFullYear()
   const m = utc ? d.getUTCMonth() : d.getMonth()
   const day = utc ? d.getUTCDate() : d.getDate()

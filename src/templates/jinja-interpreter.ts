@@ -5,9 +5,10 @@
  * output already produced, the sandbox's attribute rules, and our own time / size / recursion bounds.
  */
 import { FILTERS, TESTS, type FilterEnv } from './jinja-filters.js'
-import { bind, binaryOp, checkSize, getAttr, getItem, getSlice, iterate, PyIter } from './jinja-ops.js'
+import { getAttr, getItem } from './jinja-access.js'
+import { checkSize, getSlice, iterate } from './jinja-iteration.js'
+import { binaryOp } from './jinja-operators.js'
 import {
-  isStr,
   isTuple,
   JinjaError,
   LimitError,
@@ -63,7 +64,7 @@ const CONSTANTS = new Map<string, Py>([
   ['None', null],
 ])
 
-export const MAX_MACRO_DEPTH = 200
+const MAX_MACRO_DEPTH = 200
 
 class LoopObj implements AttrHolder {
   readonly pyTypeName = 'LoopContext'
@@ -119,7 +120,7 @@ class LoopObj implements AttrHolder {
   }
 }
 
-export interface RunOptions {
+interface RunOptions {
   deadline: number
   timeMs: number
   globals: Map<string, Py>
@@ -489,7 +490,7 @@ function referencesName(body: Node[], name: string): boolean {
   return names.has(name)
 }
 
-export function collectIdentifiers(node: unknown, into: Set<string>): void {
+function collectIdentifiers(node: unknown, into: Set<string>): void {
   const stack: unknown[] = [node]
   while (stack.length > 0) {
     const n = stack.pop()
@@ -504,5 +505,3 @@ export function collectIdentifiers(node: unknown, into: Set<string>): void {
     }
   }
 }
-
-export { bind, isStr, PyIter }

@@ -81,7 +81,7 @@ export type Py =
   | PyCallable
   | AttrHolder
 
-export const TUPLES = new WeakSet<Py[]>()
+const TUPLES = new WeakSet<Py[]>()
 export function tuple(items: Py[]): Py[] {
   TUPLES.add(items)
   return items
@@ -155,7 +155,7 @@ function objectTypeRepr(obj: unknown): string {
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
 
-export function strRepr(s: string): string {
+function strRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   for (const ch of s) {
@@ -285,13 +285,6 @@ export function dictGet(d: Map<Py, Py>, key: Py): Py | typeof MISSING {
   return MISSING
 }
 
-export function dictKey(d: Map<Py, Py>, key: Py): Py {
-  // Python keeps the first key object when an equal key is assigned again
-  if (d.has(key)) return key
-  if (typeof key !== 'string') for (const k of d.keys()) if (pyEq(k, key)) return k
-  return key
-}
-
 /** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
 export function pyCompare(a: Py, b: Py, op = '<'): number {
   if (isNumber(a) && isNumber(b)) return numOf(a) < numOf(b) ? -1 : numOf(a) > numOf(b) ? 1 : 0
@@ -307,7 +300,7 @@ export function pyCompare(a: Py, b: Py, op = '<'): number {
   throw new JinjaError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`)
 }
 
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {

@@ -9,8 +9,8 @@ import { makeGlobals } from './jinja-globals.js'
 import { syntaxErrorLine } from './syntax-line.js'
 import { FILTERS, TESTS } from './jinja-filters.js'
 import { Renderer, Scope } from './jinja-interpreter.js'
-import { bounds } from './jinja-ops.js'
-import { fromJs, JinjaError, LimitError, RaisedError, type Py } from './jinja-values.js'
+import { bounds } from './jinja-iteration.js'
+import { fromJs, JinjaError, LimitError, RaisedError } from './jinja-values.js'
 
 export interface RenderInput {
   messages: unknown
@@ -224,5 +224,3 @@ export function referencedVariables(template: CompiledTemplate): Set<string> {
   visit(program)
   return new Set([...read].filter((x) => !bound.has(x) && !GLOBAL_NAMES.has(x)))
 }
-
-export type { Py }

@@ -2,7 +2,7 @@
 // data (a 405B model is 812 GB: its headers are read, its data is never there). The sizing itself is
 // pure arithmetic, tested at every boundary.
 import { describe, expect, it } from '@jest/globals'
-import type { Finding } from '../../../src/engine/finding.js'
+import type { Finding } from '../../../src/common/finding.js'
 import { runModelRules } from '../../../src/engine/run-model.js'
 import rule, { describeDtypes } from '../../../src/rules/model/gpu-fit.js'
 import {

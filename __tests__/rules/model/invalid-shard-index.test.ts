@@ -2,7 +2,7 @@
 // at the root. Names that would reach outside the folder are reported here and never opened, so no
 // other rule (missing-shard, shard-numbering, the header rules) reports them again.
 import { describe, expect, it } from '@jest/globals'
-import { modelRules as allRules } from '../../../src/engine/registry.js'
+import { modelRules as allRules } from '../../../src/rules/registry.js'
 import { runModelRules } from '../../../src/engine/run-model.js'
 import rule from '../../../src/rules/model/invalid-shard-index.js'
 import { memorySource, type MemoryEntry } from '../../../src/sources/memory.js'

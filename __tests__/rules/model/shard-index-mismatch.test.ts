@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { modelRules as allRules } from '../../../src/engine/registry.js'
+import { modelRules as allRules } from '../../../src/rules/registry.js'
 import { runModelRules } from '../../../src/engine/run-model.js'
 import rule from '../../../src/rules/model/shard-index-mismatch.js'
 import { memorySource, type MemoryEntry } from '../../../src/sources/memory.js'

@@ -1,7 +1,7 @@
 // MR307: numbered shards (`<prefix>-0000k-of-0000n.safetensors`) form a series: every number 1..n
 // present or named, one n per prefix, and every numbered file at the root named by the index.
 import { describe, expect, it } from '@jest/globals'
-import { modelRules as allRules } from '../../../src/engine/registry.js'
+import { modelRules as allRules } from '../../../src/rules/registry.js'
 import { runModelRules } from '../../../src/engine/run-model.js'
 import rule from '../../../src/rules/model/shard-numbering.js'
 import { memorySource } from '../../../src/sources/memory.js'

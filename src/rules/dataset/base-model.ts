@@ -1,4 +1,4 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
+import { defineDatasetRule } from '../dataset-rule.js'
 
 export default defineDatasetRule({
   meta: {

@@ -1,5 +1,5 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
-import { isObject } from '../utils/json.js'
+import { defineDatasetRule } from '../dataset-rule.js'
+import { isObject } from '../../common/json.js'
 
 export default defineDatasetRule({
   meta: {

@@ -1,5 +1,5 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
-import { listNames } from '../utils/files.js'
+import { defineDatasetRule } from '../dataset-rule.js'
+import { listNames } from '../../common/wording.js'
 
 const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)'
 

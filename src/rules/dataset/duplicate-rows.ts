@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
-import { isObject } from '../utils/json.js'
+import { defineDatasetRule } from '../dataset-rule.js'
+import { isObject } from '../../common/json.js'
 
 export default defineDatasetRule({
   meta: {

@@ -1,5 +1,5 @@
 // The explicit list of dataset rules, sorted by id (see src/rules/model/index.ts for why).
-import type { DatasetRule } from '../../engine/dataset-rule.js'
+import type { DatasetRule } from '../dataset-rule.js'
 import missingMessages from './missing-messages.js'
 import datasetFiles from './dataset-files.js'
 import invalidRow from './invalid-row.js'

@@ -1,6 +1,6 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
+import { defineDatasetRule } from '../dataset-rule.js'
 import { jsonType } from '../../artifacts/json-document.js'
-import { isObject } from '../utils/json.js'
+import { isObject } from '../../common/json.js'
 
 /** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
 export const ROLES = ['system', 'user', 'assistant', 'tool']

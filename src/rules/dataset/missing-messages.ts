@@ -1,6 +1,6 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
-import { listNames, plural } from '../utils/files.js'
-import { isObject } from '../utils/json.js'
+import { defineDatasetRule } from '../dataset-rule.js'
+import { listNames, plural } from '../../common/wording.js'
+import { isObject } from '../../common/json.js'
 
 /** Markers of text already rendered with a chat template. */
 const RENDERED =

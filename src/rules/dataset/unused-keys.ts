@@ -1,7 +1,7 @@
-import { defineDatasetRule } from '../../engine/dataset-rule.js'
-import type { Location } from '../../engine/finding.js'
-import { plural } from '../utils/files.js'
-import { isObject } from '../utils/json.js'
+import { defineDatasetRule } from '../dataset-rule.js'
+import type { Location } from '../../common/finding.js'
+import { plural } from '../../common/wording.js'
+import { isObject } from '../../common/json.js'
 
 /** The keys every template reads, or that transformers uses itself. */
 const ALWAYS_READ = new Set(['role', 'content'])

@@ -1,7 +1,7 @@
 import { jsonType } from '../../artifacts/json-document.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at, field, hasField } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at, field, hasField } from '../../artifacts/json-document.js'
 
 const POINTER = '/base_model_name_or_path'
 

@@ -1,7 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames, plural } from '../utils/files.js'
-import { at, field, isObject } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames, plural } from '../../common/wording.js'
+import { at, field } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 
 /** `"q_proj": 16, "v_proj": 32 and 3 more`: the real entries, cut short. */
 function entries(pattern: Record<string, unknown>): string {

@@ -1,8 +1,8 @@
 import { jsonType } from '../../artifacts/json-document.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames } from '../utils/files.js'
-import { at, field, hasField } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames } from '../../common/wording.js'
+import { at, field, hasField } from '../../artifacts/json-document.js'
 
 /** PEFT's shorthand (compared in lower case), expanded against the base model's linear layers when the adapter is created. */
 const ALL_LINEAR = 'all-linear'

@@ -1,6 +1,7 @@
 import type { RepoEntry } from '../../sources/source.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { baseName, isOtherWeights, isReadableFile, listNames, rootEntries } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { baseName, isOtherWeights, isReadableFile, rootEntries } from '../utils/files.js'
+import { listNames } from '../../common/wording.js'
 
 /** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
 const WEIGHTS = 'adapter_model.safetensors'

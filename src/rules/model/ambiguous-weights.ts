@@ -1,4 +1,4 @@
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { hasRootFile } from '../utils/files.js'
 
 export default defineModelRule({

@@ -1,4 +1,4 @@
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { capitalize, describeTemplate } from '../utils/templates.js'
 
 export default defineModelRule({

@@ -1,6 +1,6 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
 
 /** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
 const TOKENIZER_CONFIG_ONLY =

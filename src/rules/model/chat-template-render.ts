@@ -1,6 +1,6 @@
 import type { SmokeRender } from '../../artifacts/template-renders.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames } from '../../common/wording.js'
 import { capitalize, describeTemplate, lineOf, templateLine } from '../utils/templates.js'
 
 const conversations = (renders: SmokeRender[]) =>

@@ -1,9 +1,10 @@
 import { docOf } from '../../artifacts/json-file.js'
 import type { Dtype } from '../../artifacts/safetensors.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { configString, type ConfigValue } from '../utils/config.js'
-import { at } from '../utils/json.js'
-import { bytesByDtype, formatBytes, loadedTensors } from '../utils/tensors.js'
+import { defineModelRule } from '../model-rule.js'
+import { configString, type ConfigValue } from '../../artifacts/model-config.js'
+import { at } from '../../artifacts/json-document.js'
+import { bytesByDtype, loadedTensors } from '../utils/tensors.js'
+import { formatDecimalBytes } from '../../common/wording.js'
 import { configCandidates, keyName } from '../utils/text-model.js'
 
 /** torch dtype names as config.json spells them, and the safetensors dtype each one means. */
@@ -125,7 +126,7 @@ export default defineModelRule({
             claimed: found.value,
             dominant: dominant.dtype,
             shares: dominant.shares,
-            total: formatBytes(dominant.total),
+            total: formatDecimalBytes(dominant.total),
             suggestion: CONFIG_NAME[dominant.dtype],
           },
           at(doc, found.pointer),

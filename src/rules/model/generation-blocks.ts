@@ -1,4 +1,4 @@
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { capitalize, describeTemplate, lineOf, templateLine } from '../utils/templates.js'
 
 const GENERATION_TAG = /\{%-?\s*generation\s*-?%\}/

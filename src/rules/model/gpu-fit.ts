@@ -1,5 +1,5 @@
 import type { Dtype } from '../../artifacts/safetensors.js'
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import {
   FP8_DTYPES,
   formatGb,
@@ -9,7 +9,8 @@ import {
   WEIGHT_SHARE,
   type Instance,
 } from '../utils/instances.js'
-import { bytesByDtype, loadedTensors, formatBytes, formatCount, parameterCounts } from '../utils/tensors.js'
+import { bytesByDtype, loadedTensors, parameterCounts } from '../utils/tensors.js'
+import { formatDecimalBytes, formatCount } from '../../common/wording.js'
 
 interface Size {
   parameters: string
@@ -80,7 +81,7 @@ export default defineModelRule({
     if (bytes === 0) return
     const size: Size = {
       parameters: formatCount(parameterCounts(tensors).total),
-      weights: formatBytes(bytes),
+      weights: formatDecimalBytes(bytes),
       dtypes: describeDtypes(byDtype),
     }
     const fp8 = [...byDtype].some(([dtype, n]) => n > 0 && FP8_DTYPES.has(dtype))

@@ -1,7 +1,7 @@
 import { loadedTensors } from '../utils/tensors.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
 import { configIntCandidates, inputEmbedding, isUnpacked, keyName } from '../utils/text-model.js'
 
 /**

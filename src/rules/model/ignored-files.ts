@@ -1,5 +1,6 @@
-import { defineModelRule } from '../../engine/rule.js'
-import { FRIENDLI_FILES, listNames, plural, rootEntries } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { FRIENDLI_FILES, rootEntries } from '../utils/files.js'
+import { listNames, plural } from '../../common/wording.js'
 
 /** Files every repository has and nobody expects a server to use: listing them is only noise. */
 const BOILERPLATE =

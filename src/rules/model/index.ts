@@ -1,6 +1,6 @@
 // The explicit list of model rules, sorted by id. No directory scanning: it breaks once bundled, and
 // this table is where a reader sees every rule at once.
-import type { ModelRule } from '../../engine/rule.js'
+import type { ModelRule } from '../model-rule.js'
 import missingConfig from './missing-config.js'
 import missingSafetensors from './missing-safetensors.js'
 import nestedModel from './nested-model.js'

@@ -1,8 +1,9 @@
 import { jsonType } from '../../artifacts/json-document.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { brokenJsonLocation, brokenJsonReason, notFileWhat } from '../utils/json-file.js'
-import { at, isObject } from '../utils/json.js'
+import { at } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 import { unsafeShardName } from '../utils/shard-index.js'
 
 export default defineModelRule({

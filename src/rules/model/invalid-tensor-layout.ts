@@ -1,6 +1,6 @@
 import type { SafetensorsProblem } from '../../artifacts/safetensors.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { plural } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { plural } from '../../common/wording.js'
 
 type P<C extends SafetensorsProblem['code']> = Extract<SafetensorsProblem, { code: C }> & { file: string }
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`

@@ -1,9 +1,10 @@
 import { loadedTensors } from '../utils/tensors.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at } from '../utils/json.js'
-import { configInt } from '../utils/config.js'
-import { decoderLayers, keyName, listNumbers } from '../utils/text-model.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
+import { configInt } from '../../artifacts/model-config.js'
+import { decoderLayers, keyName } from '../utils/text-model.js'
+import { listNumbers } from '../../common/wording.js'
 
 /** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
 const LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers']

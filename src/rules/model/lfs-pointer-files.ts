@@ -1,6 +1,6 @@
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames, plural } from '../utils/files.js'
-import { formatBytes } from '../utils/tensors.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames, plural } from '../../common/wording.js'
+import { formatDecimalBytes } from '../../common/wording.js'
 
 export default defineModelRule({
   meta: {
@@ -13,7 +13,7 @@ export default defineModelRule({
     messages: {
       pointers: {
         text: (d: { names: string[]; realBytes: number }) =>
-          `${plural(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${formatBytes(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${listNames(d.names)}.`,
+          `${plural(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${formatDecimalBytes(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${listNames(d.names)}.`,
         hint: () =>
           'The checkout did not fetch LFS objects: use actions/checkout with `lfs: true` (or run `git lfs pull`), or check the model on the Hub instead. If the repository itself stores pointers as plain files, push the real files with git lfs.',
       },

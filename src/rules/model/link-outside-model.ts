@@ -1,5 +1,5 @@
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames, plural } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames, plural } from '../../common/wording.js'
 
 export default defineModelRule({
   meta: {

@@ -1,4 +1,4 @@
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { notFileWhat } from '../utils/json-file.js'
 
 export default defineModelRule({

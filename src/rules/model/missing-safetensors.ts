@@ -1,5 +1,6 @@
-import { defineModelRule } from '../../engine/rule.js'
-import { baseName, isOtherWeights, isSafetensors, listNames, plural, rootEntries } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { baseName, isOtherWeights, isSafetensors, rootEntries } from '../utils/files.js'
+import { listNames, plural } from '../../common/wording.js'
 
 const convertHint = (d: { found: string[] }) =>
   d.found.every((f) => f.endsWith('.gguf'))

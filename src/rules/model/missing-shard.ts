@@ -1,7 +1,7 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames } from '../utils/files.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames } from '../../common/wording.js'
+import { at } from '../../artifacts/json-document.js'
 import { unsafeShardName, weightMap } from '../utils/shard-index.js'
 
 /** More missing shards than this are reported as one finding, not one per shard. */

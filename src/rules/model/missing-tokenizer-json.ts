@@ -1,5 +1,6 @@
-import { defineModelRule } from '../../engine/rule.js'
-import { hasRootFile, listNames } from '../utils/files.js'
+import { defineModelRule } from '../model-rule.js'
+import { hasRootFile } from '../utils/files.js'
+import { listNames } from '../../common/wording.js'
 
 export default defineModelRule({
   meta: {

@@ -1,13 +1,13 @@
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import {
   baseName,
   folderOf,
   hasRootFile,
   isReadableFile,
   isSafetensors,
-  listNames,
   rootEntries,
 } from '../utils/files.js'
+import { listNames } from '../../common/wording.js'
 
 const CONFIGS = ['config.json', 'adapter_config.json']
 

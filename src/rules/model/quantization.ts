@@ -6,9 +6,10 @@
 import type { JsonDocument } from '../../artifacts/json-document.js'
 import { docOf } from '../../artifacts/json-file.js'
 import type { Dtype } from '../../artifacts/safetensors.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { configValue } from '../utils/config.js'
-import { at, isObject } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { configValue } from '../../artifacts/model-config.js'
+import { at } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 import { bytesByDtype, loadedTensors, type Tensor } from '../utils/tensors.js'
 
 /** A kind of quantized storage recognisable from tensor names and dtypes alone. */

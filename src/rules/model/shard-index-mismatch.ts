@@ -1,8 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { hasErrors } from '../../artifacts/safetensors.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames, plural } from '../utils/files.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames, plural } from '../../common/wording.js'
+import { at } from '../../artifacts/json-document.js'
 import { weightMap } from '../utils/shard-index.js'
 
 export default defineModelRule({

@@ -1,6 +1,7 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at, isObject } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 import { completeTensors, tensorBytes } from '../utils/tensors.js'
 
 export default defineModelRule({

@@ -1,7 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { isSafetensors, listNames, plural, rootEntries } from '../utils/files.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { isSafetensors, rootEntries } from '../utils/files.js'
+import { listNames, plural } from '../../common/wording.js'
+import { at } from '../../artifacts/json-document.js'
 import { shardNumber, unsafeShardName, weightMap } from '../utils/shard-index.js'
 
 export default defineModelRule({

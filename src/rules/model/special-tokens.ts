@@ -1,6 +1,6 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
 
 export default defineModelRule({
   meta: {

@@ -1,10 +1,11 @@
 import { docOf, type JsonFile } from '../../artifacts/json-file.js'
 import { ASSISTANT } from '../../artifacts/template-renders.js'
 import type { TokenizerModel } from '../../artifacts/tokenizer-json.js'
-import type { Location } from '../../engine/finding.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames } from '../utils/files.js'
-import { at, isObject } from '../utils/json.js'
+import type { Location } from '../../common/finding.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames } from '../../common/wording.js'
+import { at } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 import { describeTemplate } from '../utils/templates.js'
 
 /** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */

@@ -1,7 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { at } from '../utils/json.js'
-import { formatBytes, loadedTensors, tensorBytes } from '../utils/tensors.js'
+import { defineModelRule } from '../model-rule.js'
+import { at } from '../../artifacts/json-document.js'
+import { formatDecimalBytes } from '../../common/wording.js'
+import { loadedTensors, tensorBytes } from '../utils/tensors.js'
 import { configCandidates, inputEmbedding, keyName, lmHeadTensors } from '../utils/text-model.js'
 
 export default defineModelRule({
@@ -48,7 +49,7 @@ export default defineModelRule({
     } else if (tie.value === true && heads.length > 0) {
       const head = heads.find((t) => t.name.endsWith('.weight')) ?? heads[0]
       const bytes = heads.reduce((a, t) => a + tensorBytes(t), 0)
-      const size = `${head.shape.join('×')} ${head.dtype}, ${formatBytes(bytes)}`
+      const size = `${head.shape.join('×')} ${head.dtype}, ${formatDecimalBytes(bytes)}`
       report('extraHead', { key, head: head.name, embedding: embedding?.name, size }, at(doc, tie.pointer))
     }
   },

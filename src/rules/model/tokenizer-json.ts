@@ -1,8 +1,9 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { describeJsonProblem, problemPosition } from '../../artifacts/json-document.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { listNames } from '../utils/files.js'
-import { at, isObject } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { listNames } from '../../common/wording.js'
+import { at } from '../../artifacts/json-document.js'
+import { isObject } from '../../common/json.js'
 
 /** The models of the tokenizers library (tokenizers/src/models): anything else fails to load. */
 const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram']

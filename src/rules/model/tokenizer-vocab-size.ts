@@ -1,7 +1,7 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { configInt } from '../utils/config.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { configInt } from '../../artifacts/model-config.js'
+import { at } from '../../artifacts/json-document.js'
 
 export default defineModelRule({
   meta: {

@@ -1,7 +1,7 @@
 import { SPECIAL_TOKEN_KEYS } from '../../artifacts/special-tokens.js'
-import { defineModelRule } from '../../engine/rule.js'
+import { defineModelRule } from '../model-rule.js'
 import { referencedVariables } from '../../templates/render.js'
-import { listNames } from '../utils/files.js'
+import { listNames } from '../../common/wording.js'
 import { capitalize, describeTemplate, lineOf, templateLine } from '../utils/templates.js'
 
 /** `<|im_start|>`-style tokens: the shape nearly every chat format spells its special tokens in. */

@@ -1,7 +1,7 @@
 import { docOf } from '../../artifacts/json-file.js'
 import architectures from '../../data/architectures.json' with { type: 'json' }
-import { defineModelRule } from '../../engine/rule.js'
-import { at, field } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { at, field } from '../../artifacts/json-document.js'
 
 const KNOWN = new Set(architectures.architectures.map((a) => a.name))
 

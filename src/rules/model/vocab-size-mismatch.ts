@@ -1,8 +1,8 @@
 import { loadedTensors } from '../utils/tensors.js'
 import { docOf } from '../../artifacts/json-file.js'
-import { defineModelRule } from '../../engine/rule.js'
-import { configString } from '../utils/config.js'
-import { at } from '../utils/json.js'
+import { defineModelRule } from '../model-rule.js'
+import { configString } from '../../artifacts/model-config.js'
+import { at } from '../../artifacts/json-document.js'
 import { configIntCandidates, inputEmbedding, keyName, lmHeadWeight } from '../utils/text-model.js'
 
 interface Mismatch {

@@ -47,16 +47,3 @@ export function isOtherWeights(entry: RepoEntry): boolean {
 export function hasRootFile(files: Listing, name: string): boolean {
   return files.entries.some((e) => e.path === name && isReadableFile(e))
 }
-
-/** "a, b and c", cut after `max` names so a message stays one readable sentence. */
-export function listNames(names: readonly string[], max = 8): string {
-  const shown = names.slice(0, max)
-  const rest = names.length - shown.length
-  if (rest > 0) return `${shown.join(', ')} and ${rest.toLocaleString('en-US')} more`
-  if (shown.length <= 1) return shown.join('')
-  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`
-}
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`
-}

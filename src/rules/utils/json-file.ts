@@ -1,6 +1,6 @@
 import { describeJsonProblem, problemPosition } from '../../artifacts/json-document.js'
 import type { JsonFile } from '../../artifacts/json-file.js'
-import type { Location } from '../../engine/finding.js'
+import type { Location } from '../../common/finding.js'
 
 /** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
 export function brokenJsonReason(file: JsonFile): string | undefined {

@@ -1,5 +1,5 @@
 import type { JsonDocument } from '../../artifacts/json-document.js'
-import { escapePointer, isObject } from './json.js'
+import { escapePointer, isObject } from '../../common/json.js'
 
 export const INDEX_FILE = 'model.safetensors.index.json'
 

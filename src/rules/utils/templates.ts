@@ -1,5 +1,5 @@
 import type { ChatTemplate } from '../../artifacts/chat-templates.js'
-import type { Location } from '../../engine/finding.js'
+import type { Location } from '../../common/finding.js'
 
 /** How users know a template: its file, and its name when it is one of several. */
 export function describeTemplate(t: ChatTemplate): string {

@@ -2,7 +2,7 @@ import type { JsonFile } from '../../artifacts/json-file.js'
 import type { Dtype, TensorInfo } from '../../artifacts/safetensors.js'
 import { hasErrors } from '../../artifacts/safetensors.js'
 import type { Weights } from '../../artifacts/weights.js'
-import { isObject } from './json.js'
+import { isObject } from '../../common/json.js'
 
 export interface Tensor extends TensorInfo {
   /** The safetensors file holding it. */
@@ -77,25 +77,4 @@ export function bytesByDtype(tensors: readonly TensorInfo[]): Map<Dtype, number>
   const out = new Map<Dtype, number>()
   for (const t of tensors) out.set(t.dtype, (out.get(t.dtype) ?? 0) + tensorBytes(t))
   return out
-}
-
-/** "1.2 GB" style, decimal units as GPU memory is sold. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB']
-  let v = bytes
-  let i = 0
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000
-    i++
-  }
-  return `${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`
-}
-
-/** "7.24B" style parameter counts. */
-export function formatCount(n: number): string {
-  if (n >= 1e12) return `${(n / 1e12).toFixed(2)}T`
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}K`
-  return String(n)
 }

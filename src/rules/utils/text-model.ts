@@ -5,8 +5,8 @@
 // sizes live in vision_config / audio_config, not in the keys these rules read.
 import type { JsonDocument } from '../../artifacts/json-document.js'
 import type { Dtype } from '../../artifacts/safetensors.js'
-import { escapePointer, isObject } from './json.js'
-import { SUB_CONFIGS } from './config.js'
+import { escapePointer, isObject } from '../../common/json.js'
+import { SUB_CONFIGS } from '../../artifacts/model-config.js'
 import type { Tensor } from './tensors.js'
 
 /**
@@ -188,11 +188,4 @@ export function keyName(pointer: string): string {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .join('.')
-}
-
-/** "1, 2, 5 and 7"; with more than `values` in all (`total`), "1, 2, …, 10 and 5 more". */
-export function listNumbers(values: readonly number[], total = values.length): string {
-  if (total > values.length) return `${values.join(', ')} and ${total - values.length} more`
-  if (values.length === 1) return String(values[0])
-  return `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`
 }

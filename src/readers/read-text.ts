@@ -1,7 +1,8 @@
 // Shared pieces of the JSON Lines and JSON array readers: reading a file in bounded chunks, turning a
 // row's bytes into a value or a plain-words problem, and recognising files that are not text at all.
 import { isUtf8 } from 'node:buffer'
-import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../artifacts/lfs.js'
+import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../sources/lfs.js'
+import { formatBinaryBytes } from '../common/wording.js'
 import type { Source } from '../sources/source.js'
 import { DataFileError, MAX_ROW_BYTES, type DataFile } from './rows.js'
 
@@ -38,7 +39,7 @@ export async function refuseLfsPointer(source: Source, file: DataFile, what: str
   if (!isLfsPointer(bytes)) return
   const real = lfsPointerSize(bytes)
   throw new DataFileError(
-    `a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${formatBytes(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
+    `a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${formatBinaryBytes(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
   )
 }
 
@@ -58,15 +59,8 @@ export function refuseBinary(first: Uint8Array, what: string): void {
     throw new DataFileError(`${kind}, not ${what}: name it by what it holds, or store it uncompressed`)
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`
-}
-
 export function tooLong(bytes: number): string {
-  return `the row is ${formatBytes(bytes)}, over the ${formatBytes(MAX_ROW_BYTES)} limit for one row; it was skipped without being read`
+  return `the row is ${formatBinaryBytes(bytes)}, over the ${formatBinaryBytes(MAX_ROW_BYTES)} limit for one row; it was skipped without being read`
 }
 
 const decoder = new TextDecoder('utf-8')
@@ -168,3 +162,31 @@ export function explainJsonError(text: string, message: string): Parsed {
   if (column === undefined && token !== undefined && text.startsWith(token, lead)) column = lead + 1
   return { ok: false, problem: `not JSON: ${plain}`, column }
 }
+
+/** The index of the first byte that is not JSON whitespace, or -1. */
+export function firstSignificant(buf: Uint8Array, start: number): number {
+  for (let i = start; i < buf.length; i++) {
+    const b = buf[i]
+    if (b !== 32 && b !== 9 && b !== 13 && b !== 10) return i
+  }
+  return -1
+}
+
+export function countNewlines(buf: Uint8Array, start: number, end: number): number {
+  let n = 0
+  for (let i = start; i < end; i++) if (buf[i] === 10) n++
+  return n
+}
+
+/** JSON structural bytes: ASCII, so scanning UTF-8 bytes for them is exact. */
+export const QUOTE = 34
+export const BACKSLASH = 92
+export const COMMA = 44
+export const COLON = 58
+export const OPEN_ARRAY = 91
+export const CLOSE_ARRAY = 93
+export const OPEN_OBJECT = 123
+export const CLOSE_OBJECT = 125
+export const NEWLINE = 10
+
+export const isSpace = (b: number) => b === 32 || b === 10 || b === 13 || b === 9

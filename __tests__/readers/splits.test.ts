@@ -1,6 +1,6 @@
 // Which files hold rows, and in which split, by the Hub's naming conventions (datasets' data_files.py).
 import { describe, expect, it } from '@jest/globals'
-import { canonicalSplit, findDataFiles } from '../../src/datasets/splits.js'
+import { canonicalSplit, findDataFiles } from '../../src/readers/splits.js'
 import type { Listing, RepoEntry } from '../../src/sources/source.js'
 
 function listing(paths: string[]): Listing {

@@ -1,5 +1,5 @@
-import type { JsonDocument } from '../../artifacts/json-document.js'
-import { escapePointer, isObject } from './json.js'
+import type { JsonDocument } from './json-document.js'
+import { escapePointer, isObject } from '../common/json.js'
 
 /**
  * Multimodal and composite configs keep the language model's sizes in a sub-config (Qwen2-VL's

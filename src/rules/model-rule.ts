@@ -1,5 +1,5 @@
 import type { ModelArtifactName, ModelArtifacts, TargetKind } from '../artifacts/model-artifacts.js'
-import type { Location, Severity } from './finding.js'
+import type { Location, Severity } from '../common/finding.js'
 
 /** One message a rule can report: text and hint are built from the real values in `data`. */
 export interface MessageSpec<D> {

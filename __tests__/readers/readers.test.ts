@@ -7,15 +7,15 @@ import { spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { jsonSafe } from '../../src/datasets/read-parquet.js'
-import { readRows } from '../../src/datasets/readers.js'
+import { jsonSafe } from '../../src/readers/read-parquet.js'
+import { readRows } from '../../src/readers/read-rows.js'
 import {
   DataFileError,
   MAX_ROW_BYTES,
   type DataFile,
   type DatasetFormat,
   type RowEvent,
-} from '../../src/datasets/rows.js'
+} from '../../src/readers/rows.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import { memorySource } from '../../src/sources/memory.js'
 import type { Listing, Source } from '../../src/sources/source.js'

@@ -4,8 +4,17 @@
 // of an async step is paid per chunk rather than per row.
 import { isUtf8 } from 'node:buffer'
 import type { Source } from '../sources/source.js'
-import { streamJsonArray } from './read-json.js'
-import { chunks, parseRowBytes, parseRowText, refuseBinary, refuseLfsPointer, tooLong } from './read-text.js'
+import { streamJsonArray } from './json-array.js'
+import {
+  chunks,
+  countNewlines,
+  firstSignificant,
+  parseRowBytes,
+  parseRowText,
+  refuseBinary,
+  refuseLfsPointer,
+  tooLong,
+} from './read-text.js'
 import { MAX_ROW_BYTES, type DataFile, type RowEvent } from './rows.js'
 
 const decoder = new TextDecoder('utf-8')
@@ -150,19 +159,4 @@ function isBlank(bytes: Uint8Array): boolean {
     if (b !== 32 && b !== 9 && b !== 13) return false
   }
   return true
-}
-
-/** The index of the first byte that is not JSON whitespace, or -1. */
-export function firstSignificant(buf: Uint8Array, start: number): number {
-  for (let i = start; i < buf.length; i++) {
-    const b = buf[i]
-    if (b !== 32 && b !== 9 && b !== 13 && b !== 10) return i
-  }
-  return -1
-}
-
-export function countNewlines(buf: Uint8Array, start: number, end: number): number {
-  let n = 0
-  for (let i = start; i < end; i++) if (buf[i] === 10) n++
-  return n
 }

@@ -1,7 +1,7 @@
-import { datasetRules } from '../rules/dataset/index.js'
-import { modelRules } from '../rules/model/index.js'
+import { datasetRules } from './dataset/index.js'
+import { modelRules } from './model/index.js'
 import type { DatasetRule } from './dataset-rule.js'
-import type { ModelRule } from './rule.js'
+import type { ModelRule } from './model-rule.js'
 
 export type AnyRule = ModelRule | DatasetRule
 

@@ -1,4 +1,4 @@
-import type { Listing, Source } from '../sources/source.js'
+import type { Listing, Source } from './source.js'
 
 /** Every Git LFS pointer starts with this line (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1\n'

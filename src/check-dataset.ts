@@ -1,11 +1,15 @@
-import type { CheckHooks } from '../check.js'
-import { datasetRules } from '../engine/registry.js'
-import { runDatasetRules } from '../engine/run-dataset.js'
-import { describeError, isCheckError, SourceError } from '../errors.js'
-import type { Settings, TargetSpec } from '../settings.js'
-import type { Source } from '../sources/source.js'
-import { loadBaseModel, type BaseModel } from './base-model.js'
-import { findDataFiles } from './splits.js'
+import { datasetRules } from './rules/registry.js'
+import { runDatasetRules } from './engine/run-dataset.js'
+import { describeError, isCheckError, SourceError } from './common/errors.js'
+import type { Settings, TargetSpec } from './settings.js'
+import type { Source } from './sources/source.js'
+import { loadBaseModel, type BaseModel } from './artifacts/base-model.js'
+import { findDataFiles } from './readers/splits.js'
+
+export interface CheckHooks {
+  /** A progress line on long dataset runs. */
+  onProgress?: (ref: string, rows: number, rowsPerSecond: number) => void
+}
 
 /** One streaming pass over the dataset, against its base model when there is one. */
 export async function checkDataset(

@@ -9,10 +9,10 @@ import {
   type FileMetaData,
 } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
-import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../artifacts/lfs.js'
-import { SourceError } from '../errors.js'
+import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../sources/lfs.js'
+import { SourceError } from '../common/errors.js'
 import type { Source } from '../sources/source.js'
-import { formatBytes } from './read-text.js'
+import { formatBinaryBytes } from '../common/wording.js'
 import { DataFileError, type DataFile, type RowEvent } from './rows.js'
 
 const MAGIC = 'PAR1'
@@ -74,13 +74,13 @@ async function checkFraming(source: Source, file: DataFile): Promise<void> {
     if (isLfsPointer(bytes)) {
       const real = lfsPointerSize(bytes)
       throw new DataFileError(
-        `a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${formatBytes(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
+        `a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${formatBinaryBytes(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
       )
     }
   }
   if (file.size < MIN_SIZE)
     throw new DataFileError(
-      `too small to be a Parquet file (${formatBytes(file.size)}): the file is empty or cut short`,
+      `too small to be a Parquet file (${formatBinaryBytes(file.size)}): the file is empty or cut short`,
     )
   const head = await source.readRange(file.path, 0, 4)
   if (Buffer.from(head).toString('latin1') !== MAGIC) {
@@ -103,7 +103,7 @@ async function checkFraming(source: Source, file: DataFile): Promise<void> {
   const footer = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(0, true)
   if (footer > file.size - MIN_SIZE)
     throw new DataFileError(
-      `truncated or damaged: the footer says its metadata is ${formatBytes(footer)}, more than the ${formatBytes(file.size)} file holds`,
+      `truncated or damaged: the footer says its metadata is ${formatBinaryBytes(footer)}, more than the ${formatBinaryBytes(file.size)} file holds`,
     )
 }
 
@@ -113,7 +113,9 @@ function asyncBuffer(source: Source, file: DataFile): AsyncBuffer {
     async slice(start: number, end = file.size): Promise<ArrayBuffer> {
       const bytes = await source.readRange(file.path, start, end)
       if (bytes.length < Math.min(end, file.size) - start)
-        throw new DataFileError(`truncated: the file is shorter than its listed ${formatBytes(file.size)}`)
+        throw new DataFileError(
+          `truncated: the file is shorter than its listed ${formatBinaryBytes(file.size)}`,
+        )
       if (
         bytes.byteOffset === 0 &&
         bytes.byteLength === bytes.buffer.byteLength &&

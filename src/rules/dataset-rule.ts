@@ -1,8 +1,8 @@
-import type { BaseModel } from '../datasets/base-model.js'
-import type { DataFile } from '../datasets/rows.js'
+import type { BaseModel } from '../artifacts/base-model.js'
+import type { DataFile } from '../readers/rows.js'
 import type { RenderResult } from '../templates/render.js'
-import type { Location } from './finding.js'
-import type { AnyMessages, RuleMeta } from './rule.js'
+import type { Location } from '../common/finding.js'
+import type { AnyMessages, RuleMeta } from './model-rule.js'
 
 type DataOf<S> = S extends { text: (data: infer D) => string } ? D : never
 

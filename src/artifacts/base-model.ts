@@ -1,13 +1,13 @@
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
 import { Tokenizer } from '@huggingface/tokenizers'
-import type { ChatTemplate } from '../artifacts/chat-templates.js'
-import { docOf } from '../artifacts/json-file.js'
-import { modelArtifactLoader } from '../artifacts/model-artifacts.js'
-import { tokenStrings } from '../artifacts/special-tokens.js'
-import { loadTokenizerJson } from '../artifacts/tokenizer-json.js'
-import { configInt } from '../rules/utils/config.js'
-import { isObject } from '../rules/utils/json.js'
+import type { ChatTemplate } from './chat-templates.js'
+import { docOf } from './json-file.js'
+import { modelArtifactLoader } from './model-artifacts.js'
+import { tokenStrings } from './special-tokens.js'
+import { loadTokenizerJson } from './tokenizer-json.js'
+import { configInt } from './model-config.js'
+import { isObject } from '../common/json.js'
 import type { Source } from '../sources/source.js'
 import type { CompiledTemplate } from '../templates/render.js'
 

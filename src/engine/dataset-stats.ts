@@ -1,0 +1,90 @@
+// The dataset's statistics for the summary: rows per split, messages per role and token lengths,
+// gathered as the one streaming pass goes by. Kept apart from the pass itself so the runner reads as
+// "every rule sees every row" and the numbers have one home.
+import type { BaseModel } from '../artifacts/base-model.js'
+import type { DatasetRow } from '../rules/dataset-rule.js'
+
+export interface TokenStats {
+  min: number
+  median: number
+  p95: number
+  max: number
+  /** Rows whose tokens were counted; on large sets an even sample, named in the summary. */
+  counted: number
+}
+
+export interface DatasetStats {
+  rows: number
+  /** Rows that could not be parsed: they count towards max-rows, not towards the statistics. */
+  badRows: number
+  rowsPerSplit: Record<string, number>
+  /** Messages per role, over every row. */
+  roles: Record<string, number>
+  tokens?: TokenStats
+  /** Why tokens were not counted, when they were not. */
+  noTokens?: string
+  seconds: number
+}
+
+/** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
+const TOKEN_SAMPLE = 4000
+
+const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
+
+/** Counts rows as they pass; `result` gives the statistics once the pass is over. */
+export function statsCollector(base: BaseModel | undefined) {
+  let rows = 0
+  let badRows = 0
+  const rowsPerSplit: Record<string, number> = {}
+  // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
+  // and content swapped cannot fill memory or the summary with its text.
+  const roles = new Map<string, number>()
+  const counts: number[] = []
+  let stride = 1
+  return {
+    /** Rows read so far, parsed or not: what max-rows counts. */
+    seen: () => rows + badRows,
+    badRow() {
+      badRows++
+    },
+    /** A parsed row; returns the parsed rows so far. */
+    row(row: DatasetRow, messages: unknown): number {
+      rows++
+      rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1
+      if (Array.isArray(messages))
+        for (const m of messages) {
+          const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)'
+          roles.set(role, (roles.get(role) ?? 0) + 1)
+        }
+      // Every row's tokens until the sample is full, then every stride-th row.
+      if (base?.countTokens && rows % stride === 0) {
+        const r = row.rendered()
+        if (r?.ok) counts.push(base.countTokens(r.text))
+        if (counts.length >= TOKEN_SAMPLE * 2) {
+          stride *= 2
+          for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]
+          counts.length = Math.floor(counts.length / 2)
+        }
+      }
+      return rows
+    },
+    result(seconds: number): DatasetStats {
+      const stats: DatasetStats = { rows, badRows, rowsPerSplit, roles: Object.fromEntries(roles), seconds }
+      if (counts.length > 0) stats.tokens = tokenStats(counts)
+      else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
+      return stats
+    },
+  }
+}
+
+export function tokenStats(counts: number[]): TokenStats {
+  const sorted = [...counts].sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+  return {
+    min: sorted[0],
+    median: at(0.5),
+    p95: at(0.95),
+    max: sorted[sorted.length - 1],
+    counted: sorted.length,
+  }
+}

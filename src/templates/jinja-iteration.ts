@@ -1,0 +1,118 @@
+/**
+ * Iteration, len() and slicing over template values, the one-shot PyIter that Jinja2's filters return, and the per-render
+ * size bound (checkSize) that every producer of strings and lists checks. Kept apart because operators, calls,
+ * attribute access, filters, tojson and the interpreter all build on it, and it needs nothing but jinja-values.
+ */
+import {
+  codePoints,
+  isInt,
+  isStr,
+  isTuple,
+  JinjaError,
+  LimitError,
+  Markup,
+  MISSING,
+  strLen,
+  tuple,
+  typeName,
+  Undef,
+  type Py,
+} from './jinja-values.js'
+
+// ------------------------------------------------------------------------------------------------------------
+// iteration and len()
+
+/** A one-shot Python iterator (generator, reversed(), dict_items...), as Jinja2's filters return. */
+export class PyIter {
+  consumed = false
+  constructor(
+    private readonly items: Py[],
+    readonly pyTypeName: string,
+  ) {}
+  take(): Py[] {
+    if (this.consumed) return []
+    this.consumed = true
+    return this.items
+  }
+  getAttr(): typeof MISSING {
+    return MISSING
+  }
+  repr(): string {
+    return `<${this.pyTypeName} object at 0x7f0000000000>`
+  }
+}
+
+export function iterate(v: Py): Py[] {
+  if (Array.isArray(v)) return v
+  if (typeof v === 'string') return codePoints(v)
+  if (v instanceof Map) return [...v.keys()]
+  if (v instanceof Undef) {
+    if (v.exc === 'security') return []
+    return []
+  }
+  if (v instanceof Markup) return codePoints(v.s)
+  if (v instanceof PyIter) return v.take()
+  throw new JinjaError(`'${typeName(v)}' object is not iterable`)
+}
+
+export function isIterable(v: Py): boolean {
+  return (
+    Array.isArray(v) ||
+    typeof v === 'string' ||
+    v instanceof Map ||
+    v instanceof Undef ||
+    v instanceof Markup ||
+    v instanceof PyIter
+  )
+}
+
+export function pyLen(v: Py): number {
+  if (Array.isArray(v)) return v.length
+  if (typeof v === 'string') return strLen(v)
+  if (v instanceof Markup) return strLen(v.s)
+  if (v instanceof Map) return v.size
+  if (v instanceof Undef) return 0
+  throw new JinjaError(`object of type '${typeName(v)}' has no len()`)
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// the size bound
+
+/** The size bound for strings and lists built while rendering (set per render). */
+export const bounds = { maxChars: 1_000_000 }
+
+export function checkSize(n: number): void {
+  if (n > bounds.maxChars)
+    throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`)
+}
+
+/** obj[start:stop:step] on a str, list or tuple, as Python slices. */
+export function getSlice(obj: Py, start: Py, stop: Py, step: Py): Py {
+  if (obj instanceof Undef) obj.fail()
+  const isString = isStr(obj)
+  if (!Array.isArray(obj) && !isString) throw new JinjaError(`'${typeName(obj)}' object is not subscriptable`)
+  const seq = Array.isArray(obj) ? obj : codePoints(String(obj))
+  const idx = (v: Py, name: string): number | undefined => {
+    if (v === null || v instanceof Undef) return undefined
+    if (!isInt(v)) throw new JinjaError(`slice indices must be integers or None or have an __index__ method`)
+    void name
+    return Number(v)
+  }
+  const n = seq.length
+  const st = idx(step, 'step') ?? 1
+  if (st === 0) throw new JinjaError('slice step cannot be zero', 'ValueError')
+  let lo = idx(start, 'start')
+  let hi = idx(stop, 'stop')
+  const out: Py[] = []
+  if (st > 0) {
+    lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n)
+    hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n)
+    for (let i = lo; i < hi; i += st) out.push(seq[i]!)
+  } else {
+    lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1)
+    hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1)
+    for (let i = lo; i > hi; i += st) out.push(seq[i]!)
+  }
+  if (isString) return out.join('')
+  return isTuple(obj) ? tuple(out) : out
+}
