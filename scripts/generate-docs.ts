@@ -9,6 +9,8 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ModelArtifactName } from '../src/artifacts/model-artifacts.js'
 import architectures from '../src/data/architectures.json' with { type: 'json' }
+import { listNames } from '../src/common/wording.js'
+import type { DatasetInput } from '../src/rules/dataset-rule.js'
 import { allRules } from '../src/rules/registry.js'
 import type { AnyMessages } from '../src/rules/model-rule.js'
 import type { AnyRule } from '../src/rules/registry.js'
@@ -43,12 +45,28 @@ const ARTIFACT_LABELS: Record<ModelArtifactName, string> = {
   adapterConfig: '`adapter_config.json`',
   lfsPointers: 'Git LFS pointer files',
   weights: 'the safetensors headers (never tensor data)',
+  weightMap: 'the weight map of `model.safetensors.index.json`',
+  tensors: 'the tensors the safetensors headers list (never tensor data)',
+  textConfig: '`config.json` as the language model reads it (top level, then `text_config`)',
+  textModel: "the language model's layers, input embedding and lm_head in the safetensors headers",
   generationConfig: '`generation_config.json`',
   specialTokensMap: '`special_tokens_map.json`',
   tokenizerJson: '`tokenizer.json`',
   chatTemplates: 'the chat templates (`chat_template.jinja`, `tokenizer_config.json`, `chat_template.json`)',
   specialTokens: 'the special tokens (`tokenizer_config.json`, `special_tokens_map.json`)',
   templateRenders: 'the chat template rendered on five common conversations',
+}
+
+/** What each dataset input is, in words: the dataset's own, then the base model's. */
+const DATASET_LABELS: Record<'files' | 'rows', string> = {
+  files: 'the file listing and every data file',
+  rows: 'the rows',
+}
+/** The base model's inputs, after "the base model's". A new input fails typecheck here. */
+const BASE_LABELS: Record<Exclude<DatasetInput, 'files' | 'rows'>, string> = {
+  template: 'chat template',
+  tokenizer: '`tokenizer.json`',
+  context: 'context length (`config.json`, `tokenizer_config.json`)',
 }
 
 const NOTICE =
@@ -83,8 +101,15 @@ function severityOverrides(rule: AnyRule): string[] {
   return [...bySeverity].map(([severity, keys]) => `(${severity}: ${keys.join(', ')})`)
 }
 
+/** A dataset rule's declared inputs in words: "the rows and the base model's chat template". */
+export function inputsInWords(inputs: readonly DatasetInput[]): string {
+  const data = inputs.flatMap((i) => (i === 'files' || i === 'rows' ? [DATASET_LABELS[i]] : []))
+  const base = inputs.flatMap((i) => (i === 'files' || i === 'rows' ? [] : [BASE_LABELS[i]]))
+  return listNames([...data, ...(base.length ? [`the base model's ${listNames(base)}`] : [])])
+}
+
 function artifactsRead(rule: AnyRule): string {
-  if ('reads' in rule.meta) return rule.meta.reads
+  if ('inputs' in rule.meta) return inputsInWords(rule.meta.inputs)
   return (rule.meta.artifacts as readonly ModelArtifactName[]).map((a) => ARTIFACT_LABELS[a] ?? a).join(', ')
 }
 
@@ -164,8 +189,10 @@ export function replaceBlock(existing: string | undefined, block: string, skelet
   return text.slice(0, begin) + block + text.slice(end + END.length)
 }
 
-function ruleSkeleton(rule: AnyRule): string {
-  return `${renderRuleBlock(rule)}\n\n${SECTIONS.map((s) => `## ${s}\n`).join('\n')}`
+/** A new page: the generated block, then each hand-written section's heading (and `placeholder`). */
+export function ruleSkeleton(rule: AnyRule, placeholder?: (section: string) => string): string {
+  const section = (s: string) => `## ${s}\n${placeholder ? `\n${placeholder(s)}\n` : ''}`
+  return `${renderRuleBlock(rule)}\n\n${SECTIONS.map(section).join('\n')}`
 }
 
 function indexSkeleton(rules: readonly AnyRule[]): string {

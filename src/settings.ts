@@ -7,7 +7,7 @@ import type { RuleLevel } from './common/finding.js'
 import { UsageError } from './common/errors.js'
 import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
 
-export const FAIL_ON = ['error', 'warning', 'never'] as const
+const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
 /** A model or dataset to check. `origin` is the line of a repository file that names it, when one does. */
@@ -67,7 +67,7 @@ export interface RawInputs {
   maxRows?: string
 }
 
-export const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
+const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
 
 const LEVEL = z.enum(['off', 'info', 'warning', 'error'])
 const ConfigFileSchema = z.strictObject({

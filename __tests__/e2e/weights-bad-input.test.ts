@@ -76,9 +76,9 @@ describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
     })
     symlinkSync('/dev/zero', path.join(dir, 'model-00001-of-00003.safetensors'))
     symlinkSync(outside, path.join(dir, 'model-00002-of-00003.safetensors'))
-    const started = Date.now()
-    const { findings } = check(bin, dir)
-    expect(Date.now() - started).toBeLessThan(20_000)
+    // No hang: the CLI exits by itself (exit 0 under --fail-on never), not killed by runCli's timeout.
+    const { status, findings } = check(bin, dir)
+    expect(status).toBe(0)
     const ids = findings.map((f) => `${f.ruleId} ${f.location.path}`)
     expect(ids).toContain('MR105 .')
     expect(findings.find((f) => f.ruleId === 'MR105')?.message).toBe(
@@ -89,32 +89,5 @@ describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
     )
   })
 
-  it('an index with 100,000 shards, and one that names itself, end quickly with bounded findings', () => {
-    const map: Record<string, string> = {}
-    for (let i = 1; i <= 100_000; i++)
-      map[`t.${i}`] = `model-${String(i).padStart(6, '0')}-of-100000.safetensors`
-    map['self'] = 'model.safetensors.index.json'
-    const started = Date.now()
-    const { findings } = check(bin, model({ 'model.safetensors.index.json': index(map) }))
-    expect(Date.now() - started).toBeLessThan(20_000)
-    expect(findings.filter((f) => f.ruleId === 'MR305').map((f) => f.message)).toEqual([
-      'The index maps a tensor to "model.safetensors.index.json", which does not end in .safetensors; it was not opened.',
-    ])
-    // Past a readable number, the missing shards are one finding with the count, on the first one's line.
-    expect(findings.filter((f) => f.ruleId === 'MR306')).toEqual([
-      expect.objectContaining({
-        message:
-          '100,000 of the 100,000 shards the index names are missing: model-000001-of-100000.safetensors, model-000002-of-100000.safetensors, model-000003-of-100000.safetensors, model-000004-of-100000.safetensors, model-000005-of-100000.safetensors and 99,995 more.',
-        location: expect.objectContaining({ line: 4 }),
-      }),
-    ])
-    expect(findings.length).toBeLessThan(20)
-  })
-
-  it('a header with 100,000 tensors is read and checked', () => {
-    const tensors: Record<string, { dtype: string; shape: number[] }> = {}
-    for (let i = 0; i < 100_000; i++) tensors[`model.layers.${i}.w`] = { dtype: 'F16', shape: [1] }
-    const { findings } = check(bin, model({ 'model.safetensors': makeSafetensors(tensors) }))
-    expect(weightFindings(findings)).toEqual([])
-  })
+  // An index of 100,000 shards and a header of 100,000 tensors: __tests__/scale/e2e-weights.test.ts.
 })

@@ -1,6 +1,6 @@
 // Runs a bundled entry point as a separate process, the way the runner or a user's shell does.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -17,8 +17,56 @@ export function node24(): string | undefined {
   return candidates.find((c): c is string => !!c && existsSync(c))
 }
 
+/**
+ * Slack for a fresh clone: git writes dist/ before src/ (index order), a moment apart, and that must
+ * not read as a stale bundle. An edit to src/ after a bundle is minutes, not seconds, later.
+ */
+const CHECKOUT_SLACK_MS = 5_000
+
+/**
+ * Why the committed bundles cannot stand for src/, or undefined when they can: a file under src/ was
+ * modified after dist/index.js or dist/cli/index.js was written. The e2e tests run the bundles, so
+ * with a stale dist/ they would test old code. mtimes, not a hash of src/: ncc's output records no
+ * hash of its input, and nothing cheaper than `npm run bundle` can rebuild one. In a fresh clone every
+ * mtime is the checkout's, so this passes there; CI checks separately that dist/ matches the sources.
+ */
+export function staleBundle(root = repoRoot): string | undefined {
+  const bundles = [path.join(root, 'dist', 'index.js'), path.join(root, 'dist', 'cli', 'index.js')]
+  const missing = bundles.filter((b) => !existsSync(b))
+  if (missing.length > 0)
+    return `${missing.map((b) => path.relative(root, b)).join(' and ')} missing: run \`npm run bundle\` before the end-to-end tests.`
+  const built = Math.min(...bundles.map((b) => statSync(b).mtimeMs))
+  let newest = { file: '', mtimeMs: -Infinity }
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(p)
+      else if (entry.isFile()) {
+        const { mtimeMs } = statSync(p)
+        if (mtimeMs > newest.mtimeMs) newest = { file: p, mtimeMs }
+      }
+    }
+  }
+  walk(path.join(root, 'src'))
+  if (newest.mtimeMs <= built + CHECKOUT_SLACK_MS) return undefined
+  const at = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
+  return (
+    `dist/ is older than src/: ${path.relative(root, newest.file)} changed at ${at(newest.mtimeMs)} UTC, ` +
+    `after the bundles were built (${at(built)} UTC). The end-to-end tests run dist/index.js and ` +
+    `dist/cli/index.js, so they would test old code: run \`npm run bundle\`, then the tests again.`
+  )
+}
+
+let staleChecked = false
+
 /** The runtimes to run the bundle under: this Node, and Node 24 when available (always in CI). */
 export function runtimes(): { name: string; bin: string }[] {
+  // Every e2e file starts here: fail before running a stale bundle, with the one thing to do.
+  if (!staleChecked) {
+    const stale = staleBundle()
+    if (stale) throw new Error(stale)
+    staleChecked = true
+  }
   const list = [{ name: `node ${process.version}`, bin: process.execPath }]
   const n24 = node24()
   if (n24) list.push({ name: 'node 24', bin: n24 })

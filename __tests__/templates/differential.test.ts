@@ -75,7 +75,6 @@ describe('chat templates: ours vs Python Jinja2 (transformers setup)', () => {
 
       setFixedNow(new Date(FIXED_NOW + 'Z'))
       const ours: RenderResult[] = []
-      const started = Date.now()
       try {
         for (const t of templates) {
           const compiled = compileTemplate(t.source)
@@ -98,7 +97,6 @@ describe('chat templates: ours vs Python Jinja2 (transformers setup)', () => {
       } finally {
         setFixedNow(undefined)
       }
-      const oursMs = Date.now() - started
       const ref = await refPromise
       expect(ref).toHaveLength(jobs.length)
 
@@ -136,7 +134,7 @@ describe('chat templates: ours vs Python Jinja2 (transformers setup)', () => {
       const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)} %`
       console.log(
         [
-          `differential: ${templates.length} templates × ${conversations.length} conversations = ${pairs.length} pairs (ours ${oursMs} ms)`,
+          `differential: ${templates.length} templates × ${conversations.length} conversations = ${pairs.length} pairs`,
           `  pairs agreeing exactly: ${agreeing}/${pairs.length} (${pct(agreeing, pairs.length)})`,
           `  pairs agreeing on the verdict: ${verdictAgreeing}/${pairs.length} (${pct(verdictAgreeing, pairs.length)})`,
           `  templates agreeing on every conversation: ${templatesAgreeing}/${templates.length} (${pct(templatesAgreeing, templates.length)})`,

@@ -11155,7 +11155,6 @@ async function whoAmI(params) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Br: () => (/* binding */ jsonType),
 /* harmony export */   RY: () => (/* binding */ hasField),
-/* harmony export */   Ri: () => (/* binding */ describeJsonProblem),
 /* harmony export */   ZZ: () => (/* binding */ field),
 /* harmony export */   at: () => (/* binding */ at),
 /* harmony export */   dH: () => (/* binding */ parseJsonDocument),
@@ -11164,8 +11163,10 @@ async function whoAmI(params) {
 /* unused harmony export pointerSegments */
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _text_position_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3598);
-/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9927);
+/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9927);
+/* harmony import */ var _common_json_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1875);
+/* harmony import */ var _common_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
+
 
 
 
@@ -11188,24 +11189,6 @@ function jsonType(value) {
         return 'a number';
     return typeof value;
 }
-const SYNTAX_WORDS = {
-    InvalidSymbol: 'unexpected character',
-    InvalidNumberFormat: 'invalid number',
-    PropertyNameExpected: 'a property name in double quotes is expected',
-    ValueExpected: 'a value is expected',
-    ColonExpected: 'a colon is expected',
-    CommaExpected: 'a comma is expected',
-    CloseBraceExpected: 'a closing brace is expected',
-    CloseBracketExpected: 'a closing bracket is expected',
-    EndOfFileExpected: 'unexpected content after the end of the JSON value',
-    InvalidCommentToken: 'comments are not allowed in JSON',
-    UnexpectedEndOfComment: 'comments are not allowed in JSON',
-    UnexpectedEndOfString: 'a string is not closed',
-    UnexpectedEndOfNumber: 'a number is cut off',
-    InvalidUnicode: 'invalid \\u escape',
-    InvalidEscapeCharacter: 'invalid escape character',
-    InvalidCharacter: 'a control character inside a string',
-};
 /**
  * Parse bytes the way transformers reads a JSON file (Python `json.load` on UTF-8 text): a BOM or
  * invalid UTF-8 is an error there, so it is one here. `requireObject` makes a non-object an error.
@@ -11215,15 +11198,15 @@ function parseJsonDocument(path, bytes, requireObject = true) {
         return { ok: false, problem: { kind: 'empty' } };
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
         return { ok: false, problem: { kind: 'bom' } };
-    const bad = (0,_text_position_js__WEBPACK_IMPORTED_MODULE_1__/* .firstInvalidUtf8 */ .v)(bytes);
+    const bad = (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .firstInvalidUtf8 */ .v)(bytes);
     if (bad !== -1) {
         const text = Buffer.from(bytes.subarray(0, bad)).toString('utf8');
-        return { ok: false, problem: { kind: 'encoding', at: (0,_text_position_js__WEBPACK_IMPORTED_MODULE_1__/* .lineIndex */ .D)(text)(text.length) } };
+        return { ok: false, problem: { kind: 'encoding', at: (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .lineIndex */ .D)(text)(text.length) } };
     }
     const text = Buffer.from(bytes).toString('utf8');
     if (text.trim() === '')
         return { ok: false, problem: { kind: 'empty' } };
-    const position = (0,_text_position_js__WEBPACK_IMPORTED_MODULE_1__/* .lineIndex */ .D)(text);
+    const position = (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .lineIndex */ .D)(text);
     let value;
     try {
         value = JSON.parse(text);
@@ -11270,13 +11253,17 @@ function syntaxProblem(text, position, error) {
     (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parse)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     if (errors.length > 0) {
         const first = errors[0];
-        const code = (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.printParseErrorCode)(first.error);
-        return { kind: 'syntax', detail: SYNTAX_WORDS[code] ?? code, at: position(first.offset) };
+        return { kind: 'syntax', detail: (0,_common_json_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .syntaxWords */ .L8)(first.error), at: position(first.offset) };
     }
-    // jsonc-parser accepted what V8 rejected (rare: e.g. a lone surrogate); use V8's own offset if it gives one.
+    // jsonc-parser accepted what V8 rejected (not seen in practice: the two accept the same JSON); V8's
+    // words then, and its own offset if it gives one.
     const message = error instanceof Error ? error.message : String(error);
     const offset = /position (\d+)/.exec(message);
-    return { kind: 'syntax', detail: message, at: offset ? position(Number(offset[1])) : undefined };
+    return {
+        kind: 'syntax',
+        detail: (0,_common_json_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .plainParseMessage */ .v1)(message, 'file'),
+        at: offset ? position(Number(offset[1])) : undefined,
+    };
 }
 /**
  * The text with every bare NaN replaced by null and ±Infinity by ±1e9999 (which JSON.parse reads as
@@ -11356,22 +11343,6 @@ function pointerSegments(pointer) {
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
 }
-function describeJsonProblem(problem) {
-    switch (problem.kind) {
-        case 'empty':
-            return 'is empty';
-        case 'bom':
-            return "starts with a UTF-8 byte-order mark, which Python's json module (used by transformers) rejects";
-        case 'encoding':
-            return `is not valid UTF-8 (first bad byte at line ${problem.at.line}, column ${problem.at.column})`;
-        case 'syntax':
-            return problem.at
-                ? `is not valid JSON: ${problem.detail} at line ${problem.at.line}, column ${problem.at.column}`
-                : `is not valid JSON: ${problem.detail}`;
-        case 'not-object':
-            return `must hold a JSON object but holds ${problem.found}`;
-    }
-}
 /** Where a problem sits in its file, when it has a real place. */
 function problemPosition(problem) {
     switch (problem.kind) {
@@ -11388,10 +11359,10 @@ function problemPosition(problem) {
 }
 /** A top-level field of an object document. */
 function field(doc, key) {
-    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_2__/* .isObject */ .G)(doc.value) ? doc.value[key] : undefined;
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(doc.value) ? doc.value[key] : undefined;
 }
 function hasField(doc, key) {
-    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_2__/* .isObject */ .G)(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
 }
 
 
@@ -11402,35 +11373,17 @@ function hasField(doc, key) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Fk: () => (/* binding */ loadJsonFile),
-/* harmony export */   IK: () => (/* binding */ readListedFile),
 /* harmony export */   lv: () => (/* binding */ MiB),
 /* harmony export */   wJ: () => (/* binding */ docOf)
 /* harmony export */ });
-/* harmony import */ var _sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8033);
+/* harmony import */ var _sources_readable_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9320);
 /* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
 
 
 const MiB = 1024 * 1024;
-/**
- * Read one file of the listing whole, refusing what a model repo would not hold: a link that leaves
- * it or is broken, something other than a file, more than `limit` bytes, a Git LFS pointer.
- */
-async function readListedFile(source, entries, path, limit) {
-    const entry = entries.get(path);
-    if (!entry)
-        return { path, state: 'missing' };
-    if (entry.type !== 'file' || entry.link === 'outside' || entry.link === 'broken')
-        return { path, state: 'not-file', entry };
-    if (entry.size > limit)
-        return { path, state: 'too-large', size: entry.size, limit };
-    const bytes = await source.read(path);
-    if ((0,_sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__/* .isLfsPointer */ .NS)(bytes))
-        return { path, state: 'lfs-pointer' };
-    return { path, state: 'read', bytes };
-}
 /** Read and parse one JSON file of the listing, refusing anything a model repo would not hold. */
 async function loadJsonFile(source, entries, path, limit) {
-    const file = await readListedFile(source, entries, path, limit);
+    const file = await (0,_sources_readable_js__WEBPACK_IMPORTED_MODULE_1__/* .readListedFile */ .IK)(source, entries, path, limit);
     if (file.state !== 'read')
         return file;
     const parsed = (0,_json_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJsonDocument */ .dH)(path, file.bytes);
@@ -11446,7 +11399,7 @@ function docOf(file) {
 
 /***/ }),
 
-/***/ 605:
+/***/ 9485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11457,6 +11410,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: JSON_LIMITS
 
+// EXTERNAL MODULE: ./src/sources/readable.ts
+var readable = __nccwpck_require__(9320);
 // EXTERNAL MODULE: ./src/artifacts/json-document.ts
 var json_document = __nccwpck_require__(3895);
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
@@ -11464,6 +11419,7 @@ var json_file = __nccwpck_require__(6508);
 // EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
 var render = __nccwpck_require__(8303);
 ;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
+
 
 
 
@@ -11508,7 +11464,7 @@ function template(name, path, source, location, inJson) {
 async function readTemplateFile(source, entries, entry, problems) {
     const location = { path: entry.path };
     const refuse = (why) => (problems.push({ kind: 'unreadable', location, why }), undefined);
-    const file = await (0,json_file/* readListedFile */.IK)(source, entries, entry.path, TEMPLATE_FILE_LIMIT);
+    const file = await (0,readable/* readListedFile */.IK)(source, entries, entry.path, TEMPLATE_FILE_LIMIT);
     if (file.state === 'not-file')
         return refuse(entry.link ? 'a link that leaves the model folder or is broken' : 'not a regular file');
     if (file.state === 'too-large')
@@ -11588,10 +11544,199 @@ var special_tokens = __nccwpck_require__(2495);
 var template_renders = __nccwpck_require__(7341);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
-// EXTERNAL MODULE: ./src/sources/lfs.ts
-var lfs = __nccwpck_require__(8033);
+// EXTERNAL MODULE: ./src/common/json.ts
+var json = __nccwpck_require__(9927);
+;// CONCATENATED MODULE: ./src/artifacts/model-config.ts
+
+
+const SUB_CONFIGS = ['text_config', 'llm_config', 'language_config', 'language_model_config'];
+const isPositiveInt = (c) => Number.isSafeInteger(c.value) && c.value > 0;
+const isString = (c) => typeof c.value === 'string';
+/** The view of config.json, or undefined when it did not parse. */
+function textConfig(config) {
+    const doc = (0,json_file/* docOf */.wJ)(config);
+    const root = doc?.value;
+    if (!doc || !(0,json/* isObject */.G)(root))
+        return undefined;
+    const scopes = [[root, '']];
+    for (const sub of SUB_CONFIGS) {
+        const scope = root[sub];
+        if ((0,json/* isObject */.G)(scope))
+            scopes.push([scope, `/${sub}`]);
+    }
+    const candidates = (keys) => {
+        const out = [];
+        for (const [scope, prefix] of scopes) {
+            const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
+            if (key !== undefined)
+                out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.l)(key)}` });
+        }
+        return out;
+    };
+    const value = (keys) => candidates(keys)[0];
+    return {
+        doc,
+        candidates,
+        intCandidates: (keys) => candidates(keys).filter(isPositiveInt),
+        value,
+        int(keys) {
+            const found = value(keys);
+            return found && isPositiveInt(found) ? found : undefined;
+        },
+        string(keys) {
+            const found = value(keys);
+            return found && isString(found) ? found : undefined;
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/artifacts/shard-index.ts
+var shard_index = __nccwpck_require__(950);
 // EXTERNAL MODULE: ./src/artifacts/safetensors.ts
 var safetensors = __nccwpck_require__(1134);
+;// CONCATENATED MODULE: ./src/artifacts/tensors.ts
+
+/**
+ * The tensor table, or undefined when the set is not known to be complete: no safetensors file, a
+ * header that did not parse, an LFS pointer, a broken index, or a shard the index names that is
+ * not there. Rules comparing the weights with config.json stay quiet then, instead of reporting a
+ * missing layer that is only a missing file (the integrity and index rules report the real cause).
+ */
+function tensorTable(weights, index, map) {
+    if (weights.files.length === 0)
+        return undefined;
+    const all = [];
+    for (const f of weights.files) {
+        if (!f.parse?.ok || (0,safetensors/* hasErrors */.Cs)(f.parse.problems))
+            return undefined;
+        for (const t of f.parse.header.tensors)
+            all.push({ ...t, file: f.path });
+    }
+    if (index.state === 'ok') {
+        if (!map || map.nonString.length > 0)
+            return undefined;
+        const present = new Set(weights.files.map((f) => f.path));
+        for (const shard of map.shards.keys())
+            if (!present.has(shard))
+                return undefined;
+    }
+    else if (index.state !== 'missing')
+        return undefined;
+    const loaded = weights.files.some((f) => f.path === 'model.safetensors')
+        ? all.filter((t) => t.file === 'model.safetensors')
+        : map
+            ? all.filter((t) => map.shards.has(t.file))
+            : all;
+    return { all, loaded };
+}
+
+;// CONCATENATED MODULE: ./src/artifacts/text-model.ts
+/** The text model of the loaded tensors, or undefined when the tensor set is not known to be complete. */
+function textModel(tensors) {
+    if (!tensors)
+        return undefined;
+    const { loaded } = tensors;
+    const lmHead = lmHeadTensors(loaded);
+    return {
+        layers: decoderLayers(loaded),
+        embedding: inputEmbedding(loaded),
+        lmHead,
+        lmHeadWeight: shallowest(lmHead.filter((t) => t.name.endsWith('.weight') && t.shape.length === 2)),
+    };
+}
+/**
+ * A name segment of a vision or audio encoder, or of the projector between it and the language
+ * model: Qwen2-VL `visual`, LLaVA `vision_tower` / `multi_modal_projector`, MiniCPM-V `vpm` /
+ * `resampler`, Mllama `vision_model`, Phi-3-vision `vision_embed_tokens`, Qwen2-Audio `audio_tower`.
+ */
+const TOWER_SEGMENT = /^(visual|vision|vpm|vit$|vit_|image|img|audio|speech|video|sound|mm_projector|multi_modal|resampler|perceiver|siglip|clip|whisper)|_tower$/i;
+/** Multi-token-prediction modules kept apart from the decoder stack (Qwen3-Next `mtp.layers.0`). */
+const SIDE_STACK_SEGMENT = /^(mtp|draft|eagle|medusa)/i;
+/**
+ * The first `<container>.<index>.` of a name: the decoder layer it belongs to. No model has a
+ * billion layers; a longer index is not a layer number, and would not fit in a safe integer.
+ */
+const LAYER = /(?:^|\.)(layers|layer|h|blocks|block)\.(\d{1,9})(?=\.|$)/;
+/** The module name before `.weight` of an input embedding. */
+const EMBEDDING_MODULE = /^(embed_tokens|wte|word_embeddings|tok_embeddings|embed_in|shared)$/;
+/** The module name of an output projection (lm_head; GPT-NeoX embed_out; ChatGLM output_layer). */
+const LM_HEAD_MODULE = /^(lm_head|embed_out|output_layer)$/;
+function isTowerTensor(name) {
+    return name.split('.').some((s) => TOWER_SEGMENT.test(s) || SIDE_STACK_SEGMENT.test(s));
+}
+function inLayer(name) {
+    return LAYER.test(name);
+}
+/**
+ * The language model's layer stack, or undefined when there is none or more than one (an
+ * encoder-decoder model has two stacks and other keys for their depths: nothing to compare then).
+ */
+function decoderLayers(tensors) {
+    const stacks = new Map();
+    for (const t of tensors) {
+        const m = LAYER.exec(t.name);
+        if (!m)
+            continue;
+        const prefix = t.name.slice(0, m.index + m[0].length - m[2].length - 1);
+        if (isTowerTensor(prefix))
+            continue;
+        let set = stacks.get(prefix);
+        if (!set)
+            stacks.set(prefix, (set = new Set()));
+        set.add(Number(m[2]));
+    }
+    if (stacks.size !== 1)
+        return undefined;
+    const [[prefix, set]] = stacks;
+    return { prefix, indices: [...set].sort((a, b) => a - b) };
+}
+function moduleOf(name) {
+    const parts = name.split('.');
+    if (parts.length < 2)
+        return undefined;
+    return { module: parts[parts.length - 2], parent: parts.slice(0, -2), last: parts[parts.length - 1] };
+}
+/** Outside every decoder layer and encoder tower: a tensor of the language model's own ends. */
+function isTopLevel(name) {
+    return !inLayer(name) && !isTowerTensor(name);
+}
+const depth = (t) => t.name.split('.').length;
+/**
+ * The one shallowest tensor: `model.shared` before `model.encoder.embed_tokens` (BART). Two at the
+ * same depth (Qwen2.5-Omni's `thinker.…` and `talker.…`) leave it unknown.
+ */
+function shallowest(tensors) {
+    if (tensors.length === 0)
+        return undefined;
+    const min = Math.min(...tensors.map(depth));
+    const top = tensors.filter((t) => depth(t) === min);
+    return top.length === 1 ? top[0] : undefined;
+}
+/**
+ * The language model's input embedding (a 2-D `….weight` of a known embedding module outside the
+ * layers and towers), or undefined when the names follow no known scheme.
+ */
+function inputEmbedding(tensors) {
+    return shallowest(tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        return (!!m &&
+            m.last === 'weight' &&
+            EMBEDDING_MODULE.test(m.module) &&
+            t.shape.length === 2 &&
+            isTopLevel(t.name));
+    }));
+}
+/** Every tensor of the output projection. */
+function lmHeadTensors(tensors) {
+    return tensors.filter((t) => {
+        const m = moduleOf(t.name);
+        if (!m || !isTopLevel(t.name))
+            return false;
+        // InternLM2 names its head plain `output`; only at the top (or under one wrapper) is that the head.
+        return LM_HEAD_MODULE.test(m.module) || (m.module === 'output' && m.parent.length <= 1);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/artifacts/weights.ts
 
 
@@ -11617,16 +11762,10 @@ const HINT_MARGIN = 1024;
  * How large each shard's header should be, from the index's weight map: the first read of a shard
  * then takes its whole header, so a hub shard costs one request without fetching 100 KB to be sure.
  */
-function headerSizeHints(index) {
+function headerSizeHints(map) {
     const hints = new Map();
-    const map = (0,json_file/* docOf */.wJ)(index)?.value?.weight_map;
-    if (!map || typeof map !== 'object' || Array.isArray(map))
-        return hints;
-    for (const [tensor, shard] of Object.entries(map)) {
-        if (typeof shard !== 'string')
-            continue;
+    for (const { tensor, shard } of map?.entries ?? [])
         hints.set(shard, (hints.get(shard) ?? 8 + HINT_MARGIN) + tensor.length + BYTES_PER_TENSOR);
-    }
     return hints;
 }
 /** Read the header of every root safetensors file (never tensor data), skipping LFS pointers. */
@@ -11634,7 +11773,7 @@ async function loadWeights(source, files, pointers, hints = new Map()) {
     const isPointer = new Set(pointers.map((p) => p.path));
     const entries = files.entries
         .filter((e) => !e.path.includes('/') && e.path.endsWith('.safetensors'))
-        .filter((e) => e.type === 'file' && e.link !== 'outside' && e.link !== 'broken')
+        .filter(readable/* isReadableFile */.Jj)
         .sort((a, b) => a.path.localeCompare(b.path));
     const out = entries.map((e) => ({ path: e.path, size: e.size }));
     let next = 0;
@@ -11650,6 +11789,10 @@ async function loadWeights(source, files, pointers, hints = new Map()) {
 }
 
 ;// CONCATENATED MODULE: ./src/artifacts/model-artifacts.ts
+
+
+
+
 
 
 
@@ -11681,7 +11824,6 @@ const JSON_FILES = {
     generationConfig: 'generation_config.json',
     specialTokensMap: 'special_tokens_map.json',
 };
-const isReadableRootFile = (e) => !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken';
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
 function modelArtifactLoader(source) {
     const cache = new Map();
@@ -11690,7 +11832,7 @@ function modelArtifactLoader(source) {
     const json = async (path, limit) => (0,json_file/* loadJsonFile */.Fk)(source, await entries(), path, limit);
     const loaders = {
         files: () => source.list(),
-        kind: async () => isReadableRootFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model',
+        kind: async () => ((0,readable/* isReadableFile */.Jj)((await entries()).get('adapter_config.json')) ? 'adapter' : 'model'),
         config: () => json(JSON_FILES.config, JSON_LIMITS.config),
         tokenizerConfig: () => json(JSON_FILES.tokenizerConfig, JSON_LIMITS.tokenizerConfig),
         chatTemplateJson: () => json(JSON_FILES.chatTemplateJson, JSON_LIMITS.chatTemplateJson),
@@ -11698,12 +11840,16 @@ function modelArtifactLoader(source) {
         adapterConfig: () => json(JSON_FILES.adapterConfig, JSON_LIMITS.adapterConfig),
         generationConfig: () => json(JSON_FILES.generationConfig, JSON_LIMITS.generationConfig),
         specialTokensMap: () => json(JSON_FILES.specialTokensMap, JSON_LIMITS.specialTokensMap),
-        tokenizerJson: async () => (0,tokenizer_json/* loadTokenizerJson */.Sc)(source, await entries()),
+        tokenizerJson: async () => (0,tokenizer_json/* loadTokenizerJson */.S)(source, await entries()),
         chatTemplates: async () => loadChatTemplates(source, await entries(), await load('tokenizerConfig'), await load('chatTemplateJson')),
         specialTokens: async () => (0,special_tokens/* specialTokens */.eR)(await load('tokenizerConfig'), await load('specialTokensMap')),
-        templateRenders: async () => (0,template_renders/* smokeRenders */.Pm)(await load('chatTemplates'), await load('specialTokens')),
-        lfsPointers: async () => (0,lfs/* findLfsPointers */.Tc)(source, await load('files'), new Set(Object.values(JSON_FILES))),
-        weights: async () => loadWeights(source, await load('files'), await load('lfsPointers'), headerSizeHints(await load('shardIndex'))),
+        templateRenders: async () => (0,template_renders/* smokeRenders */.P)(await load('chatTemplates'), await load('specialTokens')),
+        lfsPointers: async () => (0,readable/* findLfsPointers */.Tc)(source, await load('files'), new Set(Object.values(JSON_FILES))),
+        weights: async () => loadWeights(source, await load('files'), await load('lfsPointers'), headerSizeHints(await load('weightMap'))),
+        weightMap: async () => (0,shard_index/* weightMapOf */.i)(await load('shardIndex')),
+        tensors: async () => tensorTable(await load('weights'), await load('shardIndex'), await load('weightMap')),
+        textConfig: async () => textConfig(await load('config')),
+        textModel: async () => textModel(await load('tensors')),
     };
     function load(name) {
         let p = cache.get(name);
@@ -11717,70 +11863,25 @@ function modelArtifactLoader(source) {
 
 /***/ }),
 
-/***/ 2745:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Kt: () => (/* binding */ configString),
-/* harmony export */   Mn: () => (/* binding */ configValue),
-/* harmony export */   hk: () => (/* binding */ SUB_CONFIGS),
-/* harmony export */   iq: () => (/* binding */ configInt)
-/* harmony export */ });
-/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9927);
-
-/**
- * Multimodal and composite configs keep the language model's sizes in a sub-config (Qwen2-VL's
- * text_config, InternVL's llm_config, …): look there when the top level lacks the key.
- */
-const SUB_CONFIGS = ['text_config', 'llm_config', 'language_config', 'language_model_config'];
-/** The first of `keys` present at the top level, then in each sub-config. */
-function configValue(doc, keys) {
-    const root = doc.value;
-    if (!(0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .G)(root))
-        return undefined;
-    const scopes = [[root, '']];
-    for (const sub of SUB_CONFIGS)
-        if ((0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .G)(root[sub]))
-            scopes.push([root[sub], `/${sub}`]);
-    for (const [scope, prefix] of scopes) {
-        for (const key of keys) {
-            if (Object.prototype.hasOwnProperty.call(scope, key))
-                return { value: scope[key], pointer: `${prefix}/${(0,_common_json_js__WEBPACK_IMPORTED_MODULE_0__/* .escapePointer */ .l)(key)}` };
-        }
-    }
-    return undefined;
-}
-/** A positive integer config value (vocab_size, hidden_size, …), or undefined. */
-function configInt(doc, keys) {
-    const found = configValue(doc, keys);
-    return found && Number.isSafeInteger(found.value) && found.value > 0
-        ? found
-        : undefined;
-}
-function configString(doc, keys) {
-    const found = configValue(doc, keys);
-    return found && typeof found.value === 'string' ? found : undefined;
-}
-
-
-/***/ }),
-
 /***/ 1134:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cs: () => (/* binding */ hasErrors),
-/* harmony export */   DS: () => (/* binding */ readSafetensorsHeader)
+/* harmony export */   DS: () => (/* binding */ readSafetensorsHeader),
+/* harmony export */   ot: () => (/* binding */ SAFETENSORS_PROBLEM_SEVERITY)
 /* harmony export */ });
-/* unused harmony exports DTYPE_BITS, isDtype, isSubByteDtype, MAX_HEADER_LENGTH, HUB_MAX_HEADER_LENGTH, TRANSFORMERS_FORMATS, MAX_JSON_DEPTH, dtypeByteSize, SAFETENSORS_PROBLEM_SEVERITY, parseSafetensorsHeader */
+/* unused harmony exports DTYPE_BITS, isDtype, isSubByteDtype, MAX_HEADER_LENGTH, HUB_MAX_HEADER_LENGTH, dtypeByteSize, parseSafetensorsHeader */
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1922);
-/* harmony import */ var _text_position_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3598);
+/* harmony import */ var _sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8033);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
+/* harmony import */ var _common_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
 // Reads and checks a safetensors header the way the reference Rust crate (huggingface/safetensors,
 // `SafeTensors::read_metadata` + `Metadata::validate`) does, but reports every problem instead of the
 // first, as plain data a rule can turn into findings. Pure apart from `readSafetensorsHeader`, which
 // only issues ranged reads and never reads more than the header.
+
 
 
 
@@ -11865,7 +11966,6 @@ function hasErrors(problems) {
     return problems.some((p) => SAFETENSORS_PROBLEM_SEVERITY[p.code] === 'error');
 }
 const U64_MAX = (1n << 64n) - 1n;
-const LFS_PREFIX = 'version ';
 /**
  * Parse the header from `prefix`, the first bytes of a file of `fileSize` bytes. Never throws on any
  * bytes; the allocation is bounded by the prefix (never by a length read from the file).
@@ -11880,12 +11980,11 @@ function parseSafetensorsHeader(prefix, fileSize) {
     const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
     const length = view.getBigUint64(0, true);
     if (length > BigInt(MAX_HEADER_LENGTH)) {
-        const lfsPointer = String.fromCharCode(...prefix.subarray(0, 8)) === LFS_PREFIX;
         return fail({
             code: 'header-too-large',
             headerLength: length.toString(),
             limit: MAX_HEADER_LENGTH,
-            lfsPointer,
+            lfsPointer: (0,_sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__/* .startsLikeLfsPointer */ .LU)(prefix),
         });
     }
     const headerLength = Number(length);
@@ -11903,7 +12002,7 @@ function parseSafetensorsHeader(prefix, fileSize) {
         text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     }
     catch {
-        problems.push({ code: 'invalid-utf8', byteOffset: 8 + Math.max(0, (0,_text_position_js__WEBPACK_IMPORTED_MODULE_1__/* .firstInvalidUtf8 */ .v)(bytes)) });
+        problems.push({ code: 'invalid-utf8', byteOffset: 8 + Math.max(0, (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .firstInvalidUtf8 */ .v)(bytes)) });
         return { ok: false, problems };
     }
     if (isJsonSpace(text.charCodeAt(0)))
@@ -11946,7 +12045,7 @@ async function readSafetensorsHeader(source, path, fileSize, firstRead = 100_000
     whole.set(prefix);
     whole.set(rest, prefix.length);
     if (whole.length < need)
-        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SourceError */ .c8(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
+        throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SourceError */ .c8(`${source.display}: ${path}: the file is ${fileSize} bytes long but only ${whole.length} of the first ${need} could be read; did it change while being read?`);
     return parseSafetensorsHeader(whole, fileSize);
 }
 function fail(problem) {
@@ -12327,6 +12426,65 @@ function isDigit(c) {
 
 /***/ }),
 
+/***/ 950:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ unsafeShardName),
+/* harmony export */   i: () => (/* binding */ weightMapOf)
+/* harmony export */ });
+/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9927);
+/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6508);
+// The weight map of model.safetensors.index.json, read once per target: which shard each tensor is
+// in, and each shard name the index gives with where it is first named. The rules on the index, the
+// shards and the tensor table all read this instead of walking the map again.
+
+
+/** The index's `weight_map`, or undefined when the index did not parse or holds no map object. */
+function weightMapOf(index) {
+    const doc = (0,_json_file_js__WEBPACK_IMPORTED_MODULE_0__/* .docOf */ .wJ)(index);
+    const map = doc && (0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(doc.value) ? doc.value.weight_map : undefined;
+    if (!doc || !(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(map))
+        return undefined;
+    const out = { doc, entries: [], nonString: [], shards: new Map() };
+    for (const [tensor, value] of Object.entries(map)) {
+        const pointer = `/weight_map/${(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .escapePointer */ .l)(tensor)}`;
+        if (typeof value !== 'string') {
+            out.nonString.push({ tensor, value, pointer });
+            continue;
+        }
+        out.entries.push({ tensor, shard: value, pointer });
+        const ref = out.shards.get(value);
+        if (ref)
+            ref.tensors++;
+        else
+            out.shards.set(value, { pointer, tensors: 1, unsafe: unsafeShardName(value) });
+    }
+    return out;
+}
+/**
+ * Why a shard name must never be opened, or undefined when it is a plain file name at the root.
+ * The index comes from the repository under review: a name must not reach outside it.
+ */
+function unsafeShardName(name) {
+    if (name === '')
+        return 'is empty';
+    if (/^[a-z][a-z0-9+.-]*:/i.test(name) && !/^[A-Za-z]:[\\/]/.test(name))
+        return 'is a URL';
+    if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(name))
+        return 'is an absolute path';
+    if (name.split(/[\\/]/).includes('..'))
+        return 'climbs out of the folder with ..';
+    if (name.includes('/') || name.includes('\\'))
+        return 'is in a subfolder, where Friendli does not look';
+    if (!name.endsWith('.safetensors'))
+        return 'does not end in .safetensors';
+    return undefined;
+}
+
+
+/***/ }),
+
 /***/ 2495:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -12388,10 +12546,9 @@ function tokenStrings(tokens) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Pm: () => (/* binding */ smokeRenders),
-/* harmony export */   zA: () => (/* binding */ ASSISTANT)
+/* harmony export */   P: () => (/* binding */ smokeRenders),
+/* harmony export */   z: () => (/* binding */ ASSISTANT)
 /* harmony export */ });
-/* unused harmony exports SYSTEM, USER, USER_AGAIN, SMOKE_CONVERSATIONS */
 /* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8303);
 /* harmony import */ var _special_tokens_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2495);
 // The chat template rendered on the conversations every chat model meets, the way transformers'
@@ -12451,81 +12608,16 @@ function smokeRenders(templates, tokens) {
 
 /***/ }),
 
-/***/ 3598:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D: () => (/* binding */ lineIndex),
-/* harmony export */   v: () => (/* binding */ firstInvalidUtf8)
-/* harmony export */ });
-function lineIndex(text) {
-    let starts;
-    return (offset) => {
-        if (!starts) {
-            starts = [0];
-            for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-                starts.push(i + 1);
-        }
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return { line: lo + 1, column: offset - starts[lo] + 1 };
-    };
-}
-/**
- * Offset of the first byte that is not valid UTF-8, or -1. TextDecoder can tell that a buffer is
- * invalid but not where; a finding must point at the real place.
- */
-function firstInvalidUtf8(bytes) {
-    let i = 0;
-    while (i < bytes.length) {
-        const b = bytes[i];
-        if (b < 0x80) {
-            i++;
-            continue;
-        }
-        let need;
-        let min;
-        if (b >= 0xc2 && b <= 0xdf)
-            [need, min] = [1, 0x80];
-        else if (b >= 0xe0 && b <= 0xef)
-            [need, min] = [2, 0x800];
-        else if (b >= 0xf0 && b <= 0xf4)
-            [need, min] = [3, 0x10000];
-        else
-            return i;
-        let cp = b & (0x3f >> need);
-        for (let k = 1; k <= need; k++) {
-            const c = bytes[i + k];
-            if (c === undefined || (c & 0xc0) !== 0x80)
-                return i;
-            cp = (cp << 6) | (c & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += need + 1;
-    }
-    return -1;
-}
-
-
-/***/ }),
-
 /***/ 5777:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Sc: () => (/* binding */ loadTokenizerJson)
+/* harmony export */   S: () => (/* binding */ loadTokenizerJson)
 /* harmony export */ });
-/* unused harmony exports TOKENIZER_JSON, TOKENIZER_LIMIT */
+/* harmony import */ var _sources_readable_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9320);
 /* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
 /* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6508);
+
 
 
 const TOKENIZER_JSON = 'tokenizer.json';
@@ -12542,7 +12634,7 @@ async function loadTokenizerJson(source, entries,
 /** Keep the parsed file (a tokenizer is built from it): read and parsed once, not twice. */
 keepJson = false) {
     const path = TOKENIZER_JSON;
-    const file = await (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .readListedFile */ .IK)(source, entries, path, TOKENIZER_LIMIT);
+    const file = await (0,_sources_readable_js__WEBPACK_IMPORTED_MODULE_2__/* .readListedFile */ .IK)(source, entries, path, TOKENIZER_LIMIT);
     if (file.state !== 'read')
         return file;
     const { bytes } = file;
@@ -12647,13 +12739,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/rules/registry.ts + 70 modules
-var registry = __nccwpck_require__(5568);
+var registry = __nccwpck_require__(6222);
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 // EXTERNAL MODULE: ./src/sources/lfs.ts
 var lfs = __nccwpck_require__(8033);
 // EXTERNAL MODULE: ./src/common/wording.ts
 var wording = __nccwpck_require__(7333);
+// EXTERNAL MODULE: ./src/common/json-errors.ts
+var json_errors = __nccwpck_require__(1875);
+// EXTERNAL MODULE: ./src/common/text.ts
+var common_text = __nccwpck_require__(2450);
 ;// CONCATENATED MODULE: ./src/readers/rows.ts
 // The dataset side of a Source: which files hold rows, in which split, and the rows themselves, one at
 // a time. Readers never hold a whole file: JSONL is read line by line, a JSON array element by element,
@@ -12673,6 +12769,8 @@ const MAX_ROW_BYTES = 16 * 1024 * 1024;
 ;// CONCATENATED MODULE: ./src/readers/read-text.ts
 // Shared pieces of the JSON Lines and JSON array readers: reading a file in bounded chunks, turning a
 // row's bytes into a value or a plain-words problem, and recognising files that are not text at all.
+
+
 
 
 
@@ -12699,15 +12797,19 @@ first) {
         pos = end;
     }
 }
-/** A small file that is a Git LFS pointer instead of the data: a checkout without `lfs: true`. */
-async function refuseLfsPointer(source, file, what) {
+/**
+ * A small file that is a Git LFS pointer instead of the data: a checkout without `lfs: true`. With
+ * `sayPointerSize`, the message names the pointer's own size (Parquet: "too small" would mislead).
+ */
+async function refuseLfsPointer(source, file, what, sayPointerSize = false) {
     if (file.size === 0 || file.size > lfs/* LFS_POINTER_MAX_SIZE */.nx)
         return;
     const bytes = await source.readRange(file.path, 0, file.size);
     if (!(0,lfs/* isLfsPointer */.NS)(bytes))
         return;
     const real = (0,lfs/* lfsPointerSize */.ei)(bytes);
-    throw new DataFileError(`a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${(0,wording/* formatBinaryBytes */.QC)(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
+    const pointer = sayPointerSize ? `${file.size}-byte pointer` : 'pointer';
+    throw new DataFileError(`a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${(0,wording/* formatBinaryBytes */.QC)(real)})` : ''} and this checkout has only the ${pointer}; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
 }
 /** A text file that begins with a compression or archive signature: JSON readers cannot read it. */
 function refuseBinary(first, what) {
@@ -12731,11 +12833,8 @@ const decoder = new TextDecoder('utf-8');
 /** One row's bytes (one JSONL line or one array element) to its value, or why not. */
 function parseRowBytes(bytes) {
     if (!(0,external_node_buffer_namespaceObject.isUtf8)(bytes)) {
-        const at = firstInvalidUtf8(bytes);
-        return {
-            ok: false,
-            problem: `not UTF-8 text (an invalid byte 0x${hex(bytes[at])} at byte ${at + 1} of the row)`,
-        };
+        const at = (0,common_text/* firstInvalidUtf8 */.v)(bytes);
+        return (0,json_errors/* rowEncodingProblem */.fr)(bytes, at === -1 ? Math.max(0, bytes.length - 1) : at);
     }
     return parseRowText(decoder.decode(bytes));
 }
@@ -12745,92 +12844,8 @@ function parseRowText(text) {
         return { ok: true, value: JSON.parse(text) };
     }
     catch (error) {
-        return explainJsonError(text, error instanceof Error ? error.message : String(error));
+        return (0,json_errors/* explainJsonError */.Yr)(text, error instanceof Error ? error.message : String(error));
     }
-}
-function hex(b) {
-    return (b ?? 0).toString(16).padStart(2, '0');
-}
-/** The index of the first byte that breaks UTF-8 (only called once the text is known to be invalid). */
-function firstInvalidUtf8(bytes) {
-    let i = 0;
-    while (i < bytes.length) {
-        const b = bytes[i];
-        const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-        if (need < 0 || (need > 0 && i + need >= bytes.length))
-            return i;
-        for (let k = 1; k <= need; k++)
-            if ((bytes[i + k] & 0xc0) !== 0x80)
-                return i;
-        const cp = need === 2 ? ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) : 0;
-        if (need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-            return i;
-        if (need === 3 && ((b === 0xf0 && bytes[i + 1] < 0x90) || (b === 0xf4 && bytes[i + 1] >= 0x90)))
-            return i;
-        i += need + 1;
-    }
-    return Math.max(0, bytes.length - 1);
-}
-/**
- * JSON.parse's message, made plain, and recognised mistakes named: a Python dict repr (single quotes,
- * True/False/None) and NaN/Infinity (which Python's json.dumps writes and JSON does not allow).
- * One iterative pass over the text; only run for a row that failed to parse.
- */
-function explainJsonError(text, message) {
-    let python = -1;
-    let nonFinite = -1;
-    let nonFiniteWord = '';
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 34 /* " */ || c === 39 /* ' */) {
-            if (c === 39 && python < 0)
-                python = i;
-            for (i++; i < text.length; i++) {
-                const d = text.charCodeAt(i);
-                if (d === 92)
-                    i++;
-                else if (d === c)
-                    break;
-            }
-        }
-        else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-            let j = i + 1;
-            while (j < text.length && /[A-Za-z0-9_]/.test(text[j]))
-                j++;
-            const word = text.slice(i, j);
-            if ((word === 'NaN' || word === 'Infinity') && nonFinite < 0) {
-                nonFinite = i > 0 && text[i - 1] === '-' ? i - 1 : i;
-                nonFiniteWord = nonFinite < i ? '-Infinity' : word;
-            }
-            else if ((word === 'True' || word === 'False' || word === 'None') && python < 0)
-                python = i;
-            i = j - 1;
-        }
-    }
-    if (python >= 0)
-        return {
-            ok: false,
-            problem: `a Python dict repr, not JSON (single quotes or True/False/None): write rows with json.dumps`,
-            column: python + 1,
-        };
-    if (nonFinite >= 0)
-        return {
-            ok: false,
-            problem: `${nonFiniteWord} is not allowed in JSON (Python's json.dumps writes it for a float that is not finite; JSON has no such number): write null or a number`,
-            column: nonFinite + 1,
-        };
-    const at = /\bat position (\d+)/.exec(message);
-    const plain = message
-        .replace(/, ".*" is not valid JSON$/s, '')
-        .replace(/ in JSON at position \d+.*$/s, '')
-        .replace(/^Unexpected end of JSON input$/, 'the row ends too early');
-    let column = at ? Number(at[1]) + 1 : undefined;
-    // V8 leaves out the position for an unexpected token; when it is the row's first character, say so.
-    const token = /^Unexpected token '(.)'/su.exec(message)?.[1];
-    const lead = text.length - text.trimStart().length;
-    if (column === undefined && token !== undefined && text.startsWith(token, lead))
-        column = lead + 1;
-    return { ok: false, problem: `not JSON: ${plain}`, column };
 }
 /** The index of the first byte that is not JSON whitespace, or -1. */
 function firstSignificant(buf, start) {
@@ -22864,13 +22879,7 @@ async function* readParquet(source, file, options = {}) {
 }
 /** LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it. */
 async function checkFraming(source, file) {
-    if (file.size <= lfs/* LFS_POINTER_MAX_SIZE */.nx) {
-        const bytes = await source.readRange(file.path, 0, file.size);
-        if ((0,lfs/* isLfsPointer */.NS)(bytes)) {
-            const real = (0,lfs/* lfsPointerSize */.ei)(bytes);
-            throw new DataFileError(`a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${(0,wording/* formatBinaryBytes */.QC)(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`);
-        }
-    }
+    await refuseLfsPointer(source, file, 'Parquet file', true);
     if (file.size < MIN_SIZE)
         throw new DataFileError(`too small to be a Parquet file (${(0,wording/* formatBinaryBytes */.QC)(file.size)}): the file is empty or cut short`);
     const head = await source.readRange(file.path, 0, 4);
@@ -26299,20 +26308,17 @@ var Tokenizer_default = Tokenizer;
 
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
 var json_file = __nccwpck_require__(6508);
-// EXTERNAL MODULE: ./src/artifacts/model-artifacts.ts + 2 modules
-var model_artifacts = __nccwpck_require__(605);
+// EXTERNAL MODULE: ./src/artifacts/model-artifacts.ts + 5 modules
+var model_artifacts = __nccwpck_require__(9485);
 // EXTERNAL MODULE: ./src/artifacts/special-tokens.ts
 var special_tokens = __nccwpck_require__(2495);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
-// EXTERNAL MODULE: ./src/artifacts/model-config.ts
-var model_config = __nccwpck_require__(2745);
 // EXTERNAL MODULE: ./src/common/json.ts
 var json = __nccwpck_require__(9927);
 ;// CONCATENATED MODULE: ./src/artifacts/base-model.ts
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
-
 
 
 
@@ -26327,9 +26333,9 @@ async function loadBaseModel(source, ref) {
     const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
         load('chatTemplates'),
         load('specialTokens'),
-        load('config'),
+        load('textConfig'),
         load('tokenizerConfig'),
-        (0,tokenizer_json/* loadTokenizerJson */.Sc)(source, entries, true),
+        (0,tokenizer_json/* loadTokenizerJson */.S)(source, entries, true),
     ]);
     const chosen = templates.used.find((t) => t.name === 'default');
     const base = { ref, specialTokens: (0,special_tokens/* tokenStrings */.qe)(tokens) };
@@ -26345,8 +26351,7 @@ async function loadBaseModel(source, ref) {
     if (tools?.compiled.ok)
         base.toolTemplate = { source: tools, compiled: tools.compiled.template };
     // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
-    const doc = (0,json_file/* docOf */.wJ)(config);
-    const positions = doc && (0,model_config/* configInt */.iq)(doc, ['max_position_embeddings', 'n_positions', 'seq_length']);
+    const positions = config?.int(['max_position_embeddings', 'n_positions', 'seq_length']);
     const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
     const maxLength = tc && (0,json/* isObject */.G)(tc.value) ? tc.value.model_max_length : undefined;
     const candidates = [];
@@ -26578,7 +26583,6 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/common/finding.ts
-const SEVERITIES = (/* unused pure expression or super */ null && (['error', 'warning', 'info']));
 const RANK = { error: 3, warning: 2, info: 1 };
 function severityAtLeast(severity, threshold) {
     return RANK[severity] >= RANK[threshold];
@@ -26606,7 +26610,7 @@ function countFindings(findings) {
 }
 
 // EXTERNAL MODULE: ./src/rules/registry.ts + 70 modules
-var registry = __nccwpck_require__(5568);
+var registry = __nccwpck_require__(6222);
 // EXTERNAL MODULE: ./src/engine/run-model.ts
 var run_model = __nccwpck_require__(1587);
 // EXTERNAL MODULE: ./src/common/errors.ts
@@ -36936,6 +36940,139 @@ function describeError(error) {
 
 /***/ }),
 
+/***/ 1875:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L8: () => (/* binding */ syntaxWords),
+/* harmony export */   Ri: () => (/* binding */ describeJsonProblem),
+/* harmony export */   Yr: () => (/* binding */ explainJsonError),
+/* harmony export */   fr: () => (/* binding */ rowEncodingProblem),
+/* harmony export */   v1: () => (/* binding */ plainParseMessage)
+/* harmony export */ });
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
+// How JSON that cannot be used is put into words, in one place for every reader: a model's JSON files
+// (artifacts/json-document.ts, "config.json is not valid JSON: …") and a dataset's rows (readers/,
+// "not JSON: …"). Both read jsonc-parser's error codes and V8's JSON.parse messages the same way.
+
+/** jsonc-parser's error codes in plain words. */
+const SYNTAX_WORDS = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'a property name in double quotes is expected',
+    ValueExpected: 'a value is expected',
+    ColonExpected: 'a colon is expected',
+    CommaExpected: 'a comma is expected',
+    CloseBraceExpected: 'a closing brace is expected',
+    CloseBracketExpected: 'a closing bracket is expected',
+    EndOfFileExpected: 'unexpected content after the end of the JSON value',
+    InvalidCommentToken: 'comments are not allowed in JSON',
+    UnexpectedEndOfComment: 'comments are not allowed in JSON',
+    UnexpectedEndOfString: 'a string is not closed',
+    UnexpectedEndOfNumber: 'a number is cut off',
+    InvalidUnicode: 'invalid \\u escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'a control character inside a string',
+};
+/** A jsonc-parser error in plain words (its code's name when there are none). */
+function syntaxWords(error) {
+    const code = (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.printParseErrorCode)(error);
+    return SYNTAX_WORDS[code] ?? code;
+}
+/**
+ * JSON.parse's (V8's) message without what a finding gives its own way: the echo of the text and the
+ * character offset. `unit` is what ends too early when the input stops mid-value ("the row").
+ */
+function plainParseMessage(message, unit) {
+    return message
+        .replace(/, ".*" is not valid JSON$/s, '')
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/^Unexpected end of JSON input$/, `the ${unit} ends too early`);
+}
+/** Why a JSON file cannot be used, as the second half of a sentence starting with its name. */
+function describeJsonProblem(problem) {
+    switch (problem.kind) {
+        case 'empty':
+            return 'is empty';
+        case 'bom':
+            return "starts with a UTF-8 byte-order mark, which Python's json module (used by transformers) rejects";
+        case 'encoding':
+            return `is not valid UTF-8 (first bad byte at line ${problem.at.line}, column ${problem.at.column})`;
+        case 'syntax':
+            return problem.at
+                ? `is not valid JSON: ${problem.detail} at line ${problem.at.line}, column ${problem.at.column}`
+                : `is not valid JSON: ${problem.detail}`;
+        case 'not-object':
+            return `must hold a JSON object but holds ${problem.found}`;
+    }
+}
+/** A row that is not UTF-8: the first bad byte (`at`, 0-based) and its value. */
+function rowEncodingProblem(bytes, at) {
+    const hex = (bytes[at] ?? 0).toString(16).padStart(2, '0');
+    return { ok: false, problem: `not UTF-8 text (an invalid byte 0x${hex} at byte ${at + 1} of the row)` };
+}
+/**
+ * JSON.parse's message for a row, made plain, and recognised mistakes named: a Python dict repr
+ * (single quotes, True/False/None) and NaN/Infinity (which Python's json.dumps writes and JSON does
+ * not allow). One iterative pass over the text; only run for a row that failed to parse.
+ */
+function explainJsonError(text, message) {
+    let python = -1;
+    let nonFinite = -1;
+    let nonFiniteWord = '';
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 34 /* " */ || c === 39 /* ' */) {
+            if (c === 39 && python < 0)
+                python = i;
+            for (i++; i < text.length; i++) {
+                const d = text.charCodeAt(i);
+                if (d === 92)
+                    i++;
+                else if (d === c)
+                    break;
+            }
+        }
+        else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+            let j = i + 1;
+            while (j < text.length && /[A-Za-z0-9_]/.test(text[j]))
+                j++;
+            const word = text.slice(i, j);
+            if ((word === 'NaN' || word === 'Infinity') && nonFinite < 0) {
+                nonFinite = i > 0 && text[i - 1] === '-' ? i - 1 : i;
+                nonFiniteWord = nonFinite < i ? '-Infinity' : word;
+            }
+            else if ((word === 'True' || word === 'False' || word === 'None') && python < 0)
+                python = i;
+            i = j - 1;
+        }
+    }
+    if (python >= 0)
+        return {
+            ok: false,
+            problem: `a Python dict repr, not JSON (single quotes or True/False/None): write rows with json.dumps`,
+            column: python + 1,
+        };
+    if (nonFinite >= 0)
+        return {
+            ok: false,
+            problem: `${nonFiniteWord} is not allowed in JSON (Python's json.dumps writes it for a float that is not finite; JSON has no such number): write null or a number`,
+            column: nonFinite + 1,
+        };
+    const at = /\bat position (\d+)/.exec(message);
+    let column = at ? Number(at[1]) + 1 : undefined;
+    // V8 leaves out the position for an unexpected token; when it is the row's first character, say so.
+    const token = /^Unexpected token '(.)'/su.exec(message)?.[1];
+    const lead = text.length - text.trimStart().length;
+    if (column === undefined && token !== undefined && text.startsWith(token, lead))
+        column = lead + 1;
+    return { ok: false, problem: `not JSON: ${plainParseMessage(message, 'row')}`, column };
+}
+
+
+/***/ }),
+
 /***/ 9927:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -36948,6 +37085,75 @@ function isObject(value) {
 }
 function escapePointer(key) {
     return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+
+/***/ }),
+
+/***/ 2450:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ lineIndex),
+/* harmony export */   v: () => (/* binding */ firstInvalidUtf8)
+/* harmony export */ });
+// Positions in a text and the validity of its bytes, for every reader of JSON: model files
+// (artifacts/) and dataset rows (readers/) point at the same line, column and byte the same way.
+function lineIndex(text) {
+    let starts;
+    return (offset) => {
+        if (!starts) {
+            starts = [0];
+            for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+                starts.push(i + 1);
+        }
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { line: lo + 1, column: offset - starts[lo] + 1 };
+    };
+}
+/**
+ * Offset of the first byte that is not valid UTF-8, or -1. TextDecoder can tell that a buffer is
+ * invalid but not where; a finding must point at the real place. Overlong forms, surrogates and
+ * code points past U+10FFFF are invalid, as they are to Python and to TextDecoder.
+ */
+function firstInvalidUtf8(bytes) {
+    let i = 0;
+    while (i < bytes.length) {
+        const b = bytes[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        let need;
+        let min;
+        if (b >= 0xc2 && b <= 0xdf)
+            [need, min] = [1, 0x80];
+        else if (b >= 0xe0 && b <= 0xef)
+            [need, min] = [2, 0x800];
+        else if (b >= 0xf0 && b <= 0xf4)
+            [need, min] = [3, 0x10000];
+        else
+            return i;
+        let cp = b & (0x3f >> need);
+        for (let k = 1; k <= need; k++) {
+            const c = bytes[i + k];
+            if (c === undefined || (c & 0xc0) !== 0x80)
+                return i;
+            cp = (cp << 6) | (c & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += need + 1;
+    }
+    return -1;
 }
 
 
@@ -37032,7 +37238,7 @@ function formatBinaryBytes(n) {
 /* harmony export */   Kj: () => (/* binding */ runModelRules),
 /* harmony export */   md: () => (/* binding */ crashedFinding)
 /* harmony export */ });
-/* harmony import */ var _artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(605);
+/* harmony import */ var _artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9485);
 
 /** A report function for one rule: its message by key, at the user's level or the message's own. */
 function reporterFor(meta, level, docsUrl, push) {
@@ -37098,7 +37304,7 @@ async function runModelRules(source, rules, options) {
 
 /***/ }),
 
-/***/ 5568:
+/***/ 6222:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37112,6 +37318,20 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 ;// CONCATENATED MODULE: ./src/rules/dataset-rule.ts
+/**
+ * What a dataset rule can use, besides its own state. The docs say it in words, and the meta test checks
+ * the declaration against the rule's source:
+ * - `files`: the file listing and whether each data file reads (the `files` hook with its arguments,
+ *   `fileError`);
+ * - `rows`: the row values (`row`, `badRow`);
+ * - `template`: the base model's chat template, or a row rendered with it (`row.rendered()`,
+ *   `base.template`, `base.toolTemplate`, `base.noTemplate`);
+ * - `tokenizer`: the base model's tokenizer (`base.countTokens`, `base.noTokenizer`);
+ * - `context`: the base model's context length (`base.context`).
+ * Nothing reads the declaration at run time yet; a runner could skip work no enabled rule declares
+ * (the tokenizer, or the base model altogether).
+ */
+const DATASET_INPUTS = (/* unused pure expression or super */ null && (['files', 'rows', 'template', 'tokenizer', 'context']));
 function defineDatasetRule(rule) {
     return rule;
 }
@@ -37176,7 +37396,7 @@ function describeFormat(row) {
         name: 'missing-messages',
         description: 'Require a "messages" column in every row',
         severity: 'error',
-        reads: 'the rows',
+        inputs: ['rows'],
         messages: {
             file: {
                 text: (d) => `The dataset has no "messages" column (${d.rows}): it looks like ${d.format}. Friendli fine-tuning needs a "messages" column of {"role", "content"} messages.`,
@@ -37234,7 +37454,7 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
         name: 'dataset-files',
         description: 'Require data files Friendli reads, that can be read, with at least one row',
         severity: 'error',
-        reads: 'the file listing and every data file',
+        inputs: ['files'],
         messages: {
             noFiles: {
                 text: (d) => `No data files found${d.splits}: the dataset holds no .jsonl, .json or .parquet file.`,
@@ -37294,7 +37514,7 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
         name: 'invalid-row',
         description: 'Require every row to be a JSON object',
         severity: 'error',
-        reads: 'the rows',
+        inputs: ['rows'],
         messages: {
             unparsable: {
                 text: (d) => `This row cannot be read: ${d.problem.replace(/\.$/, '')}.`,
@@ -37485,7 +37705,7 @@ const PER_ROW = 3;
         name: 'message-schema',
         description: "Require every message to follow Friendli's role, content, part and tool-call format",
         severity: 'error',
-        reads: 'the rows',
+        inputs: ['rows'],
         messages: {
             messages: message('Invalid messages'),
             role: message('Unknown role'),
@@ -37521,7 +37741,7 @@ const PER_ROW = 3;
         name: 'conversation-shape',
         description: 'Require an assistant turn to learn from, a system message only first, and no empty turns',
         severity: 'error',
-        reads: 'the rows',
+        inputs: ['rows'],
         messages: {
             noAssistant: {
                 text: () => 'This conversation has no assistant message: there is nothing for the model to learn from it.',
@@ -37578,7 +37798,7 @@ const ALWAYS_READ = new Set(['role', 'content']);
         name: 'unused-keys',
         description: "Report message keys the base model's chat template never reads",
         severity: 'warning',
-        reads: "the rows and the base model's chat template",
+        inputs: ['rows', 'template'],
         messages: {
             unused: {
                 text: (d) => `Messages carry "${d.key}" (${d.rows}), which the base model's chat template never reads: it is dropped from training silently.`,
@@ -37636,7 +37856,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
         name: 'duplicate-rows',
         description: 'Report conversations that appear more than once',
         severity: 'warning',
-        reads: 'the rows',
+        inputs: ['rows'],
         messages: {
             duplicate: {
                 text: (d) => `This conversation repeats ${d.first} exactly.`,
@@ -37684,7 +37904,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
         name: 'template-render',
         description: "Require every row to render with the base model's chat template, as transformers renders it",
         severity: 'error',
-        reads: "the rows and the base model's chat template",
+        inputs: ['rows', 'template'],
         messages: {
             raised: {
                 text: (d) => `The chat template of ${d.model} refuses this row: "${d.message}".`,
@@ -37721,7 +37941,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
         name: 'token-length',
         description: "Report rows longer than the base model's context",
         severity: 'warning',
-        reads: "the rows rendered with the base model's chat template, and its tokenizer.json and config.json",
+        inputs: ['rows', 'template', 'tokenizer', 'context'],
         messages: {
             tooLong: {
                 text: (d) => `This row is ${d.tokens.toLocaleString('en-US')} tokens once rendered, longer than the ${d.context.toLocaleString('en-US')} the model takes (${d.from}): it is truncated or dropped in training.`,
@@ -37759,7 +37979,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
         name: 'base-model',
         description: "Report when rows cannot be checked against a base model's chat template or tokenizer",
         severity: 'warning',
-        reads: 'the base model',
+        inputs: ['template', 'tokenizer'],
         messages: {
             none: {
                 severity: 'info',
@@ -37821,13 +38041,68 @@ function defineModelRule(rule) {
     return rule;
 }
 
+// EXTERNAL MODULE: ./src/common/json-errors.ts
+var json_errors = __nccwpck_require__(1875);
+// EXTERNAL MODULE: ./src/sources/readable.ts
+var readable = __nccwpck_require__(9320);
+;// CONCATENATED MODULE: ./src/rules/utils/files.ts
+
+/** Files Friendli downloads from a model repo (the FAQ's format table); everything else is ignored. */
+const FRIENDLI_FILES = new Set([
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'special_tokens_map.json',
+    'model.safetensors.index.json',
+    // A LoRA adapter's upload carries its config (friendli-client's adapter push).
+    'adapter_config.json',
+]);
+/** Weight formats Friendli does not load. `training_args.bin` and optimizer state are not weights. */
+const OTHER_WEIGHT_SUFFIXES = ['.bin', '.pt', '.pth', '.ckpt', '.gguf', '.h5', '.msgpack'];
+const NOT_WEIGHTS = /^(training_args\.bin|optimizer\.(pt|bin)|scheduler\.pt|rng_state.*\.pth|scaler\.pt)$/;
+function baseName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+function folderOf(path) {
+    const i = path.lastIndexOf('/');
+    return i === -1 ? '' : path.slice(0, i);
+}
+function rootEntries(files) {
+    return files.entries.filter((e) => !e.path.includes('/'));
+}
+function isSafetensors(entry) {
+    return (0,readable/* isReadableFile */.Jj)(entry) && entry.path.endsWith('.safetensors');
+}
+function isOtherWeights(entry) {
+    const name = baseName(entry.path);
+    return ((0,readable/* isReadableFile */.Jj)(entry) && OTHER_WEIGHT_SUFFIXES.some((s) => name.endsWith(s)) && !NOT_WEIGHTS.test(name));
+}
+function hasRootFile(files, name) {
+    return files.entries.some((e) => e.path === name && (0,readable/* isReadableFile */.Jj)(e));
+}
+/** "a folder", "a link to a file outside the model folder", …: what an entry is instead of a file. */
+function notReadableWhat(why, folder) {
+    switch (why) {
+        case 'link-outside':
+            return `a link to a file outside the ${folder} folder`;
+        case 'link-broken':
+            return 'a broken link';
+        case 'directory':
+            return 'a folder';
+        case 'not-file':
+            return 'not a regular file';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/rules/utils/json-file.ts
+
+
 
 /** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
 function brokenJsonReason(file) {
     switch (file.state) {
         case 'invalid':
-            return (0,json_document/* describeJsonProblem */.Ri)(file.problem);
+            return (0,json_errors/* describeJsonProblem */.Ri)(file.problem);
         case 'too-large': {
             // Just over the limit, one decimal would read "8.0 MiB, more than the 8 MiB": give bytes then.
             const mib = (file.size / 1024 / 1024).toFixed(1);
@@ -37845,15 +38120,7 @@ function brokenJsonLocation(file) {
 }
 /** "a folder", "a link to a file outside the model folder", …: for files that are not regular files. */
 function notFileWhat(file) {
-    if (file.state !== 'not-file')
-        return undefined;
-    if (file.entry.link === 'outside')
-        return 'a link to a file outside the model folder';
-    if (file.entry.link === 'broken')
-        return 'a broken link';
-    if (file.entry.type === 'directory')
-        return 'a folder';
-    return 'not a regular file';
+    return file.state === 'not-file' ? notReadableWhat(file.why, 'model') : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/rules/model/missing-config.ts
@@ -37885,45 +38152,6 @@ function notFileWhat(file) {
             report('notFile', { what: notFileWhat(config) }, { path: config.path });
     },
 }));
-
-;// CONCATENATED MODULE: ./src/rules/utils/files.ts
-/** Files Friendli downloads from a model repo (the FAQ's format table); everything else is ignored. */
-const FRIENDLI_FILES = new Set([
-    'config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    'special_tokens_map.json',
-    'model.safetensors.index.json',
-    // A LoRA adapter's upload carries its config (friendli-client's adapter push).
-    'adapter_config.json',
-]);
-/** Weight formats Friendli does not load. `training_args.bin` and optimizer state are not weights. */
-const OTHER_WEIGHT_SUFFIXES = ['.bin', '.pt', '.pth', '.ckpt', '.gguf', '.h5', '.msgpack'];
-const NOT_WEIGHTS = /^(training_args\.bin|optimizer\.(pt|bin)|scheduler\.pt|rng_state.*\.pth|scaler\.pt)$/;
-function baseName(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-function folderOf(path) {
-    const i = path.lastIndexOf('/');
-    return i === -1 ? '' : path.slice(0, i);
-}
-/** A regular file that can be read: not a folder, device, or a link leaving the target. */
-function isReadableFile(entry) {
-    return entry.type === 'file' && entry.link !== 'outside' && entry.link !== 'broken';
-}
-function rootEntries(files) {
-    return files.entries.filter((e) => !e.path.includes('/'));
-}
-function isSafetensors(entry) {
-    return isReadableFile(entry) && entry.path.endsWith('.safetensors');
-}
-function isOtherWeights(entry) {
-    const name = baseName(entry.path);
-    return (isReadableFile(entry) && OTHER_WEIGHT_SUFFIXES.some((s) => name.endsWith(s)) && !NOT_WEIGHTS.test(name));
-}
-function hasRootFile(files, name) {
-    return files.entries.some((e) => e.path === name && isReadableFile(e));
-}
 
 ;// CONCATENATED MODULE: ./src/rules/model/missing-safetensors.ts
 
@@ -37973,6 +38201,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
 
 
 
+
 const CONFIGS = ['config.json', 'adapter_config.json'];
 /* harmony default export */ const nested_model = (defineModelRule({
     meta: {
@@ -38002,7 +38231,7 @@ const CONFIGS = ['config.json', 'adapter_config.json'];
             if (!folder)
                 continue;
             const name = baseName(e.path);
-            const wanted = (!rootHasConfig && CONFIGS.includes(name) && isReadableFile(e)) ||
+            const wanted = (!rootHasConfig && CONFIGS.includes(name) && (0,readable/* isReadableFile */.Jj)(e)) ||
                 (!rootHasWeights && isSafetensors(e));
             if (wanted)
                 found.set(folder, [...(found.get(folder) ?? []), name]);
@@ -38028,6 +38257,7 @@ const CONFIGS = ['config.json', 'adapter_config.json'];
 
 
 
+
 /** Files every repository has and nobody expects a server to use: listing them is only noise. */
 const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\..*)?|use_policy\.md|.*\.(md|png|jpe?g|gif|svg))$/i;
 /* harmony default export */ const ignored_files = (defineModelRule({
@@ -38049,7 +38279,7 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
         const names = rootEntries(files)
             .filter((e) => !BOILERPLATE.test(e.path))
             // Links that leave the folder or lead nowhere are reported by link-outside-model.
-            .filter((e) => e.link !== 'outside' && e.link !== 'broken')
+            .filter((e) => !(0,readable/* isUnfollowedLink */.Iu)(e))
             // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
             // missing-safetensors or tokenizer-config already say so.
             .filter((e) => !(FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors')))
@@ -38060,6 +38290,7 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/link-outside-model.ts
+
 
 
 /* harmony default export */ const link_outside_model = (defineModelRule({
@@ -38082,8 +38313,8 @@ const BOILERPLATE = /^(\..*|readme(\..*)?|license(\..*)?|licence(\..*)?|notice(\
         },
     },
     check({ artifacts: { files }, report }) {
-        const outside = files.entries.filter((e) => e.link === 'outside').map((e) => e.path);
-        const broken = files.entries.filter((e) => e.link === 'broken').map((e) => e.path);
+        const outside = files.entries.filter((e) => (0,readable/* whyNotReadable */.oG)(e) === 'link-outside').map((e) => e.path);
+        const broken = files.entries.filter((e) => (0,readable/* whyNotReadable */.oG)(e) === 'link-broken').map((e) => e.path);
         if (outside.length > 0)
             report('outside', { names: outside }, { path: outside.length === 1 ? outside[0] : '.' });
         if (broken.length > 0)
@@ -38292,9 +38523,115 @@ function describeAutoMap(map) {
     },
 }));
 
+// EXTERNAL MODULE: ./src/artifacts/safetensors.ts
+var safetensors = __nccwpck_require__(1134);
+;// CONCATENATED MODULE: ./src/rules/utils/safetensors-problems.ts
+// A rule that reports safetensors problems keeps one table keyed by problem code: for each code the
+// message id its findings carry, the text and the hint. The rule's messages are made from that table,
+// each with the severity the artifact gives the problem (SAFETENSORS_PROBLEM_SEVERITY), and the types
+// tie each code to the data its message reads, so the report needs no cast.
+
+/** The table itself, with each message id kept as its literal type. */
+function problemTable(table) {
+    return table;
+}
+/** The messages of a rule, from its table, in the table's order. */
+function problemMessages(table) {
+    const messages = {};
+    for (const code of Object.keys(table)) {
+        const row = table[code];
+        if (row)
+            messages[row.message] = { text: row.text, hint: row.hint, severity: safetensors/* SAFETENSORS_PROBLEM_SEVERITY */.ot[code] };
+    }
+    return messages;
+}
+/** Whether the table has a row for the problem, narrowing it to the codes the table reports. */
+function hasRow(table, problem) {
+    return Object.hasOwn(table, problem.code);
+}
+
 ;// CONCATENATED MODULE: ./src/rules/model/invalid-safetensors-header.ts
 
 
+
+/** Each problem code this rule reports, with the message id, text and hint of its findings. */
+const PROBLEMS = problemTable({
+    'header-too-small': {
+        message: 'tooSmall',
+        text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
+        hint: () => 'The file is empty or cut off: upload it again.',
+    },
+    'header-too-large': {
+        message: 'tooLarge',
+        text: (d) => `${d.file} declares a header of ${d.headerLength} bytes, over the safetensors limit of ${d.limit.toLocaleString('en-US')}${d.lfsPointer ? '; the file looks like a Git LFS pointer' : ''}.`,
+        hint: () => 'The first 8 bytes are not a safetensors header length: the file is not a safetensors file or is corrupt. Save it again with save_pretrained().',
+    },
+    'header-past-eof': {
+        message: 'pastEof',
+        text: (d) => `${d.file} declares a header of ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, longer than the file (${(0,wording/* plural */.LS)(d.fileSize, 'byte')}).`,
+        hint: () => 'The file is truncated or corrupt: upload it again.',
+    },
+    'invalid-utf8': {
+        message: 'utf8',
+        text: (d) => `The header of ${d.file} is not valid UTF-8 (first bad byte at offset ${d.byteOffset}).`,
+        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+    },
+    'invalid-json': {
+        message: 'json',
+        text: (d) => `The header of ${d.file} is not valid JSON: ${d.detail} (at byte ${d.byteOffset}).`,
+        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+    },
+    'not-an-object': {
+        message: 'notObject',
+        text: (d) => `The header of ${d.file} must be a JSON object but is ${d.found}.`,
+        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+    },
+    'duplicate-key': {
+        message: 'duplicateKey',
+        text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
+        hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
+    },
+    'invalid-tensor-entry': {
+        message: 'tensorEntry',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
+        hint: () => 'Each tensor needs "dtype", "shape" (a list of non-negative integers) and "data_offsets" ([begin, end]): save the weights again.',
+    },
+    'unknown-dtype': {
+        message: 'unknownDtype',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} has dtype "${d.dtype}", which the safetensors library does not know.`,
+        hint: () => 'Use one of the safetensors dtypes (BF16, F16, F32, F8_E4M3, I8, U8, …): convert the tensor and save again.',
+    },
+    'metadata-not-object': {
+        message: 'metadataNotObject',
+        text: (d) => `The __metadata__ of ${d.file} must be an object of strings but is ${d.found}.`,
+        hint: () => 'Write __metadata__ as {"format": "pt"}, or save again with save_pretrained().',
+    },
+    'metadata-not-strings': {
+        message: 'metadataNotStrings',
+        text: (d) => `The value of __metadata__.${d.key} in ${d.file} is ${d.found}; the format allows only string values.`,
+        hint: () => 'Store metadata values as strings (JSON-encode anything else), or save again with save_pretrained().',
+    },
+    'unknown-tensor-key': {
+        message: 'unknownKey',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} has an extra key "${d.key}" that the format does not define.`,
+        hint: () => 'Readers ignore it today; save with the safetensors library so the header has only dtype, shape and data_offsets.',
+    },
+    'tensor-entry-array': {
+        message: 'entryArray',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} is written as an array instead of an object; only the Rust library accepts that.`,
+        hint: () => 'Save the weights with the safetensors library, which writes each tensor as an object.',
+    },
+    'header-over-hub-limit': {
+        message: 'overHubLimit',
+        text: (d) => `The header of ${d.file} is ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, over the ${d.limit.toLocaleString('en-US')}-byte limit of huggingface_hub and huggingface.js.`,
+        hint: () => 'Split the weights into more shards (save_pretrained(max_shard_size=...)) so each header stays small.',
+    },
+    'leading-whitespace': {
+        message: 'leadingWhitespace',
+        text: (d) => `The header of ${d.file} starts with whitespace; the format says it must begin with "{".`,
+        hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
+    },
+});
 /* harmony default export */ const invalid_safetensors_header = (defineModelRule({
     meta: {
         id: 'MR301',
@@ -38303,107 +38640,63 @@ function describeAutoMap(map) {
         severity: 'error',
         artifacts: ['weights'],
         appliesTo: ['model', 'adapter'],
-        messages: {
-            tooSmall: {
-                text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
-                hint: () => 'The file is empty or cut off: upload it again.',
-            },
-            tooLarge: {
-                text: (d) => `${d.file} declares a header of ${d.headerLength} bytes, over the safetensors limit of ${d.limit.toLocaleString('en-US')}${d.lfsPointer ? '; the file looks like a Git LFS pointer' : ''}.`,
-                hint: () => 'The first 8 bytes are not a safetensors header length: the file is not a safetensors file or is corrupt. Save it again with save_pretrained().',
-            },
-            pastEof: {
-                text: (d) => `${d.file} declares a header of ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, longer than the file (${(0,wording/* plural */.LS)(d.fileSize, 'byte')}).`,
-                hint: () => 'The file is truncated or corrupt: upload it again.',
-            },
-            utf8: {
-                text: (d) => `The header of ${d.file} is not valid UTF-8 (first bad byte at offset ${d.byteOffset}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            json: {
-                text: (d) => `The header of ${d.file} is not valid JSON: ${d.detail} (at byte ${d.byteOffset}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            notObject: {
-                text: (d) => `The header of ${d.file} must be a JSON object but is ${d.found}.`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            duplicateKey: {
-                text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
-                hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
-            },
-            tensorEntry: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
-                hint: () => 'Each tensor needs "dtype", "shape" (a list of non-negative integers) and "data_offsets" ([begin, end]): save the weights again.',
-            },
-            unknownDtype: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has dtype "${d.dtype}", which the safetensors library does not know.`,
-                hint: () => 'Use one of the safetensors dtypes (BF16, F16, F32, F8_E4M3, I8, U8, …): convert the tensor and save again.',
-            },
-            metadataNotObject: {
-                text: (d) => `The __metadata__ of ${d.file} must be an object of strings but is ${d.found}.`,
-                hint: () => 'Write __metadata__ as {"format": "pt"}, or save again with save_pretrained().',
-            },
-            metadataNotStrings: {
-                text: (d) => `The value of __metadata__.${d.key} in ${d.file} is ${d.found}; the format allows only string values.`,
-                hint: () => 'Store metadata values as strings (JSON-encode anything else), or save again with save_pretrained().',
-            },
-            unknownKey: {
-                severity: 'warning',
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has an extra key "${d.key}" that the format does not define.`,
-                hint: () => 'Readers ignore it today; save with the safetensors library so the header has only dtype, shape and data_offsets.',
-            },
-            entryArray: {
-                severity: 'warning',
-                text: (d) => `Tensor ${d.tensor} in ${d.file} is written as an array instead of an object; only the Rust library accepts that.`,
-                hint: () => 'Save the weights with the safetensors library, which writes each tensor as an object.',
-            },
-            overHubLimit: {
-                severity: 'warning',
-                text: (d) => `The header of ${d.file} is ${(0,wording/* plural */.LS)(d.headerLength, 'byte')}, over the ${d.limit.toLocaleString('en-US')}-byte limit of huggingface_hub and huggingface.js.`,
-                hint: () => 'Split the weights into more shards (save_pretrained(max_shard_size=...)) so each header stays small.',
-            },
-            leadingWhitespace: {
-                severity: 'info',
-                text: (d) => `The header of ${d.file} starts with whitespace; the format says it must begin with "{".`,
-                hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
-            },
-        },
+        messages: problemMessages(PROBLEMS),
     },
     check({ artifacts: { weights }, report }) {
-        const key = {
-            'header-too-small': 'tooSmall',
-            'header-too-large': 'tooLarge',
-            'header-past-eof': 'pastEof',
-            'invalid-utf8': 'utf8',
-            'invalid-json': 'json',
-            'not-an-object': 'notObject',
-            'duplicate-key': 'duplicateKey',
-            'invalid-tensor-entry': 'tensorEntry',
-            'unknown-dtype': 'unknownDtype',
-            'metadata-not-object': 'metadataNotObject',
-            'metadata-not-strings': 'metadataNotStrings',
-            'unknown-tensor-key': 'unknownKey',
-            'tensor-entry-array': 'entryArray',
-            'header-over-hub-limit': 'overHubLimit',
-            'leading-whitespace': 'leadingWhitespace',
-        };
-        for (const f of weights.files) {
-            for (const problem of f.parse?.problems ?? []) {
-                // The table pairs each problem code with the message whose data has that code's shape.
-                if (problem.code in key)
-                    report(key[problem.code], { ...problem, file: f.path }, {
-                        path: f.path,
-                    });
-            }
-        }
+        for (const f of weights.files)
+            for (const problem of f.parse?.problems ?? [])
+                if (hasRow(PROBLEMS, problem))
+                    report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
 
 
+
 const shape = (s) => `[${s.join(', ')}]`;
+/** Each problem code this rule reports, with the message id, text and hint of its findings. */
+const invalid_tensor_layout_PROBLEMS = problemTable({
+    'invalid-offsets': {
+        message: 'reversed',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
+        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+    },
+    'non-contiguous': {
+        message: 'gap',
+        text: (d) => d.kind === 'leading-gap'
+            ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
+            : d.kind === 'gap'
+                ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
+                : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
+        hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
+    },
+    'size-overflow': {
+        message: 'overflow',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
+        hint: () => 'The shape is corrupt: save the weights again.',
+    },
+    'subbyte-misaligned': {
+        message: 'misaligned',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,wording/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
+        hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
+    },
+    'tensor-size-mismatch': {
+        message: 'size',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,wording/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,wording/* plural */.LS)(d.actualBytes, 'byte')}.`,
+        hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
+    },
+    'data-past-eof': {
+        message: 'truncated',
+        text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,wording/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
+        hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
+    },
+    'file-size-mismatch': {
+        message: 'trailing',
+        text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,wording/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
+        hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
+    },
+});
 /* harmony default export */ const invalid_tensor_layout = (defineModelRule({
     meta: {
         id: 'MR302',
@@ -38412,51 +38705,9 @@ const shape = (s) => `[${s.join(', ')}]`;
         severity: 'error',
         artifacts: ['weights'],
         appliesTo: ['model', 'adapter'],
-        messages: {
-            reversed: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
-                hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-            },
-            gap: {
-                text: (d) => d.kind === 'leading-gap'
-                    ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
-                    : d.kind === 'gap'
-                        ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
-                        : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
-                hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
-            },
-            overflow: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
-                hint: () => 'The shape is corrupt: save the weights again.',
-            },
-            misaligned: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,wording/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
-                hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
-            },
-            size: {
-                text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,wording/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,wording/* plural */.LS)(d.actualBytes, 'byte')}.`,
-                hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
-            },
-            truncated: {
-                text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,wording/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
-                hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
-            },
-            trailing: {
-                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,wording/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
-                hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
-            },
-        },
+        messages: problemMessages(invalid_tensor_layout_PROBLEMS),
     },
     check({ artifacts: { weights }, report }) {
-        const key = {
-            'invalid-offsets': 'reversed',
-            'non-contiguous': 'gap',
-            'size-overflow': 'overflow',
-            'subbyte-misaligned': 'misaligned',
-            'tensor-size-mismatch': 'size',
-            'data-past-eof': 'truncated',
-            'file-size-mismatch': 'trailing',
-        };
         for (const f of weights.files) {
             const problems = f.parse?.problems ?? [];
             // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
@@ -38467,11 +38718,8 @@ const shape = (s) => `[${s.join(', ')}]`;
                     (problem.code === 'file-size-mismatch' ||
                         (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
                     continue;
-                // The table pairs each problem code with the message whose data has that code's shape.
-                if (problem.code in key)
-                    report(key[problem.code], { ...problem, file: f.path }, {
-                        path: f.path,
-                    });
+                if (hasRow(invalid_tensor_layout_PROBLEMS, problem))
+                    report(invalid_tensor_layout_PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
             }
         }
     },
@@ -38540,43 +38788,6 @@ const shape = (s) => `[${s.join(', ')}]`;
     },
 }));
 
-;// CONCATENATED MODULE: ./src/rules/utils/shard-index.ts
-
-const INDEX_FILE = 'model.safetensors.index.json';
-/** The `weight_map` entries whose value is a string, in file order; undefined when there is no usable map. */
-function weightMap(doc) {
-    const map = (0,json/* isObject */.G)(doc.value) ? doc.value.weight_map : undefined;
-    if (!(0,json/* isObject */.G)(map))
-        return undefined;
-    return Object.entries(map)
-        .filter((e) => typeof e[1] === 'string')
-        .map(([tensor, shard]) => ({ tensor, shard, pointer: `/weight_map/${(0,json/* escapePointer */.l)(tensor)}` }));
-}
-/**
- * Why a shard name must never be opened, or undefined when it is a plain file name at the root.
- * The index comes from the repository under review: a name must not reach outside it.
- */
-function unsafeShardName(name) {
-    if (name === '')
-        return 'is empty';
-    if (/^[a-z][a-z0-9+.-]*:/i.test(name) && !/^[A-Za-z]:[\\/]/.test(name))
-        return 'is a URL';
-    if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(name))
-        return 'is an absolute path';
-    if (name.split(/[\\/]/).includes('..'))
-        return 'climbs out of the folder with ..';
-    if (name.includes('/') || name.includes('\\'))
-        return 'is in a subfolder, where Friendli does not look';
-    if (!name.endsWith('.safetensors'))
-        return 'does not end in .safetensors';
-    return undefined;
-}
-/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
-function shardNumber(name) {
-    const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name);
-    return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/rules/model/invalid-shard-index.ts
 
 
@@ -38591,7 +38802,7 @@ function shardNumber(name) {
         name: 'invalid-shard-index',
         description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
         severity: 'error',
-        artifacts: ['shardIndex'],
+        artifacts: ['shardIndex', 'weightMap'],
         appliesTo: ['model', 'adapter'],
         messages: {
             invalid: {
@@ -38623,9 +38834,9 @@ function shardNumber(name) {
             },
         },
     },
-    check({ artifacts: { shardIndex: file }, report }) {
+    check({ artifacts: { shardIndex: file, weightMap }, report }) {
         // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
-        if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
+        if (file.state === 'not-file' && !(0,readable/* isUnfollowedLink */.Iu)(file.entry))
             return report('notFile', { what: notFileWhat(file) }, { path: file.path });
         const reason = brokenJsonReason(file);
         if (reason)
@@ -38637,33 +38848,18 @@ function shardNumber(name) {
             return report('noWeightMap', {}, (0,json_document.at)(doc, ''));
         if (!('metadata' in doc.value))
             report('noMetadata', {}, (0,json_document.at)(doc, ''));
-        const map = doc.value.weight_map;
-        if (!(0,json/* isObject */.G)(map))
-            return report('noWeightMap', { found: (0,json_document/* jsonType */.Br)(map) }, (0,json_document.at)(doc, '/weight_map'));
+        if (!weightMap)
+            return report('noWeightMap', { found: (0,json_document/* jsonType */.Br)(doc.value.weight_map) }, (0,json_document.at)(doc, '/weight_map'));
+        for (const { tensor, value, pointer } of weightMap.nonString)
+            report('notString', { tensor, found: (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, pointer));
         // One finding per bad shard name, on the line of the first tensor mapped to it.
-        const bad = new Map();
-        for (const [tensor, shard] of Object.entries(map)) {
-            const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-            if (typeof shard !== 'string') {
-                report('notString', { tensor, found: (0,json_document/* jsonType */.Br)(shard) }, (0,json_document.at)(doc, pointer));
-                continue;
-            }
-            const why = unsafeShardName(shard);
-            if (!why)
-                continue;
-            const seen = bad.get(shard);
-            if (seen)
-                seen.tensors++;
-            else
-                bad.set(shard, { why, first: pointer, tensors: 1 });
-        }
-        for (const [shard, { why, first, tensors }] of bad)
-            report('unsafeName', { shard, why, tensors }, (0,json_document.at)(doc, first));
+        for (const [shard, { unsafe, pointer, tensors }] of weightMap.shards)
+            if (unsafe)
+                report('unsafeName', { shard, why: unsafe, tensors }, (0,json_document.at)(doc, pointer));
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/missing-shard.ts
-
 
 
 
@@ -38676,7 +38872,7 @@ const MAX_SEPARATE = 20;
         name: 'missing-shard',
         description: 'Require every shard named by model.safetensors.index.json to be at the root',
         severity: 'error',
-        artifacts: ['shardIndex', 'files'],
+        artifacts: ['weightMap', 'files'],
         appliesTo: ['model', 'adapter'],
         messages: {
             missing: {
@@ -38693,53 +38889,50 @@ const MAX_SEPARATE = 20;
             },
         },
     },
-    check({ artifacts: { shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
-        if (!doc || !entries)
+    check({ artifacts: { weightMap, files }, report }) {
+        if (!weightMap)
             return;
+        const { doc } = weightMap;
         const byPath = new Map(files.entries.map((e) => [e.path, e]));
-        const first = new Map();
-        for (const e of entries) {
-            if (unsafeShardName(e.shard))
-                continue; // invalid-shard-index reports it; never looked up
-            const seen = first.get(e.shard);
-            if (seen)
-                seen.tensors++;
-            else
-                first.set(e.shard, { pointer: e.pointer, tensors: 1 });
-        }
-        const missing = [...first].filter(([shard]) => !byPath.has(shard));
+        // A name that is not a plain file name at the root is invalid-shard-index's; it is never looked up.
+        const named = [...weightMap.shards].filter(([, ref]) => !ref.unsafe);
+        const missing = named.filter(([shard]) => !byPath.has(shard));
         // Each missing shard on its own line while that stays readable; past that, one finding with the count.
         if (missing.length > MAX_SEPARATE) {
-            report('manyMissing', { names: missing.map(([s]) => s), named: first.size }, (0,json_document.at)(doc, missing[0][1].pointer));
+            report('manyMissing', { names: missing.map(([s]) => s), named: named.length }, (0,json_document.at)(doc, missing[0][1].pointer));
         }
         else
             for (const [shard, { pointer, tensors }] of missing)
                 report('missing', { shard, tensors }, (0,json_document.at)(doc, pointer));
-        for (const [shard, { pointer }] of first) {
+        for (const [shard, { pointer }] of named) {
             const entry = byPath.get(shard);
             // A link leaving the folder is reported by link-outside-model.
-            if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
+            if (entry && !(0,readable/* isReadableFile */.Jj)(entry) && !(0,readable/* isUnfollowedLink */.Iu)(entry))
                 report('notFile', { shard }, (0,json_document.at)(doc, pointer));
         }
     },
 }));
 
+// EXTERNAL MODULE: ./src/artifacts/shard-index.ts
+var shard_index = __nccwpck_require__(950);
 ;// CONCATENATED MODULE: ./src/rules/model/shard-numbering.ts
 
 
 
 
 
-
+/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
+function shardNumber(name) {
+    const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name);
+    return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined;
+}
 /* harmony default export */ const shard_numbering = (defineModelRule({
     meta: {
         id: 'MR307',
         name: 'shard-numbering',
         description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
         severity: 'warning',
-        artifacts: ['shardIndex', 'files'],
+        artifacts: ['weightMap', 'files'],
         appliesTo: ['model', 'adapter'],
         messages: {
             unreferenced: {
@@ -38759,14 +38952,13 @@ const MAX_SEPARATE = 20;
             },
         },
     },
-    check({ artifacts: { shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
+    check({ artifacts: { weightMap, files }, report }) {
+        const doc = weightMap?.doc;
         const present = rootEntries(files)
             .filter(isSafetensors)
             .map((e) => e.path);
-        const named = new Set(entries?.map((e) => e.shard));
-        if (doc && entries) {
+        const named = new Set(weightMap?.shards.keys());
+        if (weightMap) {
             const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p));
             if (unreferenced.length > 0)
                 report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' });
@@ -38775,7 +38967,7 @@ const MAX_SEPARATE = 20;
         // a plain file name at the root is invalid-shard-index's alone.
         const series = new Map();
         for (const name of new Set([...present, ...named])) {
-            if (unsafeShardName(name))
+            if ((0,shard_index/* unsafeShardName */.I)(name))
                 continue;
             const n = shardNumber(name);
             if (!n)
@@ -38813,11 +39005,7 @@ const MAX_SEPARATE = 20;
     },
 }));
 
-// EXTERNAL MODULE: ./src/artifacts/safetensors.ts
-var safetensors = __nccwpck_require__(1134);
 ;// CONCATENATED MODULE: ./src/rules/model/shard-index-mismatch.ts
-
-
 
 
 
@@ -38828,7 +39016,7 @@ var safetensors = __nccwpck_require__(1134);
         name: 'shard-index-mismatch',
         description: 'Require model.safetensors.index.json to map each tensor to the one shard that holds it',
         severity: 'error',
-        artifacts: ['shardIndex', 'weights'],
+        artifacts: ['weightMap', 'weights'],
         appliesTo: ['model', 'adapter'],
         messages: {
             notInShard: {
@@ -38845,11 +39033,10 @@ var safetensors = __nccwpck_require__(1134);
             },
         },
     },
-    check({ artifacts: { shardIndex, weights }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const entries = doc && weightMap(doc);
-        if (!doc || !entries)
+    check({ artifacts: { weightMap, weights }, report }) {
+        if (!weightMap)
             return;
+        const { doc, entries } = weightMap;
         const headers = new Map();
         for (const f of weights.files) {
             if (f.parse?.ok && !(0,safetensors/* hasErrors */.Cs)(f.parse.problems))
@@ -38871,11 +39058,10 @@ var safetensors = __nccwpck_require__(1134);
             report('notInShard', { shard, names }, (0,json_document.at)(doc, pointer));
         // Held by a shard the index names, but not mapped (or mapped elsewhere is "twice" below).
         const mapped = new Map(entries.map((e) => [e.tensor, e.shard]));
-        const named = new Set(entries.map((e) => e.shard));
         // Lists grow in place: copying them on each add is quadratic for a shard of 100,000 unmapped tensors.
         const owners = new Map();
         for (const [shard, held] of headers) {
-            if (!named.has(shard))
+            if (!weightMap.shards.has(shard))
                 continue; // an unreferenced shard: shard-numbering says so
             for (const t of held) {
                 const list = owners.get(t);
@@ -38908,53 +39094,6 @@ var safetensors = __nccwpck_require__(1134);
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/utils/tensors.ts
-
-
-/**
- * Every tensor of the model, or undefined when the set is not known to be complete: a header that
- * did not parse, an LFS pointer, or a shard the index names that is not there. Rules comparing the
- * weights with config.json stay quiet then, instead of reporting a missing layer that is only a
- * missing file (the integrity and index rules report the real cause).
- */
-function completeTensors(weights, shardIndex) {
-    if (weights.files.length === 0)
-        return undefined;
-    const out = [];
-    for (const f of weights.files) {
-        if (!f.parse?.ok || (0,safetensors/* hasErrors */.Cs)(f.parse.problems))
-            return undefined;
-        for (const t of f.parse.header.tensors)
-            out.push({ ...t, file: f.path });
-    }
-    if (shardIndex?.state === 'ok') {
-        const map = (0,json/* isObject */.G)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
-        if (!(0,json/* isObject */.G)(map))
-            return undefined;
-        const present = new Set(weights.files.map((f) => f.path));
-        if (Object.values(map).some((shard) => typeof shard !== 'string' || !present.has(shard)))
-            return undefined;
-    }
-    else if (shardIndex && shardIndex.state !== 'missing')
-        return undefined;
-    return out;
-}
-/**
- * The tensors a loader reads, as transformers picks them: model.safetensors when there is one, else
- * the shards the index names; a stray file beside them (Mistral's consolidated.safetensors, an old
- * 4-bit copy) is not the model. Undefined when the set is incomplete (see completeTensors).
- */
-function loadedTensors(weights, shardIndex) {
-    const all = completeTensors(weights, shardIndex);
-    if (!all)
-        return undefined;
-    if (weights.files.some((f) => f.path === 'model.safetensors'))
-        return all.filter((t) => t.file === 'model.safetensors');
-    const map = shardIndex.state === 'ok' && (0,json/* isObject */.G)(shardIndex.doc.value) ? shardIndex.doc.value.weight_map : undefined;
-    if (!(0,json/* isObject */.G)(map))
-        return all;
-    const named = new Set(Object.values(map));
-    return all.filter((t) => named.has(t.file));
-}
 /** Number of elements of a shape (1 for a scalar). */
 function elementCount(shape) {
     return shape.reduce((a, b) => a * b, 1);
@@ -38962,16 +39101,12 @@ function elementCount(shape) {
 function tensorBytes(t) {
     return t.end - t.start;
 }
-/** Sum of parameters (elements) by dtype, and in total. */
-function parameterCounts(tensors) {
-    const byDtype = new Map();
+/** Sum of parameters (elements) over the tensors. */
+function parameterCount(tensors) {
     let total = 0;
-    for (const t of tensors) {
-        const n = elementCount(t.shape);
-        total += n;
-        byDtype.set(t.dtype, (byDtype.get(t.dtype) ?? 0) + n);
-    }
-    return { total, byDtype };
+    for (const t of tensors)
+        total += elementCount(t.shape);
+    return total;
 }
 /** Bytes of tensor data by dtype: what a dtype "dominates" by. */
 function bytesByDtype(tensors) {
@@ -38993,7 +39128,7 @@ function bytesByDtype(tensors) {
         name: 'shard-index-total-size',
         description: 'Enforce metadata.total_size in the shard index equal to the bytes of all tensors',
         severity: 'warning',
-        artifacts: ['shardIndex', 'weights'],
+        artifacts: ['shardIndex', 'weightMap', 'tensors'],
         appliesTo: ['model', 'adapter'],
         messages: {
             mismatch: {
@@ -39002,7 +39137,7 @@ function bytesByDtype(tensors) {
             },
         },
     },
-    check({ artifacts: { shardIndex, weights }, report }) {
+    check({ artifacts: { shardIndex, weightMap, tensors }, report }) {
         const doc = (0,json_file/* docOf */.wJ)(shardIndex);
         const metadata = doc && (0,json/* isObject */.G)(doc.value) ? doc.value.metadata : undefined;
         const declared = (0,json/* isObject */.G)(metadata) ? metadata.total_size : undefined;
@@ -39010,11 +39145,12 @@ function bytesByDtype(tensors) {
         const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared;
         if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n))
             return;
-        const tensors = completeTensors(weights, shardIndex);
         if (!tensors)
             return;
-        const named = new Set(Object.values((0,json/* isObject */.G)(doc.value) && (0,json/* isObject */.G)(doc.value.weight_map) ? doc.value.weight_map : {}));
-        const actual = tensors.filter((t) => named.has(t.file)).reduce((sum, t) => sum + tensorBytes(t), 0);
+        // Every tensor of the shards the index names, model.safetensors beside them or not.
+        const actual = tensors.all
+            .filter((t) => weightMap?.shards.has(t.file))
+            .reduce((sum, t) => sum + tensorBytes(t), 0);
         if (actual !== n)
             report('mismatch', { declared: n, actual }, (0,json_document.at)(doc, '/metadata/total_size'));
     },
@@ -39045,111 +39181,7 @@ function bytesByDtype(tensors) {
     },
 }));
 
-// EXTERNAL MODULE: ./src/artifacts/model-config.ts
-var model_config = __nccwpck_require__(2745);
 ;// CONCATENATED MODULE: ./src/rules/utils/text-model.ts
-
-
-/**
- * A name segment of a vision or audio encoder, or of the projector between it and the language
- * model: Qwen2-VL `visual`, LLaVA `vision_tower` / `multi_modal_projector`, MiniCPM-V `vpm` /
- * `resampler`, Mllama `vision_model`, Phi-3-vision `vision_embed_tokens`, Qwen2-Audio `audio_tower`.
- */
-const TOWER_SEGMENT = /^(visual|vision|vpm|vit$|vit_|image|img|audio|speech|video|sound|mm_projector|multi_modal|resampler|perceiver|siglip|clip|whisper)|_tower$/i;
-/** Multi-token-prediction modules kept apart from the decoder stack (Qwen3-Next `mtp.layers.0`). */
-const SIDE_STACK_SEGMENT = /^(mtp|draft|eagle|medusa)/i;
-/**
- * The first `<container>.<index>.` of a name: the decoder layer it belongs to. No model has a
- * billion layers; a longer index is not a layer number, and would not fit in a safe integer.
- */
-const LAYER = /(?:^|\.)(layers|layer|h|blocks|block)\.(\d{1,9})(?=\.|$)/;
-/** The module name before `.weight` of an input embedding. */
-const EMBEDDING_MODULE = /^(embed_tokens|wte|word_embeddings|tok_embeddings|embed_in|shared)$/;
-/** The module name of an output projection (lm_head; GPT-NeoX embed_out; ChatGLM output_layer). */
-const LM_HEAD_MODULE = /^(lm_head|embed_out|output_layer)$/;
-/**
- * Sub-configs that hold the language model's sizes. The same list as in config.ts, which does not
- * export it; rules here need every candidate, not only the first.
- */
-function isTowerTensor(name) {
-    return name.split('.').some((s) => TOWER_SEGMENT.test(s) || SIDE_STACK_SEGMENT.test(s));
-}
-function inLayer(name) {
-    return LAYER.test(name);
-}
-/**
- * The language model's layer stack, or undefined when there is none or more than one (an
- * encoder-decoder model has two stacks and other keys for their depths: nothing to compare then).
- */
-function decoderLayers(tensors) {
-    const stacks = new Map();
-    for (const t of tensors) {
-        const m = LAYER.exec(t.name);
-        if (!m)
-            continue;
-        const prefix = t.name.slice(0, m.index + m[0].length - m[2].length - 1);
-        if (isTowerTensor(prefix))
-            continue;
-        let set = stacks.get(prefix);
-        if (!set)
-            stacks.set(prefix, (set = new Set()));
-        set.add(Number(m[2]));
-    }
-    if (stacks.size !== 1)
-        return undefined;
-    const [[prefix, set]] = stacks;
-    return { prefix, indices: [...set].sort((a, b) => a - b) };
-}
-function moduleOf(name) {
-    const parts = name.split('.');
-    if (parts.length < 2)
-        return undefined;
-    return { module: parts[parts.length - 2], parent: parts.slice(0, -2), last: parts[parts.length - 1] };
-}
-/** Outside every decoder layer and encoder tower: a tensor of the language model's own ends. */
-function isTopLevel(name) {
-    return !inLayer(name) && !isTowerTensor(name);
-}
-const depth = (t) => t.name.split('.').length;
-/**
- * The one shallowest tensor: `model.shared` before `model.encoder.embed_tokens` (BART). Two at the
- * same depth (Qwen2.5-Omni's `thinker.…` and `talker.…`) leave it unknown.
- */
-function shallowest(tensors) {
-    if (tensors.length === 0)
-        return undefined;
-    const min = Math.min(...tensors.map(depth));
-    const top = tensors.filter((t) => depth(t) === min);
-    return top.length === 1 ? top[0] : undefined;
-}
-/**
- * The language model's input embedding (a 2-D `….weight` of a known embedding module outside the
- * layers and towers), or undefined when the names follow no known scheme.
- */
-function inputEmbedding(tensors) {
-    return shallowest(tensors.filter((t) => {
-        const m = moduleOf(t.name);
-        return (!!m &&
-            m.last === 'weight' &&
-            EMBEDDING_MODULE.test(m.module) &&
-            t.shape.length === 2 &&
-            isTopLevel(t.name));
-    }));
-}
-/** Every tensor of the output projection (`lm_head.weight`, and `lm_head.qweight`… when quantized). */
-function lmHeadTensors(tensors) {
-    return tensors.filter((t) => {
-        const m = moduleOf(t.name);
-        if (!m || !isTopLevel(t.name))
-            return false;
-        // InternLM2 names its head plain `output`; only at the top (or under one wrapper) is that the head.
-        return LM_HEAD_MODULE.test(m.module) || (m.module === 'output' && m.parent.length <= 1);
-    });
-}
-/** The output projection's weight matrix, when there is one stored as `….weight`. */
-function lmHeadWeight(tensors) {
-    return shallowest(lmHeadTensors(tensors).filter((t) => t.name.endsWith('.weight') && t.shape.length === 2));
-}
 /**
  * Dtypes whose last dimension is the real width. Wider integer dtypes and U8 can hold several packed
  * values per element (MLX stores 4-bit weights in U32, bitsandbytes flattens into U8).
@@ -39168,31 +39200,6 @@ const UNPACKED = new Set([
 function isUnpacked(dtype) {
     return UNPACKED.has(dtype);
 }
-/**
- * Every value of the first of `keys` present, at the top level and in each language sub-config, in
- * that order. Composite configs may carry a stale top-level copy next to the sub-config the
- * language model is built from; a value matching any of them is not a mismatch.
- */
-function configCandidates(doc, keys) {
-    const root = doc.value;
-    if (!(0,json/* isObject */.G)(root))
-        return [];
-    const scopes = [[root, '']];
-    for (const sub of model_config/* SUB_CONFIGS */.hk)
-        if ((0,json/* isObject */.G)(root[sub]))
-            scopes.push([root[sub], `/${sub}`]);
-    const out = [];
-    for (const [scope, prefix] of scopes) {
-        const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
-        if (key !== undefined)
-            out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.l)(key)}` });
-    }
-    return out;
-}
-/** The positive integers among configCandidates. */
-function configIntCandidates(doc, keys) {
-    return configCandidates(doc, keys).filter((c) => Number.isSafeInteger(c.value) && c.value > 0);
-}
 /** `/text_config/vocab_size` → `text_config.vocab_size`, as a user reads a key of config.json. */
 function keyName(pointer) {
     return pointer
@@ -39203,9 +39210,6 @@ function keyName(pointer) {
 }
 
 ;// CONCATENATED MODULE: ./src/rules/model/vocab-size-mismatch.ts
-
-
-
 
 
 
@@ -39227,7 +39231,7 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
         name: 'vocab-size-mismatch',
         description: 'Require the embedding and lm_head rows in the weights to equal vocab_size in config.json',
         severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
+        artifacts: ['textConfig', 'textModel'],
         messages: {
             embedding: {
                 text: (d) => `The input embedding ${d.tensor} has ${d.rows} rows (one per token) but config.json "${d.key}" is ${d.vocabSize}` +
@@ -39241,20 +39245,19 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
+    check({ artifacts: { textConfig: config, textModel: model }, report }) {
+        if (!config)
             return;
-        const sizes = configIntCandidates(doc, VOCAB_KEYS);
+        const { doc } = config;
+        const sizes = config.intCandidates(VOCAB_KEYS);
         if (sizes.length === 0)
             return;
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
+        if (!model)
             return;
         // The first candidate (top level, else the language sub-config) is the one named in the message;
         // a composite config's other copy matching the rows is not a mismatch.
         const claimed = sizes[0];
-        const modelType = (0,model_config/* configString */.Kt)(doc, ['model_type'])?.value;
+        const modelType = config.string(['model_type'])?.value;
         const extra = (modelType && EXTRA_EMBEDDING_ROWS[modelType]) || 0;
         const check = (key, tensor) => {
             if (!tensor)
@@ -39266,13 +39269,12 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
                 return;
             report(key, { tensor: tensor.name, rows, key: keyName(claimed.pointer), vocabSize: claimed.value, extra: added }, (0,json_document.at)(doc, claimed.pointer));
         };
-        check('embedding', inputEmbedding(tensors));
-        check('lmHead', lmHeadWeight(tensors));
+        check('embedding', model.embedding);
+        check('lmHead', model.lmHeadWeight);
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/tied-embeddings-mismatch.ts
-
 
 
 
@@ -39284,7 +39286,7 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
         name: 'tied-embeddings-mismatch',
         description: 'Require an lm_head tensor exactly when config.json sets tie_word_embeddings to false',
         severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
+        artifacts: ['textConfig', 'textModel'],
         messages: {
             missingHead: {
                 text: (d) => `config.json sets "${d.key}": false, but the weights hold no lm_head tensor (only the input embedding ${d.embedding}), so the output layer would start from random values.`,
@@ -39298,21 +39300,19 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
+    check({ artifacts: { textConfig: config, textModel: model }, report }) {
+        if (!config)
             return;
+        const { doc } = config;
         // Only an explicit value: the default differs per model class (Llama false, Gemma true).
-        const found = configCandidates(doc, ['tie_word_embeddings']);
+        const found = config.candidates(['tie_word_embeddings']);
         const explicit = found.filter((c) => typeof c.value === 'boolean');
         if (explicit.length === 0 || explicit.some((c) => c.value !== explicit[0].value))
             return;
         const tie = explicit[0];
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
+        if (!model)
             return;
-        const embedding = inputEmbedding(tensors);
-        const heads = lmHeadTensors(tensors);
+        const { embedding, lmHead: heads } = model;
         const key = keyName(tie.pointer);
         if (tie.value === false && heads.length === 0) {
             // Without a recognised embedding the naming scheme is unknown: the head may be there under
@@ -39334,9 +39334,6 @@ const vocab_size_mismatch_hint = (d) => `transformers builds the ${expected(d)}-
 
 
 
-
-
-
 /** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
 const LAYER_KEYS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
 const MAX_LISTED = 10;
@@ -39347,7 +39344,7 @@ const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
         name: 'layer-count-mismatch',
         description: 'Require the decoder layers in the tensor names to match num_hidden_layers, with no gaps',
         severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
+        artifacts: ['textConfig', 'textModel', 'tensors', 'shardIndex'],
         messages: {
             count: {
                 text: (d) => `The weights hold decoder layers ${d.prefix}.0 to ${d.prefix}.${d.last} (${layer_count_mismatch_layers(d.last + 1)}) but config.json "${d.key}" is ${d.expected}` +
@@ -39365,23 +39362,19 @@ const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
-            return;
-        const stack = decoderLayers(tensors);
-        if (!stack)
+    check({ artifacts: { textConfig: config, textModel: model, tensors, shardIndex }, report }) {
+        const stack = model?.layers;
+        if (!tensors || !stack)
             return;
         const last = stack.indices[stack.indices.length - 1];
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        const claimed = doc && (0,model_config/* configInt */.iq)(doc, LAYER_KEYS);
-        if (doc && claimed) {
-            const mtp = (0,model_config/* configInt */.iq)(doc, ['num_nextn_predict_layers'])?.value ?? 0;
+        const claimed = config?.int(LAYER_KEYS);
+        if (config && claimed) {
+            const mtp = config.int(['num_nextn_predict_layers'])?.value ?? 0;
             const count = last + 1;
             // Checkpoints of DeepSeek-V3 and GLM-4.5 store their MTP layers after the decoder layers;
             // re-uploads often drop them.
             if (count !== claimed.value && count !== claimed.value + mtp)
-                report('count', { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp }, (0,json_document.at)(doc, claimed.pointer));
+                report('count', { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp }, (0,json_document.at)(config.doc, claimed.pointer));
         }
         // Indices are unique and at most `last`; a name like layers.999999999 must not cost a loop that long.
         const total = last + 1 - stack.indices.length;
@@ -39391,15 +39384,13 @@ const layer_count_mismatch_layers = (n) => `${n} layer${n === 1 ? '' : 's'}`;
             for (let i = 0; missing.length < MAX_LISTED && missing.length < total; i++)
                 if (!present.has(i))
                     missing.push(i);
-            const path = shardIndex.state === 'ok' ? shardIndex.path : tensors[0].file;
+            const path = shardIndex.state === 'ok' ? shardIndex.path : tensors.loaded[0].file;
             report('gaps', { prefix: stack.prefix, missing, total, last }, { path });
         }
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/hidden-size-mismatch.ts
-
-
 
 
 
@@ -39418,7 +39409,7 @@ const WIDTH_KEYS = [
         name: 'hidden-size-mismatch',
         description: 'Require the embedding width in the weights to equal hidden_size in config.json',
         severity: 'error',
-        artifacts: ['config', 'weights', 'shardIndex'],
+        artifacts: ['textConfig', 'textModel'],
         messages: {
             width: {
                 text: (d) => `The input embedding ${d.tensor} is ${d.width} wide but config.json "${d.key}" is ${d.hidden}.`,
@@ -39426,15 +39417,13 @@ const WIDTH_KEYS = [
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
+    check({ artifacts: { textConfig: config, textModel: model }, report }) {
+        if (!config)
             return;
-        const sizes = WIDTH_KEYS.map((keys) => configIntCandidates(doc, keys)).find((c) => c.length > 0);
+        const sizes = WIDTH_KEYS.map((keys) => config.intCandidates(keys)).find((c) => c.length > 0);
         if (!sizes)
             return;
-        const tensors = loadedTensors(weights, shardIndex);
-        const embedding = tensors && inputEmbedding(tensors);
+        const embedding = model?.embedding;
         // A packed dtype (MLX 4-bit in U32) holds several values per element: its width is not the model's.
         if (!embedding || !isUnpacked(embedding.dtype))
             return;
@@ -39442,13 +39431,11 @@ const WIDTH_KEYS = [
         if (sizes.some((s) => s.value === width))
             return;
         const claimed = sizes[0];
-        report('width', { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value }, (0,json_document.at)(doc, claimed.pointer));
+        report('width', { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value }, (0,json_document.at)(config.doc, claimed.pointer));
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/dtype-mismatch.ts
-
-
 
 
 
@@ -39477,10 +39464,10 @@ const QUANT_AUX = /(scales?|scale_inv|scale_2|global_scale|absmax|quant_map|qzer
 /** vLLM refuses float16 for these model types: their activations overflow it. */
 const FP16_UNSAFE = { gemma2: 'Gemma 2', gemma3: 'Gemma 3', gemma3_text: 'Gemma 3' };
 /** A dtype claim of config.json: torch_dtype (transformers 4) and dtype (transformers 5), each checked. */
-function claims(doc) {
+function claims(config) {
     const out = [];
     for (const key of ['torch_dtype', 'dtype']) {
-        const found = (0,model_config/* configString */.Kt)(doc, [key]);
+        const found = config.string([key]);
         if (!found)
             continue;
         const name = found.value.replace(/^torch\./, '');
@@ -39496,7 +39483,7 @@ function claims(doc) {
         name: 'dtype-mismatch',
         description: 'Require the dtype in config.json to match the dtype most of the weights are stored in',
         severity: 'warning',
-        artifacts: ['config', 'weights', 'shardIndex'],
+        artifacts: ['textConfig', 'tensors'],
         messages: {
             mismatch: {
                 text: (d) => `config.json "${d.key}" is "${d.claimed}", but most of the floating-point weights are ${d.dominant} (${d.shares} of ${d.total}).`,
@@ -39514,12 +39501,12 @@ function claims(doc) {
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
+    check({ artifacts: { textConfig: config, tensors: table }, report }) {
+        if (!config)
             return;
-        const stated = claims(doc);
-        const tensors = loadedTensors(weights, shardIndex);
+        const { doc } = config;
+        const stated = claims(config);
+        const tensors = table?.loaded;
         let dominant;
         if (tensors) {
             const floating = tensors.filter((t) => FLOATING.has(t.dtype) && !QUANT_AUX.test(t.name));
@@ -39550,7 +39537,9 @@ function claims(doc) {
             }
         }
         // PaliGemma 2 is model_type paligemma with a gemma2 text_config: the language model decides.
-        const modelType = configCandidates(doc, ['model_type']).find((c) => typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value));
+        const modelType = config
+            .candidates(['model_type'])
+            .find((c) => typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value));
         if (!modelType)
             return;
         const family = FP16_UNSAFE[modelType.value];
@@ -39563,7 +39552,6 @@ function claims(doc) {
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/model/quantization.ts
-
 
 
 
@@ -39623,9 +39611,9 @@ function evidenceOf(tensors) {
     }
     return out;
 }
-function claimOf(doc) {
+function claimOf(config) {
     // llm-compressor's first releases wrote the same object as compression_config.
-    const qc = (0,model_config/* configValue */.Mn)(doc, ['quantization_config', 'compression_config']);
+    const qc = config.value(['quantization_config', 'compression_config']);
     if (qc && (0,json/* isObject */.G)(qc.value)) {
         const settings = qc.value;
         if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
@@ -39639,7 +39627,7 @@ function claimOf(doc) {
             return { method: 'bitsandbytes', pointer: qc.pointer, settings };
     }
     // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
-    const mlx = (0,model_config/* configValue */.Mn)(doc, ['quantization']);
+    const mlx = config.value(['quantization']);
     if (mlx && (0,json/* isObject */.G)(mlx.value) && typeof mlx.value.bits === 'number')
         return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value };
     return qc && (0,json/* isObject */.G)(qc.value) ? { unknown: true } : undefined;
@@ -39740,7 +39728,7 @@ function describeWeights(tensors) {
         name: 'quantization',
         description: 'Report pre-quantized weights: whether Friendli lists the format, and whether config.json and the tensors agree',
         severity: 'warning',
-        artifacts: ['config', 'weights', 'shardIndex', 'files'],
+        artifacts: ['textConfig', 'tensors', 'files'],
         messages: {
             supported: {
                 severity: 'info',
@@ -39777,19 +39765,19 @@ function describeWeights(tensors) {
             },
         },
     },
-    check({ artifacts: { config, weights, shardIndex, files }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc)
+    check({ artifacts: { textConfig: config, tensors: table, files }, report }) {
+        if (!config)
             return;
-        const claim = claimOf(doc);
-        const tensors = loadedTensors(weights, shardIndex);
+        const { doc } = config;
+        const claim = claimOf(config);
+        const tensors = table?.loaded;
         const seen = tensors ? evidenceOf(tensors) : new Map();
         if (claim === undefined) {
             const first = [...seen][0];
             if (!first)
                 return;
             const [kind, example] = first;
-            const sideFile = SIDE_FILES.find((f) => files.entries.some((e) => e.path === f && e.type === 'file'));
+            const sideFile = SIDE_FILES.find((f) => hasRootFile(files, f));
             report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, (0,json_document.at)(doc, ''));
             return;
         }
@@ -39967,7 +39955,7 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
     check({ artifacts: { tokenizerJson: file, tokenizerConfig }, report }) {
         if (file.state === 'invalid') {
             const pos = (0,json_document/* problemPosition */.fu)(file.problem);
-            return report('invalid', { reason: (0,json_document/* describeJsonProblem */.Ri)(file.problem) }, pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path });
+            return report('invalid', { reason: (0,json_errors/* describeJsonProblem */.Ri)(file.problem) }, pos ? { path: file.path, line: pos.line, column: pos.column } : { path: file.path });
         }
         if (file.state === 'too-large')
             return report('invalid', {
@@ -40002,15 +39990,13 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
 ;// CONCATENATED MODULE: ./src/rules/model/tokenizer-vocab-size.ts
 
 
-
-
 /* harmony default export */ const tokenizer_vocab_size = (defineModelRule({
     meta: {
         id: 'MR405',
         name: 'tokenizer-vocab-size',
         description: 'Require every token id of the tokenizer to fit in vocab_size',
         severity: 'error',
-        artifacts: ['tokenizerJson', 'config'],
+        artifacts: ['tokenizerJson', 'textConfig'],
         messages: {
             tooMany: {
                 text: (d) => `tokenizer.json has token ids up to ${(d.ids - 1).toLocaleString('en-US')} (${d.example}), but config.json "vocab_size" is ${d.vocab.toLocaleString('en-US')}: those ids fall outside the embedding matrix, and requests that contain them fail or read another token's row.`,
@@ -40018,16 +40004,15 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
             },
         },
     },
-    check({ artifacts: { tokenizerJson, config }, report }) {
-        const doc = (0,json_file/* docOf */.wJ)(config);
-        if (!doc || tokenizerJson.state !== 'ok')
+    check({ artifacts: { tokenizerJson, textConfig: config }, report }) {
+        if (!config || tokenizerJson.state !== 'ok')
             return;
-        const vocab = (0,model_config/* configInt */.iq)(doc, ['vocab_size', 'padded_vocab_size']);
+        const vocab = config.int(['vocab_size', 'padded_vocab_size']);
         const { tokenizer } = tokenizerJson;
         if (!vocab || tokenizer.idCount <= vocab.value)
             return;
         const top = tokenizer.idCount - 1;
-        report('tooMany', { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` }, (0,json_document.at)(doc, vocab.pointer));
+        report('tooMany', { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` }, (0,json_document.at)(config.doc, vocab.pointer));
     },
 }));
 
@@ -40212,10 +40197,10 @@ function eosIds(file, tokenizer) {
  * the special tokens of tokenizer_config.json) are preferred over the shape alone.
  */
 function turnEnd(rendered, known) {
-    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.zA);
+    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.z);
     if (i < 0)
         return undefined;
-    const rest = rendered.slice(i + template_renders/* ASSISTANT */.zA.length);
+    const rest = rendered.slice(i + template_renders/* ASSISTANT */.z.length);
     let best;
     for (const token of known) {
         const at = token ? rest.indexOf(token) : -1;
@@ -40545,17 +40530,9 @@ const GENERATION_TAG = /\{%-?\s*generation\s*-?%\}/;
 
 
 
+
 /** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
 const WEIGHTS = 'adapter_model.safetensors';
-function whatIs(entry) {
-    if (entry.link === 'outside')
-        return 'a link to a file outside the adapter folder';
-    if (entry.link === 'broken')
-        return 'a broken link';
-    if (entry.type === 'directory')
-        return 'a folder';
-    return 'not a regular file';
-}
 /** One file: point at it; several: at the folder, since a finding has one place. */
 const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
 /* harmony default export */ const adapter_weights = (defineModelRule({
@@ -40592,20 +40569,21 @@ const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
     check({ artifacts: { files }, report }) {
         const root = rootEntries(files);
         const weights = root.find((e) => e.path === WEIGHTS);
-        if (weights && isReadableFile(weights))
+        const why = weights && (0,readable/* whyNotReadable */.oG)(weights);
+        if (weights && !why)
             return;
-        if (weights)
-            return report('notFile', { what: whatIs(weights) }, { path: WEIGHTS });
+        if (why)
+            return report('notFile', { what: notReadableWhat(why, 'adapter') }, { path: WEIGHTS });
         const others = root.filter(isOtherWeights).map((e) => e.path);
         if (others.length > 0)
             return report('notSafetensors', { found: others }, placeOf(others));
         const renamed = root
-            .filter((e) => isReadableFile(e) && e.path.endsWith('.safetensors'))
+            .filter((e) => (0,readable/* isReadableFile */.Jj)(e) && e.path.endsWith('.safetensors'))
             .map((e) => e.path);
         if (renamed.length > 0)
             return report('otherName', { found: renamed }, placeOf(renamed));
         const nested = files.entries
-            .filter((e) => e.path.includes('/') && baseName(e.path) === WEIGHTS && isReadableFile(e))
+            .filter((e) => e.path.includes('/') && baseName(e.path) === WEIGHTS && (0,readable/* isReadableFile */.Jj)(e))
             .map((e) => e.path.slice(0, -WEIGHTS.length));
         if (nested.length > 0)
             return report('nested', { found: nested }, placeOf(nested.map((f) => f + WEIGHTS)));
@@ -41036,7 +41014,7 @@ function names(list) {
         name: 'gpu-fit',
         description: 'Report the parameter count and the smallest Friendli instance whose GPU memory holds the weights',
         severity: 'info',
-        artifacts: ['weights', 'shardIndex'],
+        artifacts: ['tensors'],
         messages: {
             fits: {
                 text: (d) => `${d.parameters} parameters (${d.weights} of weights in ${d.dtypes}); the smallest Friendli instance ` +
@@ -41057,18 +41035,18 @@ function names(list) {
             },
         },
     },
-    check({ artifacts: { weights, shardIndex }, report }) {
+    check({ artifacts: { tensors: table }, report }) {
         // An incomplete tensor set would understate the size: the integrity and index rules report why.
         // Only the files a loader reads count: a stray copy beside the shards is not on the GPU.
-        const tensors = loadedTensors(weights, shardIndex);
-        if (!tensors)
+        if (!table)
             return;
+        const tensors = table.loaded;
         const byDtype = bytesByDtype(tensors);
         const bytes = [...byDtype.values()].reduce((a, b) => a + b, 0);
         if (bytes === 0)
             return;
         const size = {
-            parameters: (0,wording/* formatCount */.B4)(parameterCounts(tensors).total),
+            parameters: (0,wording/* formatCount */.B4)(parameterCount(tensors)),
             weights: (0,wording/* formatDecimalBytes */.MF)(bytes),
             dtypes: describeDtypes(byDtype),
         };
@@ -41306,8 +41284,6 @@ function formatHubRef(ref) {
 __nccwpck_require__.d(__webpack_exports__, {
   openHubSource: () => (/* binding */ openHubSource)
 });
-
-// UNUSED EXPORTS: hubFailure
 
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
@@ -41761,8 +41737,8 @@ function gatedMessage(c, withToken) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LU: () => (/* binding */ startsLikeLfsPointer),
 /* harmony export */   NS: () => (/* binding */ isLfsPointer),
-/* harmony export */   Tc: () => (/* binding */ findLfsPointers),
 /* harmony export */   ei: () => (/* binding */ lfsPointerSize),
 /* harmony export */   nx: () => (/* binding */ LFS_POINTER_MAX_SIZE)
 /* harmony export */ });
@@ -41774,10 +41750,77 @@ function isLfsPointer(bytes) {
     return (bytes.length <= LFS_POINTER_MAX_SIZE &&
         Buffer.from(bytes.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER);
 }
+/**
+ * Whether the first bytes of a file begin like a pointer ("version "): enough to tell a reader that
+ * what it took for a binary header is the start of a pointer's text.
+ */
+function startsLikeLfsPointer(prefix) {
+    const start = LFS_POINTER.slice(0, LFS_POINTER.indexOf(' ') + 1);
+    return (prefix.length >= start.length &&
+        Buffer.from(prefix.subarray(0, start.length)).toString('latin1') === start);
+}
 /** The pointer's recorded size of the real file, when it says one. */
 function lfsPointerSize(bytes) {
     const m = /\nsize (\d+)/.exec(Buffer.from(bytes).toString('latin1'));
     return m ? Number(m[1]) : undefined;
+}
+
+
+/***/ }),
+
+/***/ 9320:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IK: () => (/* binding */ readListedFile),
+/* harmony export */   Iu: () => (/* binding */ isUnfollowedLink),
+/* harmony export */   Jj: () => (/* binding */ isReadableFile),
+/* harmony export */   Tc: () => (/* binding */ findLfsPointers),
+/* harmony export */   oG: () => (/* binding */ whyNotReadable)
+/* harmony export */ });
+/* harmony import */ var _lfs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8033);
+// Whether a listed entry can be read, and why not: the one check behind every file the model checks
+// read (JSON files, tokenizer.json, templates, safetensors headers, LFS pointers). A link that leaves
+// the target or leads nowhere is listed but never followed; only regular files are opened; a file is
+// read whole only under a size limit; a Git LFS pointer is not the file it stands for.
+
+/** Why `entry` cannot be read, or undefined when it is a regular file inside the target. */
+function whyNotReadable(entry) {
+    if (entry.link === 'outside')
+        return 'link-outside';
+    if (entry.link === 'broken')
+        return 'link-broken';
+    if (entry.type === 'directory')
+        return 'directory';
+    if (entry.type !== 'file')
+        return 'not-file';
+    return undefined;
+}
+function isReadableFile(entry) {
+    return entry !== undefined && whyNotReadable(entry) === undefined;
+}
+/** A link that leaves the target or leads nowhere: link-outside-model reports it, and no other rule. */
+function isUnfollowedLink(entry) {
+    const why = whyNotReadable(entry);
+    return why === 'link-outside' || why === 'link-broken';
+}
+/**
+ * Read one file of the listing whole, refusing what a model repo would not hold: an entry that is
+ * not a readable file (whyNotReadable), more than `limit` bytes, a Git LFS pointer.
+ */
+async function readListedFile(source, entries, path, limit) {
+    const entry = entries.get(path);
+    if (!entry)
+        return { path, state: 'missing' };
+    const why = whyNotReadable(entry);
+    if (why)
+        return { path, state: 'not-file', entry, why };
+    if (entry.size > limit)
+        return { path, state: 'too-large', size: entry.size, limit };
+    const bytes = await source.read(path);
+    if ((0,_lfs_js__WEBPACK_IMPORTED_MODULE_0__/* .isLfsPointer */ .NS)(bytes))
+        return { path, state: 'lfs-pointer' };
+    return { path, state: 'read', bytes };
 }
 /**
  * Files at the root that are LFS pointers instead of content: what a checkout without `lfs: true`
@@ -41785,10 +41828,9 @@ function lfsPointerSize(bytes) {
  */
 async function findLfsPointers(source, files, readAnyway = new Set()) {
     const candidates = files.entries.filter((e) => !e.path.includes('/') &&
-        e.type === 'file' &&
-        !e.link?.match(/outside|broken/) &&
+        isReadableFile(e) &&
         e.size > 0 &&
-        e.size <= LFS_POINTER_MAX_SIZE &&
+        e.size <= _lfs_js__WEBPACK_IMPORTED_MODULE_0__/* .LFS_POINTER_MAX_SIZE */ .nx &&
         // The Hub serves an LFS file's content, so a pointer there is a plain blob committed as text.
         // Reading every small file for it would cost a request each: on the Hub only weights and the
         // files the check reads anyway (the source caches them) are looked at.
@@ -41796,8 +41838,8 @@ async function findLfsPointers(source, files, readAnyway = new Set()) {
     const found = [];
     for (const e of candidates) {
         const bytes = await source.read(e.path);
-        if (isLfsPointer(bytes))
-            found.push({ path: e.path, realSize: lfsPointerSize(bytes) });
+        if ((0,_lfs_js__WEBPACK_IMPORTED_MODULE_0__/* .isLfsPointer */ .NS)(bytes))
+            found.push({ path: e.path, realSize: (0,_lfs_js__WEBPACK_IMPORTED_MODULE_0__/* .lfsPointerSize */ .ei)(bytes) });
     }
     return found;
 }

@@ -6,7 +6,6 @@ import { docOf } from './json-file.js'
 import { modelArtifactLoader } from './model-artifacts.js'
 import { tokenStrings } from './special-tokens.js'
 import { loadTokenizerJson } from './tokenizer-json.js'
-import { configInt } from './model-config.js'
 import { isObject } from '../common/json.js'
 import type { Source } from '../sources/source.js'
 import type { CompiledTemplate } from '../templates/render.js'
@@ -38,7 +37,7 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
   const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
     load('chatTemplates'),
     load('specialTokens'),
-    load('config'),
+    load('textConfig'),
     load('tokenizerConfig'),
     loadTokenizerJson(source, entries, true),
   ])
@@ -55,8 +54,7 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
   if (tools?.compiled.ok) base.toolTemplate = { source: tools, compiled: tools.compiled.template }
 
   // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
-  const doc = docOf(config)
-  const positions = doc && configInt(doc, ['max_position_embeddings', 'n_positions', 'seq_length'])
+  const positions = config?.int(['max_position_embeddings', 'n_positions', 'seq_length'])
   const tc = docOf(tokenizerConfig)
   const maxLength = tc && isObject(tc.value) ? tc.value.model_max_length : undefined
   const candidates: { tokens: number; from: string }[] = []

@@ -5,8 +5,9 @@
 // is parsed once here and shared by every template rule.
 import type { Location } from '../common/finding.js'
 import { at as locate, jsonType, type JsonDocument } from './json-document.js'
-import { docOf, MiB, readListedFile, type JsonFile } from './json-file.js'
+import { docOf, MiB, type JsonFile } from './json-file.js'
 import type { RepoEntry, Source } from '../sources/source.js'
+import { readListedFile } from '../sources/readable.js'
 import { compileTemplate, type CompileResult } from '../templates/render.js'
 
 export interface ChatTemplate {
@@ -21,7 +22,7 @@ export interface ChatTemplate {
   compiled: CompileResult
 }
 
-export type TemplateProblem =
+type TemplateProblem =
   | { kind: 'not-template'; location: Location; found: string }
   | { kind: 'bad-entry'; location: Location; index: number; why: string }
   | { kind: 'duplicate-name'; location: Location; name: string }
@@ -40,10 +41,10 @@ export interface ChatTemplates {
   problems: TemplateProblem[]
 }
 
-export const JINJA_FILE = 'chat_template.jinja'
-export const ADDITIONAL_DIR = 'additional_chat_templates'
+const JINJA_FILE = 'chat_template.jinja'
+const ADDITIONAL_DIR = 'additional_chat_templates'
 /** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
-export const TEMPLATE_FILE_LIMIT = 16 * MiB
+const TEMPLATE_FILE_LIMIT = 16 * MiB
 
 export async function loadChatTemplates(
   source: Source,

@@ -1,14 +1,8 @@
-import {
-  createScanner,
-  parse,
-  parseTree,
-  printParseErrorCode,
-  type Node,
-  type ParseError,
-} from 'jsonc-parser'
-import { firstInvalidUtf8, lineIndex, type Position } from './text-position.js'
+import { createScanner, parse, parseTree, type Node, type ParseError } from 'jsonc-parser'
 import type { Location } from '../common/finding.js'
 import { isObject } from '../common/json.js'
+import { plainParseMessage, syntaxWords, type JsonProblem } from '../common/json-errors.js'
+import { firstInvalidUtf8, lineIndex, type Position } from '../common/text.js'
 
 /** A parsed JSON file that can say on which line and column any value sits. */
 export interface JsonDocument {
@@ -19,15 +13,7 @@ export interface JsonDocument {
   locate(pointer: string): Position | undefined
 }
 
-/** Why a JSON file could not be used, each with its real position when there is one. */
-export type JsonProblem =
-  | { kind: 'empty' }
-  | { kind: 'bom' }
-  | { kind: 'encoding'; at: Position }
-  | { kind: 'syntax'; detail: string; at?: Position }
-  | { kind: 'not-object'; found: string; at: Position }
-
-export type JsonParse = { ok: true; doc: JsonDocument } | { ok: false; problem: JsonProblem }
+type JsonParse = { ok: true; doc: JsonDocument } | { ok: false; problem: JsonProblem }
 
 /** The location of a JSON value: pointer always, line and column when the value is really there. */
 export function at(doc: JsonDocument, pointer: string): Location {
@@ -43,25 +29,6 @@ export function jsonType(value: unknown): string {
   if (typeof value === 'string') return 'a string'
   if (typeof value === 'number') return 'a number'
   return typeof value
-}
-
-const SYNTAX_WORDS: Record<string, string> = {
-  InvalidSymbol: 'unexpected character',
-  InvalidNumberFormat: 'invalid number',
-  PropertyNameExpected: 'a property name in double quotes is expected',
-  ValueExpected: 'a value is expected',
-  ColonExpected: 'a colon is expected',
-  CommaExpected: 'a comma is expected',
-  CloseBraceExpected: 'a closing brace is expected',
-  CloseBracketExpected: 'a closing bracket is expected',
-  EndOfFileExpected: 'unexpected content after the end of the JSON value',
-  InvalidCommentToken: 'comments are not allowed in JSON',
-  UnexpectedEndOfComment: 'comments are not allowed in JSON',
-  UnexpectedEndOfString: 'a string is not closed',
-  UnexpectedEndOfNumber: 'a number is cut off',
-  InvalidUnicode: 'invalid \\u escape',
-  InvalidEscapeCharacter: 'invalid escape character',
-  InvalidCharacter: 'a control character inside a string',
 }
 
 /**
@@ -124,13 +91,17 @@ function syntaxProblem(text: string, position: (offset: number) => Position, err
   parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   if (errors.length > 0) {
     const first = errors[0]
-    const code = printParseErrorCode(first.error)
-    return { kind: 'syntax', detail: SYNTAX_WORDS[code] ?? code, at: position(first.offset) }
+    return { kind: 'syntax', detail: syntaxWords(first.error), at: position(first.offset) }
   }
-  // jsonc-parser accepted what V8 rejected (rare: e.g. a lone surrogate); use V8's own offset if it gives one.
+  // jsonc-parser accepted what V8 rejected (not seen in practice: the two accept the same JSON); V8's
+  // words then, and its own offset if it gives one.
   const message = error instanceof Error ? error.message : String(error)
   const offset = /position (\d+)/.exec(message)
-  return { kind: 'syntax', detail: message, at: offset ? position(Number(offset[1])) : undefined }
+  return {
+    kind: 'syntax',
+    detail: plainParseMessage(message, 'file'),
+    at: offset ? position(Number(offset[1])) : undefined,
+  }
 }
 
 /**
@@ -203,23 +174,6 @@ export function pointerSegments(pointer: string): (string | number)[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s))
-}
-
-export function describeJsonProblem(problem: JsonProblem): string {
-  switch (problem.kind) {
-    case 'empty':
-      return 'is empty'
-    case 'bom':
-      return "starts with a UTF-8 byte-order mark, which Python's json module (used by transformers) rejects"
-    case 'encoding':
-      return `is not valid UTF-8 (first bad byte at line ${problem.at.line}, column ${problem.at.column})`
-    case 'syntax':
-      return problem.at
-        ? `is not valid JSON: ${problem.detail} at line ${problem.at.line}, column ${problem.at.column}`
-        : `is not valid JSON: ${problem.detail}`
-    case 'not-object':
-      return `must hold a JSON object but holds ${problem.found}`
-  }
 }
 
 /** Where a problem sits in its file, when it has a real place. */

@@ -1,10 +1,14 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
+import { findLfsPointers, isReadableFile, type LfsPointer } from '../sources/readable.js'
 import { loadChatTemplates, type ChatTemplates } from './chat-templates.js'
 import { specialTokens, type SpecialToken } from './special-tokens.js'
 import { smokeRenders, type SmokeRender } from './template-renders.js'
 import { loadTokenizerJson, type TokenizerJson } from './tokenizer-json.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
-import { findLfsPointers, type LfsPointer } from '../sources/lfs.js'
+import { textConfig, type TextConfig } from './model-config.js'
+import { weightMapOf, type WeightMap } from './shard-index.js'
+import { tensorTable, type TensorTable } from './tensors.js'
+import { textModel, type TextModel } from './text-model.js'
 import { headerSizeHints, loadWeights, type Weights } from './weights.js'
 
 /** A repo with adapter_config.json at its root is a (LoRA) adapter, checked by the adapter rules. */
@@ -21,6 +25,14 @@ export interface ModelArtifacts {
   adapterConfig: JsonFile
   lfsPointers: LfsPointer[]
   weights: Weights
+  /** The shard index's weight_map: its entries and each shard it names; undefined without a usable map. */
+  weightMap: WeightMap | undefined
+  /** Every tensor of the safetensors headers, and those a loader reads; undefined when incomplete. */
+  tensors: TensorTable | undefined
+  /** config.json's keys as the language model reads them (top level, then text_config, …). */
+  textConfig: TextConfig | undefined
+  /** The language model's layer stack, input embedding and lm_head among the loaded tensors. */
+  textModel: TextModel | undefined
   generationConfig: JsonFile
   specialTokensMap: JsonFile
   tokenizerJson: TokenizerJson
@@ -60,9 +72,6 @@ const JSON_FILES = {
   specialTokensMap: 'special_tokens_map.json',
 } as const
 
-const isReadableRootFile = (e: RepoEntry | undefined) =>
-  !!e && e.type === 'file' && e.link !== 'outside' && e.link !== 'broken'
-
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
 export function modelArtifactLoader(source: Source) {
   const cache = new Map<ModelArtifactName, Promise<unknown>>()
@@ -74,8 +83,7 @@ export function modelArtifactLoader(source: Source) {
 
   const loaders: { [K in ModelArtifactName]: () => Promise<ModelArtifacts[K]> } = {
     files: () => source.list(),
-    kind: async () =>
-      isReadableRootFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model',
+    kind: async () => (isReadableFile((await entries()).get('adapter_config.json')) ? 'adapter' : 'model'),
     config: () => json(JSON_FILES.config, JSON_LIMITS.config),
     tokenizerConfig: () => json(JSON_FILES.tokenizerConfig, JSON_LIMITS.tokenizerConfig),
     chatTemplateJson: () => json(JSON_FILES.chatTemplateJson, JSON_LIMITS.chatTemplateJson),
@@ -99,8 +107,13 @@ export function modelArtifactLoader(source: Source) {
         source,
         await load('files'),
         await load('lfsPointers'),
-        headerSizeHints(await load('shardIndex')),
+        headerSizeHints(await load('weightMap')),
       ),
+    weightMap: async () => weightMapOf(await load('shardIndex')),
+    tensors: async () =>
+      tensorTable(await load('weights'), await load('shardIndex'), await load('weightMap')),
+    textConfig: async () => textConfig(await load('config')),
+    textModel: async () => textModel(await load('tensors')),
   }
 
   function load<K extends ModelArtifactName>(name: K): Promise<ModelArtifacts[K]> {

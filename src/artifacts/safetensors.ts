@@ -5,8 +5,9 @@
 import { printParseErrorCode, visit } from 'jsonc-parser'
 import type { Severity } from '../common/finding.js'
 import type { Source } from '../sources/source.js'
+import { startsLikeLfsPointer } from '../sources/lfs.js'
 import { SourceError } from '../common/errors.js'
-import { firstInvalidUtf8 } from './text-position.js'
+import { firstInvalidUtf8 } from '../common/text.js'
 
 /** Bits per element of every dtype the crate knows (`Dtype::bitsize`, enum order). */
 export const DTYPE_BITS = {
@@ -50,9 +51,9 @@ export const MAX_HEADER_LENGTH = 100_000_000
 /** huggingface_hub and huggingface.js refuse headers longer than this (metadata, parameter counts). */
 export const HUB_MAX_HEADER_LENGTH = 25_000_000
 /** `__metadata__.format` values transformers 4.x accepts when loading. */
-export const TRANSFORMERS_FORMATS: readonly string[] = ['pt', 'tf', 'flax', 'mlx']
+const TRANSFORMERS_FORMATS: readonly string[] = ['pt', 'tf', 'flax', 'mlx']
 /** serde_json's default recursion limit: deeper JSON is a deserialization error in the crate. */
-export const MAX_JSON_DEPTH = 128
+const MAX_JSON_DEPTH = 128
 
 /**
  * Byte count of `elements` (an integer) elements of `dtype`, as the crate computes it; undefined when the crate
@@ -73,7 +74,7 @@ export interface TensorInfo {
   end: number
 }
 
-export interface SafetensorsHeader {
+interface SafetensorsHeader {
   /**
    * Every entry whose dtype, shape and data_offsets are well-formed and whose end ≥ begin, sorted by
    * (start, end, name) as the crate validates them. Entries left out (invalid-tensor-entry,
@@ -215,7 +216,6 @@ export type SafetensorsParse =
   | { ok: false; problems: SafetensorsProblem[]; needBytes?: number }
 
 const U64_MAX = (1n << 64n) - 1n
-const LFS_PREFIX = 'version '
 
 /**
  * Parse the header from `prefix`, the first bytes of a file of `fileSize` bytes. Never throws on any
@@ -230,12 +230,11 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8)
   const length = view.getBigUint64(0, true)
   if (length > BigInt(MAX_HEADER_LENGTH)) {
-    const lfsPointer = String.fromCharCode(...prefix.subarray(0, 8)) === LFS_PREFIX
     return fail({
       code: 'header-too-large',
       headerLength: length.toString(),
       limit: MAX_HEADER_LENGTH,
-      lfsPointer,
+      lfsPointer: startsLikeLfsPointer(prefix),
     })
   }
   const headerLength = Number(length)

@@ -10,11 +10,11 @@ export interface SmokeConversation {
   messages: { role: string; content: string }[]
 }
 
-export const SYSTEM = 'You are a helpful assistant.'
-export const USER = 'Hi! What is 2 + 2?'
+const SYSTEM = 'You are a helpful assistant.'
+const USER = 'Hi! What is 2 + 2?'
 /** Plain text no template rewrites: where it ends in the output is where the assistant turn ends. */
 export const ASSISTANT = '2 + 2 is 4.'
-export const USER_AGAIN = 'And 3 + 3?'
+const USER_AGAIN = 'And 3 + 3?'
 
 const conversation = (...roles: ('system' | 'user' | 'assistant' | 'user2')[]): SmokeConversation => ({
   roles: roles.map((r) => (r === 'user2' ? 'user' : r)).join(', '),
@@ -25,7 +25,7 @@ const conversation = (...roles: ('system' | 'user' | 'assistant' | 'user2')[]): 
 })
 
 /** The five: what a chat endpoint and a fine-tuning set put through the template. */
-export const SMOKE_CONVERSATIONS: SmokeConversation[] = [
+const SMOKE_CONVERSATIONS: SmokeConversation[] = [
   conversation('user'),
   conversation('system', 'user'),
   conversation('user', 'assistant'),

@@ -1,6 +1,8 @@
 import type { RepoEntry, Source } from '../sources/source.js'
-import { parseJsonDocument, type JsonProblem } from './json-document.js'
-import { MiB, readListedFile } from './json-file.js'
+import { readListedFile, type NotReadable } from '../sources/readable.js'
+import type { JsonProblem } from '../common/json-errors.js'
+import { parseJsonDocument } from './json-document.js'
+import { MiB } from './json-file.js'
 
 /** One entry of tokenizer.json's `added_tokens`. */
 export interface AddedToken {
@@ -21,19 +23,19 @@ export interface TokenizerModel {
 
 export type TokenizerJson =
   | { path: string; state: 'missing' }
-  | { path: string; state: 'not-file'; entry: RepoEntry }
+  | { path: string; state: 'not-file'; entry: RepoEntry; why: NotReadable }
   | { path: string; state: 'too-large'; size: number; limit: number }
   | { path: string; state: 'lfs-pointer' }
   | { path: string; state: 'invalid'; problem: JsonProblem }
   | { path: string; state: 'ok'; tokenizer: TokenizerModel; json?: Record<string, unknown> }
 
-export const TOKENIZER_JSON = 'tokenizer.json'
+const TOKENIZER_JSON = 'tokenizer.json'
 
 /**
  * Large tokenizers are tens of MB (Gemma's is 33 MB); past this the file is something else, and
  * parsing it would only cost memory.
  */
-export const TOKENIZER_LIMIT = 128 * MiB
+const TOKENIZER_LIMIT = 128 * MiB
 
 /**
  * tokenizer.json is parsed with JSON.parse, not the position-keeping parser: it can be tens of MB and

@@ -1,10 +1,10 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
-import { docOf, type JsonFile } from './json-file.js'
-import type { LfsPointer } from '../sources/lfs.js'
+import { isReadableFile, type LfsPointer } from '../sources/readable.js'
 import { readSafetensorsHeader, type SafetensorsParse } from './safetensors.js'
+import type { WeightMap } from './shard-index.js'
 
 /** One root `*.safetensors` file and what its header says; `parse` is absent for LFS pointers. */
-export interface WeightFile {
+interface WeightFile {
   path: string
   size: number
   parse?: SafetensorsParse
@@ -40,14 +40,10 @@ const HINT_MARGIN = 1024
  * How large each shard's header should be, from the index's weight map: the first read of a shard
  * then takes its whole header, so a hub shard costs one request without fetching 100 KB to be sure.
  */
-export function headerSizeHints(index: JsonFile): Map<string, number> {
+export function headerSizeHints(map: WeightMap | undefined): Map<string, number> {
   const hints = new Map<string, number>()
-  const map = (docOf(index)?.value as { weight_map?: unknown } | undefined)?.weight_map
-  if (!map || typeof map !== 'object' || Array.isArray(map)) return hints
-  for (const [tensor, shard] of Object.entries(map)) {
-    if (typeof shard !== 'string') continue
+  for (const { tensor, shard } of map?.entries ?? [])
     hints.set(shard, (hints.get(shard) ?? 8 + HINT_MARGIN) + tensor.length + BYTES_PER_TENSOR)
-  }
   return hints
 }
 
@@ -61,7 +57,7 @@ export async function loadWeights(
   const isPointer = new Set(pointers.map((p) => p.path))
   const entries: RepoEntry[] = files.entries
     .filter((e) => !e.path.includes('/') && e.path.endsWith('.safetensors'))
-    .filter((e) => e.type === 'file' && e.link !== 'outside' && e.link !== 'broken')
+    .filter(isReadableFile)
     .sort((a, b) => a.path.localeCompare(b.path))
   const out: WeightFile[] = entries.map((e) => ({ path: e.path, size: e.size }))
   let next = 0

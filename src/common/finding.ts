@@ -3,8 +3,6 @@ export type Severity = 'error' | 'warning' | 'info'
 /** A rule's level as the user sets it: a severity, or off. */
 export type RuleLevel = Severity | 'off'
 
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
-
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 }
 
 export function severityAtLeast(severity: Severity, threshold: Severity): boolean {

@@ -77,7 +77,7 @@ export function statsCollector(base: BaseModel | undefined) {
   }
 }
 
-export function tokenStats(counts: number[]): TokenStats {
+function tokenStats(counts: number[]): TokenStats {
   const sorted = [...counts].sort((a, b) => a - b)
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
   return {

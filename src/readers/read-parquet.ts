@@ -9,10 +9,10 @@ import {
   type FileMetaData,
 } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
-import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../sources/lfs.js'
 import { SourceError } from '../common/errors.js'
 import type { Source } from '../sources/source.js'
 import { formatBinaryBytes } from '../common/wording.js'
+import { refuseLfsPointer } from './read-text.js'
 import { DataFileError, type DataFile, type RowEvent } from './rows.js'
 
 const MAGIC = 'PAR1'
@@ -69,15 +69,7 @@ export async function* readParquet(
 
 /** LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it. */
 async function checkFraming(source: Source, file: DataFile): Promise<void> {
-  if (file.size <= LFS_POINTER_MAX_SIZE) {
-    const bytes = await source.readRange(file.path, 0, file.size)
-    if (isLfsPointer(bytes)) {
-      const real = lfsPointerSize(bytes)
-      throw new DataFileError(
-        `a Git LFS pointer, not the Parquet file: the repository stores it in LFS${real !== undefined ? ` (${formatBinaryBytes(real)})` : ''} and this checkout has only the ${file.size}-byte pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
-      )
-    }
-  }
+  await refuseLfsPointer(source, file, 'Parquet file', true)
   if (file.size < MIN_SIZE)
     throw new DataFileError(
       `too small to be a Parquet file (${formatBinaryBytes(file.size)}): the file is empty or cut short`,

@@ -3,11 +3,13 @@
 import { isUtf8 } from 'node:buffer'
 import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../sources/lfs.js'
 import { formatBinaryBytes } from '../common/wording.js'
+import { explainJsonError, rowEncodingProblem, type RowProblem } from '../common/json-errors.js'
+import { firstInvalidUtf8 } from '../common/text.js'
 import type { Source } from '../sources/source.js'
 import { DataFileError, MAX_ROW_BYTES, type DataFile } from './rows.js'
 
 /** How much one readRange asks for: large enough to be fast, small enough to keep memory flat. */
-export const CHUNK_BYTES = 1024 * 1024
+const CHUNK_BYTES = 1024 * 1024
 
 /** The file's bytes from `start`, one bounded chunk at a time, never past the listed size. */
 export async function* chunks(
@@ -32,14 +34,23 @@ export async function* chunks(
   }
 }
 
-/** A small file that is a Git LFS pointer instead of the data: a checkout without `lfs: true`. */
-export async function refuseLfsPointer(source: Source, file: DataFile, what: string): Promise<void> {
+/**
+ * A small file that is a Git LFS pointer instead of the data: a checkout without `lfs: true`. With
+ * `sayPointerSize`, the message names the pointer's own size (Parquet: "too small" would mislead).
+ */
+export async function refuseLfsPointer(
+  source: Source,
+  file: DataFile,
+  what: string,
+  sayPointerSize = false,
+): Promise<void> {
   if (file.size === 0 || file.size > LFS_POINTER_MAX_SIZE) return
   const bytes = await source.readRange(file.path, 0, file.size)
   if (!isLfsPointer(bytes)) return
   const real = lfsPointerSize(bytes)
+  const pointer = sayPointerSize ? `${file.size}-byte pointer` : 'pointer'
   throw new DataFileError(
-    `a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${formatBinaryBytes(real)})` : ''} and this checkout has only the pointer; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
+    `a Git LFS pointer, not the ${what}: the repository stores it in LFS${real !== undefined ? ` (${formatBinaryBytes(real)})` : ''} and this checkout has only the ${pointer}; fetch it with \`git lfs pull\` (actions/checkout: \`lfs: true\`)`,
   )
 }
 
@@ -65,16 +76,13 @@ export function tooLong(bytes: number): string {
 
 const decoder = new TextDecoder('utf-8')
 
-export type Parsed = { ok: true; value: unknown } | { ok: false; problem: string; column?: number }
+type Parsed = { ok: true; value: unknown } | RowProblem
 
 /** One row's bytes (one JSONL line or one array element) to its value, or why not. */
 export function parseRowBytes(bytes: Uint8Array): Parsed {
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes)
-    return {
-      ok: false,
-      problem: `not UTF-8 text (an invalid byte 0x${hex(bytes[at])} at byte ${at + 1} of the row)`,
-    }
+    return rowEncodingProblem(bytes, at === -1 ? Math.max(0, bytes.length - 1) : at)
   }
   return parseRowText(decoder.decode(bytes))
 }
@@ -86,81 +94,6 @@ export function parseRowText(text: string): Parsed {
   } catch (error) {
     return explainJsonError(text, error instanceof Error ? error.message : String(error))
   }
-}
-
-function hex(b: number | undefined): string {
-  return (b ?? 0).toString(16).padStart(2, '0')
-}
-
-/** The index of the first byte that breaks UTF-8 (only called once the text is known to be invalid). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0
-  while (i < bytes.length) {
-    const b = bytes[i]
-    const need =
-      b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1
-    if (need < 0 || (need > 0 && i + need >= bytes.length)) return i
-    for (let k = 1; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i
-    const cp = need === 2 ? ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) : 0
-    if (need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return i
-    if (need === 3 && ((b === 0xf0 && bytes[i + 1] < 0x90) || (b === 0xf4 && bytes[i + 1] >= 0x90))) return i
-    i += need + 1
-  }
-  return Math.max(0, bytes.length - 1)
-}
-
-/**
- * JSON.parse's message, made plain, and recognised mistakes named: a Python dict repr (single quotes,
- * True/False/None) and NaN/Infinity (which Python's json.dumps writes and JSON does not allow).
- * One iterative pass over the text; only run for a row that failed to parse.
- */
-export function explainJsonError(text: string, message: string): Parsed {
-  let python = -1
-  let nonFinite = -1
-  let nonFiniteWord = ''
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 34 /* " */ || c === 39 /* ' */) {
-      if (c === 39 && python < 0) python = i
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === 92) i++
-        else if (d === c) break
-      }
-    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-      let j = i + 1
-      while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++
-      const word = text.slice(i, j)
-      if ((word === 'NaN' || word === 'Infinity') && nonFinite < 0) {
-        nonFinite = i > 0 && text[i - 1] === '-' ? i - 1 : i
-        nonFiniteWord = nonFinite < i ? '-Infinity' : word
-      } else if ((word === 'True' || word === 'False' || word === 'None') && python < 0) python = i
-      i = j - 1
-    }
-  }
-  if (python >= 0)
-    return {
-      ok: false,
-      problem: `a Python dict repr, not JSON (single quotes or True/False/None): write rows with json.dumps`,
-      column: python + 1,
-    }
-  if (nonFinite >= 0)
-    return {
-      ok: false,
-      problem: `${nonFiniteWord} is not allowed in JSON (Python's json.dumps writes it for a float that is not finite; JSON has no such number): write null or a number`,
-      column: nonFinite + 1,
-    }
-  const at = /\bat position (\d+)/.exec(message)
-  const plain = message
-    .replace(/, ".*" is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+.*$/s, '')
-    .replace(/^Unexpected end of JSON input$/, 'the row ends too early')
-  let column = at ? Number(at[1]) + 1 : undefined
-  // V8 leaves out the position for an unexpected token; when it is the row's first character, say so.
-  const token = /^Unexpected token '(.)'/su.exec(message)?.[1]
-  const lead = text.length - text.trimStart().length
-  if (column === undefined && token !== undefined && text.startsWith(token, lead)) column = lead + 1
-  return { ok: false, problem: `not JSON: ${plain}`, column }
 }
 
 /** The index of the first byte that is not JSON whitespace, or -1. */

@@ -51,7 +51,7 @@ const IGNORED_NAMES = new Set([
   'dataset_dict.json',
 ])
 
-export const SPLIT_KEYWORDS: Record<string, string[]> = {
+const SPLIT_KEYWORDS: Record<string, string[]> = {
   train: ['train', 'training'],
   validation: ['validation', 'valid', 'dev', 'val'],
   test: ['test', 'testing', 'eval', 'evaluation'],

@@ -27,7 +27,8 @@ export interface DatasetRow {
 export interface DatasetContext<M extends AnyMessages> {
   /** The model whose template and tokenizer the rows must fit; undefined when none was given. */
   base?: BaseModel
-  report<K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location): void
+  /** A function, not a method: rules destructure it (`check({ artifacts, report })`). */
+  report: <K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location) => void
 }
 
 /** What a rule does as the one streaming pass goes by; every hook is optional. */
@@ -43,10 +44,26 @@ export interface DatasetVisitor {
   end?(totalRows: number): void
 }
 
+/**
+ * What a dataset rule can use, besides its own state. The docs say it in words, and the meta test checks
+ * the declaration against the rule's source:
+ * - `files`: the file listing and whether each data file reads (the `files` hook with its arguments,
+ *   `fileError`);
+ * - `rows`: the row values (`row`, `badRow`);
+ * - `template`: the base model's chat template, or a row rendered with it (`row.rendered()`,
+ *   `base.template`, `base.toolTemplate`, `base.noTemplate`);
+ * - `tokenizer`: the base model's tokenizer (`base.countTokens`, `base.noTokenizer`);
+ * - `context`: the base model's context length (`base.context`).
+ * Nothing reads the declaration at run time yet; a runner could skip work no enabled rule declares
+ * (the tokenizer, or the base model altogether).
+ */
+export const DATASET_INPUTS = ['files', 'rows', 'template', 'tokenizer', 'context'] as const
+export type DatasetInput = (typeof DATASET_INPUTS)[number]
+
 export interface DatasetRule<M extends AnyMessages = any> {
   meta: RuleMeta<M> & {
-    /** What the rule reads, as the docs name it. */
-    reads: string
+    /** What the rule uses (see DATASET_INPUTS), in that order; the docs word it. */
+    inputs: readonly DatasetInput[]
   }
   /** Called once per dataset target: state lives in the closure, so runs never share it. */
   create(ctx: DatasetContext<M>): DatasetVisitor

@@ -34,7 +34,8 @@ export interface RuleSettings {
 export interface ModelContext<A extends ModelArtifactName, M extends AnyMessages> {
   artifacts: Pick<ModelArtifacts, A>
   settings: RuleSettings
-  report<K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location): void
+  /** A function, not a method: rules destructure it (`check({ artifacts, report })`). */
+  report: <K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location) => void
 }
 
 export interface ModelRule<A extends ModelArtifactName = any, M extends AnyMessages = any> {

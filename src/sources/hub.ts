@@ -141,7 +141,7 @@ interface FailureContext extends HubRef {
 }
 
 /** Access problems in the words of Friendli's FAQ and the Hub's, each with what to do about it. */
-export function hubFailure(error: unknown, c: FailureContext): SourceError {
+function hubFailure(error: unknown, c: FailureContext): SourceError {
   const name = formatHubRef(c)
   if (!(error instanceof HubResponseError))
     return error instanceof SourceError

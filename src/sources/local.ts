@@ -130,7 +130,7 @@ function kindOf(st: { isFile(): boolean; isDirectory(): boolean }): RepoEntry['t
 }
 
 /** errno codes in plain words; anything else keeps its own message, never a stack. */
-export function ioReason(error: unknown, fallback: string): string {
+function ioReason(error: unknown, fallback: string): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   switch (code) {
     case 'ENOENT':

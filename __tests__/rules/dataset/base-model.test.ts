@@ -1,27 +1,51 @@
-import { describe, expect, it } from '@jest/globals'
 import rule from '../../../src/rules/dataset/base-model.js'
-import { chat, chatmlBase, jsonl, runDataset } from '../../helpers/dataset-tester.js'
+import { chat, chatmlBase, datasetRuleTester, exactly } from '../../helpers/dataset-tester.js'
 
-const files = { 'train.jsonl': jsonl([chat(['user', 'a'], ['assistant', 'b'])]) }
+const rows = [chat(['user', 'a'], ['assistant', 'b'])]
+/** A base model whose tokenizer_config.json has no chat template. */
+const noTemplate = (over: { tokenizer?: boolean } = {}) => ({
+  ...chatmlBase(over),
+  'tokenizer_config.json': JSON.stringify({ eos_token: '</s>' }),
+})
 
-describe('DS403 base-model', () => {
-  it('says when no base model was given', async () => {
-    const f = (await runDataset([rule], files)).findings
-    expect(f.map((x) => [x.messageId, x.severity])).toEqual([['none', 'info']])
-  })
-  it('a base model without a chat template, and without a tokenizer', async () => {
-    const base = chatmlBase({ tokenizer: false })
-    base['tokenizer_config.json'] = JSON.stringify({ eos_token: '</s>' })
-    const f = (await runDataset([rule], files, { base })).findings
-    expect(f.map((x) => [x.messageId, x.message])).toEqual([
-      [
-        'noTemplate',
-        'The base model org/base cannot check the rows: it has no chat template. Friendli formats fine-tuning rows with it.',
+datasetRuleTester(rule, {
+  valid: [{ name: 'a complete base model: nothing to say', rows, base: chatmlBase() }],
+  invalid: [
+    {
+      name: 'says when no base model was given',
+      rows,
+      errors: [{ messageId: 'none', path: '.', severity: 'info' }],
+    },
+    {
+      name: 'a base model without a chat template, and without a tokenizer',
+      rows,
+      base: noTemplate({ tokenizer: false }),
+      errors: [
+        {
+          messageId: 'noTemplate',
+          path: '.',
+          message: exactly(
+            'The base model org/base cannot check the rows: it has no chat template. Friendli formats fine-tuning rows with it.',
+          ),
+        },
+        {
+          messageId: 'noTokenizer',
+          path: '.',
+          message: exactly('Token lengths were not counted: org/base: it has no readable tokenizer.json.'),
+        },
       ],
-      ['noTokenizer', 'Token lengths were not counted: org/base: it has no readable tokenizer.json.'],
-    ])
-  })
-  it('a complete base model: nothing to say', async () => {
-    expect((await runDataset([rule], files, { base: chatmlBase() })).findings).toEqual([])
-  })
+    },
+    {
+      name: 'a base model without a chat template only',
+      rows,
+      base: noTemplate(),
+      errors: [{ messageId: 'noTemplate', path: '.', severity: 'warning' }],
+    },
+    {
+      name: 'a base model without a tokenizer only: an info',
+      rows,
+      base: chatmlBase({ tokenizer: false }),
+      errors: [{ messageId: 'noTokenizer', path: '.', severity: 'info', message: 'org/base' }],
+    },
+  ],
 })

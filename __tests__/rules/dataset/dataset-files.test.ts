@@ -1,41 +1,68 @@
-import { describe, expect, it } from '@jest/globals'
 import rule from '../../../src/rules/dataset/dataset-files.js'
-import { chat, jsonl, runDataset } from '../../helpers/dataset-tester.js'
+import { chat, datasetRuleTester, exactly } from '../../helpers/dataset-tester.js'
 
-const run = async (files: Record<string, string | Uint8Array>) =>
-  (await runDataset([rule], files)).findings.map((f) => [f.messageId, f.location.path, f.message])
+const rows = [chat(['user', 'a'], ['assistant', 'b'])]
+const lfsPointer =
+  'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'a'.repeat(64) + '\nsize 12345\n'
 
-describe('DS102 dataset-files', () => {
-  it('is silent on a readable dataset', async () => {
-    expect(await run({ 'train.jsonl': jsonl([chat(['user', 'a'], ['assistant', 'b'])]) })).toEqual([])
-  })
-  it('no data files at all', async () => {
-    expect(await run({ 'README.md': '# data' })).toEqual([
-      ['noFiles', '.', 'No data files found: the dataset holds no .jsonl, .json or .parquet file.'],
-    ])
-  })
-  it('a CSV is named, with the formats Friendli reads', async () => {
-    expect(await run({ 'train.csv': 'a,b\n1,2\n' })).toEqual([
-      [
-        'unsupported',
-        'train.csv',
-        'train.csv is in a format Friendli does not read; it reads JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet).',
+datasetRuleTester(rule, {
+  valid: [
+    { name: 'a readable dataset', rows },
+    { name: 'a JSON array', file: 'train.json', rows },
+    { name: 'a Parquet file', file: 'data/train-00000-of-00001.parquet', rows },
+  ],
+  invalid: [
+    {
+      name: 'no data files at all',
+      files: { 'README.md': '# data' },
+      errors: [
+        {
+          messageId: 'noFiles',
+          path: '.',
+          message: exactly('No data files found: the dataset holds no .jsonl, .json or .parquet file.'),
+        },
       ],
-    ])
-  })
-  it('a Parquet file that is an LFS pointer cannot be read', async () => {
-    const pointer =
-      'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'a'.repeat(64) + '\nsize 12345\n'
-    const findings = await run({ 'data/train-00000-of-00001.parquet': pointer })
-    expect(findings).toHaveLength(1)
-    expect(findings[0][0]).toBe('unreadable')
-    expect(findings[0][2]).toMatch(
-      /^data\/train-00000-of-00001\.parquet cannot be read as rows: .*LFS pointer/,
-    )
-  })
-  it('files without a single row', async () => {
-    expect(await run({ 'train.jsonl': '\n\n' })).toEqual([
-      ['noRows', 'train.jsonl', 'The dataset has no rows: train.jsonl hold none.'],
-    ])
-  })
+    },
+    {
+      name: 'a CSV is named, with the formats Friendli reads',
+      files: { 'train.csv': 'a,b\n1,2\n' },
+      errors: [
+        {
+          messageId: 'unsupported',
+          path: 'train.csv',
+          message: exactly(
+            'train.csv is in a format Friendli does not read; it reads JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet).',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a Parquet file that is an LFS pointer cannot be read',
+      files: { 'data/train-00000-of-00001.parquet': lfsPointer },
+      errors: [
+        {
+          messageId: 'unreadable',
+          path: 'data/train-00000-of-00001.parquet',
+          message: /^data\/train-00000-of-00001\.parquet cannot be read as rows: .*LFS pointer/,
+        },
+      ],
+    },
+    {
+      name: 'files without a single row',
+      files: { 'train.jsonl': '\n\n' },
+      errors: [
+        {
+          messageId: 'noRows',
+          path: 'train.jsonl',
+          message: exactly('The dataset has no rows: train.jsonl hold none.'),
+        },
+      ],
+    },
+    {
+      name: 'a listing cut at its limit: data files past it were not found',
+      rows,
+      truncated: true,
+      errors: [{ messageId: 'truncated', path: '.', severity: 'warning', message: '4 folder levels' }],
+    },
+  ],
 })

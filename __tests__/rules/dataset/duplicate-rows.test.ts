@@ -1,26 +1,48 @@
-import { describe, expect, it } from '@jest/globals'
 import rule from '../../../src/rules/dataset/duplicate-rows.js'
-import { chat, jsonl, runDataset } from '../../helpers/dataset-tester.js'
+import { chat, datasetRuleTester, exactly, jsonl, raw } from '../../helpers/dataset-tester.js'
 
-describe('DS302 duplicate-rows', () => {
-  it('names the first occurrence, across files', async () => {
-    const a = chat(['user', 'a'], ['assistant', 'b'])
-    const findings = (
-      await runDataset([rule], {
-        'train.jsonl': jsonl([a, chat(['user', 'c'], ['assistant', 'd']), a]),
-        'validation.jsonl': jsonl([a]),
-      })
-    ).findings
-    expect(findings.map((f) => [f.location.path, f.location.row, f.message])).toEqual([
-      ['train.jsonl', 3, 'This conversation repeats row 1 of train.jsonl exactly.'],
-      ['validation.jsonl', 1, 'This conversation repeats row 1 of train.jsonl exactly.'],
-    ])
-  })
+const a = chat(['user', 'a'], ['assistant', 'b'])
+const c = chat(['user', 'c'], ['assistant', 'd'])
+const deep = '['.repeat(10_000) + '"x"' + ']'.repeat(10_000)
 
-  it('a row nested deeper than the stack is skipped, not a crash', async () => {
-    const deep = '['.repeat(10_000) + '"x"' + ']'.repeat(10_000)
-    const text = `{"messages": [{"role": "user", "content": ${deep}}]}\n` + jsonl([chat(['user', 'a'])])
-    const { findings } = await runDataset([rule], { 'train.jsonl': text })
-    expect(findings.filter((f) => f.messageId === 'crashed')).toEqual([])
-  })
+datasetRuleTester(rule, {
+  valid: [
+    { name: 'different conversations', rows: [a, c] },
+    { name: 'a repeat past maxRows is not read', rows: [a, c, a], maxRows: 2 },
+    {
+      // Nothing at all is reported: no crash either.
+      name: 'a row nested deeper than the stack is skipped, not a crash',
+      rows: [raw(`{"messages": [{"role": "user", "content": ${deep}}]}`), chat(['user', 'a'])],
+    },
+  ],
+  invalid: [
+    {
+      name: 'names the first occurrence, across files',
+      files: { 'train.jsonl': jsonl([a, c, a]), 'validation.jsonl': jsonl([a]) },
+      errors: [
+        {
+          messageId: 'duplicate',
+          path: 'train.jsonl',
+          row: 3,
+          line: 3,
+          message: exactly('This conversation repeats row 1 of train.jsonl exactly.'),
+        },
+        {
+          messageId: 'duplicate',
+          path: 'validation.jsonl',
+          row: 1,
+          line: 1,
+          message: exactly('This conversation repeats row 1 of train.jsonl exactly.'),
+        },
+      ],
+    },
+    {
+      name: 'only the messages count: other keys may differ',
+      rows: [
+        { ...a, id: 1 },
+        { ...a, id: 2 },
+      ],
+      errors: [{ messageId: 'duplicate', row: 2, line: 2, message: 'row 1 of train.jsonl' }],
+    },
+  ],
 })

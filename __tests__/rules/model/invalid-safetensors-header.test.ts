@@ -481,15 +481,7 @@ ruleTester(rule, {
 })
 
 describe('MR301 on large headers', () => {
-  it('reads a header of 100,000 tensors without a finding, in well under the time limit', async () => {
-    const tensors: Record<string, { dtype: string; shape: number[] }> = {}
-    for (let i = 0; i < 100_000; i++) tensors[`model.layers.${i}.weight`] = { dtype: 'BF16', shape: [2] }
-    const file = makeSafetensors(tensors)
-    const started = Date.now()
-    expect(await runRule(rule, { files: { 'model.safetensors': file } })).toEqual([])
-    // Loose: a few hundred ms on a laptop; the bound only catches a quadratic step.
-    expect(Date.now() - started).toBeLessThan(10_000)
-  })
+  // A header of 100,000 tensors: __tests__/scale/model-rules.test.ts.
 
   it('reports each of 1,000 broken entries of one header once', async () => {
     const tensors: Record<string, { dtype: string; shape: number[] }> = {}

@@ -5,7 +5,7 @@ import { modelRules as allRules } from '../../../src/rules/registry.js'
 import { runModelRules } from '../../../src/engine/run-model.js'
 import rule from '../../../src/rules/model/shard-numbering.js'
 import { memorySource } from '../../../src/sources/memory.js'
-import { ruleTester, runRule } from '../../helpers/rule-tester.js'
+import { ruleTester } from '../../helpers/rule-tester.js'
 import { makeSafetensors } from '../../helpers/safetensors.js'
 
 /** Lines 1-5: `{`, `"metadata": {`, `"total_size": 8`, `},`, `"weight_map": {` (key at column 3). */
@@ -231,28 +231,7 @@ ruleTester(rule, {
 })
 
 describe('MR307 on large inputs', () => {
-  it('100,000 one-shard series of n = 99,999: linear, every message short', async () => {
-    const map: Record<string, string> = {}
-    for (let i = 1; i <= 100_000; i++) map[`t${i}`] = `s${i}-00001-of-99999.safetensors`
-    const started = Date.now()
-    const findings = await runRule(rule, { files: { 'model.safetensors.index.json': index(map) } })
-    expect(Date.now() - started).toBeLessThan(15_000)
-    expect(findings).toHaveLength(100_000)
-    expect(findings[0].message).toBe(
-      'The shard series s1-*-of-99999 lacks 99,998 numbers: 2, 3, 4, 5, 6, 7, 8, 9 and 99,990 more.',
-    )
-    expect(Math.max(...findings.map((f) => f.message.length))).toBeLessThan(200)
-  })
-
-  it('100,000 values of n for one prefix: one finding with a short message', async () => {
-    const map: Record<string, string> = {}
-    for (let i = 1; i <= 100_000; i++)
-      map[`t${i}`] = `model-00001-of-${String(i).padStart(5, '0')}.safetensors`
-    const findings = await runRule(rule, { files: { 'model.safetensors.index.json': index(map) } })
-    expect(findings.map((f) => f.message)).toEqual([
-      'Shards named model-*-of-N disagree on N (1, 2, 3, 4, 5, 6, 7, 8 and 99,992 more): files of two different saves are mixed.',
-    ])
-  })
+  // 100,000 one-shard series, and 100,000 values of n: __tests__/scale/model-rules.test.ts.
 
   it('a gap and the missing shards of a series: MR307 names the number nobody names, MR306 the absent files', async () => {
     const findings = await runModelRules(

@@ -6,7 +6,7 @@ export default defineDatasetRule({
     name: 'base-model',
     description: "Report when rows cannot be checked against a base model's chat template or tokenizer",
     severity: 'warning',
-    reads: 'the base model',
+    inputs: ['template', 'tokenizer'],
     messages: {
       none: {
         severity: 'info',

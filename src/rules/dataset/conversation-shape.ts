@@ -7,7 +7,7 @@ export default defineDatasetRule({
     name: 'conversation-shape',
     description: 'Require an assistant turn to learn from, a system message only first, and no empty turns',
     severity: 'error',
-    reads: 'the rows',
+    inputs: ['rows'],
     messages: {
       noAssistant: {
         text: () =>

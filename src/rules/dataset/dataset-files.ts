@@ -9,7 +9,7 @@ export default defineDatasetRule({
     name: 'dataset-files',
     description: 'Require data files Friendli reads, that can be read, with at least one row',
     severity: 'error',
-    reads: 'the file listing and every data file',
+    inputs: ['files'],
     messages: {
       noFiles: {
         text: (d: { splits: string }) =>

@@ -8,7 +8,7 @@ export default defineDatasetRule({
     name: 'duplicate-rows',
     description: 'Report conversations that appear more than once',
     severity: 'warning',
-    reads: 'the rows',
+    inputs: ['rows'],
     messages: {
       duplicate: {
         text: (d: { first: string }) => `This conversation repeats ${d.first} exactly.`,

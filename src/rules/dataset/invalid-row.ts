@@ -6,7 +6,7 @@ export default defineDatasetRule({
     name: 'invalid-row',
     description: 'Require every row to be a JSON object',
     severity: 'error',
-    reads: 'the rows',
+    inputs: ['rows'],
     messages: {
       unparsable: {
         text: (d: { problem: string }) => `This row cannot be read: ${d.problem.replace(/\.$/, '')}.`,

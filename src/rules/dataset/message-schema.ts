@@ -3,7 +3,7 @@ import { jsonType } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
 
 /** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
-export const ROLES = ['system', 'user', 'assistant', 'tool']
+const ROLES = ['system', 'user', 'assistant', 'tool']
 const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url']
 const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
@@ -80,7 +80,7 @@ function partProblems(part: unknown, where: string, role: string): Problem[] {
 }
 
 /** Every problem of one row's messages, in order. */
-export function messageProblems(messages: unknown): Problem[] {
+function messageProblems(messages: unknown): Problem[] {
   if (!Array.isArray(messages))
     return [{ kind: 'messages', detail: `"messages" is ${jsonType(messages)}, not a list` }]
   if (messages.length === 0) return [{ kind: 'messages', detail: '"messages" is an empty list' }]
@@ -163,7 +163,7 @@ export default defineDatasetRule({
     name: 'message-schema',
     description: "Require every message to follow Friendli's role, content, part and tool-call format",
     severity: 'error',
-    reads: 'the rows',
+    inputs: ['rows'],
     messages: {
       messages: message('Invalid messages'),
       role: message('Unknown role'),

@@ -7,7 +7,7 @@ const RENDERED =
   /<\|im_start\|>|\[INST\]|<\|start_header_id\|>|<start_of_turn>|<\|user\|>|### (Human|Assistant|Instruction):/
 
 /** What a row without `messages` looks like, and how to turn it into messages. */
-export function describeFormat(row: Record<string, unknown>): { format: string; convert: string } {
+function describeFormat(row: Record<string, unknown>): { format: string; convert: string } {
   const keys = Object.keys(row)
   const conv = row.conversations
   if (Array.isArray(conv) && conv.some((m) => isObject(m) && 'from' in m && 'value' in m))
@@ -63,7 +63,7 @@ export default defineDatasetRule({
     name: 'missing-messages',
     description: 'Require a "messages" column in every row',
     severity: 'error',
-    reads: 'the rows',
+    inputs: ['rows'],
     messages: {
       file: {
         text: (d: { format: string; rows: string; convert: string }) =>

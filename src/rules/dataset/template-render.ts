@@ -7,7 +7,7 @@ export default defineDatasetRule({
     description:
       "Require every row to render with the base model's chat template, as transformers renders it",
     severity: 'error',
-    reads: "the rows and the base model's chat template",
+    inputs: ['rows', 'template'],
     messages: {
       raised: {
         text: (d: { model: string; message: string }) =>

@@ -6,7 +6,7 @@ export default defineDatasetRule({
     name: 'token-length',
     description: "Report rows longer than the base model's context",
     severity: 'warning',
-    reads: "the rows rendered with the base model's chat template, and its tokenizer.json and config.json",
+    inputs: ['rows', 'template', 'tokenizer', 'context'],
     messages: {
       tooLong: {
         text: (d: { tokens: number; context: number; from: string }) =>

@@ -12,7 +12,7 @@ export default defineDatasetRule({
     name: 'unused-keys',
     description: "Report message keys the base model's chat template never reads",
     severity: 'warning',
-    reads: "the rows and the base model's chat template",
+    inputs: ['rows', 'template'],
     messages: {
       unused: {
         text: (d: { key: string; rows: string }) =>

@@ -1,17 +1,10 @@
-import type { RepoEntry } from '../../sources/source.js'
 import { defineModelRule } from '../model-rule.js'
-import { baseName, isOtherWeights, isReadableFile, rootEntries } from '../utils/files.js'
+import { baseName, isOtherWeights, notReadableWhat, rootEntries } from '../utils/files.js'
+import { isReadableFile, whyNotReadable } from '../../sources/readable.js'
 import { listNames } from '../../common/wording.js'
 
 /** The one file PEFT (and vLLM) load an adapter's weights from in safetensors format. */
 const WEIGHTS = 'adapter_model.safetensors'
-
-function whatIs(entry: RepoEntry): string {
-  if (entry.link === 'outside') return 'a link to a file outside the adapter folder'
-  if (entry.link === 'broken') return 'a broken link'
-  if (entry.type === 'directory') return 'a folder'
-  return 'not a regular file'
-}
 
 /** One file: point at it; several: at the folder, since a finding has one place. */
 const placeOf = (paths: readonly string[]) => ({ path: paths.length === 1 ? paths[0] : '.' })
@@ -59,8 +52,9 @@ export default defineModelRule({
   check({ artifacts: { files }, report }) {
     const root = rootEntries(files)
     const weights = root.find((e) => e.path === WEIGHTS)
-    if (weights && isReadableFile(weights)) return
-    if (weights) return report('notFile', { what: whatIs(weights) }, { path: WEIGHTS })
+    const why = weights && whyNotReadable(weights)
+    if (weights && !why) return
+    if (why) return report('notFile', { what: notReadableWhat(why, 'adapter') }, { path: WEIGHTS })
 
     const others = root.filter(isOtherWeights).map((e) => e.path)
     if (others.length > 0) return report('notSafetensors', { found: others }, placeOf(others))

@@ -1,11 +1,10 @@
-import { docOf } from '../../artifacts/json-file.js'
 import type { Dtype } from '../../artifacts/safetensors.js'
 import { defineModelRule } from '../model-rule.js'
-import { configString, type ConfigValue } from '../../artifacts/model-config.js'
+import type { ConfigValue, TextConfig } from '../../artifacts/model-config.js'
 import { at } from '../../artifacts/json-document.js'
-import { bytesByDtype, loadedTensors } from '../utils/tensors.js'
+import { bytesByDtype } from '../utils/tensors.js'
 import { formatDecimalBytes } from '../../common/wording.js'
-import { configCandidates, keyName } from '../utils/text-model.js'
+import { keyName } from '../utils/text-model.js'
 
 /** torch dtype names as config.json spells them, and the safetensors dtype each one means. */
 const CONFIG_DTYPES: Record<string, Dtype> = {
@@ -53,10 +52,10 @@ interface Gemma {
 }
 
 /** A dtype claim of config.json: torch_dtype (transformers 4) and dtype (transformers 5), each checked. */
-function claims(doc: Parameters<typeof configString>[0]): { found: ConfigValue<string>; dtype?: Dtype }[] {
+function claims(config: TextConfig): { found: ConfigValue<string>; dtype?: Dtype }[] {
   const out: { found: ConfigValue<string>; dtype?: Dtype }[] = []
   for (const key of ['torch_dtype', 'dtype']) {
-    const found = configString(doc, [key])
+    const found = config.string([key])
     if (!found) continue
     const name = found.value.replace(/^torch\./, '')
     if (name === 'auto') continue
@@ -71,7 +70,7 @@ export default defineModelRule({
     name: 'dtype-mismatch',
     description: 'Require the dtype in config.json to match the dtype most of the weights are stored in',
     severity: 'warning',
-    artifacts: ['config', 'weights', 'shardIndex'],
+    artifacts: ['textConfig', 'tensors'],
     messages: {
       mismatch: {
         text: (d: Mismatch) =>
@@ -93,11 +92,11 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex }, report }) {
-    const doc = docOf(config)
-    if (!doc) return
-    const stated = claims(doc)
-    const tensors = loadedTensors(weights, shardIndex)
+  check({ artifacts: { textConfig: config, tensors: table }, report }) {
+    if (!config) return
+    const { doc } = config
+    const stated = claims(config)
+    const tensors = table?.loaded
 
     let dominant: { dtype: Dtype; shares: string; total: number } | undefined
     if (tensors) {
@@ -135,10 +134,12 @@ export default defineModelRule({
     }
 
     // PaliGemma 2 is model_type paligemma with a gemma2 text_config: the language model decides.
-    const modelType = configCandidates(doc, ['model_type']).find(
-      (c): c is { value: string; pointer: string } =>
-        typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value),
-    )
+    const modelType = config
+      .candidates(['model_type'])
+      .find(
+        (c): c is { value: string; pointer: string } =>
+          typeof c.value === 'string' && Object.hasOwn(FP16_UNSAFE, c.value),
+      )
     if (!modelType) return
     const family = FP16_UNSAFE[modelType.value]
     const fp16 = stated.find((s) => s.dtype === 'F16')

@@ -9,7 +9,7 @@ import {
   WEIGHT_SHARE,
   type Instance,
 } from '../utils/instances.js'
-import { bytesByDtype, loadedTensors, parameterCounts } from '../utils/tensors.js'
+import { bytesByDtype, parameterCount } from '../utils/tensors.js'
 import { formatDecimalBytes, formatCount } from '../../common/wording.js'
 
 interface Size {
@@ -46,7 +46,7 @@ export default defineModelRule({
     description:
       'Report the parameter count and the smallest Friendli instance whose GPU memory holds the weights',
     severity: 'info',
-    artifacts: ['weights', 'shardIndex'],
+    artifacts: ['tensors'],
     messages: {
       fits: {
         text: (d: Size & { instances: Instance[]; fp8: boolean }) =>
@@ -71,16 +71,16 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { weights, shardIndex }, report }) {
+  check({ artifacts: { tensors: table }, report }) {
     // An incomplete tensor set would understate the size: the integrity and index rules report why.
     // Only the files a loader reads count: a stray copy beside the shards is not on the GPU.
-    const tensors = loadedTensors(weights, shardIndex)
-    if (!tensors) return
+    if (!table) return
+    const tensors = table.loaded
     const byDtype = bytesByDtype(tensors)
     const bytes = [...byDtype.values()].reduce((a, b) => a + b, 0)
     if (bytes === 0) return
     const size: Size = {
-      parameters: formatCount(parameterCounts(tensors).total),
+      parameters: formatCount(parameterCount(tensors)),
       weights: formatDecimalBytes(bytes),
       dtypes: describeDtypes(byDtype),
     }

@@ -1,8 +1,6 @@
-import { loadedTensors } from '../utils/tensors.js'
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { at } from '../../artifacts/json-document.js'
-import { configIntCandidates, inputEmbedding, isUnpacked, keyName } from '../utils/text-model.js'
+import { isUnpacked, keyName } from '../utils/text-model.js'
 
 /**
  * Where the embedding width is: its own key when the model has one (ALBERT embedding_size, OPT-350m
@@ -27,7 +25,7 @@ export default defineModelRule({
     name: 'hidden-size-mismatch',
     description: 'Require the embedding width in the weights to equal hidden_size in config.json',
     severity: 'error',
-    artifacts: ['config', 'weights', 'shardIndex'],
+    artifacts: ['textConfig', 'textModel'],
     messages: {
       width: {
         text: (d: Mismatch) =>
@@ -37,13 +35,11 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex }, report }) {
-    const doc = docOf(config)
-    if (!doc) return
-    const sizes = WIDTH_KEYS.map((keys) => configIntCandidates(doc, keys)).find((c) => c.length > 0)
+  check({ artifacts: { textConfig: config, textModel: model }, report }) {
+    if (!config) return
+    const sizes = WIDTH_KEYS.map((keys) => config.intCandidates(keys)).find((c) => c.length > 0)
     if (!sizes) return
-    const tensors = loadedTensors(weights, shardIndex)
-    const embedding = tensors && inputEmbedding(tensors)
+    const embedding = model?.embedding
     // A packed dtype (MLX 4-bit in U32) holds several values per element: its width is not the model's.
     if (!embedding || !isUnpacked(embedding.dtype)) return
     const width = embedding.shape[1]
@@ -52,7 +48,7 @@ export default defineModelRule({
     report(
       'width',
       { tensor: embedding.name, width, key: keyName(claimed.pointer), hidden: claimed.value },
-      at(doc, claimed.pointer),
+      at(config.doc, claimed.pointer),
     )
   },
 })

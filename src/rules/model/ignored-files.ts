@@ -1,5 +1,6 @@
 import { defineModelRule } from '../model-rule.js'
 import { FRIENDLI_FILES, rootEntries } from '../utils/files.js'
+import { isUnfollowedLink } from '../../sources/readable.js'
 import { listNames, plural } from '../../common/wording.js'
 
 /** Files every repository has and nobody expects a server to use: listing them is only noise. */
@@ -27,7 +28,7 @@ export default defineModelRule({
     const names = rootEntries(files)
       .filter((e) => !BOILERPLATE.test(e.path))
       // Links that leave the folder or lead nowhere are reported by link-outside-model.
-      .filter((e) => e.link !== 'outside' && e.link !== 'broken')
+      .filter((e) => !isUnfollowedLink(e))
       // A folder named as a file Friendli reads is not "ignored" but broken, and missing-config,
       // missing-safetensors or tokenizer-config already say so.
       .filter((e) => !(FRIENDLI_FILES.has(e.path) || e.path.endsWith('.safetensors')))

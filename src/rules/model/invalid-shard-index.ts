@@ -4,7 +4,7 @@ import { defineModelRule } from '../model-rule.js'
 import { brokenJsonLocation, brokenJsonReason, notFileWhat } from '../utils/json-file.js'
 import { at } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
-import { unsafeShardName } from '../utils/shard-index.js'
+import { isUnfollowedLink } from '../../sources/readable.js'
 
 export default defineModelRule({
   meta: {
@@ -12,7 +12,7 @@ export default defineModelRule({
     name: 'invalid-shard-index',
     description: 'Require model.safetensors.index.json to be valid and to name only shard files at the root',
     severity: 'error',
-    artifacts: ['shardIndex'],
+    artifacts: ['shardIndex', 'weightMap'],
     appliesTo: ['model', 'adapter'],
     messages: {
       invalid: {
@@ -53,9 +53,9 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { shardIndex: file }, report }) {
+  check({ artifacts: { shardIndex: file, weightMap }, report }) {
     // A link leaving the folder or leading nowhere is link-outside-model's; a link to a folder inside is ours.
-    if (file.state === 'not-file' && file.entry.link !== 'outside' && file.entry.link !== 'broken')
+    if (file.state === 'not-file' && !isUnfollowedLink(file.entry))
       return report('notFile', { what: notFileWhat(file)! }, { path: file.path })
     const reason = brokenJsonReason(file)
     if (reason) return report('invalid', { reason }, brokenJsonLocation(file))
@@ -63,24 +63,13 @@ export default defineModelRule({
     if (!doc || !isObject(doc.value)) return
     if (!('weight_map' in doc.value)) return report('noWeightMap', {}, at(doc, ''))
     if (!('metadata' in doc.value)) report('noMetadata', {}, at(doc, ''))
-    const map = doc.value.weight_map
-    if (!isObject(map)) return report('noWeightMap', { found: jsonType(map) }, at(doc, '/weight_map'))
+    if (!weightMap)
+      return report('noWeightMap', { found: jsonType(doc.value.weight_map) }, at(doc, '/weight_map'))
 
+    for (const { tensor, value, pointer } of weightMap.nonString)
+      report('notString', { tensor, found: jsonType(value) }, at(doc, pointer))
     // One finding per bad shard name, on the line of the first tensor mapped to it.
-    const bad = new Map<string, { why: string; first: string; tensors: number }>()
-    for (const [tensor, shard] of Object.entries(map)) {
-      const pointer = `/weight_map/${tensor.replace(/~/g, '~0').replace(/\//g, '~1')}`
-      if (typeof shard !== 'string') {
-        report('notString', { tensor, found: jsonType(shard) }, at(doc, pointer))
-        continue
-      }
-      const why = unsafeShardName(shard)
-      if (!why) continue
-      const seen = bad.get(shard)
-      if (seen) seen.tensors++
-      else bad.set(shard, { why, first: pointer, tensors: 1 })
-    }
-    for (const [shard, { why, first, tensors }] of bad)
-      report('unsafeName', { shard, why, tensors }, at(doc, first))
+    for (const [shard, { unsafe, pointer, tensors }] of weightMap.shards)
+      if (unsafe) report('unsafeName', { shard, why: unsafe, tensors }, at(doc, pointer))
   },
 })

@@ -1,9 +1,61 @@
-import type { SafetensorsProblem } from '../../artifacts/safetensors.js'
 import { defineModelRule } from '../model-rule.js'
 import { plural } from '../../common/wording.js'
+import { hasRow, problemMessages, problemTable } from '../utils/safetensors-problems.js'
 
-type P<C extends SafetensorsProblem['code']> = Extract<SafetensorsProblem, { code: C }> & { file: string }
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`
+
+/** Each problem code this rule reports, with the message id, text and hint of its findings. */
+const PROBLEMS = problemTable({
+  'invalid-offsets': {
+    message: 'reversed',
+    text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
+    hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+  },
+  'non-contiguous': {
+    message: 'gap',
+    text: (d) =>
+      d.kind === 'leading-gap'
+        ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
+        : d.kind === 'gap'
+          ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
+          : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
+    hint: () =>
+      'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
+  },
+  'size-overflow': {
+    message: 'overflow',
+    text: (d) =>
+      `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
+    hint: () => 'The shape is corrupt: save the weights again.',
+  },
+  'subbyte-misaligned': {
+    message: 'misaligned',
+    text: (d) =>
+      `Tensor ${d.tensor} in ${d.file} holds ${plural(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
+    hint: () =>
+      'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
+  },
+  'tensor-size-mismatch': {
+    message: 'size',
+    text: (d) =>
+      `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${plural(d.expectedBytes, 'byte')}, but its offsets span ${plural(d.actualBytes, 'byte')}.`,
+    hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
+  },
+  'data-past-eof': {
+    message: 'truncated',
+    text: (d) =>
+      `${d.file} is ${plural(d.fileSize, 'byte')} but its header declares ${plural(d.expectedSize, 'byte')}: the file is cut off.`,
+    hint: () =>
+      'An upload or download stopped early: upload the file again and compare its size with the original.',
+  },
+  'file-size-mismatch': {
+    message: 'trailing',
+    text: (d) =>
+      `${d.file} has ${plural(d.extraBytes, 'byte')} after its last tensor (${plural(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
+    hint: () =>
+      'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
+  },
+})
 
 export default defineModelRule({
   meta: {
@@ -13,62 +65,9 @@ export default defineModelRule({
     severity: 'error',
     artifacts: ['weights'],
     appliesTo: ['model', 'adapter'],
-    messages: {
-      reversed: {
-        text: (d: P<'invalid-offsets'>) =>
-          `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
-        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-      },
-      gap: {
-        text: (d: P<'non-contiguous'>) =>
-          d.kind === 'leading-gap'
-            ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
-            : d.kind === 'gap'
-              ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
-              : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
-        hint: () =>
-          'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
-      },
-      overflow: {
-        text: (d: P<'size-overflow'>) =>
-          `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
-        hint: () => 'The shape is corrupt: save the weights again.',
-      },
-      misaligned: {
-        text: (d: P<'subbyte-misaligned'>) =>
-          `Tensor ${d.tensor} in ${d.file} holds ${plural(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
-        hint: () =>
-          'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
-      },
-      size: {
-        text: (d: P<'tensor-size-mismatch'>) =>
-          `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${plural(d.expectedBytes, 'byte')}, but its offsets span ${plural(d.actualBytes, 'byte')}.`,
-        hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
-      },
-      truncated: {
-        text: (d: P<'data-past-eof'>) =>
-          `${d.file} is ${plural(d.fileSize, 'byte')} but its header declares ${plural(d.expectedSize, 'byte')}: the file is cut off.`,
-        hint: () =>
-          'An upload or download stopped early: upload the file again and compare its size with the original.',
-      },
-      trailing: {
-        text: (d: P<'file-size-mismatch'>) =>
-          `${d.file} has ${plural(d.extraBytes, 'byte')} after its last tensor (${plural(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
-        hint: () =>
-          'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
-      },
-    },
+    messages: problemMessages(PROBLEMS),
   },
   check({ artifacts: { weights }, report }) {
-    const key = {
-      'invalid-offsets': 'reversed',
-      'non-contiguous': 'gap',
-      'size-overflow': 'overflow',
-      'subbyte-misaligned': 'misaligned',
-      'tensor-size-mismatch': 'size',
-      'data-past-eof': 'truncated',
-      'file-size-mismatch': 'trailing',
-    } as const
     for (const f of weights.files) {
       const problems = f.parse?.problems ?? []
       // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
@@ -83,11 +82,8 @@ export default defineModelRule({
             (problem.code === 'non-contiguous' && problem.kind !== 'overlap'))
         )
           continue
-        // The table pairs each problem code with the message whose data has that code's shape.
-        if (problem.code in key)
-          report(key[problem.code as keyof typeof key], { ...problem, file: f.path } as never, {
-            path: f.path,
-          })
+        if (hasRow(PROBLEMS, problem))
+          report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path })
       }
     }
   },

@@ -1,9 +1,6 @@
-import { loadedTensors } from '../utils/tensors.js'
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { at } from '../../artifacts/json-document.js'
-import { configInt } from '../../artifacts/model-config.js'
-import { decoderLayers, keyName } from '../utils/text-model.js'
+import { keyName } from '../utils/text-model.js'
 import { listNumbers } from '../../common/wording.js'
 
 /** GPT-2, Bloom and Falcon's old configs say n_layer; ChatGLM and T5 num_layers; MPT and DBRX n_layers. */
@@ -36,7 +33,7 @@ export default defineModelRule({
     name: 'layer-count-mismatch',
     description: 'Require the decoder layers in the tensor names to match num_hidden_layers, with no gaps',
     severity: 'error',
-    artifacts: ['config', 'weights', 'shardIndex'],
+    artifacts: ['textConfig', 'textModel', 'tensors', 'shardIndex'],
     messages: {
       count: {
         text: (d: Count) =>
@@ -58,17 +55,14 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex }, report }) {
-    const tensors = loadedTensors(weights, shardIndex)
-    if (!tensors) return
-    const stack = decoderLayers(tensors)
-    if (!stack) return
+  check({ artifacts: { textConfig: config, textModel: model, tensors, shardIndex }, report }) {
+    const stack = model?.layers
+    if (!tensors || !stack) return
     const last = stack.indices[stack.indices.length - 1]
 
-    const doc = docOf(config)
-    const claimed = doc && configInt(doc, LAYER_KEYS)
-    if (doc && claimed) {
-      const mtp = configInt(doc, ['num_nextn_predict_layers'])?.value ?? 0
+    const claimed = config?.int(LAYER_KEYS)
+    if (config && claimed) {
+      const mtp = config.int(['num_nextn_predict_layers'])?.value ?? 0
       const count = last + 1
       // Checkpoints of DeepSeek-V3 and GLM-4.5 store their MTP layers after the decoder layers;
       // re-uploads often drop them.
@@ -76,7 +70,7 @@ export default defineModelRule({
         report(
           'count',
           { prefix: stack.prefix, last, key: keyName(claimed.pointer), expected: claimed.value, mtp },
-          at(doc, claimed.pointer),
+          at(config.doc, claimed.pointer),
         )
     }
 
@@ -87,7 +81,7 @@ export default defineModelRule({
       const missing: number[] = []
       for (let i = 0; missing.length < MAX_LISTED && missing.length < total; i++)
         if (!present.has(i)) missing.push(i)
-      const path = shardIndex.state === 'ok' ? shardIndex.path : tensors[0].file
+      const path = shardIndex.state === 'ok' ? shardIndex.path : tensors.loaded[0].file
       report('gaps', { prefix: stack.prefix, missing, total, last }, { path })
     }
   },

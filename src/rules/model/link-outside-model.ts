@@ -1,5 +1,6 @@
 import { defineModelRule } from '../model-rule.js'
 import { listNames, plural } from '../../common/wording.js'
+import { whyNotReadable } from '../../sources/readable.js'
 
 export default defineModelRule({
   meta: {
@@ -24,8 +25,8 @@ export default defineModelRule({
     },
   },
   check({ artifacts: { files }, report }) {
-    const outside = files.entries.filter((e) => e.link === 'outside').map((e) => e.path)
-    const broken = files.entries.filter((e) => e.link === 'broken').map((e) => e.path)
+    const outside = files.entries.filter((e) => whyNotReadable(e) === 'link-outside').map((e) => e.path)
+    const broken = files.entries.filter((e) => whyNotReadable(e) === 'link-broken').map((e) => e.path)
     if (outside.length > 0)
       report('outside', { names: outside }, { path: outside.length === 1 ? outside[0] : '.' })
     if (broken.length > 0)

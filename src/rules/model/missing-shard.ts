@@ -1,8 +1,7 @@
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { listNames } from '../../common/wording.js'
 import { at } from '../../artifacts/json-document.js'
-import { unsafeShardName, weightMap } from '../utils/shard-index.js'
+import { isUnfollowedLink, isReadableFile } from '../../sources/readable.js'
 
 /** More missing shards than this are reported as one finding, not one per shard. */
 const MAX_SEPARATE = 20
@@ -13,7 +12,7 @@ export default defineModelRule({
     name: 'missing-shard',
     description: 'Require every shard named by model.safetensors.index.json to be at the root',
     severity: 'error',
-    artifacts: ['shardIndex', 'files'],
+    artifacts: ['weightMap', 'files'],
     appliesTo: ['model', 'adapter'],
     messages: {
       missing: {
@@ -34,33 +33,27 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { shardIndex, files }, report }) {
-    const doc = docOf(shardIndex)
-    const entries = doc && weightMap(doc)
-    if (!doc || !entries) return
+  check({ artifacts: { weightMap, files }, report }) {
+    if (!weightMap) return
+    const { doc } = weightMap
     const byPath = new Map(files.entries.map((e) => [e.path, e]))
-    const first = new Map<string, { pointer: string; tensors: number }>()
-    for (const e of entries) {
-      if (unsafeShardName(e.shard)) continue // invalid-shard-index reports it; never looked up
-      const seen = first.get(e.shard)
-      if (seen) seen.tensors++
-      else first.set(e.shard, { pointer: e.pointer, tensors: 1 })
-    }
-    const missing = [...first].filter(([shard]) => !byPath.has(shard))
+    // A name that is not a plain file name at the root is invalid-shard-index's; it is never looked up.
+    const named = [...weightMap.shards].filter(([, ref]) => !ref.unsafe)
+    const missing = named.filter(([shard]) => !byPath.has(shard))
     // Each missing shard on its own line while that stays readable; past that, one finding with the count.
     if (missing.length > MAX_SEPARATE) {
       report(
         'manyMissing',
-        { names: missing.map(([s]) => s), named: first.size },
+        { names: missing.map(([s]) => s), named: named.length },
         at(doc, missing[0][1].pointer),
       )
     } else
       for (const [shard, { pointer, tensors }] of missing)
         report('missing', { shard, tensors }, at(doc, pointer))
-    for (const [shard, { pointer }] of first) {
+    for (const [shard, { pointer }] of named) {
       const entry = byPath.get(shard)
       // A link leaving the folder is reported by link-outside-model.
-      if (entry && entry.type !== 'file' && entry.link !== 'outside' && entry.link !== 'broken')
+      if (entry && !isReadableFile(entry) && !isUnfollowedLink(entry))
         report('notFile', { shard }, at(doc, pointer))
     }
   },

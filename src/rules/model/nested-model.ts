@@ -1,12 +1,6 @@
 import { defineModelRule } from '../model-rule.js'
-import {
-  baseName,
-  folderOf,
-  hasRootFile,
-  isReadableFile,
-  isSafetensors,
-  rootEntries,
-} from '../utils/files.js'
+import { baseName, folderOf, hasRootFile, isSafetensors, rootEntries } from '../utils/files.js'
+import { isReadableFile } from '../../sources/readable.js'
 import { listNames } from '../../common/wording.js'
 
 const CONFIGS = ['config.json', 'adapter_config.json']

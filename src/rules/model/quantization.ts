@@ -3,14 +3,14 @@
 // MXFP4 among the pre-quantized formats its engine serves, AWQ and INT8 as modes of its own
 // optimizer (FMO) and quantizer; no Friendli source names GPTQ, bitsandbytes, compressed-tensors,
 // ModelOpt, MLX or GGUF.
-import type { JsonDocument } from '../../artifacts/json-document.js'
-import { docOf } from '../../artifacts/json-file.js'
 import type { Dtype } from '../../artifacts/safetensors.js'
+import type { Tensor } from '../../artifacts/tensors.js'
 import { defineModelRule } from '../model-rule.js'
-import { configValue } from '../../artifacts/model-config.js'
+import type { TextConfig } from '../../artifacts/model-config.js'
 import { at } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
-import { bytesByDtype, loadedTensors, type Tensor } from '../utils/tensors.js'
+import { bytesByDtype } from '../utils/tensors.js'
+import { hasRootFile } from '../utils/files.js'
 
 /** A kind of quantized storage recognisable from tensor names and dtypes alone. */
 type Evidence = 'fp8' | 'gptq-awq' | 'mxfp4' | 'bitsandbytes' | 'int8' | 'ct-packed' | 'nvfp4' | 'mlx'
@@ -79,9 +79,9 @@ interface Claim {
   settings: Record<string, unknown>
 }
 
-function claimOf(doc: JsonDocument): Claim | { unknown: true } | undefined {
+function claimOf(config: TextConfig): Claim | { unknown: true } | undefined {
   // llm-compressor's first releases wrote the same object as compression_config.
-  const qc = configValue(doc, ['quantization_config', 'compression_config'])
+  const qc = config.value(['quantization_config', 'compression_config'])
   if (qc && isObject(qc.value)) {
     const settings = qc.value
     if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
@@ -95,7 +95,7 @@ function claimOf(doc: JsonDocument): Claim | { unknown: true } | undefined {
       return { method: 'bitsandbytes', pointer: qc.pointer, settings }
   }
   // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
-  const mlx = configValue(doc, ['quantization'])
+  const mlx = config.value(['quantization'])
   if (mlx && isObject(mlx.value) && typeof mlx.value.bits === 'number')
     return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value }
   return qc && isObject(qc.value) ? { unknown: true } : undefined
@@ -205,7 +205,7 @@ export default defineModelRule({
     description:
       'Report pre-quantized weights: whether Friendli lists the format, and whether config.json and the tensors agree',
     severity: 'warning',
-    artifacts: ['config', 'weights', 'shardIndex', 'files'],
+    artifacts: ['textConfig', 'tensors', 'files'],
     messages: {
       supported: {
         severity: 'info',
@@ -252,18 +252,18 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex, files }, report }) {
-    const doc = docOf(config)
-    if (!doc) return
-    const claim = claimOf(doc)
-    const tensors = loadedTensors(weights, shardIndex)
+  check({ artifacts: { textConfig: config, tensors: table, files }, report }) {
+    if (!config) return
+    const { doc } = config
+    const claim = claimOf(config)
+    const tensors = table?.loaded
     const seen = tensors ? evidenceOf(tensors) : new Map<Evidence, Seen>()
 
     if (claim === undefined) {
       const first = [...seen][0]
       if (!first) return
       const [kind, example] = first
-      const sideFile = SIDE_FILES.find((f) => files.entries.some((e) => e.path === f && e.type === 'file'))
+      const sideFile = SIDE_FILES.find((f) => hasRootFile(files, f))
       report(
         'undeclared',
         { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile },

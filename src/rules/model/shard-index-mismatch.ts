@@ -1,9 +1,7 @@
-import { docOf } from '../../artifacts/json-file.js'
 import { hasErrors } from '../../artifacts/safetensors.js'
 import { defineModelRule } from '../model-rule.js'
 import { listNames, plural } from '../../common/wording.js'
 import { at } from '../../artifacts/json-document.js'
-import { weightMap } from '../utils/shard-index.js'
 
 export default defineModelRule({
   meta: {
@@ -11,7 +9,7 @@ export default defineModelRule({
     name: 'shard-index-mismatch',
     description: 'Require model.safetensors.index.json to map each tensor to the one shard that holds it',
     severity: 'error',
-    artifacts: ['shardIndex', 'weights'],
+    artifacts: ['weightMap', 'weights'],
     appliesTo: ['model', 'adapter'],
     messages: {
       notInShard: {
@@ -33,10 +31,9 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { shardIndex, weights }, report }) {
-    const doc = docOf(shardIndex)
-    const entries = doc && weightMap(doc)
-    if (!doc || !entries) return
+  check({ artifacts: { weightMap, weights }, report }) {
+    if (!weightMap) return
+    const { doc, entries } = weightMap
     const headers = new Map<string, Set<string>>()
     for (const f of weights.files) {
       if (f.parse?.ok && !hasErrors(f.parse.problems))
@@ -56,11 +53,10 @@ export default defineModelRule({
 
     // Held by a shard the index names, but not mapped (or mapped elsewhere is "twice" below).
     const mapped = new Map(entries.map((e) => [e.tensor, e.shard]))
-    const named = new Set(entries.map((e) => e.shard))
     // Lists grow in place: copying them on each add is quadratic for a shard of 100,000 unmapped tensors.
     const owners = new Map<string, string[]>()
     for (const [shard, held] of headers) {
-      if (!named.has(shard)) continue // an unreferenced shard: shard-numbering says so
+      if (!weightMap.shards.has(shard)) continue // an unreferenced shard: shard-numbering says so
       for (const t of held) {
         const list = owners.get(t)
         if (list) list.push(shard)

@@ -2,7 +2,7 @@ import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { at } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
-import { completeTensors, tensorBytes } from '../utils/tensors.js'
+import { tensorBytes } from '../utils/tensors.js'
 
 export default defineModelRule({
   meta: {
@@ -10,7 +10,7 @@ export default defineModelRule({
     name: 'shard-index-total-size',
     description: 'Enforce metadata.total_size in the shard index equal to the bytes of all tensors',
     severity: 'warning',
-    artifacts: ['shardIndex', 'weights'],
+    artifacts: ['shardIndex', 'weightMap', 'tensors'],
     appliesTo: ['model', 'adapter'],
     messages: {
       mismatch: {
@@ -21,19 +21,18 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { shardIndex, weights }, report }) {
+  check({ artifacts: { shardIndex, weightMap, tensors }, report }) {
     const doc = docOf(shardIndex)
     const metadata = doc && isObject(doc.value) ? doc.value.metadata : undefined
     const declared = isObject(metadata) ? metadata.total_size : undefined
     // Some writers store it as a string; a number that is not a byte count is not checked.
     const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared
     if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n)) return
-    const tensors = completeTensors(weights, shardIndex)
     if (!tensors) return
-    const named = new Set(
-      Object.values(isObject(doc.value) && isObject(doc.value.weight_map) ? doc.value.weight_map : {}),
-    )
-    const actual = tensors.filter((t) => named.has(t.file)).reduce((sum, t) => sum + tensorBytes(t), 0)
+    // Every tensor of the shards the index names, model.safetensors beside them or not.
+    const actual = tensors.all
+      .filter((t) => weightMap?.shards.has(t.file))
+      .reduce((sum, t) => sum + tensorBytes(t), 0)
     if (actual !== n) report('mismatch', { declared: n, actual }, at(doc, '/metadata/total_size'))
   },
 })

@@ -1,9 +1,14 @@
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { isSafetensors, rootEntries } from '../utils/files.js'
 import { listNames, plural } from '../../common/wording.js'
 import { at } from '../../artifacts/json-document.js'
-import { shardNumber, unsafeShardName, weightMap } from '../utils/shard-index.js'
+import { unsafeShardName } from '../../artifacts/shard-index.js'
+
+/** `model-00003-of-00010.safetensors` → { prefix: 'model', index: 3, total: 10 }. */
+function shardNumber(name: string): { prefix: string; index: number; total: number } | undefined {
+  const m = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(name)
+  return m ? { prefix: m[1], index: Number(m[2]), total: Number(m[3]) } : undefined
+}
 
 export default defineModelRule({
   meta: {
@@ -11,7 +16,7 @@ export default defineModelRule({
     name: 'shard-numbering',
     description: 'Enforce a complete -0000k-of-0000n shard series, every shard named by the index',
     severity: 'warning',
-    artifacts: ['shardIndex', 'files'],
+    artifacts: ['weightMap', 'files'],
     appliesTo: ['model', 'adapter'],
     messages: {
       unreferenced: {
@@ -38,14 +43,13 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { shardIndex, files }, report }) {
-    const doc = docOf(shardIndex)
-    const entries = doc && weightMap(doc)
+  check({ artifacts: { weightMap, files }, report }) {
+    const doc = weightMap?.doc
     const present = rootEntries(files)
       .filter(isSafetensors)
       .map((e) => e.path)
-    const named = new Set(entries?.map((e) => e.shard))
-    if (doc && entries) {
+    const named = new Set(weightMap?.shards.keys())
+    if (weightMap) {
       const unreferenced = present.filter((p) => shardNumber(p) && !named.has(p))
       if (unreferenced.length > 0)
         report('unreferenced', { names: unreferenced }, { path: 'model.safetensors.index.json' })

@@ -1,9 +1,8 @@
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { at } from '../../artifacts/json-document.js'
 import { formatDecimalBytes } from '../../common/wording.js'
-import { loadedTensors, tensorBytes } from '../utils/tensors.js'
-import { configCandidates, inputEmbedding, keyName, lmHeadTensors } from '../utils/text-model.js'
+import { tensorBytes } from '../utils/tensors.js'
+import { keyName } from '../utils/text-model.js'
 
 export default defineModelRule({
   meta: {
@@ -11,7 +10,7 @@ export default defineModelRule({
     name: 'tied-embeddings-mismatch',
     description: 'Require an lm_head tensor exactly when config.json sets tie_word_embeddings to false',
     severity: 'error',
-    artifacts: ['config', 'weights', 'shardIndex'],
+    artifacts: ['textConfig', 'textModel'],
     messages: {
       missingHead: {
         text: (d: { key: string; embedding: string }) =>
@@ -29,18 +28,16 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex }, report }) {
-    const doc = docOf(config)
-    if (!doc) return
+  check({ artifacts: { textConfig: config, textModel: model }, report }) {
+    if (!config) return
+    const { doc } = config
     // Only an explicit value: the default differs per model class (Llama false, Gemma true).
-    const found = configCandidates(doc, ['tie_word_embeddings'])
+    const found = config.candidates(['tie_word_embeddings'])
     const explicit = found.filter((c) => typeof c.value === 'boolean')
     if (explicit.length === 0 || explicit.some((c) => c.value !== explicit[0].value)) return
     const tie = explicit[0]
-    const tensors = loadedTensors(weights, shardIndex)
-    if (!tensors) return
-    const embedding = inputEmbedding(tensors)
-    const heads = lmHeadTensors(tensors)
+    if (!model) return
+    const { embedding, lmHead: heads } = model
     const key = keyName(tie.pointer)
     if (tie.value === false && heads.length === 0) {
       // Without a recognised embedding the naming scheme is unknown: the head may be there under

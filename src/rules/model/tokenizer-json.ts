@@ -1,8 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
-import { describeJsonProblem, problemPosition } from '../../artifacts/json-document.js'
+import { at, problemPosition } from '../../artifacts/json-document.js'
 import { defineModelRule } from '../model-rule.js'
 import { listNames } from '../../common/wording.js'
-import { at } from '../../artifacts/json-document.js'
+import { describeJsonProblem } from '../../common/json-errors.js'
 import { isObject } from '../../common/json.js'
 
 /** The models of the tokenizers library (tokenizers/src/models): anything else fails to load. */

@@ -1,6 +1,4 @@
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
-import { configInt } from '../../artifacts/model-config.js'
 import { at } from '../../artifacts/json-document.js'
 
 export default defineModelRule({
@@ -9,7 +7,7 @@ export default defineModelRule({
     name: 'tokenizer-vocab-size',
     description: 'Require every token id of the tokenizer to fit in vocab_size',
     severity: 'error',
-    artifacts: ['tokenizerJson', 'config'],
+    artifacts: ['tokenizerJson', 'textConfig'],
     messages: {
       tooMany: {
         text: (d: { ids: number; vocab: number; example: string }) =>
@@ -19,17 +17,16 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { tokenizerJson, config }, report }) {
-    const doc = docOf(config)
-    if (!doc || tokenizerJson.state !== 'ok') return
-    const vocab = configInt(doc, ['vocab_size', 'padded_vocab_size'])
+  check({ artifacts: { tokenizerJson, textConfig: config }, report }) {
+    if (!config || tokenizerJson.state !== 'ok') return
+    const vocab = config.int(['vocab_size', 'padded_vocab_size'])
     const { tokenizer } = tokenizerJson
     if (!vocab || tokenizer.idCount <= vocab.value) return
     const top = tokenizer.idCount - 1
     report(
       'tooMany',
       { ids: tokenizer.idCount, vocab: vocab.value, example: `id ${top} is "${tokenizer.tokenOf(top)}"` },
-      at(doc, vocab.pointer),
+      at(config.doc, vocab.pointer),
     )
   },
 })

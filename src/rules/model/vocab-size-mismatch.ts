@@ -1,9 +1,6 @@
-import { loadedTensors } from '../utils/tensors.js'
-import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
-import { configString } from '../../artifacts/model-config.js'
 import { at } from '../../artifacts/json-document.js'
-import { configIntCandidates, inputEmbedding, keyName, lmHeadWeight } from '../utils/text-model.js'
+import { keyName } from '../utils/text-model.js'
 
 interface Mismatch {
   tensor: string
@@ -37,7 +34,7 @@ export default defineModelRule({
     name: 'vocab-size-mismatch',
     description: 'Require the embedding and lm_head rows in the weights to equal vocab_size in config.json',
     severity: 'error',
-    artifacts: ['config', 'weights', 'shardIndex'],
+    artifacts: ['textConfig', 'textModel'],
     messages: {
       embedding: {
         text: (d: Mismatch) =>
@@ -53,17 +50,16 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { config, weights, shardIndex }, report }) {
-    const doc = docOf(config)
-    if (!doc) return
-    const sizes = configIntCandidates(doc, VOCAB_KEYS)
+  check({ artifacts: { textConfig: config, textModel: model }, report }) {
+    if (!config) return
+    const { doc } = config
+    const sizes = config.intCandidates(VOCAB_KEYS)
     if (sizes.length === 0) return
-    const tensors = loadedTensors(weights, shardIndex)
-    if (!tensors) return
+    if (!model) return
     // The first candidate (top level, else the language sub-config) is the one named in the message;
     // a composite config's other copy matching the rows is not a mismatch.
     const claimed = sizes[0]
-    const modelType = configString(doc, ['model_type'])?.value
+    const modelType = config.string(['model_type'])?.value
     const extra = (modelType && EXTRA_EMBEDDING_ROWS[modelType]) || 0
     const check = (key: 'embedding' | 'lmHead', tensor: { name: string; shape: number[] } | undefined) => {
       if (!tensor) return
@@ -77,7 +73,7 @@ export default defineModelRule({
         at(doc, claimed.pointer),
       )
     }
-    check('embedding', inputEmbedding(tensors))
-    check('lmHead', lmHeadWeight(tensors))
+    check('embedding', model.embedding)
+    check('lmHead', model.lmHeadWeight)
   },
 })

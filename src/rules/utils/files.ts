@@ -1,4 +1,5 @@
 import type { Listing, RepoEntry } from '../../sources/source.js'
+import { isReadableFile, type NotReadable } from '../../sources/readable.js'
 
 /** Files Friendli downloads from a model repo (the FAQ's format table); everything else is ignored. */
 export const FRIENDLI_FILES = new Set([
@@ -24,11 +25,6 @@ export function folderOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i)
 }
 
-/** A regular file that can be read: not a folder, device, or a link leaving the target. */
-export function isReadableFile(entry: RepoEntry): boolean {
-  return entry.type === 'file' && entry.link !== 'outside' && entry.link !== 'broken'
-}
-
 export function rootEntries(files: Listing): RepoEntry[] {
   return files.entries.filter((e) => !e.path.includes('/'))
 }
@@ -46,4 +42,18 @@ export function isOtherWeights(entry: RepoEntry): boolean {
 
 export function hasRootFile(files: Listing, name: string): boolean {
   return files.entries.some((e) => e.path === name && isReadableFile(e))
+}
+
+/** "a folder", "a link to a file outside the model folder", …: what an entry is instead of a file. */
+export function notReadableWhat(why: NotReadable, folder: 'model' | 'adapter'): string {
+  switch (why) {
+    case 'link-outside':
+      return `a link to a file outside the ${folder} folder`
+    case 'link-broken':
+      return 'a broken link'
+    case 'directory':
+      return 'a folder'
+    case 'not-file':
+      return 'not a regular file'
+  }
 }

@@ -16,14 +16,14 @@ export interface Gpu {
  * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
  * 1,440 GB over its 8 GPUs.
  */
-export const GPUS: readonly Gpu[] = [
+const GPUS: readonly Gpu[] = [
   { name: 'A100 80GB', memory: 80e9, fp8: false },
   { name: 'H100 80GB', memory: 80e9, fp8: true },
   { name: 'H200 141GB', memory: 141e9, fp8: true },
   { name: 'B200', memory: 180e9, fp8: true },
 ]
 
-export const GPU_COUNTS: readonly number[] = [1, 2, 4, 8]
+const GPU_COUNTS: readonly number[] = [1, 2, 4, 8]
 
 /**
  * The weights must fit in this share of an instance's GPU memory. The rest is what a serving engine

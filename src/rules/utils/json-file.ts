@@ -1,6 +1,8 @@
-import { describeJsonProblem, problemPosition } from '../../artifacts/json-document.js'
+import { problemPosition } from '../../artifacts/json-document.js'
 import type { JsonFile } from '../../artifacts/json-file.js'
 import type { Location } from '../../common/finding.js'
+import { describeJsonProblem } from '../../common/json-errors.js'
+import { notReadableWhat } from './files.js'
 
 /** Why a broken JSON file cannot be used, as the second half of a sentence starting with its name. */
 export function brokenJsonReason(file: JsonFile): string | undefined {
@@ -27,9 +29,5 @@ export function brokenJsonLocation(file: JsonFile): Location {
 
 /** "a folder", "a link to a file outside the model folder", …: for files that are not regular files. */
 export function notFileWhat(file: JsonFile): string | undefined {
-  if (file.state !== 'not-file') return undefined
-  if (file.entry.link === 'outside') return 'a link to a file outside the model folder'
-  if (file.entry.link === 'broken') return 'a broken link'
-  if (file.entry.type === 'directory') return 'a folder'
-  return 'not a regular file'
+  return file.state === 'not-file' ? notReadableWhat(file.why, 'model') : undefined
 }

@@ -1,3 +1,6 @@
+// Positions in a text and the validity of its bytes, for every reader of JSON: model files
+// (artifacts/) and dataset rows (readers/) point at the same line, column and byte the same way.
+
 /** 1-based line and column of a character offset, from a lazily built index of line starts. */
 export interface Position {
   line: number
@@ -24,7 +27,8 @@ export function lineIndex(text: string): (offset: number) => Position {
 
 /**
  * Offset of the first byte that is not valid UTF-8, or -1. TextDecoder can tell that a buffer is
- * invalid but not where; a finding must point at the real place.
+ * invalid but not where; a finding must point at the real place. Overlong forms, surrogates and
+ * code points past U+10FFFF are invalid, as they are to Python and to TextDecoder.
  */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0

@@ -1,0 +1,92 @@
+// Sources and helpers shared by the reader tests (readers.test.ts) and their scale cases
+// (__tests__/scale/readers.test.ts): sources that count what they are asked for, and files that exist
+// only as a function of position, so a 100 MB row costs no memory in the test itself.
+import { readRows } from '../../src/readers/read-rows.js'
+import type { DataFile, DatasetFormat, RowEvent } from '../../src/readers/rows.js'
+import type { Listing, Source } from '../../src/sources/source.js'
+
+export const MiB = 1024 * 1024
+
+export function fileOf(p: string, size: number, format?: DatasetFormat): DataFile {
+  const ext = p.slice(p.lastIndexOf('.') + 1)
+  return {
+    path: p,
+    size,
+    format: format ?? (ext === 'parquet' ? 'parquet' : ext === 'json' ? 'json' : 'jsonl'),
+    split: 'train',
+  }
+}
+
+export async function collect(
+  source: Source,
+  file: DataFile,
+  options?: Parameters<typeof readRows>[2],
+): Promise<RowEvent[]> {
+  const out: RowEvent[] = []
+  for await (const e of readRows(source, file, options)) out.push(e)
+  return out
+}
+
+/** A Source that records every range asked for. */
+export function spy(inner: Source) {
+  const calls: { start: number; end: number }[] = []
+  const source: Source = {
+    ...inner,
+    async readRange(p, start, end) {
+      calls.push({ start, end })
+      return inner.readRange(p, start, end)
+    },
+  }
+  return {
+    source,
+    calls,
+    /** The largest range asked for in one read. */
+    maxAsked: () => Math.max(0, ...calls.map((c) => c.end - c.start)),
+    /** Bytes asked for in all: the file's size when every byte was read once. */
+    totalAsked: () => calls.reduce((a, c) => a + (c.end - c.start), 0),
+    /** Reads whose range starts before the previous one ended: a byte read twice. */
+    overlaps: () => calls.filter((c, i) => i > 0 && c.start < calls[i - 1].end).length,
+  }
+}
+
+/**
+ * A file that exists only as a function of position: `parts` laid end to end, where a part is literal
+ * text or `{ fill, length }` (that many copies of one byte). Nothing is ever allocated whole.
+ */
+export function syntheticSource(p: string, parts: (string | { fill: number; length: number })[]) {
+  const segments: { start: number; length: number; text?: Buffer; fill?: number }[] = []
+  let size = 0
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      const text = Buffer.from(part)
+      segments.push({ start: size, length: text.length, text })
+      size += text.length
+    } else {
+      segments.push({ start: size, length: part.length, fill: part.fill })
+      size += part.length
+    }
+  }
+  const source: Source = {
+    kind: 'memory',
+    display: 'synthetic',
+    async list(): Promise<Listing> {
+      return { entries: [{ path: p, type: 'file', size }], truncated: false }
+    },
+    async read() {
+      throw new Error('a synthetic file is never read whole')
+    },
+    async readRange(_p, start, end) {
+      end = Math.min(end, size)
+      const out = Buffer.alloc(Math.max(0, end - start))
+      for (const s of segments) {
+        const from = Math.max(start, s.start)
+        const to = Math.min(end, s.start + s.length)
+        if (from >= to) continue
+        if (s.text) s.text.copy(out, from - start, from - s.start, to - s.start)
+        else out.fill(s.fill!, from - start, to - start)
+      }
+      return out
+    },
+  }
+  return { source, size }
+}
