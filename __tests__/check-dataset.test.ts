@@ -128,7 +128,7 @@ describe('a dataset checked against its base model', () => {
     expect(first.targets[0].dataset!.rows).toBe(2)
   })
 
-  it('a model and a dataset: the model is the default base model, and both are checked', async () => {
+  it('a model and a dataset: the model is the default base model, and both are checked', () => {
     const settings = resolveSettings(raw({ model: './gemma', dataset: 'data/validation.jsonl' }), ws, {})
     expect(settings.targets.map((t) => [t.kind, t.base?.ref])).toEqual([
       ['model', undefined],
@@ -170,7 +170,7 @@ describe('a dataset checked against its base model', () => {
     expect(exitCode(report)).toBe(2)
   })
 
-  it('a config-file dataset entry without base-model is checked against the first model listed', async () => {
+  it('a config-file dataset entry without base-model is checked against the first model listed', () => {
     writeFileSync(
       path.join(ws, 'ds.yml'),
       'targets:\n  - dataset: data/validation.jsonl\n  - model: ./gemma\n',

@@ -253,7 +253,7 @@ try {
       )
       return () => {
         const r = spawnSync(process.execPath, [cliBundle, dir, '--format', 'json', '--fail-on', 'never'])
-        if (r.status !== 0) throw new Error(`the CLI exited ${r.status}: ${r.stderr}`)
+        if (r.status !== 0) throw new Error(`the CLI exited ${r.status}: ${r.stderr.toString()}`)
       }
     },
     100_000,

@@ -209,7 +209,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`
 const kb = (n: number) => `${(n / 1e3).toFixed(1)} KB`
 
-async function main() {
+function main() {
   const runs = Number(process.argv[2] ?? 11)
   const root = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-weights-'))
   try {
@@ -301,5 +301,5 @@ if (process.argv[2] === '--measure') {
   const result = await measure(process.argv[3], Number(process.argv[4]))
   console.log(JSON.stringify(result))
 } else {
-  await main()
+  main()
 }

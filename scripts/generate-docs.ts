@@ -83,8 +83,8 @@ function cell(text: string): string {
 
 /** Each message's own severity, when at least one message differs from the rule's default. */
 function messageSeverities(rule: AnyRule): string | undefined {
-  const { severity, messages } = rule.meta
-  const entries = Object.entries(messages as AnyMessages).map(
+  const { severity } = rule.meta
+  const entries = Object.entries(rule.meta.messages as AnyMessages).map(
     ([key, spec]) => [key, spec.severity ?? severity] as const,
   )
   if (entries.every(([, s]) => s === severity)) return undefined

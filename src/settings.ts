@@ -130,8 +130,10 @@ export function resolveSettings(
     targets = [origin ? { ...spec, origin } : spec]
   } else if (config.targets?.length) {
     const base = path.dirname(configFile!)
-    const origin = (i: number) =>
-      lines[i] ? { origin: { file: display(configFile!, workspace), line: lines[i] } } : {}
+    const origin = (i: number) => {
+      const line = lines[i]
+      return line ? { origin: { file: display(configFile!, workspace), line } } : {}
+    }
     // Models first, so a dataset entry without base-model is checked against the first model listed.
     const models = config.targets.map((t, i) =>
       'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined,
@@ -178,9 +180,9 @@ function target(ref: string, base: string): TargetSpec {
  * land in the PR diff that bumps it. GITHUB_WORKFLOW_REF is `owner/repo/.github/workflows/f.yml@ref`.
  */
 function workflowLine(workspace: string, workflowRef: string | undefined, model: string) {
-  const m = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')
-  if (!m) return undefined
-  const file = path.join(workspace, m[1])
+  const workflow = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')?.[1]
+  if (!workflow) return undefined
+  const file = path.join(workspace, workflow)
   let text: string
   try {
     if (!statSync(file).isFile() || statSync(file).size > 1024 * 1024) return undefined
@@ -192,7 +194,7 @@ function workflowLine(workspace: string, workflowRef: string | undefined, model:
   const line = text
     .split('\n')
     .findIndex((l) => new RegExp(`^\\s*model:\\s*(['"]?)${escaped}\\1\\s*(#.*)?$`).test(l))
-  return line < 0 ? undefined : { file: m[1], line: line + 1 }
+  return line < 0 ? undefined : { file: workflow, line: line + 1 }
 }
 
 /** A dataset reference read in `workspace`; its base model is named, or the first model target. */
@@ -274,8 +276,8 @@ function readConfigFile(file: string): { config: ConfigFile; lines: (number | un
     throw new UsageError(`cannot read config file ${name}: ${(error as Error).message}`)
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]
+  const [e] = doc.errors
+  if (e) {
     const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`
     throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`)
   }

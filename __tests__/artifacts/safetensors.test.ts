@@ -813,7 +813,7 @@ const tensorArb = dtypeArb.chain((dtype) =>
     const elements = shape.reduce((a, b) => a * b, 1)
     // Sub-byte dtypes need elements × bits to be a multiple of 8: add a dimension that makes it so.
     if ((elements * DTYPE_BITS[dtype]) % 8 !== 0) shape = [...shape, 8]
-    return { dtype, shape } as TensorSpec
+    return { dtype, shape }
   }),
 )
 

@@ -43,7 +43,7 @@ function counting(source: Source) {
   const reads: string[] = []
   return {
     reads,
-    source: { ...source, read: (p: string) => (reads.push(p), source.read(p)) } as Source,
+    source: { ...source, read: (p: string) => (reads.push(p), source.read(p)) },
   }
 }
 
@@ -109,6 +109,20 @@ describe('runModelRules', () => {
     })
     await runModelRules(memorySource({ 'config.json': '{}' }), [reporter, peek], options)
     expect(seen).toEqual(['files'])
+  })
+
+  it('says which message a rule reported that it does not have', async () => {
+    const stray = defineModelRule({
+      meta: { ...crasher.meta, id: 'MR902', name: 'test-stray', messages: {} },
+      check({ report }) {
+        ;(report as (key: string, data: unknown, at: { path: string }) => void)('nope', {}, { path: '.' })
+      },
+    })
+    const [f] = await runModelRules(memorySource({}), [stray], options)
+    expect(f).toMatchObject({
+      messageId: 'crashed',
+      message: 'Rule MR902 (test-stray) crashed: it reported "nope", which is not one of its messages.',
+    })
   })
 
   it('turns a crashing rule into one error finding and runs the others', async () => {

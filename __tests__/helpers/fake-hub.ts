@@ -1,6 +1,8 @@
 // A faithful fake Hugging Face Hub for tests: a real node:http server on 127.0.0.1 that answers the
-// routes @huggingface/hub 2.17.5 uses, the way huggingface.co answers them (see
-// /work/shared/reference/hub-facts.md), plus a second loopback server standing for the LFS CDN the
+// routes @huggingface/hub 2.17.5 uses, the way huggingface.co answers them (the Hub API:
+// https://huggingface.co/docs/hub/api, and huggingface_hub's errors for X-Error-Code:
+// https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/utils/_http.py), plus a
+// second loopback server standing for the LFS CDN the
 // Hub redirects to. Large files are SparseSafetensors: a header followed by zeros, never allocated
 // whole; every body is streamed in 64 KiB chunks honouring backpressure, so a client that goes away
 // stops the transfer.

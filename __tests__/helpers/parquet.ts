@@ -65,9 +65,7 @@ export function messagesParquet(rows: Message[][], options: MessagesParquetOptio
     { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
     { name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
     { name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-    ...extra.map(
-      (c) => ({ name: c.name, repetition_type: 'OPTIONAL', ...PRIMITIVE[c.type] }) as SchemaElement,
-    ),
+    ...extra.map((c): SchemaElement => ({ name: c.name, repetition_type: 'OPTIONAL', ...PRIMITIVE[c.type] })),
   ]
   const columnData: ColumnSource[] = [
     { name: column, data: rows },

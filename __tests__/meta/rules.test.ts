@@ -14,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
+import { ESLint } from 'eslint'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import ts from 'typescript'
@@ -457,7 +458,7 @@ describe('npm run new-rule', () => {
       const findings = async (c: Case | DatasetCase) =>
         kind === 'model'
           ? await runRule(tested as never, c as Case)
-          : (await runDatasetCase(tested as DatasetRule, c as DatasetCase)).findings
+          : (await runDatasetCase(tested as DatasetRule, c)).findings
       expect(await findings(cases.valid[0])).toEqual([])
       const expected = (cases.invalid[0].errors as (Expected | InvalidDatasetCase['errors'][number])[]).map(
         (e) => e.messageId,
@@ -497,21 +498,16 @@ describe('npm run new-rule', () => {
 
   it('writes sources that pass the type check, the lint and the formatter in the repository', async () => {
     // The scaffolded files, checked as if they stood at their places in the repository (nothing is
-    // written there): the compiler reads them over the real tree, lint and prettier take them on stdin.
+    // written there): the compiler and the linter read them over the real tree, prettier on stdin.
     const files: Record<string, string> = {}
     for (const { kind, name } of [MODEL, DATASET]) {
       for (const file of [`${RULE_KINDS[kind].dir}/${name}.ts`, `${RULE_KINDS[kind].tests}/${name}.test.ts`])
         files[path.join(REPO_ROOT, file)] = text(file)
     }
     expect(typeErrors(files)).toEqual([])
+    expect(await lintProblems(files)).toEqual([])
     for (const [file, content] of Object.entries(files)) {
       const relative = path.relative(REPO_ROOT, file)
-      const lint = spawnSync(
-        path.join(REPO_ROOT, 'node_modules/.bin/eslint'),
-        ['--stdin', '--stdin-filename', relative],
-        { cwd: REPO_ROOT, input: content, encoding: 'utf8' },
-      )
-      expect(`${relative}: ${lint.status} ${lint.stdout}${lint.stderr}`).toBe(`${relative}: 0 `)
       const pretty = spawnSync(
         path.join(REPO_ROOT, 'node_modules/.bin/prettier'),
         ['--stdin-filepath', relative],
@@ -611,25 +607,55 @@ const byKindThenId = (a: AnyRule, b: AnyRule) =>
   (a.meta.id.startsWith('MR') ? 0 : 1) - (b.meta.id.startsWith('MR') ? 0 : 1) ||
   a.meta.id.localeCompare(b.meta.id)
 
-/** Type errors in `files` (absolute path → text), compiled over the repository as if they were in it. */
-function typeErrors(files: Record<string, string>): string[] {
-  const config = ts.readConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), ts.sys.readFile).config
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT)
+/** The repository's program under `tsconfig`, with `files` (absolute path → text) in it as if they were there. */
+function programWith(files: Record<string, string>, tsconfig: string): ts.Program {
+  const configPath = path.join(REPO_ROOT, tsconfig)
+  const config = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p)).config
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT, undefined, configPath)
   const host = ts.createCompilerHost(options)
-  const { fileExists, readFile, getSourceFile } = host
-  host.fileExists = (f) => f in files || fileExists.call(host, f)
-  host.readFile = (f) => files[f] ?? readFile.call(host, f)
+  const fileExists = host.fileExists.bind(host)
+  const readFile = host.readFile.bind(host)
+  const getSourceFile = host.getSourceFile.bind(host)
+  host.fileExists = (f) => f in files || fileExists(f)
+  host.readFile = (f) => files[f] ?? readFile(f)
   host.getSourceFile = (f, language, ...rest) =>
-    f in files ? ts.createSourceFile(f, files[f], language) : getSourceFile.call(host, f, language, ...rest)
-  const program = ts.createProgram({
+    f in files ? ts.createSourceFile(f, files[f], language, true) : getSourceFile(f, language, ...rest)
+  return ts.createProgram({
     rootNames: Object.keys(files),
     options: { ...options, noEmit: true },
     host,
   })
+}
+
+/** Type errors in `files` (absolute path → text), compiled over the repository as if they were in it. */
+function typeErrors(files: Record<string, string>): string[] {
+  const program = programWith(files, 'tsconfig.json')
   return Object.keys(files).flatMap((f) => {
     const file = program.getSourceFile(f)!
     return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map(
       (d) => `${path.relative(REPO_ROOT, f)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
     )
   })
+}
+
+/**
+ * Lint problems in `files` (absolute path → text), linted at their places as `npx eslint` lints them:
+ * the type-aware rules read the program of tsconfig.eslint.json with the files in it, as the files are
+ * not on disk for the linter to find in its project.
+ */
+async function lintProblems(files: Record<string, string>): Promise<string[]> {
+  const program = programWith(files, 'tsconfig.eslint.json')
+  const eslint = new ESLint({
+    cwd: REPO_ROOT,
+    overrideConfig: { files: ['**/*.ts'], languageOptions: { parserOptions: { programs: [program] } } },
+  })
+  const problems: string[] = []
+  for (const [file, content] of Object.entries(files)) {
+    for (const result of await eslint.lintText(content, { filePath: file }))
+      for (const m of result.messages)
+        problems.push(
+          `${path.relative(REPO_ROOT, file)}:${m.line}:${m.column} ${m.ruleId ?? ''} ${m.message}`,
+        )
+  }
+  return problems
 }

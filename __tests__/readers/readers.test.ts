@@ -12,7 +12,7 @@ import { readRows } from '../../src/readers/read-rows.js'
 import { DataFileError, MAX_ROW_BYTES, type RowEvent } from '../../src/readers/rows.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import { memorySource } from '../../src/sources/memory.js'
-import { availableCodecs, chatRows, messagesParquet, zstdAvailable, type Codec } from '../helpers/parquet.js'
+import { availableCodecs, chatRows, messagesParquet, zstdAvailable } from '../helpers/parquet.js'
 import { node24, repoRoot } from '../helpers/run-bundle.js'
 import { CORPUS_ROOT } from '../helpers/corpus.js'
 import { MiB, collect, fileOf, spy, syntheticSource } from './sources.js'
@@ -394,7 +394,7 @@ describe('Parquet', () => {
   it.each(availableCodecs().map((c) => [c]))(
     '%s: several row groups, row numbers, BigInt made JSON-safe, maxRows',
     async (codec) => {
-      const bytes = messagesParquet(conversations, { codec: codec as Codec, rowGroupSize: 64, extra })
+      const bytes = messagesParquet(conversations, { codec, rowGroupSize: 64, extra })
       const events = await read('d.parquet', bytes)
       expect(events.length).toBe(n)
       const all = rows(events)

@@ -69,23 +69,26 @@ export function syntheticSource(p: string, parts: (string | { fill: number; leng
   const source: Source = {
     kind: 'memory',
     display: 'synthetic',
-    async list(): Promise<Listing> {
-      return { entries: [{ path: p, type: 'file', size }], truncated: false }
+    list(): Promise<Listing> {
+      return Promise.resolve({ entries: [{ path: p, type: 'file', size }], truncated: false })
     },
-    async read() {
-      throw new Error('a synthetic file is never read whole')
+    read() {
+      return Promise.reject(new Error('a synthetic file is never read whole'))
     },
-    async readRange(_p, start, end) {
-      end = Math.min(end, size)
-      const out = Buffer.alloc(Math.max(0, end - start))
-      for (const s of segments) {
-        const from = Math.max(start, s.start)
-        const to = Math.min(end, s.start + s.length)
-        if (from >= to) continue
-        if (s.text) s.text.copy(out, from - start, from - s.start, to - s.start)
-        else out.fill(s.fill!, from - start, to - start)
-      }
-      return out
+    readRange(_p, start, end) {
+      // The executor runs at once, as an async function's body does; a throw in it rejects.
+      return new Promise((resolve) => {
+        end = Math.min(end, size)
+        const out = Buffer.alloc(Math.max(0, end - start))
+        for (const s of segments) {
+          const from = Math.max(start, s.start)
+          const to = Math.min(end, s.start + s.length)
+          if (from >= to) continue
+          if (s.text) s.text.copy(out, from - start, from - s.start, to - s.start)
+          else out.fill(s.fill!, from - start, to - start)
+        }
+        resolve(out)
+      })
     },
   }
   return { source, size }

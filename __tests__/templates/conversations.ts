@@ -236,7 +236,7 @@ export const conversations: readonly GridConversation[] = base.flatMap(({ both, 
 )
 
 // ---------------------------------------------------------------------------------------------------------------
-// The template corpus (/work/shared/corpus next to the repository), shared by the differential test and the bench.
+// The template corpus (../shared/corpus beside the checkout, when present), shared by the differential test and the bench.
 
 export interface CorpusTemplate {
   /** Corpus-relative id: `templates/llama.cpp/x.jinja`, `models/<repo>/tokenizer_config.json#tool_use`, ... */

@@ -46,6 +46,20 @@ describe('fidelity fixes (expected values from Python Jinja2)', () => {
       text("{% for c in 'héllo' %}{{ c }}.{% endfor %}{% for x in nothing %}X{% else %}empty{% endfor %}"),
     ).toBe('h.é.l.l.o.empty')
   })
+  test('center/ljust/rjust take exactly one fill character, as Python does', () => {
+    expect(text("{{ 'ab'.center(6, '*') }}|{{ 'ab'.ljust(4, '-') }}|{{ 'ab'.rjust(4) }}")).toBe(
+      '**ab**|ab--|  ab',
+    )
+    // A longer fill would multiply the output past the width bound; Python refuses it.
+    expect(render("{{ 'a'.center(1000000, 'xxxxxxxxxxxxxxxx') }}", {})).toMatchObject({
+      ok: false,
+      message: 'The fill character must be exactly one character long',
+    })
+    expect(render("{{ 'a'.ljust(5, 1) }}", {})).toMatchObject({
+      ok: false,
+      message: 'The fill character must be a unicode character, not int',
+    })
+  })
   test('string filters stringify lists', () => {
     expect(text("{{ [1, 'a']|trim }}|{{ ['x']|upper }}")).toBe("[1, 'a']|['X']")
   })
@@ -363,6 +377,9 @@ describe('syntax errors name their line', () => {
     ['line 1\n{% for x in y %}\nnever closed', 2],
     ['{{ ok }}\n{{ (1 + }}', 2],
     ['{{ a }}\r\n{{ b c }}', 2],
+    // A tag named like an Object property is a tag like any other (it once crashed the line finder).
+    ['a\n{% if x %}\n{% constructor %}\n{% endif %}', 3],
+    ['{% toString %}', 1],
   ])('%j: line %s', (source, line) => {
     const r = compileTemplate(source)
     expect(r.ok).toBe(false)

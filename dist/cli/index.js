@@ -11685,9 +11685,10 @@ function decoderLayers(tensors) {
             stacks.set(prefix, (set = new Set()));
         set.add(Number(m[2]));
     }
-    if (stacks.size !== 1)
+    const [stack] = stacks;
+    if (stacks.size !== 1 || !stack)
         return undefined;
-    const [[prefix, set]] = stacks;
+    const [prefix, set] = stack;
     return { prefix, indices: [...set].sort((a, b) => a - b) };
 }
 function moduleOf(name) {
@@ -12615,8 +12616,10 @@ function smokeRenders(templates, tokens) {
 /* harmony export */   S: () => (/* binding */ loadTokenizerJson)
 /* harmony export */ });
 /* harmony import */ var _sources_readable_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9320);
+/* harmony import */ var _common_json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9927);
 /* harmony import */ var _json_document_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3895);
 /* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6508);
+
 
 
 
@@ -12660,7 +12663,7 @@ keepJson = false) {
 function tokenizerModel(json) {
     const model = (typeof json.model === 'object' && json.model !== null ? json.model : {});
     const addedTokens = Array.isArray(json.added_tokens)
-        ? json.added_tokens.flatMap((t) => typeof t === 'object' && t !== null && Number.isInteger(t.id) && typeof t.content === 'string'
+        ? json.added_tokens.flatMap((t) => (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(t) && Number.isInteger(t.id) && typeof t.content === 'string'
             ? [{ id: t.id, content: t.content, special: t.special === true }]
             : [])
         : [];
@@ -12948,7 +12951,7 @@ first) {
             }
         }
         for (let k = 0; k < spans.length; k++) {
-            const { index, start, end } = spans[k];
+            const { index, start, end } = spans[k]; // k < spans.length
             const event = batch[index];
             if (values)
                 event.value = values[k];
@@ -23046,7 +23049,10 @@ function project(value, columns) {
 
 // EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
 var render = __nccwpck_require__(8303);
+// EXTERNAL MODULE: ./src/common/json.ts
+var json = __nccwpck_require__(9927);
 ;// CONCATENATED MODULE: ./src/engine/dataset-stats.ts
+
 /** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
 const TOKEN_SAMPLE = 4000;
 const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
@@ -23072,8 +23078,9 @@ function statsCollector(base) {
             rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1;
             if (Array.isArray(messages))
                 for (const m of messages) {
-                    const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)';
-                    roles.set(role, (roles.get(role) ?? 0) + 1);
+                    const role = (0,json/* isObject */.G)(m) ? m.role : undefined;
+                    const bucket = typeof role !== 'string' ? '(none)' : KNOWN_ROLES.has(role) ? role : '(other)';
+                    roles.set(bucket, (roles.get(bucket) ?? 0) + 1);
                 }
             // Every row's tokens until the sample is full, then every stride-th row.
             if (base?.countTokens && rows % stride === 0) {
@@ -23083,7 +23090,7 @@ function statsCollector(base) {
                 if (counts.length >= TOKEN_SAMPLE * 2) {
                     stride *= 2;
                     for (let i = 0; i < counts.length / 2; i++)
-                        counts[i] = counts[i * 2];
+                        counts[i] = counts[i * 2]; // i * 2 < counts.length
                     counts.length = Math.floor(counts.length / 2);
                 }
             }
@@ -23099,14 +23106,15 @@ function statsCollector(base) {
         },
     };
 }
+/** Figures over a non-empty list of counts (result() only calls it with one). */
 function tokenStats(counts) {
     const sorted = [...counts].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     return {
-        min: sorted[0],
+        min: at(0),
         median: at(0.5),
         p95: at(0.95),
-        max: sorted[sorted.length - 1],
+        max: at(1),
         counted: sorted.length,
     };
 }
@@ -26314,8 +26322,6 @@ var model_artifacts = __nccwpck_require__(9485);
 var special_tokens = __nccwpck_require__(2495);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
-// EXTERNAL MODULE: ./src/common/json.ts
-var json = __nccwpck_require__(9927);
 ;// CONCATENATED MODULE: ./src/artifacts/base-model.ts
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
@@ -26325,6 +26331,7 @@ var json = __nccwpck_require__(9927);
 
 
 
+const base_model_Tokenizer = Tokenizer_default;
 /** transformers writes this for "no limit" (int(1e30)) and a few other huge sentinels. */
 const NO_LIMIT = 1e18;
 async function loadBaseModel(source, ref) {
@@ -26362,7 +26369,7 @@ async function loadBaseModel(source, ref) {
     base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0];
     if (tokenizerJson.state === 'ok') {
         try {
-            const tokenizer = new Tokenizer_default(tokenizerJson.json, tc && (0,json/* isObject */.G)(tc.value) ? tc.value : {});
+            const tokenizer = new base_model_Tokenizer(tokenizerJson.json, tc && (0,json/* isObject */.G)(tc.value) ? tc.value : {});
             base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
         }
         catch (error) {
@@ -36653,7 +36660,10 @@ function resolveSettings(raw, workspace, env = process.env) {
     }
     else if (config.targets?.length) {
         const base = external_node_path_default().dirname(configFile);
-        const origin = (i) => lines[i] ? { origin: { file: display(configFile, workspace), line: lines[i] } } : {};
+        const origin = (i) => {
+            const line = lines[i];
+            return line ? { origin: { file: display(configFile, workspace), line } } : {};
+        };
         // Models first, so a dataset entry without base-model is checked against the first model listed.
         const models = config.targets.map((t, i) => 'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined);
         const firstModel = models.filter((m) => m !== undefined);
@@ -36689,10 +36699,10 @@ function target(ref, base) {
  * land in the PR diff that bumps it. GITHUB_WORKFLOW_REF is `owner/repo/.github/workflows/f.yml@ref`.
  */
 function workflowLine(workspace, workflowRef, model) {
-    const m = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '');
-    if (!m)
+    const workflow = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')?.[1];
+    if (!workflow)
         return undefined;
-    const file = external_node_path_default().join(workspace, m[1]);
+    const file = external_node_path_default().join(workspace, workflow);
     let text;
     try {
         if (!(0,external_node_fs_.statSync)(file).isFile() || (0,external_node_fs_.statSync)(file).size > 1024 * 1024)
@@ -36706,7 +36716,7 @@ function workflowLine(workspace, workflowRef, model) {
     const line = text
         .split('\n')
         .findIndex((l) => new RegExp(`^\\s*model:\\s*(['"]?)${escaped}\\1\\s*(#.*)?$`).test(l));
-    return line < 0 ? undefined : { file: m[1], line: line + 1 };
+    return line < 0 ? undefined : { file: workflow, line: line + 1 };
 }
 /** A dataset reference read in `workspace`; its base model is named, or the first model target. */
 function datasetTarget(ref, raw, workspace, models) {
@@ -36778,8 +36788,8 @@ function readConfigFile(file) {
         throw new errors/* UsageError */.eb(`cannot read config file ${name}: ${error.message}`);
     }
     const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-        const e = doc.errors[0];
+    const [e] = doc.errors;
+    if (e) {
         const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`;
         throw new errors/* UsageError */.eb(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
     }
@@ -37112,7 +37122,7 @@ function lineIndex(text) {
         while (lo < hi) {
             const mid = (lo + hi + 1) >> 1;
             if (starts[mid] <= offset)
-                lo = mid;
+                lo = mid; // 0 <= lo <= mid <= hi < starts.length
             else
                 hi = mid - 1;
         }
@@ -37127,7 +37137,7 @@ function lineIndex(text) {
 function firstInvalidUtf8(bytes) {
     let i = 0;
     while (i < bytes.length) {
-        const b = bytes[i];
+        const b = bytes[i]; // i < bytes.length
         if (b < 0x80) {
             i++;
             continue;
@@ -37244,6 +37254,9 @@ function formatBinaryBytes(n) {
 function reporterFor(meta, level, docsUrl, push) {
     return (key, data, location) => {
         const spec = meta.messages[key];
+        // The types tie keys to messages; a key that slips past them is a bug of the rule's, said plainly.
+        if (!spec)
+            throw new Error(`it reported "${key}", which is not one of its messages`);
         push({
             ruleId: meta.id,
             rule: meta.name,
@@ -40141,7 +40154,7 @@ const conversations = (renders) => (0,wording/* listNames */.Zv)([...new Set(ren
             groups.set(key, [...(groups.get(key) ?? []), r]);
         }
         for (const renders of groups.values()) {
-            const { template, result } = renders[0];
+            const { template, result } = renders[0]; // a group is made by its first render
             if (result.ok)
                 continue;
             const data = {
@@ -41463,7 +41476,7 @@ function hubHttp(options) {
         const out = new Uint8Array(want);
         let got = 0;
         let seen = 0;
-        const reader = res.body?.getReader();
+        const reader = bodyReader(res);
         const timer = progress.get(res);
         if (!reader)
             return out.subarray(0, 0);
@@ -41522,8 +41535,12 @@ async function responseError(res, url, clean) {
         await res.body?.cancel().catch(() => { });
     return new HubResponseError(res.status, code, clean(message.slice(0, 500)), url.pathname);
 }
+/** The reader of a response body: fetch streams Uint8Array chunks, which undici types as `any`. */
+function bodyReader(res) {
+    return res.body?.getReader();
+}
 async function readText(res, limit) {
-    const reader = res.body?.getReader();
+    const reader = bodyReader(res);
     if (!reader)
         return '';
     const chunks = [];
@@ -45536,7 +45553,7 @@ function fromJs(v, depth = 0) {
         const f = v;
         return new PyCallable(f.name || 'function', ({ args }) => fromJs(f(...args)));
     }
-    return String(v);
+    return v.toString(); // every other type is handled above
 }
 
 ;// CONCATENATED MODULE: ./src/templates/jinja-iteration.ts
@@ -45653,7 +45670,7 @@ function getSlice(obj, start, stop, step) {
             out.push(seq[i]);
     }
     if (isString)
-        return out.join('');
+        return out.join(''); // code points of a str
     return isTuple(obj) ? tuple(out) : out;
 }
 
@@ -45978,12 +45995,17 @@ function strMethod(s, name, lookup) {
         case 'ljust':
         case 'rjust':
             return m((a) => {
-                const [w, fill] = bind(name, a, ['width', 'fillchar'], [' ']);
+                const [w, fill = ' '] = bind(name, a, ['width', 'fillchar'], [' ']);
                 const width = toIntArg(w, name);
                 const n = strLen(s);
                 if (n >= width)
                     return s;
+                // Python's rule, which also keeps the result within `width` (checked below) characters.
+                if (!isStr(fill))
+                    throw new JinjaError(`The fill character must be a unicode character, not ${typeName(fill)}`, 'TypeError');
                 const f = String(fill);
+                if (strLen(f) !== 1)
+                    throw new JinjaError('The fill character must be exactly one character long', 'TypeError');
                 const total = width - n;
                 checkSize(width);
                 if (name === 'ljust')
@@ -46388,7 +46410,11 @@ function makeGlobals() {
 
 const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;
 const OPENERS = new Set(['if', 'for', 'macro', 'call', 'filter', 'generation', 'raw']);
-const MIDDLES = { elif: ['if'], else: ['if', 'for'] };
+/** The tags that continue a block, and the blocks each may continue (a Map: `constructor` is no tag). */
+const MIDDLES = new Map([
+    ['elif', ['if']],
+    ['else', ['if', 'for']],
+]);
 function parses(text) {
     try {
         parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }));
@@ -46401,11 +46427,11 @@ function parses(text) {
 /** The 1-based line of a syntax error in `source` (newlines already normalised), when it can be told. */
 function syntaxErrorLine(source, message) {
     const lineAt = (offset) => source.slice(0, offset).split('\n').length;
-    const name = /^No (filter|test) named '([^']+)'/.exec(message);
-    if (name) {
-        const use = name[1] === 'filter'
-            ? new RegExp(`\\|\\s*${syntax_line_escape(name[2])}\\b`)
-            : new RegExp(`\\bis\\s+(not\\s+)?${syntax_line_escape(name[2])}\\b`);
+    const [, kind, name] = /^No (filter|test) named '([^']+)'/.exec(message) ?? [];
+    if (kind && name) {
+        const use = kind === 'filter'
+            ? new RegExp(`\\|\\s*${syntax_line_escape(name)}\\b`)
+            : new RegExp(`\\bis\\s+(not\\s+)?${syntax_line_escape(name)}\\b`);
         const m = use.exec(source);
         return m ? lineAt(m.index) : undefined;
     }
@@ -46434,9 +46460,9 @@ function syntaxErrorLine(source, message) {
                 return lineAt(offset);
             stack.push({ keyword, offset });
         }
-        else if (keyword in MIDDLES) {
+        else if (MIDDLES.has(keyword)) {
             const top = stack.at(-1);
-            if (!top || !MIDDLES[keyword].includes(top.keyword))
+            if (!top || !MIDDLES.get(keyword)?.includes(top.keyword))
                 return lineAt(offset);
             if (!parses(`{% ${top.keyword} x %}${tag}{% end${top.keyword} %}`.replace('{% for x %}', '{% for x in y %}')))
                 return lineAt(offset);
@@ -47500,12 +47526,14 @@ class Buf {
         checkSize(this.len);
     }
 }
-class BreakSignal {
+/**
+ * {% break %} and {% continue %} unwind to their loop as exceptions. Errors, so every throw is one,
+ * made once: throwing a prebuilt object costs no stack capture per iteration.
+ */
+class LoopControl extends Error {
 }
-class ContinueSignal {
-}
-const BREAK = new BreakSignal();
-const CONTINUE = new ContinueSignal();
+const BREAK = new LoopControl('break outside a loop');
+const CONTINUE = new LoopControl('continue outside a loop');
 const CONSTANTS = new Map([
     ['true', true],
     ['false', false],
@@ -47646,7 +47674,7 @@ class Renderer {
     }
     execFor(st, scope, out) {
         let iterNode = st.iterable;
-        let filter;
+        let filter; // a node, or undefined when the loop has no `if`
         if (iterNode.type === 'SelectExpression') {
             filter = iterNode.test;
             iterNode = iterNode.lhs;
@@ -47821,7 +47849,7 @@ class Renderer {
                 }
                 if (node.property.type === 'SliceExpression') {
                     const p = node.property;
-                    const ev = (x) => (x === undefined ? null : this.eval(x, scope));
+                    const ev = (x) => (x === undefined ? null : this.eval(x, scope)); // x may be undefined
                     return getSlice(obj, ev(p.start), ev(p.stop), ev(p.step));
                 }
                 return getItem(obj, this.eval(node.property, scope));

@@ -1,6 +1,6 @@
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
-import { Tokenizer } from '@huggingface/tokenizers'
+import { Tokenizer as TokenizerClass } from '@huggingface/tokenizers'
 import type { ChatTemplate } from './chat-templates.js'
 import { docOf } from './json-file.js'
 import { modelArtifactLoader } from './model-artifacts.js'
@@ -27,6 +27,16 @@ export interface BaseModel {
   /** The longest sequence the model takes, and where that number comes from. */
   context?: { tokens: number; from: string }
 }
+
+/**
+ * The part of tokenizers.js's Tokenizer used here. The package's index.d.ts re-exports the class from
+ * an extensionless path ("./core/Tokenizer"), which NodeNext resolution does not follow, so the import
+ * arrives without a type: this gives it one.
+ */
+interface Tokenizer {
+  encode(text: string, options: { add_special_tokens: boolean }): { ids: number[] }
+}
+const Tokenizer = TokenizerClass as unknown as new (tokenizer: object, config: object) => Tokenizer
 
 /** transformers writes this for "no limit" (int(1e30)) and a few other huge sentinels. */
 const NO_LIMIT = 1e18

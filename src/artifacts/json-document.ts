@@ -114,7 +114,7 @@ function pythonConstantsAsNull(text: string): string | undefined {
   const scanner = createScanner(text, true)
   const spans: [number, number, string][] = []
   let minus = -1
-  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+  for (let kind: number = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
     const token = scanner.getTokenValue()
     const offset = scanner.getTokenOffset()
     if (kind === SyntaxKind.Unknown && token === '-') minus = offset

@@ -85,8 +85,9 @@ function decoderLayers(tensors: readonly Tensor[]): LayerStack | undefined {
     if (!set) stacks.set(prefix, (set = new Set()))
     set.add(Number(m[2]))
   }
-  if (stacks.size !== 1) return undefined
-  const [[prefix, set]] = stacks
+  const [stack] = stacks
+  if (stacks.size !== 1 || !stack) return undefined
+  const [prefix, set] = stack
   return { prefix, indices: [...set].sort((a, b) => a - b) }
 }
 

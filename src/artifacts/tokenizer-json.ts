@@ -1,5 +1,6 @@
 import type { RepoEntry, Source } from '../sources/source.js'
 import { readListedFile, type NotReadable } from '../sources/readable.js'
+import { isObject } from '../common/json.js'
 import type { JsonProblem } from '../common/json-errors.js'
 import { parseJsonDocument } from './json-document.js'
 import { MiB } from './json-file.js'
@@ -74,9 +75,9 @@ function tokenizerModel(json: Record<string, unknown>): TokenizerModel {
     unknown
   >
   const addedTokens: AddedToken[] = Array.isArray(json.added_tokens)
-    ? json.added_tokens.flatMap((t) =>
-        typeof t === 'object' && t !== null && Number.isInteger(t.id) && typeof t.content === 'string'
-          ? [{ id: t.id as number, content: t.content as string, special: t.special === true }]
+    ? json.added_tokens.flatMap((t: unknown) =>
+        isObject(t) && Number.isInteger(t.id) && typeof t.content === 'string'
+          ? [{ id: t.id as number, content: t.content, special: t.special === true }]
           : [],
       )
     : []

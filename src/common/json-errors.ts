@@ -100,7 +100,7 @@ export function explainJsonError(text: string, message: string): RowProblem {
       }
     } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
       let j = i + 1
-      while (j < text.length && /[A-Za-z0-9_]/.test(text[j])) j++
+      while (j < text.length && /[A-Za-z0-9_]/.test(text[j]!)) j++
       const word = text.slice(i, j)
       if ((word === 'NaN' || word === 'Infinity') && nonFinite < 0) {
         nonFinite = i > 0 && text[i - 1] === '-' ? i - 1 : i

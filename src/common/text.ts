@@ -18,10 +18,11 @@ export function lineIndex(text: string): (offset: number) => Position {
     let hi = starts.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if (starts[mid] <= offset) lo = mid
+      if (starts[mid]! <= offset)
+        lo = mid // 0 <= lo <= mid <= hi < starts.length
       else hi = mid - 1
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1 }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 }
   }
 }
 
@@ -33,7 +34,7 @@ export function lineIndex(text: string): (offset: number) => Position {
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0
   while (i < bytes.length) {
-    const b = bytes[i]
+    const b = bytes[i]! // i < bytes.length
     if (b < 0x80) {
       i++
       continue

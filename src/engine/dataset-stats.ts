@@ -2,6 +2,7 @@
 // gathered as the one streaming pass goes by. Kept apart from the pass itself so the runner reads as
 // "every rule sees every row" and the numbers have one home.
 import type { BaseModel } from '../artifacts/base-model.js'
+import { isObject } from '../common/json.js'
 import type { DatasetRow } from '../rules/dataset-rule.js'
 
 export interface TokenStats {
@@ -52,9 +53,10 @@ export function statsCollector(base: BaseModel | undefined) {
       rows++
       rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1
       if (Array.isArray(messages))
-        for (const m of messages) {
-          const role = typeof m?.role !== 'string' ? '(none)' : KNOWN_ROLES.has(m.role) ? m.role : '(other)'
-          roles.set(role, (roles.get(role) ?? 0) + 1)
+        for (const m of messages as unknown[]) {
+          const role = isObject(m) ? m.role : undefined
+          const bucket = typeof role !== 'string' ? '(none)' : KNOWN_ROLES.has(role) ? role : '(other)'
+          roles.set(bucket, (roles.get(bucket) ?? 0) + 1)
         }
       // Every row's tokens until the sample is full, then every stride-th row.
       if (base?.countTokens && rows % stride === 0) {
@@ -62,7 +64,7 @@ export function statsCollector(base: BaseModel | undefined) {
         if (r?.ok) counts.push(base.countTokens(r.text))
         if (counts.length >= TOKEN_SAMPLE * 2) {
           stride *= 2
-          for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]
+          for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]! // i * 2 < counts.length
           counts.length = Math.floor(counts.length / 2)
         }
       }
@@ -77,14 +79,15 @@ export function statsCollector(base: BaseModel | undefined) {
   }
 }
 
+/** Figures over a non-empty list of counts (result() only calls it with one). */
 function tokenStats(counts: number[]): TokenStats {
   const sorted = [...counts].sort((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
   return {
-    min: sorted[0],
+    min: at(0),
     median: at(0.5),
     p95: at(0.95),
-    max: sorted[sorted.length - 1],
+    max: at(1),
     counted: sorted.length,
   }
 }

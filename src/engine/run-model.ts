@@ -21,6 +21,8 @@ export function reporterFor(
 ): (key: string, data: unknown, location: Location) => void {
   return (key, data, location) => {
     const spec = meta.messages[key]
+    // The types tie keys to messages; a key that slips past them is a bug of the rule's, said plainly.
+    if (!spec) throw new Error(`it reported "${key}", which is not one of its messages`)
     push({
       ruleId: meta.id,
       rule: meta.name,

@@ -90,7 +90,7 @@ export async function* streamJsonArray(
       }
     }
     for (let k = 0; k < spans.length; k++) {
-      const { index, start, end } = spans[k]
+      const { index, start, end } = spans[k]! // k < spans.length
       const event = batch[index] as Extract<RowEvent, { kind: 'row' }>
       if (values) event.value = values[k]
       else batch[index] = rowEvent(buf.subarray(start, end), event.row, event.line ?? 0)

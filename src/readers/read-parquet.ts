@@ -114,7 +114,7 @@ function asyncBuffer(source: Source, file: DataFile): AsyncBuffer {
         bytes.buffer instanceof ArrayBuffer
       )
         return bytes.buffer
-      return bytes.slice().buffer as ArrayBuffer
+      return bytes.slice().buffer
     },
   }
 }
@@ -149,7 +149,7 @@ export function jsonSafe(root: unknown): { value: unknown; bytes: number } {
     if (Array.isArray(node)) {
       bytes += 2 + Math.max(0, node.length - 1)
       for (let i = 0; i < node.length; i++) {
-        const v = node[i]
+        const v: unknown = node[i]
         const c = visit(v)
         if (c !== v) node[i] = c
       }

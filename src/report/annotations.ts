@@ -48,7 +48,8 @@ export function planAnnotations(report: Report): Annotation[] {
       group.push(f)
     }
     for (const group of groups.values()) {
-      const f = group[0]
+      const [f] = group
+      if (!f) continue
       const where = place(target, f)
       const shown = group
         .slice(0, ROWS_SHOWN)

@@ -1,6 +1,6 @@
 import type { Report } from '../check.js'
 
-/** The CLI contract's JSON (DESIGN.md): every finding, never grouped or capped; absent values are null. */
+/** The CLI's JSON report (its shape is a contract: README, "CLI"): every finding, never grouped or capped; absent values are null. */
 export function toJson(report: Report) {
   return {
     version: 1,

@@ -224,7 +224,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     const out = new Uint8Array(want)
     let got = 0
     let seen = 0
-    const reader = res.body?.getReader()
+    const reader = bodyReader(res)
     const timer = progress.get(res)
     if (!reader) return out.subarray(0, 0)
     try {
@@ -284,8 +284,13 @@ async function responseError(
   return new HubResponseError(res.status, code, clean(message.slice(0, 500)), url.pathname)
 }
 
+/** The reader of a response body: fetch streams Uint8Array chunks, which undici types as `any`. */
+function bodyReader(res: Response): ReadableStreamDefaultReader<Uint8Array> | undefined {
+  return (res.body as ReadableStream<Uint8Array> | null)?.getReader()
+}
+
 async function readText(res: Response, limit: number): Promise<string> {
-  const reader = res.body?.getReader()
+  const reader = bodyReader(res)
   if (!reader) return ''
   const chunks: Uint8Array[] = []
   let size = 0

@@ -186,11 +186,19 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
     case 'ljust':
     case 'rjust':
       return m((a) => {
-        const [w, fill] = bind(name, a, ['width', 'fillchar'], [' '])
+        const [w, fill = ' '] = bind(name, a, ['width', 'fillchar'], [' '])
         const width = toIntArg(w!, name)
         const n = strLen(s)
         if (n >= width) return s
+        // Python's rule, which also keeps the result within `width` (checked below) characters.
+        if (!isStr(fill))
+          throw new JinjaError(
+            `The fill character must be a unicode character, not ${typeName(fill)}`,
+            'TypeError',
+          )
         const f = String(fill)
+        if (strLen(f) !== 1)
+          throw new JinjaError('The fill character must be exactly one character long', 'TypeError')
         const total = width - n
         checkSize(width)
         if (name === 'ljust') return s + f.repeat(total)

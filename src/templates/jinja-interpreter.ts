@@ -50,10 +50,13 @@ class Buf {
   }
 }
 
-class BreakSignal {}
-class ContinueSignal {}
-const BREAK = new BreakSignal()
-const CONTINUE = new ContinueSignal()
+/**
+ * {% break %} and {% continue %} unwind to their loop as exceptions. Errors, so every throw is one,
+ * made once: throwing a prebuilt object costs no stack capture per iteration.
+ */
+class LoopControl extends Error {}
+const BREAK = new LoopControl('break outside a loop')
+const CONTINUE = new LoopControl('continue outside a loop')
 
 const CONSTANTS = new Map<string, Py>([
   ['true', true],
@@ -204,7 +207,7 @@ export class Renderer implements FilterEnv {
 
   private execFor(st: Node, scope: Scope, out: Buf): void {
     let iterNode = st.iterable
-    let filter: Node | undefined
+    let filter: Node // a node, or undefined when the loop has no `if`
     if (iterNode.type === 'SelectExpression') {
       filter = iterNode.test
       iterNode = iterNode.lhs
@@ -371,7 +374,7 @@ export class Renderer implements FilterEnv {
         }
         if (node.property.type === 'SliceExpression') {
           const p = node.property
-          const ev = (x: Node | undefined): Py => (x === undefined ? null : this.eval(x, scope))
+          const ev = (x: Node): Py => (x === undefined ? null : this.eval(x, scope)) // x may be undefined
           return getSlice(obj, ev(p.start), ev(p.stop), ev(p.step))
         }
         return getItem(obj, this.eval(node.property, scope))

@@ -113,6 +113,6 @@ export function getSlice(obj: Py, start: Py, stop: Py, step: Py): Py {
     hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1)
     for (let i = lo; i > hi; i += st) out.push(seq[i]!)
   }
-  if (isString) return out.join('')
+  if (isString) return (out as string[]).join('') // code points of a str
   return isTuple(obj) ? tuple(out) : out
 }

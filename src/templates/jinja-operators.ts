@@ -173,7 +173,14 @@ export function printf(fmt: string, args: Py): string {
   let k = 0
   const out = fmt.replace(
     /%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g,
-    (_m, key, flags, width, prec, conv) => {
+    (
+      _m: string,
+      key: string | undefined,
+      flags: string,
+      width: string | undefined,
+      prec: string | undefined,
+      conv: string,
+    ) => {
       if (conv === '%') return '%'
       let v: Py
       if (key) v = args instanceof Map ? (dictGet(args, key.slice(1, -1)) as Py) : null

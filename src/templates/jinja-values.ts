@@ -359,5 +359,5 @@ export function fromJs(v: unknown, depth = 0): Py {
     const f = v as (...a: unknown[]) => unknown
     return new PyCallable(f.name || 'function', ({ args }) => fromJs(f(...args)))
   }
-  return String(v)
+  return (v as symbol).toString() // every other type is handled above
 }

@@ -5,7 +5,11 @@ import { parse, tokenize } from '@huggingface/jinja'
 
 const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g
 const OPENERS = new Set(['if', 'for', 'macro', 'call', 'filter', 'generation', 'raw'])
-const MIDDLES: Record<string, string[]> = { elif: ['if'], else: ['if', 'for'] }
+/** The tags that continue a block, and the blocks each may continue (a Map: `constructor` is no tag). */
+const MIDDLES = new Map([
+  ['elif', ['if']],
+  ['else', ['if', 'for']],
+])
 
 function parses(text: string): boolean {
   try {
@@ -19,12 +23,12 @@ function parses(text: string): boolean {
 /** The 1-based line of a syntax error in `source` (newlines already normalised), when it can be told. */
 export function syntaxErrorLine(source: string, message: string): number | undefined {
   const lineAt = (offset: number) => source.slice(0, offset).split('\n').length
-  const name = /^No (filter|test) named '([^']+)'/.exec(message)
-  if (name) {
+  const [, kind, name] = /^No (filter|test) named '([^']+)'/.exec(message) ?? []
+  if (kind && name) {
     const use =
-      name[1] === 'filter'
-        ? new RegExp(`\\|\\s*${escape(name[2])}\\b`)
-        : new RegExp(`\\bis\\s+(not\\s+)?${escape(name[2])}\\b`)
+      kind === 'filter'
+        ? new RegExp(`\\|\\s*${escape(name)}\\b`)
+        : new RegExp(`\\bis\\s+(not\\s+)?${escape(name)}\\b`)
     const m = use.exec(source)
     return m ? lineAt(m.index) : undefined
   }
@@ -48,9 +52,9 @@ export function syntaxErrorLine(source: string, message: string): number | undef
     if (opens) {
       if (!parses(`${tag}{% end${keyword} %}`)) return lineAt(offset)
       stack.push({ keyword, offset })
-    } else if (keyword in MIDDLES) {
+    } else if (MIDDLES.has(keyword)) {
       const top = stack.at(-1)
-      if (!top || !MIDDLES[keyword].includes(top.keyword)) return lineAt(offset)
+      if (!top || !MIDDLES.get(keyword)?.includes(top.keyword)) return lineAt(offset)
       if (
         !parses(
           `{% ${top.keyword} x %}${tag}{% end${top.keyword} %}`.replace('{% for x %}', '{% for x in y %}'),

@@ -441,7 +441,7 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'the bad input of issue 3, one file each, in path order',
+      name: 'the bad inputs the header reader must survive, one file each, in path order',
       files: {
         'a-empty.safetensors': new Uint8Array(0),
         'b-seven.safetensors': new Uint8Array(7),

@@ -107,7 +107,7 @@ export default defineModelRule({
       if (value.length === 0) return report('empty', {}, where)
       const bad = value.findIndex((v) => typeof v !== 'string' || v.trim() === '')
       if (bad !== -1) {
-        const entry = value[bad]
+        const entry: unknown = value[bad]
         const found = `entry ${bad} is ${typeof entry === 'string' ? 'an empty string' : jsonType(entry)}`
         return report('invalid', { found }, at(doc, `/target_modules/${bad}`))
       }

@@ -37,7 +37,7 @@ export default defineModelRule({
       groups.set(key, [...(groups.get(key) ?? []), r])
     }
     for (const renders of groups.values()) {
-      const { template, result } = renders[0]
+      const { template, result } = renders[0]! // a group is made by its first render
       if (result.ok) continue
       const data = {
         template: describeTemplate(template),
