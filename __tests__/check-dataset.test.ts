@@ -86,8 +86,15 @@ describe('a dataset checked against its base model', () => {
     expect(t.findings.filter((f) => f.ruleId === 'DS302')).toHaveLength(22) // every repeat, across both files
     expect(t.dataset).toMatchObject({
       rows: 24,
-      rowsPerSplit: { train: 23, validation: 1 },
-      roles: { user: 24, assistant: 24, system: 21 },
+      rowsPerSplit: new Map([
+        ['train', 23],
+        ['validation', 1],
+      ]),
+      roles: new Map([
+        ['user', 24],
+        ['assistant', 24],
+        ['system', 21],
+      ]),
     })
     expect(t.dataset!.tokens!.counted).toBe(3) // rows that rendered
 
@@ -120,7 +127,7 @@ describe('a dataset checked against its base model', () => {
       resolveSettings(raw({ dataset: 'data', datasetSplit: 'validation' }), ws, {}),
       {},
     )
-    expect(only.targets[0].dataset).toMatchObject({ rows: 1, rowsPerSplit: { validation: 1 } })
+    expect(only.targets[0].dataset).toMatchObject({ rows: 1, rowsPerSplit: new Map([['validation', 1]]) })
     const first = await checkTargets(
       resolveSettings(raw({ dataset: 'data/train.jsonl', maxRows: '2' }), ws, {}),
       {},
@@ -192,7 +199,14 @@ describe('a dataset checked against its base model', () => {
     const all = await checkTargets(resolveSettings(raw({ dataset: 'odd.jsonl' }), ws, {}), {})
     const t = all.targets[0]
     expect(t.findings.map((f) => f.ruleId).filter((id) => id === 'DS102')).toEqual([])
-    expect(t.dataset).toMatchObject({ rows: 1, badRows: 2, roles: { '(other)': 1, assistant: 1 } })
+    expect(t.dataset).toMatchObject({
+      rows: 1,
+      badRows: 2,
+      roles: new Map([
+        ['(other)', 1],
+        ['assistant', 1],
+      ]),
+    })
     const two = await checkTargets(resolveSettings(raw({ dataset: 'odd.jsonl', maxRows: '2' }), ws, {}), {})
     expect(two.targets[0].dataset).toMatchObject({ rows: 0, badRows: 2 })
   })

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { resolveSettings, splitList, type RawInputs } from '../src/settings.js'
@@ -59,6 +59,8 @@ describe('resolveSettings', () => {
         source: 'local',
         root: path.join(ws, 'models/a'),
         origin: { file: 'cfg/preflight.yml', line: 7 },
+        // Read from the repository: it must stay inside the workspace.
+        within: realpathSync(ws),
       },
       {
         kind: 'model',
@@ -66,6 +68,7 @@ describe('resolveSettings', () => {
         source: 'local',
         root: path.join(ws, 'models/b'),
         origin: { file: 'cfg/preflight.yml', line: 8 },
+        within: realpathSync(ws),
       },
     ])
   })
@@ -159,11 +162,56 @@ describe('resolveSettings', () => {
     ['unknown: 1\n', /Unrecognized key: "unknown"/],
     ['rules:\n  MR203: loud\n', /rules\.MR203/],
     ['targets:\n  - path: x\n', /targets\[0\]/],
-    ['rules:\n  a: off\n  a: off\n', /not valid YAML at line 3/],
+    ['rules:\n  a: off\n  a: off\n', /not valid YAML at line 3: the key "a" appears twice/],
+    [
+      'targets:\n  - model: a\n  - {dataset: d, split: x, split: y}\n',
+      /not valid YAML at line 3: the key "split"/,
+    ],
     ['rules: [\n', /not valid YAML at line \d+/],
   ])('rejects config file %j', (text, message) => {
     writeFileSync(path.join(ws, 'bad.yml'), text)
     expect(() => resolveSettings(raw({ config: 'bad.yml' }), ws)).toThrow(message)
+  })
+
+  it.each([
+    ['1,001 targets', `targets:\n${'  - model: m\n'.repeat(1001)}`, /<=1000 items\n {2}→ at targets/],
+    [
+      '1,001 extra architectures',
+      `extra-architectures: [${'A,'.repeat(1000)}A]\n`,
+      /<=1000 items\n {2}→ at \["extra-architectures"\]/,
+    ],
+    [
+      'an architecture of 201 characters',
+      `extra-architectures: [${'A'.repeat(201)}]\n`,
+      /extra-architectures/,
+    ],
+  ])('rejects a config file with %s', (_label, text, message) => {
+    writeFileSync(path.join(ws, 'big.yml'), text)
+    expect(() => resolveSettings(raw({ config: 'big.yml' }), ws)).toThrow(message)
+  })
+
+  it('refuses a config file over 256 KiB before parsing it', () => {
+    writeFileSync(path.join(ws, 'huge.yml'), `rules:\n${'  # padding\n'.repeat(30_000)}`)
+    expect(() => resolveSettings(raw({ config: 'huge.yml' }), ws)).toThrow(
+      /huge\.yml is 360,007 bytes, more than the 256 KiB a config file may be/,
+    )
+  })
+
+  it('finds a repeated key among 15,000 in one pass, and prints no library warning', () => {
+    const keys = Array.from({ length: 15_000 }, (_, i) => `  k${i}: off`)
+    writeFileSync(path.join(ws, 'many.yml'), `rules:\n${keys.join('\n')}\n  k7: off\n`)
+    expect(() => resolveSettings(raw({ config: 'many.yml' }), ws)).toThrow(
+      /many\.yml is not valid YAML at line 15002: the key "k7" appears twice/,
+    )
+    // A collection as a key makes the yaml library warn on stderr, with the key's text.
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    try {
+      writeFileSync(path.join(ws, 'collection-key.yml'), 'rules:\n  ? [::error::x]\n  : off\n')
+      expect(() => resolveSettings(raw({ config: 'collection-key.yml' }), ws)).toThrow(/unknown rule/)
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('an empty config file is fine', () => {

@@ -25,7 +25,7 @@ import { memorySource, type MemoryEntry } from '../src/sources/memory.js'
 import { compileTemplate, renderTemplate } from '../src/templates/render.js'
 import { cliBundle } from '../__tests__/helpers/run-bundle.js'
 import { assembleSafetensors, makeSafetensors, type TensorSpec } from '../__tests__/helpers/safetensors.js'
-import { fileOf } from '../__tests__/readers/sources.js'
+import { fileOf, messagesArray } from '../__tests__/readers/sources.js'
 
 const runs = Number(process.argv[2] ?? 3)
 const options = { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: '' }
@@ -33,26 +33,29 @@ const weightRules = allRules.filter((r) => /^MR3(0\d|10)$/.test(r.meta.id))
 const index = (map: Record<string, unknown>, totalSize = 8) =>
   JSON.stringify({ metadata: { total_size: totalSize }, weight_map: map }, null, 2) + '\n'
 
-async function time(fn: () => unknown): Promise<number[]> {
+/** A case: what it runs at size n, the limit the test used to assert, and its full size (100,000). */
+interface Case {
+  name: string
+  limitMs?: number
+  at: (n: number) => () => unknown
+  n?: number
+}
+
+/** The median of `runs` timed calls of `fn`, in ms. */
+async function median(fn: () => unknown): Promise<number> {
   const ms: number[] = []
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint()
     await fn()
     ms.push(Number(process.hrtime.bigint() - t) / 1e6)
   }
-  return ms.sort((a, b) => a - b)
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]
 }
-const median = (ms: number[]) => ms[Math.floor(ms.length / 2)]
 
 /** One case: its median, the limit the test used to assert, and the growth from a tenth of the size. */
-async function report(
-  name: string,
-  limitMs: number | undefined,
-  at: (n: number) => () => unknown,
-  n: number,
-) {
-  const full = median(await time(at(n)))
-  const tenth = median(await time(at(n / 10)))
+async function report({ name, limitMs, at, n = 100_000 }: Case) {
+  const full = await median(at(n))
+  const tenth = await median(at(n / 10))
   const limit =
     limitMs === undefined ? 'no limit' : `old limit ${limitMs} ms: ${full < limitMs ? 'within' : 'OVER'}`
   console.log(
@@ -60,10 +63,21 @@ async function report(
   )
 }
 
-const rule =
-  (r: ModelRule, files: Record<string, MemoryEntry>, rules = [r]) =>
-  () =>
-    runModelRules(memorySource(files), rules, options)
+/** A case that runs `rules` (`r` alone by default) on the files made for size n. */
+const ruleCase = (
+  name: string,
+  limitMs: number,
+  r: ModelRule,
+  filesAt: (n: number) => Record<string, MemoryEntry>,
+  rules = [r],
+): Case => ({
+  name,
+  limitMs,
+  at: (n) => {
+    const files = filesAt(n)
+    return () => runModelRules(memorySource(files), rules, options)
+  },
+})
 
 function tensors(n: number, spec: TensorSpec = { dtype: 'BF16', shape: [2] }): Record<string, TensorSpec> {
   const out: Record<string, TensorSpec> = {}
@@ -76,174 +90,127 @@ function shards(n: number, unsafe?: string): Record<string, string> {
     map[`t.${i}`] = unsafe ?? `model-${String(i).padStart(6, '0')}-of-${n}.safetensors`
   return map
 }
+const header = (n: number) => ({ 'model.safetensors': makeSafetensors(tensors(n)) })
+const indexOf = (map: Record<string, unknown>, totalSize?: number) => ({
+  'model.safetensors.index.json': index(map, totalSize),
+})
 
-console.log(`large inputs, median of ${runs} runs, node ${process.version}, ${os.cpus().length} cores`)
-
-await report(
-  'parseSafetensorsHeader, N tensors',
-  5000,
-  (n) => {
-    const file = makeSafetensors(tensors(n, { dtype: 'BF16', shape: [1, 2] }))
-    return () => parseSafetensorsHeader(file, file.length)
+const cases: Case[] = [
+  {
+    name: 'parseSafetensorsHeader, N tensors',
+    limitMs: 5000,
+    at: (n) => {
+      const file = makeSafetensors(tensors(n, { dtype: 'BF16', shape: [1, 2] }))
+      return () => parseSafetensorsHeader(file, file.length)
+    },
   },
-  100_000,
-)
-await report(
-  'parseSafetensorsHeader, a header of N bytes (spaces)',
-  undefined,
-  (n) => {
-    const file = assembleSafetensors('{"__metadata__":{"format":"pt"}}'.padEnd(n, ' '))
-    return () => parseSafetensorsHeader(file, file.length)
+  {
+    name: 'parseSafetensorsHeader, a header of N bytes (spaces)',
+    at: (n) => {
+      const file = assembleSafetensors('{"__metadata__":{"format":"pt"}}'.padEnd(n, ' '))
+      return () => parseSafetensorsHeader(file, file.length)
+    },
+    n: HUB_MAX_HEADER_LENGTH + 8,
   },
-  HUB_MAX_HEADER_LENGTH + 8,
-)
-await report(
-  'MR301 on a header of N tensors',
-  10_000,
-  (n) => {
-    return rule(invalidSafetensorsHeader, { 'model.safetensors': makeSafetensors(tensors(n)) })
-  },
-  100_000,
-)
-await report(
-  'MR302 on a header of N tensors',
-  10_000,
-  (n) => {
-    return rule(invalidTensorLayout, { 'model.safetensors': makeSafetensors(tensors(n)) })
-  },
-  100_000,
-)
-await report(
-  'MR305 on an index of N tensors mapped to one unsafe name',
-  10_000,
-  (n) => {
-    return rule(invalidShardIndex, {
-      'model.safetensors.index.json': index(shards(n, '../model.safetensors')),
-    })
-  },
-  100_000,
-)
-await report(
-  'MR301-MR310 on an index of N shards, one naming the index',
-  20_000,
-  (n) => {
-    const map = { ...shards(n), self: 'model.safetensors.index.json' }
-    return rule(invalidShardIndex, { 'model.safetensors.index.json': index(map) }, weightRules)
-  },
-  100_000,
-)
-await report(
-  'MR306 on an index of N absent shards',
-  10_000,
-  (n) => {
-    return rule(missingShard, { 'model.safetensors.index.json': index(shards(n)) })
-  },
-  100_000,
-)
-await report(
-  'MR307 on N one-shard series',
-  15_000,
-  (n) => {
+  ruleCase('MR301 on a header of N tensors', 10_000, invalidSafetensorsHeader, header),
+  ruleCase('MR302 on a header of N tensors', 10_000, invalidTensorLayout, header),
+  ruleCase('MR305 on an index of N tensors mapped to one unsafe name', 10_000, invalidShardIndex, (n) =>
+    indexOf(shards(n, '../model.safetensors')),
+  ),
+  ruleCase(
+    'MR301-MR310 on an index of N shards, one naming the index',
+    20_000,
+    invalidShardIndex,
+    (n) => indexOf({ ...shards(n), self: 'model.safetensors.index.json' }),
+    weightRules,
+  ),
+  ruleCase('MR306 on an index of N absent shards', 10_000, missingShard, (n) => indexOf(shards(n))),
+  ruleCase('MR307 on N one-shard series', 15_000, shardNumbering, (n) => {
     const map: Record<string, string> = {}
     for (let i = 1; i <= n; i++) map[`t${i}`] = `s${i}-00001-of-99999.safetensors`
-    return rule(shardNumbering, { 'model.safetensors.index.json': index(map) })
-  },
-  100_000,
-)
-await report(
-  'MR308 on a shard of N tensors the index does not map',
-  10_000,
-  (n) => {
-    const files = {
-      'model.safetensors.index.json': index(
-        { 'model.layers.0.weight': 'model-00001-of-00001.safetensors' },
-        12,
-      ),
-      'model-00001-of-00001.safetensors': makeSafetensors(tensors(n, { dtype: 'F16', shape: [1] })),
-    }
-    return rule(shardIndexMismatch, files)
-  },
-  100_000,
-)
-await report(
-  'MR308 on N tensors in two shards each',
-  10_000,
-  (n) => {
+    return indexOf(map)
+  }),
+  ruleCase('MR308 on a shard of N tensors the index does not map', 10_000, shardIndexMismatch, (n) => ({
+    ...indexOf({ 'model.layers.0.weight': 'model-00001-of-00001.safetensors' }, 12),
+    'model-00001-of-00001.safetensors': makeSafetensors(tensors(n, { dtype: 'F16', shape: [1] })),
+  })),
+  ruleCase('MR308 on N tensors in two shards each', 10_000, shardIndexMismatch, (n) => {
     const many = tensors(n, { dtype: 'F16', shape: [1] })
     const map = Object.fromEntries(Object.keys(many).map((k) => [k, 'model-00001-of-00002.safetensors']))
     map['model.layers.0.weight'] = 'model-00002-of-00002.safetensors'
     const shard = makeSafetensors(many)
-    return rule(shardIndexMismatch, {
-      'model.safetensors.index.json': index(map, 12),
+    return {
+      ...indexOf(map, 12),
       'model-00001-of-00002.safetensors': shard,
       'model-00002-of-00002.safetensors': shard,
-    })
-  },
-  100_000,
-)
-await report(
-  'MR404 on a tokenizer.json of N vocabulary entries (50 MB at 1M)',
-  15_000,
-  (n) => {
-    const vocab: Record<string, number> = {}
-    for (let i = 0; i < n; i++) vocab[`tok_${i}_${'x'.repeat(28)}`] = i
-    const text = JSON.stringify({ added_tokens: [], model: { type: 'BPE', vocab, merges: [] } })
-    return rule(tokenizerJson, {
-      'tokenizer.json': text,
-      'tokenizer_config.json': JSON.stringify({ added_tokens_decoder: { 999999: { content: 'other' } } }),
-    })
-  },
-  1_000_000,
-)
-await report(
-  'a JSON array of N small rows, read row by row',
-  10_000,
-  (n) => {
-    const parts: string[] = []
-    for (let i = 0; i < n; i++) parts.push(`{"messages":[{"role":"user","content":"hi ${i}"}]}`)
-    const text = Buffer.from('[\n' + parts.join(',\n') + '\n]\n')
-    const source = memorySource({ 'm.json': text })
-    return async () => {
-      for await (const e of readRows(source, fileOf('m.json', text.length))) void e
     }
+  }),
+  {
+    ...ruleCase(
+      'MR404 on a tokenizer.json of N vocabulary entries (50 MB at 1M)',
+      15_000,
+      tokenizerJson,
+      (n) => {
+        const vocab: Record<string, number> = {}
+        for (let i = 0; i < n; i++) vocab[`tok_${i}_${'x'.repeat(28)}`] = i
+        const text = JSON.stringify({ added_tokens: [], model: { type: 'BPE', vocab, merges: [] } })
+        return {
+          'tokenizer.json': text,
+          'tokenizer_config.json': JSON.stringify({ added_tokens_decoder: { 999999: { content: 'other' } } }),
+        }
+      },
+    ),
+    n: 1_000_000,
   },
-  1_000_000,
-)
-await report(
-  'a template of N lines (5 MB at 90,000), compiled and rendered',
-  undefined,
-  (n) => {
-    const source = 'Hello {{ messages[0].content }} {% if true %}y{% endif %}\n'.repeat(n)
-    return () => {
-      const c = compileTemplate(source)
-      if (c.ok)
-        renderTemplate(
-          c.template,
-          { messages: [{ content: 'hi' }], add_generation_prompt: false },
-          { timeMs: 60_000 },
-        )
-    }
+  {
+    name: 'a JSON array of N small rows, read row by row',
+    limitMs: 10_000,
+    at: (n) => {
+      const text = messagesArray(n)
+      const source = memorySource({ 'm.json': text })
+      return async () => {
+        for await (const e of readRows(source, fileOf('m.json', text.length))) void e
+      }
+    },
+    n: 1_000_000,
   },
-  90_000,
-)
-// The output bound, not the size, ends this one: about 1× the time of a tenth.
-await report(
-  'MR506 on N × 100,000 iterations of 10 chars (stops at 1M chars)',
-  2500,
-  (n) => {
-    const template = `{% for i in range(${n}) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}`
-    return rule(chatTemplateLimits, { 'chat_template.jinja': template })
+  {
+    name: 'a template of N lines (5 MB at 90,000), compiled and rendered',
+    at: (n) => {
+      const source = 'Hello {{ messages[0].content }} {% if true %}y{% endif %}\n'.repeat(n)
+      return () => {
+        const c = compileTemplate(source)
+        if (c.ok)
+          renderTemplate(
+            c.template,
+            { messages: [{ content: 'hi' }], add_generation_prompt: false },
+            { timeMs: 60_000 },
+          )
+      }
+    },
+    n: 90_000,
   },
-  100_000,
-)
+  // The output bound, not the size, ends this one: about 1× the time of a tenth.
+  ruleCase(
+    'MR506 on N × 100,000 iterations of 10 chars (stops at 1M chars)',
+    2500,
+    chatTemplateLimits,
+    (n) => ({
+      'chat_template.jinja': `{% for i in range(${n}) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}`,
+    }),
+  ),
+]
+
+console.log(`large inputs, median of ${runs} runs, node ${process.version}, ${os.cpus().length} cores`)
+for (const c of cases) await report(c)
 
 // The CLI bundle, one process per run: the e2e cases that had a 20 s limit.
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-large-'))
 try {
-  await report(
-    'CLI bundle on an index of N shards, one naming the index',
-    20_000,
-    (n) => {
+  await report({
+    name: 'CLI bundle on an index of N shards, one naming the index',
+    limitMs: 20_000,
+    at: (n) => {
       const dir = path.join(tmp, `index-${n}`)
       mkdirSync(dir, { recursive: true })
       writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ architectures: ['LlamaForCausalLM'] }))
@@ -256,8 +223,7 @@ try {
         if (r.status !== 0) throw new Error(`the CLI exited ${r.status}: ${r.stderr.toString()}`)
       }
     },
-    100_000,
-  )
+  })
 } finally {
   rmSync(tmp, { recursive: true, force: true })
 }

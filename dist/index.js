@@ -39538,6 +39538,12 @@ module.exports = {
 
 
 
+/**
+ * jsonc-parser recurses once per level of nesting (Node's stack ends between 5,000 and 8,000 levels).
+ * Deeper than this, which no real file nests (a config.json nests under 10), positions are not looked
+ * up, so a finding has no line, and a syntax error is worded from JSON.parse, which does not recurse.
+ */
+const RECURSIVE_PARSER_DEPTH = 1_000;
 /** The location of a JSON value: pointer always, line and column when the value is really there. */
 function at(doc, pointer) {
     const pos = doc.locate(pointer);
@@ -39575,6 +39581,19 @@ function parseJsonDocument(path, bytes, requireObject = true) {
     if (text.trim() === '')
         return { ok: false, problem: { kind: 'empty' } };
     const position = (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .lineIndex */ .D)(text);
+    // Before any parser: nesting past what Python loads is a finding, never a stack overflow.
+    const nesting = (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .jsonNesting */ .N5)(text, _common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .PYTHON_JSON_MAX_DEPTH */ .Tp);
+    if (nesting.over >= 0)
+        return {
+            ok: false,
+            problem: {
+                kind: 'too-deep',
+                depth: nesting.depth,
+                limit: _common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .PYTHON_JSON_MAX_DEPTH */ .Tp,
+                at: position(nesting.over),
+            },
+        };
+    const shallow = nesting.depth <= RECURSIVE_PARSER_DEPTH;
     let value;
     try {
         value = JSON.parse(text);
@@ -39588,7 +39607,7 @@ function parseJsonDocument(path, bytes, requireObject = true) {
             value = JSON.parse(python);
         }
         catch {
-            return { ok: false, problem: syntaxProblem(text, position, error) };
+            return { ok: false, problem: syntaxProblem(text, position, error, shallow) };
         }
     }
     let tree;
@@ -39597,6 +39616,8 @@ function parseJsonDocument(path, bytes, requireObject = true) {
         text,
         value,
         locate(pointer) {
+            if (!shallow)
+                return undefined;
             tree ??= (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parseTree)(text, [], { disallowComments: true });
             if (!tree)
                 return undefined;
@@ -39616,9 +39637,12 @@ function parseJsonDocument(path, bytes, requireObject = true) {
     }
     return { ok: true, doc };
 }
-function syntaxProblem(text, position, error) {
+function syntaxProblem(text, position, error, 
+/** Shallow enough for jsonc-parser, which recurses; else only V8's words and offset. */
+shallow) {
     const errors = [];
-    (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parse)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    if (shallow)
+        (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parse)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     if (errors.length > 0) {
         const first = errors[0];
         return { kind: 'syntax', detail: (0,_common_json_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .syntaxWords */ .L8)(first.error), at: position(first.offset) };
@@ -39718,6 +39742,7 @@ function problemPosition(problem) {
             return { line: 1, column: 1 };
         case 'encoding':
         case 'not-object':
+        case 'too-deep':
             return problem.at;
         case 'syntax':
             return problem.at;
@@ -39727,10 +39752,10 @@ function problemPosition(problem) {
 }
 /** A top-level field of an object document. */
 function field(doc, key) {
-    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(doc.value) ? doc.value[key] : undefined;
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .Gv)(doc.value) ? doc.value[key] : undefined;
 }
 function hasField(doc, key) {
-    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
+    return (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .Gv)(doc.value) && Object.prototype.hasOwnProperty.call(doc.value, key);
 }
 
 
@@ -39784,8 +39809,8 @@ var readable = __nccwpck_require__(9320);
 var json_document = __nccwpck_require__(3895);
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
 var json_file = __nccwpck_require__(6508);
-// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
-var render = __nccwpck_require__(8303);
+// EXTERNAL MODULE: ./src/templates/render.ts + 14 modules
+var render = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
 
 
@@ -39795,6 +39820,14 @@ const JINJA_FILE = 'chat_template.jinja';
 const ADDITIONAL_DIR = 'additional_chat_templates';
 /** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
 const TEMPLATE_FILE_LIMIT = 16 * json_file/* MiB */.lv;
+/**
+ * The largest template that is compiled and rendered. Real chat templates are well under 64 KB (the
+ * largest of the 107 in the shared corpus, real templates from the Hub, TRL, llama.cpp and SGLang, is
+ * 19.6 KB: TRL's diffusion_gemma_training.jinja); 1 MiB is fifty times that, and bounds what a hostile
+ * template costs to compile and to hold (compiling is linear, templates/lexer.ts: 1 MiB takes well under
+ * a second). A larger one is read (other rules still see its text) but not compiled: a finding, MR506.
+ */
+const COMPILE_LIMIT = json_file/* MiB */.lv;
 async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJson) {
     const problems = [];
     const fromTokenizerConfig = fromJson((0,json_file/* docOf */.wJ)(tokenizerConfig), tokenizerConfig.path, problems);
@@ -39827,6 +39860,20 @@ async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJ
     return { used, fromTokenizerConfig, fromFiles, fromProcessor, problems };
 }
 function template(name, path, source, location, inJson) {
+    const bytes = Buffer.byteLength(source, 'utf8');
+    if (bytes > COMPILE_LIMIT)
+        return {
+            name,
+            path,
+            source,
+            location,
+            inJson,
+            compiled: {
+                ok: false,
+                message: `not compiled: ${(bytes / json_file/* MiB */.lv).toFixed(1)} MiB, more than the ${COMPILE_LIMIT / json_file/* MiB */.lv} MiB a chat template is checked up to`,
+            },
+            tooLarge: { bytes, limit: COMPILE_LIMIT },
+        };
     return { name, path, source, location, inJson, compiled: (0,render/* compileTemplate */.Gq)(source) };
 }
 async function readTemplateFile(source, entries, entry, problems) {
@@ -39924,12 +39971,12 @@ const isString = (c) => typeof c.value === 'string';
 function textConfig(config) {
     const doc = (0,json_file/* docOf */.wJ)(config);
     const root = doc?.value;
-    if (!doc || !(0,json/* isObject */.G)(root))
+    if (!doc || !(0,json/* isObject */.Gv)(root))
         return undefined;
     const scopes = [[root, '']];
     for (const sub of SUB_CONFIGS) {
         const scope = root[sub];
-        if ((0,json/* isObject */.G)(scope))
+        if ((0,json/* isObject */.Gv)(scope))
             scopes.push([scope, `/${sub}`]);
     }
     const candidates = (keys) => {
@@ -39937,7 +39984,7 @@ function textConfig(config) {
         for (const [scope, prefix] of scopes) {
             const key = keys.find((k) => Object.prototype.hasOwnProperty.call(scope, k));
             if (key !== undefined)
-                out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.l)(key)}` });
+                out.push({ value: scope[key], pointer: `${prefix}/${(0,json/* escapePointer */.lZ)(key)}` });
         }
         return out;
     };
@@ -40110,6 +40157,14 @@ function lmHeadTensors(tensors) {
 
 
 /**
+ * Header bytes parsed per target, all files together; each header is also at most the crate's
+ * MAX_HEADER_LENGTH (100,000,000 bytes). The largest real models have about 20 MB of headers in all
+ * (a 1T-parameter MoE: some 150,000 tensors over 60 shards); 128 MiB is six times that. A header is
+ * parsed into its tensor table at roughly ten times its size at the peak (a 95 MB header: about 1 GB),
+ * so five 95 MB headers cost one header's parse, not five, and the rest are reported as not read.
+ */
+const HEADER_BUDGET = 128 * 1024 * 1024;
+/**
  * Headers are read with this many files in flight: enough to hide latency, bounded for memory (a
  * header is KBs). A hub read waits a round trip (two with the CDN hop), so more go at once: 48 reads
  * a 191-shard model in four waves (800 ms at 50 ms per request with the CDN hop, 1 s with 32), still
@@ -40137,24 +40192,57 @@ function headerSizeHints(map) {
         hints.set(shard, (hints.get(shard) ?? 8 + HINT_MARGIN) + tensor.length + BYTES_PER_TENSOR);
     return hints;
 }
-/** Read the header of every root safetensors file (never tensor data), skipping LFS pointers. */
-async function loadWeights(source, files, pointers, hints = new Map()) {
+/**
+ * Read the header of every root safetensors file (never tensor data), skipping LFS pointers, within
+ * `budget` header bytes in all. Three steps, so the headers read do not depend on which read finished
+ * first: the first block of every file (its declared header length), then, in path order, the headers
+ * that fit in what is left of the budget (a larger one is skipped and the smaller ones after it are
+ * still read), then the rest of those headers, read and parsed.
+ */
+async function loadWeights(source, files, pointers, hints = new Map(), budget = HEADER_BUDGET) {
     const isPointer = new Set(pointers.map((p) => p.path));
     const entries = files.entries
         .filter((e) => !e.path.includes('/') && e.path.endsWith('.safetensors'))
         .filter(readable/* isReadableFile */.Jj)
         .sort((a, b) => a.path.localeCompare(b.path));
     const out = entries.map((e) => ({ path: e.path, size: e.size }));
-    let next = 0;
-    const worker = async () => {
-        while (next < out.length) {
-            const file = out[next++];
-            if (!isPointer.has(file.path))
-                file.parse = await (0,safetensors/* readSafetensorsHeader */.DS)(source, file.path, file.size, hints.get(file.path) ?? FIRST_READ[source.kind]);
-        }
+    const read = out.filter((f) => !isPointer.has(f.path));
+    const prefixes = new Map();
+    const inParallel = (list, work) => {
+        let next = 0;
+        const worker = async () => {
+            while (next < list.length)
+                await work(list[next++]); // next < list.length
+        };
+        return Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], list.length) }, worker));
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], out.length) }, worker));
-    return { files: out };
+    await inParallel(read, async (file) => {
+        const first = hints.get(file.path) ?? FIRST_READ[source.kind];
+        prefixes.set(file, file.size < 8
+            ? new Uint8Array(0)
+            : await source.readRange(file.path, 0, Math.min(Math.max(8, first), file.size)));
+    });
+    let used = 0;
+    const parse = [];
+    for (const file of read) {
+        const length = (0,safetensors/* declaredHeaderLength */.aB)(prefixes.get(file), file.size); // every file of `read` has one
+        if (length !== undefined && used + length > budget) {
+            file.notRead = length;
+            prefixes.delete(file);
+            continue;
+        }
+        used += length ?? 0;
+        parse.push(file);
+    }
+    await inParallel(parse, async (file) => {
+        const prefix = prefixes.get(file);
+        prefixes.delete(file);
+        file.parse =
+            file.size < 8
+                ? (0,safetensors/* parseSafetensorsHeader */.sV)(prefix, file.size)
+                : await (0,safetensors/* completeSafetensorsHeader */.WR)(source, file.path, file.size, prefix);
+    });
+    return { files: out, headerBytes: used, budget };
 }
 
 ;// CONCATENATED MODULE: ./src/artifacts/model-artifacts.ts
@@ -40212,7 +40300,7 @@ function modelArtifactLoader(source) {
         tokenizerJson: async () => (0,tokenizer_json/* loadTokenizerJson */.S)(source, await entries()),
         chatTemplates: async () => loadChatTemplates(source, await entries(), await load('tokenizerConfig'), await load('chatTemplateJson')),
         specialTokens: async () => (0,special_tokens/* specialTokens */.eR)(await load('tokenizerConfig'), await load('specialTokensMap')),
-        templateRenders: async () => (0,template_renders/* smokeRenders */.P)(await load('chatTemplates'), await load('specialTokens')),
+        templateRenders: async () => (0,template_renders/* smokeRenders */.Pm)(await load('chatTemplates'), await load('specialTokens')),
         lfsPointers: async () => (0,readable/* findLfsPointers */.Tc)(source, await load('files'), new Set(Object.values(JSON_FILES))),
         weights: async () => loadWeights(source, await load('files'), await load('lfsPointers'), headerSizeHints(await load('weightMap'))),
         weightMap: async () => (0,shard_index/* weightMapOf */.i)(await load('shardIndex')),
@@ -40237,10 +40325,13 @@ function modelArtifactLoader(source) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cs: () => (/* binding */ hasErrors),
-/* harmony export */   DS: () => (/* binding */ readSafetensorsHeader),
-/* harmony export */   ot: () => (/* binding */ SAFETENSORS_PROBLEM_SEVERITY)
+/* harmony export */   WR: () => (/* binding */ completeSafetensorsHeader),
+/* harmony export */   aB: () => (/* binding */ declaredHeaderLength),
+/* harmony export */   ot: () => (/* binding */ SAFETENSORS_PROBLEM_SEVERITY),
+/* harmony export */   sV: () => (/* binding */ parseSafetensorsHeader),
+/* harmony export */   wU: () => (/* binding */ MAX_PROBLEMS_PER_CODE)
 /* harmony export */ });
-/* unused harmony exports DTYPE_BITS, isDtype, isSubByteDtype, MAX_HEADER_LENGTH, HUB_MAX_HEADER_LENGTH, dtypeByteSize, parseSafetensorsHeader */
+/* unused harmony exports DTYPE_BITS, isDtype, isSubByteDtype, MAX_HEADER_LENGTH, HUB_MAX_HEADER_LENGTH, dtypeByteSize, readSafetensorsHeader */
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
 /* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _sources_lfs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8033);
@@ -40331,6 +40422,47 @@ const SAFETENSORS_PROBLEM_SEVERITY = {
     'header-over-hub-limit': 'warning',
     'leading-whitespace': 'info',
 };
+/**
+ * Problems of one kind listed per header; past it they are counted, and the rule that reports the kind
+ * says how many more there were. A 20 MB header of repeated keys is 2,500,000 problems, each a finding;
+ * a thousand show the pattern (a writer's bug repeats), as for dataset rows, and keep the report small.
+ */
+const MAX_PROBLEMS_PER_CODE = 1_000;
+/** The problems of one header, each kind listed up to MAX_PROBLEMS_PER_CODE and counted past it. */
+class Problems {
+    list = [];
+    counts = new Map();
+    push(problem) {
+        const n = this.counts.get(problem.code) ?? 0;
+        this.counts.set(problem.code, n + 1);
+        if (n < MAX_PROBLEMS_PER_CODE)
+            this.list.push(problem);
+    }
+    /** Count again from the problems listed (after the list was cut back). */
+    reset() {
+        this.counts.clear();
+        for (const p of this.list)
+            this.counts.set(p.code, (this.counts.get(p.code) ?? 0) + 1);
+    }
+    /** `n` more of a kind, counted where they were found (duplicate keys, while parsing). */
+    more(code, n) {
+        if (n > 0)
+            this.counts.set(code, (this.counts.get(code) ?? 0) + n);
+    }
+    /** Kinds with problems past the cap, and how many of each were counted and not listed. */
+    omitted() {
+        const out = [];
+        for (const [code, n] of this.counts)
+            if (n > MAX_PROBLEMS_PER_CODE)
+                out.push({ code, count: n - MAX_PROBLEMS_PER_CODE });
+        return out;
+    }
+    /** The parse's problems, with `omitted` when some kind went past the cap. */
+    result() {
+        const omitted = this.omitted();
+        return omitted.length > 0 ? { problems: this.list, omitted } : { problems: this.list };
+    }
+}
 function hasErrors(problems) {
     return problems.some((p) => SAFETENSORS_PROBLEM_SEVERITY[p.code] === 'error');
 }
@@ -40361,7 +40493,7 @@ function parseSafetensorsHeader(prefix, fileSize) {
         return fail({ code: 'header-past-eof', headerLength, fileSize });
     if (prefix.length < 8 + headerLength)
         return { ok: false, problems: [], needBytes: 8 + headerLength };
-    const problems = [];
+    const problems = new Problems();
     if (headerLength > HUB_MAX_HEADER_LENGTH)
         problems.push({ code: 'header-over-hub-limit', headerLength, limit: HUB_MAX_HEADER_LENGTH });
     const bytes = prefix.subarray(8, 8 + headerLength);
@@ -40372,10 +40504,26 @@ function parseSafetensorsHeader(prefix, fileSize) {
     }
     catch {
         problems.push({ code: 'invalid-utf8', byteOffset: 8 + Math.max(0, (0,_common_text_js__WEBPACK_IMPORTED_MODULE_2__/* .firstInvalidUtf8 */ .v)(bytes)) });
-        return { ok: false, problems };
+        return { ok: false, ...problems.result() };
     }
     if (isJsonSpace(text.charCodeAt(0)))
         problems.push({ code: 'leading-whitespace' });
+    // JSON.parse, one tensor entry at a time, when that reads the header exactly as serde_json would
+    // (plainHeader: most headers); else the parser that keeps integers exact and finds duplicate keys.
+    const plain = plainHeader(text);
+    if (plain) {
+        const listed = problems.list.length;
+        try {
+            const header = interpretHeader(plain, headerLength, fileSize, problems);
+            return { ok: true, header, ...problems.result() };
+        }
+        catch (error) {
+            if (!(error instanceof NotPlain))
+                throw error;
+            problems.list.length = listed; // an entry JSON.parse would read otherwise: start again, exactly
+            problems.reset();
+        }
+    }
     let json;
     try {
         json = parseJson(text);
@@ -40385,16 +40533,17 @@ function parseSafetensorsHeader(prefix, fileSize) {
             throw error;
         const byteOffset = 8 + Buffer.byteLength(text.slice(0, error.at), 'utf8');
         problems.push({ code: 'invalid-json', detail: error.message, byteOffset });
-        return { ok: false, problems };
+        return { ok: false, ...problems.result() };
     }
-    if (!(json.root instanceof Map)) {
+    if (!isObj(json.root)) {
         problems.push({ code: 'not-an-object', found: describe(json.root) });
-        return { ok: false, problems };
+        return { ok: false, ...problems.result() };
     }
     for (const d of json.duplicates)
         problems.push({ code: 'duplicate-key', ...d });
-    const header = interpretHeader(json.root, headerLength, fileSize, problems);
-    return { ok: true, header, problems };
+    problems.more('duplicate-key', json.moreDuplicates);
+    const header = interpretHeader(entriesOf(json.root), headerLength, fileSize, problems);
+    return { ok: true, header, ...problems.result() };
 }
 /**
  * Read and parse the header of `path` with at most two ranged reads: a speculative one of
@@ -40405,6 +40554,25 @@ async function readSafetensorsHeader(source, path, fileSize, firstRead = 100_000
     if (fileSize < 8)
         return parseSafetensorsHeader(new Uint8Array(0), fileSize);
     const prefix = await source.readRange(path, 0, Math.min(Math.max(8, firstRead), fileSize));
+    return completeSafetensorsHeader(source, path, fileSize, prefix);
+}
+/**
+ * The header length a file's first 8 bytes declare, when the header is one that would be read: not
+ * over the crate's limit, not past the end of the file. Undefined otherwise (the parse says why).
+ */
+function declaredHeaderLength(prefix, fileSize) {
+    if (fileSize < 8 || prefix.length < 8)
+        return undefined;
+    const length = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+    if (length > BigInt(MAX_HEADER_LENGTH) || 8 + Number(length) > fileSize)
+        return undefined;
+    return Number(length);
+}
+/**
+ * The header from `prefix`, the file's first bytes, reading the rest of it when the prefix is
+ * shorter (one ranged read): the second half of readSafetensorsHeader.
+ */
+async function completeSafetensorsHeader(source, path, fileSize, prefix) {
     const first = parseSafetensorsHeader(prefix, fileSize);
     if (first.ok || first.needBytes === undefined)
         return first;
@@ -40429,19 +40597,19 @@ function interpretHeader(root, headerLength, fileSize, problems) {
         if (name === '__metadata__') {
             if (value === null)
                 continue;
-            if (!(value instanceof Map)) {
+            if (!isObj(value)) {
                 problems.push({ code: 'metadata-not-object', found: describe(value) });
                 continue;
             }
             metadataPresent = true;
             metadata = Object.create(null);
-            for (const [key, v] of value) {
+            for (const [key, v] of entriesOf(value)) {
                 if (typeof v === 'string')
                     metadata[key] = v;
                 else
                     problems.push({ code: 'metadata-not-strings', key, found: describe(v) });
             }
-            format = value.get('format');
+            format = field(value, 'format');
             continue;
         }
         entries.push(readEntry(name, value, problems));
@@ -40526,11 +40694,11 @@ function readEntry(name, value, problems) {
     let dtype;
     let shape;
     let offsets;
-    if (value instanceof Map) {
-        dtype = value.get('dtype');
-        shape = value.get('shape');
-        offsets = value.get('data_offsets');
-        for (const key of value.keys())
+    if (isObj(value)) {
+        dtype = field(value, 'dtype');
+        shape = field(value, 'shape');
+        offsets = field(value, 'data_offsets');
+        for (const [key] of entriesOf(value))
             if (!TENSOR_KEYS.includes(key))
                 problems.push({ code: 'unknown-tensor-key', tensor: name, key });
     }
@@ -40666,6 +40834,17 @@ class JNum {
         this.text = text;
     }
 }
+function isObj(value) {
+    return (value instanceof Map ||
+        (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JNum)));
+}
+function entriesOf(object) {
+    return object instanceof Map ? object : Object.entries(object);
+}
+/** A key's value: own keys only (JSON.parse makes `__proto__` and `constructor` own keys too). */
+function field(object, key) {
+    return object instanceof Map ? object.get(key) : Object.hasOwn(object, key) ? object[key] : undefined;
+}
 class JsonSyntaxError extends Error {
     at;
     constructor(message, at) {
@@ -40705,6 +40884,7 @@ function parseJson(text) {
     const bases = [];
     const items = [];
     const duplicates = [];
+    let moreDuplicates = 0;
     let root = null;
     const fail = (message, at) => {
         throw new JsonSyntaxError(message, at);
@@ -40728,8 +40908,12 @@ function parseJson(text) {
         else {
             const key = keys[keys.length - 1];
             const size = object.size;
-            if (object.set(key, value).size === size)
-                duplicates.push({ key, pointer: pointer() });
+            if (object.set(key, value).size === size) {
+                if (duplicates.length < MAX_PROBLEMS_PER_CODE)
+                    duplicates.push({ key, pointer: pointer() });
+                else
+                    moreDuplicates++;
+            }
         }
     };
     const begin = (object, at) => {
@@ -40767,7 +40951,167 @@ function parseJson(text) {
                 : value),
         onError: (code, offset) => fail(SYNTAX_WORDS[(0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.printParseErrorCode)(code)] ?? 'syntax error', offset),
     }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-    return { root, duplicates };
+    return { root, duplicates, moreDuplicates };
+}
+/** Thrown by plainHeader's entries when one holds what JSON.parse reads otherwise than serde_json. */
+class NotPlain extends Error {
+}
+/**
+ * The header's top-level entries, each value read by JSON.parse, when that reads the header exactly as
+ * serde_json does; else undefined (or NotPlain, thrown by the entries). One pass over the text first
+ * finds the entries and decides: an object of "key": value members, every number a plain integer of
+ * at most 15 digits (exact in a double; parseJson keeps others exact or refuses them), no control
+ * character (serde refuses one in a string; whitespace other than spaces only makes the slow path),
+ * no \u escape of a surrogate (serde refuses a lone one), nesting under serde's limit, no top-level key
+ * twice. Each entry's value is then parsed on its own (no object of a million keys, no visitor calls)
+ * and its keys counted against the text's, since JSON.parse hides a duplicated key. For a 95 MB header
+ * this is a fraction of parseJson's time and memory.
+ */
+function plainHeader(text) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f]|\\u[dD][89a-fA-F]/.test(text))
+        return undefined;
+    const n = text.length;
+    const names = [];
+    const starts = [];
+    const ends = [];
+    /** Keys inside each entry's value, as the text has them. */
+    const innerKeys = [];
+    let i = 0;
+    while (isJsonSpace(text.charCodeAt(i)))
+        i++;
+    if (text.charCodeAt(i) !== 0x7b)
+        return undefined;
+    let depth = 1;
+    // At the top level: 'key' (a key or the end is next), 'colon', 'value' (inside a member's value).
+    let expect = 'key';
+    let sawComma = false;
+    let closed = -1;
+    for (i++; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x20)
+            continue;
+        if (c === 0x22) {
+            let j = text.indexOf('"', i + 1);
+            while (j !== -1) {
+                let slashes = 0;
+                for (let k = j - 1; text.charCodeAt(k) === 0x5c; k--)
+                    slashes++;
+                if (slashes % 2 === 0)
+                    break;
+                j = text.indexOf('"', j + 1);
+            }
+            if (j === -1)
+                return undefined;
+            if (depth === 1 && expect === 'key') {
+                const raw = text.slice(i + 1, j);
+                let name;
+                try {
+                    name = raw.includes('\\') ? JSON.parse(text.slice(i, j + 1)) : raw;
+                }
+                catch {
+                    return undefined;
+                }
+                names.push(name);
+                innerKeys.push(0);
+                expect = 'colon';
+            }
+            else if (depth === 1 && expect !== 'value')
+                return undefined;
+            else if (depth > 1) {
+                let k = j + 1;
+                while (text.charCodeAt(k) === 0x20)
+                    k++;
+                if (text.charCodeAt(k) === 0x3a)
+                    innerKeys[innerKeys.length - 1]++; // a member's key: names has it
+            }
+            i = j;
+            continue;
+        }
+        if (depth === 1 && expect === 'colon') {
+            if (c !== 0x3a)
+                return undefined;
+            expect = 'value';
+            starts.push(i + 1);
+            continue;
+        }
+        if (depth === 1 && expect === 'key') {
+            // After '{' or ',': a key, or the end of an empty object (not after a comma).
+            if (c === 0x7d && !sawComma && names.length === 0) {
+                closed = i;
+                break;
+            }
+            return undefined;
+        }
+        if (c === 0x5b || c === 0x7b) {
+            if (++depth >= MAX_JSON_DEPTH)
+                return undefined;
+        }
+        else if (c === 0x5d || c === 0x7d) {
+            if (--depth === 0) {
+                if (c !== 0x7d)
+                    return undefined;
+                ends.push(i);
+                closed = i;
+                break;
+            }
+        }
+        else if (c === 0x2c && depth === 1) {
+            ends.push(i);
+            expect = 'key';
+            sawComma = true;
+        }
+        else if (isDigit(c)) {
+            let j = i + 1;
+            while (j < n && isDigit(text.charCodeAt(j)))
+                j++;
+            if (j - i > 15)
+                return undefined;
+            i = j - 1;
+        }
+        else if (c === 0x2d || c === 0x2e || c === 0x2b || c === 0x65 || c === 0x45)
+            return undefined; // - . + e E
+    }
+    if (closed < 0)
+        return undefined;
+    for (let k = closed + 1; k < n; k++)
+        if (text.charCodeAt(k) !== 0x20)
+            return undefined;
+    if (new Set(names).size !== names.length)
+        return undefined;
+    return (function* () {
+        for (let k = 0; k < names.length; k++) {
+            let value;
+            try {
+                value = JSON.parse(text.slice(starts[k], ends[k]));
+            }
+            catch {
+                throw new NotPlain();
+            }
+            if (countKeys(value) !== innerKeys[k])
+                throw new NotPlain();
+            yield [names[k], value]; // k < names.length
+        }
+    })();
+}
+/** The keys of every object in a parsed value, without recursion. */
+function countKeys(root) {
+    let keys = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+        const v = stack.pop();
+        if (typeof v !== 'object' || v === null)
+            continue;
+        if (Array.isArray(v))
+            for (const item of v)
+                stack.push(item);
+        else
+            for (const key of Object.keys(v)) {
+                keys++;
+                stack.push(v[key]);
+            }
+    }
+    return keys;
 }
 /** The literal text[start, end), which jsonc-parser read as `value`, as serde_json reads it. */
 function numberLiteral(text, value, start, end) {
@@ -40812,12 +41156,12 @@ function isDigit(c) {
 /** The index's `weight_map`, or undefined when the index did not parse or holds no map object. */
 function weightMapOf(index) {
     const doc = (0,_json_file_js__WEBPACK_IMPORTED_MODULE_0__/* .docOf */ .wJ)(index);
-    const map = doc && (0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(doc.value) ? doc.value.weight_map : undefined;
-    if (!doc || !(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(map))
+    const map = doc && (0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .Gv)(doc.value) ? doc.value.weight_map : undefined;
+    if (!doc || !(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .Gv)(map))
         return undefined;
     const out = { doc, entries: [], nonString: [], shards: new Map() };
     for (const [tensor, value] of Object.entries(map)) {
-        const pointer = `/weight_map/${(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .escapePointer */ .l)(tensor)}`;
+        const pointer = `/weight_map/${(0,_common_json_js__WEBPACK_IMPORTED_MODULE_1__/* .escapePointer */ .lZ)(tensor)}`;
         if (typeof value !== 'string') {
             out.nonString.push({ tensor, value, pointer });
             continue;
@@ -40915,10 +41259,11 @@ function tokenStrings(tokens) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P: () => (/* binding */ smokeRenders),
-/* harmony export */   z: () => (/* binding */ ASSISTANT)
+/* harmony export */   Pm: () => (/* binding */ smokeRenders),
+/* harmony export */   zA: () => (/* binding */ ASSISTANT)
 /* harmony export */ });
-/* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8303);
+/* unused harmony exports TEMPLATE_BUDGET_MS, MODEL_BUDGET_MS */
+/* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _special_tokens_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2495);
 // The chat template rendered on the conversations every chat model meets, the way transformers'
 // apply_chat_template renders them; done once per target and shared by the template rules.
@@ -40944,27 +41289,30 @@ const SMOKE_CONVERSATIONS = [
     conversation('user', 'assistant', 'user2'),
     conversation('system', 'user', 'assistant'),
 ];
+/** The ten smoke renders of one template share this much time (each may take up to 2 s of it). */
+const TEMPLATE_BUDGET_MS = 2000;
+/** All of a model's templates share this much: a repository with hundreds of slow templates still ends. */
+const MODEL_BUDGET_MS = 10_000;
 /**
  * Every used template that parsed, on every smoke conversation, with add_generation_prompt false and
- * true and no tools. A template that hits a limit is not rendered again: one slow template must not
- * cost ten times the limit.
+ * true and no tools. The renders of one template share one time budget (TEMPLATE_BUDGET_MS), all
+ * templates one more (MODEL_BUDGET_MS); a template that hits a limit is not rendered again: one slow
+ * template must not cost ten times the limit.
  */
 function smokeRenders(templates, tokens) {
     const out = [];
     const specialTokens = (0,_special_tokens_js__WEBPACK_IMPORTED_MODULE_1__/* .tokenStrings */ .qe)(tokens);
+    const model = new _templates_render_js__WEBPACK_IMPORTED_MODULE_0__/* .RenderBudget */ .uc(MODEL_BUDGET_MS, "that all of the model's chat templates share");
     for (const template of templates.used) {
         if (!template.compiled.ok)
             continue;
+        const budget = new _templates_render_js__WEBPACK_IMPORTED_MODULE_0__/* .RenderBudget */ .uc(TEMPLATE_BUDGET_MS, 'that its smoke renders share', model);
         let limited = false;
         for (const conv of SMOKE_CONVERSATIONS) {
             for (const addGenerationPrompt of [false, true]) {
                 if (limited)
                     continue;
-                const result = (0,_templates_render_js__WEBPACK_IMPORTED_MODULE_0__/* .renderTemplate */ .Xm)(template.compiled.template, {
-                    messages: conv.messages,
-                    add_generation_prompt: addGenerationPrompt,
-                    specialTokens,
-                });
+                const result = (0,_templates_render_js__WEBPACK_IMPORTED_MODULE_0__/* .renderTemplate */ .Xm)(template.compiled.template, { messages: conv.messages, add_generation_prompt: addGenerationPrompt, specialTokens }, { budget });
                 if (!result.ok && result.kind === 'limit')
                     limited = true;
                 out.push({ template, conversation: conv, addGenerationPrompt, result });
@@ -41011,7 +41359,12 @@ keepJson = false) {
     const { bytes } = file;
     let value;
     try {
-        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        // JSON.parse does not recurse, but what reads the value may: nesting past what Python's json
+        // loads is refused before parsing, by the position-keeping parser below, which says where.
+        if ((0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .jsonNesting */ .N5)(text, _common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .PYTHON_JSON_MAX_DEPTH */ .Tp).over >= 0)
+            throw new RangeError('too deep');
+        value = JSON.parse(text);
     }
     catch {
         const parsed = (0,_json_document_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJsonDocument */ .dH)(path, bytes);
@@ -41031,7 +41384,7 @@ keepJson = false) {
 function tokenizerModel(json) {
     const model = (typeof json.model === 'object' && json.model !== null ? json.model : {});
     const addedTokens = Array.isArray(json.added_tokens)
-        ? json.added_tokens.flatMap((t) => (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .G)(t) && Number.isInteger(t.id) && typeof t.content === 'string'
+        ? json.added_tokens.flatMap((t) => (0,_common_json_js__WEBPACK_IMPORTED_MODULE_3__/* .isObject */ .Gv)(t) && Number.isInteger(t.id) && typeof t.content === 'string'
             ? [{ id: t.id, content: t.content, special: t.special === true }]
             : [])
         : [];
@@ -41100,7 +41453,7 @@ function inferType(model) {
 
 /***/ }),
 
-/***/ 5520:
+/***/ 8673:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41113,12 +41466,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 var registry = __nccwpck_require__(412);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: ./src/common/json.ts
+var common_json = __nccwpck_require__(2308);
+// EXTERNAL MODULE: ./src/common/json-errors.ts
+var json_errors = __nccwpck_require__(1875);
 // EXTERNAL MODULE: ./src/sources/lfs.ts
 var lfs = __nccwpck_require__(8033);
 // EXTERNAL MODULE: ./src/common/wording.ts
 var wording = __nccwpck_require__(7333);
-// EXTERNAL MODULE: ./src/common/json-errors.ts
-var json_errors = __nccwpck_require__(1875);
 // EXTERNAL MODULE: ./src/common/text.ts
 var common_text = __nccwpck_require__(2450);
 ;// CONCATENATED MODULE: ./src/readers/rows.ts
@@ -41140,6 +41495,7 @@ const MAX_ROW_BYTES = 16 * 1024 * 1024;
 ;// CONCATENATED MODULE: ./src/readers/read-text.ts
 // Shared pieces of the JSON Lines and JSON array readers: reading a file in bounded chunks, turning a
 // row's bytes into a value or a plain-words problem, and recognising files that are not text at all.
+
 
 
 
@@ -41211,6 +41567,17 @@ function parseRowBytes(bytes) {
 }
 /** One row's text to its value, or why not. */
 function parseRowText(text) {
+    // JSON.parse does not recurse, but the rules that read the value may: a row nested deeper than
+    // Python's json loads is refused first. Only a row with that many brackets is scanned.
+    if ((0,common_json/* mayNestDeeperThan */.oM)(text, common_json/* PYTHON_JSON_MAX_DEPTH */.Tp)) {
+        const nesting = (0,common_json/* jsonNesting */.N5)(text, common_json/* PYTHON_JSON_MAX_DEPTH */.Tp);
+        if (nesting.over >= 0)
+            return {
+                ok: false,
+                problem: `${(0,json_errors/* nestedWords */.JB)(nesting.depth, common_json/* PYTHON_JSON_MAX_DEPTH */.Tp)}; it was not parsed`,
+                column: nesting.over + 1,
+            };
+    }
     try {
         return { ok: true, value: JSON.parse(text) };
     }
@@ -41254,6 +41621,8 @@ const isSpace = (b) => b === 32 || b === 10 || b === 13 || b === 9;
 
 
 
+
+
 const json_array_decoder = new TextDecoder('utf-8');
 /**
  * Stream the elements of the array whose '[' is at byte `offset` (on `line`). A top-level array must be
@@ -41274,6 +41643,9 @@ first) {
     let pieces = [];
     let held = 0;
     let oversized = false;
+    // The element's deepest nesting (its own levels: the array's is not counted), so an element deeper
+    // than Python's json loads is a bad row before any parser sees it.
+    let elemDepth = 0;
     let sawComma = false; // a comma since the last element: `[1,]` and `[1,,2]` are not JSON
     let batch = [];
     // Elements wholly inside the current chunk wait here, to be parsed together in one JSON.parse.
@@ -41285,6 +41657,14 @@ first) {
         let event;
         if (oversized || total > MAX_ROW_BYTES) {
             event = { kind: 'bad-row', row, line: elemLine, problem: tooLong(total) };
+        }
+        else if (elemDepth > common_json/* PYTHON_JSON_MAX_DEPTH */.Tp) {
+            event = {
+                kind: 'bad-row',
+                row,
+                line: elemLine,
+                problem: `${(0,json_errors/* nestedWords */.JB)(elemDepth, common_json/* PYTHON_JSON_MAX_DEPTH */.Tp)}; it was not parsed`,
+            };
         }
         else if (pieces.length === 0) {
             event = { kind: 'row', row, line: elemLine, value: undefined, bytes: trimmedLength(tail) };
@@ -41298,6 +41678,7 @@ first) {
         pieces = [];
         held = 0;
         oversized = false;
+        elemDepth = 0;
         return event;
     };
     /** Parse the waiting elements: all at once as one array when they are all valid, else one by one. */
@@ -41418,8 +41799,10 @@ first) {
             }
             if (b === QUOTE)
                 inString = true;
-            else if (b === OPEN_ARRAY || b === OPEN_OBJECT)
-                depth++;
+            else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+                if (++depth - 1 > elemDepth)
+                    elemDepth = depth - 1;
+            }
             else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT)
                 depth--;
         }
@@ -47094,6 +47477,766 @@ function parquetReadObjects(options) {
   })
 }
 
+// EXTERNAL MODULE: ./src/common/errors.ts
+var errors = __nccwpck_require__(1922);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
+// Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
+// aliases for shorter compressed code (most minifers don't do this)
+var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
+var slc = function (v, s, e) {
+    if (u8.prototype.slice)
+        return u8.prototype.slice.call(v, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    var n = new u8(e - s);
+    n.set(v.subarray(s, e));
+    return n;
+};
+var fill = function (v, n, s, e) {
+    if (u8.prototype.fill)
+        return u8.prototype.fill.call(v, n, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    for (; s < e; ++s)
+        v[s] = n;
+    return v;
+};
+var cpw = function (v, t, s, e) {
+    if (u8.prototype.copyWithin)
+        return u8.prototype.copyWithin.call(v, t, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    while (s < e) {
+        v[t++] = v[s++];
+    }
+};
+/**
+ * Codes for errors generated within this library
+ */
+var ZstdErrorCode = {
+    InvalidData: 0,
+    WindowSizeTooLarge: 1,
+    InvalidBlockType: 2,
+    FSEAccuracyTooHigh: 3,
+    DistanceTooFarBack: 4,
+    UnexpectedEOF: 5
+};
+// error codes
+var ec = [
+    'invalid zstd data',
+    'window size too large (>2046MB)',
+    'invalid block type',
+    'FSE accuracy too high',
+    'match distance too far back',
+    'unexpected EOF'
+];
+var err = function (ind, msg, nt) {
+    var e = new Error(msg || ec[ind]);
+    e.code = ind;
+    if (Error.captureStackTrace)
+        Error.captureStackTrace(e, err);
+    if (!nt)
+        throw e;
+    return e;
+};
+var rb = function (d, b, n) {
+    var i = 0, o = 0;
+    for (; i < n; ++i)
+        o |= d[b++] << (i << 3);
+    return o;
+};
+var b4 = function (d, b) { return (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0; };
+// read Zstandard frame header
+var rzfh = function (dat, w) {
+    var n3 = dat[0] | (dat[1] << 8) | (dat[2] << 16);
+    if (n3 == 0x2FB528 && dat[3] == 253) {
+        // Zstandard
+        var flg = dat[4];
+        //    single segment       checksum             dict flag     frame content flag
+        var ss = (flg >> 5) & 1, cc = (flg >> 2) & 1, df = flg & 3, fcf = flg >> 6;
+        if (flg & 8)
+            err(0);
+        // byte
+        var bt = 6 - ss;
+        // dict bytes
+        var db = df == 3 ? 4 : df;
+        // dictionary id
+        var di = rb(dat, bt, db);
+        bt += db;
+        // frame size bytes
+        var fsb = fcf ? (1 << fcf) : ss;
+        // frame source size
+        var fss = rb(dat, bt, fsb) + ((fcf == 1) && 256);
+        // window size
+        var ws = fss;
+        if (!ss) {
+            // window descriptor
+            var wb = 1 << (10 + (dat[5] >> 3));
+            ws = wb + (wb >> 3) * (dat[5] & 7);
+        }
+        if (ws > 2145386496)
+            err(1);
+        var buf = new u8((w == 1 ? (fss || ws) : w ? 0 : ws) + 12);
+        buf[0] = 1, buf[4] = 4, buf[8] = 8;
+        return {
+            b: bt + fsb,
+            y: 0,
+            l: 0,
+            d: di,
+            w: (w && w != 1) ? w : buf.subarray(12),
+            e: ws,
+            o: new i32(buf.buffer, 0, 3),
+            u: fss,
+            c: cc,
+            m: Math.min(131072, ws)
+        };
+    }
+    else if (((n3 >> 4) | (dat[3] << 20)) == 0x184D2A5) {
+        // skippable
+        return b4(dat, 4) + 8;
+    }
+    err(0);
+};
+// most significant bit for nonzero
+var msb = function (val) {
+    var bits = 0;
+    for (; (1 << bits) <= val; ++bits)
+        ;
+    return bits - 1;
+};
+// read finite state entropy
+var rfse = function (dat, bt, mal) {
+    // table pos
+    var tpos = (bt << 3) + 4;
+    // accuracy log
+    var al = (dat[bt] & 15) + 5;
+    if (al > mal)
+        err(3);
+    // size
+    var sz = 1 << al;
+    // probabilities symbols  repeat   index   high threshold
+    var probs = sz, sym = -1, re = -1, i = -1, ht = sz;
+    // optimization: single allocation is much faster
+    var buf = new ab(512 + (sz << 2));
+    var freq = new i16(buf, 0, 256);
+    // same view as freq
+    var dstate = new u16(buf, 0, 256);
+    var nstate = new u16(buf, 512, sz);
+    var bb1 = 512 + (sz << 1);
+    var syms = new u8(buf, bb1, sz);
+    var nbits = new u8(buf, bb1 + sz);
+    while (sym < 255 && probs > 0) {
+        var bits = msb(probs + 1);
+        var cbt = tpos >> 3;
+        // mask
+        var msk = (1 << (bits + 1)) - 1;
+        var val = ((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (tpos & 7)) & msk;
+        // mask (1 fewer bit)
+        var msk1fb = (1 << bits) - 1;
+        // max small value
+        var msv = msk - probs - 1;
+        // small value
+        var sval = val & msk1fb;
+        if (sval < msv)
+            tpos += bits, val = sval;
+        else {
+            tpos += bits + 1;
+            if (val > msk1fb)
+                val -= msv;
+        }
+        freq[++sym] = --val;
+        if (val == -1) {
+            probs += val;
+            syms[--ht] = sym;
+        }
+        else
+            probs -= val;
+        if (!val) {
+            do {
+                // repeat byte
+                var rbt = tpos >> 3;
+                re = ((dat[rbt] | (dat[rbt + 1] << 8)) >> (tpos & 7)) & 3;
+                tpos += 2;
+                sym += re;
+            } while (re == 3);
+        }
+    }
+    if (sym > 255 || probs)
+        err(0);
+    var sympos = 0;
+    // sym step (coprime with sz - formula from zstd source)
+    var sstep = (sz >> 1) + (sz >> 3) + 3;
+    // sym mask
+    var smask = sz - 1;
+    for (var s = 0; s <= sym; ++s) {
+        var sf = freq[s];
+        if (sf < 1) {
+            dstate[s] = -sf;
+            continue;
+        }
+        // This is split into two loops in zstd to avoid branching, but as JS is higher-level that is unnecessary
+        for (i = 0; i < sf; ++i) {
+            syms[sympos] = s;
+            do {
+                sympos = (sympos + sstep) & smask;
+            } while (sympos >= ht);
+        }
+    }
+    // After spreading symbols, should be zero again
+    if (sympos)
+        err(0);
+    for (i = 0; i < sz; ++i) {
+        // next state
+        var ns = dstate[syms[i]]++;
+        // num bits
+        var nb = nbits[i] = al - msb(ns);
+        nstate[i] = (ns << nb) - sz;
+    }
+    return [(tpos + 7) >> 3, {
+            b: al,
+            s: syms,
+            n: nbits,
+            t: nstate
+        }];
+};
+// read huffman
+var rhu = function (dat, bt) {
+    //  index  weight count
+    var i = 0, wc = -1;
+    //    buffer             header byte
+    var buf = new u8(292), hb = dat[bt];
+    // huffman weights
+    var hw = buf.subarray(0, 256);
+    // rank count
+    var rc = buf.subarray(256, 268);
+    // rank index
+    var ri = new u16(buf.buffer, 268);
+    // NOTE: at this point bt is 1 less than expected
+    if (hb < 128) {
+        // end byte, fse decode table
+        var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
+        bt += hb;
+        var epos = ebt << 3;
+        // last byte
+        var lb = dat[bt];
+        if (!lb)
+            err(0);
+        //  state1   state2   state1 bits   state2 bits
+        var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
+        // fse pos
+        // pre-increment to account for original deficit of 1
+        var fpos = (++bt << 3) - 8 + msb(lb);
+        for (;;) {
+            fpos -= btr1;
+            if (fpos < epos)
+                break;
+            var cbt = fpos >> 3;
+            st1 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr1) - 1);
+            hw[++wc] = fdt.s[st1];
+            fpos -= btr2;
+            if (fpos < epos)
+                break;
+            cbt = fpos >> 3;
+            st2 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr2) - 1);
+            hw[++wc] = fdt.s[st2];
+            btr1 = fdt.n[st1];
+            st1 = fdt.t[st1];
+            btr2 = fdt.n[st2];
+            st2 = fdt.t[st2];
+        }
+        if (++wc > 255)
+            err(0);
+    }
+    else {
+        wc = hb - 127;
+        for (; i < wc; i += 2) {
+            var byte = dat[++bt];
+            hw[i] = byte >> 4;
+            hw[i + 1] = byte & 15;
+        }
+        ++bt;
+    }
+    // weight exponential sum
+    var wes = 0;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        // bits must be at most 11, same as weight
+        if (wt > 11)
+            err(0);
+        wes += wt && (1 << (wt - 1));
+    }
+    // max bits
+    var mb = msb(wes) + 1;
+    // table size
+    var ts = 1 << mb;
+    // remaining sum
+    var rem = ts - wes;
+    // must be power of 2
+    if (rem & (rem - 1))
+        err(0);
+    hw[wc++] = msb(rem) + 1;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        ++rc[hw[i] = wt && (mb + 1 - wt)];
+    }
+    // huf buf
+    var hbuf = new u8(ts << 1);
+    //    symbols                      num bits
+    var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
+    ri[mb] = 0;
+    for (i = mb; i > 0; --i) {
+        var pv = ri[i];
+        fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << (mb - i)));
+    }
+    if (ri[0] != ts)
+        err(0);
+    for (i = 0; i < wc; ++i) {
+        var bits = hw[i];
+        if (bits) {
+            var code = ri[bits];
+            fill(syms, i, code, ri[bits] = code + (1 << (mb - bits)));
+        }
+    }
+    return [bt, {
+            n: nb,
+            b: mb,
+            s: syms
+        }];
+};
+// Tables generated using this:
+// https://gist.github.com/101arrowz/a979452d4355992cbf8f257cbffc9edd
+// default literal length table
+var dllt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    81, 16, 99, 140, 49, 198, 24, 99, 12, 33, 196, 24, 99, 102, 102, 134, 70, 146, 4
+]), 0, 6)[1];
+// default match length table
+var dmlt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    33, 20, 196, 24, 99, 140, 33, 132, 16, 66, 8, 33, 132, 16, 66, 8, 33, 68, 68, 68, 68, 68, 68, 68, 68, 36, 9
+]), 0, 6)[1];
+// default offset code table
+var doct = /*#__PURE__ */ rfse(/*#__PURE__*/ new u8([
+    32, 132, 16, 66, 102, 70, 68, 68, 68, 68, 36, 73, 2
+]), 0, 5)[1];
+// bits to baseline
+var b2bl = function (b, s) {
+    var len = b.length, bl = new i32(len);
+    for (var i = 0; i < len; ++i) {
+        bl[i] = s;
+        s += 1 << b[i];
+    }
+    return bl;
+};
+// literal length bits
+var llb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 16843009, 50528770, 134678020, 202050057, 269422093
+])).buffer, 0, 36);
+// literal length baseline
+var llbl = /*#__PURE__ */ b2bl(llb, 0);
+// match length bits
+var mlb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 0, 0, 0, 0, 16843009, 50528770, 117769220, 185207048, 252579084, 16
+])).buffer, 0, 53);
+// match length baseline
+var mlbl = /*#__PURE__ */ b2bl(mlb, 3);
+// decode huffman stream
+var dhu = function (dat, out, hu) {
+    var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
+    if (!lb)
+        err(0);
+    var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i = -1;
+    for (; pos > eb && i < ss;) {
+        var cbt = pos >> 3;
+        var val = (dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (pos & 7);
+        st = ((st << btr) | val) & msk;
+        out[++i] = hu.s[st];
+        pos -= (btr = hu.n[st]);
+    }
+    if (pos != eb || i + 1 != ss)
+        err(0);
+};
+// decode huffman stream 4x
+// TODO: use workers to parallelize
+var dhu4 = function (dat, out, hu) {
+    var bt = 6;
+    var ss = out.length, sz1 = (ss + 3) >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
+    dhu(dat.subarray(bt, bt += dat[0] | (dat[1] << 8)), out.subarray(0, sz1), hu);
+    dhu(dat.subarray(bt, bt += dat[2] | (dat[3] << 8)), out.subarray(sz1, sz2), hu);
+    dhu(dat.subarray(bt, bt += dat[4] | (dat[5] << 8)), out.subarray(sz2, sz3), hu);
+    dhu(dat.subarray(bt), out.subarray(sz3), hu);
+};
+// read Zstandard block
+var rzb = function (dat, st, out) {
+    var _a;
+    var bt = st.b;
+    //    byte 0        block type
+    var b0 = dat[bt], btype = (b0 >> 1) & 3;
+    st.l = b0 & 1;
+    var sz = (b0 >> 3) | (dat[bt + 1] << 5) | (dat[bt + 2] << 13);
+    // end byte for block
+    var ebt = (bt += 3) + sz;
+    if (btype == 1) {
+        if (bt >= dat.length)
+            return;
+        st.b = bt + 1;
+        if (out) {
+            fill(out, dat[bt], st.y, st.y += sz);
+            return out;
+        }
+        return fill(new u8(sz), dat[bt]);
+    }
+    if (ebt > dat.length)
+        return;
+    if (btype == 0) {
+        st.b = ebt;
+        if (out) {
+            out.set(dat.subarray(bt, ebt), st.y);
+            st.y += sz;
+            return out;
+        }
+        return slc(dat, bt, ebt);
+    }
+    if (btype == 2) {
+        //    byte 3        lit btype     size format
+        var b3 = dat[bt], lbt = b3 & 3, sf = (b3 >> 2) & 3;
+        // lit src size  lit cmp sz 4 streams
+        var lss = b3 >> 4, lcs = 0, s4 = 0;
+        if (lbt < 2) {
+            if (sf & 1)
+                lss |= (dat[++bt] << 4) | ((sf & 2) && (dat[++bt] << 12));
+            else
+                lss = b3 >> 3;
+        }
+        else {
+            s4 = sf;
+            if (sf < 2)
+                lss |= ((dat[++bt] & 63) << 4), lcs = (dat[bt] >> 6) | (dat[++bt] << 2);
+            else if (sf == 2)
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 3) << 12), lcs = (dat[bt] >> 2) | (dat[++bt] << 6);
+            else
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 63) << 12), lcs = (dat[bt] >> 6) | (dat[++bt] << 2) | (dat[++bt] << 10);
+        }
+        ++bt;
+        // add literals to end - can never overlap with backreferences because unused literals always appended
+        var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
+        // starting point for literals
+        var spl = buf.length - lss;
+        if (lbt == 0)
+            buf.set(dat.subarray(bt, bt += lss), spl);
+        else if (lbt == 1)
+            fill(buf, dat[bt++], spl);
+        else {
+            // huffman table
+            var hu = st.h;
+            if (lbt == 2) {
+                var hud = rhu(dat, bt);
+                // subtract description length
+                lcs += bt - (bt = hud[0]);
+                st.h = hu = hud[1];
+            }
+            else if (!hu)
+                err(0);
+            (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
+        }
+        // num sequences
+        var ns = dat[bt++];
+        if (ns) {
+            if (ns == 255)
+                ns = (dat[bt++] | (dat[bt++] << 8)) + 0x7F00;
+            else if (ns > 127)
+                ns = ((ns - 128) << 8) | dat[bt++];
+            // symbol compression modes
+            var scm = dat[bt++];
+            if (scm & 3)
+                err(0);
+            var dts = [dmlt, doct, dllt];
+            for (var i = 2; i > -1; --i) {
+                var md = (scm >> ((i << 1) + 2)) & 3;
+                if (md == 1) {
+                    // rle buf
+                    var rbuf = new u8([0, 0, dat[bt++]]);
+                    dts[i] = {
+                        s: rbuf.subarray(2, 3),
+                        n: rbuf.subarray(0, 1),
+                        t: new u16(rbuf.buffer, 0, 1),
+                        b: 0
+                    };
+                }
+                else if (md == 2) {
+                    // accuracy log 8 for offsets, 9 for others
+                    _a = rfse(dat, bt, 9 - (i & 1)), bt = _a[0], dts[i] = _a[1];
+                }
+                else if (md == 3) {
+                    if (!st.t)
+                        err(0);
+                    dts[i] = st.t[i];
+                }
+            }
+            var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
+            var lb = dat[ebt - 1];
+            if (!lb)
+                err(0);
+            var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
+            var lst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << llt.b) - 1);
+            cbt = (spos -= oct.b) >> 3;
+            var ost = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << oct.b) - 1);
+            cbt = (spos -= mlt.b) >> 3;
+            var mst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mlt.b) - 1);
+            for (++ns; --ns;) {
+                var llc = llt.s[lst];
+                var lbtr = llt.n[lst];
+                var mlc = mlt.s[mst];
+                var mbtr = mlt.n[mst];
+                var ofc = oct.s[ost];
+                var obtr = oct.n[ost];
+                cbt = (spos -= ofc) >> 3;
+                var ofp = 1 << ofc;
+                var off = ofp + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16) | (dat[cbt + 3] << 24)) >>> (spos & 7)) & (ofp - 1));
+                cbt = (spos -= mlb[mlc]) >> 3;
+                var ml = mlbl[mlc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << mlb[mlc]) - 1));
+                cbt = (spos -= llb[llc]) >> 3;
+                var ll = llbl[llc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << llb[llc]) - 1));
+                cbt = (spos -= lbtr) >> 3;
+                lst = llt.t[lst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << lbtr) - 1));
+                cbt = (spos -= mbtr) >> 3;
+                mst = mlt.t[mst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mbtr) - 1));
+                cbt = (spos -= obtr) >> 3;
+                ost = oct.t[ost] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << obtr) - 1));
+                if (off > 3) {
+                    st.o[2] = st.o[1];
+                    st.o[1] = st.o[0];
+                    st.o[0] = off -= 3;
+                }
+                else {
+                    var idx = off - (ll != 0);
+                    if (idx) {
+                        off = idx == 3 ? st.o[0] - 1 : st.o[idx];
+                        if (idx > 1)
+                            st.o[2] = st.o[1];
+                        st.o[1] = st.o[0];
+                        st.o[0] = off;
+                    }
+                    else
+                        off = st.o[0];
+                }
+                for (var i = 0; i < ll; ++i) {
+                    buf[oubt + i] = buf[spl + i];
+                }
+                oubt += ll, spl += ll;
+                var stin = oubt - off;
+                if (stin < 0) {
+                    var len = -stin;
+                    var bs = st.e + stin;
+                    if (len > ml)
+                        len = ml;
+                    for (var i = 0; i < len; ++i) {
+                        buf[oubt + i] = st.w[bs + i];
+                    }
+                    oubt += len, ml -= len, stin = 0;
+                }
+                for (var i = 0; i < ml; ++i) {
+                    buf[oubt + i] = buf[stin + i];
+                }
+                oubt += ml;
+            }
+            if (oubt != spl) {
+                while (spl < buf.length) {
+                    buf[oubt++] = buf[spl++];
+                }
+            }
+            else
+                oubt = buf.length;
+            if (out)
+                st.y += oubt;
+            else
+                buf = slc(buf, 0, oubt);
+        }
+        else if (out) {
+            st.y += lss;
+            if (spl) {
+                for (var i = 0; i < lss; ++i) {
+                    buf[i] = buf[spl + i];
+                }
+            }
+        }
+        else if (spl)
+            buf = slc(buf, spl);
+        st.b = ebt;
+        return buf;
+    }
+    err(2);
+};
+// concat
+var cct = function (bufs, ol) {
+    if (bufs.length == 1)
+        return bufs[0];
+    var buf = new u8(ol);
+    for (var i = 0, b = 0; i < bufs.length; ++i) {
+        var chk = bufs[i];
+        buf.set(chk, b);
+        b += chk.length;
+    }
+    return buf;
+};
+/**
+ * Decompresses Zstandard data
+ * @param dat The input data
+ * @param buf The output buffer. If unspecified, the function will allocate
+ *            exactly enough memory to fit the decompressed data. If your
+ *            data has multiple frames and you know the output size, specifying
+ *            it will yield better performance.
+ * @returns The decompressed data
+ */
+function decompress(dat, buf) {
+    var bufs = [], nb = +!buf;
+    var bt = 0, ol = 0;
+    for (; dat.length;) {
+        var st = rzfh(dat, nb || buf);
+        if (typeof st == 'object') {
+            if (nb) {
+                buf = null;
+                if (st.w.length == st.u) {
+                    bufs.push(buf = st.w);
+                    ol += st.u;
+                }
+            }
+            else {
+                bufs.push(buf);
+                st.e = 0;
+            }
+            for (; !st.l;) {
+                var blk = rzb(dat, st, buf);
+                if (!blk)
+                    err(5);
+                if (buf)
+                    st.e = st.y;
+                else {
+                    bufs.push(blk);
+                    ol += blk.length;
+                    cpw(st.w, 0, blk.length);
+                    st.w.set(blk, st.w.length - blk.length);
+                }
+            }
+            bt = st.b + (st.c * 4);
+        }
+        else
+            bt = st;
+        dat = dat.subarray(bt);
+    }
+    return cct(bufs, ol);
+}
+/**
+ * Decompressor for Zstandard streamed data
+ */
+var Decompress = /*#__PURE__*/ ((/* unused pure expression or super */ null && (function () {
+    /**
+     * Creates a Zstandard decompressor
+     * @param ondata The handler for stream data
+     */
+    function Decompress(ondata) {
+        this.ondata = ondata;
+        this.c = [];
+        this.l = 0;
+        this.z = 0;
+    }
+    /**
+     * Pushes data to be decompressed
+     * @param chunk The chunk of data to push
+     * @param final Whether or not this is the last chunk in the stream
+     */
+    Decompress.prototype.push = function (chunk, final) {
+        if (typeof this.s == 'number') {
+            var sub = Math.min(chunk.length, this.s);
+            chunk = chunk.subarray(sub);
+            this.s -= sub;
+        }
+        var sl = chunk.length;
+        var ncs = sl + this.l;
+        if (!this.s) {
+            if (final) {
+                if (!ncs) {
+                    this.ondata(new u8(0), true);
+                    return;
+                }
+                // min for frame + one block
+                if (ncs < 5)
+                    err(5);
+            }
+            else if (ncs < 18) {
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (typeof (this.s = rzfh(chunk)) == 'number')
+                return this.push(chunk, final);
+        }
+        if (typeof this.s != 'number') {
+            if (ncs < (this.z || 3)) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (!this.z && ncs < (this.z = (chunk[this.s.b] & 2) ? 4 : 3 + ((chunk[this.s.b] >> 3) | (chunk[this.s.b + 1] << 5) | (chunk[this.s.b + 2] << 13)))) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            else
+                this.z = 0;
+            for (;;) {
+                var blk = rzb(chunk, this.s);
+                if (!blk) {
+                    if (final)
+                        err(5);
+                    var adc = chunk.subarray(this.s.b);
+                    this.s.b = 0;
+                    this.c.push(adc), this.l += adc.length;
+                    return;
+                }
+                else {
+                    this.ondata(blk, false);
+                    cpw(this.s.w, 0, blk.length);
+                    this.s.w.set(blk, this.s.w.length - blk.length);
+                }
+                if (this.s.l) {
+                    var rest = chunk.subarray(this.s.b);
+                    this.s = this.s.c * 4;
+                    this.push(rest, final);
+                    return;
+                }
+            }
+        }
+        else if (final)
+            err(5);
+    };
+    return Decompress;
+}())));
+
+
 ;// CONCATENATED MODULE: ./node_modules/hyparquet-compressors/src/brotli.bitreader.js
 /* Copyright 2013 Google Inc. All Rights Reserved.
 
@@ -50225,761 +51368,6 @@ function translateShortCodes(code, ringbuffer, index) {
   }
 }
 
-;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
-// Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
-// aliases for shorter compressed code (most minifers don't do this)
-var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
-var slc = function (v, s, e) {
-    if (u8.prototype.slice)
-        return u8.prototype.slice.call(v, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    var n = new u8(e - s);
-    n.set(v.subarray(s, e));
-    return n;
-};
-var fill = function (v, n, s, e) {
-    if (u8.prototype.fill)
-        return u8.prototype.fill.call(v, n, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    for (; s < e; ++s)
-        v[s] = n;
-    return v;
-};
-var cpw = function (v, t, s, e) {
-    if (u8.prototype.copyWithin)
-        return u8.prototype.copyWithin.call(v, t, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    while (s < e) {
-        v[t++] = v[s++];
-    }
-};
-/**
- * Codes for errors generated within this library
- */
-var ZstdErrorCode = {
-    InvalidData: 0,
-    WindowSizeTooLarge: 1,
-    InvalidBlockType: 2,
-    FSEAccuracyTooHigh: 3,
-    DistanceTooFarBack: 4,
-    UnexpectedEOF: 5
-};
-// error codes
-var ec = [
-    'invalid zstd data',
-    'window size too large (>2046MB)',
-    'invalid block type',
-    'FSE accuracy too high',
-    'match distance too far back',
-    'unexpected EOF'
-];
-var err = function (ind, msg, nt) {
-    var e = new Error(msg || ec[ind]);
-    e.code = ind;
-    if (Error.captureStackTrace)
-        Error.captureStackTrace(e, err);
-    if (!nt)
-        throw e;
-    return e;
-};
-var rb = function (d, b, n) {
-    var i = 0, o = 0;
-    for (; i < n; ++i)
-        o |= d[b++] << (i << 3);
-    return o;
-};
-var b4 = function (d, b) { return (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0; };
-// read Zstandard frame header
-var rzfh = function (dat, w) {
-    var n3 = dat[0] | (dat[1] << 8) | (dat[2] << 16);
-    if (n3 == 0x2FB528 && dat[3] == 253) {
-        // Zstandard
-        var flg = dat[4];
-        //    single segment       checksum             dict flag     frame content flag
-        var ss = (flg >> 5) & 1, cc = (flg >> 2) & 1, df = flg & 3, fcf = flg >> 6;
-        if (flg & 8)
-            err(0);
-        // byte
-        var bt = 6 - ss;
-        // dict bytes
-        var db = df == 3 ? 4 : df;
-        // dictionary id
-        var di = rb(dat, bt, db);
-        bt += db;
-        // frame size bytes
-        var fsb = fcf ? (1 << fcf) : ss;
-        // frame source size
-        var fss = rb(dat, bt, fsb) + ((fcf == 1) && 256);
-        // window size
-        var ws = fss;
-        if (!ss) {
-            // window descriptor
-            var wb = 1 << (10 + (dat[5] >> 3));
-            ws = wb + (wb >> 3) * (dat[5] & 7);
-        }
-        if (ws > 2145386496)
-            err(1);
-        var buf = new u8((w == 1 ? (fss || ws) : w ? 0 : ws) + 12);
-        buf[0] = 1, buf[4] = 4, buf[8] = 8;
-        return {
-            b: bt + fsb,
-            y: 0,
-            l: 0,
-            d: di,
-            w: (w && w != 1) ? w : buf.subarray(12),
-            e: ws,
-            o: new i32(buf.buffer, 0, 3),
-            u: fss,
-            c: cc,
-            m: Math.min(131072, ws)
-        };
-    }
-    else if (((n3 >> 4) | (dat[3] << 20)) == 0x184D2A5) {
-        // skippable
-        return b4(dat, 4) + 8;
-    }
-    err(0);
-};
-// most significant bit for nonzero
-var msb = function (val) {
-    var bits = 0;
-    for (; (1 << bits) <= val; ++bits)
-        ;
-    return bits - 1;
-};
-// read finite state entropy
-var rfse = function (dat, bt, mal) {
-    // table pos
-    var tpos = (bt << 3) + 4;
-    // accuracy log
-    var al = (dat[bt] & 15) + 5;
-    if (al > mal)
-        err(3);
-    // size
-    var sz = 1 << al;
-    // probabilities symbols  repeat   index   high threshold
-    var probs = sz, sym = -1, re = -1, i = -1, ht = sz;
-    // optimization: single allocation is much faster
-    var buf = new ab(512 + (sz << 2));
-    var freq = new i16(buf, 0, 256);
-    // same view as freq
-    var dstate = new u16(buf, 0, 256);
-    var nstate = new u16(buf, 512, sz);
-    var bb1 = 512 + (sz << 1);
-    var syms = new u8(buf, bb1, sz);
-    var nbits = new u8(buf, bb1 + sz);
-    while (sym < 255 && probs > 0) {
-        var bits = msb(probs + 1);
-        var cbt = tpos >> 3;
-        // mask
-        var msk = (1 << (bits + 1)) - 1;
-        var val = ((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (tpos & 7)) & msk;
-        // mask (1 fewer bit)
-        var msk1fb = (1 << bits) - 1;
-        // max small value
-        var msv = msk - probs - 1;
-        // small value
-        var sval = val & msk1fb;
-        if (sval < msv)
-            tpos += bits, val = sval;
-        else {
-            tpos += bits + 1;
-            if (val > msk1fb)
-                val -= msv;
-        }
-        freq[++sym] = --val;
-        if (val == -1) {
-            probs += val;
-            syms[--ht] = sym;
-        }
-        else
-            probs -= val;
-        if (!val) {
-            do {
-                // repeat byte
-                var rbt = tpos >> 3;
-                re = ((dat[rbt] | (dat[rbt + 1] << 8)) >> (tpos & 7)) & 3;
-                tpos += 2;
-                sym += re;
-            } while (re == 3);
-        }
-    }
-    if (sym > 255 || probs)
-        err(0);
-    var sympos = 0;
-    // sym step (coprime with sz - formula from zstd source)
-    var sstep = (sz >> 1) + (sz >> 3) + 3;
-    // sym mask
-    var smask = sz - 1;
-    for (var s = 0; s <= sym; ++s) {
-        var sf = freq[s];
-        if (sf < 1) {
-            dstate[s] = -sf;
-            continue;
-        }
-        // This is split into two loops in zstd to avoid branching, but as JS is higher-level that is unnecessary
-        for (i = 0; i < sf; ++i) {
-            syms[sympos] = s;
-            do {
-                sympos = (sympos + sstep) & smask;
-            } while (sympos >= ht);
-        }
-    }
-    // After spreading symbols, should be zero again
-    if (sympos)
-        err(0);
-    for (i = 0; i < sz; ++i) {
-        // next state
-        var ns = dstate[syms[i]]++;
-        // num bits
-        var nb = nbits[i] = al - msb(ns);
-        nstate[i] = (ns << nb) - sz;
-    }
-    return [(tpos + 7) >> 3, {
-            b: al,
-            s: syms,
-            n: nbits,
-            t: nstate
-        }];
-};
-// read huffman
-var rhu = function (dat, bt) {
-    //  index  weight count
-    var i = 0, wc = -1;
-    //    buffer             header byte
-    var buf = new u8(292), hb = dat[bt];
-    // huffman weights
-    var hw = buf.subarray(0, 256);
-    // rank count
-    var rc = buf.subarray(256, 268);
-    // rank index
-    var ri = new u16(buf.buffer, 268);
-    // NOTE: at this point bt is 1 less than expected
-    if (hb < 128) {
-        // end byte, fse decode table
-        var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
-        bt += hb;
-        var epos = ebt << 3;
-        // last byte
-        var lb = dat[bt];
-        if (!lb)
-            err(0);
-        //  state1   state2   state1 bits   state2 bits
-        var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
-        // fse pos
-        // pre-increment to account for original deficit of 1
-        var fpos = (++bt << 3) - 8 + msb(lb);
-        for (;;) {
-            fpos -= btr1;
-            if (fpos < epos)
-                break;
-            var cbt = fpos >> 3;
-            st1 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr1) - 1);
-            hw[++wc] = fdt.s[st1];
-            fpos -= btr2;
-            if (fpos < epos)
-                break;
-            cbt = fpos >> 3;
-            st2 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr2) - 1);
-            hw[++wc] = fdt.s[st2];
-            btr1 = fdt.n[st1];
-            st1 = fdt.t[st1];
-            btr2 = fdt.n[st2];
-            st2 = fdt.t[st2];
-        }
-        if (++wc > 255)
-            err(0);
-    }
-    else {
-        wc = hb - 127;
-        for (; i < wc; i += 2) {
-            var byte = dat[++bt];
-            hw[i] = byte >> 4;
-            hw[i + 1] = byte & 15;
-        }
-        ++bt;
-    }
-    // weight exponential sum
-    var wes = 0;
-    for (i = 0; i < wc; ++i) {
-        var wt = hw[i];
-        // bits must be at most 11, same as weight
-        if (wt > 11)
-            err(0);
-        wes += wt && (1 << (wt - 1));
-    }
-    // max bits
-    var mb = msb(wes) + 1;
-    // table size
-    var ts = 1 << mb;
-    // remaining sum
-    var rem = ts - wes;
-    // must be power of 2
-    if (rem & (rem - 1))
-        err(0);
-    hw[wc++] = msb(rem) + 1;
-    for (i = 0; i < wc; ++i) {
-        var wt = hw[i];
-        ++rc[hw[i] = wt && (mb + 1 - wt)];
-    }
-    // huf buf
-    var hbuf = new u8(ts << 1);
-    //    symbols                      num bits
-    var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
-    ri[mb] = 0;
-    for (i = mb; i > 0; --i) {
-        var pv = ri[i];
-        fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << (mb - i)));
-    }
-    if (ri[0] != ts)
-        err(0);
-    for (i = 0; i < wc; ++i) {
-        var bits = hw[i];
-        if (bits) {
-            var code = ri[bits];
-            fill(syms, i, code, ri[bits] = code + (1 << (mb - bits)));
-        }
-    }
-    return [bt, {
-            n: nb,
-            b: mb,
-            s: syms
-        }];
-};
-// Tables generated using this:
-// https://gist.github.com/101arrowz/a979452d4355992cbf8f257cbffc9edd
-// default literal length table
-var dllt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
-    81, 16, 99, 140, 49, 198, 24, 99, 12, 33, 196, 24, 99, 102, 102, 134, 70, 146, 4
-]), 0, 6)[1];
-// default match length table
-var dmlt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
-    33, 20, 196, 24, 99, 140, 33, 132, 16, 66, 8, 33, 132, 16, 66, 8, 33, 68, 68, 68, 68, 68, 68, 68, 68, 36, 9
-]), 0, 6)[1];
-// default offset code table
-var doct = /*#__PURE__ */ rfse(/*#__PURE__*/ new u8([
-    32, 132, 16, 66, 102, 70, 68, 68, 68, 68, 36, 73, 2
-]), 0, 5)[1];
-// bits to baseline
-var b2bl = function (b, s) {
-    var len = b.length, bl = new i32(len);
-    for (var i = 0; i < len; ++i) {
-        bl[i] = s;
-        s += 1 << b[i];
-    }
-    return bl;
-};
-// literal length bits
-var llb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
-    0, 0, 0, 0, 16843009, 50528770, 134678020, 202050057, 269422093
-])).buffer, 0, 36);
-// literal length baseline
-var llbl = /*#__PURE__ */ b2bl(llb, 0);
-// match length bits
-var mlb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
-    0, 0, 0, 0, 0, 0, 0, 0, 16843009, 50528770, 117769220, 185207048, 252579084, 16
-])).buffer, 0, 53);
-// match length baseline
-var mlbl = /*#__PURE__ */ b2bl(mlb, 3);
-// decode huffman stream
-var dhu = function (dat, out, hu) {
-    var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
-    if (!lb)
-        err(0);
-    var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i = -1;
-    for (; pos > eb && i < ss;) {
-        var cbt = pos >> 3;
-        var val = (dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (pos & 7);
-        st = ((st << btr) | val) & msk;
-        out[++i] = hu.s[st];
-        pos -= (btr = hu.n[st]);
-    }
-    if (pos != eb || i + 1 != ss)
-        err(0);
-};
-// decode huffman stream 4x
-// TODO: use workers to parallelize
-var dhu4 = function (dat, out, hu) {
-    var bt = 6;
-    var ss = out.length, sz1 = (ss + 3) >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
-    dhu(dat.subarray(bt, bt += dat[0] | (dat[1] << 8)), out.subarray(0, sz1), hu);
-    dhu(dat.subarray(bt, bt += dat[2] | (dat[3] << 8)), out.subarray(sz1, sz2), hu);
-    dhu(dat.subarray(bt, bt += dat[4] | (dat[5] << 8)), out.subarray(sz2, sz3), hu);
-    dhu(dat.subarray(bt), out.subarray(sz3), hu);
-};
-// read Zstandard block
-var rzb = function (dat, st, out) {
-    var _a;
-    var bt = st.b;
-    //    byte 0        block type
-    var b0 = dat[bt], btype = (b0 >> 1) & 3;
-    st.l = b0 & 1;
-    var sz = (b0 >> 3) | (dat[bt + 1] << 5) | (dat[bt + 2] << 13);
-    // end byte for block
-    var ebt = (bt += 3) + sz;
-    if (btype == 1) {
-        if (bt >= dat.length)
-            return;
-        st.b = bt + 1;
-        if (out) {
-            fill(out, dat[bt], st.y, st.y += sz);
-            return out;
-        }
-        return fill(new u8(sz), dat[bt]);
-    }
-    if (ebt > dat.length)
-        return;
-    if (btype == 0) {
-        st.b = ebt;
-        if (out) {
-            out.set(dat.subarray(bt, ebt), st.y);
-            st.y += sz;
-            return out;
-        }
-        return slc(dat, bt, ebt);
-    }
-    if (btype == 2) {
-        //    byte 3        lit btype     size format
-        var b3 = dat[bt], lbt = b3 & 3, sf = (b3 >> 2) & 3;
-        // lit src size  lit cmp sz 4 streams
-        var lss = b3 >> 4, lcs = 0, s4 = 0;
-        if (lbt < 2) {
-            if (sf & 1)
-                lss |= (dat[++bt] << 4) | ((sf & 2) && (dat[++bt] << 12));
-            else
-                lss = b3 >> 3;
-        }
-        else {
-            s4 = sf;
-            if (sf < 2)
-                lss |= ((dat[++bt] & 63) << 4), lcs = (dat[bt] >> 6) | (dat[++bt] << 2);
-            else if (sf == 2)
-                lss |= (dat[++bt] << 4) | ((dat[++bt] & 3) << 12), lcs = (dat[bt] >> 2) | (dat[++bt] << 6);
-            else
-                lss |= (dat[++bt] << 4) | ((dat[++bt] & 63) << 12), lcs = (dat[bt] >> 6) | (dat[++bt] << 2) | (dat[++bt] << 10);
-        }
-        ++bt;
-        // add literals to end - can never overlap with backreferences because unused literals always appended
-        var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
-        // starting point for literals
-        var spl = buf.length - lss;
-        if (lbt == 0)
-            buf.set(dat.subarray(bt, bt += lss), spl);
-        else if (lbt == 1)
-            fill(buf, dat[bt++], spl);
-        else {
-            // huffman table
-            var hu = st.h;
-            if (lbt == 2) {
-                var hud = rhu(dat, bt);
-                // subtract description length
-                lcs += bt - (bt = hud[0]);
-                st.h = hu = hud[1];
-            }
-            else if (!hu)
-                err(0);
-            (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
-        }
-        // num sequences
-        var ns = dat[bt++];
-        if (ns) {
-            if (ns == 255)
-                ns = (dat[bt++] | (dat[bt++] << 8)) + 0x7F00;
-            else if (ns > 127)
-                ns = ((ns - 128) << 8) | dat[bt++];
-            // symbol compression modes
-            var scm = dat[bt++];
-            if (scm & 3)
-                err(0);
-            var dts = [dmlt, doct, dllt];
-            for (var i = 2; i > -1; --i) {
-                var md = (scm >> ((i << 1) + 2)) & 3;
-                if (md == 1) {
-                    // rle buf
-                    var rbuf = new u8([0, 0, dat[bt++]]);
-                    dts[i] = {
-                        s: rbuf.subarray(2, 3),
-                        n: rbuf.subarray(0, 1),
-                        t: new u16(rbuf.buffer, 0, 1),
-                        b: 0
-                    };
-                }
-                else if (md == 2) {
-                    // accuracy log 8 for offsets, 9 for others
-                    _a = rfse(dat, bt, 9 - (i & 1)), bt = _a[0], dts[i] = _a[1];
-                }
-                else if (md == 3) {
-                    if (!st.t)
-                        err(0);
-                    dts[i] = st.t[i];
-                }
-            }
-            var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
-            var lb = dat[ebt - 1];
-            if (!lb)
-                err(0);
-            var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
-            var lst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << llt.b) - 1);
-            cbt = (spos -= oct.b) >> 3;
-            var ost = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << oct.b) - 1);
-            cbt = (spos -= mlt.b) >> 3;
-            var mst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mlt.b) - 1);
-            for (++ns; --ns;) {
-                var llc = llt.s[lst];
-                var lbtr = llt.n[lst];
-                var mlc = mlt.s[mst];
-                var mbtr = mlt.n[mst];
-                var ofc = oct.s[ost];
-                var obtr = oct.n[ost];
-                cbt = (spos -= ofc) >> 3;
-                var ofp = 1 << ofc;
-                var off = ofp + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16) | (dat[cbt + 3] << 24)) >>> (spos & 7)) & (ofp - 1));
-                cbt = (spos -= mlb[mlc]) >> 3;
-                var ml = mlbl[mlc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << mlb[mlc]) - 1));
-                cbt = (spos -= llb[llc]) >> 3;
-                var ll = llbl[llc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << llb[llc]) - 1));
-                cbt = (spos -= lbtr) >> 3;
-                lst = llt.t[lst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << lbtr) - 1));
-                cbt = (spos -= mbtr) >> 3;
-                mst = mlt.t[mst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mbtr) - 1));
-                cbt = (spos -= obtr) >> 3;
-                ost = oct.t[ost] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << obtr) - 1));
-                if (off > 3) {
-                    st.o[2] = st.o[1];
-                    st.o[1] = st.o[0];
-                    st.o[0] = off -= 3;
-                }
-                else {
-                    var idx = off - (ll != 0);
-                    if (idx) {
-                        off = idx == 3 ? st.o[0] - 1 : st.o[idx];
-                        if (idx > 1)
-                            st.o[2] = st.o[1];
-                        st.o[1] = st.o[0];
-                        st.o[0] = off;
-                    }
-                    else
-                        off = st.o[0];
-                }
-                for (var i = 0; i < ll; ++i) {
-                    buf[oubt + i] = buf[spl + i];
-                }
-                oubt += ll, spl += ll;
-                var stin = oubt - off;
-                if (stin < 0) {
-                    var len = -stin;
-                    var bs = st.e + stin;
-                    if (len > ml)
-                        len = ml;
-                    for (var i = 0; i < len; ++i) {
-                        buf[oubt + i] = st.w[bs + i];
-                    }
-                    oubt += len, ml -= len, stin = 0;
-                }
-                for (var i = 0; i < ml; ++i) {
-                    buf[oubt + i] = buf[stin + i];
-                }
-                oubt += ml;
-            }
-            if (oubt != spl) {
-                while (spl < buf.length) {
-                    buf[oubt++] = buf[spl++];
-                }
-            }
-            else
-                oubt = buf.length;
-            if (out)
-                st.y += oubt;
-            else
-                buf = slc(buf, 0, oubt);
-        }
-        else if (out) {
-            st.y += lss;
-            if (spl) {
-                for (var i = 0; i < lss; ++i) {
-                    buf[i] = buf[spl + i];
-                }
-            }
-        }
-        else if (spl)
-            buf = slc(buf, spl);
-        st.b = ebt;
-        return buf;
-    }
-    err(2);
-};
-// concat
-var cct = function (bufs, ol) {
-    if (bufs.length == 1)
-        return bufs[0];
-    var buf = new u8(ol);
-    for (var i = 0, b = 0; i < bufs.length; ++i) {
-        var chk = bufs[i];
-        buf.set(chk, b);
-        b += chk.length;
-    }
-    return buf;
-};
-/**
- * Decompresses Zstandard data
- * @param dat The input data
- * @param buf The output buffer. If unspecified, the function will allocate
- *            exactly enough memory to fit the decompressed data. If your
- *            data has multiple frames and you know the output size, specifying
- *            it will yield better performance.
- * @returns The decompressed data
- */
-function decompress(dat, buf) {
-    var bufs = [], nb = +!buf;
-    var bt = 0, ol = 0;
-    for (; dat.length;) {
-        var st = rzfh(dat, nb || buf);
-        if (typeof st == 'object') {
-            if (nb) {
-                buf = null;
-                if (st.w.length == st.u) {
-                    bufs.push(buf = st.w);
-                    ol += st.u;
-                }
-            }
-            else {
-                bufs.push(buf);
-                st.e = 0;
-            }
-            for (; !st.l;) {
-                var blk = rzb(dat, st, buf);
-                if (!blk)
-                    err(5);
-                if (buf)
-                    st.e = st.y;
-                else {
-                    bufs.push(blk);
-                    ol += blk.length;
-                    cpw(st.w, 0, blk.length);
-                    st.w.set(blk, st.w.length - blk.length);
-                }
-            }
-            bt = st.b + (st.c * 4);
-        }
-        else
-            bt = st;
-        dat = dat.subarray(bt);
-    }
-    return cct(bufs, ol);
-}
-/**
- * Decompressor for Zstandard streamed data
- */
-var Decompress = /*#__PURE__*/ ((/* unused pure expression or super */ null && (function () {
-    /**
-     * Creates a Zstandard decompressor
-     * @param ondata The handler for stream data
-     */
-    function Decompress(ondata) {
-        this.ondata = ondata;
-        this.c = [];
-        this.l = 0;
-        this.z = 0;
-    }
-    /**
-     * Pushes data to be decompressed
-     * @param chunk The chunk of data to push
-     * @param final Whether or not this is the last chunk in the stream
-     */
-    Decompress.prototype.push = function (chunk, final) {
-        if (typeof this.s == 'number') {
-            var sub = Math.min(chunk.length, this.s);
-            chunk = chunk.subarray(sub);
-            this.s -= sub;
-        }
-        var sl = chunk.length;
-        var ncs = sl + this.l;
-        if (!this.s) {
-            if (final) {
-                if (!ncs) {
-                    this.ondata(new u8(0), true);
-                    return;
-                }
-                // min for frame + one block
-                if (ncs < 5)
-                    err(5);
-            }
-            else if (ncs < 18) {
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            if (this.l) {
-                this.c.push(chunk);
-                chunk = cct(this.c, ncs);
-                this.c = [];
-                this.l = 0;
-            }
-            if (typeof (this.s = rzfh(chunk)) == 'number')
-                return this.push(chunk, final);
-        }
-        if (typeof this.s != 'number') {
-            if (ncs < (this.z || 3)) {
-                if (final)
-                    err(5);
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            if (this.l) {
-                this.c.push(chunk);
-                chunk = cct(this.c, ncs);
-                this.c = [];
-                this.l = 0;
-            }
-            if (!this.z && ncs < (this.z = (chunk[this.s.b] & 2) ? 4 : 3 + ((chunk[this.s.b] >> 3) | (chunk[this.s.b + 1] << 5) | (chunk[this.s.b + 2] << 13)))) {
-                if (final)
-                    err(5);
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            else
-                this.z = 0;
-            for (;;) {
-                var blk = rzb(chunk, this.s);
-                if (!blk) {
-                    if (final)
-                        err(5);
-                    var adc = chunk.subarray(this.s.b);
-                    this.s.b = 0;
-                    this.c.push(adc), this.l += adc.length;
-                    return;
-                }
-                else {
-                    this.ondata(blk, false);
-                    cpw(this.s.w, 0, blk.length);
-                    this.s.w.set(blk, this.s.w.length - blk.length);
-                }
-                if (this.s.l) {
-                    var rest = chunk.subarray(this.s.b);
-                    this.s = this.s.c * 4;
-                    this.push(rest, final);
-                    return;
-                }
-            }
-        }
-        else if (final)
-            err(5);
-    };
-    return Decompress;
-}())));
-
-
 ;// CONCATENATED MODULE: ./node_modules/hysnappy/js/uncompress.js
 /**
  * Uncompress a snappy compressed buffer.
@@ -51187,12 +51575,213 @@ function decompressGzip(input, outputLength) {
 
 
 
-// EXTERNAL MODULE: ./src/common/errors.ts
-var errors = __nccwpck_require__(1922);
+;// CONCATENATED MODULE: ./src/readers/parquet-pages.ts
+// Decompressors for Parquet pages that cannot be made to allocate or work past a budget. A page header
+// declares its uncompressed size, and the file chooses it: hyparquet-compressors allocates what it
+// says (GZIP), or what the compressed stream says (ZSTD's frame header), and decodes what the stream
+// holds, so a 30 KB page can ask for gigabytes. Here every page is charged its declared size against
+// the budget of the row groups being decoded before anything is allocated, and a stream that would
+// expand past its declared size is stopped and refused, not truncated.
+
+
+
+/** A page's declared size does not fit in what is left of the budget: the row groups are skipped. */
+class PageBudgetError extends Error {
+    name = 'PageBudgetError';
+}
+/** A page whose stream expands past (or disagrees with) its declared size: the file is broken. */
+class PageSizeError extends Error {
+    name = 'PageSizeError';
+}
+function pageBudget(bytes) {
+    return { left: bytes, decoded: 0, refused: 0 };
+}
+const nativeZstd = (external_node_zlib_default()).zstdDecompressSync;
+/** The decompressors hyparquet uses for the pages of one decode, charged to `budget`. */
+function boundedCompressors(budget) {
+    const guard = (codec, decompress) => (input, declared) => {
+        if (!Number.isSafeInteger(declared) || declared < 0)
+            throw new PageSizeError(`a ${codec} page declares an uncompressed size of ${declared} bytes`);
+        if (declared > budget.left) {
+            budget.refused++;
+            throw new PageBudgetError(`a ${codec} page declares ${(0,wording/* formatBinaryBytes */.QC)(declared)} uncompressed, past the ${(0,wording/* formatBinaryBytes */.QC)(budget.left + budget.decoded)} the check decodes at once`);
+        }
+        budget.left -= declared;
+        budget.decoded += declared;
+        try {
+            return decompress(input, declared);
+        }
+        catch (error) {
+            if (error instanceof PageSizeError)
+                budget.refused++;
+            throw error;
+        }
+    };
+    return {
+        GZIP: guard('GZIP', parquet_pages_gunzip),
+        ZSTD: guard('ZSTD', zstd),
+        SNAPPY: guard('SNAPPY', snappy),
+        BROTLI: guard('BROTLI', (input, declared) => parquet_pages_native('BROTLI', declared, () => external_node_zlib_default().brotliDecompressSync(input, { maxOutputLength: max(declared) }))),
+        // LZ4 expands at most 255:1, into a buffer of the declared size.
+        LZ4: guard('LZ4', compressors.LZ4),
+        LZ4_RAW: guard('LZ4_RAW', compressors.LZ4_RAW),
+    };
+}
+/** Node's zlib refuses a zero limit; a page of 0 bytes is allowed 1 and then checked. */
+const max = (declared) => Math.max(1, declared);
+/** A native decode stopped at `maxOutputLength`: past it, the page expands past its declared size. */
+function parquet_pages_native(codec, declared, decode) {
+    let out;
+    try {
+        out = decode();
+    }
+    catch (error) {
+        if (error.code === 'ERR_BUFFER_TOO_LARGE')
+            throw new PageSizeError(`a ${codec} page expands past its declared ${(0,wording/* formatBinaryBytes */.QC)(declared)}`);
+        throw error;
+    }
+    if (out.length > declared)
+        throw new PageSizeError(`a ${codec} page expands past its declared ${(0,wording/* formatBinaryBytes */.QC)(declared)}`);
+    return out;
+}
+/** GZIP (RFC 1952) or, like hyparquet-compressors, a raw deflate stream when the header is missing. */
+function parquet_pages_gunzip(input, declared) {
+    const gzip = input[0] === 0x1f && input[1] === 0x8b;
+    return parquet_pages_native('GZIP', declared, () => gzip
+        ? external_node_zlib_default().gunzipSync(input, { maxOutputLength: max(declared) })
+        : external_node_zlib_default().inflateRawSync(input, { maxOutputLength: max(declared) }));
+}
+/** One WebAssembly instance for every Snappy page (hysnappy's snappyUncompress makes one per call). */
+const snappyWasm = compressors.SNAPPY;
+/** Snappy starts with its uncompressed length; it expands at most 32:1, into the declared size. */
+function snappy(input, declared) {
+    let length = 0;
+    for (let i = 0, shift = 0; i < 5 && i < input.length; i++, shift += 7) {
+        const b = input[i];
+        length += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80)
+            break;
+    }
+    if (length > declared)
+        throw new PageSizeError(`a SNAPPY page says it holds ${(0,wording/* formatBinaryBytes */.QC)(length)}, past its declared ${(0,wording/* formatBinaryBytes */.QC)(declared)}`);
+    return snappyWasm(input, declared);
+}
+/**
+ * ZSTD: natively with a limit where Node has it (22.15 and later, the action's Node 24); elsewhere
+ * fzstd, into a buffer of the declared size (so no size read from the stream is allocated), after a
+ * walk over the frame and block headers that refuses a stream which says it is larger: a frame
+ * content size other than the declared one, raw and RLE blocks past it, or so many compressed blocks
+ * that decoding them could produce more than the declared size and one block.
+ */
+function zstd(input, declared) {
+    if (nativeZstd)
+        return parquet_pages_native('ZSTD', declared, () => nativeZstd(input, { maxOutputLength: max(declared) }));
+    const bound = zstdBound(input);
+    const past = `a ZSTD page expands past its declared ${(0,wording/* formatBinaryBytes */.QC)(declared)}`;
+    if (bound.contentSize !== undefined && bound.contentSize !== declared)
+        throw new PageSizeError(`a ZSTD page says it holds ${(0,wording/* formatBinaryBytes */.QC)(bound.contentSize)}, not its declared ${(0,wording/* formatBinaryBytes */.QC)(declared)}`);
+    if (bound.exact > declared || bound.most > declared + ZSTD_BLOCK_MAX * bound.frames)
+        throw new PageSizeError(past);
+    return decompress(input, new Uint8Array(declared));
+}
+const ZSTD_BLOCK_MAX = 128 * 1024;
+/**
+ * What a ZSTD stream's headers say of its size, without decoding: the frame content sizes when every
+ * frame states one, the bytes of raw and RLE blocks (exact), and at most what all blocks make
+ * (compressed blocks at most 128 KiB, or the window when smaller). RFC 8878, sections 3.1.1.1 to 3.1.1.2.
+ */
+function zstdBound(input) {
+    let at = 0;
+    let exact = 0;
+    let most = 0;
+    let frames = 0;
+    let contentSize = 0;
+    const bad = (why) => new PageSizeError(`a ZSTD page is not a ZSTD stream: ${why}`);
+    const byte = (i) => {
+        const b = input[i];
+        if (b === undefined)
+            throw bad('it ends inside a header');
+        return b;
+    };
+    const le = (i, n) => {
+        let v = 0;
+        for (let k = 0; k < n; k++)
+            v += byte(i + k) * 2 ** (8 * k);
+        return v;
+    };
+    while (at < input.length) {
+        const magic = le(at, 4);
+        if (magic >>> 4 === 0x184d2a5) {
+            at += 8 + le(at + 4, 4); // a skippable frame
+            continue;
+        }
+        if (magic !== 0xfd2fb528)
+            throw bad('a frame does not start with the ZSTD magic number');
+        frames++;
+        const fhd = byte(at + 4);
+        const single = (fhd >> 5) & 1;
+        const checksum = (fhd >> 2) & 1;
+        const dictBytes = [0, 1, 2, 4][fhd & 3];
+        const fcsFlag = fhd >> 6;
+        const fcsBytes = fcsFlag === 0 ? single : [1, 2, 4, 8][fcsFlag];
+        let p = at + 5;
+        let window = Infinity;
+        if (!single) {
+            const wd = byte(p++);
+            const base = 2 ** (10 + (wd >> 3));
+            window = base + (base / 8) * (wd & 7);
+        }
+        p += dictBytes;
+        if (fcsBytes > 0) {
+            const size = le(p, fcsBytes) + (fcsBytes === 2 ? 256 : 0);
+            if (single)
+                window = size;
+            if (contentSize !== undefined)
+                contentSize += size;
+        }
+        else
+            contentSize = undefined;
+        p += fcsBytes;
+        const blockMost = Math.min(ZSTD_BLOCK_MAX, window);
+        for (;;) {
+            const header = le(p, 3);
+            p += 3;
+            const last = header & 1;
+            const type = (header >> 1) & 3;
+            const size = header >>> 3;
+            if (type === 0) {
+                exact += size;
+                most += size;
+                p += size;
+            }
+            else if (type === 1) {
+                exact += size;
+                most += size;
+                p += 1;
+            }
+            else if (type === 2) {
+                most += blockMost;
+                p += size;
+            }
+            else
+                throw bad('a block of the reserved type');
+            if (p > input.length)
+                throw bad('a block runs past the end of the page');
+            if (last)
+                break;
+        }
+        at = p + (checksum ? 4 : 0);
+    }
+    return { contentSize: frames > 0 ? contentSize : undefined, exact, most, frames };
+}
+
 ;// CONCATENATED MODULE: ./src/readers/read-parquet.ts
-// Parquet through hyparquet, one row group at a time, over an AsyncBuffer built on source.readRange: the
-// footer is read once, then each row group's column chunks (only the wanted columns). A row group is
-// decoded whole, so memory follows the largest row group, not the file.
+// Parquet through hyparquet, over an AsyncBuffer built on source.readRange: the footer is read once,
+// then the row groups, a batch at a time (only the wanted columns). A batch is decoded whole, so memory
+// follows the batch, and every batch is bounded before it is decoded: by what the footer says (row
+// counts that agree with each other and with the file's size, row groups within PARQUET_LIMITS) and,
+// as it is decoded, by the pages' own sizes (parquet-pages.ts). A row group past the limits is
+// reported and skipped; the rest of the file is still read.
 
 
 
@@ -51202,8 +51791,29 @@ var errors = __nccwpck_require__(1922);
 const MAGIC = 'PAR1';
 /** The smallest possible Parquet file: magic, an empty footer's length, magic. */
 const MIN_SIZE = 12;
+/**
+ * The footer is decoded whole, at about 25 times its size in memory. Real footers are kilobytes to a
+ * few megabytes (thousands of row groups × columns × ~200 bytes); 32 MiB keeps the worst case under
+ * 1 GiB.
+ */
+const MAX_FOOTER_BYTES = 32 * 1024 * 1024;
+/**
+ * 256 MiB: a row group that pyarrow or `datasets` writes for chat data is a few MiB to a few tens (a
+ * 1,000-row group of long conversations); 256 MiB of text decoded is about a gigabyte of memory, the
+ * most a runner should spend on one batch. 1,048,576 rows is pyarrow's default largest row group.
+ * 8 rows per byte: a row is at least one value in every column, and bit-packed levels take a bit
+ * each; only run-length encoding packs denser, which rows of real, different text do not reach.
+ */
+const PARQUET_LIMITS = {
+    groupBytes: 256 * 1024 * 1024,
+    groupRows: 1_048_576,
+    rowsPerByte: 8,
+    batchGroups: 1_024,
+};
 async function* readParquet(source, file, options = {}) {
     const maxRows = options.maxRows ?? Infinity;
+    const limits = { ...PARQUET_LIMITS, ...options.limits };
+    const counters = options.counters ?? { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 };
     await checkFraming(source, file);
     const buffer = asyncBuffer(source, file);
     let metadata;
@@ -51213,6 +51823,7 @@ async function* readParquet(source, file, options = {}) {
     catch (error) {
         throw asDataFileError(error, 'the Parquet footer (its metadata) cannot be read');
     }
+    checkCounts(metadata, file, limits);
     let columns = options.columns;
     if (columns) {
         let present;
@@ -51224,29 +51835,177 @@ async function* readParquet(source, file, options = {}) {
         }
         columns = columns.filter((c) => present.has(c));
     }
-    let rowStart = 0;
+    const wanted = columns && new Set(columns);
     const groups = metadata.row_groups;
-    for (let g = 0; g < groups.length && rowStart < maxRows; g++) {
-        const count = Number(groups[g].num_rows);
-        const rowEnd = Math.min(rowStart + count, maxRows);
-        if (count === 0)
+    const rowsOf = (g) => Number(groups[g].num_rows); // g < groups.length
+    const sizeOf = (g) => groupSize(groups[g], wanted); // g < groups.length
+    const over = (g) => sizeOf(g) > limits.groupBytes || rowsOf(g) > limits.groupRows;
+    const which = (g, end = g + 1) => `row group ${end - g > 1 ? `${g + 1} to ${end}` : g + 1} of ${groups.length}`;
+    let rowStart = 0;
+    let g = 0;
+    // After a batch failed (past the page budget, or damaged), its groups are read one at a time.
+    let singleUntil = 0;
+    while (g < groups.length && rowStart < maxRows) {
+        const count = rowsOf(g);
+        if (count === 0) {
+            g++;
             continue;
-        let rows;
-        if (columns && columns.length === 0) {
-            rows = Array.from({ length: rowEnd - rowStart }, () => ({}));
         }
-        else {
-            try {
-                rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd, columns, compressors: compressors });
+        if (over(g)) {
+            yield [
+                skipped(rowStart, Math.min(count, maxRows - rowStart), `${which(g)} is ${(0,wording/* formatBinaryBytes */.QC)(sizeOf(g))} in ${(0,wording/* plural */.LS)(count, 'row')}, past the ${(0,wording/* formatBinaryBytes */.QC)(limits.groupBytes)} and ${(0,wording/* plural */.LS)(limits.groupRows, 'row')} the check decodes at once`),
+            ];
+            rowStart += count;
+            g++;
+            continue;
+        }
+        // The batch: this group and the small ones after it, within the limits together.
+        let end = g + 1;
+        let bytes = sizeOf(g);
+        let rows = count;
+        while (end < groups.length &&
+            end >= singleUntil &&
+            end - g < limits.batchGroups &&
+            rowStart + rows < maxRows) {
+            if (over(end) || bytes + sizeOf(end) > limits.groupBytes || rows + rowsOf(end) > limits.groupRows)
+                break;
+            bytes += sizeOf(end);
+            rows += rowsOf(end);
+            end++;
+        }
+        const want = Math.min(rows, maxRows - rowStart);
+        let values;
+        const budget = pageBudget(limits.groupBytes);
+        try {
+            if (columns && columns.length === 0)
+                values = Array.from({ length: want }, () => ({}));
+            else {
+                counters.batches++;
+                counters.groupsPlanned += end - g;
+                values = await parquetReadObjects({
+                    file: batchBuffer(buffer, groups.slice(g, end), wanted, limits.groupBytes),
+                    // Only the batch's groups: hyparquet plans over every group it is given, every call.
+                    metadata: { ...metadata, row_groups: groups.slice(g, end), num_rows: BigInt(rows) },
+                    rowStart: 0,
+                    rowEnd: want,
+                    columns,
+                    compressors: boundedCompressors(budget),
+                });
             }
-            catch (error) {
-                throw asDataFileError(error, `row group ${g + 1} of ${groups.length} cannot be read`);
+        }
+        catch (error) {
+            if (error instanceof errors/* SourceError */.c8)
+                throw error;
+            // Read the batch's groups one at a time: the good ones are read, and the one at fault is named.
+            if (end - g > 1) {
+                singleUntil = end;
+                continue;
             }
+            if (!(error instanceof PageBudgetError))
+                throw asDataFileError(error, `${which(g)} cannot be read`);
+            yield [skipped(rowStart, want, `${which(g)}: ${error.message}`)];
+            rowStart += count;
+            g++;
+            continue;
+        }
+        finally {
+            counters.pageBytes += budget.decoded;
+            counters.pagesRefused += budget.refused;
         }
         const first = rowStart;
-        yield rows.map((r, k) => ({ kind: 'row', row: first + k + 1, ...jsonSafe(r) }));
-        rowStart += count;
+        yield values.map((r, k) => {
+            const row = first + k + 1;
+            const safe = jsonSafe(r);
+            return safe.bytes > MAX_ROW_BYTES
+                ? {
+                    kind: 'bad-row',
+                    row,
+                    problem: `the row is ${(0,wording/* formatBinaryBytes */.QC)(safe.bytes)} decoded, over the ${(0,wording/* formatBinaryBytes */.QC)(MAX_ROW_BYTES)} limit for one row; it was not checked`,
+                }
+                : { kind: 'row', row, ...safe };
+        });
+        rowStart += rows;
+        g = end;
     }
+}
+function skipped(rowStart, count, why) {
+    return {
+        kind: 'bad-row',
+        row: rowStart + 1,
+        skipped: count,
+        problem: `${why}; its ${(0,wording/* plural */.LS)(count, 'row')} were not read`,
+    };
+}
+/**
+ * The batch's column chunks read at once when they lie together: hyparquet reads each row group's
+ * chunks on their own, so 200,000 one-row groups would be 200,000 reads (requests, on the Hub).
+ * Reads outside the span, or of a span with large gaps of unwanted bytes, go to the file as asked.
+ */
+function batchBuffer(file, batch, wanted, limit) {
+    let from = Infinity;
+    let to = -Infinity;
+    let sum = 0;
+    for (const group of batch)
+        for (const chunk of group.columns) {
+            const meta = chunk.meta_data;
+            if (!meta || (wanted && !wanted.has(meta.path_in_schema[0] ?? '')))
+                continue;
+            const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+            const size = Number(meta.total_compressed_size);
+            from = Math.min(from, start);
+            to = Math.max(to, start + size);
+            sum += size;
+        }
+    const span = to - from;
+    if (batch.length < 2 || !(span > 0) || span > limit || span > 2 * sum + 64 * 1024 || to > file.byteLength)
+        return file;
+    let whole;
+    return {
+        byteLength: file.byteLength,
+        slice(start, end = file.byteLength) {
+            if (start < from || end > to)
+                return file.slice(start, end);
+            whole ??= Promise.resolve(file.slice(from, to));
+            return whole.then((b) => b.slice(start - from, end - from));
+        },
+    };
+}
+/** What a row group's wanted column chunks take: compressed or not, the larger. */
+function groupSize(group, wanted) {
+    let bytes = 0;
+    for (const chunk of group.columns) {
+        const meta = chunk.meta_data;
+        if (!meta || (wanted && !wanted.has(meta.path_in_schema[0] ?? '')))
+            continue;
+        const a = Number(meta.total_uncompressed_size);
+        const b = Number(meta.total_compressed_size);
+        bytes += Math.max(a >= 0 ? a : Infinity, b >= 0 ? b : Infinity);
+    }
+    return bytes;
+}
+/**
+ * The footer's row counts, before anything is allocated from them: the file's count is its row
+ * groups' sum, each column chunk holds at least a value per row of its group, and the file is large
+ * enough to hold them. A footer that fails is a file that cannot be read, not an allocation.
+ */
+function checkCounts(metadata, file, limits) {
+    const disagree = (what) => new DataFileError(`the footer's row counts disagree: ${what}; the footer does not describe the file`);
+    const n = (v) => v.toLocaleString('en-US');
+    let sum = 0n;
+    for (const [g, group] of metadata.row_groups.entries()) {
+        if (group.num_rows < 0n)
+            throw disagree(`row group ${g + 1} holds ${n(group.num_rows)} rows`);
+        sum += group.num_rows;
+        for (const chunk of group.columns) {
+            const meta = chunk.meta_data;
+            if (meta && meta.num_values < group.num_rows)
+                throw disagree(`row group ${g + 1} holds ${n(group.num_rows)} rows but its column ${meta.path_in_schema.join('.')} holds ${n(meta.num_values)} values (a row has one in every column)`);
+        }
+    }
+    if (sum !== metadata.num_rows)
+        throw disagree(`the file holds ${n(metadata.num_rows)} rows by its count, ${n(sum)} by its ${(0,wording/* plural */.LS)(metadata.row_groups.length, 'row group')}`);
+    if (sum > BigInt(limits.rowsPerByte) * BigInt(file.size))
+        throw new DataFileError(`the footer says the file holds ${n(sum)} rows, more than its ${(0,wording/* formatBinaryBytes */.QC)(file.size)} can (at most ${limits.rowsPerByte} a byte); the footer does not describe the file`);
 }
 /** LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it. */
 async function checkFraming(source, file) {
@@ -51271,6 +52030,8 @@ async function checkFraming(source, file) {
     const footer = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(0, true);
     if (footer > file.size - MIN_SIZE)
         throw new DataFileError(`truncated or damaged: the footer says its metadata is ${(0,wording/* formatBinaryBytes */.QC)(footer)}, more than the ${(0,wording/* formatBinaryBytes */.QC)(file.size)} file holds`);
+    if (footer > MAX_FOOTER_BYTES)
+        throw new DataFileError(`its footer (metadata) is ${(0,wording/* formatBinaryBytes */.QC)(footer)}, more than the ${(0,wording/* formatBinaryBytes */.QC)(MAX_FOOTER_BYTES)} it was allowed: decoding it would take about 25 times that in memory; write fewer, larger row groups`);
 }
 function asyncBuffer(source, file) {
     return {
@@ -51399,7 +52160,8 @@ async function* readRows(source, file, options = {}) {
     for await (const batch of batches) {
         for (const event of batch) {
             yield columns && event.kind === 'row' ? { ...event, value: project(event.value, columns) } : event;
-            if (++n >= maxRows)
+            n += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1;
+            if (n >= maxRows)
                 return; // closes the inner reader: nothing more is read
         }
     }
@@ -51415,10 +52177,8 @@ function project(value, columns) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
-var render = __nccwpck_require__(8303);
-// EXTERNAL MODULE: ./src/common/json.ts
-var json = __nccwpck_require__(2308);
+// EXTERNAL MODULE: ./src/templates/render.ts + 14 modules
+var render = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/engine/dataset-stats.ts
 
 /** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
@@ -51428,7 +52188,7 @@ const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 function statsCollector(base) {
     let rows = 0;
     let badRows = 0;
-    const rowsPerSplit = {};
+    const rowsPerSplit = new Map();
     // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
     // and content swapped cannot fill memory or the summary with its text.
     const roles = new Map();
@@ -51443,18 +52203,19 @@ function statsCollector(base) {
         /** A parsed row; returns the parsed rows so far. */
         row(row, messages) {
             rows++;
-            rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1;
+            rowsPerSplit.set(row.file.split, (rowsPerSplit.get(row.file.split) ?? 0) + 1);
             if (Array.isArray(messages))
                 for (const m of messages) {
-                    const role = (0,json/* isObject */.G)(m) ? m.role : undefined;
+                    const role = (0,common_json/* isObject */.Gv)(m) ? m.role : undefined;
                     const bucket = typeof role !== 'string' ? '(none)' : KNOWN_ROLES.has(role) ? role : '(other)';
                     roles.set(bucket, (roles.get(bucket) ?? 0) + 1);
                 }
             // Every row's tokens until the sample is full, then every stride-th row.
             if (base?.countTokens && rows % stride === 0) {
                 const r = row.rendered();
-                if (r?.ok)
-                    counts.push(base.countTokens(r.text));
+                const n = r?.ok ? base.countTokens(r.text) : undefined; // undefined: the tokenizer was stopped
+                if (n !== undefined)
+                    counts.push(n);
                 if (counts.length >= TOKEN_SAMPLE * 2) {
                     stride *= 2;
                     for (let i = 0; i < counts.length / 2; i++)
@@ -51465,9 +52226,11 @@ function statsCollector(base) {
             return rows;
         },
         result(seconds) {
-            const stats = { rows, badRows, rowsPerSplit, roles: Object.fromEntries(roles), seconds };
+            const stats = { rows, badRows, rowsPerSplit, roles, seconds };
             if (counts.length > 0)
                 stats.tokens = tokenStats(counts);
+            else if (base?.tokensStopped)
+                stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`;
             else if (base && !base.countTokens)
                 stats.noTokens = base.noTokenizer;
             return stats;
@@ -51489,7 +52252,10 @@ function tokenStats(counts) {
 
 // EXTERNAL MODULE: ./src/engine/run-model.ts
 var run_model = __nccwpck_require__(1587);
+// EXTERNAL MODULE: ./src/engine/finding-cap.ts
+var finding_cap = __nccwpck_require__(8646);
 ;// CONCATENATED MODULE: ./src/engine/run-dataset.ts
+
 
 
 
@@ -51498,7 +52264,8 @@ var run_model = __nccwpck_require__(1587);
 async function runDatasetRules(source, files, unsupported, rules, options, 
 /** The listing stopped at its depth or entry limit: files may be missing. */
 truncated = false) {
-    const findings = [];
+    // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
+    const collected = (0,finding_cap/* findingCollector */.FO)();
     const { base } = options;
     const visitors = [];
     for (const rule of rules) {
@@ -51506,7 +52273,7 @@ truncated = false) {
         if (level === 'off')
             continue;
         const docsUrl = `${options.docsBase}${rule.meta.name}.md`;
-        const report = (0,run_model/* reporterFor */.BF)(rule.meta, level, docsUrl, (f) => findings.push(f));
+        const report = (0,run_model/* reporterFor */.BF)(rule.meta, level, docsUrl, (f) => collected.push(f));
         visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false });
     }
     // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -51519,7 +52286,7 @@ truncated = false) {
             }
             catch (error) {
                 entry.crashed = true;
-                findings.push((0,run_model/* crashedFinding */.md)(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'));
+                collected.keep((0,run_model/* crashedFinding */.md)(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'));
             }
         }
     };
@@ -51527,12 +52294,21 @@ truncated = false) {
     const started = Date.now();
     let lastProgress = started;
     each((v) => v.files?.(files, unsupported, truncated));
+    // Rows a reader reported and did not read (a Parquet row group past the limits): rows of the files
+    // for max-rows and for "the dataset has no rows", not for the statistics.
+    let skippedRows = 0;
     for (const file of files) {
-        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen();
+        const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows;
         if (left !== undefined && left <= 0)
             break;
         try {
             for await (const event of readRows(source, file, { maxRows: left })) {
+                if (event.kind === 'bad-row' && event.skipped !== undefined) {
+                    const skipped = { row: event.row, count: event.skipped, problem: event.problem };
+                    skippedRows += skipped.count;
+                    each((v) => v.skipped?.(file, skipped));
+                    continue;
+                }
                 if (event.kind === 'bad-row') {
                     stats.badRow();
                     each((v) => v.badRow?.(file, event));
@@ -51555,8 +52331,12 @@ truncated = false) {
             each((v) => v.fileError?.(file, error.message, error.line));
         }
     }
-    each((v) => v.end?.(stats.seen()));
-    return { findings, stats: stats.result((Date.now() - started) / 1000) };
+    each((v) => v.end?.(stats.seen() + skippedRows));
+    return {
+        findings: collected.findings,
+        stats: stats.result((Date.now() - started) / 1000),
+        omitted: collected.omitted().sort(finding_cap/* compareOmitted */.QS),
+    };
 }
 function datasetRow(file, event, messages, base) {
     let rendered = null;
@@ -51580,6 +52360,11 @@ function datasetRow(file, event, messages, base) {
             const value = event.value;
             // transformers picks the "tool_use" template when tools are passed and the model has one.
             const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template;
+            // After its first limit a template renders no more rows in this run; DS401 counts the rows skipped.
+            if (template.stopped) {
+                template.stopped.skipped++;
+                return (rendered = undefined);
+            }
             rendered = (0,render/* renderTemplate */.Xm)(template.compiled, {
                 messages,
                 add_generation_prompt: false,
@@ -51587,7 +52372,14 @@ function datasetRow(file, event, messages, base) {
                 specialTokens: base.specialTokens,
             }, 
             // A row may be up to MAX_ROW_BYTES; its rendering is allowed a few times that, never unbounded.
-            { timeMs: 2000, maxOutputChars: 4 * MAX_ROW_BYTES });
+            // Each row has its own time, and all rows share the run's budget (artifacts/base-model.ts).
+            {
+                timeMs: base.renderLimits.rowMs,
+                maxOutputChars: 4 * MAX_ROW_BYTES,
+                budget: base.renderLimits.budget,
+            });
+            if (!rendered.ok && rendered.kind === 'limit')
+                template.stopped = { row: event.row, path: file.path, message: rendered.message, skipped: 0 };
             return rendered;
         },
     };
@@ -54690,6 +55482,8 @@ var model_artifacts = __nccwpck_require__(9485);
 var special_tokens = __nccwpck_require__(2495);
 // EXTERNAL MODULE: ./src/artifacts/tokenizer-json.ts
 var tokenizer_json = __nccwpck_require__(5777);
+// EXTERNAL MODULE: ./src/common/time-limit.ts + 1 modules
+var time_limit = __nccwpck_require__(1768);
 ;// CONCATENATED MODULE: ./src/artifacts/base-model.ts
 // What a dataset is checked against: the base model's chat template, special tokens, tokenizer and
 // context length, read through the same artifact loader the model rules use.
@@ -54699,10 +55493,19 @@ var tokenizer_json = __nccwpck_require__(5777);
 
 
 
+
+
+const RUN_LIMITS = {
+    renderRowMs: 2000,
+    renderRunMs: 60_000,
+    tokenizeRowMs: 2000,
+    tokenizeRunMs: 60_000,
+};
 const base_model_Tokenizer = Tokenizer_default;
 /** transformers writes this for "no limit" (int(1e30)) and a few other huge sentinels. */
 const NO_LIMIT = 1e18;
-async function loadBaseModel(source, ref) {
+/** One BaseModel serves one dataset run: it carries the run's budgets and what stopped. */
+async function loadBaseModel(source, ref, limits = RUN_LIMITS) {
     const load = (0,model_artifacts/* modelArtifactLoader */.v)(source);
     const entries = new Map((await load('files')).entries.map((e) => [e.path, e]));
     const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
@@ -54713,11 +55516,20 @@ async function loadBaseModel(source, ref) {
         (0,tokenizer_json/* loadTokenizerJson */.S)(source, entries, true),
     ]);
     const chosen = templates.used.find((t) => t.name === 'default');
-    const base = { ref, specialTokens: (0,special_tokens/* tokenStrings */.qe)(tokens) };
+    const base = {
+        ref,
+        specialTokens: (0,special_tokens/* tokenStrings */.qe)(tokens),
+        renderLimits: {
+            rowMs: limits.renderRowMs,
+            budget: new render/* RenderBudget */.uc(limits.renderRunMs, 'that all rows share'),
+        },
+    };
     if (!chosen)
         base.noTemplate = templates.used.length
             ? 'it has named chat templates but none is "default"'
             : 'it has no chat template';
+    else if (chosen.tooLarge)
+        base.noTemplate = `its chat template is ${(chosen.tooLarge.bytes / json_file/* MiB */.lv).toFixed(1)} MiB, more than the ${chosen.tooLarge.limit / json_file/* MiB */.lv} MiB a chat template is checked up to`;
     else if (!chosen.compiled.ok)
         base.noTemplate = `its chat template does not parse: ${chosen.compiled.message}`;
     else
@@ -54728,17 +55540,20 @@ async function loadBaseModel(source, ref) {
     // The context: max_position_embeddings, or the tokenizer's model_max_length when it is smaller.
     const positions = config?.int(['max_position_embeddings', 'n_positions', 'seq_length']);
     const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-    const maxLength = tc && (0,json/* isObject */.G)(tc.value) ? tc.value.model_max_length : undefined;
+    const maxLength = tc && (0,common_json/* isObject */.Gv)(tc.value) ? tc.value.model_max_length : undefined;
     const candidates = [];
     if (positions)
         candidates.push({ tokens: positions.value, from: `config.json ${positions.pointer.slice(1)}` });
     if (typeof maxLength === 'number' && maxLength > 0 && maxLength < NO_LIMIT)
         candidates.push({ tokens: maxLength, from: 'tokenizer_config.json model_max_length' });
     base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0];
-    if (tokenizerJson.state === 'ok') {
+    const endless = tokenizerJson.state === 'ok' ? endlessPreTokenizer(tokenizerJson.json) : undefined;
+    if (endless)
+        base.noTokenizer = endless;
+    else if (tokenizerJson.state === 'ok') {
         try {
-            const tokenizer = new base_model_Tokenizer(tokenizerJson.json, tc && (0,json/* isObject */.G)(tc.value) ? tc.value : {});
-            base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+            const tokenizer = new base_model_Tokenizer(tokenizerJson.json, tc && (0,common_json/* isObject */.Gv)(tc.value) ? tc.value : {});
+            base.countTokens = limitedCount(base, limits, (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length);
         }
         catch (error) {
             // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.
@@ -54748,6 +55563,66 @@ async function loadBaseModel(source, ref) {
     else
         base.noTokenizer = 'it has no readable tokenizer.json';
     return base;
+}
+/**
+ * Counting tokens under a hard deadline (common/time-limit.ts). tokenizer.json comes from the pull
+ * request: a pre-tokenizer or normalizer pattern like (a|aa)+$ backtracks for hours on one row, and
+ * WordPiece or Unigram can be made quadratic by their settings; tokenizers.js has no deadline of its
+ * own. Each row may take `tokenizeRowMs` and all rows `tokenizeRunMs`; the first row that does not
+ * finish in time (or makes the tokenizer throw) stops it for the rest of the run, since a stopped
+ * tokenizer's caches may be half-written: `tokensStopped` says why and DS402 reports it.
+ */
+function limitedCount(base, limits, count) {
+    let leftMs = limits.tokenizeRunMs;
+    let counted = 0;
+    // The statistics and DS402 may both count a row: the second asks for the text just counted.
+    let last;
+    return (text) => {
+        if (base.tokensStopped)
+            return undefined;
+        if (last?.text === text)
+            return last.tokens;
+        const ms = Math.min(limits.tokenizeRowMs, leftMs);
+        const stop = (why) => void (base.tokensStopped = { why, counted });
+        if (ms <= 0)
+            return stop(`the rows used up the ${limits.tokenizeRunMs / 1000} s they share`);
+        const started = Date.now();
+        try {
+            const tokens = (0,time_limit/* runWithin */.T)(ms, () => count(text));
+            counted++;
+            last = { text, tokens };
+            return tokens;
+        }
+        catch (error) {
+            if (!(error instanceof time_limit/* TimeLimitExceeded */.Q))
+                return stop(`it failed on a row: ${error instanceof Error ? error.message : String(error)}`);
+            return stop(ms < limits.tokenizeRowMs
+                ? `the rows used up the ${limits.tokenizeRunMs / 1000} s they share`
+                : `one row took longer than ${limits.tokenizeRowMs / 1000} s`);
+        }
+        finally {
+            leftMs -= Date.now() - started;
+        }
+    };
+}
+/**
+ * A pre-tokenizer tokenizers.js would loop in forever, allocating: FixedLength steps through the text by
+ * its `length` (for (i = 0; i < n; i += length)), so a length that is not a positive integer never ends
+ * and fills memory faster than a deadline can stop it. The tokenizers library (Rust) refuses such a file.
+ */
+function endlessPreTokenizer(json) {
+    const stack = [json?.pre_tokenizer];
+    while (stack.length > 0) {
+        const p = stack.pop();
+        if (!(0,common_json/* isObject */.Gv)(p))
+            continue;
+        if (Array.isArray(p.pretokenizers))
+            for (const q of p.pretokenizers)
+                stack.push(q);
+        if (p.type === 'FixedLength' && !(Number.isInteger(p.length) && p.length > 0))
+            return `its FixedLength pre-tokenizer has length ${JSON.stringify(p.length) ?? 'undefined'}, which never moves through the text`;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/readers/splits.ts
@@ -54963,10 +55838,48 @@ function describeError(error) {
 
 /***/ }),
 
+/***/ 9088:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Eg: () => (/* binding */ compareFindings),
+/* harmony export */   Gt: () => (/* binding */ countFindings),
+/* harmony export */   _2: () => (/* binding */ severityAtLeast)
+/* harmony export */ });
+const RANK = { error: 3, warning: 2, info: 1 };
+function severityAtLeast(severity, threshold) {
+    return RANK[severity] >= RANK[threshold];
+}
+/** Deterministic order for every output: severity, then path, line, row, rule id. */
+function compareFindings(a, b) {
+    return (RANK[b.severity] - RANK[a.severity] ||
+        a.location.path.localeCompare(b.location.path) ||
+        (a.location.line ?? 0) - (b.location.line ?? 0) ||
+        (a.location.row ?? 0) - (b.location.row ?? 0) ||
+        a.ruleId.localeCompare(b.ruleId) ||
+        a.message.localeCompare(b.message));
+}
+function countFindings(findings) {
+    const counts = { errors: 0, warnings: 0, infos: 0 };
+    for (const f of findings) {
+        if (f.severity === 'error')
+            counts.errors++;
+        else if (f.severity === 'warning')
+            counts.warnings++;
+        else
+            counts.infos++;
+    }
+    return counts;
+}
+
+
+/***/ }),
+
 /***/ 1875:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JB: () => (/* binding */ nestedWords),
 /* harmony export */   L8: () => (/* binding */ syntaxWords),
 /* harmony export */   Ri: () => (/* binding */ describeJsonProblem),
 /* harmony export */   Yr: () => (/* binding */ explainJsonError),
@@ -55028,7 +55941,13 @@ function describeJsonProblem(problem) {
                 : `is not valid JSON: ${problem.detail}`;
         case 'not-object':
             return `must hold a JSON object but holds ${problem.found}`;
+        case 'too-deep':
+            return `is ${nestedWords(problem.depth, problem.limit)} (level ${(problem.limit + 1).toLocaleString('en-US')} opens at line ${problem.at.line}, column ${problem.at.column}), so it was not parsed`;
     }
+}
+/** "nested 100,000 levels deep; Python's json stops at 9,998": one wording for files and rows. */
+function nestedWords(depth, limit) {
+    return `nested ${depth.toLocaleString('en-US')} levels deep; Python's json module (which transformers and datasets use) stops at ${limit.toLocaleString('en-US')}`;
 }
 /** A row that is not UTF-8: the first bad byte (`at`, 0-based) and its value. */
 function rowEncodingProblem(bytes, at) {
@@ -55100,14 +56019,81 @@ function explainJsonError(text, message) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ isObject),
-/* harmony export */   l: () => (/* binding */ escapePointer)
+/* harmony export */   Gv: () => (/* binding */ isObject),
+/* harmony export */   N5: () => (/* binding */ jsonNesting),
+/* harmony export */   Tp: () => (/* binding */ PYTHON_JSON_MAX_DEPTH),
+/* harmony export */   lZ: () => (/* binding */ escapePointer),
+/* harmony export */   oM: () => (/* binding */ mayNestDeeperThan)
 /* harmony export */ });
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function escapePointer(key) {
     return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+/**
+ * The deepest nesting Python's json module loads: `json.loads('[' * N + ']' * N)` raises
+ * RecursionError from N = 9,999 on CPython 3.13 (its C recursion limit; objects alike). Older
+ * versions stop sooner: 3.12 at 1,498, 3.8 to 3.11 at 995 minus the caller's stack frames (the
+ * recursion limit of 1,000 counts Python frames too). Measured with the C decoder, the one
+ * transformers and `datasets` use. The most permissive is taken, so a file some supported Python
+ * loads is never refused; anything deeper cannot be loaded by any of them.
+ */
+const PYTHON_JSON_MAX_DEPTH = 9_998;
+/**
+ * How deeply `text` nests, in one iterative pass that never recurses (so 100,000 nested `[` cost a
+ * loop, not a stack). Strings are skipped with their escapes, so brackets inside them do not count;
+ * the text need not be valid JSON (the parser that runs next says what else is wrong with it).
+ */
+function jsonNesting(text, limit = Infinity) {
+    let depth = 0;
+    let max = 0;
+    let over = -1;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 34 /* " */) {
+            // The closing quote is the next one not escaped: preceded by an even run of backslashes.
+            let j = text.indexOf('"', i + 1);
+            while (j !== -1) {
+                let slashes = 0;
+                for (let k = j - 1; text.charCodeAt(k) === 92 /* \ */; k--)
+                    slashes++;
+                if (slashes % 2 === 0)
+                    break;
+                j = text.indexOf('"', j + 1);
+            }
+            if (j === -1)
+                break; // an unclosed string runs to the end: nothing after it nests
+            i = j;
+        }
+        else if (c === 91 /* [ */ || c === 123 /* { */) {
+            depth++;
+            if (depth > max) {
+                max = depth;
+                if (depth > limit && over < 0)
+                    over = i;
+            }
+        }
+        else if ((c === 93 /* ] */ || c === 125) /* } */ && depth > 0)
+            depth--;
+    }
+    return { depth: max, over };
+}
+/**
+ * Whether `text` may nest deeper than `limit`: false when it holds too few brackets to (each level
+ * needs its own `[` or `{`), found with native searches, so the common case never loops in JS.
+ */
+function mayNestDeeperThan(text, limit) {
+    if (text.length <= limit)
+        return false;
+    let count = 0;
+    for (const bracket of ['[', '{']) {
+        for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1))
+            if (++count > limit)
+                return true;
+    }
+    return false;
 }
 
 
@@ -55182,6 +56168,61 @@ function firstInvalidUtf8(bytes) {
 
 /***/ }),
 
+/***/ 1768:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Q: () => (/* binding */ TimeLimitExceeded),
+  T: () => (/* binding */ runWithin)
+});
+
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/common/time-limit.ts
+// A hard time limit for synchronous work on hostile input: a tokenizer whose pre-tokenizer regular
+// expression backtracks for hours on one row, or a template operation nobody thought to count. The work
+// runs inside a vm script with `timeout`: when it runs past the limit, Node's watchdog thread asks V8 to
+// terminate the execution, which V8 does wherever it is, inside a regular expression's backtracking
+// included (https://nodejs.org/api/vm.html#scriptrunincontextcontextifiedobject-options, "timeout").
+// It is the mechanism worker.terminate() uses, without a second isolate: the work keeps its objects
+// (a 30 MB tokenizer is not copied into a worker), stays synchronous, and needs no separate file in the
+// single-file bundle. The price: a terminated function's finally blocks do not run, so the caller
+// restores any shared state itself and does not use again an object the function was changing.
+
+/** The work did not finish within its limit and was stopped. */
+class TimeLimitExceeded extends Error {
+    ms;
+    constructor(ms) {
+        super(`stopped after ${ms} ms`);
+        this.ms = ms;
+    }
+}
+const context = external_node_vm_default().createContext({ work: undefined });
+const script = new (external_node_vm_default()).Script('work()', { filename: 'time-limit.vm' });
+/** Runs `fn` now, synchronously; stops it and throws TimeLimitExceeded when it runs longer than `ms`. */
+function runWithin(ms, fn) {
+    const timeout = Math.max(1, Math.min(2 ** 31 - 1, Math.ceil(ms)));
+    const previous = context.work;
+    context.work = fn;
+    try {
+        return script.runInContext(context, { timeout });
+    }
+    catch (error) {
+        if (error?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+            throw new TimeLimitExceeded(timeout);
+        throw error;
+    }
+    finally {
+        context.work = previous;
+    }
+}
+
+
+/***/ }),
+
 /***/ 7333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -55248,6 +56289,86 @@ function formatBinaryBytes(n) {
     if (n < 1024 * 1024 * 1024)
         return `${(n / 1024 / 1024).toFixed(1)} MiB`;
     return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FO: () => (/* binding */ findingCollector),
+/* harmony export */   QS: () => (/* binding */ compareOmitted),
+/* harmony export */   ky: () => (/* binding */ countWithOmitted)
+/* harmony export */ });
+/* unused harmony exports MAX_FINDINGS_PER_RULE_AND_FILE, MAX_FINDINGS_PER_TARGET */
+/* harmony import */ var _common_finding_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9088);
+// How many findings a dataset run keeps. A data file of broken rows gives one finding per row per rule:
+// 6 MB of bad JSON Lines is 3,000,000 findings, gigabytes of objects and a report no one reads (and a
+// JSON string past V8's limit). Findings of one rule about one file are kept up to a cap and the rest
+// are counted, by severity, so the verdict and the summary's counts still see every one of them.
+
+/**
+ * Findings kept per rule and file. A thousand show every pattern a file's rows break in (a fix is a
+ * script over the file, not a thousand hand edits), and keep a rule's part of the report near 0.5 MB.
+ */
+const MAX_FINDINGS_PER_RULE_AND_FILE = 1_000;
+/**
+ * Findings kept per target, whatever the rule and file: 20,000 data files (the listing's limit) times
+ * the cap above would still be millions. 10,000 keeps a JSON report near 5 MB, and two targets within
+ * the 25,000 results GitHub code scanning accepts in one SARIF run.
+ */
+const MAX_FINDINGS_PER_TARGET = 10_000;
+function findingCollector(perRuleAndFile = MAX_FINDINGS_PER_RULE_AND_FILE, perTarget = MAX_FINDINGS_PER_TARGET) {
+    const findings = [];
+    const kept = new Map();
+    const dropped = new Map();
+    return {
+        findings,
+        push(f) {
+            const key = `${f.ruleId}\0${f.location.path}`;
+            const n = kept.get(key) ?? 0;
+            if (n < perRuleAndFile && findings.length < perTarget) {
+                kept.set(key, n + 1);
+                findings.push(f);
+                return;
+            }
+            const at = `${key}\0${f.severity}`;
+            const entry = dropped.get(at);
+            if (entry)
+                entry.count++;
+            else
+                dropped.set(at, {
+                    ruleId: f.ruleId,
+                    rule: f.rule,
+                    path: f.location.path,
+                    severity: f.severity,
+                    count: 1,
+                });
+        },
+        keep(f) {
+            findings.push(f);
+        },
+        omitted: () => [...dropped.values()],
+    };
+}
+/** The counts of findings kept and omitted together: what the summary and the verdict go by. */
+function countWithOmitted(findings, omitted) {
+    const counts = (0,_common_finding_js__WEBPACK_IMPORTED_MODULE_0__/* .countFindings */ .Gt)(findings);
+    for (const o of omitted) {
+        if (o.severity === 'error')
+            counts.errors += o.count;
+        else if (o.severity === 'warning')
+            counts.warnings += o.count;
+        else
+            counts.infos += o.count;
+    }
+    return counts;
+}
+/** Omitted findings in a stable order: rule, then path, then severity. */
+function compareOmitted(a, b) {
+    return (a.ruleId.localeCompare(b.ruleId) || a.path.localeCompare(b.path) || a.severity.localeCompare(b.severity));
 }
 
 
@@ -55334,7 +56455,7 @@ async function runModelRules(source, rules, options) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5620);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8159);
 // The action's entry: everything lives in main.ts so tests can import it without running it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -55344,7 +56465,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5620:
+/***/ 8159:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58346,793 +59467,28 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/common/finding.ts
-const RANK = { error: 3, warning: 2, info: 1 };
-function severityAtLeast(severity, threshold) {
-    return RANK[severity] >= RANK[threshold];
-}
-/** Deterministic order for every output: severity, then path, line, row, rule id. */
-function compareFindings(a, b) {
-    return (RANK[b.severity] - RANK[a.severity] ||
-        a.location.path.localeCompare(b.location.path) ||
-        (a.location.line ?? 0) - (b.location.line ?? 0) ||
-        (a.location.row ?? 0) - (b.location.row ?? 0) ||
-        a.ruleId.localeCompare(b.ruleId) ||
-        a.message.localeCompare(b.message));
-}
-function countFindings(findings) {
-    const counts = { errors: 0, warnings: 0, infos: 0 };
-    for (const f of findings) {
-        if (f.severity === 'error')
-            counts.errors++;
-        else if (f.severity === 'warning')
-            counts.warnings++;
-        else
-            counts.infos++;
-    }
-    return counts;
-}
-
+// EXTERNAL MODULE: ./src/common/finding.ts
+var finding = __nccwpck_require__(9088);
 // EXTERNAL MODULE: ./src/rules/registry.ts + 69 modules
 var registry = __nccwpck_require__(412);
 // EXTERNAL MODULE: ./src/engine/run-model.ts
 var run_model = __nccwpck_require__(1587);
+// EXTERNAL MODULE: ./src/engine/finding-cap.ts
+var finding_cap = __nccwpck_require__(8646);
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./src/sources/source.ts
-var source = __nccwpck_require__(813);
-;// CONCATENATED MODULE: ./src/sources/local.ts
-
-
-
-
-
-/** A model folder on disk. Never follows a link out of the folder, never opens anything but regular files. */
-async function openLocalSource(root, display = root) {
-    let realRoot;
-    try {
-        realRoot = await (0,promises_namespaceObject.realpath)(root);
-        if (!(await (0,promises_namespaceObject.stat)(realRoot)).isDirectory())
-            throw new errors/* SourceError */.c8('it is not a folder');
-    }
-    catch (error) {
-        if (error instanceof errors/* SourceError */.c8)
-            throw error;
-        throw new errors/* SourceError */.c8(ioReason(error, 'the folder does not exist'));
-    }
-    const inside = (p) => p === realRoot || p.startsWith(realRoot + (external_node_path_default()).sep);
-    async function describe(abs, rel) {
-        const own = await (0,promises_namespaceObject.lstat)(abs);
-        if (!own.isSymbolicLink())
-            return { path: rel, type: kindOf(own), size: own.isFile() ? own.size : 0 };
-        let target;
-        try {
-            target = await (0,promises_namespaceObject.realpath)(abs);
-        }
-        catch {
-            return { path: rel, type: 'other', size: 0, link: 'broken' };
-        }
-        if (!inside(target))
-            return { path: rel, type: 'other', size: 0, link: 'outside' };
-        const st = await (0,promises_namespaceObject.stat)(target);
-        return { path: rel, type: kindOf(st), size: st.isFile() ? st.size : 0, link: 'inside' };
-    }
-    async function list() {
-        const entries = [];
-        let truncated = false;
-        const queue = [{ abs: realRoot, rel: '', depth: 0 }];
-        while (queue.length > 0) {
-            const dir = queue.shift();
-            let handle;
-            try {
-                handle = await (0,promises_namespaceObject.opendir)(dir.abs);
-            }
-            catch (error) {
-                if (dir.rel === '')
-                    throw new errors/* SourceError */.c8(`cannot list the folder: ${ioReason(error, 'not found')}`);
-                continue; // an unreadable subfolder: its own entry is still listed
-            }
-            const names = [];
-            for await (const d of handle)
-                names.push(d.name);
-            names.sort();
-            for (const name of names) {
-                if (entries.length >= source/* LISTING_LIMITS */.Y.entries) {
-                    truncated = true;
-                    break;
-                }
-                const rel = dir.rel ? `${dir.rel}/${name}` : name;
-                const abs = external_node_path_default().join(dir.abs, name);
-                let entry;
-                try {
-                    entry = await describe(abs, rel);
-                }
-                catch {
-                    entry = { path: rel, type: 'other', size: 0 };
-                }
-                entries.push(entry);
-                // Linked folders are not walked: a link loop must not hang the check.
-                if (entry.type === 'directory' && !entry.link && !source/* SKIPPED_DIRECTORIES */.j.has(name)) {
-                    if (dir.depth + 1 < source/* LISTING_LIMITS */.Y.depth)
-                        queue.push({ abs, rel, depth: dir.depth + 1 });
-                    else
-                        truncated = true;
-                }
-            }
-        }
-        return { entries, truncated };
-    }
-    /** Resolve a listed path to a regular file inside the root, or throw. */
-    async function resolveFile(rel) {
-        const abs = external_node_path_default().resolve(realRoot, rel);
-        if (!inside(abs) || external_node_path_default().isAbsolute(rel))
-            throw new errors/* SourceError */.c8(`refusing to read ${rel}: outside the folder`);
-        let real;
-        try {
-            real = await (0,promises_namespaceObject.realpath)(abs);
-        }
-        catch (error) {
-            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'not found')}`);
-        }
-        if (!inside(real))
-            throw new errors/* SourceError */.c8(`refusing to read ${rel}: it links outside the folder`);
-        const st = await (0,promises_namespaceObject.stat)(real);
-        if (!st.isFile())
-            throw new errors/* SourceError */.c8(`cannot read ${rel}: not a regular file`);
-        return real;
-    }
-    async function readRange(rel, start, end) {
-        const file = await resolveFile(rel);
-        let handle;
-        try {
-            // O_NONBLOCK: a FIFO swapped in after the check must not block the read forever.
-            handle = await (0,promises_namespaceObject.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
-            const length = Math.max(0, end - start);
-            const buffer = Buffer.alloc(length);
-            let got = 0;
-            while (got < length) {
-                const { bytesRead } = await handle.read(buffer, got, length - got, start + got);
-                if (bytesRead === 0)
-                    break;
-                got += bytesRead;
-            }
-            return buffer.subarray(0, got);
-        }
-        catch (error) {
-            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'read failed')}`);
-        }
-        finally {
-            await handle?.close();
-        }
-    }
-    return {
-        kind: 'local',
-        display,
-        list,
-        readRange,
-        async read(rel) {
-            const file = await resolveFile(rel);
-            const { size } = await (0,promises_namespaceObject.stat)(file);
-            return readRange(rel, 0, size);
-        },
-    };
-}
-function kindOf(st) {
-    if (st.isFile())
-        return 'file';
-    if (st.isDirectory())
-        return 'directory';
-    return 'other';
-}
-/** errno codes in plain words; anything else keeps its own message, never a stack. */
-function ioReason(error, fallback) {
-    const code = error?.code;
-    switch (code) {
-        case 'ENOENT':
-            return fallback;
-        case 'EACCES':
-        case 'EPERM':
-            return 'permission denied';
-        case 'ENOTDIR':
-            return 'not a folder';
-        case 'EISDIR':
-            return 'is a folder';
-        case 'ELOOP':
-            return 'too many levels of symbolic links';
-        default:
-            return error instanceof Error ? error.message : fallback;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/check.ts
-
-
-
-
-
-
-function fails(findings, failOn) {
-    return failOn !== 'never' && findings.some((f) => severityAtLeast(f.severity, failOn));
-}
-/** Check every target. A target that cannot be read is an 'error' result; the others still run. */
-async function checkTargets(settings, env = process.env, hooks = {}) {
-    const options = {
-        levels: settings.levels,
-        settings: { extraArchitectures: settings.extraArchitectures },
-        docsBase: (0,registry/* docsBase */.xH)(env),
-    };
-    const targets = [];
-    for (const spec of settings.targets) {
-        const rel = external_node_path_default().relative(settings.workspace, spec.root).split((external_node_path_default()).sep).join('/');
-        const base = {
-            kind: spec.kind,
-            ref: spec.ref,
-            source: spec.source,
-            revision: null,
-            spec,
-            rootInWorkspace: spec.source === 'local' ? rel : '',
-            hub: undefined,
-        };
-        try {
-            const opened = await openSource(spec, settings);
-            Object.assign(base, opened.result);
-            if (spec.kind === 'dataset') {
-                // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
-                // time a model check never needs.
-                const { checkDataset } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5520));
-                const { findings, stats } = await checkDataset(spec, opened.source, settings, options.docsBase, hooks, (base) => openSource(base, settings).then((o) => o.source));
-                findings.sort(compareFindings);
-                targets.push({
-                    ...base,
-                    findings,
-                    dataset: stats,
-                    status: fails(findings, settings.failOn) ? 'fail' : 'pass',
-                });
-            }
-            else {
-                const findings = (await (0,run_model/* runModelRules */.Kj)(opened.source, registry/* modelRules */.Bs, options)).sort(compareFindings);
-                targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' });
-            }
-        }
-        catch (error) {
-            if (!(0,errors/* isCheckError */.lF)(error))
-                throw error;
-            targets.push({ ...base, findings: [], status: 'error', error: (0,errors/* describeError */.Uc)(error) });
-        }
-    }
-    const all = targets.flatMap((t) => t.findings);
-    const result = targets.some((t) => t.status === 'error')
-        ? 'error'
-        : targets.some((t) => t.status === 'fail')
-            ? 'fail'
-            : 'pass';
-    return { targets, counts: countFindings(all), result, failOn: settings.failOn };
-}
-/** A target's files: a local folder, or a hub repo resolved to its commit. */
-async function openSource(spec, settings) {
-    if (!spec.hub)
-        return { source: await openLocalSource(spec.root, spec.ref), result: {} };
-    // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
-    // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
-    const { openHubSource } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 414));
-    const hub = await openHubSource(spec.hub, {
-        hubUrl: settings.hub.url,
-        token: settings.hub.token,
-        repoType: spec.kind === 'dataset' ? 'dataset' : 'model',
-    });
-    return {
-        source: hub,
-        result: {
-            revision: hub.sha,
-            hub: {
-                url: settings.hub.url,
-                repo: hub.repo,
-                sha: hub.sha,
-                ...(spec.kind === 'dataset' ? { dataset: true } : {}),
-            },
-        },
-    };
-}
-/** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */
-function exitCode(report) {
-    return report.result === 'error' ? 2 : report.result === 'fail' ? 1 : 0;
-}
-
-// EXTERNAL MODULE: ./src/common/wording.ts
-var wording = __nccwpck_require__(7333);
-;// CONCATENATED MODULE: ./src/report/paths.ts
-
-/**
- * A finding's path as users read it: relative to the workspace ('examples/m/config.json', the target
- * root for '.'), or for a hub target in huggingface_hub's HfFileSystem form, pinned to the commit
- * checked (`hf://org/name@<sha>/config.json`).
- */
-function workspacePath(target, location) {
-    if (target.hub) {
-        const file = location.path === '.' ? '' : `/${location.path}`;
-        return `hf://${target.hub.dataset ? 'datasets/' : ''}${target.hub.repo}@${target.hub.sha}${file}`;
-    }
-    return external_node_path_default().posix.join(target.rootInWorkspace || '.', location.path);
-}
-/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
-function hubBlobUrl(hub, location) {
-    const encoded = location.path.split('/').map(encodeURIComponent).join('/');
-    const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`;
-    if (location.path === '.')
-        return `${repo}/tree/${hub.sha}`;
-    return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`;
-}
-/** `path:line:col`, with only the parts that are known. */
-function formatLocation(file, location) {
-    let s = file;
-    if (location.line !== undefined)
-        s += `:${location.line}`;
-    if (location.line !== undefined && location.column !== undefined)
-        s += `:${location.column}`;
-    if (location.row !== undefined)
-        s += ` (row ${location.row})`;
-    return s;
-}
-/**
- * Where a finding is shown in the repository (annotations, check runs, SARIF): the file and line when known; a target named in a file of the repository
- * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
- * its findings go on the naming line or float on the run page.
- */
-function place(target, f) {
-    if (!target.hub && f && f.location.line !== undefined) {
-        return {
-            file: workspacePath(target, f.location),
-            startLine: f.location.line,
-            startColumn: f.location.column,
-        };
-    }
-    if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
-        return { file: target.spec.origin.file, startLine: target.spec.origin.line };
-    }
-    if (!target.hub && f && f.location.path !== '.')
-        return { file: workspacePath(target, f.location) };
-    return {};
-}
-
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-
-
-/** GitHub shows at most 10 of each level per step and silently drops the rest. */
-const PER_LEVEL = 10;
-/** Rows named in a grouped row annotation before "…and N more". */
-const ROWS_SHOWN = 5;
-const LEVEL = { error: 'error', warning: 'warning', info: 'notice' };
-/**
- * The annotations to emit, most important first, within GitHub's per-step limits; when some do not
- * fit, the last notice says how many and where they are. Pure, so the caps are testable.
- */
-function planAnnotations(report) {
-    const candidates = [];
-    for (const target of report.targets) {
-        if (target.status === 'error') {
-            candidates.push({
-                level: 'error',
-                title: 'friendli-preflight could not check',
-                message: `Could not check ${target.ref}: ${target.error}`,
-                ...place(target),
-            });
-        }
-        // Row findings are grouped per rule, file and severity: one annotation with the count and the
-        // first rows, so a dataset with thousands of bad rows never floods the per-step limit blindly.
-        const groups = new Map();
-        for (const f of target.findings) {
-            if (f.location.row === undefined)
-                continue;
-            const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`;
-            let group = groups.get(key);
-            if (!group)
-                groups.set(key, (group = []));
-            group.push(f);
-        }
-        for (const group of groups.values()) {
-            const [f] = group;
-            if (!f)
-                continue;
-            const where = place(target, f);
-            const shown = group
-                .slice(0, ROWS_SHOWN)
-                .map((g) => `${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`);
-            const more = group.length - shown.length;
-            candidates.push({
-                level: LEVEL[f.severity],
-                title: `${f.ruleId} ${f.rule}: ${(0,wording/* plural */.LS)(new Set(group.map((g) => g.location.row)).size, 'row')}`,
-                message: [
-                    ...shown,
-                    ...(more > 0
-                        ? [`…and ${(0,wording/* plural */.LS)(more, 'more row')}: the job summary and the JSON report list every one.`]
-                        : []),
-                    ...(f.hint ? [f.hint] : []),
-                ].join('\n'),
-                ...where,
-            });
-        }
-        for (const f of target.findings) {
-            if (f.location.row !== undefined)
-                continue;
-            const where = place(target, f);
-            // Name the file in the text when the annotation is not on it: a hub file, or none at all.
-            const prefix = where.file && !target.hub ? '' : `${formatLocation(workspacePath(target, f.location), f.location)}: `;
-            candidates.push({
-                level: LEVEL[f.severity],
-                title: `${f.ruleId} ${f.rule}`,
-                message: `${prefix}${f.message}${f.hint ? `\n${f.hint}` : ''}`,
-                ...where,
-            });
-        }
-    }
-    // Findings that land on a line (and so in the PR diff) go first within each level.
-    const ordered = [...candidates].sort((a, b) => Number(b.startLine !== undefined) - Number(a.startLine !== undefined));
-    const taken = [];
-    const dropped = { error: 0, warning: 0, notice: 0 };
-    const used = { error: 0, warning: 0, notice: 0 };
-    const reserved = (level) => (level === 'error' && report.result !== 'pass' ? 1 : 0);
-    const overflow = ['error', 'warning', 'notice'].some((level) => ordered.filter((a) => a.level === level).length > PER_LEVEL - reserved(level));
-    for (const a of ordered) {
-        // One notice slot is kept for the overflow note when anything is dropped, and one error slot for
-        // the error that core.setFailed() prints when the check fails.
-        const limit = PER_LEVEL - reserved(a.level) - (a.level === 'notice' && overflow ? 1 : 0);
-        if (used[a.level] < limit) {
-            used[a.level]++;
-            taken.push(a);
-        }
-        else
-            dropped[a.level]++;
-    }
-    const total = dropped.error + dropped.warning + dropped.notice;
-    if (total > 0) {
-        const parts = [
-            dropped.error && (0,wording/* plural */.LS)(dropped.error, 'error'),
-            dropped.warning && (0,wording/* plural */.LS)(dropped.warning, 'warning'),
-            dropped.notice && (0,wording/* plural */.LS)(dropped.notice, 'info'),
-        ].filter(Boolean);
-        taken.push({
-            level: 'notice',
-            title: 'friendli-preflight: more findings in the job summary',
-            message: `${(0,wording/* plural */.LS)(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
-        });
-    }
-    return taken;
-}
-
-;// CONCATENATED MODULE: ./src/report/json.ts
-/** The CLI contract's JSON (DESIGN.md): every finding, never grouped or capped; absent values are null. */
-function toJson(report) {
-    return {
-        version: 1,
-        targets: report.targets.map((t) => ({
-            kind: t.kind,
-            ref: t.ref,
-            source: t.source,
-            revision: t.revision,
-            status: t.status,
-            ...(t.error ? { error: t.error } : {}),
-            findings: t.findings.map((f) => ({
-                ruleId: f.ruleId,
-                rule: f.rule,
-                severity: f.severity,
-                message: f.message,
-                hint: f.hint ?? null,
-                location: {
-                    path: f.location.path,
-                    line: f.location.line ?? null,
-                    column: f.location.column ?? null,
-                    pointer: f.location.pointer ?? null,
-                    row: f.location.row ?? null,
-                },
-                docsUrl: f.docsUrl,
-            })),
-        })),
-        summary: { ...report.counts, result: report.result },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/sarif.ts
-
-
-const sarif_LEVEL = {
-    error: 'error',
-    warning: 'warning',
-    info: 'note',
-};
-/** The file and line a result points at; without a place in the repository, its own path (hf:// or the folder). */
-function physicalLocation(target, f) {
-    const p = place(target, f);
-    const uri = p.file ?? workspacePath(target, f.location);
-    if (p.startLine === undefined)
-        return { artifactLocation: { uri } };
-    return {
-        artifactLocation: { uri },
-        region: { startLine: p.startLine, ...(p.startColumn ? { startColumn: p.startColumn } : {}) },
-    };
-}
-function toSarif(report, version, docsBase) {
-    return {
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: 'friendli-preflight',
-                        version,
-                        informationUri: 'https://github.com/friendli-preflight/friendli-preflight',
-                        rules: registry/* allRules */.V7.map((r) => ({
-                            id: r.meta.id,
-                            name: r.meta.name,
-                            shortDescription: { text: r.meta.description },
-                            fullDescription: { text: `${r.meta.description}.` },
-                            help: { text: `${r.meta.description}. See ${docsBase}${r.meta.name}.md` },
-                            helpUri: `${docsBase}${r.meta.name}.md`,
-                            defaultConfiguration: { level: sarif_LEVEL[r.meta.severity] },
-                        })),
-                    },
-                },
-                results: report.targets.flatMap((t) => t.findings.map((f) => ({
-                    ruleId: f.ruleId,
-                    level: sarif_LEVEL[f.severity],
-                    message: { text: f.hint ? `${f.message}\n${f.hint}` : f.message },
-                    locations: [{ physicalLocation: physicalLocation(t, f) }],
-                }))),
-            },
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/check-run.ts
-
-const check_run_LEVEL = {
-    error: 'failure',
-    warning: 'warning',
-    info: 'notice',
-};
-const PER_REQUEST = 50;
-/** The API refuses an output summary over 65,535 characters. */
-const SUMMARY_MAX = 65_000;
-/** Every finding that sits on a line of a repository file, as a check-run annotation. */
-function checkAnnotations(report) {
-    const out = [];
-    for (const t of report.targets) {
-        for (const f of t.findings) {
-            const base = { annotation_level: check_run_LEVEL[f.severity], title: `${f.ruleId} ${f.rule}` };
-            const message = f.hint ? `${f.message}\n${f.hint}` : f.message;
-            const p = place(t, f);
-            if (p.file === undefined || p.startLine === undefined)
-                continue;
-            // On the line of the file naming the target, the message says which file of it is meant.
-            const elsewhere = p.file !== workspacePath(t, f.location);
-            const prefix = elsewhere ? `${formatLocation(workspacePath(t, f.location), f.location)}: ` : '';
-            out.push({
-                ...base,
-                path: p.file,
-                start_line: p.startLine,
-                end_line: p.startLine,
-                ...(p.startColumn ? { start_column: p.startColumn, end_column: p.startColumn } : {}),
-                message: prefix + message,
-            });
-        }
-    }
-    return out;
-}
-async function publishCheckRun(target, report, summary) {
-    const http = target.fetch ?? globalThis.fetch;
-    const annotations = checkAnnotations(report);
-    const conclusion = report.result === 'pass' ? 'success' : report.result === 'fail' ? 'failure' : 'neutral';
-    const { errors, warnings, infos } = report.counts;
-    const output = (batch) => ({
-        title: `${errors} errors, ${warnings} warnings, ${infos} infos`,
-        summary: summary.length > SUMMARY_MAX
-            ? `${summary.slice(0, SUMMARY_MAX)}\n\n(cut: the job summary has the rest)`
-            : summary,
-        annotations: batch,
-    });
-    const call = async (method, path, body) => {
-        const res = await http(`${target.apiUrl}/repos/${target.repository}${path}`, {
-            method,
-            headers: {
-                authorization: `Bearer ${target.token}`,
-                accept: 'application/vnd.github+json',
-                'x-github-api-version': '2022-11-28',
-                'content-type': 'application/json',
-            },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(20_000),
-        });
-        const json = (await res.json().catch(() => ({})));
-        return { status: res.status, json };
-    };
-    try {
-        const created = await call('POST', '/check-runs', {
-            name: 'friendli-preflight',
-            head_sha: target.sha,
-            status: 'completed',
-            conclusion,
-            output: output(annotations.slice(0, PER_REQUEST)),
-        });
-        if (created.status === 403 || created.status === 404)
-            return {
-                ok: false,
-                reason: `the token may not create check runs (${created.status}: a pull request from a fork, or no "checks: write" permission); the annotations and the job summary carry the findings`,
-            };
-        if (created.status >= 300 || !created.json.id)
-            return {
-                ok: false,
-                reason: `the Checks API answered ${created.status}${created.json.message ? `: ${created.json.message}` : ''}`,
-            };
-        for (let i = PER_REQUEST; i < annotations.length; i += PER_REQUEST) {
-            const more = await call('PATCH', `/check-runs/${created.json.id}`, {
-                output: output(annotations.slice(i, i + PER_REQUEST)),
-            });
-            if (more.status >= 300)
-                return {
-                    ok: false,
-                    reason: `the Checks API refused annotations ${i + 1}–${i + PER_REQUEST} (${more.status})`,
-                };
-        }
-        return { ok: true, url: created.json.html_url, annotations: annotations.length };
-    }
-    catch (error) {
-        return {
-            ok: false,
-            reason: `the Checks API could not be reached: ${error instanceof Error ? error.message : String(error)}`,
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-/** GitHub rejects a step summary over 1 MiB; stay well under it and say what was left out. */
-const SUMMARY_LIMIT = 900_000;
-const VERDICT = {
-    pass: '✅ pass',
-    fail: '❌ fail',
-    error: '⚠️ could not check',
-};
-const ICON = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
-/** Table cells are raw HTML/Markdown in the summary: escape what the messages carry. */
-function cell(s) {
-    return s
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** The job summary as Markdown: verdict, counts, then every finding per target with a link to its rule doc. */
-function formatSummary(report, reportFile) {
-    const { errors, warnings, infos } = report.counts;
-    const out = [
-        `## friendli-preflight: ${VERDICT[report.result]}`,
-        '',
-        `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked · ${(0,wording/* plural */.LS)(errors, 'error')} · ${(0,wording/* plural */.LS)(warnings, 'warning')} · ${(0,wording/* plural */.LS)(infos, 'info')} · fail-on: \`${report.failOn}\``,
-        '',
-    ];
-    let size = Buffer.byteLength(out.join('\n'));
-    let omitted = 0;
-    for (const target of report.targets) {
-        const commit = target.hub
-            ? ` at [\`${target.hub.sha.slice(0, 12)}\`](${hubBlobUrl(target.hub, { path: '.' })})`
-            : '';
-        const head = [`### \`${cell(target.ref)}\`${commit} — ${VERDICT[target.status]}`, ''];
-        if (target.dataset)
-            head.push(...datasetTable(target), '');
-        if (target.status === 'error')
-            head.push(`Could not check: ${cell(target.error ?? '')}`, '');
-        else if (target.findings.length === 0)
-            head.push('No findings.', '');
-        else
-            head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|');
-        out.push(...head);
-        size += Buffer.byteLength(head.join('\n'));
-        for (const f of target.findings) {
-            const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : '';
-            const where = `\`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\``;
-            const location = target.hub ? `[${where}](${hubBlobUrl(target.hub, f.location)})` : where;
-            const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | ${location} | ${cell(f.message)}${hint} |`;
-            if (size + Buffer.byteLength(row) > SUMMARY_LIMIT) {
-                omitted++;
-                continue;
-            }
-            out.push(row);
-            size += Buffer.byteLength(row) + 1;
-        }
-        out.push('');
-    }
-    if (omitted > 0)
-        out.push(`${(0,wording/* plural */.LS)(omitted, 'more finding')} did not fit in the summary; the JSON report lists them all.`, '');
-    if (reportFile)
-        out.push(`Full report: \`${cell(reportFile)}\` (JSON).`, '');
-    return out.join('\n');
-}
-/** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
-function datasetTable(target) {
-    const d = target.dataset;
-    const n = (x) => x.toLocaleString('en-US');
-    const lines = ['| Split | Rows |', '|---|---|'];
-    for (const [split, rows] of Object.entries(d.rowsPerSplit))
-        lines.push(`| ${cell(split)} | ${n(rows)} |`);
-    lines.push(`| **all** | **${n(d.rows)}** (${n(Math.round(d.rows / Math.max(d.seconds, 0.001)))} rows/s) |`, '');
-    const roles = Object.entries(d.roles).sort((a, b) => b[1] - a[1]);
-    if (roles.length)
-        lines.push(`Messages by role: ${roles.map(([r, c]) => `${cell(r)} ${n(c)}`).join(' · ')}`, '');
-    const failing = new Map();
-    for (const f of target.findings) {
-        if (f.location.row === undefined)
-            continue;
-        const key = `${f.ruleId} ${f.rule}`;
-        const rows = failing.get(key) ?? new Set();
-        rows.add(`${f.location.path}\0${f.location.row}`);
-        failing.set(key, rows);
-    }
-    if (failing.size) {
-        lines.push('| Rule | Rows with findings |', '|---|---|');
-        for (const [rule, rows] of failing)
-            lines.push(`| ${rule} | ${n(rows.size)} |`);
-        lines.push('');
-    }
-    if (d.tokens)
-        lines.push(`Tokens per rendered row (${n(d.tokens.counted)} rows counted${d.tokens.counted < d.rows ? ', an even sample' : ''}): min ${n(d.tokens.min)} · median ${n(d.tokens.median)} · p95 ${n(d.tokens.p95)} · max ${n(d.tokens.max)}`);
-    else if (d.noTokens)
-        lines.push(`Token lengths not counted: ${cell(d.noTokens)}.`);
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-
-const COLORS = {
-    error: [31, 39],
-    warning: [33, 39],
-    info: [36, 39],
-    dim: [2, 22],
-    bold: [1, 22],
-};
-/** One line per finding, `path:line:col severity ruleId rule-name message`, then one summary line. */
-function formatText(report, color = false) {
-    const paint = (kind, s) => color ? `\x1b[${COLORS[kind][0]}m${s}\x1b[${COLORS[kind][1]}m` : s;
-    const lines = [];
-    for (const target of report.targets) {
-        if (target.status === 'error') {
-            lines.push(`${paint('bold', target.ref)}: ${paint('error', 'could not check')}: ${target.error}`);
-            continue;
-        }
-        for (const f of target.findings) {
-            const where = formatLocation(workspacePath(target, f.location), f.location);
-            lines.push(`${paint('dim', where)} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${f.message}`);
-        }
-    }
-    lines.push(summaryLine(report, paint));
-    return lines.join('\n') + '\n';
-}
-function summaryLine(report, paint = (_k, s) => s) {
-    const { errors, warnings, infos } = report.counts;
-    const counts = `${(0,wording/* plural */.LS)(errors, 'error')}, ${(0,wording/* plural */.LS)(warnings, 'warning')}, ${(0,wording/* plural */.LS)(infos, 'info')}`;
-    const unchecked = report.targets.filter((t) => t.status === 'error').length;
-    const what = `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked${unchecked ? ` (${unchecked} could not be checked)` : ''}`;
-    return `${paint('bold', report.result)}: ${what}: ${counts} (fail-on: ${report.failOn})`;
-}
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var dist = __nccwpck_require__(1196);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -68680,10 +69036,17 @@ var hub_ref = __nccwpck_require__(9217);
 
 const FAIL_ON = ['error', 'warning', 'never'];
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml'];
-const settings_LEVEL = schemas_enum(['off', 'info', 'warning', 'error']);
+/**
+ * Bounds on the config file, which the pull request writes: a real one is a few KB with a handful of
+ * targets. Checked before the YAML is parsed (size) and by the schema (counts).
+ */
+const CONFIG_LIMITS = { bytes: 256 * 1024, entries: 1000 };
+const LEVEL = schemas_enum(['off', 'info', 'warning', 'error']);
 const ConfigFileSchema = strictObject({
-    'extra-architectures': array(schemas_string().min(1)).optional(),
-    rules: record(schemas_string(), settings_LEVEL).optional(),
+    'extra-architectures': array(schemas_string().min(1).max(200)).max(CONFIG_LIMITS.entries).optional(),
+    rules: record(schemas_string(), LEVEL)
+        .refine((r) => Object.keys(r).length <= CONFIG_LIMITS.entries, `at most ${CONFIG_LIMITS.entries} rules`)
+        .optional(),
     targets: array(union([
         strictObject({ model: schemas_string().min(1) }),
         strictObject({
@@ -68693,6 +69056,7 @@ const ConfigFileSchema = strictObject({
             'max-rows': schemas_number().int().positive().optional(),
         }),
     ]))
+        .max(CONFIG_LIMITS.entries)
         .optional(),
 });
 /** Split a comma- or newline-separated input into its non-empty items. */
@@ -68707,7 +69071,12 @@ function resolveSettings(raw, workspace, env = process.env) {
     if (!FAIL_ON.includes(failOn)) {
         throw new errors/* UsageError */.eb(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`);
     }
-    const configFile = findConfigFile(raw.config, workspace);
+    // In a workflow every local reference stays inside the workspace; outside one (the CLI at a
+    // terminal) the person typing the arguments is trusted, but the config file's entries never are.
+    const realWorkspace = realpathOr(workspace);
+    const inWorkflow = env.GITHUB_ACTIONS === 'true';
+    const argsWithin = inWorkflow ? realWorkspace : undefined;
+    const configFile = findConfigFile(raw.config, workspace, realWorkspace, inWorkflow);
     const { config, lines } = configFile
         ? readConfigFile(configFile)
         : { config: {}, lines: [] };
@@ -68725,7 +69094,7 @@ function resolveSettings(raw, workspace, env = process.env) {
     if (datasetRef && !model)
         targets = []; // a dataset alone (the action's model: '', the CLI without a model)
     else if (model && model !== '.') {
-        const spec = target(model, workspace);
+        const spec = target(model, workspace, argsWithin);
         const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined;
         targets = [origin ? { ...spec, origin } : spec];
     }
@@ -68736,19 +69105,19 @@ function resolveSettings(raw, workspace, env = process.env) {
             return line ? { origin: { file: display(configFile, workspace), line } } : {};
         };
         // Models first, so a dataset entry without base-model is checked against the first model listed.
-        const models = config.targets.map((t, i) => 'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined);
+        const models = config.targets.map((t, i) => 'model' in t ? { ...target(t.model, base, realWorkspace), ...origin(i) } : undefined);
         const firstModel = models.filter((m) => m !== undefined);
         targets = config.targets.map((t, i) => 'model' in t
             ? models[i]
             : {
-                ...datasetTarget(t.dataset, { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() }, base, firstModel),
+                ...datasetTarget(t.dataset, { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() }, base, firstModel, realWorkspace),
                 ...origin(i),
             });
     }
     else
-        targets = [target('.', workspace)];
+        targets = [target('.', workspace, argsWithin)];
     if (datasetRef)
-        targets.push(datasetTarget(datasetRef, raw, workspace, targets));
+        targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin));
     const extraArchitectures = [
         ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
     ];
@@ -68759,11 +69128,25 @@ function resolveSettings(raw, workspace, env = process.env) {
     return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } };
 }
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
-function target(ref, base) {
+function target(ref, base, within) {
     const where = (0,hub_ref/* locateModel */.Se)(ref, base);
     return where.source === 'hub'
         ? { kind: 'model', ref, source: 'hub', root: base, hub: where.hub }
-        : { kind: 'model', ref, source: 'local', root: where.root };
+        : { kind: 'model', ref, source: 'local', root: where.root, ...(within ? { within } : {}) };
+}
+/** The real path of `p` (links resolved), or `p` itself when it does not exist. */
+function realpathOr(p) {
+    try {
+        return (0,external_node_fs_.realpathSync)(p);
+    }
+    catch {
+        return external_node_path_default().resolve(p);
+    }
+}
+/** Whether `p`, with every link resolved, is `root` or inside it. */
+function isWithin(p, root) {
+    const real = realpathOr(p);
+    return real === root || real.startsWith(root.endsWith((external_node_path_default()).sep) ? root : root + (external_node_path_default()).sep);
 }
 /**
  * The line of the running workflow that names a hub model (`model: org/name@sha`), so its findings
@@ -68774,6 +69157,8 @@ function workflowLine(workspace, workflowRef, model) {
     if (!workflow)
         return undefined;
     const file = external_node_path_default().join(workspace, workflow);
+    if (!isWithin(file, realpathOr(workspace)))
+        return undefined;
     let text;
     try {
         if (!(0,external_node_fs_.statSync)(file).isFile() || (0,external_node_fs_.statSync)(file).size > 1024 * 1024)
@@ -68790,9 +69175,9 @@ function workflowLine(workspace, workflowRef, model) {
     return line < 0 ? undefined : { file: workflow, line: line + 1 };
 }
 /** A dataset reference read in `workspace`; its base model is named, or the first model target. */
-function datasetTarget(ref, raw, workspace, models) {
+function datasetTarget(ref, raw, workspace, models, within) {
     const baseRef = raw.baseModel?.trim();
-    const base = baseRef ? target(baseRef, workspace) : models.find((t) => t.kind === 'model');
+    const base = baseRef ? target(baseRef, workspace, within) : models.find((t) => t.kind === 'model');
     const splits = splitList(raw.datasetSplit ?? '');
     const rows = raw.maxRows?.trim();
     let maxRows;
@@ -68805,6 +69190,7 @@ function datasetTarget(ref, raw, workspace, models) {
         ...(splits.length ? { splits } : {}),
         ...(maxRows ? { maxRows } : {}),
         ...(base ? { base } : {}),
+        ...(within ? { within } : {}),
     };
     // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
     const where = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
@@ -68839,31 +69225,54 @@ function hubUrl(value) {
         throw new errors/* UsageError */.eb('hub-url must be a plain base URL, without credentials, query or fragment');
     return url.href.replace(/\/+$/, '');
 }
-function findConfigFile(explicit, workspace) {
-    if (explicit.trim()) {
-        const file = external_node_path_default().resolve(workspace, explicit.trim());
-        if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile())
-            throw new errors/* UsageError */.eb(`config file ${explicit.trim()} does not exist`);
-        return file;
-    }
-    return DEFAULT_CONFIG_FILES.map((f) => external_node_path_default().join(workspace, f)).find((f) => (0,external_node_fs_.existsSync)(f) && (0,external_node_fs_.statSync)(f).isFile());
+/**
+ * The config file: the one named, or the first default name in the workspace. A default one is the
+ * repository's, and so is any one in a workflow: it must resolve inside the workspace (a link to
+ * /proc/self/status would otherwise be parsed and quoted back in errors).
+ */
+function findConfigFile(explicit, workspace, realWorkspace, inWorkflow) {
+    const name = explicit.trim();
+    const file = name
+        ? external_node_path_default().resolve(workspace, name)
+        : DEFAULT_CONFIG_FILES.map((f) => external_node_path_default().join(workspace, f)).find((f) => (0,external_node_fs_.existsSync)(f));
+    if (!file)
+        return undefined;
+    const shown = name || external_node_path_default().basename(file);
+    if (!(0,external_node_fs_.existsSync)(file))
+        throw new errors/* UsageError */.eb(`config file ${shown} does not exist`);
+    if ((inWorkflow || !name) && !isWithin(file, realWorkspace))
+        throw new errors/* UsageError */.eb(`config file ${shown} leads outside the workspace: only files of the checked-out repository are read`);
+    if (!(0,external_node_fs_.statSync)(file).isFile())
+        throw new errors/* UsageError */.eb(`config file ${shown} is not a regular file`);
+    return file;
 }
 /** Parse and validate the YAML config file; also returns the line of each target for annotations. */
 function readConfigFile(file) {
     const name = external_node_path_default().basename(file);
     let text;
     try {
+        const { size } = (0,external_node_fs_.statSync)(file);
+        if (size > CONFIG_LIMITS.bytes)
+            throw new errors/* UsageError */.eb(`${name} is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`);
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (error) {
+        if (error instanceof errors/* UsageError */.eb)
+            throw error;
         throw new errors/* UsageError */.eb(`cannot read config file ${name}: ${error.message}`);
     }
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
+    // uniqueKeys is off: the library's own check compares every key with every other (5 s for 20,000
+    // keys); duplicateKey() below does it in one pass. Warnings are off: the library prints them to
+    // stderr with the key's text, and every problem that matters is an error here.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
     const [e] = doc.errors;
     if (e) {
         const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`;
         throw new errors/* UsageError */.eb(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
     }
+    const dup = duplicateKey(doc.contents);
+    if (dup)
+        throw new errors/* UsageError */.eb(`${name} is not valid YAML at line ${text.slice(0, dup.offset).split('\n').length}: the key "${dup.key}" appears twice in one mapping`);
     const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {});
     if (!parsed.success)
         throw new errors/* UsageError */.eb(`${name} is not a valid config file:\n${prettifyError(parsed.error)}`);
@@ -68877,6 +69286,1252 @@ function readConfigFile(file) {
 function display(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
     return rel.startsWith('..') ? file : rel.split((external_node_path_default()).sep).join('/');
+}
+/** The first key that a mapping repeats, with its offset, found in one pass over the document. */
+function duplicateKey(root) {
+    const stack = [root];
+    while (stack.length > 0) {
+        const node = stack.pop();
+        if ((0,dist/* isMap */.jh)(node)) {
+            const seen = new Set();
+            for (const item of node.items) {
+                if ((0,dist/* isScalar */.jn)(item.key)) {
+                    const key = String(item.key.value);
+                    if (seen.has(key))
+                        return { key, offset: item.key.range?.[0] ?? 0 };
+                    seen.add(key);
+                }
+                stack.push(item.key, item.value);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node))
+            stack.push(...node.items);
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/sources/source.ts
+var source = __nccwpck_require__(813);
+;// CONCATENATED MODULE: ./src/sources/local.ts
+
+
+
+
+
+/** A model folder on disk. Never follows a link out of the folder, never opens anything but regular files. */
+async function openLocalSource(root, display = root) {
+    let realRoot;
+    try {
+        realRoot = await (0,promises_namespaceObject.realpath)(root);
+        if (!(await (0,promises_namespaceObject.stat)(realRoot)).isDirectory())
+            throw new errors/* SourceError */.c8('it is not a folder');
+    }
+    catch (error) {
+        if (error instanceof errors/* SourceError */.c8)
+            throw error;
+        throw new errors/* SourceError */.c8(ioReason(error, 'the folder does not exist'));
+    }
+    const inside = (p) => p === realRoot || p.startsWith(realRoot + (external_node_path_default()).sep);
+    async function describe(abs, rel) {
+        const own = await (0,promises_namespaceObject.lstat)(abs);
+        if (!own.isSymbolicLink())
+            return { path: rel, type: kindOf(own), size: own.isFile() ? own.size : 0 };
+        let target;
+        try {
+            target = await (0,promises_namespaceObject.realpath)(abs);
+        }
+        catch {
+            return { path: rel, type: 'other', size: 0, link: 'broken' };
+        }
+        if (!inside(target))
+            return { path: rel, type: 'other', size: 0, link: 'outside' };
+        const st = await (0,promises_namespaceObject.stat)(target);
+        return { path: rel, type: kindOf(st), size: st.isFile() ? st.size : 0, link: 'inside' };
+    }
+    async function list() {
+        const entries = [];
+        let truncated = false;
+        const queue = [{ abs: realRoot, rel: '', depth: 0 }];
+        while (queue.length > 0) {
+            const dir = queue.shift();
+            let handle;
+            try {
+                handle = await (0,promises_namespaceObject.opendir)(dir.abs);
+            }
+            catch (error) {
+                if (dir.rel === '')
+                    throw new errors/* SourceError */.c8(`cannot list the folder: ${ioReason(error, 'not found')}`);
+                continue; // an unreadable subfolder: its own entry is still listed
+            }
+            const names = [];
+            for await (const d of handle)
+                names.push(d.name);
+            names.sort();
+            for (const name of names) {
+                if (entries.length >= source/* LISTING_LIMITS */.Y.entries) {
+                    truncated = true;
+                    break;
+                }
+                const rel = dir.rel ? `${dir.rel}/${name}` : name;
+                const abs = external_node_path_default().join(dir.abs, name);
+                let entry;
+                try {
+                    entry = await describe(abs, rel);
+                }
+                catch {
+                    entry = { path: rel, type: 'other', size: 0 };
+                }
+                entries.push(entry);
+                // Linked folders are not walked: a link loop must not hang the check.
+                if (entry.type === 'directory' && !entry.link && !source/* SKIPPED_DIRECTORIES */.j.has(name)) {
+                    if (dir.depth + 1 < source/* LISTING_LIMITS */.Y.depth)
+                        queue.push({ abs, rel, depth: dir.depth + 1 });
+                    else
+                        truncated = true;
+                }
+            }
+        }
+        return { entries, truncated };
+    }
+    /** Resolve a listed path to a regular file inside the root, or throw. */
+    async function resolveFile(rel) {
+        const abs = external_node_path_default().resolve(realRoot, rel);
+        if (!inside(abs) || external_node_path_default().isAbsolute(rel))
+            throw new errors/* SourceError */.c8(`refusing to read ${rel}: outside the folder`);
+        let real;
+        try {
+            real = await (0,promises_namespaceObject.realpath)(abs);
+        }
+        catch (error) {
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'not found')}`);
+        }
+        if (!inside(real))
+            throw new errors/* SourceError */.c8(`refusing to read ${rel}: it links outside the folder`);
+        const st = await (0,promises_namespaceObject.stat)(real);
+        if (!st.isFile())
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: not a regular file`);
+        return real;
+    }
+    async function readRange(rel, start, end) {
+        const file = await resolveFile(rel);
+        let handle;
+        try {
+            // O_NONBLOCK: a FIFO swapped in after the check must not block the read forever.
+            handle = await (0,promises_namespaceObject.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+            const length = Math.max(0, end - start);
+            const buffer = Buffer.alloc(length);
+            let got = 0;
+            while (got < length) {
+                const { bytesRead } = await handle.read(buffer, got, length - got, start + got);
+                if (bytesRead === 0)
+                    break;
+                got += bytesRead;
+            }
+            return buffer.subarray(0, got);
+        }
+        catch (error) {
+            throw new errors/* SourceError */.c8(`cannot read ${rel}: ${ioReason(error, 'read failed')}`);
+        }
+        finally {
+            await handle?.close();
+        }
+    }
+    return {
+        kind: 'local',
+        display,
+        list,
+        readRange,
+        async read(rel) {
+            const file = await resolveFile(rel);
+            const { size } = await (0,promises_namespaceObject.stat)(file);
+            return readRange(rel, 0, size);
+        },
+    };
+}
+function kindOf(st) {
+    if (st.isFile())
+        return 'file';
+    if (st.isDirectory())
+        return 'directory';
+    return 'other';
+}
+/** errno codes in plain words; anything else keeps its own message, never a stack. */
+function ioReason(error, fallback) {
+    const code = error?.code;
+    switch (code) {
+        case 'ENOENT':
+            return fallback;
+        case 'EACCES':
+        case 'EPERM':
+            return 'permission denied';
+        case 'ENOTDIR':
+            return 'not a folder';
+        case 'EISDIR':
+            return 'is a folder';
+        case 'ELOOP':
+            return 'too many levels of symbolic links';
+        default:
+            return error instanceof Error ? error.message : fallback;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/check.ts
+
+
+
+
+
+
+
+
+
+function fails(findings, failOn, omitted = []) {
+    return (failOn !== 'never' &&
+        (findings.some((f) => (0,finding/* severityAtLeast */._2)(f.severity, failOn)) ||
+            omitted.some((o) => (0,finding/* severityAtLeast */._2)(o.severity, failOn))));
+}
+/** Check every target. A target that cannot be read is an 'error' result; the others still run. */
+async function checkTargets(settings, env = process.env, hooks = {}) {
+    const options = {
+        levels: settings.levels,
+        settings: { extraArchitectures: settings.extraArchitectures },
+        docsBase: (0,registry/* docsBase */.xH)(env),
+    };
+    const targets = [];
+    for (const spec of settings.targets) {
+        const rel = external_node_path_default().relative(settings.workspace, spec.root).split((external_node_path_default()).sep).join('/');
+        const base = {
+            kind: spec.kind,
+            ref: spec.ref,
+            source: spec.source,
+            revision: null,
+            spec,
+            rootInWorkspace: spec.source === 'local' ? rel : '',
+            hub: undefined,
+        };
+        try {
+            const opened = await openSource(spec, settings);
+            Object.assign(base, opened.result);
+            if (spec.kind === 'dataset') {
+                // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
+                // time a model check never needs.
+                const { checkDataset } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8673));
+                const { findings, stats, omitted } = await checkDataset(spec, opened.source, settings, options.docsBase, hooks, (base) => openSource(base, settings).then((o) => o.source));
+                findings.sort(finding/* compareFindings */.Eg);
+                targets.push({
+                    ...base,
+                    findings,
+                    dataset: stats,
+                    ...(omitted.length > 0 ? { omitted } : {}),
+                    status: fails(findings, settings.failOn, omitted) ? 'fail' : 'pass',
+                });
+            }
+            else {
+                const findings = (await (0,run_model/* runModelRules */.Kj)(opened.source, registry/* modelRules */.Bs, options)).sort(finding/* compareFindings */.Eg);
+                targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' });
+            }
+        }
+        catch (error) {
+            if (!(0,errors/* isCheckError */.lF)(error))
+                throw error;
+            targets.push({ ...base, findings: [], status: 'error', error: (0,errors/* describeError */.Uc)(error) });
+        }
+    }
+    const all = targets.flatMap((t) => t.findings);
+    const result = targets.some((t) => t.status === 'error')
+        ? 'error'
+        : targets.some((t) => t.status === 'fail')
+            ? 'fail'
+            : 'pass';
+    const counts = (0,finding_cap/* countWithOmitted */.ky)(all, targets.flatMap((t) => t.omitted ?? []));
+    return { targets, counts, result, failOn: settings.failOn };
+}
+/** A target's files: a local folder, or a hub repo resolved to its commit. */
+async function openSource(spec, settings) {
+    if (!spec.hub) {
+        confine(spec);
+        return { source: await openLocalSource(spec.root, spec.ref), result: {} };
+    }
+    // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
+    // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
+    const { openHubSource } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 414));
+    const hub = await openHubSource(spec.hub, {
+        hubUrl: settings.hub.url,
+        token: settings.hub.token,
+        repoType: spec.kind === 'dataset' ? 'dataset' : 'model',
+    });
+    return {
+        source: hub,
+        result: {
+            revision: hub.sha,
+            hub: {
+                url: settings.hub.url,
+                repo: hub.repo,
+                sha: hub.sha,
+                ...(spec.kind === 'dataset' ? { dataset: true } : {}),
+            },
+        },
+    };
+}
+/**
+ * A local target that must stay in the workspace (see TargetSpec.within) and resolves elsewhere, its
+ * folder or its one data file being a link out, cannot be checked. Where it leads is not said: that
+ * path is outside what the pull request may show.
+ */
+function confine(spec) {
+    if (!spec.within)
+        return;
+    const where = spec.file ? external_node_path_default().join(spec.root, spec.file) : spec.root;
+    if ((0,external_node_fs_.existsSync)(where) && !isWithin(where, spec.within))
+        throw new errors/* SourceError */.c8(`${spec.ref} leads outside the workspace (a link out of the repository): only files of the checked-out repository are read`);
+}
+/** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */
+function exitCode(report) {
+    return report.result === 'error' ? 2 : report.result === 'fail' ? 1 : 0;
+}
+
+// EXTERNAL MODULE: ./src/common/wording.ts
+var wording = __nccwpck_require__(7333);
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Markdown that repository text cannot take over. The job summary and the check run's summary are
+// rendered by GitHub as GitHub Flavored Markdown (cmark-gfm, then GitHub's own filters for mentions
+// and issue references), and everything the pull request wrote (file names, JSON values, template
+// errors from `raise_exception`, split names, target references) reaches them. Repository text goes
+// through `mdText` (running text and table cells) or `mdCode` (file names, references); the links the
+// tool makes itself go through `mdUrl`; `fitMarkdown` keeps a document under a size limit without
+// cutting a line in two.
+//
+// What each guards against, checked against cmark-gfm 0.29.0.gfm.6 and micromark + GFM (the tests
+// render with micromark):
+// - Every ASCII punctuation character is backslash-escaped (CommonMark: any may be). That leaves no
+//   link or image (`[`, `!`), no raw HTML or angle-bracket autolink (`<`), no entity (`&`), no
+//   emphasis, strikethrough or math (`*`, `_`, `~`, `$`), no code span (`` ` ``), no table cell
+//   boundary (`|`; GFM splits rows before inline parsing and honours `\|`), and no block marker
+//   (`#`, `>`, `-`, `+`, `1.`) should the text ever open a line.
+// - Line breaks (CR, LF, CRLF, U+2028, U+2029, U+0085) become `<br>` in text and `␤` in code, so the
+//   text can never end a table row or start a line of its own (a heading, a list, a fence).
+// - GFM's literal autolinks: `https://x`, `ftp://x` and `www.x` are found by the parser on the raw
+//   characters; an escaped `:` or `.` already stops it. A zero-width space also goes between `:` and
+//   `//`, and between `www` and `.` (any case: micromark links `WWW.`), so a text-level linker finds
+//   no URL either. Not after `://`: cmark-gfm takes any non-space, non-punctuation character as the
+//   start of a domain, a zero-width one included, and would still link `https://\u200Bevil.com`.
+// - Mentions and issue references (`@user`, `@org/team`, `#1`, `GH-1`) are linked by GitHub after
+//   Markdown, on the text, where escapes and entities are already decoded: only a character between
+//   `@`/`#`/`GH` and the name stops them, so a zero-width space goes after every `@` and `#`, and
+//   between `GH` and `-<digit>`. The same space breaks e-mail autolinks (`x@evil.com`).
+// - Controls, and the invisible characters that reorder or hide text (bidi overrides such as U+202E,
+//   zero-width characters, BOM), are shown as `[U+202E]`, so a name cannot pass for another.
+// - Code spans take a fence longer than any backtick run inside, padded with a space when the text
+//   starts or ends with a backtick or a space (CommonMark strips one space from each side).
+
+const ZWSP = '\u200b';
+/** CR, LF and CRLF (CommonMark's line endings), and the Unicode ones other renderers honour. */
+const LINE_BREAK = /\r\n|[\r\n\u2028\u2029\u0085]/;
+/**
+ * Controls (Cc: C0, DEL, C1; but tab and the line breaks, handled apart) and format characters (Cf:
+ * bidi controls such as U+202E, zero-width characters, soft hyphen, BOM, tag characters), which hide
+ * or reorder text.
+ */
+const INVISIBLE = /(?![\t\n\r\u0085])[\p{Cc}\p{Cf}]/gu;
+/** A surrogate without its pair: UTF-8 cannot hold it (it would be written as U+FFFD). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+/** Repository text cut to `max` characters (never inside a surrogate pair), with `…` when cut. */
+function clip(s, max) {
+    if (s.length <= max)
+        return s;
+    let end = Math.max(0, max - 1);
+    const code = s.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--; // do not keep half a pair
+    return `${s.slice(0, end)}…`;
+}
+/** Characters that would hide, reorder or garble text, as visible `[U+XXXX]`. */
+function visible(s) {
+    return s
+        .replace(LONE_SURROGATE, '\ufffd')
+        .replace(INVISIBLE, (c) => `[U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+/** Default lengths of repository text in the summary; the JSON report keeps it whole. */
+const TEXT_MAX = 2_000;
+/**
+ * Repository text as inert inline Markdown, for running text and table cells: it renders as the
+ * same characters (but for line breaks, shown as `<br>`, and the invisible ones, shown by code
+ * point), and makes no link, image, HTML, heading, mention, issue reference or table cell.
+ */
+function mdText(s, max = TEXT_MAX) {
+    return visible(clip(s, max))
+        .split(LINE_BREAK)
+        .map((line) => line
+        .replace(ASCII_PUNCTUATION, '\\$&')
+        .replace(/\\([@#])/g, `\\$1${ZWSP}`)
+        .replace(/\\:(?=\\\/\\\/)/g, `\\:${ZWSP}`)
+        .replace(/(www)(?=\\\.)/gi, `$1${ZWSP}`)
+        .replace(/(gh)(?=\\-\d)/gi, `$1${ZWSP}`))
+        .join('<br>');
+}
+/**
+ * Repository text (a file name, a reference) as a code span: literal, so no escaping is needed but
+ * for line breaks (`␤`) and invisible characters. `table`: the span sits in a table cell, where GFM
+ * splits the row at `|` even inside code (`\|` keeps it in; both cmark-gfm and micromark then show
+ * `|`). A backslash right before a `|` is read differently by the two, so such text is written as
+ * `<code>` around escaped text instead.
+ */
+function mdCode(s, { table = false, max = TEXT_MAX } = {}) {
+    const text = visible(clip(s, max)).split(LINE_BREAK).join('␤');
+    if (text === '')
+        return '` `';
+    if (table && /\\\|/.test(text))
+        return `<code>${mdText(text, Infinity)}</code>`;
+    const body = table ? text.replace(/\|/g, '\\|') : text;
+    const longest = (body.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length), 0);
+    const fence = '`'.repeat(longest + 1);
+    const pad = /^[` ]|[` ]$/.test(body) && !/^ +$/.test(body) ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/**
+ * A URL the tool made (a rule's docs page, a file at the checked commit) as a Markdown link
+ * destination, or undefined when it is not http(s). Characters a destination cannot hold as they
+ * are (space, parentheses, `<`, `>`, `\`, `|` of a table, controls, non-ASCII) are percent-encoded; a
+ * `%` that starts no escape becomes `%25`; so is `&`, so no entity is decoded (`\&` is not enough:
+ * cmark-gfm keeps the backslash and still decodes the entity). The tool's URLs have no query string.
+ */
+function mdUrl(url) {
+    if (!/^https?:\/\/[^\s/]/i.test(url))
+        return undefined;
+    let out = '';
+    for (const c of url) {
+        if (/^[A-Za-z0-9\-._~:/?#[\]@!$'*+,;=]$/.test(c))
+            out += c;
+        else if (c === '%')
+            out += '%';
+        else
+            out += [...Buffer.from(c.replace(LONE_SURROGATE, '\ufffd'))]
+                .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+                .join('');
+    }
+    return out.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
+}
+/** `[label](url)`, or the label alone when the URL is not one to link to. `label` is Markdown already. */
+function mdLink(label, url) {
+    const href = mdUrl(url);
+    return href === undefined ? label : `[${label}](${href})`;
+}
+/** A "…and N more" line for a capped table or list. */
+function moreLine(n, what, where = 'see the JSON report') {
+    return `…and ${(0,wording/* plural */.LS)(n, `more ${what}`)} (${where}).`;
+}
+/** A code fence line (CommonMark: up to 3 spaces of indent, 3 or more backticks or tildes), and its info string. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*(\S*)/;
+/** Whether `s` is within every limit of `limit`. */
+function fits(s, limit) {
+    return ((limit.bytes === undefined || Buffer.byteLength(s) <= limit.bytes) &&
+        (limit.chars === undefined || s.length <= limit.chars));
+}
+/**
+ * `md` within `limit`, cut at the end of a line with `note` after it. Every line the summary makes is
+ * complete in itself (repository text never breaks a line), so a cut between lines leaves no link,
+ * code span or emphasis open and never splits a character; what spans lines is closed: an open code
+ * fence gets its closing fence, and the blank line before the note ends a table or an HTML block, so
+ * the note is not read as one more table row. (The summary opens no HTML block of the kinds a blank
+ * line does not end: `<script>`, `<pre>`, comments.)
+ */
+function fitMarkdown(md, limit, note) {
+    if (fits(md, limit))
+        return md;
+    const lines = md.split('\n');
+    const tail = (open) => `${open ? `\n${open}` : ''}\n\n${note}\n`;
+    // Room for the tail with the longest fence that could be open at the cut.
+    const longestFence = lines.reduce((n, l) => Math.max(n, FENCE.exec(l)?.[1]?.length ?? 0), 0);
+    const worst = tail(longestFence ? '`'.repeat(longestFence) : undefined);
+    const maxBytes = limit.bytes === undefined ? Infinity : limit.bytes - Buffer.byteLength(worst);
+    const maxChars = limit.chars === undefined ? Infinity : limit.chars - worst.length;
+    let bytes = 0;
+    let chars = 0;
+    let kept = 0;
+    let fence;
+    for (const line of lines) {
+        const sep = kept > 0 ? 1 : 0;
+        bytes += Buffer.byteLength(line) + sep;
+        chars += line.length + sep;
+        if (bytes > maxBytes || chars > maxChars)
+            break;
+        kept++;
+        const f = FENCE.exec(line);
+        if (f?.[1]) {
+            if (fence === undefined)
+                fence = f[1];
+            else if (f[1][0] === fence[0] && f[1].length >= fence.length && !f[2])
+                fence = undefined;
+        }
+    }
+    return lines.slice(0, kept).join('\n').replace(/\n+$/, '') + tail(fence);
+}
+
+;// CONCATENATED MODULE: ./src/report/paths.ts
+
+/**
+ * A finding's path as users read it: relative to the workspace ('examples/m/config.json', the target
+ * root for '.'), or for a hub target in huggingface_hub's HfFileSystem form, pinned to the commit
+ * checked (`hf://org/name@<sha>/config.json`).
+ */
+function workspacePath(target, location) {
+    if (target.hub) {
+        const file = location.path === '.' ? '' : `/${location.path}`;
+        return `hf://${target.hub.dataset ? 'datasets/' : ''}${target.hub.repo}@${target.hub.sha}${file}`;
+    }
+    return external_node_path_default().posix.join(target.rootInWorkspace || '.', location.path);
+}
+/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
+function hubBlobUrl(hub, location) {
+    // A lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw.
+    const encoded = location.path
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .split('/')
+        .map(encodeURIComponent)
+        .join('/');
+    const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`;
+    if (location.path === '.')
+        return `${repo}/tree/${hub.sha}`;
+    return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`;
+}
+/** `path:line:col`, with only the parts that are known. */
+function formatLocation(file, location) {
+    let s = file;
+    if (location.line !== undefined)
+        s += `:${location.line}`;
+    if (location.line !== undefined && location.column !== undefined)
+        s += `:${location.column}`;
+    if (location.row !== undefined)
+        s += ` (row ${location.row})`;
+    return s;
+}
+/**
+ * Where a finding is shown in the repository (annotations, check runs, SARIF): the file and line when known; a target named in a file of the repository
+ * (the config file, the workflow), on that line. A hub target's files are not in the repository, so
+ * its findings go on the naming line or float on the run page.
+ */
+function place(target, f) {
+    if (!target.hub && f && f.location.line !== undefined) {
+        return {
+            file: workspacePath(target, f.location),
+            startLine: f.location.line,
+            startColumn: f.location.column,
+        };
+    }
+    if (target.spec.origin && (!f || f.location.path === '.' || target.hub)) {
+        return { file: target.spec.origin.file, startLine: target.spec.origin.line };
+    }
+    if (!target.hub && f && f.location.path !== '.')
+        return { file: workspacePath(target, f.location) };
+    return {};
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+
+
+
+/** GitHub shows at most 10 of each level per step and silently drops the rest. */
+const PER_LEVEL = 10;
+/**
+ * Characters of one annotation's message. Annotations are plain text (never Markdown), but a template
+ * error or a JSON value can be megabytes long; the job summary and the JSON report keep it whole.
+ */
+const MESSAGE_MAX = 4_000;
+/** Rows named in a grouped row annotation before "…and N more". */
+const ROWS_SHOWN = 5;
+/** Characters of each part of a message (a row, a hint): the parts of one stay within MESSAGE_MAX. */
+const PART_MAX = Math.floor(MESSAGE_MAX / (ROWS_SHOWN + 2));
+const annotations_LEVEL = { error: 'error', warning: 'warning', info: 'notice' };
+/**
+ * The annotations to emit, most important first, within GitHub's per-step limits; when some do not
+ * fit, the last notice says how many and where they are. Pure, so the caps are testable.
+ */
+function planAnnotations(report) {
+    const candidates = [];
+    for (const target of report.targets) {
+        if (target.status === 'error') {
+            candidates.push({
+                level: 'error',
+                title: 'friendli-preflight could not check',
+                message: clip(`Could not check ${target.ref}: ${target.error}`, MESSAGE_MAX),
+                ...place(target),
+            });
+        }
+        // Row findings are grouped per rule, file and severity: one annotation with the count and the
+        // first rows, so a dataset with thousands of bad rows never floods the per-step limit blindly.
+        const groups = new Map();
+        for (const f of target.findings) {
+            if (f.location.row === undefined)
+                continue;
+            const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`;
+            let group = groups.get(key);
+            if (!group)
+                groups.set(key, (group = []));
+            group.push(f);
+        }
+        for (const group of groups.values()) {
+            const [f] = group;
+            if (!f)
+                continue;
+            const where = place(target, f);
+            const shown = group
+                .slice(0, ROWS_SHOWN)
+                .map((g) => clip(`${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`, PART_MAX));
+            const more = group.length - shown.length;
+            candidates.push({
+                level: annotations_LEVEL[f.severity],
+                title: `${f.ruleId} ${f.rule}: ${(0,wording/* plural */.LS)(new Set(group.map((g) => g.location.row)).size, 'row')}`,
+                message: [
+                    ...shown,
+                    ...(more > 0
+                        ? [`…and ${(0,wording/* plural */.LS)(more, 'more row')}: the job summary and the JSON report list every one.`]
+                        : []),
+                    ...(f.hint ? [clip(f.hint, PART_MAX)] : []),
+                ].join('\n'),
+                ...where,
+            });
+        }
+        for (const f of target.findings) {
+            if (f.location.row !== undefined)
+                continue;
+            const where = place(target, f);
+            // Name the file in the text when the annotation is not on it: a hub file, or none at all.
+            const prefix = where.file && !target.hub ? '' : `${formatLocation(workspacePath(target, f.location), f.location)}: `;
+            candidates.push({
+                level: annotations_LEVEL[f.severity],
+                title: `${f.ruleId} ${f.rule}`,
+                message: `${clip(prefix + f.message, MESSAGE_MAX - PART_MAX)}${f.hint ? `\n${clip(f.hint, PART_MAX)}` : ''}`,
+                ...where,
+            });
+        }
+    }
+    // Findings that land on a line (and so in the PR diff) go first within each level.
+    const ordered = [...candidates].sort((a, b) => Number(b.startLine !== undefined) - Number(a.startLine !== undefined));
+    const taken = [];
+    const dropped = { error: 0, warning: 0, notice: 0 };
+    const used = { error: 0, warning: 0, notice: 0 };
+    const reserved = (level) => (level === 'error' && report.result !== 'pass' ? 1 : 0);
+    const overflow = ['error', 'warning', 'notice'].some((level) => ordered.filter((a) => a.level === level).length > PER_LEVEL - reserved(level));
+    for (const a of ordered) {
+        // One notice slot is kept for the overflow note when anything is dropped, and one error slot for
+        // the error that core.setFailed() prints when the check fails.
+        const limit = PER_LEVEL - reserved(a.level) - (a.level === 'notice' && overflow ? 1 : 0);
+        if (used[a.level] < limit) {
+            used[a.level]++;
+            taken.push(a);
+        }
+        else
+            dropped[a.level]++;
+    }
+    const total = dropped.error + dropped.warning + dropped.notice;
+    if (total > 0) {
+        const parts = [
+            dropped.error && (0,wording/* plural */.LS)(dropped.error, 'error'),
+            dropped.warning && (0,wording/* plural */.LS)(dropped.warning, 'warning'),
+            dropped.notice && (0,wording/* plural */.LS)(dropped.notice, 'info'),
+        ].filter(Boolean);
+        taken.push({
+            level: 'notice',
+            title: 'friendli-preflight: more findings in the job summary',
+            message: `${(0,wording/* plural */.LS)(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
+        });
+    }
+    return taken;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/report/command-guard.ts
+// Keeps text from the checked repository from becoming a workflow command. The runner reads every
+// line a step prints, on stdout and stderr, and runs `::name::data` at the start of a line (after
+// whitespace) and the legacy `##[name]data` anywhere in a line; CR alone ends a line too (see
+// https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs). A pull request
+// controls file names, JSON values, templates and rows, so anything it writes could otherwise add
+// annotations, mask the log, stop the action's own commands or set the step's outputs.
+//
+// Two tools: `pauseCommands` (the action) stops command processing for the whole run with a random
+// token, and resumes it only around the action's own, escaped commands; `neutralize` /
+// `neutralizeJson` (the CLI in a workflow step) defuse the text itself, for output a guard cannot wrap.
+
+
+/** A zero-width space: splits `::` and `##[` so the runner's parser no longer sees them. */
+const command_guard_ZWSP = '\u200b';
+/**
+ * `::` at the start of a line, after the whitespace .NET's TrimStart removes (Unicode spaces, and NEL,
+ * U+0085, which JavaScript's \s lacks).
+ */
+const LINE_START_COMMAND = /(^|[\r\n])((?:[^\S\r\n]|\u0085)*)::/g;
+/** `text` with every would-be command defused: `::` opening a line and `##[` anywhere get a ZWSP. */
+function neutralize(text) {
+    return text
+        .replace(/##\[/g, `#${command_guard_ZWSP}#[`)
+        .replace(LINE_START_COMMAND, (_m, eol, space) => `${eol}${space}:${command_guard_ZWSP}:`);
+}
+/**
+ * A JSON document with `##[` written as `#\u0023[`: the same value to any JSON parser, inert to the
+ * runner. JSON's own escaping keeps CR and LF out of strings, and no JSON line starts with `::`.
+ */
+function neutralizeJson(json) {
+    return json.replace(/##\[/g, '#\\u0023[');
+}
+/**
+ * Stops the runner's command processing until `end()`: every line printed meanwhile, by us or by a
+ * library, is plain text. The token is random per pause, so repository text cannot guess it to resume.
+ * If the process dies while paused, the step's remaining output stays inert, which is the safe side.
+ */
+function pauseCommands(write) {
+    let token = (0,external_node_crypto_.randomUUID)();
+    write(`::stop-commands::${token}\n`);
+    return {
+        ownCommands(emit) {
+            write(`::${token}::\n`);
+            try {
+                return emit();
+            }
+            finally {
+                token = (0,external_node_crypto_.randomUUID)();
+                write(`::stop-commands::${token}\n`);
+            }
+        },
+        end() {
+            write(`::${token}::\n`);
+        },
+    };
+}
+/**
+ * Sends what libraries print (console.*, process.emitWarning) through `neutralize` to stderr, for
+ * the CLI in a workflow step, where no pause wraps the run. Returns a function that restores them.
+ */
+function defuseLibraryOutput(write = (s) => process.stderr.write(s)) {
+    const saved = {
+        log: console.log,
+        info: console.info,
+        warn: console.warn,
+        error: console.error,
+        debug: console.debug,
+    };
+    const emitWarning = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+    const print = (...args) => write(neutralize((0,external_node_util_.format)(...args)) + '\n');
+    console.log = console.info = console.warn = console.error = console.debug = print;
+    process.emitWarning = (warning) => print(`Warning: ${warning instanceof Error ? warning.message : String(warning)}`);
+    return () => {
+        Object.assign(console, {
+            log: saved.log,
+            info: saved.info,
+            warn: saved.warn,
+            error: saved.error,
+            debug: saved.debug,
+        });
+        if (emitWarning)
+            Object.defineProperty(process, 'emitWarning', emitWarning);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+/**
+ * The CLI's JSON report (its shape is a contract: README, "CLI"): every finding kept, one by one;
+ * absent values are null. `omitted` (additive) says, per rule, file and severity, how many findings a
+ * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
+ */
+function toJson(report) {
+    return {
+        version: 1,
+        targets: report.targets.map((t) => ({
+            ...targetHead(t),
+            findings: t.findings.map(findingJson),
+            omitted: omittedJson(t),
+        })),
+        summary: summaryJson(report),
+    };
+}
+/**
+ * The JSON report as text, in pieces: exactly `JSON.stringify(toJson(report), null, 2) + '\n'`, made
+ * one finding at a time, so a report of any size is written without one string of all of it (V8 caps a
+ * string near 512 MB). Each piece ends between two JSON values, never inside a string, so a piece can
+ * be escaped on its own (neutralizeJson) and written as it comes.
+ */
+function* jsonReportChunks(report, chunkChars = 64 * 1024) {
+    let buffer = '';
+    // Each call adds a piece; a full buffer is handed out (a generator cannot yield from a callback).
+    const pieces = (function* () {
+        yield '{\n  "version": 1,\n  "targets": ';
+        if (report.targets.length === 0)
+            yield '[]';
+        else {
+            yield '[\n';
+            for (const [i, t] of report.targets.entries()) {
+                yield i === 0 ? '    {\n' : ',\n    {\n';
+                for (const [key, value] of Object.entries(targetHead(t)))
+                    yield `      ${JSON.stringify(key)}: ${nested(value, '      ')},\n`;
+                if (t.findings.length === 0)
+                    yield '      "findings": [],\n';
+                else {
+                    yield '      "findings": [\n';
+                    for (const [k, f] of t.findings.entries())
+                        yield `${k === 0 ? '' : ',\n'}        ${nested(findingJson(f), '        ')}`;
+                    yield '\n      ],\n';
+                }
+                yield `      "omitted": ${nested(omittedJson(t), '      ')}\n    }`;
+            }
+            yield '\n  ]';
+        }
+        yield `,\n  "summary": ${nested(summaryJson(report), '  ')}\n}\n`;
+    })();
+    for (const piece of pieces) {
+        buffer += piece;
+        if (buffer.length >= chunkChars) {
+            yield buffer;
+            buffer = '';
+        }
+    }
+    if (buffer.length > 0)
+        yield buffer;
+}
+/** `value` as JSON.stringify(value, null, 2) writes it `prefix` deep (strings hold no raw newline). */
+function nested(value, prefix) {
+    return JSON.stringify(value, null, 2).replace(/\n/g, `\n${prefix}`);
+}
+function targetHead(t) {
+    return {
+        kind: t.kind,
+        ref: t.ref,
+        source: t.source,
+        revision: t.revision,
+        status: t.status,
+        ...(t.error ? { error: t.error } : {}),
+    };
+}
+function findingJson(f) {
+    return {
+        ruleId: f.ruleId,
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        hint: f.hint ?? null,
+        location: {
+            path: f.location.path,
+            line: f.location.line ?? null,
+            column: f.location.column ?? null,
+            pointer: f.location.pointer ?? null,
+            row: f.location.row ?? null,
+        },
+        docsUrl: f.docsUrl,
+    };
+}
+function omittedJson(t) {
+    return (t.omitted ?? []).map((o) => ({
+        ruleId: o.ruleId,
+        rule: o.rule,
+        path: o.path,
+        severity: o.severity,
+        count: o.count,
+    }));
+}
+function summaryJson(report) {
+    return { ...report.counts, result: report.result };
+}
+
+;// CONCATENATED MODULE: ./src/report/sarif.ts
+
+
+const sarif_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    info: 'note',
+};
+/** The file and line a result points at; without a place in the repository, its own path (hf:// or the folder). */
+function physicalLocation(target, f) {
+    const p = place(target, f);
+    const uri = p.file ?? workspacePath(target, f.location);
+    if (p.startLine === undefined)
+        return { artifactLocation: { uri } };
+    return {
+        artifactLocation: { uri },
+        region: { startLine: p.startLine, ...(p.startColumn ? { startColumn: p.startColumn } : {}) },
+    };
+}
+function toSarif(report, version, docsBase) {
+    return {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'friendli-preflight',
+                        version,
+                        informationUri: 'https://github.com/friendli-preflight/friendli-preflight',
+                        rules: registry/* allRules */.V7.map((r) => ({
+                            id: r.meta.id,
+                            name: r.meta.name,
+                            shortDescription: { text: r.meta.description },
+                            fullDescription: { text: `${r.meta.description}.` },
+                            help: { text: `${r.meta.description}. See ${docsBase}${r.meta.name}.md` },
+                            helpUri: `${docsBase}${r.meta.name}.md`,
+                            defaultConfiguration: { level: sarif_LEVEL[r.meta.severity] },
+                        })),
+                    },
+                },
+                results: report.targets.flatMap((t) => t.findings.map((f) => ({
+                    ruleId: f.ruleId,
+                    level: sarif_LEVEL[f.severity],
+                    message: { text: f.hint ? `${f.message}\n${f.hint}` : f.message },
+                    locations: [{ physicalLocation: physicalLocation(t, f) }],
+                }))),
+            },
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/check-run.ts
+
+
+const check_run_LEVEL = {
+    error: 'failure',
+    warning: 'warning',
+    info: 'notice',
+};
+const PER_REQUEST = 50;
+/**
+ * The API refuses an output `summary` (or `text`) over 65,535 characters. Counted here in UTF-8 bytes,
+ * which are never fewer than characters however GitHub counts them (code points, UTF-16 units or the
+ * bytes of its database column).
+ */
+const CHECK_RUN_OUTPUT_MAX = 65_535;
+/** The API takes an annotation `message` of at most 64 KB; repository text is cut well before. */
+const ANNOTATION_MESSAGE_MAX = 16_000;
+/** Every finding that sits on a line of a repository file, as a check-run annotation. */
+function checkAnnotations(report) {
+    const out = [];
+    for (const t of report.targets) {
+        for (const f of t.findings) {
+            const base = { annotation_level: check_run_LEVEL[f.severity], title: `${f.ruleId} ${f.rule}` };
+            const message = f.hint ? `${f.message}\n${f.hint}` : f.message;
+            const p = place(t, f);
+            if (p.file === undefined || p.startLine === undefined)
+                continue;
+            // On the line of the file naming the target, the message says which file of it is meant.
+            const elsewhere = p.file !== workspacePath(t, f.location);
+            const prefix = elsewhere ? `${formatLocation(workspacePath(t, f.location), f.location)}: ` : '';
+            out.push({
+                ...base,
+                path: p.file,
+                start_line: p.startLine,
+                end_line: p.startLine,
+                ...(p.startColumn ? { start_column: p.startColumn, end_column: p.startColumn } : {}),
+                // Annotation messages are plain text (not Markdown); only their length needs bounding.
+                message: clip(prefix + message, ANNOTATION_MESSAGE_MAX),
+            });
+        }
+    }
+    return out;
+}
+/** The check run's `output.summary`: `summary` within CHECK_RUN_OUTPUT_MAX, cut between lines with a note. */
+function checkRunSummary(summary) {
+    return fitMarkdown(summary, { bytes: CHECK_RUN_OUTPUT_MAX, chars: CHECK_RUN_OUTPUT_MAX }, '(Cut here: the check run takes at most 65,535 characters; the job summary and the JSON report have the rest.)');
+}
+async function publishCheckRun(target, report, summary) {
+    const http = target.fetch ?? globalThis.fetch;
+    const annotations = checkAnnotations(report);
+    const conclusion = report.result === 'pass' ? 'success' : report.result === 'fail' ? 'failure' : 'neutral';
+    const { errors, warnings, infos } = report.counts;
+    // The job summary, escaped already (summary.ts), cut at a line end when it is too long.
+    const fitted = checkRunSummary(summary);
+    const output = (batch) => ({
+        title: `${errors} errors, ${warnings} warnings, ${infos} infos`,
+        summary: fitted,
+        annotations: batch,
+    });
+    const call = async (method, path, body) => {
+        const res = await http(`${target.apiUrl}/repos/${target.repository}${path}`, {
+            method,
+            headers: {
+                authorization: `Bearer ${target.token}`,
+                accept: 'application/vnd.github+json',
+                'x-github-api-version': '2022-11-28',
+                'content-type': 'application/json',
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(20_000),
+        });
+        const json = (await res.json().catch(() => ({})));
+        return { status: res.status, json };
+    };
+    try {
+        const created = await call('POST', '/check-runs', {
+            name: 'friendli-preflight',
+            head_sha: target.sha,
+            status: 'completed',
+            conclusion,
+            output: output(annotations.slice(0, PER_REQUEST)),
+        });
+        if (created.status === 403 || created.status === 404)
+            return {
+                ok: false,
+                reason: `the token may not create check runs (${created.status}: a pull request from a fork, or no "checks: write" permission); the annotations and the job summary carry the findings`,
+            };
+        if (created.status >= 300 || !created.json.id)
+            return {
+                ok: false,
+                reason: `the Checks API answered ${created.status}${created.json.message ? `: ${created.json.message}` : ''}`,
+            };
+        for (let i = PER_REQUEST; i < annotations.length; i += PER_REQUEST) {
+            const more = await call('PATCH', `/check-runs/${created.json.id}`, {
+                output: output(annotations.slice(i, i + PER_REQUEST)),
+            });
+            if (more.status >= 300)
+                return {
+                    ok: false,
+                    reason: `the Checks API refused annotations ${i + 1}–${i + PER_REQUEST} (${more.status})`,
+                };
+        }
+        return { ok: true, url: created.json.html_url, annotations: annotations.length };
+    }
+    catch (error) {
+        return {
+            ok: false,
+            reason: `the Checks API could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+/**
+ * GitHub drops a step summary over 1 MiB (1,048,576 bytes): the summary is never longer than this many
+ * bytes, whatever the repository holds. Tables are capped first; a final cut at a line end is the
+ * backstop.
+ */
+const SUMMARY_LIMIT = 900_000;
+/**
+ * Kept free while rows are added, so the headings and verdicts of the targets after a long one still
+ * fit, and their "…and N more" lines.
+ */
+const ROW_RESERVE = 64_000;
+/** Kept free while target headings are added, for the last "…and N more" lines and the footer. */
+const HEAD_RESERVE = 8_000;
+/** Rows of findings shown per target; the JSON report lists every one. */
+const FINDING_ROWS = 1_000;
+/** Splits listed per dataset; the rest are one row with their count and rows. */
+const SPLIT_ROWS = 100;
+/** Roles listed per dataset (the statistics keep at most six buckets; the cap is for safety). */
+const ROLE_ITEMS = 20;
+/** Rules in the "rows with findings" table. */
+const RULE_ROWS = 100;
+/** Lengths of repository text in the summary, in characters before escaping. */
+const REF_MAX = 300;
+const PATH_MAX = 500;
+const SPLIT_MAX = 200;
+const VERDICT = {
+    pass: '✅ pass',
+    fail: '❌ fail',
+    error: '⚠️ could not check',
+};
+const ICON = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
+/** Lines with their UTF-8 size, filled up to a byte budget. */
+class Lines {
+    budget;
+    lines = [];
+    bytes = 0;
+    constructor(budget) {
+        this.budget = budget;
+    }
+    /** Whether `lines` fit in the budget, with `spare` bytes left over. */
+    room(lines, spare = 0) {
+        return this.bytes + lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + spare <= this.budget;
+    }
+    push(...lines) {
+        for (const l of lines)
+            this.bytes += Buffer.byteLength(l) + 1;
+        this.lines.push(...lines);
+    }
+    /**
+     * Adds `rows` while they fit (leaving ROW_RESERVE) and fewer than `cap` are shown, with `head` (a
+     * table's header) before the first; returns how many were added.
+     */
+    rows(head, rows, cap) {
+        let shown = 0;
+        for (const row of rows) {
+            if (shown >= cap || !this.room(shown ? [row] : [...head, row], ROW_RESERVE))
+                break;
+            if (!shown)
+                this.push(...head);
+            this.push(row);
+            shown++;
+        }
+        return shown;
+    }
+}
+/**
+ * The job summary as Markdown: verdict, counts, then the findings of each target with a link to the
+ * rule's doc. Every piece of repository text goes through `mdText` or `mdCode` (see markdown.ts), and
+ * the whole stays under SUMMARY_LIMIT bytes.
+ */
+function formatSummary(report, reportFile) {
+    const { errors, warnings, infos } = report.counts;
+    const out = new Lines(SUMMARY_LIMIT);
+    out.push(`## friendli-preflight: ${VERDICT[report.result]}`, '', `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked · ${(0,wording/* plural */.LS)(errors, 'error')} · ${(0,wording/* plural */.LS)(warnings, 'warning')} · ${(0,wording/* plural */.LS)(infos, 'info')} · fail-on: \`${report.failOn}\``, '');
+    let done = 0;
+    for (const target of report.targets) {
+        const heading = [
+            `### ${mdCode(target.ref, { max: REF_MAX })}${commitLink(target)} — ${VERDICT[target.status]}`,
+            '',
+        ];
+        if (!out.room(heading, HEAD_RESERVE))
+            break;
+        out.push(...heading);
+        done++;
+        if (target.dataset)
+            datasetTables(out, target);
+        if (target.status === 'error')
+            out.push(`Could not check: ${mdText(target.error ?? '')}`, '');
+        else if (target.findings.length === 0)
+            out.push('No findings.', '');
+        else
+            findingsTable(out, target);
+    }
+    if (done < report.targets.length)
+        out.push(moreLine(report.targets.length - done, 'target'), '');
+    if (reportFile)
+        out.push(`Full report: ${mdCode(reportFile, { max: PATH_MAX })} (JSON).`, '');
+    return fitMarkdown(out.lines.join('\n'), { bytes: SUMMARY_LIMIT }, '(The summary was cut here to stay within GitHub’s 1 MiB limit; the JSON report has everything.)');
+}
+/** ` at [`<sha>`](tree at the commit)` for a hub target. */
+function commitLink(target) {
+    if (!target.hub)
+        return '';
+    return ` at ${mdLink(mdCode(target.hub.sha.slice(0, 12)), hubBlobUrl(target.hub, { path: '.' }))}`;
+}
+function findingsTable(out, target) {
+    const rows = function* () {
+        for (const f of target.findings) {
+            const file = f.location.path === '.' ? '(model folder)' : f.location.path;
+            const where = mdCode(formatLocation(file, f.location), { table: true, max: PATH_MAX });
+            const location = target.hub ? mdLink(where, hubBlobUrl(target.hub, f.location)) : where;
+            const hint = f.hint ? `<br>*Fix:* ${mdText(f.hint)}` : '';
+            // The rule's id, name and docs link are the tool's own (the registry), not repository text.
+            yield `| ${ICON[f.severity]} | ${mdLink(`${f.ruleId} ${f.rule}`, f.docsUrl)} | ${location} | ${mdText(f.message)}${hint} |`;
+        }
+    };
+    const head = ['| Severity | Rule | Location | Message |', '|---|---|---|---|'];
+    const shown = out.rows(head, rows(), FINDING_ROWS);
+    const more = target.findings.length - shown;
+    if (shown > 0)
+        out.push('');
+    if (shown === 0)
+        out.push(`${(0,wording/* plural */.LS)(more, 'finding')}, not shown: the summary is full (see the JSON report).`, '');
+    else if (more > 0)
+        out.push(moreLine(more, 'finding'), '');
+    // Past the cap per rule and file the engine counts findings instead of keeping them.
+    for (const o of (target.omitted ?? []).slice(0, FINDING_ROWS)) {
+        const file = mdCode(o.path, { max: PATH_MAX });
+        // The cap keeps the first findings of each rule, so a kept one carries the rule's docs link.
+        const docs = target.findings.find((f) => f.ruleId === o.ruleId)?.docsUrl;
+        const rule = `${o.ruleId} ${o.rule}`;
+        out.push(`${ICON[o.severity]} ${docs ? mdLink(rule, docs) : rule}: ${(0,wording/* plural */.LS)(o.count, `more ${o.severity}`)} in ${file}, counted but not listed (the JSON report counts them too).`, '');
+    }
+}
+/** `items` mapped one at a time, as they are taken: rows past a cap are never escaped. */
+function* summary_lazy(items, f) {
+    for (const item of items)
+        yield f(item);
+}
+/** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
+function datasetTables(out, target) {
+    const d = target.dataset;
+    const n = (x) => x.toLocaleString('en-US');
+    const splits = [...d.rowsPerSplit];
+    out.push('| Split | Rows |', '|---|---|');
+    const shownSplits = out.rows([], summary_lazy(splits, ([split, rows]) => `| ${mdText(split, SPLIT_MAX)} | ${n(rows)} |`), SPLIT_ROWS);
+    const rest = splits.slice(shownSplits);
+    if (rest.length)
+        out.push(`| *…and ${(0,wording/* plural */.LS)(rest.length, 'more split')}* | ${n(rest.reduce((sum, [, rows]) => sum + rows, 0))} |`);
+    out.push(`| **all** | **${n(d.rows)}** (${n(Math.round(d.rows / Math.max(d.seconds, 0.001)))} rows/s) |`, '');
+    const roles = [...d.roles].sort((a, b) => b[1] - a[1]);
+    if (roles.length) {
+        const shown = roles.slice(0, ROLE_ITEMS).map(([r, c]) => `${mdText(r, SPLIT_MAX)} ${n(c)}`);
+        const more = roles.length > ROLE_ITEMS ? ` · …and ${(0,wording/* plural */.LS)(roles.length - ROLE_ITEMS, 'more role')}` : '';
+        out.push(`Messages by role: ${shown.join(' · ')}${more}`, '');
+    }
+    const failing = new Map();
+    for (const f of target.findings) {
+        if (f.location.row === undefined)
+            continue;
+        const key = `${f.ruleId} ${f.rule}`;
+        const rows = failing.get(key) ?? new Set();
+        rows.add(`${f.location.path}\0${f.location.row}`);
+        failing.set(key, rows);
+    }
+    if (failing.size) {
+        out.push('| Rule | Rows with findings |', '|---|---|');
+        const rules = [...failing];
+        // Rule ids and names are the tool's own (the registry), not repository text.
+        const shown = out.rows([], rules.map(([rule, rows]) => `| ${rule} | ${n(rows.size)} |`), RULE_ROWS);
+        if (shown < rules.length)
+            out.push(`| *…and ${(0,wording/* plural */.LS)(rules.length - shown, 'more rule')}* | |`);
+        out.push('');
+    }
+    if (d.tokens)
+        out.push(`Tokens per rendered row (${n(d.tokens.counted)} rows counted${d.tokens.counted < d.rows ? ', an even sample' : ''}): min ${n(d.tokens.min)} · median ${n(d.tokens.median)} · p95 ${n(d.tokens.p95)} · max ${n(d.tokens.max)}`, '');
+    else if (d.noTokens)
+        out.push(`Token lengths not counted: ${mdText(d.noTokens)}.`, '');
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+
+const COLORS = {
+    error: [31, 39],
+    warning: [33, 39],
+    info: [36, 39],
+    dim: [2, 22],
+    bold: [1, 22],
+};
+/**
+ * Repository text as it may reach a terminal or a log: on one line (CR, LF and the Unicode line
+ * breaks written as `\r`, `\n`, `\u{2028}`), with no escape sequence (ESC and the other controls,
+ * but tab, as `\u{1b}`…) and nothing reordered or hidden (bidi and other format characters as
+ * `\u{202e}`…). A file name or a template error could otherwise repaint the terminal, fake a line of
+ * output or hide a finding.
+ */
+function printable(s) {
+    return s.replace(/(?!\t)[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u{${c.codePointAt(0).toString(16)}}`);
+}
+/** One line per finding, `path:line:col severity ruleId rule-name message`, then one summary line. */
+function formatText(report, color = false) {
+    const paint = (kind, s) => color ? `\x1b[${COLORS[kind][0]}m${s}\x1b[${COLORS[kind][1]}m` : s;
+    const lines = [];
+    for (const target of report.targets) {
+        if (target.status === 'error') {
+            lines.push(`${paint('bold', printable(target.ref))}: ${paint('error', 'could not check')}: ${printable(target.error ?? '')}`);
+            continue;
+        }
+        for (const f of target.findings) {
+            const where = printable(formatLocation(workspacePath(target, f.location), f.location));
+            lines.push(`${paint('dim', where)} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${printable(f.message)}`);
+        }
+        // Past the cap per rule and file, findings are counted, not kept: say how many, in the same shape.
+        for (const o of target.omitted ?? []) {
+            const where = printable(workspacePath(target, { path: o.path }));
+            lines.push(`${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${(0,wording/* plural */.LS)(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`);
+        }
+    }
+    lines.push(summaryLine(report, paint));
+    return lines.join('\n') + '\n';
+}
+function summaryLine(report, paint = (_k, s) => s) {
+    const { errors, warnings, infos } = report.counts;
+    const counts = `${(0,wording/* plural */.LS)(errors, 'error')}, ${(0,wording/* plural */.LS)(warnings, 'warning')}, ${(0,wording/* plural */.LS)(infos, 'info')}`;
+    const unchecked = report.targets.filter((t) => t.status === 'error').length;
+    const what = `${(0,wording/* plural */.LS)(report.targets.length, 'target')} checked${unchecked ? ` (${unchecked} could not be checked)` : ''}`;
+    return `${paint('bold', report.result)}: ${what}: ${counts} (fail-on: ${report.failOn})`;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -68896,16 +70551,24 @@ function display(file, workspace) {
 
 
 
+
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 async function run(env = process.env) {
+    // Masked before anything can print it, and before commands are paused (add-mask is a command);
+    // HF_TOKEN from the environment is masked the same way.
+    const hfToken = getInput('hf-token');
+    const githubToken = getInput('github-token');
+    for (const secret of [hfToken, env.HF_TOKEN, githubToken])
+        if (secret?.trim())
+            setSecret(secret.trim());
+    // From here on, whatever the checked repository makes us or a library print is plain text: only
+    // the action's own annotations and outputs run as commands, inside ownCommands().
+    const pause = pauseCommands((s) => process.stdout.write(s));
+    // Libraries print too (a tokenizer.json pattern, a YAML key): defused as well, so their lines stay
+    // inert on stderr whatever the runner's order of the two streams.
+    const restore = defuseLibraryOutput();
     try {
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
-        // Masked before anything can print it; HF_TOKEN from the environment is masked the same way.
-        const hfToken = getInput('hf-token');
-        const githubToken = getInput('github-token');
-        for (const secret of [hfToken, env.HF_TOKEN, githubToken])
-            if (secret?.trim())
-                setSecret(secret.trim());
         const settings = resolveSettings({
             model: getInput('model'),
             config: getInput('config'),
@@ -68922,33 +70585,42 @@ async function run(env = process.env) {
             onProgress: (ref, rows, rps) => info(`${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`),
         });
         const reportFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'friendli-preflight-report.json');
-        (0,external_node_fs_.writeFileSync)(reportFile, JSON.stringify(toJson(report), null, 2) + '\n');
+        await (0,promises_namespaceObject.writeFile)(reportFile, jsonReportChunks(report));
         // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
         const sarifFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'friendli-preflight.sarif');
         (0,external_node_fs_.writeFileSync)(sarifFile, JSON.stringify(toSarif(report, package_namespaceObject.rE, (0,registry/* docsBase */.xH)(env))) + '\n');
-        logText(report);
-        for (const a of planAnnotations(report)) {
-            core_namespaceObject[a.level](a.message, {
-                title: a.title,
-                file: a.file,
-                startLine: a.startLine,
-                startColumn: a.startColumn,
-            });
-        }
+        info(formatText(report).trimEnd());
+        pause.ownCommands(() => {
+            for (const a of planAnnotations(report)) {
+                core_namespaceObject[a.level](a.message, {
+                    title: a.title,
+                    file: a.file,
+                    startLine: a.startLine,
+                    startColumn: a.startColumn,
+                });
+            }
+        });
         const summary = formatSummary(report, reportFile);
         if (env.GITHUB_STEP_SUMMARY)
             await summary_summary.addRaw(summary).write();
         await checkRun(githubToken.trim(), env, report, summary);
-        setOutput('result', report.result === 'pass' ? 'pass' : 'fail');
-        setOutput('errors', report.counts.errors);
-        setOutput('warnings', report.counts.warnings);
-        setOutput('report-file', reportFile);
-        setOutput('sarif-file', sarifFile);
-        if (report.result !== 'pass')
-            setFailed(`friendli-preflight: ${summaryLine(report)}`);
+        pause.ownCommands(() => {
+            setOutput('result', report.result === 'pass' ? 'pass' : 'fail');
+            setOutput('errors', report.counts.errors);
+            setOutput('warnings', report.counts.warnings);
+            setOutput('report-file', reportFile);
+            setOutput('sarif-file', sarifFile);
+            if (report.result !== 'pass')
+                setFailed(`friendli-preflight: ${summaryLine(report)}`);
+        });
     }
     catch (error) {
-        setFailed(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}`);
+        // @actions/core escapes CR, LF and % in the message, so it stays one `::error::` line.
+        pause.ownCommands(() => setFailed(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}`));
+    }
+    finally {
+        restore();
+        pause.end();
     }
 }
 /** A check run with every located finding, when the token may write checks; otherwise one log line. */
@@ -68977,16 +70649,6 @@ function headSha(env) {
         // No event file, or not JSON: fall back to GITHUB_SHA.
     }
     return env.GITHUB_SHA;
-}
-/**
- * The text report in the log. File names and messages come from the checked repository, so workflow
- * commands are paused around them: a folder named "::error::" must not become an annotation.
- */
-function logText(report) {
-    const token = (0,external_node_crypto_.randomUUID)();
-    info(`::stop-commands::${token}`);
-    info(formatText(report).trimEnd());
-    info(`::${token}::`);
 }
 
 
@@ -69038,14 +70700,14 @@ const RENDERED = /<\|im_start\|>|\[INST\]|<\|start_header_id\|>|<start_of_turn>|
 function describeFormat(row) {
     const keys = Object.keys(row);
     const conv = row.conversations;
-    if (Array.isArray(conv) && conv.some((m) => (0,json/* isObject */.G)(m) && 'from' in m && 'value' in m))
+    if (Array.isArray(conv) && conv.some((m) => (0,json/* isObject */.Gv)(m) && 'from' in m && 'value' in m))
         return {
             format: 'ShareGPT data ("conversations" of {"from", "value"})',
             convert: 'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system"',
         };
     for (const key of ['conversations', 'conversation', 'dialog', 'chat', 'turns'])
         if (Array.isArray(row[key]) &&
-            row[key].some((m) => (0,json/* isObject */.G)(m) && 'role' in m && 'content' in m))
+            row[key].some((m) => (0,json/* isObject */.Gv)(m) && 'role' in m && 'content' in m))
             return {
                 format: `messages under another name ("${key}" of {"role", "content"})`,
                 convert: `rename the column "${key}" to "messages"`,
@@ -69107,15 +70769,15 @@ function describeFormat(row) {
                 const wrong = wrongFiles.get(r.file.path);
                 if (wrong)
                     wrong.total++;
-                if ((0,json/* isObject */.G)(r.value) && 'messages' in r.value)
+                if ((0,json/* isObject */.Gv)(r.value) && 'messages' in r.value)
                     return;
                 if (first) {
-                    const { format, convert } = describeFormat((0,json/* isObject */.G)(r.value) ? r.value : {});
+                    const { format, convert } = describeFormat((0,json/* isObject */.Gv)(r.value) ? r.value : {});
                     wrongFiles.set(r.file.path, { format, convert, location: r.location, count: 1, total: 1 });
                 }
                 else if (wrong)
                     wrong.count++;
-                else if ((0,json/* isObject */.G)(r.value))
+                else if ((0,json/* isObject */.Gv)(r.value))
                     report('row', { keys: (0,wording/* listNames */.Zv)(Object.keys(r.value).map((k) => `"${k}"`)) || 'none' }, r.location);
             },
             end() {
@@ -69156,6 +70818,11 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
                 text: (d) => `${d.path} cannot be read as rows: ${d.reason}.`,
                 hint: () => 'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
             },
+            skippedRows: {
+                severity: 'warning',
+                text: (d) => `${d.path}: rows ${d.first.toLocaleString('en-US')} to ${d.last.toLocaleString('en-US')} were not checked: ${d.problem.replace(/\.$/, '')}.`,
+                hint: () => 'Write the file with smaller row groups (pyarrow: pq.write_table(..., row_group_size=1000); datasets writes small ones), so each decodes within the limit.',
+            },
             truncated: {
                 severity: 'warning',
                 text: () => 'The dataset folder is deeper or larger than the check walks (4 folder levels, 20,000 entries): data files past that were not found or read.',
@@ -69185,6 +70852,9 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
             fileError(file, reason, line) {
                 broken.add(file.path);
                 report('unreadable', { path: file.path, reason: reason.replace(/\.$/, '') }, { path: file.path, ...(line ? { line } : {}) });
+            },
+            skipped(file, rows) {
+                report('skippedRows', { path: file.path, first: rows.row, last: rows.row + rows.count - 1, problem: rows.problem }, { path: file.path, row: rows.row });
             },
             end(total) {
                 if (hadFiles && total === 0 && broken.size < names.length)
@@ -69272,7 +70942,7 @@ function imageProblem(value, field) {
     return `"${field}" must be a valid HTTP URL or S3 URL; got "${message_schema_short(value)}"`;
 }
 function partProblems(part, where, role) {
-    if (!(0,json/* isObject */.G)(part))
+    if (!(0,json/* isObject */.Gv)(part))
         return [{ kind: 'part', detail: `${where} is ${(0,json_document/* jsonType */.Br)(part)}, not a content part object` }];
     const type = part.type;
     if (typeof type !== 'string' || !PART_TYPES.includes(type))
@@ -69298,7 +70968,7 @@ function partProblems(part, where, role) {
         ? value
         : typeof value === 'string' && type === 'image_url'
             ? value
-            : (0,json/* isObject */.G)(value)
+            : (0,json/* isObject */.Gv)(value)
                 ? value.url
                 : undefined;
     const field = type === 'image' ? 'image' : 'url';
@@ -69319,7 +70989,7 @@ function messageProblems(messages) {
     const out = [];
     messages.forEach((m, i) => {
         const at = `message ${i + 1}`;
-        if (!(0,json/* isObject */.G)(m))
+        if (!(0,json/* isObject */.Gv)(m))
             return out.push({ kind: 'messages', detail: `${at} is ${(0,json_document/* jsonType */.Br)(m)}, not an object` });
         const role = m.role;
         if (typeof role !== 'string' || !ROLES.includes(role)) {
@@ -69360,9 +71030,9 @@ function messageProblems(messages) {
                 });
             else
                 toolCalls.forEach((call, j) => {
-                    const fn = (0,json/* isObject */.G)(call) ? call.function : undefined;
+                    const fn = (0,json/* isObject */.Gv)(call) ? call.function : undefined;
                     const c = `tool call ${j + 1} of ${where}`;
-                    if (!(0,json/* isObject */.G)(fn) || typeof fn.name !== 'string' || fn.name === '')
+                    if (!(0,json/* isObject */.Gv)(fn) || typeof fn.name !== 'string' || fn.name === '')
                         return out.push({ kind: 'tool', detail: `${c} has no "function": {"name", "arguments"}` });
                     if (typeof fn.arguments !== 'string')
                         return out.push({
@@ -69406,7 +71076,7 @@ const PER_ROW = 3;
     create({ report }) {
         return {
             row(r) {
-                if (!(0,json/* isObject */.G)(r.value) || !('messages' in r.value))
+                if (!(0,json/* isObject */.Gv)(r.value) || !('messages' in r.value))
                     return; // missing-messages / invalid-row
                 const problems = messageProblems(r.value.messages);
                 problems.slice(0, PER_ROW).forEach((p, i) => {
@@ -69450,10 +71120,10 @@ const PER_ROW = 3;
     create({ report }) {
         return {
             row(r) {
-                const messages = (0,json/* isObject */.G)(r.value) ? r.value.messages : undefined;
+                const messages = (0,json/* isObject */.Gv)(r.value) ? r.value.messages : undefined;
                 if (!Array.isArray(messages) || messages.length === 0)
                     return; // message-schema reports it
-                const roles = messages.map((m) => ((0,json/* isObject */.G)(m) ? m.role : undefined));
+                const roles = messages.map((m) => ((0,json/* isObject */.Gv)(m) ? m.role : undefined));
                 if (!roles.includes('assistant'))
                     report('noAssistant', {}, r.location);
                 roles.forEach((role, i) => {
@@ -69461,7 +71131,7 @@ const PER_ROW = 3;
                         report('lateSystem', { index: i + 1 }, r.location);
                 });
                 messages.forEach((m, i) => {
-                    if (!(0,json/* isObject */.G)(m) || typeof m.role !== 'string')
+                    if (!(0,json/* isObject */.Gv)(m) || typeof m.role !== 'string')
                         return;
                     const c = m.content;
                     const empty = (typeof c === 'string' && c.trim() === '') || (Array.isArray(c) && c.length === 0);
@@ -69499,10 +71169,10 @@ const ALWAYS_READ = new Set(['role', 'content']);
         const seen = new Map();
         return {
             row(r) {
-                if (!source || !(0,json/* isObject */.G)(r.value) || !Array.isArray(r.value.messages))
+                if (!source || !(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
                     return;
                 for (const m of r.value.messages) {
-                    if (!(0,json/* isObject */.G)(m))
+                    if (!(0,json/* isObject */.Gv)(m))
                         continue;
                     for (const key of Object.keys(m)) {
                         if (ALWAYS_READ.has(key))
@@ -69559,7 +71229,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
         const paths = [];
         return {
             row(r) {
-                if (!(0,json/* isObject */.G)(r.value) || !Array.isArray(r.value.messages))
+                if (!(0,json/* isObject */.Gv)(r.value) || !Array.isArray(r.value.messages))
                     return;
                 let text;
                 try {
@@ -69586,6 +71256,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 ;// CONCATENATED MODULE: ./src/rules/dataset/template-render.ts
 
+
 /* harmony default export */ const template_render = (defineDatasetRule({
     meta: {
         id: 'DS401',
@@ -69606,6 +71277,10 @@ var external_node_crypto_ = __nccwpck_require__(7598);
                 text: (d) => `Rendering this row with the chat template of ${d.model} did not finish: ${d.message.replace(/\.$/, '')}.`,
                 hint: () => "Shorten the conversation: a row this large is far beyond any model's context.",
             },
+            notRendered: {
+                text: (d) => `${(0,wording/* plural */.LS)(d.skipped, 'more row was', 'more rows were')} not rendered with ${d.template}: after it did not finish on row ${d.row} of ${d.path} (${d.message.replace(/\.$/, '')}), it was not run again, so those rows were not checked against it.`,
+                hint: () => "Fix what the finding on that row says, then check again: the rest of the rows are rendered once the template finishes on each. If every row stops it, the template itself loops or grows without end (see the base model's chat-template-limits finding).",
+            },
         },
     },
     create({ base, report }) {
@@ -69617,11 +71292,31 @@ var external_node_crypto_ = __nccwpck_require__(7598);
                 const key = result.kind === 'raise' ? 'raised' : result.kind === 'limit' ? 'limit' : 'failed';
                 report(key, { model: base.ref, message: result.message }, r.location);
             },
+            end() {
+                // A template that hit a limit on a row renders no later row (engine/run-dataset.ts): count them.
+                const templates = [
+                    { t: base?.template, what: `the chat template of ${base?.ref}` },
+                    { t: base?.toolTemplate, what: `the "tool_use" chat template of ${base?.ref}` },
+                ];
+                for (const { t, what } of templates) {
+                    const stopped = t?.stopped;
+                    if (!stopped || stopped.skipped === 0)
+                        continue;
+                    report('notRendered', {
+                        template: what,
+                        skipped: stopped.skipped,
+                        row: stopped.row,
+                        path: stopped.path,
+                        message: stopped.message,
+                    }, { path: stopped.path });
+                }
+            },
         };
     },
 }));
 
 ;// CONCATENATED MODULE: ./src/rules/dataset/token-length.ts
+
 
 /* harmony default export */ const token_length = (defineDatasetRule({
     meta: {
@@ -69634,6 +71329,10 @@ var external_node_crypto_ = __nccwpck_require__(7598);
             tooLong: {
                 text: (d) => `This row is ${d.tokens.toLocaleString('en-US')} tokens once rendered, longer than the ${d.context.toLocaleString('en-US')} the model takes (${d.from}): it is truncated or dropped in training.`,
                 hint: () => 'Split the conversation, shorten it, or drop it.',
+            },
+            notCounted: {
+                text: (d) => `Token lengths were not checked on every row: the tokenizer of ${d.model} was stopped after ${(0,wording/* plural */.LS)(d.counted, 'row')} (${d.why}), and the rows after that were not counted.`,
+                hint: () => "Check the base model's tokenizer.json: a pre-tokenizer or normalizer pattern that backtracks (nested or overlapping repetition such as (a|aa)+) or a vocabulary built to be slow makes one row take minutes; a tokenizer saved by tokenizers' save() has neither.",
             },
         },
     },
@@ -69652,8 +71351,14 @@ var external_node_crypto_ = __nccwpck_require__(7598);
                 if (result.text.length * 3 <= context.tokens)
                     return;
                 const tokens = count(result.text);
-                if (tokens > context.tokens)
+                if (tokens !== undefined && tokens > context.tokens)
                     report('tooLong', { tokens, context: context.tokens, from: context.from }, r.location);
+            },
+            end() {
+                // The tokenizer runs under a deadline (artifacts/base-model.ts); when it was stopped, say so.
+                const stopped = base?.tokensStopped;
+                if (stopped)
+                    report('notCounted', { model: base.ref, why: stopped.why, counted: stopped.counted }, { path: '.' });
             },
         };
     },
@@ -70198,7 +71903,7 @@ function describeAutoMap(map) {
     check({ artifacts: { config }, settings, report }) {
         const doc = (0,json_file/* docOf */.wJ)(config);
         const map = doc && (0,json_document/* field */.ZZ)(doc, 'auto_map');
-        if (!doc || !(0,json/* isObject */.G)(map))
+        if (!doc || !(0,json/* isObject */.Gv)(map))
             return;
         const classes = describeAutoMap(map);
         if (!classes)
@@ -70238,12 +71943,102 @@ function hasRow(table, problem) {
     return Object.hasOwn(table, problem.code);
 }
 
+;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
+
+
+
+
+const shape = (s) => `[${s.join(', ')}]`;
+/** Each problem code this rule reports, with the message id, text and hint of its findings. */
+const PROBLEMS = problemTable({
+    'invalid-offsets': {
+        message: 'reversed',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
+        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
+    },
+    'non-contiguous': {
+        message: 'gap',
+        text: (d) => d.kind === 'leading-gap'
+            ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
+            : d.kind === 'gap'
+                ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
+                : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
+        hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
+    },
+    'size-overflow': {
+        message: 'overflow',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
+        hint: () => 'The shape is corrupt: save the weights again.',
+    },
+    'subbyte-misaligned': {
+        message: 'misaligned',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,wording/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
+        hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
+    },
+    'tensor-size-mismatch': {
+        message: 'size',
+        text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,wording/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,wording/* plural */.LS)(d.actualBytes, 'byte')}.`,
+        hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
+    },
+    'data-past-eof': {
+        message: 'truncated',
+        text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,wording/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
+        hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
+    },
+    'file-size-mismatch': {
+        message: 'trailing',
+        text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,wording/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
+        hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
+    },
+});
+/** The kinds of problem this rule reports: it also says how many of each were past the list's cap. */
+const LAYOUT_PROBLEM_CODES = Object.keys(PROBLEMS);
+/* harmony default export */ const invalid_tensor_layout = (defineModelRule({
+    meta: {
+        id: 'MR302',
+        name: 'invalid-tensor-layout',
+        description: 'Require the tensors of a safetensors file to tile its data exactly, as the header declares',
+        severity: 'error',
+        artifacts: ['weights'],
+        appliesTo: ['model', 'adapter'],
+        messages: {
+            ...problemMessages(PROBLEMS),
+            omitted: {
+                severity: 'info',
+                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+                hint: () => 'They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().',
+            },
+        },
+    },
+    check({ artifacts: { weights }, report }) {
+        for (const f of weights.files) {
+            const problems = f.parse?.problems ?? [];
+            // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
+            // bytes somewhere: the gap or the trailing bytes it leaves are that report, not a second one.
+            const unplaced = problems.some((p) => p.code === 'invalid-tensor-entry' && (p.field === 'entry' || p.field === 'data_offsets'));
+            for (const problem of problems) {
+                if (unplaced &&
+                    (problem.code === 'file-size-mismatch' ||
+                        (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
+                    continue;
+                if (hasRow(PROBLEMS, problem))
+                    report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
+            }
+            for (const o of f.parse?.omitted ?? [])
+                if (Object.hasOwn(PROBLEMS, o.code))
+                    report('omitted', { file: f.path, count: o.count, code: o.code, limit: safetensors/* MAX_PROBLEMS_PER_CODE */.wU }, { path: f.path });
+        }
+    },
+}));
+
 ;// CONCATENATED MODULE: ./src/rules/model/invalid-safetensors-header.ts
 
 
 
+
+
 /** Each problem code this rule reports, with the message id, text and hint of its findings. */
-const PROBLEMS = problemTable({
+const invalid_safetensors_header_PROBLEMS = problemTable({
     'header-too-small': {
         message: 'tooSmall',
         text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} long, too short to hold the 8-byte header length every safetensors file starts with.`,
@@ -70320,6 +72115,8 @@ const PROBLEMS = problemTable({
         hint: () => 'Readers accept it today; save with the safetensors library to be safe.',
     },
 });
+/** Kinds another rule reports (invalid-tensor-layout): it says how many of them were not listed. */
+const OWNED_ELSEWHERE = new Set(LAYOUT_PROBLEM_CODES);
 /* harmony default export */ const invalid_safetensors_header = (defineModelRule({
     meta: {
         id: 'MR301',
@@ -70328,88 +72125,36 @@ const PROBLEMS = problemTable({
         severity: 'error',
         artifacts: ['weights'],
         appliesTo: ['model', 'adapter'],
-        messages: problemMessages(PROBLEMS),
-    },
-    check({ artifacts: { weights }, report }) {
-        for (const f of weights.files)
-            for (const problem of f.parse?.problems ?? [])
-                if (hasRow(PROBLEMS, problem))
-                    report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
-    },
-}));
-
-;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
-
-
-
-const shape = (s) => `[${s.join(', ')}]`;
-/** Each problem code this rule reports, with the message id, text and hint of its findings. */
-const invalid_tensor_layout_PROBLEMS = problemTable({
-    'invalid-offsets': {
-        message: 'reversed',
-        text: (d) => `Tensor ${d.tensor} in ${d.file} ends (${d.end}) before it begins (${d.start}).`,
-        hint: () => 'The header is corrupt: save the weights again with save_pretrained().',
-    },
-    'non-contiguous': {
-        message: 'gap',
-        text: (d) => d.kind === 'leading-gap'
-            ? `The first tensor of ${d.file}, ${d.tensor}, begins at byte ${d.start} of the data instead of 0.`
-            : d.kind === 'gap'
-                ? `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, leaving a gap after ${d.previous} (which ends at ${d.expected}).`
-                : `Tensor ${d.tensor} in ${d.file} begins at byte ${d.start}, overlapping ${d.previous} (which ends at ${d.expected}).`,
-        hint: () => 'safetensors requires the tensors to follow each other without gaps or overlaps: save the weights again with save_pretrained().',
-    },
-    'size-overflow': {
-        message: 'overflow',
-        text: (d) => `Tensor ${d.tensor} in ${d.file} has shape ${shape(d.shape)}, whose ${d.dtype} size overflows 64 bits.`,
-        hint: () => 'The shape is corrupt: save the weights again.',
-    },
-    'subbyte-misaligned': {
-        message: 'misaligned',
-        text: (d) => `Tensor ${d.tensor} in ${d.file} holds ${(0,wording/* plural */.LS)(d.elements, `${d.dtype} element`)} of ${d.bits} bits, which do not fill whole bytes.`,
-        hint: () => 'Sub-byte tensors must have an element count that fills whole bytes: pad the tensor and save again.',
-    },
-    'tensor-size-mismatch': {
-        message: 'size',
-        text: (d) => `Tensor ${d.tensor} in ${d.file} is ${d.dtype} ${shape(d.shape)}, which takes ${(0,wording/* plural */.LS)(d.expectedBytes, 'byte')}, but its offsets span ${(0,wording/* plural */.LS)(d.actualBytes, 'byte')}.`,
-        hint: () => 'The header does not match the data: save the weights again with save_pretrained().',
-    },
-    'data-past-eof': {
-        message: 'truncated',
-        text: (d) => `${d.file} is ${(0,wording/* plural */.LS)(d.fileSize, 'byte')} but its header declares ${(0,wording/* plural */.LS)(d.expectedSize, 'byte')}: the file is cut off.`,
-        hint: () => 'An upload or download stopped early: upload the file again and compare its size with the original.',
-    },
-    'file-size-mismatch': {
-        message: 'trailing',
-        text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.extraBytes, 'byte')} after its last tensor (${(0,wording/* plural */.LS)(d.fileSize, 'byte')} where the header accounts for ${d.expectedSize.toLocaleString('en-US')}).`,
-        hint: () => 'Something was appended to the file; the safetensors library refuses it. Save the weights again.',
-    },
-});
-/* harmony default export */ const invalid_tensor_layout = (defineModelRule({
-    meta: {
-        id: 'MR302',
-        name: 'invalid-tensor-layout',
-        description: 'Require the tensors of a safetensors file to tile its data exactly, as the header declares',
-        severity: 'error',
-        artifacts: ['weights'],
-        appliesTo: ['model', 'adapter'],
-        messages: problemMessages(invalid_tensor_layout_PROBLEMS),
+        messages: {
+            ...problemMessages(invalid_safetensors_header_PROBLEMS),
+            omitted: {
+                severity: 'info',
+                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+                hint: () => 'They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().',
+            },
+            notRead: {
+                severity: 'warning',
+                text: (d) => `${(0,wording/* plural */.LS)(d.files.length, 'safetensors header')} not read (${(0,wording/* listNames */.Zv)(d.files)}): the headers together take ${(0,wording/* formatBinaryBytes */.QC)(d.total)}, past the ${(0,wording/* formatBinaryBytes */.QC)(d.budget)} read per model, so the tensors in ${d.files.length === 1 ? 'it' : 'them'} were not checked.`,
+                hint: () => 'Real models keep their headers to a few MB in all (tensor names, dtypes and shapes): save the weights again with save_pretrained(), without what bloats the headers.',
+            },
+        },
     },
     check({ artifacts: { weights }, report }) {
         for (const f of weights.files) {
-            const problems = f.parse?.problems ?? [];
-            // A tensor whose offsets cannot be read (invalid-safetensors-header reports it) still holds
-            // bytes somewhere: the gap or the trailing bytes it leaves are that report, not a second one.
-            const unplaced = problems.some((p) => p.code === 'invalid-tensor-entry' && (p.field === 'entry' || p.field === 'data_offsets'));
-            for (const problem of problems) {
-                if (unplaced &&
-                    (problem.code === 'file-size-mismatch' ||
-                        (problem.code === 'non-contiguous' && problem.kind !== 'overlap')))
-                    continue;
-                if (hasRow(invalid_tensor_layout_PROBLEMS, problem))
-                    report(invalid_tensor_layout_PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
-            }
+            for (const problem of f.parse?.problems ?? [])
+                if (hasRow(invalid_safetensors_header_PROBLEMS, problem))
+                    report(invalid_safetensors_header_PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path });
+            for (const o of f.parse?.omitted ?? [])
+                if (Object.hasOwn(invalid_safetensors_header_PROBLEMS, o.code) || !OWNED_ELSEWHERE.has(o.code))
+                    report('omitted', { file: f.path, count: o.count, code: o.code, limit: safetensors/* MAX_PROBLEMS_PER_CODE */.wU }, { path: f.path });
         }
+        const notRead = weights.files.filter((f) => f.notRead !== undefined);
+        if (notRead.length > 0)
+            report('notRead', {
+                files: notRead.map((f) => f.path),
+                total: notRead.reduce((sum, f) => sum + f.notRead, weights.headerBytes),
+                budget: weights.budget,
+            }, { path: notRead[0].path });
     },
 }));
 
@@ -70530,7 +72275,7 @@ const invalid_tensor_layout_PROBLEMS = problemTable({
         if (reason)
             return report('invalid', { reason }, brokenJsonLocation(file));
         const doc = (0,json_file/* docOf */.wJ)(file);
-        if (!doc || !(0,json/* isObject */.G)(doc.value))
+        if (!doc || !(0,json/* isObject */.Gv)(doc.value))
             return;
         if (!('weight_map' in doc.value))
             return report('noWeightMap', {}, (0,json_document.at)(doc, ''));
@@ -70827,8 +72572,8 @@ function bytesByDtype(tensors) {
     },
     check({ artifacts: { shardIndex, weightMap, tensors }, report }) {
         const doc = (0,json_file/* docOf */.wJ)(shardIndex);
-        const metadata = doc && (0,json/* isObject */.G)(doc.value) ? doc.value.metadata : undefined;
-        const declared = (0,json/* isObject */.G)(metadata) ? metadata.total_size : undefined;
+        const metadata = doc && (0,json/* isObject */.Gv)(doc.value) ? doc.value.metadata : undefined;
+        const declared = (0,json/* isObject */.Gv)(metadata) ? metadata.total_size : undefined;
         // Some writers store it as a string; a number that is not a byte count is not checked.
         const n = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : declared;
         if (!doc || typeof n !== 'number' || !Number.isSafeInteger(n))
@@ -71302,7 +73047,7 @@ function evidenceOf(tensors) {
 function claimOf(config) {
     // llm-compressor's first releases wrote the same object as compression_config.
     const qc = config.value(['quantization_config', 'compression_config']);
-    if (qc && (0,json/* isObject */.G)(qc.value)) {
+    if (qc && (0,json/* isObject */.Gv)(qc.value)) {
         const settings = qc.value;
         if (typeof settings.quant_method === 'string' && settings.quant_method !== '')
             return {
@@ -71316,9 +73061,9 @@ function claimOf(config) {
     }
     // mlx-lm writes "quantization": {"group_size", "bits"} (and often a copy as quantization_config).
     const mlx = config.value(['quantization']);
-    if (mlx && (0,json/* isObject */.G)(mlx.value) && typeof mlx.value.bits === 'number')
+    if (mlx && (0,json/* isObject */.Gv)(mlx.value) && typeof mlx.value.bits === 'number')
         return { method: 'mlx', pointer: mlx.pointer, settings: mlx.value };
-    return qc && (0,json/* isObject */.G)(qc.value) ? { unknown: true } : undefined;
+    return qc && (0,json/* isObject */.Gv)(qc.value) ? { unknown: true } : undefined;
 }
 /** The storage each method writes; undefined when it cannot be told from the tensors. */
 function expectedEvidence(claim) {
@@ -71655,13 +73400,13 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
         if (!tokenizer.modelType || !MODEL_TYPES.includes(tokenizer.modelType))
             report('modelType', { type: tokenizer.modelType ? `"${tokenizer.modelType}"` : 'of no known type' }, { path: file.path });
         const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        const decoder = tc && (0,json/* isObject */.G)(tc.value) ? tc.value.added_tokens_decoder : undefined;
-        if (!(0,json/* isObject */.G)(decoder))
+        const decoder = tc && (0,json/* isObject */.Gv)(tc.value) ? tc.value.added_tokens_decoder : undefined;
+        if (!(0,json/* isObject */.Gv)(decoder))
             return;
         const byId = new Map(tokenizer.addedTokens.map((t) => [t.id, t.content]));
         const differences = [];
         for (const [id, entry] of Object.entries(decoder)) {
-            const content = (0,json/* isObject */.G)(entry) && typeof entry.content === 'string' ? entry.content : undefined;
+            const content = (0,json/* isObject */.Gv)(entry) && typeof entry.content === 'string' ? entry.content : undefined;
             if (content === undefined || !/^\d+$/.test(id))
                 continue;
             const fast = byId.get(Number(id)) ?? tokenizer.tokenOf(Number(id));
@@ -71788,8 +73533,8 @@ function capitalize(s) {
             ...chatTemplates.fromProcessor,
         ];
         for (const t of all) {
-            if (t.compiled.ok)
-                continue;
+            if (t.compiled.ok || t.tooLarge)
+                continue; // too large to compile: MR506 says so
             const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column);
             report('syntax', { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate }, location);
         }
@@ -71863,7 +73608,7 @@ const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z]
 /** eos_token_id of config.json or generation_config.json: an int or a list of ints. */
 function eosIds(file, tokenizer) {
     const doc = (0,json_file/* docOf */.wJ)(file);
-    if (!doc || !(0,json/* isObject */.G)(doc.value) || !('eos_token_id' in doc.value))
+    if (!doc || !(0,json/* isObject */.Gv)(doc.value) || !('eos_token_id' in doc.value))
         return undefined;
     const raw = doc.value.eos_token_id;
     const ids = (Array.isArray(raw) ? raw : [raw]).filter((x) => Number.isInteger(x));
@@ -71885,10 +73630,10 @@ function eosIds(file, tokenizer) {
  * the special tokens of tokenizer_config.json) are preferred over the shape alone.
  */
 function turnEnd(rendered, known) {
-    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.z);
+    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.zA);
     if (i < 0)
         return undefined;
-    const rest = rendered.slice(i + template_renders/* ASSISTANT */.z.length);
+    const rest = rendered.slice(i + template_renders/* ASSISTANT */.zA.length);
     let best;
     for (const token of known) {
         const at = token ? rest.indexOf(token) : -1;
@@ -71957,8 +73702,8 @@ function turnEnd(rendered, known) {
 
 // EXTERNAL MODULE: ./src/artifacts/special-tokens.ts
 var artifacts_special_tokens = __nccwpck_require__(2495);
-// EXTERNAL MODULE: ./src/templates/render.ts + 12 modules
-var render = __nccwpck_require__(8303);
+// EXTERNAL MODULE: ./src/templates/render.ts + 14 modules
+var render = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/rules/model/undefined-special-token.ts
 
 
@@ -72022,21 +73767,38 @@ const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
 ;// CONCATENATED MODULE: ./src/rules/model/chat-template-limits.ts
 
 
+
 /* harmony default export */ const chat_template_limits = (defineModelRule({
     meta: {
         id: 'MR506',
         name: 'chat-template-limits',
         description: 'Require the chat template to render in bounded time and size',
         severity: 'error',
-        artifacts: ['templateRenders'],
+        artifacts: ['chatTemplates', 'templateRenders'],
         messages: {
+            tooLarge: {
+                text: (d) => `${capitalize(d.template)} is ${d.size}, more than the ${d.limit} a chat template is checked up to, so it was not compiled or rendered: real chat templates are under 64 KB, and every chat request would render this one.`,
+                hint: () => 'Replace it with the template the model was trained with; if it embeds data (examples, tool schemas, long system prompts), move that out of the template.',
+            },
             limit: {
                 text: (d) => `${capitalize(d.template)} did not finish on a [${d.roles}] conversation: ${d.message}. Every chat request renders it, so the endpoint would stall or run out of memory.`,
                 hint: () => 'Look for a loop over a huge range, a string built inside nested loops, or a macro that calls itself without end; a chat template needs none of them.',
             },
         },
     },
-    check({ artifacts: { templateRenders }, report }) {
+    check({ artifacts: { chatTemplates, templateRenders }, report }) {
+        const all = [
+            ...chatTemplates.fromFiles,
+            ...chatTemplates.fromTokenizerConfig,
+            ...chatTemplates.fromProcessor,
+        ];
+        for (const t of all)
+            if (t.tooLarge)
+                report('tooLarge', {
+                    template: describeTemplate(t),
+                    size: `${(t.tooLarge.bytes / json_file/* MiB */.lv).toFixed(1)} MiB`,
+                    limit: `${t.tooLarge.limit / json_file/* MiB */.lv} MiB`,
+                }, t.location);
         for (const r of templateRenders) {
             if (r.result.ok || r.result.kind !== 'limit')
                 continue;
@@ -72604,7 +74366,7 @@ const adapter_rank_patterns_convertHint = 'Retrain with one rank and alpha for e
             ['alpha_pattern', 'alphaPattern'],
         ]) {
             const pattern = (0,json_document/* field */.ZZ)(doc, key);
-            if ((0,json/* isObject */.G)(pattern) && Object.keys(pattern).length > 0)
+            if ((0,json/* isObject */.Gv)(pattern) && Object.keys(pattern).length > 0)
                 report(message, { count: Object.keys(pattern).length, entries: entries(pattern) }, (0,json_document.at)(doc, `/${key}`));
         }
         const layers = (0,json_document/* field */.ZZ)(doc, 'layers_to_transform');
@@ -72973,6 +74735,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   openHubSource: () => (/* binding */ openHubSource)
 });
 
+// UNUSED EXPORTS: LISTING_PAGES
+
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
 ;// CONCATENATED MODULE: ./src/sources/hub-http.ts
@@ -72980,7 +74744,31 @@ var errors = __nccwpck_require__(1922);
 // Hub's X-Error-Code and lets the runtime decide what a redirect carries; every library call takes a
 // `fetch`, so this module is that fetch, and the range reader the library lacks (one request per
 // read, where downloadFile spends a probe first).
+//
+// The hub URL is the workflow's choice (hub-url, HF_ENDPOINT), so a wrong or hostile server must not
+// be able to hold the run or its memory: every body is read here, counted as it arrives (after the
+// runtime's decompression, so a gzip bomb counts what it inflates to) and cut at a cap; every attempt
+// has an idle timeout and a total deadline; and everything one client does ends within its phase.
 
+const MiB = 2 ** 20;
+/** What one answer may hold. Exported for the tests that prove each bound. */
+const HUB_LIMITS = {
+    /**
+     * One JSON answer: repo info, a listing page, paths-info, whoami. The ones the check asks for are
+     * small (repo info with a few expand fields, no file list; a listing page of 1,000 entries, a few
+     * hundred KB), so this is about a hundred times the largest.
+     */
+    jsonBytes: 32 * MiB,
+    /** What is read of an error answer's body, to find the Hub's message in it. */
+    errorBodyBytes: 64 * 1024,
+    /** How much of that message is quoted. */
+    quotedChars: 500,
+    /**
+     * A server that ignores Range sends the file from byte 0: up to this much is skipped to reach the
+     * start asked for; a read further in is refused rather than downloading everything before it.
+     */
+    rangeSkipBytes: 1 * MiB,
+};
 /** A final, non-retryable answer from the Hub: status, X-Error-Code and the Hub's own message. */
 class HubResponseError extends errors/* SourceError */.c8 {
     status;
@@ -73006,34 +74794,82 @@ class Retryable extends Error {
         this.final = final;
     }
 }
+/**
+ * Why an attempt's own timer aborted it (the abort reason): nothing arrived for the idle timeout, the
+ * attempt's deadline passed, or the phase ended. The last is final: no retry can start after it.
+ */
+class TimeUp extends Error {
+    kind;
+    name = 'TimeUp';
+    constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+    }
+}
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+/** Statuses whose Response cannot carry a body. */
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const MAX_REDIRECTS = 5;
-const DEFAULTS = { timeoutMs: 20_000, attempts: 4, budgetMs: 60_000, backoffMs: 500 };
+/**
+ * Idle 20 s: a silent server. Deadline 60 s per JSON attempt: even the 32 MB cap at 0.5 MB/s, and a
+ * real listing page at a few KB/s. Byte reads: 60 s plus 1 s per 256 KiB asked (about 2 Mbit/s, a slow
+ * proxy), since their sizes range from bytes to a 100 MB safetensors header: that header gets 7.4 min
+ * and a 1 MiB dataset chunk 64 s, while a drip of one byte every 15 s is cut after about a minute. A
+ * fixed deadline would either cut the large reads on a slow link or let a drip on the small ones run
+ * for as long. Phase 30 min: a 405B model's 191 shard headers take seconds, and reading a large
+ * dataset whole is what max-rows is for; GitHub's default job limit (6 h) is far away, so the run ends
+ * with this clear message first.
+ */
+const DEFAULTS = {
+    timeoutMs: 20_000,
+    deadlineMs: 60_000,
+    minBytesPerSecond: 256 * 1024,
+    phaseMs: 30 * 60_000,
+    attempts: 4,
+    budgetMs: 60_000,
+    backoffMs: 500,
+};
 function hubHttp(options) {
     const o = { ...DEFAULTS, ...options };
     const transport = options.fetch ?? globalThis.fetch;
     const hubOrigin = new URL(o.hubUrl).origin;
     const stats = { requests: 0, retries: 0, redirects: 0, bytes: 0 };
     const clean = (s) => (o.token ? s.split(o.token).join('***') : s);
+    const phaseEnd = Date.now() + o.phaseMs;
+    const phaseMessage = `the Hub did not finish within the ${duration(o.phaseMs)} one target may spend on it (every request and retry included)`;
     /**
      * One attempt, following redirects by hand: the token goes to the hub's own origin only and is
-     * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none).
+     * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none). The
+     * attempt, hops and body included, ends at `deadlineMs` or at the end of the phase, whichever is
+     * first; within that, nothing may stall for the idle timeout.
      */
-    async function send(input, init = {}) {
+    async function send(input, init, limit) {
         let url = new URL(input);
+        if (Date.now() >= phaseEnd)
+            throw new errors/* SourceError */.c8(phaseMessage);
         const headers = new Headers(init.headers);
         headers.delete('authorization'); // the library never gets the token; only this function adds it
         let withToken = !!o.token;
-        // An idle timeout, not a deadline: it starts again whenever bytes arrive (readBody calls touch),
-        // so a large range read that keeps flowing is never cut, and a silent server always is.
+        const attemptEnd = Math.min(Date.now() + limit.deadlineMs, phaseEnd);
         const controller = new AbortController();
         let timer;
+        // One timer, never longer than the idle timeout: it fires at the idle limit or at the deadline,
+        // whichever comes first, and says which. A response that keeps flowing is cut at the deadline; a
+        // silent one at the idle limit.
         const touch = () => {
             clearTimeout(timer);
-            timer = setTimeout(() => controller.abort(new DOMException(`nothing received for ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
+            const left = attemptEnd - Date.now();
+            const kind = left > o.timeoutMs ? 'idle' : attemptEnd === phaseEnd ? 'phase' : 'deadline';
+            const why = () => kind === 'idle'
+                ? new TimeUp(`the Hub sent nothing for ${o.timeoutMs / 1000} s`, kind)
+                : kind === 'phase'
+                    ? new TimeUp(phaseMessage, kind)
+                    : new TimeUp(`the Hub's answer to ${limit.what} did not end within ${duration(limit.deadlineMs)}, the most one request may take (a server that sends too slowly, or never stops)`, kind);
+            timer = setTimeout(() => controller.abort(why()), Math.max(0, Math.min(left, o.timeoutMs)));
             timer.unref?.();
         };
+        const timeUp = () => (controller.signal.reason instanceof TimeUp ? controller.signal.reason : undefined);
         const signal = AbortSignal.any([controller.signal, ...(init.signal ? [init.signal] : [])]);
         for (let hop = 0;; hop++) {
             touch();
@@ -73050,16 +74886,20 @@ function hubHttp(options) {
             }
             catch (error) {
                 clearTimeout(timer);
-                throw new Retryable(networkReason(error, o.timeoutMs));
+                throw failure(timeUp() ?? error, '');
             }
             if (REDIRECT_STATUS.has(res.status)) {
                 const location = res.headers.get('location');
                 await res.body?.cancel().catch(() => { });
-                if (!location || hop >= MAX_REDIRECTS)
+                if (!location || hop >= MAX_REDIRECTS) {
+                    clearTimeout(timer);
                     throw new errors/* SourceError */.c8(`the Hub sent a redirect the check cannot follow (${res.status})`);
+                }
                 const next = new URL(location, url);
-                if (next.protocol !== 'https:' && next.protocol !== 'http:')
+                if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+                    clearTimeout(timer);
                     throw new errors/* SourceError */.c8(`the Hub redirected to a ${next.protocol} URL`);
+                }
                 stats.redirects++;
                 url = next;
                 continue;
@@ -73067,14 +74907,35 @@ function hubHttp(options) {
             if (RETRY_STATUS.has(res.status)) {
                 const final = await responseError(res, url, clean);
                 clearTimeout(timer);
+                if (timeUp()?.kind === 'phase')
+                    throw new errors/* SourceError */.c8(phaseMessage);
                 throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final);
             }
-            progress.set(res, { touch, done: () => clearTimeout(timer) });
+            attempts.set(res, { touch, done: () => clearTimeout(timer), timeUp });
             return res;
         }
     }
-    /** The idle timer of each response send() returned, for readBody. */
-    const progress = new WeakMap();
+    /** The timer of each response send() returned, for the body readers. */
+    const attempts = new WeakMap();
+    /**
+     * A failed attempt: the phase's end is final; an idle timeout, a deadline or a dropped connection
+     * is retried. `reading` names the body being read when it happened ('' before the answer's head).
+     */
+    function failure(error, reading) {
+        if (error instanceof errors/* SourceError */.c8)
+            return error;
+        if (error instanceof TimeUp && error.kind === 'phase')
+            return new errors/* SourceError */.c8(error.message);
+        if (error instanceof TimeUp && error.kind === 'deadline')
+            return new Retryable(error.message);
+        const reason = networkReason(error, o.timeoutMs);
+        return new Retryable(reading ? `the connection to the Hub broke while reading ${reading}: ${reason}` : reason);
+    }
+    /** Stop reading a response that will not be used. */
+    async function discard(res) {
+        attempts.get(res)?.done();
+        await res.body?.cancel().catch(() => { });
+    }
     /** Run `attempt` until it returns, retrying Retryable failures with backoff inside the budget. */
     async function retrying(attempt) {
         const started = Date.now();
@@ -73088,12 +74949,14 @@ function hubHttp(options) {
                 const backoff = o.backoffMs * 2 ** (n - 1) * (0.75 + Math.random() / 2);
                 const wait = error.retryAfterMs ?? backoff;
                 const spent = Date.now() - started;
-                if (n >= o.attempts || spent + wait > o.budgetMs) {
+                const pastPhase = Date.now() + wait >= phaseEnd;
+                if (n >= o.attempts || spent + wait > o.budgetMs || pastPhase) {
                     const tries = `${n} attempt${n === 1 ? '' : 's'} over ${Math.round((spent / 1000) * 10) / 10} s`;
                     const later = error.retryAfterMs !== undefined && spent + wait > o.budgetMs
                         ? `; the Hub asks to wait ${Math.ceil(error.retryAfterMs / 1000)} s, longer than the check waits`
                         : '';
-                    throw new errors/* SourceError */.c8(`${error.final?.message ?? error.message} (${tries}${later})`);
+                    const phase = pastPhase && n < o.attempts && spent + wait <= o.budgetMs ? `; ${phaseMessage}` : '';
+                    throw new errors/* SourceError */.c8(`${error.final?.message ?? error.message} (${tries}${later})${phase}`);
                 }
                 stats.retries++;
                 await new Promise((resolve) => setTimeout(resolve, wait));
@@ -73102,44 +74965,116 @@ function hubHttp(options) {
     }
     const hubFetch = (async (input, init) => {
         const url = typeof input === 'string' || input instanceof URL ? input : input.url;
+        const what = describeRequest(new URL(url));
         return retrying(async () => {
-            const res = await send(url, init);
-            if (!res.ok)
-                throw await responseError(res, new URL(url), clean);
+            const res = await send(url, init ?? {}, { deadlineMs: o.deadlineMs, what });
+            if (!res.ok) {
+                const error = await responseError(res, new URL(url), clean);
+                attempts.get(res)?.done();
+                throw error;
+            }
             // An /api/ answer that is not JSON is not the Hub (a login page, a proxy error page).
             const type = res.headers.get('content-type') ?? '';
             if (new URL(url).pathname.startsWith('/api/') && !/json/i.test(type)) {
-                await res.body?.cancel().catch(() => { });
+                await discard(res);
                 throw new errors/* SourceError */.c8(`${o.hubUrl} answered ${type.split(';')[0] || 'no content type'} where the Hub answers JSON: is hub-url a Hugging Face Hub?`);
             }
-            return res;
+            // Read here, inside the attempt: the cap, the deadline and a retry on a dropped connection all
+            // apply to the body, which the library then parses from memory.
+            const body = await readCapped(res, what);
+            return new Response(NULL_BODY_STATUS.has(res.status) ? null : body, {
+                status: res.status,
+                statusText: res.statusText,
+                headers: res.headers,
+            });
         });
     });
+    /** A JSON answer whole, counted as it arrives (decompressed) and cut past HUB_LIMITS.jsonBytes. */
+    async function readCapped(res, what) {
+        const cap = HUB_LIMITS.jsonBytes;
+        const over = () => new errors/* SourceError */.c8(`the Hub's answer to ${what} exceeded ${cap / MiB} MB, far more than any Hub answer: reading stopped there (is hub-url a Hugging Face Hub?)`);
+        // A declared length is known before any byte: refuse at once (a compressed body's length is not
+        // its size once inflated, so that one is counted instead).
+        if (!contentCoding(res) && Number(res.headers.get('content-length')) > cap) {
+            await discard(res);
+            throw over();
+        }
+        const attempt = attempts.get(res);
+        const reader = bodyReader(res);
+        const chunks = [];
+        let size = 0;
+        try {
+            while (reader) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                attempt?.touch();
+                stats.bytes += value.length;
+                size += value.length;
+                if (size > cap)
+                    throw over();
+                chunks.push(value);
+            }
+        }
+        catch (error) {
+            throw failure(attempt?.timeUp() ?? error, what);
+        }
+        finally {
+            attempt?.done();
+            await reader?.cancel().catch(() => { });
+        }
+        return Buffer.concat(chunks, size);
+    }
     async function getBytes(url, { range, size }) {
         const [start, end] = range ?? [0, size];
         if (end <= start)
             return new Uint8Array(0);
+        const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url);
+        // Fewer bytes than asked when the range runs past the end of the file, as a local read gives.
+        const want = Math.max(0, Math.min(end, size) - start);
+        const what = range ? `the read of ${name} (bytes ${start}-${end - 1})` : `the read of ${name}`;
+        // The most this read can receive (the range, plus what is skipped when Range is ignored) at the
+        // slowest rate still waited for.
+        const most = want + Math.min(start, HUB_LIMITS.rangeSkipBytes);
+        const deadlineMs = o.deadlineMs + Math.ceil((most / o.minBytesPerSecond) * 1000);
+        // Identity: the bytes are compared with the listing's offsets and size, and a compressed range
+        // would be a range of the compressed stream, not of the file. fetch itself appends
+        // "Accept-Encoding: identity" to a request with Range (the Fetch standard, HTTP-network-or-cache
+        // fetch), so it is set here for whole reads only: set twice, it goes out as "identity, identity".
+        const headers = range
+            ? { range: `bytes=${start}-${end - 1}` }
+            : { 'accept-encoding': 'identity' };
         return retrying(async () => {
-            const res = await send(url, range ? { headers: { range: `bytes=${start}-${end - 1}` } } : {});
+            const res = await send(url, { headers }, { deadlineMs, what });
             if (res.status === 416) {
-                await res.body?.cancel().catch(() => { });
+                await discard(res);
                 return new Uint8Array(0);
             }
-            if (!res.ok)
-                throw await responseError(res, new URL(url), clean);
-            const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url);
-            // Fewer bytes than asked when the range runs past the end of the file, as a local read gives.
-            const want = Math.min(end, size) - start;
+            if (!res.ok) {
+                const error = await responseError(res, new URL(url), clean);
+                attempts.get(res)?.done();
+                throw error;
+            }
+            const coding = contentCoding(res);
             if (res.status === 206) {
+                if (coding) {
+                    await discard(res);
+                    throw new errors/* SourceError */.c8(`the Hub compressed a byte range of ${name} (Content-Encoding: ${coding}) although the check asked for none: a compressed range is not the file's bytes; a proxy between the check and the Hub may be altering answers`);
+                }
                 const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
-                const total = m && m[3] !== '*' ? Number(m[3]) : undefined;
+                const total = m?.[3] !== undefined && m[3] !== '*' ? Number(m[3]) : undefined;
                 if (!m || Number(m[1]) !== start || total !== size) {
-                    await res.body?.cancel().catch(() => { });
+                    await discard(res);
                     throw new errors/* SourceError */.c8(`the Hub's answer for ${name} does not match the file listing (Content-Range "${res.headers.get('content-range')}", listed size ${size} bytes): the file changed under the revision or a proxy altered it; check a commit sha`);
                 }
                 return readBody(res, 0, want, false, name);
             }
-            // 200 to a ranged request: the Range was ignored and the body starts at byte 0.
+            // 200 to a ranged request: the Range was ignored and the body starts at byte 0 (inflated by the
+            // runtime when it came compressed anyway, so still the file's bytes, counted as such).
+            if (range && start > HUB_LIMITS.rangeSkipBytes) {
+                await discard(res);
+                throw new errors/* SourceError */.c8(`the Hub ignored the byte range asked for ${name} (bytes ${start}-${end - 1}) and sent the file from its start: reaching that range would download ${start} bytes first, so the read stops here; a proxy between the check and the Hub may be dropping Range headers`);
+            }
             return readBody(res, range ? start : 0, want, !range, name);
         });
     }
@@ -73152,15 +75087,17 @@ function hubHttp(options) {
         let got = 0;
         let seen = 0;
         const reader = bodyReader(res);
-        const timer = progress.get(res);
-        if (!reader)
+        const attempt = attempts.get(res);
+        if (!reader) {
+            attempt?.done();
             return out.subarray(0, 0);
+        }
         try {
             while (got < want) {
                 const { done, value } = await reader.read();
                 if (done)
                     break;
-                timer?.touch();
+                attempt?.touch();
                 stats.bytes += value.length;
                 const from = Math.max(0, skip - seen);
                 seen += value.length;
@@ -73177,12 +75114,10 @@ function hubHttp(options) {
             }
         }
         catch (error) {
-            if (error instanceof errors/* SourceError */.c8)
-                throw error;
-            throw new Retryable(`the connection to the Hub broke while reading ${name}: ${networkReason(error, o.timeoutMs)}`);
+            throw failure(attempt?.timeUp() ?? error, name);
         }
         finally {
-            timer?.done();
+            attempt?.done();
             await reader.cancel().catch(() => { });
         }
         // A body shorter than the listing promises means the connection ended early: read again.
@@ -73192,12 +75127,34 @@ function hubHttp(options) {
     }
     return { fetch: hubFetch, getBytes, stats };
 }
+/** What a JSON request is, in words, for messages: "a file listing page", "the repository info request". */
+function describeRequest(url) {
+    const p = url.pathname;
+    if (/^\/api\/whoami/.test(p))
+        return 'the token check (whoami)';
+    if (/^\/api\/(models|datasets|spaces)\/[^/]+\/[^/]+\/tree\//.test(p))
+        return 'a file listing page';
+    if (/^\/api\/(models|datasets|spaces)\/[^/]+\/[^/]+\/paths-info\//.test(p))
+        return 'the paths-info request';
+    if (/^\/api\/(models|datasets|spaces)\/[^/]+\/[^/]+(\/revision\/.*)?$/.test(p))
+        return 'the repository info request';
+    return p;
+}
+/** The response's Content-Encoding when it is not identity: the runtime inflated the body. */
+function contentCoding(res) {
+    const coding = res.headers.get('content-encoding')?.trim().toLowerCase();
+    return coding && coding !== 'identity' ? coding : undefined;
+}
+/** 60 s, 0.3 s, 30 min. */
+function duration(ms) {
+    return ms < 60_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6000) / 10} min`;
+}
 /** The Hub's own words for a failed request: X-Error-Message, the JSON `error`, or the text body. */
 async function responseError(res, url, clean) {
     const code = res.headers.get('x-error-code') ?? undefined;
     let message = res.headers.get('x-error-message') ?? '';
     if (!message) {
-        const text = await readText(res, 4096);
+        const text = await readText(res, HUB_LIMITS.errorBodyBytes);
         try {
             const json = JSON.parse(text);
             message = typeof json.error === 'string' ? json.error : '';
@@ -73208,7 +75165,7 @@ async function responseError(res, url, clean) {
     }
     else
         await res.body?.cancel().catch(() => { });
-    return new HubResponseError(res.status, code, clean(message.slice(0, 500)), url.pathname);
+    return new HubResponseError(res.status, code, clean(message.slice(0, HUB_LIMITS.quotedChars)), url.pathname);
 }
 /** The reader of a response body: fetch streams Uint8Array chunks, which undici types as `any`. */
 function bodyReader(res) {
@@ -73247,6 +75204,8 @@ function retryAfter(value) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 function networkReason(error, timeoutMs) {
+    if (error instanceof TimeUp)
+        return error.message;
     const e = error;
     if (e?.name === 'TimeoutError')
         return `the Hub sent nothing for ${timeoutMs / 1000} s`;
@@ -73285,6 +75244,12 @@ var source = __nccwpck_require__(813);
 /** Files read whole are kept: the same small JSON file is often wanted by two artifacts. */
 const CACHE_LIMIT = 1024 * 1024;
 /**
+ * Pages of the tree listing read at most. The Hub sends 1,000 entries a page (50 with expand, which
+ * the listing does not ask for), so LISTING_LIMITS.entries is reached by page 20; 200 pages leave ten
+ * times that, and stop a server that pages forever with few or no entries.
+ */
+const LISTING_PAGES = 200;
+/**
  * A model repository on the Hub at one commit. The reference is resolved to a sha first, so a branch
  * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
  * revisions that the library's listFiles does not encode.
@@ -73293,6 +75258,7 @@ async function openHubSource(ref, options) {
     const dataset = options.repoType === 'dataset';
     const http = hubHttp(options);
     const hubUrl = options.hubUrl;
+    const hubOrigin = new URL(hubUrl).origin;
     const context = { ...ref, hubUrl, token: !!options.token, dataset };
     const fail = (error) => {
         throw hubFailure(error, context);
@@ -73315,14 +75281,28 @@ async function openHubSource(ref, options) {
     async function list() {
         const entries = [];
         let truncated = false;
+        let pages = 0;
+        let received = 0;
+        // The library follows each page's Link: rel="next" through this fetch. The next page comes from the
+        // hub's own origin only (the token would not go elsewhere, but the listing is the repo's word and
+        // must be the hub's), and the pages end at LISTING_PAGES.
+        const pageFetch = ((input, init) => {
+            const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+            if (url.origin !== hubOrigin)
+                throw new errors/* SourceError */.c8(`the Hub's file listing sent its next page to another server (${url.origin}); the listing is read from ${hubOrigin} only`);
+            if (++pages > LISTING_PAGES)
+                throw new errors/* SourceError */.c8(`the Hub's file listing did not end after ${LISTING_PAGES} pages (${received} entries); the Hub sends 1,000 entries a page, so this is not its listing: is hub-url a Hugging Face Hub?`);
+            return http.fetch(input, init);
+        });
         try {
             for await (const e of listFiles({
                 repo: dataset ? { type: 'dataset', name: ref.repo } : ref.repo,
                 revision: sha,
                 recursive: true,
                 hubUrl,
-                fetch: http.fetch,
+                fetch: pageFetch,
             })) {
+                received++;
                 if (entries.length >= source/* LISTING_LIMITS */.Y.entries) {
                     truncated = true;
                     break;
@@ -73554,16 +75534,19 @@ const LISTING_LIMITS = { depth: 4, entries: 20_000 };
 
 /***/ }),
 
-/***/ 8303:
+/***/ 8815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  uc: () => (/* binding */ RenderBudget),
   Gq: () => (/* binding */ compileTemplate),
   Xo: () => (/* binding */ referencedVariables),
   Xm: () => (/* binding */ renderTemplate)
 });
+
+// UNUSED EXPORTS: lastRender
 
 ;// CONCATENATED MODULE: ./node_modules/@huggingface/jinja/dist/index.js
 var __defProp = Object.defineProperty;
@@ -76823,6 +78806,11 @@ var Template = class {
 };
 
 
+// EXTERNAL MODULE: ./src/common/time-limit.ts + 1 modules
+var time_limit = __nccwpck_require__(1768);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
 ;// CONCATENATED MODULE: ./src/templates/jinja-values.ts
 /**
  * The Python value model our chat-template interpreter works on, so that rendering matches Jinja2 as
@@ -76833,6 +78821,7 @@ var Template = class {
  * prints "1.0"), str = string, list = Array, tuple = Array registered in TUPLES, dict = Map (insertion order,
  * non-string keys), Undefined = Undef, Markup = Markup, callables = PyCallable, namespace() = Namespace.
  */
+
 class PyFloat {
     v;
     constructor(v) {
@@ -76907,9 +78896,114 @@ class JinjaError extends Error {
 /** The template's own raise_exception(msg). */
 class RaisedError extends Error {
 }
-/** Our own bounds (time, size, recursion). */
+/** Our own bounds (time, size, work, recursion). */
 class LimitError extends Error {
 }
+// ------------------------------------------------------------------------------------------------------------
+// the bounds of the render in progress: size, work and time
+/** The clock is read once every this many units of work. */
+const CLOCK_EVERY = 1024;
+/**
+ * The bounds of the render in progress (renderTemplate sets them; renders never nest). `maxChars` bounds
+ * every string and list built while rendering, and is checked BEFORE the allocation (checkSize): V8 aborts
+ * the process on a heap it cannot grow, which no catch survives. `work` counts units of work: one per
+ * statement, call and node a value walk visits (equality, ordering, repr, tojson, unique, sort, join, ...),
+ * and about one per 64 characters or items a string or list operation reads or writes; the clock is read
+ * every CLOCK_EVERY units, so a walk over a value whose nodes are shared (a list doubled forty times has
+ * 2^40 paths through 41 lists) ends at the deadline or at `maxWork`, whichever comes first, instead of
+ * running between two statements for hours.
+ */
+const meter = {
+    maxChars: 1_000_000,
+    maxWork: Infinity,
+    work: 0,
+    deadline: Infinity,
+    /** What the limit says when the deadline passes. */
+    lateMessage: 'rendering took too long',
+    nextClock: CLOCK_EVERY,
+    /** The V8 heap this render may grow to (bytes), read with the clock; and what it was allowed to grow. */
+    heapCeiling: Infinity,
+    heapGrowth: 0,
+};
+/** Spends units of work; throws LimitError past the work bound, the deadline or the heap ceiling. */
+function spend(units) {
+    const m = meter;
+    m.work += units;
+    if (m.work < m.nextClock)
+        return;
+    m.nextClock = (Math.floor(m.work / CLOCK_EVERY) + 1) * CLOCK_EVERY;
+    if (m.work > m.maxWork)
+        throw new LimitError(`rendering took more than ${m.maxWork.toLocaleString('en-US')} steps`);
+    if (m.deadline !== Infinity && Date.now() > m.deadline)
+        throw new LimitError(m.lateMessage);
+    // Every value is bounded, but many bounded values kept (a list of a thousand 1 MB strings) still fill
+    // the heap, and V8 aborts the process when it cannot grow it: the heap is read with the clock (a
+    // fifth of a microsecond) and the render ends well before that.
+    if (m.heapCeiling !== Infinity && external_node_v8_default().getHeapStatistics().used_heap_size > m.heapCeiling)
+        throw new LimitError(`rendering used more than ${Math.round(m.heapGrowth / 2 ** 20)} MiB of memory`);
+}
+/** The heap a render may grow to from now: `growth` bytes, less when the heap is near its own limit. */
+function heapCeiling(growth) {
+    const { used_heap_size: used, heap_size_limit: limit } = external_node_v8_default().getHeapStatistics();
+    const allowed = Math.min(growth, Math.max(64 * 2 ** 20, 0.75 * limit - used));
+    return { heapCeiling: used + allowed, heapGrowth: allowed };
+}
+/** The work of reading or writing n characters or items. */
+function spendOn(n) {
+    spend(1 + (n >>> 6));
+}
+/** Refuses a string of n characters before it is built. */
+function checkSize(n) {
+    if (n > meter.maxChars)
+        throw new LimitError(`the output grew past ${meter.maxChars.toLocaleString('en-US')} characters`);
+}
+/**
+ * What one list item weighs against the size bound, in characters: an array holds an 8-byte reference
+ * per item where a string holds one or two bytes a character, so a list of n items is bounded as n * 8.
+ */
+const ITEM_CHARS = 8;
+/** Refuses a list of n items before it is built. */
+function checkItems(n) {
+    checkSize(n * ITEM_CHARS);
+}
+/** Python's sys.maxsize: a size or width beyond it is an OverflowError before anything is allocated. */
+const MAX_SSIZE = 2 ** 63 - 1;
+/**
+ * A width, count or size as Python's C code takes it (Py_ssize_t): beyond sys.maxsize Python raises
+ * OverflowError with `message` (which differs by call site), checked before our own size bound.
+ */
+function ssize(n, message) {
+    if (Math.abs(n) > MAX_SSIZE)
+        throw new JinjaError(message, 'OverflowError');
+    return n;
+}
+const SSIZE_INT = 'Python int too large to convert to C ssize_t';
+const SSIZE_INDEX = "cannot fit 'int' into an index-sized integer";
+/**
+ * A string built in parts whose length is checked against the size bound as it grows. The parts are
+ * joined into one string every WRITER_CHUNK pushes: a walk writes a '[' or a ', ' per node, and tens of
+ * millions of tiny parts held in an array would weigh ten times the characters they hold.
+ */
+class Writer {
+    chunks = [];
+    parts = [];
+    length = 0;
+    push(s) {
+        this.length += s.length;
+        checkSize(this.length);
+        this.parts.push(s);
+        if (this.parts.length >= WRITER_CHUNK) {
+            this.chunks.push(this.parts.join(''));
+            this.parts = [];
+        }
+    }
+    toString() {
+        this.chunks.push(this.parts.join(''));
+        this.parts = [];
+        return this.chunks.join('');
+    }
+}
+const WRITER_CHUNK = 4096;
 function isHolder(v) {
     return typeof v === 'object' && v !== null && typeof v.getAttr === 'function';
 }
@@ -76967,6 +79061,8 @@ function objectTypeRepr(obj) {
 // str() and repr()
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 function strRepr(s) {
+    spendOn(s.length);
+    checkSize(s.length + 2); // the repr is at least as long as the string and its quotes
     const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
     let out = quote;
     for (const ch of s) {
@@ -77025,49 +79121,75 @@ function floatRepr(x) {
     }
     return (neg ? '-' : '') + body;
 }
-function pyRepr(v, depth = 0) {
-    const x = v;
+/**
+ * repr(v). Written into one Writer, so the output's size is checked while it is produced and every node
+ * visited spends work: a value whose lists are shared (doubled forty times) ends at the size bound.
+ */
+function pyRepr(v) {
+    const w = new Writer();
+    writeRepr(w, v, 0);
+    return w.toString();
+}
+function writeRepr(w, x, depth) {
+    spend(1);
     if (x === null)
-        return 'None';
+        return w.push('None');
     if (x === true)
-        return 'True';
+        return w.push('True');
     if (x === false)
-        return 'False';
+        return w.push('False');
     if (typeof x === 'number')
-        return String(x);
+        return w.push(String(x));
     if (typeof x === 'string')
-        return strRepr(x);
+        return w.push(strRepr(x));
     if (x instanceof PyFloat)
-        return floatRepr(x.v);
+        return w.push(floatRepr(x.v));
     if (depth > 100)
         throw new LimitError('value nesting deeper than 100 levels');
     if (Array.isArray(x)) {
-        const inner = x.map((e) => pyRepr(e, depth + 1)).join(', ');
-        if (TUPLES.has(x))
-            return x.length === 1 ? `(${inner},)` : `(${inner})`;
-        return `[${inner}]`;
+        const tup = TUPLES.has(x);
+        w.push(tup ? '(' : '[');
+        for (let i = 0; i < x.length; i++) {
+            if (i > 0)
+                w.push(', ');
+            writeRepr(w, x[i], depth + 1); // i < x.length
+        }
+        return w.push(tup ? (x.length === 1 ? ',)' : ')') : ']');
     }
     if (x instanceof Map) {
-        const parts = [];
-        for (const [k, val] of x)
-            parts.push(`${pyRepr(k, depth + 1)}: ${pyRepr(val, depth + 1)}`);
-        return `{${parts.join(', ')}}`;
+        w.push('{');
+        let first = true;
+        for (const [k, val] of x) {
+            if (!first)
+                w.push(', ');
+            first = false;
+            writeRepr(w, k, depth + 1);
+            w.push(': ');
+            writeRepr(w, val, depth + 1);
+        }
+        return w.push('}');
     }
     if (x instanceof Undef)
-        return 'Undefined';
+        return w.push('Undefined');
     if (x instanceof Markup)
-        return `Markup(${strRepr(x.s)})`;
+        return w.push(`Markup(${strRepr(x.s)})`);
     if (x instanceof Namespace) {
-        const parts = [];
-        for (const [k, val] of x.attrs)
-            parts.push(`${strRepr(k)}: ${pyRepr(val, depth + 1)}`);
-        return `<Namespace {${parts.join(', ')}}>`;
+        w.push('<Namespace {');
+        let first = true;
+        for (const [k, val] of x.attrs) {
+            if (!first)
+                w.push(', ');
+            first = false;
+            w.push(`${strRepr(k)}: `);
+            writeRepr(w, val, depth + 1);
+        }
+        return w.push('}>');
     }
     if (x instanceof PyCallable)
-        return x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`;
+        return w.push(x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`);
     if (isHolder(x))
-        return x.repr();
-    return String(x);
+        return w.push(x.repr());
+    w.push(String(x));
 }
 /** str(v) as Jinja2 prints it ({{ v }}): Undefined prints as ''. */
 function pyStr(v) {
@@ -77102,17 +79224,27 @@ function truthy(v) {
         return v.s.length > 0;
     return true;
 }
+/** Python's ==, every pair of nodes compared spending one unit of work (shared lists are not free). */
 function pyEq(a, b) {
+    spend(1);
     if (a === b)
         return true;
     if (isNumber(a) && isNumber(b))
         return numOf(a) === numOf(b);
-    if (isStr(a) && isStr(b))
-        return String(a) === String(b);
+    if (isStr(a) && isStr(b)) {
+        const x = String(a);
+        const y = String(b);
+        if (x.length === y.length)
+            spendOn(x.length);
+        return x === y;
+    }
     if (Array.isArray(a) && Array.isArray(b)) {
         if (TUPLES.has(a) !== TUPLES.has(b) || a.length !== b.length)
             return false;
-        return a.every((x, i) => pyEq(x, b[i]));
+        for (let i = 0; i < a.length; i++)
+            if (!pyEq(a[i], b[i]))
+                return false; // i < a.length === b.length
+        return true;
     }
     if (a instanceof Map && b instanceof Map) {
         if (a.size !== b.size)
@@ -77146,10 +79278,15 @@ function dictGet(d, key) {
 }
 /** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
 function pyCompare(a, b, op = '<') {
+    spend(1);
     if (isNumber(a) && isNumber(b))
         return numOf(a) < numOf(b) ? -1 : numOf(a) > numOf(b) ? 1 : 0;
-    if (isStr(a) && isStr(b))
-        return compareCodePoints(String(a), String(b));
+    if (isStr(a) && isStr(b)) {
+        const x = String(a);
+        const y = String(b);
+        spendOn(Math.min(x.length, y.length));
+        return compareCodePoints(x, y);
+    }
     if (Array.isArray(a) && Array.isArray(b) && TUPLES.has(a) === TUPLES.has(b)) {
         for (let i = 0; i < Math.min(a.length, b.length); i++) {
             if (!pyEq(a[i], b[i]))
@@ -77180,11 +79317,32 @@ function compareCodePoints(a, b) {
 // ------------------------------------------------------------------------------------------------------------
 // strings as sequences of code points
 const SURROGATE = /[\uD800-\uDFFF]/;
+/** Whether every code point of s is one UTF-16 unit, so that s[i] is its i-th code point. */
+function isBmp(s) {
+    spendOn(s.length);
+    return !SURROGATE.test(s);
+}
 function codePoints(s) {
+    spendOn(s.length);
+    checkItems(s.length); // one item a character
     return SURROGATE.test(s) ? Array.from(s) : s.split('');
 }
 function strLen(s) {
-    return SURROGATE.test(s) ? Array.from(s).length : s.length;
+    if (isBmp(s))
+        return s.length;
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length)
+            n++;
+        else {
+            const d = s.charCodeAt(i + 1);
+            n++;
+            if (d >= 0xdc00 && d <= 0xdfff)
+                i++;
+        }
+    }
+    return n;
 }
 function htmlEscape(s) {
     return s
@@ -77233,9 +79391,9 @@ function fromJs(v, depth = 0) {
 
 ;// CONCATENATED MODULE: ./src/templates/jinja-iteration.ts
 /**
- * Iteration, len() and slicing over template values, the one-shot PyIter that Jinja2's filters return, and the per-render
- * size bound (checkSize) that every producer of strings and lists checks. Kept apart because operators, calls,
- * attribute access, filters, tojson and the interpreter all build on it, and it needs nothing but jinja-values.
+ * Iteration, len() and slicing over template values, and the one-shot PyIter that Jinja2's filters return. Kept
+ * apart because operators, calls, attribute access, filters, tojson and the interpreter all build on it, and it
+ * needs nothing but jinja-values (where the per-render bounds, checkSize and spend, live).
  */
 
 // ------------------------------------------------------------------------------------------------------------
@@ -77267,8 +79425,10 @@ function iterate(v) {
         return v;
     if (typeof v === 'string')
         return codePoints(v);
-    if (v instanceof Map)
+    if (v instanceof Map) {
+        spendOn(v.size);
         return [...v.keys()];
+    }
     if (v instanceof Undef) {
         if (v.exc === 'security')
             return [];
@@ -77301,14 +79461,6 @@ function pyLen(v) {
         return 0;
     throw new JinjaError(`object of type '${typeName(v)}' has no len()`);
 }
-// ------------------------------------------------------------------------------------------------------------
-// the size bound
-/** The size bound for strings and lists built while rendering (set per render). */
-const bounds = { maxChars: 1_000_000 };
-function checkSize(n) {
-    if (n > bounds.maxChars)
-        throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`);
-}
 /** obj[start:stop:step] on a str, list or tuple, as Python slices. */
 function getSlice(obj, start, stop, step) {
     if (obj instanceof Undef)
@@ -77316,7 +79468,9 @@ function getSlice(obj, start, stop, step) {
     const isString = isStr(obj);
     if (!Array.isArray(obj) && !isString)
         throw new JinjaError(`'${typeName(obj)}' object is not subscriptable`);
-    const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
+    // A str of one UTF-16 unit per code point is sliced as it is, without an array of its characters.
+    const text = isString ? String(obj) : '';
+    const seq = Array.isArray(obj) ? obj : isBmp(text) ? text : codePoints(text);
     const idx = (v, name) => {
         if (v === null || v instanceof Undef)
             return undefined;
@@ -77335,14 +79489,18 @@ function getSlice(obj, start, stop, step) {
     if (st > 0) {
         lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n);
         hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n);
+        if (typeof seq === 'string' && st === 1)
+            return seq.slice(lo, hi);
+        spendOn(Math.max(0, hi - lo) / st);
         for (let i = lo; i < hi; i += st)
-            out.push(seq[i]);
+            out.push(seq[i]); // lo <= i < hi <= n
     }
     else {
         lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1);
         hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1);
+        spendOn(Math.max(0, lo - hi) / -st);
         for (let i = lo; i > hi; i += st)
-            out.push(seq[i]);
+            out.push(seq[i]); // n > lo >= i > hi >= -1
     }
     if (isString)
         return out.join(''); // code points of a str
@@ -77357,18 +79515,27 @@ function getSlice(obj, start, stop, step) {
  */
 
 const PY_WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+const WHITESPACE_SET = new Set(PY_WHITESPACE);
+function codePointSet(chars) {
+    spendOn(chars.length);
+    return new Set(chars); // a string iterates by code point
+}
 function pyStrip(s, chars, left, right) {
-    const set = chars === null || chars instanceof Undef ? PY_WHITESPACE : requireStr(chars, 'strip arg');
-    const cps = codePoints(s);
+    // A set of code points, so a long `chars` costs one pass, not a pass per character stripped.
+    const set = chars === null || chars instanceof Undef ? WHITESPACE_SET : codePointSet(requireStr(chars, 'strip arg'));
+    // A str of one UTF-16 unit per code point is stripped by index, without an array of its characters.
+    const cps = isBmp(s) ? s : codePoints(s);
     let a = 0;
     let b = cps.length;
     if (left)
-        while (a < b && set.includes(cps[a]))
-            a++;
+        while (a < b && set.has(cps[a]))
+            a++; // a < b <= cps.length
     if (right)
-        while (b > a && set.includes(cps[b - 1]))
-            b--;
-    return a === 0 && b === cps.length ? s : cps.slice(a, b).join('');
+        while (b > a && set.has(cps[b - 1]))
+            b--; // a < b <= cps.length
+    if (a === 0 && b === cps.length)
+        return s;
+    return typeof cps === 'string' ? cps.slice(a, b) : Array.prototype.slice.call(cps, a, b).join('');
 }
 function requireStr(v, what) {
     if (isStr(v))
@@ -77381,18 +79548,16 @@ function pySplit(s, sep, maxsplit) {
         const cps = codePoints(s);
         let i = 0;
         while (i < cps.length) {
-            while (i < cps.length && PY_WHITESPACE.includes(cps[i]))
+            while (i < cps.length && WHITESPACE_SET.has(cps[i]))
                 i++;
             if (i >= cps.length)
                 break;
             if (maxsplit >= 0 && out.length === maxsplit) {
-                let rest = cps.slice(i).join('');
-                rest = pyStrip(rest, null, false, true);
-                out.push(rest);
+                out.push(cps.slice(i).join('')); // the rest, trailing whitespace and all, as CPython keeps it
                 return out;
             }
             let j = i;
-            while (j < cps.length && !PY_WHITESPACE.includes(cps[j]))
+            while (j < cps.length && !WHITESPACE_SET.has(cps[j]))
                 j++;
             out.push(cps.slice(i, j).join(''));
             i = j;
@@ -77411,17 +79576,27 @@ function pyRsplit(s, sep, maxsplit) {
     if (maxsplit < 0)
         return pySplit(s, sep, -1);
     if (sep === null) {
-        const all = pySplit(s, null, -1);
-        if (all.length <= maxsplit + 1)
-            return all;
-        // rebuild the head keeping original spacing
-        const tail = all.slice(all.length - maxsplit);
-        let head = pyStrip(s, null, false, true);
-        for (let k = tail.length - 1; k >= 0; k--) {
-            head = head.slice(0, head.lastIndexOf(tail[k]));
-            head = pyStrip(head, null, false, true);
+        // From the right, one pass: up to maxsplit words, then the rest with its trailing whitespace
+        // stripped and its leading whitespace kept, as CPython's rsplit does.
+        const cps = codePoints(s);
+        const words = [];
+        let j = cps.length;
+        for (;;) {
+            while (j > 0 && WHITESPACE_SET.has(cps[j - 1]))
+                j--; // 0 < j <= cps.length
+            if (j === 0)
+                break;
+            if (words.length === maxsplit) {
+                words.push(cps.slice(0, j).join(''));
+                break;
+            }
+            let i = j;
+            while (i > 0 && !WHITESPACE_SET.has(cps[i - 1]))
+                i--; // 0 < i <= cps.length
+            words.push(cps.slice(i, j).join(''));
+            j = i;
         }
-        return [head, ...tail];
+        return words.reverse();
     }
     const sepStr = requireStr(sep, 'sep');
     if (sepStr === '')
@@ -77451,21 +79626,24 @@ function pyReplace(s, old, rep, count) {
         return s;
     if (old === '') {
         const cps = codePoints(s);
+        const copies = count < 0 ? cps.length + 1 : Math.min(count, cps.length + 1);
+        checkSize(s.length + copies * rep.length); // before the copies of `rep` are built
+        spendOn(copies);
         let out = '';
-        let n = 0;
         for (let i = 0; i <= cps.length; i++) {
-            if (count < 0 || n < count) {
+            if (i < copies)
                 out += rep;
-                n++;
-            }
             if (i < cps.length)
                 out += cps[i];
         }
         return out;
     }
-    if (count < 0)
-        return s.split(old).join(rep);
     const parts = s.split(old);
+    spendOn(parts.length);
+    const replaced = count < 0 ? parts.length - 1 : Math.min(count, parts.length - 1);
+    checkSize(s.length + replaced * (rep.length - old.length)); // before the join builds it
+    if (count < 0)
+        return parts.join(rep);
     if (parts.length - 1 <= count)
         return parts.join(rep);
     return parts.slice(0, count + 1).join(rep) + old + parts.slice(count + 1).join(old);
@@ -77512,6 +79690,49 @@ function findIndex(s, sub, start, end, reverse) {
     if (pos < 0)
         return -1;
     return a + strLen(hay.slice(0, pos));
+}
+/**
+ * x with `digits` decimals, as Python's '%.Nf' and '{:.Nf}' write it. toFixed serves up to 100 decimals
+ * below 1e21; past either, the exact decimal expansion of the double (m * 2^e is m * 5^-e / 10^-e) is
+ * written with BigInt and rounded half to even, as Python rounds, after the size bound has allowed it.
+ */
+function fixed(x, digits) {
+    if (!Number.isFinite(x) || (digits <= 100 && Math.abs(x) < 1e21))
+        return x.toFixed(digits);
+    checkSize(digits + 312); // a double's integer part has at most 309 digits; a sign and a point
+    spendOn(digits);
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, x);
+    const bits = view.getBigUint64(0);
+    const negative = bits >> 63n === 1n;
+    const biased = Number((bits >> 52n) & 0x7ffn);
+    const fraction = bits & 0xfffffffffffffn;
+    const m = biased === 0 ? fraction : fraction | (1n << 52n);
+    const e = (biased === 0 ? 1 : biased) - 1075;
+    let scaled; // the value times 10^places, exactly
+    let places;
+    if (e >= 0) {
+        scaled = m << BigInt(e);
+        places = 0;
+    }
+    else {
+        scaled = m * 5n ** BigInt(-e);
+        places = -e;
+    }
+    let digitsOut;
+    if (places <= digits)
+        digitsOut = scaled * 10n ** BigInt(digits - places);
+    else {
+        const unit = 10n ** BigInt(places - digits);
+        const q = scaled / unit;
+        const r = scaled % unit;
+        const twice = 2n * r;
+        digitsOut = twice > unit || (twice === unit && q % 2n === 1n) ? q + 1n : q;
+    }
+    let text = digitsOut.toString().padStart(digits + 1, '0');
+    if (digits > 0)
+        text = `${text.slice(0, text.length - digits)}.${text.slice(text.length - digits)}`;
+    return (negative ? '-' : '') + text;
 }
 
 ;// CONCATENATED MODULE: ./src/templates/jinja-calls.ts
@@ -77632,14 +79853,17 @@ function strMethod(s, name, lookup) {
         case 'join':
             return m((a) => {
                 const [items] = bind(name, a, ['iterable']);
-                const parts = iterate(items).map((x, i) => {
+                const list = iterate(items);
+                spendOn(list.length);
+                let length = s.length * Math.max(0, list.length - 1);
+                const parts = list.map((x, i) => {
                     if (!isStr(x))
                         throw new JinjaError(`sequence item ${i}: expected str instance, ${typeName(x)} found`);
+                    length += String(x).length;
                     return String(x);
                 });
-                const r = parts.join(s);
-                checkSize(r.length);
-                return r;
+                checkSize(length); // before the join builds it
+                return parts.join(s);
             });
         case 'format':
             return m((a) => pyFormat(s, a, lookup));
@@ -77659,10 +79883,11 @@ function strMethod(s, name, lookup) {
             return m(() => pyIsUpper(s));
         case 'zfill':
             return m((a) => {
-                const width = toIntArg(bind(name, a, ['width'])[0], name);
+                const width = ssize(toIntArg(bind(name, a, ['width'])[0], name), SSIZE_INT);
                 const n = strLen(s);
                 if (n >= width)
                     return s;
+                checkSize(s.length + width - n); // before the zeros are built
                 const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
                 return sign + '0'.repeat(width - n) + s.slice(sign.length);
             });
@@ -77671,7 +79896,7 @@ function strMethod(s, name, lookup) {
         case 'rjust':
             return m((a) => {
                 const [w, fill = ' '] = bind(name, a, ['width', 'fillchar'], [' ']);
-                const width = toIntArg(w, name);
+                const width = ssize(toIntArg(w, name), SSIZE_INT);
                 const n = strLen(s);
                 if (n >= width)
                     return s;
@@ -77682,7 +79907,7 @@ function strMethod(s, name, lookup) {
                 if (strLen(f) !== 1)
                     throw new JinjaError('The fill character must be exactly one character long', 'TypeError');
                 const total = width - n;
-                checkSize(width);
+                checkSize(s.length + total); // before the fill is built
                 if (name === 'ljust')
                     return s + f.repeat(total);
                 if (name === 'rjust')
@@ -77710,7 +79935,10 @@ function strMethod(s, name, lookup) {
                 return p && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
             });
         case 'expandtabs':
-            return m(() => s.replace(/\t/g, '        '));
+            return m(() => {
+                checkSize(s.length + 7 * (s.split('\t').length - 1));
+                return s.replace(/\t/g, '        ');
+            });
         case 'encode':
             return undefined;
         default:
@@ -77760,7 +79988,8 @@ function pyFormat(fmt, a, lookup) {
             }
             let text = conv === 'r' ? pyRepr(v) : pyStr(v);
             if (spec)
-                text = applyFormatSpec(v, text, spec);
+                text = applyFormatSpec(v, text, spec, out.length);
+            checkSize(out.length + text.length);
             out += text;
         }
         else if (c === '}') {
@@ -77778,23 +80007,35 @@ function pyFormat(fmt, a, lookup) {
     }
     return out;
 }
-function applyFormatSpec(v, text, spec) {
+/** A width or precision of a format spec: past sys.maxsize Python stops parsing it with a ValueError. */
+function specNumber(digits, fallback) {
+    if (digits === undefined)
+        return fallback;
+    const n = Number(digits);
+    if (n > 2 ** 63 - 1)
+        throw new JinjaError('Too many decimal digits in format string', 'ValueError');
+    return n;
+}
+/** One field's format spec; `before` is the length of the output so far, which the pad must fit beside. */
+function applyFormatSpec(v, text, spec, before) {
     const m = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?(,)?(?:\.(\d+))?([a-zA-Z%])?$/.exec(spec);
     if (!m)
         return text;
     const [, fill = ' ', align, , , zero, width, , precision, type] = m;
+    const w = specNumber(width, 0);
+    const p = specNumber(precision, 6);
     let body = text;
     if (isNumber(v) && (type === 'f' || type === 'F' || (precision !== undefined && !type))) {
-        body = numOf(v).toFixed(Number(precision ?? 6));
+        body = fixed(numOf(v), p);
     }
     else if (isNumber(v) && type === 'd')
         body = String(Math.trunc(numOf(v)));
     else if (isStr(v) && precision !== undefined)
-        body = codePoints(text).slice(0, Number(precision)).join('');
-    const w = Number(width ?? 0);
+        body = codePoints(text).slice(0, p).join('');
     const n = strLen(body);
     if (n >= w)
         return body;
+    checkSize(before + body.length + w - n); // before the pad is built
     const pad = w - n;
     const f = zero && !align ? '0' : fill;
     const al = align ?? (isNumber(v) ? '>' : '<');
@@ -78078,12 +80319,108 @@ function makeGlobals() {
     return g;
 }
 
+;// CONCATENATED MODULE: ./src/templates/lexer.ts
+/**
+ * @huggingface/jinja's tokenize, as transformers' setup calls it (lstrip_blocks, trim_blocks), in time
+ * linear in the template. The library's own preprocessing removes {% generation %} tags with
+ * /(\s*){%(-?)\s*(?:end)?generation\s*(-?)%}(\s*)/gs, which from every position of a whitespace run scans
+ * to the run's end: a run of n spaces costs n^2 / 2 steps (300 KB of spaces, 45 * 10^9 steps, over a
+ * minute). Its lexer after that is linear. So before the library sees the template:
+ *
+ * 1. its other preprocessing is done here, the same way: one trailing newline dropped, then lstrip_blocks
+ *    (/^[ \t]*({[#%-])/gm) and trim_blocks (/([#%-]})\n/g), both linear; the library then gets them turned
+ *    off and a newline to drop;
+ * 2. every long whitespace run, and every run holding one of the two marker characters below past its
+ *    first character, is replaced by its first character and a code that names it: START, its index in
+ *    base 16 written with sixteen other whitespace characters, END. A code is whitespace to the regular
+ *    expression and to the lexer (\s, trimEnd), so the run stays one run: kept or dropped whole by the
+ *    generation tags' removal, skipped whole between tokens, trimmed whole by {%- and -%}; its first
+ *    character stays itself, so an escape error names the same character;
+ * 3. the runs are put back in the tokens that keep text (Text, StringLiteral, Comment).
+ *
+ * Only START and END are reserved: a digit character outside a code is never between a START and an END
+ * (a run holding START or END past its first character is coded), so it reads as itself. The library's
+ * regular expression then scans runs of at most LONG_RUN characters and codes of a few, so tokenizing is
+ * linear: a 1 MiB template of spaces takes milliseconds, not hours.
+ */
+
+const tokenizeLibrary = tokenize;
+/** Runs longer than this are coded; shorter ones cost the library's regular expression at most this per character. */
+const LONG_RUN = 32;
+// Unicode spaces, all \s to the regular expression and to trimEnd: a code is START, digits, END.
+const START = '\u2000';
+const END = '\u2001';
+const DIGITS = '\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u00a0\u1680\u202f\u205f\u3000\u2028\u2029';
+const DIGIT_VALUE = new Map([...DIGITS].map((d, i) => [d, i]));
+/** @huggingface/jinja's tokenize(source, { lstrip_blocks: true, trim_blocks: true }), in linear time. */
+function tokenizeTemplate(source) {
+    const { text, runs } = libraryInput(source);
+    const tokens = tokenizeLibrary(text, { lstrip_blocks: false, trim_blocks: false });
+    if (runs.length > 0)
+        for (const token of tokens)
+            if (token.type === 'Text' || token.type === 'StringLiteral' || token.type === 'Comment')
+                token.value = restore(token.value, runs);
+    // The library's own Token type, for parse(): tsc resolves it, the lint's program does not (see Token).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    return tokens;
+}
+/**
+ * Steps 1 and 2: the text handed to the library's tokenize (with its preprocessing turned off but for the
+ * trailing newline it drops, and the generation tags it removes), and the runs its codes name.
+ */
+function libraryInput(source) {
+    let text = source.endsWith('\n') ? source.slice(0, -1) : source;
+    text = text.replace(/^[ \t]*({[#%-])/gm, '$1').replace(/([#%-]})\n/g, '$1');
+    const runs = [];
+    const parts = [];
+    let copied = 0;
+    const run = /\s+/g;
+    for (let m = run.exec(text); m; m = run.exec(text)) {
+        const ws = m[0];
+        if (ws.length <= LONG_RUN && !ws.includes(START, 1) && !ws.includes(END, 1))
+            continue;
+        parts.push(text.slice(copied, m.index + 1), START, code(runs.push(ws.slice(1)) - 1), END);
+        copied = m.index + ws.length;
+    }
+    parts.push(text.slice(copied), '\n');
+    return { text: parts.join(''), runs };
+}
+function code(index) {
+    let out = '';
+    do {
+        out = DIGITS[index % 16] + out; // index % 16 < DIGITS.length
+        index = Math.floor(index / 16);
+    } while (index > 0);
+    return out;
+}
+/** The value with every code replaced by the run it names. */
+function restore(value, runs) {
+    if (!value.includes(START))
+        return value;
+    let out = '';
+    let copied = 0;
+    for (let at = value.indexOf(START); at >= 0; at = value.indexOf(START, at + 1)) {
+        let index = 0;
+        let k = at + 1;
+        for (let d = DIGIT_VALUE.get(value[k] ?? ''); d !== undefined; d = DIGIT_VALUE.get(value[++k] ?? ''))
+            index = index * 16 + d;
+        if (k === at + 1 || value[k] !== END)
+            continue; // a START that begins no code: a run's own first character
+        out += value.slice(copied, at) + (runs[index] ?? ''); // every code was made above, from an index of runs
+        copied = k + 1;
+        at = k;
+    }
+    return out + value.slice(copied);
+}
+
 ;// CONCATENATED MODULE: ./src/templates/syntax-line.ts
 // @huggingface/jinja's parser says what is wrong but not where. Jinja2 names the line, and so must a
 // finding: find it by checking each tag on its own (an expression that does not parse), then the
-// nesting of block tags (an end tag that closes nothing, a block never closed).
+// nesting of block tags (an end tag that closes nothing, a block never closed). Every step is linear
+// in the template: the tags are found by a scan (tags()), each tag is tokenized once by the linear
+// tokenizer, and the line is counted once, at the end.
 
-const TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;
+
 const OPENERS = new Set(['if', 'for', 'macro', 'call', 'filter', 'generation', 'raw']);
 /** The tags that continue a block, and the blocks each may continue (a Map: `constructor` is no tag). */
 const MIDDLES = new Map([
@@ -78092,11 +80429,40 @@ const MIDDLES = new Map([
 ]);
 function parses(text) {
     try {
-        parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }));
+        parse(tokenizeTemplate(text));
         return true;
     }
     catch {
         return false;
+    }
+}
+const CLOSERS = new Map([
+    ['{', '}}'],
+    ['%', '%}'],
+    ['#', '#}'],
+]);
+/**
+ * The tags of `source` in order: what /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g matches, found
+ * in one pass. That expression scans to the end of the text from every opening delimiter that is never
+ * closed (30,000 "{{" cost 4.5 * 10^8 steps); here the next closer of each kind is looked up with
+ * indexOf only when the one known is behind the opener, so the text is read a bounded number of times.
+ */
+function* tags(source) {
+    const next = new Map(); // closer -> its next index (-1: none left)
+    const opener = /\{[{%#]/g;
+    for (let m = opener.exec(source); m; m = opener.exec(source)) {
+        const closer = CLOSERS.get(source[m.index + 1]); // the opener's second character is one of the keys
+        let at = next.get(closer);
+        if (at === undefined || (at !== -1 && at < m.index + 2)) {
+            at = source.indexOf(closer, m.index + 2);
+            next.set(closer, at);
+        }
+        if (at === -1) {
+            opener.lastIndex = m.index + 1; // this opener never closes; look for the next one from here
+            continue;
+        }
+        yield { tag: source.slice(m.index, at + 2), index: m.index };
+        opener.lastIndex = at + 2;
     }
 }
 /** The 1-based line of a syntax error in `source` (newlines already normalised), when it can be told. */
@@ -78112,9 +80478,7 @@ function syntaxErrorLine(source, message) {
     }
     const stack = [];
     let end = 0;
-    for (const m of source.matchAll(TAG)) {
-        const tag = m[0];
-        const offset = m.index;
+    for (const { tag, index: offset } of tags(source)) {
         // An opening delimiter between tags never found its close.
         const open = /\{[{%#]/.exec(source.slice(end, offset));
         if (open)
@@ -78245,7 +80609,9 @@ function rawItem(obj, key) {
     if (Array.isArray(obj) || isStr(obj)) {
         if (!isInt(key))
             return MISSING;
-        const seq = Array.isArray(obj) ? obj : codePoints(String(obj));
+        // A str of one UTF-16 unit per code point is indexed as it is, without an array of its characters.
+        const text = Array.isArray(obj) ? '' : String(obj);
+        const seq = Array.isArray(obj) ? obj : isBmp(text) ? text : codePoints(text);
         let i = Number(key);
         if (i < 0)
             i += seq.length;
@@ -78282,6 +80648,8 @@ function getItem(obj, key) {
 
 
 function jsonStr(s) {
+    spendOn(s.length);
+    checkSize(s.length + 2); // the JSON of a string is at least as long as the string and its quotes
     let out = '"';
     for (let i = 0; i < s.length; i++) {
         const c = s[i];
@@ -78316,13 +80684,22 @@ function jsonFloat(x) {
         return '-Infinity';
     return floatRepr(x);
 }
+/**
+ * json.dumps. The output is written into one Writer, its size checked as it grows and every node visited
+ * spending work, so a value whose lists are shared (a list doubled forty times: 41 lists, 2^40 leaves)
+ * ends at the size bound after about that many characters instead of walking every path.
+ */
 function jsonDumps(value, opts) {
     let indentStr = null;
     if (opts.indent !== null && !(opts.indent instanceof Undef)) {
         if (isStr(opts.indent))
             indentStr = String(opts.indent);
-        else if (isInt(opts.indent))
-            indentStr = ' '.repeat(Math.max(0, Number(opts.indent)));
+        else if (isInt(opts.indent)) {
+            // json.dumps builds ' ' * indent: Python's own overflow first, then our size bound.
+            const n = Math.max(0, ssize(Number(opts.indent), SSIZE_INDEX));
+            checkSize(n);
+            indentStr = ' '.repeat(n);
+        }
         else
             throw new JinjaError(`indent must be int or str, not ${typeName(opts.indent)}`);
     }
@@ -78332,37 +80709,53 @@ function jsonDumps(value, opts) {
         const seps = Array.isArray(opts.separators) ? opts.separators : [];
         if (seps.length !== 2)
             throw new JinjaError('not enough values to unpack (expected 2)', 'ValueError');
-        itemSep = pyStr(seps[0]);
+        itemSep = pyStr(seps[0]); // length 2
         keySep = pyStr(seps[1]);
     }
     const ascii = (s) => opts.ensureAscii
         ? s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
         : s;
+    const w = new Writer();
+    // The newline and indentation before an item at `level`, each checked before it is built.
+    const newline = (level) => {
+        if (indentStr === null)
+            return;
+        checkSize(w.length + 1 + indentStr.length * level);
+        w.push('\n' + indentStr.repeat(level));
+    };
     const enc = (v, level) => {
+        spend(1);
         if (level > 200)
             throw new JinjaError('maximum recursion depth exceeded while encoding a JSON object', 'RecursionError');
         if (v === null)
-            return 'null';
+            return w.push('null');
         if (v === true)
-            return 'true';
+            return w.push('true');
         if (v === false)
-            return 'false';
+            return w.push('false');
         if (typeof v === 'number')
-            return String(v);
+            return w.push(String(v));
         if (v instanceof PyFloat)
-            return jsonFloat(v.v);
+            return w.push(jsonFloat(v.v));
         if (typeof v === 'string' || v instanceof Markup)
-            return ascii(jsonStr(String(v)));
-        const nl = indentStr === null ? '' : '\n' + indentStr.repeat(level + 1);
-        const end = indentStr === null ? '' : '\n' + indentStr.repeat(level);
+            return w.push(ascii(jsonStr(String(v))));
         if (Array.isArray(v)) {
             if (v.length === 0)
-                return '[]';
-            return '[' + nl + v.map((x) => enc(x, level + 1)).join(itemSep + nl) + end + ']';
+                return w.push('[]');
+            w.push('[');
+            for (let i = 0; i < v.length; i++) {
+                if (i > 0)
+                    w.push(itemSep);
+                newline(level + 1);
+                enc(v[i], level + 1); // i < v.length
+            }
+            newline(level);
+            return w.push(']');
         }
         if (v instanceof Map) {
             if (v.size === 0)
-                return '{}';
+                return w.push('{}');
+            spend(v.size);
             let entries = [];
             for (const [k, x] of v) {
                 let key;
@@ -78389,21 +80782,26 @@ function jsonDumps(value, opts) {
                 entries = [...v]
                     .map(([k], i) => [k, i])
                     .sort((p, q) => pyCompare(p[0], q[0]))
-                    .map(([, i]) => entries[i]);
+                    .map(([, i]) => entries[i]); // i indexes entries, built from v in the same order
             }
-            return ('{' +
-                nl +
-                entries.map(([k, x]) => ascii(jsonStr(k)) + keySep + enc(x, level + 1)).join(itemSep + nl) +
-                end +
-                '}');
+            w.push('{');
+            entries.forEach(([k, x], i) => {
+                if (i > 0)
+                    w.push(itemSep);
+                newline(level + 1);
+                w.push(ascii(jsonStr(k)));
+                w.push(keySep);
+                enc(x, level + 1);
+            });
+            newline(level);
+            return w.push('}');
         }
         if (v instanceof PyIter)
             throw new JinjaError(`Object of type ${v.pyTypeName} is not JSON serializable`);
         throw new JinjaError(`Object of type ${typeName(v)} is not JSON serializable`);
     };
-    const out = enc(value, 0);
-    checkSize(out.length);
-    return out;
+    enc(value, 0);
+    return w.toString();
 }
 
 ;// CONCATENATED MODULE: ./src/templates/jinja-operators.ts
@@ -78413,6 +80811,7 @@ function jsonDumps(value, opts) {
  * `not in`, and str % args (printf-style, also the format filter). Short-circuiting `and` / `or`, `not` and
  * unary + / - are evaluated in jinja-interpreter.ts, next to the rest of expression evaluation.
  */
+
 
 
 function checkUndef(...vs) {
@@ -78459,18 +80858,23 @@ function arith(op, a, b) {
     }
     throw new JinjaError(`unknown operator ${op}`);
 }
+/** seq * n: Python's own overflow first, then the size bound, both before anything is built. */
 function repeat(seq, n) {
-    const count = Math.max(0, Number(n));
+    const count = Math.max(0, ssize(Number(n), SSIZE_INDEX));
     if (typeof seq === 'string' || seq instanceof Markup) {
         const s = String(seq);
         checkSize(s.length * count);
-        return s.repeat(count);
+        spendOn(s.length * count);
+        const r = s.repeat(count);
+        return seq instanceof Markup ? new Markup(r) : r;
     }
     const list = seq;
-    checkSize(list.length * count);
+    checkItems(list.length * count);
+    spendOn(list.length * count);
     const out = [];
     for (let i = 0; i < count; i++)
-        out.push(...list);
+        for (const x of list)
+            out.push(x);
     return isTuple(list) ? tuple(out) : out;
 }
 function binaryOp(op, a, b) {
@@ -78478,12 +80882,14 @@ function binaryOp(op, a, b) {
         case '+': {
             checkUndef(a, b);
             if (isStr(a) && isStr(b)) {
+                checkSize(String(a).length + String(b).length);
                 const r = concatMarkup(a, b);
                 checkSize(String(r).length);
                 return r;
             }
             if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-                checkSize(a.length + b.length);
+                checkItems(a.length + b.length);
+                spendOn(a.length + b.length);
                 const r = [...a, ...b];
                 return isTuple(a) ? tuple(r) : r;
             }
@@ -78518,9 +80924,10 @@ function binaryOp(op, a, b) {
             checkUndef(a, b);
             return arith(op, a, b);
         case '~': {
-            const r = pyStr(a) + pyStr(b);
-            checkSize(r.length);
-            return r;
+            const x = pyStr(a);
+            const y = pyStr(b);
+            checkSize(x.length + y.length);
+            return x + y;
         }
         case '==':
             return pyEq(a, b);
@@ -78566,11 +80973,28 @@ function contains(container, item) {
         return container.take().some((e) => pyEq(e, item));
     throw new JinjaError(`argument of type '${typeName(container)}' is not iterable`);
 }
+/**
+ * One conversion of str % args. The width cannot start with 0 (a 0 there is a flag, as in Python), so the
+ * flags and the width never compete for the same digits: a long run of zeros costs one pass, not a pass
+ * per zero.
+ */
+const CONVERSION = /%(\(\w+\))?([-+ #0]*)(\*|[1-9]\d*)?(?:\.(\d+))?([sdirfgeExXoc%])/g;
+/** Python's printf width and precision are C ssize_t: beyond sys.maxsize it is a ValueError. */
+function printfNumber(digits, what) {
+    if (digits === undefined || digits === '*')
+        return 0;
+    const n = Number(digits);
+    if (n > 2 ** 63 - 1)
+        throw new JinjaError(`${what} too big`, 'ValueError');
+    return n;
+}
 /** str % args (printf-style), the common conversions. */
 function printf(fmt, args) {
     const list = Array.isArray(args) && isTuple(args) ? args : [args];
     let k = 0;
-    const out = fmt.replace(/%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g, (_m, key, flags, width, prec, conv) => {
+    let produced = 0;
+    spendOn(fmt.length);
+    const out = fmt.replace(CONVERSION, (_m, key, flags, width, prec, conv) => {
         if (conv === '%')
             return '%';
         let v;
@@ -78595,17 +81019,25 @@ function printf(fmt, args) {
                     throw new JinjaError(`%${conv} format: a real number is required, not ${typeName(v)}`);
                 s = String(Math.trunc(numOf(v)));
                 break;
-            case 'f':
+            case 'f': {
                 if (!isNumber(v))
                     throw new JinjaError(`must be real number, not ${typeName(v)}`);
-                s = numOf(v).toFixed(prec === undefined ? 6 : Number(prec));
+                const p = prec === undefined ? 6 : printfNumber(prec, 'precision');
+                s = fixed(numOf(v), p);
                 break;
+            }
             default:
                 s = pyStr(v);
         }
-        const w = width && width !== '*' ? Number(width) : 0;
-        if (s.length < w)
+        const w = printfNumber(width, 'width');
+        if (s.length < w) {
+            // The padded conversion, and the output so far, within the size bound before the pad is built.
+            checkSize(produced + w);
             s = String(flags).includes('-') ? s.padEnd(w) : s.padStart(w, String(flags).includes('0') ? '0' : ' ');
+        }
+        produced += s.length;
+        checkSize(produced);
+        spend(1);
         return s;
     });
     if (k < list.length && !(args instanceof Map) && list.length > 0 && Array.isArray(args))
@@ -78658,6 +81090,7 @@ function lowerIfStr(v, caseSensitive) {
     return !caseSensitive && isStr(v) ? String(v).toLowerCase() : v;
 }
 function sortValues(items, key, reverse) {
+    spendOn(items.length); // and each comparison spends as it walks the keys (pyCompare)
     const keyed = items.map((x, i) => ({ x, k: key(x), i }));
     keyed.sort((p, q) => {
         const c = pyCompare(p.k, q.k);
@@ -78687,20 +81120,31 @@ function selectOrReject(value, a, env, attr, mode) {
 }
 function doIndent(v, a) {
     const [width, first, blank] = bind('do_indent', a, ['width', 'first', 'blank'], [4, false, false]);
-    const indention = isStr(width) ? String(width) : ' '.repeat(intArg(width, 'indent'));
+    let indention;
+    if (isStr(width))
+        indention = String(width);
+    else {
+        // Jinja2 builds " " * width: Python's overflow first, then our size bound, before the spaces exist.
+        const n = Math.max(0, ssize(intArg(width, 'indent'), SSIZE_INDEX));
+        checkSize(n);
+        indention = ' '.repeat(n);
+    }
     const str = s(v) + '\n';
+    const lines = pySplitlines(str);
+    spendOn(lines.length);
+    // Every line that gets the indentation, counted before one is built.
+    const indented = truthy(blank) ? lines.length - 1 : lines.slice(1).filter((l) => l !== '').length;
+    checkSize(str.length + (indented + (truthy(first) ? 1 : 0)) * indention.length);
     let rv;
     if (truthy(blank))
-        rv = pySplitlines(str).join('\n' + indention);
+        rv = lines.join('\n' + indention);
     else {
-        const lines = pySplitlines(str);
         rv = lines.shift() ?? '';
         if (lines.length > 0)
             rv += '\n' + lines.map((l) => (l ? indention + l : l)).join('\n');
     }
     if (truthy(first))
         rv = indention + rv;
-    checkSize(rv.length);
     return rv;
 }
 function pyRound(x, precision, method) {
@@ -78727,7 +81171,7 @@ function jinja_filters_toInt(v, dflt, base) {
                 return n;
         }
         const f = Number(t);
-        if (t !== '' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(f))
+        if (t !== '' && /^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(f))
             return Math.trunc(f);
         return dflt;
     }
@@ -78740,7 +81184,7 @@ function toFloat(v, dflt) {
         return new PyFloat(numOf(v));
     if (isStr(v)) {
         const t = pyStrip(String(v), null, true, true).toLowerCase();
-        if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t))
+        if (/^[+-]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?$/.test(t))
             return new PyFloat(Number(t));
         if (/^[+-]?(inf|infinity)$/.test(t))
             return new PyFloat(t.startsWith('-') ? -Infinity : Infinity);
@@ -78764,16 +81208,30 @@ const FILTERS = new Map([
     [
         'batch',
         (v, a) => {
+            // jinja2.filters.do_batch, step by step: a batch is yielded when it holds `linecount` items (so 0
+            // yields one empty batch first), and only the last one is filled: tmp += [fill_with] * missing.
             const [n, fill] = bind('do_batch', a, ['linecount', 'fill_with'], [null]);
             const size = intArg(n, 'batch');
             const items = iterate(v);
+            spendOn(items.length);
             const out = [];
-            for (let i = 0; i < items.length; i += size) {
-                const chunk = items.slice(i, i + size);
-                if (fill !== null)
-                    while (chunk.length < size)
-                        chunk.push(fill);
-                out.push(chunk);
+            let tmp = [];
+            for (const item of items) {
+                if (tmp.length === size) {
+                    out.push(tmp);
+                    tmp = [];
+                }
+                tmp.push(item);
+            }
+            if (tmp.length > 0) {
+                if (fill !== null && tmp.length < size) {
+                    const missing = ssize(size - tmp.length, SSIZE_INDEX);
+                    checkItems(size); // the filled batch, before the fill is built
+                    spendOn(missing);
+                    for (let i = 0; i < missing; i++)
+                        tmp.push(fill);
+                }
+                out.push(tmp);
             }
             return new PyIter(out, 'generator');
         },
@@ -78782,13 +81240,15 @@ const FILTERS = new Map([
     [
         'center',
         (v, a) => {
+            // value.center(width), as Jinja2 calls it: Python's overflow, then our size bound, then the pad.
             const [w] = bind('do_center', a, ['width'], [80]);
             const str = s(v);
-            const width = intArg(w, 'center');
+            const width = ssize(intArg(w, 'center'), SSIZE_INT);
             const n = strLen(str);
             if (n >= width)
                 return str;
             const total = width - n;
+            checkSize(str.length + total);
             const left = Math.floor(total / 2) + (total & width & 1);
             return ' '.repeat(left) + str + ' '.repeat(total - left);
         },
@@ -78868,11 +81328,18 @@ const FILTERS = new Map([
         (v, a) => {
             const [d, attribute] = bind('do_join', a, ['d', 'attribute'], ['', null]);
             let items = iterate(v);
+            spendOn(items.length);
             if (attribute !== null)
                 items = items.map(attrGetter(attribute));
-            const r = items.map((x) => pyStr(x)).join(pyStr(d));
-            checkSize(r.length);
-            return r;
+            const sep = pyStr(d);
+            let length = sep.length * Math.max(0, items.length - 1);
+            const parts = items.map((x) => {
+                const p = pyStr(x);
+                length += p.length;
+                checkSize(length); // as the parts are made, so a join of shared values stops early
+                return p;
+            });
+            return parts.join(sep);
         },
     ],
     [
@@ -78895,7 +81362,14 @@ const FILTERS = new Map([
         },
     ],
     ['length', (v) => pyLen(v)],
-    ['list', (v) => iterate(v).slice()],
+    [
+        'list',
+        (v) => {
+            const items = iterate(v);
+            spendOn(items.length);
+            return items.slice();
+        },
+    ],
     ['lower', (v) => s(v).toLowerCase()],
     [
         'map',
@@ -78967,13 +81441,7 @@ const FILTERS = new Map([
         },
     ],
     ['string', (v) => (v instanceof Markup ? v : s(v))],
-    [
-        'striptags',
-        (v) => s(v)
-            .replace(/<!--.*?-->|<[^>]*>/gs, '')
-            .replace(/\s+/g, ' ')
-            .trim(),
-    ],
+    ['striptags', (v) => stripTags(s(v))],
     [
         'sum',
         (v, a) => {
@@ -79039,16 +81507,29 @@ const FILTERS = new Map([
     [
         'unique',
         (v, a) => {
+            // Jinja2 keeps a set of the keys seen: str, int, float, bool, None and tuples of them hash here
+            // (one lookup each, not a comparison with every key kept); a list or dict is unhashable, as in
+            // Python; anything else is compared with ==, each comparison spending work.
             const [cs, attribute] = bind('do_unique', a, ['case_sensitive', 'attribute'], [false, null]);
             const g = attrGetter(attribute);
-            const seen = [];
+            const hashed = new Set();
+            const others = [];
             const out = [];
             for (const x of iterate(v)) {
+                spend(1);
                 const k = lowerIfStr(g(x), truthy(cs));
-                if (!seen.some((y) => pyEq(y, k))) {
-                    seen.push(k);
-                    out.push(x);
+                const h = hashKey(k);
+                if (h !== undefined) {
+                    if (hashed.has(h))
+                        continue;
+                    hashed.add(h);
                 }
+                else {
+                    if (others.some((y) => pyEq(y, k)))
+                        continue;
+                    others.push(k);
+                }
+                out.push(x);
             }
             return new PyIter(out, 'generator');
         },
@@ -79062,6 +81543,71 @@ const FILTERS = new Map([
             .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
     ],
 ]);
+/**
+ * A string that is equal exactly when Python's == (and so its set) says the keys are equal: numbers by
+ * value (1 == 1.0 == True), str and Markup by text, None, and tuples of those. NaN, Undefined and the
+ * other objects are left to ==; a list or dict raises TypeError as Python's set does.
+ */
+function hashKey(k) {
+    spend(1);
+    if (k === null)
+        return 'N';
+    if (isNumber(k)) {
+        const n = numOf(k);
+        return Number.isNaN(n) ? undefined : `n${n === 0 ? 0 : n}`;
+    }
+    if (isStr(k))
+        return `s${String(k)}`;
+    if (Array.isArray(k)) {
+        if (!isTuple(k))
+            throw new JinjaError("unhashable type: 'list'");
+        const parts = [];
+        for (const x of k) {
+            const h = hashKey(x);
+            if (h === undefined)
+                return undefined;
+            parts.push(JSON.stringify(h));
+        }
+        return `t[${parts.join(',')}]`;
+    }
+    if (k instanceof Map)
+        throw new JinjaError("unhashable type: 'dict'");
+    return undefined;
+}
+/**
+ * striptags as a scan: a comment `<!--...-->` or a tag `<...>` is removed, then whitespace runs become one
+ * space. The same matches as /<!--.*?-->|<[^>]*>/gs, found with indexOf from positions that only move
+ * forward, so many `<` or `<!--` with no end cost one pass, not a scan to the end for each.
+ */
+function stripTags(text) {
+    spendOn(text.length);
+    let out = '';
+    let pos = 0;
+    let nextGt = -2; // -2: not looked for yet; -1: there is none
+    let nextCommentEnd = -2;
+    for (;;) {
+        const lt = text.indexOf('<', pos);
+        if (lt < 0)
+            break;
+        if (text.startsWith('<!--', lt)) {
+            if (nextCommentEnd !== -1 && nextCommentEnd < lt + 4)
+                nextCommentEnd = text.indexOf('-->', lt + 4);
+            if (nextCommentEnd >= 0) {
+                out += text.slice(pos, lt);
+                pos = nextCommentEnd + 3;
+                continue;
+            }
+        }
+        if (nextGt !== -1 && nextGt < lt + 1)
+            nextGt = text.indexOf('>', lt + 1);
+        if (nextGt < 0)
+            break; // no '>' after this '<', so none after any later one
+        out += text.slice(pos, lt);
+        pos = nextGt + 1;
+    }
+    out += text.slice(pos);
+    return out.replace(/\s+/g, ' ').trim();
+}
 function badAbs(v) {
     if (v instanceof Undef)
         v.fail();
@@ -79191,16 +81737,6 @@ class Scope {
         return this.parent ? this.parent.lookup(name) : MISSING;
     }
 }
-/** An output buffer that enforces the size bound as it grows. */
-class Buf {
-    parts = [];
-    len = 0;
-    push(s) {
-        this.parts.push(s);
-        this.len += s.length;
-        checkSize(this.len);
-    }
-}
 /**
  * {% break %} and {% continue %} unwind to their loop as exceptions. Errors, so every throw is one,
  * made once: throwing a prebuilt object costs no stack capture per iteration.
@@ -79275,9 +81811,12 @@ class LoopObj {
         return `<LoopContext ${this.index0 + 1}/${this.items.length}>`;
     }
 }
+/**
+ * One render. Its bounds (size, work, time) are the meter's (jinja-values.ts), which renderTemplate sets:
+ * every statement, loop iteration and call spends a unit of work there, as every value walk does.
+ */
 class Renderer {
     opts;
-    steps = 0;
     macroDepth = 0;
     loopDepth = 0;
     constructor(opts) {
@@ -79286,20 +81825,17 @@ class Renderer {
     // ------------------------------------------------------------------------------------------------------------
     // statements
     render(program, scope) {
-        const out = new Buf();
+        const out = new Writer();
         this.block(program.body, scope, out);
-        return out.parts.join('');
+        return out.toString();
     }
     tick() {
-        if ((++this.steps & 1023) === 0 && Date.now() > this.opts.deadline) {
-            const secs = this.opts.timeMs / 1000;
-            throw new LimitError(`rendering took longer than ${secs} s`);
-        }
+        spend(1);
     }
     blockToString(stmts, scope) {
-        const out = new Buf();
+        const out = new Writer();
         this.block(stmts, scope, out);
-        return out.parts.join('');
+        return out.toString();
     }
     block(stmts, scope, out) {
         for (const st of stmts) {
@@ -79683,8 +82219,54 @@ function collectIdentifiers(node, into) {
 
 
 
+
+/**
+ * Time shared by several renders: the smoke renders of one template, or every row of a dataset. Each render
+ * may take its own limit or what is left of the budget, whichever is less, and spends what it took. A
+ * budget may sit inside a larger one (one template's renders inside all of a model's): spending counts
+ * against both, and what is left is the lesser remainder.
+ */
+class RenderBudget {
+    totalMs;
+    sharedBy;
+    parent;
+    spentMs = 0;
+    constructor(totalMs, 
+    /** Who shares it, for the message when it runs out: "that all rows share". */
+    sharedBy, parent) {
+        this.totalMs = totalMs;
+        this.sharedBy = sharedBy;
+        this.parent = parent;
+    }
+    get ownLeftMs() {
+        return Math.max(0, this.totalMs - this.spentMs);
+    }
+    get leftMs() {
+        return this.parent ? Math.min(this.ownLeftMs, this.parent.leftMs) : this.ownLeftMs;
+    }
+    spend(ms) {
+        this.spentMs += ms;
+        this.parent?.spend(ms);
+    }
+    /** What a render stopped by this budget says: the budget whose remainder was the smaller. */
+    get message() {
+        if (this.parent && this.parent.leftMs < this.ownLeftMs)
+            return this.parent.message;
+        return `rendering used up the ${this.totalMs / 1000} s ${this.sharedBy}`;
+    }
+}
 const DEFAULT_TIME_MS = 2000;
 const DEFAULT_MAX_OUTPUT = 1_000_000;
+const DEFAULT_MAX_WORK = 50_000_000;
+const DEFAULT_MAX_HEAP_GROWTH = 512 * 2 ** 20;
+/**
+ * The hard stop behind the counted bounds: a render still running this long after its deadline is
+ * terminated (common/time-limit.ts), whatever it is doing. Every loop and walk of the renderer spends
+ * counted work, so this only catches what the counting missed.
+ */
+const HARD_STOP_GRACE_MS = 1000;
+/** What the last render spent, for tests and bench/ (counts, not times). */
+const lastRender = { work: 0 };
 /** The globals hold no state between calls, so one set serves every render. */
 const GLOBALS = makeGlobals();
 class Compiled {
@@ -79738,7 +82320,7 @@ function compileTemplate(source) {
         return line === undefined ? { ok: false, message } : { ok: false, message, line };
     };
     try {
-        const program = parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }));
+        const program = parse(tokenizeTemplate(text));
         const bad = checkNames(program);
         if (bad)
             return failed(bad);
@@ -79759,10 +82341,44 @@ function asCompiled(template) {
     return r.template;
 }
 function renderTemplate(template, input, limits) {
-    const timeMs = limits?.timeMs ?? DEFAULT_TIME_MS;
+    const ownMs = limits?.timeMs ?? DEFAULT_TIME_MS;
     const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT;
-    const previousMax = bounds.maxChars;
-    bounds.maxChars = maxChars;
+    const budget = limits?.budget;
+    const limit = (message) => ({ ok: false, kind: 'limit', message });
+    if (budget && budget.leftMs <= 0)
+        return limit(budget.message);
+    // The budget's remainder, when it is less than this render's own time, is what ends it.
+    const byBudget = budget !== undefined && budget.leftMs < ownMs;
+    const timeMs = byBudget ? budget.leftMs : ownMs;
+    const lateMessage = byBudget ? budget.message : `rendering took longer than ${ownMs / 1000} s`;
+    const started = Date.now();
+    const saved = { ...meter };
+    Object.assign(meter, {
+        maxChars,
+        maxWork: limits?.maxWork ?? DEFAULT_MAX_WORK,
+        work: 0,
+        deadline: started + timeMs,
+        lateMessage,
+        nextClock: CLOCK_EVERY,
+        ...heapCeiling(limits?.maxHeapGrowth ?? DEFAULT_MAX_HEAP_GROWTH),
+    });
+    try {
+        // The renderer runs under a hard stop; this frame, outside it, restores the meter whatever happens.
+        return (0,time_limit/* runWithin */.T)(timeMs + HARD_STOP_GRACE_MS, () => renderWith(template, input, maxChars));
+    }
+    catch (e) {
+        if (e instanceof time_limit/* TimeLimitExceeded */.Q)
+            return limit(lateMessage);
+        throw e;
+    }
+    finally {
+        lastRender.work = meter.work;
+        Object.assign(meter, saved);
+        if (budget)
+            budget.spend(Date.now() - started);
+    }
+}
+function renderWith(template, input, maxChars) {
     try {
         const compiled = asCompiled(template);
         const root = new Scope();
@@ -79775,7 +82391,7 @@ function renderTemplate(template, input, limits) {
         set('add_generation_prompt', input.add_generation_prompt);
         for (const [k, v] of Object.entries(input.extra ?? {}))
             set(k, v);
-        const renderer = new Renderer({ deadline: Date.now() + timeMs, timeMs, globals: GLOBALS });
+        const renderer = new Renderer({ globals: GLOBALS });
         const text = renderer.render(compiled.program, root);
         if (text.length > maxChars)
             return {
@@ -79795,9 +82411,6 @@ function renderTemplate(template, input, limits) {
         if (e instanceof RangeError)
             return { ok: false, kind: 'limit', message: 'the template nests calls or values too deeply to render' };
         return { ok: false, kind: 'error', message: e instanceof Error ? e.message : String(e) };
-    }
-    finally {
-        bounds.maxChars = previousMax;
     }
 }
 const GLOBAL_NAMES = new Set([...GLOBALS.keys(), 'true', 'false', 'none', 'True', 'False', 'None']);
@@ -87632,7 +90245,7 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 1196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -87667,11 +90280,11 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.jn = identity.isScalar;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;

@@ -1,17 +1,13 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
-import {
-  compareFindings,
-  countFindings,
-  severityAtLeast,
-  type Counts,
-  type Finding,
-} from './common/finding.js'
+import { compareFindings, severityAtLeast, type Counts, type Finding } from './common/finding.js'
 import { docsBase, modelRules } from './rules/registry.js'
 import type { CheckHooks } from './check-dataset.js'
 import type { DatasetStats } from './engine/dataset-stats.js'
 import { runModelRules } from './engine/run-model.js'
-import { describeError, isCheckError } from './common/errors.js'
-import type { FailOn, Settings, TargetSpec } from './settings.js'
+import { countWithOmitted, type OmittedFindings } from './engine/finding-cap.js'
+import { describeError, isCheckError, SourceError } from './common/errors.js'
+import { isWithin, type FailOn, type Settings, type TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
 import type { Source } from './sources/source.js'
 
@@ -26,6 +22,11 @@ export interface TargetResult {
   /** Why the target could not be checked (status 'error'). */
   error?: string
   findings: Finding[]
+  /**
+   * Findings counted and not kept (a dataset rule's findings about one file past the cap, see
+   * engine/finding-cap.ts), by rule, file and severity. They count for the status and the counts.
+   */
+  omitted?: OmittedFindings[]
   /** The target's folder relative to the workspace, POSIX ('' for the workspace itself). */
   rootInWorkspace: string
   /** For a hub target: where its files are shown, at the commit that was checked. */
@@ -42,8 +43,16 @@ export interface Report {
   failOn: FailOn
 }
 
-export function fails(findings: readonly Finding[], failOn: FailOn): boolean {
-  return failOn !== 'never' && findings.some((f) => severityAtLeast(f.severity, failOn))
+export function fails(
+  findings: readonly Finding[],
+  failOn: FailOn,
+  omitted: readonly OmittedFindings[] = [],
+): boolean {
+  return (
+    failOn !== 'never' &&
+    (findings.some((f) => severityAtLeast(f.severity, failOn)) ||
+      omitted.some((o) => severityAtLeast(o.severity, failOn)))
+  )
 }
 
 /** Check every target. A target that cannot be read is an 'error' result; the others still run. */
@@ -76,7 +85,7 @@ export async function checkTargets(
         // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
         // time a model check never needs.
         const { checkDataset } = await import(/* webpackMode: "eager" */ './check-dataset.js')
-        const { findings, stats } = await checkDataset(
+        const { findings, stats, omitted } = await checkDataset(
           spec,
           opened.source,
           settings,
@@ -89,7 +98,8 @@ export async function checkTargets(
           ...base,
           findings,
           dataset: stats,
-          status: fails(findings, settings.failOn) ? 'fail' : 'pass',
+          ...(omitted.length > 0 ? { omitted } : {}),
+          status: fails(findings, settings.failOn, omitted) ? 'fail' : 'pass',
         })
       } else {
         const findings = (await runModelRules(opened.source, modelRules, options)).sort(compareFindings)
@@ -106,7 +116,11 @@ export async function checkTargets(
     : targets.some((t) => t.status === 'fail')
       ? 'fail'
       : 'pass'
-  return { targets, counts: countFindings(all), result, failOn: settings.failOn }
+  const counts = countWithOmitted(
+    all,
+    targets.flatMap((t) => t.omitted ?? []),
+  )
+  return { targets, counts, result, failOn: settings.failOn }
 }
 
 /** A target's files: a local folder, or a hub repo resolved to its commit. */
@@ -114,7 +128,10 @@ async function openSource(
   spec: TargetSpec,
   settings: Settings,
 ): Promise<{ source: Source; result: Partial<Pick<TargetResult, 'revision' | 'hub'>> }> {
-  if (!spec.hub) return { source: await openLocalSource(spec.root, spec.ref), result: {} }
+  if (!spec.hub) {
+    confine(spec)
+    return { source: await openLocalSource(spec.root, spec.ref), result: {} }
+  }
   // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
   // "eager" keeps it inside the single-file bundle instead of a chunk file beside it.
   const { openHubSource } = await import(/* webpackMode: "eager" */ './sources/hub.js')
@@ -135,6 +152,20 @@ async function openSource(
       },
     },
   }
+}
+
+/**
+ * A local target that must stay in the workspace (see TargetSpec.within) and resolves elsewhere, its
+ * folder or its one data file being a link out, cannot be checked. Where it leads is not said: that
+ * path is outside what the pull request may show.
+ */
+function confine(spec: TargetSpec): void {
+  if (!spec.within) return
+  const where = spec.file ? path.join(spec.root, spec.file) : spec.root
+  if (existsSync(where) && !isWithin(where, spec.within))
+    throw new SourceError(
+      `${spec.ref} leads outside the workspace (a link out of the repository): only files of the checked-out repository are read`,
+    )
 }
 
 /** The CLI's exit code: 0 pass, 1 findings at or above fail-on, 2 could not check. */

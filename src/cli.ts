@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { checkTargets, exitCode } from './check.js'
 import { describeError, UsageError } from './common/errors.js'
-import { toJson } from './report/json.js'
+import { defuseLibraryOutput, neutralize, neutralizeJson } from './report/command-guard.js'
+import { jsonReportChunks } from './report/json.js'
 import { toSarif } from './report/sarif.js'
 import { formatText } from './report/text.js'
 import { docsBase } from './rules/registry.js'
@@ -40,7 +41,22 @@ Exit codes: 0 no findings at or above --fail-on; 1 findings at or above it; 2 co
 export async function main(
   argv: string[],
   write: (s: string) => void = (s) => process.stdout.write(s),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  // In a workflow step the runner reads our output for commands, and the text comes from the checked
+  // repository: defuse it (and what libraries print) instead of trusting it. Outside Actions, unchanged.
+  const inWorkflow = env.GITHUB_ACTIONS === 'true'
+  const out = inWorkflow ? (s: string) => write(neutralize(s)) : write
+  const restore = inWorkflow ? defuseLibraryOutput() : undefined
+  try {
+    return await runCli(argv, out, inWorkflow)
+  } finally {
+    restore?.()
+  }
+}
+
+async function runCli(argv: string[], write: (s: string) => void, inWorkflow: boolean): Promise<number> {
+  const writeErr = (s: string) => process.stderr.write(inWorkflow ? neutralize(s) : s)
   try {
     let parsed
     try {
@@ -89,22 +105,21 @@ export async function main(
     // Progress goes to a terminal only: piped output and --format json stay exactly the report.
     const progress = process.stderr.isTTY
       ? (ref: string, rows: number, rps: number) =>
-          process.stderr.write(
-            `${ref}: ${rows.toLocaleString('en-US')} rows (${rps.toLocaleString('en-US')} rows/s)\n`,
-          )
+          writeErr(`${ref}: ${rows.toLocaleString('en-US')} rows (${rps.toLocaleString('en-US')} rows/s)\n`)
       : undefined
     const report = await checkTargets(settings, process.env, { onProgress: progress })
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR
-    write(
-      values.format === 'json'
-        ? JSON.stringify(toJson(report), null, 2) + '\n'
-        : values.format === 'sarif'
-          ? JSON.stringify(toSarif(report, pkg.version, docsBase()), null, 2) + '\n'
-          : formatText(report, color),
-    )
+    // JSON keeps its exact value: `##[` is written with a JSON escape rather than a zero-width space.
+    const json = (text: string) => (inWorkflow ? neutralizeJson(text) : text)
+    if (values.format === 'json') {
+      // In pieces (each ends between JSON values): many findings never become one giant string.
+      for (const piece of jsonReportChunks(report)) write(json(piece))
+    } else if (values.format === 'sarif') {
+      write(json(JSON.stringify(toSarif(report, pkg.version, docsBase()), null, 2)) + '\n')
+    } else write(formatText(report, color))
     return exitCode(report)
   } catch (error) {
-    process.stderr.write(`friendli-preflight: ${describeError(error)}\n`)
+    writeErr(`friendli-preflight: ${describeError(error)}\n`)
     return 2
   }
 }

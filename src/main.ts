@@ -1,12 +1,13 @@
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { checkTargets, type Report } from './check.js'
 import { describeError } from './common/errors.js'
 import { planAnnotations } from './report/annotations.js'
-import { toJson } from './report/json.js'
+import { defuseLibraryOutput, pauseCommands } from './report/command-guard.js'
+import { jsonReportChunks } from './report/json.js'
 import { toSarif } from './report/sarif.js'
 import { publishCheckRun } from './report/check-run.js'
 import { docsBase } from './rules/registry.js'
@@ -17,13 +18,19 @@ import { resolveSettings } from './settings.js'
 
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Masked before anything can print it, and before commands are paused (add-mask is a command);
+  // HF_TOKEN from the environment is masked the same way.
+  const hfToken = core.getInput('hf-token')
+  const githubToken = core.getInput('github-token')
+  for (const secret of [hfToken, env.HF_TOKEN, githubToken]) if (secret?.trim()) core.setSecret(secret.trim())
+  // From here on, whatever the checked repository makes us or a library print is plain text: only
+  // the action's own annotations and outputs run as commands, inside ownCommands().
+  const pause = pauseCommands((s) => process.stdout.write(s))
+  // Libraries print too (a tokenizer.json pattern, a YAML key): defused as well, so their lines stay
+  // inert on stderr whatever the runner's order of the two streams.
+  const restore = defuseLibraryOutput()
   try {
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
-    // Masked before anything can print it; HF_TOKEN from the environment is masked the same way.
-    const hfToken = core.getInput('hf-token')
-    const githubToken = core.getInput('github-token')
-    for (const secret of [hfToken, env.HF_TOKEN, githubToken])
-      if (secret?.trim()) core.setSecret(secret.trim())
     const settings = resolveSettings(
       {
         model: core.getInput('model'),
@@ -47,32 +54,40 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         ),
     })
     const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
-    writeFileSync(reportFile, JSON.stringify(toJson(report), null, 2) + '\n')
+    await writeFile(reportFile, jsonReportChunks(report))
     // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
     const sarifFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight.sarif')
     writeFileSync(sarifFile, JSON.stringify(toSarif(report, pkg.version, docsBase(env))) + '\n')
 
-    logText(report)
-    for (const a of planAnnotations(report)) {
-      core[a.level](a.message, {
-        title: a.title,
-        file: a.file,
-        startLine: a.startLine,
-        startColumn: a.startColumn,
-      })
-    }
+    core.info(formatText(report).trimEnd())
+    pause.ownCommands(() => {
+      for (const a of planAnnotations(report)) {
+        core[a.level](a.message, {
+          title: a.title,
+          file: a.file,
+          startLine: a.startLine,
+          startColumn: a.startColumn,
+        })
+      }
+    })
     const summary = formatSummary(report, reportFile)
     if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
     await checkRun(githubToken.trim(), env, report, summary)
 
-    core.setOutput('result', report.result === 'pass' ? 'pass' : 'fail')
-    core.setOutput('errors', report.counts.errors)
-    core.setOutput('warnings', report.counts.warnings)
-    core.setOutput('report-file', reportFile)
-    core.setOutput('sarif-file', sarifFile)
-    if (report.result !== 'pass') core.setFailed(`friendli-preflight: ${summaryLine(report)}`)
+    pause.ownCommands(() => {
+      core.setOutput('result', report.result === 'pass' ? 'pass' : 'fail')
+      core.setOutput('errors', report.counts.errors)
+      core.setOutput('warnings', report.counts.warnings)
+      core.setOutput('report-file', reportFile)
+      core.setOutput('sarif-file', sarifFile)
+      if (report.result !== 'pass') core.setFailed(`friendli-preflight: ${summaryLine(report)}`)
+    })
   } catch (error) {
-    core.setFailed(`friendli-preflight: ${describeError(error)}`)
+    // @actions/core escapes CR, LF and % in the message, so it stays one `::error::` line.
+    pause.ownCommands(() => core.setFailed(`friendli-preflight: ${describeError(error)}`))
+  } finally {
+    restore()
+    pause.end()
   }
 }
 
@@ -108,15 +123,4 @@ function headSha(env: NodeJS.ProcessEnv): string | undefined {
     // No event file, or not JSON: fall back to GITHUB_SHA.
   }
   return env.GITHUB_SHA
-}
-
-/**
- * The text report in the log. File names and messages come from the checked repository, so workflow
- * commands are paused around them: a folder named "::error::" must not become an annotation.
- */
-function logText(report: Report): void {
-  const token = randomUUID()
-  core.info(`::stop-commands::${token}`)
-  core.info(formatText(report).trimEnd())
-  core.info(`::${token}::`)
 }

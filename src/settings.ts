@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { parseDocument } from 'yaml'
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { findRule } from './rules/registry.js'
 import type { RuleLevel } from './common/finding.js'
@@ -28,6 +28,12 @@ export interface TargetSpec {
   maxRows?: number
   /** Datasets: the model whose chat template and tokenizer the rows must fit. */
   base?: TargetSpec
+  /**
+   * The real path of the workspace when the target must stay inside it: a reference read from the
+   * repository (the config file), or any reference in a workflow, where a named folder can itself be a
+   * link the pull request planted. Opening a local target that resolves elsewhere is "could not check".
+   */
+  within?: string
 }
 
 /** Where hub targets are read from; the token never leaves this object but for the hub's own origin. */
@@ -69,10 +75,19 @@ export interface RawInputs {
 
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
 
+/**
+ * Bounds on the config file, which the pull request writes: a real one is a few KB with a handful of
+ * targets. Checked before the YAML is parsed (size) and by the schema (counts).
+ */
+const CONFIG_LIMITS = { bytes: 256 * 1024, entries: 1000 }
+
 const LEVEL = z.enum(['off', 'info', 'warning', 'error'])
 const ConfigFileSchema = z.strictObject({
-  'extra-architectures': z.array(z.string().min(1)).optional(),
-  rules: z.record(z.string(), LEVEL).optional(),
+  'extra-architectures': z.array(z.string().min(1).max(200)).max(CONFIG_LIMITS.entries).optional(),
+  rules: z
+    .record(z.string(), LEVEL)
+    .refine((r) => Object.keys(r).length <= CONFIG_LIMITS.entries, `at most ${CONFIG_LIMITS.entries} rules`)
+    .optional(),
   targets: z
     .array(
       z.union([
@@ -85,6 +100,7 @@ const ConfigFileSchema = z.strictObject({
         }),
       ]),
     )
+    .max(CONFIG_LIMITS.entries)
     .optional(),
 })
 type ConfigFile = z.infer<typeof ConfigFileSchema>
@@ -106,7 +122,12 @@ export function resolveSettings(
   if (!FAIL_ON.includes(failOn)) {
     throw new UsageError(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`)
   }
-  const configFile = findConfigFile(raw.config, workspace)
+  // In a workflow every local reference stays inside the workspace; outside one (the CLI at a
+  // terminal) the person typing the arguments is trusted, but the config file's entries never are.
+  const realWorkspace = realpathOr(workspace)
+  const inWorkflow = env.GITHUB_ACTIONS === 'true'
+  const argsWithin = inWorkflow ? realWorkspace : undefined
+  const configFile = findConfigFile(raw.config, workspace, realWorkspace, inWorkflow)
   const { config, lines } = configFile
     ? readConfigFile(configFile)
     : { config: {} as ConfigFile, lines: [] as undefined[] }
@@ -125,7 +146,7 @@ export function resolveSettings(
   if (datasetRef && !model)
     targets = [] // a dataset alone (the action's model: '', the CLI without a model)
   else if (model && model !== '.') {
-    const spec = target(model, workspace)
+    const spec = target(model, workspace, argsWithin)
     const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined
     targets = [origin ? { ...spec, origin } : spec]
   } else if (config.targets?.length) {
@@ -136,7 +157,7 @@ export function resolveSettings(
     }
     // Models first, so a dataset entry without base-model is checked against the first model listed.
     const models = config.targets.map((t, i) =>
-      'model' in t ? { ...target(t.model, base), ...origin(i) } : undefined,
+      'model' in t ? { ...target(t.model, base, realWorkspace), ...origin(i) } : undefined,
     )
     const firstModel = models.filter((m): m is TargetSpec => m !== undefined)
     targets = config.targets.map((t, i) =>
@@ -148,12 +169,13 @@ export function resolveSettings(
               { baseModel: t['base-model'], datasetSplit: t.split, maxRows: t['max-rows']?.toString() },
               base,
               firstModel,
+              realWorkspace,
             ),
             ...origin(i),
           },
     )
-  } else targets = [target('.', workspace)]
-  if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets))
+  } else targets = [target('.', workspace, argsWithin)]
+  if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin))
 
   const extraArchitectures = [
     ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
@@ -168,11 +190,26 @@ export function resolveSettings(
 }
 
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
-function target(ref: string, base: string): TargetSpec {
+function target(ref: string, base: string, within: string | undefined): TargetSpec {
   const where = locateModel(ref, base)
   return where.source === 'hub'
     ? { kind: 'model', ref, source: 'hub', root: base, hub: where.hub }
-    : { kind: 'model', ref, source: 'local', root: where.root }
+    : { kind: 'model', ref, source: 'local', root: where.root, ...(within ? { within } : {}) }
+}
+
+/** The real path of `p` (links resolved), or `p` itself when it does not exist. */
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p)
+  } catch {
+    return path.resolve(p)
+  }
+}
+
+/** Whether `p`, with every link resolved, is `root` or inside it. */
+export function isWithin(p: string, root: string): boolean {
+  const real = realpathOr(p)
+  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
 }
 
 /**
@@ -183,6 +220,7 @@ function workflowLine(workspace: string, workflowRef: string | undefined, model:
   const workflow = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')?.[1]
   if (!workflow) return undefined
   const file = path.join(workspace, workflow)
+  if (!isWithin(file, realpathOr(workspace))) return undefined
   let text: string
   try {
     if (!statSync(file).isFile() || statSync(file).size > 1024 * 1024) return undefined
@@ -203,9 +241,10 @@ function datasetTarget(
   raw: Pick<RawInputs, 'baseModel' | 'datasetSplit' | 'maxRows'>,
   workspace: string,
   models: TargetSpec[],
+  within: string | undefined,
 ): TargetSpec {
   const baseRef = raw.baseModel?.trim()
-  const base = baseRef ? target(baseRef, workspace) : models.find((t) => t.kind === 'model')
+  const base = baseRef ? target(baseRef, workspace, within) : models.find((t) => t.kind === 'model')
   const splits = splitList(raw.datasetSplit ?? '')
   const rows = raw.maxRows?.trim()
   let maxRows: number | undefined
@@ -218,6 +257,7 @@ function datasetTarget(
     ...(splits.length ? { splits } : {}),
     ...(maxRows ? { maxRows } : {}),
     ...(base ? { base } : {}),
+    ...(within ? { within } : {}),
   }
   // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
   const where =
@@ -254,16 +294,30 @@ function hubUrl(value: string): string {
   return url.href.replace(/\/+$/, '')
 }
 
-function findConfigFile(explicit: string, workspace: string): string | undefined {
-  if (explicit.trim()) {
-    const file = path.resolve(workspace, explicit.trim())
-    if (!existsSync(file) || !statSync(file).isFile())
-      throw new UsageError(`config file ${explicit.trim()} does not exist`)
-    return file
-  }
-  return DEFAULT_CONFIG_FILES.map((f) => path.join(workspace, f)).find(
-    (f) => existsSync(f) && statSync(f).isFile(),
-  )
+/**
+ * The config file: the one named, or the first default name in the workspace. A default one is the
+ * repository's, and so is any one in a workflow: it must resolve inside the workspace (a link to
+ * /proc/self/status would otherwise be parsed and quoted back in errors).
+ */
+function findConfigFile(
+  explicit: string,
+  workspace: string,
+  realWorkspace: string,
+  inWorkflow: boolean,
+): string | undefined {
+  const name = explicit.trim()
+  const file = name
+    ? path.resolve(workspace, name)
+    : DEFAULT_CONFIG_FILES.map((f) => path.join(workspace, f)).find((f) => existsSync(f))
+  if (!file) return undefined
+  const shown = name || path.basename(file)
+  if (!existsSync(file)) throw new UsageError(`config file ${shown} does not exist`)
+  if ((inWorkflow || !name) && !isWithin(file, realWorkspace))
+    throw new UsageError(
+      `config file ${shown} leads outside the workspace: only files of the checked-out repository are read`,
+    )
+  if (!statSync(file).isFile()) throw new UsageError(`config file ${shown} is not a regular file`)
+  return file
 }
 
 /** Parse and validate the YAML config file; also returns the line of each target for annotations. */
@@ -271,16 +325,30 @@ function readConfigFile(file: string): { config: ConfigFile; lines: (number | un
   const name = path.basename(file)
   let text: string
   try {
+    const { size } = statSync(file)
+    if (size > CONFIG_LIMITS.bytes)
+      throw new UsageError(
+        `${name} is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`,
+      )
     text = readFileSync(file, 'utf8')
   } catch (error) {
+    if (error instanceof UsageError) throw error
     throw new UsageError(`cannot read config file ${name}: ${(error as Error).message}`)
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
+  // uniqueKeys is off: the library's own check compares every key with every other (5 s for 20,000
+  // keys); duplicateKey() below does it in one pass. Warnings are off: the library prints them to
+  // stderr with the key's text, and every problem that matters is an error here.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' })
   const [e] = doc.errors
   if (e) {
     const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`
     throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`)
   }
+  const dup = duplicateKey(doc.contents)
+  if (dup)
+    throw new UsageError(
+      `${name} is not valid YAML at line ${text.slice(0, dup.offset).split('\n').length}: the key "${dup.key}" appears twice in one mapping`,
+    )
   const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {})
   if (!parsed.success)
     throw new UsageError(`${name} is not a valid config file:\n${z.prettifyError(parsed.error)}`)
@@ -294,4 +362,24 @@ function readConfigFile(file: string): { config: ConfigFile; lines: (number | un
 function display(file: string, workspace: string): string {
   const rel = path.relative(workspace, file)
   return rel.startsWith('..') ? file : rel.split(path.sep).join('/')
+}
+
+/** The first key that a mapping repeats, with its offset, found in one pass over the document. */
+function duplicateKey(root: unknown): { key: string; offset: number } | undefined {
+  const stack = [root]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isMap(node)) {
+      const seen = new Set<string>()
+      for (const item of node.items) {
+        if (isScalar(item.key)) {
+          const key = String(item.key.value)
+          if (seen.has(key)) return { key, offset: item.key.range?.[0] ?? 0 }
+          seen.add(key)
+        }
+        stack.push(item.key, item.value)
+      }
+    } else if (isSeq(node)) stack.push(...node.items)
+  }
+  return undefined
 }

@@ -1,40 +1,15 @@
 // Weights bad input through the real CLI bundle on real files: every case gives findings, bounded
 // memory, no hang, and nothing read outside the folder.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { describe, expect, it } from '@jest/globals'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { cliModels, weightIndex, type CliFinding } from '../helpers/cli-models.js'
 import { makeSafetensors } from '../helpers/safetensors.js'
-import { runCli, runtimes } from '../helpers/run-bundle.js'
+import { runtimes } from '../helpers/run-bundle.js'
 
-let tmp: string
-let counter = 0
-const config = JSON.stringify({ architectures: ['LlamaForCausalLM'], model_type: 'llama' }, null, 2)
-
-function model(files: Record<string, string | Uint8Array | null>): string {
-  const dir = path.join(tmp, `m${++counter}`)
-  mkdirSync(dir, { recursive: true })
-  for (const [rel, content] of Object.entries({ 'config.json': config, ...files })) {
-    if (content === null) mkdirSync(path.join(dir, rel))
-    else writeFileSync(path.join(dir, rel), content)
-  }
-  return dir
-}
-
-type F = { ruleId: string; message: string; location: { path: string; line: number | null } }
-function check(bin: string, dir: string): { status: number | null; findings: F[] } {
-  const r = runCli(bin, [dir, '--format', 'json', '--fail-on', 'never'], tmp)
-  expect(r.stderr).toBe('')
-  return { status: r.status, findings: JSON.parse(r.stdout).targets[0].findings }
-}
-const weightFindings = (fs: F[]) =>
+const { model, check, fresh } = cliModels('fp-weights-')
+const weightFindings = (fs: CliFinding[]) =>
   fs.filter((f) => /^MR3/.test(f.ruleId)).map((f) => `${f.ruleId} ${f.location.path}: ${f.message}`)
-const index = (map: Record<string, string>) => JSON.stringify({ metadata: {}, weight_map: map }, null, 2)
-
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-weights-'))
-})
-afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
   it('0-byte, 7-byte, 2^63-1 header length, length past the end, not JSON, a JSON array', () => {
@@ -64,10 +39,10 @@ describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
   })
 
   it('a shard linking to /dev/zero or outside the folder is never opened; a shard that is a folder is reported', () => {
-    const outside = path.join(tmp, `outside-${++counter}.safetensors`)
+    const outside = fresh('outside.safetensors')
     writeFileSync(outside, makeSafetensors({ w: { dtype: 'F16', shape: [2] } }))
     const dir = model({
-      'model.safetensors.index.json': index({
+      'model.safetensors.index.json': weightIndex({
         a: 'model-00001-of-00003.safetensors',
         b: 'model-00002-of-00003.safetensors',
         c: 'model-00003-of-00003.safetensors',

@@ -5,10 +5,12 @@
 // second loopback server standing for the LFS CDN the
 // Hub redirects to. Large files are SparseSafetensors: a header followed by zeros, never allocated
 // whole; every body is streamed in 64 KiB chunks honouring backpressure, so a client that goes away
-// stops the transfer.
+// stops the transfer. Faults make it a hostile server too: endless or gzip-bomb bodies, listings that
+// page forever, answers dripped a byte at a time; each is produced only as fast as the client reads.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import zlib from 'node:zlib'
 import type { SparseSafetensors } from './sparse-safetensors.js'
 
 export type FakeFile = string | Uint8Array | SparseSafetensors
@@ -41,6 +43,19 @@ export type Fault =
   | { kind: 'ignore-range' }
   | { kind: 'html' }
   | { kind: 'content-range-total'; total: number }
+  /** A JSON answer (200, or `status`) that never ends: `[` and then spaces, forever (no Content-Length). */
+  | { kind: 'endless-json'; status?: number }
+  /**
+   * A 200 answer with Content-Encoding: gzip whose body inflates to `bytes` (default 64 GiB): `[` and
+   * then spaces, about 1/1000 of that on the wire. Built by zlib as it is sent, never whole.
+   */
+  | { kind: 'gzip-bomb'; bytes?: number }
+  /** The real answer gzip-compressed, status and Content-Range kept: compression the client did not ask for. */
+  | { kind: 'gzip' }
+  /** A tree listing that never ends: `perPage` entries a page (0: empty pages), each linking the next. */
+  | { kind: 'endless-pages'; perPage: number }
+  /** The real answer's head at once, then its body one byte every `everyMs` ms. */
+  | { kind: 'drip'; everyMs: number }
 
 export interface RequestInfo {
   host: 'hub' | 'cdn'
@@ -452,6 +467,8 @@ interface Answer {
   end: number
   /** Set on a 200 / 206 answer with a file's bytes, for the ignore-range and content-range-total faults. */
   file?: { content: Content; headers: Record<string, string> }
+  /** A body produced as it is sent (the gzip bomb), in place of body[start, end). */
+  stream?: () => Iterable<Buffer>
 }
 
 function bytesAnswer(status: number, contentType: string, body: string | Buffer, headers = {}): Answer {
@@ -561,6 +578,79 @@ function lieAboutTotal(a: Answer, total: number): Answer {
       'Content-Length': String(end - a.start),
       'Content-Range': `bytes ${a.start}-${end - 1}/${total}`,
     },
+  }
+}
+
+/** The real answer gzip-compressed whole (a small one: a range, a JSON answer). */
+function gzipAnswer(a: Answer): Answer {
+  if (a.end - a.start > 64 * 2 ** 20) throw new Error('fake hub: the gzip fault is for answers up to 64 MiB')
+  const gz = zlib.gzipSync(Buffer.concat([...a.body.chunks(a.start, a.end)]))
+  return {
+    status: a.status,
+    headers: { ...a.headers, 'Content-Encoding': 'gzip', 'Content-Length': String(gz.length) },
+    body: bufferContent(gz),
+    start: 0,
+    end: gz.length,
+  }
+}
+
+const SPACES = Buffer.alloc(CHUNK, 0x20)
+
+/** `[` and then spaces, forever: a JSON answer that never ends. */
+function endlessJsonAnswer(status = 200): Answer {
+  const body: Content = {
+    size: Infinity,
+    *chunks() {
+      yield Buffer.from('[')
+      for (;;) yield SPACES
+    },
+  }
+  return { status, headers: { 'Content-Type': JSON_TYPE }, body, start: 0, end: Infinity }
+}
+
+const BOMB_BLOCK = 2 ** 20
+let bombParts: { fill: Buffer; block: Buffer } | undefined
+
+/**
+ * A gzip member that inflates to `total` bytes: `prefix`, then spaces. zlib compresses 1 MiB of spaces
+ * once, ending in a full flush so the block refers to nothing before it, and that ~1 KB block is sent
+ * again and again; the trailer's CRC is computed only if the client reads that far.
+ */
+function* gzipBomb(prefix: Buffer, total: number): Generator<Buffer> {
+  const flush = { finishFlush: zlib.constants.Z_FULL_FLUSH }
+  bombParts ??= {
+    fill: Buffer.alloc(BOMB_BLOCK, 0x20),
+    block: zlib.deflateRawSync(Buffer.alloc(BOMB_BLOCK, 0x20), flush),
+  }
+  const { fill, block } = bombParts
+  yield Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])
+  yield zlib.deflateRawSync(prefix, flush)
+  const blocks = Math.floor((total - prefix.length) / BOMB_BLOCK)
+  for (let i = 0; i < blocks; i++) yield block
+  const rest = total - prefix.length - blocks * BOMB_BLOCK
+  yield zlib.deflateRawSync(fill.subarray(0, rest), flush)
+  yield zlib.deflateRawSync(Buffer.alloc(0)) // the final, empty block
+  let crc = zlib.crc32(prefix)
+  for (let i = 0; i < blocks; i++) crc = zlib.crc32(fill, crc)
+  crc = zlib.crc32(fill.subarray(0, rest), crc)
+  const trailer = Buffer.alloc(8)
+  trailer.writeUInt32LE(crc >>> 0, 0)
+  trailer.writeUInt32LE(total % 2 ** 32, 4)
+  yield trailer
+}
+
+function gzipBombAnswer(api: boolean, total: number): Answer {
+  const prefix = Buffer.from(api ? '[' : '')
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': api ? JSON_TYPE : 'application/octet-stream',
+      'Content-Encoding': 'gzip',
+    },
+    body: bufferContent(Buffer.alloc(0)),
+    start: 0,
+    end: 0,
+    stream: () => gzipBomb(prefix, total),
   }
 }
 
@@ -998,6 +1088,20 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     })
   }
 
+  /** Page `cursor` (a number, 0 when absent) of a listing that never ends. */
+  function endlessPage(rawPath: string, query: URLSearchParams, perPage: number): Answer {
+    const n = Number(query.get('cursor') ?? '0') || 0
+    const page = Array.from({ length: perPage }, (_, i) => ({
+      type: 'file',
+      oid: sha1(`endless ${n} ${i}`),
+      size: 1,
+      path: `pages/${n}/${i}.txt`,
+    }))
+    const next = new URLSearchParams(query)
+    next.set('cursor', String(n + 1))
+    return jsonAnswer(200, page, { Link: `<${hubUrl}${rawPath}?${next.toString()}>; rel="next"` })
+  }
+
   function routeHub(
     req: http.IncomingMessage,
     rawPath: string,
@@ -1061,7 +1165,13 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     })
   }
 
-  async function send(res: http.ServerResponse, entry: LoggedRequest, answer: Answer, resetAfter?: number) {
+  async function send(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    answer: Answer,
+    resetAfter?: number,
+    dripMs?: number,
+  ) {
     res.writeHead(answer.status, answer.headers)
     entry.status = answer.status
     if (entry.method === 'HEAD') {
@@ -1072,7 +1182,21 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     let closed = false
     res.once('close', () => (closed = true))
     const limit = resetAfter ?? Infinity
-    for (const chunk of answer.body.chunks(answer.start, answer.end)) {
+    const body = answer.stream?.() ?? answer.body.chunks(answer.start, answer.end)
+    if (dripMs !== undefined) {
+      res.flushHeaders()
+      for (const chunk of body) {
+        for (let i = 0; i < chunk.length && !closed && !res.destroyed && !closing; i++) {
+          res.write(chunk.subarray(i, i + 1))
+          entry.bytesSent += 1
+          await delay(dripMs)
+        }
+        if (closed || res.destroyed || closing) break
+      }
+      if (!closed && !res.destroyed) res.end()
+      return
+    }
+    for (const chunk of body) {
       if (closed || res.destroyed || entry.bytesSent >= limit) break
       const piece = chunk.subarray(0, Math.max(0, limit - entry.bytesSent))
       entry.bytesSent += piece.length
@@ -1144,19 +1268,31 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       const fault = options.fault?.({ host, method, url, path, attempt })
       const special = fault && 'kind' in fault ? fault : undefined
       if (special?.kind === 'hang') return
+      const query = new URLSearchParams(url.slice(rawPath.length))
       let answer: Answer
-      if (fault && 'status' in fault) answer = faultAnswer(fault)
+      if (fault && !('kind' in fault)) answer = faultAnswer(fault)
       else if (special?.kind === 'html') answer = bytesAnswer(200, 'text/html; charset=utf-8', HTML)
+      else if (special?.kind === 'endless-json') answer = endlessJsonAnswer(special.status)
+      else if (special?.kind === 'gzip-bomb')
+        answer = gzipBombAnswer(rawPath.startsWith('/api/'), special.bytes ?? 64 * 2 ** 30)
+      else if (special?.kind === 'endless-pages') answer = endlessPage(rawPath, query, special.perPage)
       else if (url.startsWith('//')) answer = notFound()
-      else if (host === 'cdn') answer = routeCdn(req, rawPath, new URLSearchParams(url.slice(rawPath.length)))
-      else answer = routeHub(req, rawPath, new URLSearchParams(url.slice(rawPath.length)), body)
+      else if (host === 'cdn') answer = routeCdn(req, rawPath, query)
+      else answer = routeHub(req, rawPath, query, body)
       if (special?.kind === 'ignore-range') answer = ignoreRange(answer)
       if (special?.kind === 'content-range-total') answer = lieAboutTotal(answer, special.total)
+      if (special?.kind === 'gzip') answer = gzipAnswer(answer)
       answer.headers['X-Request-Id'] = requestId()
       if (host === 'hub') {
         Object.assign(answer.headers, rateHeaders(rawPath.startsWith('/api/') ? 'api' : 'resolvers'))
       }
-      await send(res, entry, answer, special?.kind === 'reset' ? special.afterBytes : undefined)
+      await send(
+        res,
+        entry,
+        answer,
+        special?.kind === 'reset' ? special.afterBytes : undefined,
+        special?.kind === 'drip' ? special.everyMs : undefined,
+      )
     } catch (err) {
       if (!res.headersSent) {
         entry.status = 500

@@ -80,6 +80,7 @@ export function runtimes(): { name: string; bin: string }[] {
 export interface ActionRun {
   status: number | null
   stdout: string
+  stderr: string
   outputs: Record<string, string>
   summary: string
   /** Parsed `::error file=…,line=…::message` lines. */
@@ -125,9 +126,10 @@ function actionRun(inputs: Record<string, string>, workspace: string, extraEnv: 
   }
   // The runner passes inputs as INPUT_<NAME upper-cased>, keeping dashes.
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const collect = (r: { status: number | null; stdout: string }): ActionRun => ({
+  const collect = (r: { status: number | null; stdout: string; stderr: string }): ActionRun => ({
     status: r.status,
     stdout: r.stdout,
+    stderr: r.stderr,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     commands: parseCommands(r.stdout),

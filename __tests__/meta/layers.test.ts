@@ -10,11 +10,11 @@ import { REPO_ROOT } from '../../scripts/generate-docs.js'
 const SRC = path.join(REPO_ROOT, 'src')
 
 /**
- * The linter for a planted file, which is not on disk: the type-aware rules, which need the file in the
- * TypeScript program, are off (local/layers reads imports only).
+ * A linter for the layer rule alone: the type-aware rules are off (they need a file in the TypeScript
+ * program, which a planted file is not, and cost seconds; local/layers reads imports only). `npm run
+ * lint` runs everything.
  */
-const plantedLinter = () =>
-  new ESLint({ cwd: REPO_ROOT, overrideConfig: tseslint.configs.disableTypeChecked })
+const layerLinter = () => new ESLint({ cwd: REPO_ROOT, overrideConfig: tseslint.configs.disableTypeChecked })
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -90,7 +90,7 @@ describe('the layer map', () => {
   })
 
   it('the lint rule passes src/ as it is', async () => {
-    const eslint = new ESLint({ cwd: REPO_ROOT })
+    const eslint = layerLinter()
     const results = await eslint.lintFiles(['src/**/*.ts'])
     const layerProblems = results.flatMap((r) =>
       r.messages
@@ -107,7 +107,7 @@ describe('the layer map', () => {
     ['src/readers/planted.ts', "const m = await import('../artifacts/lfs.js')", 'artifacts'],
     ['src/rules/planted.ts', "import { runModelRules } from '../engine/run-model.js'", 'engine'],
   ])('the lint rule fires on a planted violation in %s', async (file, code, target) => {
-    const eslint = plantedLinter()
+    const eslint = layerLinter()
     const [result] = await eslint.lintText(`${code}\nexport {}\n`, { filePath: path.join(REPO_ROOT, file) })
     const messages = result.messages.filter((m) => m.ruleId === 'local/layers')
     expect(messages).toHaveLength(1)
@@ -115,7 +115,7 @@ describe('the layer map', () => {
   })
 
   it('the lint rule allows imports down and within a layer', async () => {
-    const eslint = plantedLinter()
+    const eslint = layerLinter()
     const [result] = await eslint.lintText(
       "import { plural } from '../common/wording.js'\nimport { isLfsPointer } from './lfs.js'\nexport { plural, isLfsPointer }\n",
       { filePath: path.join(REPO_ROOT, 'src/sources/planted.ts') },

@@ -15,7 +15,8 @@ import { memorySource } from '../../src/sources/memory.js'
 import { availableCodecs, chatRows, messagesParquet, zstdAvailable } from '../helpers/parquet.js'
 import { node24, repoRoot } from '../helpers/run-bundle.js'
 import { CORPUS_ROOT } from '../helpers/corpus.js'
-import { MiB, collect, fileOf, spy, syntheticSource } from './sources.js'
+import { arrayOfRows, overLongRow } from './cases.js'
+import { MiB, collect, fileOf, spy } from './sources.js'
 
 const CORPUS = path.join(CORPUS_ROOT, 'datasets')
 const hasCorpus = existsSync(CORPUS)
@@ -173,48 +174,16 @@ describe('JSON Lines', () => {
 })
 
 describe('rows too long to hold', () => {
-  // The same at 100 MB, with an RSS bound, and a 50 MB row in Parquet: __tests__/scale/readers.test.ts.
+  // The cases are in cases.ts; the same at 100 MB, with an RSS bound, and a 50 MB row in Parquet:
+  // __tests__/scale/readers.test.ts.
   const over = MAX_ROW_BYTES + 3 * MiB
 
   it('a JSONL line over MAX_ROW_BYTES is refused with its size and skipped to the next newline, in 1 MiB reads of each byte once', async () => {
-    const syn = syntheticSource('big.jsonl', [
-      '{"a":1}\n{"content": "',
-      { fill: 0x78, length: over },
-      '"}\n{"b":2}\n',
-    ])
-    const s = spy(syn.source)
-    const events = await collect(s.source, fileOf('big.jsonl', syn.size))
-    expect(events).toEqual([
-      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
-      {
-        kind: 'bad-row',
-        row: 2,
-        line: 2,
-        problem: expect.stringMatching(/^the row is 19\.0 MiB, over the 16\.0 MiB limit/),
-      },
-      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
-    ])
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.totalAsked()).toBe(syn.size)
-    expect(s.overlaps()).toBe(0)
+    await overLongRow('jsonl', over, '19.0 MiB')
   })
 
   it('an element of a JSON array over MAX_ROW_BYTES: the same, and the array goes on', async () => {
-    const syn = syntheticSource('big.json', [
-      '[{"a":1},\n{"content": "',
-      { fill: 0x78, length: over },
-      '"},\n{"b":2}]',
-    ])
-    const s = spy(syn.source)
-    const events = await collect(s.source, fileOf('big.json', syn.size))
-    expect(events).toEqual([
-      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
-      { kind: 'bad-row', row: 2, line: 2, problem: expect.stringMatching(/^the row is 19\.0 MiB/) },
-      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
-    ])
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.totalAsked()).toBe(syn.size)
-    expect(s.overlaps()).toBe(0)
+    await overLongRow('json', over, '19.0 MiB')
   })
 
   it(`a row just over MAX_ROW_BYTES is refused, one at the limit is read`, async () => {
@@ -225,8 +194,11 @@ describe('rows too long to hold', () => {
 })
 
 describe('deep nesting', () => {
-  const depth = 10_000
-  it('messages nested 10,000 deep are parsed (JSONL and a JSON array) without unbounded recursion', async () => {
+  // The deepest document any Python's json loads (3.13: 9,998 levels; past that it raises
+  // RecursionError, so a trainer could not read the row either).
+  // 9,997 objects around one array: 9,998 levels.
+  const depth = 9_997
+  it('messages nested 9,998 deep are parsed (JSONL and a JSON array) without unbounded recursion', async () => {
     const nested = '{"messages": '.repeat(depth) + '[]' + '}'.repeat(depth)
     const jsonl = await read('x.jsonl', nested + '\n{"a":1}\n')
     expect(jsonl.map((e) => e.kind)).toEqual(['row', 'row'])
@@ -235,6 +207,13 @@ describe('deep nesting', () => {
     expect(await read('x.json', '['.repeat(depth) + ']'.repeat(depth))).toEqual([
       { kind: 'row', row: 1, line: 1, value: expect.any(Array), bytes: 2 * depth - 2 },
     ])
+  })
+
+  it('one level more than Python loads is a bad row, said so, and the next row is read', async () => {
+    const nested = '{"a": '.repeat(9_999) + '1' + '}'.repeat(9_999)
+    const events = await read('x.jsonl', nested + '\n{"a":1}\n')
+    expect(events.map((e) => e.kind)).toEqual(['bad-row', 'row'])
+    expect(events[0]).toMatchObject({ problem: expect.stringMatching(/nested 9,999 levels deep/) })
   })
 
   it('making a Parquet row JSON-safe walks iteratively: 100,000 levels with a BigInt at the bottom', () => {
@@ -357,28 +336,7 @@ describe('JSON documents', () => {
 
   it('a JSON array of 10,000 rows is read in 1 MiB reads, each byte once, every row on its line', async () => {
     // A million rows: __tests__/scale/readers.test.ts; rows/s: bench/large-inputs.ts.
-    const n = 10_000
-    const parts: string[] = []
-    for (let i = 0; i < n; i++)
-      parts.push(`{"messages":[{"role":"user","content":"hi ${i} ${'x'.repeat(200)}"}]}`)
-    const text = Buffer.from('[\n' + parts.join(',\n') + '\n]\n')
-    expect(text.length).toBeGreaterThan(2 * MiB)
-    const s = spy(memorySource({ 'm.json': text }))
-    let count = 0
-    let last: RowEvent | undefined
-    for await (const e of readRows(s.source, fileOf('m.json', text.length))) {
-      if (e.kind === 'row') count++
-      last = e
-    }
-    expect(count).toBe(n)
-    expect(last).toMatchObject({
-      row: n,
-      line: n + 1,
-      value: { messages: [{ content: expect.stringMatching(`^hi ${n - 1} `) }] },
-    })
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.calls.length).toBe(Math.ceil(text.length / MiB))
-    expect(s.overlaps()).toBe(0)
+    expect(await arrayOfRows(10_000, 200)).toBeGreaterThan(2 * MiB)
   })
 })
 

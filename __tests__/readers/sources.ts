@@ -1,6 +1,7 @@
-// Sources and helpers shared by the reader tests (readers.test.ts) and their scale cases
-// (__tests__/scale/readers.test.ts): sources that count what they are asked for, and files that exist
-// only as a function of position, so a 100 MB row costs no memory in the test itself.
+// Sources and helpers shared by the reader tests (readers.test.ts, cases.ts), their scale cases
+// (__tests__/scale/readers.test.ts) and bench/large-inputs.ts: sources that count what they are asked
+// for, files that exist only as a function of position, so a 100 MB row costs no memory in the test
+// itself, and JSON arrays of many small rows. No jest import: the bench runs outside jest.
 import { readRows } from '../../src/readers/read-rows.js'
 import type { DataFile, DatasetFormat, RowEvent } from '../../src/readers/rows.js'
 import type { Listing, Source } from '../../src/sources/source.js'
@@ -25,6 +26,17 @@ export async function collect(
   const out: RowEvent[] = []
   for await (const e of readRows(source, file, options)) out.push(e)
   return out
+}
+
+/** The content of row `i` of messagesArray: `hi <i>`, then a space and `pad` x's when pad > 0. */
+export const messageContent = (i: number, pad = 0) => (pad > 0 ? `hi ${i} ${'x'.repeat(pad)}` : `hi ${i}`)
+
+/** A JSON array of `n` rows of one user message each (messageContent), one row a line after `[`. */
+export function messagesArray(n: number, pad = 0): Buffer {
+  const parts: string[] = []
+  for (let i = 0; i < n; i++)
+    parts.push(`{"messages":[{"role":"user","content":"${messageContent(i, pad)}"}]}`)
+  return Buffer.from('[\n' + parts.join(',\n') + '\n]\n')
 }
 
 /** A Source that records every range asked for. */

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { checkAnnotations, publishCheckRun } from '../../src/report/check-run.js'
+import {
+  ANNOTATION_MESSAGE_MAX,
+  CHECK_RUN_OUTPUT_MAX,
+  checkAnnotations,
+  checkRunSummary,
+  publishCheckRun,
+} from '../../src/report/check-run.js'
+import { formatSummary } from '../../src/report/summary.js'
 import { startFakeGithub } from '../helpers/fake-github.js'
+import { renderers, tags } from '../helpers/gfm.js'
 import { finding, report, target } from '../helpers/report.js'
 
 const servers: { close(): Promise<void> }[] = []
@@ -91,5 +99,54 @@ describe('check run', () => {
       ['models/m/config.json', 2],
       ['.friendli-preflight.yml', 4],
     ])
+  })
+
+  it('the summary it sends stays within 65,535 characters, cut between rows with the table closed', async () => {
+    const summary = formatSummary(
+      report([
+        target(
+          Array.from({ length: 5_000 }, (_, i) => ({
+            ...finding('error', { path: `dir/é😀${i}.json`, line: i + 1 }, i),
+            message: `ü😀|[x](https://evil.test)`.repeat(20),
+          })),
+        ),
+      ]),
+    )
+    expect(summary.length).toBeGreaterThan(CHECK_RUN_OUTPUT_MAX * 5)
+    const gh = await startFakeGithub()
+    servers.push(gh)
+    await publishCheckRun(
+      { apiUrl: gh.url, token: 't', repository: 'o/r', sha: 'd'.repeat(40) },
+      many(60),
+      summary,
+    )
+    for (const q of gh.log) {
+      const sent: string = q.body.output.summary
+      expect(sent.length).toBeLessThanOrEqual(CHECK_RUN_OUTPUT_MAX)
+      expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(CHECK_RUN_OUTPUT_MAX)
+      expect(sent).toBe(checkRunSummary(summary))
+    }
+    const sent = checkRunSummary(summary)
+    expect(summary.startsWith(sent.slice(0, sent.lastIndexOf('|\n') + 1))).toBe(true)
+    expect(sent).toMatch(
+      / \|\n\n\(Cut here: the check run takes at most 65,535 characters; the job summary and the JSON report have the rest\.\)\n$/,
+    )
+    for (const { render } of renderers) {
+      const html = render(sent)
+      expect(tags(html).filter((t) => t === 'table')).toHaveLength(1)
+      expect(html).toMatch(/<\/table>\s*<p>\(Cut here/)
+      expect(tags(html)).not.toContain('img')
+    }
+  })
+
+  it('a summary that fits is sent as it is', () => {
+    expect(checkRunSummary('## summary\n')).toBe('## summary\n')
+  })
+
+  it('cuts an annotation message of megabytes to what the API takes', () => {
+    const t = target([{ ...finding('error', { path: 'c.json', line: 1 }), message: 'ü'.repeat(3_000_000) }])
+    const [a] = checkAnnotations(report([t]))
+    expect(a!.message.length).toBe(ANNOTATION_MESSAGE_MAX)
+    expect(Buffer.byteLength(a!.message)).toBeLessThan(64 * 1024)
   })
 })

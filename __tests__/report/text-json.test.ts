@@ -25,6 +25,27 @@ describe('text output', () => {
     )
   })
 
+  it('keeps repository text on its line, without escape sequences or bidi controls', () => {
+    const hostile = target(
+      [
+        {
+          ...finding('error', { path: 'a\u202Egnp.exe', line: 1 }),
+          message:
+            'x\r\nmodels/m/config.json:1:1 error MR100 fake\u001b[2J\u001b]8;;https://evil.test\u0007y\u2028z\u0085',
+        },
+      ],
+      {},
+    )
+    const broken = target([], { ref: 'r\n\u001b[31m', status: 'error', error: 'e\rf' })
+    const out = formatText(report([hostile, broken]))
+    expect(out.split('\n')).toHaveLength(4)
+    expect(out).toContain(
+      'models/m/a\\u{202e}gnp.exe:1 error MR100 rule-0 x\\r\\nmodels/m/config.json:1:1 error MR100 fake\\u{1b}[2J\\u{1b}]8;;https://evil.test\\u{7}y\\u{2028}z\\u{85}\n',
+    )
+    expect(out).toContain('r\\n\\u{1b}[31m: could not check: e\\rf\n')
+    expect(out).not.toMatch(/(?![\t\n])[\p{Cc}\p{Cf}]/u)
+  })
+
   it('colors only when asked (on a TTY)', () => {
     expect(formatText(sample(), false)).not.toContain('\x1b[')
     expect(formatText(sample(), true)).toContain('\x1b[31merror\x1b[39m')

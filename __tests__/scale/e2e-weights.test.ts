@@ -1,36 +1,11 @@
 // The CLI bundle on weights at size, on real files: an index of 100,000 shards and a header of 100,000
 // tensors. The e2e helper refuses a dist/ older than src/. Wall time of a CLI run: bench/cold-start.ts.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { cliModels, weightIndex } from '../helpers/cli-models.js'
 import { makeSafetensors } from '../helpers/safetensors.js'
-import { runCli, runtimes } from '../helpers/run-bundle.js'
+import { runtimes } from '../helpers/run-bundle.js'
 
-let tmp: string
-let counter = 0
-const config = JSON.stringify({ architectures: ['LlamaForCausalLM'], model_type: 'llama' }, null, 2)
-
-function model(files: Record<string, string | Uint8Array>): string {
-  const dir = path.join(tmp, `m${++counter}`)
-  mkdirSync(dir, { recursive: true })
-  for (const [rel, content] of Object.entries({ 'config.json': config, ...files }))
-    writeFileSync(path.join(dir, rel), content)
-  return dir
-}
-
-type F = { ruleId: string; message: string; location: { path: string; line: number | null } }
-function check(bin: string, dir: string): { status: number | null; findings: F[] } {
-  const r = runCli(bin, [dir, '--format', 'json', '--fail-on', 'never'], tmp)
-  expect(r.stderr).toBe('')
-  return { status: r.status, findings: JSON.parse(r.stdout).targets[0].findings }
-}
-const index = (map: Record<string, string>) => JSON.stringify({ metadata: {}, weight_map: map }, null, 2)
-
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-weights-scale-'))
-})
-afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+const { model, check } = cliModels('fp-weights-scale-')
 
 describe.each(runtimes())('weights at size under $name', ({ bin }) => {
   it('an index with 100,000 shards, and one that names itself: bounded findings, and the CLI exits by itself', () => {
@@ -38,7 +13,7 @@ describe.each(runtimes())('weights at size under $name', ({ bin }) => {
     for (let i = 1; i <= 100_000; i++)
       map[`t.${i}`] = `model-${String(i).padStart(6, '0')}-of-100000.safetensors`
     map['self'] = 'model.safetensors.index.json'
-    const { status, findings } = check(bin, model({ 'model.safetensors.index.json': index(map) }))
+    const { status, findings } = check(bin, model({ 'model.safetensors.index.json': weightIndex(map) }))
     expect(status).toBe(0) // not killed by runCli's 60 s timeout
     expect(findings.filter((f) => f.ruleId === 'MR305').map((f) => f.message)).toEqual([
       'The index maps a tensor to "model.safetensors.index.json", which does not end in .safetensors; it was not opened.',

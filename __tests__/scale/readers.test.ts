@@ -1,15 +1,15 @@
 // The dataset readers at size: 100 MB rows refused without being held, a 50 MB row read from Parquet,
-// a JSON array of a million rows. Smaller versions of each, with the same counts, are in
-// __tests__/readers/readers.test.ts; rows/s is in bench/large-inputs.ts.
+// a JSON array of a million rows. The cases shared with the fast suite are in __tests__/readers/cases.ts,
+// run small there by __tests__/readers/readers.test.ts; rows/s is in bench/large-inputs.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { readRows } from '../../src/readers/read-rows.js'
 import type { RowEvent } from '../../src/readers/rows.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import { memorySource } from '../../src/sources/memory.js'
 import { messagesParquet } from '../helpers/parquet.js'
+import { arrayOfRows, overLongRow, type Around } from '../readers/cases.js'
 import { MiB, collect, fileOf, spy, syntheticSource } from '../readers/sources.js'
 
 let tmp: string
@@ -38,34 +38,16 @@ async function rssGrowth(fn: () => Promise<void>): Promise<number> {
   return Math.max(peak, process.memoryUsage().rss) - before
 }
 
+/** Around a read of a 100 MB row: the process grows by less than holding the row would take. */
+const underTheRow: Around = async (read) => {
+  expect(await rssGrowth(read)).toBeLessThan(90 * MiB) // under the 100 MB the line would take if buffered
+}
+
 describe('rows too long to hold, at 100 MB', () => {
   const big = 100 * 1000 * 1000
 
   it('a 100 MB JSONL line is refused with its size, skipped to the next newline, and never buffered', async () => {
-    const syn = syntheticSource('big.jsonl', [
-      '{"a":1}\n{"content": "',
-      { fill: 0x78, length: big },
-      '"}\n{"b":2}\n',
-    ])
-    const s = spy(syn.source)
-    let events: RowEvent[] = []
-    const growth = await rssGrowth(async () => {
-      events = await collect(s.source, fileOf('big.jsonl', syn.size))
-    })
-    expect(events).toEqual([
-      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
-      {
-        kind: 'bad-row',
-        row: 2,
-        line: 2,
-        problem: expect.stringMatching(/^the row is 95\.4 MiB, over the 16\.0 MiB limit/),
-      },
-      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
-    ])
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.totalAsked()).toBe(syn.size)
-    expect(s.overlaps()).toBe(0)
-    expect(growth).toBeLessThan(90 * MiB) // under the 100 MB the line would take if buffered
+    await overLongRow('jsonl', big, '95.4 MiB', underTheRow)
   })
 
   it('the same line in a sparse local file, and a 100 MB element of a JSON array', async () => {
@@ -76,7 +58,7 @@ describe('rows too long to hold, at 100 MB', () => {
     closeSync(fd)
     const local = spy(await openLocalSource(tmp))
     let events: RowEvent[] = []
-    const growth = await rssGrowth(async () => {
+    await underTheRow(async () => {
       events = await collect(local.source, fileOf('sparse.jsonl', 8 + big + 9))
     })
     expect(events.map((e) => [e.kind, e.row, e.line])).toEqual([
@@ -86,28 +68,11 @@ describe('rows too long to hold, at 100 MB', () => {
     ])
     expect(local.maxAsked()).toBeLessThanOrEqual(MiB)
     expect(local.overlaps()).toBe(0)
-    expect(growth).toBeLessThan(90 * MiB)
 
-    const syn = syntheticSource('big.json', [
-      '[{"a":1},\n{"content": "',
-      { fill: 0x78, length: big },
-      '"},\n{"b":2}]',
-    ])
-    const s = spy(syn.source)
-    const arrayGrowth = await rssGrowth(async () => {
-      events = await collect(s.source, fileOf('big.json', syn.size))
-    })
-    expect(events).toEqual([
-      { kind: 'row', row: 1, line: 1, value: { a: 1 }, bytes: 7 },
-      { kind: 'bad-row', row: 2, line: 2, problem: expect.stringMatching(/^the row is 95\.4 MiB/) },
-      { kind: 'row', row: 3, line: 3, value: { b: 2 }, bytes: 7 },
-    ])
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.totalAsked()).toBe(syn.size)
-    expect(arrayGrowth).toBeLessThan(90 * MiB)
+    await overLongRow('json', big, '95.4 MiB', underTheRow)
   })
 
-  it('a row with 50 MB of content: refused in JSONL without buffering, read in Parquet', async () => {
+  it('a row with 50 MB of content: refused in JSONL without buffering, and in Parquet once decoded', async () => {
     const content = 'y'.repeat(50 * 1000 * 1000)
     const syn = syntheticSource('c.jsonl', [
       '{"messages": [{"role": "user", "content": "',
@@ -126,34 +91,16 @@ describe('rows too long to hold, at 100 MB', () => {
       codec: 'SNAPPY',
     })
     const pq = await collect(memorySource({ 'c.parquet': bytes }), fileOf('c.parquet', bytes.length))
-    expect(pq.map((e) => e.kind)).toEqual(['row', 'row'])
-    const first = pq[0] as Extract<RowEvent, { kind: 'row' }>
-    expect((first.value as { messages: { content: string }[] }).messages[0].content.length).toBe(
-      content.length,
-    )
-    expect(first.bytes).toBeGreaterThan(content.length)
-    expect(first.bytes).toBe(Buffer.byteLength(JSON.stringify(first.value)))
+    // The same 16 MiB row bound as the text formats, on the decoded row; the next row is read.
+    expect(pq.map((e) => e.kind)).toEqual(['bad-row', 'row'])
+    expect(pq[0]).toMatchObject({
+      problem: expect.stringMatching(/^the row is 47\.7 MiB decoded, over the 16\.0 MiB limit/),
+    })
   })
 })
 
 describe('a JSON array of a million small rows', () => {
   it('streams element by element: every row on its line, 1 MiB reads, each byte read once', async () => {
-    const n = 1_000_000
-    const parts: string[] = []
-    for (let i = 0; i < n; i++) parts.push(`{"messages":[{"role":"user","content":"hi ${i}"}]}`)
-    const text = Buffer.from('[\n' + parts.join(',\n') + '\n]\n')
-    parts.length = 0
-    const s = spy(memorySource({ 'm.json': text }))
-    let count = 0
-    let last: RowEvent | undefined
-    for await (const e of readRows(s.source, fileOf('m.json', text.length))) {
-      if (e.kind === 'row') count++
-      last = e
-    }
-    expect(count).toBe(n)
-    expect(last).toMatchObject({ row: n, line: n + 1, value: { messages: [{ content: `hi ${n - 1}` }] } })
-    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
-    expect(s.calls.length).toBe(Math.ceil(text.length / MiB))
-    expect(s.overlaps()).toBe(0)
+    await arrayOfRows(1_000_000)
   })
 })

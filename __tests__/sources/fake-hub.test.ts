@@ -697,6 +697,114 @@ describe('fake hub: faults', () => {
     expect((await modelInfo({ name: 'org/sharded', hubUrl: faulty.url })).name).toBe('org/sharded')
   })
 
+  it('endless-json: `[` then spaces with no end, produced only as fast as the client reads', async () => {
+    fault = (r) => (r.path === '/api/models/org/single' ? { kind: 'endless-json' } : undefined)
+    const res = await fetch(`${faulty.url}/api/models/org/single`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(res.headers.get('content-length')).toBeNull()
+    const reader = res.body!.getReader()
+    let read = 0
+    let first = ''
+    while (read < 4 * 2 ** 20) {
+      const { value } = await reader.read()
+      if (!first) first = Buffer.from(value!.subarray(0, 4)).toString()
+      read += value!.length
+    }
+    expect(first).toBe('[   ')
+    await reader.cancel()
+    const entry = faulty.log.at(-1)!
+    await waitFor(() => entry.aborted)
+    const sent = entry.bytesSent
+    await new Promise((r) => setTimeout(r, 50))
+    expect(entry.bytesSent).toBe(sent)
+    // Backpressure: what was sent is what was read plus the socket's buffers, not an endless loop's worth.
+    expect(sent).toBeLessThan(read + 64 * 2 ** 20)
+  })
+
+  it('endless-json with a status: an error answer whose body never ends', async () => {
+    fault = (r) => (r.path === '/api/models/org/single' ? { kind: 'endless-json', status: 500 } : undefined)
+    const res = await fetch(`${faulty.url}/api/models/org/single`)
+    expect(res.status).toBe(500)
+    const reader = res.body!.getReader()
+    const { value } = await reader.read()
+    expect(Buffer.from(value as Uint8Array).toString()[0]).toBe('[')
+    await reader.cancel()
+  })
+
+  it('gzip-bomb: a valid gzip member (its CRC checked by the runtime) that inflates to the size asked', async () => {
+    fault = (r) =>
+      r.path === '/api/models/org/single' ? { kind: 'gzip-bomb', bytes: 3 * 2 ** 20 + 5 } : undefined
+    const small = await fetch(`${faulty.url}/api/models/org/single`)
+    expect(small.headers.get('content-encoding')).toBe('gzip')
+    const body = Buffer.from(await small.arrayBuffer())
+    expect(body.length).toBe(3 * 2 ** 20 + 5)
+    expect(body[0]).toBe(0x5b)
+    expect(body.subarray(1).every((b) => b === 0x20)).toBe(true)
+    // About 1/1000 on the wire.
+    expect(faulty.log.at(-1)!.bytesSent).toBeLessThan(body.length / 500)
+    expect(faulty.log.at(-1)!.bytesSent).toBeGreaterThan(1000)
+
+    fault = (r) => (r.path === '/api/models/org/single' ? { kind: 'gzip-bomb' } : undefined)
+    const bomb = await fetch(`${faulty.url}/api/models/org/single`)
+    const reader = bomb.body!.getReader()
+    let inflated = 0
+    while (inflated < 8 * 2 ** 20) inflated += (await reader.read()).value!.length
+    await reader.cancel()
+    const entry = faulty.log.at(-1)!
+    await waitFor(() => entry.aborted)
+    // 64 GiB inflated are ~66 MB compressed; what went out is what was read (~8 KB) plus the socket's
+    // buffers, a small part of it.
+    expect(entry.bytesSent).toBeLessThan(16 * 2 ** 20)
+  })
+
+  it('gzip: the real answer compressed, a 206 keeping its Content-Range', async () => {
+    fault = (r) => (r.path.endsWith('/notes.txt') ? { kind: 'gzip' } : undefined)
+    const res = await fetch(`${faulty.url}/org/single/resolve/main/notes.txt`, {
+      headers: { Range: 'bytes=10-1009', 'Accept-Encoding': 'identity' },
+    })
+    expect(res.status).toBe(206)
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    expect(res.headers.get('content-range')).toBe(`bytes 10-1009/${NOTES.length}`)
+    // The runtime inflates it whatever was asked for.
+    expect(await res.text()).toBe(NOTES.slice(10, 1010))
+    expect(faulty.log.at(-1)!.bytesSent).toBeLessThan(1000)
+  })
+
+  it('endless-pages: each page links the next on the same server, forever', async () => {
+    fault = (r) => (r.path.includes('/tree/') ? { kind: 'endless-pages', perPage: 2 } : undefined)
+    const seen: string[] = []
+    let url: string | undefined = `${faulty.url}/api/models/org/single/tree/main?recursive=true`
+    for (let i = 0; i < 5 && url; i++) {
+      const res: Response = await fetch(url)
+      seen.push(...((await res.json()) as { path: string }[]).map((e) => e.path))
+      url = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '')?.[1]
+    }
+    expect(url).toBe(`${faulty.url}/api/models/org/single/tree/main?recursive=true&cursor=5`)
+    expect(seen).toHaveLength(10)
+    expect(seen.slice(0, 3)).toEqual(['pages/0/0.txt', 'pages/0/1.txt', 'pages/1/0.txt'])
+    fault = (r) => (r.path.includes('/tree/') ? { kind: 'endless-pages', perPage: 0 } : undefined)
+    const empty = await fetch(`${faulty.url}/api/models/org/single/tree/main?cursor=7`)
+    expect(await empty.json()).toEqual([])
+    expect(empty.headers.get('link')).toContain('cursor=8')
+  })
+
+  it('drip: the head at once, then the body one byte at a time, one timer of everyMs per byte', async () => {
+    fault = (r) => (r.path.endsWith('/config.json') ? { kind: 'drip', everyMs: 3 } : undefined)
+    // Counted, not timed: one 3 ms timer per byte of the body.
+    const timers = jest.spyOn(globalThis, 'setTimeout')
+    try {
+      const res = await fetch(configUrl())
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-length')).toBe(String(CONFIG.length))
+      expect(await res.text()).toBe(CONFIG)
+      expect(timers.mock.calls.filter(([, ms]) => ms === 3)).toHaveLength(CONFIG.length)
+    } finally {
+      timers.mockRestore()
+    }
+    expect(faulty.log.at(-1)!.bytesSent).toBe(CONFIG.length)
+  })
+
   it('latencyMs delays every answer, on both hosts', async () => {
     const slow = await start({ latencyMs: 80 })
     // Counted, not timed: one 80 ms timer per answer, before it is sent.

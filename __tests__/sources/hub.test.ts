@@ -1,7 +1,7 @@
 // HubSource against the fake hub: the same rules give the same findings as on a local folder, reads
 // are one ranged request per shard, access problems read like the FAQ, and faults end in a clear
 // "could not check" instead of a hang, a crash or a download.
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { checkTargets, exitCode } from '../../src/check.js'
@@ -13,32 +13,16 @@ import { resolveSettings } from '../../src/settings.js'
 import { openHubSource } from '../../src/sources/hub.js'
 import { hubHttp, retryAfter, type HubHttpOptions } from '../../src/sources/hub-http.js'
 import { openLocalSource } from '../../src/sources/local.js'
-import {
-  startFakeHub,
-  type FakeHub,
-  type FakeHubOptions,
-  type FakeRepo,
-  type Fault,
-} from '../helpers/fake-hub.js'
+import type { FakeHubOptions, FakeRepo, Fault } from '../helpers/fake-hub.js'
+import { fakeHubs, fast, options, shardedModelOnHub } from '../helpers/hub-cases.js'
 import { filesOf } from '../helpers/hub-repo.js'
 import { configJson } from '../helpers/rule-tester.js'
 import { LLAMA_405B, llamaConfig, llamaTensors, shardTensors } from '../helpers/sparse-safetensors.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..')
-const options = { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: 'docs/' }
 const TOKEN = 'hf_valid_token_0123456789'
-const fast: Partial<HubHttpOptions> = { backoffMs: 5, timeoutMs: 2000, budgetMs: 5000 }
 
-let hubs: FakeHub[] = []
-async function hub(repos: Record<string, FakeRepo>, extra: Partial<FakeHubOptions> = {}): Promise<FakeHub> {
-  const h = await startFakeHub({ repos, validTokens: [TOKEN], ...extra })
-  hubs.push(h)
-  return h
-}
-afterEach(async () => {
-  await Promise.all(hubs.map((h) => h.close()))
-  hubs = []
-})
+const hub = fakeHubs({ validTokens: [TOKEN] })
 
 const comparable = (findings: Finding[]) =>
   [...findings].sort(compareFindings).map((f) => ({
@@ -69,27 +53,7 @@ describe('a model on the hub gets the findings it gets as a local folder', () =>
 
   it('a model in 8 shards: no error, one ranged read per shard, at most shards + 5 hub requests, nothing downloaded', async () => {
     // The same counts on a 405B model in 191 shards: __tests__/scale/hub.test.ts.
-    const dims = { ...LLAMA_405B, layers: 8 }
-    const { shards, index } = shardTensors(llamaTensors(dims), 8)
-    const files = {
-      'config.json': JSON.stringify(llamaConfig(dims), null, 2),
-      'model.safetensors.index.json': JSON.stringify(index, null, 2),
-      ...Object.fromEntries(shards),
-    }
-    const h = await hub({ 'meta/big': { files } })
-    const source = await openHubSource({ repo: 'meta/big' }, { hubUrl: h.url, ...fast })
-    const findings = await runModelRules(source, allRules, options)
-    expect(findings.filter((f) => f.severity === 'error')).toEqual([])
-    const hubReads = h.log.filter((r) => r.host === 'hub' && r.path.includes('/resolve/'))
-    const cdnReads = h.log.filter((r) => r.host === 'cdn')
-    expect(hubReads).toHaveLength(8)
-    expect(cdnReads).toHaveLength(8)
-    expect(new Set(cdnReads.map((r) => r.path)).size).toBe(8)
-    expect(cdnReads.every((r) => /^bytes=0-\d+$/.test(r.headers.range ?? ''))).toBe(true)
-    expect(h.log.filter((r) => r.host === 'hub').length).toBeLessThanOrEqual(8 + 5)
-    const sent = h.log.reduce((a, r) => a + r.bytesSent, 0)
-    const logical = [...shards.values()].reduce((a, s) => a + s.size, 0)
-    expect(sent).toBeLessThan(logical / 1e5)
+    await shardedModelOnHub(hub, { ...LLAMA_405B, layers: 8 }, 8)
   })
 })
 

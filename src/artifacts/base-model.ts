@@ -2,28 +2,72 @@
 // context length, read through the same artifact loader the model rules use.
 import { Tokenizer as TokenizerClass } from '@huggingface/tokenizers'
 import type { ChatTemplate } from './chat-templates.js'
-import { docOf } from './json-file.js'
+import { docOf, MiB } from './json-file.js'
 import { modelArtifactLoader } from './model-artifacts.js'
 import { tokenStrings } from './special-tokens.js'
 import { loadTokenizerJson } from './tokenizer-json.js'
 import { isObject } from '../common/json.js'
+import { runWithin, TimeLimitExceeded } from '../common/time-limit.js'
 import type { Source } from '../sources/source.js'
-import type { CompiledTemplate } from '../templates/render.js'
+import { RenderBudget, type CompiledTemplate } from '../templates/render.js'
+
+/**
+ * The time limits of one dataset run against the base model. A dataset is as hostile as its pull request:
+ * a row may take each limit, and all rows share a run's budget, so 10,000 slow rows cost the budget,
+ * not 10,000 times the limit.
+ */
+export interface RunLimits {
+  /** One row's rendering (ms). */
+  renderRowMs: number
+  /** All rows' rendering together (ms). */
+  renderRunMs: number
+  /** Tokenizing one row (ms). */
+  tokenizeRowMs: number
+  /** All rows' tokenizing together (ms). */
+  tokenizeRunMs: number
+}
+export const RUN_LIMITS: RunLimits = {
+  renderRowMs: 2000,
+  renderRunMs: 60_000,
+  tokenizeRowMs: 2000,
+  tokenizeRunMs: 60_000,
+}
+
+/** A template rows are rendered with, and how that went in this run. */
+export interface BaseTemplate {
+  source: ChatTemplate
+  compiled: CompiledTemplate
+  /**
+   * Set at the first row the template could not render within the limits (time, work, size, depth):
+   * no later row is rendered with it in this run, and `skipped` counts the rows that were not (DS401).
+   */
+  stopped?: { row: number; path: string; message: string; skipped: number }
+}
 
 export interface BaseModel {
   /** How users name it: the model target's reference. */
   ref: string
   /** The template transformers would use for plain chat ("default"), when it parses. */
-  template?: { source: ChatTemplate; compiled: CompiledTemplate }
+  template?: BaseTemplate
   /** The "tool_use" template, used for rows that carry tools, as transformers does. */
-  toolTemplate?: { source: ChatTemplate; compiled: CompiledTemplate }
+  toolTemplate?: BaseTemplate
   /** Why there is no usable template, in words. */
   noTemplate?: string
   specialTokens: Record<string, string>
-  /** Tokens of a text, as the base model's fast tokenizer counts them (no special tokens added). */
-  countTokens?: (text: string) => number
+  /** The time rendering rows may take: each row its own limit, all rows one budget. */
+  renderLimits: { rowMs: number; budget: RenderBudget }
+  /**
+   * Tokens of a text, as the base model's fast tokenizer counts them (no special tokens added); undefined
+   * once the tokenizer has been stopped (`tokensStopped`): it is not used again.
+   */
+  countTokens?: (text: string) => number | undefined
   /** Why tokens are not counted. */
   noTokenizer?: string
+  /**
+   * Set when the tokenizer was stopped partway through the rows: a row took longer than its limit, the
+   * rows used up their budget, or the tokenizer failed. Rows after that are not counted (DS402 says so).
+   */
+  tokensStopped?: { why: string; counted: number }
   /** The longest sequence the model takes, and where that number comes from. */
   context?: { tokens: number; from: string }
 }
@@ -41,7 +85,12 @@ const Tokenizer = TokenizerClass as unknown as new (tokenizer: object, config: o
 /** transformers writes this for "no limit" (int(1e30)) and a few other huge sentinels. */
 const NO_LIMIT = 1e18
 
-export async function loadBaseModel(source: Source, ref: string): Promise<BaseModel> {
+/** One BaseModel serves one dataset run: it carries the run's budgets and what stopped. */
+export async function loadBaseModel(
+  source: Source,
+  ref: string,
+  limits: RunLimits = RUN_LIMITS,
+): Promise<BaseModel> {
   const load = modelArtifactLoader(source)
   const entries = new Map((await load('files')).entries.map((e) => [e.path, e]))
   const [templates, tokens, config, tokenizerConfig, tokenizerJson] = await Promise.all([
@@ -52,11 +101,20 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
     loadTokenizerJson(source, entries, true),
   ])
   const chosen = templates.used.find((t) => t.name === 'default')
-  const base: BaseModel = { ref, specialTokens: tokenStrings(tokens) }
+  const base: BaseModel = {
+    ref,
+    specialTokens: tokenStrings(tokens),
+    renderLimits: {
+      rowMs: limits.renderRowMs,
+      budget: new RenderBudget(limits.renderRunMs, 'that all rows share'),
+    },
+  }
   if (!chosen)
     base.noTemplate = templates.used.length
       ? 'it has named chat templates but none is "default"'
       : 'it has no chat template'
+  else if (chosen.tooLarge)
+    base.noTemplate = `its chat template is ${(chosen.tooLarge.bytes / MiB).toFixed(1)} MiB, more than the ${chosen.tooLarge.limit / MiB} MiB a chat template is checked up to`
   else if (!chosen.compiled.ok)
     base.noTemplate = `its chat template does not parse: ${chosen.compiled.message}`
   else base.template = { source: chosen, compiled: chosen.compiled.template }
@@ -74,14 +132,80 @@ export async function loadBaseModel(source: Source, ref: string): Promise<BaseMo
     candidates.push({ tokens: maxLength, from: 'tokenizer_config.json model_max_length' })
   base.context = candidates.sort((a, b) => a.tokens - b.tokens)[0]
 
-  if (tokenizerJson.state === 'ok') {
+  const endless = tokenizerJson.state === 'ok' ? endlessPreTokenizer(tokenizerJson.json) : undefined
+  if (endless) base.noTokenizer = endless
+  else if (tokenizerJson.state === 'ok') {
     try {
       const tokenizer = new Tokenizer(tokenizerJson.json!, tc && isObject(tc.value) ? tc.value : {})
-      base.countTokens = (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length
+      base.countTokens = limitedCount(
+        base,
+        limits,
+        (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length,
+      )
     } catch (error) {
       // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.
       base.noTokenizer = error instanceof Error ? error.message : String(error)
     }
   } else base.noTokenizer = 'it has no readable tokenizer.json'
   return base
+}
+
+/**
+ * Counting tokens under a hard deadline (common/time-limit.ts). tokenizer.json comes from the pull
+ * request: a pre-tokenizer or normalizer pattern like (a|aa)+$ backtracks for hours on one row, and
+ * WordPiece or Unigram can be made quadratic by their settings; tokenizers.js has no deadline of its
+ * own. Each row may take `tokenizeRowMs` and all rows `tokenizeRunMs`; the first row that does not
+ * finish in time (or makes the tokenizer throw) stops it for the rest of the run, since a stopped
+ * tokenizer's caches may be half-written: `tokensStopped` says why and DS402 reports it.
+ */
+function limitedCount(
+  base: BaseModel,
+  limits: RunLimits,
+  count: (text: string) => number,
+): (text: string) => number | undefined {
+  let leftMs = limits.tokenizeRunMs
+  let counted = 0
+  // The statistics and DS402 may both count a row: the second asks for the text just counted.
+  let last: { text: string; tokens: number } | undefined
+  return (text) => {
+    if (base.tokensStopped) return undefined
+    if (last?.text === text) return last.tokens
+    const ms = Math.min(limits.tokenizeRowMs, leftMs)
+    const stop = (why: string) => void (base.tokensStopped = { why, counted })
+    if (ms <= 0) return stop(`the rows used up the ${limits.tokenizeRunMs / 1000} s they share`)
+    const started = Date.now()
+    try {
+      const tokens = runWithin(ms, () => count(text))
+      counted++
+      last = { text, tokens }
+      return tokens
+    } catch (error) {
+      if (!(error instanceof TimeLimitExceeded))
+        return stop(`it failed on a row: ${error instanceof Error ? error.message : String(error)}`)
+      return stop(
+        ms < limits.tokenizeRowMs
+          ? `the rows used up the ${limits.tokenizeRunMs / 1000} s they share`
+          : `one row took longer than ${limits.tokenizeRowMs / 1000} s`,
+      )
+    } finally {
+      leftMs -= Date.now() - started
+    }
+  }
+}
+
+/**
+ * A pre-tokenizer tokenizers.js would loop in forever, allocating: FixedLength steps through the text by
+ * its `length` (for (i = 0; i < n; i += length)), so a length that is not a positive integer never ends
+ * and fills memory faster than a deadline can stop it. The tokenizers library (Rust) refuses such a file.
+ */
+function endlessPreTokenizer(json: Record<string, unknown> | undefined): string | undefined {
+  const stack: unknown[] = [json?.pre_tokenizer]
+  while (stack.length > 0) {
+    const p = stack.pop()
+    if (!isObject(p)) continue
+    if (Array.isArray(p.pretokenizers)) for (const q of p.pretokenizers as unknown[]) stack.push(q)
+    if (p.type === 'FixedLength' && !(Number.isInteger(p.length) && (p.length as number) > 0))
+      return `its FixedLength pre-tokenizer has length ${JSON.stringify(p.length) ?? 'undefined'}, which never moves through the text`
+  }
+  return undefined
 }

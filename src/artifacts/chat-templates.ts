@@ -20,6 +20,8 @@ export interface ChatTemplate {
   /** True when the template is a JSON string: its own line numbers are not the file's. */
   inJson: boolean
   compiled: CompileResult
+  /** Set when the template is larger than COMPILE_LIMIT: it was not compiled (MR506 reports it). */
+  tooLarge?: { bytes: number; limit: number }
 }
 
 type TemplateProblem =
@@ -45,6 +47,14 @@ const JINJA_FILE = 'chat_template.jinja'
 const ADDITIONAL_DIR = 'additional_chat_templates'
 /** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
 const TEMPLATE_FILE_LIMIT = 16 * MiB
+/**
+ * The largest template that is compiled and rendered. Real chat templates are well under 64 KB (the
+ * largest of the 107 in the shared corpus, real templates from the Hub, TRL, llama.cpp and SGLang, is
+ * 19.6 KB: TRL's diffusion_gemma_training.jinja); 1 MiB is fifty times that, and bounds what a hostile
+ * template costs to compile and to hold (compiling is linear, templates/lexer.ts: 1 MiB takes well under
+ * a second). A larger one is read (other rules still see its text) but not compiled: a finding, MR506.
+ */
+export const COMPILE_LIMIT = MiB
 
 export async function loadChatTemplates(
   source: Source,
@@ -96,6 +106,20 @@ function template(
   location: Location,
   inJson: boolean,
 ): ChatTemplate {
+  const bytes = Buffer.byteLength(source, 'utf8')
+  if (bytes > COMPILE_LIMIT)
+    return {
+      name,
+      path,
+      source,
+      location,
+      inJson,
+      compiled: {
+        ok: false,
+        message: `not compiled: ${(bytes / MiB).toFixed(1)} MiB, more than the ${COMPILE_LIMIT / MiB} MiB a chat template is checked up to`,
+      },
+      tooLarge: { bytes, limit: COMPILE_LIMIT },
+    }
   return { name, path, source, location, inJson, compiled: compileTemplate(source) }
 }
 

@@ -1,6 +1,6 @@
 import { createScanner, parse, parseTree, type Node, type ParseError } from 'jsonc-parser'
 import type { Location } from '../common/finding.js'
-import { isObject } from '../common/json.js'
+import { isObject, jsonNesting, PYTHON_JSON_MAX_DEPTH } from '../common/json.js'
 import { plainParseMessage, syntaxWords, type JsonProblem } from '../common/json-errors.js'
 import { firstInvalidUtf8, lineIndex, type Position } from '../common/text.js'
 
@@ -14,6 +14,13 @@ export interface JsonDocument {
 }
 
 type JsonParse = { ok: true; doc: JsonDocument } | { ok: false; problem: JsonProblem }
+
+/**
+ * jsonc-parser recurses once per level of nesting (Node's stack ends between 5,000 and 8,000 levels).
+ * Deeper than this, which no real file nests (a config.json nests under 10), positions are not looked
+ * up, so a finding has no line, and a syntax error is worded from JSON.parse, which does not recurse.
+ */
+const RECURSIVE_PARSER_DEPTH = 1_000
 
 /** The location of a JSON value: pointer always, line and column when the value is really there. */
 export function at(doc: JsonDocument, pointer: string): Location {
@@ -47,6 +54,19 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
   const text = Buffer.from(bytes).toString('utf8')
   if (text.trim() === '') return { ok: false, problem: { kind: 'empty' } }
   const position = lineIndex(text)
+  // Before any parser: nesting past what Python loads is a finding, never a stack overflow.
+  const nesting = jsonNesting(text, PYTHON_JSON_MAX_DEPTH)
+  if (nesting.over >= 0)
+    return {
+      ok: false,
+      problem: {
+        kind: 'too-deep',
+        depth: nesting.depth,
+        limit: PYTHON_JSON_MAX_DEPTH,
+        at: position(nesting.over),
+      },
+    }
+  const shallow = nesting.depth <= RECURSIVE_PARSER_DEPTH
 
   let value: unknown
   try {
@@ -58,7 +78,7 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
       if (python === undefined) throw error
       value = JSON.parse(python)
     } catch {
-      return { ok: false, problem: syntaxProblem(text, position, error) }
+      return { ok: false, problem: syntaxProblem(text, position, error, shallow) }
     }
   }
 
@@ -68,6 +88,7 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
     text,
     value,
     locate(pointer) {
+      if (!shallow) return undefined
       tree ??= parseTree(text, [], { disallowComments: true })
       if (!tree) return undefined
       const node = findValue(tree, pointerSegments(pointer))
@@ -86,9 +107,16 @@ export function parseJsonDocument(path: string, bytes: Uint8Array, requireObject
   return { ok: true, doc }
 }
 
-function syntaxProblem(text: string, position: (offset: number) => Position, error: unknown): JsonProblem {
+function syntaxProblem(
+  text: string,
+  position: (offset: number) => Position,
+  error: unknown,
+  /** Shallow enough for jsonc-parser, which recurses; else only V8's words and offset. */
+  shallow: boolean,
+): JsonProblem {
   const errors: ParseError[] = []
-  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
+  if (shallow)
+    parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   if (errors.length > 0) {
     const first = errors[0]
     return { kind: 'syntax', detail: syntaxWords(first.error), at: position(first.offset) }
@@ -183,6 +211,7 @@ export function problemPosition(problem: JsonProblem): Position | undefined {
       return { line: 1, column: 1 }
     case 'encoding':
     case 'not-object':
+    case 'too-deep':
       return problem.at
     case 'syntax':
       return problem.at

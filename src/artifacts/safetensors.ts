@@ -206,14 +206,59 @@ export const SAFETENSORS_PROBLEM_SEVERITY: Record<SafetensorsProblemCode, Severi
   'leading-whitespace': 'info',
 }
 
+/**
+ * Problems of one kind listed per header; past it they are counted, and the rule that reports the kind
+ * says how many more there were. A 20 MB header of repeated keys is 2,500,000 problems, each a finding;
+ * a thousand show the pattern (a writer's bug repeats), as for dataset rows, and keep the report small.
+ */
+export const MAX_PROBLEMS_PER_CODE = 1_000
+
+/** The problems of one header, each kind listed up to MAX_PROBLEMS_PER_CODE and counted past it. */
+class Problems {
+  readonly list: SafetensorsProblem[] = []
+  private readonly counts = new Map<SafetensorsProblemCode, number>()
+  push(problem: SafetensorsProblem): void {
+    const n = this.counts.get(problem.code) ?? 0
+    this.counts.set(problem.code, n + 1)
+    if (n < MAX_PROBLEMS_PER_CODE) this.list.push(problem)
+  }
+  /** Count again from the problems listed (after the list was cut back). */
+  reset(): void {
+    this.counts.clear()
+    for (const p of this.list) this.counts.set(p.code, (this.counts.get(p.code) ?? 0) + 1)
+  }
+  /** `n` more of a kind, counted where they were found (duplicate keys, while parsing). */
+  more(code: SafetensorsProblemCode, n: number): void {
+    if (n > 0) this.counts.set(code, (this.counts.get(code) ?? 0) + n)
+  }
+  /** Kinds with problems past the cap, and how many of each were counted and not listed. */
+  omitted(): OmittedProblems[] {
+    const out: OmittedProblems[] = []
+    for (const [code, n] of this.counts)
+      if (n > MAX_PROBLEMS_PER_CODE) out.push({ code, count: n - MAX_PROBLEMS_PER_CODE })
+    return out
+  }
+  /** The parse's problems, with `omitted` when some kind went past the cap. */
+  result(): { problems: SafetensorsProblem[]; omitted?: OmittedProblems[] } {
+    const omitted = this.omitted()
+    return omitted.length > 0 ? { problems: this.list, omitted } : { problems: this.list }
+  }
+}
+
+/** Problems of one kind past MAX_PROBLEMS_PER_CODE in one header: counted, not listed. */
+export interface OmittedProblems {
+  code: SafetensorsProblemCode
+  count: number
+}
+
 export function hasErrors(problems: readonly SafetensorsProblem[]): boolean {
   return problems.some((p) => SAFETENSORS_PROBLEM_SEVERITY[p.code] === 'error')
 }
 
 export type SafetensorsParse =
-  | { ok: true; header: SafetensorsHeader; problems: SafetensorsProblem[] }
+  | { ok: true; header: SafetensorsHeader; problems: SafetensorsProblem[]; omitted?: OmittedProblems[] }
   /** `needBytes`: the prefix was too short; read this many bytes from the start and parse again. */
-  | { ok: false; problems: SafetensorsProblem[]; needBytes?: number }
+  | { ok: false; problems: SafetensorsProblem[]; omitted?: OmittedProblems[]; needBytes?: number }
 
 const U64_MAX = (1n << 64n) - 1n
 
@@ -241,7 +286,7 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
   if (8 + headerLength > fileSize) return fail({ code: 'header-past-eof', headerLength, fileSize })
   if (prefix.length < 8 + headerLength) return { ok: false, problems: [], needBytes: 8 + headerLength }
 
-  const problems: SafetensorsProblem[] = []
+  const problems = new Problems()
   if (headerLength > HUB_MAX_HEADER_LENGTH)
     problems.push({ code: 'header-over-hub-limit', headerLength, limit: HUB_MAX_HEADER_LENGTH })
 
@@ -252,10 +297,24 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
     problems.push({ code: 'invalid-utf8', byteOffset: 8 + Math.max(0, firstInvalidUtf8(bytes)) })
-    return { ok: false, problems }
+    return { ok: false, ...problems.result() }
   }
   if (isJsonSpace(text.charCodeAt(0))) problems.push({ code: 'leading-whitespace' })
 
+  // JSON.parse, one tensor entry at a time, when that reads the header exactly as serde_json would
+  // (plainHeader: most headers); else the parser that keeps integers exact and finds duplicate keys.
+  const plain = plainHeader(text)
+  if (plain) {
+    const listed = problems.list.length
+    try {
+      const header = interpretHeader(plain, headerLength, fileSize, problems)
+      return { ok: true, header, ...problems.result() }
+    } catch (error) {
+      if (!(error instanceof NotPlain)) throw error
+      problems.list.length = listed // an entry JSON.parse would read otherwise: start again, exactly
+      problems.reset()
+    }
+  }
   let json: ReturnType<typeof parseJson>
   try {
     json = parseJson(text)
@@ -263,16 +322,17 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
     if (!(error instanceof JsonSyntaxError)) throw error
     const byteOffset = 8 + Buffer.byteLength(text.slice(0, error.at), 'utf8')
     problems.push({ code: 'invalid-json', detail: error.message, byteOffset })
-    return { ok: false, problems }
+    return { ok: false, ...problems.result() }
   }
-  if (!(json.root instanceof Map)) {
+  if (!isObj(json.root)) {
     problems.push({ code: 'not-an-object', found: describe(json.root) })
-    return { ok: false, problems }
+    return { ok: false, ...problems.result() }
   }
   for (const d of json.duplicates) problems.push({ code: 'duplicate-key', ...d })
+  problems.more('duplicate-key', json.moreDuplicates)
 
-  const header = interpretHeader(json.root, headerLength, fileSize, problems)
-  return { ok: true, header, problems }
+  const header = interpretHeader(entriesOf(json.root), headerLength, fileSize, problems)
+  return { ok: true, header, ...problems.result() }
 }
 
 /**
@@ -288,6 +348,30 @@ export async function readSafetensorsHeader(
 ): Promise<SafetensorsParse> {
   if (fileSize < 8) return parseSafetensorsHeader(new Uint8Array(0), fileSize)
   const prefix = await source.readRange(path, 0, Math.min(Math.max(8, firstRead), fileSize))
+  return completeSafetensorsHeader(source, path, fileSize, prefix)
+}
+
+/**
+ * The header length a file's first 8 bytes declare, when the header is one that would be read: not
+ * over the crate's limit, not past the end of the file. Undefined otherwise (the parse says why).
+ */
+export function declaredHeaderLength(prefix: Uint8Array, fileSize: number): number | undefined {
+  if (fileSize < 8 || prefix.length < 8) return undefined
+  const length = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true)
+  if (length > BigInt(MAX_HEADER_LENGTH) || 8 + Number(length) > fileSize) return undefined
+  return Number(length)
+}
+
+/**
+ * The header from `prefix`, the file's first bytes, reading the rest of it when the prefix is
+ * shorter (one ranged read): the second half of readSafetensorsHeader.
+ */
+export async function completeSafetensorsHeader(
+  source: Source,
+  path: string,
+  fileSize: number,
+  prefix: Uint8Array,
+): Promise<SafetensorsParse> {
   const first = parseSafetensorsHeader(prefix, fileSize)
   if (first.ok || first.needBytes === undefined) return first
   const need = first.needBytes
@@ -321,10 +405,10 @@ interface Entry {
 type Int = number | bigint
 
 function interpretHeader(
-  root: JObj,
+  root: Iterable<[string, JValue]>,
   headerLength: number,
   fileSize: number,
-  problems: SafetensorsProblem[],
+  problems: Problems,
 ): SafetensorsHeader {
   let metadata: Record<string, string> | null = null
   let metadataPresent = false
@@ -334,17 +418,17 @@ function interpretHeader(
   for (const [name, value] of root) {
     if (name === '__metadata__') {
       if (value === null) continue
-      if (!(value instanceof Map)) {
+      if (!isObj(value)) {
         problems.push({ code: 'metadata-not-object', found: describe(value) })
         continue
       }
       metadataPresent = true
       metadata = Object.create(null) as Record<string, string>
-      for (const [key, v] of value) {
+      for (const [key, v] of entriesOf(value)) {
         if (typeof v === 'string') metadata[key] = v
         else problems.push({ code: 'metadata-not-strings', key, found: describe(v) })
       }
-      format = value.get('format')
+      format = field(value, 'format')
       continue
     }
     entries.push(readEntry(name, value, problems))
@@ -425,16 +509,16 @@ function interpretHeader(
 
 const TENSOR_KEYS = ['dtype', 'shape', 'data_offsets']
 
-function readEntry(name: string, value: JValue, problems: SafetensorsProblem[]): Entry {
+function readEntry(name: string, value: JValue, problems: Problems): Entry {
   const entry: Entry = { name }
   let dtype: JValue | undefined
   let shape: JValue | undefined
   let offsets: JValue | undefined
-  if (value instanceof Map) {
-    dtype = value.get('dtype')
-    shape = value.get('shape')
-    offsets = value.get('data_offsets')
-    for (const key of value.keys())
+  if (isObj(value)) {
+    dtype = field(value, 'dtype')
+    shape = field(value, 'shape')
+    offsets = field(value, 'data_offsets')
+    for (const [key] of entriesOf(value))
       if (!TENSOR_KEYS.includes(key)) problems.push({ code: 'unknown-tensor-key', tensor: name, key })
   } else if (Array.isArray(value) && value.length === 3) {
     problems.push({ code: 'tensor-entry-array', tensor: name })
@@ -559,9 +643,26 @@ class JNum {
 
 /**
  * An object: keys in first-seen order, with the last value of a duplicated key, as serde keeps it
- * (a Map's `set` of a present key keeps its place and replaces its value).
+ * (a Map's `set` of a present key keeps its place and replaces its value); or, read by JSON.parse
+ * (parsePlainJson: no duplicate keys), a plain object.
  */
-type JObj = Map<string, JValue>
+type JObj = Map<string, JValue> | { [key: string]: JValue }
+
+function isObj(value: JValue | undefined): value is JObj {
+  return (
+    value instanceof Map ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JNum))
+  )
+}
+
+function entriesOf(object: JObj): Iterable<[string, JValue]> {
+  return object instanceof Map ? object : Object.entries(object)
+}
+
+/** A key's value: own keys only (JSON.parse makes `__proto__` and `constructor` own keys too). */
+function field(object: JObj, key: string): JValue | undefined {
+  return object instanceof Map ? object.get(key) : Object.hasOwn(object, key) ? object[key] : undefined
+}
 
 /**
  * A parsed JSON value. Number literals that are non-negative integers ≤ 2^64−1 (what serde reads as
@@ -603,16 +704,17 @@ const SYNTAX_WORDS: Partial<Record<ReturnType<typeof printParseErrorCode>, strin
 const LONE_SURROGATE = /\p{Cs}/u
 
 /** Parse JSON text as serde_json would; throws a JsonSyntaxError at the first error. */
-function parseJson(text: string): { root: JValue; duplicates: { key: string; pointer: string }[] } {
+function parseJson(text: string): ParsedJson {
   // The objects and arrays being read, innermost last: the object (null for an array), the key
   // whose value is being read, and the height of the shared item stack when it began. Array items go
   // on that stack and are copied out at the end: an array grown by push() keeps spare capacity,
   // which for 200,000 two-element arrays is most of the memory.
-  const objects: (JObj | null)[] = []
+  const objects: (Map<string, JValue> | null)[] = []
   const keys: string[] = []
   const bases: number[] = []
   const items: JValue[] = []
   const duplicates: { key: string; pointer: string }[] = []
+  let moreDuplicates = 0
   let root: JValue = null
 
   const fail = (message: string, at: number): never => {
@@ -635,10 +737,13 @@ function parseJson(text: string): { root: JValue; duplicates: { key: string; poi
     else {
       const key = keys[keys.length - 1]
       const size = object.size
-      if (object.set(key, value).size === size) duplicates.push({ key, pointer: pointer() })
+      if (object.set(key, value).size === size) {
+        if (duplicates.length < MAX_PROBLEMS_PER_CODE) duplicates.push({ key, pointer: pointer() })
+        else moreDuplicates++
+      }
     }
   }
-  const begin = (object: JObj | null, at: number) => {
+  const begin = (object: Map<string, JValue> | null, at: number) => {
     // serde_json counts the levels it enters and fails on the 128th. jsonc-parser recurses, so this
     // is also what keeps a deeply nested header from exhausting the stack.
     if (objects.length + 1 >= MAX_JSON_DEPTH)
@@ -682,7 +787,145 @@ function parseJson(text: string): { root: JValue; duplicates: { key: string; poi
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   )
-  return { root, duplicates }
+  return { root, duplicates, moreDuplicates }
+}
+
+interface ParsedJson {
+  root: JValue
+  /** Up to MAX_PROBLEMS_PER_CODE duplicated keys, and how many more there were. */
+  duplicates: { key: string; pointer: string }[]
+  moreDuplicates: number
+}
+
+/** Thrown by plainHeader's entries when one holds what JSON.parse reads otherwise than serde_json. */
+class NotPlain extends Error {}
+
+/**
+ * The header's top-level entries, each value read by JSON.parse, when that reads the header exactly as
+ * serde_json does; else undefined (or NotPlain, thrown by the entries). One pass over the text first
+ * finds the entries and decides: an object of "key": value members, every number a plain integer of
+ * at most 15 digits (exact in a double; parseJson keeps others exact or refuses them), no control
+ * character (serde refuses one in a string; whitespace other than spaces only makes the slow path),
+ * no \u escape of a surrogate (serde refuses a lone one), nesting under serde's limit, no top-level key
+ * twice. Each entry's value is then parsed on its own (no object of a million keys, no visitor calls)
+ * and its keys counted against the text's, since JSON.parse hides a duplicated key. For a 95 MB header
+ * this is a fraction of parseJson's time and memory.
+ */
+function plainHeader(text: string): Iterable<[string, JValue]> | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]|\\u[dD][89a-fA-F]/.test(text)) return undefined
+  const n = text.length
+  const names: string[] = []
+  const starts: number[] = []
+  const ends: number[] = []
+  /** Keys inside each entry's value, as the text has them. */
+  const innerKeys: number[] = []
+  let i = 0
+  while (isJsonSpace(text.charCodeAt(i))) i++
+  if (text.charCodeAt(i) !== 0x7b) return undefined
+  let depth = 1
+  // At the top level: 'key' (a key or the end is next), 'colon', 'value' (inside a member's value).
+  let expect: 'key' | 'colon' | 'value' = 'key'
+  let sawComma = false
+  let closed = -1
+  for (i++; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x20) continue
+    if (c === 0x22) {
+      let j = text.indexOf('"', i + 1)
+      while (j !== -1) {
+        let slashes = 0
+        for (let k = j - 1; text.charCodeAt(k) === 0x5c; k--) slashes++
+        if (slashes % 2 === 0) break
+        j = text.indexOf('"', j + 1)
+      }
+      if (j === -1) return undefined
+      if (depth === 1 && expect === 'key') {
+        const raw = text.slice(i + 1, j)
+        let name: string
+        try {
+          name = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw
+        } catch {
+          return undefined
+        }
+        names.push(name)
+        innerKeys.push(0)
+        expect = 'colon'
+      } else if (depth === 1 && expect !== 'value') return undefined
+      else if (depth > 1) {
+        let k = j + 1
+        while (text.charCodeAt(k) === 0x20) k++
+        if (text.charCodeAt(k) === 0x3a) innerKeys[innerKeys.length - 1]!++ // a member's key: names has it
+      }
+      i = j
+      continue
+    }
+    if (depth === 1 && expect === 'colon') {
+      if (c !== 0x3a) return undefined
+      expect = 'value'
+      starts.push(i + 1)
+      continue
+    }
+    if (depth === 1 && expect === 'key') {
+      // After '{' or ',': a key, or the end of an empty object (not after a comma).
+      if (c === 0x7d && !sawComma && names.length === 0) {
+        closed = i
+        break
+      }
+      return undefined
+    }
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth >= MAX_JSON_DEPTH) return undefined
+    } else if (c === 0x5d || c === 0x7d) {
+      if (--depth === 0) {
+        if (c !== 0x7d) return undefined
+        ends.push(i)
+        closed = i
+        break
+      }
+    } else if (c === 0x2c && depth === 1) {
+      ends.push(i)
+      expect = 'key'
+      sawComma = true
+    } else if (isDigit(c)) {
+      let j = i + 1
+      while (j < n && isDigit(text.charCodeAt(j))) j++
+      if (j - i > 15) return undefined
+      i = j - 1
+    } else if (c === 0x2d || c === 0x2e || c === 0x2b || c === 0x65 || c === 0x45) return undefined // - . + e E
+  }
+  if (closed < 0) return undefined
+  for (let k = closed + 1; k < n; k++) if (text.charCodeAt(k) !== 0x20) return undefined
+  if (new Set(names).size !== names.length) return undefined
+  return (function* (): Generator<[string, JValue]> {
+    for (let k = 0; k < names.length; k++) {
+      let value: unknown
+      try {
+        value = JSON.parse(text.slice(starts[k], ends[k]))
+      } catch {
+        throw new NotPlain()
+      }
+      if (countKeys(value) !== innerKeys[k]) throw new NotPlain()
+      yield [names[k]!, value as JValue] // k < names.length
+    }
+  })()
+}
+
+/** The keys of every object in a parsed value, without recursion. */
+function countKeys(root: unknown): number {
+  let keys = 0
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v !== 'object' || v === null) continue
+    if (Array.isArray(v)) for (const item of v) stack.push(item)
+    else
+      for (const key of Object.keys(v)) {
+        keys++
+        stack.push((v as Record<string, unknown>)[key])
+      }
+  }
+  return keys
 }
 
 /** The literal text[start, end), which jsonc-parser read as `value`, as serde_json reads it. */

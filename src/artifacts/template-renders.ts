@@ -1,6 +1,6 @@
 // The chat template rendered on the conversations every chat model meets, the way transformers'
 // apply_chat_template renders them; done once per target and shared by the template rules.
-import { renderTemplate, type RenderResult } from '../templates/render.js'
+import { RenderBudget, renderTemplate, type RenderResult } from '../templates/render.js'
 import type { ChatTemplate, ChatTemplates } from './chat-templates.js'
 import { tokenStrings, type SpecialToken } from './special-tokens.js'
 
@@ -40,10 +40,16 @@ export interface SmokeRender {
   result: RenderResult
 }
 
+/** The ten smoke renders of one template share this much time (each may take up to 2 s of it). */
+export const TEMPLATE_BUDGET_MS = 2000
+/** All of a model's templates share this much: a repository with hundreds of slow templates still ends. */
+export const MODEL_BUDGET_MS = 10_000
+
 /**
  * Every used template that parsed, on every smoke conversation, with add_generation_prompt false and
- * true and no tools. A template that hits a limit is not rendered again: one slow template must not
- * cost ten times the limit.
+ * true and no tools. The renders of one template share one time budget (TEMPLATE_BUDGET_MS), all
+ * templates one more (MODEL_BUDGET_MS); a template that hits a limit is not rendered again: one slow
+ * template must not cost ten times the limit.
  */
 export function smokeRenders(
   templates: ChatTemplates,
@@ -51,17 +57,19 @@ export function smokeRenders(
 ): SmokeRender[] {
   const out: SmokeRender[] = []
   const specialTokens = tokenStrings(tokens)
+  const model = new RenderBudget(MODEL_BUDGET_MS, "that all of the model's chat templates share")
   for (const template of templates.used) {
     if (!template.compiled.ok) continue
+    const budget = new RenderBudget(TEMPLATE_BUDGET_MS, 'that its smoke renders share', model)
     let limited = false
     for (const conv of SMOKE_CONVERSATIONS) {
       for (const addGenerationPrompt of [false, true]) {
         if (limited) continue
-        const result = renderTemplate(template.compiled.template, {
-          messages: conv.messages,
-          add_generation_prompt: addGenerationPrompt,
-          specialTokens,
-        })
+        const result = renderTemplate(
+          template.compiled.template,
+          { messages: conv.messages, add_generation_prompt: addGenerationPrompt, specialTokens },
+          { budget },
+        )
         if (!result.ok && result.kind === 'limit') limited = true
         out.push({ template, conversation: conv, addGenerationPrompt, result })
       }

@@ -1,6 +1,6 @@
 import type { RepoEntry, Source } from '../sources/source.js'
 import { readListedFile, type NotReadable } from '../sources/readable.js'
-import { isObject } from '../common/json.js'
+import { isObject, jsonNesting, PYTHON_JSON_MAX_DEPTH } from '../common/json.js'
 import type { JsonProblem } from '../common/json-errors.js'
 import { parseJsonDocument } from './json-document.js'
 import { MiB } from './json-file.js'
@@ -54,7 +54,11 @@ export async function loadTokenizerJson(
   const { bytes } = file
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    // JSON.parse does not recurse, but what reads the value may: nesting past what Python's json
+    // loads is refused before parsing, by the position-keeping parser below, which says where.
+    if (jsonNesting(text, PYTHON_JSON_MAX_DEPTH).over >= 0) throw new RangeError('too deep')
+    value = JSON.parse(text)
   } catch {
     const parsed = parseJsonDocument(path, bytes)
     if (!parsed.ok) return { path, state: 'invalid', problem: parsed.problem }

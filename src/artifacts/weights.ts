@@ -1,19 +1,41 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
 import { isReadableFile, type LfsPointer } from '../sources/readable.js'
-import { readSafetensorsHeader, type SafetensorsParse } from './safetensors.js'
+import {
+  completeSafetensorsHeader,
+  declaredHeaderLength,
+  parseSafetensorsHeader,
+  type SafetensorsParse,
+} from './safetensors.js'
 import type { WeightMap } from './shard-index.js'
 
-/** One root `*.safetensors` file and what its header says; `parse` is absent for LFS pointers. */
+/**
+ * One root `*.safetensors` file and what its header says; `parse` is absent for LFS pointers and for
+ * a header not read (`notRead`: the target's headers were already past HEADER_BUDGET).
+ */
 interface WeightFile {
   path: string
   size: number
   parse?: SafetensorsParse
+  /** The header's declared length, when it was not read for the budget. */
+  notRead?: number
 }
 
 export interface Weights {
   /** Every readable root `*.safetensors` file, sorted by path. */
   files: WeightFile[]
+  /** Header bytes read and parsed, all files together (at most `budget`). */
+  headerBytes: number
+  budget: number
 }
+
+/**
+ * Header bytes parsed per target, all files together; each header is also at most the crate's
+ * MAX_HEADER_LENGTH (100,000,000 bytes). The largest real models have about 20 MB of headers in all
+ * (a 1T-parameter MoE: some 150,000 tensors over 60 shards); 128 MiB is six times that. A header is
+ * parsed into its tensor table at roughly ten times its size at the peak (a 95 MB header: about 1 GB),
+ * so five 95 MB headers cost one header's parse, not five, and the rest are reported as not read.
+ */
+export const HEADER_BUDGET = 128 * 1024 * 1024
 
 /**
  * Headers are read with this many files in flight: enough to hide latency, bounded for memory (a
@@ -47,12 +69,19 @@ export function headerSizeHints(map: WeightMap | undefined): Map<string, number>
   return hints
 }
 
-/** Read the header of every root safetensors file (never tensor data), skipping LFS pointers. */
+/**
+ * Read the header of every root safetensors file (never tensor data), skipping LFS pointers, within
+ * `budget` header bytes in all. Three steps, so the headers read do not depend on which read finished
+ * first: the first block of every file (its declared header length), then, in path order, the headers
+ * that fit in what is left of the budget (a larger one is skipped and the smaller ones after it are
+ * still read), then the rest of those headers, read and parsed.
+ */
 export async function loadWeights(
   source: Source,
   files: Listing,
   pointers: readonly LfsPointer[],
   hints: ReadonlyMap<string, number> = new Map(),
+  budget = HEADER_BUDGET,
 ): Promise<Weights> {
   const isPointer = new Set(pointers.map((p) => p.path))
   const entries: RepoEntry[] = files.entries
@@ -60,19 +89,46 @@ export async function loadWeights(
     .filter(isReadableFile)
     .sort((a, b) => a.path.localeCompare(b.path))
   const out: WeightFile[] = entries.map((e) => ({ path: e.path, size: e.size }))
-  let next = 0
-  const worker = async () => {
-    while (next < out.length) {
-      const file = out[next++]
-      if (!isPointer.has(file.path))
-        file.parse = await readSafetensorsHeader(
-          source,
-          file.path,
-          file.size,
-          hints.get(file.path) ?? FIRST_READ[source.kind],
-        )
+  const read = out.filter((f) => !isPointer.has(f.path))
+  const prefixes = new Map<WeightFile, Uint8Array>()
+  const inParallel = (list: WeightFile[], work: (file: WeightFile) => Promise<void>) => {
+    let next = 0
+    const worker = async () => {
+      while (next < list.length) await work(list[next++]!) // next < list.length
     }
+    return Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], list.length) }, worker))
   }
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], out.length) }, worker))
-  return { files: out }
+
+  await inParallel(read, async (file) => {
+    const first = hints.get(file.path) ?? FIRST_READ[source.kind]
+    prefixes.set(
+      file,
+      file.size < 8
+        ? new Uint8Array(0)
+        : await source.readRange(file.path, 0, Math.min(Math.max(8, first), file.size)),
+    )
+  })
+
+  let used = 0
+  const parse: WeightFile[] = []
+  for (const file of read) {
+    const length = declaredHeaderLength(prefixes.get(file)!, file.size) // every file of `read` has one
+    if (length !== undefined && used + length > budget) {
+      file.notRead = length
+      prefixes.delete(file)
+      continue
+    }
+    used += length ?? 0
+    parse.push(file)
+  }
+
+  await inParallel(parse, async (file) => {
+    const prefix = prefixes.get(file)!
+    prefixes.delete(file)
+    file.parse =
+      file.size < 8
+        ? parseSafetensorsHeader(prefix, file.size)
+        : await completeSafetensorsHeader(source, file.path, file.size, prefix)
+  })
+  return { files: out, headerBytes: used, budget }
 }

@@ -11,6 +11,8 @@ export type JsonProblem =
   | { kind: 'encoding'; at: Position }
   | { kind: 'syntax'; detail: string; at?: Position }
   | { kind: 'not-object'; found: string; at: Position }
+  /** Nested deeper than Python's json loads (`limit`); `at` is where level `limit + 1` opens. */
+  | { kind: 'too-deep'; depth: number; limit: number; at: Position }
 
 /** jsonc-parser's error codes in plain words. */
 const SYNTAX_WORDS: Record<string, string> = {
@@ -64,7 +66,14 @@ export function describeJsonProblem(problem: JsonProblem): string {
         : `is not valid JSON: ${problem.detail}`
     case 'not-object':
       return `must hold a JSON object but holds ${problem.found}`
+    case 'too-deep':
+      return `is ${nestedWords(problem.depth, problem.limit)} (level ${(problem.limit + 1).toLocaleString('en-US')} opens at line ${problem.at.line}, column ${problem.at.column}), so it was not parsed`
   }
+}
+
+/** "nested 100,000 levels deep; Python's json stops at 9,998": one wording for files and rows. */
+export function nestedWords(depth: number, limit: number): string {
+  return `nested ${depth.toLocaleString('en-US')} levels deep; Python's json module (which transformers and datasets use) stops at ${limit.toLocaleString('en-US')}`
 }
 
 /** Why one dataset row is not a JSON value, and the 1-based column of the problem when known. */

@@ -18,9 +18,13 @@ export interface DatasetStats {
   rows: number
   /** Rows that could not be parsed: they count towards max-rows, not towards the statistics. */
   badRows: number
-  rowsPerSplit: Record<string, number>
-  /** Messages per role, over every row. */
-  roles: Record<string, number>
+  /**
+   * Rows per split, in the order the splits were first seen. A Map: split names come from the
+   * repository's file names, and one named `constructor` or `__proto__` is just a split.
+   */
+  rowsPerSplit: Map<string, number>
+  /** Messages per role, over every row: Friendli's four roles, `(none)` and `(other)`. */
+  roles: Map<string, number>
   tokens?: TokenStats
   /** Why tokens were not counted, when they were not. */
   noTokens?: string
@@ -36,7 +40,7 @@ const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 export function statsCollector(base: BaseModel | undefined) {
   let rows = 0
   let badRows = 0
-  const rowsPerSplit: Record<string, number> = {}
+  const rowsPerSplit = new Map<string, number>()
   // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
   // and content swapped cannot fill memory or the summary with its text.
   const roles = new Map<string, number>()
@@ -51,7 +55,7 @@ export function statsCollector(base: BaseModel | undefined) {
     /** A parsed row; returns the parsed rows so far. */
     row(row: DatasetRow, messages: unknown): number {
       rows++
-      rowsPerSplit[row.file.split] = (rowsPerSplit[row.file.split] ?? 0) + 1
+      rowsPerSplit.set(row.file.split, (rowsPerSplit.get(row.file.split) ?? 0) + 1)
       if (Array.isArray(messages))
         for (const m of messages as unknown[]) {
           const role = isObject(m) ? m.role : undefined
@@ -61,7 +65,8 @@ export function statsCollector(base: BaseModel | undefined) {
       // Every row's tokens until the sample is full, then every stride-th row.
       if (base?.countTokens && rows % stride === 0) {
         const r = row.rendered()
-        if (r?.ok) counts.push(base.countTokens(r.text))
+        const n = r?.ok ? base.countTokens(r.text) : undefined // undefined: the tokenizer was stopped
+        if (n !== undefined) counts.push(n)
         if (counts.length >= TOKEN_SAMPLE * 2) {
           stride *= 2
           for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]! // i * 2 < counts.length
@@ -71,8 +76,9 @@ export function statsCollector(base: BaseModel | undefined) {
       return rows
     },
     result(seconds: number): DatasetStats {
-      const stats: DatasetStats = { rows, badRows, rowsPerSplit, roles: Object.fromEntries(roles), seconds }
+      const stats: DatasetStats = { rows, badRows, rowsPerSplit, roles, seconds }
       if (counts.length > 0) stats.tokens = tokenStats(counts)
+      else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
       else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
       return stats
     },

@@ -9,6 +9,7 @@ import type { DatasetRow, DatasetRule, DatasetVisitor } from '../rules/dataset-r
 import type { Finding, Location } from '../common/finding.js'
 import { statsCollector, type DatasetStats } from './dataset-stats.js'
 import { crashedFinding, reporterFor } from './run-model.js'
+import { compareOmitted, findingCollector, type OmittedFindings } from './finding-cap.js'
 import { type RuleLevel } from '../common/finding.js'
 
 export interface DatasetRunOptions {
@@ -28,15 +29,16 @@ export async function runDatasetRules(
   options: DatasetRunOptions,
   /** The listing stopped at its depth or entry limit: files may be missing. */
   truncated = false,
-): Promise<{ findings: Finding[]; stats: DatasetStats }> {
-  const findings: Finding[] = []
+): Promise<{ findings: Finding[]; stats: DatasetStats; omitted: OmittedFindings[] }> {
+  // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
+  const collected = findingCollector()
   const { base } = options
   const visitors: { rule: DatasetRule; visitor: DatasetVisitor; crashed: boolean }[] = []
   for (const rule of rules) {
     const level = options.levels.get(rule.meta.id)
     if (level === 'off') continue
     const docsUrl = `${options.docsBase}${rule.meta.name}.md`
-    const report = reporterFor(rule.meta, level, docsUrl, (f) => findings.push(f))
+    const report = reporterFor(rule.meta, level, docsUrl, (f) => collected.push(f))
     visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false })
   }
   // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -47,7 +49,7 @@ export async function runDatasetRules(
         call(entry.visitor)
       } catch (error) {
         entry.crashed = true
-        findings.push(
+        collected.keep(
           crashedFinding(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'),
         )
       }
@@ -59,11 +61,20 @@ export async function runDatasetRules(
   let lastProgress = started
   each((v) => v.files?.(files, unsupported, truncated))
 
+  // Rows a reader reported and did not read (a Parquet row group past the limits): rows of the files
+  // for max-rows and for "the dataset has no rows", not for the statistics.
+  let skippedRows = 0
   for (const file of files) {
-    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen()
+    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows
     if (left !== undefined && left <= 0) break
     try {
       for await (const event of readRows(source, file, { maxRows: left })) {
+        if (event.kind === 'bad-row' && event.skipped !== undefined) {
+          const skipped = { row: event.row, count: event.skipped, problem: event.problem }
+          skippedRows += skipped.count
+          each((v) => v.skipped?.(file, skipped))
+          continue
+        }
         if (event.kind === 'bad-row') {
           stats.badRow()
           each((v) => v.badRow?.(file, event))
@@ -84,8 +95,12 @@ export async function runDatasetRules(
       each((v) => v.fileError?.(file, error.message, error.line))
     }
   }
-  each((v) => v.end?.(stats.seen()))
-  return { findings, stats: stats.result((Date.now() - started) / 1000) }
+  each((v) => v.end?.(stats.seen() + skippedRows))
+  return {
+    findings: collected.findings,
+    stats: stats.result((Date.now() - started) / 1000),
+    omitted: collected.omitted().sort(compareOmitted),
+  }
 }
 
 function datasetRow(
@@ -113,6 +128,11 @@ function datasetRow(
       const value = event.value as { tools?: unknown }
       // transformers picks the "tool_use" template when tools are passed and the model has one.
       const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template
+      // After its first limit a template renders no more rows in this run; DS401 counts the rows skipped.
+      if (template.stopped) {
+        template.stopped.skipped++
+        return (rendered = undefined)
+      }
       rendered = renderTemplate(
         template.compiled,
         {
@@ -122,8 +142,15 @@ function datasetRow(
           specialTokens: base.specialTokens,
         },
         // A row may be up to MAX_ROW_BYTES; its rendering is allowed a few times that, never unbounded.
-        { timeMs: 2000, maxOutputChars: 4 * MAX_ROW_BYTES },
+        // Each row has its own time, and all rows share the run's budget (artifacts/base-model.ts).
+        {
+          timeMs: base.renderLimits.rowMs,
+          maxOutputChars: 4 * MAX_ROW_BYTES,
+          budget: base.renderLimits.budget,
+        },
       )
+      if (!rendered.ok && rendered.kind === 'limit')
+        template.stopped = { row: event.row, path: file.path, message: rendered.message, skipped: 0 }
       return rendered
     },
   }

@@ -3,6 +3,8 @@
 // element at a time. Both readers use it: a .json file's top-level array (or the rows of
 // `{"data": [...]}`), and a JSON Lines file whose first line opens an array.
 import { isUtf8 } from 'node:buffer'
+import { PYTHON_JSON_MAX_DEPTH } from '../common/json.js'
+import { nestedWords } from '../common/json-errors.js'
 import type { Source } from '../sources/source.js'
 import {
   BACKSLASH,
@@ -49,6 +51,9 @@ export async function* streamJsonArray(
   let pieces: Uint8Array[] = []
   let held = 0
   let oversized = false
+  // The element's deepest nesting (its own levels: the array's is not counted), so an element deeper
+  // than Python's json loads is a bad row before any parser sees it.
+  let elemDepth = 0
   let sawComma = false // a comma since the last element: `[1,]` and `[1,,2]` are not JSON
 
   let batch: RowEvent[] = []
@@ -61,6 +66,13 @@ export async function* streamJsonArray(
     let event: RowEvent
     if (oversized || total > MAX_ROW_BYTES) {
       event = { kind: 'bad-row', row, line: elemLine, problem: tooLong(total) }
+    } else if (elemDepth > PYTHON_JSON_MAX_DEPTH) {
+      event = {
+        kind: 'bad-row',
+        row,
+        line: elemLine,
+        problem: `${nestedWords(elemDepth, PYTHON_JSON_MAX_DEPTH)}; it was not parsed`,
+      }
     } else if (pieces.length === 0) {
       event = { kind: 'row', row, line: elemLine, value: undefined, bytes: trimmedLength(tail) }
       spans.push({ index: batch.length, start: elemStart, end })
@@ -72,6 +84,7 @@ export async function* streamJsonArray(
     pieces = []
     held = 0
     oversized = false
+    elemDepth = 0
     return event
   }
   /** Parse the waiting elements: all at once as one array when they are all valid, else one by one. */
@@ -180,8 +193,9 @@ export async function* streamJsonArray(
         }
       }
       if (b === QUOTE) inString = true
-      else if (b === OPEN_ARRAY || b === OPEN_OBJECT) depth++
-      else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--
+      else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+        if (++depth - 1 > elemDepth) elemDepth = depth - 1
+      } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--
     }
     resolve(buf)
     if (elemStart >= 0 && !done) {

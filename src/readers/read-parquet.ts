@@ -1,30 +1,88 @@
-// Parquet through hyparquet, one row group at a time, over an AsyncBuffer built on source.readRange: the
-// footer is read once, then each row group's column chunks (only the wanted columns). A row group is
-// decoded whole, so memory follows the largest row group, not the file.
+// Parquet through hyparquet, over an AsyncBuffer built on source.readRange: the footer is read once,
+// then the row groups, a batch at a time (only the wanted columns). A batch is decoded whole, so memory
+// follows the batch, and every batch is bounded before it is decoded: by what the footer says (row
+// counts that agree with each other and with the file's size, row groups within PARQUET_LIMITS) and,
+// as it is decoded, by the pages' own sizes (parquet-pages.ts). A row group past the limits is
+// reported and skipped; the rest of the file is still read.
 import {
   parquetMetadataAsync,
   parquetReadObjects,
   parquetSchema,
   type AsyncBuffer,
   type FileMetaData,
+  type RowGroup,
 } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
 import { SourceError } from '../common/errors.js'
 import type { Source } from '../sources/source.js'
-import { formatBinaryBytes } from '../common/wording.js'
+import { formatBinaryBytes, plural } from '../common/wording.js'
+import { boundedCompressors, PageBudgetError, pageBudget } from './parquet-pages.js'
 import { refuseLfsPointer } from './read-text.js'
-import { DataFileError, type DataFile, type RowEvent } from './rows.js'
+import { DataFileError, MAX_ROW_BYTES, type DataFile, type RowEvent } from './rows.js'
 
 const MAGIC = 'PAR1'
 /** The smallest possible Parquet file: magic, an empty footer's length, magic. */
 const MIN_SIZE = 12
 
+/**
+ * The footer is decoded whole, at about 25 times its size in memory. Real footers are kilobytes to a
+ * few megabytes (thousands of row groups × columns × ~200 bytes); 32 MiB keeps the worst case under
+ * 1 GiB.
+ */
+const MAX_FOOTER_BYTES = 32 * 1024 * 1024
+
+export interface ParquetLimits {
+  /**
+   * Bytes a batch of row groups may decode to: the footer's sizes of its column chunks (compressed
+   * or not, the larger) before it is read, and the pages' declared sizes as they are decompressed.
+   */
+  groupBytes: number
+  /** Rows a batch may hold: each becomes an object, whatever the bytes say. */
+  groupRows: number
+  /** Rows a file may claim per byte of its size; more is a footer that does not describe the file. */
+  rowsPerByte: number
+  /** Row groups decoded in one call: many small groups cost one plan, one set of reads. */
+  batchGroups: number
+}
+
+/**
+ * 256 MiB: a row group that pyarrow or `datasets` writes for chat data is a few MiB to a few tens (a
+ * 1,000-row group of long conversations); 256 MiB of text decoded is about a gigabyte of memory, the
+ * most a runner should spend on one batch. 1,048,576 rows is pyarrow's default largest row group.
+ * 8 rows per byte: a row is at least one value in every column, and bit-packed levels take a bit
+ * each; only run-length encoding packs denser, which rows of real, different text do not reach.
+ */
+export const PARQUET_LIMITS: ParquetLimits = {
+  groupBytes: 256 * 1024 * 1024,
+  groupRows: 1_048_576,
+  rowsPerByte: 8,
+  batchGroups: 1_024,
+}
+
+/** What a read did, for tests that prove bounds by counting. */
+export interface ParquetReadCounters {
+  /** hyparquet reads, one per batch of row groups. */
+  batches: number
+  /** Row groups handed to hyparquet, added over the batches: what its planning walks. */
+  groupsPlanned: number
+  /** Declared sizes of the pages decompressed. */
+  pageBytes: number
+  /** Pages refused before or while decompressing. */
+  pagesRefused: number
+}
+
 export async function* readParquet(
   source: Source,
   file: DataFile,
-  options: { maxRows?: number; columns?: string[] } = {},
+  options: {
+    maxRows?: number
+    columns?: string[]
+    limits?: Partial<ParquetLimits>
+    counters?: ParquetReadCounters
+  } = {},
 ): AsyncGenerator<RowEvent[]> {
   const maxRows = options.maxRows ?? Infinity
+  const limits = { ...PARQUET_LIMITS, ...options.limits }
+  const counters = options.counters ?? { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
   await checkFraming(source, file)
   const buffer = asyncBuffer(source, file)
   let metadata: FileMetaData
@@ -33,6 +91,7 @@ export async function* readParquet(
   } catch (error) {
     throw asDataFileError(error, 'the Parquet footer (its metadata) cannot be read')
   }
+  checkCounts(metadata, file, limits)
 
   let columns = options.columns
   if (columns) {
@@ -44,27 +103,191 @@ export async function* readParquet(
     }
     columns = columns.filter((c) => present.has(c))
   }
+  const wanted = columns && new Set(columns)
+  const groups = metadata.row_groups
+  const rowsOf = (g: number) => Number(groups[g]!.num_rows) // g < groups.length
+  const sizeOf = (g: number) => groupSize(groups[g]!, wanted) // g < groups.length
+  const over = (g: number) => sizeOf(g) > limits.groupBytes || rowsOf(g) > limits.groupRows
+  const which = (g: number, end = g + 1) =>
+    `row group ${end - g > 1 ? `${g + 1} to ${end}` : g + 1} of ${groups.length}`
 
   let rowStart = 0
-  const groups = metadata.row_groups
-  for (let g = 0; g < groups.length && rowStart < maxRows; g++) {
-    const count = Number(groups[g].num_rows)
-    const rowEnd = Math.min(rowStart + count, maxRows)
-    if (count === 0) continue
-    let rows: Record<string, unknown>[]
-    if (columns && columns.length === 0) {
-      rows = Array.from({ length: rowEnd - rowStart }, () => ({}))
-    } else {
-      try {
-        rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd, columns, compressors })
-      } catch (error) {
-        throw asDataFileError(error, `row group ${g + 1} of ${groups.length} cannot be read`)
+  let g = 0
+  // After a batch failed (past the page budget, or damaged), its groups are read one at a time.
+  let singleUntil = 0
+  while (g < groups.length && rowStart < maxRows) {
+    const count = rowsOf(g)
+    if (count === 0) {
+      g++
+      continue
+    }
+    if (over(g)) {
+      yield [
+        skipped(
+          rowStart,
+          Math.min(count, maxRows - rowStart),
+          `${which(g)} is ${formatBinaryBytes(sizeOf(g))} in ${plural(count, 'row')}, past the ${formatBinaryBytes(limits.groupBytes)} and ${plural(limits.groupRows, 'row')} the check decodes at once`,
+        ),
+      ]
+      rowStart += count
+      g++
+      continue
+    }
+    // The batch: this group and the small ones after it, within the limits together.
+    let end = g + 1
+    let bytes = sizeOf(g)
+    let rows = count
+    while (
+      end < groups.length &&
+      end >= singleUntil &&
+      end - g < limits.batchGroups &&
+      rowStart + rows < maxRows
+    ) {
+      if (over(end) || bytes + sizeOf(end) > limits.groupBytes || rows + rowsOf(end) > limits.groupRows) break
+      bytes += sizeOf(end)
+      rows += rowsOf(end)
+      end++
+    }
+    const want = Math.min(rows, maxRows - rowStart)
+    let values: Record<string, unknown>[]
+    const budget = pageBudget(limits.groupBytes)
+    try {
+      if (columns && columns.length === 0) values = Array.from({ length: want }, () => ({}))
+      else {
+        counters.batches++
+        counters.groupsPlanned += end - g
+        values = await parquetReadObjects({
+          file: batchBuffer(buffer, groups.slice(g, end), wanted, limits.groupBytes),
+          // Only the batch's groups: hyparquet plans over every group it is given, every call.
+          metadata: { ...metadata, row_groups: groups.slice(g, end), num_rows: BigInt(rows) },
+          rowStart: 0,
+          rowEnd: want,
+          columns,
+          compressors: boundedCompressors(budget),
+        })
       }
+    } catch (error) {
+      if (error instanceof SourceError) throw error
+      // Read the batch's groups one at a time: the good ones are read, and the one at fault is named.
+      if (end - g > 1) {
+        singleUntil = end
+        continue
+      }
+      if (!(error instanceof PageBudgetError)) throw asDataFileError(error, `${which(g)} cannot be read`)
+      yield [skipped(rowStart, want, `${which(g)}: ${error.message}`)]
+      rowStart += count
+      g++
+      continue
+    } finally {
+      counters.pageBytes += budget.decoded
+      counters.pagesRefused += budget.refused
     }
     const first = rowStart
-    yield rows.map((r, k): RowEvent => ({ kind: 'row', row: first + k + 1, ...jsonSafe(r) }))
-    rowStart += count
+    yield values.map((r, k): RowEvent => {
+      const row = first + k + 1
+      const safe = jsonSafe(r)
+      return safe.bytes > MAX_ROW_BYTES
+        ? {
+            kind: 'bad-row',
+            row,
+            problem: `the row is ${formatBinaryBytes(safe.bytes)} decoded, over the ${formatBinaryBytes(MAX_ROW_BYTES)} limit for one row; it was not checked`,
+          }
+        : { kind: 'row', row, ...safe }
+    })
+    rowStart += rows
+    g = end
   }
+}
+
+function skipped(rowStart: number, count: number, why: string): RowEvent {
+  return {
+    kind: 'bad-row',
+    row: rowStart + 1,
+    skipped: count,
+    problem: `${why}; its ${plural(count, 'row')} were not read`,
+  }
+}
+
+/**
+ * The batch's column chunks read at once when they lie together: hyparquet reads each row group's
+ * chunks on their own, so 200,000 one-row groups would be 200,000 reads (requests, on the Hub).
+ * Reads outside the span, or of a span with large gaps of unwanted bytes, go to the file as asked.
+ */
+function batchBuffer(
+  file: AsyncBuffer,
+  batch: readonly RowGroup[],
+  wanted: Set<string> | undefined,
+  limit: number,
+): AsyncBuffer {
+  let from = Infinity
+  let to = -Infinity
+  let sum = 0
+  for (const group of batch)
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data
+      if (!meta || (wanted && !wanted.has(meta.path_in_schema[0] ?? ''))) continue
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset)
+      const size = Number(meta.total_compressed_size)
+      from = Math.min(from, start)
+      to = Math.max(to, start + size)
+      sum += size
+    }
+  const span = to - from
+  if (batch.length < 2 || !(span > 0) || span > limit || span > 2 * sum + 64 * 1024 || to > file.byteLength)
+    return file
+  let whole: Promise<ArrayBuffer> | undefined
+  return {
+    byteLength: file.byteLength,
+    slice(start: number, end = file.byteLength) {
+      if (start < from || end > to) return file.slice(start, end)
+      whole ??= Promise.resolve(file.slice(from, to))
+      return whole.then((b) => b.slice(start - from, end - from))
+    },
+  }
+}
+
+/** What a row group's wanted column chunks take: compressed or not, the larger. */
+function groupSize(group: RowGroup, wanted: Set<string> | undefined): number {
+  let bytes = 0
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data
+    if (!meta || (wanted && !wanted.has(meta.path_in_schema[0] ?? ''))) continue
+    const a = Number(meta.total_uncompressed_size)
+    const b = Number(meta.total_compressed_size)
+    bytes += Math.max(a >= 0 ? a : Infinity, b >= 0 ? b : Infinity)
+  }
+  return bytes
+}
+
+/**
+ * The footer's row counts, before anything is allocated from them: the file's count is its row
+ * groups' sum, each column chunk holds at least a value per row of its group, and the file is large
+ * enough to hold them. A footer that fails is a file that cannot be read, not an allocation.
+ */
+function checkCounts(metadata: FileMetaData, file: DataFile, limits: ParquetLimits): void {
+  const disagree = (what: string) =>
+    new DataFileError(`the footer's row counts disagree: ${what}; the footer does not describe the file`)
+  const n = (v: bigint) => v.toLocaleString('en-US')
+  let sum = 0n
+  for (const [g, group] of metadata.row_groups.entries()) {
+    if (group.num_rows < 0n) throw disagree(`row group ${g + 1} holds ${n(group.num_rows)} rows`)
+    sum += group.num_rows
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data
+      if (meta && meta.num_values < group.num_rows)
+        throw disagree(
+          `row group ${g + 1} holds ${n(group.num_rows)} rows but its column ${meta.path_in_schema.join('.')} holds ${n(meta.num_values)} values (a row has one in every column)`,
+        )
+    }
+  }
+  if (sum !== metadata.num_rows)
+    throw disagree(
+      `the file holds ${n(metadata.num_rows)} rows by its count, ${n(sum)} by its ${plural(metadata.row_groups.length, 'row group')}`,
+    )
+  if (sum > BigInt(limits.rowsPerByte) * BigInt(file.size))
+    throw new DataFileError(
+      `the footer says the file holds ${n(sum)} rows, more than its ${formatBinaryBytes(file.size)} can (at most ${limits.rowsPerByte} a byte); the footer does not describe the file`,
+    )
 }
 
 /** LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it. */
@@ -96,6 +319,10 @@ async function checkFraming(source: Source, file: DataFile): Promise<void> {
   if (footer > file.size - MIN_SIZE)
     throw new DataFileError(
       `truncated or damaged: the footer says its metadata is ${formatBinaryBytes(footer)}, more than the ${formatBinaryBytes(file.size)} file holds`,
+    )
+  if (footer > MAX_FOOTER_BYTES)
+    throw new DataFileError(
+      `its footer (metadata) is ${formatBinaryBytes(footer)}, more than the ${formatBinaryBytes(MAX_FOOTER_BYTES)} it was allowed: decoding it would take about 25 times that in memory; write fewer, larger row groups`,
     )
 }
 

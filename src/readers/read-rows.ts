@@ -9,7 +9,7 @@ import { readParquet } from './read-parquet.js'
 import type { DataFile, RowEvent } from './rows.js'
 
 export interface ReadOptions {
-  /** Stop after this many rows (bad rows count: they are rows of the file). */
+  /** Stop after this many rows (bad and skipped rows count: they are rows of the file). */
   maxRows?: number
   /**
    * Only these top-level columns: Parquet reads no others; for JSON rows, an object value keeps only
@@ -42,7 +42,8 @@ export async function* readRows(
   for await (const batch of batches) {
     for (const event of batch) {
       yield columns && event.kind === 'row' ? { ...event, value: project(event.value, columns) } : event
-      if (++n >= maxRows) return // closes the inner reader: nothing more is read
+      n += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+      if (n >= maxRows) return // closes the inner reader: nothing more is read
     }
   }
 }

@@ -3,7 +3,8 @@
 import { isUtf8 } from 'node:buffer'
 import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from '../sources/lfs.js'
 import { formatBinaryBytes } from '../common/wording.js'
-import { explainJsonError, rowEncodingProblem, type RowProblem } from '../common/json-errors.js'
+import { explainJsonError, nestedWords, rowEncodingProblem, type RowProblem } from '../common/json-errors.js'
+import { jsonNesting, mayNestDeeperThan, PYTHON_JSON_MAX_DEPTH } from '../common/json.js'
 import { firstInvalidUtf8 } from '../common/text.js'
 import type { Source } from '../sources/source.js'
 import { DataFileError, MAX_ROW_BYTES, type DataFile } from './rows.js'
@@ -89,6 +90,17 @@ export function parseRowBytes(bytes: Uint8Array): Parsed {
 
 /** One row's text to its value, or why not. */
 export function parseRowText(text: string): Parsed {
+  // JSON.parse does not recurse, but the rules that read the value may: a row nested deeper than
+  // Python's json loads is refused first. Only a row with that many brackets is scanned.
+  if (mayNestDeeperThan(text, PYTHON_JSON_MAX_DEPTH)) {
+    const nesting = jsonNesting(text, PYTHON_JSON_MAX_DEPTH)
+    if (nesting.over >= 0)
+      return {
+        ok: false,
+        problem: `${nestedWords(nesting.depth, PYTHON_JSON_MAX_DEPTH)}; it was not parsed`,
+        column: nesting.over + 1,
+      }
+  }
   try {
     return { ok: true, value: JSON.parse(text) }
   } catch (error) {

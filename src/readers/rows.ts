@@ -25,7 +25,19 @@ export type RowEvent =
       /** The row's size in bytes as stored (JSON text, or Parquet's decoded size when cheap to know). */
       bytes: number
     }
-  | { kind: 'bad-row'; row: number; line?: number; column?: number; problem: string }
+  | {
+      kind: 'bad-row'
+      row: number
+      line?: number
+      column?: number
+      problem: string
+      /**
+       * Set when the event stands for `skipped` rows from `row` on that were not read at all (a Parquet
+       * row group past what is decoded at once): a matter of the file, reported once, and the file
+       * goes on. Absent for one row that was read and could not be used.
+       */
+      skipped?: number
+    }
 
 /** A file that cannot be read as rows at all: a truncated Parquet, an LFS pointer, not UTF-8, … */
 export class DataFileError extends Error {

@@ -1,6 +1,7 @@
 import type { Report } from '../check.js'
 import type { Finding, Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
+import { clip } from './markdown.js'
 import { formatLocation, place, workspacePath } from './paths.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
@@ -17,8 +18,16 @@ export interface Annotation {
 /** GitHub shows at most 10 of each level per step and silently drops the rest. */
 export const PER_LEVEL = 10
 
+/**
+ * Characters of one annotation's message. Annotations are plain text (never Markdown), but a template
+ * error or a JSON value can be megabytes long; the job summary and the JSON report keep it whole.
+ */
+export const MESSAGE_MAX = 4_000
+
 /** Rows named in a grouped row annotation before "…and N more". */
 const ROWS_SHOWN = 5
+/** Characters of each part of a message (a row, a hint): the parts of one stay within MESSAGE_MAX. */
+const PART_MAX = Math.floor(MESSAGE_MAX / (ROWS_SHOWN + 2))
 
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
 
@@ -33,7 +42,7 @@ export function planAnnotations(report: Report): Annotation[] {
       candidates.push({
         level: 'error',
         title: 'friendli-preflight could not check',
-        message: `Could not check ${target.ref}: ${target.error}`,
+        message: clip(`Could not check ${target.ref}: ${target.error}`, MESSAGE_MAX),
         ...place(target),
       })
     }
@@ -53,7 +62,9 @@ export function planAnnotations(report: Report): Annotation[] {
       const where = place(target, f)
       const shown = group
         .slice(0, ROWS_SHOWN)
-        .map((g) => `${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`)
+        .map((g) =>
+          clip(`${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`, PART_MAX),
+        )
       const more = group.length - shown.length
       candidates.push({
         level: LEVEL[f.severity],
@@ -63,7 +74,7 @@ export function planAnnotations(report: Report): Annotation[] {
           ...(more > 0
             ? [`…and ${plural(more, 'more row')}: the job summary and the JSON report list every one.`]
             : []),
-          ...(f.hint ? [f.hint] : []),
+          ...(f.hint ? [clip(f.hint, PART_MAX)] : []),
         ].join('\n'),
         ...where,
       })
@@ -77,7 +88,7 @@ export function planAnnotations(report: Report): Annotation[] {
       candidates.push({
         level: LEVEL[f.severity],
         title: `${f.ruleId} ${f.rule}`,
-        message: `${prefix}${f.message}${f.hint ? `\n${f.hint}` : ''}`,
+        message: `${clip(prefix + f.message, MESSAGE_MAX - PART_MAX)}${f.hint ? `\n${clip(f.hint, PART_MAX)}` : ''}`,
         ...where,
       })
     }

@@ -4,6 +4,7 @@
 // the caller says so once and the other layers carry the findings.
 import type { Report } from '../check.js'
 import type { Severity } from '../common/finding.js'
+import { clip, fitMarkdown } from './markdown.js'
 import { formatLocation, place, workspacePath } from './paths.js'
 
 const LEVEL: Record<Severity, 'failure' | 'warning' | 'notice'> = {
@@ -12,8 +13,14 @@ const LEVEL: Record<Severity, 'failure' | 'warning' | 'notice'> = {
   info: 'notice',
 }
 const PER_REQUEST = 50
-/** The API refuses an output summary over 65,535 characters. */
-const SUMMARY_MAX = 65_000
+/**
+ * The API refuses an output `summary` (or `text`) over 65,535 characters. Counted here in UTF-8 bytes,
+ * which are never fewer than characters however GitHub counts them (code points, UTF-16 units or the
+ * bytes of its database column).
+ */
+export const CHECK_RUN_OUTPUT_MAX = 65_535
+/** The API takes an annotation `message` of at most 64 KB; repository text is cut well before. */
+export const ANNOTATION_MESSAGE_MAX = 16_000
 
 export interface CheckRunTarget {
   apiUrl: string
@@ -53,11 +60,21 @@ export function checkAnnotations(report: Report): CheckAnnotation[] {
         start_line: p.startLine,
         end_line: p.startLine,
         ...(p.startColumn ? { start_column: p.startColumn, end_column: p.startColumn } : {}),
-        message: prefix + message,
+        // Annotation messages are plain text (not Markdown); only their length needs bounding.
+        message: clip(prefix + message, ANNOTATION_MESSAGE_MAX),
       })
     }
   }
   return out
+}
+
+/** The check run's `output.summary`: `summary` within CHECK_RUN_OUTPUT_MAX, cut between lines with a note. */
+export function checkRunSummary(summary: string): string {
+  return fitMarkdown(
+    summary,
+    { bytes: CHECK_RUN_OUTPUT_MAX, chars: CHECK_RUN_OUTPUT_MAX },
+    '(Cut here: the check run takes at most 65,535 characters; the job summary and the JSON report have the rest.)',
+  )
 }
 
 export type CheckRunResult = { ok: true; url?: string; annotations: number } | { ok: false; reason: string }
@@ -71,12 +88,11 @@ export async function publishCheckRun(
   const annotations = checkAnnotations(report)
   const conclusion = report.result === 'pass' ? 'success' : report.result === 'fail' ? 'failure' : 'neutral'
   const { errors, warnings, infos } = report.counts
+  // The job summary, escaped already (summary.ts), cut at a line end when it is too long.
+  const fitted = checkRunSummary(summary)
   const output = (batch: CheckAnnotation[]) => ({
     title: `${errors} errors, ${warnings} warnings, ${infos} infos`,
-    summary:
-      summary.length > SUMMARY_MAX
-        ? `${summary.slice(0, SUMMARY_MAX)}\n\n(cut: the job summary has the rest)`
-        : summary,
+    summary: fitted,
     annotations: batch,
   })
   const call = async (method: string, path: string, body: unknown) => {

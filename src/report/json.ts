@@ -1,32 +1,108 @@
-import type { Report } from '../check.js'
+import type { Report, TargetResult } from '../check.js'
+import type { Finding } from '../common/finding.js'
 
-/** The CLI's JSON report (its shape is a contract: README, "CLI"): every finding, never grouped or capped; absent values are null. */
+/**
+ * The CLI's JSON report (its shape is a contract: README, "CLI"): every finding kept, one by one;
+ * absent values are null. `omitted` (additive) says, per rule, file and severity, how many findings a
+ * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
+ */
 export function toJson(report: Report) {
   return {
     version: 1,
     targets: report.targets.map((t) => ({
-      kind: t.kind,
-      ref: t.ref,
-      source: t.source,
-      revision: t.revision,
-      status: t.status,
-      ...(t.error ? { error: t.error } : {}),
-      findings: t.findings.map((f) => ({
-        ruleId: f.ruleId,
-        rule: f.rule,
-        severity: f.severity,
-        message: f.message,
-        hint: f.hint ?? null,
-        location: {
-          path: f.location.path,
-          line: f.location.line ?? null,
-          column: f.location.column ?? null,
-          pointer: f.location.pointer ?? null,
-          row: f.location.row ?? null,
-        },
-        docsUrl: f.docsUrl,
-      })),
+      ...targetHead(t),
+      findings: t.findings.map(findingJson),
+      omitted: omittedJson(t),
     })),
-    summary: { ...report.counts, result: report.result },
+    summary: summaryJson(report),
   }
+}
+
+/**
+ * The JSON report as text, in pieces: exactly `JSON.stringify(toJson(report), null, 2) + '\n'`, made
+ * one finding at a time, so a report of any size is written without one string of all of it (V8 caps a
+ * string near 512 MB). Each piece ends between two JSON values, never inside a string, so a piece can
+ * be escaped on its own (neutralizeJson) and written as it comes.
+ */
+export function* jsonReportChunks(report: Report, chunkChars = 64 * 1024): Generator<string> {
+  let buffer = ''
+  // Each call adds a piece; a full buffer is handed out (a generator cannot yield from a callback).
+  const pieces = (function* (): Generator<string> {
+    yield '{\n  "version": 1,\n  "targets": '
+    if (report.targets.length === 0) yield '[]'
+    else {
+      yield '[\n'
+      for (const [i, t] of report.targets.entries()) {
+        yield i === 0 ? '    {\n' : ',\n    {\n'
+        for (const [key, value] of Object.entries(targetHead(t)))
+          yield `      ${JSON.stringify(key)}: ${nested(value, '      ')},\n`
+        if (t.findings.length === 0) yield '      "findings": [],\n'
+        else {
+          yield '      "findings": [\n'
+          for (const [k, f] of t.findings.entries())
+            yield `${k === 0 ? '' : ',\n'}        ${nested(findingJson(f), '        ')}`
+          yield '\n      ],\n'
+        }
+        yield `      "omitted": ${nested(omittedJson(t), '      ')}\n    }`
+      }
+      yield '\n  ]'
+    }
+    yield `,\n  "summary": ${nested(summaryJson(report), '  ')}\n}\n`
+  })()
+  for (const piece of pieces) {
+    buffer += piece
+    if (buffer.length >= chunkChars) {
+      yield buffer
+      buffer = ''
+    }
+  }
+  if (buffer.length > 0) yield buffer
+}
+
+/** `value` as JSON.stringify(value, null, 2) writes it `prefix` deep (strings hold no raw newline). */
+function nested(value: unknown, prefix: string): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${prefix}`)
+}
+
+function targetHead(t: TargetResult) {
+  return {
+    kind: t.kind,
+    ref: t.ref,
+    source: t.source,
+    revision: t.revision,
+    status: t.status,
+    ...(t.error ? { error: t.error } : {}),
+  }
+}
+
+function findingJson(f: Finding) {
+  return {
+    ruleId: f.ruleId,
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    hint: f.hint ?? null,
+    location: {
+      path: f.location.path,
+      line: f.location.line ?? null,
+      column: f.location.column ?? null,
+      pointer: f.location.pointer ?? null,
+      row: f.location.row ?? null,
+    },
+    docsUrl: f.docsUrl,
+  }
+}
+
+function omittedJson(t: TargetResult) {
+  return (t.omitted ?? []).map((o) => ({
+    ruleId: o.ruleId,
+    rule: o.rule,
+    path: o.path,
+    severity: o.severity,
+    count: o.count,
+  }))
+}
+
+function summaryJson(report: Report) {
+  return { ...report.counts, result: report.result }
 }

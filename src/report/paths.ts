@@ -17,7 +17,12 @@ export function workspacePath(target: TargetResult, location: Location): string 
 
 /** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
 export function hubBlobUrl(hub: NonNullable<TargetResult['hub']>, location: Location): string {
-  const encoded = location.path.split('/').map(encodeURIComponent).join('/')
+  // A lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw.
+  const encoded = location.path
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')
   const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`
   if (location.path === '.') return `${repo}/tree/${hub.sha}`
   return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`

@@ -1,10 +1,36 @@
 import type { Report, Status, TargetResult } from '../check.js'
 import type { Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
+import { fitMarkdown, mdCode, mdLink, mdText, moreLine } from './markdown.js'
 import { formatLocation, hubBlobUrl } from './paths.js'
 
-/** GitHub rejects a step summary over 1 MiB; stay well under it and say what was left out. */
+/**
+ * GitHub drops a step summary over 1 MiB (1,048,576 bytes): the summary is never longer than this many
+ * bytes, whatever the repository holds. Tables are capped first; a final cut at a line end is the
+ * backstop.
+ */
 export const SUMMARY_LIMIT = 900_000
+/**
+ * Kept free while rows are added, so the headings and verdicts of the targets after a long one still
+ * fit, and their "…and N more" lines.
+ */
+const ROW_RESERVE = 64_000
+/** Kept free while target headings are added, for the last "…and N more" lines and the footer. */
+const HEAD_RESERVE = 8_000
+
+/** Rows of findings shown per target; the JSON report lists every one. */
+export const FINDING_ROWS = 1_000
+/** Splits listed per dataset; the rest are one row with their count and rows. */
+export const SPLIT_ROWS = 100
+/** Roles listed per dataset (the statistics keep at most six buckets; the cap is for safety). */
+export const ROLE_ITEMS = 20
+/** Rules in the "rows with findings" table. */
+export const RULE_ROWS = 100
+
+/** Lengths of repository text in the summary, in characters before escaping. */
+const REF_MAX = 300
+const PATH_MAX = 500
+const SPLIT_MAX = 200
 
 const VERDICT: Record<Status, string> = {
   pass: '✅ pass',
@@ -13,74 +39,143 @@ const VERDICT: Record<Status, string> = {
 }
 const ICON: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' }
 
-/** Table cells are raw HTML/Markdown in the summary: escape what the messages carry. */
-export function cell(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>')
+/** Lines with their UTF-8 size, filled up to a byte budget. */
+class Lines {
+  readonly lines: string[] = []
+  private bytes = 0
+  constructor(private readonly budget: number) {}
+  /** Whether `lines` fit in the budget, with `spare` bytes left over. */
+  room(lines: readonly string[], spare = 0): boolean {
+    return this.bytes + lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + spare <= this.budget
+  }
+  push(...lines: string[]): void {
+    for (const l of lines) this.bytes += Buffer.byteLength(l) + 1
+    this.lines.push(...lines)
+  }
+  /**
+   * Adds `rows` while they fit (leaving ROW_RESERVE) and fewer than `cap` are shown, with `head` (a
+   * table's header) before the first; returns how many were added.
+   */
+  rows(head: readonly string[], rows: Iterable<string>, cap: number): number {
+    let shown = 0
+    for (const row of rows) {
+      if (shown >= cap || !this.room(shown ? [row] : [...head, row], ROW_RESERVE)) break
+      if (!shown) this.push(...head)
+      this.push(row)
+      shown++
+    }
+    return shown
+  }
 }
 
-/** The job summary as Markdown: verdict, counts, then every finding per target with a link to its rule doc. */
+/**
+ * The job summary as Markdown: verdict, counts, then the findings of each target with a link to the
+ * rule's doc. Every piece of repository text goes through `mdText` or `mdCode` (see markdown.ts), and
+ * the whole stays under SUMMARY_LIMIT bytes.
+ */
 export function formatSummary(report: Report, reportFile?: string): string {
   const { errors, warnings, infos } = report.counts
-  const out: string[] = [
+  const out = new Lines(SUMMARY_LIMIT)
+  out.push(
     `## friendli-preflight: ${VERDICT[report.result]}`,
     '',
     `${plural(report.targets.length, 'target')} checked · ${plural(errors, 'error')} · ${plural(warnings, 'warning')} · ${plural(infos, 'info')} · fail-on: \`${report.failOn}\``,
     '',
-  ]
-  let size = Buffer.byteLength(out.join('\n'))
-  let omitted = 0
+  )
+  let done = 0
   for (const target of report.targets) {
-    const commit = target.hub
-      ? ` at [\`${target.hub.sha.slice(0, 12)}\`](${hubBlobUrl(target.hub, { path: '.' })})`
-      : ''
-    const head = [`### \`${cell(target.ref)}\`${commit} — ${VERDICT[target.status]}`, '']
-    if (target.dataset) head.push(...datasetTable(target), '')
-    if (target.status === 'error') head.push(`Could not check: ${cell(target.error ?? '')}`, '')
-    else if (target.findings.length === 0) head.push('No findings.', '')
-    else head.push('| Severity | Rule | Location | Message |', '|---|---|---|---|')
-    out.push(...head)
-    size += Buffer.byteLength(head.join('\n'))
-    for (const f of target.findings) {
-      const hint = f.hint ? `<br>*Fix:* ${cell(f.hint)}` : ''
-      const where = `\`${cell(formatLocation(f.location.path === '.' ? '(model folder)' : f.location.path, f.location))}\``
-      const location = target.hub ? `[${where}](${hubBlobUrl(target.hub, f.location)})` : where
-      const row = `| ${ICON[f.severity]} | [${f.ruleId} ${f.rule}](${f.docsUrl}) | ${location} | ${cell(f.message)}${hint} |`
-      if (size + Buffer.byteLength(row) > SUMMARY_LIMIT) {
-        omitted++
-        continue
-      }
-      out.push(row)
-      size += Buffer.byteLength(row) + 1
-    }
-    out.push('')
+    const heading = [
+      `### ${mdCode(target.ref, { max: REF_MAX })}${commitLink(target)} — ${VERDICT[target.status]}`,
+      '',
+    ]
+    if (!out.room(heading, HEAD_RESERVE)) break
+    out.push(...heading)
+    done++
+    if (target.dataset) datasetTables(out, target)
+    if (target.status === 'error') out.push(`Could not check: ${mdText(target.error ?? '')}`, '')
+    else if (target.findings.length === 0) out.push('No findings.', '')
+    else findingsTable(out, target)
   }
-  if (omitted > 0)
+  if (done < report.targets.length) out.push(moreLine(report.targets.length - done, 'target'), '')
+  if (reportFile) out.push(`Full report: ${mdCode(reportFile, { max: PATH_MAX })} (JSON).`, '')
+  return fitMarkdown(
+    out.lines.join('\n'),
+    { bytes: SUMMARY_LIMIT },
+    '(The summary was cut here to stay within GitHub’s 1 MiB limit; the JSON report has everything.)',
+  )
+}
+
+/** ` at [`<sha>`](tree at the commit)` for a hub target. */
+function commitLink(target: TargetResult): string {
+  if (!target.hub) return ''
+  return ` at ${mdLink(mdCode(target.hub.sha.slice(0, 12)), hubBlobUrl(target.hub, { path: '.' }))}`
+}
+
+function findingsTable(out: Lines, target: TargetResult): void {
+  const rows = function* () {
+    for (const f of target.findings) {
+      const file = f.location.path === '.' ? '(model folder)' : f.location.path
+      const where = mdCode(formatLocation(file, f.location), { table: true, max: PATH_MAX })
+      const location = target.hub ? mdLink(where, hubBlobUrl(target.hub, f.location)) : where
+      const hint = f.hint ? `<br>*Fix:* ${mdText(f.hint)}` : ''
+      // The rule's id, name and docs link are the tool's own (the registry), not repository text.
+      yield `| ${ICON[f.severity]} | ${mdLink(`${f.ruleId} ${f.rule}`, f.docsUrl)} | ${location} | ${mdText(f.message)}${hint} |`
+    }
+  }
+  const head = ['| Severity | Rule | Location | Message |', '|---|---|---|---|']
+  const shown = out.rows(head, rows(), FINDING_ROWS)
+  const more = target.findings.length - shown
+  if (shown > 0) out.push('')
+  if (shown === 0)
+    out.push(`${plural(more, 'finding')}, not shown: the summary is full (see the JSON report).`, '')
+  else if (more > 0) out.push(moreLine(more, 'finding'), '')
+  // Past the cap per rule and file the engine counts findings instead of keeping them.
+  for (const o of (target.omitted ?? []).slice(0, FINDING_ROWS)) {
+    const file = mdCode(o.path, { max: PATH_MAX })
+    // The cap keeps the first findings of each rule, so a kept one carries the rule's docs link.
+    const docs = target.findings.find((f) => f.ruleId === o.ruleId)?.docsUrl
+    const rule = `${o.ruleId} ${o.rule}`
     out.push(
-      `${plural(omitted, 'more finding')} did not fit in the summary; the JSON report lists them all.`,
+      `${ICON[o.severity]} ${docs ? mdLink(rule, docs) : rule}: ${plural(o.count, `more ${o.severity}`)} in ${file}, counted but not listed (the JSON report counts them too).`,
       '',
     )
-  if (reportFile) out.push(`Full report: \`${cell(reportFile)}\` (JSON).`, '')
-  return out.join('\n')
+  }
+}
+
+/** `items` mapped one at a time, as they are taken: rows past a cap are never escaped. */
+function* lazy<T>(items: Iterable<T>, f: (item: T) => string): Generator<string> {
+  for (const item of items) yield f(item)
 }
 
 /** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
-function datasetTable(target: TargetResult): string[] {
+function datasetTables(out: Lines, target: TargetResult): void {
   const d = target.dataset!
   const n = (x: number) => x.toLocaleString('en-US')
-  const lines = ['| Split | Rows |', '|---|---|']
-  for (const [split, rows] of Object.entries(d.rowsPerSplit)) lines.push(`| ${cell(split)} | ${n(rows)} |`)
-  lines.push(
+
+  const splits = [...d.rowsPerSplit]
+  out.push('| Split | Rows |', '|---|---|')
+  const shownSplits = out.rows(
+    [],
+    lazy(splits, ([split, rows]) => `| ${mdText(split, SPLIT_MAX)} | ${n(rows)} |`),
+    SPLIT_ROWS,
+  )
+  const rest = splits.slice(shownSplits)
+  if (rest.length)
+    out.push(
+      `| *…and ${plural(rest.length, 'more split')}* | ${n(rest.reduce((sum, [, rows]) => sum + rows, 0))} |`,
+    )
+  out.push(
     `| **all** | **${n(d.rows)}** (${n(Math.round(d.rows / Math.max(d.seconds, 0.001)))} rows/s) |`,
     '',
   )
-  const roles = Object.entries(d.roles).sort((a, b) => b[1] - a[1])
-  if (roles.length)
-    lines.push(`Messages by role: ${roles.map(([r, c]) => `${cell(r)} ${n(c)}`).join(' · ')}`, '')
+
+  const roles = [...d.roles].sort((a, b) => b[1] - a[1])
+  if (roles.length) {
+    const shown = roles.slice(0, ROLE_ITEMS).map(([r, c]) => `${mdText(r, SPLIT_MAX)} ${n(c)}`)
+    const more = roles.length > ROLE_ITEMS ? ` · …and ${plural(roles.length - ROLE_ITEMS, 'more role')}` : ''
+    out.push(`Messages by role: ${shown.join(' · ')}${more}`, '')
+  }
+
   const failing = new Map<string, Set<string>>()
   for (const f of target.findings) {
     if (f.location.row === undefined) continue
@@ -90,14 +185,21 @@ function datasetTable(target: TargetResult): string[] {
     failing.set(key, rows)
   }
   if (failing.size) {
-    lines.push('| Rule | Rows with findings |', '|---|---|')
-    for (const [rule, rows] of failing) lines.push(`| ${rule} | ${n(rows.size)} |`)
-    lines.push('')
+    out.push('| Rule | Rows with findings |', '|---|---|')
+    const rules = [...failing]
+    // Rule ids and names are the tool's own (the registry), not repository text.
+    const shown = out.rows(
+      [],
+      rules.map(([rule, rows]) => `| ${rule} | ${n(rows.size)} |`),
+      RULE_ROWS,
+    )
+    if (shown < rules.length) out.push(`| *…and ${plural(rules.length - shown, 'more rule')}* | |`)
+    out.push('')
   }
   if (d.tokens)
-    lines.push(
+    out.push(
       `Tokens per rendered row (${n(d.tokens.counted)} rows counted${d.tokens.counted < d.rows ? ', an even sample' : ''}): min ${n(d.tokens.min)} · median ${n(d.tokens.median)} · p95 ${n(d.tokens.p95)} · max ${n(d.tokens.max)}`,
+      '',
     )
-  else if (d.noTokens) lines.push(`Token lengths not counted: ${cell(d.noTokens)}.`)
-  return lines
+  else if (d.noTokens) out.push(`Token lengths not counted: ${mdText(d.noTokens)}.`, '')
 }

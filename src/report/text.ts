@@ -11,6 +11,19 @@ const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = {
   bold: [1, 22],
 }
 
+/**
+ * Repository text as it may reach a terminal or a log: on one line (CR, LF and the Unicode line
+ * breaks written as `\r`, `\n`, `\u{2028}`), with no escape sequence (ESC and the other controls,
+ * but tab, as `\u{1b}`…) and nothing reordered or hidden (bidi and other format characters as
+ * `\u{202e}`…). A file name or a template error could otherwise repaint the terminal, fake a line of
+ * output or hide a finding.
+ */
+export function printable(s: string): string {
+  return s.replace(/(?!\t)[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  )
+}
+
 /** One line per finding, `path:line:col severity ruleId rule-name message`, then one summary line. */
 export function formatText(report: Report, color = false): string {
   const paint = (kind: keyof typeof COLORS, s: string) =>
@@ -18,12 +31,23 @@ export function formatText(report: Report, color = false): string {
   const lines: string[] = []
   for (const target of report.targets) {
     if (target.status === 'error') {
-      lines.push(`${paint('bold', target.ref)}: ${paint('error', 'could not check')}: ${target.error}`)
+      lines.push(
+        `${paint('bold', printable(target.ref))}: ${paint('error', 'could not check')}: ${printable(target.error ?? '')}`,
+      )
       continue
     }
     for (const f of target.findings) {
-      const where = formatLocation(workspacePath(target, f.location), f.location)
-      lines.push(`${paint('dim', where)} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${f.message}`)
+      const where = printable(formatLocation(workspacePath(target, f.location), f.location))
+      lines.push(
+        `${paint('dim', where)} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${printable(f.message)}`,
+      )
+    }
+    // Past the cap per rule and file, findings are counted, not kept: say how many, in the same shape.
+    for (const o of target.omitted ?? []) {
+      const where = printable(workspacePath(target, { path: o.path }))
+      lines.push(
+        `${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${plural(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`,
+      )
     }
   }
   lines.push(summaryLine(report, paint))

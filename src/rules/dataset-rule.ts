@@ -40,6 +40,11 @@ export interface DatasetVisitor {
   badRow?(file: DataFile, event: { row: number; line?: number; column?: number; problem: string }): void
   /** A file that could not be read as rows at all. */
   fileError?(file: DataFile, message: string, line?: number): void
+  /**
+   * Rows of a file the reader did not read, from `row` on (a Parquet row group past what is decoded
+   * at once), and why; the file goes on.
+   */
+  skipped?(file: DataFile, rows: { row: number; count: number; problem: string }): void
   /** After the last row of every file, with every row read, parsed or not. */
   end?(totalRows: number): void
 }

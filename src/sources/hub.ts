@@ -16,6 +16,13 @@ export interface HubSource extends Source {
 const CACHE_LIMIT = 1024 * 1024
 
 /**
+ * Pages of the tree listing read at most. The Hub sends 1,000 entries a page (50 with expand, which
+ * the listing does not ask for), so LISTING_LIMITS.entries is reached by page 20; 200 pages leave ten
+ * times that, and stop a server that pages forever with few or no entries.
+ */
+export const LISTING_PAGES = 200
+
+/**
  * A model repository on the Hub at one commit. The reference is resolved to a sha first, so a branch
  * that moves during the check cannot mix two commits, and every later URL is free of `refs/pr/1`-style
  * revisions that the library's listFiles does not encode.
@@ -27,6 +34,7 @@ export async function openHubSource(
   const dataset = options.repoType === 'dataset'
   const http = hubHttp(options)
   const hubUrl = options.hubUrl
+  const hubOrigin = new URL(hubUrl).origin
   const context = { ...ref, hubUrl, token: !!options.token, dataset }
   const fail = (error: unknown): never => {
     throw hubFailure(error, context)
@@ -53,14 +61,32 @@ export async function openHubSource(
   async function list(): Promise<Listing> {
     const entries: RepoEntry[] = []
     let truncated = false
+    let pages = 0
+    let received = 0
+    // The library follows each page's Link: rel="next" through this fetch. The next page comes from the
+    // hub's own origin only (the token would not go elsewhere, but the listing is the repo's word and
+    // must be the hub's), and the pages end at LISTING_PAGES.
+    const pageFetch = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
+      if (url.origin !== hubOrigin)
+        throw new SourceError(
+          `the Hub's file listing sent its next page to another server (${url.origin}); the listing is read from ${hubOrigin} only`,
+        )
+      if (++pages > LISTING_PAGES)
+        throw new SourceError(
+          `the Hub's file listing did not end after ${LISTING_PAGES} pages (${received} entries); the Hub sends 1,000 entries a page, so this is not its listing: is hub-url a Hugging Face Hub?`,
+        )
+      return http.fetch(input, init)
+    }) as typeof fetch
     try {
       for await (const e of listFiles({
         repo: dataset ? { type: 'dataset', name: ref.repo } : ref.repo,
         revision: sha,
         recursive: true,
         hubUrl,
-        fetch: http.fetch,
+        fetch: pageFetch,
       })) {
+        received++
         if (entries.length >= LISTING_LIMITS.entries) {
           truncated = true
           break

@@ -9,6 +9,7 @@ import { PyIter } from './jinja-iteration.js'
 import {
   codePoints,
   dictGet,
+  isBmp,
   isHolder,
   isInt,
   isNumber,
@@ -96,7 +97,9 @@ function rawItem(obj: Py, key: Py): Py | typeof MISSING {
   if (obj instanceof Map) return dictGet(obj, key)
   if (Array.isArray(obj) || isStr(obj)) {
     if (!isInt(key)) return MISSING
-    const seq = Array.isArray(obj) ? obj : codePoints(String(obj))
+    // A str of one UTF-16 unit per code point is indexed as it is, without an array of its characters.
+    const text = Array.isArray(obj) ? '' : String(obj)
+    const seq = Array.isArray(obj) ? obj : isBmp(text) ? text : codePoints(text)
     let i = Number(key)
     if (i < 0) i += seq.length
     if (i < 0 || i >= seq.length) return MISSING

@@ -4,9 +4,10 @@
  * that attribute access (jinja-access.ts) hands out. The string algorithms behind the str methods are in
  * jinja-strings.ts, where the filters share them.
  */
-import { checkSize, getSlice, iterate } from './jinja-iteration.js'
+import { getSlice, iterate } from './jinja-iteration.js'
 import {
   findIndex,
+  fixed,
   PY_WHITESPACE,
   pyCapitalize,
   pyIsLower,
@@ -20,6 +21,7 @@ import {
   requireStr,
 } from './jinja-strings.js'
 import {
+  checkSize,
   codePoints,
   dictGet,
   isInt,
@@ -33,6 +35,9 @@ import {
   pyEq,
   pyRepr,
   pyStr,
+  spendOn,
+  ssize,
+  SSIZE_INT,
   strLen,
   truthy,
   tuple,
@@ -149,14 +154,17 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
     case 'join':
       return m((a) => {
         const [items] = bind(name, a, ['iterable'])
-        const parts = iterate(items!).map((x, i) => {
+        const list = iterate(items!)
+        spendOn(list.length)
+        let length = s.length * Math.max(0, list.length - 1)
+        const parts = list.map((x, i) => {
           if (!isStr(x))
             throw new JinjaError(`sequence item ${i}: expected str instance, ${typeName(x)} found`)
+          length += String(x).length
           return String(x)
         })
-        const r = parts.join(s)
-        checkSize(r.length)
-        return r
+        checkSize(length) // before the join builds it
+        return parts.join(s)
       })
     case 'format':
       return m((a) => pyFormat(s, a, lookup))
@@ -176,9 +184,10 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
       return m(() => pyIsUpper(s))
     case 'zfill':
       return m((a) => {
-        const width = toIntArg(bind(name, a, ['width'])[0]!, name)
+        const width = ssize(toIntArg(bind(name, a, ['width'])[0]!, name), SSIZE_INT)
         const n = strLen(s)
         if (n >= width) return s
+        checkSize(s.length + width - n) // before the zeros are built
         const sign = s[0] === '-' || s[0] === '+' ? s[0] : ''
         return sign + '0'.repeat(width - n) + s.slice(sign.length)
       })
@@ -187,7 +196,7 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
     case 'rjust':
       return m((a) => {
         const [w, fill = ' '] = bind(name, a, ['width', 'fillchar'], [' '])
-        const width = toIntArg(w!, name)
+        const width = ssize(toIntArg(w!, name), SSIZE_INT)
         const n = strLen(s)
         if (n >= width) return s
         // Python's rule, which also keeps the result within `width` (checked below) characters.
@@ -200,7 +209,7 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
         if (strLen(f) !== 1)
           throw new JinjaError('The fill character must be exactly one character long', 'TypeError')
         const total = width - n
-        checkSize(width)
+        checkSize(s.length + total) // before the fill is built
         if (name === 'ljust') return s + f.repeat(total)
         if (name === 'rjust') return f.repeat(total) + s
         const left = Math.floor(total / 2) + (total & width & 1)
@@ -225,7 +234,10 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
         return p && s.endsWith(p) ? s.slice(0, s.length - p.length) : s
       })
     case 'expandtabs':
-      return m(() => s.replace(/\t/g, '        '))
+      return m(() => {
+        checkSize(s.length + 7 * (s.split('\t').length - 1))
+        return s.replace(/\t/g, '        ')
+      })
     case 'encode':
       return undefined
     default:
@@ -275,7 +287,8 @@ function pyFormat(fmt: string, a: CallArgs, lookup: FieldLookup): string {
         else v = lookup.item(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]!)
       }
       let text = conv === 'r' ? pyRepr(v) : pyStr(v)
-      if (spec) text = applyFormatSpec(v, text, spec)
+      if (spec) text = applyFormatSpec(v, text, spec, out.length)
+      checkSize(out.length + text.length)
       out += text
     } else if (c === '}') {
       if (fmt[i + 1] === '}') {
@@ -292,18 +305,29 @@ function pyFormat(fmt: string, a: CallArgs, lookup: FieldLookup): string {
   return out
 }
 
-function applyFormatSpec(v: Py, text: string, spec: string): string {
+/** A width or precision of a format spec: past sys.maxsize Python stops parsing it with a ValueError. */
+function specNumber(digits: string | undefined, fallback: number): number {
+  if (digits === undefined) return fallback
+  const n = Number(digits)
+  if (n > 2 ** 63 - 1) throw new JinjaError('Too many decimal digits in format string', 'ValueError')
+  return n
+}
+
+/** One field's format spec; `before` is the length of the output so far, which the pad must fit beside. */
+function applyFormatSpec(v: Py, text: string, spec: string, before: number): string {
   const m = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?(,)?(?:\.(\d+))?([a-zA-Z%])?$/.exec(spec)
   if (!m) return text
   const [, fill = ' ', align, , , zero, width, , precision, type] = m
+  const w = specNumber(width, 0)
+  const p = specNumber(precision, 6)
   let body = text
   if (isNumber(v) && (type === 'f' || type === 'F' || (precision !== undefined && !type))) {
-    body = numOf(v).toFixed(Number(precision ?? 6))
+    body = fixed(numOf(v), p)
   } else if (isNumber(v) && type === 'd') body = String(Math.trunc(numOf(v)))
-  else if (isStr(v) && precision !== undefined) body = codePoints(text).slice(0, Number(precision)).join('')
-  const w = Number(width ?? 0)
+  else if (isStr(v) && precision !== undefined) body = codePoints(text).slice(0, p).join('')
   const n = strLen(body)
   if (n >= w) return body
+  checkSize(before + body.length + w - n) // before the pad is built
   const pad = w - n
   const f = zero && !align ? '0' : fill
   const al = align ?? (isNumber(v) ? '>' : '<')

@@ -5,11 +5,13 @@
  */
 import { getAttr, getItem } from './jinja-access.js'
 import { bind } from './jinja-calls.js'
-import { checkSize, isIterable, iterate, pyLen, PyIter } from './jinja-iteration.js'
+import { isIterable, iterate, pyLen, PyIter } from './jinja-iteration.js'
 import { jsonDumps } from './jinja-json.js'
 import { printf } from './jinja-operators.js'
 import { pyCapitalize, pyIsLower, pyIsUpper, pyReplace, pySplitlines, pyStrip } from './jinja-strings.js'
 import {
+  checkItems,
+  checkSize,
   codePoints,
   dictGet,
   htmlEscape,
@@ -17,6 +19,7 @@ import {
   isInt,
   isNumber,
   isStr,
+  isTuple,
   JinjaError,
   Markup,
   MISSING,
@@ -27,6 +30,11 @@ import {
   pyEq,
   pyRepr,
   pyStr,
+  spend,
+  spendOn,
+  ssize,
+  SSIZE_INDEX,
+  SSIZE_INT,
   strLen,
   truthy,
   tuple,
@@ -77,6 +85,7 @@ function lowerIfStr(v: Py, caseSensitive: boolean): Py {
 }
 
 function sortValues(items: Py[], key: (x: Py) => Py, reverse: boolean): Py[] {
+  spendOn(items.length) // and each comparison spends as it walks the keys (pyCompare)
   const keyed = items.map((x, i) => ({ x, k: key(x), i }))
   keyed.sort((p, q) => {
     const c = pyCompare(p.k, q.k)
@@ -105,17 +114,27 @@ function selectOrReject(value: Py, a: CallArgs, env: FilterEnv, attr: boolean, m
 
 function doIndent(v: Py, a: CallArgs): Py {
   const [width, first, blank] = bind('do_indent', a, ['width', 'first', 'blank'], [4, false, false])
-  const indention = isStr(width!) ? String(width) : ' '.repeat(intArg(width!, 'indent'))
-  const str = s(v) + '\n'
-  let rv: string
-  if (truthy(blank!)) rv = pySplitlines(str).join('\n' + indention)
+  let indention: string
+  if (isStr(width!)) indention = String(width)
   else {
-    const lines = pySplitlines(str)
+    // Jinja2 builds " " * width: Python's overflow first, then our size bound, before the spaces exist.
+    const n = Math.max(0, ssize(intArg(width!, 'indent'), SSIZE_INDEX))
+    checkSize(n)
+    indention = ' '.repeat(n)
+  }
+  const str = s(v) + '\n'
+  const lines = pySplitlines(str)
+  spendOn(lines.length)
+  // Every line that gets the indentation, counted before one is built.
+  const indented = truthy(blank!) ? lines.length - 1 : lines.slice(1).filter((l) => l !== '').length
+  checkSize(str.length + (indented + (truthy(first!) ? 1 : 0)) * indention.length)
+  let rv: string
+  if (truthy(blank!)) rv = lines.join('\n' + indention)
+  else {
     rv = lines.shift() ?? ''
     if (lines.length > 0) rv += '\n' + lines.map((l) => (l ? indention + l : l)).join('\n')
   }
   if (truthy(first!)) rv = indention + rv
-  checkSize(rv.length)
   return rv
 }
 
@@ -139,7 +158,7 @@ function toInt(v: Py, dflt: Py, base: number): Py {
       if (!Number.isNaN(n)) return n
     }
     const f = Number(t)
-    if (t !== '' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(f))
+    if (t !== '' && /^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(f))
       return Math.trunc(f)
     return dflt
   }
@@ -151,7 +170,7 @@ function toFloat(v: Py, dflt: Py): Py {
   if (isNumber(v)) return new PyFloat(numOf(v))
   if (isStr(v)) {
     const t = pyStrip(String(v), null, true, true).toLowerCase()
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return new PyFloat(Number(t))
+    if (/^[+-]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?$/.test(t)) return new PyFloat(Number(t))
     if (/^[+-]?(inf|infinity)$/.test(t)) return new PyFloat(t.startsWith('-') ? -Infinity : Infinity)
     if (/^[+-]?nan$/.test(t)) return new PyFloat(NaN)
   }
@@ -174,14 +193,29 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   [
     'batch',
     (v, a) => {
+      // jinja2.filters.do_batch, step by step: a batch is yielded when it holds `linecount` items (so 0
+      // yields one empty batch first), and only the last one is filled: tmp += [fill_with] * missing.
       const [n, fill] = bind('do_batch', a, ['linecount', 'fill_with'], [null])
       const size = intArg(n!, 'batch')
       const items = iterate(v)
+      spendOn(items.length)
       const out: Py[] = []
-      for (let i = 0; i < items.length; i += size) {
-        const chunk = items.slice(i, i + size)
-        if (fill !== null) while (chunk.length < size) chunk.push(fill!)
-        out.push(chunk)
+      let tmp: Py[] = []
+      for (const item of items) {
+        if (tmp.length === size) {
+          out.push(tmp)
+          tmp = []
+        }
+        tmp.push(item)
+      }
+      if (tmp.length > 0) {
+        if (fill !== null && tmp.length < size) {
+          const missing = ssize(size - tmp.length, SSIZE_INDEX)
+          checkItems(size) // the filled batch, before the fill is built
+          spendOn(missing)
+          for (let i = 0; i < missing; i++) tmp.push(fill!)
+        }
+        out.push(tmp)
       }
       return new PyIter(out, 'generator')
     },
@@ -190,12 +224,14 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   [
     'center',
     (v, a) => {
+      // value.center(width), as Jinja2 calls it: Python's overflow, then our size bound, then the pad.
       const [w] = bind('do_center', a, ['width'], [80])
       const str = s(v)
-      const width = intArg(w!, 'center')
+      const width = ssize(intArg(w!, 'center'), SSIZE_INT)
       const n = strLen(str)
       if (n >= width) return str
       const total = width - n
+      checkSize(str.length + total)
       const left = Math.floor(total / 2) + (total & width & 1)
       return ' '.repeat(left) + str + ' '.repeat(total - left)
     },
@@ -281,10 +317,17 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
     (v, a) => {
       const [d, attribute] = bind('do_join', a, ['d', 'attribute'], ['', null])
       let items = iterate(v)
+      spendOn(items.length)
       if (attribute !== null) items = items.map(attrGetter(attribute!))
-      const r = items.map((x) => pyStr(x)).join(pyStr(d!))
-      checkSize(r.length)
-      return r
+      const sep = pyStr(d!)
+      let length = sep.length * Math.max(0, items.length - 1)
+      const parts = items.map((x) => {
+        const p = pyStr(x)
+        length += p.length
+        checkSize(length) // as the parts are made, so a join of shared values stops early
+        return p
+      })
+      return parts.join(sep)
     },
   ],
   [
@@ -306,7 +349,14 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
     },
   ],
   ['length', (v) => pyLen(v)],
-  ['list', (v) => iterate(v).slice()],
+  [
+    'list',
+    (v) => {
+      const items = iterate(v)
+      spendOn(items.length)
+      return items.slice()
+    },
+  ],
   ['lower', (v) => s(v).toLowerCase()],
   [
     'map',
@@ -381,14 +431,7 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
     },
   ],
   ['string', (v) => (v instanceof Markup ? v : s(v))],
-  [
-    'striptags',
-    (v) =>
-      s(v)
-        .replace(/<!--.*?-->|<[^>]*>/gs, '')
-        .replace(/\s+/g, ' ')
-        .trim(),
-  ],
+  ['striptags', (v) => stripTags(s(v))],
   [
     'sum',
     (v, a) => {
@@ -462,16 +505,26 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
   [
     'unique',
     (v, a) => {
+      // Jinja2 keeps a set of the keys seen: str, int, float, bool, None and tuples of them hash here
+      // (one lookup each, not a comparison with every key kept); a list or dict is unhashable, as in
+      // Python; anything else is compared with ==, each comparison spending work.
       const [cs, attribute] = bind('do_unique', a, ['case_sensitive', 'attribute'], [false, null])
       const g = attrGetter(attribute!)
-      const seen: Py[] = []
+      const hashed = new Set<string>()
+      const others: Py[] = []
       const out: Py[] = []
       for (const x of iterate(v)) {
+        spend(1)
         const k = lowerIfStr(g(x), truthy(cs!))
-        if (!seen.some((y) => pyEq(y, k))) {
-          seen.push(k)
-          out.push(x)
+        const h = hashKey(k)
+        if (h !== undefined) {
+          if (hashed.has(h)) continue
+          hashed.add(h)
+        } else {
+          if (others.some((y) => pyEq(y, k))) continue
+          others.push(k)
         }
+        out.push(x)
       }
       return new PyIter(out, 'generator')
     },
@@ -486,6 +539,64 @@ export const FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filter>([
         .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
   ],
 ])
+
+/**
+ * A string that is equal exactly when Python's == (and so its set) says the keys are equal: numbers by
+ * value (1 == 1.0 == True), str and Markup by text, None, and tuples of those. NaN, Undefined and the
+ * other objects are left to ==; a list or dict raises TypeError as Python's set does.
+ */
+function hashKey(k: Py): string | undefined {
+  spend(1)
+  if (k === null) return 'N'
+  if (isNumber(k)) {
+    const n = numOf(k)
+    return Number.isNaN(n) ? undefined : `n${n === 0 ? 0 : n}`
+  }
+  if (isStr(k)) return `s${String(k)}`
+  if (Array.isArray(k)) {
+    if (!isTuple(k)) throw new JinjaError("unhashable type: 'list'")
+    const parts: string[] = []
+    for (const x of k) {
+      const h = hashKey(x)
+      if (h === undefined) return undefined
+      parts.push(JSON.stringify(h))
+    }
+    return `t[${parts.join(',')}]`
+  }
+  if (k instanceof Map) throw new JinjaError("unhashable type: 'dict'")
+  return undefined
+}
+
+/**
+ * striptags as a scan: a comment `<!--...-->` or a tag `<...>` is removed, then whitespace runs become one
+ * space. The same matches as /<!--.*?-->|<[^>]*>/gs, found with indexOf from positions that only move
+ * forward, so many `<` or `<!--` with no end cost one pass, not a scan to the end for each.
+ */
+function stripTags(text: string): string {
+  spendOn(text.length)
+  let out = ''
+  let pos = 0
+  let nextGt = -2 // -2: not looked for yet; -1: there is none
+  let nextCommentEnd = -2
+  for (;;) {
+    const lt = text.indexOf('<', pos)
+    if (lt < 0) break
+    if (text.startsWith('<!--', lt)) {
+      if (nextCommentEnd !== -1 && nextCommentEnd < lt + 4) nextCommentEnd = text.indexOf('-->', lt + 4)
+      if (nextCommentEnd >= 0) {
+        out += text.slice(pos, lt)
+        pos = nextCommentEnd + 3
+        continue
+      }
+    }
+    if (nextGt !== -1 && nextGt < lt + 1) nextGt = text.indexOf('>', lt + 1)
+    if (nextGt < 0) break // no '>' after this '<', so none after any later one
+    out += text.slice(pos, lt)
+    pos = nextGt + 1
+  }
+  out += text.slice(pos)
+  return out.replace(/\s+/g, ' ').trim()
+}
 
 function badAbs(v: Py): never {
   if (v instanceof Undef) v.fail()

@@ -6,7 +6,7 @@
  */
 import { FILTERS, TESTS, type FilterEnv } from './jinja-filters.js'
 import { getAttr, getItem } from './jinja-access.js'
-import { checkSize, getSlice, iterate } from './jinja-iteration.js'
+import { getSlice, iterate } from './jinja-iteration.js'
 import { binaryOp } from './jinja-operators.js'
 import {
   isTuple,
@@ -18,10 +18,12 @@ import {
   PyFloat,
   pyRepr,
   pyStr,
+  spend,
   truthy,
   tuple,
   typeName,
   Undef,
+  Writer,
   type AttrHolder,
   type CallArgs,
   type Py,
@@ -36,17 +38,6 @@ export class Scope {
     const v = this.vars.get(name)
     if (v !== undefined) return v
     return this.parent ? this.parent.lookup(name) : MISSING
-  }
-}
-
-/** An output buffer that enforces the size bound as it grows. */
-class Buf {
-  readonly parts: string[] = []
-  private len = 0
-  push(s: string): void {
-    this.parts.push(s)
-    this.len += s.length
-    checkSize(this.len)
   }
 }
 
@@ -124,13 +115,14 @@ class LoopObj implements AttrHolder {
 }
 
 interface RunOptions {
-  deadline: number
-  timeMs: number
   globals: Map<string, Py>
 }
 
+/**
+ * One render. Its bounds (size, work, time) are the meter's (jinja-values.ts), which renderTemplate sets:
+ * every statement, loop iteration and call spends a unit of work there, as every value walk does.
+ */
 export class Renderer implements FilterEnv {
-  private steps = 0
   private macroDepth = 0
   private loopDepth = 0
 
@@ -140,25 +132,22 @@ export class Renderer implements FilterEnv {
   // statements
 
   render(program: Node, scope: Scope): string {
-    const out = new Buf()
+    const out = new Writer()
     this.block(program.body, scope, out)
-    return out.parts.join('')
+    return out.toString()
   }
 
   private tick(): void {
-    if ((++this.steps & 1023) === 0 && Date.now() > this.opts.deadline) {
-      const secs = this.opts.timeMs / 1000
-      throw new LimitError(`rendering took longer than ${secs} s`)
-    }
+    spend(1)
   }
 
   private blockToString(stmts: Node[], scope: Scope): string {
-    const out = new Buf()
+    const out = new Writer()
     this.block(stmts, scope, out)
-    return out.parts.join('')
+    return out.toString()
   }
 
-  private block(stmts: Node[], scope: Scope, out: Buf): void {
+  private block(stmts: Node[], scope: Scope, out: Writer): void {
     for (const st of stmts) {
       this.tick()
       switch (st.type) {
@@ -205,7 +194,7 @@ export class Renderer implements FilterEnv {
     }
   }
 
-  private execFor(st: Node, scope: Scope, out: Buf): void {
+  private execFor(st: Node, scope: Scope, out: Writer): void {
     let iterNode = st.iterable
     let filter: Node // a node, or undefined when the loop has no `if`
     if (iterNode.type === 'SelectExpression') {

@@ -1,17 +1,18 @@
 /**
- * Iteration, len() and slicing over template values, the one-shot PyIter that Jinja2's filters return, and the per-render
- * size bound (checkSize) that every producer of strings and lists checks. Kept apart because operators, calls,
- * attribute access, filters, tojson and the interpreter all build on it, and it needs nothing but jinja-values.
+ * Iteration, len() and slicing over template values, and the one-shot PyIter that Jinja2's filters return. Kept
+ * apart because operators, calls, attribute access, filters, tojson and the interpreter all build on it, and it
+ * needs nothing but jinja-values (where the per-render bounds, checkSize and spend, live).
  */
 import {
   codePoints,
+  isBmp,
   isInt,
   isStr,
   isTuple,
   JinjaError,
-  LimitError,
   Markup,
   MISSING,
+  spendOn,
   strLen,
   tuple,
   typeName,
@@ -45,7 +46,10 @@ export class PyIter {
 export function iterate(v: Py): Py[] {
   if (Array.isArray(v)) return v
   if (typeof v === 'string') return codePoints(v)
-  if (v instanceof Map) return [...v.keys()]
+  if (v instanceof Map) {
+    spendOn(v.size)
+    return [...v.keys()]
+  }
   if (v instanceof Undef) {
     if (v.exc === 'security') return []
     return []
@@ -75,23 +79,14 @@ export function pyLen(v: Py): number {
   throw new JinjaError(`object of type '${typeName(v)}' has no len()`)
 }
 
-// ------------------------------------------------------------------------------------------------------------
-// the size bound
-
-/** The size bound for strings and lists built while rendering (set per render). */
-export const bounds = { maxChars: 1_000_000 }
-
-export function checkSize(n: number): void {
-  if (n > bounds.maxChars)
-    throw new LimitError(`the output grew past ${bounds.maxChars.toLocaleString('en-US')} characters`)
-}
-
 /** obj[start:stop:step] on a str, list or tuple, as Python slices. */
 export function getSlice(obj: Py, start: Py, stop: Py, step: Py): Py {
   if (obj instanceof Undef) obj.fail()
   const isString = isStr(obj)
   if (!Array.isArray(obj) && !isString) throw new JinjaError(`'${typeName(obj)}' object is not subscriptable`)
-  const seq = Array.isArray(obj) ? obj : codePoints(String(obj))
+  // A str of one UTF-16 unit per code point is sliced as it is, without an array of its characters.
+  const text = isString ? String(obj) : ''
+  const seq = Array.isArray(obj) ? obj : isBmp(text) ? text : codePoints(text)
   const idx = (v: Py, name: string): number | undefined => {
     if (v === null || v instanceof Undef) return undefined
     if (!isInt(v)) throw new JinjaError(`slice indices must be integers or None or have an __index__ method`)
@@ -107,11 +102,14 @@ export function getSlice(obj: Py, start: Py, stop: Py, step: Py): Py {
   if (st > 0) {
     lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n)
     hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n)
-    for (let i = lo; i < hi; i += st) out.push(seq[i]!)
+    if (typeof seq === 'string' && st === 1) return seq.slice(lo, hi)
+    spendOn(Math.max(0, hi - lo) / st)
+    for (let i = lo; i < hi; i += st) out.push(seq[i]!) // lo <= i < hi <= n
   } else {
     lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1)
     hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1)
-    for (let i = lo; i > hi; i += st) out.push(seq[i]!)
+    spendOn(Math.max(0, lo - hi) / -st)
+    for (let i = lo; i > hi; i += st) out.push(seq[i]!) // n > lo >= i > hi >= -1
   }
   if (isString) return (out as string[]).join('') // code points of a str
   return isTuple(obj) ? tuple(out) : out

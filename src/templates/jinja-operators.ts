@@ -4,8 +4,11 @@
  * `not in`, and str % args (printf-style, also the format filter). Short-circuiting `and` / `or`, `not` and
  * unary + / - are evaluated in jinja-interpreter.ts, next to the rest of expression evaluation.
  */
-import { checkSize, PyIter } from './jinja-iteration.js'
+import { PyIter } from './jinja-iteration.js'
+import { fixed } from './jinja-strings.js'
 import {
+  checkItems,
+  checkSize,
   dictGet,
   htmlEscape,
   isInt,
@@ -21,6 +24,10 @@ import {
   PyFloat,
   pyRepr,
   pyStr,
+  spend,
+  spendOn,
+  ssize,
+  SSIZE_INDEX,
   tuple,
   typeName,
   Undef,
@@ -66,17 +73,21 @@ function arith(op: string, a: Py, b: Py): Py {
   throw new JinjaError(`unknown operator ${op}`)
 }
 
+/** seq * n: Python's own overflow first, then the size bound, both before anything is built. */
 function repeat(seq: Py, n: Py): Py {
-  const count = Math.max(0, Number(n))
+  const count = Math.max(0, ssize(Number(n), SSIZE_INDEX))
   if (typeof seq === 'string' || seq instanceof Markup) {
     const s = String(seq)
     checkSize(s.length * count)
-    return s.repeat(count)
+    spendOn(s.length * count)
+    const r = s.repeat(count)
+    return seq instanceof Markup ? new Markup(r) : r
   }
   const list = seq as Py[]
-  checkSize(list.length * count)
+  checkItems(list.length * count)
+  spendOn(list.length * count)
   const out: Py[] = []
-  for (let i = 0; i < count; i++) out.push(...list)
+  for (let i = 0; i < count; i++) for (const x of list) out.push(x)
   return isTuple(list) ? tuple(out) : out
 }
 
@@ -85,12 +96,14 @@ export function binaryOp(op: string, a: Py, b: Py): Py {
     case '+': {
       checkUndef(a, b)
       if (isStr(a) && isStr(b)) {
+        checkSize(String(a).length + String(b).length)
         const r = concatMarkup(a, b)
         checkSize(String(r).length)
         return r
       }
       if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-        checkSize(a.length + b.length)
+        checkItems(a.length + b.length)
+        spendOn(a.length + b.length)
         const r = [...a, ...b]
         return isTuple(a) ? tuple(r) : r
       }
@@ -121,9 +134,10 @@ export function binaryOp(op: string, a: Py, b: Py): Py {
       checkUndef(a, b)
       return arith(op, a, b)
     case '~': {
-      const r = pyStr(a) + pyStr(b)
-      checkSize(r.length)
-      return r
+      const x = pyStr(a)
+      const y = pyStr(b)
+      checkSize(x.length + y.length)
+      return x + y
     }
     case '==':
       return pyEq(a, b)
@@ -167,12 +181,29 @@ function contains(container: Py, item: Py): boolean {
   throw new JinjaError(`argument of type '${typeName(container)}' is not iterable`)
 }
 
+/**
+ * One conversion of str % args. The width cannot start with 0 (a 0 there is a flag, as in Python), so the
+ * flags and the width never compete for the same digits: a long run of zeros costs one pass, not a pass
+ * per zero.
+ */
+const CONVERSION = /%(\(\w+\))?([-+ #0]*)(\*|[1-9]\d*)?(?:\.(\d+))?([sdirfgeExXoc%])/g
+
+/** Python's printf width and precision are C ssize_t: beyond sys.maxsize it is a ValueError. */
+function printfNumber(digits: string | undefined, what: 'width' | 'precision'): number {
+  if (digits === undefined || digits === '*') return 0
+  const n = Number(digits)
+  if (n > 2 ** 63 - 1) throw new JinjaError(`${what} too big`, 'ValueError')
+  return n
+}
+
 /** str % args (printf-style), the common conversions. */
 export function printf(fmt: string, args: Py): string {
   const list = Array.isArray(args) && isTuple(args) ? args : [args]
   let k = 0
+  let produced = 0
+  spendOn(fmt.length)
   const out = fmt.replace(
-    /%(\(\w+\))?([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdirfgeExXoc%])/g,
+    CONVERSION,
     (
       _m: string,
       key: string | undefined,
@@ -202,16 +233,24 @@ export function printf(fmt: string, args: Py): string {
             throw new JinjaError(`%${conv} format: a real number is required, not ${typeName(v)}`)
           s = String(Math.trunc(numOf(v)))
           break
-        case 'f':
+        case 'f': {
           if (!isNumber(v)) throw new JinjaError(`must be real number, not ${typeName(v)}`)
-          s = numOf(v).toFixed(prec === undefined ? 6 : Number(prec))
+          const p = prec === undefined ? 6 : printfNumber(prec, 'precision')
+          s = fixed(numOf(v), p)
           break
+        }
         default:
           s = pyStr(v)
       }
-      const w = width && width !== '*' ? Number(width) : 0
-      if (s.length < w)
+      const w = printfNumber(width, 'width')
+      if (s.length < w) {
+        // The padded conversion, and the output so far, within the size bound before the pad is built.
+        checkSize(produced + w)
         s = String(flags).includes('-') ? s.padEnd(w) : s.padStart(w, String(flags).includes('0') ? '0' : ' ')
+      }
+      produced += s.length
+      checkSize(produced)
+      spend(1)
       return s
     },
   )

@@ -3,19 +3,41 @@
  * rsplit, splitlines, replace, title, capitalize, islower / isupper and find. Shared by the str methods
  * (jinja-calls.ts) and the string filters (jinja-filters.ts), and they need nothing but jinja-values.
  */
-import { codePoints, isStr, JinjaError, strLen, typeName, Undef, type Py } from './jinja-values.js'
+import {
+  checkSize,
+  codePoints,
+  isBmp,
+  isStr,
+  JinjaError,
+  spendOn,
+  strLen,
+  typeName,
+  Undef,
+  type Py,
+} from './jinja-values.js'
 
 export const PY_WHITESPACE =
   ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000'
 
+const WHITESPACE_SET = new Set(PY_WHITESPACE)
+
+function codePointSet(chars: string): Set<string> {
+  spendOn(chars.length)
+  return new Set(chars) // a string iterates by code point
+}
+
 export function pyStrip(s: string, chars: Py, left: boolean, right: boolean): string {
-  const set = chars === null || chars instanceof Undef ? PY_WHITESPACE : requireStr(chars, 'strip arg')
-  const cps = codePoints(s)
+  // A set of code points, so a long `chars` costs one pass, not a pass per character stripped.
+  const set =
+    chars === null || chars instanceof Undef ? WHITESPACE_SET : codePointSet(requireStr(chars, 'strip arg'))
+  // A str of one UTF-16 unit per code point is stripped by index, without an array of its characters.
+  const cps: ArrayLike<string> = isBmp(s) ? s : codePoints(s)
   let a = 0
   let b = cps.length
-  if (left) while (a < b && set.includes(cps[a]!)) a++
-  if (right) while (b > a && set.includes(cps[b - 1]!)) b--
-  return a === 0 && b === cps.length ? s : cps.slice(a, b).join('')
+  if (left) while (a < b && set.has(cps[a]!)) a++ // a < b <= cps.length
+  if (right) while (b > a && set.has(cps[b - 1]!)) b-- // a < b <= cps.length
+  if (a === 0 && b === cps.length) return s
+  return typeof cps === 'string' ? cps.slice(a, b) : Array.prototype.slice.call(cps, a, b).join('')
 }
 
 export function requireStr(v: Py, what: string): string {
@@ -29,16 +51,14 @@ export function pySplit(s: string, sep: Py, maxsplit: number): string[] {
     const cps = codePoints(s)
     let i = 0
     while (i < cps.length) {
-      while (i < cps.length && PY_WHITESPACE.includes(cps[i]!)) i++
+      while (i < cps.length && WHITESPACE_SET.has(cps[i]!)) i++
       if (i >= cps.length) break
       if (maxsplit >= 0 && out.length === maxsplit) {
-        let rest = cps.slice(i).join('')
-        rest = pyStrip(rest, null, false, true)
-        out.push(rest)
+        out.push(cps.slice(i).join('')) // the rest, trailing whitespace and all, as CPython keeps it
         return out
       }
       let j = i
-      while (j < cps.length && !PY_WHITESPACE.includes(cps[j]!)) j++
+      while (j < cps.length && !WHITESPACE_SET.has(cps[j]!)) j++
       out.push(cps.slice(i, j).join(''))
       i = j
     }
@@ -55,16 +75,24 @@ export function pySplit(s: string, sep: Py, maxsplit: number): string[] {
 export function pyRsplit(s: string, sep: Py, maxsplit: number): string[] {
   if (maxsplit < 0) return pySplit(s, sep, -1)
   if (sep === null) {
-    const all = pySplit(s, null, -1)
-    if (all.length <= maxsplit + 1) return all
-    // rebuild the head keeping original spacing
-    const tail = all.slice(all.length - maxsplit)
-    let head = pyStrip(s, null, false, true)
-    for (let k = tail.length - 1; k >= 0; k--) {
-      head = head.slice(0, head.lastIndexOf(tail[k]!))
-      head = pyStrip(head, null, false, true)
+    // From the right, one pass: up to maxsplit words, then the rest with its trailing whitespace
+    // stripped and its leading whitespace kept, as CPython's rsplit does.
+    const cps = codePoints(s)
+    const words: string[] = []
+    let j = cps.length
+    for (;;) {
+      while (j > 0 && WHITESPACE_SET.has(cps[j - 1]!)) j-- // 0 < j <= cps.length
+      if (j === 0) break
+      if (words.length === maxsplit) {
+        words.push(cps.slice(0, j).join(''))
+        break
+      }
+      let i = j
+      while (i > 0 && !WHITESPACE_SET.has(cps[i - 1]!)) i-- // 0 < i <= cps.length
+      words.push(cps.slice(i, j).join(''))
+      j = i
     }
-    return [head, ...tail]
+    return words.reverse()
   }
   const sepStr = requireStr(sep, 'sep')
   if (sepStr === '') throw new JinjaError('empty separator', 'ValueError')
@@ -92,19 +120,21 @@ export function pyReplace(s: string, old: string, rep: string, count: number): s
   if (count === 0) return s
   if (old === '') {
     const cps = codePoints(s)
+    const copies = count < 0 ? cps.length + 1 : Math.min(count, cps.length + 1)
+    checkSize(s.length + copies * rep.length) // before the copies of `rep` are built
+    spendOn(copies)
     let out = ''
-    let n = 0
     for (let i = 0; i <= cps.length; i++) {
-      if (count < 0 || n < count) {
-        out += rep
-        n++
-      }
+      if (i < copies) out += rep
       if (i < cps.length) out += cps[i]
     }
     return out
   }
-  if (count < 0) return s.split(old).join(rep)
   const parts = s.split(old)
+  spendOn(parts.length)
+  const replaced = count < 0 ? parts.length - 1 : Math.min(count, parts.length - 1)
+  checkSize(s.length + replaced * (rep.length - old.length)) // before the join builds it
+  if (count < 0) return parts.join(rep)
   if (parts.length - 1 <= count) return parts.join(rep)
   return parts.slice(0, count + 1).join(rep) + old + parts.slice(count + 1).join(old)
 }
@@ -150,4 +180,44 @@ export function findIndex(s: string, sub: string, start: Py, end: Py, reverse: b
   const pos = reverse ? hay.lastIndexOf(sub) : hay.indexOf(sub)
   if (pos < 0) return -1
   return a + strLen(hay.slice(0, pos))
+}
+
+/**
+ * x with `digits` decimals, as Python's '%.Nf' and '{:.Nf}' write it. toFixed serves up to 100 decimals
+ * below 1e21; past either, the exact decimal expansion of the double (m * 2^e is m * 5^-e / 10^-e) is
+ * written with BigInt and rounded half to even, as Python rounds, after the size bound has allowed it.
+ */
+export function fixed(x: number, digits: number): string {
+  if (!Number.isFinite(x) || (digits <= 100 && Math.abs(x) < 1e21)) return x.toFixed(digits)
+  checkSize(digits + 312) // a double's integer part has at most 309 digits; a sign and a point
+  spendOn(digits)
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, x)
+  const bits = view.getBigUint64(0)
+  const negative = bits >> 63n === 1n
+  const biased = Number((bits >> 52n) & 0x7ffn)
+  const fraction = bits & 0xfffffffffffffn
+  const m = biased === 0 ? fraction : fraction | (1n << 52n)
+  const e = (biased === 0 ? 1 : biased) - 1075
+  let scaled: bigint // the value times 10^places, exactly
+  let places: number
+  if (e >= 0) {
+    scaled = m << BigInt(e)
+    places = 0
+  } else {
+    scaled = m * 5n ** BigInt(-e)
+    places = -e
+  }
+  let digitsOut: bigint
+  if (places <= digits) digitsOut = scaled * 10n ** BigInt(digits - places)
+  else {
+    const unit = 10n ** BigInt(places - digits)
+    const q = scaled / unit
+    const r = scaled % unit
+    const twice = 2n * r
+    digitsOut = twice > unit || (twice === unit && q % 2n === 1n) ? q + 1n : q
+  }
+  let text = digitsOut.toString().padStart(digits + 1, '0')
+  if (digits > 0) text = `${text.slice(0, text.length - digits)}.${text.slice(text.length - digits)}`
+  return (negative ? '-' : '') + text
 }

@@ -7,6 +7,7 @@
  * prints "1.0"), str = string, list = Array, tuple = Array registered in TUPLES, dict = Map (insertion order,
  * non-string keys), Undefined = Undef, Markup = Markup, callables = PyCallable, namespace() = Namespace.
  */
+import v8 from 'node:v8'
 
 export class PyFloat {
   constructor(readonly v: number) {}
@@ -101,8 +102,122 @@ export class JinjaError extends Error {
 }
 /** The template's own raise_exception(msg). */
 export class RaisedError extends Error {}
-/** Our own bounds (time, size, recursion). */
+/** Our own bounds (time, size, work, recursion). */
 export class LimitError extends Error {}
+
+// ------------------------------------------------------------------------------------------------------------
+// the bounds of the render in progress: size, work and time
+
+/** The clock is read once every this many units of work. */
+export const CLOCK_EVERY = 1024
+
+/**
+ * The bounds of the render in progress (renderTemplate sets them; renders never nest). `maxChars` bounds
+ * every string and list built while rendering, and is checked BEFORE the allocation (checkSize): V8 aborts
+ * the process on a heap it cannot grow, which no catch survives. `work` counts units of work: one per
+ * statement, call and node a value walk visits (equality, ordering, repr, tojson, unique, sort, join, ...),
+ * and about one per 64 characters or items a string or list operation reads or writes; the clock is read
+ * every CLOCK_EVERY units, so a walk over a value whose nodes are shared (a list doubled forty times has
+ * 2^40 paths through 41 lists) ends at the deadline or at `maxWork`, whichever comes first, instead of
+ * running between two statements for hours.
+ */
+export const meter = {
+  maxChars: 1_000_000,
+  maxWork: Infinity,
+  work: 0,
+  deadline: Infinity,
+  /** What the limit says when the deadline passes. */
+  lateMessage: 'rendering took too long',
+  nextClock: CLOCK_EVERY,
+  /** The V8 heap this render may grow to (bytes), read with the clock; and what it was allowed to grow. */
+  heapCeiling: Infinity,
+  heapGrowth: 0,
+}
+
+/** Spends units of work; throws LimitError past the work bound, the deadline or the heap ceiling. */
+export function spend(units: number): void {
+  const m = meter
+  m.work += units
+  if (m.work < m.nextClock) return
+  m.nextClock = (Math.floor(m.work / CLOCK_EVERY) + 1) * CLOCK_EVERY
+  if (m.work > m.maxWork)
+    throw new LimitError(`rendering took more than ${m.maxWork.toLocaleString('en-US')} steps`)
+  if (m.deadline !== Infinity && Date.now() > m.deadline) throw new LimitError(m.lateMessage)
+  // Every value is bounded, but many bounded values kept (a list of a thousand 1 MB strings) still fill
+  // the heap, and V8 aborts the process when it cannot grow it: the heap is read with the clock (a
+  // fifth of a microsecond) and the render ends well before that.
+  if (m.heapCeiling !== Infinity && v8.getHeapStatistics().used_heap_size > m.heapCeiling)
+    throw new LimitError(`rendering used more than ${Math.round(m.heapGrowth / 2 ** 20)} MiB of memory`)
+}
+
+/** The heap a render may grow to from now: `growth` bytes, less when the heap is near its own limit. */
+export function heapCeiling(growth: number): { heapCeiling: number; heapGrowth: number } {
+  const { used_heap_size: used, heap_size_limit: limit } = v8.getHeapStatistics()
+  const allowed = Math.min(growth, Math.max(64 * 2 ** 20, 0.75 * limit - used))
+  return { heapCeiling: used + allowed, heapGrowth: allowed }
+}
+
+/** The work of reading or writing n characters or items. */
+export function spendOn(n: number): void {
+  spend(1 + (n >>> 6))
+}
+
+/** Refuses a string of n characters before it is built. */
+export function checkSize(n: number): void {
+  if (n > meter.maxChars)
+    throw new LimitError(`the output grew past ${meter.maxChars.toLocaleString('en-US')} characters`)
+}
+
+/**
+ * What one list item weighs against the size bound, in characters: an array holds an 8-byte reference
+ * per item where a string holds one or two bytes a character, so a list of n items is bounded as n * 8.
+ */
+export const ITEM_CHARS = 8
+
+/** Refuses a list of n items before it is built. */
+export function checkItems(n: number): void {
+  checkSize(n * ITEM_CHARS)
+}
+
+/** Python's sys.maxsize: a size or width beyond it is an OverflowError before anything is allocated. */
+const MAX_SSIZE = 2 ** 63 - 1
+
+/**
+ * A width, count or size as Python's C code takes it (Py_ssize_t): beyond sys.maxsize Python raises
+ * OverflowError with `message` (which differs by call site), checked before our own size bound.
+ */
+export function ssize(n: number, message: string): number {
+  if (Math.abs(n) > MAX_SSIZE) throw new JinjaError(message, 'OverflowError')
+  return n
+}
+export const SSIZE_INT = 'Python int too large to convert to C ssize_t'
+export const SSIZE_INDEX = "cannot fit 'int' into an index-sized integer"
+
+/**
+ * A string built in parts whose length is checked against the size bound as it grows. The parts are
+ * joined into one string every WRITER_CHUNK pushes: a walk writes a '[' or a ', ' per node, and tens of
+ * millions of tiny parts held in an array would weigh ten times the characters they hold.
+ */
+export class Writer {
+  private readonly chunks: string[] = []
+  private parts: string[] = []
+  length = 0
+  push(s: string): void {
+    this.length += s.length
+    checkSize(this.length)
+    this.parts.push(s)
+    if (this.parts.length >= WRITER_CHUNK) {
+      this.chunks.push(this.parts.join(''))
+      this.parts = []
+    }
+  }
+  toString(): string {
+    this.chunks.push(this.parts.join(''))
+    this.parts = []
+    return this.chunks.join('')
+  }
+}
+const WRITER_CHUNK = 4096
 
 export function isHolder(v: unknown): v is AttrHolder {
   return typeof v === 'object' && v !== null && typeof (v as AttrHolder).getAttr === 'function'
@@ -156,6 +271,8 @@ function objectTypeRepr(obj: unknown): string {
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
 
 function strRepr(s: string): string {
+  spendOn(s.length)
+  checkSize(s.length + 2) // the repr is at least as long as the string and its quotes
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   for (const ch of s) {
@@ -198,36 +315,65 @@ export function floatRepr(x: number): string {
   return (neg ? '-' : '') + body
 }
 
-export function pyRepr(v: unknown, depth = 0): string {
-  const x = v as Py
-  if (x === null) return 'None'
-  if (x === true) return 'True'
-  if (x === false) return 'False'
-  if (typeof x === 'number') return String(x)
-  if (typeof x === 'string') return strRepr(x)
-  if (x instanceof PyFloat) return floatRepr(x.v)
+/**
+ * repr(v). Written into one Writer, so the output's size is checked while it is produced and every node
+ * visited spends work: a value whose lists are shared (doubled forty times) ends at the size bound.
+ */
+export function pyRepr(v: unknown): string {
+  const w = new Writer()
+  writeRepr(w, v as Py, 0)
+  return w.toString()
+}
+
+function writeRepr(w: Writer, x: Py, depth: number): void {
+  spend(1)
+  if (x === null) return w.push('None')
+  if (x === true) return w.push('True')
+  if (x === false) return w.push('False')
+  if (typeof x === 'number') return w.push(String(x))
+  if (typeof x === 'string') return w.push(strRepr(x))
+  if (x instanceof PyFloat) return w.push(floatRepr(x.v))
   if (depth > 100) throw new LimitError('value nesting deeper than 100 levels')
   if (Array.isArray(x)) {
-    const inner = x.map((e) => pyRepr(e, depth + 1)).join(', ')
-    if (TUPLES.has(x)) return x.length === 1 ? `(${inner},)` : `(${inner})`
-    return `[${inner}]`
+    const tup = TUPLES.has(x)
+    w.push(tup ? '(' : '[')
+    for (let i = 0; i < x.length; i++) {
+      if (i > 0) w.push(', ')
+      writeRepr(w, x[i]!, depth + 1) // i < x.length
+    }
+    return w.push(tup ? (x.length === 1 ? ',)' : ')') : ']')
   }
   if (x instanceof Map) {
-    const parts: string[] = []
-    for (const [k, val] of x) parts.push(`${pyRepr(k, depth + 1)}: ${pyRepr(val, depth + 1)}`)
-    return `{${parts.join(', ')}}`
+    w.push('{')
+    let first = true
+    for (const [k, val] of x) {
+      if (!first) w.push(', ')
+      first = false
+      writeRepr(w, k, depth + 1)
+      w.push(': ')
+      writeRepr(w, val, depth + 1)
+    }
+    return w.push('}')
   }
-  if (x instanceof Undef) return 'Undefined'
-  if (x instanceof Markup) return `Markup(${strRepr(x.s)})`
+  if (x instanceof Undef) return w.push('Undefined')
+  if (x instanceof Markup) return w.push(`Markup(${strRepr(x.s)})`)
   if (x instanceof Namespace) {
-    const parts: string[] = []
-    for (const [k, val] of x.attrs) parts.push(`${strRepr(k)}: ${pyRepr(val, depth + 1)}`)
-    return `<Namespace {${parts.join(', ')}}>`
+    w.push('<Namespace {')
+    let first = true
+    for (const [k, val] of x.attrs) {
+      if (!first) w.push(', ')
+      first = false
+      w.push(`${strRepr(k)}: `)
+      writeRepr(w, val, depth + 1)
+    }
+    return w.push('}>')
   }
   if (x instanceof PyCallable)
-    return x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`
-  if (isHolder(x)) return x.repr()
-  return String(x)
+    return w.push(
+      x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`,
+    )
+  if (isHolder(x)) return w.push(x.repr())
+  w.push(String(x))
 }
 
 /** str(v) as Jinja2 prints it ({{ v }}): Undefined prints as ''. */
@@ -254,13 +400,21 @@ export function truthy(v: Py): boolean {
   return true
 }
 
+/** Python's ==, every pair of nodes compared spending one unit of work (shared lists are not free). */
 export function pyEq(a: Py, b: Py): boolean {
+  spend(1)
   if (a === b) return true
   if (isNumber(a) && isNumber(b)) return numOf(a) === numOf(b)
-  if (isStr(a) && isStr(b)) return String(a) === String(b)
+  if (isStr(a) && isStr(b)) {
+    const x = String(a)
+    const y = String(b)
+    if (x.length === y.length) spendOn(x.length)
+    return x === y
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     if (TUPLES.has(a) !== TUPLES.has(b) || a.length !== b.length) return false
-    return a.every((x, i) => pyEq(x, b[i]!))
+    for (let i = 0; i < a.length; i++) if (!pyEq(a[i]!, b[i]!)) return false // i < a.length === b.length
+    return true
   }
   if (a instanceof Map && b instanceof Map) {
     if (a.size !== b.size) return false
@@ -287,8 +441,14 @@ export function dictGet(d: Map<Py, Py>, key: Py): Py | typeof MISSING {
 
 /** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
 export function pyCompare(a: Py, b: Py, op = '<'): number {
+  spend(1)
   if (isNumber(a) && isNumber(b)) return numOf(a) < numOf(b) ? -1 : numOf(a) > numOf(b) ? 1 : 0
-  if (isStr(a) && isStr(b)) return compareCodePoints(String(a), String(b))
+  if (isStr(a) && isStr(b)) {
+    const x = String(a)
+    const y = String(b)
+    spendOn(Math.min(x.length, y.length))
+    return compareCodePoints(x, y)
+  }
   if (Array.isArray(a) && Array.isArray(b) && TUPLES.has(a) === TUPLES.has(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEq(a[i]!, b[i]!)) return pyCompare(a[i]!, b[i]!, op)
@@ -316,11 +476,29 @@ function compareCodePoints(a: string, b: string): number {
 // strings as sequences of code points
 
 const SURROGATE = /[\uD800-\uDFFF]/
+/** Whether every code point of s is one UTF-16 unit, so that s[i] is its i-th code point. */
+export function isBmp(s: string): boolean {
+  spendOn(s.length)
+  return !SURROGATE.test(s)
+}
 export function codePoints(s: string): string[] {
+  spendOn(s.length)
+  checkItems(s.length) // one item a character
   return SURROGATE.test(s) ? Array.from(s) : s.split('')
 }
 export function strLen(s: string): number {
-  return SURROGATE.test(s) ? Array.from(s).length : s.length
+  if (isBmp(s)) return s.length
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++
+    else {
+      const d = s.charCodeAt(i + 1)
+      n++
+      if (d >= 0xdc00 && d <= 0xdfff) i++
+    }
+  }
+  return n
 }
 
 export function htmlEscape(s: string): string {

@@ -4,13 +4,22 @@
  * json.dumps(ensure_ascii=False), raise_exception, strftime_now). Parsing is @huggingface/jinja's; evaluation is
  * ours (jinja-interpreter.ts) so that values, printing, errors and the sandbox behave as in Python.
  */
-import { parse, tokenize } from '@huggingface/jinja'
+import { parse } from '@huggingface/jinja'
+import { runWithin, TimeLimitExceeded } from '../common/time-limit.js'
 import { makeGlobals } from './jinja-globals.js'
+import { tokenizeTemplate } from './lexer.js'
 import { syntaxErrorLine } from './syntax-line.js'
 import { FILTERS, TESTS } from './jinja-filters.js'
 import { Renderer, Scope } from './jinja-interpreter.js'
-import { bounds } from './jinja-iteration.js'
-import { fromJs, JinjaError, LimitError, RaisedError } from './jinja-values.js'
+import {
+  CLOCK_EVERY,
+  fromJs,
+  heapCeiling,
+  JinjaError,
+  LimitError,
+  meter,
+  RaisedError,
+} from './jinja-values.js'
 
 export interface RenderInput {
   messages: unknown
@@ -23,14 +32,58 @@ export interface RenderInput {
   extra?: Record<string, unknown>
 }
 export interface RenderLimits {
+  /** This render's own time (default 2000 ms). */
   timeMs?: number
+  /** The output, and every string or list built on the way, in characters (default 1,000,000). */
   maxOutputChars?: number
-} // defaults: 2000 ms, 1_000_000 chars
+  /**
+   * Units of work (statements, calls, nodes visited by ==, repr, tojson, sort, unique..., about one per
+   * 64 characters a string operation handles) this render may spend (default 50,000,000, a few seconds
+   * of work, so the clock usually ends a render first): a bound that holds as a count, whatever the
+   * clock does.
+   */
+  maxWork?: number
+  /** A time budget this render shares with others: it may take at most what is left of it. */
+  budget?: RenderBudget
+  /** How much the V8 heap may grow while rendering (default 512 MiB, less near the heap's own limit). */
+  maxHeapGrowth?: number
+}
+
+/**
+ * Time shared by several renders: the smoke renders of one template, or every row of a dataset. Each render
+ * may take its own limit or what is left of the budget, whichever is less, and spends what it took. A
+ * budget may sit inside a larger one (one template's renders inside all of a model's): spending counts
+ * against both, and what is left is the lesser remainder.
+ */
+export class RenderBudget {
+  private spentMs = 0
+  constructor(
+    readonly totalMs: number,
+    /** Who shares it, for the message when it runs out: "that all rows share". */
+    readonly sharedBy: string,
+    readonly parent?: RenderBudget,
+  ) {}
+  private get ownLeftMs(): number {
+    return Math.max(0, this.totalMs - this.spentMs)
+  }
+  get leftMs(): number {
+    return this.parent ? Math.min(this.ownLeftMs, this.parent.leftMs) : this.ownLeftMs
+  }
+  spend(ms: number): void {
+    this.spentMs += ms
+    this.parent?.spend(ms)
+  }
+  /** What a render stopped by this budget says: the budget whose remainder was the smaller. */
+  get message(): string {
+    if (this.parent && this.parent.leftMs < this.ownLeftMs) return this.parent.message
+    return `rendering used up the ${this.totalMs / 1000} s ${this.sharedBy}`
+  }
+}
 export type RenderResult =
   | { ok: true; text: string }
   | { ok: false; kind: 'raise'; message: string } // the template's own raise_exception(msg): message is msg, verbatim
   | { ok: false; kind: 'error'; message: string } // what Jinja2 would raise otherwise
-  | { ok: false; kind: 'limit'; message: string } // our own bounds: time, output size, recursion depth
+  | { ok: false; kind: 'limit'; message: string } // our own bounds: time, size, work, recursion depth
 export interface CompiledTemplate {
   readonly source: string
 }
@@ -39,6 +92,17 @@ export type CompileResult =
 
 const DEFAULT_TIME_MS = 2000
 const DEFAULT_MAX_OUTPUT = 1_000_000
+const DEFAULT_MAX_WORK = 50_000_000
+const DEFAULT_MAX_HEAP_GROWTH = 512 * 2 ** 20
+/**
+ * The hard stop behind the counted bounds: a render still running this long after its deadline is
+ * terminated (common/time-limit.ts), whatever it is doing. Every loop and walk of the renderer spends
+ * counted work, so this only catches what the counting missed.
+ */
+const HARD_STOP_GRACE_MS = 1000
+
+/** What the last render spent, for tests and bench/ (counts, not times). */
+export const lastRender = { work: 0 }
 
 type Program = ReturnType<typeof parse>
 
@@ -90,7 +154,7 @@ export function compileTemplate(source: string): CompileResult {
     return line === undefined ? { ok: false, message } : { ok: false, message, line }
   }
   try {
-    const program = parse(tokenize(text, { lstrip_blocks: true, trim_blocks: true }))
+    const program = parse(tokenizeTemplate(text))
     const bad = checkNames(program)
     if (bad) return failed(bad)
     return { ok: true, template: new Compiled(source, program) }
@@ -112,10 +176,40 @@ export function renderTemplate(
   input: RenderInput,
   limits?: RenderLimits,
 ): RenderResult {
-  const timeMs = limits?.timeMs ?? DEFAULT_TIME_MS
+  const ownMs = limits?.timeMs ?? DEFAULT_TIME_MS
   const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT
-  const previousMax = bounds.maxChars
-  bounds.maxChars = maxChars
+  const budget = limits?.budget
+  const limit = (message: string): RenderResult => ({ ok: false, kind: 'limit', message })
+  if (budget && budget.leftMs <= 0) return limit(budget.message)
+  // The budget's remainder, when it is less than this render's own time, is what ends it.
+  const byBudget = budget !== undefined && budget.leftMs < ownMs
+  const timeMs = byBudget ? budget.leftMs : ownMs
+  const lateMessage = byBudget ? budget.message : `rendering took longer than ${ownMs / 1000} s`
+  const started = Date.now()
+  const saved = { ...meter }
+  Object.assign(meter, {
+    maxChars,
+    maxWork: limits?.maxWork ?? DEFAULT_MAX_WORK,
+    work: 0,
+    deadline: started + timeMs,
+    lateMessage,
+    nextClock: CLOCK_EVERY,
+    ...heapCeiling(limits?.maxHeapGrowth ?? DEFAULT_MAX_HEAP_GROWTH),
+  })
+  try {
+    // The renderer runs under a hard stop; this frame, outside it, restores the meter whatever happens.
+    return runWithin(timeMs + HARD_STOP_GRACE_MS, () => renderWith(template, input, maxChars))
+  } catch (e) {
+    if (e instanceof TimeLimitExceeded) return limit(lateMessage)
+    throw e
+  } finally {
+    lastRender.work = meter.work
+    Object.assign(meter, saved)
+    if (budget) budget.spend(Date.now() - started)
+  }
+}
+
+function renderWith(template: CompiledTemplate, input: RenderInput, maxChars: number): RenderResult {
   try {
     const compiled = asCompiled(template)
     const root = new Scope()
@@ -126,7 +220,7 @@ export function renderTemplate(
     set('documents', input.documents ?? null)
     set('add_generation_prompt', input.add_generation_prompt)
     for (const [k, v] of Object.entries(input.extra ?? {})) set(k, v)
-    const renderer = new Renderer({ deadline: Date.now() + timeMs, timeMs, globals: GLOBALS })
+    const renderer = new Renderer({ globals: GLOBALS })
     const text = renderer.render(compiled.program, root)
     if (text.length > maxChars)
       return {
@@ -142,8 +236,6 @@ export function renderTemplate(
     if (e instanceof RangeError)
       return { ok: false, kind: 'limit', message: 'the template nests calls or values too deeply to render' }
     return { ok: false, kind: 'error', message: e instanceof Error ? e.message : String(e) }
-  } finally {
-    bounds.maxChars = previousMax
   }
 }
 

@@ -1,5 +1,7 @@
 import rule from '../../../src/rules/dataset/dataset-files.js'
 import { chat, datasetRuleTester, exactly } from '../../helpers/dataset-tester.js'
+import { messagesParquet } from '../../helpers/parquet.js'
+import { rewriteFooter } from '../../helpers/parquet-footer.js'
 
 const rows = [chat(['user', 'a'], ['assistant', 'b'])]
 const lfsPointer =
@@ -44,6 +46,34 @@ datasetRuleTester(rule, {
           messageId: 'unreadable',
           path: 'data/train-00000-of-00001.parquet',
           message: /^data\/train-00000-of-00001\.parquet cannot be read as rows: .*LFS pointer/,
+        },
+      ],
+    },
+    {
+      // The footer says the first row group is 600 MiB uncompressed (300 per column): skipped unread.
+      name: 'a Parquet row group past what is decoded at once is reported and skipped; the next is read',
+      files: {
+        'train.parquet': rewriteFooter(
+          messagesParquet(
+            Array.from({ length: 4 }, () => [
+              { role: 'user', content: 'a' },
+              { role: 'assistant', content: 'b' },
+            ]),
+            { rowGroupSize: 2 },
+          ),
+          (footer) => {
+            for (const c of footer.row_groups[0]!.columns) c.meta_data!.total_uncompressed_size = 300n << 20n
+          },
+        ),
+      },
+      errors: [
+        {
+          messageId: 'skippedRows',
+          path: 'train.parquet',
+          row: 1,
+          message: exactly(
+            'train.parquet: rows 1 to 2 were not checked: row group 1 of 2 is 600.0 MiB in 2 rows, past the 256.0 MiB and 1,048,576 rows the check decodes at once; its 2 rows were not read.',
+          ),
         },
       ],
     },

@@ -472,6 +472,47 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'more problems of one kind than are listed: 1,000 listed, the rest counted in one finding',
+      files: {
+        'model.safetensors': assembleSafetensors(
+          `{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4],${Array.from({ length: 1003 }, (_, i) => `"k${i}":0`).join(',')}},"__metadata__":{"format":"pt"}}`,
+          new Uint8Array(4),
+        ),
+      },
+      errors: [
+        ...Array.from({ length: 1000 }, () => ({ messageId: 'unknownKey', path: 'model.safetensors' })),
+        {
+          messageId: 'omitted',
+          path: 'model.safetensors',
+          message: '3 more problems of the kind "unknown-tensor-key"',
+        },
+      ],
+    },
+    {
+      // 34.3 MB of header read, then one that declares 100,000,000 bytes: past the 128 MiB per model.
+      // Only the second file's first block is read; its zero bytes are never touched.
+      name: 'headers past the budget of header bytes per model are not read, and said so once',
+      files: {
+        'a.safetensors': assembleSafetensors(
+          `{"__metadata__":{"format":"pt","x":"${'a'.repeat(34_300_000)}"}}`,
+        ),
+        'b.safetensors': (() => {
+          const file = new Uint8Array(8 + 100_000_000)
+          new DataView(file.buffer).setBigUint64(0, 100_000_000n, true)
+          return file
+        })(),
+      },
+      errors: [
+        { messageId: 'overHubLimit', path: 'a.safetensors' },
+        {
+          messageId: 'notRead',
+          path: 'b.safetensors',
+          message:
+            '1 safetensors header not read (b.safetensors): the headers together take 128.1 MiB, past the 128.0 MiB read per model',
+        },
+      ],
+    },
+    {
       name: 'a severity set by the user applies to every message',
       files: { 'model.safetensors': rewriteHeaderText(small, (t) => ' ' + t.trimEnd()) },
       level: 'error',

@@ -301,6 +301,23 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'more misplaced tensors than are listed: 1,000 listed, the rest counted in one finding',
+      files: {
+        'model.safetensors': assembleSafetensors(
+          `{${Array.from({ length: 1003 }, (_, i) => `"t${i}":{"dtype":"BF16","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`).join(',')},"__metadata__":{"format":"pt"}}`,
+          new Uint8Array(4 * 1003),
+        ),
+      },
+      errors: [
+        ...Array.from({ length: 1000 }, () => ({ messageId: 'size', path: 'model.safetensors' })),
+        {
+          messageId: 'omitted',
+          path: 'model.safetensors',
+          message: '3 more problems of the kind "tensor-size-mismatch"',
+        },
+      ],
+    },
+    {
       name: 'a severity set by the user applies to every message',
       files: { 'model.safetensors': Buffer.concat([good, Buffer.from('junk')]) },
       level: 'warning',

@@ -28,6 +28,13 @@ export default defineDatasetRule({
         hint: () =>
           'Write the file again with the tool that made it (json.dumps per line, or pyarrow / datasets for Parquet).',
       },
+      skippedRows: {
+        severity: 'warning',
+        text: (d: { path: string; first: number; last: number; problem: string }) =>
+          `${d.path}: rows ${d.first.toLocaleString('en-US')} to ${d.last.toLocaleString('en-US')} were not checked: ${d.problem.replace(/\.$/, '')}.`,
+        hint: () =>
+          'Write the file with smaller row groups (pyarrow: pq.write_table(..., row_group_size=1000); datasets writes small ones), so each decodes within the limit.',
+      },
       truncated: {
         severity: 'warning',
         text: () =>
@@ -59,6 +66,13 @@ export default defineDatasetRule({
           'unreadable',
           { path: file.path, reason: reason.replace(/\.$/, '') },
           { path: file.path, ...(line ? { line } : {}) },
+        )
+      },
+      skipped(file, rows) {
+        report(
+          'skippedRows',
+          { path: file.path, first: rows.row, last: rows.row + rows.count - 1, problem: rows.problem },
+          { path: file.path, row: rows.row },
         )
       },
       end(total) {

@@ -1,3 +1,4 @@
+import { MiB } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 import { capitalize, describeTemplate } from '../utils/templates.js'
 
@@ -7,8 +8,14 @@ export default defineModelRule({
     name: 'chat-template-limits',
     description: 'Require the chat template to render in bounded time and size',
     severity: 'error',
-    artifacts: ['templateRenders'],
+    artifacts: ['chatTemplates', 'templateRenders'],
     messages: {
+      tooLarge: {
+        text: (d: { template: string; size: string; limit: string }) =>
+          `${capitalize(d.template)} is ${d.size}, more than the ${d.limit} a chat template is checked up to, so it was not compiled or rendered: real chat templates are under 64 KB, and every chat request would render this one.`,
+        hint: () =>
+          'Replace it with the template the model was trained with; if it embeds data (examples, tool schemas, long system prompts), move that out of the template.',
+      },
       limit: {
         text: (d: { template: string; message: string; roles: string }) =>
           `${capitalize(d.template)} did not finish on a [${d.roles}] conversation: ${d.message}. Every chat request renders it, so the endpoint would stall or run out of memory.`,
@@ -17,7 +24,23 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { templateRenders }, report }) {
+  check({ artifacts: { chatTemplates, templateRenders }, report }) {
+    const all = [
+      ...chatTemplates.fromFiles,
+      ...chatTemplates.fromTokenizerConfig,
+      ...chatTemplates.fromProcessor,
+    ]
+    for (const t of all)
+      if (t.tooLarge)
+        report(
+          'tooLarge',
+          {
+            template: describeTemplate(t),
+            size: `${(t.tooLarge.bytes / MiB).toFixed(1)} MiB`,
+            limit: `${t.tooLarge.limit / MiB} MiB`,
+          },
+          t.location,
+        )
     for (const r of templateRenders) {
       if (r.result.ok || r.result.kind !== 'limit') continue
       // smokeRenders stops rendering a template after its first limit: one finding per template.

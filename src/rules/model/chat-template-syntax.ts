@@ -24,7 +24,7 @@ export default defineModelRule({
       ...chatTemplates.fromProcessor,
     ]
     for (const t of all) {
-      if (t.compiled.ok) continue
+      if (t.compiled.ok || t.tooLarge) continue // too large to compile: MR506 says so
       const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column)
       report(
         'syntax',

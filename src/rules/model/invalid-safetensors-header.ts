@@ -1,6 +1,8 @@
 import { defineModelRule } from '../model-rule.js'
-import { plural } from '../../common/wording.js'
+import { formatBinaryBytes, listNames, plural } from '../../common/wording.js'
 import { hasRow, problemMessages, problemTable } from '../utils/safetensors-problems.js'
+import { MAX_PROBLEMS_PER_CODE } from '../../artifacts/safetensors.js'
+import { LAYOUT_PROBLEM_CODES } from './invalid-tensor-layout.js'
 
 /** Each problem code this rule reports, with the message id, text and hint of its findings. */
 const PROBLEMS = problemTable({
@@ -98,6 +100,9 @@ const PROBLEMS = problemTable({
   },
 })
 
+/** Kinds another rule reports (invalid-tensor-layout): it says how many of them were not listed. */
+const OWNED_ELSEWHERE = new Set<string>(LAYOUT_PROBLEM_CODES)
+
 export default defineModelRule({
   meta: {
     id: 'MR301',
@@ -106,12 +111,47 @@ export default defineModelRule({
     severity: 'error',
     artifacts: ['weights'],
     appliesTo: ['model', 'adapter'],
-    messages: problemMessages(PROBLEMS),
+    messages: {
+      ...problemMessages(PROBLEMS),
+      omitted: {
+        severity: 'info',
+        text: (d: { file: string; count: number; code: string; limit: number }) =>
+          `${d.file} has ${plural(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+        hint: () =>
+          'They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().',
+      },
+      notRead: {
+        severity: 'warning',
+        text: (d: { files: string[]; total: number; budget: number }) =>
+          `${plural(d.files.length, 'safetensors header')} not read (${listNames(d.files)}): the headers together take ${formatBinaryBytes(d.total)}, past the ${formatBinaryBytes(d.budget)} read per model, so the tensors in ${d.files.length === 1 ? 'it' : 'them'} were not checked.`,
+        hint: () =>
+          'Real models keep their headers to a few MB in all (tensor names, dtypes and shapes): save the weights again with save_pretrained(), without what bloats the headers.',
+      },
+    },
   },
   check({ artifacts: { weights }, report }) {
-    for (const f of weights.files)
+    for (const f of weights.files) {
       for (const problem of f.parse?.problems ?? [])
         if (hasRow(PROBLEMS, problem))
           report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path })
+      for (const o of f.parse?.omitted ?? [])
+        if (Object.hasOwn(PROBLEMS, o.code) || !OWNED_ELSEWHERE.has(o.code))
+          report(
+            'omitted',
+            { file: f.path, count: o.count, code: o.code, limit: MAX_PROBLEMS_PER_CODE },
+            { path: f.path },
+          )
+    }
+    const notRead = weights.files.filter((f) => f.notRead !== undefined)
+    if (notRead.length > 0)
+      report(
+        'notRead',
+        {
+          files: notRead.map((f) => f.path),
+          total: notRead.reduce((sum, f) => sum + f.notRead!, weights.headerBytes),
+          budget: weights.budget,
+        },
+        { path: notRead[0]!.path },
+      )
   },
 })

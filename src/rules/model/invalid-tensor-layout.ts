@@ -1,5 +1,6 @@
 import { defineModelRule } from '../model-rule.js'
 import { plural } from '../../common/wording.js'
+import { MAX_PROBLEMS_PER_CODE } from '../../artifacts/safetensors.js'
 import { hasRow, problemMessages, problemTable } from '../utils/safetensors-problems.js'
 
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`
@@ -57,6 +58,9 @@ const PROBLEMS = problemTable({
   },
 })
 
+/** The kinds of problem this rule reports: it also says how many of each were past the list's cap. */
+export const LAYOUT_PROBLEM_CODES = Object.keys(PROBLEMS)
+
 export default defineModelRule({
   meta: {
     id: 'MR302',
@@ -65,7 +69,16 @@ export default defineModelRule({
     severity: 'error',
     artifacts: ['weights'],
     appliesTo: ['model', 'adapter'],
-    messages: problemMessages(PROBLEMS),
+    messages: {
+      ...problemMessages(PROBLEMS),
+      omitted: {
+        severity: 'info',
+        text: (d: { file: string; count: number; code: string; limit: number }) =>
+          `${d.file} has ${plural(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+        hint: () =>
+          'They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().',
+      },
+    },
   },
   check({ artifacts: { weights }, report }) {
     for (const f of weights.files) {
@@ -85,6 +98,13 @@ export default defineModelRule({
         if (hasRow(PROBLEMS, problem))
           report(PROBLEMS[problem.code].message, { ...problem, file: f.path }, { path: f.path })
       }
+      for (const o of f.parse?.omitted ?? [])
+        if (Object.hasOwn(PROBLEMS, o.code))
+          report(
+            'omitted',
+            { file: f.path, count: o.count, code: o.code, limit: MAX_PROBLEMS_PER_CODE },
+            { path: f.path },
+          )
     }
   },
 })

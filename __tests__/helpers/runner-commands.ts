@@ -1,0 +1,104 @@
+// A model of how the GitHub Actions runner turns a step's output into workflow commands, after
+// actions/runner's src/Runner.Worker/ActionCommandManager.cs (TryProcessCommand) and ActionCommand.cs
+// (TryParseV2, TryParse):
+// - output is read line by line; CR, LF and CRLF all end a line (StreamReader.ReadLine);
+// - `::name props::data` is a command when the line, with leading whitespace trimmed, starts with `::`;
+// - the legacy `##[name props]data` is a command wherever `##[` occurs in the line;
+// - only registered names are commands; after `::stop-commands::TOKEN`, nothing is processed until a
+//   line whose command name is TOKEN (either form) resumes processing.
+// stdout and stderr both go through the same parser; a test feeds each stream's text.
+
+/** The command names the runner knows (its IActionCommandExtension set, plus stop-commands). */
+export const REGISTERED = [
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'debug',
+  'notice',
+  'warning',
+  'error',
+  'group',
+  'endgroup',
+  'echo',
+  'add-matcher',
+  'remove-matcher',
+  'stop-commands',
+]
+
+export interface RunnerCommand {
+  name: string
+  props: Record<string, string>
+  data: string
+  line: string
+}
+
+/** The lines of `text` as the runner reads them. */
+export function runnerLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/)
+}
+
+function parseV2(line: string, registered: Set<string>): RunnerCommand | undefined {
+  // .NET's TrimStart: Unicode whitespace, NEL (U+0085) included, which JavaScript's \s lacks.
+  const message = line.replace(/^[\s\u0085]+/, '')
+  if (!message.startsWith('::')) return undefined
+  const end = message.indexOf('::', 2)
+  if (end < 0) return undefined
+  const info = message.slice(2, end)
+  const space = info.indexOf(' ')
+  const name = space < 0 ? info : info.slice(0, space)
+  if (!registered.has(name.toLowerCase())) return undefined
+  const props: Record<string, string> = {}
+  if (space > 0)
+    for (const p of info
+      .slice(space + 1)
+      .trim()
+      .split(',')
+      .filter(Boolean)) {
+      const i = p.indexOf('=')
+      if (i > 0 && i < p.length - 1) props[p.slice(0, i)] = p.slice(i + 1)
+    }
+  return { name: name.toLowerCase(), props, data: message.slice(end + 2), line }
+}
+
+function parseLegacy(line: string, registered: Set<string>): RunnerCommand | undefined {
+  const start = line.indexOf('##[')
+  if (start < 0) return undefined
+  const close = line.indexOf(']', start)
+  if (close < 0) return undefined
+  const info = line.slice(start + 3, close)
+  const space = info.indexOf(' ')
+  const name = space < 0 ? info : info.slice(0, space)
+  if (!registered.has(name.toLowerCase())) return undefined
+  return { name: name.toLowerCase(), props: {}, data: line.slice(close + 1), line }
+}
+
+/**
+ * The commands the runner would execute for this output, in order. `stop-commands` and the resume
+ * line are returned too (as names 'stop-commands' and 'resume'), so a test can see the guard work.
+ */
+export function executedCommands(output: string): RunnerCommand[] {
+  const registered = new Set(REGISTERED)
+  let stopToken: string | undefined
+  const out: RunnerCommand[] = []
+  for (const line of runnerLines(output)) {
+    if (!line) continue
+    const cmd = parseV2(line, registered) ?? parseLegacy(line, registered)
+    if (!cmd) continue
+    if (stopToken !== undefined) {
+      if (cmd.name === stopToken.toLowerCase()) {
+        registered.delete(stopToken.toLowerCase())
+        stopToken = undefined
+        out.push({ ...cmd, name: 'resume' })
+      }
+      continue
+    }
+    if (cmd.name === 'stop-commands') {
+      stopToken = cmd.data
+      registered.add(stopToken.toLowerCase())
+    }
+    out.push(cmd)
+  }
+  return out
+}
