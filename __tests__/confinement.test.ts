@@ -10,7 +10,8 @@ import { toJson } from '../src/report/json.js'
 import { formatSummary } from '../src/report/summary.js'
 import { formatText } from '../src/report/text.js'
 import { toSarif } from '../src/report/sarif.js'
-import { resolveSettings, type RawInputs } from '../src/settings.js'
+import { resolveSettings } from '../src/settings.js'
+import { rawInputs } from './helpers/raw-inputs.js'
 
 /** What lies outside the workspace: a model whose architecture is a secret the PR wants to read. */
 const SECRET = 'SecretOutsideForCausalLM'
@@ -18,13 +19,7 @@ let tmp: string
 let ws: string
 let outside: string
 
-const raw = (over: Partial<RawInputs> = {}): RawInputs => ({
-  model: '',
-  config: '',
-  failOn: '',
-  extraArchitectures: '',
-  ...over,
-})
+const raw = rawInputs
 
 function everyOutput(report: Report): string {
   return [

@@ -2,16 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { resolveSettings, splitList, type RawInputs } from '../src/settings.js'
+import { resolveSettings, splitList } from '../src/settings.js'
+import { rawInputs } from './helpers/raw-inputs.js'
 
 let ws: string
-const raw = (over: Partial<RawInputs> = {}): RawInputs => ({
-  model: '',
-  config: '',
-  failOn: '',
-  extraArchitectures: '',
-  ...over,
-})
+const raw = rawInputs
 
 beforeAll(() => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'fp-settings-'))

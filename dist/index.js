@@ -71924,6 +71924,7 @@ var safetensors = __nccwpck_require__(1134);
 // each with the severity the artifact gives the problem (SAFETENSORS_PROBLEM_SEVERITY), and the types
 // tie each code to the data its message reads, so the report needs no cast.
 
+
 /** The table itself, with each message id kept as its literal type. */
 function problemTable(table) {
     return table;
@@ -71941,6 +71942,17 @@ function problemMessages(table) {
 /** Whether the table has a row for the problem, narrowing it to the codes the table reports. */
 function hasRow(table, problem) {
     return Object.hasOwn(table, problem.code);
+}
+/**
+ * The message for problems of one kind past the per-header cap (MR301 and MR302 share it): counted,
+ * not listed. `hint` says what fixes them for that rule.
+ */
+function omittedProblemsMessage(hint) {
+    return {
+        severity: 'info',
+        text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+        hint: () => hint,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/rules/model/invalid-tensor-layout.ts
@@ -72003,11 +72015,7 @@ const LAYOUT_PROBLEM_CODES = Object.keys(PROBLEMS);
         appliesTo: ['model', 'adapter'],
         messages: {
             ...problemMessages(PROBLEMS),
-            omitted: {
-                severity: 'info',
-                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
-                hint: () => 'They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().',
-            },
+            omitted: omittedProblemsMessage('They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().'),
         },
     },
     check({ artifacts: { weights }, report }) {
@@ -72127,11 +72135,7 @@ const OWNED_ELSEWHERE = new Set(LAYOUT_PROBLEM_CODES);
         appliesTo: ['model', 'adapter'],
         messages: {
             ...problemMessages(invalid_safetensors_header_PROBLEMS),
-            omitted: {
-                severity: 'info',
-                text: (d) => `${d.file} has ${(0,wording/* plural */.LS)(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
-                hint: () => 'They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().',
-            },
+            omitted: omittedProblemsMessage('They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().'),
             notRead: {
                 severity: 'warning',
                 text: (d) => `${(0,wording/* plural */.LS)(d.files.length, 'safetensors header')} not read (${(0,wording/* listNames */.Zv)(d.files)}): the headers together take ${(0,wording/* formatBinaryBytes */.QC)(d.total)}, past the ${(0,wording/* formatBinaryBytes */.QC)(d.budget)} read per model, so the tensors in ${d.files.length === 1 ? 'it' : 'them'} were not checked.`,

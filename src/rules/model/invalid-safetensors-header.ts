@@ -1,6 +1,11 @@
 import { defineModelRule } from '../model-rule.js'
 import { formatBinaryBytes, listNames, plural } from '../../common/wording.js'
-import { hasRow, problemMessages, problemTable } from '../utils/safetensors-problems.js'
+import {
+  hasRow,
+  omittedProblemsMessage,
+  problemMessages,
+  problemTable,
+} from '../utils/safetensors-problems.js'
 import { MAX_PROBLEMS_PER_CODE } from '../../artifacts/safetensors.js'
 import { LAYOUT_PROBLEM_CODES } from './invalid-tensor-layout.js'
 
@@ -113,13 +118,9 @@ export default defineModelRule({
     appliesTo: ['model', 'adapter'],
     messages: {
       ...problemMessages(PROBLEMS),
-      omitted: {
-        severity: 'info',
-        text: (d: { file: string; count: number; code: string; limit: number }) =>
-          `${d.file} has ${plural(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
-        hint: () =>
-          'They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().',
-      },
+      omitted: omittedProblemsMessage(
+        'They share a cause, usually the tool that wrote the header: fix the ones reported, or save the weights again with save_pretrained().',
+      ),
       notRead: {
         severity: 'warning',
         text: (d: { files: string[]; total: number; budget: number }) =>

@@ -1,7 +1,12 @@
 import { defineModelRule } from '../model-rule.js'
 import { plural } from '../../common/wording.js'
 import { MAX_PROBLEMS_PER_CODE } from '../../artifacts/safetensors.js'
-import { hasRow, problemMessages, problemTable } from '../utils/safetensors-problems.js'
+import {
+  hasRow,
+  omittedProblemsMessage,
+  problemMessages,
+  problemTable,
+} from '../utils/safetensors-problems.js'
 
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`
 
@@ -71,13 +76,9 @@ export default defineModelRule({
     appliesTo: ['model', 'adapter'],
     messages: {
       ...problemMessages(PROBLEMS),
-      omitted: {
-        severity: 'info',
-        text: (d: { file: string; count: number; code: string; limit: number }) =>
-          `${d.file} has ${plural(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
-        hint: () =>
-          'They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().',
-      },
+      omitted: omittedProblemsMessage(
+        'They share a cause, usually the tool that wrote the header: save the weights again with save_pretrained().',
+      ),
     },
   },
   check({ artifacts: { weights }, report }) {

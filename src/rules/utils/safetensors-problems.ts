@@ -2,6 +2,7 @@
 // message id its findings carry, the text and the hint. The rule's messages are made from that table,
 // each with the severity the artifact gives the problem (SAFETENSORS_PROBLEM_SEVERITY), and the types
 // tie each code to the data its message reads, so the report needs no cast.
+import { plural } from '../../common/wording.js'
 import {
   SAFETENSORS_PROBLEM_SEVERITY,
   type SafetensorsProblem,
@@ -55,4 +56,17 @@ export function hasRow<T extends ProblemTable>(
   problem: SafetensorsProblem,
 ): problem is Extract<SafetensorsProblem, { code: CodeOf<T> }> {
   return Object.hasOwn(table, problem.code)
+}
+
+/**
+ * The message for problems of one kind past the per-header cap (MR301 and MR302 share it): counted,
+ * not listed. `hint` says what fixes them for that rule.
+ */
+export function omittedProblemsMessage(hint: string) {
+  return {
+    severity: 'info' as const,
+    text: (d: { file: string; count: number; code: string; limit: number }) =>
+      `${d.file} has ${plural(d.count, 'more problem')} of the kind "${d.code}" past the ${d.limit.toLocaleString('en-US')} reported: they were counted, not listed one by one.`,
+    hint: () => hint,
+  }
 }
