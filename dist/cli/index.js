@@ -42448,7 +42448,8 @@ function adapter_rank_patterns_short(value) {
 
 ;// CONCATENATED MODULE: ./src/rules/utils/instances.ts
 /**
- * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; friendli-facts.md §2.3).
+ * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; the instance options of
+ * https://friendli.ai/docs/openapi/dedicated/endpoint/create, from friendliai/friendli-openapi).
  * Sizes are the decimal GB each GPU is sold with, a little below what the driver reports, so a fit
  * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
  * 1,440 GB over its 8 GPUs.

@@ -1,5 +1,7 @@
 // What config.json says about quantization, what the tensors show, and whether Friendli lists the
-// format (friendli-facts.md §4). Friendli names FP8 (fine-grained, DeepSeek-V3 style included) and
+// format (https://friendli.ai/docs/guides/dedicated-endpoints/online-quantization,
+// https://friendli.ai/docs/guides/container/quantization, and the README of
+// https://github.com/friendliai/friendli-model-optimizer). Friendli names FP8 (fine-grained, DeepSeek-V3 style included) and
 // MXFP4 among the pre-quantized formats its engine serves, AWQ and INT8 as modes of its own
 // optimizer (FMO) and quantizer; no Friendli source names GPTQ, bitsandbytes, compressed-tensors,
 // ModelOpt, MLX or GGUF.
