@@ -36,6 +36,18 @@ describe('resolveSettings', () => {
     expect(s.hub).toEqual({ url: 'https://huggingface.co', token: undefined })
   })
 
+  it('marks the workspace as the implicit model only when nothing was named', () => {
+    expect(resolveSettings(raw(), ws).implicitModel).toBe(true)
+    expect(resolveSettings(raw({ model: '.' }), ws).implicitModel).toBeUndefined()
+    expect(resolveSettings(raw({ dataset: 'd' }), ws).implicitModel).toBeUndefined()
+    expect(resolveSettings(raw({ config: 'cfg/preflight.yml' }), ws).implicitModel).toBeUndefined()
+  })
+
+  it('a data file that does not exist stays a file, not a folder', () => {
+    const [spec] = resolveSettings(raw({ dataset: 'sub/missing.jsonl' }), ws).targets
+    expect(spec).toMatchObject({ kind: 'dataset', root: path.join(ws, 'sub'), file: 'missing.jsonl' })
+  })
+
   it('reads rules by id or name, extra architectures, and targets with the line that names each', () => {
     const s = resolveSettings(
       raw({ config: 'cfg/preflight.yml', extraArchitectures: 'AForCausalLM,\n BForCausalLM' }),

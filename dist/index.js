@@ -55730,7 +55730,8 @@ function findDataFiles(listing, splits) {
     files.sort(order);
     unsupported.sort(order);
     ignored.sort((a, b) => compare(a.path, b.path));
-    return { files, unsupported, ignored };
+    const all = [...new Set(assigned.values())].sort(compareSplits);
+    return { files, unsupported, ignored, splits: all };
 }
 /** `val`, `dev`, `eval`, … to the split they name; any other name as given. */
 function canonicalSplit(name) {
@@ -55775,6 +55776,7 @@ function compare(a, b) {
 
 
 
+
 /** One streaming pass over the dataset, against its base model when there is one. */
 async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
     let base;
@@ -55792,6 +55794,8 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
     const found = spec.file
         ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
         : findDataFiles(listing, spec.splits);
+    if (!spec.file && spec.splits)
+        missingSplits(spec.ref, spec.splits, found.splits);
     return runDatasetRules(source, found.files, found.unsupported.map((e) => e.path), registry/* datasetRules */.Gv, {
         levels: settings.levels,
         docsBase,
@@ -55799,6 +55803,19 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
         maxRows: spec.maxRows,
         onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress(spec.ref, rows, rps)),
     }, listing.truncated);
+}
+/**
+ * A split that was asked for and is not in the dataset is a usage error, not a "no data files" finding:
+ * say which splits there are. A dataset with no split at all is left to DS102, which says so.
+ */
+function missingSplits(ref, wanted, found) {
+    if (found.length === 0)
+        return;
+    const missing = [...new Set(wanted)].filter((s) => !found.includes(canonicalSplit(s)));
+    if (missing.length === 0)
+        return;
+    const names = (0,wording/* listNames */.Zv)(missing.map((s) => `"${s}"`));
+    throw new errors/* UsageError */.eb(`no ${missing.length === 1 ? 'split' : 'splits'} ${names} in ${ref}: the splits found are ${(0,wording/* listNames */.Zv)(found, found.length)}`);
 }
 
 
@@ -69116,6 +69133,7 @@ function resolveSettings(raw, workspace, env = process.env) {
     }
     else
         targets = [target('.', workspace, argsWithin)];
+    const implicitModel = !model && !datasetRef && !config.targets?.length;
     if (datasetRef)
         targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin));
     const extraArchitectures = [
@@ -69125,7 +69143,16 @@ function resolveSettings(raw, workspace, env = process.env) {
     const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim();
     if (token && !/^[\x21-\x7e]+$/.test(token))
         throw new errors/* UsageError */.eb('the Hugging Face token holds characters a token cannot have (spaces or line breaks?)');
-    return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } };
+    return {
+        workspace,
+        targets,
+        failOn,
+        extraArchitectures,
+        levels,
+        configFile,
+        hub: { ...hub, token },
+        ...(implicitModel ? { implicitModel } : {}),
+    };
 }
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
 function target(ref, base, within) {
@@ -69193,13 +69220,16 @@ function datasetTarget(ref, raw, workspace, models, within) {
         ...(within ? { within } : {}),
     };
     // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
-    const where = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
+    const dataFile = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://');
+    const where = dataFile
         ? { source: 'local', root: external_node_path_default().resolve(workspace, ref) }
         : (0,hub_ref/* locateModel */.Se)(ref, workspace);
     if (where.source === 'hub')
         return { kind: 'dataset', ref, source: 'hub', root: workspace, hub: where.hub, ...extra };
-    // A dataset may be one file: its folder is the source, and only that file is read.
-    if ((0,external_node_fs_.existsSync)(where.root) && (0,external_node_fs_.statSync)(where.root).isFile())
+    // A dataset may be one file: its folder is the source, and only that file is read. A data file's
+    // name that does not exist stays a file, so it is reported as a missing file, not a missing folder.
+    const exists = (0,external_node_fs_.existsSync)(where.root);
+    if (exists ? (0,external_node_fs_.statSync)(where.root).isFile() : dataFile)
         return {
             kind: 'dataset',
             ref,
@@ -69550,6 +69580,9 @@ async function checkTargets(settings, env = process.env, hooks = {}) {
 async function openSource(spec, settings) {
     if (!spec.hub) {
         confine(spec);
+        // Named by a data file's name (settings.ts): say that file is missing, not "the folder".
+        if (spec.file && !(0,external_node_fs_.existsSync)(external_node_path_default().join(spec.root, spec.file)))
+            throw new errors/* UsageError */.eb(`dataset file ${spec.ref} does not exist`);
         return { source: await openLocalSource(spec.root, spec.ref), result: {} };
     }
     // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.

@@ -1,10 +1,11 @@
 import { datasetRules } from './rules/registry.js'
 import { runDatasetRules } from './engine/run-dataset.js'
-import { describeError, isCheckError, SourceError } from './common/errors.js'
+import { describeError, isCheckError, SourceError, UsageError } from './common/errors.js'
+import { listNames } from './common/wording.js'
 import type { Settings, TargetSpec } from './settings.js'
 import type { Source } from './sources/source.js'
 import { loadBaseModel, type BaseModel } from './artifacts/base-model.js'
-import { findDataFiles } from './readers/splits.js'
+import { canonicalSplit, findDataFiles } from './readers/splits.js'
 
 export interface CheckHooks {
   /** A progress line on long dataset runs. */
@@ -34,6 +35,7 @@ export async function checkDataset(
   const found = spec.file
     ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
     : findDataFiles(listing, spec.splits)
+  if (!spec.file && spec.splits) missingSplits(spec.ref, spec.splits, found.splits)
   return runDatasetRules(
     source,
     found.files,
@@ -47,5 +49,19 @@ export async function checkDataset(
       onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
     },
     listing.truncated,
+  )
+}
+
+/**
+ * A split that was asked for and is not in the dataset is a usage error, not a "no data files" finding:
+ * say which splits there are. A dataset with no split at all is left to DS102, which says so.
+ */
+function missingSplits(ref: string, wanted: string[], found: string[]): void {
+  if (found.length === 0) return
+  const missing = [...new Set(wanted)].filter((s) => !found.includes(canonicalSplit(s)))
+  if (missing.length === 0) return
+  const names = listNames(missing.map((s) => `"${s}"`))
+  throw new UsageError(
+    `no ${missing.length === 1 ? 'split' : 'splits'} ${names} in ${ref}: the splits found are ${listNames(found, found.length)}`,
   )
 }

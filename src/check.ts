@@ -6,7 +6,7 @@ import type { CheckHooks } from './check-dataset.js'
 import type { DatasetStats } from './engine/dataset-stats.js'
 import { runModelRules } from './engine/run-model.js'
 import { countWithOmitted, type OmittedFindings } from './engine/finding-cap.js'
-import { describeError, isCheckError, SourceError } from './common/errors.js'
+import { describeError, isCheckError, SourceError, UsageError } from './common/errors.js'
 import { isWithin, type FailOn, type Settings, type TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
 import type { Source } from './sources/source.js'
@@ -130,6 +130,9 @@ async function openSource(
 ): Promise<{ source: Source; result: Partial<Pick<TargetResult, 'revision' | 'hub'>> }> {
   if (!spec.hub) {
     confine(spec)
+    // Named by a data file's name (settings.ts): say that file is missing, not "the folder".
+    if (spec.file && !existsSync(path.join(spec.root, spec.file)))
+      throw new UsageError(`dataset file ${spec.ref} does not exist`)
     return { source: await openLocalSource(spec.root, spec.ref), result: {} }
   }
   // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.

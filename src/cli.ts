@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { checkTargets, exitCode } from './check.js'
 import { describeError, UsageError } from './common/errors.js'
@@ -102,6 +103,10 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
       },
       process.cwd(),
     )
+    if (settings.implicitModel && !holdsModel(settings.workspace))
+      throw new UsageError(
+        `nothing to check in ${settings.workspace}: it holds no config.json or weights; name a model folder, a hub repo or --dataset\n${USAGE.split('\n')[0]}`,
+      )
     // Progress goes to a terminal only: piped output and --format json stay exactly the report.
     const progress = process.stderr.isTTY
       ? (ref: string, rows: number, rps: number) =>
@@ -122,4 +127,25 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
     writeErr(`friendli-preflight: ${describeError(error)}\n`)
     return 2
   }
+}
+
+/**
+ * Whether a folder's root holds something a model check reads: a config, safetensors weights or their
+ * index, an adapter, or weights in another format (which the rules then report). Run with nothing
+ * named, a folder without any of them is a usage mistake, not a model with five findings.
+ */
+function holdsModel(folder: string): boolean {
+  let names: string[]
+  try {
+    names = readdirSync(folder)
+  } catch {
+    return true // unreadable: let the check say why
+  }
+  return names.some(
+    (n) =>
+      n === 'config.json' ||
+      n === 'adapter_config.json' ||
+      /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
+      n.endsWith('.safetensors.index.json'),
+  )
 }

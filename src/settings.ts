@@ -52,6 +52,11 @@ export interface Settings {
   levels: Map<string, RuleLevel>
   configFile?: string
   hub: HubSettings
+  /**
+   * The only target is the workspace itself because nothing was named: no model, no dataset, no
+   * config file targets. The CLI turns a workspace that holds no model into a usage error.
+   */
+  implicitModel?: boolean
 }
 
 /** The raw values both entry points collect: action inputs or CLI flags, '' when not given. */
@@ -175,6 +180,7 @@ export function resolveSettings(
           },
     )
   } else targets = [target('.', workspace, argsWithin)]
+  const implicitModel = !model && !datasetRef && !config.targets?.length
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin))
 
   const extraArchitectures = [
@@ -186,7 +192,16 @@ export function resolveSettings(
     throw new UsageError(
       'the Hugging Face token holds characters a token cannot have (spaces or line breaks?)',
     )
-  return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } }
+  return {
+    workspace,
+    targets,
+    failOn,
+    extraArchitectures,
+    levels,
+    configFile,
+    hub: { ...hub, token },
+    ...(implicitModel ? { implicitModel } : {}),
+  }
 }
 
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
@@ -260,14 +275,16 @@ function datasetTarget(
     ...(within ? { within } : {}),
   }
   // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
-  const where =
-    /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
-      ? ({ source: 'local', root: path.resolve(workspace, ref) } as const)
-      : locateModel(ref, workspace)
+  const dataFile = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
+  const where = dataFile
+    ? ({ source: 'local', root: path.resolve(workspace, ref) } as const)
+    : locateModel(ref, workspace)
   if (where.source === 'hub')
     return { kind: 'dataset', ref, source: 'hub', root: workspace, hub: where.hub, ...extra }
-  // A dataset may be one file: its folder is the source, and only that file is read.
-  if (existsSync(where.root) && statSync(where.root).isFile())
+  // A dataset may be one file: its folder is the source, and only that file is read. A data file's
+  // name that does not exist stays a file, so it is reported as a missing file, not a missing folder.
+  const exists = existsSync(where.root)
+  if (exists ? statSync(where.root).isFile() : dataFile)
     return {
       kind: 'dataset',
       ref,

@@ -27362,7 +27362,8 @@ function findDataFiles(listing, splits) {
     files.sort(order);
     unsupported.sort(order);
     ignored.sort((a, b) => compare(a.path, b.path));
-    return { files, unsupported, ignored };
+    const all = [...new Set(assigned.values())].sort(compareSplits);
+    return { files, unsupported, ignored, splits: all };
 }
 /** `val`, `dev`, `eval`, … to the split they name; any other name as given. */
 function canonicalSplit(name) {
@@ -27407,6 +27408,7 @@ function compare(a, b) {
 
 
 
+
 /** One streaming pass over the dataset, against its base model when there is one. */
 async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
     let base;
@@ -27424,6 +27426,8 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
     const found = spec.file
         ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
         : findDataFiles(listing, spec.splits);
+    if (!spec.file && spec.splits)
+        missingSplits(spec.ref, spec.splits, found.splits);
     return runDatasetRules(source, found.files, found.unsupported.map((e) => e.path), registry/* datasetRules */.Gv, {
         levels: settings.levels,
         docsBase,
@@ -27431,6 +27435,19 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
         maxRows: spec.maxRows,
         onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress(spec.ref, rows, rps)),
     }, listing.truncated);
+}
+/**
+ * A split that was asked for and is not in the dataset is a usage error, not a "no data files" finding:
+ * say which splits there are. A dataset with no split at all is left to DS102, which says so.
+ */
+function missingSplits(ref, wanted, found) {
+    if (found.length === 0)
+        return;
+    const missing = [...new Set(wanted)].filter((s) => !found.includes(canonicalSplit(s)));
+    if (missing.length === 0)
+        return;
+    const names = (0,wording/* listNames */.Zv)(missing.map((s) => `"${s}"`));
+    throw new errors/* UsageError */.eb(`no ${missing.length === 1 ? 'split' : 'splits'} ${names} in ${ref}: the splits found are ${(0,wording/* listNames */.Zv)(found, found.length)}`);
 }
 
 
@@ -27459,10 +27476,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -37105,6 +37122,7 @@ function resolveSettings(raw, workspace, env = process.env) {
     }
     else
         targets = [target('.', workspace, argsWithin)];
+    const implicitModel = !model && !datasetRef && !config.targets?.length;
     if (datasetRef)
         targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin));
     const extraArchitectures = [
@@ -37114,7 +37132,16 @@ function resolveSettings(raw, workspace, env = process.env) {
     const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim();
     if (token && !/^[\x21-\x7e]+$/.test(token))
         throw new errors/* UsageError */.eb('the Hugging Face token holds characters a token cannot have (spaces or line breaks?)');
-    return { workspace, targets, failOn, extraArchitectures, levels, configFile, hub: { ...hub, token } };
+    return {
+        workspace,
+        targets,
+        failOn,
+        extraArchitectures,
+        levels,
+        configFile,
+        hub: { ...hub, token },
+        ...(implicitModel ? { implicitModel } : {}),
+    };
 }
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
 function target(ref, base, within) {
@@ -37182,13 +37209,16 @@ function datasetTarget(ref, raw, workspace, models, within) {
         ...(within ? { within } : {}),
     };
     // "data/train.jsonl" has a repo id's shape; a name with a data file's extension is a path.
-    const where = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://')
+    const dataFile = /\.(jsonl|json|parquet|csv|tsv|txt|arrow)$/i.test(ref) && !ref.startsWith('hf://');
+    const where = dataFile
         ? { source: 'local', root: external_node_path_default().resolve(workspace, ref) }
         : (0,hub_ref/* locateModel */.Se)(ref, workspace);
     if (where.source === 'hub')
         return { kind: 'dataset', ref, source: 'hub', root: workspace, hub: where.hub, ...extra };
-    // A dataset may be one file: its folder is the source, and only that file is read.
-    if ((0,external_node_fs_.existsSync)(where.root) && (0,external_node_fs_.statSync)(where.root).isFile())
+    // A dataset may be one file: its folder is the source, and only that file is read. A data file's
+    // name that does not exist stays a file, so it is reported as a missing file, not a missing folder.
+    const exists = (0,external_node_fs_.existsSync)(where.root);
+    if (exists ? (0,external_node_fs_.statSync)(where.root).isFile() : dataFile)
         return {
             kind: 'dataset',
             ref,
@@ -37541,6 +37571,9 @@ async function checkTargets(settings, env = process.env, hooks = {}) {
 async function openSource(spec, settings) {
     if (!spec.hub) {
         confine(spec);
+        // Named by a data file's name (settings.ts): say that file is missing, not "the folder".
+        if (spec.file && !(0,external_node_fs_.existsSync)(external_node_path_default().join(spec.root, spec.file)))
+            throw new errors/* UsageError */.eb(`dataset file ${spec.ref} does not exist`);
         return { source: await openLocalSource(spec.root, spec.ref), result: {} };
     }
     // Loaded on first use: the hub client costs ~50 ms of start-up that a local check never needs.
@@ -37949,6 +37982,7 @@ const package_namespaceObject = {"rE":"0.1.0"};
 
 
 
+
 const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
 
 Checks that a model will be accepted by FriendliAI Dedicated Endpoints. The model is a folder, or a
@@ -38037,6 +38071,8 @@ async function runCli(argv, write, inWorkflow) {
             baseModel: values['base-model'],
             maxRows: values['max-rows'],
         }, process.cwd());
+        if (settings.implicitModel && !holdsModel(settings.workspace))
+            throw new errors/* UsageError */.eb(`nothing to check in ${settings.workspace}: it holds no config.json or weights; name a model folder, a hub repo or --dataset\n${USAGE.split('\n')[0]}`);
         // Progress goes to a terminal only: piped output and --format json stay exactly the report.
         const progress = process.stderr.isTTY
             ? (ref, rows, rps) => writeErr(`${ref}: ${rows.toLocaleString('en-US')} rows (${rps.toLocaleString('en-US')} rows/s)\n`)
@@ -38061,6 +38097,24 @@ async function runCli(argv, write, inWorkflow) {
         writeErr(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}\n`);
         return 2;
     }
+}
+/**
+ * Whether a folder's root holds something a model check reads: a config, safetensors weights or their
+ * index, an adapter, or weights in another format (which the rules then report). Run with nothing
+ * named, a folder without any of them is a usage mistake, not a model with five findings.
+ */
+function holdsModel(folder) {
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)(folder);
+    }
+    catch {
+        return true; // unreadable: let the check say why
+    }
+    return names.some((n) => n === 'config.json' ||
+        n === 'adapter_config.json' ||
+        /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
+        n.endsWith('.safetensors.index.json'));
 }
 
 

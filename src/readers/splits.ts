@@ -77,6 +77,8 @@ export interface DataFiles {
   unsupported: RepoEntry[]
   /** Data files that are in no split: a naming rule matched other files, so `datasets` leaves these out. */
   ignored: RepoEntry[]
+  /** Every split the dataset has, whether or not `splits` kept it, in split order. */
+  splits: string[]
 }
 
 /**
@@ -127,7 +129,8 @@ export function findDataFiles(listing: Listing, splits?: string[]): DataFiles {
   files.sort(order)
   unsupported.sort(order)
   ignored.sort((a, b) => compare(a.path, b.path))
-  return { files, unsupported, ignored }
+  const all = [...new Set(assigned.values())].sort(compareSplits)
+  return { files, unsupported, ignored, splits: all }
 }
 
 /** `val`, `dev`, `eval`, … to the split they name; any other name as given. */
