@@ -40300,7 +40300,7 @@ function modelArtifactLoader(source) {
         tokenizerJson: async () => (0,tokenizer_json/* loadTokenizerJson */.S)(source, await entries()),
         chatTemplates: async () => loadChatTemplates(source, await entries(), await load('tokenizerConfig'), await load('chatTemplateJson')),
         specialTokens: async () => (0,special_tokens/* specialTokens */.eR)(await load('tokenizerConfig'), await load('specialTokensMap')),
-        templateRenders: async () => (0,template_renders/* smokeRenders */.Pm)(await load('chatTemplates'), await load('specialTokens')),
+        templateRenders: async () => (0,template_renders/* smokeRenders */.P)(await load('chatTemplates'), await load('specialTokens')),
         lfsPointers: async () => (0,readable/* findLfsPointers */.Tc)(source, await load('files'), new Set(Object.values(JSON_FILES))),
         weights: async () => loadWeights(source, await load('files'), await load('lfsPointers'), headerSizeHints(await load('weightMap'))),
         weightMap: async () => (0,shard_index/* weightMapOf */.i)(await load('shardIndex')),
@@ -41259,10 +41259,9 @@ function tokenStrings(tokens) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Pm: () => (/* binding */ smokeRenders),
-/* harmony export */   zA: () => (/* binding */ ASSISTANT)
+/* harmony export */   P: () => (/* binding */ smokeRenders),
+/* harmony export */   z: () => (/* binding */ ASSISTANT)
 /* harmony export */ });
-/* unused harmony exports TEMPLATE_BUDGET_MS, MODEL_BUDGET_MS */
 /* harmony import */ var _templates_render_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _special_tokens_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2495);
 // The chat template rendered on the conversations every chat model meets, the way transformers'
@@ -69112,7 +69111,9 @@ function resolveSettings(raw, workspace, env = process.env) {
         targets = []; // a dataset alone (the action's model: '', the CLI without a model)
     else if (model && model !== '.') {
         const spec = target(model, workspace, argsWithin);
-        const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined;
+        const origin = spec.hub
+            ? workflowLine(workspace, realWorkspace, env.GITHUB_WORKFLOW_REF, model)
+            : undefined;
         targets = [origin ? { ...spec, origin } : spec];
     }
     else if (config.targets?.length) {
@@ -69179,12 +69180,12 @@ function isWithin(p, root) {
  * The line of the running workflow that names a hub model (`model: org/name@sha`), so its findings
  * land in the PR diff that bumps it. GITHUB_WORKFLOW_REF is `owner/repo/.github/workflows/f.yml@ref`.
  */
-function workflowLine(workspace, workflowRef, model) {
+function workflowLine(workspace, realWorkspace, workflowRef, model) {
     const workflow = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')?.[1];
     if (!workflow)
         return undefined;
     const file = external_node_path_default().join(workspace, workflow);
-    if (!isWithin(file, realpathOr(workspace)))
+    if (!isWithin(file, realWorkspace))
         return undefined;
     let text;
     try {
@@ -73667,10 +73668,10 @@ function eosIds(file, tokenizer) {
  * the special tokens of tokenizer_config.json) are preferred over the shape alone.
  */
 function turnEnd(rendered, known) {
-    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.zA);
+    const i = rendered.lastIndexOf(template_renders/* ASSISTANT */.z);
     if (i < 0)
         return undefined;
-    const rest = rendered.slice(i + template_renders/* ASSISTANT */.zA.length);
+    const rest = rendered.slice(i + template_renders/* ASSISTANT */.z.length);
     let best;
     for (const token of known) {
         const at = token ? rest.indexOf(token) : -1;

@@ -152,7 +152,9 @@ export function resolveSettings(
     targets = [] // a dataset alone (the action's model: '', the CLI without a model)
   else if (model && model !== '.') {
     const spec = target(model, workspace, argsWithin)
-    const origin = spec.hub ? workflowLine(workspace, env.GITHUB_WORKFLOW_REF, model) : undefined
+    const origin = spec.hub
+      ? workflowLine(workspace, realWorkspace, env.GITHUB_WORKFLOW_REF, model)
+      : undefined
     targets = [origin ? { ...spec, origin } : spec]
   } else if (config.targets?.length) {
     const base = path.dirname(configFile!)
@@ -231,11 +233,16 @@ export function isWithin(p: string, root: string): boolean {
  * The line of the running workflow that names a hub model (`model: org/name@sha`), so its findings
  * land in the PR diff that bumps it. GITHUB_WORKFLOW_REF is `owner/repo/.github/workflows/f.yml@ref`.
  */
-function workflowLine(workspace: string, workflowRef: string | undefined, model: string) {
+function workflowLine(
+  workspace: string,
+  realWorkspace: string,
+  workflowRef: string | undefined,
+  model: string,
+) {
   const workflow = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+)@/.exec(workflowRef ?? '')?.[1]
   if (!workflow) return undefined
   const file = path.join(workspace, workflow)
-  if (!isWithin(file, realpathOr(workspace))) return undefined
+  if (!isWithin(file, realWorkspace)) return undefined
   let text: string
   try {
     if (!statSync(file).isFile() || statSync(file).size > 1024 * 1024) return undefined

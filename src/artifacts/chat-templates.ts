@@ -54,7 +54,7 @@ const TEMPLATE_FILE_LIMIT = 16 * MiB
  * template costs to compile and to hold (compiling is linear, templates/lexer.ts: 1 MiB takes well under
  * a second). A larger one is read (other rules still see its text) but not compiled: a finding, MR506.
  */
-export const COMPILE_LIMIT = MiB
+const COMPILE_LIMIT = MiB
 
 export async function loadChatTemplates(
   source: Source,

@@ -41,9 +41,9 @@ export interface SmokeRender {
 }
 
 /** The ten smoke renders of one template share this much time (each may take up to 2 s of it). */
-export const TEMPLATE_BUDGET_MS = 2000
+const TEMPLATE_BUDGET_MS = 2000
 /** All of a model's templates share this much: a repository with hundreds of slow templates still ends. */
-export const MODEL_BUDGET_MS = 10_000
+const MODEL_BUDGET_MS = 10_000
 
 /**
  * Every used template that parsed, on every smoke conversation, with add_generation_prompt false and

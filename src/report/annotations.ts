@@ -22,7 +22,7 @@ export const PER_LEVEL = 10
  * Characters of one annotation's message. Annotations are plain text (never Markdown), but a template
  * error or a JSON value can be megabytes long; the job summary and the JSON report keep it whole.
  */
-export const MESSAGE_MAX = 4_000
+const MESSAGE_MAX = 4_000
 
 /** Rows named in a grouped row annotation before "…and N more". */
 const ROWS_SHOWN = 5

@@ -19,7 +19,7 @@ const ROW_RESERVE = 64_000
 const HEAD_RESERVE = 8_000
 
 /** Rows of findings shown per target; the JSON report lists every one. */
-export const FINDING_ROWS = 1_000
+const FINDING_ROWS = 1_000
 /** Splits listed per dataset; the rest are one row with their count and rows. */
 export const SPLIT_ROWS = 100
 /** Roles listed per dataset (the statistics keep at most six buckets; the cap is for safety). */
