@@ -8,6 +8,7 @@ import { checkTargets, exitCode } from '../src/check.js'
 import { planAnnotations } from '../src/report/annotations.js'
 import { toJson } from '../src/report/json.js'
 import { formatSummary } from '../src/report/summary.js'
+import { formatText } from '../src/report/text.js'
 import { resolveSettings, type RawInputs } from '../src/settings.js'
 import { chat, chatmlBase, jsonl } from './helpers/dataset-tester.js'
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js'
@@ -15,6 +16,10 @@ import { messagesParquet } from './helpers/parquet.js'
 
 let ws: string
 let hub: FakeHub
+const write = (rel: string, content: string | Uint8Array) => {
+  mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true })
+  writeFileSync(path.join(ws, rel), content)
+}
 const raw = (over: Partial<RawInputs>): RawInputs => ({
   model: '',
   config: '',
@@ -30,10 +35,6 @@ const withSystem = chat(['system', 'Be brief.'], ['user', 'Hi'], ['assistant', '
 
 beforeAll(async () => {
   ws = mkdtempSync(path.join(os.tmpdir(), 'fp-ds-'))
-  const write = (rel: string, content: string | Uint8Array) => {
-    mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true })
-    writeFileSync(path.join(ws, rel), content)
-  }
   for (const [name, content] of Object.entries(chatmlBase({ template: GEMMA })))
     write(`gemma/${name}`, content as string)
   write('data/train.jsonl', jsonl([good, withSystem, good, ...Array.from({ length: 20 }, () => withSystem)]))
@@ -116,7 +117,7 @@ describe('a dataset checked against its base model', () => {
     )
 
     const summary = formatSummary(report)
-    expect(summary).toContain('| train | 23 |')
+    expect(summary).toContain('| train | 23 | 0 |')
     expect(summary).toContain('Messages by role: user 24 · assistant 24 · system 21')
     expect(summary).toContain('| DS401 template-render | 21 |')
     expect(toJson(report).targets[0]).toMatchObject({ kind: 'dataset', source: 'local' })
@@ -209,6 +210,113 @@ describe('a dataset checked against its base model', () => {
     })
     const two = await checkTargets(resolveSettings(raw({ dataset: 'odd.jsonl', maxRows: '2' }), ws, {}), {})
     expect(two.targets[0].dataset).toMatchObject({ rows: 0, badRows: 2 })
+  })
+
+  it('the split table counts every row read, the unreadable ones too, and says how many they are', async () => {
+    const lines = ['not json', '[1, 2]', JSON.stringify(good), '"a string"', JSON.stringify(good)]
+    write('mixed/train.jsonl', lines.join('\n') + '\n')
+    write('mixed/test.jsonl', jsonl([good]))
+    const report = await checkTargets(resolveSettings(raw({ dataset: 'mixed' }), ws, {}), {})
+    const t = report.targets[0]
+    // DS201 reports exactly the rows counted as unreadable.
+    expect(t.findings.filter((f) => f.ruleId === 'DS201').map((f) => f.location.row)).toEqual([1, 2, 4])
+    expect(t.dataset).toMatchObject({
+      seen: 6,
+      unreadable: 3,
+      rowsPerSplit: new Map([
+        ['train', 5],
+        ['test', 1],
+      ]),
+      unreadablePerSplit: new Map([['train', 3]]),
+    })
+    const summary = formatSummary(report)
+    expect(summary).toContain('| Split | Rows | Unreadable |')
+    expect(summary).toContain('| train | 5 | 3 |')
+    expect(summary).toContain('| test | 1 | 0 |')
+    expect(summary).toMatch(/\| \*\*all\*\* \| \*\*6\*\* \(.* rows\/s\) \| \*\*3\*\* \|/)
+    expect(formatText(report)).toContain(
+      'mixed rows: 6 read, 3 unreadable; by split: train 5 (3 unreadable), test 1\n',
+    )
+    expect(toJson(report).targets[0]).toMatchObject({
+      dataset: {
+        rows: 6,
+        unreadable: 3,
+        splits: [
+          { split: 'train', rows: 5, unreadable: 3 },
+          { split: 'test', rows: 1, unreadable: 0 },
+        ],
+        maxRows: null,
+      },
+    })
+  })
+
+  it('a finding about the whole dataset names the dataset: its file, or its folder, never the parent', async () => {
+    const file = await checkTargets(resolveSettings(raw({ dataset: 'data/validation.jsonl' }), ws, {}), {})
+    const none = file.targets[0].findings.find((f) => f.ruleId === 'DS403')!
+    expect(none.location).toEqual({ path: 'validation.jsonl' })
+    expect(formatText(file)).toMatch(/^data\/validation\.jsonl info DS403 base-model /)
+    expect(formatText(file)).toContain(
+      '\ndata/validation.jsonl rows: 1 read, 0 unreadable; by split: validation 1\n',
+    )
+    // An annotation on the file without a line says it is about the file.
+    expect(planAnnotations(file).find((a) => a.title?.startsWith('DS403'))).toMatchObject({
+      title: 'DS403 base-model (file-level)',
+      file: 'data/validation.jsonl',
+    })
+    expect(planAnnotations(file).find((a) => a.title?.startsWith('DS403'))!.startLine).toBeUndefined()
+
+    const folder = await checkTargets(resolveSettings(raw({ dataset: 'data' }), ws, {}), {})
+    expect(folder.targets[0].findings.find((f) => f.ruleId === 'DS403')!.location).toEqual({ path: '.' })
+    expect(formatText(folder)).toContain('\ndata info DS403 base-model ')
+    expect(formatSummary(folder)).toContain('`(dataset folder)`')
+  })
+
+  it('max-rows: "checked N of M rows" when the files say M, "first N rows checked" when they cannot', async () => {
+    write(
+      'pq/train.parquet',
+      messagesParquet(
+        Array.from({ length: 5 }, (_, i) => [
+          { role: 'user', content: `q${i}` },
+          { role: 'assistant', content: 'a' },
+        ]),
+      ),
+    )
+    const parquet = await checkTargets(resolveSettings(raw({ dataset: 'pq', maxRows: '3' }), ws, {}), {})
+    expect(parquet.targets[0].dataset!.partial).toEqual({ checked: 3, maxRows: 3, total: 5 })
+    expect(formatText(parquet)).toContain(
+      'pq rows: 3 read, 0 unreadable; by split: train 3; checked 3 of 5 rows (max-rows 3)\n',
+    )
+    expect(formatSummary(parquet)).toContain('\nChecked 3 of 5 rows (max-rows 3).\n')
+    expect(toJson(parquet).targets[0]).toMatchObject({
+      dataset: { rows: 3, maxRows: { limit: 3, checked: 3, total: 5 } },
+    })
+
+    // JSON Lines say nothing of the rows after the limit.
+    const jsonLines = await checkTargets(
+      resolveSettings(raw({ dataset: 'data/train.jsonl', maxRows: '2' }), ws, {}),
+      {},
+    )
+    expect(jsonLines.targets[0].dataset!.partial).toEqual({ checked: 2, maxRows: 2 })
+    expect(formatText(jsonLines)).toContain('; first 2 rows checked (max-rows 2); the rest not read\n')
+    expect(formatSummary(jsonLines)).toContain('\nFirst 2 rows checked (max-rows 2); the rest not read.\n')
+    expect(toJson(jsonLines).targets[0]).toMatchObject({
+      dataset: { maxRows: { limit: 2, checked: 2, total: null } },
+    })
+
+    // A limit reached at the end of one file, with files left unopened: their rows are unknown.
+    const folder = await checkTargets(resolveSettings(raw({ dataset: 'data', maxRows: '23' }), ws, {}), {})
+    expect(folder.targets[0].dataset!.partial).toEqual({ checked: 23, maxRows: 23 })
+
+    // Every row read (a Parquet file's whole count, or a limit never reached): nothing was left out.
+    for (const [dataset, maxRows] of [
+      ['pq', '5'],
+      ['data', '100'],
+    ]) {
+      const all = await checkTargets(resolveSettings(raw({ dataset, maxRows }), ws, {}), {})
+      expect(all.targets[0].dataset!.partial).toBeUndefined()
+      expect(toJson(all).targets[0]).toMatchObject({ dataset: { maxRows: null } })
+      expect(formatText(all)).not.toMatch(/checked \d|rows checked/)
+    }
   })
 
   it('rows with tools render with the "tool_use" template, as transformers picks it', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { resolveSettings, splitList } from '../src/settings.js'
+import { ConfigFileError, resolveSettings, splitList } from '../src/settings.js'
 import { rawInputs } from './helpers/raw-inputs.js'
 
 let ws: string
@@ -165,56 +165,148 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(input, ws)).toThrow(message)
   })
 
+  /** The error a config file of `text` makes: its message, file, line and column. */
+  function configError(text: string, name = 'bad.yml') {
+    writeFileSync(path.join(ws, name), text)
+    try {
+      resolveSettings(raw({ config: name }), ws)
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigFileError)
+      const e = error as ConfigFileError
+      return { message: e.message, file: e.file, line: e.line, column: e.column }
+    }
+    throw new Error(`${name} was accepted`)
+  }
+
   it.each([
-    ['unknown: 1\n', /Unrecognized key: "unknown"/],
-    ['rules:\n  MR203: loud\n', /rules\.MR203/],
-    ['targets:\n  - path: x\n', /targets\[0\]/],
-    ['rules:\n  a: off\n  a: off\n', /not valid YAML at line 3: the key "a" appears twice/],
+    // Unknown keys at every level, with the nearest known key.
+    ['unknown: 1\n', '1:1: unknown key "unknown" at the top level'],
+    ['taregts:\n  - model: a\n', '1:1: unknown key "taregts" at the top level; did you mean "targets"?'],
+    ['Rules:\n  MR203: off\n', '1:1: unknown key "Rules" at the top level; did you mean "rules"?'],
+    [
+      'targets:\n  - model: a\n  - modle: b\n',
+      '3:5: unknown key "modle" in targets[1]; did you mean "model"?',
+    ],
+    [
+      'targets:\n  - dataset: d\n    base_model: m\n',
+      '3:5: unknown key "base_model" in targets[0]; did you mean "base-model"?',
+    ],
+    [
+      'targets:\n  - {dataset: d, maxrows: 5}\n',
+      '2:18: unknown key "maxrows" in targets[0]; did you mean "max-rows"?',
+    ],
+    [
+      'rules:\n  missing-tokenzier-json: off\n',
+      '2:3: unknown rule "missing-tokenzier-json" in rules; did you mean "missing-tokenizer-json"?',
+    ],
+    ['rules:\n  MR999: off\n', '2:3: unknown rule "MR999" in rules'],
+    // Wrong types and values out of range, on the value.
+    ['rules: 5\n', '1:8: rules must be a mapping; got 5'],
+    ['targets: {}\n', '1:10: targets must be a list; got a mapping'],
+    ['- a\n', '1:1: the config file must be a mapping; got a list'],
+    ['rules:\n  MR203: loud\n', '2:10: rules.MR203 must be one of off, info, warning, error; got "loud"'],
+    ['targets:\n  - model: 5\n', '2:12: targets[0].model must be a string; got 5'],
+    ['targets:\n  - model: ""\n', '2:12: targets[0].model must not be empty'],
+    ['targets:\n  - dataset: d\n    max-rows: 0\n', '3:15: targets[0].max-rows must be above 0; got 0'],
+    [
+      'targets:\n  - dataset: d\n    max-rows: 1.5\n',
+      '3:15: targets[0].max-rows must be a whole number; got 1.5',
+    ],
+    ['targets:\n  - dataset: d\n    max-rows: "5"\n', '3:15: targets[0].max-rows must be a number; got "5"'],
+    ['extra-architectures: [A, ""]\n', '1:26: extra-architectures[1] must not be empty'],
+    // A target is a model or a dataset.
+    ['targets:\n  - {}\n', '2:5: targets[0] has neither "model" nor "dataset"'],
+    [
+      'targets:\n  - {model: a, dataset: b}\n',
+      '2:16: targets[0] has both "model" and "dataset": a target is one or the other',
+    ],
+    [
+      'targets:\n  - model: m\n    split: train\n',
+      '3:5: "split" in targets[0] applies to a dataset, and this target is a model',
+    ],
+    // The first problem in the file is the one reported.
+    ['rules: 5\nextra: 1\n', '1:8: rules must be a mapping; got 5'],
+    ['extra: 1\nrules: 5\n', '1:1: unknown key "extra" at the top level'],
+    // YAML itself: duplicate keys (the second one), syntax, with the parser's line and column.
+    ['rules:\n  a: off\n  a: off\n', '3:3: the key "a" appears twice in one mapping'],
     [
       'targets:\n  - model: a\n  - {dataset: d, split: x, split: y}\n',
-      /not valid YAML at line 3: the key "split"/,
+      '3:28: the key "split" appears twice in one mapping',
     ],
-    ['rules: [\n', /not valid YAML at line \d+/],
-  ])('rejects config file %j', (text, message) => {
-    writeFileSync(path.join(ws, 'bad.yml'), text)
-    expect(() => resolveSettings(raw({ config: 'bad.yml' }), ws)).toThrow(message)
+    [
+      'rules: [\n',
+      '2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
+    ['a: b: c\n', '1:4: not valid YAML: Nested mappings are not allowed in compact mappings'],
+  ])('a config file of %j: bad.yml:%s', (text, where) => {
+    const e = configError(text)
+    expect(e.message).toBe(`bad.yml:${where}`)
+    const [line, column] = where.split(':').map(Number)
+    expect(e).toMatchObject({ file: 'bad.yml', line, column })
+  })
+
+  it('names the config file by its path in the workspace', () => {
+    mkdirSync(path.join(ws, 'conf'), { recursive: true })
+    expect(configError('taregts: []\n', 'conf/x.yml').message).toBe(
+      'conf/x.yml:1:1: unknown key "taregts" at the top level; did you mean "targets"?',
+    )
+  })
+
+  it('quotes the text of the file escaped and cut short', () => {
+    expect(configError(`"${'k'.repeat(500)}\\u0007": 1\n`).message).toBe(
+      `bad.yml:1:1: unknown key "${'k'.repeat(100)}…" at the top level`,
+    )
+    expect(configError('rules:\n  "MR2\\n03": off\n').message).toBe(
+      'bad.yml:2:3: unknown rule "MR2\\n03" in rules; did you mean "MR203"?',
+    )
   })
 
   it.each([
-    ['1,001 targets', `targets:\n${'  - model: m\n'.repeat(1001)}`, /<=1000 items\n {2}→ at targets/],
+    [
+      '1,001 targets',
+      `targets:\n${'  - model: m\n'.repeat(1001)}`,
+      '2:3: targets has 1,001 entries; at most 1,000 are allowed',
+    ],
     [
       '1,001 extra architectures',
       `extra-architectures: [${'A,'.repeat(1000)}A]\n`,
-      /<=1000 items\n {2}→ at \["extra-architectures"\]/,
+      '1:22: extra-architectures has 1,001 entries; at most 1,000 are allowed',
     ],
     [
       'an architecture of 201 characters',
       `extra-architectures: [${'A'.repeat(201)}]\n`,
-      /extra-architectures/,
+      '1:23: extra-architectures[0] is longer than 200 characters',
     ],
-  ])('rejects a config file with %s', (_label, text, message) => {
-    writeFileSync(path.join(ws, 'big.yml'), text)
-    expect(() => resolveSettings(raw({ config: 'big.yml' }), ws)).toThrow(message)
+    [
+      '1,001 rules',
+      `rules:\n${Array.from({ length: 1001 }, (_, i) => `  k${i}: off`).join('\n')}\n`,
+      '2:3: rules has 1,001 entries; at most 1,000 are allowed',
+    ],
+  ])('rejects a config file with %s', (_label, text, where) => {
+    expect(configError(text, 'big.yml').message).toBe(`big.yml:${where}`)
   })
 
   it('refuses a config file over 256 KiB before parsing it', () => {
     writeFileSync(path.join(ws, 'huge.yml'), `rules:\n${'  # padding\n'.repeat(30_000)}`)
     expect(() => resolveSettings(raw({ config: 'huge.yml' }), ws)).toThrow(
-      /huge\.yml is 360,007 bytes, more than the 256 KiB a config file may be/,
+      new ConfigFileError(
+        'huge.yml',
+        'the file is 360,007 bytes, more than the 256 KiB a config file may be',
+      ),
     )
   })
 
   it('finds a repeated key among 15,000 in one pass, and prints no library warning', () => {
     const keys = Array.from({ length: 15_000 }, (_, i) => `  k${i}: off`)
-    writeFileSync(path.join(ws, 'many.yml'), `rules:\n${keys.join('\n')}\n  k7: off\n`)
-    expect(() => resolveSettings(raw({ config: 'many.yml' }), ws)).toThrow(
-      /many\.yml is not valid YAML at line 15002: the key "k7" appears twice/,
+    expect(configError(`rules:\n${keys.join('\n')}\n  k7: off\n`, 'many.yml').message).toBe(
+      'many.yml:15002:3: the key "k7" appears twice in one mapping',
     )
     // A collection as a key makes the yaml library warn on stderr, with the key's text.
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
     try {
-      writeFileSync(path.join(ws, 'collection-key.yml'), 'rules:\n  ? [::error::x]\n  : off\n')
-      expect(() => resolveSettings(raw({ config: 'collection-key.yml' }), ws)).toThrow(/unknown rule/)
+      expect(configError('rules:\n  ? [::error::x]\n  : off\n', 'collection-key.yml').message).toMatch(
+        /^collection-key\.yml:2:3: unknown rule "\[ ::error::x \]" in rules$/,
+      )
       expect(warn).not.toHaveBeenCalled()
     } finally {
       warn.mockRestore()

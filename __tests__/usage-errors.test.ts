@@ -1,6 +1,7 @@
 // Mistakes in what the user asked for are usage errors (exit 2, one line), not findings: a split the
 // dataset does not have, a data file that does not exist, a run with nothing named in a folder that
-// holds no model. The real CLI, in process, with a temporary folder as the working directory.
+// holds no model, a mistake in the config file. The real CLI, in process, with a temporary folder as
+// the working directory.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -118,6 +119,22 @@ describe('usage errors, not findings', () => {
         'MR501',
       ])
     }
+  })
+
+  it('a mistake in the config file: exit 2 and one line, file:line:column: what and where', async () => {
+    const ws = folder({ '.friendli-preflight.yml': 'rules: {}\ntargets:\n  - modle: ./m\n' })
+    for (const format of ['text', 'json']) {
+      const r = await run(ws, ['--format', format])
+      expect(r).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: '.friendli-preflight.yml:3:5: unknown key "modle" in targets[0]; did you mean "model"?\n',
+      })
+    }
+    const named = folder({ 'conf/preflight.yml': 'rules:\n  MR203: loud\n' })
+    expect((await run(named, ['--config', 'conf/preflight.yml'])).stderr).toBe(
+      'conf/preflight.yml:2:10: rules.MR203 must be one of off, info, warning, error; got "loud"\n',
+    )
   })
 
   it('nothing named in a folder with weights or a config is checked as before', async () => {

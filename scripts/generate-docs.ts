@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ModelArtifactName } from '../src/artifacts/model-artifacts.js'
 import architectures from '../src/data/architectures.json' with { type: 'json' }
+import known from '../src/data/known-architectures.json' with { type: 'json' }
 import { listNames } from '../src/common/wording.js'
 import type { DatasetInput } from '../src/rules/dataset-rule.js'
 import { allRules } from '../src/rules/registry.js'
@@ -113,23 +114,34 @@ function artifactsRead(rule: AnyRule): string {
   return (rule.meta.artifacts as readonly ModelArtifactName[]).map((a) => ARTIFACT_LABELS[a] ?? a).join(', ')
 }
 
-/** The known-architecture table, from the same data MR203 checks against. */
+/** The evidence table, from the same data MR203 checks against, grouped by tier. */
 function architectureTable(): string[] {
-  const list = [...architectures.architectures].sort((a, b) => a.name.localeCompare(b.name))
+  const tiers = Object.entries(architectures.tiers)
+  const rows = tiers.flatMap(([tier]) =>
+    architectures.architectures
+      .filter((a) => a.tier === tier)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((a) => {
+        const evidence = a.evidence.map((e) => `${e.source} (${e.date}): ${e.says}`)
+        const note = 'note' in a ? String(a.note ?? '') : ''
+        return `| \`${a.name}\` | ${cell(a.family)} | ${tier} | ${evidence.map(cell).join('<br>')} | ${cell(note)} |`
+      }),
+  )
   return [
     '<details>',
-    `<summary>Known architectures (${list.length}), from <code>src/data/architectures.json</code></summary>`,
+    `<summary>Architectures with evidence (${architectures.architectures.length}), from <code>src/data/architectures.json</code>, refreshed ${architectures.refreshed}</summary>`,
     '',
     cell(architectures.$comment),
     '',
-    '| Architecture | Confidence | Evidence | Note |',
-    '| --- | --- | --- | --- |',
-    ...list.map((a) => {
-      const note = 'note' in a ? String(a.note ?? '') : ''
-      return `| \`${a.name}\` | ${a.confidence} | ${a.evidence.map(cell).join('<br>')} | ${cell(note)} |`
-    }),
+    ...tiers.map(([tier, meaning]) => `- \`${tier}\`: ${cell(meaning)}`),
+    '',
+    '| Architecture | Family | Tier | Evidence (source, date, what it says) | Note |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
     '',
     '</details>',
+    '',
+    `The generated list of classes transformers and vLLM implement (${Object.keys(known.architectures).length}) is in <code>src/data/known-architectures.json</code>, read from ${known.sources.map((s) => `${s.repository} ${s.version} (${s.date})`).join(' and ')}; \`npm run generate:architectures\` refreshes it.`,
   ]
 }
 

@@ -7,7 +7,7 @@ import { jsonReportChunks } from './report/json.js'
 import { toSarif } from './report/sarif.js'
 import { formatText } from './report/text.js'
 import { docsBase } from './rules/registry.js'
-import { resolveSettings } from './settings.js'
+import { ConfigFileError, resolveSettings } from './settings.js'
 import pkg from '../package.json' with { type: 'json' }
 
 const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
@@ -124,7 +124,12 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
     } else write(formatText(report, color))
     return exitCode(report)
   } catch (error) {
-    writeErr(`friendli-preflight: ${describeError(error)}\n`)
+    // A mistake in the config file is `file:line:column: reason`, the line editors and terminals link.
+    writeErr(
+      error instanceof ConfigFileError
+        ? `${error.message}\n`
+        : `friendli-preflight: ${describeError(error)}\n`,
+    )
     return 2
   }
 }

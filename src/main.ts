@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { checkTargets, type Report } from './check.js'
-import { describeError } from './common/errors.js'
+import { describeError, UsageError } from './common/errors.js'
 import { planAnnotations } from './report/annotations.js'
 import { defuseLibraryOutput, pauseCommands } from './report/command-guard.js'
 import { jsonReportChunks } from './report/json.js'
@@ -14,7 +14,8 @@ import { docsBase } from './rules/registry.js'
 import pkg from '../package.json' with { type: 'json' }
 import { formatSummary } from './report/summary.js'
 import { formatText, summaryLine } from './report/text.js'
-import { resolveSettings } from './settings.js'
+import { mdText } from './report/markdown.js'
+import { ConfigFileError, resolveSettings, type Settings } from './settings.js'
 
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -31,29 +32,35 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const restore = defuseLibraryOutput()
   try {
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
-    const settings = resolveSettings(
-      {
-        model: core.getInput('model'),
-        config: core.getInput('config'),
-        failOn: core.getInput('fail-on'),
-        extraArchitectures: core.getInput('extra-architectures'),
-        hubUrl: core.getInput('hub-url'),
-        hfToken,
-        dataset: core.getInput('dataset'),
-        datasetSplit: core.getInput('dataset-split'),
-        baseModel: core.getInput('base-model'),
-        maxRows: core.getInput('dataset-max-rows'),
-      },
-      workspace,
-      env,
-    )
+    let settings: Settings
+    try {
+      settings = resolveSettings(
+        {
+          model: core.getInput('model'),
+          config: core.getInput('config'),
+          failOn: core.getInput('fail-on'),
+          extraArchitectures: core.getInput('extra-architectures'),
+          hubUrl: core.getInput('hub-url'),
+          hfToken,
+          dataset: core.getInput('dataset'),
+          datasetSplit: core.getInput('dataset-split'),
+          baseModel: core.getInput('base-model'),
+          maxRows: core.getInput('dataset-max-rows'),
+        },
+        workspace,
+        env,
+      )
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error
+      return await couldNotStart(error, env, pause)
+    }
     const report = await checkTargets(settings, env, {
       onProgress: (ref, rows, rps) =>
         core.info(
           `${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`,
         ),
     })
-    const reportFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
+    const reportFile = reportPath(env)
     await writeFile(reportFile, jsonReportChunks(report))
     // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
     const sarifFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight.sarif')
@@ -89,6 +96,51 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     restore()
     pause.end()
   }
+}
+
+function reportPath(env: NodeJS.ProcessEnv): string {
+  return path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight-report.json')
+}
+
+/**
+ * Inputs or a config file that cannot be used: nothing is checked. The outputs are still set (result
+ * `fail`, as when a target could not be checked, no findings, and a JSON report that checked no target;
+ * no SARIF file, since an empty one would close the repository's open code-scanning alerts), the job
+ * summary says why, and the step fails: on the config file's line, for a mistake in it.
+ */
+async function couldNotStart(
+  error: UsageError,
+  env: NodeJS.ProcessEnv,
+  pause: ReturnType<typeof pauseCommands>,
+): Promise<void> {
+  const reportFile = reportPath(env)
+  const report: Report = {
+    targets: [],
+    counts: { errors: 0, warnings: 0, infos: 0 },
+    result: 'error',
+    failOn: 'error',
+  }
+  await writeFile(reportFile, jsonReportChunks(report))
+  if (env.GITHUB_STEP_SUMMARY)
+    await core.summary
+      .addRaw(`## friendli-preflight: ⚠️ could not check\n\nNothing was checked: ${mdText(error.message)}\n`)
+      .write()
+  pause.ownCommands(() => {
+    core.setOutput('result', 'fail')
+    core.setOutput('errors', 0)
+    core.setOutput('warnings', 0)
+    core.setOutput('report-file', reportFile)
+    if (error instanceof ConfigFileError) {
+      // The one error of the step, on the line at fault (core.error escapes CR, LF and %).
+      core.error(error.message, {
+        title: 'friendli-preflight could not check',
+        file: error.file,
+        startLine: error.line,
+        startColumn: error.column,
+      })
+      process.exitCode = core.ExitCode.Failure
+    } else core.setFailed(`friendli-preflight: ${error.message}`)
+  })
 }
 
 /** A check run with every located finding, when the token may write checks; otherwise one log line. */

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
 import { z } from 'zod'
-import { findRule } from './rules/registry.js'
+import { allRules, findRule } from './rules/registry.js'
 import type { RuleLevel } from './common/finding.js'
+import { didYouMean } from './common/did-you-mean.js'
 import { UsageError } from './common/errors.js'
 import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
 
@@ -87,28 +88,50 @@ const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.ya
 const CONFIG_LIMITS = { bytes: 256 * 1024, entries: 1000 }
 
 const LEVEL = z.enum(['off', 'info', 'warning', 'error'])
+/** A target: "model", or "dataset" with the keys only a dataset has (checked after the schema). */
+const TargetSchema = z.strictObject({
+  model: z.string().min(1).optional(),
+  dataset: z.string().min(1).optional(),
+  'base-model': z.string().min(1).optional(),
+  split: z.string().min(1).optional(),
+  'max-rows': z.number().int().positive().optional(),
+})
+const DATASET_ONLY = ['base-model', 'split', 'max-rows'] as const
 const ConfigFileSchema = z.strictObject({
   'extra-architectures': z.array(z.string().min(1).max(200)).max(CONFIG_LIMITS.entries).optional(),
-  rules: z
-    .record(z.string(), LEVEL)
-    .refine((r) => Object.keys(r).length <= CONFIG_LIMITS.entries, `at most ${CONFIG_LIMITS.entries} rules`)
-    .optional(),
-  targets: z
-    .array(
-      z.union([
-        z.strictObject({ model: z.string().min(1) }),
-        z.strictObject({
-          dataset: z.string().min(1),
-          'base-model': z.string().min(1).optional(),
-          split: z.string().min(1).optional(),
-          'max-rows': z.number().int().positive().optional(),
-        }),
-      ]),
-    )
-    .max(CONFIG_LIMITS.entries)
-    .optional(),
+  rules: z.record(z.string(), LEVEL).optional(),
+  targets: z.array(TargetSchema).max(CONFIG_LIMITS.entries).optional(),
 })
-type ConfigFile = z.infer<typeof ConfigFileSchema>
+
+type ConfigTarget =
+  { model: string } | { dataset: string; 'base-model'?: string; split?: string; 'max-rows'?: number }
+
+/** The config file's content, checked. */
+interface ConfigFile {
+  extraArchitectures: string[]
+  /** Severities by rule id. */
+  levels: Map<string, RuleLevel>
+  targets: ConfigTarget[]
+  /** The line of each target, for annotations. */
+  lines: (number | undefined)[]
+}
+
+/**
+ * A mistake in the config file, at its line and column when it has one: exit 2 in the CLI, an error
+ * annotation on the file in the action. The message is `file:line:column: reason`.
+ */
+export class ConfigFileError extends UsageError {
+  override name = 'ConfigFileError'
+  constructor(
+    /** The file as shown: relative to the workspace when it is inside it. */
+    readonly file: string,
+    readonly reason: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}:${column}`}: ${reason}`)
+  }
+}
 
 /** Split a comma- or newline-separated input into its non-empty items. */
 export function splitList(value: string): string[] {
@@ -133,16 +156,9 @@ export function resolveSettings(
   const inWorkflow = env.GITHUB_ACTIONS === 'true'
   const argsWithin = inWorkflow ? realWorkspace : undefined
   const configFile = findConfigFile(raw.config, workspace, realWorkspace, inWorkflow)
-  const { config, lines } = configFile
-    ? readConfigFile(configFile)
-    : { config: {} as ConfigFile, lines: [] as undefined[] }
-
-  const levels = new Map<string, RuleLevel>()
-  for (const [key, level] of Object.entries(config.rules ?? {})) {
-    const rule = findRule(key)
-    if (!rule) throw new UsageError(`${display(configFile!, workspace)}: unknown rule "${key}" under rules`)
-    levels.set(rule.meta.id, level)
-  }
+  const config: ConfigFile = configFile
+    ? readConfigFile(configFile, workspace)
+    : { extraArchitectures: [], levels: new Map(), targets: [], lines: [] }
 
   // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
   const model = raw.model.trim()
@@ -156,10 +172,10 @@ export function resolveSettings(
       ? workflowLine(workspace, realWorkspace, env.GITHUB_WORKFLOW_REF, model)
       : undefined
     targets = [origin ? { ...spec, origin } : spec]
-  } else if (config.targets?.length) {
+  } else if (config.targets.length) {
     const base = path.dirname(configFile!)
     const origin = (i: number) => {
-      const line = lines[i]
+      const line = config.lines[i]
       return line ? { origin: { file: display(configFile!, workspace), line } } : {}
     }
     // Models first, so a dataset entry without base-model is checked against the first model listed.
@@ -182,11 +198,11 @@ export function resolveSettings(
           },
     )
   } else targets = [target('.', workspace, argsWithin)]
-  const implicitModel = !model && !datasetRef && !config.targets?.length
+  const implicitModel = !model && !datasetRef && !config.targets.length
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin))
 
   const extraArchitectures = [
-    ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
+    ...new Set([...splitList(raw.extraArchitectures), ...config.extraArchitectures]),
   ]
   const hub = { url: hubUrl(raw.hubUrl?.trim() || env.HF_ENDPOINT?.trim() || DEFAULT_HUB_URL) }
   const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim()
@@ -199,7 +215,7 @@ export function resolveSettings(
     targets,
     failOn,
     extraArchitectures,
-    levels,
+    levels: config.levels,
     configFile,
     hub: { ...hub, token },
     ...(implicitModel ? { implicitModel } : {}),
@@ -344,43 +360,214 @@ function findConfigFile(
   return file
 }
 
-/** Parse and validate the YAML config file; also returns the line of each target for annotations. */
-function readConfigFile(file: string): { config: ConfigFile; lines: (number | undefined)[] } {
-  const name = path.basename(file)
+/**
+ * Parse and check the YAML config file. Every mistake is a ConfigFileError naming the file, and the
+ * line and column of the key or value at fault (from the yaml library's node ranges), with the nearest
+ * known key for an unknown one.
+ */
+function readConfigFile(file: string, workspace: string): ConfigFile {
+  const shown = display(file, workspace)
   let text: string
   try {
     const { size } = statSync(file)
     if (size > CONFIG_LIMITS.bytes)
-      throw new UsageError(
-        `${name} is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`,
+      throw new ConfigFileError(
+        shown,
+        `the file is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`,
       )
     text = readFileSync(file, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error
-    throw new UsageError(`cannot read config file ${name}: ${(error as Error).message}`)
+    throw new ConfigFileError(shown, `cannot be read: ${(error as Error).message}`)
+  }
+  const lineCounter = new LineCounter()
+  const refuse = (reason: string, offset: number) => {
+    const { line, col } = lineCounter.linePos(offset)
+    return new ConfigFileError(shown, reason, line, col)
   }
   // uniqueKeys is off: the library's own check compares every key with every other (5 s for 20,000
   // keys); duplicateKey() below does it in one pass. Warnings are off: the library prints them to
   // stderr with the key's text, and every problem that matters is an error here.
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' })
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error', lineCounter })
   const [e] = doc.errors
-  if (e) {
-    const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`
-    throw new UsageError(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`)
-  }
+  if (e) throw refuse(`not valid YAML: ${e.message.split('\n')[0]}`, e.pos[0])
   const dup = duplicateKey(doc.contents)
-  if (dup)
-    throw new UsageError(
-      `${name} is not valid YAML at line ${text.slice(0, dup.offset).split('\n').length}: the key "${dup.key}" appears twice in one mapping`,
-    )
-  const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {})
-  if (!parsed.success)
-    throw new UsageError(`${name} is not a valid config file:\n${z.prettifyError(parsed.error)}`)
-  const lines: (number | undefined)[] = []
-  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length
-  const targets = doc.get('targets', true) as { items?: { range?: [number, number, number] }[] } | undefined
-  for (const item of targets?.items ?? []) lines.push(item.range ? lineOf(item.range[0]) : undefined)
-  return { config: parsed.data, lines }
+  if (dup) throw refuse(`the key ${quote(dup.key)} appears twice in one mapping`, dup.offset)
+
+  const data: unknown = doc.toJS() ?? {}
+  const parsed = ConfigFileSchema.safeParse(data)
+  if (!parsed.success) {
+    const [first] = parsed.error.issues
+      .flatMap((issue) => describeIssue(issue, doc, data))
+      .sort((a, b) => a.offset - b.offset)
+    throw refuse(first!.reason, first!.offset)
+  }
+  const config = parsed.data
+
+  const levels = new Map<string, RuleLevel>()
+  const rules = Object.entries(config.rules ?? {})
+  if (rules.length > CONFIG_LIMITS.entries)
+    throw refuse(tooMany(['rules'], rules.length, CONFIG_LIMITS.entries), offsetOf(doc, ['rules']))
+  for (const [key, level] of rules) {
+    const rule = findRule(key)
+    if (!rule)
+      throw refuse(
+        `unknown rule ${quote(key)} in rules${suggest(
+          key,
+          allRules.flatMap((r) => [r.meta.id, r.meta.name]),
+        )}`,
+        offsetOf(doc, ['rules', key], true),
+      )
+    levels.set(rule.meta.id, level)
+  }
+
+  const targets: ConfigTarget[] = []
+  for (const [i, t] of (config.targets ?? []).entries()) {
+    const { model, dataset } = t
+    if (model !== undefined && dataset !== undefined)
+      throw refuse(
+        `targets[${i}] has both "model" and "dataset": a target is one or the other`,
+        offsetOf(doc, ['targets', i, 'dataset'], true),
+      )
+    if (dataset !== undefined)
+      targets.push({ dataset, 'base-model': t['base-model'], split: t.split, 'max-rows': t['max-rows'] })
+    else if (model === undefined)
+      throw refuse(`targets[${i}] has neither "model" nor "dataset"`, offsetOf(doc, ['targets', i]))
+    else {
+      const key = DATASET_ONLY.find((k) => t[k] !== undefined)
+      if (key)
+        throw refuse(
+          `"${key}" in targets[${i}] applies to a dataset, and this target is a model`,
+          offsetOf(doc, ['targets', i, key], true),
+        )
+      targets.push({ model })
+    }
+  }
+  const items = doc.get('targets', true)
+  const lines = (isSeq(items) ? items.items : []).map((item) => {
+    const start = rangeStart(item)
+    return start === undefined ? undefined : lineCounter.linePos(start).line
+  })
+  return { extraArchitectures: config['extra-architectures'] ?? [], levels, targets, lines }
+}
+
+/** What a schema expects, in words. */
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+}
+
+/** One schema issue as reasons at offsets in the file: one per key for unknown keys. */
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  doc: Document,
+  data: unknown,
+): { reason: string; offset: number }[] {
+  const where = pathName(issue.path)
+  const got = () => describeValue(valueAt(data, issue.path))
+  const at = (reason: string) => [{ reason, offset: offsetOf(doc, issue.path) }]
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = Object.keys(issue.path.length === 0 ? ConfigFileSchema.shape : TargetSchema.shape)
+      const place = issue.path.length === 0 ? 'at the top level' : `in ${where}`
+      return issue.keys.map((key) => ({
+        reason: `unknown key ${quote(key)} ${place}${suggest(key, known)}`,
+        offset: offsetOf(doc, [...issue.path, key], true),
+      }))
+    }
+    case 'invalid_type':
+      return at(`${where} must be ${EXPECTED[issue.expected] ?? issue.expected}; got ${got()}`)
+    case 'invalid_value':
+      return at(`${where} must be one of ${issue.values.join(', ')}; got ${got()}`)
+    case 'too_small':
+      return at(
+        issue.origin === 'string'
+          ? `${where} must not be empty`
+          : `${where} must be ${issue.inclusive ? 'at least' : 'above'} ${String(issue.minimum)}; got ${got()}`,
+      )
+    case 'too_big': {
+      const value = valueAt(data, issue.path)
+      return at(
+        Array.isArray(value)
+          ? tooMany(issue.path, value.length, Number(issue.maximum))
+          : `${where} is longer than ${String(issue.maximum)} characters`,
+      )
+    }
+    default:
+      return at(`${where}: ${issue.message}`)
+  }
+}
+
+function tooMany(path: readonly PropertyKey[], n: number, max: number): string {
+  return `${pathName(path)} has ${n.toLocaleString('en-US')} entries; at most ${max.toLocaleString('en-US')} are allowed`
+}
+
+/** `targets[0].max-rows`, `rules.MR203`; the file itself for the root. */
+function pathName(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'the config file'
+  return path
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${clip(String(s))}`))
+    .join('')
+}
+
+/** A value of the file as a message quotes it. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  return typeof value === 'string' ? quote(value) : JSON.stringify(value)
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data
+  for (const s of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, s)) return undefined
+    value = (value as Record<PropertyKey, unknown>)[s]
+  }
+  return value
+}
+
+/**
+ * Where the value at `path` starts in the file (with `key`, where its last key does), or its nearest
+ * ancestor that the document has as a node: an alias or a key that is not plain text stops the walk.
+ */
+function offsetOf(doc: Document, path: readonly PropertyKey[], key = false): number {
+  let node: unknown = doc.contents
+  let offset = rangeStart(node) ?? 0
+  for (const [i, s] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(s))
+      if (!pair) break
+      if (key && i === path.length - 1) return rangeStart(pair.key) ?? offset
+      node = pair.value
+    } else if (isSeq(node) && typeof s === 'number') node = node.items[s]
+    else break
+    offset = rangeStart(node) ?? offset
+  }
+  return offset
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0]
+}
+
+/** `; did you mean "model"?` when a known key is a small typo away, else nothing. */
+function suggest(key: string, known: readonly string[]): string {
+  const near = didYouMean(key, known)
+  return near ? `; did you mean ${quote(near)}?` : ''
+}
+
+/** Text of the file in a message: quoted, escaped, and short. */
+function quote(s: string): string {
+  return JSON.stringify(clip(s))
+}
+
+function clip(s: string): string {
+  return s.length > 100 ? `${s.slice(0, 100)}…` : s
 }
 
 function display(file: string, workspace: string): string {

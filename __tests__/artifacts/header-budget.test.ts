@@ -80,8 +80,8 @@ describe('problems of one kind in one header', () => {
     const keys = Array.from({ length: 100_001 }, () => '"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}')
     const file = assembleSafetensors(`{${keys.join(',')},"__metadata__":{"format":"pt"}}`, new Uint8Array(2))
     const r = parseSafetensorsHeader(file, file.length)
-    expect(r.problems.filter((p) => p.code === 'duplicate-key')).toHaveLength(MAX_PROBLEMS_PER_CODE)
-    expect(r.omitted).toEqual([{ code: 'duplicate-key', count: 100_000 - MAX_PROBLEMS_PER_CODE }])
+    expect(r.problems.filter((p) => p.code === 'duplicate-tensor')).toHaveLength(MAX_PROBLEMS_PER_CODE)
+    expect(r.omitted).toEqual([{ code: 'duplicate-tensor', count: 100_000 - MAX_PROBLEMS_PER_CODE }])
   })
 })
 

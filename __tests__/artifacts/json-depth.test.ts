@@ -122,10 +122,15 @@ describe('every JSON file of a model, nested 100,000 deep', () => {
       { ...model, 'model.safetensors.index.json': withDeep(100_000, '{"weight_map": {}}') },
     ],
     ['adapter_config.json', 'MR601', { 'adapter_config.json': withDeep(100_000, adapterConfig()) }],
-    // No rule reports these files broken; nested, they must still not overflow anything.
-    ['special_tokens_map.json', '', { ...model, 'special_tokens_map.json': withDeep(100_000) }],
-    ['generation_config.json', '', { ...model, 'generation_config.json': withDeep(100_000) }],
-    ['chat_template.json', '', { ...model, 'chat_template.json': withDeep(100_000) }],
+    // Read by special-tokens, stop-token and the chat-template rules: Python's json raises RecursionError.
+    ['special_tokens_map.json', 'MR403', { ...model, 'special_tokens_map.json': withDeep(100_000) }],
+    ['generation_config.json', 'MR504', { ...model, 'generation_config.json': withDeep(100_000) }],
+    ['chat_template.json', 'MR508', { ...model, 'chat_template.json': withDeep(100_000) }],
+    [
+      'chat_template.json, the only template',
+      'MR508',
+      { ...model, 'tokenizer_config.json': '{}', 'chat_template.json': nested(100_000) },
+    ],
   ]
 
   it.each(cases)(
@@ -139,7 +144,9 @@ describe('every JSON file of a model, nested 100,000 deep', () => {
       expect(findings.filter((f) => f.messageId === 'crashed').map((f) => f.message)).toEqual([])
       const about = findings.filter((f) => f.message.includes('levels deep'))
       if (!ruleId) return expect(about).toEqual([])
-      expect(about.map((f) => [f.ruleId, f.location.path, f.location.line])).toEqual([[ruleId, file, 1]])
+      const path = file.split(',')[0]
+      expect(about.map((f) => [f.ruleId, f.location.path, f.location.line])).toEqual([[ruleId, path, 1]])
+      expect(about[0]!.location.column).toBeGreaterThan(PYTHON_JSON_MAX_DEPTH)
       expect(about[0]!.message).toMatch(
         /nested 100,00[01] levels deep; Python's json module \(which transformers and datasets use\) stops at 9,998 \(level 9,999 opens at line 1, column \d+\)/,
       )

@@ -331,12 +331,12 @@ describe('parseSafetensorsHeader: the header text', () => {
 })
 
 describe('parseSafetensorsHeader: entries', () => {
-  it('duplicate-key: a tensor named twice keeps the last entry, as serde does, and leaves a gap', () => {
+  it('duplicate-tensor: a tensor named twice keeps the last entry, as serde does, and leaves a gap', () => {
     const file = rewriteHeaderText(sample(), (t) => t.replace('"lm_head.weight"', '"model.embed.weight"'))
     const r = parse(file)
-    expect(only(r, 'duplicate-key')).toEqual([
-      { code: 'duplicate-key', key: 'model.embed.weight', pointer: '' },
-    ])
+    expect(only(r, 'duplicate-tensor')).toEqual([{ code: 'duplicate-tensor', tensor: 'model.embed.weight' }])
+    expect(only(r, 'duplicate-key')).toEqual([])
+    expect(SAFETENSORS_PROBLEM_SEVERITY['duplicate-tensor']).toBe('warning')
     expect(header(r).tensors.map((t) => t.name)).toEqual(['model.norm.weight', 'model.embed.weight', 'step'])
     expect(only(r, 'non-contiguous')).toEqual([
       {
@@ -348,6 +348,22 @@ describe('parseSafetensorsHeader: entries', () => {
         previous: null,
       },
     ])
+  })
+
+  it('duplicate-tensor: the checks read the last entry of a name, as the crate does', () => {
+    const entry = (dtype: string) => `{"dtype":"${dtype}","shape":[1],"data_offsets":[0,1]}`
+    const file = (first: string, last: string) =>
+      assembleSafetensors(
+        `{"__metadata__":{"format":"pt"},"a":${entry(first)},"a":${entry(last)}}`,
+        new Uint8Array(1),
+      )
+    const lastGood = parse(file('X9', 'U8'))
+    expect(codes(lastGood)).toEqual(['duplicate-tensor'])
+    expect(errorCodes(lastGood)).toEqual([])
+    expect(header(lastGood).tensors).toEqual([{ name: 'a', dtype: 'U8', shape: [1], start: 0, end: 1 }])
+    const lastBad = parse(file('U8', 'X9'))
+    expect(errorCodes(lastBad)).toEqual(['unknown-dtype'])
+    expect(only(lastBad, 'unknown-dtype')).toEqual([{ code: 'unknown-dtype', tensor: 'a', dtype: 'X9' }])
   })
 
   it('duplicate-key inside a tensor entry and inside __metadata__, with a JSON pointer', () => {

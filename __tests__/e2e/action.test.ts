@@ -1,7 +1,9 @@
 // The bundled action, run as the runner runs it, on the bundled examples: the proof that a workflow
 // using this action turns red on a non-conforming model, with annotations on the right lines.
 import { describe, expect, it } from '@jest/globals'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { actionBundle, runAction, runtimes } from '../helpers/run-bundle.js'
 
 if (!existsSync(actionBundle)) throw new Error('dist/index.js is missing: run npm run bundle')
@@ -19,20 +21,22 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
       'MR402 tokenizer-config examples/broken-model/tokenizer_config.json:4:1',
     ])
     const titles = errors.map((c) => c.props.title)
-    expect(titles).toEqual(expect.arrayContaining(['MR102 missing-safetensors', 'MR103 nested-model']))
+    expect(titles).toEqual(expect.arrayContaining(['MR103 nested-model (file-level)']))
+    // No safetensors at the root is a consequence of the nesting: folded into MR103 (root cause first).
+    expect(titles).not.toContain('MR102 missing-safetensors')
     // The nested-model finding sits on the nested file the root lacks.
-    expect(errors.find((c) => c.props.title === 'MR103 nested-model')?.props.file).toBe(
+    expect(errors.find((c) => c.props.title === 'MR103 nested-model (file-level)')?.props.file).toBe(
       'examples/broken-model/checkpoint-final/model.safetensors',
     )
     expect(run.commands.at(-1)).toMatchObject({
       level: 'error',
       message: expect.stringMatching(/^friendli-preflight: fail: /),
     })
-    expect(run.outputs).toMatchObject({ result: 'fail', errors: '4', warnings: '1' })
+    expect(run.outputs).toMatchObject({ result: 'fail', errors: '3', warnings: '1' })
     expect(run.summary).toContain('## friendli-preflight: ❌ fail')
     expect(run.summary).toContain('[MR203 unsupported-architecture](')
     const report = JSON.parse(readFileSync(run.outputs['report-file'], 'utf8'))
-    expect(report.summary).toEqual({ errors: 4, warnings: 1, infos: 1, result: 'fail' })
+    expect(report.summary).toEqual({ errors: 3, warnings: 1, infos: 1, result: 'fail' })
   })
 
   it('passes on the conforming example', () => {
@@ -46,7 +50,7 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
   it('checks every target of a config file and annotates folder-level findings on the line naming the target', () => {
     const run = runAction(bin, { config: 'examples/friendli-preflight.yml' })
     expect(run.status).toBe(1)
-    const missing = run.commands.find((c) => c.props.title === 'MR102 missing-safetensors')
+    const missing = run.commands.find((c) => c.props.title === 'MR401 missing-tokenizer-json')
     expect(missing?.props).toMatchObject({ file: 'examples/friendli-preflight.yml', line: '4' })
   })
 
@@ -54,7 +58,7 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
     const run = runAction(bin, { model: 'examples/broken-model', 'fail-on': 'never' })
     expect(run.status).toBe(0)
     expect(run.outputs.result).toBe('pass')
-    expect(run.commands.filter((c) => c.level === 'error').length).toBe(4)
+    expect(run.commands.filter((c) => c.level === 'error').length).toBe(3)
   })
 
   it('an unknown fail-on value fails with one clear error and no stack trace', () => {
@@ -68,6 +72,39 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
       },
     ])
     expect(run.stdout).not.toMatch(/\n\s+at /)
+  })
+
+  it('a mistake in the config file: one error on its line, the outputs, a summary, a failed step', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'fp-action-config-'))
+    try {
+      writeFileSync(path.join(ws, '.friendli-preflight.yml'), 'rules: {}\ntargets:\n  - modle: ./m\n')
+      const run = runAction(bin, {}, ws)
+      const message = '.friendli-preflight.yml:3:5: unknown key "modle" in targets[0]; did you mean "model"?'
+      expect(run.status).toBe(1)
+      expect(run.commands).toEqual([
+        {
+          level: 'error',
+          props: {
+            title: 'friendli-preflight could not check',
+            file: '.friendli-preflight.yml',
+            line: '3',
+            col: '5',
+          },
+          message,
+        },
+      ])
+      expect(run.outputs).toMatchObject({ result: 'fail', errors: '0', warnings: '0' })
+      expect(JSON.parse(readFileSync(run.outputs['report-file'], 'utf8')).summary).toEqual({
+        errors: 0,
+        warnings: 0,
+        infos: 0,
+        result: 'error',
+      })
+      expect(run.summary).toContain('## friendli-preflight: ⚠️ could not check')
+      expect(run.stdout).not.toMatch(/\n\s+at /)
+    } finally {
+      rmSync(ws, { recursive: true, force: true })
+    }
   })
 
   it('a missing model folder is "could not check", not a finding', () => {

@@ -197,19 +197,23 @@ describe.each(runtimes())('CLI bundle on bad input under $name', ({ bin }) => {
     expect(r.stdout).toBe('')
   })
 
-  it('a config file with an unknown rule or bad YAML: exit 2 naming the problem', () => {
+  it('a config file with an unknown rule or key, bad YAML or a bad value: exit 2, file:line:column: the problem', () => {
     writeFileSync(path.join(tmp, 'bad-rule.yml'), 'rules:\n  MR999: off\n')
+    writeFileSync(path.join(tmp, 'bad-key.yml'), 'targets:\n  - modle: ./m\n')
     writeFileSync(path.join(tmp, 'bad-yaml.yml'), 'rules: [\n')
     writeFileSync(path.join(tmp, 'bad-level.yml'), 'rules:\n  MR203: loud\n')
-    expect(runCli(bin, ['--config', 'bad-rule.yml'], tmp).stderr).toBe(
-      'friendli-preflight: bad-rule.yml: unknown rule "MR999" under rules\n',
-    )
-    expect(runCli(bin, ['--config', 'bad-yaml.yml'], tmp).stderr).toMatch(
-      /^friendli-preflight: bad-yaml\.yml is not valid YAML at line \d+: /,
-    )
-    const level = runCli(bin, ['--config', 'bad-level.yml'], tmp)
-    expect(level.status).toBe(2)
-    expect(level.stderr).toContain('bad-level.yml is not a valid config file:')
-    expect(level.stderr).toContain('rules.MR203')
+    for (const [file, line] of [
+      ['bad-rule.yml', 'bad-rule.yml:2:3: unknown rule "MR999" in rules'],
+      ['bad-key.yml', 'bad-key.yml:2:5: unknown key "modle" in targets[0]; did you mean "model"?'],
+      [
+        'bad-yaml.yml',
+        'bad-yaml.yml:2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      ],
+      [
+        'bad-level.yml',
+        'bad-level.yml:2:10: rules.MR203 must be one of off, info, warning, error; got "loud"',
+      ],
+    ])
+      expect(runCli(bin, ['--config', file], tmp)).toEqual({ status: 2, stdout: '', stderr: `${line}\n` })
   })
 })

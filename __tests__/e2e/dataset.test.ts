@@ -54,9 +54,14 @@ describe.each(runtimes())('datasets under $name', ({ bin }) => {
     expect(run.status).toBe(1)
     const ds202 = run.commands.filter((c) => c.props.title?.startsWith('DS202'))
     expect(ds202).toHaveLength(1)
-    expect(ds202[0].props).toMatchObject({ title: 'DS202 message-schema: 9 rows', file: 'train.parquet' })
+    // Parquet rows have no line: GitHub shows the annotation at line 1, so the title says so.
+    expect(ds202[0].props).toMatchObject({
+      title: 'DS202 message-schema: 9 rows (file-level)',
+      file: 'train.parquet',
+    })
     expect(ds202[0].message).toContain('…and 4 more rows')
-    expect(run.summary).toContain('| train | 25 |')
+    expect(run.summary).toContain('| train | 25 | 0 |')
+    expect(run.summary).toContain('\nChecked 25 of 30 rows (max-rows 25).\n')
     expect(run.summary).toContain('| DS202 message-schema | 9 |')
   })
 

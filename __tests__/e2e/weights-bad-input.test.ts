@@ -59,9 +59,12 @@ describe.each(runtimes())('weights bad input under $name', ({ bin }) => {
     expect(findings.find((f) => f.ruleId === 'MR105')?.message).toBe(
       '2 files are links to a place outside the model folder and were not read: model-00001-of-00003.safetensors and model-00002-of-00003.safetensors.',
     )
-    expect(findings.find((f) => f.ruleId === 'MR306')?.message).toBe(
-      'Shard model-00003-of-00003.safetensors, named by the index, is not a regular file.',
+    // No shard is a regular file: missing-safetensors names them, and missing-shard's finding on the
+    // folder shard is folded into it (root cause first).
+    expect(findings.find((f) => f.ruleId === 'MR102')?.message).toBe(
+      'No safetensors weights at the root of the model: model-00001-of-00003.safetensors, model-00002-of-00003.safetensors and model-00003-of-00003.safetensors are not regular files. It explains 1 more finding, folded into this one: MR306 missing-shard.',
     )
+    expect(ids).not.toContain('MR306 model.safetensors.index.json')
   })
 
   // An index of 100,000 shards and a header of 100,000 tensors: __tests__/scale/e2e-weights.test.ts.

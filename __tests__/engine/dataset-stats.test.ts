@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import { statsCollector } from '../../src/engine/dataset-stats.js'
 import type { DatasetRow } from '../../src/rules/dataset-rule.js'
 
-const row = (split: string, n: number): DatasetRow => ({
+const row = (split: string, n: number, value: unknown = {}): DatasetRow => ({
   file: { path: `${split}.jsonl`, size: 1, format: 'jsonl', split },
   row: n,
-  value: {},
+  value,
   bytes: 1,
   location: { path: `${split}.jsonl`, row: n },
   rendered: () => undefined,
@@ -44,5 +44,26 @@ describe('dataset statistics', () => {
         ['assistant', 1],
       ]),
     )
+  })
+
+  it('every row read counts in its split, and rows that are not a JSON object count as unreadable too', () => {
+    const stats = statsCollector(undefined)
+    stats.row(row('train', 1), [])
+    stats.badRow('train') // not JSON
+    stats.row(row('train', 3, [1, 2]), undefined) // JSON, not an object
+    stats.row(row('test', 1, null), undefined)
+    stats.row(row('test', 2), [])
+    const result = stats.result(1)
+    expect([...result.rowsPerSplit]).toEqual([
+      ['train', 3],
+      ['test', 2],
+    ])
+    expect([...result.unreadablePerSplit]).toEqual([
+      ['train', 2],
+      ['test', 1],
+    ])
+    expect(result).toMatchObject({ rows: 4, badRows: 1, seen: 5, unreadable: 3 })
+    expect(result.partial).toBeUndefined()
+    expect(stats.result(1, { checked: 5, maxRows: 5 }).partial).toEqual({ checked: 5, maxRows: 5 })
   })
 })

@@ -189,7 +189,7 @@ function unescape(s: string): string {
 }
 
 /** GITHUB_OUTPUT uses `name<<delimiter` heredocs. */
-function parseOutputs(text: string): Record<string, string> {
+export function parseOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {

@@ -307,6 +307,45 @@ describe('JSON documents', () => {
     ])
   })
 
+  it('{"conversations": [{"from", "value"}, …]}: one ShareGPT conversation is one row, not its turns', async () => {
+    const text =
+      '\ufeff\n{\n "conversations": [\n  {"from": "human", "value": "hi"},\n  {"from": "gpt", "value": "yo"}\n ]\n}\n'
+    const events = await read('x.json', text)
+    expect(events).toEqual([
+      {
+        kind: 'row',
+        row: 1,
+        line: 2,
+        value: {
+          conversations: [
+            { from: 'human', value: 'hi' },
+            { from: 'gpt', value: 'yo' },
+          ],
+        },
+        bytes: Buffer.byteLength(text) - 4,
+      },
+    ])
+    // An array under "conversations" that holds rows, not turns, is still streamed row by row.
+    const wrapped = await read('x.json', '{"conversations": [{"messages": []}, {"messages": []}]}')
+    expect(rows(wrapped).map((e) => e.row)).toEqual([1, 2])
+  })
+
+  it('one ShareGPT conversation over the row limit is one bad row, never read whole', async () => {
+    const turn = `{"from": "human", "value": "${'x'.repeat(MiB)}"}`
+    const text = `{"conversations": [${Array.from({ length: 17 }, () => turn).join(', ')}]}`
+    const s = spy(memorySource({ 'x.json': text }))
+    const events = await collect(s.source, fileOf('x.json', Buffer.byteLength(text)))
+    expect(events).toEqual([
+      {
+        kind: 'bad-row',
+        row: 1,
+        line: 1,
+        problem: expect.stringMatching(/^the row is 17\.0 MiB, over the 16\.0 MiB limit/),
+      },
+    ])
+    expect(s.maxAsked()).toBeLessThanOrEqual(MiB)
+  })
+
   it('any other object is a DataFileError that says so', async () => {
     expect((await readError('x.json', '{"a": [1, 2], "b": [{"x": 1}]}')).message).toBe(
       'holds a JSON object (keys "a", "b", 2 of them arrays (which one holds the rows is unclear)), not an array of rows: write a JSON array of row objects, or JSON Lines (one object per line)',

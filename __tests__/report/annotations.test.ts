@@ -68,6 +68,15 @@ describe('planAnnotations', () => {
     expect(plan.filter((a) => a.startLine !== undefined).length).toBe(2)
   })
 
+  it('puts root causes before findings on a line: the cause is never the one left out', () => {
+    const cause = { ...finding('error', { path: '.' }, 50), rootCause: true as const }
+    const plan = planAnnotations(report([target([...many('error', 12), cause])]))
+    const errors = plan.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(PER_LEVEL - 1)
+    expect(errors[0]).toMatchObject({ title: 'MR150 rule-50' })
+    expect(errors.slice(1).every((a) => a.startLine !== undefined)).toBe(true)
+  })
+
   it('reports a target that could not be checked as one error', () => {
     const t = target([], { status: 'error', error: 'the folder does not exist' })
     expect(planAnnotations(report([t]))).toEqual([
@@ -81,5 +90,33 @@ describe('planAnnotations', () => {
 
   it('emits nothing at all for a clean pass', () => {
     expect(planAnnotations(report([target([])]))).toEqual([])
+  })
+})
+
+describe('planAnnotations: a finding on a file without a line', () => {
+  // GitHub shows an annotation with a file and no line at line 1: the title says it is about the file.
+  it('says "file-level" in the title, and sends no line', () => {
+    const [a] = planAnnotations(report([target([finding('warning', { path: 'tokenizer_config.json' })])]))
+    expect(a).toMatchObject({ title: 'MR100 rule-0 (file-level)', file: 'models/m/tokenizer_config.json' })
+    expect(a.startLine).toBeUndefined()
+  })
+
+  it('says it for grouped rows without lines (Parquet) too', () => {
+    const rows = [1, 2].map((row) => finding('error', { path: 'train.parquet', row }))
+    const [a] = planAnnotations(report([target(rows, { kind: 'dataset' })]))
+    expect(a).toMatchObject({ title: 'MR100 rule-0: 2 rows (file-level)', file: 'models/m/train.parquet' })
+  })
+
+  it('not on a line, nor on a finding that has no file', () => {
+    const plan = planAnnotations(
+      report([
+        target([
+          finding('error', { path: 'config.json', line: 3 }),
+          finding('error', { path: 'train.jsonl', line: 2, row: 2 }, 1),
+          finding('info', { path: '.' }, 2),
+        ]),
+      ]),
+    )
+    expect(plan.map((a) => a.title)).not.toContainEqual(expect.stringContaining('file-level'))
   })
 })

@@ -52,6 +52,9 @@ describe('formatSummary at size', () => {
         rows: 0,
         badRows: 0,
         rowsPerSplit: new Map(),
+        unreadablePerSplit: new Map(),
+        seen: 0,
+        unreadable: 0,
         roles: new Map(),
         seconds: 1,
         ...stats,
@@ -62,13 +65,43 @@ describe('formatSummary at size', () => {
     const rowsPerSplit = new Map(
       Array.from({ length: 19_000 }, (_, i) => [`split-${i}-${'|<a>`@#'.repeat(30)}`, 2] as const),
     )
-    const md = formatSummary(report([dataset({ rows: 38_000, rowsPerSplit })]))
+    const md = formatSummary(report([dataset({ rows: 38_000, seen: 38_000, rowsPerSplit })]))
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(SUMMARY_LIMIT)
-    expect(md).toContain('| *…and 18,900 more splits* | 37,800 |')
-    expect(md).toContain('| **all** | **38,000** (38,000 rows/s) |')
+    expect(md).toContain('| *…and 18,900 more splits* | 37,800 | 0 |')
+    expect(md).toContain('| **all** | **38,000** (38,000 rows/s) | **0** |')
     const html = renderers[0]!.render(md)
     expect(tags(html).filter((t) => t === 'tr')).toHaveLength(1 + SPLIT_ROWS + 2)
     expect(tags(html).filter((t) => t === 'table')).toHaveLength(1)
+  })
+
+  it('counts unreadable rows per split, and says what max-rows left out', () => {
+    const stats = {
+      rows: 9,
+      seen: 10,
+      unreadable: 3,
+      rowsPerSplit: new Map([
+        ['train', 8],
+        ['test', 2],
+      ]),
+      unreadablePerSplit: new Map([['train', 3]]),
+    }
+    const md = formatSummary(
+      report([dataset({ ...stats, partial: { checked: 10, maxRows: 10, total: 75 } })]),
+    )
+    expect(md).toContain(
+      '| Split | Rows | Unreadable |\n|---|---|---|\n| train | 8 | 3 |\n| test | 2 | 0 |\n',
+    )
+    expect(md).toContain('| **all** | **10** (10 rows/s) | **3** |')
+    expect(md).toContain('\nChecked 10 of 75 rows (max-rows 10).\n')
+    expect(formatSummary(report([dataset({ ...stats, partial: { checked: 10, maxRows: 10 } })]))).toContain(
+      '\nFirst 10 rows checked (max-rows 10); the rest not read.\n',
+    )
+    expect(formatSummary(report([dataset(stats)]))).not.toMatch(/rows checked|Checked \d/)
+  })
+
+  it('a finding about a dataset folder names it so, not "model folder"', () => {
+    const md = formatSummary(report([dataset({}, [finding('info', { path: '.' })])]))
+    expect(md).toContain('`(dataset folder)`')
   })
 
   it('splits named like Object properties are just splits', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { toJson } from '../../src/report/json.js'
+import type { DatasetStats } from '../../src/engine/dataset-stats.js'
+import { jsonReportChunks, toJson } from '../../src/report/json.js'
 import { formatText } from '../../src/report/text.js'
 import { finding, report, target } from '../helpers/report.js'
 
@@ -78,5 +79,69 @@ describe('JSON output', () => {
       error: 'the folder does not exist',
       findings: [],
     })
+  })
+})
+
+describe('a dataset target: its rows, by split, and what max-rows left out', () => {
+  const stats = (over: Partial<DatasetStats> = {}): DatasetStats => ({
+    rows: 7,
+    badRows: 1,
+    rowsPerSplit: new Map([
+      ['train', 6],
+      ['te\u001b[2Jst', 2],
+    ]),
+    unreadablePerSplit: new Map([['train', 2]]),
+    seen: 8,
+    unreadable: 2,
+    roles: new Map(),
+    seconds: 1,
+    ...over,
+  })
+  const dataset = (over: Partial<DatasetStats> = {}, file?: string) =>
+    report([
+      target([], {
+        kind: 'dataset',
+        ref: file ? `data/${file}` : 'data',
+        rootInWorkspace: 'data',
+        spec: { kind: 'dataset', ref: 'data', source: 'local', root: '/w/data', ...(file ? { file } : {}) },
+        dataset: stats(over),
+      }),
+    ])
+
+  it('text: one line with every row read and the unreadable ones, on the dataset as it was named', () => {
+    expect(formatText(dataset())).toContain(
+      'data rows: 8 read, 2 unreadable; by split: train 6 (2 unreadable), te\\u{1b}[2Jst 2\n',
+    )
+    expect(formatText(dataset({}, 'train.jsonl'))).toMatch(/^data\/train\.jsonl rows: 8 read/)
+    expect(formatText(dataset({ partial: { checked: 8, maxRows: 8, total: 1200 } }))).toContain(
+      '; checked 8 of 1,200 rows (max-rows 8)\n',
+    )
+    expect(formatText(dataset({ partial: { checked: 8, maxRows: 8 } }))).toContain(
+      '; first 8 rows checked (max-rows 8); the rest not read\n',
+    )
+    const many = new Map(Array.from({ length: 25 }, (_, i) => [`s${i}`, 1]))
+    expect(formatText(dataset({ rowsPerSplit: many }))).toContain('s19 1, …and 5 more splits\n')
+  })
+
+  it('JSON: an additive "dataset" field, with maxRows null when every row was read', () => {
+    const json = toJson(dataset())
+    expect(json.targets[0]).toMatchObject({
+      dataset: {
+        rows: 8,
+        unreadable: 2,
+        splits: [
+          { split: 'train', rows: 6, unreadable: 2 },
+          { split: 'te\u001b[2Jst', rows: 2, unreadable: 0 },
+        ],
+        maxRows: null,
+      },
+    })
+    expect(toJson(dataset({ partial: { checked: 8, maxRows: 8 } })).targets[0]).toMatchObject({
+      dataset: { maxRows: { limit: 8, checked: 8, total: null } },
+    })
+    // A model target has none; the JSON written in pieces is the same document.
+    expect(toJson(report([target([])])).targets[0]).not.toHaveProperty('dataset')
+    const r = dataset({ partial: { checked: 8, maxRows: 8, total: 9 } })
+    expect([...jsonReportChunks(r, 16)].join('')).toBe(JSON.stringify(toJson(r), null, 2) + '\n')
   })
 })

@@ -51,9 +51,9 @@ describe('MR306 on an index of 100,000 absent shards', () => {
     const findings = await runRule(missingShard, { files: { 'model.safetensors.index.json': index(map) } })
     expect(findings.map((f) => [f.messageId, f.message, f.location.line])).toEqual([
       [
-        'manyMissing',
-        '100,000 of the 100,000 shards the index names are missing: model-000001-of-100000.safetensors, model-000002-of-100000.safetensors, model-000003-of-100000.safetensors, model-000004-of-100000.safetensors, model-000005-of-100000.safetensors and 99,995 more.',
-        6,
+        'allMissing',
+        'All 100,000 shards listed in model.safetensors.index.json are missing: model-000001-of-100000.safetensors, model-000002-of-100000.safetensors, model-000003-of-100000.safetensors, model-000004-of-100000.safetensors, model-000005-of-100000.safetensors and 99,995 more.',
+        5,
       ],
     ])
   })

@@ -11437,6 +11437,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/sources/readable.ts
 var readable = __nccwpck_require__(9320);
+// EXTERNAL MODULE: ./src/common/json-errors.ts
+var json_errors = __nccwpck_require__(1875);
 // EXTERNAL MODULE: ./src/artifacts/json-document.ts
 var json_document = __nccwpck_require__(3895);
 // EXTERNAL MODULE: ./src/artifacts/json-file.ts
@@ -11444,6 +11446,7 @@ var json_file = __nccwpck_require__(6508);
 // EXTERNAL MODULE: ./src/templates/render.ts + 14 modules
 var render = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/artifacts/chat-templates.ts
+
 
 
 
@@ -11464,6 +11467,12 @@ async function loadChatTemplates(source, entries, tokenizerConfig, chatTemplateJ
     const problems = [];
     const fromTokenizerConfig = fromJson((0,json_file/* docOf */.wJ)(tokenizerConfig), tokenizerConfig.path, problems);
     const fromProcessor = fromJson((0,json_file/* docOf */.wJ)(chatTemplateJson), chatTemplateJson.path, problems);
+    if (chatTemplateJson.state === 'invalid' && chatTemplateJson.problem.kind === 'too-deep')
+        problems.push({
+            kind: 'too-deep',
+            location: { path: chatTemplateJson.path, ...(0,json_document/* problemPosition */.fu)(chatTemplateJson.problem) },
+            reason: (0,json_errors/* describeJsonProblem */.Ri)(chatTemplateJson.problem),
+        });
     const jinjaPaths = [...entries.values()]
         .filter((e) => e.path === JINJA_FILE ||
         (e.path.startsWith(`${ADDITIONAL_DIR}/`) &&
@@ -12036,6 +12045,7 @@ const SAFETENSORS_PROBLEM_SEVERITY = {
     'invalid-json': 'error',
     'not-an-object': 'error',
     'duplicate-key': 'error',
+    'duplicate-tensor': 'warning',
     'invalid-tensor-entry': 'error',
     'unknown-dtype': 'error',
     'metadata-not-object': 'error',
@@ -12172,8 +12182,9 @@ function parseSafetensorsHeader(prefix, fileSize) {
         return { ok: false, ...problems.result() };
     }
     for (const d of json.duplicates)
-        problems.push({ code: 'duplicate-key', ...d });
-    problems.more('duplicate-key', json.moreDuplicates);
+        problems.push(d);
+    problems.more('duplicate-key', json.moreDuplicates['duplicate-key']);
+    problems.more('duplicate-tensor', json.moreDuplicates['duplicate-tensor']);
     const header = interpretHeader(entriesOf(json.root), headerLength, fileSize, problems);
     return { ok: true, header, ...problems.result() };
 }
@@ -12516,7 +12527,8 @@ function parseJson(text) {
     const bases = [];
     const items = [];
     const duplicates = [];
-    let moreDuplicates = 0;
+    const listed = { 'duplicate-key': 0, 'duplicate-tensor': 0 };
+    const moreDuplicates = { 'duplicate-key': 0, 'duplicate-tensor': 0 };
     let root = null;
     const fail = (message, at) => {
         throw new JsonSyntaxError(message, at);
@@ -12541,10 +12553,16 @@ function parseJson(text) {
             const key = keys[keys.length - 1];
             const size = object.size;
             if (object.set(key, value).size === size) {
-                if (duplicates.length < MAX_PROBLEMS_PER_CODE)
-                    duplicates.push({ key, pointer: pointer() });
+                // A key of the root other than __metadata__ names a tensor: serde keeps the last of a name.
+                const d = objects.length === 1 && key !== '__metadata__'
+                    ? { code: 'duplicate-tensor', tensor: key }
+                    : { code: 'duplicate-key', key, pointer: pointer() };
+                if (listed[d.code] < MAX_PROBLEMS_PER_CODE) {
+                    listed[d.code]++;
+                    duplicates.push(d);
+                }
                 else
-                    moreDuplicates++;
+                    moreDuplicates[d.code]++;
             }
         }
     };
@@ -13093,12 +13111,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   checkDataset: () => (/* binding */ checkDataset)
 });
 
-// EXTERNAL MODULE: ./src/rules/registry.ts + 69 modules
-var registry = __nccwpck_require__(412);
-;// CONCATENATED MODULE: external "node:buffer"
-const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+// EXTERNAL MODULE: ./src/rules/registry.ts + 71 modules
+var registry = __nccwpck_require__(63);
 // EXTERNAL MODULE: ./src/common/json.ts
 var common_json = __nccwpck_require__(9927);
+;// CONCATENATED MODULE: external "node:buffer"
+const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 // EXTERNAL MODULE: ./src/common/json-errors.ts
 var json_errors = __nccwpck_require__(1875);
 // EXTERNAL MODULE: ./src/sources/lfs.ts
@@ -13639,6 +13657,10 @@ function isBlank(bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/readers/read-json.ts
+// A .json file of rows: its top-level shape decides how it is read (an array streamed element by
+// element, `{"data": [...]}` by its one array of objects, several top-level objects as JSON Lines).
+// The shape is found by a byte-level scan that never holds the document.
+
 
 
 
@@ -13646,7 +13668,8 @@ function isBlank(bytes) {
 /**
  * A `.json` file: a top-level array of rows. Like `datasets`, a file of several top-level objects is read
  * as JSON Lines, and a single object whose only array-valued key holds objects (`{"data": [...]}`) has
- * that array streamed; any other object is a DataFileError.
+ * that array streamed, unless it is one ShareGPT conversation (`{"conversations": [{"from", "value"}]}`),
+ * which is one row; any other object is a DataFileError.
  */
 async function* readJson(source, file) {
     await refuseLfsPointer(source, file, 'JSON file');
@@ -13676,7 +13699,18 @@ async function* readJson(source, file) {
         const arrays = shape.keys.filter((k) => k.array);
         const rows = arrays.filter((k) => k.array.objects);
         if (arrays.length === 1 && rows.length === 1) {
-            yield* streamJsonArray(source, file, rows[0].array.offset, rows[0].array.line, false);
+            const elements = streamJsonArray(source, file, rows[0].array.offset, rows[0].array.line, false);
+            const first = await elements.next();
+            // {"conversations": [{"from": "human", "value": …}, …]} is one ShareGPT conversation, not a list of
+            // rows: it is read whole, as one row, so the rules name its format instead of its turns' keys.
+            if (rows[0].name === 'conversations' && !first.done && isShareGptTurn(first.value[0])) {
+                await elements.return(undefined);
+                yield [await wholeObject(source, file, offset + at, line)];
+                return;
+            }
+            if (!first.done)
+                yield first.value;
+            yield* elements;
             return;
         }
         const names = shape.keys.map((k) => JSON.stringify(k.name)).slice(0, 5);
@@ -13686,6 +13720,20 @@ async function* readJson(source, file) {
             'write a JSON array of row objects, or JSON Lines (one object per line)', line);
     }
     // Empty or only whitespace: no rows.
+}
+/** A ShareGPT turn: {"from": "human", "value": "…"}. */
+function isShareGptTurn(event) {
+    return event?.kind === 'row' && (0,common_json/* isObject */.Gv)(event.value) && 'from' in event.value && 'value' in event.value;
+}
+/** The object that starts at byte `start` (on `line`) and ends the file, as one row. */
+async function wholeObject(source, file, start, line) {
+    const size = file.size - start;
+    if (size > MAX_ROW_BYTES)
+        return { kind: 'bad-row', row: 1, line, problem: tooLong(size) };
+    const parsed = parseRowBytes(await source.readRange(file.path, start, file.size));
+    return parsed.ok
+        ? { kind: 'row', row: 1, line, value: parsed.value, bytes: size }
+        : { kind: 'bad-row', row: 1, line, problem: parsed.problem };
 }
 function jsonKind(b) {
     if (b === QUOTE)
@@ -23455,6 +23503,7 @@ async function* readParquet(source, file, options = {}) {
         throw asDataFileError(error, 'the Parquet footer (its metadata) cannot be read');
     }
     checkCounts(metadata, file, limits);
+    options.onRowCount?.(Number(metadata.num_rows));
     let columns = options.columns;
     if (columns) {
         let present;
@@ -23781,7 +23830,7 @@ async function* readRows(source, file, options = {}) {
     if (!(maxRows > 0))
         return;
     const batches = file.format === 'parquet'
-        ? readParquet(source, file, { maxRows, columns: options.columns })
+        ? readParquet(source, file, { maxRows, columns: options.columns, onRowCount: options.onRowCount })
         : file.format === 'json'
             ? readJson(source, file)
             : readJsonl(source, file);
@@ -23819,7 +23868,16 @@ const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 function statsCollector(base) {
     let rows = 0;
     let badRows = 0;
+    let unreadable = 0;
     const rowsPerSplit = new Map();
+    const unreadablePerSplit = new Map();
+    const tally = (split, readable) => {
+        rowsPerSplit.set(split, (rowsPerSplit.get(split) ?? 0) + 1);
+        if (readable)
+            return;
+        unreadable++;
+        unreadablePerSplit.set(split, (unreadablePerSplit.get(split) ?? 0) + 1);
+    };
     // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
     // and content swapped cannot fill memory or the summary with its text.
     const roles = new Map();
@@ -23828,13 +23886,15 @@ function statsCollector(base) {
     return {
         /** Rows read so far, parsed or not: what max-rows counts. */
         seen: () => rows + badRows,
-        badRow() {
+        /** A row that could not be parsed, in a file of `split`. */
+        badRow(split) {
             badRows++;
+            tally(split, false);
         },
         /** A parsed row; returns the parsed rows so far. */
         row(row, messages) {
             rows++;
-            rowsPerSplit.set(row.file.split, (rowsPerSplit.get(row.file.split) ?? 0) + 1);
+            tally(row.file.split, (0,common_json/* isObject */.Gv)(row.value));
             if (Array.isArray(messages))
                 for (const m of messages) {
                     const role = (0,common_json/* isObject */.Gv)(m) ? m.role : undefined;
@@ -23856,8 +23916,18 @@ function statsCollector(base) {
             }
             return rows;
         },
-        result(seconds) {
-            const stats = { rows, badRows, rowsPerSplit, roles, seconds };
+        result(seconds, partial) {
+            const stats = {
+                rows,
+                badRows,
+                rowsPerSplit,
+                unreadablePerSplit,
+                seen: rows + badRows,
+                unreadable,
+                roles,
+                seconds,
+                ...(partial ? { partial } : {}),
+            };
             if (counts.length > 0)
                 stats.tokens = tokenStats(counts);
             else if (base?.tokensStopped)
@@ -23881,8 +23951,8 @@ function tokenStats(counts) {
     };
 }
 
-// EXTERNAL MODULE: ./src/engine/run-model.ts
-var run_model = __nccwpck_require__(1587);
+// EXTERNAL MODULE: ./src/engine/run-model.ts + 1 modules
+var run_model = __nccwpck_require__(3350);
 // EXTERNAL MODULE: ./src/engine/finding-cap.ts
 var finding_cap = __nccwpck_require__(8646);
 ;// CONCATENATED MODULE: ./src/engine/run-dataset.ts
@@ -23898,13 +23968,17 @@ truncated = false) {
     // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
     const collected = (0,finding_cap/* findingCollector */.FO)();
     const { base } = options;
+    // A finding about the whole dataset ('.') names the data file when the dataset is that one file.
+    const placed = (f) => f.location.path === '.' && options.datasetPath
+        ? { ...f, location: { ...f.location, path: options.datasetPath } }
+        : f;
     const visitors = [];
     for (const rule of rules) {
         const level = options.levels.get(rule.meta.id);
         if (level === 'off')
             continue;
         const docsUrl = `${options.docsBase}${rule.meta.name}.md`;
-        const report = (0,run_model/* reporterFor */.BF)(rule.meta, level, docsUrl, (f) => collected.push(f));
+        const report = (0,run_model/* reporterFor */.BF)(rule.meta, level, docsUrl, (f) => collected.push(placed(f)));
         visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false });
     }
     // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -23917,7 +23991,8 @@ truncated = false) {
             }
             catch (error) {
                 entry.crashed = true;
-                collected.keep((0,run_model/* crashedFinding */.md)(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'));
+                const docsUrl = `${options.docsBase}${entry.rule.meta.name}.md`;
+                collected.keep(placed((0,run_model/* crashedFinding */.md)(entry.rule.meta, error, docsUrl, 'dataset')));
             }
         }
     };
@@ -23928,12 +24003,21 @@ truncated = false) {
     // Rows a reader reported and did not read (a Parquet row group past the limits): rows of the files
     // for max-rows and for "the dataset has no rows", not for the statistics.
     let skippedRows = 0;
+    // Whether max-rows stopped the pass, and the rows the files hold while every file's count is known:
+    // a file read to its end, or one whose format states it (Parquet's footer).
+    let stopped = false;
+    let total = 0;
     for (const file of files) {
         const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows;
-        if (left !== undefined && left <= 0)
+        if (left !== undefined && left <= 0) {
+            total = undefined; // files not opened
             break;
+        }
+        let inFile = 0;
+        let stated;
         try {
-            for await (const event of readRows(source, file, { maxRows: left })) {
+            for await (const event of readRows(source, file, { maxRows: left, onRowCount: (n) => (stated = n) })) {
+                inFile += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1;
                 if (event.kind === 'bad-row' && event.skipped !== undefined) {
                     const skipped = { row: event.row, count: event.skipped, problem: event.problem };
                     skippedRows += skipped.count;
@@ -23941,7 +24025,7 @@ truncated = false) {
                     continue;
                 }
                 if (event.kind === 'bad-row') {
-                    stats.badRow();
+                    stats.badRow(file.split);
                     each((v) => v.badRow?.(file, event));
                     continue;
                 }
@@ -23955,17 +24039,28 @@ truncated = false) {
                     options.onProgress(rows, Math.round(rows / ((now - started) / 1000)));
                 }
             }
+            // A reader stops at the limit without knowing whether rows follow; a Parquet footer says.
+            const limited = left !== undefined && inFile >= left;
+            if (limited)
+                stopped = true;
+            if (total !== undefined)
+                total = !limited ? total + inFile : stated === undefined ? undefined : total + stated;
         }
         catch (error) {
             if (!(error instanceof DataFileError))
                 throw error;
+            total = undefined;
             each((v) => v.fileError?.(file, error.message, error.line));
         }
     }
     each((v) => v.end?.(stats.seen() + skippedRows));
+    const checked = stats.seen();
+    const partial = stopped && options.maxRows !== undefined && (total === undefined || total > checked + skippedRows)
+        ? { checked, maxRows: options.maxRows, ...(total !== undefined ? { total } : {}) }
+        : undefined;
     return {
         findings: collected.findings,
-        stats: stats.result((Date.now() - started) / 1000),
+        stats: stats.result((Date.now() - started) / 1000, partial),
         omitted: collected.omitted().sort(finding_cap/* compareOmitted */.QS),
     };
 }
@@ -27432,6 +27527,8 @@ async function checkDataset(spec, source, settings, docsBase, hooks, openBase) {
         docsBase,
         base,
         maxRows: spec.maxRows,
+        // A dataset named by its file: findings about the whole dataset name that file, not its folder.
+        datasetPath: spec.file,
         onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress(spec.ref, rows, rps)),
     }, listing.truncated);
 }
@@ -27484,10 +27581,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/common/finding.ts
 var finding = __nccwpck_require__(9088);
-// EXTERNAL MODULE: ./src/rules/registry.ts + 69 modules
-var registry = __nccwpck_require__(412);
-// EXTERNAL MODULE: ./src/engine/run-model.ts
-var run_model = __nccwpck_require__(1587);
+// EXTERNAL MODULE: ./src/rules/registry.ts + 71 modules
+var registry = __nccwpck_require__(63);
+// EXTERNAL MODULE: ./src/engine/run-model.ts + 1 modules
+var run_model = __nccwpck_require__(3350);
 // EXTERNAL MODULE: ./src/engine/finding-cap.ts
 var finding_cap = __nccwpck_require__(8646);
 // EXTERNAL MODULE: ./src/common/errors.ts
@@ -37029,9 +37126,12 @@ function preprocess(fn, schema) {
     });
 }
 
+// EXTERNAL MODULE: ./src/common/did-you-mean.ts
+var did_you_mean = __nccwpck_require__(6622);
 // EXTERNAL MODULE: ./src/sources/hub-ref.ts
 var hub_ref = __nccwpck_require__(9217);
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 
 
 
@@ -37047,23 +37147,40 @@ const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.ya
  */
 const CONFIG_LIMITS = { bytes: 256 * 1024, entries: 1000 };
 const LEVEL = schemas_enum(['off', 'info', 'warning', 'error']);
+/** A target: "model", or "dataset" with the keys only a dataset has (checked after the schema). */
+const TargetSchema = strictObject({
+    model: schemas_string().min(1).optional(),
+    dataset: schemas_string().min(1).optional(),
+    'base-model': schemas_string().min(1).optional(),
+    split: schemas_string().min(1).optional(),
+    'max-rows': schemas_number().int().positive().optional(),
+});
+const DATASET_ONLY = ['base-model', 'split', 'max-rows'];
 const ConfigFileSchema = strictObject({
     'extra-architectures': array(schemas_string().min(1).max(200)).max(CONFIG_LIMITS.entries).optional(),
-    rules: record(schemas_string(), LEVEL)
-        .refine((r) => Object.keys(r).length <= CONFIG_LIMITS.entries, `at most ${CONFIG_LIMITS.entries} rules`)
-        .optional(),
-    targets: array(union([
-        strictObject({ model: schemas_string().min(1) }),
-        strictObject({
-            dataset: schemas_string().min(1),
-            'base-model': schemas_string().min(1).optional(),
-            split: schemas_string().min(1).optional(),
-            'max-rows': schemas_number().int().positive().optional(),
-        }),
-    ]))
-        .max(CONFIG_LIMITS.entries)
-        .optional(),
+    rules: record(schemas_string(), LEVEL).optional(),
+    targets: array(TargetSchema).max(CONFIG_LIMITS.entries).optional(),
 });
+/**
+ * A mistake in the config file, at its line and column when it has one: exit 2 in the CLI, an error
+ * annotation on the file in the action. The message is `file:line:column: reason`.
+ */
+class ConfigFileError extends errors/* UsageError */.eb {
+    file;
+    reason;
+    line;
+    column;
+    name = 'ConfigFileError';
+    constructor(
+    /** The file as shown: relative to the workspace when it is inside it. */
+    file, reason, line, column) {
+        super(`${file}${line === undefined ? '' : `:${line}:${column}`}: ${reason}`);
+        this.file = file;
+        this.reason = reason;
+        this.line = line;
+        this.column = column;
+    }
+}
 /** Split a comma- or newline-separated input into its non-empty items. */
 function splitList(value) {
     return value
@@ -37082,16 +37199,9 @@ function resolveSettings(raw, workspace, env = process.env) {
     const inWorkflow = env.GITHUB_ACTIONS === 'true';
     const argsWithin = inWorkflow ? realWorkspace : undefined;
     const configFile = findConfigFile(raw.config, workspace, realWorkspace, inWorkflow);
-    const { config, lines } = configFile
-        ? readConfigFile(configFile)
-        : { config: {}, lines: [] };
-    const levels = new Map();
-    for (const [key, level] of Object.entries(config.rules ?? {})) {
-        const rule = (0,registry/* findRule */.Il)(key);
-        if (!rule)
-            throw new errors/* UsageError */.eb(`${display(configFile, workspace)}: unknown rule "${key}" under rules`);
-        levels.set(rule.meta.id, level);
-    }
+    const config = configFile
+        ? readConfigFile(configFile, workspace)
+        : { extraArchitectures: [], levels: new Map(), targets: [], lines: [] };
     // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
     const model = raw.model.trim();
     let targets;
@@ -37105,10 +37215,10 @@ function resolveSettings(raw, workspace, env = process.env) {
             : undefined;
         targets = [origin ? { ...spec, origin } : spec];
     }
-    else if (config.targets?.length) {
+    else if (config.targets.length) {
         const base = external_node_path_default().dirname(configFile);
         const origin = (i) => {
-            const line = lines[i];
+            const line = config.lines[i];
             return line ? { origin: { file: display(configFile, workspace), line } } : {};
         };
         // Models first, so a dataset entry without base-model is checked against the first model listed.
@@ -37123,11 +37233,11 @@ function resolveSettings(raw, workspace, env = process.env) {
     }
     else
         targets = [target('.', workspace, argsWithin)];
-    const implicitModel = !model && !datasetRef && !config.targets?.length;
+    const implicitModel = !model && !datasetRef && !config.targets.length;
     if (datasetRef)
         targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin));
     const extraArchitectures = [
-        ...new Set([...splitList(raw.extraArchitectures), ...(config['extra-architectures'] ?? [])]),
+        ...new Set([...splitList(raw.extraArchitectures), ...config.extraArchitectures]),
     ];
     const hub = { url: hubUrl(raw.hubUrl?.trim() || env.HF_ENDPOINT?.trim() || hub_ref/* DEFAULT_HUB_URL */.Sc) };
     const token = raw.hfToken?.trim() || env.HF_TOKEN?.trim();
@@ -37138,7 +37248,7 @@ function resolveSettings(raw, workspace, env = process.env) {
         targets,
         failOn,
         extraArchitectures,
-        levels,
+        levels: config.levels,
         configFile,
         hub: { ...hub, token },
         ...(implicitModel ? { implicitModel } : {}),
@@ -37266,42 +37376,191 @@ function findConfigFile(explicit, workspace, realWorkspace, inWorkflow) {
         throw new errors/* UsageError */.eb(`config file ${shown} is not a regular file`);
     return file;
 }
-/** Parse and validate the YAML config file; also returns the line of each target for annotations. */
-function readConfigFile(file) {
-    const name = external_node_path_default().basename(file);
+/**
+ * Parse and check the YAML config file. Every mistake is a ConfigFileError naming the file, and the
+ * line and column of the key or value at fault (from the yaml library's node ranges), with the nearest
+ * known key for an unknown one.
+ */
+function readConfigFile(file, workspace) {
+    const shown = display(file, workspace);
     let text;
     try {
         const { size } = (0,external_node_fs_.statSync)(file);
         if (size > CONFIG_LIMITS.bytes)
-            throw new errors/* UsageError */.eb(`${name} is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`);
+            throw new ConfigFileError(shown, `the file is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`);
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (error) {
         if (error instanceof errors/* UsageError */.eb)
             throw error;
-        throw new errors/* UsageError */.eb(`cannot read config file ${name}: ${error.message}`);
+        throw new ConfigFileError(shown, `cannot be read: ${error.message}`);
     }
+    const lineCounter = new dist/* LineCounter */.HN();
+    const refuse = (reason, offset) => {
+        const { line, col } = lineCounter.linePos(offset);
+        return new ConfigFileError(shown, reason, line, col);
+    };
     // uniqueKeys is off: the library's own check compares every key with every other (5 s for 20,000
     // keys); duplicateKey() below does it in one pass. Warnings are off: the library prints them to
     // stderr with the key's text, and every problem that matters is an error here.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error', lineCounter });
     const [e] = doc.errors;
-    if (e) {
-        const where = ` at line ${text.slice(0, e.pos[0]).split('\n').length}`;
-        throw new errors/* UsageError */.eb(`${name} is not valid YAML${where}: ${e.message.split('\n')[0]}`);
-    }
+    if (e)
+        throw refuse(`not valid YAML: ${e.message.split('\n')[0]}`, e.pos[0]);
     const dup = duplicateKey(doc.contents);
     if (dup)
-        throw new errors/* UsageError */.eb(`${name} is not valid YAML at line ${text.slice(0, dup.offset).split('\n').length}: the key "${dup.key}" appears twice in one mapping`);
-    const parsed = ConfigFileSchema.safeParse(doc.toJS() ?? {});
-    if (!parsed.success)
-        throw new errors/* UsageError */.eb(`${name} is not a valid config file:\n${prettifyError(parsed.error)}`);
-    const lines = [];
-    const lineOf = (offset) => text.slice(0, offset).split('\n').length;
-    const targets = doc.get('targets', true);
-    for (const item of targets?.items ?? [])
-        lines.push(item.range ? lineOf(item.range[0]) : undefined);
-    return { config: parsed.data, lines };
+        throw refuse(`the key ${quote(dup.key)} appears twice in one mapping`, dup.offset);
+    const data = doc.toJS() ?? {};
+    const parsed = ConfigFileSchema.safeParse(data);
+    if (!parsed.success) {
+        const [first] = parsed.error.issues
+            .flatMap((issue) => describeIssue(issue, doc, data))
+            .sort((a, b) => a.offset - b.offset);
+        throw refuse(first.reason, first.offset);
+    }
+    const config = parsed.data;
+    const levels = new Map();
+    const rules = Object.entries(config.rules ?? {});
+    if (rules.length > CONFIG_LIMITS.entries)
+        throw refuse(tooMany(['rules'], rules.length, CONFIG_LIMITS.entries), offsetOf(doc, ['rules']));
+    for (const [key, level] of rules) {
+        const rule = (0,registry/* findRule */.Il)(key);
+        if (!rule)
+            throw refuse(`unknown rule ${quote(key)} in rules${suggest(key, registry/* allRules */.V7.flatMap((r) => [r.meta.id, r.meta.name]))}`, offsetOf(doc, ['rules', key], true));
+        levels.set(rule.meta.id, level);
+    }
+    const targets = [];
+    for (const [i, t] of (config.targets ?? []).entries()) {
+        const { model, dataset } = t;
+        if (model !== undefined && dataset !== undefined)
+            throw refuse(`targets[${i}] has both "model" and "dataset": a target is one or the other`, offsetOf(doc, ['targets', i, 'dataset'], true));
+        if (dataset !== undefined)
+            targets.push({ dataset, 'base-model': t['base-model'], split: t.split, 'max-rows': t['max-rows'] });
+        else if (model === undefined)
+            throw refuse(`targets[${i}] has neither "model" nor "dataset"`, offsetOf(doc, ['targets', i]));
+        else {
+            const key = DATASET_ONLY.find((k) => t[k] !== undefined);
+            if (key)
+                throw refuse(`"${key}" in targets[${i}] applies to a dataset, and this target is a model`, offsetOf(doc, ['targets', i, key], true));
+            targets.push({ model });
+        }
+    }
+    const items = doc.get('targets', true);
+    const lines = ((0,dist/* isSeq */.oP)(items) ? items.items : []).map((item) => {
+        const start = rangeStart(item);
+        return start === undefined ? undefined : lineCounter.linePos(start).line;
+    });
+    return { extraArchitectures: config['extra-architectures'] ?? [], levels, targets, lines };
+}
+/** What a schema expects, in words. */
+const EXPECTED = {
+    object: 'a mapping',
+    record: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+};
+/** One schema issue as reasons at offsets in the file: one per key for unknown keys. */
+function describeIssue(issue, doc, data) {
+    const where = pathName(issue.path);
+    const got = () => describeValue(valueAt(data, issue.path));
+    const at = (reason) => [{ reason, offset: offsetOf(doc, issue.path) }];
+    switch (issue.code) {
+        case 'unrecognized_keys': {
+            const known = Object.keys(issue.path.length === 0 ? ConfigFileSchema.shape : TargetSchema.shape);
+            const place = issue.path.length === 0 ? 'at the top level' : `in ${where}`;
+            return issue.keys.map((key) => ({
+                reason: `unknown key ${quote(key)} ${place}${suggest(key, known)}`,
+                offset: offsetOf(doc, [...issue.path, key], true),
+            }));
+        }
+        case 'invalid_type':
+            return at(`${where} must be ${EXPECTED[issue.expected] ?? issue.expected}; got ${got()}`);
+        case 'invalid_value':
+            return at(`${where} must be one of ${issue.values.join(', ')}; got ${got()}`);
+        case 'too_small':
+            return at(issue.origin === 'string'
+                ? `${where} must not be empty`
+                : `${where} must be ${issue.inclusive ? 'at least' : 'above'} ${String(issue.minimum)}; got ${got()}`);
+        case 'too_big': {
+            const value = valueAt(data, issue.path);
+            return at(Array.isArray(value)
+                ? tooMany(issue.path, value.length, Number(issue.maximum))
+                : `${where} is longer than ${String(issue.maximum)} characters`);
+        }
+        default:
+            return at(`${where}: ${issue.message}`);
+    }
+}
+function tooMany(path, n, max) {
+    return `${pathName(path)} has ${n.toLocaleString('en-US')} entries; at most ${max.toLocaleString('en-US')} are allowed`;
+}
+/** `targets[0].max-rows`, `rules.MR203`; the file itself for the root. */
+function pathName(path) {
+    if (path.length === 0)
+        return 'the config file';
+    return path
+        .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${clip(String(s))}`))
+        .join('');
+}
+/** A value of the file as a message quotes it. */
+function describeValue(value) {
+    if (value === null || value === undefined)
+        return 'nothing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return typeof value === 'string' ? quote(value) : JSON.stringify(value);
+}
+function valueAt(data, path) {
+    let value = data;
+    for (const s of path) {
+        if (typeof value !== 'object' || value === null || !Object.hasOwn(value, s))
+            return undefined;
+        value = value[s];
+    }
+    return value;
+}
+/**
+ * Where the value at `path` starts in the file (with `key`, where its last key does), or its nearest
+ * ancestor that the document has as a node: an alias or a key that is not plain text stops the walk.
+ */
+function offsetOf(doc, path, key = false) {
+    let node = doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    for (const [i, s] of path.entries()) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(s));
+            if (!pair)
+                break;
+            if (key && i === path.length - 1)
+                return rangeStart(pair.key) ?? offset;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof s === 'number')
+            node = node.items[s];
+        else
+            break;
+        offset = rangeStart(node) ?? offset;
+    }
+    return offset;
+}
+function rangeStart(node) {
+    return node?.range?.[0];
+}
+/** `; did you mean "model"?` when a known key is a small typo away, else nothing. */
+function suggest(key, known) {
+    const near = (0,did_you_mean/* didYouMean */.au)(key, known);
+    return near ? `; did you mean ${quote(near)}?` : '';
+}
+/** Text of the file in a message: quoted, escaped, and short. */
+function quote(s) {
+    return JSON.stringify(clip(s));
+}
+function clip(s) {
+    return s.length > 100 ? `${s.slice(0, 100)}…` : s;
 }
 function display(file, workspace) {
     const rel = external_node_path_default().relative(workspace, file);
@@ -37708,6 +37967,8 @@ function defuseLibraryOutput(write = (s) => process.stderr.write(s)) {
  * The CLI's JSON report (its shape is a contract: README, "CLI"): every finding kept, one by one;
  * absent values are null. `omitted` (additive) says, per rule, file and severity, how many findings a
  * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
+ * `dataset` (additive, dataset targets that were checked) counts the rows read, unreadable ones
+ * included, by split, and says how many rows max-rows left unchecked.
  */
 function toJson(report) {
     return {
@@ -37775,6 +38036,22 @@ function targetHead(t) {
         revision: t.revision,
         status: t.status,
         ...(t.error ? { error: t.error } : {}),
+        ...(t.dataset ? { dataset: datasetJson(t.dataset) } : {}),
+    };
+}
+function datasetJson(d) {
+    return {
+        rows: d.seen,
+        unreadable: d.unreadable,
+        splits: [...d.rowsPerSplit].map(([split, rows]) => ({
+            split,
+            rows,
+            unreadable: d.unreadablePerSplit.get(split) ?? 0,
+        })),
+        // Set when max-rows stopped the pass; `total` is null when the files do not say how many rows they hold.
+        maxRows: d.partial
+            ? { limit: d.partial.maxRows, checked: d.partial.checked, total: d.partial.total ?? null }
+            : null,
     };
 }
 function findingJson(f) {
@@ -37958,9 +38235,40 @@ function formatText(report, color = false) {
             const where = printable(workspacePath(target, { path: o.path }));
             lines.push(`${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${(0,wording/* plural */.LS)(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`);
         }
+        const rows = datasetRows(target);
+        if (rows)
+            lines.push(`${paint('dim', printable(workspacePath(target, { path: target.spec.file ?? '.' })))} ${rows}`);
     }
     lines.push(summaryLine(report, paint));
     return lines.join('\n') + '\n';
+}
+/** Splits named in a dataset's line before "…and N more splits". */
+const SPLITS_SHOWN = 20;
+/**
+ * A dataset's rows, every row read counted, with the unreadable ones (not a JSON object), by split; and
+ * whether max-rows stopped the pass: `rows: 8 read, 1 unreadable; by split: train 8 (1 unreadable)`.
+ */
+function datasetRows(target) {
+    const d = target.dataset;
+    if (!d)
+        return undefined;
+    const n = (x) => x.toLocaleString('en-US');
+    const splits = [...d.rowsPerSplit].slice(0, SPLITS_SHOWN).map(([split, rows]) => {
+        const bad = d.unreadablePerSplit.get(split);
+        return `${printable(split)} ${n(rows)}${bad ? ` (${n(bad)} unreadable)` : ''}`;
+    });
+    const more = d.rowsPerSplit.size - splits.length;
+    if (more > 0)
+        splits.push(`…and ${(0,wording/* plural */.LS)(more, 'more split')}`);
+    const partial = d.partial ? `; ${checkedRows(d.partial)}` : '';
+    return `rows: ${n(d.seen)} read, ${n(d.unreadable)} unreadable; by split: ${splits.join(', ') || 'none'}${partial}`;
+}
+/** What max-rows left out: "checked 100 of 2,000 rows (max-rows 100)" when the files say how many. */
+function checkedRows(p) {
+    const n = (x) => x.toLocaleString('en-US');
+    return p.total !== undefined
+        ? `checked ${n(p.checked)} of ${(0,wording/* plural */.LS)(p.total, 'row')} (max-rows ${n(p.maxRows)})`
+        : `first ${(0,wording/* plural */.LS)(p.checked, 'row')} checked (max-rows ${n(p.maxRows)}); the rest not read`;
 }
 function summaryLine(report, paint = (_k, s) => s) {
     const { errors, warnings, infos } = report.counts;
@@ -38095,7 +38403,10 @@ async function runCli(argv, write, inWorkflow) {
         return exitCode(report);
     }
     catch (error) {
-        writeErr(`friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}\n`);
+        // A mistake in the config file is `file:line:column: reason`, the line editors and terminals link.
+        writeErr(error instanceof ConfigFileError
+            ? `${error.message}\n`
+            : `friendli-preflight: ${(0,errors/* describeError */.Uc)(error)}\n`);
         return 2;
     }
 }
@@ -38116,6 +38427,79 @@ function holdsModel(folder) {
         n === 'adapter_config.json' ||
         /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
         n.endsWith('.safetensors.index.json'));
+}
+
+
+/***/ }),
+
+/***/ 6622:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   au: () => (/* binding */ didYouMean)
+/* harmony export */ });
+/* unused harmony exports allowedEdits, editDistance */
+/**
+ * "Did you mean …?": the known name nearest to one that is not known, for typos in class names and
+ * config keys. Pure and bounded: a hostile 10,000-character name costs one length comparison per
+ * candidate, never a distance table.
+ */
+/** Names longer than this are not typos of anything we know; no suggestion is searched for. */
+const LONGEST_TYPO = 200;
+/** Edits allowed for a name of this length: 1 for short keys, up to 3 for long class names. */
+function allowedEdits(length) {
+    return Math.max(1, Math.min(3, Math.floor(length / 4)));
+}
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions, so "Casual" is one
+ * edit from "Causal"), or `limit + 1` as soon as the distance is known to exceed `limit`.
+ */
+function editDistance(a, b, limit = Infinity) {
+    if (Math.abs(a.length - b.length) > limit)
+        return limit + 1;
+    let before = new Array(b.length + 1).fill(0);
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        let best = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, (before[j - 2] ?? 0) + 1);
+            current.push(d);
+            best = Math.min(best, d);
+        }
+        if (best > limit)
+            return limit + 1;
+        before = previous;
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+/**
+ * The candidate nearest to `name`: an exact match ignoring case first, then the fewest edits within
+ * `allowedEdits` (ignoring case; ties go to the earlier candidate). Undefined when none is close.
+ */
+function didYouMean(name, candidates) {
+    if (name.length === 0 || name.length > LONGEST_TYPO)
+        return undefined;
+    const lower = name.toLowerCase();
+    const limit = allowedEdits(name.length);
+    let best;
+    let bestDistance = limit + 1;
+    for (const candidate of candidates) {
+        if (candidate === name)
+            continue;
+        const distance = editDistance(lower, candidate.toLowerCase(), bestDistance - 1);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+            if (distance === 0)
+                break;
+        }
+    }
+    return best;
 }
 
 
@@ -38167,9 +38551,13 @@ const RANK = { error: 3, warning: 2, info: 1 };
 function severityAtLeast(severity, threshold) {
     return RANK[severity] >= RANK[threshold];
 }
-/** Deterministic order for every output: severity, then path, line, row, rule id. */
+/**
+ * Deterministic order for every output: severity, then root causes before the findings they may
+ * explain, then path, line, row, rule id.
+ */
 function compareFindings(a, b) {
     return (RANK[b.severity] - RANK[a.severity] ||
+        Number(b.rootCause ?? false) - Number(a.rootCause ?? false) ||
         a.location.path.localeCompare(b.location.path) ||
         (a.location.line ?? 0) - (b.location.line ?? 0) ||
         (a.location.row ?? 0) - (b.location.row ?? 0) ||
@@ -38691,17 +39079,99 @@ function compareOmitted(a, b) {
 
 /***/ }),
 
-/***/ 1587:
+/***/ 3350:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BF: () => (/* binding */ reporterFor),
-/* harmony export */   Kj: () => (/* binding */ runModelRules),
-/* harmony export */   md: () => (/* binding */ crashedFinding)
-/* harmony export */ });
-/* harmony import */ var _artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9485);
 
-/** A report function for one rule: its message by key, at the user's level or the message's own. */
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  md: () => (/* binding */ crashedFinding),
+  BF: () => (/* binding */ reporterFor),
+  Kj: () => (/* binding */ runModelRules)
+});
+
+// EXTERNAL MODULE: ./src/artifacts/model-artifacts.ts + 5 modules
+var model_artifacts = __nccwpck_require__(9485);
+// EXTERNAL MODULE: ./src/common/finding.ts
+var finding = __nccwpck_require__(9088);
+// EXTERNAL MODULE: ./src/common/wording.ts
+var wording = __nccwpck_require__(7333);
+;// CONCATENATED MODULE: ./src/engine/root-causes.ts
+// Root cause first: when one cause explains other findings, the cause is reported and the findings
+// that follow from it are folded into it. A model without weights at the root gets one "no safetensors
+// weights" finding, not one more per shard its index names; a Git LFS pointer gets the pointer
+// finding, not a parse error too. Which rule explains which is declared in the root-cause rule's meta
+// (`rootCause` in rules/model-rule.ts); this step applies it once every rule ran.
+
+
+/**
+ * The findings with those a cause explains folded into it, in their order. A folded finding is
+ * dropped and counted in its cause's message ("It explains 2 more findings, folded into this one:
+ * …"), so what the cause stands for is still said. Folds chain (a nested model explains "no weights at
+ * the root", which explains the missing shards) and count at the outermost cause. A finding is never
+ * folded into a cause less severe than itself: the verdict is the same with and without the fold.
+ */
+function foldRootCauses(findings, causes) {
+    // The cause each finding follows from, when one explains it.
+    const parent = new Map();
+    for (const f of findings) {
+        for (const [cause, c] of causes) {
+            if (cause !== f &&
+                c.explains.has(f.rule) &&
+                (!c.files || c.files.has(f.location.path)) &&
+                (0,finding/* severityAtLeast */._2)(cause.severity, f.severity)) {
+                parent.set(f, cause);
+                break;
+            }
+        }
+    }
+    if (parent.size === 0)
+        return [...findings];
+    // Each folded finding counts at its outermost cause. Rules that explain each other would leave no
+    // cause to count at: then nothing of that loop is folded (the registry's tests forbid such loops).
+    const outermost = (f) => {
+        const seen = new Set();
+        let top = f;
+        while (parent.has(top)) {
+            if (seen.has(top))
+                return undefined;
+            seen.add(top);
+            top = parent.get(top);
+        }
+        return top;
+    };
+    const folded = new Map();
+    for (const f of parent.keys()) {
+        const top = outermost(f);
+        if (top)
+            folded.set(top, [...(folded.get(top) ?? []), f]);
+    }
+    const dropped = new Set([...folded.values()].flat());
+    return findings
+        .filter((f) => !dropped.has(f))
+        .map((f) => {
+        const explained = folded.get(f);
+        return explained ? { ...f, message: `${f.message} ${explainsSentence(explained)}` } : f;
+    });
+}
+/** "It explains 2 more findings, folded into this one: MR101 missing-config and MR306 missing-shard (3)." */
+function explainsSentence(explained) {
+    const byRule = new Map();
+    for (const f of explained) {
+        const rule = `${f.ruleId} ${f.rule}`;
+        byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+    }
+    const rules = [...byRule].map(([rule, n]) => (n === 1 ? rule : `${rule} (${n})`));
+    return `It explains ${(0,wording/* plural */.LS)(explained.length, 'more finding')}, folded into this one: ${(0,wording/* listNames */.Zv)(rules)}.`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-model.ts
+
+
+/**
+ * A report function for one rule: its message by key, at the user's level or the message's own.
+ * `push` gets the finding and the message's data.
+ */
 function reporterFor(meta, level, docsUrl, push) {
     return (key, data, location) => {
         const spec = meta.messages[key];
@@ -38717,7 +39187,7 @@ function reporterFor(meta, level, docsUrl, push) {
             hint: spec.hint?.(data),
             location,
             docsUrl,
-        });
+        }, data);
     };
 }
 /** The one finding a rule that throws becomes: a bug of ours, said as such, so the run goes on. */
@@ -38736,16 +39206,18 @@ function crashedFinding(meta, error, docsUrl, subject) {
 /**
  * Load every artifact the enabled rules declare (each once), then run the rules. A SourceError while
  * loading means "could not check" and propagates; a rule that throws becomes one finding and the run
- * goes on, so one bug never hides every other result.
+ * goes on, so one bug never hides every other result. Last, the findings a root cause explains are
+ * folded into it (engine/root-causes.ts).
  */
 async function runModelRules(source, rules, options) {
-    const load = (0,_artifacts_model_artifacts_js__WEBPACK_IMPORTED_MODULE_0__/* .modelArtifactLoader */ .v)(source);
+    const load = (0,model_artifacts/* modelArtifactLoader */.v)(source);
     // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
     const kind = await load('kind');
     const enabled = rules.filter((r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind));
     const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts))];
     const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)])));
     const findings = [];
+    const causes = new Map();
     for (const rule of enabled) {
         const { meta } = rule;
         const level = options.levels.get(meta.id);
@@ -38755,20 +39227,30 @@ async function runModelRules(source, rules, options) {
             rule.check({
                 artifacts,
                 settings: options.settings,
-                report: reporterFor(meta, level, docsUrl, (f) => findings.push(f)),
+                report: reporterFor(meta, level, docsUrl, (f, data) => {
+                    const cause = meta.rootCause;
+                    if (!cause)
+                        return void findings.push(f);
+                    const root = { ...f, rootCause: true };
+                    findings.push(root);
+                    causes.set(root, {
+                        explains: new Set(cause.explains),
+                        ...(cause.files ? { files: new Set(cause.files(data)) } : {}),
+                    });
+                }),
             });
         }
         catch (error) {
             findings.push(crashedFinding(meta, error, docsUrl, 'model'));
         }
     }
-    return findings;
+    return foldRootCauses(findings, causes);
 }
 
 
 /***/ }),
 
-/***/ 412:
+/***/ 63:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38817,7 +39299,7 @@ function describeFormat(row) {
     if (Array.isArray(conv) && conv.some((m) => (0,json/* isObject */.Gv)(m) && 'from' in m && 'value' in m))
         return {
             format: 'ShareGPT data ("conversations" of {"from", "value"})',
-            convert: 'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system"',
+            convert: 'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system", one conversation per row (one {"messages": [...]} object per line of a .jsonl file)',
         };
     for (const key of ['conversations', 'conversation', 'dialog', 'chat', 'turns'])
         if (Array.isArray(row[key]) &&
@@ -38887,7 +39369,7 @@ function describeFormat(row) {
                     return;
                 if (first) {
                     const { format, convert } = describeFormat((0,json/* isObject */.Gv)(r.value) ? r.value : {});
-                    wrongFiles.set(r.file.path, { format, convert, location: r.location, count: 1, total: 1 });
+                    wrongFiles.set(r.file.path, { format, convert, count: 1, total: 1 });
                 }
                 else if (wrong)
                     wrong.count++;
@@ -38896,12 +39378,13 @@ function describeFormat(row) {
             },
             end() {
                 for (const [path, w] of wrongFiles) {
-                    const rows = w.count === w.total
-                        ? `all ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`
-                        : `${w.count} of ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`;
-                    // A finding about the file: on its first row's line, without a row, so it is not counted as one.
-                    const { line } = w.location;
-                    report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) });
+                    const rows = w.total === 1
+                        ? 'its one row lacks it'
+                        : w.count === w.total
+                            ? `all ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`
+                            : `${w.count} of ${(0,wording/* plural */.LS)(w.total, 'row')} lack it`;
+                    // A finding about the file and a column it lacks: on the file, with no line or row of its own.
+                    report('file', { format: w.format, convert: w.convert, rows }, { path });
                 }
             },
         };
@@ -38972,7 +39455,8 @@ const SUPPORTED = 'JSONL (.jsonl), JSON arrays (.json) and Parquet (.parquet)';
             },
             end(total) {
                 if (hadFiles && total === 0 && broken.size < names.length)
-                    report('noRows', { files: (0,wording/* listNames */.Zv)(names) }, { path: names[0] });
+                    // One file is the dataset's only file; several are the dataset as a whole.
+                    report('noRows', { files: (0,wording/* listNames */.Zv)(names) }, { path: names.length === 1 ? names[0] : '.' });
             },
         };
     },
@@ -39306,8 +39790,8 @@ const ALWAYS_READ = new Set(['role', 'content']);
                 for (const [key, { location, count }] of seen)
                     if (count > 0)
                         report('unused', { key, rows: `${(0,wording/* plural */.LS)(count, 'message')}, first in row ${location.row}` }, 
-                        // About the whole dataset: on the first row's line, without a row of its own.
-                        { path: location.path, ...(location.line ? { line: location.line } : {}) });
+                        // On the first row that carries the key: its file, line and row.
+                        location);
             },
         };
     },
@@ -39620,6 +40104,16 @@ function brokenJsonReason(file) {
             return undefined;
     }
 }
+/**
+ * A file nested deeper than Python's json loads (json raises RecursionError): why, as the second half
+ * of a sentence starting with its name, and where the limit is passed. For the files whose other
+ * problems no rule reports.
+ */
+function tooDeep(file) {
+    return file.state === 'invalid' && file.problem.kind === 'too-deep'
+        ? { reason: (0,json_errors/* describeJsonProblem */.Ri)(file.problem), location: brokenJsonLocation(file) }
+        : undefined;
+}
 /** Where to point at a broken JSON file: the problem's own line and column when known. */
 function brokenJsonLocation(file) {
     const pos = file.state === 'invalid' ? (0,json_document/* problemPosition */.fu)(file.problem) : undefined;
@@ -39640,6 +40134,9 @@ function notFileWhat(file) {
         description: 'Require a config.json file at the root of the model',
         severity: 'error',
         artifacts: ['config'],
+        // Without config.json the rules that read it have nothing to check: a cause, listed first. It
+        // explains no other rule's finding (they stay silent rather than report its absence).
+        rootCause: { explains: [] },
         messages: {
             missing: {
                 text: () => 'config.json is missing from the root of the model.',
@@ -39673,14 +40170,16 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
         name: 'missing-safetensors',
         description: 'Require safetensors weights at the root of the model',
         severity: 'error',
-        artifacts: ['files'],
+        artifacts: ['files', 'weightMap'],
+        // Without weights at the root, every shard the index names is missing too: one cause, one finding.
+        rootCause: { explains: ['missing-shard'] },
         messages: {
             otherFormat: {
                 text: (d) => `No safetensors weights at the root of the model; found ${(0,wording/* plural */.LS)(d.found.length, 'weight file')} in formats Friendli does not load: ${(0,wording/* listNames */.Zv)(d.found)}.`,
                 hint: convertHint,
             },
             none: {
-                text: () => 'No safetensors weights (*.safetensors) at the root of the model.',
+                text: (d) => `No safetensors weights (*.safetensors) at the root of the model${d.shards > 0 ? `; model.safetensors.index.json names ${(0,wording/* plural */.LS)(d.shards, 'shard')}, and ${d.shards === 1 ? 'it is not' : 'none is'} there` : ''}.`,
                 hint: () => 'Save the weights with save_pretrained() (safetensors is the default since transformers 4.35) and put model.safetensors, or the shards and model.safetensors.index.json, at the root.',
             },
             notFile: {
@@ -39689,7 +40188,7 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
             },
         },
     },
-    check({ artifacts: { files }, report }) {
+    check({ artifacts: { files, weightMap }, report }) {
         const root = rootEntries(files);
         if (root.some(isSafetensors))
             return;
@@ -39699,8 +40198,11 @@ const convertHint = (d) => d.found.every((f) => f.endsWith('.gguf'))
             report('otherFormat', { found: others }, { path: '.' });
         else if (broken.length > 0)
             report('notFile', { names: broken }, { path: '.' });
-        else
-            report('none', {}, { path: '.' });
+        else {
+            // The index's shards are missing-shard's, folded into this finding (rootCause): say how many.
+            const shards = [...(weightMap?.shards.values() ?? [])].filter((ref) => !ref.unsafe).length;
+            report('none', { shards }, { path: '.' });
+        }
     },
 }));
 
@@ -39718,10 +40220,17 @@ const CONFIGS = ['config.json', 'adapter_config.json'];
         severity: 'error',
         artifacts: ['files'],
         appliesTo: ['model', 'adapter'],
+        // Folded: the findings that say again what this one says, that the root has no config.json or no
+        // weights (and, through missing-safetensors, the shards of a root index). Kept, after this one: the
+        // other findings about the root (no tokenizer.json, no chat template). The nested folder is not
+        // checked as a model, so the check cannot tell whether moving it up fixes them; folding them would
+        // hide a real problem until the next run, while a warning the move clears costs a glance. The
+        // hint says to check the folder itself to know.
+        rootCause: { explains: ['missing-config', 'missing-safetensors'] },
         messages: {
             nested: {
                 text: (d) => `The model is nested in ${d.folder}/: it holds ${(0,wording/* listNames */.Zv)(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
-                hint: (d) => `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
+                hint: (d) => `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root. To see which other findings about the root the move fixes, check ${d.folder}/ itself as the target.`,
             },
         },
     },
@@ -39891,7 +40400,7 @@ var json_file = __nccwpck_require__(6508);
         if (!doc)
             return;
         if (!(0,json_document/* hasField */.RY)(doc, 'architectures'))
-            return report('missing', {}, (0,json_document.at)(doc, ''));
+            return report('missing', {}, { path: doc.path });
         const value = (0,json_document/* field */.ZZ)(doc, 'architectures');
         if (!Array.isArray(value))
             return report('notList', { found: (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, '/architectures'));
@@ -39906,38 +40415,290 @@ var json_file = __nccwpck_require__(6508);
 }));
 
 ;// CONCATENATED MODULE: ./src/data/architectures.json
-const architectures_namespaceObject = /*#__PURE__*/JSON.parse('{"f":[{"name":"ArcticForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BlenderbotForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"BloomForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CodeGenForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"CohereForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"DbrxForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"DeepseekV3ForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: DeepSeek-R1 with 4-bit online quantization","https://friendli.ai/docs/guides/container/quantization: fine-grained FP8 \'including Deepseek-V3 style\'"]},{"name":"Exaone4ForCausalLM","confidence":"medium","evidence":["friendli.ai docs tutorial page on serving EXAONE 4.0"]},{"name":"ExaoneForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"FalconForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Gemma2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"GPT2LMHeadModel","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTJForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GPTNeoXForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"GptOssForCausalLM","confidence":"medium","evidence":["https://friendli.ai/docs/guides/container/quantization: MXFP4 pre-quantized models (the gpt-oss format)"]},{"name":"LlamaForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"LLaMAForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"old spelling from early LLaMA conversions"},{"name":"MistralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"FMO\'s README spells it MistralForcausalLM (a typo); transformers\' class is MistralForCausalLM"},{"name":"MixtralForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP","https://friendli.ai/docs/guides/container/serving-moe-models: serving Mixtral 8x7B"]},{"name":"MptForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"MPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"spelling of MosaicML\'s remote-code MPT; transformers\' class is MptForCausalLM"},{"name":"Olmo3ForCausalLM","confidence":"low","evidence":["friendli.ai/models pages for OLMo-3 (seen as links, page content not retrieved)"]},{"name":"OPTForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Phi3ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"]},{"name":"PhiForCausalLM","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"},{"name":"Qwen2_5_VLForConditionalGeneration","confidence":"low","evidence":["friendli.ai/models pages for Qwen2.5-VL fine-tunes (seen as links, page content not retrieved)","https://huggingface.co/blog/FriendliAI/deploy-huggingface-multimodal-models: one-click deploy of multimodal models"]},{"name":"Qwen2ForCausalLM","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving"]},{"name":"Qwen2VLForConditionalGeneration","confidence":"high","evidence":["https://github.com/friendliai/friendli-model-optimizer (README, v0.10.0): architectures Friendli\'s own optimizer quantizes for serving","https://huggingface.co/FriendliAI/Qwen2-VL-2B-Instruct"]},{"name":"Qwen3ForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 on Friendli serverless"]},{"name":"Qwen3MoeForCausalLM","confidence":"low","evidence":["Friendli changelog and third-party provider listings: Qwen3 MoE on Friendli serverless"]},{"name":"T5ForConditionalGeneration","confidence":"medium","evidence":["https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py: the legacy (2023-2024) converter\'s MODEL_ARCH_CONVERTER_MAP"],"note":"listed by the legacy converter only; current support is not confirmed"}]}');
+const architectures_namespaceObject = /*#__PURE__*/JSON.parse('{"f2":[{"name":"LlamaForCausalLM","tier":"current","family":"Llama 3.x","evidence":[{"source":"https://friendli.ai/docs/guides/serverless_endpoints/rate_limit","date":"2026","says":"meta-llama/Llama-3.3-70B-Instruct on the serverless price list"},{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `LlamaForCausalLM`"},{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"LlamaForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"Qwen3MoeForCausalLM","tier":"current","family":"Qwen3 MoE","evidence":[{"source":"https://friendli.ai/docs/guides/serverless_endpoints/rate_limit","date":"2026","says":"Qwen/Qwen3-235B-A22B-Instruct-2507 on the serverless price list"}]},{"name":"Qwen3ForCausalLM","tier":"current","family":"Qwen3","evidence":[{"source":"https://friendli.ai/docs/guides/reasoning","date":"2025","says":"Controllable Reasoning Models … (e.g., Qwen3-32B)"}]},{"name":"Exaone4ForCausalLM","tier":"current","family":"EXAONE 4","evidence":[{"source":"https://friendli.ai/docs/guides/serverless_endpoints/rate_limit","date":"2026","says":"LGAI-EXAONE/EXAONE-4.0.1-32B on the serverless price list"}]},{"name":"Glm4MoeForCausalLM","tier":"current","family":"GLM-4.5 to 4.7","evidence":[{"source":"https://friendli.ai/docs/guides/serverless_endpoints/rate_limit","date":"2026","says":"zai-org/GLM-4.7 on the serverless price list"}]},{"name":"GlmMoeDsaForCausalLM","tier":"current","family":"GLM-5","evidence":[{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"supported targets including … GLM-5, and GLM-5.1"},{"source":"https://friendli.ai/blog/serving-glm-5-at-scale","date":"2026","says":"serving GLM-5 at scale"}]},{"name":"MiniMaxM2ForCausalLM","tier":"current","family":"MiniMax-M2","evidence":[{"source":"https://friendli.ai/docs/guides/serverless_endpoints/rate_limit","date":"2026","says":"MiniMaxAI/MiniMax-M2.5 on the serverless price list"},{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"MiniMax-M2.5 among the supported targets"}]},{"name":"DeepseekV3ForCausalLM","tier":"current","family":"DeepSeek-V3 / R1, Kimi-K2","evidence":[{"source":"https://friendli.ai/docs/guides/container/quantization","date":"2025","says":"Example: deepseek-ai/DeepSeek-R1 with 4-bit Online Quantization on NVIDIA H200 GPUs"}]},{"name":"DeepseekV32ForCausalLM","tier":"current","family":"DeepSeek-V3.2","evidence":[{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"…DeepSeek-V3.2, MiniMax-M2.5, GLM-5, and GLM-5.1"}]},{"name":"KimiK25ForConditionalGeneration","tier":"current","family":"Kimi-K2.5 / K2.6","evidence":[{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"Gemma-4-31b-it, Kimi-K2.6, Qwen3.6-27B"}],"note":"the class of Kimi-K2.5 and K2.6 (loaded through auto_map)"},{"name":"Gemma4ForConditionalGeneration","tier":"current","family":"Gemma 4","evidence":[{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"Gemma-4-31b-it"},{"source":"https://github.com/friendliai/hermes-friendli-provider","date":"2026","says":"google/gemma-4-31B-it | On/off thinking toggle only"}]},{"name":"Qwen3_5ForConditionalGeneration","tier":"current","family":"Qwen3.5 / Qwen3.6","evidence":[{"source":"https://friendli.ai/blog/draft-model-speculative-decoding","date":"2026-05","says":"Qwen3.6-27B"}],"note":"the class of the Qwen3.5 and 3.6 dense models"},{"name":"ExaoneMoeForCausalLM","tier":"current","family":"K-EXAONE","evidence":[{"source":"https://github.com/friendliai/hermes-friendli-provider","date":"2026-09","says":"LGAI-EXAONE/K-EXAONE-2.0-750B-A37B | On/off thinking toggle only"}],"note":"transformers spells it ExaoneMoeForCausalLM; SGLang spells it ExaoneMoEForCausalLM (also listed)"},{"name":"ExaoneMoEForCausalLM","tier":"current","family":"K-EXAONE","evidence":[{"source":"https://github.com/friendliai/hermes-friendli-provider","date":"2026-09","says":"LGAI-EXAONE/K-EXAONE-2.0-750B-A37B | On/off thinking toggle only"}],"note":"the SGLang spelling of ExaoneMoeForCausalLM"},{"name":"GptOssForCausalLM","tier":"current","family":"gpt-oss","evidence":[{"source":"https://friendli.ai/models/openai/gpt-oss-120b","date":"2025","says":"catalog page for openai/gpt-oss-120b"},{"source":"https://friendli.ai/docs/guides/container/quantization","date":"2025","says":"Quantized model with well-known quantizations: - MXFP4"}]},{"name":"CohereForCausalLM","tier":"tooling","family":"Command-R","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `CohereForCausalLM`"},{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"CohereForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"ExaoneForCausalLM","tier":"tooling","family":"EXAONE 3.x","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `ExaoneForCausalLM`"}]},{"name":"Gemma2ForCausalLM","tier":"tooling","family":"Gemma 2","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `Gemma2ForCausalLM`"}]},{"name":"MistralForCausalLM","tier":"tooling","family":"Mistral","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `MistralForcausalLM` (sic)"},{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"MistralForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"MixtralForCausalLM","tier":"tooling","family":"Mixtral","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `MixtralForCausalLM`"},{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"MixtralForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"MptForCausalLM","tier":"tooling","family":"MPT","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `MptForCausalLM`"}]},{"name":"Phi3ForCausalLM","tier":"tooling","family":"Phi-3 / Phi-4","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `Phi3ForCausalLM`"},{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"Phi3ForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"Qwen2ForCausalLM","tier":"tooling","family":"Qwen2 / Qwen2.5","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `Qwen2ForCausalLM`"}]},{"name":"Qwen2VLForConditionalGeneration","tier":"tooling","family":"Qwen2-VL","evidence":[{"source":"https://github.com/friendliai/friendli-model-optimizer","date":"2026-06-29","says":"README, \\"Supported Model Architectures\\": `Qwen2VLForConditionalGeneration` (FP8 list only)"}]},{"name":"Olmo3ForCausalLM","tier":"catalog","family":"OLMo 3","evidence":[{"source":"https://friendli.ai/models/localized-ft/OLMo-3-7B-school-of-reward-hacks-first-third-sft-seed4","date":"2026","says":"a friendli.ai/models page for an OLMo-3-7B fine-tune, seen only as a link in third-party model docs"}]},{"name":"Qwen2_5_VLForConditionalGeneration","tier":"catalog","family":"Qwen2.5-VL","evidence":[{"source":"https://friendli.ai/models","date":"2026","says":"friendli.ai/models pages for Qwen2.5-VL-3B-Instruct fine-tunes, seen only as links in third-party model docs"},{"source":"https://huggingface.co/blog/FriendliAI/deploy-huggingface-multimodal-models","date":"2025","says":"deploying Hugging Face multimodal models on Friendli (the family is not named)"}]},{"name":"ArcticForCausalLM","tier":"legacy","family":"Snowflake Arctic","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"ArcticForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"BlenderbotForConditionalGeneration","tier":"legacy","family":"Blenderbot","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"BlenderbotForConditionalGeneration\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"BloomForCausalLM","tier":"legacy","family":"BLOOM","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"BloomForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"CodeGenForCausalLM","tier":"legacy","family":"CodeGen","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"CodeGenForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"DbrxForCausalLM","tier":"legacy","family":"DBRX","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"DbrxForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"FalconForCausalLM","tier":"legacy","family":"Falcon","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"FalconForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"GPT2LMHeadModel","tier":"legacy","family":"GPT-2","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"GPT2LMHeadModel\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"GPTJForCausalLM","tier":"legacy","family":"GPT-J","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"GPTJForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"GPTNeoXForCausalLM","tier":"legacy","family":"GPT-NeoX / Pythia","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"GPTNeoXForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"LLaMAForCausalLM","tier":"legacy","family":"early LLaMA (old spelling)","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"LLaMAForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"MPTForCausalLM","tier":"legacy","family":"MPT (remote-code spelling)","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"MPTForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"OPTForCausalLM","tier":"legacy","family":"OPT","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"OPTForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"PhiForCausalLM","tier":"legacy","family":"Phi-1 / Phi-2","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"PhiForCausalLM\\" (the converter was removed on this date and the client is deprecated)"}]},{"name":"T5ForConditionalGeneration","tier":"legacy","family":"T5","evidence":[{"source":"https://github.com/friendliai/friendli-client/blob/v1.4.2/friendli/modules/converter/maps.py","date":"2024-08-06","says":"MODEL_ARCH_CONVERTER_MAP has \\"T5ForConditionalGeneration\\" (the converter was removed on this date and the client is deprecated)"}]}]}');
+;// CONCATENATED MODULE: ./src/data/known-architectures.json
+const known_architectures_namespaceObject = /*#__PURE__*/JSON.parse('{"Tj":[{"repository":"https://github.com/huggingface/transformers","version":"00290f09a9f0","commit":"00290f09a9f0b0bbb3bb1abbf91a55442ce607ae","date":"2026-08-10","file":"src/transformers/models/auto/modeling_auto.py","note":"Read from a stored copy of the file at this commit: the repository was over the size a snapshot could be fetched at, so there is no tag and no commit date. The date is the earliest the commit can be: the file lists MuseGlimmer, merged on that day (https://github.com/huggingface/transformers/pull/47867)."},{"repository":"https://github.com/vllm-project/vllm","version":"e179c78bc407","commit":"e179c78bc407bbba06c6eac90a929a8b38741b72","date":"2026-09-21","file":"vllm/model_executor/models/registry.py","note":"Read from a stored copy of the file at this commit, the branch of https://github.com/vllm-project/vllm/pull/57963 (main plus AliceAIForCausalLM and AliceAIMTP, not merged when read); the repository was over the size a snapshot could be fetched at, so there is no tag and no commit date. The date is the day that pull request was opened."}],"f2":{"ASTForAudioClassification":{"head":"other","modelTypes":["audio-spectrogram-transformer"],"in":["transformers"]},"ASTModel":{"head":"embedding","modelTypes":["audio-spectrogram-transformer"],"in":["transformers"]},"AXK1ForCausalLM":{"head":"generation","modelTypes":["axk1"],"in":["transformers","vllm"]},"AXK1ForSequenceClassification":{"head":"classification","modelTypes":["axk1"],"in":["transformers"]},"AXK1ForTokenClassification":{"head":"classification","modelTypes":["axk1"],"in":["transformers"]},"AXK1Model":{"head":"embedding","modelTypes":["axk1"],"in":["transformers"]},"AXK2ForCausalLM":{"head":"generation","modelTypes":["axk2"],"in":["transformers"]},"AXK2ForSequenceClassification":{"head":"classification","modelTypes":["axk2"],"in":["transformers"]},"AXK2ForTokenClassification":{"head":"classification","modelTypes":["axk2"],"in":["transformers"]},"AXK2Model":{"head":"embedding","modelTypes":["axk2"],"in":["transformers"]},"AfmoeForCausalLM":{"head":"generation","modelTypes":["afmoe"],"in":["transformers","vllm"]},"AfmoeModel":{"head":"embedding","modelTypes":["afmoe"],"in":["transformers"]},"Aimv2Model":{"head":"embedding","modelTypes":["aimv2"],"in":["transformers"]},"Aimv2VisionModel":{"head":"embedding","modelTypes":["aimv2_vision_model"],"in":["transformers"]},"AlbertForMaskedLM":{"head":"other","modelTypes":["albert"],"in":["transformers"]},"AlbertForMultipleChoice":{"head":"classification","modelTypes":["albert"],"in":["transformers"]},"AlbertForPreTraining":{"head":"other","modelTypes":["albert"],"in":["transformers"]},"AlbertForQuestionAnswering":{"head":"classification","modelTypes":["albert"],"in":["transformers"]},"AlbertForSequenceClassification":{"head":"classification","modelTypes":["albert"],"in":["transformers"]},"AlbertForTokenClassification":{"head":"classification","modelTypes":["albert"],"in":["transformers"]},"AlbertModel":{"head":"embedding","modelTypes":["albert"],"in":["transformers"]},"AliceAIForCausalLM":{"head":"generation","in":["vllm"]},"AliceAIMTP":{"head":"speculative","in":["vllm"]},"AlignModel":{"head":"embedding","modelTypes":["align"],"in":["transformers"]},"AltCLIPModel":{"head":"embedding","modelTypes":["altclip"],"in":["transformers"]},"ApertusForCausalLM":{"head":"generation","modelTypes":["apertus"],"in":["transformers","vllm"]},"ApertusForTokenClassification":{"head":"classification","modelTypes":["apertus"],"in":["transformers"]},"ApertusModel":{"head":"embedding","modelTypes":["apertus"],"in":["transformers"]},"AquilaForCausalLM":{"head":"generation","in":["vllm"]},"AquilaModel":{"head":"other","in":["vllm"]},"ArceeForCausalLM":{"head":"generation","modelTypes":["arcee"],"in":["transformers","vllm"]},"ArceeForQuestionAnswering":{"head":"classification","modelTypes":["arcee"],"in":["transformers"]},"ArceeForSequenceClassification":{"head":"classification","modelTypes":["arcee"],"in":["transformers"]},"ArceeForTokenClassification":{"head":"classification","modelTypes":["arcee"],"in":["transformers"]},"ArceeModel":{"head":"embedding","modelTypes":["arcee"],"in":["transformers"]},"ArcticForCausalLM":{"head":"generation","in":["vllm"]},"AriaForConditionalGeneration":{"head":"generation","modelTypes":["aria"],"in":["transformers","vllm"]},"AriaModel":{"head":"embedding","modelTypes":["aria"],"in":["transformers"]},"AriaTextForCausalLM":{"head":"generation","modelTypes":["aria_text"],"in":["transformers"]},"AriaTextModel":{"head":"embedding","modelTypes":["aria_text"],"in":["transformers"]},"AudioFlamingo3Encoder":{"head":"embedding","modelTypes":["audioflamingo3_encoder"],"in":["transformers"]},"AudioFlamingo3ForConditionalGeneration":{"head":"generation","modelTypes":["audioflamingo3"],"in":["transformers","vllm"]},"AudioFlamingo3Model":{"head":"embedding","modelTypes":["audioflamingo3"],"in":["transformers"]},"AutoformerModel":{"head":"embedding","modelTypes":["autoformer"],"in":["transformers"]},"AyaVisionForConditionalGeneration":{"head":"generation","modelTypes":["aya_vision"],"in":["transformers","vllm"]},"AyaVisionModel":{"head":"embedding","modelTypes":["aya_vision"],"in":["transformers"]},"BagelForConditionalGeneration":{"head":"generation","in":["vllm"]},"BaiChuanForCausalLM":{"head":"generation","in":["vllm"]},"BaichuanForCausalLM":{"head":"generation","in":["vllm"]},"BailingMoeForCausalLM":{"head":"generation","in":["vllm"]},"BailingMoeV25MTPModel":{"head":"speculative","in":["vllm"]},"BailingMoeV2ForCausalLM":{"head":"generation","in":["vllm"]},"BailingMoeV2_5ForCausalLM":{"head":"generation","in":["vllm"]},"BailingMoeV3ForCausalLM":{"head":"generation","in":["vllm"]},"BailingMoeV3MTPModel":{"head":"speculative","in":["vllm"]},"BailingMoeV3VLForConditionalGeneration":{"head":"generation","in":["vllm"]},"BambaForCausalLM":{"head":"generation","modelTypes":["bamba"],"in":["transformers","vllm"]},"BambaModel":{"head":"embedding","modelTypes":["bamba"],"in":["transformers"]},"BarkModel":{"head":"embedding","modelTypes":["bark"],"in":["transformers"]},"BartForCausalLM":{"head":"generation","modelTypes":["bart"],"in":["transformers"]},"BartForConditionalGeneration":{"head":"generation","modelTypes":["bart"],"in":["transformers"]},"BartForQuestionAnswering":{"head":"classification","modelTypes":["bart"],"in":["transformers"]},"BartForSequenceClassification":{"head":"classification","modelTypes":["bart"],"in":["transformers"]},"BartModel":{"head":"embedding","modelTypes":["bart"],"in":["transformers"]},"BeeForConditionalGeneration":{"head":"generation","in":["vllm"]},"BeitBackbone":{"head":"other","modelTypes":["beit"],"in":["transformers"]},"BeitForImageClassification":{"head":"other","modelTypes":["beit"],"in":["transformers"]},"BeitForSemanticSegmentation":{"head":"other","modelTypes":["beit"],"in":["transformers"]},"BeitModel":{"head":"embedding","modelTypes":["beit"],"in":["transformers"]},"BertForMaskedLM":{"head":"embedding","modelTypes":["bert"],"in":["transformers","vllm"]},"BertForMultipleChoice":{"head":"classification","modelTypes":["bert"],"in":["transformers"]},"BertForNextSentencePrediction":{"head":"classification","modelTypes":["bert"],"in":["transformers"]},"BertForPreTraining":{"head":"other","modelTypes":["bert"],"in":["transformers"]},"BertForQuestionAnswering":{"head":"classification","modelTypes":["bert"],"in":["transformers"]},"BertForSequenceClassification":{"head":"classification","modelTypes":["bert"],"in":["transformers","vllm"]},"BertForTokenClassification":{"head":"classification","modelTypes":["bert"],"in":["transformers","vllm"]},"BertGenerationDecoder":{"head":"generation","modelTypes":["bert-generation"],"in":["transformers"]},"BertGenerationEncoder":{"head":"embedding","modelTypes":["bert-generation"],"in":["transformers"]},"BertLMHeadModel":{"head":"generation","modelTypes":["bert"],"in":["transformers"]},"BertModel":{"head":"embedding","modelTypes":["bert"],"in":["transformers","vllm"]},"BertSpladeSparseEmbeddingModel":{"head":"embedding","in":["vllm"]},"BgeM3EmbeddingModel":{"head":"embedding","in":["vllm"]},"BigBirdForCausalLM":{"head":"generation","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForMaskedLM":{"head":"other","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForMultipleChoice":{"head":"classification","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForPreTraining":{"head":"other","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForQuestionAnswering":{"head":"classification","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForSequenceClassification":{"head":"classification","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdForTokenClassification":{"head":"classification","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdModel":{"head":"embedding","modelTypes":["big_bird"],"in":["transformers"]},"BigBirdPegasusForCausalLM":{"head":"generation","modelTypes":["bigbird_pegasus"],"in":["transformers"]},"BigBirdPegasusForConditionalGeneration":{"head":"generation","modelTypes":["bigbird_pegasus"],"in":["transformers"]},"BigBirdPegasusForQuestionAnswering":{"head":"classification","modelTypes":["bigbird_pegasus"],"in":["transformers"]},"BigBirdPegasusForSequenceClassification":{"head":"classification","modelTypes":["bigbird_pegasus"],"in":["transformers"]},"BigBirdPegasusModel":{"head":"embedding","modelTypes":["bigbird_pegasus"],"in":["transformers"]},"BioGptForCausalLM":{"head":"generation","modelTypes":["biogpt"],"in":["transformers"]},"BioGptForSequenceClassification":{"head":"classification","modelTypes":["biogpt"],"in":["transformers"]},"BioGptForTokenClassification":{"head":"classification","modelTypes":["biogpt"],"in":["transformers"]},"BioGptModel":{"head":"embedding","modelTypes":["biogpt"],"in":["transformers"]},"BitBackbone":{"head":"other","modelTypes":["bit"],"in":["transformers"]},"BitForImageClassification":{"head":"other","modelTypes":["bit"],"in":["transformers"]},"BitModel":{"head":"embedding","modelTypes":["bit"],"in":["transformers"]},"BitNetForCausalLM":{"head":"generation","modelTypes":["bitnet"],"in":["transformers"]},"BitNetModel":{"head":"embedding","modelTypes":["bitnet"],"in":["transformers"]},"BlenderbotForCausalLM":{"head":"generation","modelTypes":["blenderbot"],"in":["transformers"]},"BlenderbotForConditionalGeneration":{"head":"generation","modelTypes":["blenderbot"],"in":["transformers"]},"BlenderbotModel":{"head":"embedding","modelTypes":["blenderbot"],"in":["transformers"]},"BlenderbotSmallForCausalLM":{"head":"generation","modelTypes":["blenderbot-small"],"in":["transformers"]},"BlenderbotSmallForConditionalGeneration":{"head":"generation","modelTypes":["blenderbot-small"],"in":["transformers"]},"BlenderbotSmallModel":{"head":"embedding","modelTypes":["blenderbot-small"],"in":["transformers"]},"Blip2ForConditionalGeneration":{"head":"generation","modelTypes":["blip-2"],"in":["transformers","vllm"]},"Blip2ForImageTextRetrieval":{"head":"other","modelTypes":["blip-2"],"in":["transformers"]},"Blip2Model":{"head":"embedding","modelTypes":["blip-2"],"in":["transformers"]},"Blip2QFormerModel":{"head":"embedding","modelTypes":["blip_2_qformer"],"in":["transformers"]},"BlipForConditionalGeneration":{"head":"generation","modelTypes":["blip"],"in":["transformers"]},"BlipForQuestionAnswering":{"head":"classification","modelTypes":["blip"],"in":["transformers"]},"BlipModel":{"head":"embedding","modelTypes":["blip"],"in":["transformers"]},"BloomForCausalLM":{"head":"generation","modelTypes":["bloom"],"in":["transformers","vllm"]},"BloomForQuestionAnswering":{"head":"classification","modelTypes":["bloom"],"in":["transformers"]},"BloomForSequenceClassification":{"head":"classification","modelTypes":["bloom"],"in":["transformers"]},"BloomForTokenClassification":{"head":"classification","modelTypes":["bloom"],"in":["transformers"]},"BloomModel":{"head":"embedding","modelTypes":["bloom"],"in":["transformers"]},"BltForCausalLM":{"head":"generation","modelTypes":["blt"],"in":["transformers"]},"BltModel":{"head":"embedding","modelTypes":["blt"],"in":["transformers"]},"BridgeTowerModel":{"head":"embedding","modelTypes":["bridgetower"],"in":["transformers"]},"BrosForTokenClassification":{"head":"classification","modelTypes":["bros"],"in":["transformers"]},"BrosModel":{"head":"embedding","modelTypes":["bros"],"in":["transformers"]},"CHMv2ForDepthEstimation":{"head":"other","modelTypes":["chmv2"],"in":["transformers"]},"CLIPForImageClassification":{"head":"other","modelTypes":["clip"],"in":["transformers"]},"CLIPModel":{"head":"embedding","modelTypes":["clip"],"in":["transformers","vllm"]},"CLIPSegModel":{"head":"embedding","modelTypes":["clipseg"],"in":["transformers"]},"CLIPTextModel":{"head":"embedding","modelTypes":["clip_text_model"],"in":["transformers"]},"CLIPVisionModel":{"head":"embedding","modelTypes":["clip_vision_model"],"in":["transformers"]},"CTRLForSequenceClassification":{"head":"classification","modelTypes":["ctrl"],"in":["transformers"]},"CTRLLMHeadModel":{"head":"generation","modelTypes":["ctrl"],"in":["transformers"]},"CTRLModel":{"head":"embedding","modelTypes":["ctrl"],"in":["transformers"]},"CamembertForCausalLM":{"head":"generation","modelTypes":["camembert"],"in":["transformers"]},"CamembertForMaskedLM":{"head":"other","modelTypes":["camembert"],"in":["transformers"]},"CamembertForMultipleChoice":{"head":"classification","modelTypes":["camembert"],"in":["transformers"]},"CamembertForQuestionAnswering":{"head":"classification","modelTypes":["camembert"],"in":["transformers"]},"CamembertForSequenceClassification":{"head":"classification","modelTypes":["camembert"],"in":["transformers"]},"CamembertForTokenClassification":{"head":"classification","modelTypes":["camembert"],"in":["transformers"]},"CamembertModel":{"head":"embedding","modelTypes":["camembert"],"in":["transformers"]},"CanineForMultipleChoice":{"head":"classification","modelTypes":["canine"],"in":["transformers"]},"CanineForQuestionAnswering":{"head":"classification","modelTypes":["canine"],"in":["transformers"]},"CanineForSequenceClassification":{"head":"classification","modelTypes":["canine"],"in":["transformers"]},"CanineForTokenClassification":{"head":"classification","modelTypes":["canine"],"in":["transformers"]},"CanineModel":{"head":"embedding","modelTypes":["canine"],"in":["transformers"]},"ChameleonForConditionalGeneration":{"head":"generation","modelTypes":["chameleon"],"in":["transformers","vllm"]},"ChameleonModel":{"head":"embedding","modelTypes":["chameleon"],"in":["transformers"]},"ChatGLMForConditionalGeneration":{"head":"generation","in":["vllm"]},"ChatGLMModel":{"head":"generation","in":["vllm"]},"Cheers":{"head":"other","in":["vllm"]},"CheersForConditionalGeneration":{"head":"generation","in":["vllm"]},"ChineseCLIPModel":{"head":"embedding","modelTypes":["chinese_clip"],"in":["transformers"]},"ChineseCLIPVisionModel":{"head":"embedding","modelTypes":["chinese_clip_vision_model"],"in":["transformers"]},"ClapModel":{"head":"embedding","modelTypes":["clap"],"in":["transformers"]},"ClvpModelForConditionalGeneration":{"head":"embedding","modelTypes":["clvp"],"in":["transformers"]},"CodeGenForCausalLM":{"head":"generation","modelTypes":["codegen"],"in":["transformers"]},"CodeGenModel":{"head":"embedding","modelTypes":["codegen"],"in":["transformers"]},"Cohere2ForCausalLM":{"head":"generation","modelTypes":["cohere2"],"in":["transformers","vllm"]},"Cohere2Model":{"head":"embedding","modelTypes":["cohere2"],"in":["transformers"]},"Cohere2MoeForCausalLM":{"head":"generation","modelTypes":["cohere2_moe"],"in":["transformers","vllm"]},"Cohere2MoeModel":{"head":"embedding","modelTypes":["cohere2_moe"],"in":["transformers"]},"Cohere2VisionForConditionalGeneration":{"head":"generation","modelTypes":["cohere2_vision"],"in":["transformers","vllm"]},"Cohere2VisionModel":{"head":"embedding","modelTypes":["cohere2_vision"],"in":["transformers"]},"CohereAsrForConditionalGeneration":{"head":"generation","modelTypes":["cohere_asr"],"in":["transformers","vllm"]},"CohereAsrModel":{"head":"embedding","modelTypes":["cohere_asr"],"in":["transformers"]},"CohereCompassForCausalLM":{"head":"generation","modelTypes":["cohere_compass_text"],"in":["transformers"]},"CohereCompassForConditionalGeneration":{"head":"generation","modelTypes":["cohere_compass"],"in":["transformers","vllm"]},"CohereCompassModel":{"head":"embedding","modelTypes":["cohere_compass"],"in":["transformers"]},"CohereCompassTextForSequenceClassification":{"head":"classification","modelTypes":["cohere_compass_text"],"in":["transformers"]},"CohereCompassTextModel":{"head":"embedding","modelTypes":["cohere_compass_text"],"in":["transformers"]},"CohereCompassVisionModel":{"head":"embedding","modelTypes":["cohere_compass_vision"],"in":["transformers"]},"CohereForCausalLM":{"head":"generation","modelTypes":["cohere"],"in":["transformers","vllm"]},"CohereModel":{"head":"embedding","modelTypes":["cohere"],"in":["transformers"]},"ColBERTJinaRobertaModel":{"head":"embedding","in":["vllm"]},"ColBERTLfm2Model":{"head":"embedding","in":["vllm"]},"ColBERTModernBertModel":{"head":"embedding","in":["vllm"]},"ColModernVBertForRetrieval":{"head":"embedding","modelTypes":["colmodernvbert"],"in":["transformers","vllm"]},"ColPaliForRetrieval":{"head":"embedding","modelTypes":["colpali"],"in":["transformers","vllm"]},"ColQwen2ForRetrieval":{"head":"other","modelTypes":["colqwen2"],"in":["transformers"]},"ColQwen3":{"head":"embedding","in":["vllm"]},"ColQwen3_5":{"head":"embedding","in":["vllm"]},"ConditionalDetrForObjectDetection":{"head":"other","modelTypes":["conditional_detr"],"in":["transformers"]},"ConditionalDetrModel":{"head":"embedding","modelTypes":["conditional_detr"],"in":["transformers"]},"ConvBertForMaskedLM":{"head":"other","modelTypes":["convbert"],"in":["transformers"]},"ConvBertForMultipleChoice":{"head":"classification","modelTypes":["convbert"],"in":["transformers"]},"ConvBertForQuestionAnswering":{"head":"classification","modelTypes":["convbert"],"in":["transformers"]},"ConvBertForSequenceClassification":{"head":"classification","modelTypes":["convbert"],"in":["transformers"]},"ConvBertForTokenClassification":{"head":"classification","modelTypes":["convbert"],"in":["transformers"]},"ConvBertModel":{"head":"embedding","modelTypes":["convbert"],"in":["transformers"]},"ConvNextBackbone":{"head":"other","modelTypes":["convnext"],"in":["transformers"]},"ConvNextForImageClassification":{"head":"other","modelTypes":["convnext"],"in":["transformers"]},"ConvNextModel":{"head":"embedding","modelTypes":["convnext"],"in":["transformers"]},"ConvNextV2Backbone":{"head":"other","modelTypes":["convnextv2"],"in":["transformers"]},"ConvNextV2ForImageClassification":{"head":"other","modelTypes":["convnextv2"],"in":["transformers"]},"ConvNextV2Model":{"head":"embedding","modelTypes":["convnextv2"],"in":["transformers"]},"Cosmos3EdgeForConditionalGeneration":{"head":"generation","modelTypes":["cosmos3_edge"],"in":["transformers","vllm"]},"Cosmos3EdgeModel":{"head":"embedding","modelTypes":["cosmos3_edge"],"in":["transformers"]},"Cosmos3EdgeTextModel":{"head":"embedding","modelTypes":["cosmos3_edge_text"],"in":["transformers"]},"Cosmos3EdgeVisionModel":{"head":"embedding","modelTypes":["cosmos3_edge_vision"],"in":["transformers"]},"Cosmos3ForConditionalGeneration":{"head":"generation","in":["vllm"]},"Cosmos3OmniForConditionalGeneration":{"head":"generation","modelTypes":["cosmos3_omni"],"in":["transformers"]},"Cosmos3OmniModel":{"head":"embedding","modelTypes":["cosmos3_omni"],"in":["transformers"]},"CpmAntForCausalLM":{"head":"generation","modelTypes":["cpmant"],"in":["transformers"]},"CpmAntModel":{"head":"embedding","modelTypes":["cpmant"],"in":["transformers"]},"CsmForConditionalGeneration":{"head":"embedding","modelTypes":["csm"],"in":["transformers"]},"CvtForImageClassification":{"head":"other","modelTypes":["cvt"],"in":["transformers"]},"CvtModel":{"head":"embedding","modelTypes":["cvt"],"in":["transformers"]},"CwmForCausalLM":{"head":"generation","modelTypes":["cwm"],"in":["transformers","vllm"]},"CwmModel":{"head":"embedding","modelTypes":["cwm"],"in":["transformers"]},"DFineForObjectDetection":{"head":"other","modelTypes":["d_fine"],"in":["transformers"]},"DFineModel":{"head":"embedding","modelTypes":["d_fine"],"in":["transformers"]},"DFlash2DraftModel":{"head":"speculative","in":["vllm"]},"DFlashDraftModel":{"head":"speculative","in":["vllm"]},"DFlashLagunaForCausalLM":{"head":"speculative","in":["vllm"]},"DFlashMuseGlimmerAssistantModel":{"head":"speculative","in":["vllm"]},"DINOv3ConvNextBackbone":{"head":"other","modelTypes":["dinov3_convnext"],"in":["transformers"]},"DINOv3ConvNextModel":{"head":"embedding","modelTypes":["dinov3_convnext"],"in":["transformers"]},"DINOv3ViTBackbone":{"head":"other","modelTypes":["dinov3_vit"],"in":["transformers"]},"DINOv3ViTModel":{"head":"embedding","modelTypes":["dinov3_vit"],"in":["transformers"]},"DPRQuestionEncoder":{"head":"embedding","modelTypes":["dpr"],"in":["transformers"]},"DPTForDepthEstimation":{"head":"other","modelTypes":["dpt"],"in":["transformers"]},"DPTForSemanticSegmentation":{"head":"other","modelTypes":["dpt"],"in":["transformers"]},"DPTModel":{"head":"embedding","modelTypes":["dpt"],"in":["transformers"]},"DSparkDraftModel":{"head":"speculative","in":["vllm"]},"DSparkV41DraftModel":{"head":"speculative","in":["vllm"]},"DabDetrForObjectDetection":{"head":"other","modelTypes":["dab-detr"],"in":["transformers"]},"DabDetrModel":{"head":"embedding","modelTypes":["dab-detr"],"in":["transformers"]},"DacModel":{"head":"embedding","modelTypes":["dac"],"in":["transformers"]},"Data2VecAudioForAudioFrameClassification":{"head":"other","modelTypes":["data2vec-audio"],"in":["transformers"]},"Data2VecAudioForCTC":{"head":"other","modelTypes":["data2vec-audio"],"in":["transformers"]},"Data2VecAudioForSequenceClassification":{"head":"other","modelTypes":["data2vec-audio"],"in":["transformers"]},"Data2VecAudioForXVector":{"head":"other","modelTypes":["data2vec-audio"],"in":["transformers"]},"Data2VecAudioModel":{"head":"embedding","modelTypes":["data2vec-audio"],"in":["transformers"]},"Data2VecTextForCausalLM":{"head":"generation","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextForMaskedLM":{"head":"other","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextForMultipleChoice":{"head":"classification","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextForQuestionAnswering":{"head":"classification","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextForSequenceClassification":{"head":"classification","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextForTokenClassification":{"head":"classification","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecTextModel":{"head":"embedding","modelTypes":["data2vec-text"],"in":["transformers"]},"Data2VecVisionForImageClassification":{"head":"other","modelTypes":["data2vec-vision"],"in":["transformers"]},"Data2VecVisionForSemanticSegmentation":{"head":"other","modelTypes":["data2vec-vision"],"in":["transformers"]},"Data2VecVisionModel":{"head":"embedding","modelTypes":["data2vec-vision"],"in":["transformers"]},"DbrxForCausalLM":{"head":"generation","modelTypes":["dbrx"],"in":["transformers","vllm"]},"DbrxModel":{"head":"embedding","modelTypes":["dbrx"],"in":["transformers"]},"DebertaForMaskedLM":{"head":"other","modelTypes":["deberta"],"in":["transformers"]},"DebertaForQuestionAnswering":{"head":"classification","modelTypes":["deberta"],"in":["transformers"]},"DebertaForSequenceClassification":{"head":"classification","modelTypes":["deberta"],"in":["transformers"]},"DebertaForTokenClassification":{"head":"classification","modelTypes":["deberta"],"in":["transformers"]},"DebertaModel":{"head":"embedding","modelTypes":["deberta"],"in":["transformers"]},"DebertaV2ForMaskedLM":{"head":"other","modelTypes":["deberta-v2"],"in":["transformers"]},"DebertaV2ForMultipleChoice":{"head":"classification","modelTypes":["deberta-v2"],"in":["transformers"]},"DebertaV2ForQuestionAnswering":{"head":"classification","modelTypes":["deberta-v2"],"in":["transformers"]},"DebertaV2ForSequenceClassification":{"head":"classification","modelTypes":["deberta-v2"],"in":["transformers"]},"DebertaV2ForTokenClassification":{"head":"classification","modelTypes":["deberta-v2"],"in":["transformers"]},"DebertaV2Model":{"head":"embedding","modelTypes":["deberta-v2"],"in":["transformers"]},"DeciLMForCausalLM":{"head":"generation","in":["vllm"]},"DecisionTransformerModel":{"head":"embedding","modelTypes":["decision_transformer"],"in":["transformers"]},"DeepSeekMTPModel":{"head":"speculative","in":["vllm"]},"DeepSeekV4MTPModel":{"head":"speculative","in":["vllm"]},"DeepseekForCausalLM":{"head":"generation","in":["vllm"]},"DeepseekOCR2ForCausalLM":{"head":"generation","in":["vllm"]},"DeepseekOCRForCausalLM":{"head":"generation","in":["vllm"]},"DeepseekOcr2ForConditionalGeneration":{"head":"generation","modelTypes":["deepseek_ocr2"],"in":["transformers"]},"DeepseekOcr2Model":{"head":"embedding","modelTypes":["deepseek_ocr2"],"in":["transformers"]},"DeepseekV2ForCausalLM":{"head":"generation","modelTypes":["deepseek_v2"],"in":["transformers","vllm"]},"DeepseekV2ForSequenceClassification":{"head":"classification","modelTypes":["deepseek_v2"],"in":["transformers"]},"DeepseekV2Model":{"head":"embedding","modelTypes":["deepseek_v2"],"in":["transformers"]},"DeepseekV32ForCausalLM":{"head":"generation","modelTypes":["deepseek_v32"],"in":["transformers","vllm"]},"DeepseekV32MTPModel":{"head":"speculative","in":["vllm"]},"DeepseekV32Model":{"head":"embedding","modelTypes":["deepseek_v32"],"in":["transformers"]},"DeepseekV3BidirectionalModel":{"head":"embedding","in":["vllm"]},"DeepseekV3ForCausalLM":{"head":"generation","modelTypes":["deepseek_v3"],"in":["transformers","vllm"]},"DeepseekV3ForSequenceClassification":{"head":"classification","modelTypes":["deepseek_v3"],"in":["transformers"]},"DeepseekV3ForTokenClassification":{"head":"classification","modelTypes":["deepseek_v3"],"in":["transformers"]},"DeepseekV3Model":{"head":"embedding","modelTypes":["deepseek_v3"],"in":["transformers"]},"DeepseekV41ForCausalLM":{"head":"generation","in":["vllm"]},"DeepseekV4ForCausalLM":{"head":"generation","modelTypes":["deepseek_v4"],"in":["transformers","vllm"]},"DeepseekV4ForConditionalGeneration":{"head":"generation","in":["vllm"]},"DeepseekV4Model":{"head":"embedding","modelTypes":["deepseek_v4"],"in":["transformers"]},"DeepseekVLForConditionalGeneration":{"head":"generation","modelTypes":["deepseek_vl"],"in":["transformers"]},"DeepseekVLHybridForConditionalGeneration":{"head":"generation","modelTypes":["deepseek_vl_hybrid"],"in":["transformers"]},"DeepseekVLHybridModel":{"head":"embedding","modelTypes":["deepseek_vl_hybrid"],"in":["transformers"]},"DeepseekVLModel":{"head":"embedding","modelTypes":["deepseek_vl"],"in":["transformers"]},"DeepseekVLV2ForCausalLM":{"head":"generation","in":["vllm"]},"DeformableDetrForObjectDetection":{"head":"other","modelTypes":["deformable_detr"],"in":["transformers"]},"DeformableDetrModel":{"head":"embedding","modelTypes":["deformable_detr"],"in":["transformers"]},"DeiTForImageClassification":{"head":"other","modelTypes":["deit"],"in":["transformers"]},"DeiTForImageClassificationWithTeacher":{"head":"other","modelTypes":["deit"],"in":["transformers"]},"DeiTForMaskedImageModeling":{"head":"other","modelTypes":["deit"],"in":["transformers"]},"DeiTModel":{"head":"embedding","modelTypes":["deit"],"in":["transformers"]},"Deimv2ForObjectDetection":{"head":"other","modelTypes":["deimv2"],"in":["transformers"]},"Deimv2Model":{"head":"embedding","modelTypes":["deimv2"],"in":["transformers"]},"DepthAnythingForDepthEstimation":{"head":"other","modelTypes":["depth_anything"],"in":["transformers"]},"DepthProForDepthEstimation":{"head":"other","modelTypes":["depth_pro"],"in":["transformers"]},"DepthProModel":{"head":"embedding","modelTypes":["depth_pro"],"in":["transformers"]},"DetrForObjectDetection":{"head":"other","modelTypes":["detr"],"in":["transformers"]},"DetrForSegmentation":{"head":"other","modelTypes":["detr"],"in":["transformers"]},"DetrModel":{"head":"embedding","modelTypes":["detr"],"in":["transformers"]},"DiaForConditionalGeneration":{"head":"generation","modelTypes":["dia"],"in":["transformers"]},"DiaModel":{"head":"embedding","modelTypes":["dia"],"in":["transformers"]},"DiffLlamaForCausalLM":{"head":"generation","modelTypes":["diffllama"],"in":["transformers"]},"DiffLlamaForQuestionAnswering":{"head":"classification","modelTypes":["diffllama"],"in":["transformers"]},"DiffLlamaForSequenceClassification":{"head":"classification","modelTypes":["diffllama"],"in":["transformers"]},"DiffLlamaForTokenClassification":{"head":"classification","modelTypes":["diffllama"],"in":["transformers"]},"DiffLlamaModel":{"head":"embedding","modelTypes":["diffllama"],"in":["transformers"]},"DiffusionGemmaForBlockDiffusion":{"head":"generation","modelTypes":["diffusion_gemma"],"in":["transformers","vllm"]},"DiffusionGemmaModel":{"head":"embedding","modelTypes":["diffusion_gemma"],"in":["transformers"]},"DinatBackbone":{"head":"other","modelTypes":["dinat"],"in":["transformers"]},"DinatForImageClassification":{"head":"other","modelTypes":["dinat"],"in":["transformers"]},"DinatModel":{"head":"embedding","modelTypes":["dinat"],"in":["transformers"]},"Dinov2Backbone":{"head":"other","modelTypes":["dinov2"],"in":["transformers"]},"Dinov2ForImageClassification":{"head":"other","modelTypes":["dinov2"],"in":["transformers"]},"Dinov2Model":{"head":"embedding","modelTypes":["dinov2"],"in":["transformers"]},"Dinov2WithRegistersBackbone":{"head":"other","modelTypes":["dinov2_with_registers"],"in":["transformers"]},"Dinov2WithRegistersForImageClassification":{"head":"other","modelTypes":["dinov2_with_registers"],"in":["transformers"]},"Dinov2WithRegistersModel":{"head":"embedding","modelTypes":["dinov2_with_registers"],"in":["transformers"]},"DistilBertForMaskedLM":{"head":"other","modelTypes":["distilbert"],"in":["transformers"]},"DistilBertForMultipleChoice":{"head":"classification","modelTypes":["distilbert"],"in":["transformers"]},"DistilBertForQuestionAnswering":{"head":"classification","modelTypes":["distilbert"],"in":["transformers"]},"DistilBertForSequenceClassification":{"head":"classification","modelTypes":["distilbert"],"in":["transformers"]},"DistilBertForTokenClassification":{"head":"classification","modelTypes":["distilbert"],"in":["transformers"]},"DistilBertModel":{"head":"embedding","modelTypes":["distilbert"],"in":["transformers"]},"DogeForCausalLM":{"head":"generation","modelTypes":["doge"],"in":["transformers"]},"DogeForSequenceClassification":{"head":"classification","modelTypes":["doge"],"in":["transformers"]},"DogeModel":{"head":"embedding","modelTypes":["doge"],"in":["transformers"]},"DonutForConditionalGeneration":{"head":"generation","in":["vllm"]},"DonutSwinForImageClassification":{"head":"other","modelTypes":["donut-swin"],"in":["transformers"]},"DonutSwinModel":{"head":"embedding","modelTypes":["donut-swin"],"in":["transformers"]},"Dots1ForCausalLM":{"head":"generation","modelTypes":["dots1"],"in":["transformers","vllm"]},"Dots1Model":{"head":"embedding","modelTypes":["dots1"],"in":["transformers"]},"Dots3NoteForCausalLM":{"head":"generation","in":["vllm"]},"Dots3NoteMTPModel":{"head":"speculative","in":["vllm"]},"DotsOCRForCausalLM":{"head":"generation","in":["vllm"]},"Eagle2_5_VLForConditionalGeneration":{"head":"generation","in":["vllm"]},"Eagle3DeepseekV2ForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3DeepseekV3ForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3LlamaForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3MiniMaxM2ForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3Qwen2_5vlForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3Qwen3ForCausalLM":{"head":"speculative","in":["vllm"]},"Eagle3Qwen3vlForCausalLM":{"head":"speculative","in":["vllm"]},"EagleCohereForCausalLM":{"head":"speculative","in":["vllm"]},"EagleDeepSeekMTPModel":{"head":"speculative","in":["vllm"]},"EagleLlama4ForCausalLM":{"head":"speculative","in":["vllm"]},"EagleLlamaForCausalLM":{"head":"speculative","in":["vllm"]},"EagleMiniCPMForCausalLM":{"head":"speculative","in":["vllm"]},"EagleMistralForCausalLM":{"head":"speculative","in":["vllm"]},"EagleMistralLarge3ForCausalLM":{"head":"speculative","in":["vllm"]},"EdgeTamModel":{"head":"embedding","modelTypes":["edgetam","edgetam_video"],"in":["transformers"]},"EdgeTamVideoModel":{"head":"embedding","modelTypes":["edgetam_video"],"in":["transformers"]},"EdgeTamVisionModel":{"head":"embedding","modelTypes":["edgetam_vision_model"],"in":["transformers"]},"EfficientLoFTRForKeypointMatching":{"head":"other","modelTypes":["efficientloftr"],"in":["transformers"]},"EfficientLoFTRModel":{"head":"embedding","modelTypes":["efficientloftr"],"in":["transformers"]},"EfficientNetForImageClassification":{"head":"other","modelTypes":["efficientnet"],"in":["transformers"]},"EfficientNetModel":{"head":"embedding","modelTypes":["efficientnet"],"in":["transformers"]},"ElectraForCausalLM":{"head":"generation","modelTypes":["electra"],"in":["transformers"]},"ElectraForMaskedLM":{"head":"other","modelTypes":["electra"],"in":["transformers"]},"ElectraForMultipleChoice":{"head":"classification","modelTypes":["electra"],"in":["transformers"]},"ElectraForPreTraining":{"head":"other","modelTypes":["electra"],"in":["transformers"]},"ElectraForQuestionAnswering":{"head":"classification","modelTypes":["electra"],"in":["transformers"]},"ElectraForSequenceClassification":{"head":"classification","modelTypes":["electra"],"in":["transformers"]},"ElectraForTokenClassification":{"head":"classification","modelTypes":["electra"],"in":["transformers"]},"ElectraModel":{"head":"embedding","modelTypes":["electra"],"in":["transformers"]},"Emu3ForCausalLM":{"head":"generation","modelTypes":["emu3"],"in":["transformers"]},"Emu3ForConditionalGeneration":{"head":"generation","modelTypes":["emu3"],"in":["transformers","vllm"]},"Emu3Model":{"head":"embedding","modelTypes":["emu3"],"in":["transformers"]},"Emu3TextModel":{"head":"embedding","modelTypes":["emu3"],"in":["transformers"]},"EncodecModel":{"head":"embedding","modelTypes":["encodec"],"in":["transformers"]},"EncoderDecoderModel":{"head":"generation","modelTypes":["encoder-decoder"],"in":["transformers"]},"EomtDinov3ForUniversalSegmentation":{"head":"other","modelTypes":["eomt_dinov3"],"in":["transformers"]},"EomtForUniversalSegmentation":{"head":"other","modelTypes":["eomt"],"in":["transformers"]},"Ernie4_5ForCausalLM":{"head":"generation","modelTypes":["ernie4_5"],"in":["transformers","vllm"]},"Ernie4_5Model":{"head":"embedding","modelTypes":["ernie4_5"],"in":["transformers"]},"Ernie4_5_MoeForCausalLM":{"head":"generation","modelTypes":["ernie4_5_moe"],"in":["transformers","vllm"]},"Ernie4_5_MoeModel":{"head":"embedding","modelTypes":["ernie4_5_moe"],"in":["transformers"]},"Ernie4_5_VLMoeForConditionalGeneration":{"head":"generation","modelTypes":["ernie4_5_vl_moe"],"in":["transformers","vllm"]},"Ernie4_5_VLMoeModel":{"head":"embedding","modelTypes":["ernie4_5_vl_moe"],"in":["transformers"]},"ErnieForCausalLM":{"head":"generation","modelTypes":["ernie"],"in":["transformers"]},"ErnieForMaskedLM":{"head":"other","modelTypes":["ernie"],"in":["transformers"]},"ErnieForMultipleChoice":{"head":"classification","modelTypes":["ernie"],"in":["transformers"]},"ErnieForNextSentencePrediction":{"head":"classification","modelTypes":["ernie"],"in":["transformers"]},"ErnieForPreTraining":{"head":"other","modelTypes":["ernie"],"in":["transformers"]},"ErnieForQuestionAnswering":{"head":"classification","modelTypes":["ernie"],"in":["transformers"]},"ErnieForSequenceClassification":{"head":"classification","modelTypes":["ernie"],"in":["transformers","vllm"]},"ErnieForTokenClassification":{"head":"classification","modelTypes":["ernie"],"in":["transformers","vllm"]},"ErnieMTPModel":{"head":"speculative","in":["vllm"]},"ErnieModel":{"head":"embedding","modelTypes":["ernie"],"in":["transformers","vllm"]},"EsmForMaskedLM":{"head":"other","modelTypes":["esm"],"in":["transformers"]},"EsmForSequenceClassification":{"head":"classification","modelTypes":["esm"],"in":["transformers"]},"EsmForTokenClassification":{"head":"classification","modelTypes":["esm"],"in":["transformers"]},"EsmModel":{"head":"embedding","modelTypes":["esm"],"in":["transformers"]},"EsmcForMaskedLM":{"head":"other","modelTypes":["esmc"],"in":["transformers"]},"EsmcForSequenceClassification":{"head":"classification","modelTypes":["esmc"],"in":["transformers"]},"EsmcForTokenClassification":{"head":"classification","modelTypes":["esmc"],"in":["transformers"]},"EsmcModel":{"head":"embedding","modelTypes":["esmc"],"in":["transformers"]},"EuroBertForMaskedLM":{"head":"other","modelTypes":["eurobert"],"in":["transformers"]},"EuroBertForSequenceClassification":{"head":"classification","modelTypes":["eurobert"],"in":["transformers"]},"EuroBertForTokenClassification":{"head":"classification","modelTypes":["eurobert"],"in":["transformers"]},"EuroBertModel":{"head":"embedding","modelTypes":["eurobert"],"in":["transformers"]},"EvollaForProteinText2Text":{"head":"generation","modelTypes":["evolla"],"in":["transformers"]},"EvollaModel":{"head":"embedding","modelTypes":["evolla"],"in":["transformers"]},"Exaone4ForCausalLM":{"head":"generation","modelTypes":["exaone4"],"in":["transformers","vllm"]},"Exaone4ForQuestionAnswering":{"head":"classification","modelTypes":["exaone4"],"in":["transformers"]},"Exaone4ForSequenceClassification":{"head":"classification","modelTypes":["exaone4"],"in":["transformers"]},"Exaone4ForTokenClassification":{"head":"classification","modelTypes":["exaone4"],"in":["transformers"]},"Exaone4Model":{"head":"embedding","modelTypes":["exaone4"],"in":["transformers"]},"Exaone4_5_ForConditionalGeneration":{"head":"generation","modelTypes":["exaone4_5"],"in":["transformers","vllm"]},"Exaone4_5_MTP":{"head":"speculative","in":["vllm"]},"Exaone4_5_Model":{"head":"embedding","modelTypes":["exaone4_5"],"in":["transformers"]},"Exaone4_5_VisionModel":{"head":"embedding","modelTypes":["exaone4_5_vision"],"in":["transformers"]},"ExaoneForCausalLM":{"head":"generation","in":["vllm"]},"ExaoneMoeForCausalLM":{"head":"generation","modelTypes":["exaone_moe"],"in":["transformers","vllm"]},"ExaoneMoeMTP":{"head":"speculative","in":["vllm"]},"ExaoneMoeModel":{"head":"embedding","modelTypes":["exaone_moe"],"in":["transformers"]},"ExtractHiddenStatesModel":{"head":"speculative","in":["vllm"]},"FNetForMaskedLM":{"head":"other","modelTypes":["fnet"],"in":["transformers"]},"FNetForMultipleChoice":{"head":"classification","modelTypes":["fnet"],"in":["transformers"]},"FNetForNextSentencePrediction":{"head":"classification","modelTypes":["fnet"],"in":["transformers"]},"FNetForPreTraining":{"head":"other","modelTypes":["fnet"],"in":["transformers"]},"FNetForQuestionAnswering":{"head":"classification","modelTypes":["fnet"],"in":["transformers"]},"FNetForSequenceClassification":{"head":"classification","modelTypes":["fnet"],"in":["transformers"]},"FNetForTokenClassification":{"head":"classification","modelTypes":["fnet"],"in":["transformers"]},"FNetModel":{"head":"embedding","modelTypes":["fnet"],"in":["transformers"]},"FSMTForConditionalGeneration":{"head":"generation","modelTypes":["fsmt"],"in":["transformers"]},"FSMTModel":{"head":"embedding","modelTypes":["fsmt"],"in":["transformers"]},"Fairseq2LlamaForCausalLM":{"head":"generation","in":["vllm"]},"FalconForCausalLM":{"head":"generation","modelTypes":["falcon"],"in":["transformers","vllm"]},"FalconForQuestionAnswering":{"head":"classification","modelTypes":["falcon"],"in":["transformers"]},"FalconForSequenceClassification":{"head":"classification","modelTypes":["falcon"],"in":["transformers"]},"FalconForTokenClassification":{"head":"classification","modelTypes":["falcon"],"in":["transformers"]},"FalconH1ForCausalLM":{"head":"generation","modelTypes":["falcon_h1"],"in":["transformers","vllm"]},"FalconH1Model":{"head":"embedding","modelTypes":["falcon_h1"],"in":["transformers"]},"FalconMambaForCausalLM":{"head":"generation","modelTypes":["falcon_mamba"],"in":["transformers","vllm"]},"FalconMambaModel":{"head":"embedding","modelTypes":["falcon_mamba"],"in":["transformers"]},"FalconModel":{"head":"embedding","modelTypes":["falcon"],"in":["transformers"]},"FastSpeech2ConformerModel":{"head":"embedding","modelTypes":["fastspeech2_conformer"],"in":["transformers"]},"FastSpeech2ConformerWithHifiGan":{"head":"embedding","modelTypes":["fastspeech2_conformer_with_hifigan"],"in":["transformers"]},"FastVlmForConditionalGeneration":{"head":"generation","modelTypes":["fast_vlm"],"in":["transformers"]},"FastVlmModel":{"head":"embedding","modelTypes":["fast_vlm"],"in":["transformers"]},"FireRedASR2ForConditionalGeneration":{"head":"generation","in":["vllm"]},"FireRedLIDForConditionalGeneration":{"head":"generation","in":["vllm"]},"FlaubertForMultipleChoice":{"head":"classification","modelTypes":["flaubert"],"in":["transformers"]},"FlaubertForQuestionAnsweringSimple":{"head":"classification","modelTypes":["flaubert"],"in":["transformers"]},"FlaubertForSequenceClassification":{"head":"classification","modelTypes":["flaubert"],"in":["transformers"]},"FlaubertForTokenClassification":{"head":"classification","modelTypes":["flaubert"],"in":["transformers"]},"FlaubertModel":{"head":"embedding","modelTypes":["flaubert"],"in":["transformers"]},"FlaubertWithLMHeadModel":{"head":"other","modelTypes":["flaubert"],"in":["transformers"]},"FlavaForPreTraining":{"head":"other","modelTypes":["flava"],"in":["transformers"]},"FlavaModel":{"head":"embedding","modelTypes":["flava"],"in":["transformers"]},"FlexOlmoForCausalLM":{"head":"generation","modelTypes":["flex_olmo"],"in":["transformers","vllm"]},"FlexOlmoModel":{"head":"embedding","modelTypes":["flex_olmo"],"in":["transformers"]},"Florence2ForConditionalGeneration":{"head":"generation","modelTypes":["florence2"],"in":["transformers"]},"Florence2Model":{"head":"embedding","modelTypes":["florence2"],"in":["transformers"]},"FocalNetBackbone":{"head":"other","modelTypes":["focalnet"],"in":["transformers"]},"FocalNetForImageClassification":{"head":"other","modelTypes":["focalnet"],"in":["transformers"]},"FocalNetForMaskedImageModeling":{"head":"other","modelTypes":["focalnet"],"in":["transformers"]},"FocalNetModel":{"head":"embedding","modelTypes":["focalnet"],"in":["transformers"]},"FunASRForConditionalGeneration":{"head":"generation","in":["vllm"]},"FunAudioChatForConditionalGeneration":{"head":"generation","in":["vllm"]},"FunnelBaseModel":{"head":"embedding","modelTypes":["funnel"],"in":["transformers"]},"FunnelForMaskedLM":{"head":"other","modelTypes":["funnel"],"in":["transformers"]},"FunnelForMultipleChoice":{"head":"classification","modelTypes":["funnel"],"in":["transformers"]},"FunnelForPreTraining":{"head":"other","modelTypes":["funnel"],"in":["transformers"]},"FunnelForQuestionAnswering":{"head":"classification","modelTypes":["funnel"],"in":["transformers"]},"FunnelForSequenceClassification":{"head":"classification","modelTypes":["funnel"],"in":["transformers"]},"FunnelForTokenClassification":{"head":"classification","modelTypes":["funnel"],"in":["transformers"]},"FunnelModel":{"head":"embedding","modelTypes":["funnel"],"in":["transformers"]},"FuyuForCausalLM":{"head":"generation","modelTypes":["fuyu"],"in":["transformers","vllm"]},"FuyuModel":{"head":"embedding","modelTypes":["fuyu"],"in":["transformers"]},"GLM4VForCausalLM":{"head":"generation","in":["vllm"]},"GLPNForDepthEstimation":{"head":"other","modelTypes":["glpn"],"in":["transformers"]},"GLPNModel":{"head":"embedding","modelTypes":["glpn"],"in":["transformers"]},"GPT2ForQuestionAnswering":{"head":"classification","modelTypes":["gpt2"],"in":["transformers"]},"GPT2ForSequenceClassification":{"head":"classification","modelTypes":["gpt-sw3","gpt2"],"in":["transformers","vllm"]},"GPT2ForTokenClassification":{"head":"classification","modelTypes":["gpt-sw3","gpt2"],"in":["transformers"]},"GPT2LMHeadModel":{"head":"generation","modelTypes":["gpt-sw3","gpt2"],"in":["transformers","vllm"]},"GPT2Model":{"head":"embedding","modelTypes":["gpt-sw3","gpt2"],"in":["transformers"]},"GPTBigCodeForCausalLM":{"head":"generation","modelTypes":["gpt_bigcode"],"in":["transformers","vllm"]},"GPTBigCodeForSequenceClassification":{"head":"classification","modelTypes":["gpt_bigcode"],"in":["transformers"]},"GPTBigCodeForTokenClassification":{"head":"classification","modelTypes":["gpt_bigcode"],"in":["transformers"]},"GPTBigCodeModel":{"head":"embedding","modelTypes":["gpt_bigcode"],"in":["transformers"]},"GPTJForCausalLM":{"head":"generation","modelTypes":["gptj"],"in":["transformers","vllm"]},"GPTJForQuestionAnswering":{"head":"classification","modelTypes":["gptj"],"in":["transformers"]},"GPTJForSequenceClassification":{"head":"classification","modelTypes":["gptj"],"in":["transformers"]},"GPTJModel":{"head":"embedding","modelTypes":["gptj"],"in":["transformers"]},"GPTNeoForCausalLM":{"head":"generation","modelTypes":["gpt_neo"],"in":["transformers"]},"GPTNeoForQuestionAnswering":{"head":"classification","modelTypes":["gpt_neo"],"in":["transformers"]},"GPTNeoForSequenceClassification":{"head":"classification","modelTypes":["gpt_neo"],"in":["transformers"]},"GPTNeoForTokenClassification":{"head":"classification","modelTypes":["gpt_neo"],"in":["transformers"]},"GPTNeoModel":{"head":"embedding","modelTypes":["gpt_neo"],"in":["transformers"]},"GPTNeoXForCausalLM":{"head":"generation","modelTypes":["gpt_neox"],"in":["transformers","vllm"]},"GPTNeoXForQuestionAnswering":{"head":"classification","modelTypes":["gpt_neox"],"in":["transformers"]},"GPTNeoXForSequenceClassification":{"head":"classification","modelTypes":["gpt_neox"],"in":["transformers"]},"GPTNeoXForTokenClassification":{"head":"classification","modelTypes":["gpt_neox"],"in":["transformers"]},"GPTNeoXJapaneseForCausalLM":{"head":"generation","modelTypes":["gpt_neox_japanese"],"in":["transformers"]},"GPTNeoXJapaneseModel":{"head":"embedding","modelTypes":["gpt_neox_japanese"],"in":["transformers"]},"GPTNeoXModel":{"head":"embedding","modelTypes":["gpt_neox"],"in":["transformers"]},"Gemma2ForCausalLM":{"head":"generation","modelTypes":["gemma2"],"in":["transformers","vllm"]},"Gemma2ForSequenceClassification":{"head":"classification","modelTypes":["gemma2"],"in":["transformers"]},"Gemma2ForTokenClassification":{"head":"classification","modelTypes":["gemma2"],"in":["transformers"]},"Gemma2Model":{"head":"embedding","modelTypes":["gemma2"],"in":["transformers","vllm"]},"Gemma3ForCausalLM":{"head":"generation","modelTypes":["gemma3_text"],"in":["transformers","vllm"]},"Gemma3ForConditionalGeneration":{"head":"generation","modelTypes":["gemma3","shieldgemma2"],"in":["transformers","vllm"]},"Gemma3ForSequenceClassification":{"head":"classification","modelTypes":["gemma3"],"in":["transformers"]},"Gemma3Model":{"head":"embedding","modelTypes":["gemma3"],"in":["transformers"]},"Gemma3TextForSequenceClassification":{"head":"classification","modelTypes":["gemma3_text"],"in":["transformers"]},"Gemma3TextModel":{"head":"embedding","modelTypes":["gemma3_text"],"in":["transformers","vllm"]},"Gemma3nAudioEncoder":{"head":"embedding","modelTypes":["gemma3n_audio"],"in":["transformers"]},"Gemma3nForCausalLM":{"head":"generation","modelTypes":["gemma3n_text"],"in":["transformers","vllm"]},"Gemma3nForConditionalGeneration":{"head":"generation","modelTypes":["gemma3n"],"in":["transformers","vllm"]},"Gemma3nModel":{"head":"embedding","modelTypes":["gemma3n"],"in":["transformers"]},"Gemma3nTextModel":{"head":"embedding","modelTypes":["gemma3n_text"],"in":["transformers"]},"Gemma4AssistantForCausalLM":{"head":"generation","modelTypes":["gemma4_assistant"],"in":["transformers"]},"Gemma4AudioModel":{"head":"embedding","modelTypes":["gemma4_audio"],"in":["transformers"]},"Gemma4DSparkModel":{"head":"speculative","in":["vllm"]},"Gemma4ForCausalLM":{"head":"generation","modelTypes":["gemma4_text"],"in":["transformers","vllm"]},"Gemma4ForConditionalGeneration":{"head":"generation","modelTypes":["gemma4"],"in":["transformers","vllm"]},"Gemma4MTPModel":{"head":"speculative","in":["vllm"]},"Gemma4Model":{"head":"embedding","modelTypes":["gemma4"],"in":["transformers"]},"Gemma4TextModel":{"head":"embedding","modelTypes":["gemma4_text"],"in":["transformers"]},"Gemma4UnifiedAssistantForCausalLM":{"head":"generation","modelTypes":["gemma4_unified_assistant"],"in":["transformers"]},"Gemma4UnifiedForCausalLM":{"head":"generation","modelTypes":["gemma4_unified_text"],"in":["transformers"]},"Gemma4UnifiedForConditionalGeneration":{"head":"generation","modelTypes":["gemma4_unified"],"in":["transformers","vllm"]},"Gemma4UnifiedModel":{"head":"embedding","modelTypes":["gemma4_unified"],"in":["transformers"]},"Gemma4UnifiedTextModel":{"head":"embedding","modelTypes":["gemma4_unified_text"],"in":["transformers"]},"Gemma4VisionModel":{"head":"embedding","modelTypes":["gemma4_vision"],"in":["transformers"]},"GemmaForCausalLM":{"head":"generation","modelTypes":["gemma"],"in":["transformers","vllm"]},"GemmaForSequenceClassification":{"head":"classification","modelTypes":["gemma"],"in":["transformers"]},"GemmaForTokenClassification":{"head":"classification","modelTypes":["gemma"],"in":["transformers"]},"GemmaModel":{"head":"embedding","modelTypes":["gemma"],"in":["transformers"]},"GitForCausalLM":{"head":"generation","modelTypes":["git"],"in":["transformers"]},"GitModel":{"head":"embedding","modelTypes":["git"],"in":["transformers"]},"Glm46VForConditionalGeneration":{"head":"generation","modelTypes":["glm46v","glmga"],"in":["transformers"]},"Glm46VModel":{"head":"embedding","modelTypes":["glm46v","glmga"],"in":["transformers"]},"Glm4ForCausalLM":{"head":"generation","modelTypes":["glm4"],"in":["transformers","vllm"]},"Glm4ForSequenceClassification":{"head":"classification","modelTypes":["glm4"],"in":["transformers"]},"Glm4ForTokenClassification":{"head":"classification","modelTypes":["glm4"],"in":["transformers"]},"Glm4Model":{"head":"embedding","modelTypes":["glm4"],"in":["transformers"]},"Glm4MoeForCausalLM":{"head":"generation","modelTypes":["glm4_moe"],"in":["transformers","vllm"]},"Glm4MoeLiteForCausalLM":{"head":"generation","modelTypes":["glm4_moe_lite"],"in":["transformers","vllm"]},"Glm4MoeLiteMTPModel":{"head":"speculative","in":["vllm"]},"Glm4MoeLiteModel":{"head":"embedding","modelTypes":["glm4_moe_lite"],"in":["transformers"]},"Glm4MoeMTPModel":{"head":"speculative","in":["vllm"]},"Glm4MoeModel":{"head":"embedding","modelTypes":["glm4_moe"],"in":["transformers"]},"Glm4vForConditionalGeneration":{"head":"generation","modelTypes":["glm4v"],"in":["transformers","vllm"]},"Glm4vModel":{"head":"embedding","modelTypes":["glm4v"],"in":["transformers"]},"Glm4vMoeForConditionalGeneration":{"head":"generation","modelTypes":["glm4v_moe"],"in":["transformers","vllm"]},"Glm4vMoeModel":{"head":"embedding","modelTypes":["glm4v_moe"],"in":["transformers"]},"Glm4vMoeTextModel":{"head":"embedding","modelTypes":["glm4v_moe_text"],"in":["transformers"]},"Glm4vMoeVisionModel":{"head":"embedding","modelTypes":["glm4v_moe_vision"],"in":["transformers"]},"Glm4vTextModel":{"head":"embedding","modelTypes":["glm4v_text"],"in":["transformers"]},"Glm4vVisionModel":{"head":"embedding","modelTypes":["glm4v_vision"],"in":["transformers"]},"Glm5NextForCausalLM":{"head":"generation","in":["vllm"]},"Glm5NextForConditionalGeneration":{"head":"generation","in":["vllm"]},"Glm5NextMTPModel":{"head":"speculative","in":["vllm"]},"GlmAsrEncoder":{"head":"embedding","modelTypes":["glmasr_encoder"],"in":["transformers"]},"GlmAsrForConditionalGeneration":{"head":"generation","modelTypes":["glmasr"],"in":["transformers","vllm"]},"GlmAsrModel":{"head":"embedding","modelTypes":["glmasr"],"in":["transformers"]},"GlmForCausalLM":{"head":"generation","modelTypes":["glm"],"in":["transformers","vllm"]},"GlmForSequenceClassification":{"head":"classification","modelTypes":["glm"],"in":["transformers"]},"GlmForTokenClassification":{"head":"classification","modelTypes":["glm"],"in":["transformers"]},"GlmImageModel":{"head":"embedding","modelTypes":["glm_image"],"in":["transformers"]},"GlmImageTextModel":{"head":"embedding","modelTypes":["glm_image_text"],"in":["transformers"]},"GlmImageVQVAE":{"head":"embedding","modelTypes":["glm_image_vqmodel"],"in":["transformers"]},"GlmImageVisionModel":{"head":"embedding","modelTypes":["glm_image_vision"],"in":["transformers"]},"GlmModel":{"head":"embedding","modelTypes":["glm"],"in":["transformers"]},"GlmMoeDsaForCausalLM":{"head":"generation","modelTypes":["glm_moe_dsa"],"in":["transformers","vllm"]},"GlmMoeDsaModel":{"head":"embedding","modelTypes":["glm_moe_dsa"],"in":["transformers"]},"GlmOcrForConditionalGeneration":{"head":"generation","modelTypes":["glm_ocr"],"in":["transformers","vllm"]},"GlmOcrMTPModel":{"head":"speculative","in":["vllm"]},"GlmOcrModel":{"head":"embedding","modelTypes":["glm_ocr"],"in":["transformers"]},"GlmOcrTextModel":{"head":"embedding","modelTypes":["glm_ocr_text"],"in":["transformers"]},"GlmOcrVisionModel":{"head":"embedding","modelTypes":["glm_ocr_vision"],"in":["transformers"]},"GotOcr2ForConditionalGeneration":{"head":"generation","modelTypes":["got_ocr2","pp_chart2table"],"in":["transformers"]},"GotOcr2Model":{"head":"embedding","modelTypes":["got_ocr2"],"in":["transformers"]},"GptOssForCausalLM":{"head":"generation","modelTypes":["gpt_oss"],"in":["transformers","vllm"]},"GptOssForSequenceClassification":{"head":"classification","modelTypes":["gpt_oss"],"in":["transformers"]},"GptOssForTokenClassification":{"head":"classification","modelTypes":["gpt_oss"],"in":["transformers"]},"GptOssModel":{"head":"embedding","modelTypes":["gpt_oss"],"in":["transformers"]},"Granite4VisionForConditionalGeneration":{"head":"generation","modelTypes":["granite4_vision"],"in":["transformers","vllm"]},"Granite4VisionModel":{"head":"embedding","modelTypes":["granite4_vision"],"in":["transformers"]},"GraniteForCausalLM":{"head":"generation","modelTypes":["granite"],"in":["transformers","vllm"]},"GraniteModel":{"head":"embedding","modelTypes":["granite"],"in":["transformers"]},"GraniteMoeForCausalLM":{"head":"generation","modelTypes":["granitemoe"],"in":["transformers","vllm"]},"GraniteMoeHybridForCausalLM":{"head":"generation","modelTypes":["granitemoehybrid"],"in":["transformers","vllm"]},"GraniteMoeHybridModel":{"head":"embedding","modelTypes":["granitemoehybrid"],"in":["transformers"]},"GraniteMoeModel":{"head":"embedding","modelTypes":["granitemoe"],"in":["transformers"]},"GraniteMoeSWAForCausalLM":{"head":"generation","modelTypes":["granitemoe_swa"],"in":["transformers","vllm"]},"GraniteMoeSWAModel":{"head":"embedding","modelTypes":["granitemoe_swa"],"in":["transformers"]},"GraniteMoeSharedForCausalLM":{"head":"generation","modelTypes":["granitemoeshared"],"in":["transformers","vllm"]},"GraniteMoeSharedModel":{"head":"embedding","modelTypes":["granitemoeshared"],"in":["transformers"]},"GraniteSWAForCausalLM":{"head":"generation","modelTypes":["granite_swa"],"in":["transformers","vllm"]},"GraniteSWAModel":{"head":"embedding","modelTypes":["granite_swa"],"in":["transformers"]},"GraniteSpeechForConditionalGeneration":{"head":"generation","modelTypes":["granite_speech"],"in":["transformers","vllm"]},"GraniteSpeechModel":{"head":"embedding","modelTypes":["granite_speech"],"in":["transformers"]},"GraniteSpeechPlusForConditionalGeneration":{"head":"generation","modelTypes":["granite_speech_plus"],"in":["transformers","vllm"]},"GraniteSpeechPlusModel":{"head":"embedding","modelTypes":["granite_speech_plus"],"in":["transformers"]},"GritLM":{"head":"other","in":["vllm"]},"Grok1ForCausalLM":{"head":"generation","in":["vllm"]},"Grok1ModelForCausalLM":{"head":"generation","in":["vllm"]},"GroundingDinoForObjectDetection":{"head":"other","modelTypes":["grounding-dino"],"in":["transformers"]},"GroundingDinoModel":{"head":"embedding","modelTypes":["grounding-dino"],"in":["transformers"]},"GroupViTModel":{"head":"embedding","modelTypes":["groupvit"],"in":["transformers"]},"GteModel":{"head":"embedding","in":["vllm"]},"GteNewForSequenceClassification":{"head":"classification","in":["vllm"]},"GteNewModel":{"head":"embedding","in":["vllm"]},"H2OVLChatModel":{"head":"generation","in":["vllm"]},"HCXVisionForCausalLM":{"head":"generation","in":["vllm"]},"HCXVisionV2ForCausalLM":{"head":"generation","in":["vllm"]},"HF_ColBERT":{"head":"embedding","in":["vllm"]},"HGNetV2Backbone":{"head":"embedding","modelTypes":["hgnet_v2"],"in":["transformers"]},"HGNetV2ForImageClassification":{"head":"other","modelTypes":["hgnet_v2"],"in":["transformers"]},"HYV3ForCausalLM":{"head":"generation","modelTypes":["hy_v3"],"in":["transformers","vllm"]},"HYV3MTPModel":{"head":"speculative","in":["vllm"]},"HYV3Model":{"head":"embedding","modelTypes":["hy_v3"],"in":["transformers"]},"HYV4ForCausalLM":{"head":"generation","in":["vllm"]},"HYV4MTPModel":{"head":"speculative","in":["vllm"]},"HeliumForCausalLM":{"head":"generation","modelTypes":["helium"],"in":["transformers"]},"HeliumForSequenceClassification":{"head":"classification","modelTypes":["helium"],"in":["transformers"]},"HeliumForTokenClassification":{"head":"classification","modelTypes":["helium"],"in":["transformers"]},"HeliumModel":{"head":"embedding","modelTypes":["helium"],"in":["transformers"]},"HfMoondream":{"head":"generation","in":["vllm"]},"HieraBackbone":{"head":"other","modelTypes":["hiera"],"in":["transformers"]},"HieraForImageClassification":{"head":"other","modelTypes":["hiera"],"in":["transformers"]},"HieraForPreTraining":{"head":"other","modelTypes":["hiera"],"in":["transformers"]},"HieraModel":{"head":"embedding","modelTypes":["hiera"],"in":["transformers"]},"HiggsAudioV2ForConditionalGeneration":{"head":"embedding","modelTypes":["higgs_audio_v2"],"in":["transformers"]},"HiggsAudioV2TokenizerModel":{"head":"embedding","modelTypes":["higgs_audio_v2_tokenizer"],"in":["transformers"]},"HrmTextForCausalLM":{"head":"generation","modelTypes":["hrm_text"],"in":["transformers","vllm"]},"HrmTextModel":{"head":"embedding","modelTypes":["hrm_text"],"in":["transformers"]},"HubertForCTC":{"head":"other","modelTypes":["hubert"],"in":["transformers"]},"HubertForSequenceClassification":{"head":"other","modelTypes":["hubert"],"in":["transformers"]},"HubertModel":{"head":"embedding","modelTypes":["hubert"],"in":["transformers"]},"HunYuanDenseV1ForCausalLM":{"head":"generation","modelTypes":["hunyuan_v1_dense"],"in":["transformers","vllm"]},"HunYuanDenseV1ForSequenceClassification":{"head":"classification","modelTypes":["hunyuan_v1_dense"],"in":["transformers"]},"HunYuanDenseV1Model":{"head":"embedding","modelTypes":["hunyuan_v1_dense"],"in":["transformers"]},"HunYuanMoEV1ForCausalLM":{"head":"generation","modelTypes":["hunyuan_v1_moe"],"in":["transformers","vllm"]},"HunYuanMoEV1ForSequenceClassification":{"head":"classification","modelTypes":["hunyuan_v1_moe"],"in":["transformers"]},"HunYuanMoEV1Model":{"head":"embedding","modelTypes":["hunyuan_v1_moe"],"in":["transformers"]},"HunYuanVLForConditionalGeneration":{"head":"generation","modelTypes":["hunyuan_vl"],"in":["transformers","vllm"]},"HunYuanVLModel":{"head":"embedding","modelTypes":["hunyuan_vl"],"in":["transformers"]},"HunYuanVLTextModel":{"head":"embedding","modelTypes":["hunyuan_vl_text"],"in":["transformers"]},"HunYuanVLVisionTransformer":{"head":"embedding","modelTypes":["hunyuan_vl_vision"],"in":["transformers"]},"HyperCLOVAXForCausalLM":{"head":"generation","modelTypes":["hyperclovax"],"in":["transformers","vllm"]},"HyperCLOVAXModel":{"head":"embedding","modelTypes":["hyperclovax"],"in":["transformers"]},"IBertForMaskedLM":{"head":"other","modelTypes":["ibert"],"in":["transformers"]},"IBertForMultipleChoice":{"head":"classification","modelTypes":["ibert"],"in":["transformers"]},"IBertForQuestionAnswering":{"head":"classification","modelTypes":["ibert"],"in":["transformers"]},"IBertForSequenceClassification":{"head":"classification","modelTypes":["ibert"],"in":["transformers"]},"IBertForTokenClassification":{"head":"classification","modelTypes":["ibert"],"in":["transformers"]},"IBertModel":{"head":"embedding","modelTypes":["ibert"],"in":["transformers"]},"IJepaForImageClassification":{"head":"other","modelTypes":["ijepa"],"in":["transformers"]},"IJepaModel":{"head":"embedding","modelTypes":["ijepa"],"in":["transformers"]},"IQuestCoderForCausalLM":{"head":"generation","in":["vllm"]},"IQuestLoopCoderForCausalLM":{"head":"generation","in":["vllm"]},"Idefics2ForConditionalGeneration":{"head":"generation","modelTypes":["idefics2"],"in":["transformers"]},"Idefics2Model":{"head":"embedding","modelTypes":["idefics2"],"in":["transformers"]},"Idefics3ForConditionalGeneration":{"head":"generation","modelTypes":["idefics3"],"in":["transformers","vllm"]},"Idefics3Model":{"head":"embedding","modelTypes":["idefics3"],"in":["transformers"]},"Idefics3VisionTransformer":{"head":"embedding","modelTypes":["idefics3_vision"],"in":["transformers"]},"IdeficsForVisionText2Text":{"head":"generation","modelTypes":["idefics"],"in":["transformers"]},"IdeficsModel":{"head":"embedding","modelTypes":["idefics"],"in":["transformers"]},"ImageGPTForCausalImageModeling":{"head":"other","modelTypes":["imagegpt"],"in":["transformers"]},"ImageGPTForImageClassification":{"head":"other","modelTypes":["imagegpt"],"in":["transformers"]},"ImageGPTModel":{"head":"embedding","modelTypes":["imagegpt"],"in":["transformers"]},"InformerModel":{"head":"embedding","modelTypes":["informer"],"in":["transformers"]},"InklingForCausalLM":{"head":"generation","modelTypes":["inkling_text"],"in":["transformers","vllm"]},"InklingForConditionalGeneration":{"head":"generation","modelTypes":["inkling_mm_model"],"in":["transformers","vllm"]},"InklingMTPModel":{"head":"speculative","in":["vllm"]},"InklingModel":{"head":"embedding","modelTypes":["inkling_mm_model"],"in":["transformers"]},"InstructBlipForConditionalGeneration":{"head":"generation","modelTypes":["instructblip"],"in":["transformers"]},"InstructBlipModel":{"head":"embedding","modelTypes":["instructblip"],"in":["transformers"]},"InstructBlipVideoForConditionalGeneration":{"head":"generation","modelTypes":["instructblipvideo"],"in":["transformers"]},"InstructBlipVideoModel":{"head":"embedding","modelTypes":["instructblipvideo"],"in":["transformers"]},"InternLM2ForCausalLM":{"head":"generation","in":["vllm"]},"InternLM2ForRewardModel":{"head":"classification","in":["vllm"]},"InternLM2VEForCausalLM":{"head":"generation","in":["vllm"]},"InternLM3ForCausalLM":{"head":"generation","in":["vllm"]},"InternLMForCausalLM":{"head":"generation","in":["vllm"]},"InternS1ForConditionalGeneration":{"head":"generation","in":["vllm"]},"InternS1ProForConditionalGeneration":{"head":"generation","in":["vllm"]},"InternS2MobiusForConditionalGeneration":{"head":"generation","in":["vllm"]},"InternS2MobiusMTP":{"head":"speculative","in":["vllm"]},"InternS2PreviewForConditionalGeneration":{"head":"generation","in":["vllm"]},"InternVLChatModel":{"head":"generation","in":["vllm"]},"InternVLForConditionalGeneration":{"head":"generation","modelTypes":["internvl"],"in":["transformers","vllm"]},"InternVLModel":{"head":"embedding","modelTypes":["internvl"],"in":["transformers"]},"InternVLVisionModel":{"head":"embedding","modelTypes":["internvl_vision"],"in":["transformers"]},"IsaacForConditionalGeneration":{"head":"generation","in":["vllm"]},"JAISLMHeadModel":{"head":"generation","in":["vllm"]},"Jais2ForCausalLM":{"head":"generation","modelTypes":["jais2"],"in":["transformers","vllm"]},"Jais2Model":{"head":"embedding","modelTypes":["jais2"],"in":["transformers"]},"JambaForCausalLM":{"head":"generation","modelTypes":["jamba"],"in":["transformers","vllm"]},"JambaForSequenceClassification":{"head":"classification","modelTypes":["jamba"],"in":["transformers","vllm"]},"JambaModel":{"head":"embedding","modelTypes":["jamba"],"in":["transformers"]},"JanusForConditionalGeneration":{"head":"generation","modelTypes":["janus"],"in":["transformers"]},"JanusModel":{"head":"embedding","modelTypes":["janus"],"in":["transformers"]},"JetMoeForCausalLM":{"head":"generation","modelTypes":["jetmoe"],"in":["transformers"]},"JetMoeForSequenceClassification":{"head":"classification","modelTypes":["jetmoe"],"in":["transformers"]},"JetMoeModel":{"head":"embedding","modelTypes":["jetmoe"],"in":["transformers"]},"JinaEmbeddingsV3ForMaskedLM":{"head":"other","modelTypes":["jina_embeddings_v3"],"in":["transformers"]},"JinaEmbeddingsV3ForQuestionAnswering":{"head":"classification","modelTypes":["jina_embeddings_v3"],"in":["transformers"]},"JinaEmbeddingsV3ForSequenceClassification":{"head":"classification","modelTypes":["jina_embeddings_v3"],"in":["transformers"]},"JinaEmbeddingsV3ForTokenClassification":{"head":"classification","modelTypes":["jina_embeddings_v3"],"in":["transformers"]},"JinaEmbeddingsV3Model":{"head":"embedding","modelTypes":["jina_embeddings_v3"],"in":["transformers"]},"JinaEmbeddingsV5Model":{"head":"embedding","in":["vllm"]},"JinaForRanking":{"head":"embedding","in":["vllm"]},"JinaVLForRanking":{"head":"classification","in":["vllm"]},"K2HorizonForCausalLM":{"head":"generation","in":["vllm"]},"K3DSparkModel":{"head":"speculative","in":["vllm"]},"KananaVForConditionalGeneration":{"head":"generation","in":["vllm"]},"KeyeForConditionalGeneration":{"head":"generation","in":["vllm"]},"KeyeVL1_5ForConditionalGeneration":{"head":"generation","in":["vllm"]},"KimiK25ForConditionalGeneration":{"head":"generation","in":["vllm"]},"KimiK3ForConditionalGeneration":{"head":"generation","in":["vllm"]},"KimiK3MTPModel":{"head":"speculative","in":["vllm"]},"KimiLinearForCausalLM":{"head":"generation","in":["vllm"]},"KimiVLForConditionalGeneration":{"head":"generation","in":["vllm"]},"Kimi_K25ForConditionalGeneration":{"head":"generation","modelTypes":["kimi_k25"],"in":["transformers"]},"Kimi_K25Model":{"head":"embedding","modelTypes":["kimi_k25"],"in":["transformers"]},"Kimi_K25VisionModel":{"head":"embedding","modelTypes":["kimi_k25_vision"],"in":["transformers"]},"Kosmos2ForConditionalGeneration":{"head":"generation","modelTypes":["kosmos-2"],"in":["transformers"]},"Kosmos2Model":{"head":"embedding","modelTypes":["kosmos-2"],"in":["transformers"]},"Kosmos2_5ForConditionalGeneration":{"head":"generation","modelTypes":["kosmos-2.5"],"in":["transformers"]},"Kosmos2_5Model":{"head":"embedding","modelTypes":["kosmos-2.5"],"in":["transformers"]},"KyutaiSpeechToTextForConditionalGeneration":{"head":"generation","modelTypes":["kyutai_speech_to_text"],"in":["transformers"]},"KyutaiSpeechToTextModel":{"head":"embedding","modelTypes":["kyutai_speech_to_text"],"in":["transformers"]},"LEDForConditionalGeneration":{"head":"generation","modelTypes":["led"],"in":["transformers"]},"LEDForQuestionAnswering":{"head":"classification","modelTypes":["led"],"in":["transformers"]},"LEDModel":{"head":"embedding","modelTypes":["led"],"in":["transformers"]},"LLaMAForCausalLM":{"head":"generation","in":["vllm"]},"LagunaForCausalLM":{"head":"generation","modelTypes":["laguna"],"in":["transformers","vllm"]},"LagunaModel":{"head":"embedding","modelTypes":["laguna"],"in":["transformers"]},"LasrEncoder":{"head":"embedding","modelTypes":["lasr_encoder"],"in":["transformers"]},"LasrForCTC":{"head":"embedding","modelTypes":["lasr_ctc"],"in":["transformers"]},"LayoutLMForMaskedLM":{"head":"other","modelTypes":["layoutlm"],"in":["transformers"]},"LayoutLMForQuestionAnswering":{"head":"classification","modelTypes":["layoutlm"],"in":["transformers"]},"LayoutLMForSequenceClassification":{"head":"classification","modelTypes":["layoutlm"],"in":["transformers"]},"LayoutLMForTokenClassification":{"head":"classification","modelTypes":["layoutlm"],"in":["transformers"]},"LayoutLMModel":{"head":"embedding","modelTypes":["layoutlm"],"in":["transformers"]},"LayoutLMv2ForQuestionAnswering":{"head":"classification","modelTypes":["layoutlmv2"],"in":["transformers"]},"LayoutLMv2ForSequenceClassification":{"head":"classification","modelTypes":["layoutlmv2"],"in":["transformers"]},"LayoutLMv2ForTokenClassification":{"head":"classification","modelTypes":["layoutlmv2"],"in":["transformers"]},"LayoutLMv2Model":{"head":"embedding","modelTypes":["layoutlmv2"],"in":["transformers"]},"LayoutLMv3ForQuestionAnswering":{"head":"classification","modelTypes":["layoutlmv3"],"in":["transformers"]},"LayoutLMv3ForSequenceClassification":{"head":"classification","modelTypes":["layoutlmv3"],"in":["transformers"]},"LayoutLMv3ForTokenClassification":{"head":"classification","modelTypes":["layoutlmv3"],"in":["transformers"]},"LayoutLMv3Model":{"head":"embedding","modelTypes":["layoutlmv3"],"in":["transformers"]},"LevitForImageClassification":{"head":"other","modelTypes":["levit"],"in":["transformers"]},"LevitForImageClassificationWithTeacher":{"head":"other","modelTypes":["levit"],"in":["transformers"]},"LevitModel":{"head":"embedding","modelTypes":["levit"],"in":["transformers"]},"Lfm2ForCausalLM":{"head":"generation","modelTypes":["lfm2"],"in":["transformers","vllm"]},"Lfm2Model":{"head":"embedding","modelTypes":["lfm2"],"in":["transformers"]},"Lfm2MoeForCausalLM":{"head":"generation","modelTypes":["lfm2_moe"],"in":["transformers","vllm"]},"Lfm2MoeModel":{"head":"embedding","modelTypes":["lfm2_moe"],"in":["transformers"]},"Lfm2VlForConditionalGeneration":{"head":"generation","modelTypes":["lfm2_vl"],"in":["transformers","vllm"]},"Lfm2VlModel":{"head":"embedding","modelTypes":["lfm2_vl"],"in":["transformers"]},"LiLiCorrDraftModel":{"head":"speculative","in":["vllm"]},"LightGlueForKeypointMatching":{"head":"embedding","modelTypes":["lightglue"],"in":["transformers"]},"LightOnOCRForConditionalGeneration":{"head":"generation","in":["vllm"]},"LightOnOcrForConditionalGeneration":{"head":"generation","modelTypes":["lighton_ocr"],"in":["transformers"]},"LightOnOcrModel":{"head":"embedding","modelTypes":["lighton_ocr"],"in":["transformers"]},"LiltForQuestionAnswering":{"head":"classification","modelTypes":["lilt"],"in":["transformers"]},"LiltForSequenceClassification":{"head":"classification","modelTypes":["lilt"],"in":["transformers"]},"LiltForTokenClassification":{"head":"classification","modelTypes":["lilt"],"in":["transformers"]},"LiltModel":{"head":"embedding","modelTypes":["lilt"],"in":["transformers"]},"Llama4ForCausalLM":{"head":"generation","modelTypes":["llama4","llama4_text"],"in":["transformers","vllm"]},"Llama4ForConditionalGeneration":{"head":"generation","modelTypes":["llama4"],"in":["transformers","vllm"]},"Llama4TextModel":{"head":"embedding","modelTypes":["llama4","llama4_text"],"in":["transformers"]},"Llama4VisionModel":{"head":"other","modelTypes":["llama4"],"in":["transformers"]},"LlamaBidirectionalForSequenceClassification":{"head":"classification","in":["vllm"]},"LlamaBidirectionalModel":{"head":"embedding","in":["vllm"]},"LlamaForCausalLM":{"head":"generation","modelTypes":["llama"],"in":["transformers","vllm"]},"LlamaForCausalLMEagle3":{"head":"speculative","in":["vllm"]},"LlamaForQuestionAnswering":{"head":"classification","modelTypes":["llama"],"in":["transformers"]},"LlamaForSequenceClassification":{"head":"classification","modelTypes":["llama"],"in":["transformers"]},"LlamaForTokenClassification":{"head":"classification","modelTypes":["llama"],"in":["transformers"]},"LlamaModel":{"head":"embedding","modelTypes":["llama"],"in":["transformers","vllm"]},"LlamaNemotronVLForSequenceClassification":{"head":"classification","in":["vllm"]},"LlamaNemotronVLModel":{"head":"embedding","in":["vllm"]},"Llama_Nemotron_Nano_VL":{"head":"generation","in":["vllm"]},"LlavaForConditionalGeneration":{"head":"generation","modelTypes":["llava"],"in":["transformers","vllm"]},"LlavaModel":{"head":"embedding","modelTypes":["llava"],"in":["transformers"]},"LlavaNextForConditionalGeneration":{"head":"generation","modelTypes":["llava_next"],"in":["transformers","vllm"]},"LlavaNextModel":{"head":"embedding","modelTypes":["llava_next"],"in":["transformers"]},"LlavaNextVideoForConditionalGeneration":{"head":"generation","modelTypes":["llava_next_video"],"in":["transformers","vllm"]},"LlavaNextVideoModel":{"head":"embedding","modelTypes":["llava_next_video"],"in":["transformers"]},"LlavaOnevision2ForConditionalGeneration":{"head":"generation","in":["vllm"]},"LlavaOnevisionForConditionalGeneration":{"head":"generation","modelTypes":["llava_onevision"],"in":["transformers","vllm"]},"LlavaOnevisionModel":{"head":"embedding","modelTypes":["llava_onevision"],"in":["transformers"]},"LongCatFlashMTPModel":{"head":"speculative","in":["vllm"]},"LongT5ForConditionalGeneration":{"head":"generation","modelTypes":["longt5"],"in":["transformers"]},"LongT5Model":{"head":"embedding","modelTypes":["longt5"],"in":["transformers"]},"LongcatFlashForCausalLM":{"head":"generation","modelTypes":["longcat_flash"],"in":["transformers","vllm"]},"LongcatFlashModel":{"head":"embedding","modelTypes":["longcat_flash"],"in":["transformers"]},"LongcatFlashNgramForCausalLM":{"head":"generation","in":["vllm"]},"LongformerForMaskedLM":{"head":"other","modelTypes":["longformer"],"in":["transformers"]},"LongformerForMultipleChoice":{"head":"classification","modelTypes":["longformer"],"in":["transformers"]},"LongformerForQuestionAnswering":{"head":"classification","modelTypes":["longformer"],"in":["transformers"]},"LongformerForSequenceClassification":{"head":"classification","modelTypes":["longformer"],"in":["transformers"]},"LongformerForTokenClassification":{"head":"classification","modelTypes":["longformer"],"in":["transformers"]},"LongformerModel":{"head":"embedding","modelTypes":["longformer"],"in":["transformers"]},"LukeForMaskedLM":{"head":"other","modelTypes":["luke"],"in":["transformers"]},"LukeForMultipleChoice":{"head":"classification","modelTypes":["luke"],"in":["transformers"]},"LukeForQuestionAnswering":{"head":"classification","modelTypes":["luke"],"in":["transformers"]},"LukeForSequenceClassification":{"head":"classification","modelTypes":["luke"],"in":["transformers"]},"LukeForTokenClassification":{"head":"classification","modelTypes":["luke"],"in":["transformers"]},"LukeModel":{"head":"embedding","modelTypes":["luke"],"in":["transformers"]},"LwDetrForObjectDetection":{"head":"other","modelTypes":["lw_detr"],"in":["transformers"]},"LwDetrModel":{"head":"embedding","modelTypes":["lw_detr"],"in":["transformers"]},"LwDetrViTBackbone":{"head":"other","modelTypes":["lw_detr_vit"],"in":["transformers"]},"LxmertForPreTraining":{"head":"other","modelTypes":["lxmert"],"in":["transformers"]},"LxmertForQuestionAnswering":{"head":"classification","modelTypes":["lxmert"],"in":["transformers"]},"LxmertModel":{"head":"embedding","modelTypes":["lxmert"],"in":["transformers"]},"M2M100ForConditionalGeneration":{"head":"generation","modelTypes":["m2m_100"],"in":["transformers"]},"M2M100Model":{"head":"embedding","modelTypes":["m2m_100"],"in":["transformers"]},"MBartForCausalLM":{"head":"generation","modelTypes":["mbart"],"in":["transformers"]},"MBartForConditionalGeneration":{"head":"generation","modelTypes":["mbart"],"in":["transformers"]},"MBartForQuestionAnswering":{"head":"classification","modelTypes":["mbart"],"in":["transformers"]},"MBartForSequenceClassification":{"head":"classification","modelTypes":["mbart"],"in":["transformers"]},"MBartModel":{"head":"embedding","modelTypes":["mbart"],"in":["transformers"]},"MLCDVisionModel":{"head":"embedding","modelTypes":["mlcd","mlcd_vision_model"],"in":["transformers"]},"MMGroundingDinoForObjectDetection":{"head":"other","modelTypes":["mm-grounding-dino"],"in":["transformers"]},"MMGroundingDinoModel":{"head":"embedding","modelTypes":["mm-grounding-dino"],"in":["transformers"]},"MPNetForMaskedLM":{"head":"other","modelTypes":["mpnet"],"in":["transformers"]},"MPNetForMultipleChoice":{"head":"classification","modelTypes":["mpnet"],"in":["transformers"]},"MPNetForQuestionAnswering":{"head":"classification","modelTypes":["mpnet"],"in":["transformers"]},"MPNetForSequenceClassification":{"head":"classification","modelTypes":["mpnet"],"in":["transformers"]},"MPNetForTokenClassification":{"head":"classification","modelTypes":["mpnet"],"in":["transformers"]},"MPNetModel":{"head":"embedding","modelTypes":["mpnet"],"in":["transformers"]},"MPTForCausalLM":{"head":"generation","in":["vllm"]},"MT5EncoderModel":{"head":"embedding","modelTypes":["mt5"],"in":["transformers"]},"MT5ForConditionalGeneration":{"head":"generation","modelTypes":["mt5"],"in":["transformers"]},"MT5ForQuestionAnswering":{"head":"classification","modelTypes":["mt5"],"in":["transformers"]},"MT5ForSequenceClassification":{"head":"classification","modelTypes":["mt5"],"in":["transformers"]},"MT5ForTokenClassification":{"head":"classification","modelTypes":["mt5"],"in":["transformers"]},"MT5Model":{"head":"embedding","modelTypes":["mt5"],"in":["transformers"]},"Mamba2ForCausalLM":{"head":"generation","modelTypes":["mamba2"],"in":["transformers","vllm"]},"Mamba2Model":{"head":"embedding","modelTypes":["mamba2"],"in":["transformers"]},"MambaForCausalLM":{"head":"generation","modelTypes":["mamba"],"in":["transformers","vllm"]},"MambaModel":{"head":"embedding","modelTypes":["mamba"],"in":["transformers"]},"MantisForConditionalGeneration":{"head":"generation","in":["vllm"]},"MarianForCausalLM":{"head":"generation","modelTypes":["marian"],"in":["transformers"]},"MarianMTModel":{"head":"generation","modelTypes":["marian"],"in":["transformers"]},"MarianModel":{"head":"embedding","modelTypes":["marian"],"in":["transformers"]},"MarkupLMForQuestionAnswering":{"head":"classification","modelTypes":["markuplm"],"in":["transformers"]},"MarkupLMForSequenceClassification":{"head":"classification","modelTypes":["markuplm"],"in":["transformers"]},"MarkupLMForTokenClassification":{"head":"classification","modelTypes":["markuplm"],"in":["transformers"]},"MarkupLMModel":{"head":"embedding","modelTypes":["markuplm"],"in":["transformers"]},"Mask2FormerForUniversalSegmentation":{"head":"other","modelTypes":["mask2former"],"in":["transformers"]},"Mask2FormerModel":{"head":"embedding","modelTypes":["mask2former"],"in":["transformers"]},"MaskFormerForInstanceSegmentation":{"head":"other","modelTypes":["maskformer"],"in":["transformers"]},"MaskFormerModel":{"head":"embedding","modelTypes":["maskformer"],"in":["transformers"]},"MaskFormerSwinBackbone":{"head":"other","modelTypes":["maskformer-swin"],"in":["transformers"]},"MaskFormerSwinModel":{"head":"embedding","modelTypes":["maskformer-swin"],"in":["transformers"]},"MedusaModel":{"head":"speculative","in":["vllm"]},"MegatronBertForCausalLM":{"head":"generation","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForMaskedLM":{"head":"other","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForMultipleChoice":{"head":"classification","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForNextSentencePrediction":{"head":"classification","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForPreTraining":{"head":"other","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForQuestionAnswering":{"head":"classification","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForSequenceClassification":{"head":"classification","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertForTokenClassification":{"head":"classification","modelTypes":["megatron-bert"],"in":["transformers"]},"MegatronBertModel":{"head":"embedding","modelTypes":["megatron-bert"],"in":["transformers"]},"MellumForCausalLM":{"head":"generation","modelTypes":["mellum"],"in":["transformers","vllm"]},"MellumModel":{"head":"embedding","modelTypes":["mellum"],"in":["transformers"]},"MetaClip2ForImageClassification":{"head":"other","modelTypes":["metaclip_2"],"in":["transformers"]},"MetaClip2Model":{"head":"embedding","modelTypes":["metaclip_2"],"in":["transformers"]},"MgpstrForSceneTextRecognition":{"head":"embedding","modelTypes":["mgp-str"],"in":["transformers"]},"MiDashengLMModel":{"head":"generation","in":["vllm"]},"MiMoForCausalLM":{"head":"generation","in":["vllm"]},"MiMoMTPModel":{"head":"speculative","in":["vllm"]},"MiMoV2FlashForCausalLM":{"head":"generation","modelTypes":["mimo_v2_flash"],"in":["transformers","vllm"]},"MiMoV2FlashModel":{"head":"embedding","modelTypes":["mimo_v2_flash"],"in":["transformers"]},"MiMoV2ForCausalLM":{"head":"generation","in":["vllm"]},"MiMoV2MTPModel":{"head":"speculative","in":["vllm"]},"MiMoV2OmniForCausalLM":{"head":"generation","in":["vllm"]},"MiMoV2OmniMTPModel":{"head":"speculative","in":["vllm"]},"MimiModel":{"head":"embedding","modelTypes":["mimi"],"in":["transformers"]},"MiniCPM3ForCausalLM":{"head":"generation","modelTypes":["minicpm3"],"in":["transformers","vllm"]},"MiniCPM3ForSequenceClassification":{"head":"classification","modelTypes":["minicpm3"],"in":["transformers"]},"MiniCPM3Model":{"head":"embedding","modelTypes":["minicpm3"],"in":["transformers"]},"MiniCPMForCausalLM":{"head":"generation","in":["vllm"]},"MiniCPMO":{"head":"generation","in":["vllm"]},"MiniCPMV":{"head":"generation","in":["vllm"]},"MiniCPMV4_6ForConditionalGeneration":{"head":"generation","modelTypes":["minicpmv4_6"],"in":["transformers","vllm"]},"MiniCPMV4_6Model":{"head":"embedding","modelTypes":["minicpmv4_6"],"in":["transformers"]},"MiniMaxForCausalLM":{"head":"generation","modelTypes":["minimax"],"in":["transformers","vllm"]},"MiniMaxForQuestionAnswering":{"head":"classification","modelTypes":["minimax"],"in":["transformers"]},"MiniMaxForSequenceClassification":{"head":"classification","modelTypes":["minimax"],"in":["transformers"]},"MiniMaxForTokenClassification":{"head":"classification","modelTypes":["minimax"],"in":["transformers"]},"MiniMaxM1ForCausalLM":{"head":"generation","in":["vllm"]},"MiniMaxM2ForCausalLM":{"head":"generation","modelTypes":["minimax_m2"],"in":["transformers","vllm"]},"MiniMaxM2Model":{"head":"embedding","modelTypes":["minimax_m2"],"in":["transformers"]},"MiniMaxM3MTP":{"head":"speculative","in":["vllm"]},"MiniMaxM3SparseForCausalLM":{"head":"generation","in":["vllm"]},"MiniMaxM3SparseForConditionalGeneration":{"head":"generation","modelTypes":["minimax_m3_vl"],"in":["transformers","vllm"]},"MiniMaxM3VLForCausalLM":{"head":"generation","modelTypes":["minimax_m3_vl_text"],"in":["transformers"]},"MiniMaxM3VLModel":{"head":"embedding","modelTypes":["minimax_m3_vl"],"in":["transformers"]},"MiniMaxM3VLTextModel":{"head":"embedding","modelTypes":["minimax_m3_vl_text"],"in":["transformers"]},"MiniMaxModel":{"head":"embedding","modelTypes":["minimax"],"in":["transformers"]},"MiniMaxText01ForCausalLM":{"head":"generation","in":["vllm"]},"MiniMaxVL01ForConditionalGeneration":{"head":"generation","in":["vllm"]},"Ministral3ForCausalLM":{"head":"generation","modelTypes":["ministral3"],"in":["transformers","vllm"]},"Ministral3ForQuestionAnswering":{"head":"classification","modelTypes":["ministral3"],"in":["transformers"]},"Ministral3ForSequenceClassification":{"head":"classification","modelTypes":["ministral3"],"in":["transformers"]},"Ministral3ForTokenClassification":{"head":"classification","modelTypes":["ministral3"],"in":["transformers"]},"Ministral3Model":{"head":"embedding","modelTypes":["ministral3"],"in":["transformers"]},"MinistralForCausalLM":{"head":"generation","modelTypes":["ministral"],"in":["transformers"]},"MinistralForQuestionAnswering":{"head":"classification","modelTypes":["ministral"],"in":["transformers"]},"MinistralForSequenceClassification":{"head":"classification","modelTypes":["ministral"],"in":["transformers"]},"MinistralForTokenClassification":{"head":"classification","modelTypes":["ministral"],"in":["transformers"]},"MinistralModel":{"head":"embedding","modelTypes":["ministral"],"in":["transformers"]},"Mistral3ForConditionalGeneration":{"head":"generation","modelTypes":["mistral3"],"in":["transformers","vllm"]},"Mistral3Model":{"head":"embedding","modelTypes":["mistral3"],"in":["transformers"]},"Mistral4ForCausalLM":{"head":"generation","modelTypes":["mistral4"],"in":["transformers"]},"Mistral4ForSequenceClassification":{"head":"classification","modelTypes":["mistral4"],"in":["transformers"]},"Mistral4ForTokenClassification":{"head":"classification","modelTypes":["mistral4"],"in":["transformers"]},"Mistral4Model":{"head":"embedding","modelTypes":["mistral4"],"in":["transformers"]},"MistralForCausalLM":{"head":"generation","modelTypes":["mistral"],"in":["transformers","vllm"]},"MistralForQuestionAnswering":{"head":"classification","modelTypes":["mistral"],"in":["transformers"]},"MistralForSequenceClassification":{"head":"classification","modelTypes":["mistral"],"in":["transformers"]},"MistralForTokenClassification":{"head":"classification","modelTypes":["mistral"],"in":["transformers"]},"MistralLarge3ForCausalLM":{"head":"generation","in":["vllm"]},"MistralModel":{"head":"embedding","modelTypes":["mistral"],"in":["transformers","vllm"]},"MixtralForCausalLM":{"head":"generation","modelTypes":["mixtral"],"in":["transformers","vllm"]},"MixtralForQuestionAnswering":{"head":"classification","modelTypes":["mixtral"],"in":["transformers"]},"MixtralForSequenceClassification":{"head":"classification","modelTypes":["mixtral"],"in":["transformers"]},"MixtralForTokenClassification":{"head":"classification","modelTypes":["mixtral"],"in":["transformers"]},"MixtralModel":{"head":"embedding","modelTypes":["mixtral"],"in":["transformers"]},"MllamaForCausalLM":{"head":"generation","modelTypes":["mllama"],"in":["transformers"]},"MllamaForConditionalGeneration":{"head":"generation","modelTypes":["mllama"],"in":["transformers","vllm"]},"MllamaModel":{"head":"embedding","modelTypes":["mllama"],"in":["transformers"]},"MllamaTextModel":{"head":"embedding","modelTypes":["mllama"],"in":["transformers"]},"MllamaVisionModel":{"head":"other","modelTypes":["mllama"],"in":["transformers"]},"MobileBertForMaskedLM":{"head":"other","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForMultipleChoice":{"head":"classification","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForNextSentencePrediction":{"head":"classification","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForPreTraining":{"head":"other","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForQuestionAnswering":{"head":"classification","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForSequenceClassification":{"head":"classification","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertForTokenClassification":{"head":"classification","modelTypes":["mobilebert"],"in":["transformers"]},"MobileBertModel":{"head":"embedding","modelTypes":["mobilebert"],"in":["transformers"]},"MobileNetV1ForImageClassification":{"head":"other","modelTypes":["mobilenet_v1"],"in":["transformers"]},"MobileNetV1Model":{"head":"embedding","modelTypes":["mobilenet_v1"],"in":["transformers"]},"MobileNetV2ForImageClassification":{"head":"other","modelTypes":["mobilenet_v2"],"in":["transformers"]},"MobileNetV2ForSemanticSegmentation":{"head":"other","modelTypes":["mobilenet_v2"],"in":["transformers"]},"MobileNetV2Model":{"head":"embedding","modelTypes":["mobilenet_v2"],"in":["transformers"]},"MobileViTForImageClassification":{"head":"other","modelTypes":["mobilevit"],"in":["transformers"]},"MobileViTForSemanticSegmentation":{"head":"other","modelTypes":["mobilevit"],"in":["transformers"]},"MobileViTModel":{"head":"embedding","modelTypes":["mobilevit"],"in":["transformers"]},"MobileViTV2ForImageClassification":{"head":"other","modelTypes":["mobilevitv2"],"in":["transformers"]},"MobileViTV2ForSemanticSegmentation":{"head":"other","modelTypes":["mobilevitv2"],"in":["transformers"]},"MobileViTV2Model":{"head":"embedding","modelTypes":["mobilevitv2"],"in":["transformers"]},"ModernBertDecoderForCausalLM":{"head":"generation","modelTypes":["modernbert-decoder"],"in":["transformers"]},"ModernBertDecoderForSequenceClassification":{"head":"classification","modelTypes":["modernbert-decoder"],"in":["transformers"]},"ModernBertDecoderModel":{"head":"embedding","modelTypes":["modernbert-decoder"],"in":["transformers"]},"ModernBertForMaskedLM":{"head":"other","modelTypes":["modernbert"],"in":["transformers"]},"ModernBertForMultipleChoice":{"head":"classification","modelTypes":["modernbert"],"in":["transformers"]},"ModernBertForQuestionAnswering":{"head":"classification","modelTypes":["modernbert"],"in":["transformers"]},"ModernBertForSequenceClassification":{"head":"classification","modelTypes":["modernbert"],"in":["transformers","vllm"]},"ModernBertForTokenClassification":{"head":"classification","modelTypes":["modernbert"],"in":["transformers","vllm"]},"ModernBertModel":{"head":"embedding","modelTypes":["modernbert"],"in":["transformers","vllm"]},"ModernVBertForMaskedLM":{"head":"other","modelTypes":["modernvbert"],"in":["transformers"]},"ModernVBertForSequenceClassification":{"head":"classification","modelTypes":["modernvbert"],"in":["transformers"]},"ModernVBertForTokenClassification":{"head":"classification","modelTypes":["modernvbert"],"in":["transformers"]},"ModernVBertModel":{"head":"embedding","modelTypes":["modernvbert"],"in":["transformers"]},"Molmo2ForConditionalGeneration":{"head":"generation","in":["vllm"]},"MolmoForCausalLM":{"head":"generation","in":["vllm"]},"Moondream3ForCausalLM":{"head":"generation","in":["vllm"]},"MoonshineForConditionalGeneration":{"head":"generation","modelTypes":["moonshine"],"in":["transformers"]},"MoonshineModel":{"head":"embedding","modelTypes":["moonshine"],"in":["transformers"]},"MoonshineStreamingForConditionalGeneration":{"head":"generation","modelTypes":["moonshine_streaming"],"in":["transformers"]},"MoonshineStreamingModel":{"head":"embedding","modelTypes":["moonshine_streaming"],"in":["transformers"]},"MoonshotKimiaForCausalLM":{"head":"generation","in":["vllm"]},"MoshiForCausalLM":{"head":"generation","modelTypes":["moshi"],"in":["transformers"]},"MoshiModel":{"head":"embedding","modelTypes":["moshi"],"in":["transformers"]},"MossAudioModel":{"head":"generation","in":["vllm"]},"MossTranscribeDiarizeForConditionalGeneration":{"head":"generation","in":["vllm"]},"MotifForCausalLM":{"head":"generation","in":["vllm"]},"MptForCausalLM":{"head":"generation","modelTypes":["mpt"],"in":["transformers","vllm"]},"MptForQuestionAnswering":{"head":"classification","modelTypes":["mpt"],"in":["transformers"]},"MptForSequenceClassification":{"head":"classification","modelTypes":["mpt"],"in":["transformers"]},"MptForTokenClassification":{"head":"classification","modelTypes":["mpt"],"in":["transformers"]},"MptModel":{"head":"embedding","modelTypes":["mpt"],"in":["transformers"]},"MraForMaskedLM":{"head":"other","modelTypes":["mra"],"in":["transformers"]},"MraForMultipleChoice":{"head":"classification","modelTypes":["mra"],"in":["transformers"]},"MraForQuestionAnswering":{"head":"classification","modelTypes":["mra"],"in":["transformers"]},"MraForSequenceClassification":{"head":"classification","modelTypes":["mra"],"in":["transformers"]},"MraForTokenClassification":{"head":"classification","modelTypes":["mra"],"in":["transformers"]},"MraModel":{"head":"embedding","modelTypes":["mra"],"in":["transformers"]},"MuseGlimmerAssistantModel":{"head":"embedding","modelTypes":["muse_glimmer_assistant"],"in":["transformers","vllm"]},"MuseGlimmerForCausalLM":{"head":"generation","in":["vllm"]},"MuseGlimmerForConditionalGeneration":{"head":"generation","modelTypes":["muse_glimmer"],"in":["transformers","vllm"]},"MuseGlimmerModel":{"head":"embedding","modelTypes":["muse_glimmer"],"in":["transformers"]},"MuseGlimmerTextModel":{"head":"embedding","modelTypes":["muse_glimmer_text"],"in":["transformers"]},"MuseGlimmerVisionModel":{"head":"embedding","modelTypes":["muse_glimmer_vision"],"in":["transformers"]},"MusicFlamingoForConditionalGeneration":{"head":"generation","modelTypes":["musicflamingo"],"in":["transformers","vllm"]},"MusicFlamingoModel":{"head":"embedding","modelTypes":["musicflamingo"],"in":["transformers"]},"MusicgenForCausalLM":{"head":"generation","modelTypes":["musicgen"],"in":["transformers"]},"MusicgenForConditionalGeneration":{"head":"other","modelTypes":["musicgen"],"in":["transformers"]},"MusicgenMelodyForCausalLM":{"head":"generation","modelTypes":["musicgen_melody"],"in":["transformers"]},"MusicgenMelodyForConditionalGeneration":{"head":"other","modelTypes":["musicgen_melody"],"in":["transformers"]},"MusicgenMelodyModel":{"head":"embedding","modelTypes":["musicgen_melody"],"in":["transformers"]},"MusicgenModel":{"head":"embedding","modelTypes":["musicgen"],"in":["transformers"]},"MvpForCausalLM":{"head":"generation","modelTypes":["mvp"],"in":["transformers"]},"MvpForConditionalGeneration":{"head":"generation","modelTypes":["mvp"],"in":["transformers"]},"MvpForQuestionAnswering":{"head":"classification","modelTypes":["mvp"],"in":["transformers"]},"MvpForSequenceClassification":{"head":"classification","modelTypes":["mvp"],"in":["transformers"]},"MvpModel":{"head":"embedding","modelTypes":["mvp"],"in":["transformers"]},"NVLM_D":{"head":"generation","in":["vllm"]},"NanbeigeForCausalLM":{"head":"generation","in":["vllm"]},"NanoChatForCausalLM":{"head":"generation","modelTypes":["nanochat"],"in":["transformers"]},"NanoChatModel":{"head":"embedding","modelTypes":["nanochat"],"in":["transformers"]},"Nemotron3_5AsrForRNNT":{"head":"embedding","modelTypes":["nemotron3_5_asr"],"in":["transformers"]},"NemotronAsrStreamingEncoder":{"head":"embedding","modelTypes":["nemotron_asr_streaming_encoder"],"in":["transformers"]},"NemotronAsrStreamingForRNNT":{"head":"embedding","modelTypes":["nemotron_asr_streaming"],"in":["transformers"]},"NemotronForCausalLM":{"head":"generation","modelTypes":["nemotron"],"in":["transformers","vllm"]},"NemotronForQuestionAnswering":{"head":"classification","modelTypes":["nemotron"],"in":["transformers"]},"NemotronForSequenceClassification":{"head":"classification","modelTypes":["nemotron"],"in":["transformers"]},"NemotronForTokenClassification":{"head":"classification","modelTypes":["nemotron"],"in":["transformers"]},"NemotronHForCausalLM":{"head":"generation","modelTypes":["nemotron_h"],"in":["transformers","vllm"]},"NemotronHMTPModel":{"head":"speculative","in":["vllm"]},"NemotronHModel":{"head":"embedding","modelTypes":["nemotron_h"],"in":["transformers"]},"NemotronHPuzzleForCausalLM":{"head":"generation","in":["vllm"]},"NemotronH_Nano_Omni_Reasoning_V3":{"head":"generation","in":["vllm"]},"NemotronH_Nano_VL_V2":{"head":"generation","in":["vllm"]},"NemotronH_Omni_Reasoning_V3":{"head":"generation","in":["vllm"]},"NemotronH_Super_Omni_Reasoning_V3":{"head":"generation","in":["vllm"]},"NemotronModel":{"head":"embedding","modelTypes":["nemotron"],"in":["transformers"]},"NemotronParseForConditionalGeneration":{"head":"generation","in":["vllm"]},"NllbMoeForConditionalGeneration":{"head":"generation","modelTypes":["nllb-moe"],"in":["transformers"]},"NllbMoeModel":{"head":"embedding","modelTypes":["nllb-moe"],"in":["transformers"]},"NomicBertForMaskedLM":{"head":"other","modelTypes":["nomic_bert"],"in":["transformers"]},"NomicBertForSequenceClassification":{"head":"classification","modelTypes":["nomic_bert"],"in":["transformers"]},"NomicBertForTokenClassification":{"head":"classification","modelTypes":["nomic_bert"],"in":["transformers"]},"NomicBertModel":{"head":"embedding","modelTypes":["nomic_bert"],"in":["transformers","vllm"]},"NystromformerForMaskedLM":{"head":"other","modelTypes":["nystromformer"],"in":["transformers"]},"NystromformerForMultipleChoice":{"head":"classification","modelTypes":["nystromformer"],"in":["transformers"]},"NystromformerForQuestionAnswering":{"head":"classification","modelTypes":["nystromformer"],"in":["transformers"]},"NystromformerForSequenceClassification":{"head":"classification","modelTypes":["nystromformer"],"in":["transformers"]},"NystromformerForTokenClassification":{"head":"classification","modelTypes":["nystromformer"],"in":["transformers"]},"NystromformerModel":{"head":"embedding","modelTypes":["nystromformer"],"in":["transformers"]},"OPTForCausalLM":{"head":"generation","modelTypes":["opt"],"in":["transformers","vllm"]},"OPTForQuestionAnswering":{"head":"classification","modelTypes":["opt"],"in":["transformers"]},"OPTForSequenceClassification":{"head":"classification","modelTypes":["opt"],"in":["transformers"]},"OPTModel":{"head":"embedding","modelTypes":["opt"],"in":["transformers"]},"Olmo2ForCausalLM":{"head":"generation","modelTypes":["olmo2"],"in":["transformers","vllm"]},"Olmo2ForSequenceClassification":{"head":"classification","modelTypes":["olmo2"],"in":["transformers"]},"Olmo2Model":{"head":"embedding","modelTypes":["olmo2"],"in":["transformers"]},"Olmo3ForCausalLM":{"head":"generation","modelTypes":["olmo3"],"in":["transformers","vllm"]},"Olmo3ForSequenceClassification":{"head":"classification","modelTypes":["olmo3"],"in":["transformers"]},"Olmo3Model":{"head":"embedding","modelTypes":["olmo3"],"in":["transformers"]},"OlmoForCausalLM":{"head":"generation","modelTypes":["olmo"],"in":["transformers","vllm"]},"OlmoForSequenceClassification":{"head":"classification","modelTypes":["olmo"],"in":["transformers"]},"OlmoHybridForCausalLM":{"head":"generation","modelTypes":["olmo_hybrid"],"in":["transformers","vllm"]},"OlmoHybridModel":{"head":"embedding","modelTypes":["olmo_hybrid"],"in":["transformers"]},"OlmoModel":{"head":"embedding","modelTypes":["olmo"],"in":["transformers"]},"OlmoeForCausalLM":{"head":"generation","modelTypes":["olmoe"],"in":["transformers","vllm"]},"OlmoeModel":{"head":"embedding","modelTypes":["olmoe"],"in":["transformers"]},"OmDetTurboForObjectDetection":{"head":"embedding","modelTypes":["omdet-turbo"],"in":["transformers"]},"OneFormerForUniversalSegmentation":{"head":"other","modelTypes":["oneformer"],"in":["transformers"]},"OneFormerModel":{"head":"embedding","modelTypes":["oneformer"],"in":["transformers"]},"OpenAIGPTForSequenceClassification":{"head":"classification","modelTypes":["openai-gpt"],"in":["transformers"]},"OpenAIGPTLMHeadModel":{"head":"generation","modelTypes":["openai-gpt"],"in":["transformers"]},"OpenAIGPTModel":{"head":"embedding","modelTypes":["openai-gpt"],"in":["transformers"]},"OpenAIPrivacyFilterForTokenClassification":{"head":"classification","modelTypes":["openai_privacy_filter"],"in":["transformers","vllm"]},"OpenAIPrivacyFilterModel":{"head":"embedding","modelTypes":["openai_privacy_filter"],"in":["transformers"]},"OpenCUAForConditionalGeneration":{"head":"generation","in":["vllm"]},"OpenPanguMTPModel":{"head":"speculative","in":["vllm"]},"OpenPanguVLForConditionalGeneration":{"head":"generation","in":["vllm"]},"OpenVLAForActionPrediction":{"head":"generation","in":["vllm"]},"OpsColQwen3Model":{"head":"embedding","in":["vllm"]},"OrionForCausalLM":{"head":"generation","in":["vllm"]},"OuroForCausalLM":{"head":"generation","in":["vllm"]},"Ovis":{"head":"generation","in":["vllm"]},"Ovis2ForConditionalGeneration":{"head":"generation","modelTypes":["ovis2"],"in":["transformers"]},"Ovis2Model":{"head":"embedding","modelTypes":["ovis2"],"in":["transformers"]},"Ovis2_5":{"head":"generation","in":["vllm"]},"Ovis2_6ForCausalLM":{"head":"generation","in":["vllm"]},"Ovis2_6_MoeForCausalLM":{"head":"generation","in":["vllm"]},"OwlViTForObjectDetection":{"head":"other","modelTypes":["owlvit"],"in":["transformers"]},"OwlViTModel":{"head":"embedding","modelTypes":["owlvit"],"in":["transformers"]},"Owlv2ForObjectDetection":{"head":"other","modelTypes":["owlv2"],"in":["transformers"]},"Owlv2Model":{"head":"embedding","modelTypes":["owlv2"],"in":["transformers"]},"PEagleDraftModel":{"head":"speculative","in":["vllm"]},"PI0ForConditionalGeneration":{"head":"generation","modelTypes":["pi0"],"in":["transformers"]},"PI0Model":{"head":"embedding","modelTypes":["pi0"],"in":["transformers"]},"PLBartForCausalLM":{"head":"generation","modelTypes":["plbart"],"in":["transformers"]},"PLBartForConditionalGeneration":{"head":"generation","modelTypes":["plbart"],"in":["transformers"]},"PLBartForSequenceClassification":{"head":"classification","modelTypes":["plbart"],"in":["transformers"]},"PLBartModel":{"head":"embedding","modelTypes":["plbart"],"in":["transformers"]},"PPDocLayoutV2ForObjectDetection":{"head":"other","modelTypes":["pp_doclayout_v2"],"in":["transformers"]},"PPDocLayoutV3ForObjectDetection":{"head":"other","modelTypes":["pp_doclayout_v3"],"in":["transformers"]},"PPDocLayoutV3Model":{"head":"embedding","modelTypes":["pp_doclayout_v3"],"in":["transformers"]},"PPFormulaNetForConditionalGeneration":{"head":"generation","modelTypes":["pp_formulanet"],"in":["transformers"]},"PPLCNetBackbone":{"head":"other","modelTypes":["pp_lcnet"],"in":["transformers"]},"PPLCNetForImageClassification":{"head":"other","modelTypes":["pp_lcnet"],"in":["transformers"]},"PPLCNetV3Backbone":{"head":"other","modelTypes":["pp_lcnet_v3"],"in":["transformers"]},"PPLCNetV4Backbone":{"head":"other","modelTypes":["pp_lcnet_v4"],"in":["transformers"]},"PPOCRV5MobileDetForObjectDetection":{"head":"other","modelTypes":["pp_ocrv5_mobile_det"],"in":["transformers"]},"PPOCRV5MobileRecForTextRecognition":{"head":"other","modelTypes":["pp_ocrv5_mobile_rec"],"in":["transformers"]},"PPOCRV5MobileRecModel":{"head":"embedding","modelTypes":["pp_ocrv5_mobile_rec"],"in":["transformers"]},"PPOCRV5ServerDetForObjectDetection":{"head":"other","modelTypes":["pp_ocrv5_server_det"],"in":["transformers"]},"PPOCRV5ServerRecForTextRecognition":{"head":"other","modelTypes":["pp_ocrv5_server_rec"],"in":["transformers"]},"PPOCRV5ServerRecModel":{"head":"embedding","modelTypes":["pp_ocrv5_server_rec"],"in":["transformers"]},"PPOCRV6MediumDetForObjectDetection":{"head":"other","modelTypes":["pp_ocrv6_medium_det"],"in":["transformers"]},"PPOCRV6MediumDetModel":{"head":"embedding","modelTypes":["pp_ocrv6_medium_det"],"in":["transformers"]},"PPOCRV6SmallDetForObjectDetection":{"head":"other","modelTypes":["pp_ocrv6_small_det"],"in":["transformers"]},"PPOCRV6SmallDetModel":{"head":"embedding","modelTypes":["pp_ocrv6_small_det"],"in":["transformers"]},"PPOCRV6SmallRecForTextRecognition":{"head":"other","modelTypes":["pp_ocrv6_small_rec"],"in":["transformers"]},"PPOCRV6SmallRecModel":{"head":"embedding","modelTypes":["pp_ocrv6_small_rec"],"in":["transformers"]},"PPOCRV6TinyRecForTextRecognition":{"head":"other","modelTypes":["pp_ocrv6_tiny_rec"],"in":["transformers"]},"PPOCRV6TinyRecModel":{"head":"embedding","modelTypes":["pp_ocrv6_tiny_rec"],"in":["transformers"]},"PaddleOCRVLForConditionalGeneration":{"head":"generation","modelTypes":["paddleocr_vl"],"in":["transformers","vllm"]},"PaddleOCRVLModel":{"head":"embedding","modelTypes":["paddleocr_vl"],"in":["transformers"]},"PaliGemmaForConditionalGeneration":{"head":"generation","modelTypes":["paligemma"],"in":["transformers","vllm"]},"PaliGemmaModel":{"head":"embedding","modelTypes":["paligemma"],"in":["transformers"]},"PanguEmbeddedForCausalLM":{"head":"generation","in":["vllm"]},"PanguProMoEV2ForCausalLM":{"head":"generation","in":["vllm"]},"PanguUltraMoEForCausalLM":{"head":"generation","in":["vllm"]},"ParakeetEncoder":{"head":"embedding","modelTypes":["parakeet_encoder"],"in":["transformers"]},"ParakeetForCTC":{"head":"embedding","modelTypes":["parakeet_ctc"],"in":["transformers"]},"ParakeetForRNNT":{"head":"embedding","modelTypes":["parakeet_rnnt"],"in":["transformers"]},"ParakeetForTDT":{"head":"embedding","modelTypes":["parakeet_tdt"],"in":["transformers"]},"Param2MoEForCausalLM":{"head":"generation","in":["vllm"]},"PatchTSMixerForRegression":{"head":"other","modelTypes":["patchtsmixer"],"in":["transformers"]},"PatchTSMixerForTimeSeriesClassification":{"head":"other","modelTypes":["patchtsmixer"],"in":["transformers"]},"PatchTSMixerModel":{"head":"embedding","modelTypes":["patchtsmixer"],"in":["transformers"]},"PatchTSTForClassification":{"head":"other","modelTypes":["patchtst"],"in":["transformers"]},"PatchTSTForRegression":{"head":"other","modelTypes":["patchtst"],"in":["transformers"]},"PatchTSTModel":{"head":"embedding","modelTypes":["patchtst"],"in":["transformers"]},"PeAudioEncoder":{"head":"embedding","modelTypes":["pe_audio_encoder"],"in":["transformers"]},"PeAudioModel":{"head":"embedding","modelTypes":["pe_audio"],"in":["transformers"]},"PeAudioVideoEncoder":{"head":"embedding","modelTypes":["pe_audio_video_encoder"],"in":["transformers"]},"PeAudioVideoModel":{"head":"embedding","modelTypes":["pe_audio_video"],"in":["transformers"]},"PeVideoEncoder":{"head":"embedding","modelTypes":["pe_video_encoder"],"in":["transformers"]},"PeVideoModel":{"head":"embedding","modelTypes":["pe_video"],"in":["transformers"]},"PeagleLlamaForCausalLM":{"head":"speculative","in":["vllm"]},"PeagleQwen3ForCausalLM":{"head":"speculative","in":["vllm"]},"PegasusForCausalLM":{"head":"generation","modelTypes":["pegasus"],"in":["transformers"]},"PegasusForConditionalGeneration":{"head":"generation","modelTypes":["pegasus"],"in":["transformers"]},"PegasusModel":{"head":"embedding","modelTypes":["pegasus"],"in":["transformers"]},"PegasusXForConditionalGeneration":{"head":"generation","modelTypes":["pegasus_x"],"in":["transformers"]},"PegasusXModel":{"head":"embedding","modelTypes":["pegasus_x"],"in":["transformers"]},"PerceiverForImageClassificationConvProcessing":{"head":"other","modelTypes":["perceiver"],"in":["transformers"]},"PerceiverForImageClassificationFourier":{"head":"other","modelTypes":["perceiver"],"in":["transformers"]},"PerceiverForImageClassificationLearned":{"head":"other","modelTypes":["perceiver"],"in":["transformers"]},"PerceiverForMaskedLM":{"head":"other","modelTypes":["perceiver"],"in":["transformers"]},"PerceiverForSequenceClassification":{"head":"classification","modelTypes":["perceiver"],"in":["transformers"]},"PerceiverModel":{"head":"embedding","modelTypes":["perceiver"],"in":["transformers"]},"PerceptionLMForConditionalGeneration":{"head":"generation","modelTypes":["perception_lm"],"in":["transformers"]},"PerceptionLMModel":{"head":"embedding","modelTypes":["perception_lm"],"in":["transformers"]},"PersimmonForCausalLM":{"head":"generation","modelTypes":["persimmon"],"in":["transformers","vllm"]},"PersimmonForSequenceClassification":{"head":"classification","modelTypes":["persimmon"],"in":["transformers"]},"PersimmonForTokenClassification":{"head":"classification","modelTypes":["persimmon"],"in":["transformers"]},"PersimmonModel":{"head":"embedding","modelTypes":["persimmon"],"in":["transformers"]},"Phi3ForCausalLM":{"head":"generation","modelTypes":["phi3"],"in":["transformers","vllm"]},"Phi3ForSequenceClassification":{"head":"classification","modelTypes":["phi3"],"in":["transformers"]},"Phi3ForTokenClassification":{"head":"classification","modelTypes":["phi3"],"in":["transformers"]},"Phi3Model":{"head":"embedding","modelTypes":["phi3"],"in":["transformers"]},"Phi3SmallForCausalLM":{"head":"generation","in":["vllm"]},"Phi3VForCausalLM":{"head":"generation","in":["vllm"]},"Phi4FlashForCausalLM":{"head":"generation","in":["vllm"]},"Phi4ForCausalLMV":{"head":"generation","in":["vllm"]},"Phi4MMForCausalLM":{"head":"generation","in":["vllm"]},"Phi4MultimodalForCausalLM":{"head":"generation","modelTypes":["phi4_multimodal"],"in":["transformers","vllm"]},"Phi4MultimodalModel":{"head":"embedding","modelTypes":["phi4_multimodal"],"in":["transformers"]},"PhiForCausalLM":{"head":"generation","modelTypes":["phi"],"in":["transformers","vllm"]},"PhiForSequenceClassification":{"head":"classification","modelTypes":["phi"],"in":["transformers"]},"PhiForTokenClassification":{"head":"classification","modelTypes":["phi"],"in":["transformers"]},"PhiMoEForCausalLM":{"head":"generation","in":["vllm"]},"PhiModel":{"head":"embedding","modelTypes":["phi"],"in":["transformers"]},"PhimoeForCausalLM":{"head":"generation","modelTypes":["phimoe"],"in":["transformers"]},"PhimoeForSequenceClassification":{"head":"classification","modelTypes":["phimoe"],"in":["transformers"]},"PhimoeModel":{"head":"embedding","modelTypes":["phimoe"],"in":["transformers"]},"Pix2StructForConditionalGeneration":{"head":"generation","modelTypes":["pix2struct"],"in":["transformers"]},"PixioBackbone":{"head":"other","modelTypes":["pixio"],"in":["transformers"]},"PixioModel":{"head":"embedding","modelTypes":["pixio"],"in":["transformers"]},"PixtralForConditionalGeneration":{"head":"generation","in":["vllm"]},"PixtralVisionModel":{"head":"embedding","modelTypes":["pixtral"],"in":["transformers"]},"Plamo2ForCausalLM":{"head":"generation","in":["vllm"]},"Plamo3ForCausalLM":{"head":"generation","in":["vllm"]},"PoolFormerForImageClassification":{"head":"other","modelTypes":["poolformer"],"in":["transformers"]},"PoolFormerModel":{"head":"embedding","modelTypes":["poolformer"],"in":["transformers"]},"Pop2PianoForConditionalGeneration":{"head":"generation","modelTypes":["pop2piano"],"in":["transformers"]},"PrithviGeoSpatialMAE":{"head":"other","in":["vllm"]},"PromptDepthAnythingForDepthEstimation":{"head":"other","modelTypes":["prompt_depth_anything"],"in":["transformers"]},"ProphetNetForCausalLM":{"head":"generation","modelTypes":["prophetnet"],"in":["transformers"]},"ProphetNetForConditionalGeneration":{"head":"generation","modelTypes":["prophetnet"],"in":["transformers"]},"ProphetNetModel":{"head":"embedding","modelTypes":["prophetnet"],"in":["transformers"]},"PvtForImageClassification":{"head":"other","modelTypes":["pvt"],"in":["transformers"]},"PvtModel":{"head":"embedding","modelTypes":["pvt"],"in":["transformers"]},"PvtV2Backbone":{"head":"other","modelTypes":["pvt_v2"],"in":["transformers"]},"PvtV2ForImageClassification":{"head":"other","modelTypes":["pvt_v2"],"in":["transformers"]},"PvtV2Model":{"head":"embedding","modelTypes":["pvt_v2"],"in":["transformers"]},"QWenLMHeadModel":{"head":"generation","in":["vllm"]},"QianfanOCRForConditionalGeneration":{"head":"generation","modelTypes":["qianfan_ocr"],"in":["transformers","vllm"]},"QianfanOCRModel":{"head":"embedding","modelTypes":["qianfan_ocr"],"in":["transformers"]},"QianfanOCRVisionModel":{"head":"embedding","modelTypes":["qianfan_ocr_vision"],"in":["transformers"]},"Qwen2AudioEncoder":{"head":"embedding","modelTypes":["qwen2_audio_encoder"],"in":["transformers"]},"Qwen2AudioForConditionalGeneration":{"head":"generation","modelTypes":["qwen2_audio"],"in":["transformers","vllm"]},"Qwen2AudioModel":{"head":"embedding","modelTypes":["qwen2_audio"],"in":["transformers"]},"Qwen2ForCausalLM":{"head":"generation","modelTypes":["qwen2"],"in":["transformers","vllm"]},"Qwen2ForProcessRewardModel":{"head":"classification","in":["vllm"]},"Qwen2ForQuestionAnswering":{"head":"classification","modelTypes":["qwen2"],"in":["transformers"]},"Qwen2ForRewardModel":{"head":"classification","in":["vllm"]},"Qwen2ForSequenceClassification":{"head":"classification","modelTypes":["qwen2"],"in":["transformers"]},"Qwen2ForTokenClassification":{"head":"classification","modelTypes":["qwen2"],"in":["transformers"]},"Qwen2Model":{"head":"embedding","modelTypes":["qwen2"],"in":["transformers","vllm"]},"Qwen2MoeForCausalLM":{"head":"generation","modelTypes":["qwen2_moe"],"in":["transformers","vllm"]},"Qwen2MoeForQuestionAnswering":{"head":"classification","modelTypes":["qwen2_moe"],"in":["transformers"]},"Qwen2MoeForSequenceClassification":{"head":"classification","modelTypes":["qwen2_moe"],"in":["transformers"]},"Qwen2MoeForTokenClassification":{"head":"classification","modelTypes":["qwen2_moe"],"in":["transformers"]},"Qwen2MoeModel":{"head":"embedding","modelTypes":["qwen2_moe"],"in":["transformers"]},"Qwen2VLForConditionalGeneration":{"head":"generation","modelTypes":["qwen2_vl"],"in":["transformers","vllm"]},"Qwen2VLModel":{"head":"embedding","modelTypes":["qwen2_vl"],"in":["transformers"]},"Qwen2VLTextModel":{"head":"embedding","modelTypes":["qwen2_vl_text"],"in":["transformers"]},"Qwen2_5OmniForConditionalGeneration":{"head":"generation","modelTypes":["qwen2_5_omni"],"in":["transformers","vllm"]},"Qwen2_5OmniModel":{"head":"generation","in":["vllm"]},"Qwen2_5OmniThinkerForConditionalGeneration":{"head":"generation","modelTypes":["qwen2_5_omni_thinker"],"in":["transformers"]},"Qwen2_5_VLForConditionalGeneration":{"head":"generation","modelTypes":["qwen2_5_vl"],"in":["transformers","vllm"]},"Qwen2_5_VLModel":{"head":"embedding","modelTypes":["qwen2_5_vl"],"in":["transformers"]},"Qwen2_5_VLTextModel":{"head":"embedding","modelTypes":["qwen2_5_vl_text"],"in":["transformers"]},"Qwen3ASREncoder":{"head":"embedding","modelTypes":["qwen3_asr_encoder"],"in":["transformers"]},"Qwen3ASRForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_asr"],"in":["transformers","vllm"]},"Qwen3ASRForTokenClassification":{"head":"classification","modelTypes":["qwen3_asr"],"in":["transformers"]},"Qwen3ASRForcedAlignerForTokenClassification":{"head":"classification","in":["vllm"]},"Qwen3ASRModel":{"head":"embedding","modelTypes":["qwen3_asr"],"in":["transformers"]},"Qwen3ASRRealtimeGeneration":{"head":"generation","in":["vllm"]},"Qwen3DSparkModel":{"head":"speculative","in":["vllm"]},"Qwen3ForCausalLM":{"head":"generation","modelTypes":["qwen3"],"in":["transformers","vllm"]},"Qwen3ForQuestionAnswering":{"head":"classification","modelTypes":["qwen3"],"in":["transformers"]},"Qwen3ForSequenceClassification":{"head":"classification","modelTypes":["qwen3"],"in":["transformers"]},"Qwen3ForTokenClassification":{"head":"classification","modelTypes":["qwen3"],"in":["transformers"]},"Qwen3Model":{"head":"embedding","modelTypes":["qwen3"],"in":["transformers"]},"Qwen3MoeForCausalLM":{"head":"generation","modelTypes":["qwen3_moe"],"in":["transformers","vllm"]},"Qwen3MoeForQuestionAnswering":{"head":"classification","modelTypes":["qwen3_moe"],"in":["transformers"]},"Qwen3MoeForSequenceClassification":{"head":"classification","modelTypes":["qwen3_moe"],"in":["transformers"]},"Qwen3MoeForTokenClassification":{"head":"classification","modelTypes":["qwen3_moe"],"in":["transformers"]},"Qwen3MoeModel":{"head":"embedding","modelTypes":["qwen3_moe"],"in":["transformers"]},"Qwen3NextForCausalLM":{"head":"generation","modelTypes":["qwen3_next"],"in":["transformers","vllm"]},"Qwen3NextForQuestionAnswering":{"head":"classification","modelTypes":["qwen3_next"],"in":["transformers"]},"Qwen3NextForSequenceClassification":{"head":"classification","modelTypes":["qwen3_next"],"in":["transformers"]},"Qwen3NextForTokenClassification":{"head":"classification","modelTypes":["qwen3_next"],"in":["transformers"]},"Qwen3NextMTP":{"head":"speculative","in":["vllm"]},"Qwen3NextModel":{"head":"embedding","modelTypes":["qwen3_next"],"in":["transformers"]},"Qwen3OmniDSparkModel":{"head":"speculative","in":["vllm"]},"Qwen3OmniMoeForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_omni_moe"],"in":["transformers","vllm"]},"Qwen3OmniMoeThinkerForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_omni_moe_thinker"],"in":["transformers"]},"Qwen3VLForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_vl"],"in":["transformers","vllm"]},"Qwen3VLModel":{"head":"embedding","modelTypes":["qwen3_vl"],"in":["transformers"]},"Qwen3VLMoeForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_vl_moe"],"in":["transformers","vllm"]},"Qwen3VLMoeModel":{"head":"embedding","modelTypes":["qwen3_vl_moe"],"in":["transformers"]},"Qwen3VLMoeTextModel":{"head":"embedding","modelTypes":["qwen3_vl_moe_text"],"in":["transformers"]},"Qwen3VLMoeVisionModel":{"head":"embedding","modelTypes":["qwen3_vl_moe_vision"],"in":["transformers"]},"Qwen3VLNemotronEmbedModel":{"head":"embedding","in":["vllm"]},"Qwen3VLTextModel":{"head":"embedding","modelTypes":["qwen3_vl_text"],"in":["transformers"]},"Qwen3VLVisionModel":{"head":"embedding","modelTypes":["qwen3_vl_vision"],"in":["transformers"]},"Qwen3_5ForCausalLM":{"head":"generation","modelTypes":["qwen3_5","qwen3_5_text"],"in":["transformers","vllm"]},"Qwen3_5ForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_5"],"in":["transformers","vllm"]},"Qwen3_5ForSequenceClassification":{"head":"classification","modelTypes":["qwen3_5"],"in":["transformers"]},"Qwen3_5ForTokenClassification":{"head":"classification","modelTypes":["qwen3_5"],"in":["transformers"]},"Qwen3_5MTP":{"head":"speculative","in":["vllm"]},"Qwen3_5Model":{"head":"embedding","modelTypes":["qwen3_5"],"in":["transformers"]},"Qwen3_5MoeForCausalLM":{"head":"generation","modelTypes":["qwen3_5_moe","qwen3_5_moe_text"],"in":["transformers","vllm"]},"Qwen3_5MoeForConditionalGeneration":{"head":"generation","modelTypes":["qwen3_5_moe"],"in":["transformers","vllm"]},"Qwen3_5MoeMTP":{"head":"speculative","in":["vllm"]},"Qwen3_5MoeModel":{"head":"embedding","modelTypes":["qwen3_5_moe"],"in":["transformers"]},"Qwen3_5MoeTextModel":{"head":"embedding","modelTypes":["qwen3_5_moe_text"],"in":["transformers"]},"Qwen3_5MoeVisionModel":{"head":"embedding","modelTypes":["qwen3_5_moe_vision"],"in":["transformers"]},"Qwen3_5TextForSequenceClassification":{"head":"classification","modelTypes":["qwen3_5_text"],"in":["transformers"]},"Qwen3_5TextModel":{"head":"embedding","modelTypes":["qwen3_5_text"],"in":["transformers"]},"Qwen3_5VisionModel":{"head":"embedding","modelTypes":["qwen3_5_vision"],"in":["transformers"]},"Qwen4ExpForCausalLM":{"head":"generation","in":["vllm"]},"Qwen4ExpForConditionalGeneration":{"head":"generation","in":["vllm"]},"Qwen4ExpMTP":{"head":"speculative","in":["vllm"]},"QwenVLForConditionalGeneration":{"head":"generation","in":["vllm"]},"RForConditionalGeneration":{"head":"generation","in":["vllm"]},"RTDetrForObjectDetection":{"head":"other","modelTypes":["rt_detr"],"in":["transformers"]},"RTDetrModel":{"head":"embedding","modelTypes":["rt_detr"],"in":["transformers"]},"RTDetrResNetBackbone":{"head":"other","modelTypes":["rt_detr_resnet"],"in":["transformers"]},"RTDetrV2ForObjectDetection":{"head":"other","modelTypes":["rt_detr_v2"],"in":["transformers"]},"RTDetrV2Model":{"head":"embedding","modelTypes":["rt_detr_v2"],"in":["transformers"]},"RWForCausalLM":{"head":"generation","in":["vllm"]},"RadioModel":{"head":"embedding","modelTypes":["radio"],"in":["transformers"]},"RecurrentGemmaForCausalLM":{"head":"generation","modelTypes":["recurrent_gemma"],"in":["transformers"]},"RecurrentGemmaModel":{"head":"embedding","modelTypes":["recurrent_gemma"],"in":["transformers"]},"ReformerForMaskedLM":{"head":"other","modelTypes":["reformer"],"in":["transformers"]},"ReformerForQuestionAnswering":{"head":"classification","modelTypes":["reformer"],"in":["transformers"]},"ReformerForSequenceClassification":{"head":"classification","modelTypes":["reformer"],"in":["transformers"]},"ReformerModel":{"head":"embedding","modelTypes":["reformer"],"in":["transformers"]},"ReformerModelWithLMHead":{"head":"generation","modelTypes":["reformer"],"in":["transformers"]},"RegNetForImageClassification":{"head":"other","modelTypes":["regnet"],"in":["transformers"]},"RegNetModel":{"head":"embedding","modelTypes":["regnet"],"in":["transformers"]},"RemBertForCausalLM":{"head":"generation","modelTypes":["rembert"],"in":["transformers"]},"RemBertForMaskedLM":{"head":"other","modelTypes":["rembert"],"in":["transformers"]},"RemBertForMultipleChoice":{"head":"classification","modelTypes":["rembert"],"in":["transformers"]},"RemBertForQuestionAnswering":{"head":"classification","modelTypes":["rembert"],"in":["transformers"]},"RemBertForSequenceClassification":{"head":"classification","modelTypes":["rembert"],"in":["transformers"]},"RemBertForTokenClassification":{"head":"classification","modelTypes":["rembert"],"in":["transformers"]},"RemBertModel":{"head":"embedding","modelTypes":["rembert"],"in":["transformers"]},"ResNetBackbone":{"head":"other","modelTypes":["resnet"],"in":["transformers"]},"ResNetForImageClassification":{"head":"other","modelTypes":["resnet"],"in":["transformers"]},"ResNetModel":{"head":"embedding","modelTypes":["resnet"],"in":["transformers"]},"RfDetrDinov2Backbone":{"head":"other","modelTypes":["rf_detr_dinov2"],"in":["transformers"]},"RfDetrForInstanceSegmentation":{"head":"other","modelTypes":["rf_detr"],"in":["transformers"]},"RfDetrForObjectDetection":{"head":"other","modelTypes":["rf_detr"],"in":["transformers"]},"RfDetrModel":{"head":"embedding","modelTypes":["rf_detr"],"in":["transformers"]},"Rnj1ForCausalLM":{"head":"generation","in":["vllm"]},"RoCBertForCausalLM":{"head":"generation","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForMaskedLM":{"head":"other","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForMultipleChoice":{"head":"classification","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForPreTraining":{"head":"other","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForQuestionAnswering":{"head":"classification","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForSequenceClassification":{"head":"classification","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertForTokenClassification":{"head":"classification","modelTypes":["roc_bert"],"in":["transformers"]},"RoCBertModel":{"head":"embedding","modelTypes":["roc_bert"],"in":["transformers"]},"RoFormerForCausalLM":{"head":"generation","modelTypes":["roformer"],"in":["transformers"]},"RoFormerForMaskedLM":{"head":"other","modelTypes":["roformer"],"in":["transformers"]},"RoFormerForMultipleChoice":{"head":"classification","modelTypes":["roformer"],"in":["transformers"]},"RoFormerForQuestionAnswering":{"head":"classification","modelTypes":["roformer"],"in":["transformers"]},"RoFormerForSequenceClassification":{"head":"classification","modelTypes":["roformer"],"in":["transformers"]},"RoFormerForTokenClassification":{"head":"classification","modelTypes":["roformer"],"in":["transformers"]},"RoFormerModel":{"head":"embedding","modelTypes":["roformer"],"in":["transformers"]},"RobertaForCausalLM":{"head":"generation","modelTypes":["roberta"],"in":["transformers"]},"RobertaForMaskedLM":{"head":"embedding","modelTypes":["roberta"],"in":["transformers","vllm"]},"RobertaForMultipleChoice":{"head":"classification","modelTypes":["roberta"],"in":["transformers"]},"RobertaForQuestionAnswering":{"head":"classification","modelTypes":["roberta"],"in":["transformers"]},"RobertaForSequenceClassification":{"head":"classification","modelTypes":["roberta"],"in":["transformers","vllm"]},"RobertaForTokenClassification":{"head":"classification","modelTypes":["roberta"],"in":["transformers","vllm"]},"RobertaModel":{"head":"embedding","modelTypes":["roberta"],"in":["transformers","vllm"]},"RobertaPreLayerNormForCausalLM":{"head":"generation","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormForMaskedLM":{"head":"other","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormForMultipleChoice":{"head":"classification","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormForQuestionAnswering":{"head":"classification","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormForSequenceClassification":{"head":"classification","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormForTokenClassification":{"head":"classification","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"RobertaPreLayerNormModel":{"head":"embedding","modelTypes":["roberta-prelayernorm"],"in":["transformers"]},"Rwkv7ForCausalLM":{"head":"generation","modelTypes":["rwkv7"],"in":["transformers"]},"Rwkv7Model":{"head":"embedding","modelTypes":["rwkv7"],"in":["transformers"]},"RwkvForCausalLM":{"head":"generation","modelTypes":["rwkv"],"in":["transformers"]},"RwkvModel":{"head":"embedding","modelTypes":["rwkv"],"in":["transformers"]},"SEWDForCTC":{"head":"other","modelTypes":["sew-d"],"in":["transformers"]},"SEWDForSequenceClassification":{"head":"other","modelTypes":["sew-d"],"in":["transformers"]},"SEWDModel":{"head":"embedding","modelTypes":["sew-d"],"in":["transformers"]},"SEWForCTC":{"head":"other","modelTypes":["sew"],"in":["transformers"]},"SEWForSequenceClassification":{"head":"other","modelTypes":["sew"],"in":["transformers"]},"SEWModel":{"head":"embedding","modelTypes":["sew"],"in":["transformers"]},"SLANeXtForTableRecognition":{"head":"other","modelTypes":["slanext"],"in":["transformers"]},"SLANetForTableRecognition":{"head":"other","modelTypes":["slanet"],"in":["transformers"]},"Sam2HieraDetModel":{"head":"embedding","modelTypes":["sam2_hiera_det_model"],"in":["transformers"]},"Sam2Model":{"head":"embedding","modelTypes":["sam2","sam2_video"],"in":["transformers"]},"Sam2VideoModel":{"head":"embedding","modelTypes":["sam2_video"],"in":["transformers"]},"Sam2VisionModel":{"head":"embedding","modelTypes":["sam2_vision_model"],"in":["transformers"]},"Sam3LiteTextModel":{"head":"embedding","modelTypes":["sam3_lite_text"],"in":["transformers"]},"Sam3LiteTextTextModel":{"head":"embedding","modelTypes":["sam3_lite_text_text_model"],"in":["transformers"]},"Sam3Model":{"head":"embedding","modelTypes":["sam3"],"in":["transformers"]},"Sam3TrackerModel":{"head":"embedding","modelTypes":["sam3_tracker","sam3_video"],"in":["transformers"]},"Sam3TrackerVideoModel":{"head":"embedding","modelTypes":["sam3_tracker_video"],"in":["transformers"]},"Sam3ViTModel":{"head":"embedding","modelTypes":["sam3_vit_model"],"in":["transformers"]},"Sam3VideoModel":{"head":"embedding","modelTypes":["sam3_video"],"in":["transformers"]},"Sam3VisionModel":{"head":"embedding","modelTypes":["sam3_vision_model"],"in":["transformers"]},"SamHQModel":{"head":"embedding","modelTypes":["sam_hq"],"in":["transformers"]},"SamHQVisionModel":{"head":"embedding","modelTypes":["sam_hq_vision_model"],"in":["transformers"]},"SamModel":{"head":"embedding","modelTypes":["sam"],"in":["transformers"]},"SamVisionModel":{"head":"embedding","modelTypes":["sam_vision_model"],"in":["transformers"]},"Sapiens2Backbone":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2ForImageMatting":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2ForNormalEstimation":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2ForPointmapEstimation":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2ForPoseEstimation":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2ForSemanticSegmentation":{"head":"other","modelTypes":["sapiens2"],"in":["transformers"]},"Sapiens2Model":{"head":"embedding","modelTypes":["sapiens2"],"in":["transformers"]},"SarvamMLAForCausalLM":{"head":"generation","in":["vllm"]},"SarvamMoEForCausalLM":{"head":"generation","in":["vllm"]},"SeamlessM4TForSpeechToText":{"head":"generation","modelTypes":["seamless_m4t"],"in":["transformers"]},"SeamlessM4TForTextToSpeech":{"head":"other","modelTypes":["seamless_m4t"],"in":["transformers"]},"SeamlessM4TForTextToText":{"head":"generation","modelTypes":["seamless_m4t"],"in":["transformers"]},"SeamlessM4TModel":{"head":"embedding","modelTypes":["seamless_m4t"],"in":["transformers"]},"SeamlessM4Tv2ForSpeechToText":{"head":"generation","modelTypes":["seamless_m4t_v2"],"in":["transformers"]},"SeamlessM4Tv2ForTextToSpeech":{"head":"other","modelTypes":["seamless_m4t_v2"],"in":["transformers"]},"SeamlessM4Tv2ForTextToText":{"head":"generation","modelTypes":["seamless_m4t_v2"],"in":["transformers"]},"SeamlessM4Tv2Model":{"head":"embedding","modelTypes":["seamless_m4t_v2"],"in":["transformers"]},"SeedOssForCausalLM":{"head":"generation","modelTypes":["seed_oss"],"in":["transformers","vllm"]},"SeedOssForQuestionAnswering":{"head":"classification","modelTypes":["seed_oss"],"in":["transformers"]},"SeedOssForSequenceClassification":{"head":"classification","modelTypes":["seed_oss"],"in":["transformers"]},"SeedOssForTokenClassification":{"head":"classification","modelTypes":["seed_oss"],"in":["transformers"]},"SeedOssModel":{"head":"embedding","modelTypes":["seed_oss"],"in":["transformers"]},"SegGptModel":{"head":"embedding","modelTypes":["seggpt"],"in":["transformers"]},"SegformerForImageClassification":{"head":"other","modelTypes":["segformer"],"in":["transformers"]},"SegformerForSemanticSegmentation":{"head":"other","modelTypes":["segformer"],"in":["transformers"]},"SegformerModel":{"head":"embedding","modelTypes":["segformer"],"in":["transformers"]},"ShieldGemma2ForImageClassification":{"head":"other","modelTypes":["shieldgemma2"],"in":["transformers"]},"Siglip2ForImageClassification":{"head":"other","modelTypes":["siglip2"],"in":["transformers"]},"Siglip2Model":{"head":"embedding","modelTypes":["siglip2"],"in":["transformers"]},"Siglip2VisionModel":{"head":"embedding","modelTypes":["siglip2_vision_model"],"in":["transformers"]},"SiglipForImageClassification":{"head":"other","modelTypes":["siglip"],"in":["transformers"]},"SiglipModel":{"head":"embedding","modelTypes":["siglip"],"in":["transformers","vllm"]},"SiglipVisionModel":{"head":"embedding","modelTypes":["siglip_vision_model"],"in":["transformers"]},"SkyworkR1VChatModel":{"head":"generation","in":["vllm"]},"SmolLM3ForCausalLM":{"head":"generation","modelTypes":["smollm3"],"in":["transformers","vllm"]},"SmolLM3ForQuestionAnswering":{"head":"classification","modelTypes":["smollm3"],"in":["transformers"]},"SmolLM3ForSequenceClassification":{"head":"classification","modelTypes":["smollm3"],"in":["transformers"]},"SmolLM3ForTokenClassification":{"head":"classification","modelTypes":["smollm3"],"in":["transformers"]},"SmolLM3Model":{"head":"embedding","modelTypes":["smollm3"],"in":["transformers"]},"SmolVLMForConditionalGeneration":{"head":"generation","modelTypes":["smolvlm"],"in":["transformers","vllm"]},"SmolVLMModel":{"head":"embedding","modelTypes":["smolvlm"],"in":["transformers"]},"SmolVLMVisionTransformer":{"head":"embedding","modelTypes":["smolvlm_vision"],"in":["transformers"]},"SolarForCausalLM":{"head":"generation","in":["vllm"]},"SolarOpenForCausalLM":{"head":"generation","modelTypes":["solar_open"],"in":["transformers"]},"SolarOpenModel":{"head":"embedding","modelTypes":["solar_open"],"in":["transformers"]},"Speech2TextForConditionalGeneration":{"head":"generation","modelTypes":["speech_to_text"],"in":["transformers"]},"Speech2TextModel":{"head":"embedding","modelTypes":["speech_to_text"],"in":["transformers"]},"SpeechEncoderDecoderModel":{"head":"generation","modelTypes":["speech-encoder-decoder"],"in":["transformers"]},"SpeechT5ForSpeechToText":{"head":"generation","modelTypes":["speecht5"],"in":["transformers"]},"SpeechT5ForTextToSpeech":{"head":"other","modelTypes":["speecht5"],"in":["transformers"]},"SpeechT5Model":{"head":"embedding","modelTypes":["speecht5"],"in":["transformers"]},"SplinterForPreTraining":{"head":"other","modelTypes":["splinter"],"in":["transformers"]},"SplinterForQuestionAnswering":{"head":"classification","modelTypes":["splinter"],"in":["transformers"]},"SplinterModel":{"head":"embedding","modelTypes":["splinter"],"in":["transformers"]},"SqueezeBertForMaskedLM":{"head":"other","modelTypes":["squeezebert"],"in":["transformers"]},"SqueezeBertForMultipleChoice":{"head":"classification","modelTypes":["squeezebert"],"in":["transformers"]},"SqueezeBertForQuestionAnswering":{"head":"classification","modelTypes":["squeezebert"],"in":["transformers"]},"SqueezeBertForSequenceClassification":{"head":"classification","modelTypes":["squeezebert"],"in":["transformers"]},"SqueezeBertForTokenClassification":{"head":"classification","modelTypes":["squeezebert"],"in":["transformers"]},"SqueezeBertModel":{"head":"embedding","modelTypes":["squeezebert"],"in":["transformers"]},"StableLMEpochForCausalLM":{"head":"generation","in":["vllm"]},"StableLmForCausalLM":{"head":"generation","modelTypes":["stablelm"],"in":["transformers","vllm"]},"StableLmForSequenceClassification":{"head":"classification","modelTypes":["stablelm"],"in":["transformers"]},"StableLmForTokenClassification":{"head":"classification","modelTypes":["stablelm"],"in":["transformers"]},"StableLmModel":{"head":"embedding","modelTypes":["stablelm"],"in":["transformers"]},"Starcoder2ForCausalLM":{"head":"generation","modelTypes":["starcoder2"],"in":["transformers","vllm"]},"Starcoder2ForSequenceClassification":{"head":"classification","modelTypes":["starcoder2"],"in":["transformers"]},"Starcoder2ForTokenClassification":{"head":"classification","modelTypes":["starcoder2"],"in":["transformers"]},"Starcoder2Model":{"head":"embedding","modelTypes":["starcoder2"],"in":["transformers"]},"Step1ForCausalLM":{"head":"generation","in":["vllm"]},"Step3TextForCausalLM":{"head":"generation","in":["vllm"]},"Step3VLForConditionalGeneration":{"head":"generation","in":["vllm"]},"Step3p5ForCausalLM":{"head":"generation","in":["vllm"]},"Step3p5MTP":{"head":"speculative","in":["vllm"]},"Step3p7ForConditionalGeneration":{"head":"generation","modelTypes":["step3p7"],"in":["transformers","vllm"]},"Step3p7Model":{"head":"embedding","modelTypes":["step3p7"],"in":["transformers"]},"StepVLForConditionalGeneration":{"head":"generation","in":["vllm"]},"SuperGlueForKeypointMatching":{"head":"other","modelTypes":["superglue"],"in":["transformers"]},"SuperPointForKeypointDetection":{"head":"other","modelTypes":["superpoint"],"in":["transformers"]},"SwiftFormerForImageClassification":{"head":"other","modelTypes":["swiftformer"],"in":["transformers"]},"SwiftFormerModel":{"head":"embedding","modelTypes":["swiftformer"],"in":["transformers"]},"Swin2SRForImageSuperResolution":{"head":"other","modelTypes":["swin2sr"],"in":["transformers"]},"Swin2SRModel":{"head":"embedding","modelTypes":["swin2sr"],"in":["transformers"]},"SwinBackbone":{"head":"other","modelTypes":["swin"],"in":["transformers"]},"SwinForImageClassification":{"head":"other","modelTypes":["swin"],"in":["transformers"]},"SwinForMaskedImageModeling":{"head":"other","modelTypes":["swin"],"in":["transformers"]},"SwinModel":{"head":"embedding","modelTypes":["swin"],"in":["transformers"]},"Swinv2Backbone":{"head":"other","modelTypes":["swinv2"],"in":["transformers"]},"Swinv2ForImageClassification":{"head":"other","modelTypes":["swinv2"],"in":["transformers"]},"Swinv2ForMaskedImageModeling":{"head":"other","modelTypes":["swinv2"],"in":["transformers"]},"Swinv2Model":{"head":"embedding","modelTypes":["swinv2"],"in":["transformers"]},"SwitchTransformersForConditionalGeneration":{"head":"generation","modelTypes":["switch_transformers"],"in":["transformers"]},"SwitchTransformersModel":{"head":"embedding","modelTypes":["switch_transformers"],"in":["transformers"]},"T5EncoderModel":{"head":"embedding","modelTypes":["t5"],"in":["transformers"]},"T5ForConditionalGeneration":{"head":"generation","modelTypes":["t5"],"in":["transformers"]},"T5ForQuestionAnswering":{"head":"classification","modelTypes":["t5"],"in":["transformers"]},"T5ForSequenceClassification":{"head":"classification","modelTypes":["t5"],"in":["transformers"]},"T5ForTokenClassification":{"head":"classification","modelTypes":["t5"],"in":["transformers"]},"T5Gemma2Encoder":{"head":"embedding","modelTypes":["t5gemma2_encoder"],"in":["transformers"]},"T5Gemma2ForConditionalGeneration":{"head":"generation","modelTypes":["t5gemma2"],"in":["transformers"]},"T5Gemma2ForSequenceClassification":{"head":"classification","modelTypes":["t5gemma2"],"in":["transformers"]},"T5Gemma2ForTokenClassification":{"head":"classification","modelTypes":["t5gemma2"],"in":["transformers"]},"T5Gemma2Model":{"head":"embedding","modelTypes":["t5gemma2"],"in":["transformers"]},"T5GemmaEncoderModel":{"head":"embedding","modelTypes":["t5gemma"],"in":["transformers"]},"T5GemmaForConditionalGeneration":{"head":"generation","modelTypes":["t5gemma"],"in":["transformers"]},"T5GemmaForSequenceClassification":{"head":"classification","modelTypes":["t5gemma"],"in":["transformers"]},"T5GemmaForTokenClassification":{"head":"classification","modelTypes":["t5gemma"],"in":["transformers"]},"T5GemmaModel":{"head":"embedding","modelTypes":["t5gemma"],"in":["transformers"]},"T5Model":{"head":"embedding","modelTypes":["t5"],"in":["transformers"]},"TableTransformerForObjectDetection":{"head":"other","modelTypes":["table-transformer"],"in":["transformers"]},"TableTransformerModel":{"head":"embedding","modelTypes":["table-transformer"],"in":["transformers"]},"TapasForMaskedLM":{"head":"other","modelTypes":["tapas"],"in":["transformers"]},"TapasForQuestionAnswering":{"head":"classification","modelTypes":["tapas"],"in":["transformers"]},"TapasForSequenceClassification":{"head":"classification","modelTypes":["tapas"],"in":["transformers"]},"TapasModel":{"head":"embedding","modelTypes":["tapas"],"in":["transformers"]},"Tarsier2ForConditionalGeneration":{"head":"generation","in":["vllm"]},"TarsierForConditionalGeneration":{"head":"generation","in":["vllm"]},"TeleChat2ForCausalLM":{"head":"generation","in":["vllm"]},"TeleChat3ForCausalLM":{"head":"generation","in":["vllm"]},"TeleChatForCausalLM":{"head":"generation","in":["vllm"]},"TeleFLMForCausalLM":{"head":"generation","in":["vllm"]},"Terratorch":{"head":"embedding","in":["vllm"]},"TextNetBackbone":{"head":"other","modelTypes":["textnet"],"in":["transformers"]},"TextNetForImageClassification":{"head":"other","modelTypes":["textnet"],"in":["transformers"]},"TextNetModel":{"head":"embedding","modelTypes":["textnet"],"in":["transformers"]},"TimeSeriesTransformerModel":{"head":"embedding","modelTypes":["time_series_transformer"],"in":["transformers"]},"TimesFm2_5Model":{"head":"embedding","modelTypes":["timesfm2_5"],"in":["transformers"]},"TimesFm2_5ModelForPrediction":{"head":"other","modelTypes":["timesfm2_5"],"in":["transformers"]},"TimesFmModel":{"head":"embedding","modelTypes":["timesfm"],"in":["transformers"]},"TimesFmModelForPrediction":{"head":"other","modelTypes":["timesfm"],"in":["transformers"]},"TimesformerForVideoClassification":{"head":"other","modelTypes":["timesformer"],"in":["transformers"]},"TimesformerModel":{"head":"embedding","modelTypes":["timesformer"],"in":["transformers"]},"TimmBackbone":{"head":"embedding","modelTypes":["timm_backbone"],"in":["transformers"]},"TimmWrapperForImageClassification":{"head":"other","modelTypes":["timm_wrapper"],"in":["transformers"]},"TimmWrapperModel":{"head":"embedding","modelTypes":["gemma3n_vision","timm_wrapper"],"in":["transformers"]},"Tipsv2DptForDepthEstimation":{"head":"other","modelTypes":["tipsv2_dpt"],"in":["transformers"]},"Tipsv2DptForNormalEstimation":{"head":"other","modelTypes":["tipsv2_dpt"],"in":["transformers"]},"Tipsv2DptForSemanticSegmentation":{"head":"other","modelTypes":["tipsv2_dpt"],"in":["transformers"]},"Tipsv2Model":{"head":"embedding","modelTypes":["tipsv2"],"in":["transformers"]},"Tipsv2TextModel":{"head":"embedding","modelTypes":["tipsv2_text_model"],"in":["transformers"]},"Tipsv2VisionBackbone":{"head":"other","modelTypes":["tipsv2","tipsv2_vision_model"],"in":["transformers"]},"Tipsv2VisionModel":{"head":"embedding","modelTypes":["tipsv2_vision_model"],"in":["transformers"]},"TrOCRForCausalLM":{"head":"generation","modelTypes":["trocr"],"in":["transformers"]},"TransformersEmbeddingModel":{"head":"embedding","in":["vllm"]},"TransformersForCausalLM":{"head":"generation","in":["vllm"]},"TransformersForSequenceClassification":{"head":"classification","in":["vllm"]},"TransformersMoEEmbeddingModel":{"head":"embedding","in":["vllm"]},"TransformersMoEForCausalLM":{"head":"generation","in":["vllm"]},"TransformersMoEForSequenceClassification":{"head":"classification","in":["vllm"]},"TransformersMultiModalEmbeddingModel":{"head":"embedding","in":["vllm"]},"TransformersMultiModalForCausalLM":{"head":"generation","in":["vllm"]},"TransformersMultiModalForSequenceClassification":{"head":"classification","in":["vllm"]},"TransformersMultiModalMoEForCausalLM":{"head":"generation","in":["vllm"]},"TvpModel":{"head":"embedding","modelTypes":["tvp"],"in":["transformers"]},"UMT5EncoderModel":{"head":"embedding","modelTypes":["umt5"],"in":["transformers"]},"UMT5ForConditionalGeneration":{"head":"generation","modelTypes":["umt5"],"in":["transformers"]},"UMT5ForQuestionAnswering":{"head":"classification","modelTypes":["umt5"],"in":["transformers"]},"UMT5ForSequenceClassification":{"head":"classification","modelTypes":["umt5"],"in":["transformers"]},"UMT5ForTokenClassification":{"head":"classification","modelTypes":["umt5"],"in":["transformers"]},"UMT5Model":{"head":"embedding","modelTypes":["umt5"],"in":["transformers"]},"UVDocBackbone":{"head":"other","modelTypes":["uvdoc_backbone"],"in":["transformers"]},"UVDocModel":{"head":"embedding","modelTypes":["uvdoc"],"in":["transformers"]},"UdopForConditionalGeneration":{"head":"generation","modelTypes":["udop"],"in":["transformers"]},"UdopModel":{"head":"embedding","modelTypes":["udop"],"in":["transformers"]},"UltravoxModel":{"head":"generation","in":["vllm"]},"UniSpeechForCTC":{"head":"other","modelTypes":["unispeech"],"in":["transformers"]},"UniSpeechForPreTraining":{"head":"other","modelTypes":["unispeech"],"in":["transformers"]},"UniSpeechForSequenceClassification":{"head":"other","modelTypes":["unispeech"],"in":["transformers"]},"UniSpeechModel":{"head":"embedding","modelTypes":["unispeech"],"in":["transformers"]},"UniSpeechSatForAudioFrameClassification":{"head":"other","modelTypes":["unispeech-sat"],"in":["transformers"]},"UniSpeechSatForCTC":{"head":"other","modelTypes":["unispeech-sat"],"in":["transformers"]},"UniSpeechSatForPreTraining":{"head":"other","modelTypes":["unispeech-sat"],"in":["transformers"]},"UniSpeechSatForSequenceClassification":{"head":"other","modelTypes":["unispeech-sat"],"in":["transformers"]},"UniSpeechSatForXVector":{"head":"other","modelTypes":["unispeech-sat"],"in":["transformers"]},"UniSpeechSatModel":{"head":"embedding","modelTypes":["unispeech-sat"],"in":["transformers"]},"UnivNetModel":{"head":"embedding","modelTypes":["univnet"],"in":["transformers"]},"UnlimitedOCRForCausalLM":{"head":"generation","in":["vllm"]},"UperNetForSemanticSegmentation":{"head":"other","modelTypes":["upernet"],"in":["transformers"]},"VJEPA2ForVideoClassification":{"head":"other","modelTypes":["vjepa2"],"in":["transformers"]},"VJEPA2Model":{"head":"embedding","modelTypes":["vjepa2"],"in":["transformers"]},"VaultGemmaForCausalLM":{"head":"generation","modelTypes":["vaultgemma"],"in":["transformers","vllm"]},"VaultGemmaModel":{"head":"embedding","modelTypes":["vaultgemma"],"in":["transformers"]},"ViTForImageClassification":{"head":"other","modelTypes":["vit"],"in":["transformers"]},"ViTForMaskedImageModeling":{"head":"other","modelTypes":["vit"],"in":["transformers"]},"ViTMAEForPreTraining":{"head":"other","modelTypes":["vit_mae"],"in":["transformers"]},"ViTMAEModel":{"head":"embedding","modelTypes":["vit_mae"],"in":["transformers"]},"ViTMSNForImageClassification":{"head":"other","modelTypes":["vit_msn"],"in":["transformers"]},"ViTMSNModel":{"head":"embedding","modelTypes":["vit_msn"],"in":["transformers"]},"ViTModel":{"head":"embedding","modelTypes":["vit"],"in":["transformers"]},"VibeVoiceAcousticTokenizerDecoderModel":{"head":"embedding","modelTypes":["vibevoice_acoustic_tokenizer_decoder"],"in":["transformers"]},"VibeVoiceAcousticTokenizerEncoderModel":{"head":"embedding","modelTypes":["vibevoice_acoustic_tokenizer_encoder"],"in":["transformers"]},"VibeVoiceAcousticTokenizerModel":{"head":"embedding","modelTypes":["vibevoice_acoustic_tokenizer"],"in":["transformers"]},"VibeVoiceAsrForConditionalGeneration":{"head":"generation","modelTypes":["vibevoice_asr"],"in":["transformers","vllm"]},"VibeVoiceAsrModel":{"head":"embedding","modelTypes":["vibevoice_asr"],"in":["transformers"]},"VideoLlama3ForConditionalGeneration":{"head":"generation","modelTypes":["video_llama_3"],"in":["transformers"]},"VideoLlama3Model":{"head":"embedding","modelTypes":["video_llama_3"],"in":["transformers"]},"VideoLlama3VisionModel":{"head":"embedding","modelTypes":["video_llama_3_vision"],"in":["transformers"]},"VideoLlavaForConditionalGeneration":{"head":"generation","modelTypes":["video_llava"],"in":["transformers"]},"VideoLlavaModel":{"head":"embedding","modelTypes":["video_llava"],"in":["transformers"]},"VideoMAEForPreTraining":{"head":"other","modelTypes":["videomae"],"in":["transformers"]},"VideoMAEForVideoClassification":{"head":"other","modelTypes":["videomae"],"in":["transformers"]},"VideoMAEModel":{"head":"embedding","modelTypes":["videomae"],"in":["transformers"]},"VideoPrismClipModel":{"head":"embedding","modelTypes":["videoprism"],"in":["transformers"]},"VideoPrismForVideoClassification":{"head":"other","modelTypes":["videoprism_vision_model"],"in":["transformers"]},"VideoPrismVisionModel":{"head":"embedding","modelTypes":["videoprism_vision_model"],"in":["transformers"]},"VideomtForUniversalSegmentation":{"head":"other","modelTypes":["videomt"],"in":["transformers"]},"ViltForQuestionAnswering":{"head":"classification","modelTypes":["vilt"],"in":["transformers"]},"ViltModel":{"head":"embedding","modelTypes":["vilt"],"in":["transformers"]},"VipLlavaForConditionalGeneration":{"head":"generation","modelTypes":["vipllava"],"in":["transformers"]},"VipLlavaModel":{"head":"embedding","modelTypes":["vipllava"],"in":["transformers"]},"VisionEncoderDecoderModel":{"head":"generation","modelTypes":["vision-encoder-decoder"],"in":["transformers"]},"VisionTextDualEncoderModel":{"head":"embedding","modelTypes":["vision-text-dual-encoder"],"in":["transformers"]},"VisualBertForPreTraining":{"head":"other","modelTypes":["visual_bert"],"in":["transformers"]},"VisualBertModel":{"head":"embedding","modelTypes":["visual_bert"],"in":["transformers"]},"VitDetBackbone":{"head":"other","modelTypes":["vitdet"],"in":["transformers"]},"VitDetModel":{"head":"embedding","modelTypes":["vitdet"],"in":["transformers"]},"VitMatteForImageMatting":{"head":"other","modelTypes":["vitmatte"],"in":["transformers"]},"VitPoseBackbone":{"head":"other","modelTypes":["vitpose_backbone"],"in":["transformers"]},"VitPoseForPoseEstimation":{"head":"other","modelTypes":["vitpose"],"in":["transformers"]},"VitsModel":{"head":"embedding","modelTypes":["vits"],"in":["transformers"]},"VivitForVideoClassification":{"head":"other","modelTypes":["vivit"],"in":["transformers"]},"VivitModel":{"head":"embedding","modelTypes":["vivit"],"in":["transformers"]},"VoxtralEncoder":{"head":"embedding","modelTypes":["voxtral_encoder"],"in":["transformers"]},"VoxtralForConditionalGeneration":{"head":"generation","modelTypes":["voxtral"],"in":["transformers","vllm"]},"VoxtralModel":{"head":"embedding","modelTypes":["voxtral"],"in":["transformers"]},"VoxtralRealtimeEncoder":{"head":"embedding","modelTypes":["voxtral_realtime_encoder"],"in":["transformers"]},"VoxtralRealtimeForConditionalGeneration":{"head":"generation","modelTypes":["voxtral_realtime"],"in":["transformers"]},"VoxtralRealtimeGeneration":{"head":"generation","in":["vllm"]},"VoxtralRealtimeModel":{"head":"embedding","modelTypes":["voxtral_realtime"],"in":["transformers"]},"VoxtralRealtimeTextModel":{"head":"embedding","modelTypes":["voxtral_realtime_text"],"in":["transformers"]},"VoyageQwen3BidirectionalEmbedModel":{"head":"embedding","in":["vllm"]},"Wav2Vec2BertForAudioFrameClassification":{"head":"other","modelTypes":["wav2vec2-bert"],"in":["transformers"]},"Wav2Vec2BertForCTC":{"head":"other","modelTypes":["wav2vec2-bert"],"in":["transformers"]},"Wav2Vec2BertForSequenceClassification":{"head":"other","modelTypes":["wav2vec2-bert"],"in":["transformers"]},"Wav2Vec2BertForXVector":{"head":"other","modelTypes":["wav2vec2-bert"],"in":["transformers"]},"Wav2Vec2BertModel":{"head":"embedding","modelTypes":["wav2vec2-bert"],"in":["transformers"]},"Wav2Vec2ConformerForAudioFrameClassification":{"head":"other","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ConformerForCTC":{"head":"other","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ConformerForPreTraining":{"head":"other","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ConformerForSequenceClassification":{"head":"other","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ConformerForXVector":{"head":"other","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ConformerModel":{"head":"embedding","modelTypes":["wav2vec2-conformer"],"in":["transformers"]},"Wav2Vec2ForAudioFrameClassification":{"head":"other","modelTypes":["wav2vec2"],"in":["transformers"]},"Wav2Vec2ForCTC":{"head":"other","modelTypes":["wav2vec2"],"in":["transformers"]},"Wav2Vec2ForPreTraining":{"head":"other","modelTypes":["wav2vec2"],"in":["transformers"]},"Wav2Vec2ForSequenceClassification":{"head":"other","modelTypes":["wav2vec2"],"in":["transformers"]},"Wav2Vec2ForXVector":{"head":"other","modelTypes":["wav2vec2"],"in":["transformers"]},"Wav2Vec2Model":{"head":"embedding","modelTypes":["wav2vec2"],"in":["transformers"]},"WavLMForAudioFrameClassification":{"head":"other","modelTypes":["wavlm"],"in":["transformers"]},"WavLMForCTC":{"head":"other","modelTypes":["wavlm"],"in":["transformers"]},"WavLMForSequenceClassification":{"head":"other","modelTypes":["wavlm"],"in":["transformers"]},"WavLMForXVector":{"head":"other","modelTypes":["wavlm"],"in":["transformers"]},"WavLMModel":{"head":"embedding","modelTypes":["wavlm"],"in":["transformers"]},"WhisperForAudioClassification":{"head":"other","modelTypes":["whisper"],"in":["transformers"]},"WhisperForCausalLM":{"head":"generation","modelTypes":["whisper"],"in":["transformers"]},"WhisperForConditionalGeneration":{"head":"generation","modelTypes":["whisper"],"in":["transformers","vllm"]},"WhisperModel":{"head":"embedding","modelTypes":["whisper"],"in":["transformers"]},"XCLIPModel":{"head":"embedding","modelTypes":["xclip"],"in":["transformers"]},"XGLMForCausalLM":{"head":"generation","modelTypes":["xglm"],"in":["transformers"]},"XGLMModel":{"head":"embedding","modelTypes":["xglm"],"in":["transformers"]},"XLMForMultipleChoice":{"head":"classification","modelTypes":["xlm"],"in":["transformers"]},"XLMForQuestionAnsweringSimple":{"head":"classification","modelTypes":["xlm"],"in":["transformers"]},"XLMForSequenceClassification":{"head":"classification","modelTypes":["xlm"],"in":["transformers"]},"XLMForTokenClassification":{"head":"classification","modelTypes":["xlm"],"in":["transformers"]},"XLMModel":{"head":"embedding","modelTypes":["xlm"],"in":["transformers"]},"XLMRobertaForCausalLM":{"head":"generation","modelTypes":["xlm-roberta"],"in":["transformers"]},"XLMRobertaForMaskedLM":{"head":"other","modelTypes":["xlm-roberta"],"in":["transformers"]},"XLMRobertaForMultipleChoice":{"head":"classification","modelTypes":["xlm-roberta"],"in":["transformers"]},"XLMRobertaForQuestionAnswering":{"head":"classification","modelTypes":["xlm-roberta"],"in":["transformers"]},"XLMRobertaForSequenceClassification":{"head":"classification","modelTypes":["xlm-roberta"],"in":["transformers","vllm"]},"XLMRobertaForTokenClassification":{"head":"classification","modelTypes":["xlm-roberta"],"in":["transformers","vllm"]},"XLMRobertaModel":{"head":"embedding","modelTypes":["xlm-roberta"],"in":["transformers","vllm"]},"XLMRobertaXLForCausalLM":{"head":"generation","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLForMaskedLM":{"head":"other","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLForMultipleChoice":{"head":"classification","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLForQuestionAnswering":{"head":"classification","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLForSequenceClassification":{"head":"classification","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLForTokenClassification":{"head":"classification","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMRobertaXLModel":{"head":"embedding","modelTypes":["xlm-roberta-xl"],"in":["transformers"]},"XLMWithLMHeadModel":{"head":"generation","modelTypes":["xlm"],"in":["transformers"]},"XLNetForMultipleChoice":{"head":"classification","modelTypes":["xlnet"],"in":["transformers"]},"XLNetForQuestionAnsweringSimple":{"head":"classification","modelTypes":["xlnet"],"in":["transformers"]},"XLNetForSequenceClassification":{"head":"classification","modelTypes":["xlnet"],"in":["transformers"]},"XLNetForTokenClassification":{"head":"classification","modelTypes":["xlnet"],"in":["transformers"]},"XLNetLMHeadModel":{"head":"generation","modelTypes":["xlnet"],"in":["transformers"]},"XLNetModel":{"head":"embedding","modelTypes":["xlnet"],"in":["transformers"]},"Xcodec2Model":{"head":"embedding","modelTypes":["xcodec2"],"in":["transformers"]},"XcodecModel":{"head":"embedding","modelTypes":["xcodec"],"in":["transformers"]},"XmodForCausalLM":{"head":"generation","modelTypes":["xmod"],"in":["transformers"]},"XmodForMaskedLM":{"head":"other","modelTypes":["xmod"],"in":["transformers"]},"XmodForMultipleChoice":{"head":"classification","modelTypes":["xmod"],"in":["transformers"]},"XmodForQuestionAnswering":{"head":"classification","modelTypes":["xmod"],"in":["transformers"]},"XmodForSequenceClassification":{"head":"classification","modelTypes":["xmod"],"in":["transformers"]},"XmodForTokenClassification":{"head":"classification","modelTypes":["xmod"],"in":["transformers"]},"XmodModel":{"head":"embedding","modelTypes":["xmod"],"in":["transformers"]},"XverseForCausalLM":{"head":"generation","in":["vllm"]},"YolosForObjectDetection":{"head":"other","modelTypes":["yolos"],"in":["transformers"]},"YolosModel":{"head":"embedding","modelTypes":["yolos"],"in":["transformers"]},"YosoForMaskedLM":{"head":"other","modelTypes":["yoso"],"in":["transformers"]},"YosoForMultipleChoice":{"head":"classification","modelTypes":["yoso"],"in":["transformers"]},"YosoForQuestionAnswering":{"head":"classification","modelTypes":["yoso"],"in":["transformers"]},"YosoForSequenceClassification":{"head":"classification","modelTypes":["yoso"],"in":["transformers"]},"YosoForTokenClassification":{"head":"classification","modelTypes":["yoso"],"in":["transformers"]},"YosoModel":{"head":"embedding","modelTypes":["yoso"],"in":["transformers"]},"YoutuForCausalLM":{"head":"generation","modelTypes":["youtu"],"in":["transformers"]},"YoutuModel":{"head":"embedding","modelTypes":["youtu"],"in":["transformers"]},"Zamba2ForCausalLM":{"head":"generation","modelTypes":["zamba2"],"in":["transformers","vllm"]},"Zamba2ForSequenceClassification":{"head":"classification","modelTypes":["zamba2"],"in":["transformers"]},"Zamba2Model":{"head":"embedding","modelTypes":["zamba2"],"in":["transformers"]},"ZambaForCausalLM":{"head":"generation","modelTypes":["zamba"],"in":["transformers"]},"ZambaForSequenceClassification":{"head":"classification","modelTypes":["zamba"],"in":["transformers"]},"ZambaModel":{"head":"embedding","modelTypes":["zamba"],"in":["transformers"]},"ZayaForCausalLM":{"head":"generation","modelTypes":["zaya"],"in":["transformers"]},"ZayaModel":{"head":"embedding","modelTypes":["zaya"],"in":["transformers"]},"ZoeDepthForDepthEstimation":{"head":"other","modelTypes":["zoedepth"],"in":["transformers"]},"xLSTMForCausalLM":{"head":"generation","modelTypes":["xlstm"],"in":["transformers"]},"xLSTMModel":{"head":"embedding","modelTypes":["xlstm"],"in":["transformers"]}}}');
+// EXTERNAL MODULE: ./src/common/did-you-mean.ts
+var did_you_mean = __nccwpck_require__(6622);
+;// CONCATENATED MODULE: ./src/rules/utils/architectures.ts
+
+
+
+const EVIDENCE = architectures_namespaceObject.f2;
+const BY_NAME = new Map(EVIDENCE.map((e) => [e.name, e]));
+const KNOWN = new Map(Object.entries(known_architectures_namespaceObject.f2));
+/** Every name either table knows, for "did you mean": the evidence first, so served names win ties. */
+const ALL_NAMES = [...new Set([...BY_NAME.keys(), ...KNOWN.keys()])];
+/** The generated list's sources, for messages: "transformers (read 2026-08-10) and vLLM (read 2026-09-21)". */
+const KNOWN_FROM = known_architectures_namespaceObject.Tj
+    .map((s) => `${s.repository.endsWith('/vllm') ? 'vLLM' : 'transformers'} (as of ${s.date})`)
+    .join(' and ');
+/** The transformers release the generated list was read from, as numbers, when it is a release. */
+const TRANSFORMERS_VERSION = versionNumbers(known_architectures_namespaceObject.Tj.find((s) => s.repository.endsWith('/transformers'))?.version ?? '');
+/** A tier Friendli's current pages or tools back: served without a finding. */
+function isServed(tier) {
+    return tier === 'current' || tier === 'tooling';
+}
+function architectureVerdict({ name, extra, transformersVersion }) {
+    if (extra.includes(name))
+        return { kind: 'served' };
+    const entry = BY_NAME.get(name);
+    if (entry && isServed(entry.tier))
+        return { kind: 'served', entry };
+    const generated = KNOWN.get(name);
+    if (!entry && !generated)
+        return unknownVerdict(name, extra, transformersVersion);
+    const head = generated?.head ?? 'generation';
+    if (head !== 'generation')
+        return { kind: 'notGenerating', head };
+    if (entry?.tier === 'catalog' || entry?.tier === 'legacy')
+        return { kind: entry.tier, entry };
+    return { kind: 'unconfirmed', nearest: nearestServed(name) };
+}
+function unknownVerdict(name, extra, transformersVersion) {
+    const odd = [...name].find((c) => c.codePointAt(0) > 0x7e || c.codePointAt(0) < 0x20);
+    const oddCharacter = odd === undefined ? undefined : codePoint(odd);
+    const candidates = [...extra, ...ALL_NAMES];
+    const plain = skeleton(name);
+    const suggestion = plain !== name && candidates.includes(plain) ? plain : (0,did_you_mean/* didYouMean */.au)(plain, candidates);
+    // A class newer than the lists cannot be told from a typo by its name alone. Two signs that it is
+    // new: config.json was written by a newer transformers than the list was read from, or the name
+    // differs from a known one only in its digits (Qwen4 beside Qwen3). A look-alike character is never new.
+    const onlyDigits = suggestion !== undefined && stripDigits(suggestion) === stripDigits(name);
+    const newer = oddCharacter
+        ? undefined
+        : isNewer(transformersVersion)
+            ? 'transformers'
+            : onlyDigits
+                ? 'digits'
+                : undefined;
+    return { kind: 'unknown', suggestion, oddCharacter, newer };
+}
+/**
+ * Characters that look like Latin letters in class names, mapped to them: NFKC folds fullwidth and
+ * styled letters; the table covers the Cyrillic and Greek capitals and small letters that render like
+ * Latin ones (a subset of Unicode's confusables, https://www.unicode.org/Public/security/latest/confusables.txt);
+ * invisible format characters are dropped.
+ */
+const LOOK_ALIKES = {
+    А: 'A',
+    В: 'B',
+    Е: 'E',
+    К: 'K',
+    М: 'M',
+    Н: 'H',
+    О: 'O',
+    Р: 'P',
+    С: 'C',
+    Т: 'T',
+    Х: 'X',
+    У: 'Y',
+    Ѕ: 'S',
+    І: 'I',
+    Ј: 'J',
+    а: 'a',
+    е: 'e',
+    о: 'o',
+    р: 'p',
+    с: 'c',
+    у: 'y',
+    х: 'x',
+    ѕ: 's',
+    і: 'i',
+    ј: 'j',
+    һ: 'h',
+    ԁ: 'd',
+    ԛ: 'q',
+    ԝ: 'w',
+    Α: 'A',
+    Β: 'B',
+    Ε: 'E',
+    Ζ: 'Z',
+    Η: 'H',
+    Ι: 'I',
+    Κ: 'K',
+    Μ: 'M',
+    Ν: 'N',
+    Ο: 'O',
+    Ρ: 'P',
+    Τ: 'T',
+    Υ: 'Y',
+    Χ: 'X',
+    ο: 'o',
+    ν: 'v',
+    ι: 'i',
+    κ: 'k',
+    ρ: 'p',
+    τ: 't',
+    υ: 'u',
+    χ: 'x',
+};
+function skeleton(name) {
+    return [...name.normalize('NFKC')]
+        .filter((c) => !/\p{Cf}/u.test(c))
+        .map((c) => LOOK_ALIKES[c] ?? c)
+        .join('');
+}
+function codePoint(c) {
+    return `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+function stripDigits(name) {
+    return name.replace(/\d+/g, '');
+}
+function versionNumbers(version) {
+    const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+    return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
+}
+/**
+ * True when config.json was written by a transformers newer than the lists: a later release than the
+ * one they were read from (when that is a release), or a development build, which is what a model
+ * written before its class is released carries.
+ */
+function isNewer(version) {
+    if (version !== undefined && /\.dev\d*$/.test(version))
+        return true;
+    const theirs = version === undefined ? undefined : versionNumbers(version);
+    if (!theirs || !TRANSFORMERS_VERSION)
+        return false;
+    for (let i = 0; i < 3; i++) {
+        const a = theirs[i] ?? 0;
+        const b = TRANSFORMERS_VERSION[i] ?? 0;
+        if (a !== b)
+            return a > b;
+    }
+    return false;
+}
+/** A class's family stem: the part before "For…", cut at its first digit ("Gemma2" → "gemma"). */
+function stem(name) {
+    const head = name.split(/For[A-Z]|LMHeadModel$|Model$/)[0] ?? name;
+    return head.replace(/\d.*$/, '').replace(/_$/, '').toLowerCase();
+}
+/**
+ * Served classes of the same family as `name`: those whose stem starts `name`'s own ("Gemma3…" →
+ * Gemma 2, Gemma 4; "Phimoe…" → Phi-3), longest stem first, at most three.
+ */
+function nearestServed(name) {
+    const own = (name.split(/For[A-Z]|LMHeadModel$|Model$/)[0] ?? name).toLowerCase();
+    const matches = EVIDENCE.filter((e) => isServed(e.tier) && stem(e.name).length >= 3 && own.startsWith(stem(e.name)));
+    const longest = Math.max(0, ...matches.map((e) => stem(e.name).length));
+    return matches.filter((e) => stem(e.name).length === longest).slice(0, 3);
+}
+
 ;// CONCATENATED MODULE: ./src/rules/model/unsupported-architecture.ts
 
 
 
 
-const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
+
+
+const MODELS_PAGE = 'https://friendli.ai/models?products=DEDICATED';
+const EXTRA_HINT = "If Friendli serves it, add it to extra-architectures (the action's input or .friendli-preflight.yml) to record that you confirmed it.";
+/** A class name as messages show it: whole when it is a plain identifier, else quoted and clipped. */
+function shown(name) {
+    if (/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name))
+        return name;
+    const clipped = [...name].slice(0, 100).join('');
+    return `${JSON.stringify(clipped)}${clipped.length < name.length ? ` (${name.length.toLocaleString('en-US')} characters, clipped)` : ''}`;
+}
+const HEADS = {
+    embedding: 'a base model or embedding class',
+    classification: 'a classification or scoring head',
+    speculative: 'a speculative-decoding draft model',
+    other: 'a head that does not produce text',
+};
+function family(entries) {
+    return (0,wording/* listNames */.Zv)(entries.map((e) => `${e.family} (${e.name})`));
+}
+/** True when config.json's auto_map points a loader at this class: the repository's own code defines it. */
+function definedByAutoMap(map, name) {
+    if (!(0,json/* isObject */.Gv)(map))
+        return false;
+    return Object.values(map)
+        .flatMap((v) => (Array.isArray(v) ? v : [v]))
+        .some((v) => typeof v === 'string' && (v === name || v.endsWith(`.${name}`)));
+}
 /* harmony default export */ const unsupported_architecture = (defineModelRule({
     meta: {
         id: 'MR203',
         name: 'unsupported-architecture',
-        description: 'Require an architecture that Friendli Dedicated Endpoints is known to serve',
+        description: 'Require an architecture that Friendli Dedicated Endpoints can serve',
         severity: 'error',
         artifacts: ['config'],
         messages: {
-            unsupported: {
-                text: (d) => `Architecture ${d.architecture} is not among the architectures known to run on Friendli Dedicated Endpoints${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
-                hint: () => "Check https://friendli.ai/models?products=DEDICATED. The built-in list is partial: if Friendli serves this architecture, add it to the action's extra-architectures input (or extra-architectures in .friendli-preflight.yml).",
+            unknown: {
+                text: (d) => `Architecture ${shown(d.architecture)} is not a model class: transformers and vLLM do not implement it and no Friendli page names it` +
+                    `${d.oddCharacter ? `; it contains ${d.oddCharacter}, a character that looks like a Latin letter but is not one` : ''}` +
+                    `${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
+                hint: (d) => d.suggestion
+                    ? `Write "${d.suggestion}" in config.json: transformers and Friendli look the class up by its exact name.`
+                    : `Write the class that transformers saves for this model (save_pretrained() writes it). ${EXTRA_HINT}`,
+            },
+            unlisted: {
+                severity: 'warning',
+                text: (d) => `Architecture ${shown(d.architecture)} is not in the class lists of ${KNOWN_FROM} that this check knows` +
+                    `${d.suggestion ? ` (the nearest is ${d.suggestion})` : ''}; ` +
+                    `${d.newerTransformers ? 'config.json was written by a newer transformers, so it may be a new class' : 'it may be a class newer than those lists'}, ` +
+                    `or a typo. It is not confirmed as served by Friendli Dedicated Endpoints; check ${MODELS_PAGE}.`,
+                hint: () => `If the name is right and Friendli serves it, ${EXTRA_HINT.slice(EXTRA_HINT.indexOf('add'))}`,
+            },
+            unconfirmed: {
+                severity: 'warning',
+                text: (d) => `Architecture ${d.architecture} is a model class that transformers or vLLM implements, but it is not confirmed as served by Friendli Dedicated Endpoints; check ${MODELS_PAGE}.` +
+                    `${d.nearest ? ` The nearest family with Friendli evidence: ${d.nearest}.` : ''}`,
+                hint: () => `Friendli publishes no list of classes, so this is a question, not a verdict. ${EXTRA_HINT}`,
+            },
+            legacy: {
+                severity: 'warning',
+                text: (d) => `Architecture ${d.architecture} (${d.family}) was listed only by Friendli's deprecated checkpoint converter (removed ${d.date}); that is not evidence that Dedicated Endpoints serve it today. Check ${MODELS_PAGE}.`,
+                hint: () => EXTRA_HINT,
+            },
+            catalog: {
+                severity: 'warning',
+                text: (d) => `Architecture ${d.architecture} (${d.family}) is likely but not confirmed as served by Friendli Dedicated Endpoints: the only evidence is friendli.ai/models pages for fine-tunes, seen as links elsewhere. Check ${MODELS_PAGE}.`,
+                hint: () => EXTRA_HINT,
+            },
+            notGenerating: {
+                severity: 'warning',
+                text: (d) => `Architecture ${d.architecture} is ${d.head}: it does not generate text, so Friendli's chat and completion endpoints cannot serve it.`,
+                hint: () => 'For chat or completions, save the model with a generation head (…ForCausalLM or …ForConditionalGeneration). Dedicated Endpoints also serve embedding and classification models: if that is the intent, nothing to fix.',
             },
         },
     },
     check({ artifacts: { config }, settings, report }) {
         const doc = (0,json_file/* docOf */.wJ)(config);
         const list = doc && (0,json_document/* field */.ZZ)(doc, 'architectures');
+        // Not a list, empty, or a non-string first entry: missing-architectures reports it.
         if (!doc || !Array.isArray(list) || typeof list[0] !== 'string' || list[0].trim() === '')
             return;
         const architecture = list[0];
-        if (KNOWN.has(architecture) || settings.extraArchitectures.includes(architecture))
-            return;
-        const lower = architecture.toLowerCase();
-        const suggestion = [...KNOWN, ...settings.extraArchitectures].find((k) => k.toLowerCase() === lower);
-        report('unsupported', { architecture, suggestion }, (0,json_document.at)(doc, '/architectures/0'));
+        const version = (0,json_document/* field */.ZZ)(doc, 'transformers_version');
+        const verdict = architectureVerdict({
+            name: architecture,
+            extra: settings.extraArchitectures,
+            transformersVersion: typeof version === 'string' ? version : undefined,
+        });
+        const where = (0,json_document.at)(doc, '/architectures/0');
+        switch (verdict.kind) {
+            case 'served':
+                return;
+            case 'unknown': {
+                // A class the repository's own code defines: requires-remote-code says what that means.
+                if (definedByAutoMap((0,json_document/* field */.ZZ)(doc, 'auto_map'), architecture))
+                    return;
+                const { suggestion, oddCharacter } = verdict;
+                if (verdict.newer)
+                    return report('unlisted', { architecture, suggestion, newerTransformers: verdict.newer === 'transformers' }, where);
+                return report('unknown', { architecture, suggestion, oddCharacter }, where);
+            }
+            case 'notGenerating':
+                return report('notGenerating', { architecture, head: HEADS[verdict.head] }, where);
+            case 'legacy':
+                return report('legacy', { architecture, family: verdict.entry.family, date: verdict.entry.evidence[0]?.date ?? '' }, where);
+            case 'catalog':
+                return report('catalog', { architecture, family: verdict.entry.family }, where);
+            case 'unconfirmed':
+                return report('unconfirmed', { architecture, nearest: family(verdict.nearest) }, where);
+        }
     },
 }));
 
@@ -39969,7 +40730,7 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
         if (!doc)
             return;
         if (!(0,json_document/* hasField */.RY)(doc, 'model_type'))
-            return report('missing', {}, (0,json_document.at)(doc, ''));
+            return report('missing', {}, { path: doc.path });
         const value = (0,json_document/* field */.ZZ)(doc, 'model_type');
         if (typeof value !== 'string' || value.trim() === '')
             report('notString', { found: typeof value === 'string' ? 'an empty string' : (0,json_document/* jsonType */.Br)(value) }, (0,json_document.at)(doc, '/model_type'));
@@ -39982,7 +40743,6 @@ const KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
 
 
 
-const requires_remote_code_KNOWN = new Set(architectures_namespaceObject.f.map((a) => a.name));
 /** `auto_map` entries as "AutoX → module.Class"; a tokenizer-style [slow, fast] pair lists both. */
 function describeAutoMap(map) {
     const entries = Object.entries(map).flatMap(([auto, target]) => {
@@ -40024,7 +40784,7 @@ function describeAutoMap(map) {
             return;
         const list = (0,json_document/* field */.ZZ)(doc, 'architectures');
         const first = Array.isArray(list) && typeof list[0] === 'string' && list[0].trim() !== '' ? list[0] : undefined;
-        if (first && (requires_remote_code_KNOWN.has(first) || settings.extraArchitectures.includes(first)))
+        if (first && architectureVerdict({ name: first, extra: settings.extraArchitectures }).kind === 'served')
             return report('nativeArchitecture', { classes, architecture: first }, (0,json_document.at)(doc, '/auto_map'));
         report('remoteCode', { classes, architecture: first }, (0,json_document.at)(doc, '/auto_map'));
     },
@@ -40196,6 +40956,11 @@ const invalid_safetensors_header_PROBLEMS = problemTable({
         text: (d) => `The header of ${d.file} has the key "${d.key}" twice${d.pointer ? ` in ${d.pointer}` : ''}; the format forbids duplicate keys.`,
         hint: () => 'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
     },
+    'duplicate-tensor': {
+        message: 'duplicateTensor',
+        text: (d) => `Tensor ${d.tensor} is named twice in the header of ${d.file}; the safetensors library keeps the last entry and ignores the earlier one, but the format forbids duplicate names.`,
+        hint: () => 'A tool wrote this header by hand or merged two: keep one entry per tensor, or save the weights again with save_pretrained().',
+    },
     'invalid-tensor-entry': {
         message: 'tensorEntry',
         text: (d) => `Tensor ${d.tensor} in ${d.file} has an invalid ${d.field === 'entry' ? 'entry' : `"${d.field}"`}: ${d.detail}.`,
@@ -40323,6 +41088,22 @@ const OWNED_ELSEWHERE = new Set(LAYOUT_PROBLEM_CODES);
         severity: 'error',
         artifacts: ['lfsPointers'],
         appliesTo: ['model', 'adapter'],
+        // A pointer is not the file it stands for: whatever a rule finds wrong in its content (a header
+        // that does not parse, JSON that is not JSON, a template that is not a template) says the same.
+        rootCause: {
+            explains: [
+                'invalid-config',
+                'invalid-safetensors-header',
+                'invalid-tensor-layout',
+                'safetensors-metadata-format',
+                'invalid-shard-index',
+                'tokenizer-config',
+                'tokenizer-json',
+                'chat-template-format',
+                'invalid-adapter-config',
+            ],
+            files: (d) => d.names,
+        },
         messages: {
             pointers: {
                 text: (d) => `${(0,wording/* plural */.LS)(d.names.length, 'file is a Git LFS pointer', 'files are Git LFS pointers')}, not the content${d.realBytes ? ` (${(0,wording/* formatDecimalBytes */.MF)(d.realBytes)} behind ${d.names.length === 1 ? 'it' : 'them'})` : ''}: ${(0,wording/* listNames */.Zv)(d.names)}.`,
@@ -40396,9 +41177,9 @@ const OWNED_ELSEWHERE = new Set(LAYOUT_PROBLEM_CODES);
         if (!doc || !(0,json/* isObject */.Gv)(doc.value))
             return;
         if (!('weight_map' in doc.value))
-            return report('noWeightMap', {}, (0,json_document.at)(doc, ''));
+            return report('noWeightMap', {}, { path: doc.path });
         if (!('metadata' in doc.value))
-            report('noMetadata', {}, (0,json_document.at)(doc, ''));
+            report('noMetadata', {}, { path: doc.path });
         if (!weightMap)
             return report('noWeightMap', { found: (0,json_document/* jsonType */.Br)(doc.value.weight_map) }, (0,json_document.at)(doc, '/weight_map'));
         for (const { tensor, value, pointer } of weightMap.nonString)
@@ -40415,8 +41196,17 @@ const OWNED_ELSEWHERE = new Set(LAYOUT_PROBLEM_CODES);
 
 
 
-/** More missing shards than this are reported as one finding, not one per shard. */
-const MAX_SEPARATE = 20;
+/**
+ * More missing shards than this are reported as one finding, not one per shard: GitHub shows 10 error
+ * annotations per step, and one per shard would push every other error out of the pull request.
+ */
+const MAX_SEPARATE = 5;
+/**
+ * Shard names a grouped finding lists before "and N more": a few when every shard is missing (the
+ * names are one series), more when some are (the names are the ones to upload again).
+ */
+const ALL_SHOWN = 5;
+const MANY_SHOWN = 8;
 /* harmony default export */ const missing_shard = (defineModelRule({
     meta: {
         id: 'MR306',
@@ -40430,8 +41220,12 @@ const MAX_SEPARATE = 20;
                 text: (d) => `Shard ${d.shard} is missing: the index maps ${d.tensors === 1 ? 'a tensor' : `${d.tensors.toLocaleString('en-US')} tensors`} to it.`,
                 hint: () => 'Upload the missing shard (an interrupted upload often loses the last ones), or regenerate the shards and the index together.',
             },
+            allMissing: {
+                text: (d) => `All ${(0,wording/* plural */.LS)(d.names.length, 'shard')} listed in model.safetensors.index.json are missing: ${(0,wording/* listNames */.Zv)(d.names, ALL_SHOWN)}.`,
+                hint: () => 'Upload the shards with the index (an upload of only the small files leaves the index without them), or save the model again with save_pretrained() and upload the whole folder.',
+            },
             manyMissing: {
-                text: (d) => `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${(0,wording/* listNames */.Zv)(d.names, 5)}.`,
+                text: (d) => `${d.names.length.toLocaleString('en-US')} of the ${d.named.toLocaleString('en-US')} shards the index names are missing: ${(0,wording/* listNames */.Zv)(d.names, MANY_SHOWN)}.`,
                 hint: () => 'Upload the missing shards, or regenerate the shards and the index together with save_pretrained().',
             },
             notFile: {
@@ -40448,8 +41242,11 @@ const MAX_SEPARATE = 20;
         // A name that is not a plain file name at the root is invalid-shard-index's; it is never looked up.
         const named = [...weightMap.shards].filter(([, ref]) => !ref.unsafe);
         const missing = named.filter(([shard]) => !byPath.has(shard));
-        // Each missing shard on its own line while that stays readable; past that, one finding with the count.
-        if (missing.length > MAX_SEPARATE) {
+        // Each missing shard on its own line while that stays readable; past that, one finding with the
+        // count. When none is there, one finding says so: the index came without its shards.
+        if (missing.length > 1 && missing.length === named.length)
+            report('allMissing', { names: missing.map(([s]) => s) }, (0,json_document.at)(doc, '/weight_map'));
+        else if (missing.length > MAX_SEPARATE) {
             report('manyMissing', { names: missing.map(([s]) => s), named: named.length }, (0,json_document.at)(doc, missing[0][1].pointer));
         }
         else
@@ -40551,7 +41348,8 @@ function shardNumber(name) {
             for (let i = 1; i <= total && missing.length < 8; i++)
                 if (!s.indices.has(i))
                     missing.push(i);
-            report('gaps', { prefix, total, missing, count }, where);
+            // Missing shards have no line: on the index's weight_map, without the line of its opening brace.
+            report('gaps', { prefix, total, missing, count }, doc ? { path: doc.path, pointer: '/weight_map' } : where);
         }
     },
 }));
@@ -41329,7 +42127,7 @@ function describeWeights(tensors) {
                 return;
             const [kind, example] = first;
             const sideFile = SIDE_FILES.find((f) => hasRootFile(files, f));
-            report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, (0,json_document.at)(doc, ''));
+            report('undeclared', { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile }, { path: doc.path });
             return;
         }
         if ('unknown' in claim)
@@ -41443,7 +42241,7 @@ function describeWeights(tensors) {
         name: 'special-tokens',
         description: 'Require an eos_token, and note a missing pad_token',
         severity: 'error',
-        artifacts: ['tokenizerConfig', 'specialTokens'],
+        artifacts: ['tokenizerConfig', 'specialTokensMap', 'specialTokens'],
         messages: {
             noEos: {
                 text: () => 'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
@@ -41454,9 +42252,16 @@ function describeWeights(tensors) {
                 text: () => 'No pad_token is defined: inference does not need one, but fine-tuning pads batches, and trainers fall back to eos_token, which then is masked out of the loss and the model may not learn to stop.',
                 hint: () => 'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
             },
+            tooDeep: {
+                text: (d) => `special_tokens_map.json ${d.reason}: transformers cannot load the tokenizer with it (json raises RecursionError), and its special tokens are not read.`,
+                hint: () => 'Write it again with tokenizer.save_pretrained(), or delete it: tokenizer_config.json holds the same special tokens.',
+            },
         },
     },
-    check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
+    check({ artifacts: { tokenizerConfig, specialTokensMap, specialTokens }, report }) {
+        const deep = tooDeep(specialTokensMap);
+        if (deep)
+            report('tooDeep', { reason: deep.reason }, deep.location);
         // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
         const doc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
         if (!doc)
@@ -41464,9 +42269,9 @@ function describeWeights(tensors) {
         // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
         const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token');
         if (!specialTokens.has('eos_token') && !encoder)
-            report('noEos', {}, (0,json_document.at)(doc, ''));
+            report('noEos', {}, { path: doc.path });
         if (!specialTokens.has('pad_token'))
-            report('noPad', {}, (0,json_document.at)(doc, ''));
+            report('noPad', {}, { path: doc.path });
     },
 }));
 
@@ -41570,7 +42375,6 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
 ;// CONCATENATED MODULE: ./src/rules/model/missing-chat-template.ts
 
 
-
 /* harmony default export */ const missing_chat_template = (defineModelRule({
     meta: {
         id: 'MR501',
@@ -41595,7 +42399,7 @@ const MODEL_TYPES = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
         if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict'))
             return;
         const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        report('missing', {}, tc ? (0,json_document.at)(tc, '') : { path: '.' });
+        report('missing', {}, { path: tc?.path ?? '.' });
     },
 }));
 
@@ -41721,6 +42525,7 @@ var template_renders = __nccwpck_require__(7341);
 
 
 
+
 /** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */
 const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z][A-Z_]{1,20}\]/;
 /** eos_token_id of config.json or generation_config.json: an int or a list of ints. */
@@ -41774,9 +42579,16 @@ function turnEnd(rendered, known) {
                 text: (d) => `Generation will not stop: ${d.template} ends an assistant turn with "${d.token}", but the stop tokens are ${d.stops}.`,
                 hint: (d) => `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
             },
+            tooDeep: {
+                text: (d) => `generation_config.json ${d.reason}: json raises RecursionError, which transformers' GenerationConfig.from_pretrained does not turn into "no generation config", so loading the model fails, and its eos_token_id is not read.`,
+                hint: () => 'Write it again with model.generation_config.save_pretrained(), or delete it: the defaults then come from config.json.',
+            },
         },
     },
     check({ artifacts: { templateRenders, specialTokens, generationConfig, config, tokenizerJson }, report }) {
+        const deep = tooDeep(generationConfig);
+        if (deep)
+            report('tooDeep', { reason: deep.reason }, deep.location);
         const tokenizer = tokenizerJson.state === 'ok' ? tokenizerJson.tokenizer : undefined;
         const eos = specialTokens.get('eos_token');
         const sources = [];
@@ -41933,7 +42745,6 @@ const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
 ;// CONCATENATED MODULE: ./src/rules/model/chat-template-location.ts
 
 
-
 /** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
 const TOKENIZER_CONFIG_ONLY = 'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers';
 const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
@@ -41966,7 +42777,7 @@ const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
             if (p.kind === 'legacy-conflict')
                 report('conflict', {}, p.location);
         const tc = (0,json_file/* docOf */.wJ)(tokenizerConfig);
-        const tcLocation = tc ? (0,json_document.at)(tc, '') : { path: '.' };
+        const tcLocation = { path: tc?.path ?? '.' };
         if (fromTokenizerConfig.length === 0) {
             const other = fromFiles[0] ?? fromProcessor[0];
             // A tokenizer_config.json we could not read is reported by tokenizer-config.
@@ -42013,6 +42824,10 @@ const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
                 text: (d) => `${d.path} cannot be used as a chat template: it is ${d.why}.`,
                 hint: () => 'Replace it with the template as UTF-8 text.',
             },
+            tooDeep: {
+                text: (d) => `${d.path} ${d.reason}: transformers cannot load it (json raises RecursionError), and no chat template is read from it.`,
+                hint: () => 'Write it again with json.dump ({"chat_template": "…"}), or move the template to chat_template.jinja.',
+            },
         },
     },
     check({ artifacts: { chatTemplates }, report }) {
@@ -42027,6 +42842,8 @@ const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
                 report('noDefault', { names: (0,wording/* listNames */.Zv)(p.names.map((n) => `"${n}"`)), where: p.where }, p.location);
             else if (p.kind === 'unreadable')
                 report('unreadable', { path: p.location.path, why: p.why }, p.location);
+            else if (p.kind === 'too-deep')
+                report('tooDeep', { path: p.location.path, reason: p.reason }, p.location);
         }
     },
 }));
@@ -42198,7 +43015,7 @@ const placeOf = (paths) => ({ path: paths.length === 1 ? paths[0] : '.' });
             return;
         const value = (0,json_document/* field */.ZZ)(doc, 'peft_type');
         if (!(0,json_document/* hasField */.RY)(doc, 'peft_type'))
-            return report('missing', {}, (0,json_document.at)(doc, ''));
+            return report('missing', {}, { path: doc.path });
         if (value === null)
             return report('missing', {}, (0,json_document.at)(doc, '/peft_type'));
         if (typeof value !== 'string')
@@ -42287,7 +43104,7 @@ const hubHint = 'Set it to the Hub id (org/name) of the exact base model the ada
         if (!doc)
             return;
         if (!(0,json_document/* hasField */.RY)(doc, 'base_model_name_or_path'))
-            return report('missing', {}, (0,json_document.at)(doc, ''));
+            return report('missing', {}, { path: doc.path });
         const value = (0,json_document/* field */.ZZ)(doc, 'base_model_name_or_path');
         const where = (0,json_document.at)(doc, POINTER);
         if (value === null)
@@ -42318,8 +43135,8 @@ const ALL_LINEAR = 'all-linear';
 /** PEFT matches a list entry against a module's full name or its dotted suffix: judge by the last part. */
 const lastPart = (name) => name.slice(name.lastIndexOf('.') + 1);
 /** The output head: lm_head in most models, embed_out in GPT-NeoX (not an embedding despite the name). */
-const HEADS = new Set(['lm_head', 'embed_out']);
-const isHead = (name) => HEADS.has(lastPart(name));
+const adapter_target_modules_HEADS = new Set(['lm_head', 'embed_out']);
+const isHead = (name) => adapter_target_modules_HEADS.has(lastPart(name));
 const isEmbedding = (name) => /embed/i.test(name);
 const quoted = (names) => (0,wording/* listNames */.Zv)(names.map((n) => JSON.stringify(n)));
 const listHint = 'Give target_modules as the list of module names the adapter changes, e.g. ["q_proj", "k_proj", "v_proj", "o_proj"]; PeftModel.save_pretrained() writes the list it used.';
@@ -42385,7 +43202,7 @@ const listHint = 'Give target_modules as the list of module names the adapter ch
             if ((value === undefined || value === null) && parameters.length > 0)
                 return;
             if (!(0,json_document/* hasField */.RY)(doc, 'target_modules'))
-                return report('missing', {}, (0,json_document.at)(doc, ''));
+                return report('missing', {}, { path: doc.path });
             const where = (0,json_document.at)(doc, '/target_modules');
             if (value === null)
                 return report('missing', {}, where);
@@ -58221,7 +59038,7 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;

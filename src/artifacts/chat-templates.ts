@@ -4,7 +4,8 @@
 // into a dict by name; a processor's legacy chat_template.json serves multimodal models. Each template
 // is parsed once here and shared by every template rule.
 import type { Location } from '../common/finding.js'
-import { at as locate, jsonType, type JsonDocument } from './json-document.js'
+import { describeJsonProblem } from '../common/json-errors.js'
+import { at as locate, jsonType, problemPosition, type JsonDocument } from './json-document.js'
 import { docOf, MiB, type JsonFile } from './json-file.js'
 import type { RepoEntry, Source } from '../sources/source.js'
 import { readListedFile } from '../sources/readable.js'
@@ -31,6 +32,8 @@ type TemplateProblem =
   | { kind: 'no-default'; location: Location; names: string[]; where: string }
   | { kind: 'unreadable'; location: Location; why: string }
   | { kind: 'legacy-conflict'; location: Location }
+  /** chat_template.json nested deeper than Python's json loads: `reason` follows the file's name. */
+  | { kind: 'too-deep'; location: Location; reason: string }
 
 export interface ChatTemplates {
   /** What transformers' tokenizer would load: the .jinja files when there are any, else tokenizer_config.json's, else chat_template.json's. */
@@ -65,6 +68,12 @@ export async function loadChatTemplates(
   const problems: TemplateProblem[] = []
   const fromTokenizerConfig = fromJson(docOf(tokenizerConfig), tokenizerConfig.path, problems)
   const fromProcessor = fromJson(docOf(chatTemplateJson), chatTemplateJson.path, problems)
+  if (chatTemplateJson.state === 'invalid' && chatTemplateJson.problem.kind === 'too-deep')
+    problems.push({
+      kind: 'too-deep',
+      location: { path: chatTemplateJson.path, ...problemPosition(chatTemplateJson.problem) },
+      reason: describeJsonProblem(chatTemplateJson.problem),
+    })
 
   const jinjaPaths = [...entries.values()]
     .filter(

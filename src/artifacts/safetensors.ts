@@ -110,8 +110,13 @@ export type SafetensorsProblem =
   | { code: 'invalid-json'; detail: string; byteOffset: number }
   // InvalidHeaderDeserialization: the root is not an object
   | { code: 'not-an-object'; found: string }
-  // Spec: "Duplicate keys are disallowed"; serde keeps the last one (so do we). `pointer` is the object's.
+  // InvalidHeaderDeserialization: a key twice where serde refuses it (`__metadata__` twice, a field of
+  // a tensor entry twice: serde's "duplicate field"), or twice in `__metadata__`. `pointer` is the object's.
   | { code: 'duplicate-key'; key: string; pointer: string }
+  // A tensor named twice. Spec: "Duplicate keys are disallowed"; the crate reads the tensors into a map
+  // (HashMetadata's `tensors: HashMap<String, TensorInfo>`, safetensors/src/tensor.rs), so the last
+  // entry wins and is the one checked here too.
+  | { code: 'duplicate-tensor'; tensor: string }
   // InvalidHeaderDeserialization: the tensor entry or one of its fields is missing or ill-typed
   | { code: 'invalid-tensor-entry'; tensor: string; field: Field; detail: string }
   // InvalidHeaderDeserialization: a dtype string the crate does not know
@@ -187,6 +192,7 @@ export const SAFETENSORS_PROBLEM_SEVERITY: Record<SafetensorsProblemCode, Severi
   'invalid-json': 'error',
   'not-an-object': 'error',
   'duplicate-key': 'error',
+  'duplicate-tensor': 'warning',
   'invalid-tensor-entry': 'error',
   'unknown-dtype': 'error',
   'metadata-not-object': 'error',
@@ -328,8 +334,9 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
     problems.push({ code: 'not-an-object', found: describe(json.root) })
     return { ok: false, ...problems.result() }
   }
-  for (const d of json.duplicates) problems.push({ code: 'duplicate-key', ...d })
-  problems.more('duplicate-key', json.moreDuplicates)
+  for (const d of json.duplicates) problems.push(d)
+  problems.more('duplicate-key', json.moreDuplicates['duplicate-key'])
+  problems.more('duplicate-tensor', json.moreDuplicates['duplicate-tensor'])
 
   const header = interpretHeader(entriesOf(json.root), headerLength, fileSize, problems)
   return { ok: true, header, ...problems.result() }
@@ -713,8 +720,9 @@ function parseJson(text: string): ParsedJson {
   const keys: string[] = []
   const bases: number[] = []
   const items: JValue[] = []
-  const duplicates: { key: string; pointer: string }[] = []
-  let moreDuplicates = 0
+  const duplicates: Duplicate[] = []
+  const listed = { 'duplicate-key': 0, 'duplicate-tensor': 0 }
+  const moreDuplicates = { 'duplicate-key': 0, 'duplicate-tensor': 0 }
   let root: JValue = null
 
   const fail = (message: string, at: number): never => {
@@ -738,8 +746,15 @@ function parseJson(text: string): ParsedJson {
       const key = keys[keys.length - 1]
       const size = object.size
       if (object.set(key, value).size === size) {
-        if (duplicates.length < MAX_PROBLEMS_PER_CODE) duplicates.push({ key, pointer: pointer() })
-        else moreDuplicates++
+        // A key of the root other than __metadata__ names a tensor: serde keeps the last of a name.
+        const d: Duplicate =
+          objects.length === 1 && key !== '__metadata__'
+            ? { code: 'duplicate-tensor', tensor: key }
+            : { code: 'duplicate-key', key, pointer: pointer() }
+        if (listed[d.code] < MAX_PROBLEMS_PER_CODE) {
+          listed[d.code]++
+          duplicates.push(d)
+        } else moreDuplicates[d.code]++
       }
     }
   }
@@ -790,11 +805,14 @@ function parseJson(text: string): ParsedJson {
   return { root, duplicates, moreDuplicates }
 }
 
+/** A key written twice in one object: a tensor's name, or another key. */
+type Duplicate = Extract<SafetensorsProblem, { code: 'duplicate-key' | 'duplicate-tensor' }>
+
 interface ParsedJson {
   root: JValue
-  /** Up to MAX_PROBLEMS_PER_CODE duplicated keys, and how many more there were. */
-  duplicates: { key: string; pointer: string }[]
-  moreDuplicates: number
+  /** Up to MAX_PROBLEMS_PER_CODE duplicated keys of each kind, and how many more there were. */
+  duplicates: Duplicate[]
+  moreDuplicates: Record<Duplicate['code'], number>
 }
 
 /** Thrown by plainHeader's entries when one holds what JSON.parse reads otherwise than serde_json. */

@@ -33,12 +33,21 @@ export interface Finding {
   hint?: string
   location: Location
   docsUrl: string
+  /**
+   * A cause other findings follow from (its rule's meta declares `rootCause`), e.g. no weights at
+   * the root: listed before the other findings of its severity. Not part of the JSON report.
+   */
+  rootCause?: true
 }
 
-/** Deterministic order for every output: severity, then path, line, row, rule id. */
+/**
+ * Deterministic order for every output: severity, then root causes before the findings they may
+ * explain, then path, line, row, rule id.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     RANK[b.severity] - RANK[a.severity] ||
+    Number(b.rootCause ?? false) - Number(a.rootCause ?? false) ||
     a.location.path.localeCompare(b.location.path) ||
     (a.location.line ?? 0) - (b.location.line ?? 0) ||
     (a.location.row ?? 0) - (b.location.row ?? 0) ||

@@ -15,14 +15,29 @@ export interface TokenStats {
 }
 
 export interface DatasetStats {
+  /** Rows parsed as JSON (objects or not): what roles and token lengths are taken over. */
   rows: number
   /** Rows that could not be parsed: they count towards max-rows, not towards the statistics. */
   badRows: number
   /**
-   * Rows per split, in the order the splits were first seen. A Map: split names come from the
-   * repository's file names, and one named `constructor` or `__proto__` is just a split.
+   * Every row the reader saw per split, unreadable ones included, in the order the splits were first
+   * seen. A Map: split names come from the repository's file names, and one named `constructor` or
+   * `__proto__` is just a split.
    */
   rowsPerSplit: Map<string, number>
+  /**
+   * Rows per split that are not a JSON object (not JSON at all, an array, a string, a row over the size
+   * limit): the rows DS201 reports. Only splits that have some.
+   */
+  unreadablePerSplit: Map<string, number>
+  /** The totals of the two maps: every row seen, and the unreadable ones among them. */
+  seen: number
+  unreadable: number
+  /**
+   * Set when max-rows stopped the pass before the end: the rows read, the limit, and the rows the files
+   * hold when their format states it (Parquet's footer) and every file was opened.
+   */
+  partial?: { checked: number; maxRows: number; total?: number }
   /** Messages per role, over every row: Friendli's four roles, `(none)` and `(other)`. */
   roles: Map<string, number>
   tokens?: TokenStats
@@ -40,7 +55,15 @@ const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 export function statsCollector(base: BaseModel | undefined) {
   let rows = 0
   let badRows = 0
+  let unreadable = 0
   const rowsPerSplit = new Map<string, number>()
+  const unreadablePerSplit = new Map<string, number>()
+  const tally = (split: string, readable: boolean) => {
+    rowsPerSplit.set(split, (rowsPerSplit.get(split) ?? 0) + 1)
+    if (readable) return
+    unreadable++
+    unreadablePerSplit.set(split, (unreadablePerSplit.get(split) ?? 0) + 1)
+  }
   // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
   // and content swapped cannot fill memory or the summary with its text.
   const roles = new Map<string, number>()
@@ -49,13 +72,15 @@ export function statsCollector(base: BaseModel | undefined) {
   return {
     /** Rows read so far, parsed or not: what max-rows counts. */
     seen: () => rows + badRows,
-    badRow() {
+    /** A row that could not be parsed, in a file of `split`. */
+    badRow(split: string) {
       badRows++
+      tally(split, false)
     },
     /** A parsed row; returns the parsed rows so far. */
     row(row: DatasetRow, messages: unknown): number {
       rows++
-      rowsPerSplit.set(row.file.split, (rowsPerSplit.get(row.file.split) ?? 0) + 1)
+      tally(row.file.split, isObject(row.value))
       if (Array.isArray(messages))
         for (const m of messages as unknown[]) {
           const role = isObject(m) ? m.role : undefined
@@ -75,8 +100,18 @@ export function statsCollector(base: BaseModel | undefined) {
       }
       return rows
     },
-    result(seconds: number): DatasetStats {
-      const stats: DatasetStats = { rows, badRows, rowsPerSplit, roles, seconds }
+    result(seconds: number, partial?: DatasetStats['partial']): DatasetStats {
+      const stats: DatasetStats = {
+        rows,
+        badRows,
+        rowsPerSplit,
+        unreadablePerSplit,
+        seen: rows + badRows,
+        unreadable,
+        roles,
+        seconds,
+        ...(partial ? { partial } : {}),
+      }
       if (counts.length > 0) stats.tokens = tokenStats(counts)
       else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
       else if (base && !base.countTokens) stats.noTokens = base.noTokenizer

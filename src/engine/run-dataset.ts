@@ -17,6 +17,11 @@ export interface DatasetRunOptions {
   docsBase: string
   base?: BaseModel
   maxRows?: number
+  /**
+   * Where a finding about the whole dataset goes (rules report it at '.'): the one data file named, when
+   * the dataset was named by a file, so the finding names that file and not the folder it sits in.
+   */
+  datasetPath?: string
   /** Called about every two seconds on long runs: rows so far and rows per second. */
   onProgress?: (rows: number, rowsPerSecond: number) => void
 }
@@ -33,12 +38,17 @@ export async function runDatasetRules(
   // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
   const collected = findingCollector()
   const { base } = options
+  // A finding about the whole dataset ('.') names the data file when the dataset is that one file.
+  const placed = (f: Finding): Finding =>
+    f.location.path === '.' && options.datasetPath
+      ? { ...f, location: { ...f.location, path: options.datasetPath } }
+      : f
   const visitors: { rule: DatasetRule; visitor: DatasetVisitor; crashed: boolean }[] = []
   for (const rule of rules) {
     const level = options.levels.get(rule.meta.id)
     if (level === 'off') continue
     const docsUrl = `${options.docsBase}${rule.meta.name}.md`
-    const report = reporterFor(rule.meta, level, docsUrl, (f) => collected.push(f))
+    const report = reporterFor(rule.meta, level, docsUrl, (f) => collected.push(placed(f)))
     visitors.push({ rule, visitor: rule.create({ base, report }), crashed: false })
   }
   // A rule that throws is reported once and left out of the rest of the pass; the others go on.
@@ -49,9 +59,8 @@ export async function runDatasetRules(
         call(entry.visitor)
       } catch (error) {
         entry.crashed = true
-        collected.keep(
-          crashedFinding(entry.rule.meta, error, `${options.docsBase}${entry.rule.meta.name}.md`, 'dataset'),
-        )
+        const docsUrl = `${options.docsBase}${entry.rule.meta.name}.md`
+        collected.keep(placed(crashedFinding(entry.rule.meta, error, docsUrl, 'dataset')))
       }
     }
   }
@@ -64,11 +73,21 @@ export async function runDatasetRules(
   // Rows a reader reported and did not read (a Parquet row group past the limits): rows of the files
   // for max-rows and for "the dataset has no rows", not for the statistics.
   let skippedRows = 0
+  // Whether max-rows stopped the pass, and the rows the files hold while every file's count is known:
+  // a file read to its end, or one whose format states it (Parquet's footer).
+  let stopped = false
+  let total: number | undefined = 0
   for (const file of files) {
     const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows
-    if (left !== undefined && left <= 0) break
+    if (left !== undefined && left <= 0) {
+      total = undefined // files not opened
+      break
+    }
+    let inFile = 0
+    let stated: number | undefined
     try {
-      for await (const event of readRows(source, file, { maxRows: left })) {
+      for await (const event of readRows(source, file, { maxRows: left, onRowCount: (n) => (stated = n) })) {
+        inFile += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
         if (event.kind === 'bad-row' && event.skipped !== undefined) {
           const skipped = { row: event.row, count: event.skipped, problem: event.problem }
           skippedRows += skipped.count
@@ -76,7 +95,7 @@ export async function runDatasetRules(
           continue
         }
         if (event.kind === 'bad-row') {
-          stats.badRow()
+          stats.badRow(file.split)
           each((v) => v.badRow?.(file, event))
           continue
         }
@@ -90,15 +109,26 @@ export async function runDatasetRules(
           options.onProgress(rows, Math.round(rows / ((now - started) / 1000)))
         }
       }
+      // A reader stops at the limit without knowing whether rows follow; a Parquet footer says.
+      const limited = left !== undefined && inFile >= left
+      if (limited) stopped = true
+      if (total !== undefined)
+        total = !limited ? total + inFile : stated === undefined ? undefined : total + stated
     } catch (error) {
       if (!(error instanceof DataFileError)) throw error
+      total = undefined
       each((v) => v.fileError?.(file, error.message, error.line))
     }
   }
   each((v) => v.end?.(stats.seen() + skippedRows))
+  const checked = stats.seen()
+  const partial =
+    stopped && options.maxRows !== undefined && (total === undefined || total > checked + skippedRows)
+      ? { checked, maxRows: options.maxRows, ...(total !== undefined ? { total } : {}) }
+      : undefined
   return {
     findings: collected.findings,
-    stats: stats.result((Date.now() - started) / 1000),
+    stats: stats.result((Date.now() - started) / 1000, partial),
     omitted: collected.omitted().sort(compareOmitted),
   }
 }

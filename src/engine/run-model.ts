@@ -2,6 +2,7 @@ import { modelArtifactLoader, type ModelArtifactName } from '../artifacts/model-
 import type { Source } from '../sources/source.js'
 import type { Finding, Location, RuleLevel, Severity } from '../common/finding.js'
 import type { AnyMessages, ModelRule, RuleMeta, RuleSettings } from '../rules/model-rule.js'
+import { foldRootCauses, type Cause } from './root-causes.js'
 
 export interface RunOptions {
   /** Severity chosen by the user, by rule id; absent means the rule's own default. */
@@ -12,27 +13,33 @@ export interface RunOptions {
 
 type AnyRuleMeta = RuleMeta<AnyMessages>
 
-/** A report function for one rule: its message by key, at the user's level or the message's own. */
+/**
+ * A report function for one rule: its message by key, at the user's level or the message's own.
+ * `push` gets the finding and the message's data.
+ */
 export function reporterFor(
   meta: AnyRuleMeta,
   level: RuleLevel | undefined,
   docsUrl: string,
-  push: (f: Finding) => void,
+  push: (f: Finding, data: unknown) => void,
 ): (key: string, data: unknown, location: Location) => void {
   return (key, data, location) => {
     const spec = meta.messages[key]
     // The types tie keys to messages; a key that slips past them is a bug of the rule's, said plainly.
     if (!spec) throw new Error(`it reported "${key}", which is not one of its messages`)
-    push({
-      ruleId: meta.id,
-      rule: meta.name,
-      messageId: key,
-      severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
-      message: spec.text(data),
-      hint: spec.hint?.(data),
-      location,
-      docsUrl,
-    })
+    push(
+      {
+        ruleId: meta.id,
+        rule: meta.name,
+        messageId: key,
+        severity: (level as Severity | undefined) ?? spec.severity ?? meta.severity,
+        message: spec.text(data),
+        hint: spec.hint?.(data),
+        location,
+        docsUrl,
+      },
+      data,
+    )
   }
 }
 
@@ -53,7 +60,8 @@ export function crashedFinding(meta: AnyRuleMeta, error: unknown, docsUrl: strin
 /**
  * Load every artifact the enabled rules declare (each once), then run the rules. A SourceError while
  * loading means "could not check" and propagates; a rule that throws becomes one finding and the run
- * goes on, so one bug never hides every other result.
+ * goes on, so one bug never hides every other result. Last, the findings a root cause explains are
+ * folded into it (engine/root-causes.ts).
  */
 export async function runModelRules(
   source: Source,
@@ -70,6 +78,7 @@ export async function runModelRules(
   const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)] as const)))
 
   const findings: Finding[] = []
+  const causes = new Map<Finding, Cause>()
   for (const rule of enabled) {
     const { meta } = rule
     const level = options.levels.get(meta.id)
@@ -79,11 +88,20 @@ export async function runModelRules(
       rule.check({
         artifacts,
         settings: options.settings,
-        report: reporterFor(meta, level, docsUrl, (f) => findings.push(f)),
+        report: reporterFor(meta, level, docsUrl, (f, data) => {
+          const cause = meta.rootCause
+          if (!cause) return void findings.push(f)
+          const root: Finding = { ...f, rootCause: true }
+          findings.push(root)
+          causes.set(root, {
+            explains: new Set(cause.explains),
+            ...(cause.files ? { files: new Set(cause.files(data)) } : {}),
+          })
+        }),
       })
     } catch (error) {
       findings.push(crashedFinding(meta, error, docsUrl, 'model'))
     }
   }
-  return findings
+  return foldRootCauses(findings, causes)
 }

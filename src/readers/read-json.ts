@@ -1,6 +1,7 @@
 // A .json file of rows: its top-level shape decides how it is read (an array streamed element by
 // element, `{"data": [...]}` by its one array of objects, several top-level objects as JSON Lines).
 // The shape is found by a byte-level scan that never holds the document.
+import { isObject } from '../common/json.js'
 import type { Source } from '../sources/source.js'
 import { streamJsonArray } from './json-array.js'
 import { readJsonl } from './read-jsonl.js'
@@ -17,16 +18,19 @@ import {
   NEWLINE,
   OPEN_ARRAY,
   OPEN_OBJECT,
+  parseRowBytes,
   QUOTE,
   refuseBinary,
   refuseLfsPointer,
+  tooLong,
 } from './read-text.js'
-import { DataFileError, type DataFile, type RowEvent } from './rows.js'
+import { DataFileError, MAX_ROW_BYTES, type DataFile, type RowEvent } from './rows.js'
 
 /**
  * A `.json` file: a top-level array of rows. Like `datasets`, a file of several top-level objects is read
  * as JSON Lines, and a single object whose only array-valued key holds objects (`{"data": [...]}`) has
- * that array streamed; any other object is a DataFileError.
+ * that array streamed, unless it is one ShareGPT conversation (`{"conversations": [{"from", "value"}]}`),
+ * which is one row; any other object is a DataFileError.
  */
 export async function* readJson(source: Source, file: DataFile): AsyncGenerator<RowEvent[]> {
   await refuseLfsPointer(source, file, 'JSON file')
@@ -54,7 +58,17 @@ export async function* readJson(source: Source, file: DataFile): AsyncGenerator<
     const arrays = shape.keys.filter((k) => k.array)
     const rows = arrays.filter((k) => k.array!.objects)
     if (arrays.length === 1 && rows.length === 1) {
-      yield* streamJsonArray(source, file, rows[0].array!.offset, rows[0].array!.line, false)
+      const elements = streamJsonArray(source, file, rows[0].array!.offset, rows[0].array!.line, false)
+      const first = await elements.next()
+      // {"conversations": [{"from": "human", "value": …}, …]} is one ShareGPT conversation, not a list of
+      // rows: it is read whole, as one row, so the rules name its format instead of its turns' keys.
+      if (rows[0].name === 'conversations' && !first.done && isShareGptTurn(first.value[0])) {
+        await elements.return(undefined)
+        yield [await wholeObject(source, file, offset + at, line)]
+        return
+      }
+      if (!first.done) yield first.value
+      yield* elements
       return
     }
     const names = shape.keys.map((k) => JSON.stringify(k.name)).slice(0, 5)
@@ -68,6 +82,21 @@ export async function* readJson(source: Source, file: DataFile): AsyncGenerator<
     )
   }
   // Empty or only whitespace: no rows.
+}
+
+/** A ShareGPT turn: {"from": "human", "value": "…"}. */
+function isShareGptTurn(event: RowEvent | undefined): boolean {
+  return event?.kind === 'row' && isObject(event.value) && 'from' in event.value && 'value' in event.value
+}
+
+/** The object that starts at byte `start` (on `line`) and ends the file, as one row. */
+async function wholeObject(source: Source, file: DataFile, start: number, line: number): Promise<RowEvent> {
+  const size = file.size - start
+  if (size > MAX_ROW_BYTES) return { kind: 'bad-row', row: 1, line, problem: tooLong(size) }
+  const parsed = parseRowBytes(await source.readRange(file.path, start, file.size))
+  return parsed.ok
+    ? { kind: 'row', row: 1, line, value: parsed.value, bytes: size }
+    : { kind: 'bad-row', row: 1, line, problem: parsed.problem }
 }
 
 function jsonKind(b: number): string {

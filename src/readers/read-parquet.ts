@@ -76,6 +76,8 @@ export async function* readParquet(
   options: {
     maxRows?: number
     columns?: string[]
+    /** The rows the footer says the file holds, once its counts are checked. */
+    onRowCount?: (rows: number) => void
     limits?: Partial<ParquetLimits>
     counters?: ParquetReadCounters
   } = {},
@@ -92,6 +94,7 @@ export async function* readParquet(
     throw asDataFileError(error, 'the Parquet footer (its metadata) cannot be read')
   }
   checkCounts(metadata, file, limits)
+  options.onRowCount?.(Number(metadata.num_rows))
 
   let columns = options.columns
   if (columns) {

@@ -16,6 +16,8 @@ export interface ReadOptions {
    * these keys (its `bytes` stays the size of the whole stored row).
    */
   columns?: string[]
+  /** Called with the rows the file holds when its format states it (Parquet's footer), before any row. */
+  onRowCount?: (rows: number) => void
 }
 
 /**
@@ -32,7 +34,7 @@ export async function* readRows(
   if (!(maxRows > 0)) return
   const batches =
     file.format === 'parquet'
-      ? readParquet(source, file, { maxRows, columns: options.columns })
+      ? readParquet(source, file, { maxRows, columns: options.columns, onRowCount: options.onRowCount })
       : file.format === 'json'
         ? readJson(source, file)
         : readJsonl(source, file)

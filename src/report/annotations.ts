@@ -32,11 +32,21 @@ const PART_MAX = Math.floor(MESSAGE_MAX / (ROWS_SHOWN + 2))
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
 
 /**
+ * GitHub shows an annotation on a file without a line at line 1 of the file: the title says the finding
+ * is about the file, not that line.
+ */
+function titled(title: string, where: { file?: string; startLine?: number }): string {
+  return where.file !== undefined && where.startLine === undefined ? `${title} (file-level)` : title
+}
+
+/**
  * The annotations to emit, most important first, within GitHub's per-step limits; when some do not
  * fit, the last notice says how many and where they are. Pure, so the caps are testable.
  */
 export function planAnnotations(report: Report): Annotation[] {
   const candidates: Annotation[] = []
+  // Annotations of root-cause findings (Finding.rootCause): they go first, before the details.
+  const rootCauses = new Set<Annotation>()
   for (const target of report.targets) {
     if (target.status === 'error') {
       candidates.push({
@@ -68,7 +78,10 @@ export function planAnnotations(report: Report): Annotation[] {
       const more = group.length - shown.length
       candidates.push({
         level: LEVEL[f.severity],
-        title: `${f.ruleId} ${f.rule}: ${plural(new Set(group.map((g) => g.location.row)).size, 'row')}`,
+        title: titled(
+          `${f.ruleId} ${f.rule}: ${plural(new Set(group.map((g) => g.location.row)).size, 'row')}`,
+          where,
+        ),
         message: [
           ...shown,
           ...(more > 0
@@ -87,15 +100,19 @@ export function planAnnotations(report: Report): Annotation[] {
         where.file && !target.hub ? '' : `${formatLocation(workspacePath(target, f.location), f.location)}: `
       candidates.push({
         level: LEVEL[f.severity],
-        title: `${f.ruleId} ${f.rule}`,
+        title: titled(`${f.ruleId} ${f.rule}`, where),
         message: `${clip(prefix + f.message, MESSAGE_MAX - PART_MAX)}${f.hint ? `\n${clip(f.hint, PART_MAX)}` : ''}`,
         ...where,
       })
+      if (f.rootCause) rootCauses.add(candidates[candidates.length - 1]!)
     }
   }
-  // Findings that land on a line (and so in the PR diff) go first within each level.
+  // Within each level: root causes first (one cause over the details it explains), then findings
+  // that land on a line (and so in the PR diff).
   const ordered = [...candidates].sort(
-    (a, b) => Number(b.startLine !== undefined) - Number(a.startLine !== undefined),
+    (a, b) =>
+      Number(rootCauses.has(b)) - Number(rootCauses.has(a)) ||
+      Number(b.startLine !== undefined) - Number(a.startLine !== undefined),
   )
 
   const taken: Annotation[] = []

@@ -1,10 +1,13 @@
 import type { Report, TargetResult } from '../check.js'
 import type { Finding } from '../common/finding.js'
+import type { DatasetStats } from '../engine/dataset-stats.js'
 
 /**
  * The CLI's JSON report (its shape is a contract: README, "CLI"): every finding kept, one by one;
  * absent values are null. `omitted` (additive) says, per rule, file and severity, how many findings a
  * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
+ * `dataset` (additive, dataset targets that were checked) counts the rows read, unreadable ones
+ * included, by split, and says how many rows max-rows left unchecked.
  */
 export function toJson(report: Report) {
   return {
@@ -72,6 +75,23 @@ function targetHead(t: TargetResult) {
     revision: t.revision,
     status: t.status,
     ...(t.error ? { error: t.error } : {}),
+    ...(t.dataset ? { dataset: datasetJson(t.dataset) } : {}),
+  }
+}
+
+function datasetJson(d: DatasetStats) {
+  return {
+    rows: d.seen,
+    unreadable: d.unreadable,
+    splits: [...d.rowsPerSplit].map(([split, rows]) => ({
+      split,
+      rows,
+      unreadable: d.unreadablePerSplit.get(split) ?? 0,
+    })),
+    // Set when max-rows stopped the pass; `total` is null when the files do not say how many rows they hold.
+    maxRows: d.partial
+      ? { limit: d.partial.maxRows, checked: d.partial.checked, total: d.partial.total ?? null }
+      : null,
   }
 }
 

@@ -3,6 +3,7 @@ import type { Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
 import { fitMarkdown, mdCode, mdLink, mdText, moreLine } from './markdown.js'
 import { formatLocation, hubBlobUrl } from './paths.js'
+import { checkedRows } from './text.js'
 
 /**
  * GitHub drops a step summary over 1 MiB (1,048,576 bytes): the summary is never longer than this many
@@ -114,7 +115,7 @@ function commitLink(target: TargetResult): string {
 function findingsTable(out: Lines, target: TargetResult): void {
   const rows = function* () {
     for (const f of target.findings) {
-      const file = f.location.path === '.' ? '(model folder)' : f.location.path
+      const file = f.location.path !== '.' ? f.location.path : `(${target.kind} folder)`
       const where = mdCode(formatLocation(file, f.location), { table: true, max: PATH_MAX })
       const location = target.hub ? mdLink(where, hubBlobUrl(target.hub, f.location)) : where
       const hint = f.hint ? `<br>*Fix:* ${mdText(f.hint)}` : ''
@@ -152,22 +153,25 @@ function datasetTables(out: Lines, target: TargetResult): void {
   const d = target.dataset!
   const n = (x: number) => x.toLocaleString('en-US')
 
+  // Every row read is counted, the unreadable ones (not a JSON object: DS201's rows) too.
   const splits = [...d.rowsPerSplit]
-  out.push('| Split | Rows |', '|---|---|')
+  const bad = (split: string) => d.unreadablePerSplit.get(split) ?? 0
+  out.push('| Split | Rows | Unreadable |', '|---|---|---|')
   const shownSplits = out.rows(
     [],
-    lazy(splits, ([split, rows]) => `| ${mdText(split, SPLIT_MAX)} | ${n(rows)} |`),
+    lazy(splits, ([split, rows]) => `| ${mdText(split, SPLIT_MAX)} | ${n(rows)} | ${n(bad(split))} |`),
     SPLIT_ROWS,
   )
   const rest = splits.slice(shownSplits)
+  const sum = (f: (split: string, rows: number) => number) => rest.reduce((t, [s, r]) => t + f(s, r), 0)
   if (rest.length)
-    out.push(
-      `| *…and ${plural(rest.length, 'more split')}* | ${n(rest.reduce((sum, [, rows]) => sum + rows, 0))} |`,
-    )
+    out.push(`| *…and ${plural(rest.length, 'more split')}* | ${n(sum((_, r) => r))} | ${n(sum(bad))} |`)
   out.push(
-    `| **all** | **${n(d.rows)}** (${n(Math.round(d.rows / Math.max(d.seconds, 0.001)))} rows/s) |`,
+    `| **all** | **${n(d.seen)}** (${n(Math.round(d.seen / Math.max(d.seconds, 0.001)))} rows/s) | **${n(d.unreadable)}** |`,
     '',
   )
+  const checked = d.partial && checkedRows(d.partial)
+  if (checked) out.push(`${checked[0]!.toUpperCase()}${checked.slice(1)}.`, '') // checked is never empty
 
   const roles = [...d.roles].sort((a, b) => b[1] - a[1])
   if (roles.length) {

@@ -1,4 +1,4 @@
-import type { Report } from '../check.js'
+import type { Report, TargetResult } from '../check.js'
 import type { Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
 import { formatLocation, workspacePath } from './paths.js'
@@ -49,9 +49,43 @@ export function formatText(report: Report, color = false): string {
         `${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${plural(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`,
       )
     }
+    const rows = datasetRows(target)
+    if (rows)
+      lines.push(
+        `${paint('dim', printable(workspacePath(target, { path: target.spec.file ?? '.' })))} ${rows}`,
+      )
   }
   lines.push(summaryLine(report, paint))
   return lines.join('\n') + '\n'
+}
+
+/** Splits named in a dataset's line before "…and N more splits". */
+const SPLITS_SHOWN = 20
+
+/**
+ * A dataset's rows, every row read counted, with the unreadable ones (not a JSON object), by split; and
+ * whether max-rows stopped the pass: `rows: 8 read, 1 unreadable; by split: train 8 (1 unreadable)`.
+ */
+function datasetRows(target: TargetResult): string | undefined {
+  const d = target.dataset
+  if (!d) return undefined
+  const n = (x: number) => x.toLocaleString('en-US')
+  const splits = [...d.rowsPerSplit].slice(0, SPLITS_SHOWN).map(([split, rows]) => {
+    const bad = d.unreadablePerSplit.get(split)
+    return `${printable(split)} ${n(rows)}${bad ? ` (${n(bad)} unreadable)` : ''}`
+  })
+  const more = d.rowsPerSplit.size - splits.length
+  if (more > 0) splits.push(`…and ${plural(more, 'more split')}`)
+  const partial = d.partial ? `; ${checkedRows(d.partial)}` : ''
+  return `rows: ${n(d.seen)} read, ${n(d.unreadable)} unreadable; by split: ${splits.join(', ') || 'none'}${partial}`
+}
+
+/** What max-rows left out: "checked 100 of 2,000 rows (max-rows 100)" when the files say how many. */
+export function checkedRows(p: { checked: number; maxRows: number; total?: number }): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  return p.total !== undefined
+    ? `checked ${n(p.checked)} of ${plural(p.total, 'row')} (max-rows ${n(p.maxRows)})`
+    : `first ${plural(p.checked, 'row')} checked (max-rows ${n(p.maxRows)}); the rest not read`
 }
 
 export function summaryLine(

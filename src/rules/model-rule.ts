@@ -26,6 +26,20 @@ export interface RuleMeta<M extends AnyMessages> {
   messages: M
 }
 
+/** What a root-cause rule explains: see `rootCause` in ModelRule's meta. */
+export interface RootCause {
+  /**
+   * Names of the rules whose findings follow from this rule's: they are dropped, and the root cause's
+   * message says how many it explains. A finding more severe than the root cause is never folded.
+   */
+  explains: readonly string[]
+  /**
+   * The files one finding is about, from its message's data: then only findings about those files are
+   * folded. Absent: the rule's finding explains those rules' findings wherever they are.
+   */
+  files?: (data: any) => readonly string[]
+}
+
 /** What every rule may read besides artifacts: user settings that change what is accepted. */
 export interface RuleSettings {
   extraArchitectures: readonly string[]
@@ -43,6 +57,12 @@ export interface ModelRule<A extends ModelArtifactName = any, M extends AnyMessa
     artifacts: readonly A[]
     /** Which targets the rule checks: models (the default), LoRA adapters, or both. */
     appliesTo?: readonly TargetKind[]
+    /**
+     * Root cause first: the rule reports a cause that other findings follow from. Its findings come
+     * first among those of their severity (compareFindings, the annotations), and the findings of the
+     * rules in `explains` are folded into them once every rule ran (engine/root-causes.ts).
+     */
+    rootCause?: RootCause
   }
   /** Pure: no I/O, no @actions/core. Everything comes from ctx. */
   check(ctx: ModelContext<A, M>): void

@@ -89,6 +89,17 @@ datasetRuleTester(rule, {
       ],
     },
     {
+      name: 'several files without a single row: about the dataset, not the first file',
+      files: { 'train.jsonl': '\n', 'test.jsonl': '\n' },
+      errors: [
+        {
+          messageId: 'noRows',
+          path: '.',
+          message: exactly('The dataset has no rows: train.jsonl and test.jsonl hold none.'),
+        },
+      ],
+    },
+    {
       name: 'a listing cut at its limit: data files past it were not found',
       rows,
       truncated: true,

@@ -18,13 +18,14 @@ datasetRuleTester(rule, {
   ],
   invalid: [
     {
-      // About the whole dataset: on the first row's line, without a row of its own.
+      // On the first row that carries the key, with its row: where to look first.
       name: 'reports keys the template never names, once per key, with the count and the first row',
       rows: [row, row],
       base: chatmlBase(),
       errors: [
         {
           messageId: 'unused',
+          row: 1,
           line: 1,
           message: exactly(
             'Messages carry "weight" (4 messages, first in row 1), which the base model\'s chat template never reads: it is dropped from training silently.',
@@ -32,12 +33,19 @@ datasetRuleTester(rule, {
         },
         {
           messageId: 'unused',
+          row: 1,
           line: 1,
           message: exactly(
             'Messages carry "name" (2 messages, first in row 1), which the base model\'s chat template never reads: it is dropped from training silently.',
           ),
         },
       ],
+    },
+    {
+      name: 'a key first carried by a later row is on that row',
+      rows: [named[0], { messages: [{ role: 'user', content: 'a', weight: 1 }] }],
+      base: chatmlBase({ template: readsName }),
+      errors: [{ messageId: 'unused', row: 2, line: 2, message: '(1 message, first in row 2)' }],
     },
   ],
 })

@@ -27,15 +27,12 @@ ruleTester(rule, {
   ],
   invalid: [
     {
-      name: 'missing: at the top of the file',
+      name: 'missing: on the file, with no line (the key is absent)',
       files: base(undefined),
       errors: [
         {
           messageId: 'missing',
           path: 'adapter_config.json',
-          line: 1,
-          column: 1,
-          pointer: '',
           message:
             'adapter_config.json names no base model ("base_model_name_or_path" is missing or null), so there is nothing to bind the adapter to.',
         },

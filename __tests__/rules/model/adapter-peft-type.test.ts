@@ -89,9 +89,6 @@ ruleTester(rule, {
         {
           messageId: 'missing',
           path: 'adapter_config.json',
-          line: 1,
-          column: 1,
-          pointer: '',
           message:
             'adapter_config.json has no "peft_type", so neither PEFT nor Friendli can tell which kind of adapter it holds.',
         },

@@ -1,6 +1,9 @@
 import rule from '../../../src/rules/model/chat-template-format.js'
 import { ruleTester } from '../../helpers/rule-tester.js'
 
+/** A JSON object nested 10,000 levels deep at line 3 (Python's json loads 9,998): level 9,999 opens at column 10,005. */
+const tooDeepJson = `{\n  "eos_token_id": 2,\n  "x": ${'['.repeat(9_999)}${']'.repeat(9_999)}\n}\n`
+
 const T = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
 const tc = (chat_template: unknown) => JSON.stringify({ eos_token: '</s>', chat_template }, null, 2)
 
@@ -26,6 +29,20 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'chat_template.json nested deeper than Python loads',
+      files: { 'chat_template.json': tooDeepJson },
+      errors: [
+        {
+          messageId: 'tooDeep',
+          path: 'chat_template.json',
+          line: 3,
+          column: 10_005,
+          message:
+            /^chat_template\.json is nested 10,000 levels deep; .* no chat template is read from it\.$/,
+        },
+      ],
+    },
     {
       name: 'a number',
       files: { 'tokenizer_config.json': tc(42) },

@@ -31,8 +31,6 @@ ruleTester(rule, {
         {
           messageId: 'elsewhere',
           path: 'tokenizer_config.json',
-          line: 1,
-          column: 1,
           message:
             'The chat template is only in chat_template.jinja, not in tokenizer_config.json: transformers finds it, but Friendli',
         },

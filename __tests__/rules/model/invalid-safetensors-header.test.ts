@@ -223,16 +223,44 @@ ruleTester(rule, {
       errors: [{ messageId: 'notObject', path: 'model.safetensors', message: 'but is a string.' }],
     },
     {
-      name: 'a tensor written twice (serde keeps the last)',
+      name: 'a tensor written twice: a warning, since the crate keeps the last entry',
       files: {
         'model.safetensors': rewriteHeaderText(small, (t) => t.replace(/("w":\{[^}]*\})/, '$1,$1').trimEnd()),
       },
       errors: [
         {
+          messageId: 'duplicateTensor',
+          path: 'model.safetensors',
+          severity: 'warning',
+          message:
+            'Tensor w is named twice in the header of model.safetensors; the safetensors library keeps the last entry and ignores the earlier one',
+        },
+      ],
+    },
+    {
+      name: 'a tensor written twice, the last entry broken: the checks read the last one, as the crate does',
+      files: {
+        'model.safetensors': rewriteHeaderText(small, (t) =>
+          t.replace(/("w":\{[^}]*\})/, (entry) => `${entry},${entry.replace('"F16"', '"F17"')}`).trimEnd(),
+        ),
+      },
+      errors: [
+        { messageId: 'duplicateTensor', path: 'model.safetensors', message: 'Tensor w is named twice' },
+        { messageId: 'unknownDtype', path: 'model.safetensors', message: 'has dtype "F17"' },
+      ],
+    },
+    {
+      name: '__metadata__ written twice: serde refuses a field given twice',
+      files: {
+        'model.safetensors': rewriteHeaderText(small, (t) =>
+          t.replace('{', '{"__metadata__":{"format":"pt"},').trimEnd(),
+        ),
+      },
+      errors: [
+        {
           messageId: 'duplicateKey',
           path: 'model.safetensors',
-          message:
-            'The header of model.safetensors has the key "w" twice; the format forbids duplicate keys.',
+          message: 'has the key "__metadata__" twice;',
         },
       ],
     },

@@ -28,9 +28,6 @@ ruleTester(rule, {
         {
           messageId: 'missing',
           path: 'config.json',
-          line: 1,
-          column: 1,
-          pointer: '',
           message: 'config.json has no "architectures" field',
         },
       ],
@@ -38,7 +35,7 @@ ruleTester(rule, {
     {
       name: 'no architectures field, the object on line 2',
       files: { 'config.json': '\n{"model_type": "llama"}' },
-      errors: [{ messageId: 'missing', path: 'config.json', line: 2, column: 1, pointer: '' }],
+      errors: [{ messageId: 'missing', path: 'config.json' }],
     },
     {
       name: 'a string instead of a list: at the key',

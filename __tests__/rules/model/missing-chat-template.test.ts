@@ -92,46 +92,46 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'tokenizer_config.json without chat_template: at its object',
+      name: 'tokenizer_config.json without chat_template: on the file, with no line (the key is absent)',
       files: { 'tokenizer_config.json': tokenizerConfig() },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1, pointer: '' }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
-      name: 'tokenizer_config.json starting on line 2',
+      name: 'tokenizer_config.json starting on line 2: still no line',
       files: { 'tokenizer_config.json': '\n{"tokenizer_class": "LlamaTokenizerFast"}\n' },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 2, column: 1, pointer: '' }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'an empty-string chat_template',
       files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: '' }) },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1, pointer: '' }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'a whitespace-only chat_template',
       files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: ' \n ' }) },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'a null chat_template',
       files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: null }) },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'a list of named templates that are all empty',
       files: {
         'tokenizer_config.json': tokenizerConfig({ chat_template: [{ name: 'default', template: '' }] }),
       },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'an empty list',
       files: { 'tokenizer_config.json': tokenizerConfig({ chat_template: [] }) },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'an empty chat_template.jinja',
       files: { 'tokenizer_config.json': tokenizerConfig(), 'chat_template.jinja': '' },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'chat_template.jinja only in a subfolder',
@@ -146,7 +146,7 @@ ruleTester(rule, {
     {
       name: 'chat_template.json with an empty template',
       files: { 'tokenizer_config.json': tokenizerConfig(), 'chat_template.json': '{"chat_template": ""}' },
-      errors: [{ messageId: 'missing', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'missing', path: 'tokenizer_config.json' }],
     },
     {
       name: 'chat_template.json that is not valid JSON',

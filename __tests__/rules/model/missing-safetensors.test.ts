@@ -36,6 +36,28 @@ ruleTester(rule, {
       errors: [{ messageId: 'none', path: '.' }],
     },
     {
+      name: 'an index naming shards, none of them there: the count (missing-shard folds into this)',
+      files: {
+        'config.json': config,
+        'model.safetensors.index.json': JSON.stringify({
+          weight_map: {
+            a: 'model-00001-of-00002.safetensors',
+            b: 'model-00002-of-00002.safetensors',
+            c: 'model-00002-of-00002.safetensors',
+            d: '../outside.safetensors',
+          },
+        }),
+      },
+      errors: [
+        {
+          messageId: 'none',
+          path: '.',
+          message:
+            'No safetensors weights (*.safetensors) at the root of the model; model.safetensors.index.json names 2 shards, and none is there.',
+        },
+      ],
+    },
+    {
       name: 'training_args.bin and optimizer state are not weights',
       files: {
         'config.json': config,

@@ -318,9 +318,6 @@ ruleTester(rule, {
         {
           messageId: 'undeclared',
           path: 'config.json',
-          line: 1,
-          column: 1,
-          pointer: '',
           message:
             'The tensors are quantized as GPTQ or AWQ (model.layers.0.mlp.down_proj.qweight: I32 qweight with qzeros and scales) but config.json has no "quantization_config" (only quantize_config.json, which transformers does not read).',
         },
@@ -333,8 +330,6 @@ ruleTester(rule, {
         {
           messageId: 'undeclared',
           path: 'config.json',
-          line: 1,
-          column: 1,
           message: 'The tensors are quantized as FP8 (',
         },
       ],

@@ -1,6 +1,9 @@
 import rule from '../../../src/rules/model/special-tokens.js'
 import { ruleTester } from '../../helpers/rule-tester.js'
 
+/** A JSON object nested 10,000 levels deep at line 3 (Python's json loads 9,998): level 9,999 opens at column 10,005. */
+const tooDeepJson = `{\n  "eos_token_id": 2,\n  "x": ${'['.repeat(9_999)}${']'.repeat(9_999)}\n}\n`
+
 const tc = (value: Record<string, unknown>) =>
   JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', ...value }, null, 2)
 
@@ -45,28 +48,43 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'special_tokens_map.json nested deeper than Python loads',
+      files: {
+        'tokenizer_config.json': tc({ eos_token: '</s>', pad_token: '<pad>' }),
+        'special_tokens_map.json': tooDeepJson,
+      },
+      errors: [
+        {
+          messageId: 'tooDeep',
+          path: 'special_tokens_map.json',
+          line: 3,
+          column: 10_005,
+          message:
+            "special_tokens_map.json is nested 10,000 levels deep; Python's json module (which transformers and datasets use) stops at 9,998 (level 9,999 opens at line 3, column 10005), so it was not parsed: transformers cannot load the tokenizer",
+        },
+      ],
+    },
+    {
       name: 'no eos_token and no pad_token',
       files: { 'tokenizer_config.json': tc({ bos_token: '<s>' }) },
       errors: [
         {
           messageId: 'noEos',
           path: 'tokenizer_config.json',
-          line: 1,
-          column: 1,
           message: 'No eos_token is defined',
         },
-        { messageId: 'noPad', path: 'tokenizer_config.json', line: 1, column: 1, severity: 'info' },
+        { messageId: 'noPad', path: 'tokenizer_config.json', severity: 'info' },
       ],
     },
     {
       name: 'eos_token null, as some conversions write it',
       files: { 'tokenizer_config.json': tc({ eos_token: null, pad_token: '<pad>' }) },
-      errors: [{ messageId: 'noEos', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'noEos', path: 'tokenizer_config.json' }],
     },
     {
       name: 'an AddedToken object without content is no token',
       files: { 'tokenizer_config.json': tc({ eos_token: { lstrip: false }, pad_token: '<pad>' }) },
-      errors: [{ messageId: 'noEos', path: 'tokenizer_config.json', line: 1, column: 1 }],
+      errors: [{ messageId: 'noEos', path: 'tokenizer_config.json' }],
     },
   ],
 })

@@ -2,6 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import rule, { turnEnd } from '../../../src/rules/model/stop-token.js'
 import { configJson, ruleTester } from '../../helpers/rule-tester.js'
 
+/** A JSON object nested 10,000 levels deep at line 3 (Python's json loads 9,998): level 9,999 opens at column 10,005. */
+const tooDeepJson = `{\n  "eos_token_id": 2,\n  "x": ${'['.repeat(9_999)}${']'.repeat(9_999)}\n}\n`
+
 const CHATML =
   "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 const LLAMA2 =
@@ -56,6 +59,23 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'generation_config.json nested deeper than Python loads',
+      files: {
+        'tokenizer_config.json': tc('<|im_end|>'),
+        'generation_config.json': tooDeepJson,
+        'tokenizer.json': tokenizer,
+      },
+      errors: [
+        {
+          messageId: 'tooDeep',
+          path: 'generation_config.json',
+          line: 3,
+          column: 10_005,
+          message: /^generation_config\.json is nested 10,000 levels deep; .* so loading the model fails/,
+        },
+      ],
+    },
     {
       name: 'ChatML, but every stop token is <|endoftext|>',
       files: {

@@ -1,57 +1,273 @@
 import rule from '../../../src/rules/model/unsupported-architecture.js'
-import { configJson, ruleTester } from '../../helpers/rule-tester.js'
+import { configJson, ruleTester, runRule } from '../../helpers/rule-tester.js'
+import evidence from '../../../src/data/architectures.json' with { type: 'json' }
+import known from '../../../src/data/known-architectures.json' with { type: 'json' }
+
+const config = (architectures: unknown, extra: Record<string, unknown> = {}) => ({
+  'config.json': configJson({ architectures, ...extra }),
+})
+
+// Architectures that real, deployable models use and that an earlier, converter-based list called
+// unsupported: none of them may be an error.
+const DEPLOYABLE = [
+  'GemmaForCausalLM',
+  'Gemma3ForCausalLM',
+  'Gemma3ForConditionalGeneration',
+  'Gemma4ForConditionalGeneration',
+  'Llama4ForConditionalGeneration',
+  'MllamaForConditionalGeneration',
+  'Qwen2MoeForCausalLM',
+  'Qwen3_5ForConditionalGeneration',
+  'Qwen3_5MoeForConditionalGeneration',
+  'Glm4ForCausalLM',
+  'Glm4MoeForCausalLM',
+  'GlmMoeDsaForCausalLM',
+  'MiniMaxM2ForCausalLM',
+  'DeepseekV2ForCausalLM',
+  'DeepseekV32ForCausalLM',
+  'KimiK25ForConditionalGeneration',
+  'Mistral3ForConditionalGeneration',
+  'GraniteForCausalLM',
+  'GraniteMoeForCausalLM',
+  'Starcoder2ForCausalLM',
+  'PhimoeForCausalLM',
+  'Qwen2_5_VLForConditionalGeneration',
+  'BloomForCausalLM',
+]
+
+describe('MR203 unsupported-architecture: no error on a deployable architecture', () => {
+  it.each(DEPLOYABLE)('%s is not an error', async (name) => {
+    const findings = await runRule(rule, { files: config([name]) })
+    expect(findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([])
+  })
+
+  it('every class with current or tooling evidence passes with no finding at all', async () => {
+    const served = evidence.architectures.filter((a) => a.tier === 'current' || a.tier === 'tooling')
+    expect(served.length).toBeGreaterThan(20)
+    for (const a of served) expect(await runRule(rule, { files: config([a.name]) })).toEqual([])
+  })
+
+  it('every generation class transformers or vLLM knows is at most a warning', async () => {
+    const names = Object.entries(known.architectures as Record<string, { head: string }>)
+    let warned = 0
+    for (const [name] of names) {
+      const findings = await runRule(rule, { files: config([name]) })
+      expect(findings.filter((f) => f.severity === 'error')).toEqual([])
+      warned += findings.length
+    }
+    expect(warned).toBeGreaterThan(100)
+  })
+})
 
 ruleTester(rule, {
   valid: [
-    { name: 'a listed architecture', files: { 'config.json': configJson() } },
-    {
-      name: 'only the first entry counts',
-      files: { 'config.json': configJson({ architectures: ['Qwen2ForCausalLM', 'Unknown'] }) },
-    },
+    { name: 'a class with current Friendli evidence', files: config(['GlmMoeDsaForCausalLM']) },
+    { name: "a class Friendli's model optimizer lists", files: config(['Gemma2ForCausalLM']) },
+    { name: 'only the first entry counts', files: config(['Qwen2ForCausalLM', 'Unknown']) },
     {
       name: 'an architecture added by the user',
-      files: { 'config.json': configJson({ architectures: ['MyForCausalLM'] }) },
+      files: config(['MyForCausalLM']),
       extraArchitectures: ['MyForCausalLM'],
     },
-    { name: 'no config.json: other rules report it', files: {} },
     {
-      name: 'architectures malformed: missing-architectures reports it',
-      files: { 'config.json': configJson({ architectures: 'LlamaForCausalLM' }) },
+      name: 'a class the repository defines through auto_map: requires-remote-code reports it',
+      files: config(['ChatGLMishModel'], { auto_map: { AutoModel: 'modeling_chatglm.ChatGLMishModel' } }),
+    },
+    { name: 'no config.json: other rules report it', files: {} },
+    { name: 'architectures malformed: missing-architectures reports it', files: config('LlamaForCausalLM') },
+    { name: 'a non-string first entry: missing-architectures reports it', files: config([42]) },
+    { name: 'an empty first entry: missing-architectures reports it', files: config(['']) },
+    {
+      name: '1,000 entries: only the first counts',
+      files: config(['LlamaForCausalLM', ...Array.from({ length: 999 }, (_, i) => `Bogus${i}`)]),
     },
   ],
   invalid: [
     {
-      name: 'an unknown architecture, on the line of /architectures/0',
-      files: { 'config.json': configJson({ architectures: ['RwkvForCausalLM'] }) },
+      name: 'a typo is an error with the class it meant, on the line of /architectures/0',
+      files: config(['MistralForCasualLM']),
       errors: [
         {
-          messageId: 'unsupported',
+          messageId: 'unknown',
           path: 'config.json',
           line: 3,
           column: 5,
           pointer: '/architectures/0',
-          message: 'RwkvForCausalLM',
+          severity: 'error',
+          message: 'did you mean MistralForCausalLM?',
         },
       ],
     },
     {
-      name: 'a case typo gets a suggestion',
+      name: 'a case slip gets the right spelling',
       files: { 'config.json': '{"model_type": "llama",\n "architectures": ["LLamaForCausalLm"]}' },
       errors: [
         {
-          messageId: 'unsupported',
+          messageId: 'unknown',
           path: 'config.json',
           line: 2,
           column: 20,
-          message: 'did you mean LlamaForCausalLM?',
+          message: /did you mean (LlamaForCausalLM|LLaMAForCausalLM)\?/,
         },
       ],
     },
     {
+      name: 'a Cyrillic look-alike is an error naming the character and the real class',
+      files: config(['LlamaForCausalL\u041C']),
+      errors: [
+        {
+          messageId: 'unknown',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'error',
+          message: /U\+041C.*did you mean LlamaForCausalLM\?/,
+        },
+      ],
+    },
+    {
+      name: 'a Greek look-alike and a zero-width space are caught too',
+      files: config(['Qwen2F\u03BFrCausal\u200BLM']),
+      errors: [
+        {
+          messageId: 'unknown',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          message: 'did you mean Qwen2ForCausalLM?',
+        },
+      ],
+    },
+    {
+      name: 'an invented class with nothing close is an error without a suggestion',
+      files: config(['TotallyMadeUpNet']),
+      errors: [
+        {
+          messageId: 'unknown',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          message: /is not a model class.*\.$/,
+        },
+      ],
+    },
+    {
+      name: 'a 10,000-character name is an error with the name clipped',
+      files: config(['X'.repeat(10_000)]),
+      errors: [
+        {
+          messageId: 'unknown',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          message: '10,000 characters, clipped',
+        },
+      ],
+    },
+    {
+      name: 'a name one version ahead of a known class may be new: a warning',
+      files: config(['Qwen9ForCausalLM']),
+      errors: [
+        {
+          messageId: 'unlisted',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'nearest is Qwen',
+        },
+      ],
+    },
+    {
+      name: 'a config written by a development build of transformers: a warning (the class may be unreleased)',
+      files: config(['BrandNewArchForCausalLM'], { transformers_version: '5.9.0.dev0' }),
+      errors: [
+        {
+          messageId: 'unlisted',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'newer transformers',
+        },
+      ],
+    },
+    {
+      name: 'a look-alike stays an error even when transformers is newer',
+      files: config(['LlamaForCausalL\u041C'], { transformers_version: '5.9.0.dev0' }),
+      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+    },
+    {
+      name: 'a class transformers knows without Friendli evidence: a warning naming the nearest served family',
+      files: config(['Gemma3ForCausalLM']),
+      errors: [
+        {
+          messageId: 'unconfirmed',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: /not confirmed as served.*friendli\.ai\/models.*Gemma 2 \(Gemma2ForCausalLM\)/,
+        },
+      ],
+    },
+    {
+      name: 'only the deprecated converter listed it: a warning that says so',
+      files: config(['FalconForCausalLM']),
+      errors: [
+        {
+          messageId: 'legacy',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'deprecated checkpoint converter',
+        },
+      ],
+    },
+    {
+      name: 'only friendli.ai/models pages of fine-tunes: a warning that says it is likely, not confirmed',
+      files: config(['Olmo3ForCausalLM']),
+      errors: [
+        {
+          messageId: 'catalog',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'not confirmed',
+        },
+      ],
+    },
+    {
+      name: 'a classification head: a warning that chat needs a generation head',
+      files: config(['LlamaForSequenceClassification']),
+      errors: [
+        {
+          messageId: 'notGenerating',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'does not generate text',
+        },
+      ],
+    },
+    {
+      name: 'a bare base model: a warning too',
+      files: config(['BertModel']),
+      errors: [{ messageId: 'notGenerating', path: 'config.json', line: 3, column: 5, severity: 'warning' }],
+    },
+    {
+      name: 'a typo with an auto_map that names another class is still an error',
+      files: config(['MistralForCasualLM'], { auto_map: { AutoModel: 'modeling_x.OtherModel' } }),
+      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+    },
+    {
       name: 'the user can lower the severity',
-      files: { 'config.json': configJson({ architectures: ['RwkvForCausalLM'] }) },
+      files: config(['MistralForCasualLM']),
       level: 'warning',
-      errors: [{ messageId: 'unsupported', path: 'config.json', line: 3, column: 5, severity: 'warning' }],
+      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'warning' }],
     },
   ],
 })

@@ -77,7 +77,8 @@ export default defineDatasetRule({
       },
       end(total) {
         if (hadFiles && total === 0 && broken.size < names.length)
-          report('noRows', { files: listNames(names) }, { path: names[0] })
+          // One file is the dataset's only file; several are the dataset as a whole.
+          report('noRows', { files: listNames(names) }, { path: names.length === 1 ? names[0] : '.' })
       },
     }
   },

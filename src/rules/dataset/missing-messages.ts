@@ -14,7 +14,7 @@ function describeFormat(row: Record<string, unknown>): { format: string; convert
     return {
       format: 'ShareGPT data ("conversations" of {"from", "value"})',
       convert:
-        'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system"',
+        'rename "conversations" to "messages" and each {"from", "value"} to {"role", "content"}, with "human" → "user", "gpt" → "assistant", "system" → "system", one conversation per row (one {"messages": [...]} object per line of a .jsonl file)',
     }
   for (const key of ['conversations', 'conversation', 'dialog', 'chat', 'turns'])
     if (
@@ -79,10 +79,7 @@ export default defineDatasetRule({
   },
   create({ report }) {
     // The first row decides: a file whose first row lacks "messages" is one finding, not one per row.
-    const wrongFiles = new Map<
-      string,
-      { format: string; convert: string; location: object; count: number; total: number }
-    >()
+    const wrongFiles = new Map<string, { format: string; convert: string; count: number; total: number }>()
     const seen = new Set<string>()
     return {
       row(r) {
@@ -93,7 +90,7 @@ export default defineDatasetRule({
         if (isObject(r.value) && 'messages' in r.value) return
         if (first) {
           const { format, convert } = describeFormat(isObject(r.value) ? r.value : {})
-          wrongFiles.set(r.file.path, { format, convert, location: r.location, count: 1, total: 1 })
+          wrongFiles.set(r.file.path, { format, convert, count: 1, total: 1 })
         } else if (wrong) wrong.count++
         else if (isObject(r.value))
           report('row', { keys: listNames(Object.keys(r.value).map((k) => `"${k}"`)) || 'none' }, r.location)
@@ -101,12 +98,13 @@ export default defineDatasetRule({
       end() {
         for (const [path, w] of wrongFiles) {
           const rows =
-            w.count === w.total
-              ? `all ${plural(w.total, 'row')} lack it`
-              : `${w.count} of ${plural(w.total, 'row')} lack it`
-          // A finding about the file: on its first row's line, without a row, so it is not counted as one.
-          const { line } = w.location as { line?: number }
-          report('file', { format: w.format, convert: w.convert, rows }, { path, ...(line ? { line } : {}) })
+            w.total === 1
+              ? 'its one row lacks it'
+              : w.count === w.total
+                ? `all ${plural(w.total, 'row')} lack it`
+                : `${w.count} of ${plural(w.total, 'row')} lack it`
+          // A finding about the file and a column it lacks: on the file, with no line or row of its own.
+          report('file', { format: w.format, convert: w.convert, rows }, { path })
         }
       },
     }

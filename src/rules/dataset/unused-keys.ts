@@ -47,8 +47,8 @@ export default defineDatasetRule({
             report(
               'unused',
               { key, rows: `${plural(count, 'message')}, first in row ${location.row}` },
-              // About the whole dataset: on the first row's line, without a row of its own.
-              { path: location.path, ...(location.line ? { line: location.line } : {}) },
+              // On the first row that carries the key: its file, line and row.
+              location,
             )
       },
     }

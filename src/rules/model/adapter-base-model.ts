@@ -84,7 +84,7 @@ export default defineModelRule({
   check({ artifacts: { adapterConfig }, report }) {
     const doc = docOf(adapterConfig)
     if (!doc) return
-    if (!hasField(doc, 'base_model_name_or_path')) return report('missing', {}, at(doc, ''))
+    if (!hasField(doc, 'base_model_name_or_path')) return report('missing', {}, { path: doc.path })
     const value = field(doc, 'base_model_name_or_path')
     const where = at(doc, POINTER)
     if (value === null) return report('missing', {}, where)

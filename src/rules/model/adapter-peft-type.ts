@@ -41,7 +41,7 @@ export default defineModelRule({
     const doc = docOf(adapterConfig)
     if (!doc) return
     const value = field(doc, 'peft_type')
-    if (!hasField(doc, 'peft_type')) return report('missing', {}, at(doc, ''))
+    if (!hasField(doc, 'peft_type')) return report('missing', {}, { path: doc.path })
     if (value === null) return report('missing', {}, at(doc, '/peft_type'))
     if (typeof value !== 'string')
       return report('notString', { found: jsonType(value) }, at(doc, '/peft_type'))

@@ -95,7 +95,7 @@ export default defineModelRule({
       const value = field(doc, 'target_modules')
       // PEFT (0.17+) may leave target_modules unset when target_parameters says what the adapter changes.
       if ((value === undefined || value === null) && parameters.length > 0) return
-      if (!hasField(doc, 'target_modules')) return report('missing', {}, at(doc, ''))
+      if (!hasField(doc, 'target_modules')) return report('missing', {}, { path: doc.path })
       const where = at(doc, '/target_modules')
       if (value === null) return report('missing', {}, where)
       if (typeof value === 'string') {

@@ -37,6 +37,12 @@ export default defineModelRule({
           `${d.path} cannot be used as a chat template: it is ${d.why}.`,
         hint: () => 'Replace it with the template as UTF-8 text.',
       },
+      tooDeep: {
+        text: (d: { path: string; reason: string }) =>
+          `${d.path} ${d.reason}: transformers cannot load it (json raises RecursionError), and no chat template is read from it.`,
+        hint: () =>
+          'Write it again with json.dump ({"chat_template": "…"}), or move the template to chat_template.jinja.',
+      },
     },
   },
   check({ artifacts: { chatTemplates }, report }) {
@@ -48,6 +54,8 @@ export default defineModelRule({
         report('noDefault', { names: listNames(p.names.map((n) => `"${n}"`)), where: p.where }, p.location)
       else if (p.kind === 'unreadable')
         report('unreadable', { path: p.location.path, why: p.why }, p.location)
+      else if (p.kind === 'too-deep')
+        report('tooDeep', { path: p.location.path, reason: p.reason }, p.location)
     }
   },
 })

@@ -1,6 +1,5 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
-import { at } from '../../artifacts/json-document.js'
 
 /** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
 const TOKENIZER_CONFIG_ONLY =
@@ -40,7 +39,7 @@ export default defineModelRule({
     const { fromFiles, fromTokenizerConfig, fromProcessor, problems } = chatTemplates
     for (const p of problems) if (p.kind === 'legacy-conflict') report('conflict', {}, p.location)
     const tc = docOf(tokenizerConfig)
-    const tcLocation = tc ? at(tc, '') : { path: '.' }
+    const tcLocation = { path: tc?.path ?? '.' }
     if (fromTokenizerConfig.length === 0) {
       const other = fromFiles[0] ?? fromProcessor[0]
       // A tokenizer_config.json we could not read is reported by tokenizer-config.

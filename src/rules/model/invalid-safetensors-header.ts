@@ -52,6 +52,13 @@ const PROBLEMS = problemTable({
     hint: () =>
       'A tool wrote this header by hand or merged two: save the weights again with save_pretrained().',
   },
+  'duplicate-tensor': {
+    message: 'duplicateTensor',
+    text: (d) =>
+      `Tensor ${d.tensor} is named twice in the header of ${d.file}; the safetensors library keeps the last entry and ignores the earlier one, but the format forbids duplicate names.`,
+    hint: () =>
+      'A tool wrote this header by hand or merged two: keep one entry per tensor, or save the weights again with save_pretrained().',
+  },
   'invalid-tensor-entry': {
     message: 'tensorEntry',
     text: (d) =>

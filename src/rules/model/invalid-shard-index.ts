@@ -61,8 +61,8 @@ export default defineModelRule({
     if (reason) return report('invalid', { reason }, brokenJsonLocation(file))
     const doc = docOf(file)
     if (!doc || !isObject(doc.value)) return
-    if (!('weight_map' in doc.value)) return report('noWeightMap', {}, at(doc, ''))
-    if (!('metadata' in doc.value)) report('noMetadata', {}, at(doc, ''))
+    if (!('weight_map' in doc.value)) return report('noWeightMap', {}, { path: doc.path })
+    if (!('metadata' in doc.value)) report('noMetadata', {}, { path: doc.path })
     if (!weightMap)
       return report('noWeightMap', { found: jsonType(doc.value.weight_map) }, at(doc, '/weight_map'))
 

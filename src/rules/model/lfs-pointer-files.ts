@@ -10,6 +10,22 @@ export default defineModelRule({
     severity: 'error',
     artifacts: ['lfsPointers'],
     appliesTo: ['model', 'adapter'],
+    // A pointer is not the file it stands for: whatever a rule finds wrong in its content (a header
+    // that does not parse, JSON that is not JSON, a template that is not a template) says the same.
+    rootCause: {
+      explains: [
+        'invalid-config',
+        'invalid-safetensors-header',
+        'invalid-tensor-layout',
+        'safetensors-metadata-format',
+        'invalid-shard-index',
+        'tokenizer-config',
+        'tokenizer-json',
+        'chat-template-format',
+        'invalid-adapter-config',
+      ],
+      files: (d: { names: string[] }) => d.names,
+    },
     messages: {
       pointers: {
         text: (d: { names: string[]; realBytes: number }) =>

@@ -36,7 +36,7 @@ export default defineModelRule({
   check({ artifacts: { config }, report }) {
     const doc = docOf(config)
     if (!doc) return
-    if (!hasField(doc, 'architectures')) return report('missing', {}, at(doc, ''))
+    if (!hasField(doc, 'architectures')) return report('missing', {}, { path: doc.path })
     const value = field(doc, 'architectures')
     if (!Array.isArray(value)) return report('notList', { found: jsonType(value) }, at(doc, '/architectures'))
     if (value.length === 0) return report('empty', {}, at(doc, '/architectures'))

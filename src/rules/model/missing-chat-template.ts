@@ -1,6 +1,5 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
-import { at } from '../../artifacts/json-document.js'
 
 export default defineModelRule({
   meta: {
@@ -25,6 +24,6 @@ export default defineModelRule({
     // A template that is there but malformed or unreadable is chat-template-format's to report.
     if (chatTemplates.problems.some((p) => p.kind !== 'legacy-conflict')) return
     const tc = docOf(tokenizerConfig)
-    report('missing', {}, tc ? at(tc, '') : { path: '.' })
+    report('missing', {}, { path: tc?.path ?? '.' })
   },
 })

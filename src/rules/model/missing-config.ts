@@ -8,6 +8,9 @@ export default defineModelRule({
     description: 'Require a config.json file at the root of the model',
     severity: 'error',
     artifacts: ['config'],
+    // Without config.json the rules that read it have nothing to check: a cause, listed first. It
+    // explains no other rule's finding (they stay silent rather than report its absence).
+    rootCause: { explains: [] },
     messages: {
       missing: {
         text: () => 'config.json is missing from the root of the model.',

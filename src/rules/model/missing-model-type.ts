@@ -26,7 +26,7 @@ export default defineModelRule({
   check({ artifacts: { config }, report }) {
     const doc = docOf(config)
     if (!doc) return
-    if (!hasField(doc, 'model_type')) return report('missing', {}, at(doc, ''))
+    if (!hasField(doc, 'model_type')) return report('missing', {}, { path: doc.path })
     const value = field(doc, 'model_type')
     if (typeof value !== 'string' || value.trim() === '')
       report(

@@ -13,7 +13,9 @@ export default defineModelRule({
     name: 'missing-safetensors',
     description: 'Require safetensors weights at the root of the model',
     severity: 'error',
-    artifacts: ['files'],
+    artifacts: ['files', 'weightMap'],
+    // Without weights at the root, every shard the index names is missing too: one cause, one finding.
+    rootCause: { explains: ['missing-shard'] },
     messages: {
       otherFormat: {
         text: (d: { found: string[] }) =>
@@ -21,7 +23,8 @@ export default defineModelRule({
         hint: convertHint,
       },
       none: {
-        text: () => 'No safetensors weights (*.safetensors) at the root of the model.',
+        text: (d: { shards: number }) =>
+          `No safetensors weights (*.safetensors) at the root of the model${d.shards > 0 ? `; model.safetensors.index.json names ${plural(d.shards, 'shard')}, and ${d.shards === 1 ? 'it is not' : 'none is'} there` : ''}.`,
         hint: () =>
           'Save the weights with save_pretrained() (safetensors is the default since transformers 4.35) and put model.safetensors, or the shards and model.safetensors.index.json, at the root.',
       },
@@ -32,13 +35,17 @@ export default defineModelRule({
       },
     },
   },
-  check({ artifacts: { files }, report }) {
+  check({ artifacts: { files, weightMap }, report }) {
     const root = rootEntries(files)
     if (root.some(isSafetensors)) return
     const others = root.filter(isOtherWeights).map((e) => e.path)
     const broken = root.filter((e) => e.path.endsWith('.safetensors')).map((e) => baseName(e.path))
     if (others.length > 0) report('otherFormat', { found: others }, { path: '.' })
     else if (broken.length > 0) report('notFile', { names: broken }, { path: '.' })
-    else report('none', {}, { path: '.' })
+    else {
+      // The index's shards are missing-shard's, folded into this finding (rootCause): say how many.
+      const shards = [...(weightMap?.shards.values() ?? [])].filter((ref) => !ref.unsafe).length
+      report('none', { shards }, { path: '.' })
+    }
   },
 })

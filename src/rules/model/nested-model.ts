@@ -13,12 +13,19 @@ export default defineModelRule({
     severity: 'error',
     artifacts: ['files'],
     appliesTo: ['model', 'adapter'],
+    // Folded: the findings that say again what this one says, that the root has no config.json or no
+    // weights (and, through missing-safetensors, the shards of a root index). Kept, after this one: the
+    // other findings about the root (no tokenizer.json, no chat template). The nested folder is not
+    // checked as a model, so the check cannot tell whether moving it up fixes them; folding them would
+    // hide a real problem until the next run, while a warning the move clears costs a glance. The
+    // hint says to check the folder itself to know.
+    rootCause: { explains: ['missing-config', 'missing-safetensors'] },
     messages: {
       nested: {
         text: (d: { folder: string; holds: string[]; rootLacks: string }) =>
           `The model is nested in ${d.folder}/: it holds ${listNames(d.holds, 4)}, but the root has no ${d.rootLacks}.`,
         hint: (d: { folder: string }) =>
-          `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root.`,
+          `Friendli reads only the root of the repository (a deployment names a repository and revision, never a folder). Move the files of ${d.folder}/ up to the root. To see which other findings about the root the move fixes, check ${d.folder}/ itself as the target.`,
       },
     },
   },

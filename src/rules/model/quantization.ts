@@ -269,7 +269,7 @@ export default defineModelRule({
       report(
         'undeclared',
         { kind: EVIDENCE_NAME[kind], example: example.example, shape: EVIDENCE_SHAPE[kind], sideFile },
-        at(doc, ''),
+        { path: doc.path },
       )
       return
     }

@@ -1,10 +1,8 @@
 import { docOf } from '../../artifacts/json-file.js'
-import architectures from '../../data/architectures.json' with { type: 'json' }
 import { defineModelRule } from '../model-rule.js'
 import { at, field } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
-
-const KNOWN = new Set(architectures.architectures.map((a) => a.name))
+import { architectureVerdict } from '../utils/architectures.js'
 
 interface RemoteCode {
   /** "AutoConfig → configuration_deepseek.DeepseekV3Config, …" */
@@ -59,7 +57,7 @@ export default defineModelRule({
     const list = field(doc, 'architectures')
     const first =
       Array.isArray(list) && typeof list[0] === 'string' && list[0].trim() !== '' ? list[0] : undefined
-    if (first && (KNOWN.has(first) || settings.extraArchitectures.includes(first)))
+    if (first && architectureVerdict({ name: first, extra: settings.extraArchitectures }).kind === 'served')
       return report('nativeArchitecture', { classes, architecture: first }, at(doc, '/auto_map'))
     report('remoteCode', { classes, architecture: first }, at(doc, '/auto_map'))
   },

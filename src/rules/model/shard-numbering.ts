@@ -83,7 +83,12 @@ export default defineModelRule({
       if (count === 0) continue
       const missing: number[] = []
       for (let i = 1; i <= total && missing.length < 8; i++) if (!s.indices.has(i)) missing.push(i)
-      report('gaps', { prefix, total, missing, count }, where)
+      // Missing shards have no line: on the index's weight_map, without the line of its opening brace.
+      report(
+        'gaps',
+        { prefix, total, missing, count },
+        doc ? { path: doc.path, pointer: '/weight_map' } : where,
+      )
     }
   },
 })

@@ -1,6 +1,6 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
-import { at } from '../../artifacts/json-document.js'
+import { tooDeep } from '../utils/json-file.js'
 
 export default defineModelRule({
   meta: {
@@ -8,7 +8,7 @@ export default defineModelRule({
     name: 'special-tokens',
     description: 'Require an eos_token, and note a missing pad_token',
     severity: 'error',
-    artifacts: ['tokenizerConfig', 'specialTokens'],
+    artifacts: ['tokenizerConfig', 'specialTokensMap', 'specialTokens'],
     messages: {
       noEos: {
         text: () =>
@@ -23,15 +23,23 @@ export default defineModelRule({
         hint: () =>
           'For fine-tuning, set "pad_token" to a dedicated token (many tokenizers have one, such as "<|finetune_right_pad_id|>" or "<pad>") rather than eos_token.',
       },
+      tooDeep: {
+        text: (d: { reason: string }) =>
+          `special_tokens_map.json ${d.reason}: transformers cannot load the tokenizer with it (json raises RecursionError), and its special tokens are not read.`,
+        hint: () =>
+          'Write it again with tokenizer.save_pretrained(), or delete it: tokenizer_config.json holds the same special tokens.',
+      },
     },
   },
-  check({ artifacts: { tokenizerConfig, specialTokens }, report }) {
+  check({ artifacts: { tokenizerConfig, specialTokensMap, specialTokens }, report }) {
+    const deep = tooDeep(specialTokensMap)
+    if (deep) report('tooDeep', { reason: deep.reason }, deep.location)
     // No tokenizer_config.json, or a broken one: tokenizer-config reports it; there is nothing to read.
     const doc = docOf(tokenizerConfig)
     if (!doc) return
     // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
     const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token')
-    if (!specialTokens.has('eos_token') && !encoder) report('noEos', {}, at(doc, ''))
-    if (!specialTokens.has('pad_token')) report('noPad', {}, at(doc, ''))
+    if (!specialTokens.has('eos_token') && !encoder) report('noEos', {}, { path: doc.path })
+    if (!specialTokens.has('pad_token')) report('noPad', {}, { path: doc.path })
   },
 })

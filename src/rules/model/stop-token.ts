@@ -7,6 +7,7 @@ import { listNames } from '../../common/wording.js'
 import { at } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
 import { describeTemplate } from '../utils/templates.js'
+import { tooDeep } from '../utils/json-file.js'
 
 /** Tokens written the way special tokens are: `<|im_end|>`, `<end_of_turn>`, `</s>`, `[/INST]`. */
 const SPECIAL_SHAPE = /<\|[^|<>\s]{1,64}\|>|<\/?[a-z][a-z0-9_]{0,40}>|\[\/?[A-Z][A-Z_]{1,20}\]/
@@ -71,9 +72,17 @@ export default defineModelRule({
         hint: (d: { token: string }) =>
           `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
       },
+      tooDeep: {
+        text: (d: { reason: string }) =>
+          `generation_config.json ${d.reason}: json raises RecursionError, which transformers' GenerationConfig.from_pretrained does not turn into "no generation config", so loading the model fails, and its eos_token_id is not read.`,
+        hint: () =>
+          'Write it again with model.generation_config.save_pretrained(), or delete it: the defaults then come from config.json.',
+      },
     },
   },
   check({ artifacts: { templateRenders, specialTokens, generationConfig, config, tokenizerJson }, report }) {
+    const deep = tooDeep(generationConfig)
+    if (deep) report('tooDeep', { reason: deep.reason }, deep.location)
     const tokenizer = tokenizerJson.state === 'ok' ? tokenizerJson.tokenizer : undefined
     const eos = specialTokens.get('eos_token')
     const sources: StopSource[] = []

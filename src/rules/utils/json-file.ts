@@ -21,6 +21,17 @@ export function brokenJsonReason(file: JsonFile): string | undefined {
   }
 }
 
+/**
+ * A file nested deeper than Python's json loads (json raises RecursionError): why, as the second half
+ * of a sentence starting with its name, and where the limit is passed. For the files whose other
+ * problems no rule reports.
+ */
+export function tooDeep(file: JsonFile): { reason: string; location: Location } | undefined {
+  return file.state === 'invalid' && file.problem.kind === 'too-deep'
+    ? { reason: describeJsonProblem(file.problem), location: brokenJsonLocation(file) }
+    : undefined
+}
+
 /** Where to point at a broken JSON file: the problem's own line and column when known. */
 export function brokenJsonLocation(file: JsonFile): Location {
   const pos = file.state === 'invalid' ? problemPosition(file.problem) : undefined
