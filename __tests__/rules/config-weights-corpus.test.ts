@@ -23,13 +23,14 @@ import tiedEmbeddingsMismatch from '../../src/rules/model/tied-embeddings-mismat
 import vocabSizeMismatch from '../../src/rules/model/vocab-size-mismatch.js'
 import { openLocalSource } from '../../src/sources/local.js'
 import type { Source } from '../../src/sources/source.js'
-import {
-  headerOnlySource,
-  sparseSafetensors,
-  type HeaderTensor,
-  type SparseSafetensors,
-} from '../helpers/sparse-safetensors.js'
+import { headerOnlySource, sparseSafetensors, type HeaderTensor } from '../helpers/sparse-safetensors.js'
 import { CORPUS_ROOT } from '../helpers/corpus.js'
+import {
+  CHECKPOINTS,
+  publishedFolders,
+  publishedSource,
+  safetensorsWeightMap,
+} from '../helpers/corpus-models.js'
 
 const CORPUS = path.join(CORPUS_ROOT, 'models')
 const RULES = [
@@ -85,132 +86,23 @@ const AS_IS: Record<string, string[]> = {
   'tiiuae__falcon-40b': [MR205_WARNING],
 }
 
-interface Completed {
-  /** The index file in the folder; a .bin index is renamed to safetensors shards. */
-  index: 'model.safetensors.index.json' | 'pytorch_model.bin.index.json'
-  /** The real shapes of the embedding and lm_head of the published checkpoint. */
-  shapes: Record<string, number[]>
-  /** The checkpoint's floating dtype. */
-  dtype: Dtype
-  expected: string[]
-}
-
-const COMPLETED: Record<string, Completed> = {
-  'Qwen__Qwen2.5-VL-7B-Instruct': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [152064, 3584], 'lm_head.weight': [152064, 3584] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  bigscience__bloom: {
-    index: 'model.safetensors.index.json',
-    shapes: { 'word_embeddings.weight': [250880, 14336] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'cognitivecomputations__dolphin-2.5-mixtral-8x7b': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [32002, 4096], 'lm_head.weight': [32002, 4096] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'deepseek-ai__DeepSeek-R1-Distill-Qwen-32B': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [152064, 5120], 'lm_head.weight': [152064, 5120] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'google__gemma-2b-it': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [256000, 2048] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'internlm__internlm2-chat-7b': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.tok_embeddings.weight': [92544, 4096], 'output.weight': [92544, 4096] },
-    dtype: 'BF16',
-    expected: [MR205_WARNING],
-  },
-  'lmstudio-community__Qwen3-1.7B-MLX-bf16': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [151936, 2048] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'meta-llama__Llama-2-7b-hf': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [32000, 4096], 'lm_head.weight': [32000, 4096] },
-    dtype: 'F16',
-    expected: [],
-  },
-  'meta-llama__Llama-3.2-3B-Instruct': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [128256, 3072] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'meta-llama__Llama-3.2-3B__resharded-per-tensor': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [128256, 3072] },
-    dtype: 'BF16',
-    expected: [],
-  },
-  'microsoft__Phi-3-mini-4k-instruct': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [32064, 3072], 'lm_head.weight': [32064, 3072] },
-    dtype: 'BF16',
-    expected: [MR205_INFO],
-  },
-  'openai__gpt-oss-20b': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'model.embed_tokens.weight': [201088, 2880], 'lm_head.weight': [201088, 2880] },
-    dtype: 'BF16',
-    expected: [MR316_SUPPORTED],
-  },
-  'openbmb__MiniCPM-V-2': {
-    index: 'model.safetensors.index.json',
-    shapes: { 'llm.model.embed_tokens.weight': [122753, 2304], 'llm.lm_head.weight': [122753, 2304] },
-    dtype: 'BF16',
-    expected: [MR205_WARNING],
-  },
-  'THUDM__chatglm3-6b': {
-    index: 'pytorch_model.bin.index.json',
-    shapes: {
-      'transformer.embedding.word_embeddings.weight': [65024, 4096],
-      'transformer.output_layer.weight': [65024, 4096],
-    },
-    dtype: 'F16',
-    expected: [MR205_WARNING],
-  },
-  'tiiuae__falcon-40b': {
-    index: 'pytorch_model.bin.index.json',
-    shapes: { 'transformer.word_embeddings.weight': [65024, 8192], 'lm_head.weight': [65024, 8192] },
-    dtype: 'BF16',
-    expected: [MR205_WARNING],
-  },
-}
-
-/** A stand-in for a tensor whose real shape does not matter here: small, and 2-D like a matrix. */
-function standIn(name: string, dtype: Dtype): HeaderTensor {
-  // gpt-oss stores its MoE experts as MXFP4: U8 blocks and U8 scales.
-  if (/_(blocks|scales)$/.test(name)) return { dtype: 'U8', shape: [7, 5] }
-  if (name.endsWith('weight_scale_inv')) return { dtype: 'F32', shape: [1, 1] }
-  if (name.endsWith('inv_freq')) return { dtype: 'F32', shape: [5] }
-  return { dtype, shape: [7, 5] }
-}
-
-/** Header-only shards holding exactly the tensors a weight map assigns to each. */
-function shardsFor(
-  weightMap: Record<string, string>,
-  tensor: (name: string) => HeaderTensor,
-): Record<string, SparseSafetensors> {
-  const byShard = new Map<string, [string, HeaderTensor][]>()
-  for (const [name, shard] of Object.entries(weightMap)) {
-    if (!byShard.has(shard)) byShard.set(shard, [])
-    byShard.get(shard)!.push([name, tensor(name)])
-  }
-  return Object.fromEntries([...byShard].map(([shard, tensors]) => [shard, sparseSafetensors(tensors)]))
+/** What the completed checkpoint gives: config-vs-weights findings, none of them false. */
+const EXPECTED: Record<string, string[]> = {
+  'Qwen__Qwen2.5-VL-7B-Instruct': [],
+  bigscience__bloom: [],
+  'cognitivecomputations__dolphin-2.5-mixtral-8x7b': [],
+  'deepseek-ai__DeepSeek-R1-Distill-Qwen-32B': [],
+  'google__gemma-2b-it': [],
+  'internlm__internlm2-chat-7b': [MR205_WARNING],
+  'lmstudio-community__Qwen3-1.7B-MLX-bf16': [],
+  'meta-llama__Llama-2-7b-hf': [],
+  'meta-llama__Llama-3.2-3B-Instruct': [],
+  'meta-llama__Llama-3.2-3B__resharded-per-tensor': [],
+  'microsoft__Phi-3-mini-4k-instruct': [MR205_INFO],
+  'openai__gpt-oss-20b': [MR316_SUPPORTED],
+  'openbmb__MiniCPM-V-2': [MR205_WARNING],
+  'THUDM__chatglm3-6b': [MR205_WARNING],
+  'tiiuae__falcon-40b': [MR205_WARNING],
 }
 
 const read = (folder: string, file: string) => readFileSync(join(CORPUS, folder, file))
@@ -231,34 +123,17 @@ describe('config-vs-weights rules on the real corpus', () => {
   })
 
   describe('each real index completed with headers: no false mismatch', () => {
-    const folders = Object.keys(COMPLETED).filter((f) => existsSync(join(CORPUS, f, COMPLETED[f].index)))
-    it.each(folders)('%s', async (folder) => {
-      const c = COMPLETED[folder]
-      const index = JSON.parse(read(folder, c.index).toString('utf8')) as {
-        weight_map: Record<string, string>
-      }
-      const weightMap = Object.fromEntries(
-        Object.entries(index.weight_map).map(([name, shard]) => [
-          name,
-          shard.replace(/^pytorch_model(.*)\.bin$/, 'model$1.safetensors'),
-        ]),
-      )
+    it.each(publishedFolders())('%s', async (folder) => {
+      const c = CHECKPOINTS[folder]!
+      const weightMap = safetensorsWeightMap(folder)
       for (const name of Object.keys(c.shapes)) expect(weightMap).toHaveProperty([name])
-      const source = (shapes: Record<string, number[]>) =>
-        headerOnlySource({
-          'config.json': read(folder, 'config.json'),
-          'model.safetensors.index.json': JSON.stringify({ metadata: {}, weight_map: weightMap }),
-          ...shardsFor(weightMap, (name) =>
-            shapes[name] ? { dtype: c.dtype, shape: shapes[name] } : standIn(name, c.dtype),
-          ),
-        })
-      expect(await run(source(c.shapes))).toEqual(c.expected)
+      expect(await run(publishedSource(folder))).toEqual(EXPECTED[folder])
 
       // The control: the same weights with one more token row and a wider embedding are caught, so the
       // rules did read these headers and picked the real embedding.
       const [embedding] = Object.keys(c.shapes)
-      const [rows, width] = c.shapes[embedding]
-      const found = await run(source({ ...c.shapes, [embedding]: [rows + 1, width + 8] }))
+      const [rows, width] = c.shapes[embedding!]!
+      const found = await run(publishedSource(folder, { ...c.shapes, [embedding!]: [rows! + 1, width! + 8] }))
       expect(found).toEqual(expect.arrayContaining(['MR311 error embedding', 'MR314 error width']))
     })
   })

@@ -39508,7 +39508,7 @@ var json_document = __nccwpck_require__(3895);
 
 
 
-/** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
+/** Friendli's roles and content parts (the Message and content-part models of https://github.com/friendliai/friendli-python). */
 const ROLES = ['system', 'user', 'assistant', 'tool'];
 const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url'];
 const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/;
@@ -42235,17 +42235,33 @@ function describeWeights(tensors) {
 
 
 
+
+/** The eos_token_id a model config declares (a number or a list of numbers), with its file. */
+function eosTokenIds(file) {
+    const doc = (0,json_file/* docOf */.wJ)(file);
+    const value = doc && (0,json_document/* field */.ZZ)(doc, 'eos_token_id');
+    const ids = (Array.isArray(value) ? value : [value]).filter((v) => Number.isInteger(v));
+    return doc && ids.length > 0 ? { file: doc.path, ids: ids.slice(0, 8).join(', ') } : undefined;
+}
 /* harmony default export */ const special_tokens = (defineModelRule({
     meta: {
         id: 'MR403',
         name: 'special-tokens',
         description: 'Require an eos_token, and note a missing pad_token',
         severity: 'error',
-        artifacts: ['tokenizerConfig', 'specialTokensMap', 'specialTokens'],
+        artifacts: ['tokenizerConfig', 'specialTokensMap', 'specialTokens', 'config', 'generationConfig'],
         messages: {
             noEos: {
                 text: () => 'No eos_token is defined (tokenizer_config.json, special_tokens_map.json): nothing tells the engine where an answer ends, and templates that write {{ eos_token }} write nothing.',
                 hint: () => 'Set "eos_token" in tokenizer_config.json to the end-of-text or end-of-turn token the model was trained with (for example "<|im_end|>", "<|eot_id|>" or "</s>").',
+            },
+            eosIdOnly: {
+                // The id is what generation stops on (transformers' GenerationConfig.eos_token_id, which
+                // vLLM reads too); whether Friendli's engine also stops on it is not documented, so this must not
+                // block a model that may well deploy.
+                severity: 'warning',
+                text: (d) => `No eos_token is named (tokenizer_config.json, special_tokens_map.json), but ${d.file} sets eos_token_id ${d.ids}, which generation stops on; templates that write {{ eos_token }} still write nothing.`,
+                hint: () => 'Set "eos_token" in tokenizer_config.json to the token with that id, so every consumer (chat templates, trainers, engines that read the tokenizer) agrees on it.',
             },
             noPad: {
                 severity: 'info',
@@ -42258,7 +42274,7 @@ function describeWeights(tensors) {
             },
         },
     },
-    check({ artifacts: { tokenizerConfig, specialTokensMap, specialTokens }, report }) {
+    check({ artifacts: { tokenizerConfig, specialTokensMap, specialTokens, config, generationConfig }, report, }) {
         const deep = tooDeep(specialTokensMap);
         if (deep)
             report('tooDeep', { reason: deep.reason }, deep.location);
@@ -42268,8 +42284,13 @@ function describeWeights(tensors) {
             return;
         // BERT-style encoders (embedding, classification) mark text with [CLS] … [SEP] and generate nothing.
         const encoder = specialTokens.has('cls_token') && specialTokens.has('sep_token');
-        if (!specialTokens.has('eos_token') && !encoder)
-            report('noEos', {}, { path: doc.path });
+        if (!specialTokens.has('eos_token') && !encoder) {
+            const declared = eosTokenIds(generationConfig) ?? eosTokenIds(config);
+            if (declared)
+                report('eosIdOnly', declared, { path: doc.path });
+            else
+                report('noEos', {}, { path: doc.path });
+        }
         if (!specialTokens.has('pad_token'))
             report('noPad', {}, { path: doc.path });
     },
@@ -42745,7 +42766,7 @@ const PIPE_TOKEN = /<\|[^|<>\s]{1,64}\|>/g;
 ;// CONCATENATED MODULE: ./src/rules/model/chat-template-location.ts
 
 
-/** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
+/** Consumers that read the template from tokenizer_config.json only, by their own loaders. */
 const TOKENIZER_CONFIG_ONLY = 'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers';
 const normalize = (s) => s.replace(/\r\n?/g, '\n').trim();
 /* harmony default export */ const chat_template_location = (defineModelRule({

@@ -1,5 +1,5 @@
 // Where the chat template lives and which one transformers would use, as transformers 4.57 / 5.x load
-// it (validator-survey §5.4): chat_template.jinja and additional_chat_templates/*.jinja replace
+// it (transformers' PreTrainedTokenizerBase.from_pretrained, https://github.com/huggingface/transformers/blob/main/src/transformers/tokenization_utils_base.py): chat_template.jinja and additional_chat_templates/*.jinja replace
 // tokenizer_config.json's "chat_template"; that key is a string or a list of {name, template}, loaded
 // into a dict by name; a processor's legacy chat_template.json serves multimodal models. Each template
 // is parsed once here and shared by every template rule.

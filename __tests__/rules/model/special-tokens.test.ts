@@ -82,6 +82,45 @@ ruleTester(rule, {
       errors: [{ messageId: 'noEos', path: 'tokenizer_config.json' }],
     },
     {
+      name: 'no eos_token but config.json sets eos_token_id (ChatGLM3): a warning, generation stops on the id',
+      files: {
+        'tokenizer_config.json': tc({ pad_token: '<pad>' }),
+        'config.json': JSON.stringify({ eos_token_id: 2 }),
+      },
+      errors: [
+        {
+          messageId: 'eosIdOnly',
+          path: 'tokenizer_config.json',
+          severity: 'warning',
+          message: 'config.json sets eos_token_id 2',
+        },
+      ],
+    },
+    {
+      name: 'generation_config.json wins over config.json and may list several ids',
+      files: {
+        'tokenizer_config.json': tc({ pad_token: '<pad>' }),
+        'config.json': JSON.stringify({ eos_token_id: 2 }),
+        'generation_config.json': JSON.stringify({ eos_token_id: [128001, 128009] }),
+      },
+      errors: [
+        {
+          messageId: 'eosIdOnly',
+          path: 'tokenizer_config.json',
+          severity: 'warning',
+          message: 'generation_config.json sets eos_token_id 128001, 128009',
+        },
+      ],
+    },
+    {
+      name: 'an eos_token_id that is not a number is no id',
+      files: {
+        'tokenizer_config.json': tc({ pad_token: '<pad>' }),
+        'config.json': JSON.stringify({ eos_token_id: 'two' }),
+      },
+      errors: [{ messageId: 'noEos', path: 'tokenizer_config.json', severity: 'error' }],
+    },
+    {
       name: 'an AddedToken object without content is no token',
       files: { 'tokenizer_config.json': tc({ eos_token: { lstrip: false }, pad_token: '<pad>' }) },
       errors: [{ messageId: 'noEos', path: 'tokenizer_config.json' }],

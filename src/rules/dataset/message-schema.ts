@@ -2,7 +2,7 @@ import { defineDatasetRule } from '../dataset-rule.js'
 import { jsonType } from '../../artifacts/json-document.js'
 import { isObject } from '../../common/json.js'
 
-/** Friendli's roles and content parts (friendli-facts §5: the SDK's Message and content-part models). */
+/** Friendli's roles and content parts (the Message and content-part models of https://github.com/friendliai/friendli-python). */
 const ROLES = ['system', 'user', 'assistant', 'tool']
 const PART_TYPES = ['text', 'image_url', 'image', 'audio_url', 'video_url']
 const IMAGE_DATA = /^data:image\/(png|jpeg|jpg|gif);base64,/

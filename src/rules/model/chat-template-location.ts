@@ -1,7 +1,7 @@
 import { docOf } from '../../artifacts/json-file.js'
 import { defineModelRule } from '../model-rule.js'
 
-/** Consumers that read the template from tokenizer_config.json only (validator-survey §5.4). */
+/** Consumers that read the template from tokenizer_config.json only, by their own loaders. */
 const TOKENIZER_CONFIG_ONLY =
   'Friendli (its FAQ: tokenizer_config.json "should be present & have a chat_template field"), TGI, vLLM before 0.6, transformers.js and swift-transformers'
 
