@@ -113,7 +113,7 @@ describe('a dataset checked against its base model', () => {
       /^data\/train\.jsonl:2 \(row 2\): The chat template of \.\/gemma refuses this row/,
     )
     expect(annotations[0].message).toContain(
-      '…and 16 more rows: the job summary and the JSON report list every one.',
+      '…and 16 more rows: the JSON report (the report artifact, or --format json) lists them, up to 1,000 per rule and file, and counts the rest.',
     )
 
     const summary = formatSummary(report)
@@ -306,6 +306,29 @@ describe('a dataset checked against its base model', () => {
     // A limit reached at the end of one file, with files left unopened: their rows are unknown.
     const folder = await checkTargets(resolveSettings(raw({ dataset: 'data', maxRows: '23' }), ws, {}), {})
     expect(folder.targets[0].dataset!.partial).toEqual({ checked: 23, maxRows: 23 })
+
+    // A JSON Lines file of exactly max-rows rows: one row past the limit is peeked at, so nothing is
+    // said to be left out when the file ends there.
+    write(
+      'exact/train.jsonl',
+      ['a', 'b', 'c']
+        .map((q) =>
+          JSON.stringify({
+            messages: [
+              { role: 'user', content: q },
+              { role: 'assistant', content: 'x' },
+            ],
+          }),
+        )
+        .join('\n'),
+    )
+    for (const [maxRows, partial] of [
+      ['3', undefined],
+      ['2', { checked: 2, maxRows: 2 }],
+    ] as const) {
+      const exact = await checkTargets(resolveSettings(raw({ dataset: 'exact', maxRows }), ws, {}), {})
+      expect(exact.targets[0].dataset!.partial).toEqual(partial)
+    }
 
     // Every row read (a Parquet file's whole count, or a limit never reached): nothing was left out.
     for (const [dataset, maxRows] of [

@@ -189,10 +189,15 @@ const DATASETS: Record<string, { alone: string[]; llama: string[]; gemma: string
 }
 
 const options = { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: 'https://docs.test/' }
-const ids = (findings: readonly Finding[], severity: string) =>
-  [
-    ...new Set(findings.filter((f) => f.severity === severity).map((f) => `${f.ruleId}:${f.messageId}`)),
-  ].sort()
+/** The findings of a severity as ruleId:messageId, with ×n when there are several: a count is a verdict too. */
+const ids = (findings: readonly Finding[], severity: string) => {
+  const counts = new Map<string, number>()
+  for (const f of findings.filter((x) => x.severity === severity)) {
+    const id = `${f.ruleId}:${f.messageId}`
+    counts.set(id, (counts.get(id) ?? 0) + 1)
+  }
+  return [...counts].map(([id, n]) => (n === 1 ? id : `${id}×${n}`)).sort()
+}
 
 describe('verdicts on the real corpus', () => {
   if (!existsSync(CORPUS_MODELS)) {

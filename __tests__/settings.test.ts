@@ -181,6 +181,11 @@ describe('resolveSettings', () => {
   it.each([
     // Unknown keys at every level, with the nearest known key.
     ['unknown: 1\n', '1:1: unknown key "unknown" at the top level'],
+    // A byte-order mark does not shift the first line's columns.
+    ['\ufeffmodle: 1\n', '1:1: unknown key "modle" at the top level'],
+    // A key the schema's record would drop is still reported.
+    ['rules:\n  __proto__: error\n', '2:3: unknown rule "__proto__" in rules'],
+    ['targets:\n  - dataset: d\n    max-rows: .nan\n', '3:15: targets[0].max-rows must be a number; got NaN'],
     ['taregts:\n  - model: a\n', '1:1: unknown key "taregts" at the top level; did you mean "targets"?'],
     ['Rules:\n  MR203: off\n', '1:1: unknown key "Rules" at the top level; did you mean "rules"?'],
     [

@@ -11,10 +11,11 @@ export const LAYERS = [
   { name: 'sources', rank: 1, paths: ['sources/'] },
   { name: 'readers', rank: 2, paths: ['readers/'] },
   { name: 'artifacts', rank: 2, paths: ['artifacts/'] },
+  { name: 'github', rank: 2, paths: ['github/'] },
   { name: 'rules', rank: 3, paths: ['rules/'] },
   { name: 'engine', rank: 4, paths: ['engine/'] },
-  { name: 'settings', rank: 5, paths: ['settings.ts'] },
-  { name: 'orchestration', rank: 6, paths: ['check.ts', 'check-dataset.ts'] },
+  { name: 'settings', rank: 5, paths: ['settings.ts', 'discover.ts'] },
+  { name: 'orchestration', rank: 6, paths: ['check.ts', 'check-dataset.ts', 'scope.ts'] },
   { name: 'report', rank: 7, paths: ['report/'] },
   { name: 'entry', rank: 8, paths: ['main.ts', 'cli.ts', 'cli-bin.ts', 'index.ts'] },
 ]

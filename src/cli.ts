@@ -4,7 +4,8 @@ import { checkTargets, exitCode } from './check.js'
 import { describeError, UsageError } from './common/errors.js'
 import { defuseLibraryOutput, neutralize, neutralizeJson } from './report/command-guard.js'
 import { jsonReportChunks } from './report/json.js'
-import { toSarif } from './report/sarif.js'
+import { buildSarif, gitTopLevel } from './report/sarif.js'
+import { formatGithub } from './report/github-format.js'
 import { formatText } from './report/text.js'
 import { docsBase } from './rules/registry.js'
 import { ConfigFileError, resolveSettings } from './settings.js'
@@ -15,9 +16,13 @@ const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
 Checks that a model will be accepted by FriendliAI Dedicated Endpoints. The model is a folder, or a
 Hugging Face repo: owner/name, owner/name@revision (branch, tag or commit) or hf://owner/name[@revision].
 A folder that exists wins over a repo id of the same name; write ./owner/name to force a folder.
+The model "auto" checks every model folder and dataset file found below the current folder (a
+monorepo), unless a folder named auto exists (./auto is always the folder).
 
 Options:
-  --format text|json|sarif     output format (default: text); sarif is SARIF 2.1.0 for code scanning
+  --format text|json|sarif|github
+                               output format (default: text); sarif is SARIF 2.1.0 for code scanning;
+                               github is workflow annotations, for the CLI in a workflow's run: step
   --fail-on error|warning|never
                                exit 1 when a finding is at or above this severity (default: error)
   --config FILE                config file (default: .friendli-preflight.yml when present)
@@ -30,6 +35,8 @@ Options:
   --dataset-split LIST         splits to check (default: every split found)
   --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
   --max-rows N                 check only the first N rows
+  --verbose                    list every bad row of a dataset (default: one line per rule, message
+                               and file, with the count and the first rows)
   -h, --help                   show this help
   -v, --version                show the version
 
@@ -50,13 +57,22 @@ export async function main(
   const out = inWorkflow ? (s: string) => write(neutralize(s)) : write
   const restore = inWorkflow ? defuseLibraryOutput() : undefined
   try {
-    return await runCli(argv, out, inWorkflow)
+    // Only --format github writes as is: its annotation commands, escaped, and defused text.
+    return await runCli(argv, out, inWorkflow, write)
   } finally {
     restore?.()
   }
 }
 
-async function runCli(argv: string[], write: (s: string) => void, inWorkflow: boolean): Promise<number> {
+/** The output formats of --format. */
+export const FORMATS = ['text', 'json', 'sarif', 'github'] as const
+
+async function runCli(
+  argv: string[],
+  write: (s: string) => void,
+  inWorkflow: boolean,
+  writeCommands: (s: string) => void,
+): Promise<number> {
   const writeErr = (s: string) => process.stderr.write(inWorkflow ? neutralize(s) : s)
   try {
     let parsed
@@ -75,6 +91,7 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
           'dataset-split': { type: 'string', default: '' },
           'base-model': { type: 'string', default: '' },
           'max-rows': { type: 'string', default: '' },
+          verbose: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h' },
           version: { type: 'boolean', short: 'v' },
         },
@@ -86,8 +103,8 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
     if (values.help) return (write(USAGE), 0)
     if (values.version) return (write(`${pkg.version}\n`), 0)
     if (positionals.length > 1) throw new UsageError(`expected at most one model, got ${positionals.length}`)
-    if (!['text', 'json', 'sarif'].includes(values.format))
-      throw new UsageError(`--format must be text, json or sarif; got "${values.format}"`)
+    if (!(FORMATS as readonly string[]).includes(values.format))
+      throw new UsageError(`--format must be text, json, sarif or github; got "${values.format}"`)
 
     const settings = resolveSettings(
       {
@@ -107,6 +124,8 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
       throw new UsageError(
         `nothing to check in ${settings.workspace}: it holds no config.json or weights; name a model folder, a hub repo or --dataset\n${USAGE.split('\n')[0]}`,
       )
+    // What resolving the targets left out (model auto's caps), on stderr: stdout stays the report.
+    for (const note of settings.notes ?? []) writeErr(`friendli-preflight: note: ${note}\n`)
     // Progress goes to a terminal only: piped output and --format json stay exactly the report.
     const progress = process.stderr.isTTY
       ? (ref: string, rows: number, rps: number) =>
@@ -120,8 +139,19 @@ async function runCli(argv: string[], write: (s: string) => void, inWorkflow: bo
       // In pieces (each ends between JSON values): many findings never become one giant string.
       for (const piece of jsonReportChunks(report)) write(json(piece))
     } else if (values.format === 'sarif') {
-      write(json(JSON.stringify(toSarif(report, pkg.version, docsBase()), null, 2)) + '\n')
-    } else write(formatText(report, color))
+      // Paths relative to the repository root (the git top-level, else the workspace), as code
+      // scanning reads them; what could not be placed there is said on stderr, stdout stays the log.
+      const { log, notes } = buildSarif(report, pkg.version, docsBase(), {
+        workspace: settings.workspace,
+        repoRoot: gitTopLevel(settings.workspace),
+      })
+      write(json(JSON.stringify(log, null, 2)) + '\n')
+      for (const note of notes) writeErr(`friendli-preflight: ${note}\n`)
+    } else if (values.format === 'github') {
+      // Paths relative to the repository root (the git top-level, as for SARIF), as GitHub reads them.
+      const repositoryRoot = gitTopLevel(settings.workspace)
+      writeCommands(formatGithub(report, { workspace: settings.workspace, repositoryRoot }))
+    } else write(formatText(report, color, { verbose: values.verbose }))
     return exitCode(report)
   } catch (error) {
     // A mistake in the config file is `file:line:column: reason`, the line editors and terminals link.

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,17 +8,25 @@ import { describeError, UsageError } from './common/errors.js'
 import { planAnnotations } from './report/annotations.js'
 import { defuseLibraryOutput, pauseCommands } from './report/command-guard.js'
 import { jsonReportChunks } from './report/json.js'
-import { toSarif } from './report/sarif.js'
-import { publishCheckRun } from './report/check-run.js'
+import { buildSarif, gitTopLevel } from './report/sarif.js'
+import { context } from '@actions/github'
+import { checkRunLogLine, checkRunName, DEFAULT_CHECK_NAME, publishCheckRun } from './report/check-run.js'
 import { docsBase } from './rules/registry.js'
 import pkg from '../package.json' with { type: 'json' }
 import { formatSummary } from './report/summary.js'
 import { formatText, summaryLine } from './report/text.js'
 import { mdText } from './report/markdown.js'
 import { ConfigFileError, resolveSettings, type Settings } from './settings.js'
+import { applyScope } from './scope.js'
+import { retentionDays, uploadReportArtifact, uploadReportInput, type Uploader } from './report/artifact.js'
+import { createGitHubClient } from './github/client.js'
 
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function run(
+  env: NodeJS.ProcessEnv = process.env,
+  /** Uploads the report artifact: @actions/artifact's client unless a test passes a fake. */
+  { upload }: { upload?: Uploader } = {},
+): Promise<void> {
   // Masked before anything can print it, and before commands are paused (add-mask is a command);
   // HF_TOKEN from the environment is masked the same way.
   const hfToken = core.getInput('hf-token')
@@ -33,7 +41,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const workspace = env.GITHUB_WORKSPACE || process.cwd()
     let settings: Settings
+    let checkName: string
+    let uploadReport: boolean
     try {
+      uploadReport = uploadReportInput(core.getInput('upload-report'))
+      // Absent only outside the runner, which sets every input's default from action.yml.
+      checkName = checkRunName(process.env['INPUT_CHECK-NAME'] ?? DEFAULT_CHECK_NAME)
       settings = resolveSettings(
         {
           model: core.getInput('model'),
@@ -46,6 +59,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           datasetSplit: core.getInput('dataset-split'),
           baseModel: core.getInput('base-model'),
           maxRows: core.getInput('dataset-max-rows'),
+          scope: core.getInput('scope'),
         },
         workspace,
         env,
@@ -54,7 +68,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (!(error instanceof UsageError)) throw error
       return await couldNotStart(error, env, pause)
     }
-    const report = await checkTargets(settings, env, {
+    const scoped = await scopeTargets(settings, env, githubToken.trim())
+    // Notes go to the log and the job summary; why each target is in or out, to the log.
+    const notes = [...(settings.notes ?? []), ...scoped.notes]
+    for (const line of [...scoped.details, ...notes]) core.info(line)
+    // A SARIF file of part of the targets would have code scanning take the others' alerts as fixed.
+    const partial = scoped.targets.length < settings.targets.length
+    if (partial)
+      notes.push(
+        'no SARIF file: scope: changed left targets out, and code scanning would take their alerts as fixed',
+      )
+    const report = await checkTargets({ ...settings, targets: scoped.targets }, env, {
       onProgress: (ref, rows, rps) =>
         core.info(
           `${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`,
@@ -64,7 +88,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await writeFile(reportFile, jsonReportChunks(report))
     // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.
     const sarifFile = path.join(env.RUNNER_TEMP || os.tmpdir(), 'friendli-preflight.sarif')
-    writeFileSync(sarifFile, JSON.stringify(toSarif(report, pkg.version, docsBase(env))) + '\n')
+    // Paths relative to the repository root; what has no place in the repository (a hub model no
+    // workflow line names) is left out, and the log and the job summary say so.
+    const sarif = buildSarif(report, pkg.version, docsBase(env), {
+      workspace,
+      repoRoot: gitTopLevel(workspace),
+    })
+    if (!partial) {
+      writeFileSync(sarifFile, JSON.stringify(sarif.log) + '\n')
+      for (const note of sarif.notes) core.info(`SARIF: ${note}`)
+      notes.push(...sarif.notes.map((n) => `SARIF: ${n}`))
+    }
 
     core.info(formatText(report).trimEnd())
     pause.ownCommands(() => {
@@ -77,16 +111,60 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         })
       }
     })
-    const summary = formatSummary(report, reportFile)
+    // The report as an artifact, for the reviewer: a failed upload is one warning and changes nothing else.
+    // Commands run meanwhile: @actions/artifact masks the signed upload URL it logs in debug lines.
+    const uploaded = uploadReport
+      ? await pause.ownCommandsWhile(() =>
+          uploadReportArtifact(
+            partial ? [reportFile] : [reportFile, sarifFile],
+            env,
+            [settings.workspace, ...settings.targets.map((t) => t.ref), settings.configFile ?? ''],
+            upload,
+          ),
+        )
+      : undefined
+    if (uploaded?.uploaded)
+      core.info(
+        `Report uploaded as artifact ${uploaded.artifact.name}${uploaded.artifact.url ? `: ${uploaded.artifact.url}` : ''}`,
+      )
+    else if (uploaded?.warn)
+      pause.ownCommands(() =>
+        core.warning(
+          `friendli-preflight: the report was not uploaded as an artifact (${uploaded.reason}); the check's result stands. Set upload-report: false to skip the upload.`,
+        ),
+      )
+    else if (uploaded) core.info(`Report not uploaded as an artifact: ${uploaded.reason}.`)
+    const sha = headSha()
+    const links = {
+      ...(env.GITHUB_REPOSITORY && sha
+        ? {
+            repo: {
+              server: env.GITHUB_SERVER_URL || 'https://github.com',
+              repository: env.GITHUB_REPOSITORY,
+              sha,
+              prefix: path.relative(gitTopLevel(workspace), workspace).split(path.sep).join('/'),
+            },
+          }
+        : {}),
+      ...(uploaded?.uploaded
+        ? { artifact: { ...uploaded.artifact, retentionDays: retentionDays(env) } }
+        : {}),
+    }
+    const summary =
+      formatSummary(report, reportFile, links) + notes.map((n) => `> **Note:** ${mdText(n)}\n\n`).join('')
     if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
-    await checkRun(githubToken.trim(), env, report, summary)
+    await checkRun(githubToken.trim(), checkName, report, summary)
 
     pause.ownCommands(() => {
       core.setOutput('result', report.result === 'pass' ? 'pass' : 'fail')
       core.setOutput('errors', report.counts.errors)
       core.setOutput('warnings', report.counts.warnings)
       core.setOutput('report-file', reportFile)
-      core.setOutput('sarif-file', sarifFile)
+      if (!partial) core.setOutput('sarif-file', sarifFile)
+      if (uploaded?.uploaded) {
+        core.setOutput('report-artifact-id', uploaded.artifact.id)
+        if (uploaded.artifact.url) core.setOutput('report-artifact-url', uploaded.artifact.url)
+      }
       if (report.result !== 'pass') core.setFailed(`friendli-preflight: ${summaryLine(report)}`)
     })
   } catch (error) {
@@ -96,6 +174,63 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     restore()
     pause.end()
   }
+}
+
+/**
+ * The targets this run checks (scope.ts): with `scope: changed` on a pull request, those it changes,
+ * from its files as the REST API lists them (the event's number and changed_files).
+ */
+async function scopeTargets(settings: Settings, env: NodeJS.ProcessEnv, token: string) {
+  let pr: { number?: unknown; changed_files?: unknown } | undefined
+  try {
+    if (env.GITHUB_EVENT_PATH)
+      pr = (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: typeof pr })
+        .pull_request
+  } catch {
+    // No event file, or not JSON: no pull request.
+  }
+  const number = typeof pr?.number === 'number' ? pr.number : undefined
+  const changedFiles = typeof pr?.changed_files === 'number' ? pr.changed_files : undefined
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/')
+  const client =
+    settings.scope === 'changed' && token && owner && repo && number !== undefined
+      ? createGitHubClient(token, {
+          ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+          log: core.info,
+          env,
+        })
+      : undefined
+  // The running workflow's file, when it is this repository's (not a reusable one from elsewhere).
+  const ref = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')
+  const workflowFile =
+    ref && ref[1]!.toLowerCase() === env.GITHUB_REPOSITORY?.toLowerCase() ? ref[2] : undefined
+  return applyScope(
+    settings.targets,
+    {
+      scope: settings.scope,
+      eventName: env.GITHUB_EVENT_NAME,
+      ...(number !== undefined
+        ? { pull: { number, ...(changedFiles !== undefined ? { changedFiles } : {}) } }
+        : {}),
+      // actions/checkout at its default path: the workspace's paths are the pull request's.
+      atRoot: existsSync(path.join(settings.workspace, '.git')),
+      ...(client
+        ? {
+            fetchPage: async (page: number, perPage: number) =>
+              (
+                await client.rest.pulls.listFiles({
+                  owner: owner!,
+                  repo: repo!,
+                  pull_number: number!,
+                  per_page: perPage,
+                  page,
+                })
+              ).data,
+          }
+        : {}),
+    },
+    { workspace: settings.workspace, configFile: settings.configFile, workflowFile },
+  )
 }
 
 function reportPath(env: NodeJS.ProcessEnv): string {
@@ -143,36 +278,37 @@ async function couldNotStart(
   })
 }
 
-/** A check run with every located finding, when the token may write checks; otherwise one log line. */
-async function checkRun(
-  token: string,
-  env: NodeJS.ProcessEnv,
-  report: Report,
-  summary: string,
-): Promise<void> {
-  const sha = headSha(env)
-  if (!token || !env.GITHUB_REPOSITORY || !sha) return
-  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
-  const r = await publishCheckRun({ apiUrl, token, repository: env.GITHUB_REPOSITORY, sha }, report, summary)
-  if (r.ok)
-    core.info(
-      `Check run "friendli-preflight" created with ${r.annotations} annotations${r.url ? `: ${r.url}` : ''}`,
+/**
+ * A check run with the findings as annotations, when there is a token and a repository; whatever
+ * becomes of it is one log line, and never the step's result.
+ */
+async function checkRun(token: string, name: string, report: Report, summary: string): Promise<void> {
+  const sha = headSha()
+  if (!token || !process.env.GITHUB_REPOSITORY || !sha) return
+  try {
+    const { owner, repo } = context.repo
+    const octokit = createGitHubClient(token, { baseUrl: context.apiUrl, log: (line) => core.info(line) })
+    const r = await publishCheckRun(
+      { octokit, owner, repo, sha, name, detailsUrl: runUrl() },
+      report,
+      summary,
     )
-  else core.info(`No check run: ${r.reason}.`)
+    core.info(checkRunLogLine(name, r))
+  } catch (error) {
+    core.info(`No check run: ${describeError(error)}.`)
+  }
 }
 
 /** The commit to attach the check run to: a pull request's head (GITHUB_SHA is its merge commit). */
-function headSha(env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    if (env.GITHUB_EVENT_PATH) {
-      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
-        pull_request?: { head?: { sha?: unknown } }
-      }
-      const sha = event.pull_request?.head?.sha
-      if (typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha)) return sha
-    }
-  } catch {
-    // No event file, or not JSON: fall back to GITHUB_SHA.
-  }
-  return env.GITHUB_SHA
+function headSha(): string | undefined {
+  const sha: unknown = (context.payload.pull_request as { head?: { sha?: unknown } } | undefined)?.head?.sha
+  return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : context.sha
+}
+
+/** The workflow run's page (its attempt, after a re-run), which the check run's "details" opens. */
+function runUrl(): string | undefined {
+  if (!Number.isSafeInteger(context.runId) || !process.env.GITHUB_REPOSITORY) return undefined
+  const { owner, repo } = context.repo
+  const attempt = context.runAttempt > 1 ? `/attempts/${context.runAttempt}` : ''
+  return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}${attempt}`
 }

@@ -1,15 +1,28 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Pair,
+  type YAMLMap,
+} from 'yaml'
 import { z } from 'zod'
 import { allRules, findRule } from './rules/registry.js'
 import type { RuleLevel } from './common/finding.js'
 import { didYouMean } from './common/did-you-mean.js'
 import { UsageError } from './common/errors.js'
 import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
+import { discoverTargets } from './discover.js'
 
 const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
+/** Which targets a pull request checks: all, or those it changes (scope.ts). */
+const SCOPES = ['changed', 'all'] as const
+export type Scope = (typeof SCOPES)[number]
 
 /** A model or dataset to check. `origin` is the line of a repository file that names it, when one does. */
 export interface TargetSpec {
@@ -20,7 +33,8 @@ export interface TargetSpec {
   /** Absolute path of the folder; for a hub target, the folder its reference was read in. */
   root: string
   hub?: HubRef
-  origin?: { file: string; line: number }
+  /** `endLine`: the last line of a config file entry that spans several (a dataset's options). */
+  origin?: { file: string; line: number; endLine?: number }
   /** Datasets: one file rather than a folder (its path relative to `root`). */
   file?: string
   /** Datasets: the splits to read; all when absent. */
@@ -58,6 +72,10 @@ export interface Settings {
    * config file targets. The CLI turns a workspace that holds no model into a usage error.
    */
   implicitModel?: boolean
+  /** The `scope` input: absent is `all`. */
+  scope?: Scope
+  /** What resolving the targets left out, for the log and the summary (`model: auto`'s caps). */
+  notes?: string[]
 }
 
 /** The raw values both entry points collect: action inputs or CLI flags, '' when not given. */
@@ -77,6 +95,8 @@ export interface RawInputs {
   /** The model the dataset's rows must fit; default: the model target. */
   baseModel?: string
   maxRows?: string
+  /** Action input scope: changed or all ('' is all). */
+  scope?: string
 }
 
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
@@ -112,8 +132,8 @@ interface ConfigFile {
   /** Severities by rule id. */
   levels: Map<string, RuleLevel>
   targets: ConfigTarget[]
-  /** The line of each target, for annotations. */
-  lines: (number | undefined)[]
+  /** The lines of each target: its first for annotations, its last (when later) for a pull request's scope. */
+  lines: ({ line: number; endLine?: number } | undefined)[]
 }
 
 /**
@@ -150,6 +170,9 @@ export function resolveSettings(
   if (!FAIL_ON.includes(failOn)) {
     throw new UsageError(`fail-on must be one of ${FAIL_ON.join(', ')}; got "${raw.failOn.trim()}"`)
   }
+  const scope = (raw.scope?.trim() || 'all') as Scope
+  if (!SCOPES.includes(scope))
+    throw new UsageError(`scope must be one of ${SCOPES.join(', ')}; got "${raw.scope?.trim()}"`)
   // In a workflow every local reference stays inside the workspace; outside one (the CLI at a
   // terminal) the person typing the arguments is trusted, but the config file's entries never are.
   const realWorkspace = realpathOr(workspace)
@@ -163,9 +186,13 @@ export function resolveSettings(
   // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
   const model = raw.model.trim()
   let targets: TargetSpec[]
+  let notes: string[] = []
   const datasetRef = raw.dataset?.trim() ?? ''
   if (datasetRef && !model)
     targets = [] // a dataset alone (the action's model: '', the CLI without a model)
+  // `auto`, unless a folder of that name exists: a folder wins, as it does over a repo id.
+  else if (model === 'auto' && !existsSync(path.join(workspace, 'auto')))
+    ({ targets, notes } = autoTargets(raw, workspace, realWorkspace, datasetRef))
   else if (model && model !== '.') {
     const spec = target(model, workspace, argsWithin)
     const origin = spec.hub
@@ -175,8 +202,8 @@ export function resolveSettings(
   } else if (config.targets.length) {
     const base = path.dirname(configFile!)
     const origin = (i: number) => {
-      const line = config.lines[i]
-      return line ? { origin: { file: display(configFile!, workspace), line } } : {}
+      const lines = config.lines[i]
+      return lines ? { origin: { file: display(configFile!, workspace), ...lines } } : {}
     }
     // Models first, so a dataset entry without base-model is checked against the first model listed.
     const models = config.targets.map((t, i) =>
@@ -219,6 +246,8 @@ export function resolveSettings(
     configFile,
     hub: { ...hub, token },
     ...(implicitModel ? { implicitModel } : {}),
+    ...(scope === 'changed' ? { scope } : {}),
+    ...(notes.length ? { notes } : {}),
   }
 }
 
@@ -228,6 +257,49 @@ function target(ref: string, base: string, within: string | undefined): TargetSp
   return where.source === 'hub'
     ? { kind: 'model', ref, source: 'hub', root: base, hub: where.hub }
     : { kind: 'model', ref, source: 'local', root: where.root, ...(within ? { within } : {}) }
+}
+
+/**
+ * `model: auto`: every model folder and dataset file of the workspace (discover.ts), each checked as
+ * if the config file listed it: read from the repository, so kept inside the workspace. A dataset is
+ * checked against `base-model`, else the first model found (as a listed dataset is), and takes
+ * `dataset-max-rows`; one that the `dataset` input names is checked once, as that input says.
+ */
+function autoTargets(
+  raw: RawInputs,
+  workspace: string,
+  realWorkspace: string,
+  datasetRef: string,
+): { targets: TargetSpec[]; notes: string[] } {
+  const found = discoverTargets(workspace, (p) => isWithin(p, realWorkspace))
+  if (found.models.length === 0 && found.datasets.length === 0)
+    throw new UsageError(
+      'model: auto found no model and no dataset in the workspace. It looks for folders holding config.json ' +
+        'with *.safetensors, *.safetensors.index.json or pytorch_model*.bin weights, folders holding ' +
+        'adapter_config.json with adapter weights, and dataset files: *.jsonl, *.parquet, and .json files ' +
+        'named train, validation, test, data or dataset (.git, node_modules and dot-folders are not searched)' +
+        (found.notes.length ? `; ${found.notes.join('; ')}` : ''),
+    )
+  const models = found.models.map((rel): TargetSpec => ({
+    kind: 'model',
+    ref: rel || '.',
+    source: 'local',
+    root: path.join(workspace, rel),
+    within: realWorkspace,
+  }))
+  const named = datasetRef ? path.resolve(workspace, datasetRef) : undefined
+  const datasets = found.datasets
+    .filter((rel) => path.join(workspace, rel) !== named)
+    .map((rel) =>
+      datasetTarget(
+        rel,
+        { baseModel: raw.baseModel, maxRows: raw.maxRows },
+        workspace,
+        models,
+        realWorkspace,
+      ),
+    )
+  return { targets: [...models, ...datasets], notes: found.notes }
 }
 
 /** The real path of `p` (links resolved), or `p` itself when it does not exist. */
@@ -375,7 +447,8 @@ function readConfigFile(file: string, workspace: string): ConfigFile {
         shown,
         `the file is ${size.toLocaleString('en-US')} bytes, more than the ${CONFIG_LIMITS.bytes / 1024} KiB a config file may be`,
       )
-    text = readFileSync(file, 'utf8')
+    // A byte-order mark is not part of the first line's text: columns count from after it.
+    text = readFileSync(file, 'utf8').replace(/^\ufeff/, '')
   } catch (error) {
     if (error instanceof UsageError) throw error
     throw new ConfigFileError(shown, `cannot be read: ${(error as Error).message}`)
@@ -408,6 +481,18 @@ function readConfigFile(file: string, workspace: string): ConfigFile {
   const rules = Object.entries(config.rules ?? {})
   if (rules.length > CONFIG_LIMITS.entries)
     throw refuse(tooMany(['rules'], rules.length, CONFIG_LIMITS.entries), offsetOf(doc, ['rules']))
+  // Keys the schema's record drops (`__proto__`) are still keys the user wrote: none is ignored.
+  const rulesNode = doc.get('rules', true)
+  if (isMap(rulesNode))
+    for (const key of pairsByKey(rulesNode).keys())
+      if (!findRule(key))
+        throw refuse(
+          `unknown rule ${quote(key)} in rules${suggest(
+            key,
+            allRules.flatMap((r) => [r.meta.id, r.meta.name]),
+          )}`,
+          offsetOf(doc, ['rules', key], true),
+        )
   for (const [key, level] of rules) {
     const rule = findRule(key)
     if (!rule)
@@ -445,8 +530,13 @@ function readConfigFile(file: string, workspace: string): ConfigFile {
   }
   const items = doc.get('targets', true)
   const lines = (isSeq(items) ? items.items : []).map((item) => {
-    const start = rangeStart(item)
-    return start === undefined ? undefined : lineCounter.linePos(start).line
+    const range = (item as { range?: [number, number, number] } | null)?.range
+    if (!range) return undefined
+    // A block entry's range ends at the start of the next line: its last line is the one before.
+    const line = lineCounter.linePos(range[0]).line
+    const end = lineCounter.linePos(range[1])
+    const endLine = end.col === 1 ? end.line - 1 : end.line
+    return endLine > line ? { line, endLine } : { line }
   })
   return { extraArchitectures: config['extra-architectures'] ?? [], levels, targets, lines }
 }
@@ -519,6 +609,7 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value) // NaN, Infinity
   return typeof value === 'string' ? quote(value) : JSON.stringify(value)
 }
 
@@ -540,7 +631,7 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], key = false): num
   let offset = rangeStart(node) ?? 0
   for (const [i, s] of path.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(s))
+      const pair = pairsByKey(node).get(String(s))
       if (!pair) break
       if (key && i === path.length - 1) return rangeStart(pair.key) ?? offset
       node = pair.value
@@ -549,6 +640,25 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], key = false): num
     offset = rangeStart(node) ?? offset
   }
   return offset
+}
+
+/**
+ * A mapping's pairs by their plain key, built once per mapping: every schema issue is located, and a
+ * linear search per issue would make a file of 20,000 bad entries quadratic. The first pair of a key
+ * wins (a duplicated key is refused before the schema runs).
+ */
+const PAIRS = new WeakMap<object, Map<string, Pair>>()
+function pairsByKey(node: YAMLMap): Map<string, Pair> {
+  let pairs = PAIRS.get(node)
+  if (!pairs) {
+    pairs = new Map()
+    for (const p of node.items) {
+      const k = isScalar(p.key) ? String(p.key.value) : undefined
+      if (k !== undefined && !pairs.has(k)) pairs.set(k, p)
+    }
+    PAIRS.set(node, pairs)
+  }
+  return pairs
 }
 
 function rangeStart(node: unknown): number | undefined {

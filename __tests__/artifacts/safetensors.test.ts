@@ -334,7 +334,9 @@ describe('parseSafetensorsHeader: entries', () => {
   it('duplicate-tensor: a tensor named twice keeps the last entry, as serde does, and leaves a gap', () => {
     const file = rewriteHeaderText(sample(), (t) => t.replace('"lm_head.weight"', '"model.embed.weight"'))
     const r = parse(file)
-    expect(only(r, 'duplicate-tensor')).toEqual([{ code: 'duplicate-tensor', tensor: 'model.embed.weight' }])
+    expect(only(r, 'duplicate-tensor')).toEqual([
+      { code: 'duplicate-tensor', tensor: 'model.embed.weight', times: 2 },
+    ])
     expect(only(r, 'duplicate-key')).toEqual([])
     expect(SAFETENSORS_PROBLEM_SEVERITY['duplicate-tensor']).toBe('warning')
     expect(header(r).tensors.map((t) => t.name)).toEqual(['model.norm.weight', 'model.embed.weight', 'step'])
@@ -350,18 +352,26 @@ describe('parseSafetensorsHeader: entries', () => {
     ])
   })
 
-  it('duplicate-tensor: the checks read the last entry of a name, as the crate does', () => {
-    const entry = (dtype: string) => `{"dtype":"${dtype}","shape":[1],"data_offsets":[0,1]}`
+  it('duplicate-tensor: the layout checks read the last entry of a name; every entry is decoded, as serde does', () => {
+    const entry = (dtype: string, offsets = '[0,1]') =>
+      `{"dtype":"${dtype}","shape":[1],"data_offsets":${offsets}}`
     const file = (first: string, last: string) =>
-      assembleSafetensors(
-        `{"__metadata__":{"format":"pt"},"a":${entry(first)},"a":${entry(last)}}`,
-        new Uint8Array(1),
-      )
-    const lastGood = parse(file('X9', 'U8'))
-    expect(codes(lastGood)).toEqual(['duplicate-tensor'])
-    expect(errorCodes(lastGood)).toEqual([])
-    expect(header(lastGood).tensors).toEqual([{ name: 'a', dtype: 'U8', shape: [1], start: 0, end: 1 }])
-    const lastBad = parse(file('U8', 'X9'))
+      assembleSafetensors(`{"__metadata__":{"format":"pt"},"a":${first},"a":${last}}`, new Uint8Array(1))
+    // The earlier entry's offsets are never used: only the kept one is laid out.
+    const earlierOffsetsOff = parse(file(entry('U8', '[5,9]'), entry('U8')))
+    expect(codes(earlierOffsetsOff)).toEqual(['duplicate-tensor'])
+    expect(errorCodes(earlierOffsetsOff)).toEqual([])
+    expect(header(earlierOffsetsOff).tensors).toEqual([
+      { name: 'a', dtype: 'U8', shape: [1], start: 0, end: 1 },
+    ])
+    // serde decodes the earlier entry into a TensorInfo before the map drops it: a bad dtype or a
+    // missing field there fails the file, as it does in the crate.
+    expect(errorCodes(parse(file(entry('X9'), entry('U8'))))).toEqual(['unknown-dtype'])
+    expect(errorCodes(parse(file('{"dtype":"U8"}', entry('U8'))))).toEqual([
+      'invalid-tensor-entry',
+      'invalid-tensor-entry',
+    ])
+    const lastBad = parse(file(entry('U8'), entry('X9')))
     expect(errorCodes(lastBad)).toEqual(['unknown-dtype'])
     expect(only(lastBad, 'unknown-dtype')).toEqual([{ code: 'unknown-dtype', tensor: 'a', dtype: 'X9' }])
   })

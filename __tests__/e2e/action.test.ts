@@ -4,7 +4,9 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { actionBundle, runAction, runtimes } from '../helpers/run-bundle.js'
+import { startFakeArtifactService } from '../helpers/fake-artifact-service.js'
+import { actionBundle, runAction, runActionAsync, runtimes } from '../helpers/run-bundle.js'
+import { executedCommands } from '../helpers/runner-commands.js'
 
 if (!existsSync(actionBundle)) throw new Error('dist/index.js is missing: run npm run bundle')
 
@@ -104,6 +106,39 @@ describe.each(runtimes())('action bundle under $name', ({ bin }) => {
       expect(run.stdout).not.toMatch(/\n\s+at /)
     } finally {
       rmSync(ws, { recursive: true, force: true })
+    }
+  })
+
+  it('uploads the report with the bundled @actions/artifact, links it, and masks the signed URL', async () => {
+    const service = await startFakeArtifactService()
+    try {
+      const scope = Buffer.from(JSON.stringify({ scp: 'Actions.Results:run-1:job-1' })).toString('base64url')
+      const run = await runActionAsync(bin, { model: 'examples/broken-model' }, undefined, {
+        ACTIONS_RUNTIME_TOKEN: `e30.${scope}.sig`,
+        ACTIONS_RESULTS_URL: `${service.url}/`,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_RUN_ID: '7',
+        GITHUB_JOB: 'check',
+      })
+      expect(run.status).toBe(1) // the broken model's verdict, whatever the upload
+      expect(service.log.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT', 'POST'])
+      expect(run.outputs).toMatchObject({
+        'report-artifact-id': '42',
+        'report-artifact-url': 'https://github.com/o/r/actions/runs/7/artifacts/42',
+      })
+      expect(run.summary).toMatch(
+        /\nFull report: artifact \[`friendli-preflight-report-check-[0-9a-f]{12}`\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/7\/artifacts\/42\)/,
+      )
+      // The library's mask of the signature runs as a command; its debug lines stay commands (hidden).
+      const commands = executedCommands(run.stdout)
+      expect(commands).toContainEqual(expect.objectContaining({ name: 'add-mask', data: 's3cr3t-sig' }))
+      expect(
+        run.stdout.split('\n').filter((l) => l.includes('s3cr3t-sig') && !/^::(add-mask|debug)::/.test(l)),
+      ).toEqual([])
+      expect(run.commands.filter((c) => c.level === 'warning' && !c.props.title)).toEqual([])
+    } finally {
+      await service.close()
     }
   })
 

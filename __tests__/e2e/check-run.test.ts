@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startFakeGithub } from '../helpers/fake-github.js'
+import { startFakeProxy } from '../helpers/fake-proxy.js'
 import { repoRoot, runActionAsync, runtimes } from '../helpers/run-bundle.js'
 
 const TOKEN = 'ghs_e2e_secret_0123456789'
@@ -43,6 +44,39 @@ describe.each(runtimes())('check run under $name', ({ bin }) => {
       expect(run.stdout).toContain('Check run "friendli-preflight" created with')
       expect(run.stdout.split('\n').filter((l) => l.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`])
     } finally {
+      await gh.close()
+    }
+  })
+
+  it('check-name names the run; behind HTTP_PROXY every request to GitHub goes through the proxy', async () => {
+    const gh = await startFakeGithub()
+    const proxy = await startFakeProxy()
+    try {
+      const run = await runActionAsync(
+        bin,
+        { model: 'examples/broken-model', 'github-token': TOKEN, 'check-name': 'preflight (broken)' },
+        repoRoot,
+        {
+          GITHUB_API_URL: gh.url,
+          GITHUB_REPOSITORY: 'me/models',
+          GITHUB_SHA: '1'.repeat(40),
+          GITHUB_SERVER_URL: 'https://github.test',
+          GITHUB_RUN_ID: '42',
+          HTTP_PROXY: proxy.url,
+          HTTPS_PROXY: proxy.url,
+        },
+      )
+      expect(run.status).toBe(1)
+      expect(gh.log[0]!.body).toMatchObject({
+        name: 'preflight (broken)',
+        details_url: 'https://github.test/me/models/actions/runs/42',
+      })
+      expect(gh.log[0]!.userAgent).toMatch(/^friendli-preflight\/\d+\.\d+\.\d+ /)
+      expect(proxy.log.length).toBeGreaterThanOrEqual(1)
+      expect(proxy.log.every((p) => gh.url.endsWith(p.target))).toBe(true)
+      expect(run.stdout).toContain('Check run "preflight (broken)" created with')
+    } finally {
+      await proxy.close()
       await gh.close()
     }
   })

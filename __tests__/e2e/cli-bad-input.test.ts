@@ -173,7 +173,7 @@ describe.each(runtimes())('CLI bundle on bad input under $name', ({ bin }) => {
       ['--fail-on', 'sometimes'],
       'friendli-preflight: fail-on must be one of error, warning, never; got "sometimes"',
     ],
-    [['--format', 'xml'], 'friendli-preflight: --format must be text, json or sarif; got "xml"'],
+    [['--format', 'xml'], 'friendli-preflight: --format must be text, json, sarif or github; got "xml"'],
     [['--frobnicate'], "friendli-preflight: Unknown option '--frobnicate'."],
     [['a', 'b'], 'friendli-preflight: expected at most one model, got 2'],
     [['--config', 'nope.yml'], 'friendli-preflight: config file nope.yml does not exist'],

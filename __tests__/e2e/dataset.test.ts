@@ -39,12 +39,17 @@ describe.each(runtimes())('datasets under $name', ({ bin }) => {
     )
   })
 
-  it('CLI: Parquet (gzip, several row groups) rows are named by row', () => {
+  it('CLI: Parquet (gzip, several row groups) rows are named by row, grouped unless --verbose', () => {
     const r = runCli(bin, ['--dataset', 'train.parquet'], ws)
     expect(r.status).toBe(1)
     const lines = r.stdout.split('\n').filter((l) => l.includes('DS202'))
-    expect(lines).toHaveLength(10)
-    expect(lines[0]).toBe(
+    expect(lines).toEqual([
+      'train.parquet (rows 1, 4, 7, 10, 13 and 5 more (10 rows)) error DS202 message-schema Unknown role: message 1 has role "bot"; roles are system, user, assistant, tool. The first of 10 findings like it; --verbose lists each one kept.',
+    ])
+    const verbose = runCli(bin, ['--dataset', 'train.parquet', '--verbose'], ws)
+    const each = verbose.stdout.split('\n').filter((l) => l.includes('DS202'))
+    expect(each).toHaveLength(10)
+    expect(each[0]).toBe(
       'train.parquet (row 1) error DS202 message-schema Unknown role: message 1 has role "bot"; roles are system, user, assistant, tool.',
     )
   })
@@ -76,7 +81,7 @@ describe.each(runtimes())('datasets under $name', ({ bin }) => {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: 'chat-dataset/train.jsonl' },
+              artifactLocation: { uri: 'chat-dataset/train.jsonl', uriBaseId: '%SRCROOT%' },
               region: { startLine: 6, startColumn: 2 },
             },
           },

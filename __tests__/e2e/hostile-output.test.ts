@@ -129,6 +129,20 @@ describe.each(runtimes())('hostile repository content under $name', ({ bin }) =>
     },
   )
 
+  it('the CLI in a workflow step (--format github) runs only its own annotations', () => {
+    const r = runCli(bin, ['--format', 'github'], ws, { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws })
+    expect(r.status).toBe(2)
+    const commands = executedCommands(r.stdout)
+    expect(commands.filter((c) => !isOurs(c)).map((c) => c.line)).toEqual([])
+    expect(commands.length).toBeGreaterThan(0)
+    expect(
+      commands.every((c) => Object.keys(c.props).every((k) => ['file', 'line', 'col', 'title'].includes(k))),
+    ).toBe(true)
+    expect(executedCommands(r.stderr)).toEqual([])
+    expect(r.stdout).toContain('planted')
+    expect(r.stdout + r.stderr).not.toContain(SECRET)
+  })
+
   it('the CLI in a workflow step: a usage error quoting repository text is inert too', () => {
     const r = runCli(bin, ['--config', 'collection-key.yml'], ws, { GITHUB_ACTIONS: 'true' })
     expect(r.status).toBe(2)

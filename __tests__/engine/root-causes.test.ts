@@ -51,6 +51,13 @@ describe('foldRootCauses', () => {
     ])
   })
 
+  it('never folds a crash report: a rule that crashed is a bug of ours, not a consequence', () => {
+    const root = f('MR102', 'missing-safetensors')
+    const crashed = { ...f('MR306', 'missing-shard'), messageId: 'crashed', message: 'Rule MR306 crashed.' }
+    const out = foldRootCauses([root, crashed], new Map([[root, cause(['missing-shard'])]]))
+    expect(summary(out)).toEqual(['MR102 missing-safetensors here.', 'MR306 Rule MR306 crashed.'])
+  })
+
   it('leaves everything as it is when no cause explains a finding', () => {
     const root = f('MR102', 'missing-safetensors')
     const other = f('MR401', 'missing-tokenizer-json')

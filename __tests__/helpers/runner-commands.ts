@@ -5,7 +5,11 @@
 // - `::name props::data` is a command when the line, with leading whitespace trimmed, starts with `::`;
 // - the legacy `##[name props]data` is a command wherever `##[` occurs in the line;
 // - only registered names are commands; after `::stop-commands::TOKEN`, nothing is processed until a
-//   line whose command name is TOKEN (either form) resumes processing.
+//   line whose command name is TOKEN (either form) resumes processing;
+// - properties are split at `,` (`;` in the legacy form), each at its first run of `=` (.NET's
+//   String.Split with RemoveEmptyEntries: leading `=` of a key or a value are dropped), keys compared
+//   without case; then properties and data are unescaped (`%0D`, `%0A`, `%3A`, `%2C`, `%25` for
+//   properties; `%0D`, `%0A`, `%25` for data), so `props` and `data` are the values the runner uses.
 // stdout and stderr both go through the same parser; a test feeds each stream's text.
 
 /** The command names the runner knows (its IActionCommandExtension set, plus stop-commands). */
@@ -49,17 +53,52 @@ function parseV2(line: string, registered: Set<string>): RunnerCommand | undefin
   const space = info.indexOf(' ')
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered.has(name.toLowerCase())) return undefined
+  const props = space > 0 ? properties(info.slice(space + 1).replace(TRIM, ''), ',', PROPERTY_ESCAPES) : {}
+  return { name: name.toLowerCase(), props, data: unescape(message.slice(end + 2), DATA_ESCAPES), line }
+}
+
+/** .NET's Trim: Unicode whitespace, NEL included. */
+const TRIM = /^[\s\u0085]+|[\s\u0085]+$/g
+
+/** ActionCommand.cs's escape mappings, in the order the runner undoes them (`%25` last). */
+const DATA_ESCAPES: [string, string][] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%25', '%'],
+]
+const PROPERTY_ESCAPES: [string, string][] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%3A', ':'],
+  ['%2C', ','],
+  ['%25', '%'],
+]
+const LEGACY_ESCAPES: [string, string][] = [
+  ['%3B', ';'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%5D', ']'],
+  ['%25', '%'],
+]
+
+function unescape(s: string, escapes: [string, string][]): string {
+  return escapes.reduce((acc, [from, to]) => acc.split(from).join(to), s)
+}
+
+/**
+ * `a=1,b=2` as the runner reads it: pieces split at `separator`, empty ones dropped; each piece's key
+ * is its first non-empty part between `=`, its value the rest after the `=` that follow (a piece
+ * without both is ignored); a key equal to an earlier one but for case replaces that one's value.
+ */
+function properties(text: string, separator: string, escapes: [string, string][]): Record<string, string> {
   const props: Record<string, string> = {}
-  if (space > 0)
-    for (const p of info
-      .slice(space + 1)
-      .trim()
-      .split(',')
-      .filter(Boolean)) {
-      const i = p.indexOf('=')
-      if (i > 0 && i < p.length - 1) props[p.slice(0, i)] = p.slice(i + 1)
-    }
-  return { name: name.toLowerCase(), props, data: message.slice(end + 2), line }
+  for (const piece of text.split(separator)) {
+    const pair = /^=*([^=]+)=+([^=][^]*)$/.exec(piece)
+    if (!pair) continue
+    const key = Object.keys(props).find((k) => k.toLowerCase() === pair[1]!.toLowerCase()) ?? pair[1]!
+    props[key] = unescape(pair[2]!, escapes)
+  }
+  return props
 }
 
 function parseLegacy(line: string, registered: Set<string>): RunnerCommand | undefined {
@@ -71,7 +110,8 @@ function parseLegacy(line: string, registered: Set<string>): RunnerCommand | und
   const space = info.indexOf(' ')
   const name = space < 0 ? info : info.slice(0, space)
   if (!registered.has(name.toLowerCase())) return undefined
-  return { name: name.toLowerCase(), props: {}, data: line.slice(close + 1), line }
+  const props = space > 0 ? properties(info.slice(space + 1), ';', LEGACY_ESCAPES) : {}
+  return { name: name.toLowerCase(), props, data: unescape(line.slice(close + 1), LEGACY_ESCAPES), line }
 }
 
 /**

@@ -328,6 +328,17 @@ describe('JSON documents', () => {
     // An array under "conversations" that holds rows, not turns, is still streamed row by row.
     const wrapped = await read('x.json', '{"conversations": [{"messages": []}, {"messages": []}]}')
     expect(rows(wrapped).map((e) => e.row)).toEqual([1, 2])
+    // Rows that carry "messages" beside ShareGPT-like keys are rows, and so are non-string speakers.
+    const mixed = await read(
+      'x.json',
+      '{"conversations": [{"from": "a", "value": 1, "messages": []}, {"from": "a", "value": 1, "messages": []}]}',
+    )
+    expect(rows(mixed).map((e) => e.row)).toEqual([1, 2])
+    const numbers = await read(
+      'x.json',
+      '{"conversations": [{"from": 1, "value": "x"}, {"from": 2, "value": "y"}]}',
+    )
+    expect(rows(numbers).map((e) => e.row)).toEqual([1, 2])
   })
 
   it('one ShareGPT conversation over the row limit is one bad row, never read whole', async () => {

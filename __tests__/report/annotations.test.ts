@@ -51,7 +51,7 @@ describe('planAnnotations', () => {
     expect(count('warning')).toBe(PER_LEVEL)
     expect(count('notice')).toBe(3 + 1)
     expect(plan.at(-1)?.message).toBe(
-      '8 more findings (6 errors, 2 warnings) are not shown as annotations, because GitHub shows at most 10 of each kind per step. The job summary and the JSON report list every finding.',
+      '8 more findings (6 errors, 2 warnings) are not shown as annotations, because GitHub shows at most 10 of each kind per step: the JSON report (the report artifact, or --format json) lists them, up to 1,000 per rule and file, and counts the rest.',
     )
   })
 
@@ -118,5 +118,61 @@ describe('planAnnotations: a finding on a file without a line', () => {
       ]),
     )
     expect(plan.map((a) => a.title)).not.toContainEqual(expect.stringContaining('file-level'))
+  })
+})
+
+describe('planAnnotations: one annotation per group (grouping.ts)', () => {
+  const row = (n: number, messageId = 'm', path = 'train.jsonl') => ({
+    ...finding('error', { path, line: n, row: n }),
+    messageId,
+    message: `Row ${n} is bad.`,
+  })
+
+  it('rows of one rule, message kind and file: one annotation with the count and the first rows', () => {
+    const plan = planAnnotations(
+      report([
+        target(
+          Array.from({ length: 4_130 }, (_, i) => row(i + 1)),
+          { kind: 'dataset' },
+        ),
+      ]),
+    )
+    expect(plan).toHaveLength(1)
+    expect(plan[0]).toMatchObject({
+      title: 'MR100 rule-0: 4,130 rows',
+      file: 'models/m/train.jsonl',
+      startLine: 1,
+    })
+    expect(plan[0]!.message.split('\n')).toEqual([
+      'models/m/train.jsonl:1 (row 1): Row 1 is bad.',
+      'models/m/train.jsonl:2 (row 2): Row 2 is bad.',
+      'models/m/train.jsonl:3 (row 3): Row 3 is bad.',
+      'models/m/train.jsonl:4 (row 4): Row 4 is bad.',
+      'models/m/train.jsonl:5 (row 5): Row 5 is bad.',
+      '…and 4,125 more rows: the JSON report (the report artifact, or --format json) lists them, up to 1,000 per rule and file, and counts the rest.',
+      'Hint 0.',
+    ])
+  })
+
+  it('another message kind, or another file, is another annotation', () => {
+    const plan = planAnnotations(
+      report([target([row(1), row(2, 'other'), row(3), row(4, 'm', 'test.jsonl')], { kind: 'dataset' })]),
+    )
+    expect(plan.map((a) => [a.title, a.file])).toEqual([
+      ['MR100 rule-0: 2 rows', 'models/m/train.jsonl'],
+      ['MR100 rule-0: 1 row', 'models/m/train.jsonl'],
+      ['MR100 rule-0: 1 row', 'models/m/test.jsonl'],
+    ])
+  })
+
+  it('findings past the cap per rule and file are counted in their group', () => {
+    const t = target([row(1), row(2)], {
+      kind: 'dataset',
+      omitted: [{ ruleId: 'MR100', rule: 'rule-0', path: 'train.jsonl', severity: 'error', count: 9_000 }],
+    })
+    const [a] = planAnnotations(report([t]))
+    expect(a!.message).toContain(
+      '…and 9,000 more errors of this rule in this file, counted only: the JSON report (the report artifact, or --format json) lists them, up to 1,000 per rule and file, and counts the rest.',
+    )
   })
 })

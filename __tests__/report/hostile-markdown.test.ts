@@ -60,6 +60,9 @@ const HOSTILE: [string, string][] = [
 
 const SHA = 'a'.repeat(40)
 const HUB = { url: 'https://huggingface.test', repo: 'org/name', sha: SHA }
+/** The repository the workspace holds, at the pull request's head: local files link there. */
+const HEAD = 'b'.repeat(40)
+const REPO = { server: 'https://github.test', repository: 'o/r', sha: HEAD }
 
 const stats = (over: Partial<DatasetStats> = {}): DatasetStats => ({
   rows: 8,
@@ -82,7 +85,8 @@ interface Place {
   summary(s: string): string
 }
 
-const summary = (targets: TargetResult[], reportFile?: string) => formatSummary(report(targets), reportFile)
+const summary = (targets: TargetResult[], reportFile?: string) =>
+  formatSummary(report(targets), reportFile, { repo: REPO })
 
 const PLACES: Record<string, Place> = {
   'file name (local)': {
@@ -126,6 +130,32 @@ const PLACES: Record<string, Place> = {
     kind: 'code',
     summary: (s) => summary([dataset({ ref: s, dataset: stats() })]),
   },
+  'base model ref': {
+    kind: 'code',
+    summary: (s) =>
+      summary([
+        dataset({
+          dataset: stats(),
+          spec: {
+            kind: 'dataset',
+            ref: 'data',
+            source: 'local',
+            root: '/w/data',
+            base: { kind: 'model', ref: s, source: 'local', root: '/w/base' },
+          },
+        }),
+      ]),
+  },
+  'file name (local, grouped rows)': {
+    kind: 'code',
+    summary: (s) =>
+      summary([
+        dataset({
+          findings: [2, 4, 6].map((row) => finding('error', { path: s, line: row, row })),
+          dataset: stats(),
+        }),
+      ]),
+  },
   'could-not-check reason': {
     kind: 'text',
     summary: (s) => summary([target([], { status: 'error', error: s })]),
@@ -153,8 +183,9 @@ function shown(s: string, kind: Place['kind']): string {
 
 const lineBreaks = (s: string) => s.match(/\r\n|[\r\n\u2028\u2029\u0085]/g)?.length ?? 0
 
-/** Links the tool makes: a rule's docs, a hub file or tree at the checked commit. */
-const OWN_LINK = /^(https:\/\/docs\.test\/|https:\/\/huggingface\.test\/org\/name\/(blob|tree)\/a{40}(\/|$))/
+/** Links the tool makes: a rule's docs, a hub file or tree at the checked commit, a file at the head. */
+const OWN_LINK =
+  /^(https:\/\/docs\.test\/|https:\/\/huggingface\.test\/org\/name\/(blob|tree)\/a{40}(\/|$)|https:\/\/github\.test\/o\/r\/(blob|tree)\/b{40}(\/|$))/
 
 describe.each(renderers)('repository text in the summary, rendered by $name', ({ render, renderMany }) => {
   describe.each(Object.entries(PLACES))('as the %s', (_place, place) => {
@@ -218,10 +249,37 @@ describe.each(renderers)('repository text in the summary, rendered by $name', ({
     )
     expect(targets(html)).toEqual([
       `https://huggingface.test/org/name/tree/${SHA}`,
-      'https://docs.test/rule-0.md',
       `https://huggingface.test/org/name/blob/${SHA}/config.json#L3`,
+      'https://docs.test/rule-0.md',
     ])
     expect(html).toContain('<code>config.json:3</code>')
+  })
+
+  it.each([
+    ['a name with ), space, #, %, | and a backtick', 'dir (1)/a b#c%d|e`f&amp;.json'],
+    ['a name with a bracket, a question mark and a newline', 'x]?y=1\nz.json'],
+    ['a name of non-ASCII and a lone surrogate', 'données/日本\ud800.json'],
+  ])('a local file links to its line at the head commit: %s', (_what, name) => {
+    const html = render(PLACES['file name (local)']!.summary(name))
+    const prefix = `https://github.test/o/r/blob/${HEAD}/models/m/`
+    const link = targets(html).find((t) => t.startsWith(prefix))
+    expect(link).toBeDefined()
+    const [file, line] = link!.slice(prefix.length).split('#')
+    // Every segment percent-encoded, so the path reads back as the name (a lone surrogate as U+FFFD).
+    expect(decodeURIComponent(file!)).toBe(name.replace(/\ud800/, '\ufffd'))
+    expect(file).not.toMatch(/[\s()#?|`\]]/)
+    expect(line).toBe('L3')
+  })
+
+  it('a hub target never links to the repository; a target outside the workspace does not link', () => {
+    const hub = render(PLACES['file name (hub)']!.summary('config.json'))
+    expect(targets(hub).filter((t) => t.startsWith('https://github.test/'))).toEqual([])
+    const outside = render(
+      summary([target([finding('error', { path: 'config.json', line: 3 })], { rootInWorkspace: '../up' })]),
+    )
+    expect(targets(outside)).toEqual(['https://docs.test/rule-0.md'])
+    const climbing = render(PLACES['file name (local)']!.summary('a/../../../../etc/passwd'))
+    expect(targets(climbing)).toEqual(['https://docs.test/rule-0.md'])
   })
 })
 

@@ -115,8 +115,9 @@ export type SafetensorsProblem =
   | { code: 'duplicate-key'; key: string; pointer: string }
   // A tensor named twice. Spec: "Duplicate keys are disallowed"; the crate reads the tensors into a map
   // (HashMetadata's `tensors: HashMap<String, TensorInfo>`, safetensors/src/tensor.rs), so the last
-  // entry wins and is the one checked here too.
-  | { code: 'duplicate-tensor'; tensor: string }
+  // entry wins; serde still decodes every entry into a TensorInfo before the map keeps the last, so an
+  // earlier entry with a bad field or dtype fails the file too (checked; its offsets are not used).
+  | { code: 'duplicate-tensor'; tensor: string; times: number }
   // InvalidHeaderDeserialization: the tensor entry or one of its fields is missing or ill-typed
   | { code: 'invalid-tensor-entry'; tensor: string; field: Field; detail: string }
   // InvalidHeaderDeserialization: a dtype string the crate does not know
@@ -323,7 +324,9 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number): Sa
   }
   let json: ReturnType<typeof parseJson>
   try {
-    json = parseJson(text)
+    // An entry a later one of the same name replaces: its fields and dtype are checked as serde
+    // decodes them (readEntry); the problems go to a list of their own, so offsets are never compared.
+    json = parseJson(text, (name, value) => void readEntry(name, value, problems))
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error
     const byteOffset = 8 + Buffer.byteLength(text.slice(0, error.at), 'utf8')
@@ -711,7 +714,7 @@ const SYNTAX_WORDS: Partial<Record<ReturnType<typeof printParseErrorCode>, strin
 const LONE_SURROGATE = /\p{Cs}/u
 
 /** Parse JSON text as serde_json would; throws a JsonSyntaxError at the first error. */
-function parseJson(text: string): ParsedJson {
+function parseJson(text: string, shadowed: (name: string, value: JValue) => void = () => {}): ParsedJson {
   // The objects and arrays being read, innermost last: the object (null for an array), the key
   // whose value is being read, and the height of the shared item stack when it began. Array items go
   // on that stack and are copied out at the end: an array grown by push() keeps spare capacity,
@@ -723,6 +726,8 @@ function parseJson(text: string): ParsedJson {
   const duplicates: Duplicate[] = []
   const listed = { 'duplicate-key': 0, 'duplicate-tensor': 0 }
   const moreDuplicates = { 'duplicate-key': 0, 'duplicate-tensor': 0 }
+  // Times each duplicated tensor name appears: one finding per name, with its count.
+  const tensorTimes = new Map<string, number>()
   let root: JValue = null
 
   const fail = (message: string, at: number): never => {
@@ -744,13 +749,16 @@ function parseJson(text: string): ParsedJson {
     else if (object === null) items.push(value)
     else {
       const key = keys[keys.length - 1]
+      const earlier = object.get(key)
       const size = object.size
       if (object.set(key, value).size === size) {
         // A key of the root other than __metadata__ names a tensor: serde keeps the last of a name.
-        const d: Duplicate =
-          objects.length === 1 && key !== '__metadata__'
-            ? { code: 'duplicate-tensor', tensor: key }
-            : { code: 'duplicate-key', key, pointer: pointer() }
+        if (objects.length === 1 && key !== '__metadata__') {
+          shadowed(key, earlier ?? null)
+          tensorTimes.set(key, (tensorTimes.get(key) ?? 1) + 1)
+          return
+        }
+        const d: Duplicate = { code: 'duplicate-key', key, pointer: pointer() }
         if (listed[d.code] < MAX_PROBLEMS_PER_CODE) {
           listed[d.code]++
           duplicates.push(d)
@@ -802,6 +810,12 @@ function parseJson(text: string): ParsedJson {
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   )
+  for (const [tensor, times] of tensorTimes) {
+    if (listed['duplicate-tensor'] < MAX_PROBLEMS_PER_CODE) {
+      listed['duplicate-tensor']++
+      duplicates.push({ code: 'duplicate-tensor', tensor, times })
+    } else moreDuplicates['duplicate-tensor']++
+  }
   return { root, duplicates, moreDuplicates }
 }
 

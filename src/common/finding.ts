@@ -19,7 +19,7 @@ export interface Location {
   column?: number
   /** RFC 6901 pointer into a JSON document, e.g. '/architectures/0'. */
   pointer?: string
-  /** 0-based record index in a dataset file. */
+  /** 1-based record index in a dataset file (the row as every output numbers it). */
   row?: number
 }
 

@@ -23,6 +23,8 @@ export function foldRootCauses(findings: readonly Finding[], causes: ReadonlyMap
   // The cause each finding follows from, when one explains it.
   const parent = new Map<Finding, Finding>()
   for (const f of findings) {
+    // A rule that crashed is a bug of ours, never a consequence of the repository: always shown.
+    if (f.messageId === 'crashed') continue
     for (const [cause, c] of causes) {
       if (
         cause !== f &&
@@ -52,7 +54,10 @@ export function foldRootCauses(findings: readonly Finding[], causes: ReadonlyMap
   const folded = new Map<Finding, Finding[]>()
   for (const f of parent.keys()) {
     const top = outermost(f)
-    if (top) folded.set(top, [...(folded.get(top) ?? []), f])
+    if (!top) continue
+    const list = folded.get(top)
+    if (list) list.push(f)
+    else folded.set(top, [f])
   }
   const dropped = new Set([...folded.values()].flat())
   return findings

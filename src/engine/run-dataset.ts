@@ -80,13 +80,22 @@ export async function runDatasetRules(
   for (const file of files) {
     const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows
     if (left !== undefined && left <= 0) {
+      stopped = true
       total = undefined // files not opened
       break
     }
     let inFile = 0
     let stated: number | undefined
+    // One row past the limit is asked for and not checked: it tells "the file ends here" from "rows
+    // follow", so a file of exactly max-rows rows is not reported as cut short.
+    let more = false
     try {
-      for await (const event of readRows(source, file, { maxRows: left, onRowCount: (n) => (stated = n) })) {
+      const limit = left === undefined ? undefined : left + 1
+      for await (const event of readRows(source, file, { maxRows: limit, onRowCount: (n) => (stated = n) })) {
+        if (left !== undefined && inFile >= left) {
+          more = true
+          break
+        }
         inFile += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
         if (event.kind === 'bad-row' && event.skipped !== undefined) {
           const skipped = { row: event.row, count: event.skipped, problem: event.problem }
@@ -109,8 +118,7 @@ export async function runDatasetRules(
           options.onProgress(rows, Math.round(rows / ((now - started) / 1000)))
         }
       }
-      // A reader stops at the limit without knowing whether rows follow; a Parquet footer says.
-      const limited = left !== undefined && inFile >= left
+      const limited = more
       if (limited) stopped = true
       if (total !== undefined)
         total = !limited ? total + inFile : stated === undefined ? undefined : total + stated

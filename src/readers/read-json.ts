@@ -84,9 +84,14 @@ export async function* readJson(source: Source, file: DataFile): AsyncGenerator<
   // Empty or only whitespace: no rows.
 }
 
-/** A ShareGPT turn: {"from": "human", "value": "…"}. */
+/**
+ * A ShareGPT turn: {"from": "human", "value": "…"}, with a string speaker and no "messages" of its own
+ * (an element that carries "messages" is a row of the right format, whatever else it holds).
+ */
 function isShareGptTurn(event: RowEvent | undefined): boolean {
-  return event?.kind === 'row' && isObject(event.value) && 'from' in event.value && 'value' in event.value
+  if (event?.kind !== 'row' || !isObject(event.value)) return false
+  const turn = event.value
+  return typeof turn.from === 'string' && 'value' in turn && !('messages' in turn)
 }
 
 /** The object that starts at byte `start` (on `line`) and ends the file, as one row. */

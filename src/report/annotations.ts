@@ -1,6 +1,7 @@
-import type { Report } from '../check.js'
+import type { Report, TargetResult } from '../check.js'
 import type { Finding, Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
+import { groupFindings, ROWS_SHOWN, type FindingGroup } from './grouping.js'
 import { clip } from './markdown.js'
 import { formatLocation, place, workspacePath } from './paths.js'
 
@@ -15,6 +16,13 @@ export interface Annotation {
   startColumn?: number
 }
 
+/**
+ * Where the findings an annotation does not show are: the JSON report keeps them one by one up to the
+ * cap per rule and file and counts the rest (the job summary groups and caps them too).
+ */
+export const WHERE_ALL =
+  'the JSON report (the report artifact, or --format json) lists them, up to 1,000 per rule and file, and counts the rest'
+
 /** GitHub shows at most 10 of each level per step and silently drops the rest. */
 export const PER_LEVEL = 10
 
@@ -24,11 +32,6 @@ export const PER_LEVEL = 10
  */
 const MESSAGE_MAX = 4_000
 
-/** Rows named in a grouped row annotation before "…and N more". */
-const ROWS_SHOWN = 5
-/** Characters of each part of a message (a row, a hint): the parts of one stay within MESSAGE_MAX. */
-const PART_MAX = Math.floor(MESSAGE_MAX / (ROWS_SHOWN + 2))
-
 const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' }
 
 /**
@@ -37,6 +40,80 @@ const LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'war
  */
 function titled(title: string, where: { file?: string; startLine?: number }): string {
   return where.file !== undefined && where.startLine === undefined ? `${title} (file-level)` : title
+}
+
+/** One group of findings (grouping.ts) as one annotation: where, title and plain-text message. */
+export interface GroupNote {
+  severity: Severity
+  rootCause: boolean
+  title: string
+  message: string
+  where: { file?: string; startLine?: number; startColumn?: number }
+}
+
+/**
+ * The annotation of one group, for the workflow annotations and the check run alike: a finding alone
+ * says its message (and its file and line, when the annotation is not on that file); a group of rows
+ * says how many rows, names the first few with their messages, and counts the rest, including the
+ * findings of its rule and file past the cap (`omitted`, counted only). `max` bounds the message.
+ */
+export function groupNote(
+  target: TargetResult,
+  group: FindingGroup,
+  { max, omitted = 0 }: { max: number; omitted?: number },
+): GroupNote {
+  const { first: f, members, rows } = group
+  const where = place(target, f)
+  // Each part of a message (a row, the hint) gets its share, so the parts of one stay within max.
+  const part = Math.floor(max / (ROWS_SHOWN + 2))
+  const hint = f.hint ? [clip(f.hint, part)] : []
+  const at = (g: Finding) => formatLocation(workspacePath(target, g.location), g.location)
+  const base = { severity: f.severity, rootCause: f.rootCause === true, where }
+  if (rows.length === 0) {
+    // Name the file in the text when the annotation is not on it: a hub file, the line naming the
+    // target, or none at all.
+    const prefix = where.file === workspacePath(target, f.location) ? '' : `${at(f)}: `
+    return {
+      ...base,
+      title: titled(`${f.ruleId} ${f.rule}`, where),
+      message: [clip(prefix + f.message, max - part), ...hint].join('\n'),
+    }
+  }
+  const shown = members.slice(0, ROWS_SHOWN).map((g) => clip(`${at(g)}: ${g.message}`, part))
+  const more = members.length - shown.length
+  const kind = members.length === rows.length ? 'row' : 'finding'
+  const rest = [
+    ...(more > 0 ? [plural(more, `more ${kind}`)] : []),
+    ...(omitted > 0
+      ? [`${plural(omitted, `more ${f.severity}`)} of this rule in this file, counted only`]
+      : []),
+  ]
+  return {
+    ...base,
+    title: titled(`${f.ruleId} ${f.rule}: ${plural(rows.length, 'row')}`, where),
+    message: [
+      ...shown,
+      ...(rest.length > 0 ? [`…and ${rest.join(', and ')}: ${WHERE_ALL}.`] : []),
+      ...hint,
+    ].join('\n'),
+  }
+}
+
+/**
+ * Every target's findings as groups (grouping.ts), in report order, each with the count of the
+ * findings of its rule and file past the cap (given to the first group of that rule, file and severity).
+ */
+export function targetGroups(target: TargetResult): { group: FindingGroup; omitted: number }[] {
+  const omitted = new Map(
+    (target.omitted ?? []).map((o) => [`${o.ruleId}\0${o.path}\0${o.severity}`, o.count]),
+  )
+  return groupFindings(target.findings).map((group) => {
+    const { first: f, rows } = group
+    const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`
+    const count = rows.length > 0 ? (omitted.get(key) ?? 0) : 0
+    if (count > 0) omitted.delete(key)
+    return { group, omitted: count }
+  })
 }
 
 /**
@@ -56,55 +133,18 @@ export function planAnnotations(report: Report): Annotation[] {
         ...place(target),
       })
     }
-    // Row findings are grouped per rule, file and severity: one annotation with the count and the
-    // first rows, so a dataset with thousands of bad rows never floods the per-step limit blindly.
-    const groups = new Map<string, Finding[]>()
-    for (const f of target.findings) {
-      if (f.location.row === undefined) continue
-      const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`
-      let group = groups.get(key)
-      if (!group) groups.set(key, (group = []))
-      group.push(f)
-    }
-    for (const group of groups.values()) {
-      const [f] = group
-      if (!f) continue
-      const where = place(target, f)
-      const shown = group
-        .slice(0, ROWS_SHOWN)
-        .map((g) =>
-          clip(`${formatLocation(workspacePath(target, g.location), g.location)}: ${g.message}`, PART_MAX),
-        )
-      const more = group.length - shown.length
-      candidates.push({
-        level: LEVEL[f.severity],
-        title: titled(
-          `${f.ruleId} ${f.rule}: ${plural(new Set(group.map((g) => g.location.row)).size, 'row')}`,
-          where,
-        ),
-        message: [
-          ...shown,
-          ...(more > 0
-            ? [`…and ${plural(more, 'more row')}: the job summary and the JSON report list every one.`]
-            : []),
-          ...(f.hint ? [clip(f.hint, PART_MAX)] : []),
-        ].join('\n'),
-        ...where,
-      })
-    }
-    for (const f of target.findings) {
-      if (f.location.row !== undefined) continue
-      const where = place(target, f)
-      // Name the file in the text when the annotation is not on it: a hub file, or none at all.
-      const prefix =
-        where.file && !target.hub ? '' : `${formatLocation(workspacePath(target, f.location), f.location)}: `
-      candidates.push({
-        level: LEVEL[f.severity],
-        title: titled(`${f.ruleId} ${f.rule}`, where),
-        message: `${clip(prefix + f.message, MESSAGE_MAX - PART_MAX)}${f.hint ? `\n${clip(f.hint, PART_MAX)}` : ''}`,
-        ...where,
-      })
-      if (f.rootCause) rootCauses.add(candidates[candidates.length - 1]!)
+    // One annotation per group (grouping.ts): a file of thousands of bad rows is one annotation with
+    // the count and the first rows, so it never floods the per-step limit blindly.
+    for (const { group, omitted } of targetGroups(target)) {
+      const note = groupNote(target, group, { max: MESSAGE_MAX, omitted })
+      const annotation: Annotation = {
+        level: LEVEL[note.severity],
+        title: note.title,
+        message: note.message,
+        ...note.where,
+      }
+      candidates.push(annotation)
+      if (note.rootCause) rootCauses.add(annotation)
     }
   }
   // Within each level: root causes first (one cause over the details it explains), then findings
@@ -141,7 +181,7 @@ export function planAnnotations(report: Report): Annotation[] {
     taken.push({
       level: 'notice',
       title: 'friendli-preflight: more findings in the job summary',
-      message: `${plural(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step. The job summary and the JSON report list every finding.`,
+      message: `${plural(total, 'more finding')} (${parts.join(', ')}) ${total === 1 ? 'is' : 'are'} not shown as annotations, because GitHub shows at most ${PER_LEVEL} of each kind per step: ${WHERE_ALL}.`,
     })
   }
   return taken

@@ -38,6 +38,12 @@ export function neutralizeJson(json: string): string {
 export interface CommandPause {
   /** Runs `emit` with commands resumed: only for the action's own commands, escaped by @actions/core. */
   ownCommands<T>(emit: () => T): T
+  /**
+   * Runs `work` with commands resumed until it settles: only for a trusted library that issues commands
+   * of its own (@actions/artifact masks the signed URLs its debug lines show), and only once nothing
+   * prints the checked repository's text any more.
+   */
+  ownCommandsWhile<T>(work: () => Promise<T>): Promise<T>
   /** Resumes command processing for good, at the end of the run. */
   end(): void
 }
@@ -55,6 +61,15 @@ export function pauseCommands(write: (s: string) => void): CommandPause {
       write(`::${token}::\n`)
       try {
         return emit()
+      } finally {
+        token = randomUUID()
+        write(`::stop-commands::${token}\n`)
+      }
+    },
+    async ownCommandsWhile(work) {
+      write(`::${token}::\n`)
+      try {
+        return await work()
       } finally {
         token = randomUUID()
         write(`::stop-commands::${token}\n`)

@@ -1,6 +1,7 @@
 import type { Report, TargetResult } from '../check.js'
-import type { Severity } from '../common/finding.js'
+import type { Finding, Severity } from '../common/finding.js'
 import { plural } from '../common/wording.js'
+import { groupFindings, rowsInWords } from './grouping.js'
 import { formatLocation, workspacePath } from './paths.js'
 
 const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = {
@@ -24,11 +25,18 @@ export function printable(s: string): string {
   )
 }
 
-/** One line per finding, `path:line:col severity ruleId rule-name message`, then one summary line. */
-export function formatText(report: Report, color = false): string {
+/**
+ * One line per finding, `path:line:col severity ruleId rule-name message`, rows grouped (see
+ * grouping.ts) unless `verbose`, then one summary line.
+ */
+export function formatText(report: Report, color = false, { verbose = false } = {}): string {
   const paint = (kind: keyof typeof COLORS, s: string) =>
     color ? `\x1b[${COLORS[kind][0]}m${s}\x1b[${COLORS[kind][1]}m` : s
   const lines: string[] = []
+  const line = (f: Finding, where: string, tail: string) =>
+    lines.push(
+      `${paint('dim', printable(where))} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${printable(f.message)}${tail}`,
+    )
   for (const target of report.targets) {
     if (target.status === 'error') {
       lines.push(
@@ -36,14 +44,29 @@ export function formatText(report: Report, color = false): string {
       )
       continue
     }
-    for (const f of target.findings) {
-      const where = printable(formatLocation(workspacePath(target, f.location), f.location))
-      lines.push(
-        `${paint('dim', where)} ${paint(f.severity, f.severity)} ${f.ruleId} ${f.rule} ${printable(f.message)}`,
+    // Rows of one rule, message kind and file are one line with their count (the grouping every
+    // human-facing output uses); a few are listed one by one, and --verbose lists them all.
+    const omitted = new Map((target.omitted ?? []).map((o) => [`${o.ruleId}\0${o.path}\0${o.severity}`, o]))
+    for (const group of groupFindings(target.findings)) {
+      const { first: f, members, rows } = group
+      const key = `${f.ruleId}\0${f.location.path}\0${f.severity}`
+      // Findings past the cap per rule and file are counted, not kept: a group of that rule and file
+      // takes their count, so the flood is still one line.
+      const extra = members.length > LISTED_UP_TO ? omitted.get(key) : undefined
+      if (extra) omitted.delete(key)
+      if (verbose || members.length <= LISTED_UP_TO) {
+        for (const m of members) line(m, formatLocation(workspacePath(target, m.location), m.location), '')
+        continue
+      }
+      const total = members.length + (extra?.count ?? 0)
+      const where = `${formatLocation(workspacePath(target, f.location), { path: f.location.path })} (${rowsInWords(rows)})`
+      line(
+        f,
+        where,
+        ` The first of ${plural(total, 'finding')} like it${extra ? ` (${extra.count.toLocaleString('en-US')} of them past the cap, counted only)` : ''}; --verbose lists each one kept.`,
       )
     }
-    // Past the cap per rule and file, findings are counted, not kept: say how many, in the same shape.
-    for (const o of target.omitted ?? []) {
+    for (const o of omitted.values()) {
       const where = printable(workspacePath(target, { path: o.path }))
       lines.push(
         `${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${plural(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`,
@@ -58,6 +81,9 @@ export function formatText(report: Report, color = false): string {
   lines.push(summaryLine(report, paint))
   return lines.join('\n') + '\n'
 }
+
+/** Findings of one group listed one by one before they are one line with a count. */
+const LISTED_UP_TO = 3
 
 /** Splits named in a dataset's line before "…and N more splits". */
 const SPLITS_SHOWN = 20

@@ -8,11 +8,15 @@
 // runtime's decompression, so a gzip bomb counts what it inflates to) and cut at a cap; every attempt
 // has an idle timeout and a total deadline; and everything one client does ends within its phase.
 import { SourceError } from '../common/errors.js'
+import { proxyFetch, USER_AGENT } from './http.js'
 
 export interface HubHttpOptions {
   hubUrl: string
   token?: string
-  /** The transport; tests and benches pass their own. */
+  /**
+   * The transport; tests and benches pass their own. Default: the global fetch, or through the proxy
+   * that HTTPS_PROXY / HTTP_PROXY name, NO_PROXY honoured (sources/http.ts).
+   */
   fetch?: typeof fetch
   /** Idle timeout: an attempt fails when nothing arrives for this long (it restarts on every chunk). */
   timeoutMs?: number
@@ -159,7 +163,7 @@ interface Attempt {
 
 export function hubHttp(options: HubHttpOptions): HubHttp {
   const o = { ...DEFAULTS, ...options }
-  const transport = options.fetch ?? globalThis.fetch
+  const transport = options.fetch ?? proxyFetch()
   const hubOrigin = new URL(o.hubUrl).origin
   const stats: HubStats = { requests: 0, retries: 0, redirects: 0, bytes: 0 }
   const clean = (s: string) => (o.token ? s.split(o.token).join('***') : s)
@@ -181,6 +185,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     if (Date.now() >= phaseEnd) throw new SourceError(phaseMessage)
     const headers = new Headers(init.headers)
     headers.delete('authorization') // the library never gets the token; only this function adds it
+    headers.set('user-agent', USER_AGENT)
     let withToken = !!o.token
     const attemptEnd = Math.min(Date.now() + limit.deadlineMs, phaseEnd)
     const controller = new AbortController()

@@ -35,6 +35,7 @@ ruleTester(rule, {
       errors: [
         {
           messageId: 'tooDeep',
+          severity: 'warning',
           path: 'chat_template.json',
           line: 3,
           column: 10_005,

@@ -69,6 +69,7 @@ ruleTester(rule, {
       errors: [
         {
           messageId: 'tooDeep',
+          severity: 'warning',
           path: 'generation_config.json',
           line: 3,
           column: 10_005,

@@ -188,7 +188,54 @@ ruleTester(rule, {
           line: 3,
           column: 5,
           severity: 'warning',
-          message: 'newer transformers',
+          message: 'written by transformers 5.9.0.dev0',
+        },
+      ],
+    },
+    {
+      name: 'a class close to nothing, in a config from a transformers release the lists cannot place: a warning',
+      files: config(['NewShinyForCausalLM'], { transformers_version: '5.9.0' }),
+      errors: [
+        {
+          messageId: 'unlisted',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'written by transformers 5.9.0',
+        },
+      ],
+    },
+    {
+      name: 'a close typo stays an error whatever transformers wrote it',
+      files: config(['MistralForCasualLM'], { transformers_version: '5.9.0' }),
+      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+    },
+    {
+      name: 'a name that differs only in version digits and underscores may be the next version: a warning',
+      files: config(['Ernie5ForCausalLM']),
+      errors: [
+        {
+          messageId: 'unlisted',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'warning',
+          message: 'version digits',
+        },
+      ],
+    },
+    {
+      name: 'an invisible character is named as one, not as a look-alike',
+      files: config(['Llama\u202EForCausalLM']),
+      errors: [
+        {
+          messageId: 'unknown',
+          path: 'config.json',
+          line: 3,
+          column: 5,
+          severity: 'error',
+          message: 'U+202E, an invisible or control character',
         },
       ],
     },

@@ -38,6 +38,10 @@ export default defineModelRule({
         hint: () => 'Replace it with the template as UTF-8 text.',
       },
       tooDeep: {
+        // A warning: Friendli downloads only the files its FAQ lists, and chat_template.json is not one of
+        // them; the processors that read it are not what Friendli's engine runs, so the evidence does not
+        // say this blocks a deployment.
+        severity: 'warning',
         text: (d: { path: string; reason: string }) =>
           `${d.path} ${d.reason}: transformers cannot load it (json raises RecursionError), and no chat template is read from it.`,
         hint: () =>

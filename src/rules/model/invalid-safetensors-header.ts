@@ -55,7 +55,7 @@ const PROBLEMS = problemTable({
   'duplicate-tensor': {
     message: 'duplicateTensor',
     text: (d) =>
-      `Tensor ${d.tensor} is named twice in the header of ${d.file}; the safetensors library keeps the last entry and ignores the earlier one, but the format forbids duplicate names.`,
+      `Tensor ${d.tensor} is named ${d.times === 2 ? 'twice' : `${d.times.toLocaleString('en-US')} times`} in the header of ${d.file}; the safetensors library keeps the last entry and ignores the earlier ones, but the format forbids duplicate names.`,
     hint: () =>
       'A tool wrote this header by hand or merged two: keep one entry per tensor, or save the weights again with save_pretrained().',
   },

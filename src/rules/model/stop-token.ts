@@ -73,6 +73,9 @@ export default defineModelRule({
           `Add the id of "${d.token}" to "eos_token_id" in generation_config.json (it may be a list, as Llama 3 does: [128001, 128009]), or set eos_token to "${d.token}" in tokenizer_config.json; otherwise the model writes its end-of-turn token and keeps going until max_tokens.`,
       },
       tooDeep: {
+        // A warning: Friendli downloads only the files its FAQ lists, and generation_config.json is not
+        // one of them, so transformers' failure here does not say Friendli's would.
+        severity: 'warning',
         text: (d: { reason: string }) =>
           `generation_config.json ${d.reason}: json raises RecursionError, which transformers' GenerationConfig.from_pretrained does not turn into "no generation config", so loading the model fails, and its eos_token_id is not read.`,
         hint: () =>

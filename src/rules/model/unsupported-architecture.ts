@@ -46,7 +46,7 @@ export default defineModelRule({
       unknown: {
         text: (d: { architecture: string; suggestion?: string; oddCharacter?: string }) =>
           `Architecture ${shown(d.architecture)} is not a model class: transformers and vLLM do not implement it and no Friendli page names it` +
-          `${d.oddCharacter ? `; it contains ${d.oddCharacter}, a character that looks like a Latin letter but is not one` : ''}` +
+          `${d.oddCharacter ? `; it contains ${d.oddCharacter}, and class names are plain ASCII` : ''}` +
           `${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}.`,
         hint: (d: { suggestion?: string }) =>
           d.suggestion
@@ -55,10 +55,10 @@ export default defineModelRule({
       },
       unlisted: {
         severity: 'warning',
-        text: (d: { architecture: string; suggestion?: string; newerTransformers: boolean }) =>
+        text: (d: { architecture: string; suggestion?: string; writtenBy?: string }) =>
           `Architecture ${shown(d.architecture)} is not in the class lists of ${KNOWN_FROM} that this check knows` +
           `${d.suggestion ? ` (the nearest is ${d.suggestion})` : ''}; ` +
-          `${d.newerTransformers ? 'config.json was written by a newer transformers, so it may be a new class' : 'it may be a class newer than those lists'}, ` +
+          `${d.writtenBy ? `config.json was written by transformers ${/^[\w.+-]{1,40}$/.test(d.writtenBy) ? d.writtenBy : shown(d.writtenBy)}, which may be newer than those lists, so it may be a new class` : 'it differs from a known class only in its version digits, so it may be a newer one'}, ` +
           `or a typo. It is not confirmed as served by Friendli Dedicated Endpoints; check ${MODELS_PAGE}.`,
         hint: () =>
           `If the name is right and Friendli serves it, ${EXTRA_HINT.slice(EXTRA_HINT.indexOf('add'))}`,
@@ -115,7 +115,12 @@ export default defineModelRule({
         if (verdict.newer)
           return report(
             'unlisted',
-            { architecture, suggestion, newerTransformers: verdict.newer === 'transformers' },
+            {
+              architecture,
+              suggestion,
+              writtenBy:
+                verdict.newer === 'transformers' && typeof version === 'string' ? version : undefined,
+            },
             where,
           )
         return report('unknown', { architecture, suggestion, oddCharacter }, where)

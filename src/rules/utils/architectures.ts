@@ -81,24 +81,31 @@ export function architectureVerdict({ name, extra, transformersVersion }: Verdic
   return { kind: 'unconfirmed', nearest: nearestServed(name) }
 }
 
+/** Longer names are not typos of any class: no suggestion, and no Unicode work on them. */
+const LONGEST_NAME = 200
+
 function unknownVerdict(name: string, extra: readonly string[], transformersVersion?: string): Verdict {
-  const odd = [...name].find((c) => c.codePointAt(0)! > 0x7e || c.codePointAt(0)! < 0x20)
-  const oddCharacter = odd === undefined ? undefined : codePoint(odd)
-  const candidates = [...extra, ...ALL_NAMES]
-  const plain = skeleton(name)
-  const suggestion = plain !== name && candidates.includes(plain) ? plain : didYouMean(plain, candidates)
-  // A class newer than the lists cannot be told from a typo by its name alone. Two signs that it is
-  // new: config.json was written by a newer transformers than the list was read from, or the name
-  // differs from a known one only in its digits (Qwen4 beside Qwen3). A look-alike character is never new.
-  const onlyDigits = suggestion !== undefined && stripDigits(suggestion) === stripDigits(name)
-  const newer = oddCharacter
-    ? undefined
-    : isNewer(transformersVersion)
-      ? 'transformers'
-      : onlyDigits
-        ? 'digits'
-        : undefined
-  return { kind: 'unknown', suggestion, oddCharacter, newer }
+  // One native scan, whatever the length: control, non-ASCII, invisible.
+  const odd = /[^\x20-\x7e]/u.exec(name)?.[0]
+  const oddCharacter = odd === undefined ? undefined : describeCharacter(odd)
+  let suggestion: string | undefined
+  if (name.length <= LONGEST_NAME) {
+    const candidates = [...extra, ...ALL_NAMES]
+    const plain = skeleton(name)
+    suggestion = plain !== name && candidates.includes(plain) ? plain : didYouMean(plain, candidates)
+  }
+  // A class newer than the lists cannot be told from a typo by its name alone, so only a sure typo is
+  // an error: a character no class name has, or a close known name (a case slip, a swapped or missing
+  // letter) in a config not written by a newer transformers. A name that differs from a known one only
+  // in its digits (Qwen4 beside Qwen3) may be the next version; a name close to nothing is an error
+  // only when config.json says it was written by a transformers no newer than the lists (or says nothing).
+  if (oddCharacter) return { kind: 'unknown', suggestion, oddCharacter }
+  if (suggestion !== undefined && stripDigits(suggestion) === stripDigits(name))
+    return { kind: 'unknown', suggestion, newer: 'digits' }
+  const version = transformersVersion === undefined ? undefined : versionNumbers(transformersVersion)
+  if (isNewer(transformersVersion) || (suggestion === undefined && version && !TRANSFORMERS_VERSION))
+    return { kind: 'unknown', suggestion, newer: 'transformers' }
+  return { kind: 'unknown', suggestion }
 }
 
 /**
@@ -168,12 +175,19 @@ export function skeleton(name: string): string {
     .join('')
 }
 
-function codePoint(c: string): string {
-  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+/** "U+041C, a look-alike of the Latin M" or "U+202E, an invisible or control character". */
+function describeCharacter(c: string): string {
+  const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  const latin = LOOK_ALIKES[c] ?? (/^[A-Za-z]$/.test(c.normalize('NFKC')) ? c.normalize('NFKC') : undefined)
+  if (latin) return `${code}, which looks like the Latin ${latin} but is not one`
+  return /[\p{Cc}\p{Cf}\p{Z}]/u.test(c)
+    ? `${code}, an invisible or control character`
+    : `${code}, a non-ASCII character`
 }
 
+/** The name without digits and underscores: Ernie4_5 and Ernie5 are versions of one family. */
 function stripDigits(name: string): string {
-  return name.replace(/\d+/g, '')
+  return name.replace(/[\d_]+/g, '')
 }
 
 function versionNumbers(version: string): number[] | undefined {
