@@ -9,9 +9,9 @@ import { gzipSync } from 'node:zlib'
 import type { TargetResult } from '../../src/check.js'
 import type { Finding } from '../../src/common/finding.js'
 import { allRules } from '../../src/rules/registry.js'
+import { encodePath } from '../../src/report/paths.js'
 import {
   buildSarif,
-  encodePath,
   FINGERPRINT_KEY,
   gitTopLevel,
   MAX_BYTES,

@@ -66666,14 +66666,20 @@ function workspacePath(target, location) {
     }
     return external_node_path_default().posix.join(target.rootInWorkspace || '.', location.path);
 }
-/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
-function hubBlobUrl(hub, location) {
-    // A lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw.
-    const encoded = location.path
+/**
+ * A repository path as a relative URI reference: each segment percent-encoded (space, %, #, |, …). A
+ * lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw: it becomes U+FFFD.
+ */
+function encodePath(p) {
+    return p
         .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
         .split('/')
         .map(encodeURIComponent)
         .join('/');
+}
+/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
+function hubBlobUrl(hub, location) {
+    const encoded = encodePath(location.path);
     const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`;
     if (location.path === '.')
         return `${repo}/tree/${hub.sha}`;
@@ -66766,14 +66772,6 @@ function gitTopLevel(dir) {
         if (external_node_path_default().dirname(at) === at)
             return external_node_path_default().resolve(dir);
     }
-}
-/** A repository path as a relative URI reference: each segment percent-encoded (space, %, #, |, …). */
-function encodePath(p) {
-    return p
-        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-        .split('/')
-        .map(encodeURIComponent)
-        .join('/');
 }
 function defaultKindOf(p) {
     try {

@@ -15,14 +15,21 @@ export function workspacePath(target: TargetResult, location: Location): string 
   return path.posix.join(target.rootInWorkspace || '.', location.path)
 }
 
-/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
-export function hubBlobUrl(hub: NonNullable<TargetResult['hub']>, location: Location): string {
-  // A lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw.
-  const encoded = location.path
+/**
+ * A repository path as a relative URI reference: each segment percent-encoded (space, %, #, |, …). A
+ * lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw: it becomes U+FFFD.
+ */
+export function encodePath(p: string): string {
+  return p
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
     .split('/')
     .map(encodeURIComponent)
     .join('/')
+}
+
+/** The page showing a hub target's file at the checked commit (its line when known), or the repo's tree. */
+export function hubBlobUrl(hub: NonNullable<TargetResult['hub']>, location: Location): string {
+  const encoded = encodePath(location.path)
   const repo = `${hub.url}/${hub.dataset ? 'datasets/' : ''}${hub.repo}`
   if (location.path === '.') return `${repo}/tree/${hub.sha}`
   return `${repo}/blob/${hub.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`

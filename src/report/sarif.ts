@@ -32,7 +32,7 @@ import ruleHelp from '../data/rule-help.json' with { type: 'json' }
 import { allRules, type AnyRule } from '../rules/registry.js'
 import { groupFindings, rowsInWords } from './grouping.js'
 import { clip } from './markdown.js'
-import { workspacePath } from './paths.js'
+import { encodePath, workspacePath } from './paths.js'
 
 /** Results kept per run: what code scanning stores and shows of one run. */
 export const MAX_RESULTS = 5_000
@@ -86,15 +86,6 @@ export function gitTopLevel(dir: string): string {
     if (existsSync(path.join(at, '.git'))) return at
     if (path.dirname(at) === at) return path.resolve(dir)
   }
-}
-
-/** A repository path as a relative URI reference: each segment percent-encoded (space, %, #, |, …). */
-export function encodePath(p: string): string {
-  return p
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .split('/')
-    .map(encodeURIComponent)
-    .join('/')
 }
 
 function defaultKindOf(p: string): 'file' | 'folder' | 'other' | undefined {

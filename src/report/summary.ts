@@ -5,7 +5,7 @@ import type { OmittedFindings } from '../engine/finding-cap.js'
 import { plural } from '../common/wording.js'
 import { groupFindings, isGrouped, rowsInWords, type FindingGroup } from './grouping.js'
 import { fitMarkdown, mdCode, mdLink, mdText, moreLine } from './markdown.js'
-import { formatLocation, hubBlobUrl, workspacePath } from './paths.js'
+import { encodePath, formatLocation, hubBlobUrl, workspacePath } from './paths.js'
 import { checkedRows } from './text.js'
 
 /**
@@ -205,12 +205,7 @@ export function repoFileUrl(
 ): string | undefined {
   if (file === '..' || file.startsWith('../') || file.startsWith('/')) return undefined
   const base = `${repo.server.replace(/\/+$/, '')}/${repo.repository}`
-  // A lone surrogate (a JSON file name may hold one) would make encodeURIComponent throw.
-  const encoded = file
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .split('/')
-    .map(encodeURIComponent)
-    .join('/')
+  const encoded = encodePath(file)
   if (location.path === '.') return `${base}/tree/${repo.sha}${file === '.' ? '' : `/${encoded}`}`
   return `${base}/blob/${repo.sha}/${encoded}${location.line ? `#L${location.line}` : ''}`
 }
