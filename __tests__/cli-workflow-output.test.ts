@@ -5,23 +5,16 @@
 // parser (helpers/runner-commands.ts). Text, JSON and SARIF run no command at all; --format github runs
 // only its own annotations, each on a file of the repository, its paths relative to the git top-level.
 // __tests__/e2e/hostile-output.test.ts runs the same attack on the bundles.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { FORMATS, main } from '../src/cli.js'
+import { FORMATS } from '../src/cli.js'
+import { runCliIn } from './helpers/in-process.js'
+import { INJECT, writePlantedModel } from './helpers/planted-commands.js'
 import { executedCommands } from './helpers/runner-commands.js'
 
-/** Each line is a command the runner would run if it reached the log as is. */
-const INJECT = [
-  '::error file=README.md,line=1::planted annotation',
-  '::set-output name=result::pass',
-  '::add-mask::friendli',
-  '::stop-commands::planted',
-  'x ##[set-output name=result]pass',
-].join('\n')
 const FOLDER = '::warning file=README.md,line=2::planted folder'
-const cwd = process.cwd()
 let tmp: string
 let ws: string
 
@@ -29,15 +22,7 @@ beforeAll(() => {
   tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fp-cli-workflow-')))
   ws = path.join(tmp, 'ws')
   const model = path.join(ws, FOLDER)
-  mkdirSync(model, { recursive: true })
-  writeFileSync(
-    path.join(model, 'config.json'),
-    JSON.stringify({ architectures: [INJECT], model_type: INJECT, vocab_size: 64 }, null, 2),
-  )
-  writeFileSync(
-    path.join(model, 'tokenizer_config.json'),
-    JSON.stringify({ eos_token: '</s>', chat_template: `{{ raise_exception(${JSON.stringify(INJECT)}) }}` }),
-  )
+  writePlantedModel(model)
   writeFileSync(path.join(model, '##[set-output name=result]pass,line=9.bin'), 'not weights')
   const row = (content: string) =>
     JSON.stringify({ messages: [{ role: 'user', content }, { role: INJECT }] }) + '\n'
@@ -57,22 +42,8 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** The CLI run in `dir` (the workspace) as a workflow step runs it: exit code, stdout and stderr. */
-async function run(argv: string[], dir = ws) {
-  let stdout = ''
-  let stderr = ''
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s)
-    return true
-  })
-  process.chdir(dir)
-  try {
-    const status = await main(argv, (s) => (stdout += s), { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws })
-    return { status, stdout, stderr }
-  } finally {
-    process.chdir(cwd)
-    spy.mockRestore()
-  }
-}
+const run = (argv: string[], dir = ws) =>
+  runCliIn(dir, argv, { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws })
 
 describe('the CLI in a workflow step, on a repository that plants workflow commands', () => {
   it('has the formats this test covers', () => {
@@ -150,13 +121,7 @@ describe('--format github, run in a folder of a repository', () => {
       line: '2',
     })
     // Outside a workflow a folder outside the repository may be checked; GitHub cannot show its file.
-    let stdout = ''
-    process.chdir(sub)
-    try {
-      await main(['../../../outside-model', '--format', 'github'], (s) => (stdout += s), {})
-    } finally {
-      process.chdir(cwd)
-    }
+    const { stdout } = await runCliIn(sub, ['../../../outside-model', '--format', 'github'])
     const mr203 = executedCommands(stdout).find((c) => c.props.title?.startsWith('MR203'))
     expect(mr203?.props.file).toBeUndefined()
     expect(mr203?.data.startsWith('../../../outside-model/config.json:2: ')).toBe(true)

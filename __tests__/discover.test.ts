@@ -1,14 +1,14 @@
 // `model: auto` on a monorepo: which folders are models, which files are datasets, what the walk
 // skips (node_modules, dot-folders, a model's own subfolders, links out of the workspace) and its caps,
 // proved by counting the folder entries it reads. Then the same through resolveSettings and the CLI.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { main } from '../src/cli.js'
 import { discoverTargets, isDatasetFile, isModelFolder } from '../src/discover.js'
 import { UsageError } from '../src/common/errors.js'
 import { isWithin, resolveSettings } from '../src/settings.js'
+import { runCliIn, writeFiles } from './helpers/in-process.js'
 import { rawInputs } from './helpers/raw-inputs.js'
 
 let tmp: string
@@ -23,11 +23,7 @@ const row = JSON.stringify({
 /** A folder under tmp with the given files ('' content is enough: discovery reads names only). */
 function folder(files: Record<string, string>): string {
   const dir = path.join(tmp, `ws-${++counter}`)
-  mkdirSync(dir, { recursive: true })
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
-    writeFileSync(path.join(dir, rel), content)
-  }
+  writeFiles(dir, files)
   return dir
 }
 
@@ -220,22 +216,7 @@ describe('model: auto in the settings', () => {
 })
 
 describe('friendli-preflight auto (the CLI)', () => {
-  const cwd = process.cwd()
-  async function run(dir: string, argv: string[]) {
-    let stdout = ''
-    let stderr = ''
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-      stderr += String(s)
-      return true
-    })
-    process.chdir(dir)
-    try {
-      return { status: await main(argv, (s) => (stdout += s), {}), stdout, stderr }
-    } finally {
-      process.chdir(cwd)
-      spy.mockRestore()
-    }
-  }
+  const run = (dir: string, argv: string[]) => runCliIn(dir, argv)
 
   it('checks every target found, and notes what it left out on stderr', async () => {
     const ws = monorepo()

@@ -1,8 +1,8 @@
 // The action's entry, in process: run() with the runner's environment (INPUT_* variables, the output
 // and summary files), its stdout read by the model of the runner's command parser. The bundle is run
 // the same way by __tests__/e2e/action.test.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
@@ -10,6 +10,7 @@ import { run } from '../src/main.js'
 import type { Uploader } from '../src/report/artifact.js'
 import { renderers, text } from './helpers/gfm.js'
 import { parseOutputs } from './helpers/run-bundle.js'
+import { runActionIn, writeFiles } from './helpers/in-process.js'
 import { executedCommands } from './helpers/runner-commands.js'
 
 let tmp: string
@@ -38,11 +39,7 @@ async function runAction(
 ) {
   const dir = path.join(tmp, `run-${++counter}`)
   const workspace = path.join(dir, 'ws')
-  mkdirSync(workspace, { recursive: true })
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true })
-    writeFileSync(path.join(workspace, rel), content)
-  }
+  writeFiles(workspace, files)
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   const env: NodeJS.ProcessEnv = {
@@ -57,18 +54,7 @@ async function runAction(
     'INPUT_FAIL-ON': 'error',
   }
   Object.assign(env, extra)
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  process.env = env // @actions/core reads inputs and the output and summary files from here
-  let stdout = ''
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s)
-    return true
-  })
-  try {
-    await run(env, upload ? { upload } : {})
-  } finally {
-    spy.mockRestore()
-  }
+  const stdout = await runActionIn((e) => run(e, upload ? { upload } : {}), env, inputs)
   return {
     exitCode: process.exitCode,
     commands: executedCommands(stdout)

@@ -1,11 +1,12 @@
 // `scope: changed` in the action, in process: the pull request's files paged from a loopback GitHub
 // (requests counted), the targets it changes checked, and the notes in the log and the job summary.
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { renderers, text } from './helpers/gfm.js'
 import { startFakeGithub, type FakeGithub } from './helpers/fake-github.js'
+import { runActionIn, writeFiles } from './helpers/in-process.js'
 import { parseOutputs } from './helpers/run-bundle.js'
 
 let tmp: string
@@ -48,10 +49,7 @@ async function runAction(
 ) {
   const dir = path.join(tmp, `run-${++counter}`)
   const workspace = path.join(dir, 'ws')
-  for (const [rel, content] of Object.entries(MONOREPO)) {
-    mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true })
-    writeFileSync(path.join(workspace, rel), content)
-  }
+  writeFiles(workspace, MONOREPO)
   const eventFile = path.join(dir, 'event.json')
   writeFileSync(eventFile, JSON.stringify(event.pull ? { pull_request: event.pull } : {}))
   writeFileSync(outputFile, '')
@@ -72,18 +70,7 @@ async function runAction(
     'INPUT_GITHUB-TOKEN': TOKEN,
     'INPUT_CHECK-NAME': 'friendli-preflight',
   }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  process.env = env
-  let stdout = ''
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s)
-    return true
-  })
-  try {
-    await run(env)
-  } finally {
-    spy.mockRestore()
-  }
+  const stdout = await runActionIn(run, env, inputs)
   const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
   const report = JSON.parse(readFileSync(outputs['report-file']!, 'utf8')) as { targets: { ref: string }[] }
   return {
@@ -221,13 +208,7 @@ describe('scope: changed in the action', () => {
         INPUT_MODEL: '.',
         INPUT_SCOPE: 'some',
       }
-      process.env = env
-      const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
-      try {
-        await run(env)
-      } finally {
-        spy.mockRestore()
-      }
+      await runActionIn(run, env, {})
       expect(parseOutputs(readFileSync(outputFile, 'utf8')).result).toBe('fail')
       expect(text(renderers[0]!.render(readFileSync(summaryFile, 'utf8')))).toContain(
         'scope must be one of changed, all; got "some"',

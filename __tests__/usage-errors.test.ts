@@ -2,11 +2,11 @@
 // dataset does not have, a data file that does not exist, a run with nothing named in a folder that
 // holds no model, a mistake in the config file. The real CLI, in process, with a temporary folder as
 // the working directory.
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { main } from '../src/cli.js'
+import { runCliIn, writeFiles } from './helpers/in-process.js'
 
 let tmp: string
 const cwd = process.cwd()
@@ -21,31 +21,12 @@ const row = JSON.stringify({
 let counter = 0
 function folder(files: Record<string, string>): string {
   const dir = path.join(tmp, `ws-${++counter}`)
-  mkdirSync(dir, { recursive: true })
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
-    writeFileSync(path.join(dir, rel), content)
-  }
+  writeFiles(dir, files)
   return dir
 }
 
 /** The CLI run in `dir`: exit code, stdout and stderr. */
-async function run(dir: string, argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s)
-    return true
-  })
-  process.chdir(dir)
-  try {
-    const status = await main(argv, (s) => (stdout += s), {})
-    return { status, stdout, stderr }
-  } finally {
-    process.chdir(cwd)
-    spy.mockRestore()
-  }
-}
+const run = (dir: string, argv: string[]) => runCliIn(dir, argv)
 
 beforeAll(() => {
   tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fp-usage-')))

@@ -46,6 +46,7 @@ export async function checkDataset(
       docsBase,
       base,
       maxRows: spec.maxRows,
+      ...(spec.shard ? { shard: spec.shard } : {}),
       // A dataset named by its file: findings about the whole dataset name that file, not its folder.
       datasetPath: spec.file,
       onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),

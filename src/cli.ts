@@ -35,6 +35,8 @@ Options:
   --dataset-split LIST         splits to check (default: every split found)
   --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
   --max-rows N                 check only the first N rows
+  --shard I/N                  check only share I of N of each dataset's rows (1/4 … 4/4 in a job
+                               matrix): by file when there are at least N files, else by row
   --verbose                    list every bad row of a dataset (default: one line per rule, message
                                and file, with the count and the first rows)
   -h, --help                   show this help
@@ -91,6 +93,7 @@ async function runCli(
           'dataset-split': { type: 'string', default: '' },
           'base-model': { type: 'string', default: '' },
           'max-rows': { type: 'string', default: '' },
+          shard: { type: 'string', default: '' },
           verbose: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h' },
           version: { type: 'boolean', short: 'v' },
@@ -117,6 +120,7 @@ async function runCli(
         datasetSplit: values['dataset-split'],
         baseModel: values['base-model'],
         maxRows: values['max-rows'],
+        shard: values.shard,
       },
       process.cwd(),
     )

@@ -59,6 +59,7 @@ export async function run(
           datasetSplit: core.getInput('dataset-split'),
           baseModel: core.getInput('base-model'),
           maxRows: core.getInput('dataset-max-rows'),
+          shard: core.getInput('dataset-shard'),
           scope: core.getInput('scope'),
         },
         workspace,

@@ -41,6 +41,8 @@ export interface TargetSpec {
   splits?: string[]
   /** Datasets: read at most this many rows. */
   maxRows?: number
+  /** Datasets: check only this share of the rows (engine/run-dataset.ts says which rows). */
+  shard?: Shard
   /** Datasets: the model whose chat template and tokenizer the rows must fit. */
   base?: TargetSpec
   /**
@@ -95,6 +97,8 @@ export interface RawInputs {
   /** The model the dataset's rows must fit; default: the model target. */
   baseModel?: string
   maxRows?: string
+  /** Action input dataset-shard or CLI --shard: `i/n`, this job's share of every dataset's rows. */
+  shard?: string
   /** Action input scope: changed or all ('' is all). */
   scope?: string
 }
@@ -227,6 +231,9 @@ export function resolveSettings(
   } else targets = [target('.', workspace, argsWithin)]
   const implicitModel = !model && !datasetRef && !config.targets.length
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin))
+  // One share of every dataset: a job matrix runs the same targets with 1/n … n/n.
+  const shard = parseShard(raw.shard ?? '')
+  if (shard) targets = targets.map((t) => (t.kind === 'dataset' ? { ...t, shard } : t))
 
   const extraArchitectures = [
     ...new Set([...splitList(raw.extraArchitectures), ...config.extraArchitectures]),
@@ -249,6 +256,29 @@ export function resolveSettings(
     ...(scope === 'changed' ? { scope } : {}),
     ...(notes.length ? { notes } : {}),
   }
+}
+
+/** One share of a dataset's rows: the `index`th of `count` (1-based). */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** Most shards a dataset is split into: far past any job matrix (GitHub allows 256 jobs per matrix). */
+export const MAX_SHARDS = 256
+
+/** `i/n` with 1 ≤ i ≤ n ≤ 256; '' is no shard. Anything else is a usage error on one line. */
+export function parseShard(value: string): Shard | undefined {
+  const text = value.trim()
+  if (!text) return undefined
+  const match = /^(\d{1,3})\/(\d{1,3})$/.exec(text)
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (!match || index < 1 || index > count || count > MAX_SHARDS)
+    throw new UsageError(
+      `dataset-shard (--shard) must be i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, as in 2/4; got ${JSON.stringify(text.slice(0, 40))}`,
+    )
+  return { index, count }
 }
 
 /** A reference read in `base`: a folder, or a hub repo (see locateModel for the rule). */
@@ -482,27 +512,20 @@ function readConfigFile(file: string, workspace: string): ConfigFile {
   if (rules.length > CONFIG_LIMITS.entries)
     throw refuse(tooMany(['rules'], rules.length, CONFIG_LIMITS.entries), offsetOf(doc, ['rules']))
   // Keys the schema's record drops (`__proto__`) are still keys the user wrote: none is ignored.
+  const unknownRule = (key: string) =>
+    refuse(
+      `unknown rule ${quote(key)} in rules${suggest(
+        key,
+        allRules.flatMap((r) => [r.meta.id, r.meta.name]),
+      )}`,
+      offsetOf(doc, ['rules', key], true),
+    )
   const rulesNode = doc.get('rules', true)
   if (isMap(rulesNode))
-    for (const key of pairsByKey(rulesNode).keys())
-      if (!findRule(key))
-        throw refuse(
-          `unknown rule ${quote(key)} in rules${suggest(
-            key,
-            allRules.flatMap((r) => [r.meta.id, r.meta.name]),
-          )}`,
-          offsetOf(doc, ['rules', key], true),
-        )
+    for (const key of pairsByKey(rulesNode).keys()) if (!findRule(key)) throw unknownRule(key)
   for (const [key, level] of rules) {
     const rule = findRule(key)
-    if (!rule)
-      throw refuse(
-        `unknown rule ${quote(key)} in rules${suggest(
-          key,
-          allRules.flatMap((r) => [r.meta.id, r.meta.name]),
-        )}`,
-        offsetOf(doc, ['rules', key], true),
-      )
+    if (!rule) throw unknownRule(key)
     levels.set(rule.meta.id, level)
   }
 

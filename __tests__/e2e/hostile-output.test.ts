@@ -7,17 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { INJECT, writePlantedModel } from '../helpers/planted-commands.js'
 import { executedCommands, type RunnerCommand } from '../helpers/runner-commands.js'
 import { runAction, runCli, runtimes } from '../helpers/run-bundle.js'
 
-/** Each line is a command the runner would run if it reached the log as is. */
-const INJECT = [
-  '::error file=README.md,line=1::planted annotation',
-  '::set-output name=result::pass',
-  '::add-mask::friendli',
-  '::stop-commands::planted',
-  'x ##[set-output name=result]pass',
-].join('\n')
 const FOLDER = '::warning::planted folder'
 const SECRET = 'OutsideSecretForCausalLM'
 
@@ -28,15 +21,7 @@ beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'fp-hostile-'))
   ws = path.join(tmp, 'ws')
   const model = path.join(ws, FOLDER)
-  mkdirSync(model, { recursive: true })
-  writeFileSync(
-    path.join(model, 'config.json'),
-    JSON.stringify({ architectures: [INJECT], model_type: INJECT, vocab_size: 64 }, null, 2),
-  )
-  writeFileSync(
-    path.join(model, 'tokenizer_config.json'),
-    JSON.stringify({ eos_token: '</s>', chat_template: `{{ raise_exception(${JSON.stringify(INJECT)}) }}` }),
-  )
+  writePlantedModel(model)
   // A Split pattern that is neither {Regex} nor {String}: @huggingface/tokenizers prints it with console.warn.
   const vocab = Object.fromEntries([...'abcdefghijklmnopqrstuvwxyz <>/|_\n'].map((c, i) => [c, i + 1]))
   writeFileSync(

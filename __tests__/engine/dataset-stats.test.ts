@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { statsCollector } from '../../src/engine/dataset-stats.js'
+import type { BaseModel } from '../../src/artifacts/base-model.js'
+import { statsCollector, TOKEN_FIRST, TOKEN_SAMPLE } from '../../src/engine/dataset-stats.js'
 import type { DatasetRow } from '../../src/rules/dataset-rule.js'
 
 const row = (split: string, n: number, value: unknown = {}): DatasetRow => ({
@@ -65,5 +66,53 @@ describe('dataset statistics', () => {
     expect(result).toMatchObject({ rows: 4, badRows: 1, seen: 5, unreadable: 3 })
     expect(result.partial).toBeUndefined()
     expect(stats.result(1, { checked: 5, maxRows: 5 }).partial).toEqual({ checked: 5, maxRows: 5 })
+  })
+})
+
+describe('token length statistics', () => {
+  /** A base whose tokenizer counts one token per character and records which rows it was asked for. */
+  const counting = () => {
+    const asked: number[] = []
+    const base = {
+      ref: 'org/base',
+      specialTokens: {},
+      countTokens: (text: string) => {
+        asked.push(Number(text.split(':')[0]))
+        return text.length
+      },
+    } as unknown as BaseModel
+    const rendered = (n: number): DatasetRow => ({
+      ...row('train', n),
+      rendered: () => ({ ok: true, text: `${n}:${'x'.repeat(n % 97)}` }),
+    })
+    return { asked, base, rendered }
+  }
+
+  it('counts every row up to the sample size, and says the figures are exact', () => {
+    const { asked, base, rendered } = counting()
+    const stats = statsCollector(base)
+    for (let n = 1; n <= TOKEN_SAMPLE; n++) stats.row(rendered(n), [])
+    const tokens = stats.result(1).tokens!
+    expect(asked).toHaveLength(TOKEN_SAMPLE)
+    expect(tokens.counted).toBe(TOKEN_SAMPLE)
+    expect(tokens.sample).toBeUndefined()
+    // The exact longest row: nothing was left out.
+    const lengths = Array.from({ length: TOKEN_SAMPLE }, (_, i) => `${i + 1}:`.length + ((i + 1) % 97))
+    expect(tokens.max).toBe(Math.max(...lengths))
+  })
+
+  it('past it, tokenizes the first rows and an even sample after them, never more than the sample size', () => {
+    const { asked, base, rendered } = counting()
+    const stats = statsCollector(base)
+    for (let n = 1; n <= 123_457; n++) stats.row(rendered(n), [])
+    const tokens = stats.result(1).tokens!
+    expect(asked.length).toBeLessThanOrEqual(TOKEN_SAMPLE)
+    expect(tokens.counted).toBe(asked.length)
+    expect(tokens.sample).toEqual({ first: TOKEN_FIRST, every: 16 })
+    // The first rows, then every 16th row after them to the end, each once.
+    const after = asked.slice(TOKEN_FIRST)
+    expect(asked.slice(0, TOKEN_FIRST)).toEqual(Array.from({ length: TOKEN_FIRST }, (_, i) => i + 1))
+    expect(after).toEqual(Array.from({ length: after.length }, (_, i) => TOKEN_FIRST + 16 * (i + 1)))
+    expect(after.at(-1)).toBeGreaterThan(123_457 - 16)
   })
 })

@@ -1,11 +1,12 @@
 // The action's check run, in process, as on a pull request: @actions/github's `context` reads the
 // runner's environment when it is imported, so the environment is set first and main.ts imported
 // after. The bundle is run the same way by __tests__/e2e/check-run.test.ts.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { READ_ONLY, startFakeGithub, type FakeAnswer, type FakeGithub } from '../helpers/fake-github.js'
+import { runActionIn } from '../helpers/in-process.js'
 import { parseOutputs, repoRoot } from '../helpers/run-bundle.js'
 
 const TOKEN = 'ghs_in_process_secret_0123456789'
@@ -55,19 +56,8 @@ async function runAction(inputs: Record<string, string>) {
   writeFileSync(path.join(tmp, 'output'), '')
   gh.log.length = 0
   const env: NodeJS.ProcessEnv = { ...base }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  process.env = env
   process.exitCode = undefined
-  let stdout = ''
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s)
-    return true
-  })
-  try {
-    await run(env)
-  } finally {
-    spy.mockRestore()
-  }
+  const stdout = await runActionIn(run, env, inputs)
   const exitCode = process.exitCode
   process.exitCode = undefined
   return { stdout, exitCode, outputs: parseOutputs(readFileSync(path.join(tmp, 'output'), 'utf8')) }

@@ -4,10 +4,11 @@
 // second (msPerSecond), so no test sleeps.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import pkg from '../../package.json' with { type: 'json' }
-import { createGitHubClient, GITHUB_LIMITS, type GitHubClientOptions } from '../../src/github/client.js'
+import { GITHUB_LIMITS, type GitHubClientOptions } from '../../src/github/client.js'
 import { checkRunLogLine, publishCheckRun } from '../../src/report/check-run.js'
 import { hubHttp } from '../../src/sources/hub-http.js'
-import { secondaryRateLimit, startFakeGithub, type FakeGithubOptions } from '../helpers/fake-github.js'
+import { secondaryRateLimit, type FakeGithubOptions } from '../helpers/fake-github.js'
+import { startFakeGithubClient } from '../helpers/fake-github-client.js'
 import { startFakeHub } from '../helpers/fake-hub.js'
 import { startFakeProxy } from '../helpers/fake-proxy.js'
 import { finding, report, target } from '../helpers/report.js'
@@ -22,16 +23,8 @@ afterEach(async () => {
 const findings = report([target([finding('error', { path: 'config.json', line: 1 })])])
 
 async function checkRun(fake: FakeGithubOptions, client: GitHubClientOptions = {}) {
-  const gh = await startFakeGithub(fake)
+  const { gh, octokit, lines } = await startFakeGithubClient(fake, client)
   servers.push(gh)
-  const lines: string[] = []
-  const octokit = createGitHubClient('ghs_test', {
-    baseUrl: gh.url,
-    msPerSecond: 1,
-    env: {},
-    log: (l) => lines.push(l),
-    ...client,
-  })
   const result = await publishCheckRun(
     { octokit, owner: 'o', repo: 'r', sha: 'a'.repeat(40), name: 'friendli-preflight' },
     findings,

@@ -44,6 +44,8 @@ export interface MessagesParquetOptions {
   extra?: ExtraColumn[]
   /** The chat column's name (default `messages`). */
   column?: string
+  /** Bytes a page holds before the next begins, at a row's end (hyparquet-writer's default: 1 MiB). */
+  pageSize?: number
 }
 
 const PRIMITIVE: Record<ExtraColumn['type'], Partial<SchemaElement>> = {
@@ -77,6 +79,7 @@ export function messagesParquet(rows: Message[][], options: MessagesParquetOptio
     codec,
     compressors: COMPRESSORS,
     rowGroupSize: options.rowGroupSize ?? Math.max(1, rows.length),
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
   })
   return new Uint8Array(buffer)
 }

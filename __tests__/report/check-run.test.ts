@@ -17,7 +17,8 @@ import {
   publishCheckRun,
 } from '../../src/report/check-run.js'
 import { formatSummary } from '../../src/report/summary.js'
-import { startFakeGithub, type FakeGithubOptions } from '../helpers/fake-github.js'
+import { type FakeGithubOptions } from '../helpers/fake-github.js'
+import { startFakeGithubClient } from '../helpers/fake-github-client.js'
 import { renderers, tags } from '../helpers/gfm.js'
 import { finding, report, target } from '../helpers/report.js'
 
@@ -43,16 +44,8 @@ async function publish(
   options: FakeGithubOptions = {},
   timeoutMs?: number,
 ) {
-  const gh = await startFakeGithub(options)
+  const { gh, octokit, lines } = await startFakeGithubClient(options, timeoutMs ? { timeoutMs } : {})
   servers.push(gh)
-  const lines: string[] = []
-  const octokit = createGitHubClient('ghs_test', {
-    baseUrl: gh.url,
-    msPerSecond: 1,
-    env: {},
-    log: (l) => lines.push(l),
-    ...(timeoutMs ? { timeoutMs } : {}),
-  })
   const result = await publishCheckRun(
     {
       octokit,

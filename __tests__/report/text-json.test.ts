@@ -144,4 +144,14 @@ describe('a dataset target: its rows, by split, and what max-rows left out', () 
     const r = dataset({ partial: { checked: 8, maxRows: 8, total: 9 } })
     expect([...jsonReportChunks(r, 16)].join('')).toBe(JSON.stringify(toJson(r), null, 2) + '\n')
   })
+
+  it('JSON: dataset.tokens, null without a tokenizer, with the sample it was taken from when it was one', () => {
+    expect(toJson(dataset()).targets[0]).toMatchObject({ dataset: { tokens: null } })
+    const figures = { min: 9, median: 120, p95: 1800, max: 4000, counted: 7125 }
+    expect(toJson(dataset({ tokens: figures })).targets[0]).toMatchObject({
+      dataset: { tokens: { ...figures, sample: null } },
+    })
+    const sampled = { ...figures, sample: { first: 1000, every: 8 } }
+    expect(toJson(dataset({ tokens: sampled })).targets[0]).toMatchObject({ dataset: { tokens: sampled } })
+  })
 })

@@ -6,6 +6,7 @@ import { docOf, MiB } from './json-file.js'
 import { modelArtifactLoader } from './model-artifacts.js'
 import { tokenStrings } from './special-tokens.js'
 import { loadTokenizerJson } from './tokenizer-json.js'
+import { tokensPerByte } from './token-bound.js'
 import { isObject } from '../common/json.js'
 import { runWithin, TimeLimitExceeded } from '../common/time-limit.js'
 import type { Source } from '../sources/source.js'
@@ -61,6 +62,11 @@ export interface BaseModel {
    * once the tokenizer has been stopped (`tokensStopped`): it is not used again.
    */
   countTokens?: (text: string) => number | undefined
+  /**
+   * At most this many tokens per UTF-8 byte of a text (artifacts/token-bound.ts), when tokenizer.json
+   * allows a safe bound: DS402 skips rows that cannot exceed the context.
+   */
+  tokensPerByte?: number
   /** Why tokens are not counted. */
   noTokenizer?: string
   /**
@@ -142,6 +148,7 @@ export async function loadBaseModel(
         limits,
         (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length,
       )
+      base.tokensPerByte = tokensPerByte(tokenizerJson.json)
     } catch (error) {
       // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.
       base.noTokenizer = error instanceof Error ? error.message : String(error)

@@ -9,9 +9,15 @@ export interface TokenStats {
   min: number
   median: number
   p95: number
+  /** The longest row counted: the dataset's longest only when `sample` is unset. */
   max: number
-  /** Rows whose tokens were counted; on large sets an even sample, named in the summary. */
+  /** Rows whose tokens were counted. */
   counted: number
+  /**
+   * Set when not every row was counted: the first `first` rows and every `every`-th row after them, at
+   * most TOKEN_SAMPLE in all. The figures are the sample's, named so in the summary and the JSON report.
+   */
+  sample?: { first: number; every: number }
 }
 
 export interface DatasetStats {
@@ -46,8 +52,15 @@ export interface DatasetStats {
   seconds: number
 }
 
-/** Token counts kept for the statistics: every row until this many, then an evenly strided sample. */
-const TOKEN_SAMPLE = 4000
+/**
+ * Rows tokenized for the statistics, at most: the first TOKEN_FIRST rows, then every k-th row, k doubling
+ * whenever the kept rows would pass the cap. The rows after the first are kept as rendered text and
+ * tokenized once the pass is over, so rows dropped from the sample are never tokenized; their text is kept
+ * up to TOKEN_SAMPLE_BYTES, past which k doubles too. DS402 tokenizes only rows that may be too long.
+ */
+export const TOKEN_SAMPLE = 10_000
+export const TOKEN_FIRST = 1000
+const TOKEN_SAMPLE_BYTES = 64 * 1024 * 1024
 
 const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 
@@ -68,6 +81,9 @@ export function statsCollector(base: BaseModel | undefined) {
   // and content swapped cannot fill memory or the summary with its text.
   const roles = new Map<string, number>()
   const counts: number[] = []
+  // Rows after the first: their place after TOKEN_FIRST (a multiple of `stride`) and rendered text.
+  let kept: { at: number; text: string }[] = []
+  let keptBytes = 0
   let stride = 1
   return {
     /** Rows read so far, parsed or not: what max-rows counts. */
@@ -87,15 +103,26 @@ export function statsCollector(base: BaseModel | undefined) {
           const bucket = typeof role !== 'string' ? '(none)' : KNOWN_ROLES.has(role) ? role : '(other)'
           roles.set(bucket, (roles.get(bucket) ?? 0) + 1)
         }
-      // Every row's tokens until the sample is full, then every stride-th row.
-      if (base?.countTokens && rows % stride === 0) {
+      if (!base?.countTokens) return rows
+      const at = rows - TOKEN_FIRST
+      if (at <= 0) {
+        // The first rows are counted as they pass, so a tokenizer that hangs is stopped during the pass.
         const r = row.rendered()
         const n = r?.ok ? base.countTokens(r.text) : undefined // undefined: the tokenizer was stopped
         if (n !== undefined) counts.push(n)
-        if (counts.length >= TOKEN_SAMPLE * 2) {
+      } else if (at % stride === 0) {
+        const r = row.rendered()
+        if (r?.ok) {
+          kept.push({ at, text: r.text })
+          keptBytes += r.text.length * 2
+        }
+        while (
+          kept.length > 1 &&
+          (kept.length > TOKEN_SAMPLE - TOKEN_FIRST || keptBytes > TOKEN_SAMPLE_BYTES)
+        ) {
           stride *= 2
-          for (let i = 0; i < counts.length / 2; i++) counts[i] = counts[i * 2]! // i * 2 < counts.length
-          counts.length = Math.floor(counts.length / 2)
+          kept = kept.filter((k) => k.at % stride === 0)
+          keptBytes = kept.reduce((sum, k) => sum + k.text.length * 2, 0)
         }
       }
       return rows
@@ -112,7 +139,16 @@ export function statsCollector(base: BaseModel | undefined) {
         seconds,
         ...(partial ? { partial } : {}),
       }
-      if (counts.length > 0) stats.tokens = tokenStats(counts)
+      for (const k of kept) {
+        const n = base?.countTokens?.(k.text)
+        if (n !== undefined) counts.push(n)
+      }
+      kept = []
+      if (counts.length > 0)
+        stats.tokens = {
+          ...tokenStats(counts),
+          ...(stride > 1 ? { sample: { first: TOKEN_FIRST, every: stride } } : {}),
+        }
       else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
       else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
       return stats
@@ -121,7 +157,7 @@ export function statsCollector(base: BaseModel | undefined) {
 }
 
 /** Figures over a non-empty list of counts (result() only calls it with one). */
-function tokenStats(counts: number[]): TokenStats {
+function tokenStats(counts: number[]): Omit<TokenStats, 'sample'> {
   const sorted = [...counts].sort((a, b) => a - b)
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
   return {

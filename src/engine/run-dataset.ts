@@ -17,6 +17,8 @@ export interface DatasetRunOptions {
   docsBase: string
   base?: BaseModel
   maxRows?: number
+  /** Check only share `index` of `count` (1-based; a job matrix's i/n): see shardFiles and shardRows. */
+  shard?: { index: number; count: number }
   /**
    * Where a finding about the whole dataset goes (rules report it at '.'): the one data file named, when
    * the dataset was named by a file, so the finding names that file and not the folder it sits in.
@@ -77,8 +79,18 @@ export async function runDatasetRules(
   // a file read to its end, or one whose format states it (Parquet's footer).
   let stopped = false
   let total: number | undefined = 0
+  // A shard reads only its files when every shard has one; else every file, checking only its rows.
+  // Rows read and left to other shards count for max-rows (rows read, as one run reads them) and for
+  // "the dataset has no rows"; a shard by file does not know the other files' rows, so never says "no rows".
+  const { shard } = options
+  const owned = shard && files.length >= shard.count ? shardFiles(files, shard) : undefined
+  let otherShards = 0
+  // Rows of files that do not state their count (JSON Lines, JSON), numbered across the dataset.
+  let unstated = 0
   for (const file of files) {
-    const left = options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows
+    if (owned && !owned.has(file.path)) continue
+    const left =
+      options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows - otherShards
     if (left !== undefined && left <= 0) {
       stopped = true
       total = undefined // files not opened
@@ -96,7 +108,22 @@ export async function runDatasetRules(
           more = true
           break
         }
-        inFile += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+        const count = event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+        inFile += count
+        if (shard && !owned) {
+          const range = stated === undefined ? undefined : { ...shardRows(stated, shard), rows: stated }
+          if (range && event.row > range.last) {
+            // Past this shard's range: the rest of the file is other shards', and is not read.
+            otherShards += range.rows - (inFile - count)
+            inFile = range.rows
+            break
+          }
+          const mine = range ? event.row >= range.first : unstated++ % shard.count === shard.index - 1
+          if (!mine) {
+            otherShards += count
+            continue
+          }
+        }
         if (event.kind === 'bad-row' && event.skipped !== undefined) {
           const skipped = { row: event.row, count: event.skipped, problem: event.problem }
           skippedRows += skipped.count
@@ -128,16 +155,46 @@ export async function runDatasetRules(
       each((v) => v.fileError?.(file, error.message, error.line))
     }
   }
-  each((v) => v.end?.(stats.seen() + skippedRows))
+  const notOwned = owned ? files.length - owned.size : 0
+  each((v) => v.end?.(stats.seen() + skippedRows + otherShards + notOwned))
   const checked = stats.seen()
   const partial =
-    stopped && options.maxRows !== undefined && (total === undefined || total > checked + skippedRows)
+    stopped &&
+    options.maxRows !== undefined &&
+    (total === undefined || total > checked + skippedRows + otherShards)
       ? { checked, maxRows: options.maxRows, ...(total !== undefined ? { total } : {}) }
       : undefined
   return {
     findings: collected.findings,
     stats: stats.result((Date.now() - started) / 1000, partial),
     omitted: collected.omitted().sort(compareOmitted),
+  }
+}
+
+/**
+ * The files of one shard when there are at least as many files as shards: sorted by path (code units),
+ * file k (0-based) goes to shard (k mod count) + 1, so every shard has a file, and the shards' file
+ * counts differ by one at most.
+ */
+export function shardFiles(files: readonly DataFile[], shard: { index: number; count: number }): Set<string> {
+  const paths = [...new Set(files.map((f) => f.path))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return new Set(paths.filter((_, k) => k % shard.count === shard.index - 1))
+}
+
+/**
+ * The rows of one shard in a file of `rows` rows whose format states the count (Parquet's footer):
+ * one contiguous range, `first` to `last` (1-based, empty when `last < first`), the ranges of the
+ * shards following each other. Rows of files that do not state their count (JSON Lines, JSON) go round
+ * robin instead: the dataset's r-th such row (files in order, 1-based) to shard ((r - 1) mod count) + 1,
+ * which needs no count and no second pass.
+ */
+export function shardRows(
+  rows: number,
+  shard: { index: number; count: number },
+): { first: number; last: number } {
+  return {
+    first: Math.floor(((shard.index - 1) * rows) / shard.count) + 1,
+    last: Math.floor((shard.index * rows) / shard.count),
   }
 }
 

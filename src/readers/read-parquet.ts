@@ -1,9 +1,12 @@
 // Parquet through hyparquet, over an AsyncBuffer built on source.readRange: the footer is read once,
-// then the row groups, a batch at a time (only the wanted columns). A batch is decoded whole, so memory
-// follows the batch, and every batch is bounded before it is decoded: by what the footer says (row
-// counts that agree with each other and with the file's size, row groups within PARQUET_LIMITS) and,
-// as it is decoded, by the pages' own sizes (parquet-pages.ts). A row group past the limits is
-// reported and skipped; the rest of the file is still read.
+// then the row groups, a batch at a time, only the wanted columns (by default the ones the dataset
+// rules read, RULE_COLUMNS: a column no rule reads is never fetched or decoded). A batch of small
+// groups is cut at `sliceBytes`; a larger group whose chunks have an offset index (hyparquet-writer
+// and pyarrow's write_page_index write one) is read in row slices of about `sliceBytes`, only the
+// slice's pages fetched and decoded; without one it is decoded whole. Every read is bounded before it
+// is decoded: by what the footer says (row counts that agree with each other and with the file's size,
+// row groups within PARQUET_LIMITS) and, as it is decoded, by the pages' own sizes (parquet-pages.ts).
+// A row group past the limits is reported and skipped; the rest of the file is still read.
 import {
   parquetMetadataAsync,
   parquetReadObjects,
@@ -42,6 +45,11 @@ export interface ParquetLimits {
   rowsPerByte: number
   /** Row groups decoded in one call: many small groups cost one plan, one set of reads. */
   batchGroups: number
+  /**
+   * Bytes (the footer's sizes, as for `groupBytes`) one hyparquet read aims at: small groups are
+   * batched up to it, and a larger group with an offset index is read in row slices of about it.
+   */
+  sliceBytes: number
 }
 
 /**
@@ -56,7 +64,31 @@ export const PARQUET_LIMITS: ParquetLimits = {
   groupRows: 1_048_576,
   rowsPerByte: 8,
   batchGroups: 1_024,
+  sliceBytes: 16 * 1024 * 1024,
 }
+
+/**
+ * The columns the dataset rules read of a Parquet row (src/rules/dataset/): `messages` (every row
+ * rule: DS102, DS103, DS201's object test, DS301's message keys, DS302, DS401 and DS402 through the
+ * rendering) and `tools` (the rendering, src/engine/run-dataset.ts). A file without `messages` gets
+ * DS101's instead (missing-messages.ts names the format by the values of these columns, and by which
+ * columns there are): the other columns are keys of the row with the value null, their names from the
+ * schema, so DS101 lists them without a byte of their data decoded.
+ */
+export const RULE_COLUMNS = ['messages', 'tools']
+export const FORMAT_COLUMNS = [
+  'conversations',
+  'conversation',
+  'dialog',
+  'chat',
+  'turns',
+  'text',
+  'prompt',
+  'completion',
+]
+
+/** An offset index larger than this is not read: the group is decoded whole (real ones are ~20 bytes a page). */
+const MAX_OFFSET_INDEX_BYTES = 4 * 1024 * 1024
 
 /** What a read did, for tests that prove bounds by counting. */
 export interface ParquetReadCounters {
@@ -68,6 +100,8 @@ export interface ParquetReadCounters {
   pageBytes: number
   /** Pages refused before or while decompressing. */
   pagesRefused: number
+  /** The most rows one hyparquet read materialized. */
+  mostRows?: number
 }
 
 export async function* readParquet(
@@ -75,7 +109,8 @@ export async function* readParquet(
   file: DataFile,
   options: {
     maxRows?: number
-    columns?: string[]
+    /** Only these top-level columns; 'rules': RULE_COLUMNS (see there); every column when absent. */
+    columns?: string[] | 'rules'
     /** The rows the footer says the file holds, once its counts are checked. */
     onRowCount?: (rows: number) => void
     limits?: Partial<ParquetLimits>
@@ -85,26 +120,35 @@ export async function* readParquet(
   const maxRows = options.maxRows ?? Infinity
   const limits = { ...PARQUET_LIMITS, ...options.limits }
   const counters = options.counters ?? { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
-  await checkFraming(source, file)
+  const footer = await checkFraming(source, file)
   const buffer = asyncBuffer(source, file)
   let metadata: FileMetaData
   try {
-    metadata = await parquetMetadataAsync(buffer)
+    // The footer and no byte before it (hyparquet's default reads the last 512 KiB, pages included).
+    metadata = await parquetMetadataAsync(buffer, { initialFetchSize: footer + 8 })
   } catch (error) {
     throw asDataFileError(error, 'the Parquet footer (its metadata) cannot be read')
   }
   checkCounts(metadata, file, limits)
   options.onRowCount?.(Number(metadata.num_rows))
 
-  let columns = options.columns
-  if (columns) {
-    let present: Set<string>
+  let columns: string[] | undefined
+  // Keys every row has, in the schema's order, null unless read: DS101's view of a file without messages.
+  let keys: string[] | undefined
+  if (options.columns) {
+    let names: string[]
     try {
-      present = new Set(parquetSchema(metadata).children.map((c) => c.element.name))
+      names = parquetSchema(metadata).children.map((c) => c.element.name)
     } catch (error) {
       throw asDataFileError(error, 'the Parquet schema cannot be read')
     }
-    columns = columns.filter((c) => present.has(c))
+    const present = new Set(names)
+    if (options.columns !== 'rules') columns = options.columns.filter((c) => present.has(c))
+    else if (present.has('messages')) columns = RULE_COLUMNS.filter((c) => present.has(c))
+    else {
+      columns = FORMAT_COLUMNS.filter((c) => present.has(c))
+      keys = names
+    }
   }
   const wanted = columns && new Set(columns)
   const groups = metadata.row_groups
@@ -114,11 +158,24 @@ export async function* readParquet(
   const which = (g: number, end = g + 1) =>
     `row group ${end - g > 1 ? `${g + 1} to ${end}` : g + 1} of ${groups.length}`
 
+  // Whether a group is read in row slices: larger than a slice, and hyparquet can find a slice's pages
+  // (every wanted chunk has an offset index of a sane size); else hyparquet decodes its chunks whole.
+  const sliceable = (g: number) =>
+    rowsOf(g) > 1 &&
+    sizeOf(g) > limits.sliceBytes &&
+    groups[g]!.columns.every((chunk) => {
+      const name = chunk.meta_data?.path_in_schema[0] ?? ''
+      if (wanted && !wanted.has(name)) return true
+      const at = Number(chunk.offset_index_offset ?? -1)
+      const length = chunk.offset_index_length ?? 0
+      return at > 0 && length > 0 && length <= MAX_OFFSET_INDEX_BYTES && at + length <= file.size
+    })
+
   let rowStart = 0
   let g = 0
   // After a batch failed (past the page budget, or damaged), its groups are read one at a time.
   let singleUntil = 0
-  while (g < groups.length && rowStart < maxRows) {
+  next: while (g < groups.length && rowStart < maxRows) {
     const count = rowsOf(g)
     if (count === 0) {
       g++
@@ -136,7 +193,7 @@ export async function* readParquet(
       g++
       continue
     }
-    // The batch: this group and the small ones after it, within the limits together.
+    // The batch: this group and the small ones after it, within a slice together.
     let end = g + 1
     let bytes = sizeOf(g)
     let rows = count
@@ -146,60 +203,104 @@ export async function* readParquet(
       end - g < limits.batchGroups &&
       rowStart + rows < maxRows
     ) {
-      if (over(end) || bytes + sizeOf(end) > limits.groupBytes || rows + rowsOf(end) > limits.groupRows) break
+      if (over(end) || bytes + sizeOf(end) > limits.sliceBytes || rows + rowsOf(end) > limits.groupRows) break
       bytes += sizeOf(end)
       rows += rowsOf(end)
       end++
     }
     const want = Math.min(rows, maxRows - rowStart)
-    let values: Record<string, unknown>[]
-    const budget = pageBudget(limits.groupBytes)
-    try {
-      if (columns && columns.length === 0) values = Array.from({ length: want }, () => ({}))
-      else {
-        counters.batches++
-        counters.groupsPlanned += end - g
-        values = await parquetReadObjects({
-          file: batchBuffer(buffer, groups.slice(g, end), wanted, limits.groupBytes),
-          // Only the batch's groups: hyparquet plans over every group it is given, every call.
-          metadata: { ...metadata, row_groups: groups.slice(g, end), num_rows: BigInt(rows) },
-          rowStart: 0,
-          rowEnd: want,
-          columns,
-          compressors: boundedCompressors(budget),
-        })
+    const step =
+      end - g === 1 && sliceable(g) ? Math.max(1, Math.floor((count * limits.sliceBytes) / sizeOf(g))) : want
+    for (let done = 0; done < want;) {
+      const n = Math.min(step, want - done)
+      let values: Record<string, unknown>[]
+      const budget = pageBudget(limits.groupBytes)
+      try {
+        if (columns && columns.length === 0) values = Array.from({ length: n }, () => ({}))
+        else {
+          counters.batches++
+          counters.groupsPlanned += end - g
+          values = await parquetReadObjects({
+            file:
+              step < want
+                ? withinChunks(buffer, groups[g]!, wanted)
+                : batchBuffer(buffer, groups.slice(g, end), wanted, limits.sliceBytes),
+            // Only the batch's groups: hyparquet plans over every group it is given, every call.
+            metadata: { ...metadata, row_groups: groups.slice(g, end), num_rows: BigInt(rows) },
+            rowStart: done,
+            rowEnd: done + n,
+            columns,
+            compressors: boundedCompressors(budget),
+            // A slice: only the pages holding its rows, by the chunks' offset indexes.
+            useOffsetIndex: step < want,
+          })
+          counters.mostRows = Math.max(counters.mostRows ?? 0, values.length)
+        }
+      } catch (error) {
+        if (error instanceof SourceError) throw error
+        // Read the batch's groups one at a time: the good ones are read, and the one at fault is named.
+        if (end - g > 1) {
+          singleUntil = end
+          continue next
+        }
+        if (!(error instanceof PageBudgetError)) throw asDataFileError(error, `${which(g)} cannot be read`)
+        yield [skipped(rowStart + done, want - done, `${which(g)}: ${error.message}`)]
+        break
+      } finally {
+        counters.pageBytes += budget.decoded
+        counters.pagesRefused += budget.refused
       }
-    } catch (error) {
-      if (error instanceof SourceError) throw error
-      // Read the batch's groups one at a time: the good ones are read, and the one at fault is named.
-      if (end - g > 1) {
-        singleUntil = end
-        continue
-      }
-      if (!(error instanceof PageBudgetError)) throw asDataFileError(error, `${which(g)} cannot be read`)
-      yield [skipped(rowStart, want, `${which(g)}: ${error.message}`)]
-      rowStart += count
-      g++
-      continue
-    } finally {
-      counters.pageBytes += budget.decoded
-      counters.pagesRefused += budget.refused
+      const first = rowStart + done
+      yield values.map((r, k): RowEvent => {
+        const row = first + k + 1
+        const safe = jsonSafe(keys ? withKeys(r, keys) : r)
+        return safe.bytes > MAX_ROW_BYTES
+          ? {
+              kind: 'bad-row',
+              row,
+              problem: `the row is ${formatBinaryBytes(safe.bytes)} decoded, over the ${formatBinaryBytes(MAX_ROW_BYTES)} limit for one row; it was not checked`,
+            }
+          : { kind: 'row', row, ...safe }
+      })
+      done += n
     }
-    const first = rowStart
-    yield values.map((r, k): RowEvent => {
-      const row = first + k + 1
-      const safe = jsonSafe(r)
-      return safe.bytes > MAX_ROW_BYTES
-        ? {
-            kind: 'bad-row',
-            row,
-            problem: `the row is ${formatBinaryBytes(safe.bytes)} decoded, over the ${formatBinaryBytes(MAX_ROW_BYTES)} limit for one row; it was not checked`,
-          }
-        : { kind: 'row', row, ...safe }
-    })
     rowStart += rows
     g = end
   }
+}
+
+/**
+ * Reads of a sliced group only within its wanted column chunks and their offset indexes: the pages an
+ * offset index points to are the file's say, so one pointing outside its chunk (past what the group's
+ * sizes were checked for) is a damaged group, not a read.
+ */
+function withinChunks(file: AsyncBuffer, group: RowGroup, wanted: Set<string> | undefined): AsyncBuffer {
+  const ranges: [number, number][] = []
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data
+    if (!meta || (wanted && !wanted.has(meta.path_in_schema[0] ?? ''))) continue
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset)
+    ranges.push([start, start + Number(meta.total_compressed_size)])
+    const at = Number(chunk.offset_index_offset ?? 0)
+    ranges.push([at, at + (chunk.offset_index_length ?? 0)])
+  }
+  return {
+    byteLength: file.byteLength,
+    slice(start: number, end = file.byteLength) {
+      if (!(start <= end) || !ranges.some(([from, to]) => start >= from && end <= to))
+        throw new Error(
+          `its offset index points to bytes ${start} to ${end}, outside the column chunk it indexes`,
+        )
+      return file.slice(start, end)
+    },
+  }
+}
+
+/** The row with every key of the schema, in its order: the values read, null for the others. */
+function withKeys(row: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) out[k] = Object.hasOwn(row, k) ? row[k] : null
+  return out
 }
 
 function skipped(rowStart: number, count: number, why: string): RowEvent {
@@ -214,7 +315,8 @@ function skipped(rowStart: number, count: number, why: string): RowEvent {
 /**
  * The batch's column chunks read at once when they lie together: hyparquet reads each row group's
  * chunks on their own, so 200,000 one-row groups would be 200,000 reads (requests, on the Hub).
- * Reads outside the span, or of a span with large gaps of unwanted bytes, go to the file as asked.
+ * Reads outside the span, or of a span with gaps of unwanted bytes past half the wanted ones (a column
+ * no rule reads, between the wanted ones), go to the file as asked.
  */
 function batchBuffer(
   file: AsyncBuffer,
@@ -236,7 +338,13 @@ function batchBuffer(
       sum += size
     }
   const span = to - from
-  if (batch.length < 2 || !(span > 0) || span > limit || span > 2 * sum + 64 * 1024 || to > file.byteLength)
+  if (
+    batch.length < 2 ||
+    !(span > 0) ||
+    span > limit ||
+    span > sum + sum / 2 + 64 * 1024 ||
+    to > file.byteLength
+  )
     return file
   let whole: Promise<ArrayBuffer> | undefined
   return {
@@ -293,8 +401,11 @@ function checkCounts(metadata: FileMetaData, file: DataFile, limits: ParquetLimi
     )
 }
 
-/** LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it. */
-async function checkFraming(source: Source, file: DataFile): Promise<void> {
+/**
+ * LFS pointer, too small, not Parquet, or cut short: said in plain words before hyparquet sees it.
+ * Returns the footer's length.
+ */
+async function checkFraming(source: Source, file: DataFile): Promise<number> {
   await refuseLfsPointer(source, file, 'Parquet file', true)
   if (file.size < MIN_SIZE)
     throw new DataFileError(
@@ -327,6 +438,7 @@ async function checkFraming(source: Source, file: DataFile): Promise<void> {
     throw new DataFileError(
       `its footer (metadata) is ${formatBinaryBytes(footer)}, more than the ${formatBinaryBytes(MAX_FOOTER_BYTES)} it was allowed: decoding it would take about 25 times that in memory; write fewer, larger row groups`,
     )
+  return footer
 }
 
 function asyncBuffer(source: Source, file: DataFile): AsyncBuffer {

@@ -13,9 +13,11 @@ export interface ReadOptions {
   maxRows?: number
   /**
    * Only these top-level columns: Parquet reads no others; for JSON rows, an object value keeps only
-   * these keys (its `bytes` stays the size of the whole stored row).
+   * these keys (its `bytes` stays the size of the whole stored row). 'all': every column. Without it,
+   * JSON rows are whole and Parquet reads the columns the dataset rules read (RULE_COLUMNS in
+   * read-parquet.ts), its `bytes` the size of those.
    */
-  columns?: string[]
+  columns?: string[] | 'all'
   /** Called with the rows the file holds when its format states it (Parquet's footer), before any row. */
   onRowCount?: (rows: number) => void
 }
@@ -34,12 +36,16 @@ export async function* readRows(
   if (!(maxRows > 0)) return
   const batches =
     file.format === 'parquet'
-      ? readParquet(source, file, { maxRows, columns: options.columns, onRowCount: options.onRowCount })
+      ? readParquet(source, file, {
+          maxRows,
+          columns: options.columns === 'all' ? undefined : (options.columns ?? 'rules'),
+          onRowCount: options.onRowCount,
+        })
       : file.format === 'json'
         ? readJson(source, file)
         : readJsonl(source, file)
   // Parquet reads only the wanted columns; JSON rows are cut down here.
-  const columns = file.format === 'parquet' ? undefined : options.columns
+  const columns = file.format === 'parquet' || options.columns === 'all' ? undefined : options.columns
   let n = 0
   for await (const batch of batches) {
     for (const event of batch) {

@@ -7,7 +7,8 @@ import type { DatasetStats } from '../engine/dataset-stats.js'
  * absent values are null. `omitted` (additive) says, per rule, file and severity, how many findings a
  * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
  * `dataset` (additive, dataset targets that were checked) counts the rows read, unreadable ones
- * included, by split, and says how many rows max-rows left unchecked.
+ * included, by split, and says how many rows max-rows left unchecked. `shard` (additive) is set on a
+ * dataset target checked as one shard: `{ index, count }`.
  */
 export function toJson(report: Report) {
   return {
@@ -75,6 +76,8 @@ function targetHead(t: TargetResult) {
     revision: t.revision,
     status: t.status,
     ...(t.error ? { error: t.error } : {}),
+    // Set on a dataset checked as one shard (`--shard i/n`): the share of its rows this report covers.
+    ...(t.spec.shard ? { shard: { index: t.spec.shard.index, count: t.spec.shard.count } } : {}),
     ...(t.dataset ? { dataset: datasetJson(t.dataset) } : {}),
   }
 }
@@ -91,6 +94,18 @@ function datasetJson(d: DatasetStats) {
     // Set when max-rows stopped the pass; `total` is null when the files do not say how many rows they hold.
     maxRows: d.partial
       ? { limit: d.partial.maxRows, checked: d.partial.checked, total: d.partial.total ?? null }
+      : null,
+    // Token lengths of the rendered rows; `sample` is set when they come from a sample (the first rows
+    // and every `every`-th row after), and `max` is then the sample's longest, not the dataset's.
+    tokens: d.tokens
+      ? {
+          min: d.tokens.min,
+          median: d.tokens.median,
+          p95: d.tokens.p95,
+          max: d.tokens.max,
+          counted: d.tokens.counted,
+          sample: d.tokens.sample ?? null,
+        }
       : null,
   }
 }

@@ -2,11 +2,12 @@ import path from 'node:path'
 import type { Report, Status, TargetResult } from '../check.js'
 import type { Finding, Location, Severity } from '../common/finding.js'
 import type { OmittedFindings } from '../engine/finding-cap.js'
+import type { TokenStats } from '../engine/dataset-stats.js'
 import { plural } from '../common/wording.js'
 import { groupFindings, isGrouped, rowsInWords, type FindingGroup } from './grouping.js'
 import { fitMarkdown, mdCode, mdLink, mdText, moreLine } from './markdown.js'
 import { encodePath, formatLocation, hubBlobUrl, workspacePath } from './paths.js'
-import { checkedRows } from './text.js'
+import { checkedRows, shardNote } from './text.js'
 
 /**
  * GitHub drops a step summary over 1 MiB (1,048,576 bytes): the summary is never longer than this many
@@ -321,6 +322,23 @@ function fixes(out: Lines, shown: readonly Finding[], target: TargetResult): voi
   if (shownItems > 0) out.push('')
 }
 
+/**
+ * The token lengths, named as a sample when they are one: its max is then the sample's, not the
+ * dataset's (DS402 still checks every row against the context).
+ */
+export function tokenLine(t: TokenStats): string {
+  const num = (x: number) => x.toLocaleString('en-US')
+  const figures = `min ${num(t.min)} · median ${num(t.median)} · p95 ${num(t.p95)} · max ${num(t.max)}`
+  if (!t.sample) return `Tokens per rendered row (${num(t.counted)} rows counted): ${figures}`
+  return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (the first ${num(t.sample.first)} and every ${ordinal(t.sample.every)} row after): ${figures} in the sample`
+}
+
+/** 2 → "2nd", 11 → "11th", 64 → "64th". */
+const ordinal = (k: number) => {
+  const suffix = k % 100 >= 11 && k % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[k % 10] ?? 'th')
+  return `${k.toLocaleString('en-US')}${suffix}`
+}
+
 /** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
 function datasetTables(out: Lines, target: TargetResult): void {
   const d = target.dataset!
@@ -357,6 +375,7 @@ function datasetTables(out: Lines, target: TargetResult): void {
   if (fold) out.push('</details>', '')
   const checked = d.partial && checkedRows(d.partial)
   if (checked) out.push(`${checked[0]!.toUpperCase()}${checked.slice(1)}.`, '') // checked is never empty
+  if (target.spec.shard) out.push(`S${shardNote(target.spec.shard).slice(1)}.`, '')
 
   const roles = [...d.roles].sort((a, b) => b[1] - a[1])
   if (roles.length) {
@@ -386,10 +405,6 @@ function datasetTables(out: Lines, target: TargetResult): void {
       out.push(`| *…and ${plural(rules.length - shown, 'more rule')}* | |`)
     if (shown > 0) out.push('')
   }
-  if (d.tokens)
-    out.push(
-      `Tokens per rendered row (${n(d.tokens.counted)} rows counted${d.tokens.counted < d.rows ? ', an even sample' : ''}): min ${n(d.tokens.min)} · median ${n(d.tokens.median)} · p95 ${n(d.tokens.p95)} · max ${n(d.tokens.max)}`,
-      '',
-    )
+  if (d.tokens) out.push(tokenLine(d.tokens), '')
   else if (d.noTokens) out.push(`Token lengths not counted: ${mdText(d.noTokens)}.`, '')
 }

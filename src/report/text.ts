@@ -103,7 +103,13 @@ function datasetRows(target: TargetResult): string | undefined {
   const more = d.rowsPerSplit.size - splits.length
   if (more > 0) splits.push(`…and ${plural(more, 'more split')}`)
   const partial = d.partial ? `; ${checkedRows(d.partial)}` : ''
-  return `rows: ${n(d.seen)} read, ${n(d.unreadable)} unreadable; by split: ${splits.join(', ') || 'none'}${partial}`
+  const shard = target.spec.shard ? `; ${shardNote(target.spec.shard)}` : ''
+  return `rows: ${n(d.seen)} read, ${n(d.unreadable)} unreadable; by split: ${splits.join(', ') || 'none'}${partial}${shard}`
+}
+
+/** A dataset checked as one shard: what its figures and its duplicate rows cover. */
+export function shardNote(shard: { index: number; count: number }): string {
+  return `shard ${shard.index} of ${shard.count}: rows and duplicate rows (DS302) are this shard's only; duplicates across shards are not compared`
 }
 
 /** What max-rows left out: "checked 100 of 2,000 rows (max-rows 100)" when the files say how many. */

@@ -1,10 +1,22 @@
 import rule from '../../../src/rules/model/unsupported-architecture.js'
-import { configJson, ruleTester, runRule } from '../../helpers/rule-tester.js'
+import { configJson, ruleTester, runRule, type Expected } from '../../helpers/rule-tester.js'
 import evidence from '../../../src/data/architectures.json' with { type: 'json' }
 import known from '../../../src/data/known-architectures.json' with { type: 'json' }
 
 const config = (architectures: unknown, extra: Record<string, unknown> = {}) => ({
   'config.json': configJson({ architectures, ...extra }),
+})
+
+/** The finding on the first entry of `architectures` as config() writes it: config.json, line 3, column 5. */
+const onFirstEntry = (
+  messageId: string,
+  rest: Pick<Expected, 'pointer' | 'severity' | 'message'> = {},
+): Expected => ({
+  messageId,
+  path: 'config.json',
+  line: 3,
+  column: 5,
+  ...rest,
 })
 
 // Architectures that real, deployable models use and that an earlier, converter-based list called
@@ -87,15 +99,11 @@ ruleTester(rule, {
       name: 'a typo is an error with the class it meant, on the line of /architectures/0',
       files: config(['MistralForCasualLM']),
       errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
+        onFirstEntry('unknown', {
           pointer: '/architectures/0',
           severity: 'error',
           message: 'did you mean MistralForCausalLM?',
-        },
+        }),
       ],
     },
     {
@@ -115,206 +123,103 @@ ruleTester(rule, {
       name: 'a Cyrillic look-alike is an error naming the character and the real class',
       files: config(['LlamaForCausalL\u041C']),
       errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'error',
-          message: /U\+041C.*did you mean LlamaForCausalLM\?/,
-        },
+        onFirstEntry('unknown', { severity: 'error', message: /U\+041C.*did you mean LlamaForCausalLM\?/ }),
       ],
     },
     {
       name: 'a Greek look-alike and a zero-width space are caught too',
       files: config(['Qwen2F\u03BFrCausal\u200BLM']),
-      errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          message: 'did you mean Qwen2ForCausalLM?',
-        },
-      ],
+      errors: [onFirstEntry('unknown', { message: 'did you mean Qwen2ForCausalLM?' })],
     },
     {
       name: 'an invented class with nothing close is an error without a suggestion',
       files: config(['TotallyMadeUpNet']),
-      errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          message: /is not a model class.*\.$/,
-        },
-      ],
+      errors: [onFirstEntry('unknown', { message: /is not a model class.*\.$/ })],
     },
     {
       name: 'a 10,000-character name is an error with the name clipped',
       files: config(['X'.repeat(10_000)]),
-      errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          message: '10,000 characters, clipped',
-        },
-      ],
+      errors: [onFirstEntry('unknown', { message: '10,000 characters, clipped' })],
     },
     {
       name: 'a name one version ahead of a known class may be new: a warning',
       files: config(['Qwen9ForCausalLM']),
-      errors: [
-        {
-          messageId: 'unlisted',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'nearest is Qwen',
-        },
-      ],
+      errors: [onFirstEntry('unlisted', { severity: 'warning', message: 'nearest is Qwen' })],
     },
     {
       name: 'a config written by a development build of transformers: a warning (the class may be unreleased)',
       files: config(['BrandNewArchForCausalLM'], { transformers_version: '5.9.0.dev0' }),
       errors: [
-        {
-          messageId: 'unlisted',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'written by transformers 5.9.0.dev0',
-        },
+        onFirstEntry('unlisted', { severity: 'warning', message: 'written by transformers 5.9.0.dev0' }),
       ],
     },
     {
       name: 'a class close to nothing, in a config from a transformers release the lists cannot place: a warning',
       files: config(['NewShinyForCausalLM'], { transformers_version: '5.9.0' }),
-      errors: [
-        {
-          messageId: 'unlisted',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'written by transformers 5.9.0',
-        },
-      ],
+      errors: [onFirstEntry('unlisted', { severity: 'warning', message: 'written by transformers 5.9.0' })],
     },
     {
       name: 'a close typo stays an error whatever transformers wrote it',
       files: config(['MistralForCasualLM'], { transformers_version: '5.9.0' }),
-      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+      errors: [onFirstEntry('unknown', { severity: 'error' })],
     },
     {
       name: 'a name that differs only in version digits and underscores may be the next version: a warning',
       files: config(['Ernie5ForCausalLM']),
-      errors: [
-        {
-          messageId: 'unlisted',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'version digits',
-        },
-      ],
+      errors: [onFirstEntry('unlisted', { severity: 'warning', message: 'version digits' })],
     },
     {
       name: 'an invisible character is named as one, not as a look-alike',
       files: config(['Llama\u202EForCausalLM']),
       errors: [
-        {
-          messageId: 'unknown',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'error',
-          message: 'U+202E, an invisible or control character',
-        },
+        onFirstEntry('unknown', { severity: 'error', message: 'U+202E, an invisible or control character' }),
       ],
     },
     {
       name: 'a look-alike stays an error even when transformers is newer',
       files: config(['LlamaForCausalL\u041C'], { transformers_version: '5.9.0.dev0' }),
-      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+      errors: [onFirstEntry('unknown', { severity: 'error' })],
     },
     {
       name: 'a class transformers knows without Friendli evidence: a warning naming the nearest served family',
       files: config(['Gemma3ForCausalLM']),
       errors: [
-        {
-          messageId: 'unconfirmed',
-          path: 'config.json',
-          line: 3,
-          column: 5,
+        onFirstEntry('unconfirmed', {
           severity: 'warning',
           message: /not confirmed as served.*friendli\.ai\/models.*Gemma 2 \(Gemma2ForCausalLM\)/,
-        },
+        }),
       ],
     },
     {
       name: 'only the deprecated converter listed it: a warning that says so',
       files: config(['FalconForCausalLM']),
-      errors: [
-        {
-          messageId: 'legacy',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'deprecated checkpoint converter',
-        },
-      ],
+      errors: [onFirstEntry('legacy', { severity: 'warning', message: 'deprecated checkpoint converter' })],
     },
     {
       name: 'only friendli.ai/models pages of fine-tunes: a warning that says it is likely, not confirmed',
       files: config(['Olmo3ForCausalLM']),
-      errors: [
-        {
-          messageId: 'catalog',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'not confirmed',
-        },
-      ],
+      errors: [onFirstEntry('catalog', { severity: 'warning', message: 'not confirmed' })],
     },
     {
       name: 'a classification head: a warning that chat needs a generation head',
       files: config(['LlamaForSequenceClassification']),
-      errors: [
-        {
-          messageId: 'notGenerating',
-          path: 'config.json',
-          line: 3,
-          column: 5,
-          severity: 'warning',
-          message: 'does not generate text',
-        },
-      ],
+      errors: [onFirstEntry('notGenerating', { severity: 'warning', message: 'does not generate text' })],
     },
     {
       name: 'a bare base model: a warning too',
       files: config(['BertModel']),
-      errors: [{ messageId: 'notGenerating', path: 'config.json', line: 3, column: 5, severity: 'warning' }],
+      errors: [onFirstEntry('notGenerating', { severity: 'warning' })],
     },
     {
       name: 'a typo with an auto_map that names another class is still an error',
       files: config(['MistralForCasualLM'], { auto_map: { AutoModel: 'modeling_x.OtherModel' } }),
-      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'error' }],
+      errors: [onFirstEntry('unknown', { severity: 'error' })],
     },
     {
       name: 'the user can lower the severity',
       files: config(['MistralForCasualLM']),
       level: 'warning',
-      errors: [{ messageId: 'unknown', path: 'config.json', line: 3, column: 5, severity: 'warning' }],
+      errors: [onFirstEntry('unknown', { severity: 'warning' })],
     },
   ],
 })

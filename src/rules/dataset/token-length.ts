@@ -30,9 +30,11 @@ export default defineDatasetRule({
         if (!count || !context) return
         const result = r.rendered()
         if (!result?.ok) return
-        // A token is at least one byte and a UTF-16 unit at most three bytes: short rows cannot
-        // exceed the context, and are not tokenized here (the statistics sample them separately).
-        if (result.text.length * 3 <= context.tokens) return
+        // Rows whose bound (tokens per byte of tokenizer.json, artifacts/token-bound.ts) cannot exceed
+        // the context are not tokenized: the verdict is the same. A UTF-16 unit is at most three bytes,
+        // so the length alone often settles it. Without a bound every row is tokenized.
+        const perByte = base.tokensPerByte
+        if (perByte !== undefined && fits(result.text, perByte, context.tokens)) return
         const tokens = count(result.text)
         if (tokens !== undefined && tokens > context.tokens)
           report('tooLong', { tokens, context: context.tokens, from: context.from }, r.location)
@@ -46,3 +48,9 @@ export default defineDatasetRule({
     }
   },
 })
+
+/** Whether `text` has at most `limit` tokens, given at most `perByte` tokens per UTF-8 byte. */
+function fits(text: string, perByte: number, limit: number): boolean {
+  if (text.length * 3 * perByte <= limit) return true
+  return text.length * perByte <= limit && Buffer.byteLength(text, 'utf8') * perByte <= limit
+}

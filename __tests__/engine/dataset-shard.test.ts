@@ -1,0 +1,249 @@
+// `--shard i/n` / `dataset-shard`: every row of a dataset is checked by exactly one shard, and the
+// shards' findings together are a single run's (but for duplicate rows across shards). Proved by
+// counting rows and comparing findings, never by timing.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { checkTargets } from '../../src/check.js'
+import type { Finding } from '../../src/common/finding.js'
+import { UsageError } from '../../src/common/errors.js'
+import { runDatasetRules, shardFiles, shardRows } from '../../src/engine/run-dataset.js'
+import { findDataFiles } from '../../src/readers/splits.js'
+import { toJson } from '../../src/report/json.js'
+import { formatSummary } from '../../src/report/summary.js'
+import { formatText } from '../../src/report/text.js'
+import type { DatasetRule } from '../../src/rules/dataset-rule.js'
+import { datasetRules } from '../../src/rules/registry.js'
+import { parseShard, resolveSettings } from '../../src/settings.js'
+import { memorySource, type MemoryEntry } from '../../src/sources/memory.js'
+import { chat, jsonl, raw } from '../helpers/dataset-tester.js'
+import { runCliIn, writeFiles } from '../helpers/in-process.js'
+import { messagesParquet } from '../helpers/parquet.js'
+
+/** A rule that reports nothing and records every row it is shown, parsed or not: `path#row`. */
+function recorder(seen: string[]): DatasetRule {
+  return {
+    meta: {
+      id: 'DS999',
+      name: 'recorder',
+      description: 'Record rows',
+      severity: 'info',
+      messages: {},
+      inputs: [],
+    },
+    create: () => ({
+      row: (r) => void seen.push(`${r.file.path}#${r.row}`),
+      badRow: (file, e) => void seen.push(`${file.path}#${e.row}`),
+    }),
+  }
+}
+
+/** One run over in-memory files: the rows it checked, its findings and its stats. */
+async function run(
+  files: Record<string, MemoryEntry>,
+  shard?: { index: number; count: number },
+  maxRows?: number,
+) {
+  const source = memorySource(files)
+  const found = findDataFiles(await source.list())
+  const seen: string[] = []
+  const result = await runDatasetRules(source, found.files, [], [recorder(seen), ...datasetRules], {
+    levels: new Map(),
+    docsBase: 'https://docs.test/',
+    ...(shard ? { shard } : {}),
+    ...(maxRows ? { maxRows } : {}),
+  })
+  return { seen, ...result }
+}
+
+/** Every shard of `count`, in order. */
+const shards = (count: number) => Array.from({ length: count }, (_, i) => ({ index: i + 1, count }))
+
+const key = (f: Finding) => JSON.stringify([f.ruleId, f.messageId, f.severity, f.message, f.location])
+const DS302 = (f: Finding) => f.ruleId === 'DS302'
+
+const good = (i: number) => chat(['user', `question ${i}`], ['assistant', `answer ${i}`])
+/** Rows with row-level findings of several rules, and duplicates, among good ones. */
+const mixed = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) =>
+    i % 7 === 3
+      ? raw('{"messages": [')
+      : i % 5 === 1
+        ? chat(['assistant', `first ${tag}${i}`])
+        : i % 11 === 4
+          ? good(0) // a duplicate of row 1 of every file, and of the other files' copies
+          : good(Number(`${tag.length}${i}`)),
+  )
+
+/** The checked rows of every shard: each row once, all together the whole run's. */
+async function expectPartition(files: Record<string, MemoryEntry>, count: number) {
+  const whole = await run(files)
+  expect(whole.findings.filter((f) => !DS302(f)).length).toBeGreaterThan(0) // something to compare
+  const parts = await Promise.all(shards(count).map((s) => run(files, s)))
+  const union = parts.flatMap((p) => p.seen)
+  expect(new Set(union).size).toBe(union.length) // no row twice
+  expect([...union].sort()).toEqual([...whole.seen].sort()) // every row once
+  expect(parts.reduce((n, p) => n + p.stats.seen, 0)).toBe(whole.stats.seen)
+  // The union of the findings is the single run's, duplicate rows (DS302) apart.
+  const found = new Set(parts.flatMap((p) => p.findings.filter((f) => !DS302(f)).map(key)))
+  expect([...found].sort()).toEqual([...new Set(whole.findings.filter((f) => !DS302(f)).map(key))].sort())
+  // DS302 finds within a shard only: never a duplicate the single run does not report.
+  const wholeDuplicates = new Set(whole.findings.filter(DS302).map((f) => JSON.stringify(f.location)))
+  for (const p of parts)
+    for (const f of p.findings.filter(DS302)) expect(wholeDuplicates).toContain(JSON.stringify(f.location))
+  return { whole, parts }
+}
+
+describe('dataset shards', () => {
+  it('several JSONL files, 4 shards: whole files, file k (by path) to shard (k mod 4) + 1', async () => {
+    const files: Record<string, MemoryEntry> = {}
+    // Written out of order: the shards go by sorted path, not by listing order.
+    for (const k of [5, 0, 3, 1, 4, 2])
+      files[`data/train-0000${k}-of-00006.jsonl`] = jsonl(mixed(9 + k, `f${k}`))
+    const { parts } = await expectPartition(files, 4)
+    const filesOf = (p: { seen: string[] }) => [...new Set(p.seen.map((s) => s.split('#')[0]))].sort()
+    expect(parts.map(filesOf)).toEqual([
+      ['data/train-00000-of-00006.jsonl', 'data/train-00004-of-00006.jsonl'],
+      ['data/train-00001-of-00006.jsonl', 'data/train-00005-of-00006.jsonl'],
+      ['data/train-00002-of-00006.jsonl'],
+      ['data/train-00003-of-00006.jsonl'],
+    ])
+  })
+
+  it('one JSONL file, 4 shards: row r to shard ((r - 1) mod 4) + 1', async () => {
+    const files = { 'train.jsonl': jsonl(mixed(50, 'a')) }
+    const { whole, parts } = await expectPartition(files, 4)
+    // Findings of several rules, each rule's found by more than one shard.
+    expect(new Set(whole.findings.map((f) => f.ruleId)).size).toBeGreaterThanOrEqual(3)
+    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => r % 4 === i)))
+    // The single run finds duplicates the shards do not see together: that is what the summary says.
+    expect(whole.findings.filter(DS302).length).toBeGreaterThan(
+      parts.reduce((n, p) => n + p.findings.filter(DS302).length, 0),
+    )
+  })
+
+  it('fewer files than shards: JSONL rows numbered across the dataset, round robin', async () => {
+    const files = { 'train.jsonl': jsonl(mixed(13, 'a')), 'validation.jsonl': jsonl(mixed(6, 'b')) }
+    const { whole, parts } = await expectPartition(files, 3)
+    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => r % 3 === i)))
+  })
+
+  it('one Parquet file, 4 shards: contiguous ranges, as its footer says how many rows', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => [
+      { role: 'user', content: `q${i}` },
+      { role: i === 6 ? 'user' : 'assistant', content: `a${i}` },
+    ])
+    const files = { 'train.parquet': messagesParquet(rows) }
+    const { parts } = await expectPartition(files, 4)
+    expect(parts.map((p) => p.seen.map((s) => Number(s.split('#')[1])))).toEqual([
+      [1, 2],
+      [3, 4, 5],
+      [6, 7],
+      [8, 9, 10],
+    ])
+  })
+
+  it('shards of a dataset with fewer rows than shards: some check nothing, none says "no rows"', async () => {
+    const files = { 'train.jsonl': jsonl([good(1), good(2)]) }
+    const { parts } = await expectPartition(files, 4)
+    expect(parts.map((p) => p.seen.length)).toEqual([1, 1, 0, 0])
+    for (const p of parts) expect(p.findings.filter((f) => f.messageId === 'noRows')).toEqual([])
+  })
+
+  it('max-rows counts the rows a shard reads: with rows split, the shards share the first N rows', async () => {
+    const files = { 'train.jsonl': jsonl(mixed(40, 'a')) }
+    const whole = await run(files, undefined, 10)
+    const parts = await Promise.all(shards(4).map((s) => run(files, s, 10)))
+    const union = parts.flatMap((p) => p.seen)
+    expect(union.length).toBe(10)
+    expect([...union].sort()).toEqual([...whole.seen].sort())
+  })
+
+  it('shardFiles and shardRows split 1..N into n disjoint shares that cover it', () => {
+    for (const count of [1, 2, 3, 4, 7, 256])
+      for (const rows of [0, 1, 3, 10, 255, 1000]) {
+        const covered = shards(count).flatMap((s) => {
+          const { first, last } = shardRows(rows, s)
+          return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i)
+        })
+        expect(covered).toEqual(Array.from({ length: rows }, (_, i) => i + 1))
+      }
+    const files = ['b', 'a', 'd', 'c', 'e'].map((p) => ({
+      path: p,
+      size: 1,
+      format: 'jsonl' as const,
+      split: 'train',
+    }))
+    expect(shards(2).map((s) => [...shardFiles(files, s)])).toEqual([
+      ['a', 'c', 'e'],
+      ['b', 'd'],
+    ])
+  })
+})
+
+describe('shard specs', () => {
+  it('parses i/n, and nothing for an empty value', () => {
+    expect(parseShard('')).toBeUndefined()
+    expect(parseShard(' 2/4 ')).toEqual({ index: 2, count: 4 })
+    expect(parseShard('256/256')).toEqual({ index: 256, count: 256 })
+  })
+
+  it.each(['3/2', '0/4', 'a/b', '1/0', '1/300', '1/4/', '-1/4', '1.5/4', '1 / 4'])(
+    '%s is a usage error on one line',
+    (spec) => {
+      expect(() => parseShard(spec)).toThrow(UsageError)
+      expect(() => parseShard(spec)).toThrow(
+        /^dataset-shard \(--shard\) must be i\/n with 1 ≤ i ≤ n ≤ 256, as in 2\/4; got "/,
+      )
+    },
+  )
+
+  it('a value with a line break stays one line', () => {
+    expect(() => parseShard('1/2\n::error::x')).toThrow(/got "1\/2\\n::error::x"$/)
+  })
+})
+
+describe('the CLI and the reports', () => {
+  let tmp: string
+  beforeAll(() => {
+    tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fp-shard-')))
+    writeFiles(tmp, { 'data/train.jsonl': jsonl(mixed(12, 'a')) })
+  })
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+  it.each(['3/2', '0/4', 'a/b', '1/0', '1/300'])('--shard %s: exit 2 and one line', async (spec) => {
+    const r = await runCliIn(tmp, ['--dataset', 'data', '--shard', spec])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain(`got "${spec}"`)
+  })
+
+  it('the JSON report has shard: { index, count } on a sharded dataset target, and the CLI checks the share', async () => {
+    const r = await runCliIn(tmp, ['--dataset', 'data', '--shard', '2/4', '--format', 'json'])
+    const report = JSON.parse(r.stdout) as { targets: Record<string, unknown>[] }
+    expect(report.targets[0]!.shard).toEqual({ index: 2, count: 4 })
+    expect((report.targets[0]!.dataset as { rows: number }).rows).toBe(3)
+    const plain = JSON.parse(
+      (await runCliIn(tmp, ['--dataset', 'data', '--format', 'json'])).stdout,
+    ) as typeof report
+    expect(plain.targets[0]).not.toHaveProperty('shard')
+    expect((plain.targets[0]!.dataset as { rows: number }).rows).toBe(12)
+  })
+
+  it('the text output and the summary say duplicates across shards are not seen', async () => {
+    const settings = resolveSettings(
+      { model: '', config: '', failOn: '', extraArchitectures: '', dataset: 'data', shard: '1/3' },
+      tmp,
+      {},
+    )
+    expect(settings.targets[0]!.shard).toEqual({ index: 1, count: 3 })
+    const report = await checkTargets(settings, {})
+    expect(toJson(report).targets[0]).toMatchObject({ shard: { index: 1, count: 3 } })
+    const note =
+      "shard 1 of 3: rows and duplicate rows (DS302) are this shard's only; duplicates across shards are not compared"
+    expect(formatText(report)).toContain(`; ${note}\n`)
+    expect(formatSummary(report)).toContain(`\nS${note.slice(1)}.\n`)
+  })
+})
