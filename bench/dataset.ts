@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileS
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chatmlBase } from '../__tests__/helpers/dataset-tester.js'
+import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
 import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
 
 const self = fileURLToPath(import.meta.url)
