@@ -8,11 +8,10 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadBaseModel } from '../src/artifacts/base-model.js'
-import { findDataFiles } from '../src/readers/splits.js'
 import { runDatasetRules } from '../src/engine/run-dataset.js'
 import { datasetRules } from '../src/rules/registry.js'
 import { memorySource } from '../src/sources/memory.js'
-import { openLocalSource } from '../src/sources/local.js'
+import { oneFileDataset } from './one-file.js'
 
 const WORDS =
   'the of and to in is that for it as with was on be by this are at from or have an they which one you were all we can her has there been if more when will would who so no'.split(
@@ -63,14 +62,9 @@ async function run(file: string, tokenizer: boolean) {
       calls++
       return count(text)
     }
-  const source = await openLocalSource(path.dirname(file))
-  const listing = await source.list()
-  const found = findDataFiles({
-    ...listing,
-    entries: listing.entries.filter((e) => e.path === path.basename(file)),
-  })
+  const { source, files } = await oneFileDataset(file)
   const t = performance.now()
-  const { stats } = await runDatasetRules(source, found.files, [], datasetRules, {
+  const { stats } = await runDatasetRules(source, files, [], datasetRules, {
     levels: new Map([['DS302', 'off']]),
     docsBase: '',
     base,

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
 import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
+import { oneFileDataset } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
 const WORDS =
@@ -32,23 +33,16 @@ function conversation(i: number): Message[] {
 
 async function child(file: string, mode: string, rows: number): Promise<void> {
   const { memorySource } = await import('../src/sources/memory.js')
-  const { openLocalSource } = await import('../src/sources/local.js')
   const { loadBaseModel } = await import('../src/artifacts/base-model.js')
-  const { findDataFiles } = await import('../src/readers/splits.js')
   const { runDatasetRules } = await import('../src/engine/run-dataset.js')
   const { datasetRules } = await import('../src/rules/registry.js')
   const base =
     mode === 'schema'
       ? undefined
       : await loadBaseModel(memorySource(chatmlBase({ tokenizer: mode === 'tokens' })), 'chatml')
-  const source = await openLocalSource(path.dirname(file))
-  const listing = await source.list()
-  const found = findDataFiles({
-    ...listing,
-    entries: listing.entries.filter((e) => e.path === path.basename(file)),
-  })
+  const { source, files } = await oneFileDataset(file)
   const t = performance.now()
-  const { stats, findings } = await runDatasetRules(source, found.files, [], datasetRules, {
+  const { stats, findings } = await runDatasetRules(source, files, [], datasetRules, {
     levels: new Map([['DS302', 'off']]), // every generated row is distinct; hashing is measured separately below
     docsBase: '',
     base,

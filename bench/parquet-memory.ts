@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
+import { oneFileDataset } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
 const WORDS =
@@ -26,18 +27,11 @@ function conversation(i: number): Message[] {
 }
 
 async function child(file: string): Promise<void> {
-  const { openLocalSource } = await import('../src/sources/local.js')
-  const { findDataFiles } = await import('../src/readers/splits.js')
   const { runDatasetRules } = await import('../src/engine/run-dataset.js')
   const { datasetRules } = await import('../src/rules/registry.js')
-  const source = await openLocalSource(path.dirname(file))
-  const listing = await source.list()
-  const found = findDataFiles({
-    ...listing,
-    entries: listing.entries.filter((e) => e.path === path.basename(file)),
-  })
+  const { source, files } = await oneFileDataset(file)
   const t = performance.now()
-  const { stats, findings } = await runDatasetRules(source, found.files, [], datasetRules, {
+  const { stats, findings } = await runDatasetRules(source, files, [], datasetRules, {
     levels: new Map(),
     docsBase: '',
   })
