@@ -10,26 +10,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
-import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
-import { oneFileDataset } from './one-file.js'
+import { messagesParquet } from '../__tests__/helpers/parquet.js'
+import { conversation, oneFileDataset } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
-const WORDS =
-  'the of and to in is that for it as with was on be by this are at from or have an they which one you were all we can her has there been if more when will would who so no'.split(
-    ' ',
-  )
-
-/** A deterministic ultrachat-like conversation: alternating user / assistant turns of plain prose. */
-function conversation(i: number): Message[] {
-  let seed = (i + 1) * 2654435761
-  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
-  const turns = 3 + Math.floor(rand() * 4)
-  return Array.from({ length: turns }, (_, t) => {
-    const words = 30 + Math.floor(rand() * (t % 2 ? 120 : 40))
-    const text = Array.from({ length: words }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')
-    return { role: t % 2 ? 'assistant' : 'user', content: `${text[0].toUpperCase()}${text.slice(1)}.` }
-  })
-}
 
 async function child(file: string, mode: string, rows: number): Promise<void> {
   const { memorySource } = await import('../src/sources/memory.js')

@@ -7,24 +7,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { messagesParquet, type Message } from '../__tests__/helpers/parquet.js'
-import { oneFileDataset } from './one-file.js'
+import { messagesParquet } from '../__tests__/helpers/parquet.js'
+import { conversation, oneFileDataset } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
-const WORDS =
-  'the of and to in is that for it as with was on be by this are at from or have an they which one'.split(' ')
-
-/** A deterministic conversation of 3 to 6 turns, ~1.5 KB of text. */
-function conversation(i: number): Message[] {
-  let seed = (i + 1) * 2654435761
-  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
-  const turns = 3 + Math.floor(rand() * 4)
-  return Array.from({ length: turns }, (_, t) => {
-    const words = 30 + Math.floor(rand() * (t % 2 ? 120 : 40))
-    const text = Array.from({ length: words }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')
-    return { role: t % 2 ? 'assistant' : 'user', content: `${text}.` }
-  })
-}
 
 async function child(file: string): Promise<void> {
   const { runDatasetRules } = await import('../src/engine/run-dataset.js')

@@ -19,30 +19,12 @@ import {
 } from '../../src/readers/read-parquet.js'
 import { DataFileError, MAX_ROW_BYTES, type DataFile, type RowEvent } from '../../src/readers/rows.js'
 import { datasetRules } from '../../src/rules/registry.js'
-import { memorySource } from '../../src/sources/memory.js'
-import type { Source } from '../../src/sources/source.js'
 import { runDataset } from '../helpers/dataset-tester.js'
-import { collect, spy, syntheticSource } from './sources.js'
+import { collect, counting, spy, syntheticSource } from './sources.js'
 import { chatRows, messagesParquet, type Message } from '../helpers/parquet.js'
 import { rewriteFooter } from '../helpers/parquet-footer.js'
 
 const fileOf = (path: string, size: number): DataFile => ({ path, size, format: 'parquet', split: 'train' })
-
-/** A source that counts its reads and the bytes they return. */
-function counting(files: Record<string, Uint8Array>) {
-  const inner = memorySource(files)
-  const seen = { reads: 0, bytes: 0 }
-  const source: Source = {
-    ...inner,
-    async readRange(p, start, end) {
-      const b = await inner.readRange(p, start, end)
-      seen.reads++
-      seen.bytes += b.length
-      return b
-    },
-  }
-  return { source, seen }
-}
 
 async function read(bytes: Uint8Array, limits: Partial<ParquetLimits> = {}, maxRows?: number) {
   const { source, seen } = counting({ 'd.parquet': bytes })

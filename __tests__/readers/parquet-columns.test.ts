@@ -12,27 +12,17 @@ import { datasetRules } from '../../src/rules/registry.js'
 import { memorySource } from '../../src/sources/memory.js'
 import type { Source } from '../../src/sources/source.js'
 import { chatRows, messagesParquet, type ExtraColumn, type Message } from '../helpers/parquet.js'
+import { counting } from './sources.js'
 
 const fileOf = (path: string, size: number): DataFile => ({ path, size, format: 'parquet', split: 'train' })
 
-/** A source that counts the bytes its reads return. */
-function counting(bytes: Uint8Array) {
-  const inner = memorySource({ 'd.parquet': bytes })
-  const seen = { reads: 0, bytes: 0 }
-  const source: Source = {
-    ...inner,
-    async readRange(p, start, end) {
-      const b = await inner.readRange(p, start, end)
-      seen.reads++
-      seen.bytes += b.length
-      return b
-    },
-  }
-  return { source, seen, file: fileOf('d.parquet', bytes.length) }
+/** The file as a counting source (sources.ts) and its DataFile. */
+function countingFile(bytes: Uint8Array) {
+  return { ...counting({ 'd.parquet': bytes }), file: fileOf('d.parquet', bytes.length) }
 }
 
 async function rowsOf(bytes: Uint8Array, columns?: string[] | 'all') {
-  const { source, seen, file } = counting(bytes)
+  const { source, seen, file } = countingFile(bytes)
   const events: RowEvent[] = []
   for await (const e of readRows(source, file, columns ? { columns } : {})) events.push(e)
   return { events, seen }
@@ -62,7 +52,7 @@ function noise(i: number, n: number): string {
 
 /** The findings every dataset rule reports on a file's rows, as the streaming pass hands them over. */
 async function findingsOf(bytes: Uint8Array, columns?: 'all'): Promise<string[]> {
-  const { source, file } = counting(bytes)
+  const { source, file } = countingFile(bytes)
   const out: string[] = []
   const visitors = datasetRules.map((rule) =>
     rule.create({
@@ -118,7 +108,7 @@ describe('Parquet: only the columns the rules read', () => {
   it('the unused column is never decompressed: pages charged are the messages column only', async () => {
     const bytes = messagesParquet(chats, { rowGroupSize: 10, extra: [huge] })
     const counters: ParquetReadCounters = { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
-    const { source, file } = counting(bytes)
+    const { source, file } = countingFile(bytes)
     for await (const batch of readParquet(source, file, { columns: 'rules', counters })) void batch
     const md = parquetMetadata(bytes.buffer as ArrayBuffer)
     let messages = 0
@@ -261,7 +251,7 @@ describe('Parquet: a large row group in row slices', () => {
   const bytes = messagesParquet(chats, { pageSize: 32 * 1024 })
 
   async function read(sliceBytes?: number, maxRows?: number) {
-    const { source, seen, file } = counting(bytes)
+    const { source, seen, file } = countingFile(bytes)
     const counters: ParquetReadCounters = { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
     const events: RowEvent[] = []
     for await (const batch of readParquet(source, file, {
@@ -345,7 +335,7 @@ describe('Parquet: a large row group in row slices', () => {
           delete c.offset_index_length
         }
     })
-    const { source, file } = counting(bare)
+    const { source, file } = countingFile(bare)
     const counters: ParquetReadCounters = { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
     let rows = 0
     for await (const batch of readParquet(source, file, {

@@ -5,6 +5,7 @@
 import { readRows } from '../../src/readers/read-rows.js'
 import type { DataFile, DatasetFormat, RowEvent } from '../../src/readers/rows.js'
 import type { Listing, Source } from '../../src/sources/source.js'
+import { memorySource } from '../../src/sources/memory.js'
 
 export const MiB = 1024 * 1024
 
@@ -59,6 +60,22 @@ export function spy(inner: Source) {
     /** Reads whose range starts before the previous one ended: a byte read twice. */
     overlaps: () => calls.filter((c, i) => i > 0 && c.start < calls[i - 1].end).length,
   }
+}
+
+/** A source that counts its reads and the bytes they return. */
+export function counting(files: Record<string, Uint8Array>) {
+  const inner = memorySource(files)
+  const seen = { reads: 0, bytes: 0 }
+  const source: Source = {
+    ...inner,
+    async readRange(p, start, end) {
+      const b = await inner.readRange(p, start, end)
+      seen.reads++
+      seen.bytes += b.length
+      return b
+    },
+  }
+  return { source, seen }
 }
 
 /**
