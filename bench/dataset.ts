@@ -1,8 +1,11 @@
 // 200,000 generated ultrachat-like rows (3–6 alternating turns, ~1.5 KB of text each) as JSONL and as
 // Parquet (snappy, 10,000-row groups), checked by every dataset rule in one streaming pass: schema only
-// (no base model), and schema + render with a ChatML template (the base model). Each run is a fresh
-// child process, so its peak RSS is its own; 20k and 200k rows show whether memory stays flat. Python
-// Jinja2 renders the same rows with the same template in the same run, as transformers would.
+// (no base model); schema + render with a ChatML template (the base model); and with a tokenizer.json
+// too, a byte-level BPE one (as GPT-2, Llama 3 and Qwen have; bench/one-file.ts) and the tests'
+// character-level one (one token per character: tokenizers.js's slowest case). Render and tokens run
+// with 1, 2 and 4 threads (--jobs). Each run is a fresh child process, so its peak RSS is its own (the
+// worker threads' included). Python Jinja2 renders the same rows with the same template in the same
+// run, as transformers would.
 // Run by hand: `npx tsx bench/dataset.ts [rows]`. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process'
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -11,11 +14,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
 import { messagesParquet } from '../__tests__/helpers/parquet.js'
-import { conversation, oneFileDataset } from './one-file.js'
+import { bpeTokenizer, conversation, oneFileDataset } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
 
-async function child(file: string, mode: string, rows: number): Promise<void> {
+async function child(file: string, mode: string, rows: number, jobs: number): Promise<void> {
   const { memorySource } = await import('../src/sources/memory.js')
   const { loadBaseModel } = await import('../src/artifacts/base-model.js')
   const { runDatasetRules } = await import('../src/engine/run-dataset.js')
@@ -23,7 +26,13 @@ async function child(file: string, mode: string, rows: number): Promise<void> {
   const base =
     mode === 'schema'
       ? undefined
-      : await loadBaseModel(memorySource(chatmlBase({ tokenizer: mode === 'tokens' })), 'chatml')
+      : await loadBaseModel(
+          memorySource({
+            ...chatmlBase({ tokenizer: mode === 'chars' }),
+            ...(mode === 'bpe' ? { 'tokenizer.json': bpeTokenizer() } : {}),
+          }),
+          'chatml',
+        )
   const { source, files } = await oneFileDataset(file)
   const t = performance.now()
   const { stats, findings } = await runDatasetRules(source, files, [], datasetRules, {
@@ -31,6 +40,7 @@ async function child(file: string, mode: string, rows: number): Promise<void> {
     docsBase: '',
     base,
     maxRows: rows,
+    jobs,
   })
   const seconds = (performance.now() - t) / 1000
   const errors = findings.filter((f) => f.severity === 'error')
@@ -83,12 +93,19 @@ async function main(): Promise<void> {
     console.log(
       `${total.toLocaleString('en-US')} rows: JSONL ${mb(jsonlFile)} MB, Parquet (snappy) ${mb(parquetFile)} MB; node ${process.version}, one thread`,
     )
+    console.log(`${os.availableParallelism()} CPUs; jobs N: this thread and N - 1 worker threads`)
+    const runs: [string, number[]][] = [
+      ['schema', [1]],
+      ['render', [1, 2, 4]],
+      ['bpe', [1, 2, 4]],
+      ['chars', [1]],
+    ]
     for (const file of [jsonlFile, parquetFile]) {
-      for (const mode of ['schema', 'render', 'tokens']) {
-        for (const rows of [20_000, total]) {
+      for (const [mode, jobsList] of runs) {
+        for (const jobs of jobsList) {
           const r = spawnSync(
             process.execPath,
-            ['--import', 'tsx', self, '--child', file, mode, String(rows)],
+            ['--import', 'tsx', self, '--child', file, mode, String(total), String(jobs)],
             { encoding: 'utf8' },
           )
           if (r.status !== 0) throw new Error(r.stderr)
@@ -96,10 +113,11 @@ async function main(): Promise<void> {
           const label = {
             schema: 'schema only',
             render: 'schema + render',
-            tokens: 'schema + render + tokens',
+            bpe: 'render + tokens (BPE)',
+            chars: 'render + tokens (chars)',
           }[mode]
           console.log(
-            `${path.extname(file).slice(1).padEnd(8)} ${label!.padEnd(26)} ${String(m.rows).padStart(7)} rows  ${Math.round(
+            `${path.extname(file).slice(1).padEnd(8)} ${label!.padEnd(24)} jobs ${jobs}  ${String(m.rows).padStart(7)} rows  ${Math.round(
               m.rows / m.seconds,
             )
               .toLocaleString('en-US')
@@ -119,5 +137,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]))
+if (process.argv[2] === '--child')
+  await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), Number(process.argv[6] ?? 1))
 else await main()

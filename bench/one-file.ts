@@ -31,3 +31,64 @@ export function conversation(i: number): Message[] {
     return { role: t % 2 ? 'assistant' : 'user', content: `${text[0].toUpperCase()}${text.slice(1)}.` }
   })
 }
+
+/**
+ * A byte-level BPE tokenizer.json in the shape GPT-2, Llama 3 and Qwen use (ByteLevel pre-tokenizer,
+ * merges), whose merges make each word of the generator's vocabulary, with its leading space, one
+ * token: tokenizers.js then encodes the generated rows the way it encodes real text with a real
+ * vocabulary, one cached word at a time, where the tests' character-level tokenizer is its worst case.
+ */
+export function bpeTokenizer(): string {
+  // GPT-2's bytes_to_unicode: printable bytes stand for themselves, the rest are shifted past 255.
+  const byteChars: string[] = []
+  let shifted = 0
+  for (let b = 0; b < 256; b++) {
+    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174
+    byteChars.push(String.fromCharCode(printable ? b : 256 + shifted++))
+  }
+  const vocab: Record<string, number> = {}
+  for (const c of byteChars) vocab[c] = Object.keys(vocab).length
+  const merges: string[] = []
+  const add = (token: string) => (vocab[token] ??= Object.keys(vocab).length)
+  const space = byteChars[32]!
+  const words = [...WORDS, ...WORDS.map((w) => w[0]!.toUpperCase() + w.slice(1))]
+  for (const word of words)
+    for (const prefix of ['', space]) {
+      let token = prefix + word[0]!
+      if (prefix) {
+        if (!merges.includes(`${prefix} ${word[0]}`)) merges.push(`${prefix} ${word[0]}`)
+        add(token)
+      }
+      for (const c of word.slice(1)) {
+        const merge = `${token} ${c}`
+        token += c
+        if (!merges.includes(merge)) merges.push(merge)
+        add(token)
+      }
+    }
+  return JSON.stringify({
+    version: '1.0',
+    added_tokens: ['<|im_start|>', '<|im_end|>'].map((content, k) => ({
+      id: 100_000 + k,
+      content,
+      special: true,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+    })),
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: null,
+    decoder: { type: 'ByteLevel' },
+    model: {
+      type: 'BPE',
+      vocab,
+      merges,
+      dropout: null,
+      unk_token: null,
+      fuse_unk: false,
+      byte_fallback: false,
+    },
+  })
+}

@@ -15,7 +15,11 @@ export const LAYERS = [
   { name: 'rules', rank: 3, paths: ['rules/'] },
   { name: 'engine', rank: 4, paths: ['engine/'] },
   { name: 'settings', rank: 5, paths: ['settings.ts', 'discover.ts'] },
-  { name: 'orchestration', rank: 6, paths: ['check.ts', 'check-dataset.ts', 'scope.ts'] },
+  {
+    name: 'orchestration',
+    rank: 6,
+    paths: ['check.ts', 'check-dataset.ts', 'scope.ts', 'shard-state.ts', 'merge-reports.ts'],
+  },
   { name: 'report', rank: 7, paths: ['report/'] },
   { name: 'entry', rank: 8, paths: ['main.ts', 'cli.ts', 'cli-bin.ts', 'index.ts'] },
 ]

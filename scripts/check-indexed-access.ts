@@ -27,6 +27,8 @@ export const DONE = [
   'src/scope.ts',
   'src/check.ts',
   'src/check-dataset.ts',
+  'src/shard-state.ts',
+  'src/merge-reports.ts',
   'src/main.ts',
   'src/cli.ts',
   'src/cli-bin.ts',

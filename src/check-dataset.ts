@@ -1,5 +1,6 @@
 import { datasetRules } from './rules/registry.js'
 import { runDatasetRules } from './engine/run-dataset.js'
+import { defaultJobs } from './engine/row-pool.js'
 import { describeError, isCheckError, SourceError, UsageError } from './common/errors.js'
 import { listNames } from './common/wording.js'
 import type { Settings, TargetSpec } from './settings.js'
@@ -36,7 +37,7 @@ export async function checkDataset(
     ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
     : findDataFiles(listing, spec.splits)
   if (!spec.file && spec.splits) missingSplits(spec.ref, spec.splits, found.splits)
-  return runDatasetRules(
+  const result = await runDatasetRules(
     source,
     found.files,
     found.unsupported.map((e) => e.path),
@@ -46,6 +47,7 @@ export async function checkDataset(
       docsBase,
       base,
       maxRows: spec.maxRows,
+      jobs: settings.jobs ?? defaultJobs(),
       ...(spec.shard ? { shard: spec.shard } : {}),
       // A dataset named by its file: findings about the whole dataset name that file, not its folder.
       datasetPath: spec.file,
@@ -53,6 +55,8 @@ export async function checkDataset(
     },
     listing.truncated,
   )
+  // The data files in the order read: a shard's report carries them (shard-state.ts).
+  return { ...result, files: found.files.map((f) => ({ path: f.path, split: f.split })) }
 }
 
 /**

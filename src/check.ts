@@ -9,7 +9,9 @@ import { countWithOmitted, type OmittedFindings } from './engine/finding-cap.js'
 import { describeError, isCheckError, SourceError, UsageError } from './common/errors.js'
 import { isWithin, type FailOn, type Settings, type TargetSpec } from './settings.js'
 import { openLocalSource } from './sources/local.js'
+import type { LfsSource, LfsStats } from './sources/lfs-remote.js'
 import type { Source } from './sources/source.js'
+import { isShardRun, shardStateOf, type ShardPieces, type ShardState } from './shard-state.js'
 
 export type Status = 'pass' | 'fail' | 'error'
 
@@ -34,6 +36,15 @@ export interface TargetResult {
   spec: TargetSpec
   /** Datasets: rows, splits, roles and token lengths, for the summary. */
   dataset?: DatasetStats
+  /**
+   * Local models with LFS pointers, when lfs-headers is on: the safetensors files whose header was read
+   * through the remote's LFS server (their data was not downloaded), and the requests and bytes that took.
+   */
+  lfs?: { read: string[]; requests: number; bytes: number }
+  /** On every target of a run that checks shards: what merge-reports needs (see shard-state.ts). */
+  shardState?: ShardState
+  /** A dataset merged from the reports of its shards (merge-reports): how many there were. */
+  merged?: { shards: number }
 }
 
 export interface Report {
@@ -67,6 +78,8 @@ export async function checkTargets(
     docsBase: docsBase(env),
   }
   const targets: TargetResult[] = []
+  // What a checked dataset's shard state needs besides its result (see shard-state.ts).
+  const pieces = new Map<TargetResult, ShardPieces>()
   for (const spec of settings.targets) {
     const rel = path.relative(settings.workspace, spec.root).split(path.sep).join('/')
     const base = {
@@ -85,7 +98,7 @@ export async function checkTargets(
         // Loaded on first use, like the hub client: Parquet, tokenizers and the readers cost start-up
         // time a model check never needs.
         const { checkDataset } = await import(/* webpackMode: "eager" */ './check-dataset.js')
-        const { findings, stats, omitted } = await checkDataset(
+        const { findings, stats, omitted, shardState, files } = await checkDataset(
           spec,
           opened.source,
           settings,
@@ -93,6 +106,7 @@ export async function checkTargets(
           hooks,
           (base) => openSource(base, settings).then((o) => o.source),
         )
+        const pushed = new Map(findings.map((f, i) => [f, i]))
         findings.sort(compareFindings)
         targets.push({
           ...base,
@@ -101,15 +115,25 @@ export async function checkTargets(
           ...(omitted.length > 0 ? { omitted } : {}),
           status: fails(findings, settings.failOn, omitted) ? 'fail' : 'pass',
         })
+        pieces.set(targets.at(-1)!, { pushed, files, rules: shardState ?? {}, stats, omitted })
       } else {
-        const findings = (await runModelRules(opened.source, modelRules, options)).sort(compareFindings)
-        targets.push({ ...base, findings, status: fails(findings, settings.failOn) ? 'fail' : 'pass' })
+        const source = await withLfs(opened.source, spec, settings)
+        const findings = (await runModelRules(source, modelRules, options)).sort(compareFindings)
+        const lfs = 'lfs' in source ? lfsResult(source.lfs) : undefined
+        targets.push({
+          ...base,
+          findings,
+          ...(lfs ? { lfs } : {}),
+          status: fails(findings, settings.failOn) ? 'fail' : 'pass',
+        })
       }
     } catch (error) {
       if (!isCheckError(error)) throw error
       targets.push({ ...base, findings: [], status: 'error', error: describeError(error) })
     }
   }
+  // A run that checks shards puts each target's state in its report, for merge-reports.
+  if (isShardRun(settings)) for (const t of targets) t.shardState = shardStateOf(settings, t, pieces.get(t))
   const all = targets.flatMap((t) => t.findings)
   const result: Status = targets.some((t) => t.status === 'error')
     ? 'error'
@@ -155,6 +179,27 @@ async function openSource(
       },
     },
   }
+}
+
+/**
+ * A local model with its LFS pointers' headers read through the remote's LFS server, when lfs-headers
+ * is on: `.git` is looked for up to the workspace when the target must stay in it.
+ */
+async function withLfs(source: Source, spec: TargetSpec, settings: Settings): Promise<Source | LfsSource> {
+  if (!settings.lfs || source.kind !== 'local') return source
+  // Loaded on first use, like the hub client: its transport is start-up time a plain local check never needs.
+  const { withLfsHeaders } = await import(/* webpackMode: "eager" */ './sources/lfs-remote.js')
+  return withLfsHeaders(source, {
+    root: spec.root,
+    ...(spec.within ? { top: spec.within } : {}),
+    github: settings.lfs.github,
+    hub: { url: settings.hub.url, ...(settings.hub.token ? { token: settings.hub.token } : {}) },
+  })
+}
+
+function lfsResult(stats: LfsStats): TargetResult['lfs'] {
+  if (stats.read.length === 0) return undefined
+  return { read: [...stats.read], requests: stats.batchRequests + stats.downloads, bytes: stats.bytes }
 }
 
 /**

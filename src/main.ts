@@ -20,6 +20,7 @@ import { ConfigFileError, resolveSettings, type Settings } from './settings.js'
 import { applyScope } from './scope.js'
 import { retentionDays, uploadReportArtifact, uploadReportInput, type Uploader } from './report/artifact.js'
 import { createGitHubClient } from './github/client.js'
+import { actionMode, mergeReportsInput, mergeSettings } from './merge-reports.js'
 
 /** The action: inputs -> settings -> check -> annotations, summary, outputs -> fail-on decides. */
 export async function run(
@@ -43,28 +44,36 @@ export async function run(
     let settings: Settings
     let checkName: string
     let uploadReport: boolean
+    let merging: boolean
     try {
       uploadReport = uploadReportInput(core.getInput('upload-report'))
       // Absent only outside the runner, which sets every input's default from action.yml.
       checkName = checkRunName(process.env['INPUT_CHECK-NAME'] ?? DEFAULT_CHECK_NAME)
-      settings = resolveSettings(
-        {
-          model: core.getInput('model'),
-          config: core.getInput('config'),
-          failOn: core.getInput('fail-on'),
-          extraArchitectures: core.getInput('extra-architectures'),
-          hubUrl: core.getInput('hub-url'),
-          hfToken,
-          dataset: core.getInput('dataset'),
-          datasetSplit: core.getInput('dataset-split'),
-          baseModel: core.getInput('base-model'),
-          maxRows: core.getInput('dataset-max-rows'),
-          shard: core.getInput('dataset-shard'),
-          scope: core.getInput('scope'),
-        },
-        workspace,
-        env,
-      )
+      // mode: merge-reports checks nothing: it merges the shards' reports (merge-reports.ts).
+      merging = actionMode(core.getInput('mode')) === 'merge-reports'
+      settings = merging
+        ? mergeSettings(workspace, core.getInput('fail-on'))
+        : resolveSettings(
+            {
+              model: core.getInput('model'),
+              config: core.getInput('config'),
+              failOn: core.getInput('fail-on'),
+              extraArchitectures: core.getInput('extra-architectures'),
+              hubUrl: core.getInput('hub-url'),
+              hfToken,
+              dataset: core.getInput('dataset'),
+              datasetSplit: core.getInput('dataset-split'),
+              baseModel: core.getInput('base-model'),
+              maxRows: core.getInput('dataset-max-rows'),
+              shard: core.getInput('dataset-shard'),
+              jobs: core.getInput('jobs'),
+              scope: core.getInput('scope'),
+              lfsHeaders: core.getInput('lfs-headers'),
+              githubToken,
+            },
+            workspace,
+            env,
+          )
     } catch (error) {
       if (!(error instanceof UsageError)) throw error
       return await couldNotStart(error, env, pause)
@@ -79,12 +88,25 @@ export async function run(
       notes.push(
         'no SARIF file: scope: changed left targets out, and code scanning would take their alerts as fixed',
       )
-    const report = await checkTargets({ ...settings, targets: scoped.targets }, env, {
-      onProgress: (ref, rows, rps) =>
-        core.info(
-          `${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`,
-        ),
-    })
+    let report: Report
+    try {
+      report = merging
+        ? await mergeReportsInput(core.getInput('reports'), {
+            workspace,
+            failOn: settings.failOn,
+            docsBase: docsBase(env),
+          })
+        : await checkTargets({ ...settings, targets: scoped.targets }, env, {
+            onProgress: (ref, rows, rps) =>
+              core.info(
+                `${ref}: ${rows.toLocaleString('en-US')} rows checked (${rps.toLocaleString('en-US')} rows/s)`,
+              ),
+          })
+    } catch (error) {
+      // Reports that cannot be merged (missing, of other settings, malformed): said as for bad inputs.
+      if (!(merging && error instanceof UsageError)) throw error
+      return await couldNotStart(error, env, pause)
+    }
     const reportFile = reportPath(env)
     await writeFile(reportFile, jsonReportChunks(report))
     // For github/codeql-action/upload-sarif, left to the workflow: code scanning needs GHAS on private repos.

@@ -59,6 +59,14 @@ export interface HubSettings {
   token?: string
 }
 
+/**
+ * Git LFS pointers of a local model read through the remote's LFS server (sources/lfs-remote.ts):
+ * the GitHub server the remote may be on, and the token it gets (the Hub's is `hub`).
+ */
+export interface LfsSettings {
+  github: { url: string; token?: string }
+}
+
 /** Everything a run needs, read once from inputs, flags and the config file, then passed around. */
 export interface Settings {
   /** The repository root: annotation paths are relative to it. */
@@ -69,6 +77,8 @@ export interface Settings {
   levels: Map<string, RuleLevel>
   configFile?: string
   hub: HubSettings
+  /** Set when the safetensors headers of LFS pointers are read through the remote's LFS server. */
+  lfs?: LfsSettings
   /**
    * The only target is the workspace itself because nothing was named: no model, no dataset, no
    * config file targets. The CLI turns a workspace that holds no model into a usage error.
@@ -78,6 +88,8 @@ export interface Settings {
   scope?: Scope
   /** What resolving the targets left out, for the log and the summary (`model: auto`'s caps). */
   notes?: string[]
+  /** Threads checking a dataset's rows (engine/row-pool.ts); absent: the CPUs this process may use. */
+  jobs?: number
 }
 
 /** The raw values both entry points collect: action inputs or CLI flags, '' when not given. */
@@ -101,6 +113,12 @@ export interface RawInputs {
   shard?: string
   /** Action input scope: changed or all ('' is all). */
   scope?: string
+  /** Action input jobs or CLI --jobs: threads checking a dataset's rows ('' is the CPUs available). */
+  jobs?: string
+  /** Action input lfs-headers or CLI --lfs-headers: true or false ('' is false). */
+  lfsHeaders?: string
+  /** Action input github-token; the CLI's GITHUB_TOKEN. Sent to the GitHub server only. */
+  githubToken?: string
 }
 
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
@@ -244,6 +262,8 @@ export function resolveSettings(
     throw new UsageError(
       'the Hugging Face token holds characters a token cannot have (spaces or line breaks?)',
     )
+  const lfs = lfsSettings(raw, env)
+  const jobs = parseJobs(raw.jobs ?? '')
   return {
     workspace,
     targets,
@@ -252,10 +272,49 @@ export function resolveSettings(
     levels: config.levels,
     configFile,
     hub: { ...hub, token },
+    ...(lfs ? { lfs } : {}),
     ...(implicitModel ? { implicitModel } : {}),
     ...(scope === 'changed' ? { scope } : {}),
     ...(notes.length ? { notes } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
   }
+}
+
+/** Most threads a run starts: the largest GitHub-hosted runners have 64 CPUs. */
+const MAX_JOBS = 256
+
+/** A whole number of threads, 1 to MAX_JOBS; '' is the default. Anything else is a usage error. */
+function parseJobs(text: string): number | undefined {
+  const value = text.trim()
+  if (value === '') return undefined
+  if (/^[0-9]{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_JOBS) return Number(value)
+  throw new UsageError(
+    `jobs (--jobs) must be a whole number from 1 to ${MAX_JOBS}; got ${JSON.stringify(value.slice(0, 40))}`,
+  )
+}
+
+/**
+ * Whether LFS pointers are read through the remote's LFS server, and with what: the GitHub server
+ * (GITHUB_SERVER_URL, which the runner sets; default https://github.com) and GitHub's token.
+ */
+function lfsSettings(raw: RawInputs, env: NodeJS.ProcessEnv): LfsSettings | undefined {
+  const value = raw.lfsHeaders?.trim().toLowerCase() ?? ''
+  if (value !== '' && value !== 'true' && value !== 'false')
+    throw new UsageError(
+      `lfs-headers must be true or false; got ${JSON.stringify(raw.lfsHeaders?.trim().slice(0, 40))}`,
+    )
+  if (value !== 'true') return undefined
+  const server = env.GITHUB_SERVER_URL?.trim() || 'https://github.com'
+  let url: URL
+  try {
+    url = new URL(server)
+  } catch {
+    throw new UsageError(`GITHUB_SERVER_URL is not a URL: ${JSON.stringify(server.slice(0, 100))}`)
+  }
+  const token = raw.githubToken?.trim()
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    throw new UsageError('the GitHub token holds characters a token cannot have (spaces or line breaks?)')
+  return { github: { url: url.origin, ...(token ? { token } : {}) } }
 }
 
 /** One share of a dataset's rows: the `index`th of `count` (1-based). */

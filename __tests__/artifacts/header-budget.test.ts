@@ -75,6 +75,39 @@ describe('the budget of header bytes per target', () => {
   })
 })
 
+describe('headers are taken as they arrive', () => {
+  it('the rest of a header is asked for as soon as its first block is in, before the last first block arrives', async () => {
+    const files = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => [`${n}.safetensors`, headerOf(40_000)]),
+    )
+    const inner = memorySource(files)
+    const events: string[] = []
+    const waiting: (() => void)[] = []
+    const source: Source = {
+      ...inner,
+      readRange(p, start, end) {
+        events.push(`ask ${p} ${start}`)
+        return new Promise((resolve, reject) => {
+          waiting.push(() => {
+            events.push(`answer ${p} ${start}`)
+            inner.readRange(p, start, end).then(resolve, reject)
+          })
+        })
+      },
+    }
+    let done = false
+    const loading = loadWeights(source, await source.list(), []).finally(() => (done = true))
+    // One answer per turn of the event loop, in the order asked.
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve))
+      waiting.shift()?.()
+    }
+    expect((await loading).files.every((f) => f.parse?.ok)).toBe(true)
+    expect(events.indexOf('ask a.safetensors 4096')).toBeLessThan(events.indexOf('answer e.safetensors 0'))
+    expect(events.filter((e) => e.startsWith('ask'))).toHaveLength(10)
+  })
+})
+
 describe('problems of one kind in one header', () => {
   it('lists 1,000 and counts the rest: 100,000 duplicated keys are not 100,000 problems', () => {
     // 1,500 metadata keys, each written about 67 times: 98,501 duplicated keys.

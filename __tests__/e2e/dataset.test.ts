@@ -1,7 +1,7 @@
 // Datasets through the bundles, as a workflow and a shell run them: the CLI's --dataset and the
 // action's dataset input, row findings grouped into annotations, the summary's dataset table.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { messagesParquet } from '../helpers/parquet.js'
@@ -20,7 +20,65 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(ws, { recursive: true, force: true }))
 
-describe.each(runtimes())('datasets under $name', ({ bin }) => {
+describe.each(runtimes())('datasets under $name', ({ name, bin }) => {
+  it("CLI: --shard i/3 --format json in three runs, then merge-reports: the single run's report", () => {
+    const dir = path.join(ws, `shards-${name}`)
+    mkdirSync(dir)
+    for (let i = 1; i <= 3; i++) {
+      const r = runCli(
+        bin,
+        ['--dataset', 'chat-dataset/train.jsonl', '--shard', `${i}/3`, '--format', 'json'],
+        ws,
+      )
+      writeFileSync(path.join(dir, `shard-${i}.json`), r.stdout)
+    }
+    const merged = runCli(bin, ['merge-reports', `shards-${name}`, '--format', 'json'], ws)
+    const single = runCli(bin, ['--dataset', 'chat-dataset/train.jsonl', '--format', 'json'], ws)
+    expect(merged.stderr).toBe('')
+    expect(merged.status).toBe(single.status)
+    const report = JSON.parse(merged.stdout)
+    expect(report.targets[0].merged).toEqual({ shards: 3 })
+    delete report.targets[0].merged
+    expect(report).toEqual(JSON.parse(single.stdout))
+  })
+
+  it('CLI: --jobs 3 (worker threads started from the bundle) reports what --jobs 1 reports', () => {
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      JSON.stringify({
+        messages:
+          i % 101 === 0
+            ? [{ role: 'user', content: 7 }]
+            : [
+                { role: 'user', content: `question ${i % 700}` },
+                { role: 'assistant', content: `answer ${i % 700}` },
+              ],
+      }),
+    )
+    writeFileSync(path.join(ws, `jobs-${name}.jsonl`), rows.join('\n') + '\n')
+    const run = (jobs: string) =>
+      runCli(
+        bin,
+        [
+          '--dataset',
+          `jobs-${name}.jsonl`,
+          '--base-model',
+          'conforming-chat-model',
+          '--jobs',
+          jobs,
+          '--format',
+          'json',
+        ],
+        ws,
+      )
+    const one = run('1')
+    const three = run('3')
+    expect(three.stderr).toBe('')
+    expect(three.status).toBe(one.status)
+    const report = JSON.parse(three.stdout)
+    expect(report.targets[0].findings.length).toBeGreaterThan(0) // duplicates and a content that is not text
+    expect(report).toEqual(JSON.parse(one.stdout))
+  })
+
   it('CLI: --dataset alone checks only the dataset, rows located by line', () => {
     const r = runCli(
       bin,

@@ -232,7 +232,7 @@ describe('the CLI and the reports', () => {
     expect((plain.targets[0]!.dataset as { rows: number }).rows).toBe(12)
   })
 
-  it('the text output and the summary say duplicates across shards are not seen', async () => {
+  it('the text output and the summary say what a shard covers, and that merge-reports merges the shards', async () => {
     const settings = resolveSettings(
       { model: '', config: '', failOn: '', extraArchitectures: '', dataset: 'data', shard: '1/3' },
       tmp,
@@ -242,7 +242,7 @@ describe('the CLI and the reports', () => {
     const report = await checkTargets(settings, {})
     expect(toJson(report).targets[0]).toMatchObject({ shard: { index: 1, count: 3 } })
     const note =
-      "shard 1 of 3: rows and duplicate rows (DS302) are this shard's only; duplicates across shards are not compared"
+      "shard 1 of 3: rows and duplicate rows (DS302) are this shard's only; merge-reports merges the shards' reports into the whole dataset's"
     expect(formatText(report)).toContain(`; ${note}\n`)
     expect(formatSummary(report)).toContain(`\nS${note.slice(1)}.\n`)
   })

@@ -10,7 +10,15 @@ const row = (split: string, n: number, value: unknown = {}): DatasetRow => ({
   bytes: 1,
   location: { path: `${split}.jsonl`, row: n },
   rendered: () => undefined,
+  tokens: () => undefined,
 })
+
+/** The statistics once the pass is over, with the sampled rows counted as the runner counts them. */
+const finish = (
+  stats: ReturnType<typeof statsCollector>,
+  base?: BaseModel,
+  partial?: { checked: number; maxRows: number },
+) => stats.result(1, partial, base?.countTokensMany?.(stats.sampleTexts()) ?? [])
 
 describe('dataset statistics', () => {
   it('a split named like an Object property is just a split', () => {
@@ -19,7 +27,7 @@ describe('dataset statistics', () => {
     names.forEach((name, i) => {
       for (let n = 1; n <= i + 1; n++) stats.row(row(name, n), [])
     })
-    const result = stats.result(1)
+    const result = finish(stats)
     expect(result.rowsPerSplit).toBeInstanceOf(Map)
     expect([...result.rowsPerSplit]).toEqual(names.map((name, i) => [name, i + 1]))
     expect(result.rows).toBe(21)
@@ -37,7 +45,7 @@ describe('dataset statistics', () => {
       'not a message',
       { role: 'assistant' },
     ])
-    expect(stats.result(1).roles).toEqual(
+    expect(finish(stats).roles).toEqual(
       new Map([
         ['user', 1],
         ['(other)', 3],
@@ -54,7 +62,7 @@ describe('dataset statistics', () => {
     stats.row(row('train', 3, [1, 2]), undefined) // JSON, not an object
     stats.row(row('test', 1, null), undefined)
     stats.row(row('test', 2), [])
-    const result = stats.result(1)
+    const result = finish(stats)
     expect([...result.rowsPerSplit]).toEqual([
       ['train', 3],
       ['test', 2],
@@ -65,7 +73,7 @@ describe('dataset statistics', () => {
     ])
     expect(result).toMatchObject({ rows: 4, badRows: 1, seen: 5, unreadable: 3 })
     expect(result.partial).toBeUndefined()
-    expect(stats.result(1, { checked: 5, maxRows: 5 }).partial).toEqual({ checked: 5, maxRows: 5 })
+    expect(finish(stats, undefined, { checked: 5, maxRows: 5 }).partial).toEqual({ checked: 5, maxRows: 5 })
   })
 })
 
@@ -73,18 +81,20 @@ describe('token length statistics', () => {
   /** A base whose tokenizer counts one token per character and records which rows it was asked for. */
   const counting = () => {
     const asked: number[] = []
+    const countTokens = (text: string) => {
+      asked.push(Number(text.split(':')[0]))
+      return text.length
+    }
     const base = {
       ref: 'org/base',
       specialTokens: {},
-      countTokens: (text: string) => {
-        asked.push(Number(text.split(':')[0]))
-        return text.length
-      },
+      countTokens,
+      countTokensMany: (texts: string[]) => texts.map(countTokens),
     } as unknown as BaseModel
-    const rendered = (n: number): DatasetRow => ({
-      ...row('train', n),
-      rendered: () => ({ ok: true, text: `${n}:${'x'.repeat(n % 97)}` }),
-    })
+    const rendered = (n: number): DatasetRow => {
+      const text = `${n}:${'x'.repeat(n % 97)}`
+      return { ...row('train', n), rendered: () => ({ ok: true, text }), tokens: () => countTokens(text) }
+    }
     return { asked, base, rendered }
   }
 
@@ -92,7 +102,7 @@ describe('token length statistics', () => {
     const { asked, base, rendered } = counting()
     const stats = statsCollector(base)
     for (let n = 1; n <= TOKEN_SAMPLE; n++) stats.row(rendered(n), [])
-    const tokens = stats.result(1).tokens!
+    const tokens = finish(stats, base).tokens!
     expect(asked).toHaveLength(TOKEN_SAMPLE)
     expect(tokens.counted).toBe(TOKEN_SAMPLE)
     expect(tokens.sample).toBeUndefined()
@@ -105,7 +115,7 @@ describe('token length statistics', () => {
     const { asked, base, rendered } = counting()
     const stats = statsCollector(base)
     for (let n = 1; n <= 123_457; n++) stats.row(rendered(n), [])
-    const tokens = stats.result(1).tokens!
+    const tokens = finish(stats, base).tokens!
     expect(asked.length).toBeLessThanOrEqual(TOKEN_SAMPLE)
     expect(tokens.counted).toBe(asked.length)
     expect(tokens.sample).toEqual({ first: TOKEN_FIRST, every: 16 })

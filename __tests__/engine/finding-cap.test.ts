@@ -41,9 +41,9 @@ describe('findingCollector', () => {
       ...Array<string>(3).fill('DS202 a.jsonl'),
     ])
     expect(c.omitted()).toEqual([
-      { ruleId: 'DS201', rule: 'ds201', path: 'a.jsonl', severity: 'error', count: 2 },
-      { ruleId: 'DS201', rule: 'ds201', path: 'a.jsonl', severity: 'warning', count: 1 },
-      { ruleId: 'DS202', rule: 'ds202', path: 'a.jsonl', severity: 'error', count: 1 },
+      { ruleId: 'DS201', rule: 'ds201', path: 'a.jsonl', severity: 'error', count: 2, byMessage: { m: 2 } },
+      { ruleId: 'DS201', rule: 'ds201', path: 'a.jsonl', severity: 'warning', count: 1, byMessage: { m: 1 } },
+      { ruleId: 'DS202', rule: 'ds202', path: 'a.jsonl', severity: 'error', count: 1, byMessage: { m: 1 } },
     ])
     expect(countWithOmitted(c.findings, c.omitted())).toEqual({ errors: 11, warnings: 1, infos: 0 })
   })
@@ -82,7 +82,14 @@ describe('a flood of broken rows', () => {
     })
     expect(findings.filter((f) => f.ruleId === 'DS201')).toHaveLength(1_000)
     expect(omitted).toEqual([
-      { ruleId: 'DS201', rule: 'invalid-row', path: 'train.jsonl', severity: 'error', count: 29_000 },
+      {
+        ruleId: 'DS201',
+        rule: 'invalid-row',
+        path: 'train.jsonl',
+        severity: 'error',
+        count: 29_000,
+        byMessage: { unparsable: 29_000 },
+      },
     ])
     expect(stats.badRows).toBe(30_000)
   })
@@ -106,14 +113,22 @@ describe('a flood of broken rows', () => {
       const target = report.targets[0]!
       expect(target.findings.filter((f) => f.ruleId === 'DS201')).toHaveLength(1_000)
       expect(target.omitted).toEqual([
-        { ruleId: 'DS201', rule: 'invalid-row', path: 'train.jsonl', severity: 'error', count: 4_000 },
+        {
+          ruleId: 'DS201',
+          rule: 'invalid-row',
+          path: 'train.jsonl',
+          severity: 'error',
+          count: 4_000,
+          byMessage: { unparsable: 4_000 },
+        },
       ])
       expect(report.counts.errors).toBe(target.findings.filter((f) => f.severity === 'error').length + 4_000)
       expect(target.status).toBe('fail')
       expect(exitCode(report)).toBe(1)
 
       const json = toJson(report)
-      expect(json.targets[0]!.omitted).toEqual(target.omitted)
+      // The JSON report's `omitted` leaves the count by message kind out.
+      expect(json.targets[0]!.omitted).toEqual(target.omitted!.map(({ byMessage: _, ...o }) => o))
       expect(json.summary.errors).toBe(report.counts.errors)
       // The streamed report is the same text, in pieces.
       const chunks = [...jsonReportChunks(report, 4096)]

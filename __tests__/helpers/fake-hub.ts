@@ -76,6 +76,12 @@ export interface LoggedRequest extends RequestInfo {
   bytesSent: number
   /** The client went away before the body ended. */
   aborted: boolean
+  /**
+   * When the request arrived, its answer's head was written (after latencyMs) and its body ended, in
+   * ms since the hub started (0 until it happened): the timeline bench/hub.ts prints. Tests count
+   * requests and connections; they do not time.
+   */
+  at: { received: number; answered: number; ended: number }
 }
 
 export interface FakeHubOptions {
@@ -92,6 +98,8 @@ export interface FakeHub {
   url: string
   cdnUrl: string
   log: LoggedRequest[]
+  /** TCP connections each host accepted: fewer than requests when the client keeps them alive. */
+  connections: { hub: number; cdn: number }
   close(): Promise<void>
 }
 
@@ -675,6 +683,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   let closing = false
   let requestCount = 0
   const started = Date.now()
+  const t0 = performance.now()
   const rateUsed = { api: 0, resolvers: 0 }
   let rateWindow = 0
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>()
@@ -682,6 +691,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 
   const hub = http.createServer((req, res) => void handle('hub', req, res))
   const cdn = http.createServer((req, res) => void handle('cdn', req, res))
+  const connections = { hub: 0, cdn: 0 }
+  hub.on('connection', () => connections.hub++)
+  cdn.on('connection', () => connections.cdn++)
   const listen = (s: http.Server) =>
     new Promise<number>((resolve, reject) => {
       s.once('error', reject)
@@ -1174,6 +1186,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   ) {
     res.writeHead(answer.status, answer.headers)
     entry.status = answer.status
+    entry.at.answered = performance.now() - t0
     if (entry.method === 'HEAD') {
       if (resetAfter !== undefined) return destroy(res, entry)
       res.end()
@@ -1254,9 +1267,11 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       status: 0,
       bytesSent: 0,
       aborted: false,
+      at: { received: performance.now() - t0, answered: 0, ended: 0 },
     }
     log.push(entry)
     res.once('close', () => {
+      entry.at.ended = performance.now() - t0
       if (!res.writableFinished && !destroyedByServer.has(entry) && !closing) entry.aborted = true
     })
     try {
@@ -1306,6 +1321,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     url: hubUrl,
     cdnUrl,
     log,
+    connections,
     async close() {
       closing = true
       for (const t of [...timers]) t.resolve()

@@ -72,6 +72,7 @@ async function findingsOf(bytes: Uint8Array, columns?: 'all'): Promise<string[]>
         bytes: e.bytes,
         location: { path: file.path, row: e.row },
         rendered: () => undefined,
+        tokens: () => undefined,
       }
       for (const v of visitors) v.row?.(row)
     }

@@ -22,7 +22,14 @@ describe('6 MB of broken JSON Lines rows', () => {
     expect(stats.badRows).toBe(3_000_000)
     expect(findings.filter((f) => f.ruleId === 'DS201')).toHaveLength(1_000)
     expect(omitted).toEqual([
-      { ruleId: 'DS201', rule: 'invalid-row', path: 'train.jsonl', severity: 'error', count: 2_999_000 },
+      {
+        ruleId: 'DS201',
+        rule: 'invalid-row',
+        path: 'train.jsonl',
+        severity: 'error',
+        count: 2_999_000,
+        byMessage: { unparsable: 2_999_000 },
+      },
     ])
     const report: Report = {
       targets: [

@@ -821,4 +821,19 @@ describe('fake hub: faults', () => {
     }
     expect(slow.log.map((e) => e.host)).toEqual(['hub', 'cdn'])
   })
+
+  it('counts the connections each host accepted, and when each request arrived, was answered and ended', async () => {
+    const h = await start()
+    for (let i = 0; i < 6; i++) await (await fetch(`${h.url}/org/single/raw/main/config.json`)).text()
+    // Six requests in turn on kept-alive connections: fetch opens a second when the next request
+    // leaves before the first connection is back in its pool, then takes turns.
+    expect(h.connections.hub).toBeLessThanOrEqual(2)
+    expect(h.connections.cdn).toBe(0)
+    for (const { at } of h.log) {
+      expect(at.received).toBeGreaterThan(0)
+      expect(at.answered).toBeGreaterThanOrEqual(at.received)
+      expect(at.ended).toBeGreaterThanOrEqual(at.answered)
+    }
+    expect(h.log[1]!.at.received).toBeGreaterThanOrEqual(h.log[0]!.at.ended)
+  })
 })

@@ -7,8 +7,9 @@ import { modelArtifactLoader } from './model-artifacts.js'
 import { tokenStrings } from './special-tokens.js'
 import { loadTokenizerJson } from './tokenizer-json.js'
 import { tokensPerByte } from './token-bound.js'
+import { fastByteLevel } from './byte-level-fast.js'
 import { isObject } from '../common/json.js'
-import { runWithin, TimeLimitExceeded } from '../common/time-limit.js'
+import { runEachWithin, TimeLimitExceeded } from '../common/time-limit.js'
 import type { Source } from '../sources/source.js'
 import { RenderBudget, type CompiledTemplate } from '../templates/render.js'
 
@@ -57,11 +58,15 @@ export interface BaseModel {
   specialTokens: Record<string, string>
   /** The time rendering rows may take: each row its own limit, all rows one budget. */
   renderLimits: { rowMs: number; budget: RenderBudget }
+  /** The limits of this run, for worker threads that render and count rows too. */
+  runLimits: RunLimits
   /**
    * Tokens of a text, as the base model's fast tokenizer counts them (no special tokens added); undefined
    * once the tokenizer has been stopped (`tokensStopped`): it is not used again.
    */
   countTokens?: (text: string) => number | undefined
+  /** countTokens over many texts at once, faster (one hard stop for many); undefined where not counted. */
+  countTokensMany?: (texts: readonly string[]) => (number | undefined)[]
   /**
    * At most this many tokens per UTF-8 byte of a text (artifacts/token-bound.ts), when tokenizer.json
    * allows a safe bound: DS402 skips rows that cannot exceed the context.
@@ -74,9 +79,22 @@ export interface BaseModel {
    * rows used up their budget, or the tokenizer failed. Rows after that are not counted (DS402 says so).
    */
   tokensStopped?: { why: string; counted: number }
+  /** Rows counted so far (here, or by the worker threads of a run: engine/row-pool.ts). */
+  tokensCounted: number
+  /** What the tokenizer is built from, for worker threads that count tokens too. */
+  tokenizerInput?: TokenizerInput
   /** The longest sequence the model takes, and where that number comes from. */
   context?: { tokens: number; from: string }
 }
+
+/** What a tokenizer is built from: tokenizer.json and tokenizer_config.json, parsed. */
+export interface TokenizerInput {
+  json: Record<string, unknown>
+  config: Record<string, unknown>
+}
+
+/** Where a token counter keeps what it counted and why it stopped: a BaseModel, or a worker's own. */
+export type TokenState = Pick<BaseModel, 'tokensStopped' | 'tokensCounted'>
 
 /**
  * The part of tokenizers.js's Tokenizer used here. The package's index.d.ts re-exports the class from
@@ -110,6 +128,8 @@ export async function loadBaseModel(
   const base: BaseModel = {
     ref,
     specialTokens: tokenStrings(tokens),
+    tokensCounted: 0,
+    runLimits: limits,
     renderLimits: {
       rowMs: limits.renderRowMs,
       budget: new RenderBudget(limits.renderRunMs, 'that all rows share'),
@@ -142,12 +162,11 @@ export async function loadBaseModel(
   if (endless) base.noTokenizer = endless
   else if (tokenizerJson.state === 'ok') {
     try {
-      const tokenizer = new Tokenizer(tokenizerJson.json!, tc && isObject(tc.value) ? tc.value : {})
-      base.countTokens = limitedCount(
-        base,
-        limits,
-        (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length,
-      )
+      const input = { json: tokenizerJson.json!, config: tc && isObject(tc.value) ? tc.value : {} }
+      const counter = tokenCounter(input, limits, base)
+      base.tokenizerInput = input
+      base.countTokens = counter.one
+      base.countTokensMany = counter.many
       base.tokensPerByte = tokensPerByte(tokenizerJson.json)
     } catch (error) {
       // A tokenizer tokenizers.js cannot build: lengths are not counted, and the summary says so.
@@ -163,41 +182,73 @@ export async function loadBaseModel(
  * WordPiece or Unigram can be made quadratic by their settings; tokenizers.js has no deadline of its
  * own. Each row may take `tokenizeRowMs` and all rows `tokenizeRunMs`; the first row that does not
  * finish in time (or makes the tokenizer throw) stops it for the rest of the run, since a stopped
- * tokenizer's caches may be half-written: `tokensStopped` says why and DS402 reports it.
+ * tokenizer's caches may be half-written: `tokensStopped` says why and DS402 reports it. Texts counted
+ * together share one hard stop per window of rows (runEachWithin): starting one costs as much as
+ * counting a short row.
  */
-function limitedCount(
-  base: BaseModel,
+export function tokenCounter(
+  input: TokenizerInput,
   limits: RunLimits,
-  count: (text: string) => number,
-): (text: string) => number | undefined {
+  base: TokenState,
+): { one: (text: string) => number | undefined; many: (texts: readonly string[]) => (number | undefined)[] } {
+  const tokenizer = new Tokenizer(input.json, input.config)
+  fastByteLevel(tokenizer)
+  const count = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids.length
   let leftMs = limits.tokenizeRunMs
-  let counted = 0
+  const stop = (why: string) => void (base.tokensStopped ??= { why, counted: base.tokensCounted })
+  const budgetWhy = () => `the rows used up the ${limits.tokenizeRunMs / 1000} s they share`
+  const many = (texts: readonly string[]): (number | undefined)[] => {
+    const results: (number | undefined)[] = Array.from({ length: texts.length }, () => undefined)
+    if (base.tokensStopped || texts.length === 0) return results
+    let ms = 0
+    runEachWithin(
+      texts.length,
+      () => {
+        ms = Math.min(limits.tokenizeRowMs, leftMs)
+        if (ms > 0) return ms
+        stop(budgetWhy())
+        return undefined
+      },
+      (i) => {
+        const started = Date.now()
+        const tokens = count(texts[i]!)
+        const took = Date.now() - started
+        leftMs -= took
+        // A row the hard stop did not catch (it started early in its window) still has its limit.
+        if (took > ms) {
+          stop(
+            ms < limits.tokenizeRowMs
+              ? budgetWhy()
+              : `one row took longer than ${limits.tokenizeRowMs / 1000} s`,
+          )
+          return false
+        }
+        base.tokensCounted++
+        results[i] = tokens
+        return true
+      },
+      (error) => {
+        if (error instanceof TimeLimitExceeded)
+          stop(
+            ms < limits.tokenizeRowMs
+              ? budgetWhy()
+              : `one row took longer than ${limits.tokenizeRowMs / 1000} s`,
+          )
+        else stop(`it failed on a row: ${error instanceof Error ? error.message : String(error)}`)
+      },
+    )
+    return results
+  }
   // The statistics and DS402 may both count a row: the second asks for the text just counted.
   let last: { text: string; tokens: number } | undefined
-  return (text) => {
+  const one = (text: string): number | undefined => {
     if (base.tokensStopped) return undefined
     if (last?.text === text) return last.tokens
-    const ms = Math.min(limits.tokenizeRowMs, leftMs)
-    const stop = (why: string) => void (base.tokensStopped = { why, counted })
-    if (ms <= 0) return stop(`the rows used up the ${limits.tokenizeRunMs / 1000} s they share`)
-    const started = Date.now()
-    try {
-      const tokens = runWithin(ms, () => count(text))
-      counted++
-      last = { text, tokens }
-      return tokens
-    } catch (error) {
-      if (!(error instanceof TimeLimitExceeded))
-        return stop(`it failed on a row: ${error instanceof Error ? error.message : String(error)}`)
-      return stop(
-        ms < limits.tokenizeRowMs
-          ? `the rows used up the ${limits.tokenizeRunMs / 1000} s they share`
-          : `one row took longer than ${limits.tokenizeRowMs / 1000} s`,
-      )
-    } finally {
-      leftMs -= Date.now() - started
-    }
+    const tokens = many([text])[0]
+    if (tokens !== undefined) last = { text, tokens }
+    return tokens
   }
+  return { one, many }
 }
 
 /**

@@ -46,10 +46,10 @@ export interface ChatTemplates {
   problems: TemplateProblem[]
 }
 
-const JINJA_FILE = 'chat_template.jinja'
+export const JINJA_FILE = 'chat_template.jinja'
 const ADDITIONAL_DIR = 'additional_chat_templates'
 /** Real templates are a few KB to ~100 KB; a 5 MB one is odd but must still be read and checked. */
-const TEMPLATE_FILE_LIMIT = 16 * MiB
+export const TEMPLATE_FILE_LIMIT = 16 * MiB
 /**
  * The largest template that is compiled and rendered. Real chat templates are well under 64 KB (the
  * largest of the 107 in the shared corpus, real templates from the Hub, TRL, llama.cpp and SGLang, is

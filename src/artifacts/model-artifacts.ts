@@ -1,9 +1,9 @@
-import type { Listing, RepoEntry, Source } from '../sources/source.js'
+import type { Listing, Prefetch, RepoEntry, Source } from '../sources/source.js'
 import { findLfsPointers, isReadableFile, type LfsPointer } from '../sources/readable.js'
-import { loadChatTemplates, type ChatTemplates } from './chat-templates.js'
+import { JINJA_FILE, loadChatTemplates, TEMPLATE_FILE_LIMIT, type ChatTemplates } from './chat-templates.js'
 import { specialTokens, type SpecialToken } from './special-tokens.js'
 import { smokeRenders, type SmokeRender } from './template-renders.js'
-import { loadTokenizerJson, type TokenizerJson } from './tokenizer-json.js'
+import { loadTokenizerJson, TOKENIZER_JSON, TOKENIZER_LIMIT, type TokenizerJson } from './tokenizer-json.js'
 import { loadJsonFile, MiB, type JsonFile } from './json-file.js'
 import { textConfig, type TextConfig } from './model-config.js'
 import { weightMapOf, type WeightMap } from './shard-index.js'
@@ -71,6 +71,53 @@ const JSON_FILES = {
   generationConfig: 'generation_config.json',
   specialTokensMap: 'special_tokens_map.json',
 } as const
+
+/**
+ * The root files each artifact reads whole when they are there, and the artifacts it is built from,
+ * as the loaders below read them: what a source may start fetching before its listing is in.
+ * lfsPointers also reads the JSON files under 1 KB, which only the listing tells, so not here.
+ */
+const READS: { [K in ModelArtifactName]?: { files?: Prefetch[]; from?: ModelArtifactName[] } } = {
+  ...Object.fromEntries(
+    Object.entries(JSON_FILES).map(([name, path]) => [
+      name,
+      { files: [{ path, limit: JSON_LIMITS[name as keyof typeof JSON_FILES] }] },
+    ]),
+  ),
+  tokenizerJson: { files: [{ path: TOKENIZER_JSON, limit: TOKENIZER_LIMIT }] },
+  chatTemplates: {
+    files: [{ path: JINJA_FILE, limit: TEMPLATE_FILE_LIMIT }],
+    from: ['tokenizerConfig', 'chatTemplateJson'],
+  },
+  specialTokens: { from: ['tokenizerConfig', 'specialTokensMap'] },
+  templateRenders: { from: ['chatTemplates', 'specialTokens'] },
+  weights: { from: ['weightMap'] },
+  weightMap: { from: ['shardIndex'] },
+  tensors: { from: ['weights', 'shardIndex', 'weightMap'] },
+  textConfig: { from: ['config'] },
+  textModel: { from: ['tensors'] },
+}
+
+/**
+ * For Source.prefetch: the files the artifacts `wanted` for the target's kind will read, the kind
+ * told by the root files the source knows of (an adapter has adapter_config.json, as `kind` says).
+ */
+export function filesToPrefetch(
+  wanted: (kind: TargetKind) => readonly ModelArtifactName[],
+): (has: (path: string) => boolean) => Prefetch[] {
+  return (has) => {
+    const files = new Map<string, Prefetch>()
+    const seen = new Set<ModelArtifactName>()
+    const visit = (name: ModelArtifactName) => {
+      if (seen.has(name)) return
+      seen.add(name)
+      for (const f of READS[name]?.files ?? []) files.set(f.path, f)
+      for (const from of READS[name]?.from ?? []) visit(from)
+    }
+    for (const name of wanted(has(JSON_FILES.adapterConfig) ? 'adapter' : 'model')) visit(name)
+    return [...files.values()].filter((f) => has(f.path))
+  }
+}
 
 /** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
 export function modelArtifactLoader(source: Source) {

@@ -126,3 +126,12 @@ export function tokensPerByte(json: unknown): number | undefined {
   const p = preTokenizerFactor(json.pre_tokenizer, byteFallback)
   return n === undefined || p === undefined ? undefined : n * p
 }
+
+/**
+ * Whether `text` has at most `limit` tokens, given at most `perByte` tokens per UTF-8 byte. A UTF-16
+ * unit is at most three bytes, so the length alone often settles it without counting the bytes.
+ */
+export function fitsContext(text: string, perByte: number, limit: number): boolean {
+  if (text.length * 3 * perByte <= limit) return true
+  return text.length * perByte <= limit && Buffer.byteLength(text, 'utf8') * perByte <= limit
+}

@@ -30,13 +30,13 @@ export type TokenizerJson =
   | { path: string; state: 'invalid'; problem: JsonProblem }
   | { path: string; state: 'ok'; tokenizer: TokenizerModel; json?: Record<string, unknown> }
 
-const TOKENIZER_JSON = 'tokenizer.json'
+export const TOKENIZER_JSON = 'tokenizer.json'
 
 /**
  * Large tokenizers are tens of MB (Gemma's is 33 MB); past this the file is something else, and
  * parsing it would only cost memory.
  */
-const TOKENIZER_LIMIT = 128 * MiB
+export const TOKENIZER_LIMIT = 128 * MiB
 
 /**
  * tokenizer.json is parsed with JSON.parse, not the position-keeping parser: it can be tens of MB and

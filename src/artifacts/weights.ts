@@ -1,5 +1,6 @@
 import type { Listing, RepoEntry, Source } from '../sources/source.js'
 import { isReadableFile, type LfsPointer } from '../sources/readable.js'
+import pLimit from 'p-limit'
 import {
   completeSafetensorsHeader,
   declaredHeaderLength,
@@ -39,11 +40,12 @@ export const HEADER_BUDGET = 128 * 1024 * 1024
 
 /**
  * Headers are read with this many files in flight: enough to hide latency, bounded for memory (a
- * header is KBs). A hub read waits a round trip (two with the CDN hop), so more go at once: 48 reads
- * a 191-shard model in four waves (800 ms at 50 ms per request with the CDN hop, 1 s with 32), still
- * fewer connections than a browser opens to a CDN.
+ * header is KBs). A hub read waits a round trip (two with the CDN hop), so more go at once: 96 read
+ * a 191-shard model in two waves, the second on the connections the first opened and kept alive
+ * (fetch speaks HTTP/1.1: a connection per request in flight), so the Hub and its CDN each see at
+ * most 96; one wave would take twice the connections, each a TLS handshake, to save one round trip.
  */
-const CONCURRENCY: Record<Source['kind'], number> = { local: 16, memory: 16, hub: 48 }
+const CONCURRENCY: Record<Source['kind'], number> = { local: 16, memory: 16, hub: 96 }
 
 /**
  * A local read costs the same for 4 KB as for 100 KB, so read a small first block and the rest of
@@ -71,10 +73,12 @@ export function headerSizeHints(map: WeightMap | undefined): Map<string, number>
 
 /**
  * Read the header of every root safetensors file (never tensor data), skipping LFS pointers, within
- * `budget` header bytes in all. Three steps, so the headers read do not depend on which read finished
- * first: the first block of every file (its declared header length), then, in path order, the headers
- * that fit in what is left of the budget (a larger one is skipped and the smaller ones after it are
- * still read), then the rest of those headers, read and parsed.
+ * `budget` header bytes in all. The first block of every file is asked for at once (CONCURRENCY in
+ * flight), and the blocks are taken in path order as they arrive: each file's declared header length
+ * decides, against what is left of the budget, whether it is parsed (a larger one is skipped and the
+ * smaller ones after it are still read), and then it is parsed at once, reading the rest of its header
+ * first when the block was short. So the headers read do not depend on which read finished first, and
+ * parsing overlaps the reads still in flight. The first failure stops what has not started.
  */
 export async function loadWeights(
   source: Source,
@@ -90,45 +94,53 @@ export async function loadWeights(
     .sort((a, b) => a.path.localeCompare(b.path))
   const out: WeightFile[] = entries.map((e) => ({ path: e.path, size: e.size }))
   const read = out.filter((f) => !isPointer.has(f.path))
-  const prefixes = new Map<WeightFile, Uint8Array>()
-  const inParallel = (list: WeightFile[], work: (file: WeightFile) => Promise<void>) => {
-    let next = 0
-    const worker = async () => {
-      while (next < list.length) await work(list[next++]!) // next < list.length
-    }
-    return Promise.all(Array.from({ length: Math.min(CONCURRENCY[source.kind], list.length) }, worker))
+  // Read through the remote's Git LFS server (lfs-remote.ts): 8 bytes first, the rest once declared.
+  const viaLfs = new Set(entries.filter((e) => e.lfsPointer?.read).map((e) => e.path))
+  const limit = pLimit(CONCURRENCY[source.kind])
+  // The first failure of any read ends the load at once, and the reads not started never start.
+  let failWith: (error: unknown) => void = () => {}
+  const failed = new Promise<never>((_, reject) => (failWith = reject))
+  failed.catch(() => {})
+  const watched = <T>(p: Promise<T>): Promise<T> => {
+    p.catch((error: unknown) => {
+      limit.clearQueue()
+      failWith(error)
+    })
+    return p
   }
 
-  await inParallel(read, async (file) => {
-    const first = hints.get(file.path) ?? FIRST_READ[source.kind]
-    prefixes.set(
-      file,
-      file.size < 8
-        ? new Uint8Array(0)
-        : await source.readRange(file.path, 0, Math.min(Math.max(8, first), file.size)),
-    )
-  })
+  const prefixes: (Promise<Uint8Array> | undefined)[] = read.map((file) =>
+    watched(
+      limit(() => {
+        if (file.size < 8) return new Uint8Array(0)
+        const first = viaLfs.has(file.path) ? 8 : (hints.get(file.path) ?? FIRST_READ[source.kind])
+        return source.readRange(file.path, 0, Math.min(Math.max(8, first), file.size))
+      }),
+    ),
+  )
 
   let used = 0
-  const parse: WeightFile[] = []
-  for (const file of read) {
-    const length = declaredHeaderLength(prefixes.get(file)!, file.size) // every file of `read` has one
+  const completing: Promise<void>[] = []
+  for (const [i, file] of read.entries()) {
+    const prefix = await Promise.race([prefixes[i]!, failed]) // set for every file of `read`
+    prefixes[i] = undefined
+    const length = declaredHeaderLength(prefix, file.size)
     if (length !== undefined && used + length > budget) {
       file.notRead = length
-      prefixes.delete(file)
       continue
     }
     used += length ?? 0
-    parse.push(file)
+    const parse = parseSafetensorsHeader(prefix, file.size)
+    if (parse.ok || parse.needBytes === undefined) file.parse = parse
+    else
+      completing.push(
+        watched(
+          limit(() => completeSafetensorsHeader(source, file.path, file.size, prefix)).then((p) => {
+            file.parse = p
+          }),
+        ),
+      )
   }
-
-  await inParallel(parse, async (file) => {
-    const prefix = prefixes.get(file)!
-    prefixes.delete(file)
-    file.parse =
-      file.size < 8
-        ? parseSafetensorsHeader(prefix, file.size)
-        : await completeSafetensorsHeader(source, file.path, file.size, prefix)
-  })
+  await Promise.race([Promise.all(completing), failed])
   return { files: out, headerBytes: used, budget }
 }

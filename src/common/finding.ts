@@ -56,6 +56,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   )
 }
 
+/**
+ * Findings a dataset run keeps per rule and file (engine/finding-cap.ts). A thousand show every pattern
+ * a file's rows break in (a fix is a script over the file, not a thousand hand edits), and keep a rule's
+ * part of the report near 0.5 MB.
+ */
+export const MAX_FINDINGS_PER_RULE_AND_FILE = 1_000
+
 export interface Counts {
   errors: number
   warnings: number

@@ -17,7 +17,16 @@ export interface TokenStats {
    * Set when not every row was counted: the first `first` rows and every `every`-th row after them, at
    * most TOKEN_SAMPLE in all. The figures are the sample's, named so in the summary and the JSON report.
    */
-  sample?: { first: number; every: number }
+  sample?: {
+    first: number
+    every: number
+    /**
+     * Set on the figures of a dataset merged from the reports of its shards (merge-reports): each shard
+     * took its own sample, the first `first` of its rows and every `every`-th after (at most), and the
+     * figures are over all of them.
+     */
+    shards?: number
+  }
 }
 
 export interface DatasetStats {
@@ -50,6 +59,8 @@ export interface DatasetStats {
   /** Why tokens were not counted, when they were not. */
   noTokens?: string
   seconds: number
+  /** The token counts `tokens` is taken over (a shard's report carries them, to merge the shards'). */
+  tokenCounts?: number[]
 }
 
 /**
@@ -107,8 +118,7 @@ export function statsCollector(base: BaseModel | undefined) {
       const at = rows - TOKEN_FIRST
       if (at <= 0) {
         // The first rows are counted as they pass, so a tokenizer that hangs is stopped during the pass.
-        const r = row.rendered()
-        const n = r?.ok ? base.countTokens(r.text) : undefined // undefined: the tokenizer was stopped
+        const n = row.tokens() // undefined: not rendered, or the tokenizer was stopped
         if (n !== undefined) counts.push(n)
       } else if (at % stride === 0) {
         const r = row.rendered()
@@ -127,7 +137,14 @@ export function statsCollector(base: BaseModel | undefined) {
       }
       return rows
     },
-    result(seconds: number, partial?: DatasetStats['partial']): DatasetStats {
+    /** The sampled rows' rendered texts, to be counted together once the pass is over (result()). */
+    sampleTexts: (): string[] => kept.map((k) => k.text),
+    /** The statistics, given the token counts of sampleTexts() (undefined where not counted). */
+    result(
+      seconds: number,
+      partial: DatasetStats['partial'] | undefined,
+      sampleCounts: readonly (number | undefined)[],
+    ): DatasetStats {
       const stats: DatasetStats = {
         rows,
         badRows,
@@ -139,17 +156,15 @@ export function statsCollector(base: BaseModel | undefined) {
         seconds,
         ...(partial ? { partial } : {}),
       }
-      for (const k of kept) {
-        const n = base?.countTokens?.(k.text)
-        if (n !== undefined) counts.push(n)
-      }
+      for (const n of sampleCounts) if (n !== undefined) counts.push(n)
       kept = []
-      if (counts.length > 0)
+      if (counts.length > 0) {
         stats.tokens = {
           ...tokenStats(counts),
           ...(stride > 1 ? { sample: { first: TOKEN_FIRST, every: stride } } : {}),
         }
-      else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
+        stats.tokenCounts = counts
+      } else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
       else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
       return stats
     },
@@ -167,4 +182,65 @@ function tokenStats(counts: number[]): Omit<TokenStats, 'sample'> {
     max: at(1),
     counted: sorted.length,
   }
+}
+
+/**
+ * The statistics of one run over a dataset, from those of its shards (merge-reports): rows, splits and
+ * roles are sums; token lengths are taken over every shard's counted rows together, named a sample when
+ * any shard sampled; the time is the longest shard's (they run side by side). `splits` orders the
+ * splits as the dataset's files come; `byFile` says the shards had whole files, so the files a shard
+ * did not open are in no other shard's count (max-rows' total is then a sum).
+ */
+export function mergeStats(
+  parts: readonly DatasetStats[],
+  options: { splits: readonly string[]; byFile: boolean },
+): DatasetStats {
+  const sum = (f: (d: DatasetStats) => number) => parts.reduce((n, d) => n + f(d), 0)
+  const addUp = (maps: Map<string, number>[]) => {
+    const out = new Map<string, number>()
+    for (const m of maps) for (const [k, v] of m) out.set(k, (out.get(k) ?? 0) + v)
+    return out
+  }
+  const rank = new Map(options.splits.map((s, i) => [s, i]))
+  const bySplit = (m: Map<string, number>) =>
+    new Map([...m].sort((a, b) => (rank.get(a[0]) ?? Infinity) - (rank.get(b[0]) ?? Infinity)))
+  const stats: DatasetStats = {
+    rows: sum((d) => d.rows),
+    badRows: sum((d) => d.badRows),
+    rowsPerSplit: bySplit(addUp(parts.map((d) => d.rowsPerSplit))),
+    unreadablePerSplit: bySplit(addUp(parts.map((d) => d.unreadablePerSplit))),
+    seen: sum((d) => d.seen),
+    unreadable: sum((d) => d.unreadable),
+    roles: addUp(parts.map((d) => d.roles)),
+    seconds: Math.max(0, ...parts.map((d) => d.seconds)),
+  }
+  const partials = parts.flatMap((d) => (d.partial ? [d.partial] : []))
+  if (partials.length > 0) {
+    const totals = partials.map((p) => p.total)
+    const total = totals.includes(undefined)
+      ? undefined
+      : options.byFile
+        ? totals.reduce((n, t) => n! + t!, 0)
+        : totals[0]
+    stats.partial = {
+      checked: stats.seen,
+      maxRows: partials[0]!.maxRows,
+      ...(total !== undefined ? { total } : {}),
+    }
+  }
+  const counts = parts.flatMap((d) => d.tokenCounts ?? [])
+  if (counts.length > 0) {
+    const every = Math.max(...parts.map((d) => d.tokens?.sample?.every ?? 1))
+    stats.tokens = {
+      ...tokenStats(counts),
+      ...(every > 1
+        ? { sample: { first: TOKEN_FIRST, every, ...(parts.length > 1 ? { shards: parts.length } : {}) } }
+        : {}),
+    }
+    stats.tokenCounts = counts
+  } else {
+    const noTokens = parts.find((d) => d.noTokens)?.noTokens
+    if (noTokens) stats.noTokens = noTokens
+  }
+  return stats
 }

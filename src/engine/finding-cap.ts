@@ -2,13 +2,16 @@
 // 6 MB of bad JSON Lines is 3,000,000 findings, gigabytes of objects and a report no one reads (and a
 // JSON string past V8's limit). Findings of one rule about one file are kept up to a cap and the rest
 // are counted, by severity, so the verdict and the summary's counts still see every one of them.
-import { countFindings, type Counts, type Finding, type Severity } from '../common/finding.js'
+import {
+  countFindings,
+  MAX_FINDINGS_PER_RULE_AND_FILE,
+  type Counts,
+  type Finding,
+  type Severity,
+} from '../common/finding.js'
 
-/**
- * Findings kept per rule and file. A thousand show every pattern a file's rows break in (a fix is a
- * script over the file, not a thousand hand edits), and keep a rule's part of the report near 0.5 MB.
- */
-export const MAX_FINDINGS_PER_RULE_AND_FILE = 1_000
+// Defined beside Finding, so a rule that keeps findings for later (missing-messages) can stop at it too.
+export { MAX_FINDINGS_PER_RULE_AND_FILE }
 
 /**
  * Findings kept per target, whatever the rule and file: 20,000 data files (the listing's limit) times
@@ -24,6 +27,11 @@ export interface OmittedFindings {
   path: string
   severity: Severity
   count: number
+  /**
+   * `count` by message kind (Finding.messageId): what merging shards' reports needs to drop the counts
+   * of the findings it reports again (src/merge-reports.ts). Not in the JSON report's `omitted`.
+   */
+  byMessage?: Record<string, number>
 }
 
 export interface FindingCollector {
@@ -55,14 +63,17 @@ export function findingCollector(
       }
       const at = `${key}\0${f.severity}`
       const entry = dropped.get(at)
-      if (entry) entry.count++
-      else
+      if (entry) {
+        entry.count++
+        entry.byMessage![f.messageId] = (entry.byMessage![f.messageId] ?? 0) + 1
+      } else
         dropped.set(at, {
           ruleId: f.ruleId,
           rule: f.rule,
           path: f.location.path,
           severity: f.severity,
           count: 1,
+          byMessage: { [f.messageId]: 1 },
         })
     },
     keep(f) {

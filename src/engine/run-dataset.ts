@@ -1,13 +1,16 @@
 // One streaming pass over a dataset: every rule sees every row as it goes by, nothing keeps the rows,
 // and the shared work of a row (rendering it, counting its tokens) is done once, only when a rule asks.
+import type { ResourceLimits } from 'node:worker_threads'
 import type { BaseModel } from '../artifacts/base-model.js'
 import { readRows } from '../readers/read-rows.js'
-import { DataFileError, MAX_ROW_BYTES, type DataFile } from '../readers/rows.js'
+import { DataFileError, MAX_ROW_BYTES, type DataFile, type RowEvent } from '../readers/rows.js'
 import type { Source } from '../sources/source.js'
-import { renderTemplate, type RenderResult } from '../templates/render.js'
+import { renderRows, renderTemplate, type RenderJob, type RenderResult } from '../templates/render.js'
 import type { DatasetRow, DatasetRule, DatasetVisitor } from '../rules/dataset-rule.js'
 import type { Finding, Location } from '../common/finding.js'
-import { statsCollector, type DatasetStats } from './dataset-stats.js'
+import { statsCollector, TOKEN_FIRST, type DatasetStats } from './dataset-stats.js'
+import { startRowPool, WorkerStopped, type RowPool } from './row-pool.js'
+import type { WorkerBase, WorkReply, WorkRow } from './row-worker.js'
 import { crashedFinding, reporterFor } from './run-model.js'
 import { compareOmitted, findingCollector, type OmittedFindings } from './finding-cap.js'
 import { type RuleLevel } from '../common/finding.js'
@@ -24,6 +27,13 @@ export interface DatasetRunOptions {
    * the dataset was named by a file, so the finding names that file and not the folder it sits in.
    */
   datasetPath?: string
+  /**
+   * Worker threads that render rows and count their tokens while this thread reads and runs the rules
+   * (engine/row-pool.ts); 1 or unset: this thread does it all. The findings are the same either way.
+   */
+  jobs?: number
+  /** The worker threads' heap limits (default: engine/row-pool.ts). */
+  workerLimits?: ResourceLimits
   /** Called about every two seconds on long runs: rows so far and rows per second. */
   onProgress?: (rows: number, rowsPerSecond: number) => void
 }
@@ -36,7 +46,13 @@ export async function runDatasetRules(
   options: DatasetRunOptions,
   /** The listing stopped at its depth or entry limit: files may be missing. */
   truncated = false,
-): Promise<{ findings: Finding[]; stats: DatasetStats; omitted: OmittedFindings[] }> {
+): Promise<{
+  findings: Finding[]
+  stats: DatasetStats
+  omitted: OmittedFindings[]
+  /** A shard's run: each rule's shardState, by rule id (rules without one are left out). */
+  shardState?: Record<string, unknown>
+}> {
   // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
   const collected = findingCollector()
   const { base } = options
@@ -70,6 +86,90 @@ export async function runDatasetRules(
   const stats = statsCollector(base)
   const started = Date.now()
   let lastProgress = started
+  // Rows are read a batch at a time, rendered together (renderRows: one hard stop for many rows), then
+  // given to the rules one by one in the order they were read.
+  let pending: Pending[] = []
+  let pendingBytes = 0
+  const render = base?.template !== undefined && visitors.some((e) => usesTemplate(e.rule))
+  const jobs = options.jobs ?? 1
+  const pool =
+    render && jobs > 1
+      ? startRowPool(
+          jobs - 1,
+          workerBase(base, visitors),
+          options.workerLimits ? { resourceLimits: options.workerLimits } : {},
+        )
+      : undefined
+  // Rows given to the worker threads and not yet to the rules: their results come back in any order and
+  // are taken in the order the rows were read, so the rules see what one thread would have shown them.
+  const inFlight: { batch: Pending[]; sent: RowWithRender[]; reply: Promise<RowsReply | WorkerStopped> }[] =
+    []
+  let dispatched = 0
+  const give = (batch: readonly Pending[]) => {
+    for (const p of batch) {
+      if (p.kind === 'skipped') {
+        each((v) => v.skipped?.(p.file, p.skipped))
+        continue
+      }
+      if (p.kind === 'bad') {
+        stats.badRow(p.file.split)
+        each((v) => v.badRow?.(p.file, p.event))
+        continue
+      }
+      each((v) => v.row?.(p.row))
+      const rows = stats.row(p.row, p.messages)
+      const now = Date.now()
+      if (options.onProgress && now - lastProgress >= 2000) {
+        lastProgress = now
+        options.onProgress(rows, Math.round(rows / ((now - started) / 1000)))
+      }
+    }
+  }
+  const takeOldest = async () => {
+    const { batch, sent, reply } = inFlight.shift()!
+    takeReply(sent, await reply, base!)
+    give(batch)
+  }
+  const flush = async () => {
+    const batch = pending
+    pending = []
+    pendingBytes = 0
+    if (!pool) {
+      if (render)
+        renderBatch(
+          batch.flatMap((p) => (p.kind === 'row' ? [p.row] : [])),
+          base,
+        )
+      give(batch)
+      return
+    }
+    const sent: RowWithRender[] = []
+    const work: WorkRow[] = []
+    for (const p of batch) {
+      if (p.kind !== 'row') continue
+      dispatched++
+      const value = p.row.value as { messages?: unknown; tools?: unknown } | null
+      if (!Array.isArray(value?.messages)) continue
+      sent.push(p.row)
+      // The statistics count the first rows' tokens as they pass (dataset-stats.ts).
+      work.push({
+        tool: value.tools != null,
+        messages: value.messages,
+        tools: value.tools,
+        count: dispatched <= TOKEN_FIRST,
+      })
+    }
+    const reply = work.length
+      ? pool.rows(work).catch((e: unknown) => asStopped(e))
+      : Promise.resolve(undefined)
+    inFlight.push({ batch, sent, reply: reply as Promise<RowsReply | WorkerStopped> })
+    // Two requests per thread keep every thread busy while the rules take the oldest results.
+    while (inFlight.length > 2 * pool.size) await takeOldest()
+  }
+  const flushAll = async () => {
+    await flush()
+    while (inFlight.length > 0) await takeOldest()
+  }
   each((v) => v.files?.(files, unsupported, truncated))
 
   // Rows a reader reported and did not read (a Parquet row group past the limits): rows of the files
@@ -87,88 +187,108 @@ export async function runDatasetRules(
   let otherShards = 0
   // Rows of files that do not state their count (JSON Lines, JSON), numbered across the dataset.
   let unstated = 0
-  for (const file of files) {
-    if (owned && !owned.has(file.path)) continue
-    const left =
-      options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows - otherShards
-    if (left !== undefined && left <= 0) {
-      stopped = true
-      total = undefined // files not opened
-      break
-    }
-    let inFile = 0
-    let stated: number | undefined
-    // One row past the limit is asked for and not checked: it tells "the file ends here" from "rows
-    // follow", so a file of exactly max-rows rows is not reported as cut short.
-    let more = false
-    try {
-      const limit = left === undefined ? undefined : left + 1
-      for await (const event of readRows(source, file, { maxRows: limit, onRowCount: (n) => (stated = n) })) {
-        if (left !== undefined && inFile >= left) {
-          more = true
-          break
-        }
-        const count = event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
-        inFile += count
-        if (shard && !owned) {
-          const range = stated === undefined ? undefined : { ...shardRows(stated, shard), rows: stated }
-          if (range && event.row > range.last) {
-            // Past this shard's range: the rest of the file is other shards', and is not read.
-            otherShards += range.rows - (inFile - count)
-            inFile = range.rows
+  try {
+    for (const file of files) {
+      if (owned && !owned.has(file.path)) continue
+      const left =
+        options.maxRows === undefined ? undefined : options.maxRows - stats.seen() - skippedRows - otherShards
+      if (left !== undefined && left <= 0) {
+        stopped = true
+        total = undefined // files not opened
+        break
+      }
+      let inFile = 0
+      let stated: number | undefined
+      // One row past the limit is asked for and not checked: it tells "the file ends here" from "rows
+      // follow", so a file of exactly max-rows rows is not reported as cut short.
+      let more = false
+      try {
+        const limit = left === undefined ? undefined : left + 1
+        for await (const event of readRows(source, file, {
+          maxRows: limit,
+          onRowCount: (n) => (stated = n),
+        })) {
+          if (left !== undefined && inFile >= left) {
+            more = true
             break
           }
-          const mine = range ? event.row >= range.first : unstated++ % shard.count === shard.index - 1
-          if (!mine) {
-            otherShards += count
-            continue
+          const count = event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+          inFile += count
+          if (shard && !owned) {
+            const range = stated === undefined ? undefined : { ...shardRows(stated, shard), rows: stated }
+            if (range && event.row > range.last) {
+              // Past this shard's range: the rest of the file is other shards', and is not read.
+              otherShards += range.rows - (inFile - count)
+              inFile = range.rows
+              break
+            }
+            const mine = range ? event.row >= range.first : unstated++ % shard.count === shard.index - 1
+            if (!mine) {
+              otherShards += count
+              continue
+            }
           }
+          if (event.kind === 'bad-row' && event.skipped !== undefined) {
+            const skipped = { row: event.row, count: event.skipped, problem: event.problem }
+            skippedRows += skipped.count
+            pending.push({ kind: 'skipped', file, skipped })
+          } else if (event.kind === 'bad-row') pending.push({ kind: 'bad', file, event })
+          else {
+            const messages = (event.value as { messages?: unknown } | null)?.messages
+            pending.push({ kind: 'row', row: datasetRow(file, event, base), messages })
+            pendingBytes += event.bytes
+          }
+          if (pending.length >= BATCH_ROWS || pendingBytes >= BATCH_BYTES) await flush()
         }
-        if (event.kind === 'bad-row' && event.skipped !== undefined) {
-          const skipped = { row: event.row, count: event.skipped, problem: event.problem }
-          skippedRows += skipped.count
-          each((v) => v.skipped?.(file, skipped))
-          continue
-        }
-        if (event.kind === 'bad-row') {
-          stats.badRow(file.split)
-          each((v) => v.badRow?.(file, event))
-          continue
-        }
-        const messages = (event.value as { messages?: unknown } | null)?.messages
-        const row = datasetRow(file, event, messages, base)
-        each((v) => v.row?.(row))
-        const rows = stats.row(row, messages)
-        const now = Date.now()
-        if (options.onProgress && now - lastProgress >= 2000) {
-          lastProgress = now
-          options.onProgress(rows, Math.round(rows / ((now - started) / 1000)))
-        }
+        await flushAll()
+        const limited = more
+        if (limited) stopped = true
+        if (total !== undefined)
+          total = !limited ? total + inFile : stated === undefined ? undefined : total + stated
+      } catch (error) {
+        if (!(error instanceof DataFileError)) throw error
+        await flushAll() // the rows read before the error come first, as they were read
+        total = undefined
+        each((v) => v.fileError?.(file, error.message, error.line))
       }
-      const limited = more
-      if (limited) stopped = true
-      if (total !== undefined)
-        total = !limited ? total + inFile : stated === undefined ? undefined : total + stated
-    } catch (error) {
-      if (!(error instanceof DataFileError)) throw error
-      total = undefined
-      each((v) => v.fileError?.(file, error.message, error.line))
     }
+    const notOwned = owned ? files.length - owned.size : 0
+    each((v) => v.end?.(stats.seen() + skippedRows + otherShards + notOwned))
+    const shardState = shard ? collectShardState(visitors, each) : undefined
+    const checked = stats.seen()
+    const partial =
+      stopped &&
+      options.maxRows !== undefined &&
+      (total === undefined || total > checked + skippedRows + otherShards)
+        ? { checked, maxRows: options.maxRows, ...(total !== undefined ? { total } : {}) }
+        : undefined
+    return {
+      findings: collected.findings,
+      stats: stats.result(
+        (Date.now() - started) / 1000,
+        partial,
+        await countSample(stats.sampleTexts(), base, pool),
+      ),
+      omitted: collected.omitted().sort(compareOmitted),
+      ...(shardState ? { shardState } : {}),
+    }
+  } finally {
+    await pool?.close()
   }
-  const notOwned = owned ? files.length - owned.size : 0
-  each((v) => v.end?.(stats.seen() + skippedRows + otherShards + notOwned))
-  const checked = stats.seen()
-  const partial =
-    stopped &&
-    options.maxRows !== undefined &&
-    (total === undefined || total > checked + skippedRows + otherShards)
-      ? { checked, maxRows: options.maxRows, ...(total !== undefined ? { total } : {}) }
-      : undefined
-  return {
-    findings: collected.findings,
-    stats: stats.result((Date.now() - started) / 1000, partial),
-    omitted: collected.omitted().sort(compareOmitted),
-  }
+}
+
+/** Each rule's shardState, by rule id; a rule whose shardState throws is reported like any crash. */
+function collectShardState(
+  visitors: readonly { rule: DatasetRule; visitor: DatasetVisitor }[],
+  each: (call: (v: DatasetVisitor) => void) => void,
+): Record<string, unknown> {
+  const state: Record<string, unknown> = {}
+  const idOf = new Map(visitors.map((e) => [e.visitor, e.rule.meta.id]))
+  each((v) => {
+    const value = v.shardState?.()
+    if (value !== undefined) state[idOf.get(v)!] = value
+  })
+  return state
 }
 
 /**
@@ -198,55 +318,211 @@ export function shardRows(
   }
 }
 
+/** What the pass read and has not yet given to the rules, in the order it was read. */
+type Pending =
+  | { kind: 'row'; row: RowWithRender; messages: unknown }
+  | { kind: 'bad'; file: DataFile; event: Extract<RowEvent, { kind: 'bad-row' }> }
+  | { kind: 'skipped'; file: DataFile; skipped: { row: number; count: number; problem: string } }
+
+/** Rows read before they go to the rules: enough to render many under one hard stop, few in memory. */
+const BATCH_ROWS = 256
+const BATCH_BYTES = 4 * 1024 * 1024
+
+/** Whether a rule reads rendered rows or their tokens, so rows are rendered ahead for it. */
+function usesTemplate(rule: DatasetRule): boolean {
+  return rule.meta.inputs.includes('template') || rule.meta.inputs.includes('tokenizer')
+}
+
+/** A row and its rendering: null until rendered (or skipped), then the result or undefined. */
+interface RowWithRender extends DatasetRow {
+  render: RenderResult | undefined | null
+  /** Its tokens: null until counted, then the count or undefined (not rendered, not counted). */
+  counted: number | undefined | null
+}
+
+/** Renders a batch of rows ahead of the rules, as each row's rendered() would, in order. */
+function renderBatch(rows: readonly RowWithRender[], base: BaseModel): void {
+  renderRows(
+    rows.length,
+    (i) => {
+      const job = renderJob(rows[i]!, base)
+      if (!job) rows[i]!.render = undefined
+      return job
+    },
+    renderLimits(base),
+    (i, result) => settle(rows[i]!, result, base),
+  )
+}
+
+/**
+ * What rendering a row takes: the template (transformers picks the "tool_use" template when tools are
+ * passed and the model has one) and its input; undefined when the row is not rendered: no usable
+ * template, no `messages` list, or a template stopped by an earlier row's limit (counted for DS401).
+ */
+function renderJob(row: RowWithRender, base: BaseModel | undefined): RenderJob | undefined {
+  const value = row.value as { messages?: unknown; tools?: unknown } | null
+  const messages = value?.messages
+  if (!base?.template || !Array.isArray(messages)) return undefined
+  const template = value!.tools != null && base.toolTemplate ? base.toolTemplate : base.template
+  if (template.stopped) {
+    template.stopped.skipped++
+    return undefined
+  }
+  return {
+    template: template.compiled,
+    input: {
+      messages,
+      add_generation_prompt: false,
+      tools: value!.tools ?? undefined,
+      specialTokens: base.specialTokens,
+    },
+  }
+}
+
+/** Keeps a row's result; after its first limit a template renders no more rows in this run. */
+function settle(row: RowWithRender, result: RenderResult, base: BaseModel): void {
+  row.render = result
+  if (result.ok || result.kind !== 'limit') return
+  const value = row.value as { tools?: unknown }
+  const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template!
+  template.stopped ??= { row: row.row, path: row.file.path, message: result.message, skipped: 0 }
+}
+
+/**
+ * A row may be up to MAX_ROW_BYTES; its rendering is allowed a few times that, never unbounded. Each row
+ * has its own time, and all rows share the run's budget (artifacts/base-model.ts).
+ */
+function renderLimits(base: BaseModel) {
+  return {
+    timeMs: base.renderLimits.rowMs,
+    maxOutputChars: 4 * MAX_ROW_BYTES,
+    budget: base.renderLimits.budget,
+  }
+}
+
 function datasetRow(
   file: DataFile,
   event: { row: number; line?: number; value: unknown; bytes: number },
-  messages: unknown,
   base: BaseModel | undefined,
-): DatasetRow {
-  let rendered: RenderResult | undefined | null = null
+): RowWithRender {
   const location: Location = {
     path: file.path,
     row: event.row,
     ...(event.line !== undefined ? { line: event.line } : {}),
   }
-  return {
+  const row: RowWithRender = {
     file,
     row: event.row,
     line: event.line,
     value: event.value,
     bytes: event.bytes,
     location,
-    rendered() {
-      if (rendered !== null) return rendered
-      if (!base?.template || !Array.isArray(messages)) return (rendered = undefined)
-      const value = event.value as { tools?: unknown }
-      // transformers picks the "tool_use" template when tools are passed and the model has one.
-      const template = value.tools != null && base.toolTemplate ? base.toolTemplate : base.template
-      // After its first limit a template renders no more rows in this run; DS401 counts the rows skipped.
-      if (template.stopped) {
-        template.stopped.skipped++
-        return (rendered = undefined)
+    render: null,
+    counted: null,
+    tokens() {
+      if (row.counted === null) {
+        const r = row.rendered()
+        row.counted = r?.ok ? base?.countTokens?.(r.text) : undefined
       }
-      rendered = renderTemplate(
-        template.compiled,
-        {
-          messages,
-          add_generation_prompt: false,
-          tools: value.tools ?? undefined,
-          specialTokens: base.specialTokens,
-        },
-        // A row may be up to MAX_ROW_BYTES; its rendering is allowed a few times that, never unbounded.
-        // Each row has its own time, and all rows share the run's budget (artifacts/base-model.ts).
-        {
-          timeMs: base.renderLimits.rowMs,
-          maxOutputChars: 4 * MAX_ROW_BYTES,
-          budget: base.renderLimits.budget,
-        },
-      )
-      if (!rendered.ok && rendered.kind === 'limit')
-        template.stopped = { row: event.row, path: file.path, message: rendered.message, skipped: 0 }
-      return rendered
+      return row.counted
+    },
+    rendered() {
+      if (row.render !== null) return row.render
+      const job = renderJob(row, base)
+      if (!job) return (row.render = undefined)
+      const result = renderTemplate(job.template, job.input, renderLimits(base!))
+      settle(row, result, base!)
+      return result
     },
   }
+  return row
+}
+
+type RowsReply = Extract<WorkReply, { kind: 'rows' }>
+
+/** What the worker threads are started with: the base model's parts, as plain data. */
+function workerBase(base: BaseModel, visitors: readonly { rule: DatasetRule }[]): WorkerBase {
+  // Rows that may exceed the context are counted for the rules that read tokens (DS402).
+  const tokens = visitors.some((e) => e.rule.meta.inputs.includes('tokenizer'))
+  return {
+    templates: { default: base.template?.compiled.source, tool: base.toolTemplate?.compiled.source },
+    specialTokens: base.specialTokens,
+    // The render budget is what is left of it; each thread spends its own (wall time, not CPU time).
+    limits: { ...base.runLimits, renderRunMs: base.renderLimits.budget.leftMs },
+    ...(base.tokenizerInput && !base.tokensStopped ? { tokenizer: base.tokenizerInput } : {}),
+    ...(tokens && base.context
+      ? {
+          longer: {
+            context: base.context.tokens,
+            ...(base.tokensPerByte !== undefined ? { perByte: base.tokensPerByte } : {}),
+          },
+        }
+      : {}),
+  }
+}
+
+/**
+ * Takes a worker's results for the rows it was sent, in their order, as renderBatch would have settled
+ * them here: a template stopped by an earlier row renders nothing more (the row is counted as skipped),
+ * and a stopped tokenizer counts nothing more. A worker that stopped leaves its rows unrendered: the
+ * first is reported as not finishing (DS401), which stops the template for the rest of the run.
+ */
+function takeReply(
+  sent: readonly RowWithRender[],
+  reply: RowsReply | WorkerStopped | undefined,
+  base: BaseModel,
+): void {
+  sent.forEach((row, k) => {
+    const job = renderJob(row, base)
+    if (!job) {
+      row.render = undefined
+      return
+    }
+    if (reply === undefined) return
+    if (reply instanceof WorkerStopped) {
+      const rows = `rows ${sent[0]!.row}–${sent.at(-1)!.row}`
+      settle(
+        row,
+        {
+          ok: false,
+          kind: 'limit',
+          message: `the worker thread rendering ${rows} stopped: ${reply.message}`,
+        },
+        base,
+      )
+      return
+    }
+    const result = reply.results[k]!
+    // null: the worker's template stopped after an earlier row of its own; this thread decides again.
+    settle(row, result.render ?? renderTemplate(job.template, job.input, renderLimits(base)), base)
+    const stopped = reply.tokensStopped
+    if (stopped && k >= stopped.from) base.tokensStopped ??= { why: stopped.why, counted: base.tokensCounted }
+    if (base.tokensStopped) row.counted = undefined
+    else if (result.tokens !== undefined) {
+      row.counted = result.tokens
+      base.tokensCounted++
+    }
+  })
+}
+
+/** The statistics' sampled rows counted: by the worker threads, shared out, or here. */
+async function countSample(texts: string[], base: BaseModel | undefined, pool: RowPool | undefined) {
+  if (!base?.countTokensMany || texts.length === 0) return []
+  if (!pool) return base.countTokensMany(texts)
+  const size = Math.ceil(texts.length / pool.size)
+  const parts = await Promise.all(
+    Array.from({ length: pool.size }, (_, k) =>
+      pool.count(texts.slice(k * size, (k + 1) * size)).then(
+        (reply) => reply.counts,
+        () => [] as (number | undefined)[], // a stopped worker: its share is not counted
+      ),
+    ),
+  )
+  return parts.flat()
+}
+
+function asStopped(error: unknown): WorkerStopped {
+  return error instanceof WorkerStopped
+    ? error
+    : new WorkerStopped(error instanceof Error ? error.message : String(error))
 }

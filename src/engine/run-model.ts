@@ -1,4 +1,9 @@
-import { modelArtifactLoader, type ModelArtifactName } from '../artifacts/model-artifacts.js'
+import {
+  filesToPrefetch,
+  modelArtifactLoader,
+  type ModelArtifactName,
+  type TargetKind,
+} from '../artifacts/model-artifacts.js'
 import type { Source } from '../sources/source.js'
 import type { Finding, Location, RuleLevel, Severity } from '../common/finding.js'
 import type { AnyMessages, ModelRule, RuleMeta, RuleSettings } from '../rules/model-rule.js'
@@ -70,11 +75,18 @@ export async function runModelRules(
 ): Promise<Finding[]> {
   const load = modelArtifactLoader(source)
   // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
+  const enabledFor = (kind: TargetKind) =>
+    rules.filter(
+      (r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind),
+    )
+  const artifactsFor = (kind: TargetKind) => [
+    ...new Set(enabledFor(kind).flatMap((r) => r.meta.artifacts as ModelArtifactName[])),
+  ]
+  // The files those artifacts read start now where the source can (the Hub: beside its listing).
+  source.prefetch?.(filesToPrefetch(artifactsFor))
   const kind = await load('kind')
-  const enabled = rules.filter(
-    (r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind),
-  )
-  const names = [...new Set(enabled.flatMap((r) => r.meta.artifacts as ModelArtifactName[]))]
+  const enabled = enabledFor(kind)
+  const names = artifactsFor(kind)
   const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)] as const)))
 
   const findings: Finding[] = []

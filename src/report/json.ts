@@ -8,7 +8,12 @@ import type { DatasetStats } from '../engine/dataset-stats.js'
  * dataset rule had past the cap of findings kept per rule and file; the summary counts them too.
  * `dataset` (additive, dataset targets that were checked) counts the rows read, unreadable ones
  * included, by split, and says how many rows max-rows left unchecked. `shard` (additive) is set on a
- * dataset target checked as one shard: `{ index, count }`.
+ * dataset target checked as one shard: `{ index, count }`; `merged` (additive) on a dataset merged from
+ * its shards' reports: `{ shards }`. `shardState` (additive, last) is on every target of a run that
+ * checks shards: what merge-reports reads back (src/shard-state.ts), not meant to be read otherwise.
+ * `lfs` (additive) is on a local model whose Git LFS pointers were read through the remote's LFS
+ * server: `{ read, requests, bytes }`, the safetensors files read that way (their headers only: in the
+ * checkout they are pointers, and their data was not downloaded), and the requests and bytes it took.
  */
 export function toJson(report: Report) {
   return {
@@ -17,6 +22,7 @@ export function toJson(report: Report) {
       ...targetHead(t),
       findings: t.findings.map(findingJson),
       omitted: omittedJson(t),
+      ...(t.shardState ? { shardState: t.shardState } : {}),
     })),
     summary: summaryJson(report),
   }
@@ -47,7 +53,9 @@ export function* jsonReportChunks(report: Report, chunkChars = 64 * 1024): Gener
             yield `${k === 0 ? '' : ',\n'}        ${nested(findingJson(f), '        ')}`
           yield '\n      ],\n'
         }
-        yield `      "omitted": ${nested(omittedJson(t), '      ')}\n    }`
+        yield `      "omitted": ${nested(omittedJson(t), '      ')}`
+        if (t.shardState) yield `,\n      "shardState": ${nested(t.shardState, '      ')}`
+        yield '\n    }'
       }
       yield '\n  ]'
     }
@@ -78,7 +86,10 @@ function targetHead(t: TargetResult) {
     ...(t.error ? { error: t.error } : {}),
     // Set on a dataset checked as one shard (`--shard i/n`): the share of its rows this report covers.
     ...(t.spec.shard ? { shard: { index: t.spec.shard.index, count: t.spec.shard.count } } : {}),
+    // Set on a dataset merged from its shards' reports (merge-reports): how many there were.
+    ...(t.merged ? { merged: { shards: t.merged.shards } } : {}),
     ...(t.dataset ? { dataset: datasetJson(t.dataset) } : {}),
+    ...(t.lfs ? { lfs: { read: t.lfs.read, requests: t.lfs.requests, bytes: t.lfs.bytes } } : {}),
   }
 }
 

@@ -7,7 +7,7 @@ import { plural } from '../common/wording.js'
 import { groupFindings, isGrouped, rowsInWords, type FindingGroup } from './grouping.js'
 import { fitMarkdown, mdCode, mdLink, mdText, moreLine } from './markdown.js'
 import { encodePath, formatLocation, hubBlobUrl, workspacePath } from './paths.js'
-import { checkedRows, shardNote } from './text.js'
+import { checkedRows, lfsLine, mergedNote, shardNote } from './text.js'
 
 /**
  * GitHub drops a step summary over 1 MiB (1,048,576 bytes): the summary is never longer than this many
@@ -156,6 +156,7 @@ export function formatSummary(report: Report, reportFile?: string, context: Summ
     done++
     if (target.kind === 'dataset') out.push(baseModelLine(target), '')
     if (target.dataset) datasetTables(out, target)
+    if (target.lfs) out.push(`Git LFS: ${mdText(lfsLine(target.lfs))}.`, '')
     if (target.status === 'error') out.push(`Could not check: ${mdText(target.error ?? '')}`, '')
     else if (target.findings.length === 0 && !target.omitted?.length) out.push('No findings.', '')
     else findings(out, target, context.repo)
@@ -330,7 +331,8 @@ export function tokenLine(t: TokenStats): string {
   const num = (x: number) => x.toLocaleString('en-US')
   const figures = `min ${num(t.min)} · median ${num(t.median)} · p95 ${num(t.p95)} · max ${num(t.max)}`
   if (!t.sample) return `Tokens per rendered row (${num(t.counted)} rows counted): ${figures}`
-  return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (the first ${num(t.sample.first)} and every ${ordinal(t.sample.every)} row after): ${figures} in the sample`
+  const shards = t.sample.shards ? `, in each of ${num(t.sample.shards)} shards` : ''
+  return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (the first ${num(t.sample.first)} and every ${ordinal(t.sample.every)} row after${shards}): ${figures} in the sample`
 }
 
 /** 2 → "2nd", 11 → "11th", 64 → "64th". */
@@ -376,6 +378,7 @@ function datasetTables(out: Lines, target: TargetResult): void {
   const checked = d.partial && checkedRows(d.partial)
   if (checked) out.push(`${checked[0]!.toUpperCase()}${checked.slice(1)}.`, '') // checked is never empty
   if (target.spec.shard) out.push(`S${shardNote(target.spec.shard).slice(1)}.`, '')
+  if (target.merged) out.push(`M${mergedNote(target.merged.shards).slice(1)}.`, '')
 
   const roles = [...d.roles].sort((a, b) => b[1] - a[1])
   if (roles.length) {

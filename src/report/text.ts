@@ -1,6 +1,6 @@
 import type { Report, TargetResult } from '../check.js'
 import type { Finding, Severity } from '../common/finding.js'
-import { plural } from '../common/wording.js'
+import { formatDecimalBytes, plural } from '../common/wording.js'
 import { groupFindings, rowsInWords } from './grouping.js'
 import { formatLocation, workspacePath } from './paths.js'
 
@@ -72,6 +72,10 @@ export function formatText(report: Report, color = false, { verbose = false } = 
         `${paint('dim', where)} ${paint(o.severity, o.severity)} ${o.ruleId} ${o.rule} …and ${plural(o.count, `more ${o.severity}`)} of this rule in this file, counted but not listed.`,
       )
     }
+    if (target.lfs)
+      lines.push(
+        `${paint('dim', printable(workspacePath(target, { path: '.' })))} lfs: ${lfsLine(target.lfs)}`,
+      )
     const rows = datasetRows(target)
     if (rows)
       lines.push(
@@ -80,6 +84,14 @@ export function formatText(report: Report, color = false, { verbose = false } = 
   }
   lines.push(summaryLine(report, paint))
   return lines.join('\n') + '\n'
+}
+
+/**
+ * Which weights were read through Git LFS, and what it took: the files are pointers in the checkout,
+ * so nothing says their data is there.
+ */
+export function lfsLine(lfs: NonNullable<TargetResult['lfs']>): string {
+  return `the headers of ${plural(lfs.read.length, 'safetensors file')} were read through the repository's Git LFS server (${plural(lfs.requests, 'request')}, ${formatDecimalBytes(lfs.bytes)}); in the checkout they are pointers, and their data was not downloaded`
 }
 
 /** Findings of one group listed one by one before they are one line with a count. */
@@ -103,13 +115,22 @@ function datasetRows(target: TargetResult): string | undefined {
   const more = d.rowsPerSplit.size - splits.length
   if (more > 0) splits.push(`…and ${plural(more, 'more split')}`)
   const partial = d.partial ? `; ${checkedRows(d.partial)}` : ''
-  const shard = target.spec.shard ? `; ${shardNote(target.spec.shard)}` : ''
+  const shard = target.spec.shard
+    ? `; ${shardNote(target.spec.shard)}`
+    : target.merged
+      ? `; ${mergedNote(target.merged.shards)}`
+      : ''
   return `rows: ${n(d.seen)} read, ${n(d.unreadable)} unreadable; by split: ${splits.join(', ') || 'none'}${partial}${shard}`
 }
 
 /** A dataset checked as one shard: what its figures and its duplicate rows cover. */
 export function shardNote(shard: { index: number; count: number }): string {
-  return `shard ${shard.index} of ${shard.count}: rows and duplicate rows (DS302) are this shard's only; duplicates across shards are not compared`
+  return `shard ${shard.index} of ${shard.count}: rows and duplicate rows (DS302) are this shard's only; merge-reports merges the shards' reports into the whole dataset's`
+}
+
+/** A dataset merged from its shards' reports (merge-reports): what its figures cover. */
+export function mergedNote(shards: number): string {
+  return `merged from the reports of ${plural(shards, 'shard')}: rows and duplicate rows (DS302) are the whole dataset's`
 }
 
 /** What max-rows left out: "checked 100 of 2,000 rows (max-rows 100)" when the files say how many. */

@@ -22,6 +22,11 @@ export interface DatasetRow {
    * shared by the rules that need it; undefined without a usable template or `messages`.
    */
   rendered(): RenderResult | undefined
+  /**
+   * The rendered row's tokens, as the base model's tokenizer counts them, computed once when first asked
+   * for; undefined when the row is not rendered or the tokenizer cannot count (none, or stopped).
+   */
+  tokens(): number | undefined
 }
 
 export interface DatasetContext<M extends AnyMessages> {
@@ -47,6 +52,11 @@ export interface DatasetVisitor {
   skipped?(file: DataFile, rows: { row: number; count: number; problem: string }): void
   /** After the last row of every file, with every row read, parsed or not. */
   end?(totalRows: number): void
+  /**
+   * After `end`, on a run that checks one shard of a dataset: what the rule needs to merge this shard's
+   * findings with the other shards' into the findings of one run (plain JSON, carried in the report).
+   */
+  shardState?(): unknown
 }
 
 /**
@@ -57,7 +67,7 @@ export interface DatasetVisitor {
  * - `rows`: the row values (`row`, `badRow`);
  * - `template`: the base model's chat template, or a row rendered with it (`row.rendered()`,
  *   `base.template`, `base.toolTemplate`, `base.noTemplate`);
- * - `tokenizer`: the base model's tokenizer (`base.countTokens`, `base.noTokenizer`);
+ * - `tokenizer`: the base model's tokenizer (`row.tokens()`, `base.tokensPerByte`, `base.noTokenizer`);
  * - `context`: the base model's context length (`base.context`).
  * Nothing reads the declaration at run time yet; a runner could skip work no enabled rule declares
  * (the tokenizer, or the base model altogether).
@@ -72,6 +82,45 @@ export interface DatasetRule<M extends AnyMessages = any> {
   }
   /** Called once per dataset target: state lives in the closure, so runs never share it. */
   create(ctx: DatasetContext<M>): DatasetVisitor
+  /**
+   * For a rule whose findings depend on other rows (duplicates, a file's first row, counts): how the
+   * shardState of each shard of a dataset becomes the findings one run over the whole dataset reports
+   * (merge-reports). Rules without it have findings about their row only, which the shards' reports hold.
+   */
+  mergeShards?: ShardMerge<M>
+}
+
+/** What a merging rule is given besides the shards' states. */
+export interface ShardMergeContext<M extends AnyMessages> {
+  /** The dataset's data files, in the order one run reads them (the same in every shard). */
+  files: readonly string[]
+  /** The index of a data file in `files`, or -1 for a path that is not one. */
+  fileIndex(path: string): number
+  /** Rows the shards read together, parsed or not (the statistics' `seen`). */
+  rows: number
+  /** A finding one run reports as it passes `location.row` of `location.path`: kept in row order. */
+  reportRow: <K extends keyof M & string>(
+    key: K,
+    data: DataOf<M[K]>,
+    location: Location & { row: number },
+  ) => void
+  /** A finding one run reports after its last row (in `end`), in the order reported. */
+  report: <K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location) => void
+  /** `count` findings of `key` about `path` that one run counts past the finding cap, never keeps. */
+  omit: <K extends keyof M & string>(key: K, path: string, count: number) => void
+}
+
+export interface ShardMerge<M extends AnyMessages, S = any> {
+  /** The rule's messages the merge reports; the shards' own findings of these messages are dropped. */
+  replaces: readonly (keyof M & string)[]
+  /**
+   * One shard's state as its report carries it, checked: the report is a file anyone can write, so
+   * anything the merge cannot use throws (the merge names the report and the rule). `shard.rows`: the
+   * rows the shard read, parsed or not, a bound on what its state can hold.
+   */
+  parse(state: unknown, shard: { rows: number }): S
+  /** Reports the findings one run reports, from every shard's state in shard order. */
+  merge(states: readonly S[], ctx: ShardMergeContext<M>): void
 }
 
 export function defineDatasetRule<M extends AnyMessages>(rule: DatasetRule<M>): DatasetRule<M> {

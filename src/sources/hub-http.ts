@@ -108,6 +108,9 @@ class TimeUp extends Error {
   }
 }
 
+/** A file read before its size was known brought more than the caller's limit: not an error, not kept. */
+class OverLimit extends SourceError {}
+
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 /** Statuses whose Response cannot carry a body. */
@@ -148,6 +151,12 @@ export interface HubHttp {
   fetch: typeof fetch
   /** A whole small file or one byte range, in one request (plus the CDN hop on huggingface.co). */
   getBytes(url: string, request: ByteRequest): Promise<Uint8Array>
+  /**
+   * A whole file whose size is not known yet (read before the listing arrives): undefined when the
+   * answer declares or brings more than `limit` bytes, which are not read. The caller compares what
+   * it gets with the listing.
+   */
+  getFile(url: string, limit: number): Promise<Uint8Array | undefined>
   stats: HubStats
 }
 
@@ -171,17 +180,26 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
   const phaseMessage = `the Hub did not finish within the ${duration(o.phaseMs)} one target may spend on it (every request and retry included)`
 
   /**
+   * Where a URL's redirects led, when its answer came: a file's signed CDN URL. A second read of the
+   * file goes there at once instead of asking the Hub again, so each redirect is followed once.
+   */
+  const redirected = new Map<string, string>()
+
+  /**
    * One attempt, following redirects by hand: the token goes to the hub's own origin only and is
-   * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none). The
-   * attempt, hops and body included, ends at `deadlineMs` or at the end of the phase, whichever is
-   * first; within that, nothing may stall for the idle timeout.
+   * dropped for good at the first hop elsewhere (the CDN a signed URL points at needs none). A URL
+   * redirected before starts where its redirects led; when that place refuses (a signature that
+   * expired), the Hub is asked again. The attempt, hops and body included, ends at `deadlineMs` or at
+   * the end of the phase, whichever is first; within that, nothing may stall for the idle timeout.
    */
   async function send(
     input: string | URL,
     init: RequestInit,
     limit: { deadlineMs: number; what: string },
   ): Promise<Response> {
-    let url = new URL(input)
+    const asked = new URL(input).href
+    let remembered = redirected.get(asked)
+    let url = new URL(remembered ?? asked)
     if (Date.now() >= phaseEnd) throw new SourceError(phaseMessage)
     const headers = new Headers(init.headers)
     headers.delete('authorization') // the library never gets the token; only this function adds it
@@ -224,6 +242,20 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
         clearTimeout(timer)
         throw failure(timeUp() ?? error, '')
       }
+      if (
+        remembered &&
+        res.status >= 400 &&
+        res.status < 500 &&
+        res.status !== 416 &&
+        !RETRY_STATUS.has(res.status)
+      ) {
+        await res.body?.cancel().catch(() => {})
+        redirected.delete(asked)
+        remembered = undefined
+        url = new URL(asked)
+        withToken = !!o.token
+        continue
+      }
       if (REDIRECT_STATUS.has(res.status)) {
         const location = res.headers.get('location')
         await res.body?.cancel().catch(() => {})
@@ -246,6 +278,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
         if (timeUp()?.kind === 'phase') throw new SourceError(phaseMessage)
         throw new Retryable(final.message, retryAfter(res.headers.get('retry-after')), final)
       }
+      if (res.ok && url.href !== asked) redirected.set(asked, url.href)
       attempts.set(res, { touch, done: () => clearTimeout(timer), timeUp })
       return res
     }
@@ -330,13 +363,19 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     })
   }) as typeof fetch
 
-  /** A JSON answer whole, counted as it arrives (decompressed) and cut past HUB_LIMITS.jsonBytes. */
-  async function readCapped(res: Response, what: string): Promise<Uint8Array<ArrayBuffer>> {
-    const cap = HUB_LIMITS.jsonBytes
-    const over = () =>
+  /**
+   * An answer whole, counted as it arrives (decompressed) and cut past `cap` (a JSON answer's:
+   * HUB_LIMITS.jsonBytes), with `over()` thrown then.
+   */
+  async function readCapped(
+    res: Response,
+    what: string,
+    cap = HUB_LIMITS.jsonBytes,
+    over = () =>
       new SourceError(
         `the Hub's answer to ${what} exceeded ${cap / MiB} MB, far more than any Hub answer: reading stopped there (is hub-url a Hugging Face Hub?)`,
-      )
+      ),
+  ): Promise<Uint8Array<ArrayBuffer>> {
     // A declared length is known before any byte: refuse at once (a compressed body's length is not
     // its size once inflated, so that one is counted instead).
     if (!contentCoding(res) && Number(res.headers.get('content-length')) > cap) {
@@ -363,6 +402,7 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
       attempt?.done()
       await reader?.cancel().catch(() => {})
     }
+    await connectionBack()
     return Buffer.concat(chunks, size)
   }
 
@@ -425,6 +465,30 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     })
   }
 
+  async function getFile(url: string, limit: number): Promise<Uint8Array | undefined> {
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? url)
+    const what = `the read of ${name}`
+    const deadlineMs = o.deadlineMs + Math.ceil((limit / o.minBytesPerSecond) * 1000)
+    return retrying(async () => {
+      const res = await send(url, { headers: { 'accept-encoding': 'identity' } }, { deadlineMs, what })
+      if (!res.ok) {
+        const error = await responseError(res, new URL(url), clean)
+        attempts.get(res)?.done()
+        throw error
+      }
+      if (res.status !== 200) {
+        await discard(res)
+        return undefined
+      }
+      try {
+        return await readCapped(res, what, limit, () => new OverLimit(what))
+      } catch (error) {
+        if (error instanceof OverLimit) return undefined
+        throw error
+      }
+    })
+  }
+
   /**
    * Read `want` bytes after skipping `skip`, then stop: a server that ignores Range and starts sending a
    * whole shard is cut off there instead of being downloaded. A dropped connection is retried.
@@ -473,11 +537,20 @@ export function hubHttp(options: HubHttpOptions): HubHttp {
     }
     // A body shorter than the listing promises means the connection ended early: read again.
     if (got < want) throw new Retryable(`the Hub's answer for ${name} ended early`)
+    await connectionBack()
     return out.subarray(0, got)
   }
 
-  return { fetch: hubFetch, getBytes, stats }
+  return { fetch: hubFetch, getBytes, getFile, stats }
 }
+
+/**
+ * Wait until the connection of an answer just read is back in the runtime's pool: fetch (undici)
+ * puts it back a turn of the event loop after the body ends, and a request sent before that opens
+ * a connection of its own. Without this, a second wave of 96 header reads, each sent as one of the
+ * first ended, opened 86 new connections where the first wave's were free a moment later.
+ */
+const connectionBack = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** What a JSON request is, in words, for messages: "a file listing page", "the repository info request". */
 function describeRequest(url: URL): string {

@@ -41,10 +41,14 @@ export async function openHubSource(
   }
 
   const infoParams = { name: ref.repo, revision: ref.revision ?? 'main', hubUrl, fetch: http.fetch }
+  // A model's info also names its files (`siblings`), so the files the check reads whole can be asked
+  // for beside the listing (prefetch) rather than after it. Taken as sent: the library's `filePaths`
+  // would throw on an entry that is not an object. A dataset's file list can be long, and its check
+  // reads no file by a fixed name.
   const info = await (
     dataset
       ? datasetInfo({ ...infoParams, additionalFields: ['sha'] })
-      : modelInfo({ ...infoParams, additionalFields: ['sha'] })
+      : modelInfo({ ...infoParams, additionalFields: ['sha', 'siblings'] as unknown as 'sha'[] })
   ).catch(fail)
   const sha = String((info as { sha?: unknown }).sha)
   if (!/^[0-9a-f]{40}$/.test(sha))
@@ -52,9 +56,19 @@ export async function openHubSource(
   // Gating shows only when a file is read; without a token the answer is known now.
   if (info.gated && !options.token) throw new SourceError(gatedMessage(context, false))
 
+  const siblings = (info as { siblings?: unknown }).siblings
+  /** The root files the info names: a hint for prefetch only, never a substitute for the listing. */
+  const rootFiles = new Set<string>()
+  for (const s of Array.isArray(siblings) ? siblings : []) {
+    const name = (s as { rfilename?: unknown } | null)?.rfilename
+    if (typeof name === 'string' && !name.includes('/')) rootFiles.add(name)
+  }
+
   let listing: Promise<Listing> | undefined
   let byPath: Map<string, RepoEntry> | undefined
   const cache = new Map<string, Promise<Uint8Array>>()
+  /** Reads started before the listing (prefetch), each taken once by `read`. */
+  const early = new Map<string, Promise<Uint8Array | undefined>>()
   const encode = (p: string) => p.split('/').map(encodeURIComponent).join('/')
   const repoPath = `${hubUrl}/${dataset ? 'datasets/' : ''}${ref.repo.split('/').map(encodeURIComponent).join('/')}`
 
@@ -137,7 +151,16 @@ export async function openHubSource(
 
   async function read(path: string): Promise<Uint8Array> {
     const e = await entry(path)
-    const load = () => http.getBytes(fileUrl(path, !!e.lfs), { size: e.size }).catch(fail)
+    const started = early.get(path)
+    early.delete(path)
+    const load = async () => {
+      // A read started before the listing went to `raw`, where an LFS file is its pointer: its bytes
+      // are the file's when the listing says it is not in LFS and has exactly their size. A failed
+      // one is this read's failure, not a reason to ask again.
+      const bytes = started && !e.lfs ? await started : undefined
+      if (bytes?.length === e.size) return bytes
+      return http.getBytes(fileUrl(path, !!e.lfs), { size: e.size }).catch(fail)
+    }
     if (e.size > CACHE_LIMIT) return load()
     let p = cache.get(path)
     if (!p) cache.set(path, (p = load()))
@@ -152,6 +175,14 @@ export async function openHubSource(
     stats: http.stats,
     list: () => (listing ??= list()),
     read,
+    prefetch(pick) {
+      for (const { path, limit } of pick((p) => rootFiles.has(p))) {
+        if (!rootFiles.has(path) || early.has(path) || cache.has(path)) continue
+        const started = http.getFile(fileUrl(path, false), limit).catch(fail)
+        started.catch(() => {}) // taken by read() when the listing agrees; else never awaited
+        early.set(path, started)
+      }
+    },
     async readRange(path, start, end) {
       const e = await entry(path)
       if (cache.has(path) || e.size <= 1024) return (await read(path)).subarray(start, end)

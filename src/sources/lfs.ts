@@ -28,3 +28,22 @@ export function lfsPointerSize(bytes: Uint8Array): number | undefined {
   const m = /\nsize (\d+)/.exec(Buffer.from(bytes).toString('latin1'))
   return m ? Number(m[1]) : undefined
 }
+
+/** What a pointer names: the object's sha256 (its LFS oid) and the real file's size. */
+export interface LfsObject {
+  oid: string
+  size: number
+}
+
+/**
+ * The object a pointer names, when it is a pointer with a sha256 oid and a size, as git-lfs writes
+ * them (`oid sha256:<64 lowercase hex>`, `size <bytes>`: the spec's only hash and its two required keys).
+ */
+export function parseLfsPointer(bytes: Uint8Array): LfsObject | undefined {
+  if (!isLfsPointer(bytes)) return undefined
+  const text = Buffer.from(bytes).toString('latin1')
+  const oid = /\noid sha256:([0-9a-f]{64})\n/.exec(text)?.[1]
+  const size = /\nsize (0|[1-9]\d{0,15})\n/.exec(text)?.[1]
+  if (!oid || !size || !Number.isSafeInteger(Number(size))) return undefined
+  return { oid, size: Number(size) }
+}

@@ -2,6 +2,7 @@
 // read (JSON files, tokenizer.json, templates, safetensors headers, LFS pointers). A link that leaves
 // the target or leads nowhere is listed but never followed; only regular files are opened; a file is
 // read whole only under a size limit; a Git LFS pointer is not the file it stands for.
+import pLimit from 'p-limit'
 import { isLfsPointer, LFS_POINTER_MAX_SIZE, lfsPointerSize } from './lfs.js'
 import type { Listing, RepoEntry, Source } from './source.js'
 
@@ -66,6 +67,8 @@ export interface LfsPointer {
   path: string
   /** The size of the real file the pointer stands for. */
   realSize?: number
+  /** Why its content could not be read through the remote's Git LFS server, when that was tried (lfs-remote.ts). */
+  lfsReason?: string
 }
 
 /**
@@ -81,6 +84,8 @@ export async function findLfsPointers(
     (e) =>
       !e.path.includes('/') &&
       isReadableFile(e) &&
+      // Read through the remote's LFS server: the listing gives the real file, not the pointer.
+      !e.lfsPointer?.read &&
       e.size > 0 &&
       e.size <= LFS_POINTER_MAX_SIZE &&
       // The Hub serves an LFS file's content, so a pointer there is a plain blob committed as text.
@@ -88,10 +93,15 @@ export async function findLfsPointers(
       // files the check reads anyway (the source caches them) are looked at.
       (source.kind !== 'hub' || (!e.lfs && (e.path.endsWith('.safetensors') || readAnyway.has(e.path)))),
   )
+  // Read side by side, not one after another: on the Hub each is a round trip.
+  const limit = pLimit(16)
+  const contents = await Promise.all(candidates.map((e) => limit(() => source.read(e.path))))
   const found: LfsPointer[] = []
-  for (const e of candidates) {
-    const bytes = await source.read(e.path)
-    if (isLfsPointer(bytes)) found.push({ path: e.path, realSize: lfsPointerSize(bytes) })
+  for (const [i, e] of candidates.entries()) {
+    const bytes = contents[i]! // one per candidate
+    if (!isLfsPointer(bytes)) continue
+    const why = e.lfsPointer && !e.lfsPointer.read ? { lfsReason: e.lfsPointer.reason } : {}
+    found.push({ path: e.path, realSize: lfsPointerSize(bytes), ...why })
   }
   return found
 }

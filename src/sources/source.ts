@@ -8,6 +8,13 @@ export interface RepoEntry {
   link?: 'inside' | 'outside' | 'broken'
   /** Hub only: the file is stored in LFS or Xet, so the Hub serves its content, never a pointer. */
   lfs?: boolean
+  /**
+   * Local checkouts read through Git LFS (lfs-remote.ts): the file is a Git LFS pointer on disk. `read`:
+   * its header is read from the remote's LFS server, and `size` is the real file's, from the pointer
+   * (its data is not on disk and is never downloaded); otherwise `reason` says why it could not be, and
+   * the entry is the pointer as it is on disk.
+   */
+  lfsPointer?: { read: true } | { read: false; reason: string }
 }
 
 export interface Listing {
@@ -29,6 +36,19 @@ export interface Source {
   read(path: string): Promise<Uint8Array>
   /** Bytes [start, end) of a file; fewer when the file is shorter. */
   readRange(path: string, start: number, end: number): Promise<Uint8Array>
+  /**
+   * Start reading files the check will read whole, before the listing is in: the Hub's source asks for
+   * them beside its listing instead of after it. `pick` gets which root files the source already
+   * knows of and returns those to start, each with the most that will be read of it; a later `read`
+   * takes the bytes when the listing agrees. Absent where it would gain nothing (a local folder).
+   */
+  prefetch?(pick: (has: (path: string) => boolean) => readonly Prefetch[]): void
+}
+
+/** A file to read before the listing is in, and the size past which it will not be read at all. */
+export interface Prefetch {
+  path: string
+  limit: number
 }
 
 /** Folders that are never part of a model: walking them is slow and only yields noise. */

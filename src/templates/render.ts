@@ -5,7 +5,7 @@
  * ours (jinja-interpreter.ts) so that values, printing, errors and the sandbox behave as in Python.
  */
 import { parse } from '@huggingface/jinja'
-import { runWithin, TimeLimitExceeded } from '../common/time-limit.js'
+import { HARD_STOP_WINDOW_MS, runWithin, TimeLimitExceeded } from '../common/time-limit.js'
 import { makeGlobals } from './jinja-globals.js'
 import { tokenizeTemplate } from './lexer.js'
 import { syntaxErrorLine } from './syntax-line.js'
@@ -176,36 +176,118 @@ export function renderTemplate(
   input: RenderInput,
   limits?: RenderLimits,
 ): RenderResult {
+  let result: RenderResult | undefined
+  renderRows(
+    1,
+    () => ({ template, input }),
+    limits,
+    (_, r) => (result = r),
+  )
+  return result!
+}
+
+/** One row of renderRows: the template and what it renders. */
+export interface RenderJob {
+  template: CompiledTemplate
+  input: RenderInput
+}
+
+/**
+ * Renders `count` rows in order, each under its own limits as renderTemplate gives them, calling `done`
+ * with each result as it comes. Rows share one hard stop per window (common/time-limit.ts,
+ * HARD_STOP_WINDOW_MS): starting one costs as much as rendering a short chat. `job(i)` is asked right before row i renders, so it sees the results of
+ * the rows before it (a caller that stops rendering after a limit returns undefined: row i is skipped).
+ */
+export function renderRows(
+  count: number,
+  job: (i: number) => RenderJob | undefined,
+  limits: RenderLimits | undefined,
+  done: (i: number, result: RenderResult) => void,
+): void {
+  let i = 0
+  while (i < count) {
+    const first = job(i)
+    if (!first) {
+      i++
+      continue
+    }
+    const row = rowLimits(limits)
+    if ('over' in row) {
+      done(i++, row.over)
+      continue
+    }
+    const saved = { ...meter }
+    let current: { started: number; lateMessage: string } | undefined
+    try {
+      // Rows go one after another under one hard stop; `current` is the row under way when it fires.
+      runWithin(HARD_STOP_WINDOW_MS + row.timeMs + HARD_STOP_GRACE_MS, () => {
+        let windowStart: number | undefined
+        let next: RenderJob | undefined = first
+        for (;;) {
+          const own = next === first ? row : rowLimits(limits)
+          if ('over' in own) done(i, own.over)
+          else {
+            current = { started: Date.now(), lateMessage: own.lateMessage }
+            windowStart ??= current.started
+            done(i, renderOne(next, limits, own, current.started))
+            current = undefined
+          }
+          i++
+          if (i >= count || Date.now() - windowStart! >= HARD_STOP_WINDOW_MS) return
+          next = job(i)
+          while (!next && ++i < count) next = job(i)
+          if (!next) return
+        }
+      })
+    } catch (e) {
+      if (!(e instanceof TimeLimitExceeded) || !current) throw e
+      // The hard stop ended row i: what renderOne would have restored and spent, done here.
+      lastRender.work = meter.work
+      Object.assign(meter, saved)
+      limits?.budget?.spend(Date.now() - current.started)
+      done(i++, { ok: false, kind: 'limit', message: current.lateMessage })
+    }
+  }
+}
+
+/** A row's own time: its limit, or what is left of the budget when that is less. */
+function rowLimits(
+  limits: RenderLimits | undefined,
+): { timeMs: number; lateMessage: string } | { over: RenderResult } {
   const ownMs = limits?.timeMs ?? DEFAULT_TIME_MS
-  const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT
   const budget = limits?.budget
-  const limit = (message: string): RenderResult => ({ ok: false, kind: 'limit', message })
-  if (budget && budget.leftMs <= 0) return limit(budget.message)
-  // The budget's remainder, when it is less than this render's own time, is what ends it.
+  if (budget && budget.leftMs <= 0) return { over: { ok: false, kind: 'limit', message: budget.message } }
   const byBudget = budget !== undefined && budget.leftMs < ownMs
-  const timeMs = byBudget ? budget.leftMs : ownMs
-  const lateMessage = byBudget ? budget.message : `rendering took longer than ${ownMs / 1000} s`
-  const started = Date.now()
+  return {
+    timeMs: byBudget ? budget.leftMs : ownMs,
+    lateMessage: byBudget ? budget.message : `rendering took longer than ${ownMs / 1000} s`,
+  }
+}
+
+/** One row under the counted bounds (the caller holds the hard stop). */
+function renderOne(
+  job: RenderJob,
+  limits: RenderLimits | undefined,
+  own: { timeMs: number; lateMessage: string },
+  started: number,
+): RenderResult {
+  const maxChars = limits?.maxOutputChars ?? DEFAULT_MAX_OUTPUT
   const saved = { ...meter }
   Object.assign(meter, {
     maxChars,
     maxWork: limits?.maxWork ?? DEFAULT_MAX_WORK,
     work: 0,
-    deadline: started + timeMs,
-    lateMessage,
+    deadline: started + own.timeMs,
+    lateMessage: own.lateMessage,
     nextClock: CLOCK_EVERY,
     ...heapCeiling(limits?.maxHeapGrowth ?? DEFAULT_MAX_HEAP_GROWTH),
   })
   try {
-    // The renderer runs under a hard stop; this frame, outside it, restores the meter whatever happens.
-    return runWithin(timeMs + HARD_STOP_GRACE_MS, () => renderWith(template, input, maxChars))
-  } catch (e) {
-    if (e instanceof TimeLimitExceeded) return limit(lateMessage)
-    throw e
+    return renderWith(job.template, job.input, maxChars)
   } finally {
     lastRender.work = meter.work
     Object.assign(meter, saved)
-    if (budget) budget.spend(Date.now() - started)
+    limits?.budget?.spend(Date.now() - started)
   }
 }
 

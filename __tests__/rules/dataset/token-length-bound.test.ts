@@ -76,9 +76,12 @@ describe('DS402 with the byte bound', () => {
     '%s: the same findings as tokenizing every row, on rows around the context',
     async (_, edit, context, rows) => {
       const files = baseWith(context, edit)
-      const shortcut = await run(rows, files)
-      const every = await run(rows, files, false)
-      expect(every.calls).toBeGreaterThanOrEqual(rows.length)
+      // Past the statistics' sample (which tokenizes the first rows and an even share of the rest
+      // whatever DS402 does), short rows that DS402 alone would tokenize.
+      const padded = [...rows, ...Array.from({ length: TOKEN_SAMPLE + 2000 }, () => chat(['user', 'hi']))]
+      const shortcut = await run(padded, files)
+      const every = await run(padded, files, false)
+      expect(every.calls).toBeGreaterThanOrEqual(padded.length)
       const found = every.findings.filter((f) => f.messageId === 'tooLong')
       expect(found.length).toBeGreaterThan(0) // rows on both sides of the context
       expect(found.length).toBeLessThan(rows.length)

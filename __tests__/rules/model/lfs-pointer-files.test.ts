@@ -202,3 +202,45 @@ describe('MR304 on real pointer files from the corpus', () => {
     expect(weightFindings[1].message).not.toContain('00001-of')
   })
 })
+
+describe('MR304 after a read through Git LFS failed (sources/lfs-remote.ts)', () => {
+  const text = rule.meta.messages.pointers.text
+  const hint = rule.meta.messages.pointers.hint
+
+  it('says why, once per reason, naming the files when a reason is not every file’s', () => {
+    const d = {
+      names: ['a.safetensors', 'b.safetensors', 'config.json'],
+      realBytes: 3_000,
+      unread: [
+        {
+          reason: 'the LFS server cannot serve object sha256:0123456789ab… (404: Object does not exist)',
+          files: ['a.safetensors'],
+        },
+        { reason: 'the download of object sha256:ba9876543210… answered 403', files: ['b.safetensors'] },
+      ],
+    }
+    expect(text(d)).toBe(
+      '3 files are Git LFS pointers, not the content (3.0 KB behind them): a.safetensors, b.safetensors and config.json. Reading the headers through Git LFS failed: the LFS server cannot serve object sha256:0123456789ab… (404: Object does not exist) (a.safetensors); the download of object sha256:ba9876543210… answered 403 (b.safetensors).',
+    )
+    expect(hint(d)).toMatch(/^Fix what stopped the read through Git LFS/)
+    const all = {
+      names: ['a.safetensors', 'b.safetensors'],
+      realBytes: 0,
+      unread: [{ reason: 'R', files: ['a.safetensors', 'b.safetensors'] }],
+    }
+    expect(text(all)).toBe(
+      '2 files are Git LFS pointers, not the content: a.safetensors and b.safetensors. Reading the headers through Git LFS failed: R.',
+    )
+    const many = {
+      ...all,
+      unread: ['1', '2', '3', '4', '5'].map((r) => ({ reason: r, files: ['a.safetensors'] })),
+    }
+    expect(text(many)).toMatch(
+      /failed: 1 \(a\.safetensors\); 2 \(a\.safetensors\); 3 \(a\.safetensors\); 2 other reasons\.$/,
+    )
+  })
+
+  it('points at the read through Git LFS when it was not tried', () => {
+    expect(hint({ names: ['m.safetensors'], realBytes: 0, unread: [] })).toMatch(/--lfs-headers/)
+  })
+})

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { defineDatasetRule } from '../dataset-rule.js'
 import { listNames } from '../../common/wording.js'
 
@@ -52,6 +53,7 @@ export default defineDatasetRule({
     let hadFiles = false
     const broken = new Set<string>()
     let names: string[] = []
+    let skippedRows = 0
     return {
       files(files, unsupported, truncated) {
         if (truncated) report('truncated', {}, { path: '.' })
@@ -69,6 +71,7 @@ export default defineDatasetRule({
         )
       },
       skipped(file, rows) {
+        skippedRows += rows.count
         report(
           'skippedRows',
           { path: file.path, first: rows.row, last: rows.row + rows.count - 1, problem: rows.problem },
@@ -76,10 +79,27 @@ export default defineDatasetRule({
         )
       },
       end(total) {
-        if (hadFiles && total === 0 && broken.size < names.length)
-          // One file is the dataset's only file; several are the dataset as a whole.
-          report('noRows', { files: listNames(names) }, { path: names.length === 1 ? names[0] : '.' })
+        if (hadFiles && total === 0 && broken.size < names.length) report(...noRows(names))
       },
+      // A shard knows its own rows only: the merge adds the rows every shard read to these.
+      shardState: () => ({ skipped: skippedRows, broken: [...broken] }),
     }
   },
+  mergeShards: {
+    replaces: ['noRows'],
+    parse: (state) => State.parse(state),
+    merge(states: z.infer<typeof State>[], ctx) {
+      const broken = new Set(states.flatMap((s) => s.broken))
+      const total = ctx.rows + states.reduce((n, s) => n + s.skipped, 0)
+      if (ctx.files.length > 0 && total === 0 && broken.size < ctx.files.length)
+        ctx.report(...noRows(ctx.files))
+    },
+  },
 })
+
+const State = z.strictObject({ skipped: z.number().int().min(0), broken: z.array(z.string()) })
+
+/** One file is the dataset's only file; several are the dataset as a whole. */
+function noRows(names: readonly string[]) {
+  return ['noRows', { files: listNames(names) }, { path: names.length === 1 ? names[0]! : '.' }] as const
+}

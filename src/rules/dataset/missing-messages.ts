@@ -1,4 +1,6 @@
+import { z } from 'zod'
 import { defineDatasetRule } from '../dataset-rule.js'
+import { MAX_FINDINGS_PER_RULE_AND_FILE } from '../../common/finding.js'
 import { listNames, plural } from '../../common/wording.js'
 import { isObject } from '../../common/json.js'
 
@@ -79,34 +81,112 @@ export default defineDatasetRule({
   },
   create({ report }) {
     // The first row decides: a file whose first row lacks "messages" is one finding, not one per row.
-    const wrongFiles = new Map<string, { format: string; convert: string; count: number; total: number }>()
-    const seen = new Set<string>()
+    // Each file's record also keeps what merging shards needs (see shardState).
+    const files = new Map<string, FileRecord>()
     return {
       row(r) {
-        const first = !seen.has(r.file.path)
-        seen.add(r.file.path)
-        const wrong = wrongFiles.get(r.file.path)
-        if (wrong) wrong.total++
-        if (isObject(r.value) && 'messages' in r.value) return
-        if (first) {
-          const { format, convert } = describeFormat(isObject(r.value) ? r.value : {})
-          wrongFiles.set(r.file.path, { format, convert, count: 1, total: 1 })
-        } else if (wrong) wrong.count++
-        else if (isObject(r.value))
-          report('row', { keys: listNames(Object.keys(r.value).map((k) => `"${k}"`)) || 'none' }, r.location)
+        const lacks = !(isObject(r.value) && 'messages' in r.value)
+        let file = files.get(r.file.path)
+        if (!file) {
+          const first = lacks ? describeFormat(isObject(r.value) ? r.value : {}) : undefined
+          file = {
+            first: r.row,
+            ...(first ? { wrong: first } : {}),
+            rows: 0,
+            lacking: 0,
+            listed: [],
+            more: 0,
+          }
+          files.set(r.file.path, file)
+        }
+        file.rows++
+        if (!lacks) return
+        file.lacking++
+        if (!isObject(r.value)) return // invalid-row reports it
+        const keys = listNames(Object.keys(r.value).map((k) => `"${k}"`)) || 'none'
+        if (!file.wrong) report('row', { keys }, r.location)
+        // A shard whose first row of the file lacks "messages" may have begun mid-file: the rows that
+        // lack it are findings when an earlier shard's first row of the file has it. Listed up to the
+        // cap of findings kept per rule and file (past it one run counts them, and so does the merge).
+        if (file.wrong && file.first === 1) return
+        if (file.listed.length < MAX_FINDINGS_PER_RULE_AND_FILE)
+          file.listed.push([r.row, r.line ?? null, keys])
+        else file.more++
       },
       end() {
-        for (const [path, w] of wrongFiles) {
-          const rows =
-            w.total === 1
-              ? 'its one row lacks it'
-              : w.count === w.total
-                ? `all ${plural(w.total, 'row')} lack it`
-                : `${w.count} of ${plural(w.total, 'row')} lack it`
-          // A finding about the file and a column it lacks: on the file, with no line or row of its own.
-          report('file', { format: w.format, convert: w.convert, rows }, { path })
-        }
+        for (const [path, file] of files)
+          if (file.wrong) report('file', fileData(file.wrong, file.lacking, file.rows), { path })
       },
+      shardState: () => ({ files: [...files].map(([path, file]) => ({ path, ...file })) }),
     }
   },
+  mergeShards: {
+    replaces: ['file', 'row'],
+    parse: (state) => State.parse(state),
+    merge(states: z.infer<typeof State>[], ctx) {
+      // Each file's shards, by the file's place in the dataset: the shard with its lowest row decides.
+      const byFile = new Map<number, z.infer<typeof FileState>[]>()
+      for (const state of states)
+        for (const file of state.files) {
+          const f = ctx.fileIndex(file.path)
+          if (f < 0) throw new Error(`a file that is not a data file of the dataset`)
+          byFile.set(f, [...(byFile.get(f) ?? []), file])
+        }
+      const ordered = [...byFile].sort((a, b) => a[0] - b[0])
+      for (const [, parts] of ordered) {
+        const first = parts.reduce((a, b) => (b.first < a.first ? b : a))
+        if (first.wrong) continue
+        const listed = parts.flatMap((p) => p.listed).sort((a, b) => a[0] - b[0])
+        for (const [row, line, keys] of listed)
+          ctx.reportRow('row', { keys }, { path: first.path, row, ...(line !== null ? { line } : {}) })
+        const more = parts.reduce((n, p) => n + p.more, 0)
+        if (more > 0) ctx.omit('row', first.path, more)
+      }
+      for (const [, parts] of ordered) {
+        const first = parts.reduce((a, b) => (b.first < a.first ? b : a))
+        if (!first.wrong) continue
+        const sum = (k: 'lacking' | 'rows') => parts.reduce((n, p) => n + p[k], 0)
+        ctx.report('file', fileData(first.wrong, sum('lacking'), sum('rows')), { path: first.path })
+      }
+    },
+  },
 })
+
+/**
+ * A data file as missing-messages saw it: its first row (here), what that row looks like when it lacks
+ * "messages", the rows and the rows lacking it, and the object rows lacking it (row, line, keys) to
+ * report when an earlier row decides the file has the column, up to the cap, the rest counted.
+ */
+interface FileRecord {
+  first: number
+  wrong?: { format: string; convert: string }
+  rows: number
+  lacking: number
+  listed: [number, number | null, string][]
+  more: number
+}
+
+const count = z.number().int().min(0)
+const FileState = z.strictObject({
+  path: z.string(),
+  first: count.min(1),
+  wrong: z.strictObject({ format: z.string(), convert: z.string() }).optional(),
+  rows: count,
+  lacking: count,
+  listed: z
+    .array(z.tuple([count.min(1), count.min(1).nullable(), z.string()]))
+    .max(MAX_FINDINGS_PER_RULE_AND_FILE),
+  more: count,
+})
+const State = z.strictObject({ files: z.array(FileState) })
+
+function fileData(wrong: { format: string; convert: string }, lacking: number, rows: number) {
+  const words =
+    rows === 1
+      ? 'its one row lacks it'
+      : lacking === rows
+        ? `all ${plural(rows, 'row')} lack it`
+        : `${lacking} of ${plural(rows, 'row')} lack it`
+  // A finding about the file and a column it lacks: on the file, with no line or row of its own.
+  return { format: wrong.format, convert: wrong.convert, rows: words }
+}

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { plural } from '../../common/wording.js'
 import { defineDatasetRule } from '../dataset-rule.js'
 
@@ -45,26 +46,62 @@ export default defineDatasetRule({
       },
       end() {
         // A template that hit a limit on a row renders no later row (engine/run-dataset.ts): count them.
-        const templates = [
-          { t: base?.template, what: `the chat template of ${base?.ref}` },
-          { t: base?.toolTemplate, what: `the "tool_use" chat template of ${base?.ref}` },
-        ]
-        for (const { t, what } of templates) {
-          const stopped = t?.stopped
-          if (!stopped || stopped.skipped === 0) continue
-          report(
-            'notRendered',
-            {
-              template: what,
-              skipped: stopped.skipped,
-              row: stopped.row,
-              path: stopped.path,
-              message: stopped.message,
-            },
-            { path: stopped.path },
-          )
-        }
+        for (const stop of stops(base))
+          if (stop.skipped > 0) report('notRendered', notRendered(base!.ref, stop), { path: stop.path })
       },
+      shardState: () => ({ stops: stops(base) }),
     }
   },
+  mergeShards: {
+    replaces: ['notRendered'],
+    parse: (state) => State.parse(state),
+    merge(states: z.infer<typeof State>[], ctx) {
+      // Each template stops on its first limit; in shards each stops on its own first. One run stops on
+      // the earliest of those, and what the shards left unrendered is counted together. (The limits are
+      // times, so a run is never exactly repeated: the rows the other shards rendered past that one stay
+      // checked.)
+      for (const tool of [false, true]) {
+        const all = states.flatMap((s) => s.stops.filter((t) => t.tool === tool))
+        const at = (t: (typeof all)[number]) => [ctx.fileIndex(t.path), t.row]
+        const first = all.reduce<(typeof all)[number] | undefined>((a, b) => {
+          if (!a) return b
+          const [fa, ra] = at(a)
+          const [fb, rb] = at(b)
+          return fb! < fa! || (fb === fa && rb! < ra!) ? b : a
+        }, undefined)
+        const skipped = all.reduce((n, t) => n + t.skipped, 0)
+        if (first && skipped > 0)
+          ctx.report('notRendered', notRendered(first.model, { ...first, skipped }), { path: first.path })
+      }
+    },
+  },
 })
+
+const State = z.strictObject({
+  stops: z.array(
+    z.strictObject({
+      tool: z.boolean(),
+      model: z.string(),
+      row: z.number().int().min(1),
+      path: z.string(),
+      message: z.string(),
+      skipped: z.number().int().min(0),
+    }),
+  ),
+})
+
+/** Where each of the base model's templates stopped, when it did: the template, then the "tool_use" one. */
+function stops(model: { ref: string; template?: Stoppable; toolTemplate?: Stoppable } | undefined) {
+  return [model?.template, model?.toolTemplate].flatMap((t, i) =>
+    t?.stopped ? [{ tool: i === 1, model: model!.ref, ...t.stopped }] : [],
+  )
+}
+type Stoppable = { stopped?: { row: number; path: string; message: string; skipped: number } }
+
+function notRendered(
+  model: string,
+  stop: { tool: boolean; row: number; path: string; message: string; skipped: number },
+) {
+  const template = stop.tool ? `the "tool_use" chat template of ${model}` : `the chat template of ${model}`
+  return { template, skipped: stop.skipped, row: stop.row, path: stop.path, message: stop.message }
+}

@@ -1,5 +1,7 @@
+import { z } from 'zod'
 import { plural } from '../../common/wording.js'
 import { defineDatasetRule } from '../dataset-rule.js'
+import { fitsContext } from '../../artifacts/token-bound.js'
 
 export default defineDatasetRule({
   meta: {
@@ -23,19 +25,17 @@ export default defineDatasetRule({
     },
   },
   create({ base, report }) {
-    const count = base?.countTokens
     const context = base?.context
     return {
       row(r) {
-        if (!count || !context) return
+        if (!base?.countTokens || !context) return
         const result = r.rendered()
         if (!result?.ok) return
         // Rows whose bound (tokens per byte of tokenizer.json, artifacts/token-bound.ts) cannot exceed
-        // the context are not tokenized: the verdict is the same. A UTF-16 unit is at most three bytes,
-        // so the length alone often settles it. Without a bound every row is tokenized.
+        // the context are not tokenized: the verdict is the same. Without a bound every row is tokenized.
         const perByte = base.tokensPerByte
-        if (perByte !== undefined && fits(result.text, perByte, context.tokens)) return
-        const tokens = count(result.text)
+        if (perByte !== undefined && fitsContext(result.text, perByte, context.tokens)) return
+        const tokens = r.tokens()
         if (tokens !== undefined && tokens > context.tokens)
           report('tooLong', { tokens, context: context.tokens, from: context.from }, r.location)
       },
@@ -45,12 +45,25 @@ export default defineDatasetRule({
         if (stopped)
           report('notCounted', { model: base.ref, why: stopped.why, counted: stopped.counted }, { path: '.' })
       },
+      shardState: () => ({
+        stopped: base?.tokensStopped ? { model: base.ref, ...base.tokensStopped } : null,
+      }),
     }
+  },
+  mergeShards: {
+    replaces: ['notCounted'],
+    parse: (state) => State.parse(state),
+    merge(states: z.infer<typeof State>[], ctx) {
+      // The deadline is a time, so shards stop (or not) each on their own: the first shard's stop says
+      // why, and the rows counted are that shard's before it stopped.
+      const stopped = states.find((s) => s.stopped)?.stopped
+      if (stopped) ctx.report('notCounted', stopped, { path: '.' })
+    },
   },
 })
 
-/** Whether `text` has at most `limit` tokens, given at most `perByte` tokens per UTF-8 byte. */
-function fits(text: string, perByte: number, limit: number): boolean {
-  if (text.length * 3 * perByte <= limit) return true
-  return text.length * perByte <= limit && Buffer.byteLength(text, 'utf8') * perByte <= limit
-}
+const State = z.strictObject({
+  stopped: z
+    .strictObject({ model: z.string(), why: z.string(), counted: z.number().int().min(0) })
+    .nullable(),
+})

@@ -1,0 +1,127 @@
+// Worker threads for a dataset run: each renders rows and counts their tokens (engine/row-worker.ts)
+// while the main thread reads the next rows and runs the rules on the rows whose results are back, in
+// the order they were read. Requests go to the thread with the least work queued; a thread that stops
+// (out of memory on a hostile row, a bug) fails its requests, and the pool goes on with the others.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { ROW_WORKER_ROLE, type WorkerBase, type WorkReply, type WorkRow } from './row-worker.js'
+
+export interface RowPool {
+  readonly size: number
+  rows(rows: WorkRow[]): Promise<Extract<WorkReply, { kind: 'rows' }>>
+  count(texts: string[]): Promise<Extract<WorkReply, { kind: 'count' }>>
+  close(): Promise<void>
+}
+
+/** Why a worker thread stopped, for the finding about the rows it had. */
+export class WorkerStopped extends Error {
+  override name = 'WorkerStopped'
+}
+
+/**
+ * The CPUs this process may use: what the runner gives the job (os.availableParallelism follows the
+ * process's CPU affinity, https://nodejs.org/api/os.html#osavailableparallelism).
+ */
+export function defaultJobs(): number {
+  return os.availableParallelism()
+}
+
+/**
+ * The script a worker thread runs. In the single-file bundle this module is the bundle itself, which
+ * holds row-worker.ts; from source (tests, `npm run cli`) it is row-worker.ts, which tsx compiles.
+ */
+function workerScript(): { script: string; tsx?: string } {
+  const here = import.meta.url
+  if (!here.endsWith('.ts')) return { script: here }
+  // tsx's loader, found from this file: the worker's own imports resolve from the working directory,
+  // which need not be this project's. Its ESM entry, as tsx's package.json exports it; the name is built
+  // so the bundler does not look for tsx.
+  const manifest = createRequire(here).resolve(['tsx', 'package.json'].join('/'))
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>
+  }
+  const tsx = path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default)
+  return { script: new URL('./row-worker.ts', here).href, tsx: pathToFileURL(tsx).href }
+}
+
+/** Started with `eval`: registers tsx for a TypeScript script, then imports it (which serves). */
+const BOOTSTRAP = `
+const { workerData } = await import('node:worker_threads')
+if (workerData.tsx) {
+  ;(await import(workerData.tsx)).register()
+}
+await import(workerData.script)
+`
+
+/** Default heap of a worker: a row is at most 16 MiB and renders to at most four times that. */
+const WORKER_HEAP_MB = 512
+
+export function startRowPool(
+  jobs: number,
+  base: WorkerBase,
+  options: { resourceLimits?: ResourceLimits } = {},
+): RowPool {
+  const script = workerScript()
+  let nextId = 1
+  type Pending = { resolve: (reply: WorkReply) => void; reject: (error: Error) => void }
+  const threads = Array.from({ length: jobs }, () => {
+    const worker = new Worker(`(async () => {${BOOTSTRAP}})()`, {
+      eval: true,
+      workerData: { role: ROW_WORKER_ROLE, ...script, base },
+      resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      // The worker's output is the pool's business: nothing it prints reaches the run's output.
+      stdout: true,
+      stderr: true,
+    })
+    const thread = { worker, pending: new Map<number, Pending>(), stopped: undefined as Error | undefined }
+    const fail = (error: Error) => {
+      thread.stopped ??= new WorkerStopped(describe(error))
+      for (const p of thread.pending.values()) p.reject(thread.stopped)
+      thread.pending.clear()
+    }
+    worker.on('message', (reply: WorkReply) => {
+      const p = thread.pending.get(reply.id)
+      thread.pending.delete(reply.id)
+      p?.resolve(reply)
+    })
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`it exited with code ${code}`)))
+    worker.stdout.resume()
+    worker.stderr.resume()
+    return thread
+  })
+
+  const send = (
+    request: { kind: 'rows'; rows: WorkRow[] } | { kind: 'count'; texts: string[] },
+  ): Promise<WorkReply> => {
+    const live = threads.filter((t) => !t.stopped)
+    if (live.length === 0)
+      return Promise.reject(threads[0]?.stopped ?? new WorkerStopped('no worker thread is running'))
+    const thread = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+    const id = nextId++
+    return new Promise<WorkReply>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject })
+      thread.worker.postMessage({ ...request, id })
+    })
+  }
+
+  return {
+    size: jobs,
+    rows: (rows) => send({ kind: 'rows', rows }) as Promise<Extract<WorkReply, { kind: 'rows' }>>,
+    count: (texts) => send({ kind: 'count', texts }) as Promise<Extract<WorkReply, { kind: 'count' }>>,
+    async close() {
+      await Promise.all(threads.map((t) => t.worker.terminate()))
+    },
+  }
+}
+
+/** A thread's end in words: the error's code and message, never a stack. */
+function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory'
+  return error.message || String(error)
+}
