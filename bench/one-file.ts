@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { findDataFiles } from '../src/readers/splits.js'
 import { openLocalSource } from '../src/sources/local.js'
+import { chatmlAddedTokens } from '../__tests__/helpers/chatml-base.js'
 import type { Message } from '../__tests__/helpers/parquet.js'
 
 export async function oneFileDataset(file: string) {
@@ -68,15 +69,7 @@ export function bpeTokenizer(): string {
     }
   return JSON.stringify({
     version: '1.0',
-    added_tokens: ['<|im_start|>', '<|im_end|>'].map((content, k) => ({
-      id: 100_000 + k,
-      content,
-      special: true,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-    })),
+    added_tokens: chatmlAddedTokens(100_000),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: null,

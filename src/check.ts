@@ -134,17 +134,21 @@ export async function checkTargets(
   }
   // A run that checks shards puts each target's state in its report, for merge-reports.
   if (isShardRun(settings)) for (const t of targets) t.shardState = shardStateOf(settings, t, pieces.get(t))
-  const all = targets.flatMap((t) => t.findings)
+  return reportOf(targets, settings.failOn)
+}
+
+/** The report of checked targets: the run's result (the worst status) and its counts. */
+export function reportOf(targets: TargetResult[], failOn: FailOn): Report {
   const result: Status = targets.some((t) => t.status === 'error')
     ? 'error'
     : targets.some((t) => t.status === 'fail')
       ? 'fail'
       : 'pass'
   const counts = countWithOmitted(
-    all,
+    targets.flatMap((t) => t.findings),
     targets.flatMap((t) => t.omitted ?? []),
   )
-  return { targets, counts, result, failOn: settings.failOn }
+  return { targets, counts, result, failOn }
 }
 
 /** A target's files: a local folder, or a hub repo resolved to its commit. */

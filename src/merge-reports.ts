@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { glob } from 'tinyglobby'
 import { z } from 'zod'
-import { fails, type Report, type Status, type TargetResult } from './check.js'
+import { fails, reportOf, type Report, type TargetResult } from './check.js'
 import { UsageError } from './common/errors.js'
 import { compareFindings, type Finding, type Location } from './common/finding.js'
 import { plainParseMessage } from './common/json-errors.js'
@@ -17,7 +17,7 @@ import { isObject, jsonNesting } from './common/json.js'
 import { PackedError, unpackNumbers } from './common/packed.js'
 import { listNames, plural } from './common/wording.js'
 import type { DatasetStats } from './engine/dataset-stats.js'
-import { countWithOmitted, type OmittedFindings } from './engine/finding-cap.js'
+import type { OmittedFindings } from './engine/finding-cap.js'
 import { mergeDatasetShards, type DatasetShard } from './engine/merge-shards.js'
 import { datasetRules, findRule } from './rules/registry.js'
 import { MAX_SHARDS, type FailOn, type Settings, type TargetSpec } from './settings.js'
@@ -196,16 +196,7 @@ export function mergeReports(inputs: readonly ReportInput[], options: MergeOptio
       ? modelTarget(parts, options)
       : datasetTarget(parts, count, options)
   })
-  const result: Status = targets.some((t) => t.status === 'error')
-    ? 'error'
-    : targets.some((t) => t.status === 'fail')
-      ? 'fail'
-      : 'pass'
-  const counts = countWithOmitted(
-    targets.flatMap((t) => t.findings),
-    targets.flatMap((t) => t.omitted ?? []),
-  )
-  return { targets, counts, result, failOn: options.failOn }
+  return reportOf(targets, options.failOn)
 }
 
 // The report as this release writes it (report/json.ts, shard-state.ts). Unknown fields are left out.

@@ -28,26 +28,7 @@ export function chatmlBase(
     for (const c of chars) vocab[c] = Object.keys(vocab).length
     files['tokenizer.json'] = JSON.stringify({
       version: '1.0',
-      added_tokens: [
-        {
-          id: 1000,
-          content: '<|im_start|>',
-          special: true,
-          single_word: false,
-          lstrip: false,
-          rstrip: false,
-          normalized: false,
-        },
-        {
-          id: 1001,
-          content: '<|im_end|>',
-          special: true,
-          single_word: false,
-          lstrip: false,
-          rstrip: false,
-          normalized: false,
-        },
-      ],
+      added_tokens: chatmlAddedTokens(1000),
       normalizer: null,
       pre_tokenizer: { type: 'Split', pattern: { Regex: '.' }, behavior: 'Isolated', invert: false },
       post_processor: null,
@@ -56,4 +37,17 @@ export function chatmlBase(
     })
   }
   return files
+}
+
+/** tokenizer.json's added_tokens for ChatML's two special tokens, from id `first` on. */
+export function chatmlAddedTokens(first: number) {
+  return ['<|im_start|>', '<|im_end|>'].map((content, k) => ({
+    id: first + k,
+    content,
+    special: true,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+  }))
 }

@@ -1213,17 +1213,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
       if (closed || res.destroyed || entry.bytesSent >= limit) break
       const piece = chunk.subarray(0, Math.max(0, limit - entry.bytesSent))
       entry.bytesSent += piece.length
-      if (!res.write(piece)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done)
-            res.off('close', done)
-            resolve()
-          }
-          res.on('drain', done)
-          res.on('close', done)
-        })
-      }
+      if (!res.write(piece)) await drained(res)
     }
     if (resetAfter !== undefined) return destroy(res, entry)
     if (!closed && !res.destroyed) res.end()
@@ -1346,4 +1336,17 @@ function decodeCursor(cursor: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Resolves when a response that stopped taking writes (write() returned false) drains or closes. */
+export function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
 }

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { drained } from './fake-hub.js'
 import type { SparseSafetensors } from './sparse-safetensors.js'
 
 export type LfsFile = Uint8Array | SparseSafetensors
@@ -246,16 +247,7 @@ export async function startFakeLfs(options: FakeLfsOptions): Promise<FakeLfs> {
     for (const chunk of body) {
       if (closed || res.destroyed) return
       entry.bytesSent += chunk.length
-      if (!res.write(chunk))
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done)
-            res.off('close', done)
-            resolve()
-          }
-          res.on('drain', done)
-          res.on('close', done)
-        })
+      if (!res.write(chunk)) await drained(res)
     }
     if (!closed && !res.destroyed) res.end()
   }
