@@ -45,7 +45,8 @@ Options:
                                reporting MR304; the weights are never downloaded
   --jobs N                     threads checking a dataset's rows: this one reads the rows and runs the
                                rules, N - 1 more render and tokenize them (default: the CPUs this
-                               process may use; 1: this thread alone). The findings are the same
+                               process may use, at most 4; 1: this thread alone). The findings are
+                               the same
   --verbose                    list every bad row of a dataset (default: one line per rule, message
                                and file, with the count and the first rows)
   -h, --help                   show this help

@@ -23,12 +23,16 @@ export class WorkerStopped extends Error {
 }
 
 /**
- * The CPUs this process may use: what the runner gives the job (os.availableParallelism follows the
- * process's CPU affinity, https://nodejs.org/api/os.html#osavailableparallelism).
+ * Threads by default: the CPUs this process may use (os.availableParallelism follows the process's CPU
+ * affinity, https://nodejs.org/api/os.html#osavailableparallelism), at most DEFAULT_MAX_JOBS. Past a few
+ * threads the one that reads the rows and runs the rules is the limit (bench/dataset.ts), and each
+ * worker holds its own template and tokenizer: 64 threads on a large runner would cost gigabytes and
+ * gain nothing. `--jobs` sets more.
  */
 export function defaultJobs(): number {
-  return os.availableParallelism()
+  return Math.min(os.availableParallelism(), DEFAULT_MAX_JOBS)
 }
+const DEFAULT_MAX_JOBS = 4
 
 /**
  * The script a worker thread runs. In the single-file bundle this module is the bundle itself, which
