@@ -237,7 +237,7 @@ const StatsJson = z.object({
   badRows: count,
   splits: z.array(z.tuple([text, count, count])),
   roles: z.array(z.tuple([z.string().max(20), count])),
-  tokens: z.object({ counts: z.string(), every: position }).nullable(),
+  tokens: z.object({ counts: z.string(), every: position, first: count }).nullable(),
   noTokens: text.nullable(),
   seconds: z.number().min(0),
   partial: z.object({ checked: count, maxRows: position, total: count.nullable() }).nullable(),
@@ -591,7 +591,7 @@ function datasetShard(label: string, t: TargetJson, options: MergeOptions): Data
             p95: 0,
             max: 0,
             counted: 0,
-            ...(s.tokens.every > 1 ? { sample: { first: 0, every: s.tokens.every } } : {}),
+            ...(s.tokens.every > 1 ? { sample: { first: s.tokens.first, every: s.tokens.every } } : {}),
           },
         }
       : {}),

@@ -56,7 +56,8 @@ export interface StatsState {
   /** [split, rows, unreadable], in the order the run met them. */
   splits: [string, number, number][]
   roles: [string, number][]
-  tokens: { counts: string; every: number } | null
+  /** The shard's counted rows; `first` and `every` as in TokenStats.sample (every 1: all counted). */
+  tokens: { counts: string; every: number; first: number } | null
   noTokens: string | null
   seconds: number
   partial: { checked: number; maxRows: number; total: number | null } | null
@@ -123,7 +124,11 @@ function statsState(d: DatasetStats): StatsState {
     splits: [...d.rowsPerSplit].map(([split, rows]) => [split, rows, d.unreadablePerSplit.get(split) ?? 0]),
     roles: [...d.roles],
     tokens: d.tokenCounts?.length
-      ? { counts: packNumbers(d.tokenCounts), every: d.tokens?.sample?.every ?? 1 }
+      ? {
+          counts: packNumbers(d.tokenCounts),
+          every: d.tokens?.sample?.every ?? 1,
+          first: d.tokens?.sample?.first ?? d.tokenCounts.length,
+        }
       : null,
     noTokens: d.noTokens ?? null,
     seconds: d.seconds,

@@ -1,7 +1,7 @@
 // `--shard i/n` / `dataset-shard`: every row of a dataset is checked by exactly one shard, and the
 // shards' findings together are a single run's (but for duplicate rows across shards). Proved by
 // counting rows and comparing findings, never by timing.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,6 +9,8 @@ import { checkTargets } from '../../src/check.js'
 import type { Finding } from '../../src/common/finding.js'
 import { UsageError } from '../../src/common/errors.js'
 import { runDatasetRules, shardFiles, shardRows } from '../../src/engine/run-dataset.js'
+import { readRows } from '../../src/readers/read-rows.js'
+import type { RowEvent } from '../../src/readers/rows.js'
 import { findDataFiles } from '../../src/readers/splits.js'
 import { toJson } from '../../src/report/json.js'
 import { formatSummary } from '../../src/report/summary.js'
@@ -127,6 +129,51 @@ describe('dataset shards', () => {
     const files = { 'train.jsonl': jsonl(mixed(13, 'a')), 'validation.jsonl': jsonl(mixed(6, 'b')) }
     const { whole, parts } = await expectPartition(files, 3)
     parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => r % 3 === i)))
+  })
+
+  it("a JSONL shard parses only its own rows: the others' lines are counted, not parsed", async () => {
+    // Two files of 37 and 20 rows (blank lines between some), fewer than the shards: rows numbered
+    // across the dataset, round robin.
+    const text = (n: number, tag: string) =>
+      jsonl(mixed(n, tag)).replace(/\n/g, (m, at: number) => (at % 3 ? m : '\n\n'))
+    const files = { 'a.jsonl': text(37, 'a'), 'c.jsonl': text(20, 'c') }
+    const whole = await run(files)
+    const parse = jest.spyOn(JSON, 'parse')
+    try {
+      for (let i = 1; i <= 3; i++) {
+        parse.mockClear()
+        const part = await run(files, { index: i, count: 3 })
+        const rows = whole.seen.filter((_, r) => r % 3 === i - 1)
+        expect(part.seen).toEqual(rows)
+        // Each of its rows parsed once (the rules parse no row text again); none of the other shards'.
+        expect(parse.mock.calls.length).toBeLessThanOrEqual(rows.length)
+      }
+    } finally {
+      parse.mockRestore()
+    }
+  })
+
+  it('readRows with parse: the same rows, those declined as `left`, lines across chunks and bad lines included', async () => {
+    // Rows of about 1 KB (2.4 MB in all, read 1 MiB at a time: lines cross chunks), some not JSON, one
+    // not UTF-8.
+    const lines = Array.from({ length: 2400 }, (_, i) =>
+      i % 37 === 5
+        ? '{"messages": ['
+        : JSON.stringify({ messages: [{ role: 'user', content: `${i} ${'x'.repeat(1000)}` }] }),
+    )
+    const bytes = Buffer.concat([
+      Buffer.from(lines.join('\n') + '\n'),
+      Buffer.from([0xff, 0x0a]),
+      Buffer.from('{"a": 1}\n'),
+    ])
+    const source = memorySource({ 'train.jsonl': bytes })
+    const [file] = findDataFiles(await source.list()).files
+    const all: RowEvent[] = []
+    for await (const e of readRows(source, file!)) all.push(e)
+    const some: RowEvent[] = []
+    for await (const e of readRows(source, file!, { parse: (row) => row % 3 === 0 })) some.push(e)
+    expect(all.length).toBe(2402)
+    expect(some).toEqual(all.map((e) => (e.row % 3 === 0 ? e : { kind: 'left', row: e.row, line: e.line })))
   })
 
   it('one Parquet file, 4 shards: contiguous ranges, as its footer says how many rows', async () => {

@@ -125,4 +125,15 @@ describe('token length statistics', () => {
     expect(after).toEqual(Array.from({ length: after.length }, (_, i) => TOKEN_FIRST + 16 * (i + 1)))
     expect(after.at(-1)).toBeGreaterThan(123_457 - 16)
   })
+
+  it('a shard of 4 samples a quarter: its first 250 rows and an even sample, at most 2,500 rows', () => {
+    const { asked, base, rendered } = counting()
+    const stats = statsCollector(base, 4)
+    for (let n = 1; n <= 123_457; n++) stats.row(rendered(n), [])
+    const tokens = finish(stats, base).tokens!
+    expect(asked.length).toBeLessThanOrEqual(Math.ceil(TOKEN_SAMPLE / 4))
+    expect(asked.length).toBeGreaterThan(Math.ceil(TOKEN_SAMPLE / 8))
+    expect(asked.slice(0, 250)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1))
+    expect(tokens.sample?.first).toBe(Math.ceil(TOKEN_FIRST / 4))
+  })
 })

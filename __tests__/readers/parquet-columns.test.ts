@@ -64,6 +64,7 @@ async function findingsOf(bytes: Uint8Array, columns?: 'all'): Promise<string[]>
   for await (const e of readRows(source, file, columns ? { columns } : {})) {
     n++
     if (e.kind === 'bad-row') for (const v of visitors) v.badRow?.(file, e)
+    else if (e.kind === 'left') throw new Error('no row is left unparsed here')
     else {
       const row: DatasetRow = {
         file,

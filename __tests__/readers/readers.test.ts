@@ -109,9 +109,11 @@ describe('JSON Lines', () => {
       'x.jsonl',
       '{"loss": NaN}\n{"x": Infinity}\n{"x": -Infinity}\n{"s": "NaN is fine in a string"}\n',
     )
-    expect(events.map((e) => (e.kind === 'bad-row' ? [e.column, e.problem.split(' ')[0]] : e.value))).toEqual(
-      [[10, 'NaN'], [7, 'Infinity'], [7, '-Infinity'], { s: 'NaN is fine in a string' }],
-    )
+    expect(
+      events.map((e) =>
+        e.kind === 'bad-row' ? [e.column, e.problem.split(' ')[0]] : e.kind === 'row' ? e.value : e.kind,
+      ),
+    ).toEqual([[10, 'NaN'], [7, 'Infinity'], [7, '-Infinity'], { s: 'NaN is fine in a string' }])
     expect(bad(events)[0].problem).toContain("Python's json.dumps")
   })
 

@@ -68,6 +68,7 @@ export interface DatasetStats {
  * whenever the kept rows would pass the cap. The rows after the first are kept as rendered text and
  * tokenized once the pass is over, so rows dropped from the sample are never tokenized; their text is kept
  * up to TOKEN_SAMPLE_BYTES, past which k doubles too. DS402 tokenizes only rows that may be too long.
+ * A shard of n takes an n-th of both, so the shards' samples merged are about one run's.
  */
 export const TOKEN_SAMPLE = 10_000
 export const TOKEN_FIRST = 1000
@@ -76,7 +77,10 @@ const TOKEN_SAMPLE_BYTES = 64 * 1024 * 1024
 const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 
 /** Counts rows as they pass; `result` gives the statistics once the pass is over. */
-export function statsCollector(base: BaseModel | undefined) {
+export function statsCollector(base: BaseModel | undefined, share = 1) {
+  // A shard of n (merge-reports puts the shards' samples together) samples its n-th of the rows.
+  const first = Math.ceil(TOKEN_FIRST / share)
+  const most = Math.ceil(TOKEN_SAMPLE / share)
   let rows = 0
   let badRows = 0
   let unreadable = 0
@@ -92,13 +96,15 @@ export function statsCollector(base: BaseModel | undefined) {
   // and content swapped cannot fill memory or the summary with its text.
   const roles = new Map<string, number>()
   const counts: number[] = []
-  // Rows after the first: their place after TOKEN_FIRST (a multiple of `stride`) and rendered text.
+  // Rows after the first: their place after `first` (a multiple of `stride`) and rendered text.
   let kept: { at: number; text: string }[] = []
   let keptBytes = 0
   let stride = 1
   return {
     /** Rows read so far, parsed or not: what max-rows counts. */
     seen: () => rows + badRows,
+    /** The first rows, counted as they pass (then an even sample): a worker thread counts them. */
+    first,
     /** A row that could not be parsed, in a file of `split`. */
     badRow(split: string) {
       badRows++
@@ -115,7 +121,7 @@ export function statsCollector(base: BaseModel | undefined) {
           roles.set(bucket, (roles.get(bucket) ?? 0) + 1)
         }
       if (!base?.countTokens) return rows
-      const at = rows - TOKEN_FIRST
+      const at = rows - first
       if (at <= 0) {
         // The first rows are counted as they pass, so a tokenizer that hangs is stopped during the pass.
         const n = row.tokens() // undefined: not rendered, or the tokenizer was stopped
@@ -126,10 +132,7 @@ export function statsCollector(base: BaseModel | undefined) {
           kept.push({ at, text: r.text })
           keptBytes += r.text.length * 2
         }
-        while (
-          kept.length > 1 &&
-          (kept.length > TOKEN_SAMPLE - TOKEN_FIRST || keptBytes > TOKEN_SAMPLE_BYTES)
-        ) {
+        while (kept.length > 1 && (kept.length > most - first || keptBytes > TOKEN_SAMPLE_BYTES)) {
           stride *= 2
           kept = kept.filter((k) => k.at % stride === 0)
           keptBytes = kept.reduce((sum, k) => sum + k.text.length * 2, 0)
@@ -161,7 +164,7 @@ export function statsCollector(base: BaseModel | undefined) {
       if (counts.length > 0) {
         stats.tokens = {
           ...tokenStats(counts),
-          ...(stride > 1 ? { sample: { first: TOKEN_FIRST, every: stride } } : {}),
+          ...(stride > 1 ? { sample: { first, every: stride } } : {}),
         }
         stats.tokenCounts = counts
       } else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
@@ -231,10 +234,11 @@ export function mergeStats(
   const counts = parts.flatMap((d) => d.tokenCounts ?? [])
   if (counts.length > 0) {
     const every = Math.max(...parts.map((d) => d.tokens?.sample?.every ?? 1))
+    const first = Math.max(...parts.map((d) => d.tokens?.sample?.first ?? 0))
     stats.tokens = {
       ...tokenStats(counts),
       ...(every > 1
-        ? { sample: { first: TOKEN_FIRST, every, ...(parts.length > 1 ? { shards: parts.length } : {}) } }
+        ? { sample: { first, every, ...(parts.length > 1 ? { shards: parts.length } : {}) } }
         : {}),
     }
     stats.tokenCounts = counts

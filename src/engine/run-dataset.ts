@@ -8,7 +8,7 @@ import type { Source } from '../sources/source.js'
 import { renderRows, renderTemplate, type RenderJob, type RenderResult } from '../templates/render.js'
 import type { DatasetRow, DatasetRule, DatasetVisitor } from '../rules/dataset-rule.js'
 import type { Finding, Location } from '../common/finding.js'
-import { statsCollector, TOKEN_FIRST, type DatasetStats } from './dataset-stats.js'
+import { statsCollector, type DatasetStats } from './dataset-stats.js'
 import { startRowPool, WorkerStopped, type RowPool } from './row-pool.js'
 import type { WorkerBase, WorkReply, WorkRow } from './row-worker.js'
 import { crashedFinding, reporterFor } from './run-model.js'
@@ -83,7 +83,7 @@ export async function runDatasetRules(
     }
   }
 
-  const stats = statsCollector(base)
+  const stats = statsCollector(base, options.shard?.count)
   const started = Date.now()
   let lastProgress = started
   // Rows are read a batch at a time, rendered together (renderRows: one hard stop for many rows), then
@@ -156,7 +156,7 @@ export async function runDatasetRules(
         tool: value.tools != null,
         messages: value.messages,
         tools: value.tools,
-        count: dispatched <= TOKEN_FIRST,
+        count: dispatched <= stats.first,
       })
     }
     const reply = work.length
@@ -204,10 +204,13 @@ export async function runDatasetRules(
       let more = false
       try {
         const limit = left === undefined ? undefined : left + 1
-        for await (const event of readRows(source, file, {
-          maxRows: limit,
-          onRowCount: (n) => (stated = n),
-        })) {
+        // A JSON Lines row of another shard (round robin) is counted and not parsed: its index in the
+        // dataset is this file's first plus its row, as every row of the file is one event, in order.
+        const first = unstated
+        const parse =
+          shard && !owned ? (row: number) => (first + row - 1) % shard.count === shard.index - 1 : undefined
+        const read = { maxRows: limit, onRowCount: (n: number) => (stated = n), ...(parse ? { parse } : {}) }
+        for await (const event of readRows(source, file, read)) {
           if (left !== undefined && inFile >= left) {
             more = true
             break
@@ -228,6 +231,8 @@ export async function runDatasetRules(
               continue
             }
           }
+          // Only another shard's row is left unparsed, and those do not get here.
+          if (event.kind === 'left') throw new Error(`row ${event.row} of ${file.path} was not parsed`)
           if (event.kind === 'bad-row' && event.skipped !== undefined) {
             const skipped = { row: event.row, count: event.skipped, problem: event.problem }
             skippedRows += skipped.count

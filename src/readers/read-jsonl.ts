@@ -19,7 +19,11 @@ import { MAX_ROW_BYTES, type DataFile, type RowEvent } from './rows.js'
 
 const decoder = new TextDecoder('utf-8')
 
-export async function* readJsonl(source: Source, file: DataFile): AsyncGenerator<RowEvent[]> {
+export async function* readJsonl(
+  source: Source,
+  file: DataFile,
+  parse?: (row: number) => boolean,
+): AsyncGenerator<RowEvent[]> {
   await refuseLfsPointer(source, file, 'JSON Lines file')
   let line = 0
   let row = 0
@@ -45,6 +49,10 @@ export async function* readJsonl(source: Source, file: DataFile): AsyncGenerator
     if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1)
     if (isBlank(bytes)) return
     row++
+    if (parse && !parse(row)) {
+      batch.push({ kind: 'left', row, line })
+      return
+    }
     const parsed = parseRowBytes(bytes)
     if (parsed.ok) batch.push({ kind: 'row', row, line, value: parsed.value, bytes: bytes.length })
     else batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem })
@@ -77,8 +85,10 @@ export async function* readJsonl(source: Source, file: DataFile): AsyncGenerator
       const s = text.slice(charStart, charEnd)
       if (!isBlankText(s)) {
         row++
-        const parsed = parseRowText(s)
-        if (parsed.ok) batch.push({ kind: 'row', row, line, value: parsed.value, bytes: byteEnd - byteStart })
+        const parsed = parse && !parse(row) ? undefined : parseRowText(s)
+        if (!parsed) batch.push({ kind: 'left', row, line })
+        else if (parsed.ok)
+          batch.push({ kind: 'row', row, line, value: parsed.value, bytes: byteEnd - byteStart })
         else batch.push({ kind: 'bad-row', row, line, column: parsed.column, problem: parsed.problem })
       }
       charStart = nl + 1

@@ -20,6 +20,11 @@ export interface ReadOptions {
   columns?: string[] | 'all'
   /** Called with the rows the file holds when its format states it (Parquet's footer), before any row. */
   onRowCount?: (rows: number) => void
+  /**
+   * JSON Lines: whether to parse row `row` (1-based); a row it declines is a `left` event, counted and
+   * never parsed, so a shard pays for reading the lines of the other shards' rows, not for parsing them.
+   */
+  parse?: (row: number) => boolean
 }
 
 /**
@@ -43,7 +48,7 @@ export async function* readRows(
         })
       : file.format === 'json'
         ? readJson(source, file)
-        : readJsonl(source, file)
+        : readJsonl(source, file, options.parse)
   // Parquet reads only the wanted columns; JSON rows are cut down here.
   const columns = file.format === 'parquet' || options.columns === 'all' ? undefined : options.columns
   let n = 0

@@ -38,6 +38,12 @@ export type RowEvent =
        */
       skipped?: number
     }
+  | {
+      /** A row the caller asked not to parse (ReadOptions.parse: another shard's row), only counted. */
+      kind: 'left'
+      row: number
+      line?: number
+    }
 
 /** A file that cannot be read as rows at all: a truncated Parquet, an LFS pointer, not UTF-8, … */
 export class DataFileError extends Error {
