@@ -76,6 +76,13 @@ describe('worker threads', () => {
     }
   }, 60_000)
 
+  it('worker threads that cannot start (a heap too small to load them): this thread does their work, the same findings', async () => {
+    const one = await check(1)
+    const starved = await check(3, undefined, { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 })
+    expect(starved.findings).toEqual(one.findings)
+    expect(starved.stats).toEqual(one.stats)
+  }, 60_000)
+
   it('a render budget used up stops the template at the same row with workers as without', async () => {
     // No time at all for rendering: the first row stops the template, the rest are counted as skipped.
     const limits = { renderRowMs: 2000, renderRunMs: 0, tokenizeRowMs: 2000, tokenizeRunMs: 60_000 }

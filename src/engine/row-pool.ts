@@ -20,6 +20,16 @@ export interface RowPool {
 /** Why a worker thread stopped, for the finding about the rows it had. */
 export class WorkerStopped extends Error {
   override name = 'WorkerStopped'
+  constructor(
+    message: string,
+    /**
+     * It stopped before it was ready (it could not load its code or build the template and tokenizer):
+     * nothing about the rows, so the caller does their work itself.
+     */
+    readonly beforeReady = false,
+  ) {
+    super(message)
+  }
 }
 
 /**
@@ -81,13 +91,19 @@ export function startRowPool(
       stdout: true,
       stderr: true,
     })
-    const thread = { worker, pending: new Map<number, Pending>(), stopped: undefined as Error | undefined }
+    const thread = {
+      worker,
+      pending: new Map<number, Pending>(),
+      stopped: undefined as WorkerStopped | undefined,
+      ready: false,
+    }
     const fail = (error: Error) => {
-      thread.stopped ??= new WorkerStopped(describe(error))
+      thread.stopped ??= new WorkerStopped(describe(error), !thread.ready)
       for (const p of thread.pending.values()) p.reject(thread.stopped)
       thread.pending.clear()
     }
-    worker.on('message', (reply: WorkReply) => {
+    worker.on('message', (reply: WorkReply | { kind: 'ready' }) => {
+      if (reply.kind === 'ready') return void (thread.ready = true)
       const p = thread.pending.get(reply.id)
       thread.pending.delete(reply.id)
       p?.resolve(reply)
@@ -104,7 +120,11 @@ export function startRowPool(
   ): Promise<WorkReply> => {
     const live = threads.filter((t) => !t.stopped)
     if (live.length === 0)
-      return Promise.reject(threads[0]?.stopped ?? new WorkerStopped('no worker thread is running'))
+      return Promise.reject(
+        threads.find((t) => !t.stopped?.beforeReady)?.stopped ??
+          threads[0]?.stopped ??
+          new WorkerStopped('no worker thread is running', true),
+      )
     const thread = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
     const id = nextId++
     return new Promise<WorkReply>((resolve, reject) => {

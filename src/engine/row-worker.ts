@@ -148,4 +148,6 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
   const port = parentPort
   const serve = rowWorker((workerData as { base: WorkerBase }).base)
   port.on('message', (request: WorkRequest) => port.postMessage(serve(request)))
+  // Built and listening: from here on, a thread that stops has stopped on the rows it was given.
+  port.postMessage({ kind: 'ready' })
 }

@@ -484,6 +484,11 @@ function takeReply(
       return
     }
     if (reply === undefined) return
+    // No thread could start: this thread renders the rows, as with one job.
+    if (reply instanceof WorkerStopped && reply.beforeReady) {
+      settle(row, renderTemplate(job.template, job.input, renderLimits(base)), base)
+      return
+    }
     if (reply instanceof WorkerStopped) {
       const rows = `rows ${sent[0]!.row}–${sent.at(-1)!.row}`
       settle(
@@ -519,7 +524,8 @@ async function countSample(texts: string[], base: BaseModel | undefined, pool: R
     Array.from({ length: pool.size }, (_, k) =>
       pool.count(texts.slice(k * size, (k + 1) * size)).then(
         (reply) => reply.counts,
-        () => [] as (number | undefined)[], // a stopped worker: its share is not counted
+        // A stopped worker's share is counted here.
+        () => base.countTokensMany!(texts.slice(k * size, (k + 1) * size)),
       ),
     ),
   )
