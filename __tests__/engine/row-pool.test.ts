@@ -83,6 +83,56 @@ describe('worker threads', () => {
     expect(starved.stats).toEqual(one.stats)
   }, 60_000)
 
+  it('a row nested too deep to send to a worker (9,000 levels, which JSON allows) is rendered here, the same findings', async () => {
+    const deep = '['.repeat(9000) + ']'.repeat(9000)
+    const rows = [
+      chat(['user', 'a']),
+      raw(`{"messages": [{"role": "user", "content": ${deep}}]}`),
+      chat(['user', 'b']),
+    ]
+    const run = async (jobs: number) => {
+      const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
+      const found = findDataFiles(await source.list())
+      const b = await loadBaseModel(memorySource(chatmlBase()), 'org/base')
+      return runDatasetRules(source, found.files, [], datasetRules, {
+        levels: new Map(),
+        docsBase: '',
+        base: b,
+        jobs,
+      })
+    }
+    const one = await run(1)
+    const two = await run(2)
+    expect(two.findings).toEqual(one.findings)
+    // Rows 1 and 3 rendered: nothing stopped the template at the batch's first row.
+    expect(two.findings.some((f) => f.ruleId === 'DS401' && f.location.row === 1)).toBe(false)
+  }, 60_000)
+
+  it('a tokenizer.json too deep to give to a worker (9,000 levels in a key tokenizers.js ignores): the work is done here', async () => {
+    const files = chatmlBase()
+    const json = JSON.parse(files['tokenizer.json'] as string) as Record<string, unknown>
+    const deep = JSON.stringify(json).replace(/}$/, `, "extra": ${'['.repeat(9000)}${']'.repeat(9000)}}`)
+    const rows = Array.from({ length: 300 }, (_, i) => chat(['user', `q${i % 250}`], ['assistant', 'a']))
+    const run = async (jobs: number) => {
+      const base = await loadBaseModel(memorySource({ ...files, 'tokenizer.json': deep }), 'org/base')
+      expect(base.countTokens).toBeDefined()
+      const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
+      const found = findDataFiles(await source.list())
+      const r = await runDatasetRules(source, found.files, [], datasetRules, {
+        levels: new Map(),
+        docsBase: '',
+        base,
+        jobs,
+      })
+      return { ...r, stats: { ...r.stats, seconds: 0 } }
+    }
+    const one = await run(1)
+    const two = await run(2)
+    expect(one.stats.tokens?.counted).toBe(300)
+    expect(two.findings).toEqual(one.findings)
+    expect(two.stats).toEqual(one.stats)
+  }, 60_000)
+
   it('a render budget used up stops the template at the same row with workers as without', async () => {
     // No time at all for rendering: the first row stops the template, the rest are counted as skipped.
     const limits = { renderRowMs: 2000, renderRunMs: 0, tokenizeRowMs: 2000, tokenizeRunMs: 60_000 }

@@ -17,16 +17,18 @@ export interface RowPool {
   close(): Promise<void>
 }
 
-/** Why a worker thread stopped, for the finding about the rows it had. */
+/** Why a request's rows got no results: for the finding about them, or for the caller to do the work. */
 export class WorkerStopped extends Error {
   override name = 'WorkerStopped'
   constructor(
     message: string,
     /**
-     * It stopped before it was ready (it could not load its code or build the template and tokenizer):
-     * nothing about the rows, so the caller does their work itself.
+     * No thread worked on the rows: the thread stopped before it was ready (it could not load its code
+     * or build the template and tokenizer), or the rows could not be sent (structured clone gives up on
+     * a value nested a few thousand levels deep, which a JSON row may be). Nothing is known about the
+     * rows, so the caller does their work itself.
      */
-    readonly beforeReady = false,
+    readonly unserved = false,
   ) {
     super(message)
   }
@@ -82,21 +84,30 @@ export function startRowPool(
   const script = workerScript()
   let nextId = 1
   type Pending = { resolve: (reply: WorkReply) => void; reject: (error: Error) => void }
+  const start = (): Worker | WorkerStopped => {
+    try {
+      return new Worker(`(async () => {${BOOTSTRAP}})()`, {
+        eval: true,
+        workerData: { role: ROW_WORKER_ROLE, ...script, base },
+        resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        // The worker's output is the pool's business: nothing it prints reaches the run's output.
+        stdout: true,
+        stderr: true,
+      })
+    } catch (error) {
+      // workerData is cloned: a tokenizer.json nested a few thousand levels deep cannot be.
+      return new WorkerStopped(`it could not start: ${describe(error as Error)}`, true)
+    }
+  }
   const threads = Array.from({ length: jobs }, () => {
-    const worker = new Worker(`(async () => {${BOOTSTRAP}})()`, {
-      eval: true,
-      workerData: { role: ROW_WORKER_ROLE, ...script, base },
-      resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      // The worker's output is the pool's business: nothing it prints reaches the run's output.
-      stdout: true,
-      stderr: true,
-    })
+    const worker = start()
     const thread = {
-      worker,
+      worker: worker instanceof Worker ? worker : undefined,
       pending: new Map<number, Pending>(),
-      stopped: undefined as WorkerStopped | undefined,
+      stopped: worker instanceof WorkerStopped ? worker : undefined,
       ready: false,
     }
+    if (!(worker instanceof Worker)) return thread
     const fail = (error: Error) => {
       thread.stopped ??= new WorkerStopped(describe(error), !thread.ready)
       for (const p of thread.pending.values()) p.reject(thread.stopped)
@@ -121,15 +132,19 @@ export function startRowPool(
     const live = threads.filter((t) => !t.stopped)
     if (live.length === 0)
       return Promise.reject(
-        threads.find((t) => !t.stopped?.beforeReady)?.stopped ??
+        threads.find((t) => !t.stopped?.unserved)?.stopped ??
           threads[0]?.stopped ??
           new WorkerStopped('no worker thread is running', true),
       )
     const thread = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
     const id = nextId++
     return new Promise<WorkReply>((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject })
-      thread.worker.postMessage({ ...request, id })
+      try {
+        thread.worker!.postMessage({ ...request, id })
+        thread.pending.set(id, { resolve, reject })
+      } catch (error) {
+        reject(new WorkerStopped(`the rows could not be sent: ${describe(error as Error)}`, true))
+      }
     })
   }
 
@@ -138,7 +153,7 @@ export function startRowPool(
     rows: (rows) => send({ kind: 'rows', rows }) as Promise<Extract<WorkReply, { kind: 'rows' }>>,
     count: (texts) => send({ kind: 'count', texts }) as Promise<Extract<WorkReply, { kind: 'count' }>>,
     async close() {
-      await Promise.all(threads.map((t) => t.worker.terminate()))
+      await Promise.all(threads.flatMap((t) => (t.worker ? [t.worker.terminate()] : [])))
     },
   }
 }

@@ -484,8 +484,9 @@ function takeReply(
       return
     }
     if (reply === undefined) return
-    // No thread could start: this thread renders the rows, as with one job.
-    if (reply instanceof WorkerStopped && reply.beforeReady) {
+    // No thread worked on the rows (none could start, or they could not be sent): this thread renders
+    // them, as with one job.
+    if (reply instanceof WorkerStopped && reply.unserved) {
       settle(row, renderTemplate(job.template, job.input, renderLimits(base)), base)
       return
     }
