@@ -85,10 +85,11 @@ describe('worker threads', () => {
 
   it('a row nested too deep to send to a worker (9,000 levels, which JSON allows) is rendered here, the same findings', async () => {
     const deep = '['.repeat(9000) + ']'.repeat(9000)
+    // In the first batch, which starts the workers (a full one).
     const rows = [
       chat(['user', 'a']),
       raw(`{"messages": [{"role": "user", "content": ${deep}}]}`),
-      chat(['user', 'b']),
+      ...Array.from({ length: 300 }, (_, i) => chat(['user', `b${i}`])),
     ]
     const run = async (jobs: number) => {
       const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
@@ -185,10 +186,34 @@ describe('worker threads', () => {
     }
   }, 60_000)
 
+  it('a dataset smaller than one batch starts no worker thread (it would be done before they were ready)', async () => {
+    // With workers, the doubling template would stop one on its small heap; here this thread renders.
+    const base = await loadBaseModel(memorySource(chatmlBase({ template: DOUBLING })), 'org/base')
+    const source = memorySource({
+      'train.jsonl': dataFile('train.jsonl', [chat(['user', 'a']), chat(['user', 'b'])]),
+    })
+    const found = findDataFiles(await source.list())
+    const { findings } = await runDatasetRules(source, found.files, [], datasetRules, {
+      levels: new Map(),
+      docsBase: 'https://docs.test/',
+      base,
+      jobs: 4,
+      workerLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    })
+    const ds401 = findings.filter((f) => f.ruleId === 'DS401')
+    expect(ds401.length).toBeGreaterThan(0)
+    for (const f of ds401) expect(f.message).not.toMatch(/worker thread/)
+  }, 60_000)
+
   it('a worker that stops on a row: one finding on the first row it had, the template stopped, the other rules finish', async () => {
     const base = await loadBaseModel(memorySource(chatmlBase({ template: DOUBLING })), 'org/base')
     const source = memorySource({
-      'train.jsonl': dataFile('train.jsonl', [chat(['user', 'a']), raw('{'), chat(['user', 'b'])]),
+      // A full first batch (the workers start with one), the second row not JSON.
+      'train.jsonl': dataFile('train.jsonl', [
+        chat(['user', 'a']),
+        raw('{'),
+        ...Array.from({ length: 298 }, (_, i) => chat(['user', `b${i}`])),
+      ]),
     })
     const found = findDataFiles(await source.list())
     const { findings } = await runDatasetRules(source, found.files, [], datasetRules, {
@@ -204,9 +229,9 @@ describe('worker threads', () => {
       ['notRendered', undefined],
     ])
     expect(ds401[0]!.message).toMatch(
-      /the worker thread rendering rows 1–3 stopped: (it ran out of memory|it exited)/,
+      /the worker thread rendering rows 1–256 stopped: (it ran out of memory|it exited)/,
     )
-    expect(ds401[1]!.message).toMatch(/^1 more row was not rendered/)
+    expect(ds401[1]!.message).toMatch(/^298 more rows were not rendered/)
     // The row that is not JSON is still reported: the other rules went on.
     expect(findings.some((f) => f.ruleId === 'DS201' && f.location.row === 2)).toBe(true)
   }, 60_000)

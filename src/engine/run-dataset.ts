@@ -92,14 +92,17 @@ export async function runDatasetRules(
   let pendingBytes = 0
   const render = base?.template !== undefined && visitors.some((e) => usesTemplate(e.rule))
   const jobs = options.jobs ?? 1
-  const pool =
-    render && jobs > 1
-      ? startRowPool(
-          jobs - 1,
-          workerBase(base, visitors),
-          options.workerLimits ? { resourceLimits: options.workerLimits } : {},
-        )
-      : undefined
+  // The worker threads start with the first full batch: a dataset of fewer rows is done before they
+  // would be ready.
+  let pool: RowPool | undefined
+  const startPool = () => {
+    if (pool || !render || jobs <= 1) return
+    pool = startRowPool(
+      jobs - 1,
+      workerBase(base, visitors),
+      options.workerLimits ? { resourceLimits: options.workerLimits } : {},
+    )
+  }
   // Rows given to the worker threads and not yet to the rules: their results come back in any order and
   // are taken in the order the rows were read, so the rules see what one thread would have shown them.
   const inFlight: { batch: Pending[]; sent: RowWithRender[]; reply: Promise<RowsReply | WorkerStopped> }[] =
@@ -130,10 +133,12 @@ export async function runDatasetRules(
     takeReply(sent, await reply, base!)
     give(batch)
   }
-  const flush = async () => {
+  /** `full`: the batch reached its rows or bytes (the file goes on), rather than the file's end. */
+  const flush = async (full = false) => {
     const batch = pending
     pending = []
     pendingBytes = 0
+    if (full) startPool()
     if (!pool) {
       if (render)
         renderBatch(
@@ -243,7 +248,7 @@ export async function runDatasetRules(
             pending.push({ kind: 'row', row: datasetRow(file, event, base), messages })
             pendingBytes += event.bytes
           }
-          if (pending.length >= BATCH_ROWS || pendingBytes >= BATCH_BYTES) await flush()
+          if (pending.length >= BATCH_ROWS || pendingBytes >= BATCH_BYTES) await flush(true)
         }
         await flushAll()
         const limited = more
