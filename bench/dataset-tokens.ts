@@ -4,7 +4,7 @@
 // character, as the tests' chatmlBase) with a 32,768-token context. Standalone (bench/dataset.ts imports
 // the jest test helpers, which need jest). Run by hand: `npx tsx bench/dataset-tokens.ts [rows]`.
 // Prints figures; asserts nothing.
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadBaseModel } from '../src/artifacts/base-model.js'
@@ -12,7 +12,7 @@ import { runDatasetRules } from '../src/engine/run-dataset.js'
 import { datasetRules } from '../src/rules/registry.js'
 import { memorySource } from '../src/sources/memory.js'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
-import { conversation, oneFileDataset } from './one-file.js'
+import { oneFileDataset, writeConversations } from './one-file.js'
 
 async function run(file: string, tokenizer: boolean) {
   const base = await loadBaseModel(memorySource(chatmlBase({ tokenizer })), 'chatml')
@@ -38,11 +38,7 @@ const total = Number(process.argv[2] ?? 200_000)
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-tokens-'))
 try {
   const file = path.join(dir, 'train.jsonl')
-  const out = createWriteStream(file)
-  for (let i = 0; i < total; i++)
-    if (!out.write(JSON.stringify({ messages: conversation(i) }) + '\n'))
-      await new Promise<void>((r) => out.once('drain', () => r()))
-  await new Promise<void>((r) => out.end(() => r()))
+  await writeConversations(file, total)
   console.log(`${total.toLocaleString('en-US')} rows, node ${process.version}, one thread`)
   for (const tokenizer of [false, true]) {
     const r = await run(file, tokenizer)

@@ -8,13 +8,13 @@
 // run, as transformers would.
 // Run by hand: `npx tsx bench/dataset.ts [rows]`. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
 import { messagesParquet } from '../__tests__/helpers/parquet.js'
-import { bpeTokenizer, conversation, oneFileDataset } from './one-file.js'
+import { bpeTokenizer, conversation, oneFileDataset, writeConversations } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
 
@@ -76,11 +76,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true })
   try {
     const jsonlFile = path.join(dir, 'train.jsonl')
-    const out = createWriteStream(jsonlFile)
-    for (let i = 0; i < total; i++)
-      if (!out.write(JSON.stringify({ messages: conversation(i) }) + '\n'))
-        await new Promise<void>((r) => out.once('drain', () => r()))
-    await new Promise<void>((r) => out.end(() => r()))
+    await writeConversations(jsonlFile, total)
     const parquetFile = path.join(dir, 'train.parquet')
     writeFileSync(
       parquetFile,

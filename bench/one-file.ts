@@ -1,5 +1,6 @@
 // What the dataset benches share: the rows they generate, and one data file of a folder as the
 // dataset they check (the folder's local source and that file alone, as checkDataset finds them).
+import { createWriteStream } from 'node:fs'
 import path from 'node:path'
 import { findDataFiles } from '../src/readers/splits.js'
 import { openLocalSource } from '../src/sources/local.js'
@@ -84,4 +85,16 @@ export function bpeTokenizer(): string {
       byte_fallback: false,
     },
   })
+}
+
+/** `total` generated conversations as JSON Lines in `file`, one `{ messages }` row a line. */
+export async function writeConversations(
+  file: string,
+  total: number,
+  row = (i: number) => JSON.stringify({ messages: conversation(i) }),
+): Promise<void> {
+  const out = createWriteStream(file)
+  for (let i = 0; i < total; i++)
+    if (!out.write(row(i) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
+  await new Promise<void>((r) => out.end(() => r()))
 }

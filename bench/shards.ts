@@ -5,7 +5,7 @@
 // checked in one run. Prints each shard's time and report size, the merge's time, and whether the merged
 // report's findings, omitted counts and statistics (but the token sample) are the single run's.
 // Run by hand: `npx tsx bench/shards.ts [rows] [shards] [duplicates]`. Prints figures; asserts nothing.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,7 +15,7 @@ import { findReports, mergeReports, readReports } from '../src/merge-reports.js'
 import { jsonReportChunks } from '../src/report/json.js'
 import { docsBase } from '../src/rules/registry.js'
 import { resolveSettings } from '../src/settings.js'
-import { conversation } from './one-file.js'
+import { conversation, writeConversations } from './one-file.js'
 
 async function main(): Promise<void> {
   const total = Number(process.argv[2] ?? 1_000_000)
@@ -32,12 +32,9 @@ async function main(): Promise<void> {
     const step = Math.floor(total / (planted + 1))
     const copies = new Set(Array.from({ length: planted }, (_, k) => (k + 1) * step))
     const file = path.join(ws, 'train.jsonl')
-    const out = createWriteStream(file)
-    for (let r = 0; r < total; r++) {
-      const line = JSON.stringify({ messages: conversation(copies.has(r) ? r - 1 : r) }) + '\n'
-      if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
-    }
-    await new Promise<void>((resolve) => out.end(() => resolve()))
+    await writeConversations(file, total, (r) =>
+      JSON.stringify({ messages: conversation(copies.has(r) ? r - 1 : r) }),
+    )
     console.log(
       `${total.toLocaleString('en-US')} rows, ${(statSync(file).size / 1e9).toFixed(2)} GB of JSON Lines, ${planted} duplicates planted across shards; ${count} shards`,
     )

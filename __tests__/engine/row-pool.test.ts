@@ -60,6 +60,26 @@ async function check(jobs: number, limits?: RunLimits, workerLimits?: ResourceLi
 const DOUBLING =
   '{% set ns = namespace(l=[1]) %}{% for i in range(30) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}'
 
+/** Every dataset rule over one train.jsonl of `rows` against a base model made of `baseFiles`. */
+async function checkRows(
+  baseFiles: Record<string, MemoryEntry>,
+  rows: unknown[],
+  jobs: number,
+  workerLimits?: ResourceLimits,
+) {
+  const base = await loadBaseModel(memorySource(baseFiles), 'org/base')
+  const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
+  const found = findDataFiles(await source.list())
+  const result = await runDatasetRules(source, found.files, [], datasetRules, {
+    levels: new Map(),
+    docsBase: 'https://docs.test/',
+    base,
+    jobs,
+    ...(workerLimits ? { workerLimits } : {}),
+  })
+  return { ...result, stats: { ...result.stats, seconds: 0 } }
+}
+
 describe('worker threads', () => {
   it('the findings, the omitted counts and the statistics are the same with 1, 2 and 3 threads', async () => {
     const one = await check(1)
@@ -91,17 +111,7 @@ describe('worker threads', () => {
       raw(`{"messages": [{"role": "user", "content": ${deep}}]}`),
       ...Array.from({ length: 300 }, (_, i) => chat(['user', `b${i}`])),
     ]
-    const run = async (jobs: number) => {
-      const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
-      const found = findDataFiles(await source.list())
-      const b = await loadBaseModel(memorySource(chatmlBase()), 'org/base')
-      return runDatasetRules(source, found.files, [], datasetRules, {
-        levels: new Map(),
-        docsBase: '',
-        base: b,
-        jobs,
-      })
-    }
+    const run = (jobs: number) => checkRows(chatmlBase(), rows, jobs)
     const one = await run(1)
     const two = await run(2)
     expect(two.findings).toEqual(one.findings)
@@ -114,19 +124,9 @@ describe('worker threads', () => {
     const json = JSON.parse(files['tokenizer.json'] as string) as Record<string, unknown>
     const deep = JSON.stringify(json).replace(/}$/, `, "extra": ${'['.repeat(9000)}${']'.repeat(9000)}}`)
     const rows = Array.from({ length: 300 }, (_, i) => chat(['user', `q${i % 250}`], ['assistant', 'a']))
-    const run = async (jobs: number) => {
-      const base = await loadBaseModel(memorySource({ ...files, 'tokenizer.json': deep }), 'org/base')
-      expect(base.countTokens).toBeDefined()
-      const source = memorySource({ 'train.jsonl': dataFile('train.jsonl', rows) })
-      const found = findDataFiles(await source.list())
-      const r = await runDatasetRules(source, found.files, [], datasetRules, {
-        levels: new Map(),
-        docsBase: '',
-        base,
-        jobs,
-      })
-      return { ...r, stats: { ...r.stats, seconds: 0 } }
-    }
+    const deepBase = { ...files, 'tokenizer.json': deep }
+    expect((await loadBaseModel(memorySource(deepBase), 'org/base')).countTokens).toBeDefined()
+    const run = (jobs: number) => checkRows(deepBase, rows, jobs)
     const one = await run(1)
     const two = await run(2)
     expect(one.stats.tokens?.counted).toBe(300)
@@ -188,40 +188,27 @@ describe('worker threads', () => {
 
   it('a dataset smaller than one batch starts no worker thread (it would be done before they were ready)', async () => {
     // With workers, the doubling template would stop one on its small heap; here this thread renders.
-    const base = await loadBaseModel(memorySource(chatmlBase({ template: DOUBLING })), 'org/base')
-    const source = memorySource({
-      'train.jsonl': dataFile('train.jsonl', [chat(['user', 'a']), chat(['user', 'b'])]),
-    })
-    const found = findDataFiles(await source.list())
-    const { findings } = await runDatasetRules(source, found.files, [], datasetRules, {
-      levels: new Map(),
-      docsBase: 'https://docs.test/',
-      base,
-      jobs: 4,
-      workerLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
-    })
+    const { findings } = await checkRows(
+      chatmlBase({ template: DOUBLING }),
+      [chat(['user', 'a']), chat(['user', 'b'])],
+      4,
+      { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    )
     const ds401 = findings.filter((f) => f.ruleId === 'DS401')
     expect(ds401.length).toBeGreaterThan(0)
     for (const f of ds401) expect(f.message).not.toMatch(/worker thread/)
   }, 60_000)
 
   it('a worker that stops on a row: one finding on the first row it had, the template stopped, the other rules finish', async () => {
-    const base = await loadBaseModel(memorySource(chatmlBase({ template: DOUBLING })), 'org/base')
-    const source = memorySource({
-      // A full first batch (the workers start with one), the second row not JSON.
-      'train.jsonl': dataFile('train.jsonl', [
-        chat(['user', 'a']),
-        raw('{'),
-        ...Array.from({ length: 298 }, (_, i) => chat(['user', `b${i}`])),
-      ]),
-    })
-    const found = findDataFiles(await source.list())
-    const { findings } = await runDatasetRules(source, found.files, [], datasetRules, {
-      levels: new Map(),
-      docsBase: 'https://docs.test/',
-      base,
-      jobs: 2,
-      workerLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    // A full first batch (the workers start with one), the second row not JSON.
+    const rows = [
+      chat(['user', 'a']),
+      raw('{'),
+      ...Array.from({ length: 298 }, (_, i) => chat(['user', `b${i}`])),
+    ]
+    const { findings } = await checkRows(chatmlBase({ template: DOUBLING }), rows, 2, {
+      maxOldGenerationSizeMb: 32,
+      maxYoungGenerationSizeMb: 8,
     })
     const ds401 = findings.filter((f) => f.ruleId === 'DS401')
     expect(ds401.map((f) => [f.messageId, f.location.row])).toEqual([
