@@ -10,6 +10,7 @@ import {
   type TokenState,
 } from '../artifacts/base-model.js'
 import { fitsContext } from '../artifacts/token-bound.js'
+import { heapRelief } from '../common/heap-relief.js'
 import { MAX_ROW_BYTES } from '../readers/rows.js'
 import {
   compileTemplate,
@@ -147,7 +148,12 @@ export function rowWorker(base: WorkerBase): (request: WorkRequest) => WorkReply
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === ROW_WORKER_ROLE) {
   const port = parentPort
   const serve = rowWorker((workerData as { base: WorkerBase }).base)
-  port.on('message', (request: WorkRequest) => port.postMessage(serve(request)))
+  // As on the reading thread: a full collection now and then keeps this thread's heap near its live set.
+  const relief = heapRelief()
+  port.on('message', (request: WorkRequest) => {
+    relief.relieve()
+    port.postMessage(serve(request))
+  })
   // Built and listening: from here on, a thread that stops has stopped on the rows it was given.
   port.postMessage({ kind: 'ready' })
 }
