@@ -37,13 +37,6 @@ export default tseslint.config(
     rules: { 'local/layers': 'error' },
   },
   {
-    // The evaluator walks @huggingface/jinja's syntax tree, whose node classes the library does not
-    // export as one union: nodes are `any` there by design, checked by their `type` at run time. A
-    // parser of our own with typed nodes lifts this.
-    files: ['src/templates/jinja-interpreter.ts', 'src/templates/render.ts', 'src/templates/syntax-line.ts'],
-    rules: off(UNSAFE_ANY),
-  },
-  {
     // Tests and benches inspect parsed JSON (reports, SARIF, request bodies) and library internals,
     // typed `any`; a wrong shape fails the assertion itself.
     files: ['__tests__/**/*.ts', 'bench/**/*.ts'],

@@ -1,13 +1,12 @@
 // Chat-template rendering speed: renders/s for 20 corpus templates (evenly spread by size) over 10,000
-// conversations cycled from the grid, ours parsed once vs re-parsed every time, @huggingface/jinja alone (parsed
-// once) for reference, and Python Jinja2 under transformers' setup (scripts/jinja2_reference.py's environment,
-// compiled once) timing itself on the same templates and conversations in the same run.
+// conversations cycled from the grid, ours parsed once vs re-parsed every time, and Python Jinja2 under
+// transformers' setup (scripts/jinja2_reference.py's environment, compiled once) timing itself on the same
+// templates and conversations in the same run.
 // Run by hand: `npx tsx bench/templates.ts [renders] [templates]`. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Template } from '@huggingface/jinja'
 import {
   conversations,
   loadCorpusTemplates,
@@ -89,15 +88,7 @@ else console.log(`python3 + jinja2 unavailable: ${py.stderr.split('\n').slice(-2
 
 console.log(`${N.toLocaleString('en-US')} renders per template, node ${process.version}`)
 console.log(
-  [
-    'template',
-    'size',
-    'ours parsed once',
-    'ours re-parsed',
-    'library alone',
-    'python jinja2',
-    'parse ours / py',
-  ].join(' | '),
+  ['template', 'size', 'ours parsed once', 'ours re-parsed', 'python jinja2', 'parse ours / py'].join(' | '),
 )
 let oursTotal = 0
 let pyTotal = 0
@@ -123,28 +114,6 @@ for (const t of picked) {
   const parseStart = performance.now()
   compileTemplate(t.source)
   const parseMs = performance.now() - parseStart
-  let lib: string
-  try {
-    const tpl = new Template(t.source)
-    start = performance.now()
-    for (let i = 0; i < N; i++) {
-      const input = inputOf(t, i)
-      try {
-        tpl.render({
-          ...input.specialTokens,
-          messages: input.messages,
-          add_generation_prompt: input.add_generation_prompt,
-          tools: input.tools ?? null,
-          documents: input.documents ?? null,
-        })
-      } catch {
-        // errors count as renders, as in the other columns
-      }
-    }
-    lib = perSecond(N, performance.now() - start)
-  } catch {
-    lib = 'parse error'
-  }
   const p = pyTimes.get(t.id)
   if (p) pyTotal += p.ms
   console.log(
@@ -153,7 +122,6 @@ for (const t of picked) {
       `${(t.source.length / 1024).toFixed(1)} KB`,
       perSecond(N, once),
       perSecond(reparseN, reparse),
-      lib,
       p ? perSecond(N, p.ms) : '-',
       `${parseMs.toFixed(2)} ms / ${p ? p.parse_ms.toFixed(2) : '-'} ms`,
     ].join(' | '),

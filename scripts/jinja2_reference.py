@@ -3,7 +3,8 @@
 
 Reads JSON lines from stdin: {"id", "template", "context"} where context holds messages,
 add_generation_prompt, tools, documents, the special tokens and any extra keyword arguments.
-Writes one JSON line per job: {"id", "ok": true, "text"} or {"id", "ok": false, "kind": "raise"|"error", "message"}.
+Writes one JSON line per job: {"id", "ok": true, "text"} or {"id", "ok": false, "kind": "raise"|"error", "message"},
+with "compile": true when the error came from compiling the template (from_string), not from rendering it.
 
 strftime_now uses a fixed date when the environment variable JINJA_REFERENCE_NOW is set
 (ISO 8601, e.g. 2024-07-26T12:34:56), so that outputs compare with another engine.
@@ -75,6 +76,7 @@ def main():
             continue
         job = json.loads(line)
         source = job["template"]
+        compiled = None
         try:
             compiled = cache.get(source)
             if compiled is None:
@@ -102,7 +104,11 @@ def main():
             result = {"id": job["id"], "ok": False, "kind": "error", "message": "RecursionError: " + str(e)}
         except Exception as e:  # TypeError, ValueError, ...
             result = {"id": job["id"], "ok": False, "kind": "error", "message": str(e)}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        if isinstance(compiled, Exception):
+            result["compile"] = True
+        # ASCII escapes: a text holding a lone surrogate (Python strings may) cannot be written as UTF-8,
+        # and JSON.parse reads the escape back to the same string.
+        out.write(json.dumps(result) + "\n")
     out.flush()
 
 

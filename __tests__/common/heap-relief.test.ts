@@ -3,15 +3,15 @@ import { gcFunction, heapRelief } from '../../src/common/heap-relief.js'
 
 const MB = 1024 * 1024
 
-/** A relief over a fake clock and memory: `set` moves them, `collections` counts. */
-function fake(start: { rss: number; heapUsed: number }) {
-  const state = { ...start, now: 0, gcs: 0, afterGc: start.heapUsed }
+/** A relief over a fake clock and heap: `state` moves them; a collection leaves `live` held. */
+function fake(start: { held: number; live: number }) {
+  const state = { ...start, now: 0, gcs: 0 }
   const relief = heapRelief(
     () => {
       state.gcs++
-      state.heapUsed = state.afterGc
+      state.held = state.live
     },
-    () => ({ rss: state.rss, heapUsed: state.heapUsed }),
+    () => ({ heapUsed: state.held - 10 * MB, arrayBuffers: 10 * MB }),
     () => state.now,
   )
   return { state, relief }
@@ -24,8 +24,8 @@ describe('heapRelief', () => {
     expect(() => gc!()).not.toThrow()
   })
 
-  it('collects nothing while the resident set is under 200 MB, however often it is asked', () => {
-    const { state, relief } = fake({ rss: 199 * MB, heapUsed: 150 * MB })
+  it('collects nothing while the heap and array buffers hold under 96 MB, however often it is asked', () => {
+    const { state, relief } = fake({ held: 95 * MB, live: 20 * MB })
     for (let i = 0; i < 1000; i++) {
       state.now += 1000
       relief.relieve()
@@ -33,12 +33,12 @@ describe('heapRelief', () => {
     expect(state.gcs).toBe(0)
   })
 
-  it('collects over 200 MB, at most once in 150 ms', () => {
-    const { state, relief } = fake({ rss: 400 * MB, heapUsed: 300 * MB })
-    state.afterGc = 20 * MB
+  it('collects when garbage has grown 64 MB past what is alive, at most once in 150 ms', () => {
+    const { state, relief } = fake({ held: 400 * MB, live: 20 * MB })
     state.now = 1_000
     for (let i = 0; i < 100; i++) {
       state.now += 10 // 1 s in all
+      state.held += 10 * MB // garbage piles up fast
       relief.relieve()
     }
     // At 1,010 ms, then each 150 ms: 1,160 ... 1,910.
@@ -46,25 +46,25 @@ describe('heapRelief', () => {
     expect(relief.collections).toBe(7)
   })
 
-  it('a large live set raises the bar: the next collection waits until the heap has grown 160 MB past it', () => {
-    const { state, relief } = fake({ rss: 700 * MB, heapUsed: 600 * MB })
-    state.afterGc = 500 * MB // what is alive: a big tokenizer, many digests
+  it('a large live set is collected after it has grown by half, not on every batch', () => {
+    const { state, relief } = fake({ held: 900 * MB, live: 800 * MB }) // a test runner's heap
     state.now = 1_000
     relief.relieve()
     expect(state.gcs).toBe(1)
-    // The bar is now 500 + 160 MB.
-    state.rss = 650 * MB
-    state.now += 1_000
-    relief.relieve()
-    expect(state.gcs).toBe(1) // 650 < 660
-    state.rss = 661 * MB
+    for (let i = 0; i < 100; i++) {
+      state.now += 1_000
+      state.held = Math.min(state.held + 3 * MB, 1199 * MB)
+      relief.relieve()
+    }
+    expect(state.gcs).toBe(1) // 800 + 400 MB not reached
+    state.held = 1201 * MB
     relief.relieve()
     expect(state.gcs).toBe(2)
   })
 
   it('without a collection to call it does nothing', () => {
     let asked = 0
-    const relief = heapRelief(null, () => (asked++, { rss: 1e12, heapUsed: 1e12 }))
+    const relief = heapRelief(null, () => (asked++, { heapUsed: 1e12, arrayBuffers: 0 }))
     relief.relieve()
     expect(relief.collections).toBe(0)
     expect(asked).toBe(0)

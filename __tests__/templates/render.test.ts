@@ -1,7 +1,7 @@
 /**
- * Unit tests of the chat-template renderer (src/templates/render.ts): each fidelity fix over @huggingface/jinja
- * (expected values produced by Python Jinja2 3.1.6 under transformers' setup, scripts/jinja2_reference.py), the
- * sandbox, our limits, compile-time errors and odd inputs.
+ * Unit tests of the chat-template renderer (src/templates/render.ts): each fidelity fix (expected values produced
+ * by Python Jinja2 3.1.6 under transformers' setup, scripts/jinja2_reference.py), the sandbox, our limits,
+ * compile-time errors and odd inputs. The grammar: jinja-grammar.test.ts; syntax errors: jinja-syntax-errors.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import {
@@ -317,7 +317,7 @@ describe('limits', () => {
     expect(render('{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}')).toEqual({
       ok: false,
       kind: 'limit',
-      message: 'macro recursion deeper than 200',
+      message: 'macro, caller or loop recursion deeper than 200',
     })
   })
   test('deeply nested templates fail to compile instead of crashing', () => {
@@ -329,11 +329,17 @@ describe('limits', () => {
 
 describe('compile-time errors', () => {
   test('an unknown filter or test fails compilation, like TemplateAssertionError', () => {
-    expect(compileTemplate('{{ x|foo }}')).toEqual({ ok: false, message: "No filter named 'foo'.", line: 1 })
-    expect(compileTemplate('{% if x is foo %}{% endif %}')).toEqual({
+    expect(compileTemplate('{{ x|foo }}')).toEqual({
+      ok: false,
+      message: "No filter named 'foo'.",
+      line: 1,
+      column: 6,
+    })
+    expect(compileTemplate('{% for x in y %}{{ x is foo }}{% endfor %}')).toEqual({
       ok: false,
       message: "No test named 'foo'.",
       line: 1,
+      column: 25,
     })
   })
   test('a syntax error fails compilation', () => {
@@ -373,8 +379,9 @@ describe('syntax errors name their line', () => {
     ['a\nb\n{% if %}', 3],
     ['a\nb\n{{ x | nofilter }}', 3],
     ['{% for x in y %}\n\n{% endif %}', 3],
-    ['{% if a %}\nx\n{% else %}\n{% else %}{% endif %}', undefined],
-    ['line 1\n{% for x in y %}\nnever closed', 2],
+    ['{% if a %}\nx\n{% else %}\n{% else %}{% endif %}', 4],
+    // The end of the template, where Jinja2 finds the block unclosed (the message names where it opened).
+    ['line 1\n{% for x in y %}\nnever closed', 3],
     ['{{ ok }}\n{{ (1 + }}', 2],
     ['{{ a }}\r\n{{ b c }}', 2],
     // A tag named like an Object property is a tag like any other (it once crashed the line finder).

@@ -54,7 +54,7 @@ export const TEMPLATE_FILE_LIMIT = 16 * MiB
  * The largest template that is compiled and rendered. Real chat templates are well under 64 KB (the
  * largest of the 107 in the shared corpus, real templates from the Hub, TRL, llama.cpp and SGLang, is
  * 19.6 KB: TRL's diffusion_gemma_training.jinja); 1 MiB is fifty times that, and bounds what a hostile
- * template costs to compile and to hold (compiling is linear, templates/lexer.ts: 1 MiB takes well under
+ * template costs to compile and to hold (compiling is linear, templates/jinja-lexer.ts: 1 MiB takes well under
  * a second). A larger one is read (other rules still see its text) but not compiled: a finding, MR506.
  */
 const COMPILE_LIMIT = MiB

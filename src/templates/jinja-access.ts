@@ -4,7 +4,8 @@
  * _private names, the mutating methods of list and dict). The bound methods it hands out are built in
  * jinja-calls.ts; this file only decides which names resolve and which are refused.
  */
-import { dictMethod, listMethod, strMethod, type FieldLookup } from './jinja-calls.js'
+import { bytesMethod, dictMethod, listMethod, strMethod } from './jinja-calls.js'
+import type { FieldLookup } from './jinja-format.js'
 import { PyIter } from './jinja-iteration.js'
 import {
   codePoints,
@@ -15,10 +16,14 @@ import {
   isNumber,
   isStr,
   isTuple,
+  Markup,
   MISSING,
   Namespace,
+  PyBytes,
+  PyRange,
   PyFloat,
   pyRepr,
+  tuple,
   typeName,
   Undef,
   type Py,
@@ -50,10 +55,12 @@ function pyGetattr(obj: Py, name: string): Py | typeof MISSING {
     obj.fail()
   }
   if (isStr(obj)) {
-    const m = strMethod(String(obj), name, FIELD_LOOKUP)
+    const m = strMethod(String(obj), name, FIELD_LOOKUP, obj instanceof Markup)
     return m ?? MISSING
   }
   if (Array.isArray(obj)) {
+    const field = FIELDS.get(obj)?.indexOf(name) ?? -1
+    if (field >= 0) return obj[field]!
     if (isTuple(obj)) return name === 'index' || name === 'count' ? listMethod(obj, name) : MISSING
     if (LIST_METHODS.has(name)) return UNSAFE_LIST.has(name) ? unsafe(obj, name) : listMethod(obj, name)
     return MISSING
@@ -63,6 +70,11 @@ function pyGetattr(obj: Py, name: string): Py | typeof MISSING {
     return MISSING
   }
   if (obj instanceof Namespace) return obj.attrs.has(name) ? obj.attrs.get(name)! : MISSING
+  if (obj instanceof PyBytes) return bytesMethod(obj, name) ?? MISSING
+  if (obj instanceof PyRange) {
+    if (name === 'start' || name === 'stop' || name === 'step') return obj[name]
+    return name === 'index' || name === 'count' ? listMethod(obj.items(), name) : MISSING
+  }
   if (isHolder(obj)) return obj.getAttr(name)
   if (obj instanceof PyIter) return MISSING
   if (isNumber(obj)) {
@@ -78,6 +90,25 @@ function pyGetattr(obj: Py, name: string): Py | typeof MISSING {
  * to the str methods rather than imported there, so the methods do not import attribute access back.
  */
 const FIELD_LOOKUP: FieldLookup = { attr: (v, name) => getAttr(v, name), item: (v, key) => getItem(v, key) }
+
+/** The tuples whose items also answer to names (collections.namedtuple; groupby's (grouper, list)). */
+const FIELDS = new WeakMap<Py[], readonly string[]>()
+export function namedTuple(items: Py[], fields: readonly string[]): Py[] {
+  FIELDS.set(items, fields)
+  return tuple(items)
+}
+
+/**
+ * The attr filter's lookup: the attribute only, never the item foo.bar falls back to, and undefined when
+ * there is none (jinja2.filters.do_attr); what is unsafe is unsafe as for foo.bar.
+ */
+export function getAttrOnly(obj: Py, name: string): Py {
+  const v = pyGetattr(obj, name)
+  if (v === MISSING) return new Undef(name, obj)
+  if (name.startsWith('_') && !(v instanceof Undef && v.exc === 'security') && !(obj instanceof Namespace))
+    return unsafe(obj, name)
+  return v
+}
 
 /** environment.getattr (foo.bar) */
 export function getAttr(obj: Py, name: string): Py {
@@ -103,7 +134,19 @@ function rawItem(obj: Py, key: Py): Py | typeof MISSING {
     let i = Number(key)
     if (i < 0) i += seq.length
     if (i < 0 || i >= seq.length) return MISSING
-    return seq[i]!
+    return obj instanceof Markup ? new Markup(seq[i] as string) : seq[i]!
+  }
+  if (obj instanceof PyRange) {
+    if (!isInt(key)) return MISSING
+    let i = Number(key)
+    if (i < 0) i += obj.length
+    return i >= 0 && i < obj.length ? obj.at(i) : MISSING
+  }
+  if (obj instanceof PyBytes) {
+    if (!isInt(key)) return MISSING
+    let i = Number(key)
+    if (i < 0) i += obj.data.length
+    return i >= 0 && i < obj.data.length ? obj.data[i]! : MISSING
   }
   if (obj instanceof Undef) obj.fail()
   return MISSING

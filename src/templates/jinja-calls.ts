@@ -4,10 +4,11 @@
  * that attribute access (jinja-access.ts) hands out. The string algorithms behind the str methods are in
  * jinja-strings.ts, where the filters share them.
  */
-import { getSlice, iterate } from './jinja-iteration.js'
+import { vformat, type FieldLookup } from './jinja-format.js'
+import { isIterable, iterate } from './jinja-iteration.js'
 import {
-  findIndex,
-  fixed,
+  codePointView,
+  htmlUnescape,
   PY_WHITESPACE,
   pyCapitalize,
   pyIsLower,
@@ -19,18 +20,20 @@ import {
   pyStrip,
   pyTitle,
   requireStr,
+  stripTags,
 } from './jinja-strings.js'
 import {
   checkSize,
-  codePoints,
   dictGet,
+  DictView,
+  htmlEscape,
   isInt,
-  isNumber,
   isStr,
   isTuple,
   JinjaError,
+  Markup,
   MISSING,
-  numOf,
+  PyBytes,
   PyCallable,
   pyEq,
   pyRepr,
@@ -49,13 +52,27 @@ import {
 // ------------------------------------------------------------------------------------------------------------
 // argument binding
 
-export function bind(fname: string, a: CallArgs, names: string[], defaults: Py[] = []): Py[] {
+/**
+ * Binds a call's arguments to `names` as a Python function does, with its TypeErrors. `leading` counts
+ * the positional parameters Python passes before these (a filter's value, its environment or context),
+ * which its messages count too: "do_batch() takes from 2 to 3 positional arguments but 4 were given".
+ */
+export function bind(fname: string, a: CallArgs, names: string[], defaults: Py[] = [], leading = 0): Py[] {
   const firstDefault = names.length - defaults.length
   const out: Py[] = []
-  if (a.args.length > names.length)
-    throw new JinjaError(`${fname}() takes at most ${names.length} arguments (${a.args.length} given)`)
+  if (a.args.length > names.length) {
+    const min = leading + firstDefault
+    const max = leading + names.length
+    const given = leading + a.args.length
+    const takes =
+      min === max
+        ? `${max} positional argument${max === 1 ? '' : 's'}`
+        : `from ${min} to ${max} positional arguments`
+    throw new JinjaError(`${fname}() takes ${takes} but ${given} ${given === 1 ? 'was' : 'were'} given`)
+  }
   for (const k of a.kwargs.keys())
     if (!names.includes(k)) throw new JinjaError(`${fname}() got an unexpected keyword argument '${k}'`)
+  const missing: string[] = []
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!
     if (i < a.args.length) {
@@ -63,7 +80,18 @@ export function bind(fname: string, a: CallArgs, names: string[], defaults: Py[]
       out.push(a.args[i]!)
     } else if (a.kwargs.has(name)) out.push(a.kwargs.get(name)!)
     else if (i >= firstDefault) out.push(defaults[i - firstDefault]!)
-    else throw new JinjaError(`${fname}() missing required argument: '${name}'`)
+    else missing.push(`'${name}'`)
+  }
+  if (missing.length > 0) {
+    const list =
+      missing.length === 1
+        ? missing[0]
+        : missing.length === 2
+          ? `${missing[0]} and ${missing[1]}`
+          : `${missing.slice(0, -1).join(', ')}, and ${missing[missing.length - 1]}`
+    throw new JinjaError(
+      `${fname}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`,
+    )
   }
   return out
 }
@@ -75,64 +103,208 @@ function method(name: string, fn: (a: CallArgs) => Py): PyCallable {
 // ------------------------------------------------------------------------------------------------------------
 // str methods
 
-function toIntArg(v: Py, fname: string): number {
+/** An int argument as Python's C code takes it (__index__): bool and int, nothing else. */
+function toIntArg(v: Py): number {
   if (isInt(v)) return Number(v)
-  if (v === null) return -1
-  throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer (${fname})`)
+  throw new JinjaError(`'${typeName(v)}' object cannot be interpreted as an integer`)
 }
 
-export function strMethod(s: string, name: string, lookup: FieldLookup): PyCallable | undefined {
-  const m = (fn: (a: CallArgs) => Py): PyCallable => method(`str.${name}`, fn)
+/** str's C methods take their arguments by position only (split, splitlines, expandtabs excepted). */
+function positional(name: string, a: CallArgs): void {
+  if (a.kwargs.size > 0) throw new JinjaError(`str.${name}() takes no keyword arguments`)
+}
+
+/** A start or end argument of find, count, startswith...: None or an int. */
+function sliceIndex(v: Py | undefined): number | null {
+  if (v === undefined || v === null) return null
+  if (isInt(v)) return Number(v)
+  throw new JinjaError('slice indices must be integers or None or have an __index__ method')
+}
+
+/** ADJUST_INDICES: start and end of a str method's slice, in code points, clamped as CPython does. */
+function bounds(len: number, start: Py | undefined, end: Py | undefined): [number, number] {
+  let a = sliceIndex(start) ?? 0
+  let b = sliceIndex(end) ?? len
+  if (b > len) b = len
+  else if (b < 0) b = Math.max(0, b + len)
+  if (a < 0) a = Math.max(0, a + len)
+  return [a, b]
+}
+
+/** The tail-match of startswith / endswith (CPython's tailmatch). */
+function tailMatch(
+  s: string,
+  sub: string,
+  start: Py | undefined,
+  end: Py | undefined,
+  atEnd: boolean,
+): boolean {
+  const seq = codePointView(s)
+  const [a, b] = bounds(seq.length, start, end)
+  const n = strLen(sub)
+  if (a > seq.length || b - a < n) return false
+  return atEnd ? seq.slice(b - n, b) === sub : seq.slice(a, a + n) === sub
+}
+
+const PY_ALNUM_DIGITS =
+  '\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792'
+const IS_DIGIT = new RegExp(`^[\\p{Nd}${PY_ALNUM_DIGITS}]+$`, 'u')
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
+
+/** str.istitle: cased characters, upper or title case only after uncased ones, lower only after cased. */
+function pyIsTitle(s: string): boolean {
+  let cased = false
+  let previousCased = false
+  for (const ch of s) {
+    const upper = ch !== ch.toLowerCase()
+    const lower = ch !== ch.toUpperCase()
+    if (upper && !lower) {
+      if (previousCased) return false
+      previousCased = true
+      cased = true
+    } else if (lower && !upper) {
+      if (!previousCased) return false
+      previousCased = true
+      cased = true
+    } else previousCased = false
+  }
+  return cased
+}
+
+/** str.expandtabs: each tab to the next multiple of tabsize, columns counted from each line's start. */
+function expandTabs(s: string, tabsize: number): string {
+  const size = Math.max(0, tabsize)
+  let out = ''
+  let column = 0
+  for (const ch of s) {
+    if (ch === '\t') {
+      if (size > 0) {
+        const n = size - (column % size)
+        checkSize(out.length + n)
+        out += ' '.repeat(n)
+        column += n
+      }
+    } else {
+      out += ch
+      column = ch === '\n' || ch === '\r' ? 0 : column + 1
+    }
+    if ((column & 1023) === 0) spendOn(1024)
+  }
+  return out
+}
+
+/**
+ * The bound method `name` of a str (or of a Markup when `markup`: markupsafe's overrides return Markup
+ * and escape what they insert), or undefined when str has no such method.
+ */
+/** The str methods that take no arguments. */
+const NO_ARGS = new Set([
+  'lower',
+  'casefold',
+  'upper',
+  'title',
+  'capitalize',
+  'swapcase',
+  'isdigit',
+  'isdecimal',
+  'isnumeric',
+  'isalpha',
+  'isalnum',
+  'isascii',
+  'isidentifier',
+  'isprintable',
+  'isspace',
+  'islower',
+  'isupper',
+  'istitle',
+  'unescape',
+  'striptags',
+])
+
+export function strMethod(
+  s: string,
+  name: string,
+  lookup: FieldLookup,
+  markup = false,
+): PyCallable | undefined {
+  const m = (fn: (a: CallArgs) => Py): PyCallable =>
+    method(
+      `str.${name}`,
+      NO_ARGS.has(name)
+        ? (a) => {
+            const n = a.args.length + a.kwargs.size
+            if (n > 0) throw new JinjaError(`str.${name}() takes no arguments (${n} given)`)
+            return fn(a)
+          }
+        : fn,
+    )
+  // What markupsafe wraps back into Markup, and how it escapes an inserted argument.
+  const wrap = (r: string): Py => (markup ? new Markup(r) : r)
+  const esc = (v: Py): Py => (markup && !(v instanceof Markup) && isStr(v) ? htmlEscape(String(v)) : v)
   switch (name) {
     case 'strip':
     case 'lstrip':
     case 'rstrip':
       return m((a) => {
+        positional(name, a)
         const [chars] = bind(name, a, ['chars'], [null])
-        return pyStrip(s, chars!, name !== 'rstrip', name !== 'lstrip')
+        return wrap(pyStrip(s, chars!, name !== 'rstrip', name !== 'lstrip'))
       })
     case 'split':
     case 'rsplit':
       return m((a) => {
         const [sep, maxsplit] = bind(name, a, ['sep', 'maxsplit'], [null, -1])
-        return (name === 'split' ? pySplit : pyRsplit)(s, sep!, toIntArg(maxsplit!, name))
+        const parts = (name === 'split' ? pySplit : pyRsplit)(s, sep!, toIntArg(maxsplit!))
+        return markup ? parts.map((p) => new Markup(p)) : parts
       })
     case 'splitlines':
-      return m((a) => pySplitlines(s, truthy(bind(name, a, ['keepends'], [false])[0]!)))
+      return m((a) => {
+        const lines = pySplitlines(s, truthy(bind(name, a, ['keepends'], [false])[0]!))
+        return markup ? lines.map((p) => new Markup(p)) : lines
+      })
     case 'startswith':
     case 'endswith':
       return m((a) => {
+        positional(name, a)
         const [prefix, start, end] = bind(name, a, ['prefix', 'start', 'end'], [null, null])
-        const hay = start !== null || end !== null ? (getSlice(s, start!, end!, null) as string) : s
         const options = Array.isArray(prefix) && isTuple(prefix) ? prefix : [prefix!]
         return options.some((p) => {
           if (!isStr(p))
-            throw new JinjaError(`${name} first arg must be str or a tuple of str, not ${typeName(p)}`)
-          return name === 'startswith' ? hay.startsWith(String(p)) : hay.endsWith(String(p))
+            throw new JinjaError(
+              options === prefix
+                ? `tuple for ${name} must only contain str, not ${typeName(p)}`
+                : `${name} first arg must be str or a tuple of str, not ${typeName(p)}`,
+            )
+          return tailMatch(s, String(p), start, end, name === 'endswith')
         })
       })
     case 'lower':
+      return m(() => wrap(s.toLowerCase()))
     case 'casefold':
-      return m(() => s.toLowerCase())
+      // Full case folding, near enough: what upper case then lower case makes of it (ß -> ss).
+      return m(() => wrap(s.toUpperCase().toLowerCase()))
     case 'upper':
-      return m(() => s.toUpperCase())
+      return m(() => wrap(s.toUpperCase()))
     case 'title':
-      return m(() => pyTitle(s))
+      return m(() => wrap(pyTitle(s)))
     case 'capitalize':
-      return m(() => pyCapitalize(s))
+      return m(() => wrap(pyCapitalize(s)))
     case 'swapcase':
-      return m(() => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''))
+      return m(() =>
+        wrap([...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('')),
+      )
     case 'replace':
       return m((a) => {
+        positional(name, a)
         const [old, rep, count] = bind(name, a, ['old', 'new', 'count'], [-1])
         const r = pyReplace(
           s,
-          requireStr(old!, 'replace arg 1'),
-          requireStr(rep!, 'replace arg 2'),
-          toIntArg(count!, name),
+          requireStr(old!, (t) => `replace() argument 1 must be str, not ${t}`, 'None'),
+          requireStr(esc(rep!), (t) => `replace() argument 2 must be str, not ${t}`, 'None'),
+          toIntArg(count!),
         )
         checkSize(r.length)
-        return r
+        return wrap(r)
       })
     case 'find':
     case 'rfind':
@@ -140,201 +312,314 @@ export function strMethod(s: string, name: string, lookup: FieldLookup): PyCalla
     case 'rindex':
     case 'count':
       return m((a) => {
+        positional(name, a)
         const [sub, start, end] = bind(name, a, ['sub', 'start', 'end'], [null, null])
-        const needle = requireStr(sub!, name)
+        const needle = requireStr(sub!, (t) => `must be str, not ${t}`)
+        const seq = codePointView(s)
+        const [lo, hi] = bounds(seq.length, start, end)
         if (name === 'count') {
-          const hay = start !== null || end !== null ? (getSlice(s, start!, end!, null) as string) : s
+          if (lo > seq.length) return 0
+          const hay = seq.slice(lo, Math.max(lo, hi))
           if (needle === '') return strLen(hay) + 1
           return hay.split(needle).length - 1
         }
-        const pos = findIndex(s, needle, start!, end!, name.startsWith('r'))
+        let pos = -1
+        if (lo <= seq.length && hi - lo >= 0) {
+          const hay = seq.slice(lo, hi)
+          const at = name.startsWith('r') ? hay.lastIndexOf(needle) : hay.indexOf(needle)
+          if (at >= 0) pos = lo + strLen(hay.slice(0, at))
+        }
         if (pos < 0 && name.endsWith('index')) throw new JinjaError('substring not found', 'ValueError')
         return pos
       })
     case 'join':
       return m((a) => {
+        positional(name, a)
         const [items] = bind(name, a, ['iterable'])
+        if (!isIterable(items!)) throw new JinjaError('can only join an iterable')
         const list = iterate(items!)
         spendOn(list.length)
         let length = s.length * Math.max(0, list.length - 1)
         const parts = list.map((x, i) => {
           if (!isStr(x))
             throw new JinjaError(`sequence item ${i}: expected str instance, ${typeName(x)} found`)
-          length += String(x).length
-          return String(x)
+          const text = markup && !(x instanceof Markup) ? htmlEscape(String(x)) : String(x)
+          length += text.length
+          return text
         })
         checkSize(length) // before the join builds it
-        return parts.join(s)
+        return wrap(parts.join(s))
       })
     case 'format':
-      return m((a) => pyFormat(s, a, lookup))
+      return m((a) => wrap(vformat(s, { args: a.args, kwargs: new Map<Py, Py>(a.kwargs) }, lookup, markup)))
+    case 'format_map':
+      return m((a) => {
+        if (a.kwargs.size > 0) throw new JinjaError('format_map() takes no keyword arguments')
+        if (a.args.length !== 1)
+          throw new JinjaError(`format_map() takes exactly one argument (${a.args.length} given)`)
+        return wrap(vformat(s, { args: [], kwargs: a.args[0]! }, lookup, markup))
+      })
     case 'isdigit':
+      return m(() => IS_DIGIT.test(s))
     case 'isdecimal':
+      return m(() => /^\p{Nd}+$/u.test(s))
     case 'isnumeric':
-      return m(() => s.length > 0 && /^\p{Nd}+$/u.test(s))
+      return m(() => /^\p{N}+$/u.test(s))
     case 'isalpha':
-      return m(() => s.length > 0 && /^\p{L}+$/u.test(s))
+      return m(() => /^\p{L}+$/u.test(s))
     case 'isalnum':
-      return m(() => s.length > 0 && /^[\p{L}\p{Nd}]+$/u.test(s))
+      return m(() => /^[\p{L}\p{N}]+$/u.test(s))
+    case 'isascii':
+      return m(() => /^[\x00-\x7f]*$/.test(s)) // eslint-disable-line no-control-regex
+    case 'isidentifier':
+      return m(() => /^[\p{XID_Start}_]\p{XID_Continue}*$/u.test(s))
+    case 'isprintable':
+      return m(() => !NON_PRINTABLE.test(s.replace(/ /g, '')))
     case 'isspace':
       return m(() => s.length > 0 && [...s].every((c) => PY_WHITESPACE.includes(c)))
     case 'islower':
       return m(() => pyIsLower(s))
     case 'isupper':
       return m(() => pyIsUpper(s))
+    case 'istitle':
+      return m(() => pyIsTitle(s))
     case 'zfill':
       return m((a) => {
-        const width = ssize(toIntArg(bind(name, a, ['width'])[0]!, name), SSIZE_INT)
+        positional(name, a)
+        const width = ssize(toIntArg(bind(name, a, ['width'])[0]!), SSIZE_INT)
         const n = strLen(s)
-        if (n >= width) return s
+        if (n >= width) return wrap(s)
         checkSize(s.length + width - n) // before the zeros are built
         const sign = s[0] === '-' || s[0] === '+' ? s[0] : ''
-        return sign + '0'.repeat(width - n) + s.slice(sign.length)
+        return wrap(sign + '0'.repeat(width - n) + s.slice(sign.length))
       })
     case 'center':
     case 'ljust':
     case 'rjust':
       return m((a) => {
+        positional(name, a)
         const [w, fill = ' '] = bind(name, a, ['width', 'fillchar'], [' '])
-        const width = ssize(toIntArg(w!, name), SSIZE_INT)
-        const n = strLen(s)
-        if (n >= width) return s
-        // Python's rule, which also keeps the result within `width` (checked below) characters.
-        if (!isStr(fill))
+        const width = ssize(toIntArg(w!), SSIZE_INT)
+        // Markup escapes the fill first, so '<' becomes '&lt;', which is then too long, as in Python
+        const f = esc(fill)
+        if (!isStr(f))
           throw new JinjaError(
-            `The fill character must be a unicode character, not ${typeName(fill)}`,
+            `The fill character must be a unicode character, not ${typeName(f)}`,
             'TypeError',
           )
-        const f = String(fill)
-        if (strLen(f) !== 1)
+        const fc = String(f)
+        if (strLen(fc) !== 1)
           throw new JinjaError('The fill character must be exactly one character long', 'TypeError')
+        const n = strLen(s)
+        if (n >= width) return wrap(s)
         const total = width - n
-        checkSize(s.length + total) // before the fill is built
-        if (name === 'ljust') return s + f.repeat(total)
-        if (name === 'rjust') return f.repeat(total) + s
+        checkSize(s.length + total * fc.length) // before the fill is built
+        if (name === 'ljust') return wrap(s + fc.repeat(total))
+        if (name === 'rjust') return wrap(fc.repeat(total) + s)
         const left = Math.floor(total / 2) + (total & width & 1)
-        return f.repeat(left) + s + f.repeat(total - left)
+        return wrap(fc.repeat(left) + s + fc.repeat(total - left))
       })
     case 'partition':
     case 'rpartition':
       return m((a) => {
-        const sep = requireStr(bind(name, a, ['sep'])[0]!, name)
+        positional(name, a)
+        const sep = requireStr(bind(name, a, ['sep'])[0]!, (t) => `must be str, not ${t}`)
+        if (sep === '') throw new JinjaError('empty separator', 'ValueError')
         const pos = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep)
-        if (pos < 0) return name === 'partition' ? tuple([s, '', '']) : tuple(['', '', s])
-        return tuple([s.slice(0, pos), sep, s.slice(pos + sep.length)])
+        const parts =
+          pos < 0
+            ? name === 'partition'
+              ? [s, '', '']
+              : ['', '', s]
+            : [s.slice(0, pos), sep, s.slice(pos + sep.length)]
+        return tuple(parts.map(wrap))
       })
     case 'removeprefix':
-      return m((a) => {
-        const p = requireStr(bind(name, a, ['prefix'])[0]!, name)
-        return p && s.startsWith(p) ? s.slice(p.length) : s
-      })
     case 'removesuffix':
       return m((a) => {
-        const p = requireStr(bind(name, a, ['suffix'])[0]!, name)
-        return p && s.endsWith(p) ? s.slice(0, s.length - p.length) : s
+        positional(name, a)
+        const p = requireStr(
+          bind(name, a, ['affix'])[0]!,
+          (t) => `${name}() argument must be str, not ${t}`,
+          'None',
+        )
+        if (p === '') return wrap(s)
+        if (name === 'removeprefix') return wrap(s.startsWith(p) ? s.slice(p.length) : s)
+        return wrap(s.endsWith(p) ? s.slice(0, s.length - p.length) : s)
       })
     case 'expandtabs':
-      return m(() => {
-        checkSize(s.length + 7 * (s.split('\t').length - 1))
-        return s.replace(/\t/g, '        ')
+      return m((a) => wrap(expandTabs(s, toIntArg(bind(name, a, ['tabsize'], [8])[0]!))))
+    case 'translate':
+      return m((a) => {
+        positional(name, a)
+        const [table] = bind(name, a, ['table'])
+        if (!(table instanceof Map)) throw new JinjaError(`'${typeName(table!)}' object is not subscriptable`)
+        spendOn(s.length)
+        let out = ''
+        for (const ch of s) {
+          const to = dictGet(table, ch.codePointAt(0)!)
+          if (to === MISSING) out += ch
+          else if (to === null) continue
+          else if (isInt(to)) out += String.fromCodePoint(Number(to))
+          else if (isStr(to)) out += String(to)
+          else throw new JinjaError('character mapping must return integer, None or str')
+          checkSize(out.length)
+        }
+        return wrap(out)
       })
     case 'encode':
-      return undefined
+      return m((a) => {
+        const [encoding, errors] = bind('encode', a, ['encoding', 'errors'], ['utf-8', 'strict'])
+        return new PyBytes(encode(s, codecName(encoding!), errorsName(errors!)))
+      })
+    case 'escape':
+      // Markup.escape, a classmethod: the argument escaped into Markup
+      if (!markup) return undefined
+      return m((a) => {
+        const [v] = bind(name, a, ['s'])
+        return v instanceof Markup ? v : new Markup(htmlEscape(pyStr(v!)))
+      })
+    case 'unescape':
+      return markup ? m(() => htmlUnescape(s)) : undefined
+    case 'striptags':
+      return markup ? m(() => stripTags(s)) : undefined
     default:
       return undefined
   }
 }
 
-/** Attribute and item lookup as the sandbox does it, for str.format's fields (given by jinja-access.ts). */
-export interface FieldLookup {
-  attr(v: Py, name: string): Py
-  item(v: Py, key: Py): Py
+// ------------------------------------------------------------------------------------------------------------
+// bytes: str.encode and bytes.decode, in UTF-8, ASCII and Latin-1
+
+type Codec = 'utf-8' | 'ascii' | 'latin-1'
+
+/** An encoding name as Python's codec registry normalises the common ones. */
+function codecName(v: Py): Codec {
+  if (!isStr(v)) throw new JinjaError(`encode() argument 'encoding' must be str, not ${typeName(v)}`)
+  const name = String(v).toLowerCase().replace(/_/g, '-')
+  if (['utf-8', 'utf8', 'u8', 'utf'].includes(name)) return 'utf-8'
+  if (['ascii', 'us-ascii', '646'].includes(name)) return 'ascii'
+  if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1', 'latin'].includes(name)) return 'latin-1'
+  throw new JinjaError(`unknown encoding: ${String(v)}`, 'LookupError')
 }
 
-/** str.format, as the sandbox's SandboxedFormatter runs it (fields: index, name, attributes, items). */
-function pyFormat(fmt: string, a: CallArgs, lookup: FieldLookup): string {
-  let auto = 0
-  let out = ''
-  let i = 0
-  while (i < fmt.length) {
-    const c = fmt[i]!
-    if (c === '{') {
-      if (fmt[i + 1] === '{') {
-        out += '{'
-        i += 2
-        continue
+function errorsName(v: Py): string {
+  if (!isStr(v)) throw new JinjaError(`encode() argument 'errors' must be str, not ${typeName(v)}`)
+  return String(v)
+}
+
+/** '\xe9', '\u20ac', '\U0001f600': a character as a codec's error message shows it. */
+function charEscape(cp: number): string {
+  if (cp <= 0xff) return '\\x' + cp.toString(16).padStart(2, '0')
+  if (cp <= 0xffff) return '\\u' + cp.toString(16).padStart(4, '0')
+  return '\\U' + cp.toString(16).padStart(8, '0')
+}
+
+/** str.encode: strict, ignore or replace ('?') for what the codec cannot encode. */
+function encode(s: string, codec: Codec, errors: string): Uint8Array {
+  spendOn(s.length)
+  checkSize(s.length * (codec === 'utf-8' ? 3 : 1))
+  const out: number[] = []
+  let position = 0
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    const surrogate = cp >= 0xd800 && cp <= 0xdfff
+    const limit = codec === 'ascii' ? 0x80 : codec === 'latin-1' ? 0x100 : Infinity
+    if (surrogate || cp >= limit) {
+      if (errors === 'strict')
+        throw new JinjaError(
+          `'${codec}' codec can't encode character '${charEscape(cp)}' in position ${position}: ${
+            surrogate && codec === 'utf-8' ? 'surrogates not allowed' : `ordinal not in range(${limit})`
+          }`,
+          'UnicodeEncodeError',
+        )
+      if (errors === 'replace') out.push(0x3f)
+      else if (errors !== 'ignore')
+        throw new JinjaError(`unknown error handler name '${errors}'`, 'LookupError')
+    } else if (codec === 'utf-8') out.push(...new TextEncoder().encode(ch))
+    else out.push(cp)
+    position++
+  }
+  return Uint8Array.from(out)
+}
+
+/** bytes.decode: strict, ignore or replace (U+FFFD) for what the codec cannot decode. */
+function decode(data: Uint8Array, codec: Codec, errors: string): string {
+  spendOn(data.length)
+  if (codec === 'latin-1') return String.fromCharCode(...data)
+  if (codec === 'ascii' || errors === 'strict') {
+    const bad = codec === 'ascii' ? data.findIndex((b) => b >= 0x80) : utf8Error(data)
+    if (bad >= 0) {
+      if (errors === 'strict') {
+        const reason = codec === 'ascii' ? 'ordinal not in range(128)' : utf8Reason(data, bad)
+        throw new JinjaError(
+          `'${codec}' codec can't decode byte 0x${data[bad]!.toString(16).padStart(2, '0')} in position ${bad}: ${reason}`,
+          'UnicodeDecodeError',
+        )
       }
-      const close = fmt.indexOf('}', i)
-      if (close < 0) throw new JinjaError("Single '{' encountered in format string", 'ValueError')
-      const field = fmt.slice(i + 1, close)
-      i = close + 1
-      const [ref, spec] = field.split(':', 2) as [string, string | undefined]
-      const conv = ref.includes('!') ? ref.slice(ref.indexOf('!') + 1) : ''
-      const path = ref.includes('!') ? ref.slice(0, ref.indexOf('!')) : ref
-      const m = /^([^.[]*)(.*)$/.exec(path)!
-      let v: Py
-      if (m[1] === '') {
-        v = a.args[auto++] ?? null
-        if (auto > a.args.length)
-          throw new JinjaError('Replacement index 0 out of range for positional args tuple', 'IndexError')
-      } else if (/^\d+$/.test(m[1]!)) v = a.args[Number(m[1])] ?? null
-      else {
-        if (!a.kwargs.has(m[1]!)) throw new JinjaError(`'${m[1]}'`, 'KeyError')
-        v = a.kwargs.get(m[1]!)!
-      }
-      for (const part of m[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
-        if (part[1] !== undefined) v = lookup.attr(v, part[1])
-        else v = lookup.item(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]!)
-      }
-      let text = conv === 'r' ? pyRepr(v) : pyStr(v)
-      if (spec) text = applyFormatSpec(v, text, spec, out.length)
-      checkSize(out.length + text.length)
-      out += text
-    } else if (c === '}') {
-      if (fmt[i + 1] === '}') {
-        out += '}'
-        i += 2
-        continue
-      }
-      throw new JinjaError("Single '}' encountered in format string", 'ValueError')
-    } else {
-      out += c
-      i++
+    }
+    if (codec === 'ascii') {
+      if (errors !== 'ignore' && errors !== 'replace')
+        throw new JinjaError(`unknown error handler name '${errors}'`, 'LookupError')
+      return Array.from(data, (b) =>
+        b < 0x80 ? String.fromCharCode(b) : errors === 'replace' ? '\ufffd' : '',
+      ).join('')
     }
   }
-  return out
+  if (errors === 'ignore') return new TextDecoder('utf-8').decode(data).replace(/\ufffd/g, '')
+  if (errors !== 'replace' && errors !== 'strict')
+    throw new JinjaError(`unknown error handler name '${errors}'`, 'LookupError')
+  return new TextDecoder('utf-8').decode(data)
 }
 
-/** A width or precision of a format spec: past sys.maxsize Python stops parsing it with a ValueError. */
-function specNumber(digits: string | undefined, fallback: number): number {
-  if (digits === undefined) return fallback
-  const n = Number(digits)
-  if (n > 2 ** 63 - 1) throw new JinjaError('Too many decimal digits in format string', 'ValueError')
-  return n
+/** Where UTF-8 decoding of data first fails, or -1. */
+function utf8Error(data: Uint8Array): number {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(data)
+    return -1
+  } catch {
+    for (let i = 0; i < data.length; i++) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(0, i + 1))
+      } catch {
+        // the byte that starts the sequence which fails
+        let start = i
+        while (start > 0 && (data[start]! & 0xc0) === 0x80 && i - start < 3) start--
+        return start
+      }
+    }
+    return data.length - 1
+  }
 }
 
-/** One field's format spec; `before` is the length of the output so far, which the pad must fit beside. */
-function applyFormatSpec(v: Py, text: string, spec: string, before: number): string {
-  const m = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?(,)?(?:\.(\d+))?([a-zA-Z%])?$/.exec(spec)
-  if (!m) return text
-  const [, fill = ' ', align, , , zero, width, , precision, type] = m
-  const w = specNumber(width, 0)
-  const p = specNumber(precision, 6)
-  let body = text
-  if (isNumber(v) && (type === 'f' || type === 'F' || (precision !== undefined && !type))) {
-    body = fixed(numOf(v), p)
-  } else if (isNumber(v) && type === 'd') body = String(Math.trunc(numOf(v)))
-  else if (isStr(v) && precision !== undefined) body = codePoints(text).slice(0, p).join('')
-  const n = strLen(body)
-  if (n >= w) return body
-  checkSize(before + body.length + w - n) // before the pad is built
-  const pad = w - n
-  const f = zero && !align ? '0' : fill
-  const al = align ?? (isNumber(v) ? '>' : '<')
-  if (al === '<') return body + f.repeat(pad)
-  if (al === '>' || al === '=') return f.repeat(pad) + body
-  const left = Math.floor(pad / 2)
-  return f.repeat(left) + body + f.repeat(pad - left)
+function utf8Reason(data: Uint8Array, at: number): string {
+  const b = data[at]!
+  if (b < 0xc2 || b > 0xf4) return 'invalid start byte'
+  const need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1
+  for (let k = 1; k <= need; k++) {
+    if (at + k >= data.length) return 'unexpected end of data'
+    if ((data[at + k]! & 0xc0) !== 0x80) return 'invalid continuation byte'
+  }
+  return 'invalid continuation byte'
+}
+
+/** The bound methods of bytes that a template may call: decode and hex. */
+export function bytesMethod(b: PyBytes, name: string): PyCallable | undefined {
+  const m = (fn: (a: CallArgs) => Py): PyCallable => method(`bytes.${name}`, fn)
+  switch (name) {
+    case 'decode':
+      return m((a) => {
+        const [encoding, errors] = bind('decode', a, ['encoding', 'errors'], ['utf-8', 'strict'])
+        return decode(b.data, codecName(encoding!), errorsName(errors!))
+      })
+    case 'hex':
+      return m(() => {
+        checkSize(b.data.length * 2)
+        return Array.from(b.data, (x) => x.toString(16).padStart(2, '0')).join('')
+      })
+    default:
+      return undefined
+  }
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -364,11 +649,13 @@ export function dictMethod(d: Map<Py, Py>, name: string): PyCallable {
   const m = (fn: (a: CallArgs) => Py): PyCallable => method(`dict.${name}`, fn)
   switch (name) {
     case 'items':
-      return m(() => [...d].map(([k, v]) => tuple([k, v])))
     case 'keys':
-      return m(() => [...d.keys()])
     case 'values':
-      return m(() => [...d.values()])
+      return m((a) => {
+        const n = a.args.length + a.kwargs.size
+        if (n > 0) throw new JinjaError(`dict.${name}() takes no arguments (${n} given)`)
+        return new DictView(d, name)
+      })
     case 'get':
       return m((a) => {
         const [k, dflt] = bind(name, a, ['key', 'default'], [null])

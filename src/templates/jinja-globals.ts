@@ -8,6 +8,7 @@ import {
   JinjaError,
   Namespace,
   PyCallable,
+  PyRange,
   pyStr,
   RaisedError,
   typeName,
@@ -182,9 +183,7 @@ export function makeGlobals(): Map<string, Py> {
           `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`,
           'OverflowError',
         )
-      const out: Py[] = []
-      for (let i = 0; i < len; i++) out.push(start + i * step)
-      return out
+      return new PyRange(start, stop, step)
     }),
   )
   g.set(

@@ -1,21 +1,25 @@
 /**
- * Our evaluator for the AST @huggingface/jinja parses, with Jinja2's semantics (ImmutableSandboxedEnvironment as
- * transformers sets it up) instead of the library's Interpreter: Python values and printing, Jinja2 scoping (a
- * fresh scope per loop iteration, macros closing over their definition scope), loop controls that keep the
- * output already produced, the sandbox's attribute rules, and our own time / size / recursion bounds.
+ * Our evaluator for the tree our parser builds (jinja-ast.ts), with Jinja2's semantics
+ * (ImmutableSandboxedEnvironment as transformers sets it up): Python values and printing, Jinja2 scoping (a
+ * fresh scope per loop iteration, macros closing over their definition scope, blocks seeing the template's
+ * own variables), loop controls that keep the output already produced, recursive loops, {% autoescape %}
+ * sections, the sandbox's attribute rules, and our own time / size / recursion bounds.
  */
+import type { Args, Escaping, Expr, Param, Stmt, Template } from './jinja-ast.js'
 import { FILTERS, TESTS, type FilterEnv } from './jinja-filters.js'
 import { getAttr, getItem } from './jinja-access.js'
 import { getSlice, iterate } from './jinja-iteration.js'
-import { binaryOp } from './jinja-operators.js'
+import { binaryOp, unaryOp } from './jinja-operators.js'
 import {
+  checkSize,
+  htmlEscape,
   isTuple,
   JinjaError,
   LimitError,
+  Markup,
   MISSING,
   Namespace,
   PyCallable,
-  PyFloat,
   pyRepr,
   pyStr,
   spend,
@@ -29,15 +33,18 @@ import {
   type Py,
 } from './jinja-values.js'
 
-type Node = any
-
 export class Scope {
   readonly vars = new Map<string, Py>()
   constructor(readonly parent?: Scope) {}
   lookup(name: string): Py | typeof MISSING {
     const v = this.vars.get(name)
     if (v !== undefined) return v
-    return this.parent ? this.parent.lookup(name) : MISSING
+    // Up the chain in a loop: a scope per nested loop, macro or block, never a recursion.
+    for (let s = this.parent; s; s = s.parent) {
+      const w = s.vars.get(name)
+      if (w !== undefined) return w
+    }
+    return MISSING
   }
 }
 
@@ -49,17 +56,16 @@ class LoopControl extends Error {}
 const BREAK = new LoopControl('break outside a loop')
 const CONTINUE = new LoopControl('continue outside a loop')
 
-const CONSTANTS = new Map<string, Py>([
-  ['true', true],
-  ['false', false],
-  ['none', null],
-  ['True', true],
-  ['False', false],
-  ['None', null],
-])
+/**
+ * How deep macros, caller()s, recursive loops and self.block() calls may nest. Python stops them with a
+ * RecursionError a few hundred calls deep; this stops them first, as a limit, before V8's stack does.
+ */
+const MAX_CALL_DEPTH = 200
 
-const MAX_MACRO_DEPTH = 200
+type ForStmt = Stmt & { type: 'For' }
+type BlockStmt = Stmt & { type: 'Block' }
 
+/** Jinja2's LoopContext; callable (loop(items)) in a recursive loop. */
 class LoopObj implements AttrHolder {
   readonly pyTypeName = 'LoopContext'
   index0 = 0
@@ -67,7 +73,16 @@ class LoopObj implements AttrHolder {
   constructor(
     readonly items: Py[],
     readonly depth0: number,
+    /** Renders the loop's body over other items, one level deeper: set for a `recursive` loop. */
+    readonly recurse?: (items: Py, depth0: number) => Py,
   ) {}
+  call(a: CallArgs): Py {
+    if (!this.recurse)
+      throw new JinjaError("The loop must have the 'recursive' marker to be called recursively.")
+    if (a.args.length !== 1 || a.kwargs.size > 0)
+      throw new JinjaError(`__call__() takes 2 positional arguments but ${a.args.length + 1} were given`)
+    return this.recurse(a.args[0]!, this.depth0 + 1)
+  }
   getAttr(name: string): Py | typeof MISSING {
     const n = this.items.length
     const i = this.index0
@@ -114,207 +129,338 @@ class LoopObj implements AttrHolder {
   }
 }
 
+/** `self` in a template: its blocks by name, each callable (jinja2.runtime.TemplateReference). */
+class TemplateReference implements AttrHolder {
+  readonly pyTypeName = 'jinja2.runtime.TemplateReference'
+  constructor(private readonly renderer: Renderer) {}
+  getAttr(name: string): Py | typeof MISSING {
+    return this.renderer.blockReference(name) ?? MISSING
+  }
+  repr(): string {
+    return '<TemplateReference None>'
+  }
+}
+
 interface RunOptions {
   globals: Map<string, Py>
 }
+
+const NO_ARGS: CallArgs = { args: [], kwargs: new Map() }
 
 /**
  * One render. Its bounds (size, work, time) are the meter's (jinja-values.ts), which renderTemplate sets:
  * every statement, loop iteration and call spends a unit of work there, as every value walk does.
  */
 export class Renderer implements FilterEnv {
-  private macroDepth = 0
-  private loopDepth = 0
+  private callDepth = 0
+  /**
+   * The render's eval context: autoescape as the {% autoescape %} sections being rendered set it (the
+   * environment's default is off). What is escaped where is mostly decided while parsing (Escaping);
+   * this decides the rest: 'volatile' nodes, and whether macros, callers and blocks return Markup.
+   */
+  private autoescape = false
+  private template: Template = { body: [], blocks: new Map(), blockList: [] }
+  /** The template's own variables (the context): what a block sees, wherever it stands. */
+  private context = new Scope()
 
   constructor(private readonly opts: RunOptions) {}
 
-  // ------------------------------------------------------------------------------------------------------------
-  // statements
-
-  render(program: Node, scope: Scope): string {
+  render(template: Template, scope: Scope): string {
+    this.template = template
+    this.context = scope
     const out = new Writer()
-    this.block(program.body, scope, out)
+    this.block(template.body, scope, out)
     return out.toString()
   }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // statements
 
   private tick(): void {
     spend(1)
   }
 
-  private blockToString(stmts: Node[], scope: Scope): string {
+  /** What a body writes, as a value: Markup when `markup`, as Jinja2 returns it under autoescape. */
+  private captured(stmts: Stmt[], scope: Scope, markup = this.autoescape): string | Markup {
     const out = new Writer()
     this.block(stmts, scope, out)
-    return out.toString()
+    const text = out.toString()
+    return markup ? new Markup(text) : text
   }
 
-  private block(stmts: Node[], scope: Scope, out: Writer): void {
+  /** Whether a node marked `escape` escapes now. */
+  private escapes(escape: Escaping | undefined): boolean {
+    return escape === 'on' || (escape === 'volatile' && this.autoescape)
+  }
+
+  /** {{ v }}: str(v), or escape(v) where output is escaped. */
+  private print(v: Py, escape: Escaping | undefined): string {
+    if (!this.escapes(escape) || v instanceof Markup) return pyStr(v)
+    return htmlEscape(pyStr(v))
+  }
+
+  private block(stmts: Stmt[], scope: Scope, out: Writer): void {
     for (const st of stmts) {
       this.tick()
       switch (st.type) {
-        case 'StringLiteral':
+        case 'Text':
           out.push(st.value)
           break
-        case 'Comment':
+        case 'Output':
+          out.push(this.print(this.eval(st.expr, scope), st.escape))
           break
-        case 'If':
-          this.block(truthy(this.eval(st.test, scope)) ? st.body : st.alternate, scope, out)
+        case 'If': {
+          let body = st.else
+          for (const b of st.branches)
+            if (truthy(this.eval(b.test, scope))) {
+              body = b.body
+              break
+            }
+          this.block(body, scope, out)
           break
+        }
         case 'For':
-          this.execFor(st, scope, out)
+          this.runLoop(st, scope, out, this.eval(st.iter, scope), 0)
           break
         case 'Set':
-          this.execSet(st, scope)
+          this.assign(st.target, this.eval(st.value, scope), scope)
           break
+        case 'SetBlock': {
+          const inner = new Scope(scope)
+          // Jinja2 declares the target before the body runs: inside, a name the template has not set
+          // yet reads as undefined, not as the render's argument of that name.
+          for (const name of targetNames(st.target))
+            if (this.templateLookup(name, scope) === MISSING) inner.vars.set(name, new Undef(name))
+          const body = this.captured(st.body, inner, st.filter ? this.escapes(st.escape) : false)
+          const value = st.filter ? this.evalFilter(st.filter, inner, body) : body
+          this.assign(
+            st.target,
+            this.autoescape && !(value instanceof Markup) ? new Markup(pyStr(value)) : value,
+            scope,
+          )
+          break
+        }
         case 'Macro':
-          scope.vars.set(st.name.value, this.makeMacro(st.name.value, st.args, st.body, scope))
+          scope.vars.set(st.name, this.makeMacro(st.name, st.params, st.body, scope))
+          break
+        case 'CallBlock': {
+          const caller = this.makeMacro('caller', st.params, st.body, scope)
+          out.push(written(this.evalCall(st.call, scope, caller)))
+          break
+        }
+        case 'Generation': {
+          // transformers' AssistantTracker: a call block whose caller is called once, with no arguments.
+          const caller = this.makeMacro('caller', [], st.body, scope)
+          out.push(written(this.call(caller, NO_ARGS)))
+          break
+        }
+        case 'FilterBlock': {
+          const inner = new Scope(scope)
+          const body = this.captured(st.body, inner, this.escapes(st.escape))
+          out.push(written(this.evalFilter(st.filter, inner, body)))
+          break
+        }
+        case 'With': {
+          // The values are evaluated in the enclosing scope, all before any target is bound.
+          const values = st.values.map((v) => this.eval(v, scope))
+          const inner = new Scope(scope)
+          st.targets.forEach((t, i) => this.assign(t, values[i]!, inner))
+          this.block(st.body, inner, out)
+          break
+        }
+        case 'Autoescape': {
+          const inner = new Scope(scope)
+          const saved = this.autoescape
+          this.autoescape = truthy(this.eval(st.value, inner))
+          try {
+            this.block(st.body, inner, out)
+          } finally {
+            this.autoescape = saved
+          }
+          break
+        }
+        case 'Block':
+          if (st.required)
+            throw new JinjaError(`Required block ${pyRepr(st.name)} not found`, 'TemplateRuntimeError')
+          out.push(this.renderBlock(st, st.scoped ? scope : this.context))
           break
         case 'Break':
           throw BREAK
         case 'Continue':
           throw CONTINUE
-        case 'CallStatement': {
-          const caller = this.makeMacro('caller', st.callerArgs ?? [], st.body, scope)
-          const v = this.evalCall(st.call, scope, caller)
-          const text = pyStr(v)
-          out.push(text)
-          break
-        }
-        case 'FilterStatement': {
-          const body = this.blockToString(st.body, scope)
-          const v = this.applyFilter(body, st.filter, scope)
-          const text = pyStr(v)
-          out.push(text)
-          break
-        }
-        default: {
-          const text = pyStr(this.eval(st, scope))
-          out.push(text)
-        }
+        case 'Extends':
+        case 'Include':
+        case 'Import':
+        case 'FromImport':
+          // Jinja2 evaluates the name, then asks the environment's loader, which chat templates have not.
+          this.eval(st.template, scope)
+          throw new JinjaError('no loader for this environment specified', 'TypeError')
       }
     }
   }
 
-  private execFor(st: Node, scope: Scope, out: Writer): void {
-    let iterNode = st.iterable
-    let filter: Node // a node, or undefined when the loop has no `if`
-    if (iterNode.type === 'SelectExpression') {
-      filter = iterNode.test
-      iterNode = iterNode.lhs
+  /** A name as the template's own scopes hold it (up to its top level), not the render's arguments. */
+  private templateLookup(name: string, scope: Scope): Py | typeof MISSING {
+    for (let s: Scope | undefined = scope; s && s !== this.context.parent; s = s.parent) {
+      const v = s.vars.get(name)
+      if (v !== undefined) return v
     }
-    let items = iterate(this.eval(iterNode, scope))
-    if (filter) {
+    return MISSING
+  }
+
+  /** A block rendered in place: a scope of its own over the template's variables (or the enclosing ones, `scoped`). */
+  private renderBlock(b: BlockStmt, base: Scope): string {
+    this.enterCall()
+    try {
+      const s = new Scope(base)
+      // There is no parent template, so no parent block: super is an undefined that says so.
+      s.vars.set('super', new Undef('super', MISSING, `there is no parent block called ${pyRepr(b.name)}.`))
+      const out = new Writer()
+      this.block(b.body, s, out)
+      return out.toString()
+    } finally {
+      this.callDepth--
+    }
+  }
+
+  /** self.name: the block, callable (jinja2.runtime.BlockReference). */
+  blockReference(name: string): PyCallable | undefined {
+    const b = this.template.blocks.get(name)
+    if (!b) return undefined
+    return new PyCallable(name, () => {
+      const text = this.renderBlock(b, this.context)
+      return this.autoescape ? new Markup(text) : text
+    })
+  }
+
+  private enterCall(): void {
+    if (this.callDepth >= MAX_CALL_DEPTH)
+      throw new LimitError(`macro, caller or loop recursion deeper than ${MAX_CALL_DEPTH}`)
+    this.callDepth++
+  }
+
+  /** One run of a for loop over `iterable`; a recursive loop's loop(items) runs it again, one level deeper. */
+  private runLoop(st: ForStmt, scope: Scope, out: Writer, iterable: Py, depth0: number): void {
+    let items = iterate(iterable)
+    if (st.test) {
+      const test = st.test
       items = items.filter((item) => {
         const s = new Scope(scope)
-        this.assign(st.loopvar, item, s)
-        return truthy(this.eval(filter, s))
+        this.assign(st.target, item, s)
+        return truthy(this.eval(test, s))
       })
     }
-    if (items.length === 0) {
-      this.block(st.defaultBlock, new Scope(scope), out)
-      return
-    }
-    const loop = new LoopObj(items, this.loopDepth)
-    this.loopDepth++
-    try {
-      for (let i = 0; i < items.length; i++) {
-        this.tick()
-        loop.index0 = i
-        const s = new Scope(scope)
-        s.vars.set('loop', loop)
-        this.assign(st.loopvar, items[i]!, s)
-        try {
-          this.block(st.body, s, out)
-        } catch (e) {
-          if (e === BREAK) break
-          if (e === CONTINUE) continue
-          throw e
+
+    const recurse = st.recursive
+      ? (next: Py, depth: number): Py => {
+          this.enterCall()
+          try {
+            const w = new Writer()
+            this.runLoop(st, scope, w, next, depth)
+            const text = w.toString()
+            return this.escapes(st.escape) ? new Markup(text) : text
+          } finally {
+            this.callDepth--
+          }
         }
+      : undefined
+    const loop = new LoopObj(items, depth0, recurse)
+    // The else runs when no iteration ran to the end of the body: Jinja2 clears its flag there, so a
+    // loop whose every iteration ends in {% break %} or {% continue %} renders its else too.
+    let completed = false
+    for (let i = 0; i < items.length; i++) {
+      this.tick()
+      loop.index0 = i
+      const s = new Scope(scope)
+      s.vars.set('loop', loop)
+      this.assign(st.target, items[i]!, s)
+      try {
+        this.block(st.body, s, out)
+        completed = true
+      } catch (e) {
+        if (e === BREAK) break
+        if (e === CONTINUE) continue
+        throw e
       }
-    } finally {
-      this.loopDepth--
     }
+    if (!completed && st.else.length > 0) this.block(st.else, new Scope(scope), out)
   }
 
-  private assign(target: Node, value: Py, scope: Scope): void {
-    if (target.type === 'Identifier') {
-      scope.vars.set(target.value, value)
+  private assign(target: Expr, value: Py, scope: Scope): void {
+    if (target.type === 'Name') {
+      scope.vars.set(target.name, value)
       return
     }
-    if (target.type === 'TupleLiteral' || target.type === 'ArrayLiteral') {
-      const names: Node[] = target.value
+    if (target.type === 'Tuple') {
       if (value instanceof Undef) value.fail()
       const items = iterate(value)
-      if (items.length > names.length)
-        throw new JinjaError(`too many values to unpack (expected ${names.length})`, 'ValueError')
-      if (items.length < names.length)
-        throw new JinjaError(
-          `not enough values to unpack (expected ${names.length}, got ${items.length})`,
-          'ValueError',
-        )
-      names.forEach((n, i) => this.assign(n, items[i]!, scope))
+      const n = target.items.length
+      if (items.length > n) throw new JinjaError(`too many values to unpack (expected ${n})`, 'ValueError')
+      if (items.length < n)
+        throw new JinjaError(`not enough values to unpack (expected ${n}, got ${items.length})`, 'ValueError')
+      target.items.forEach((t, i) => this.assign(t, items[i]!, scope))
       return
     }
-    if (target.type === 'MemberExpression' && !target.computed) {
-      const obj = this.eval(target.object, scope)
-      if (!(obj instanceof Namespace))
+    if (target.type === 'NSRef') {
+      const ns = this.lookup(target.name, scope)
+      if (!(ns instanceof Namespace))
         throw new JinjaError('cannot assign attribute on non-namespace object', 'TemplateRuntimeError')
-      obj.attrs.set(target.property.value, value)
+      ns.attrs.set(target.attr, value)
       return
     }
+    // The parser accepts no other target.
     throw new JinjaError(`can't assign to ${target.type}`, 'TemplateSyntaxError')
   }
 
-  private execSet(st: Node, scope: Scope): void {
-    const value = st.value === null ? this.blockToString(st.body, scope) : this.eval(st.value, scope)
-    this.assign(st.assignee, value, scope)
-  }
-
-  private makeMacro(name: string, params: Node[], body: Node[], defScope: Scope): PyCallable {
-    const names: string[] = []
-    const defaults = new Map<string, Node>()
-    for (const p of params) {
-      if (p.type === 'Identifier') names.push(p.value)
-      else {
-        names.push(p.key.value)
-        defaults.set(p.key.value, p.value)
-      }
-    }
-    const usesVarargs = referencesName(body, 'varargs')
-    const usesKwargs = referencesName(body, 'kwargs')
-    const usesCaller = referencesName(body, 'caller')
+  /**
+   * A macro (or a call block's caller), called as jinja2.runtime.Macro binds its arguments: positional
+   * first, then keywords for the rest; `caller`, `varargs` and `kwargs` exist when the body uses them.
+   */
+  private makeMacro(name: string, params: Param[], body: Stmt[], defScope: Scope): PyCallable {
+    const names = params.map((p) => p.name)
+    const usesCaller = referencesName(body, 'caller') && !names.includes('caller')
+    const usesVarargs = referencesName(body, 'varargs') && !names.includes('varargs')
+    const usesKwargs = referencesName(body, 'kwargs') && !names.includes('kwargs')
     return new PyCallable(
       name,
       ({ args, kwargs }) => {
-        if (this.macroDepth >= MAX_MACRO_DEPTH)
-          throw new LimitError(`macro recursion deeper than ${MAX_MACRO_DEPTH}`)
         const s = new Scope(defScope)
         const kw = new Map(kwargs)
-        for (let i = 0; i < names.length; i++) {
-          const n = names[i]!
-          if (i < args.length) {
-            if (kw.has(n)) throw new JinjaError(`macro '${name}' got multiple values for argument '${n}'`)
-            s.vars.set(n, args[i]!)
-          } else if (kw.has(n)) {
-            s.vars.set(n, kw.get(n)!)
-            kw.delete(n)
-          } else if (defaults.has(n)) s.vars.set(n, this.eval(defaults.get(n), s))
-          else s.vars.set(n, new Undef(undefined, MISSING, `parameter ${pyRepr(n)} was not provided`))
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i]!
+          let v: Py | typeof MISSING = MISSING
+          if (i < args.length) v = args[i]!
+          else if (args.length < params.length && kw.has(p.name)) {
+            v = kw.get(p.name)!
+            kw.delete(p.name)
+          }
+          if (v === MISSING)
+            v = p.default
+              ? this.eval(p.default, s)
+              : new Undef(p.name, MISSING, `parameter ${pyRepr(p.name)} was not provided`)
+          s.vars.set(p.name, v)
         }
-        if (kw.has('caller') && usesCaller) {
-          s.vars.set('caller', kw.get('caller')!)
+        if (usesCaller) {
+          const caller = kw.get('caller')
           kw.delete('caller')
+          s.vars.set('caller', caller ?? new Undef('caller', MISSING, 'No caller defined'))
         }
-        if (args.length > names.length && !usesVarargs)
-          throw new JinjaError(`macro '${name}' takes not more than ${names.length} argument(s)`)
-        if (usesVarargs) s.vars.set('varargs', tuple(args.slice(names.length)))
-        if (kw.size > 0 && !usesKwargs)
-          throw new JinjaError(`macro '${name}' takes no keyword argument '${[...kw.keys()][0]}'`)
         if (usesKwargs) s.vars.set('kwargs', new Map<Py, Py>(kw))
-        this.macroDepth++
+        else if (kw.size > 0) {
+          if (kw.has('caller'))
+            throw new JinjaError(
+              `macro ${pyRepr(name)} was invoked with two values for the special caller argument. This is most likely a bug.`,
+            )
+          throw new JinjaError(`macro ${pyRepr(name)} takes no keyword argument ${pyRepr([...kw.keys()][0])}`)
+        }
+        if (usesVarargs) s.vars.set('varargs', tuple(args.slice(params.length)))
+        else if (args.length > params.length)
+          throw new JinjaError(`macro ${pyRepr(name)} takes not more than ${params.length} argument(s)`)
+        this.enterCall()
         try {
-          return this.blockToString(body, s)
+          return this.captured(body, s)
         } finally {
-          this.macroDepth--
+          this.callDepth--
         }
       },
       'macro',
@@ -324,30 +470,28 @@ export class Renderer implements FilterEnv {
   // ------------------------------------------------------------------------------------------------------------
   // expressions
 
-  eval(node: Node, scope: Scope): Py {
+  private lookup(name: string, scope: Scope): Py {
+    const v = scope.lookup(name)
+    if (v !== MISSING) return v
+    const g = this.opts.globals.get(name)
+    if (g !== undefined) return g
+    if (name === 'self') return new TemplateReference(this)
+    return new Undef(name)
+  }
+
+  eval(node: Expr, scope: Scope): Py {
     switch (node.type) {
-      case 'StringLiteral':
+      case 'Const':
         return node.value
-      case 'IntegerLiteral':
-        return node.value
-      case 'FloatLiteral':
-        return new PyFloat(node.value)
-      case 'Identifier': {
-        const c = CONSTANTS.get(node.value)
-        if (c !== undefined) return c
-        const v = scope.lookup(node.value)
-        if (v !== MISSING) return v
-        const g = this.opts.globals.get(node.value)
-        if (g !== undefined) return g
-        return new Undef(node.value)
-      }
-      case 'ArrayLiteral':
-        return node.value.map((e: Node) => this.eval(e, scope))
-      case 'TupleLiteral':
-        return tuple(node.value.map((e: Node) => this.eval(e, scope)))
-      case 'ObjectLiteral': {
+      case 'Name':
+        return this.lookup(node.name, scope)
+      case 'List':
+        return node.items.map((e) => this.eval(e, scope))
+      case 'Tuple':
+        return tuple(node.items.map((e) => this.eval(e, scope)))
+      case 'Dict': {
         const m = new Map<Py, Py>()
-        for (const [k, v] of node.value as Map<Node, Node>) {
+        for (const { key: k, value: v } of node.items) {
           const key = this.eval(k, scope)
           if (Array.isArray(key) && !isTuple(key)) throw new JinjaError("unhashable type: 'list'")
           if (key instanceof Map) throw new JinjaError("unhashable type: 'dict'")
@@ -355,84 +499,107 @@ export class Renderer implements FilterEnv {
         }
         return m
       }
-      case 'MemberExpression': {
-        const obj = this.eval(node.object, scope)
-        if (!node.computed) {
-          if (node.property.type === 'IntegerLiteral') return getItem(obj, node.property.value)
-          return getAttr(obj, node.property.value)
+      case 'Getattr':
+        return getAttr(this.eval(node.node, scope), node.attr)
+      case 'Getitem': {
+        const obj = this.eval(node.node, scope)
+        const arg = node.arg
+        if (arg.type === 'Slice') {
+          const ev = (x: Expr | undefined): Py => (x === undefined ? null : this.eval(x, scope))
+          return getSlice(obj, ev(arg.start), ev(arg.stop), ev(arg.step))
         }
-        if (node.property.type === 'SliceExpression') {
-          const p = node.property
-          const ev = (x: Node): Py => (x === undefined ? null : this.eval(x, scope)) // x may be undefined
-          return getSlice(obj, ev(p.start), ev(p.stop), ev(p.step))
-        }
-        return getItem(obj, this.eval(node.property, scope))
+        return getItem(obj, this.eval(arg, scope))
       }
-      case 'CallExpression':
+      case 'Slice':
+        throw new JinjaError("unhashable type: 'slice'")
+      case 'Call':
         return this.evalCall(node, scope)
-      case 'BinaryExpression': {
-        const op: string = node.operator.value
-        if (op === 'and') {
-          const l = this.eval(node.left, scope)
-          return truthy(l) ? this.eval(node.right, scope) : l
+      case 'Filter':
+        return this.evalFilter(node, scope)
+      case 'Test': {
+        const test = TESTS.get(node.name)
+        const v = this.eval(node.node, scope)
+        const a = this.evalArgs(node, scope)
+        // Known at compile time, except inside an if or a conditional expression: then only when it runs.
+        if (!test) throw new JinjaError(`No test named ${pyRepr(node.name)} found.`, 'TemplateRuntimeError')
+        return test(v, a, this)
+      }
+      case 'CondExpr':
+        if (truthy(this.eval(node.test, scope))) return this.eval(node.expr1, scope)
+        if (node.expr2) return this.eval(node.expr2, scope)
+        return new Undef(
+          undefined,
+          MISSING,
+          `the inline if-expression on line ${node.line} evaluated to false and no else section was defined.`,
+        )
+      case 'BinOp':
+        return binaryOp(node.op, this.eval(node.left, scope), this.eval(node.right, scope))
+      case 'Concat':
+        return this.concat(
+          node.nodes.map((e) => this.eval(e, scope)),
+          node.escape === 'on',
+        )
+      case 'Compare': {
+        // a < b < c: each operand evaluated once, and the chain stops at the first false comparison.
+        let left = this.eval(node.expr, scope)
+        const ops = node.ops
+        if (ops.length === 1) return binaryOp(ops[0]!.op, left, this.eval(ops[0]!.expr, scope))
+        for (const { op, expr } of ops) {
+          const right = this.eval(expr, scope)
+          if (binaryOp(op, left, right) !== true) return false
+          left = right
         }
-        if (op === 'or') {
-          const l = this.eval(node.left, scope)
-          return truthy(l) ? l : this.eval(node.right, scope)
-        }
-        return binaryOp(op, this.eval(node.left, scope), this.eval(node.right, scope))
+        return true
       }
-      case 'UnaryExpression': {
-        const v = this.eval(node.argument, scope)
-        const op: string = node.operator.value
-        if (op === 'not') return !truthy(v)
-        if (v instanceof Undef) v.fail()
-        if (typeof v === 'number' || typeof v === 'boolean') return op === '-' ? -Number(v) : Number(v)
-        if (v instanceof PyFloat) return new PyFloat(op === '-' ? -v.v : v.v)
-        throw new JinjaError(`bad operand type for unary ${op}: '${typeName(v)}'`)
+      case 'And': {
+        const l = this.eval(node.left, scope)
+        return truthy(l) ? this.eval(node.right, scope) : l
       }
-      case 'FilterExpression':
-        return this.applyFilter(this.eval(node.operand, scope), node.filter, scope)
-      case 'TestExpression': {
-        const v = this.eval(node.operand, scope)
-        const r = this.callTest(node.test.value, v, { args: [], kwargs: new Map() })
-        return node.negate ? !r : r
+      case 'Or': {
+        const l = this.eval(node.left, scope)
+        return truthy(l) ? l : this.eval(node.right, scope)
       }
-      case 'SelectExpression':
-        return truthy(this.eval(node.test, scope))
-          ? this.eval(node.lhs, scope)
-          : new Undef(
-              undefined,
-              MISSING,
-              'the inline if-expression evaluated to false and no else section was defined.',
-            )
-      case 'Ternary':
-        return truthy(this.eval(node.condition, scope))
-          ? this.eval(node.trueExpr, scope)
-          : this.eval(node.falseExpr, scope)
+      case 'Not':
+        return !truthy(this.eval(node.node, scope))
+      case 'Neg':
+      case 'Pos':
+        return unaryOp(node.type === 'Neg' ? '-' : '+', this.eval(node.node, scope))
+      case 'NSRef':
+        return getAttr(this.lookup(node.name, scope), node.attr)
     }
-    throw new JinjaError(`unsupported expression ${node.type}`, 'TemplateSyntaxError')
   }
 
-  private evalArgs(argNodes: Node[], scope: Scope): CallArgs {
-    const args: Py[] = []
+  /** a ~ b ~ c: str_join, or markup_join (`markupJoin`) when one of them is Markup. */
+  private concat(values: Py[], markupJoin: boolean): string | Markup {
+    const parts = values.map((v) => (v instanceof Markup ? v : pyStr(v)))
+    checkSize(parts.reduce((n, p) => n + String(p).length, 0))
+    const markup = markupJoin && parts.some((p) => p instanceof Markup)
+    // Joined with + (V8 keeps a rope, not a copy): `{% set s = s ~ x %}` in a loop stays linear.
+    let out = ''
+    for (const p of parts) out += p instanceof Markup ? p.s : markup ? htmlEscape(p) : p
+    return markup ? new Markup(out) : out
+  }
+
+  private evalArgs(node: Args, scope: Scope): CallArgs {
+    const args = node.args.map((a) => this.eval(a, scope))
     const kwargs = new Map<string, Py>()
-    for (const a of argNodes) {
-      if (a.type === 'KeywordArgumentExpression') kwargs.set(a.key.value, this.eval(a.value, scope))
-      else if (a.type === 'SpreadExpression') args.push(...iterate(this.eval(a.argument, scope)))
-      else if (a.type === 'KeywordSpreadExpression') {
-        const d = this.eval(a.argument, scope)
-        if (!(d instanceof Map))
-          throw new JinjaError(`argument after ** must be a mapping, not ${typeName(d)}`)
-        for (const [k, v] of d) kwargs.set(pyStr(k), v)
-      } else args.push(this.eval(a, scope))
+    for (const { name, value } of node.kwargs) kwargs.set(name, this.eval(value, scope))
+    if (node.dynArgs) args.push(...iterate(this.eval(node.dynArgs, scope)))
+    if (node.dynKwargs) {
+      const d = this.eval(node.dynKwargs, scope)
+      if (!(d instanceof Map)) throw new JinjaError(`argument after ** must be a mapping, not ${typeName(d)}`)
+      for (const [k, v] of d) {
+        const key = pyStr(k)
+        if (kwargs.has(key)) throw new JinjaError(`got multiple values for keyword argument ${pyRepr(key)}`)
+        kwargs.set(key, v)
+      }
     }
     return { args, kwargs }
   }
 
-  private evalCall(node: Node, scope: Scope, caller?: PyCallable): Py {
-    const fn = this.eval(node.callee, scope)
-    const a = this.evalArgs(node.args, scope)
+  private evalCall(node: Expr & { type: 'Call' }, scope: Scope, caller?: PyCallable): Py {
+    const fn = this.eval(node.node, scope)
+    const a = this.evalArgs(node, scope)
     if (caller) a.kwargs.set('caller', caller)
     return this.call(fn, a)
   }
@@ -440,60 +607,74 @@ export class Renderer implements FilterEnv {
   call(fn: Py, a: CallArgs): Py {
     this.tick()
     if (fn instanceof PyCallable) return fn.fn(a)
+    if (fn instanceof LoopObj) return fn.call(a)
     if (fn instanceof Undef) fn.fail()
     throw new JinjaError(`'${typeName(fn)}' object is not callable`)
   }
 
-  private applyFilter(value: Py, filterNode: Node, scope: Scope): Py {
-    let name: string
-    let a: CallArgs
-    if (filterNode.type === 'Identifier') {
-      name = filterNode.value
-      a = { args: [], kwargs: new Map() }
-    } else {
-      name = filterNode.callee.value
-      a = this.evalArgs(filterNode.args, scope)
-    }
-    return this.callFilter(name, value, a)
+  /** A filter; without an operand ({% filter %}, {% set x | f %}) it filters `body`. */
+  private evalFilter(node: Expr & { type: 'Filter' }, scope: Scope, body?: Py): Py {
+    const f = FILTERS.get(node.name)
+    // The filters of a chain nest: the innermost one of a section's chain has the body for its operand.
+    const inner = node.node
+    const value = inner
+      ? inner.type === 'Filter'
+        ? this.evalFilter(inner, scope, body)
+        : this.eval(inner, scope)
+      : body!
+    const a = this.evalArgs(node, scope)
+    // Known at compile time, except inside an if or a conditional expression: then only when it runs.
+    if (!f) throw new JinjaError(`No filter named ${pyRepr(node.name)} found.`, 'TemplateRuntimeError')
+    return f(value, a, this)
   }
 
+  /** environment.call_filter, for filters that call filters by name (map, select...). */
   callFilter(name: string, value: Py, a: CallArgs): Py {
     const f = FILTERS.get(name)
-    if (!f) throw new JinjaError(`No filter named '${name}'.`, 'TemplateAssertionError')
+    if (!f) throw new JinjaError(`No filter named ${pyRepr(name)}.`, 'TemplateRuntimeError')
     return f(value, a, this)
   }
 
   callTest(name: string, value: Py, a: CallArgs): boolean {
     const t = TESTS.get(name)
-    if (!t) throw new JinjaError(`No test named '${name}'.`, 'TemplateAssertionError')
+    if (!t) throw new JinjaError(`No test named ${pyRepr(name)}.`, 'TemplateRuntimeError')
     return t(value, a, this)
   }
 }
 
+function targetNames(target: Expr): string[] {
+  if (target.type === 'Name') return [target.name]
+  if (target.type === 'Tuple') return target.items.flatMap(targetNames)
+  return []
+}
+
+/**
+ * What a {% filter %} section or a {% call %} block writes: its value as it is, unescaped and not made a
+ * str, so anything but a str fails as Jinja2's "".join of the output fails on it.
+ */
+function written(v: Py): string {
+  if (typeof v === 'string') return v
+  if (v instanceof Markup) return v.s
+  throw new JinjaError(`sequence item: expected str instance, ${typeName(v)} found`)
+}
+
 const refCache = new WeakMap<object, Set<string>>()
-/** Whether an identifier appears anywhere in the nodes (used for varargs / kwargs / caller). */
-function referencesName(body: Node[], name: string): boolean {
+/** Whether a name is read anywhere in the statements (a macro's varargs / kwargs / caller). */
+function referencesName(body: Stmt[], name: string): boolean {
   let names = refCache.get(body)
   if (!names) {
     names = new Set()
-    collectIdentifiers(body, names)
+    const stack: unknown[] = [body]
+    while (stack.length > 0) {
+      const n = stack.pop()
+      if (Array.isArray(n)) for (const x of n) stack.push(x)
+      else if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>
+        if (o.type === 'Name') names.add(o.name as string)
+        for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
+      }
+    }
     refCache.set(body, names)
   }
   return names.has(name)
-}
-
-function collectIdentifiers(node: unknown, into: Set<string>): void {
-  const stack: unknown[] = [node]
-  while (stack.length > 0) {
-    const n = stack.pop()
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x)
-    } else if (n instanceof Map) {
-      for (const [k, v] of n) stack.push(k, v)
-    } else if (n && typeof n === 'object') {
-      const o = n as Node
-      if (o.type === 'Identifier') into.add(o.value)
-      for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
-    }
-  }
 }

@@ -4,6 +4,8 @@
  * needs nothing but jinja-values (where the per-render bounds, checkSize and spend, live).
  */
 import {
+  checkItems,
+  DictView,
   codePoints,
   isBmp,
   isInt,
@@ -12,6 +14,8 @@ import {
   JinjaError,
   Markup,
   MISSING,
+  PyBytes,
+  PyRange,
   spendOn,
   strLen,
   tuple,
@@ -23,17 +27,42 @@ import {
 // ------------------------------------------------------------------------------------------------------------
 // iteration and len()
 
-/** A one-shot Python iterator (generator, reversed(), dict_items...), as Jinja2's filters return. */
+/**
+ * A one-shot Python iterator (generator, reversed(), dict_items...), as Jinja2's filters return. A
+ * generator's items may be given as a function, run on first use as its body is in Python: a filter whose
+ * result is never iterated raises nothing. Taking one item (next) leaves the rest for later.
+ */
 export class PyIter {
-  consumed = false
+  private items: Py[] | undefined
+  private produce: (() => Py[]) | undefined
+  private pos = 0
   constructor(
-    private readonly items: Py[],
+    items: Py[] | (() => Py[]),
     readonly pyTypeName: string,
-  ) {}
-  take(): Py[] {
-    if (this.consumed) return []
-    this.consumed = true
+  ) {
+    if (typeof items === 'function') this.produce = items
+    else this.items = items
+  }
+  private all(): Py[] {
+    if (this.items === undefined) {
+      const produce = this.produce!
+      this.produce = undefined
+      this.items = [] // a body that raises leaves an exhausted generator, as in Python
+      this.items = produce()
+    }
     return this.items
+  }
+  /** The items not taken yet; the iterator is exhausted after. */
+  take(): Py[] {
+    const all = this.all()
+    const rest = this.pos === 0 ? all : all.slice(this.pos)
+    this.pos = all.length
+    return rest
+  }
+  /** The next item, or MISSING when there is none. */
+  next(): Py | typeof MISSING {
+    const all = this.all()
+    return this.pos < all.length ? all[this.pos++]! : MISSING
   }
   getAttr(): typeof MISSING {
     return MISSING
@@ -56,6 +85,12 @@ export function iterate(v: Py): Py[] {
   }
   if (v instanceof Markup) return codePoints(v.s)
   if (v instanceof PyIter) return v.take()
+  if (v instanceof PyBytes) {
+    spendOn(v.data.length)
+    checkItems(v.data.length)
+    return Array.from(v.data)
+  }
+  if (v instanceof PyRange || v instanceof DictView) return v.items()
   throw new JinjaError(`'${typeName(v)}' object is not iterable`)
 }
 
@@ -66,7 +101,10 @@ export function isIterable(v: Py): boolean {
     v instanceof Map ||
     v instanceof Undef ||
     v instanceof Markup ||
-    v instanceof PyIter
+    v instanceof PyIter ||
+    v instanceof PyBytes ||
+    v instanceof PyRange ||
+    v instanceof DictView
   )
 }
 
@@ -76,41 +114,65 @@ export function pyLen(v: Py): number {
   if (v instanceof Markup) return strLen(v.s)
   if (v instanceof Map) return v.size
   if (v instanceof Undef) return 0
+  if (v instanceof PyBytes) return v.data.length
+  if (v instanceof PyRange) return v.length
+  if (v instanceof DictView) return v.dict.size
   throw new JinjaError(`object of type '${typeName(v)}' has no len()`)
 }
 
-/** obj[start:stop:step] on a str, list or tuple, as Python slices. */
+/** PySlice_AdjustIndices: a slice's start, stop and step over n items, clamped as Python clamps them. */
+function sliceIndices(n: number, start: Py, stop: Py, step: Py): [number, number, number] {
+  const idx = (v: Py): number | undefined => {
+    if (v === null || v instanceof Undef) return undefined
+    if (!isInt(v)) throw new JinjaError(`slice indices must be integers or None or have an __index__ method`)
+    return Number(v)
+  }
+  const st = idx(step) ?? 1
+  if (st === 0) throw new JinjaError('slice step cannot be zero', 'ValueError')
+  let lo = idx(start)
+  let hi = idx(stop)
+  if (st > 0) {
+    lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n)
+    hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n)
+  } else {
+    lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1)
+    hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1)
+  }
+  return [lo, hi, st]
+}
+
+/** obj[start:stop:step] on a str, list, tuple, bytes or range, as Python slices. */
 export function getSlice(obj: Py, start: Py, stop: Py, step: Py): Py {
   if (obj instanceof Undef) obj.fail()
+  if (obj instanceof PyRange) {
+    // a range of the range: its items at the slice's (clamped) indices, as rangeobject.c computes it
+    const [lo, hi, st] = sliceIndices(obj.length, start, stop, step)
+    return new PyRange(obj.at(lo), obj.at(hi), obj.step * st)
+  }
+  if (obj instanceof PyBytes) {
+    // as a list of its byte values, made bytes again
+    const bytes = getSlice(Array.from(obj.data), start, stop, step) as number[]
+    return new PyBytes(Uint8Array.from(bytes))
+  }
   const isString = isStr(obj)
   if (!Array.isArray(obj) && !isString) throw new JinjaError(`'${typeName(obj)}' object is not subscriptable`)
   // A str of one UTF-16 unit per code point is sliced as it is, without an array of its characters.
   const text = isString ? String(obj) : ''
   const seq = Array.isArray(obj) ? obj : isBmp(text) ? text : codePoints(text)
-  const idx = (v: Py, name: string): number | undefined => {
-    if (v === null || v instanceof Undef) return undefined
-    if (!isInt(v)) throw new JinjaError(`slice indices must be integers or None or have an __index__ method`)
-    void name
-    return Number(v)
-  }
-  const n = seq.length
-  const st = idx(step, 'step') ?? 1
-  if (st === 0) throw new JinjaError('slice step cannot be zero', 'ValueError')
-  let lo = idx(start, 'start')
-  let hi = idx(stop, 'stop')
+  const [lo, hi, st] = sliceIndices(seq.length, start, stop, step)
   const out: Py[] = []
   if (st > 0) {
-    lo = lo === undefined ? 0 : lo < 0 ? Math.max(0, lo + n) : Math.min(lo, n)
-    hi = hi === undefined ? n : hi < 0 ? Math.max(0, hi + n) : Math.min(hi, n)
-    if (typeof seq === 'string' && st === 1) return seq.slice(lo, hi)
+    if (typeof seq === 'string' && st === 1)
+      return obj instanceof Markup ? new Markup(seq.slice(lo, hi)) : seq.slice(lo, hi)
     spendOn(Math.max(0, hi - lo) / st)
     for (let i = lo; i < hi; i += st) out.push(seq[i]!) // lo <= i < hi <= n
   } else {
-    lo = lo === undefined ? n - 1 : lo < 0 ? Math.max(-1, lo + n) : Math.min(lo, n - 1)
-    hi = hi === undefined ? -1 : hi < 0 ? Math.max(-1, hi + n) : Math.min(hi, n - 1)
     spendOn(Math.max(0, lo - hi) / -st)
     for (let i = lo; i > hi; i += st) out.push(seq[i]!) // n > lo >= i > hi >= -1
   }
-  if (isString) return (out as string[]).join('') // code points of a str
+  if (isString) {
+    const text = (out as string[]).join('') // code points of a str
+    return obj instanceof Markup ? new Markup(text) : text
+  }
   return isTuple(obj) ? tuple(out) : out
 }

@@ -7,6 +7,7 @@ import { PyIter } from './jinja-iteration.js'
 import {
   checkSize,
   floatRepr,
+  intRepr,
   isInt,
   isStr,
   JinjaError,
@@ -96,7 +97,7 @@ export function jsonDumps(
     if (v === null) return w.push('null')
     if (v === true) return w.push('true')
     if (v === false) return w.push('false')
-    if (typeof v === 'number') return w.push(String(v))
+    if (typeof v === 'number' || typeof v === 'bigint') return w.push(intRepr(v))
     if (v instanceof PyFloat) return w.push(jsonFloat(v.v))
     if (typeof v === 'string' || v instanceof Markup) return w.push(ascii(jsonStr(String(v))))
     if (Array.isArray(v)) {
@@ -120,7 +121,7 @@ export function jsonDumps(
         else if (k === null) key = 'null'
         else if (k === true) key = 'true'
         else if (k === false) key = 'false'
-        else if (typeof k === 'number') key = String(k)
+        else if (typeof k === 'number' || typeof k === 'bigint') key = intRepr(k)
         else if (k instanceof PyFloat) key = jsonFloat(k.v)
         else throw new JinjaError(`keys must be str, int, float, bool or None, not ${typeName(k)}`)
         entries.push([key, x])

@@ -3,9 +3,11 @@
  * transformers runs it: None / bool / int / float / str / list / tuple / dict, Jinja2's Undefined, Markup,
  * and Python's str() / repr() / equality / truthiness / comparison rules.
  *
- * Representation: None = null, bool = boolean, int = integral JS number, float = PyFloat (always boxed, so 1.0
- * prints "1.0"), str = string, list = Array, tuple = Array registered in TUPLES, dict = Map (insertion order,
- * non-string keys), Undefined = Undef, Markup = Markup, callables = PyCallable, namespace() = Namespace.
+ * Representation: None = null, bool = boolean, int = integral JS number, or a bigint for an int beyond 2^53
+ * (never one within it: normInt keeps one int one spelling, so === and Map keys still compare ints), float =
+ * PyFloat (always boxed, so 1.0 prints "1.0"), str = string, list = Array, tuple = Array registered in TUPLES,
+ * dict = Map (insertion order, non-string keys), Undefined = Undef, Markup = Markup, callables = PyCallable,
+ * namespace() = Namespace.
  */
 import v8 from 'node:v8'
 
@@ -44,6 +46,51 @@ export class Markup {
   }
 }
 
+/** Python's bytes, as str.encode makes them: printed as b'...', compared and indexed byte by byte. */
+export class PyBytes {
+  constructor(readonly data: Uint8Array) {}
+}
+
+/** range(start, stop, step): a sequence of ints, printed as range(...), not a list. */
+export class PyRange {
+  readonly length: number
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {
+    this.length = Math.max(0, Math.ceil((stop - start) / step))
+  }
+  at(i: number): number {
+    return this.start + i * this.step
+  }
+  /** Its items, as the list that iterating it gives (the sandbox keeps a range to 100,000 items). */
+  items(): number[] {
+    spendOn(this.length)
+    checkItems(this.length)
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+}
+
+/** dict.keys(), values() and items(): views of the dict, iterated again and again, printed as such. */
+export class DictView {
+  constructor(
+    readonly dict: Map<Py, Py>,
+    readonly kind: 'keys' | 'values' | 'items',
+  ) {}
+  get pyTypeName(): string {
+    return `dict_${this.kind}`
+  }
+  /** The items it gives, in the dict's order. */
+  items(): Py[] {
+    spendOn(this.dict.size)
+    checkItems(this.dict.size)
+    if (this.kind === 'keys') return [...this.dict.keys()]
+    if (this.kind === 'values') return [...this.dict.values()]
+    return Array.from(this.dict, ([k, v]) => tuple([k, v]))
+  }
+}
+
 export class Namespace {
   readonly attrs = new Map<string, Py>()
 }
@@ -72,12 +119,16 @@ export type Py =
   | null
   | boolean
   | number
+  | bigint
   | string
   | PyFloat
   | Py[]
   | Map<Py, Py>
   | Undef
   | Markup
+  | PyBytes
+  | PyRange
+  | DictView
   | Namespace
   | PyCallable
   | AttrHolder
@@ -225,14 +276,93 @@ export function isHolder(v: unknown): v is AttrHolder {
 export function isStr(v: Py): v is string | Markup {
   return typeof v === 'string' || v instanceof Markup
 }
-export function isInt(v: Py): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean'
+export function isInt(v: Py): v is number | boolean | bigint {
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
 }
-export function isNumber(v: Py): v is number | boolean | PyFloat {
-  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat
+export function isNumber(v: Py): v is number | boolean | bigint | PyFloat {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat || typeof v === 'bigint'
 }
-export function numOf(v: number | boolean | PyFloat): number {
+/** The value as a double: an int beyond 2^53 rounded, as Python's float(int) rounds it (see floatOf). */
+export function numOf(v: number | boolean | bigint | PyFloat): number {
   return v instanceof PyFloat ? v.v : Number(v)
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// integers beyond 2^53: a bigint, only there, so the common ints stay plain numbers
+
+/** One int, one spelling: a bigint within the safe range becomes the number it equals. */
+export function normInt(b: bigint): number | bigint {
+  return b >= -MAX_SAFE_BIG && b <= MAX_SAFE_BIG ? Number(b) : b
+}
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** An int (or bool) as a bigint, for the arithmetic that leaves the safe range. */
+export function bigOf(v: number | boolean | bigint): bigint {
+  return typeof v === 'bigint' ? v : BigInt(Number(v))
+}
+
+/** float(v) for a number: OverflowError for an int past the largest double, as Python raises. */
+export function floatOf(v: number | boolean | bigint | PyFloat): number {
+  const x = numOf(v)
+  if (typeof v === 'bigint' && !Number.isFinite(x))
+    throw new JinjaError('int too large to convert to float', 'OverflowError')
+  return x
+}
+
+/**
+ * Python's limit on int <-> str conversion (sys.int_info.default_max_str_digits, 3.11 and later): more
+ * digits is a ValueError, which also keeps every int we print short.
+ */
+export const MAX_INT_DIGITS = 4300
+const INT_DIGITS_MESSAGE = `Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion`
+
+/** repr(int) / str(int). A bigint past 4300 digits is refused before its digits are made. */
+export function intRepr(v: number | bigint): string {
+  if (typeof v === 'number') return String(v)
+  // 2^14285 has 4301 digits: a bigint of more bits is surely too long; one of fewer is checked after.
+  const bits = (v < 0n ? -v : v).toString(16).length * 4
+  const text = bits > 14_300 ? '' : v.toString()
+  if (text === '' || text.length - (v < 0n ? 1 : 0) > MAX_INT_DIGITS)
+    throw new JinjaError(
+      `${INT_DIGITS_MESSAGE}; use sys.set_int_max_str_digits() to increase the limit`,
+      'ValueError',
+    )
+  return text
+}
+
+/** int(text) for a string of decimal digits (sign and underscores already checked by the caller). */
+export function parseDecimalInt(digits: string): number | bigint {
+  const n = digits.replace(/^[+-]/, '').length
+  if (n > MAX_INT_DIGITS)
+    throw new JinjaError(
+      `${INT_DIGITS_MESSAGE}: value has ${n} digits; use sys.set_int_max_str_digits() to increase the limit`,
+      'ValueError',
+    )
+  if (n < 16) return Number(digits)
+  return normInt(BigInt(digits))
+}
+
+/**
+ * The size of an int about to be made from operands of these bit lengths: refused past the size bound (a
+ * bigint of b bits weighs b / 8 characters) before V8 builds it, and its limbs counted as work.
+ */
+export function checkIntBits(bits: number): void {
+  checkSize(Math.ceil(bits / 8))
+  spendOn(bits / 8)
+}
+export function bitLength(v: number | boolean | bigint): number {
+  if (typeof v !== 'bigint') return Math.max(1, Math.ceil(Math.log2(Math.abs(Number(v)) + 1)))
+  return (v < 0n ? -v : v).toString(16).length * 4
+}
+
+/** Exact ==, < and > between any two numbers (ints of any size, floats, bools). */
+export function numCompare(
+  a: number | boolean | bigint | PyFloat,
+  b: number | boolean | bigint | PyFloat,
+): number {
+  const x = a instanceof PyFloat ? a.v : typeof a === 'boolean' ? Number(a) : a
+  const y = b instanceof PyFloat ? b.v : typeof b === 'boolean' ? Number(b) : b
+  return x < y ? -1 : x > y ? 1 : x == y ? 0 : NaN
 }
 export function isDict(v: Py): v is Map<Py, Py> {
   return v instanceof Map
@@ -244,6 +374,7 @@ export function typeName(v: Py): string {
     case 'boolean':
       return 'bool'
     case 'number':
+    case 'bigint':
       return 'int'
     case 'string':
       return 'str'
@@ -253,6 +384,9 @@ export function typeName(v: Py): string {
   if (v instanceof Map) return 'dict'
   if (v instanceof Undef) return 'Undefined'
   if (v instanceof Markup) return 'Markup'
+  if (v instanceof PyBytes) return 'bytes'
+  if (v instanceof PyRange) return 'range'
+  if (v instanceof DictView) return v.pyTypeName
   if (v instanceof Namespace) return 'Namespace'
   if (v instanceof PyCallable) return v.kind === 'macro' ? 'Macro' : 'builtin_function_or_method'
   if (isHolder(v)) return v.pyTypeName
@@ -290,6 +424,37 @@ function strRepr(s: string): string {
     } else out += ch
   }
   return out + quote
+}
+
+/** repr(bytes): b'...' with \\x escapes for what is not printable ASCII. */
+function bytesRepr(data: Uint8Array): string {
+  spendOn(data.length)
+  checkSize(data.length + 3)
+  let hasSingle = false
+  let hasDouble = false
+  for (const b of data) {
+    if (b === 0x27) hasSingle = true
+    else if (b === 0x22) hasDouble = true
+  }
+  const quote = hasSingle && !hasDouble ? '"' : "'"
+  let out = 'b' + quote
+  for (const b of data) {
+    const ch = String.fromCharCode(b)
+    if (ch === quote || ch === '\\') out += '\\' + ch
+    else if (ch === '\t') out += '\\t'
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (b < 0x20 || b >= 0x7f) out += '\\x' + b.toString(16).padStart(2, '0')
+    else out += ch
+  }
+  return out + quote
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  spendOn(Math.min(a.length, b.length))
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  return a.length - b.length
 }
 
 /** repr(float) */
@@ -331,6 +496,7 @@ function writeRepr(w: Writer, x: Py, depth: number): void {
   if (x === true) return w.push('True')
   if (x === false) return w.push('False')
   if (typeof x === 'number') return w.push(String(x))
+  if (typeof x === 'bigint') return w.push(intRepr(x))
   if (typeof x === 'string') return w.push(strRepr(x))
   if (x instanceof PyFloat) return w.push(floatRepr(x.v))
   if (depth > 100) throw new LimitError('value nesting deeper than 100 levels')
@@ -357,6 +523,13 @@ function writeRepr(w: Writer, x: Py, depth: number): void {
   }
   if (x instanceof Undef) return w.push('Undefined')
   if (x instanceof Markup) return w.push(`Markup(${strRepr(x.s)})`)
+  if (x instanceof PyBytes) return w.push(bytesRepr(x.data))
+  if (x instanceof DictView) {
+    w.push(`${x.pyTypeName}(`)
+    writeRepr(w, x.items(), depth + 1)
+    return w.push(')')
+  }
+  if (x instanceof PyRange) return w.push(`range(${x.start}, ${x.stop}${x.step === 1 ? '' : `, ${x.step}`})`)
   if (x instanceof Namespace) {
     w.push('<Namespace {')
     let first = true
@@ -368,12 +541,16 @@ function writeRepr(w: Writer, x: Py, depth: number): void {
     }
     return w.push('}>')
   }
-  if (x instanceof PyCallable)
-    return w.push(
-      x.kind === 'macro' ? `<Macro '${x.name}'>` : `<built-in method ${x.name} object at 0x7f0000000000>`,
-    )
+  if (x instanceof PyCallable) return w.push(x.kind === 'macro' ? `<Macro '${x.name}'>` : builtinRepr(x.name))
   if (isHolder(x)) return w.push(x.repr())
   w.push(String(x))
+}
+
+/** A builtin's repr: 'str.upper' is a method of a str, as Python names it (the address is made up). */
+function builtinRepr(name: string): string {
+  const dot = name.indexOf('.')
+  if (dot < 0) return `<built-in function ${name}>`
+  return `<built-in method ${name.slice(dot + 1)} of ${name.slice(0, dot)} object at 0x7f0000000000>`
 }
 
 /** str(v) as Jinja2 prints it ({{ v }}): Undefined prints as ''. */
@@ -397,6 +574,9 @@ export function truthy(v: Py): boolean {
   if (v instanceof Map) return v.size > 0
   if (v instanceof Undef) return false
   if (v instanceof Markup) return v.s.length > 0
+  if (v instanceof PyBytes) return v.data.length > 0
+  if (v instanceof PyRange) return v.length > 0
+  if (v instanceof DictView) return v.dict.size > 0
   return true
 }
 
@@ -404,7 +584,7 @@ export function truthy(v: Py): boolean {
 export function pyEq(a: Py, b: Py): boolean {
   spend(1)
   if (a === b) return true
-  if (isNumber(a) && isNumber(b)) return numOf(a) === numOf(b)
+  if (isNumber(a) && isNumber(b)) return numCompare(a, b) === 0
   if (isStr(a) && isStr(b)) {
     const x = String(a)
     const y = String(b)
@@ -425,6 +605,22 @@ export function pyEq(a: Py, b: Py): boolean {
     return true
   }
   if (a instanceof Undef && b instanceof Undef) return true
+  if (a instanceof PyBytes && b instanceof PyBytes) return compareBytes(a.data, b.data) === 0
+  if (a instanceof DictView && b instanceof DictView) {
+    // keys and items views compare as sets; values views only with themselves
+    if (a.kind !== b.kind || a.kind === 'values' || a.dict.size !== b.dict.size) return false
+    if (a.kind === 'keys') return [...a.dict.keys()].every((k) => dictGet(b.dict, k) !== MISSING)
+    return [...a.dict].every(([k, v]) => {
+      const other = dictGet(b.dict, k)
+      return other !== MISSING && pyEq(v, other)
+    })
+  }
+  if (a instanceof PyRange && b instanceof PyRange)
+    // equal as sequences: same length, and the same first item and step where that matters
+    return (
+      a.length === b.length &&
+      (a.length === 0 || (a.start === b.start && (a.length === 1 || a.step === b.step)))
+    )
   return false
 }
 
@@ -433,7 +629,7 @@ export function dictGet(d: Map<Py, Py>, key: Py): Py | typeof MISSING {
   if (d.has(key)) return d.get(key)!
   if (key instanceof PyFloat || typeof key === 'boolean' || key instanceof Markup || Array.isArray(key)) {
     for (const [k, v] of d) if (pyEq(k, key)) return v
-  } else if (typeof key === 'number') {
+  } else if (typeof key === 'number' || typeof key === 'bigint') {
     for (const [k, v] of d) if ((k instanceof PyFloat || typeof k === 'boolean') && pyEq(k, key)) return v
   }
   return MISSING
@@ -442,13 +638,14 @@ export function dictGet(d: Map<Py, Py>, key: Py): Py | typeof MISSING {
 /** Python's <, used by comparisons and sort: throws TypeError for unorderable types. */
 export function pyCompare(a: Py, b: Py, op = '<'): number {
   spend(1)
-  if (isNumber(a) && isNumber(b)) return numOf(a) < numOf(b) ? -1 : numOf(a) > numOf(b) ? 1 : 0
+  if (isNumber(a) && isNumber(b)) return numCompare(a, b) || 0 // NaN compares as neither < nor >
   if (isStr(a) && isStr(b)) {
     const x = String(a)
     const y = String(b)
     spendOn(Math.min(x.length, y.length))
     return compareCodePoints(x, y)
   }
+  if (a instanceof PyBytes && b instanceof PyBytes) return compareBytes(a.data, b.data)
   if (Array.isArray(a) && Array.isArray(b) && TUPLES.has(a) === TUPLES.has(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEq(a[i]!, b[i]!)) return pyCompare(a[i]!, b[i]!, op)
@@ -517,7 +714,7 @@ export function fromJs(v: unknown, depth = 0): Py {
   if (v === undefined) return new Undef()
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v
   if (typeof v === 'number') return Number.isInteger(v) ? v : new PyFloat(v)
-  if (typeof v === 'bigint') return Number(v)
+  if (typeof v === 'bigint') return normInt(v)
   if (depth > 200) throw new LimitError('input nesting deeper than 200 levels')
   if (Array.isArray(v)) return v.map((x) => fromJs(x, depth + 1))
   if (v instanceof Map) {

@@ -1,15 +1,16 @@
 /**
  * Chat-template rendering with the verdicts of Python Jinja2 as transformers' apply_chat_template runs it
  * (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, {% generation %}, tojson as
- * json.dumps(ensure_ascii=False), raise_exception, strftime_now). Parsing is @huggingface/jinja's; evaluation is
- * ours (jinja-interpreter.ts) so that values, printing, errors and the sandbox behave as in Python.
+ * json.dumps(ensure_ascii=False), raise_exception, strftime_now). Lexing, parsing and Jinja2's compile-time
+ * checks are ours (jinja-lexer.ts, jinja-parser.ts, jinja-checks.ts), and so is evaluation
+ * (jinja-interpreter.ts), so that syntax, values, printing, errors and the sandbox behave as in Python.
  */
-import { parse } from '@huggingface/jinja'
 import { HARD_STOP_WINDOW_MS, runWithin, TimeLimitExceeded } from '../common/time-limit.js'
+import type { Expr, Stmt, Template } from './jinja-ast.js'
+import { checkTemplate } from './jinja-checks.js'
 import { makeGlobals } from './jinja-globals.js'
-import { tokenizeTemplate } from './lexer.js'
-import { syntaxErrorLine } from './syntax-line.js'
-import { FILTERS, TESTS } from './jinja-filters.js'
+import { templateText, TemplateSyntaxError } from './jinja-lexer.js'
+import { parseTemplate, position } from './jinja-parser.js'
 import { Renderer, Scope } from './jinja-interpreter.js'
 import {
   CLOCK_EVERY,
@@ -104,63 +105,32 @@ const HARD_STOP_GRACE_MS = 1000
 /** What the last render spent, for tests and bench/ (counts, not times). */
 export const lastRender = { work: 0 }
 
-type Program = ReturnType<typeof parse>
-
 /** The globals hold no state between calls, so one set serves every render. */
 const GLOBALS = makeGlobals()
 
 class Compiled implements CompiledTemplate {
   constructor(
     readonly source: string,
-    readonly program: Program,
+    readonly program: Template,
   ) {}
 }
 
-/** Jinja2 normalises every newline sequence to "\n" while lexing. */
-function normalizeNewlines(source: string): string {
-  return source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source
-}
-
-/** Filters and tests are resolved when Jinja2 compiles a template: an unknown one fails compilation. */
-function checkNames(node: unknown): string | undefined {
-  const stack: unknown[] = [node]
-  while (stack.length > 0) {
-    const n = stack.pop()
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x)
-      continue
-    }
-    if (n instanceof Map) {
-      for (const [k, v] of n) stack.push(k, v)
-      continue
-    }
-    if (!n || typeof n !== 'object') continue
-    const o = n as Record<string, any>
-    if (o.type === 'FilterExpression' || o.type === 'FilterStatement') {
-      const f = o.filter
-      const name: string = f.type === 'Identifier' ? f.value : f.callee?.value
-      if (!FILTERS.has(name)) return `No filter named '${name}'.`
-    }
-    if (o.type === 'TestExpression' && !TESTS.has(o.test.value)) return `No test named '${o.test.value}'.`
-    for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
-  }
-  return undefined
-}
-
+/**
+ * Parses the template and runs Jinja2's compile-time checks. A template Jinja2 refuses to compile gives its
+ * message and the line and column (1-based, in the template with its newlines normalised) of the token it
+ * is about.
+ */
 export function compileTemplate(source: string): CompileResult {
-  const text = normalizeNewlines(source)
-  const failed = (message: string): CompileResult => {
-    const line = syntaxErrorLine(text, message)
-    return line === undefined ? { ok: false, message } : { ok: false, message, line }
-  }
+  const text = templateText(source)
   try {
-    const program = parse(tokenizeTemplate(text))
-    const bad = checkNames(program)
-    if (bad) return failed(bad)
+    const program = parseTemplate(text)
+    checkTemplate(program)
     return { ok: true, template: new Compiled(source, program) }
   } catch (e) {
+    if (e instanceof TemplateSyntaxError) return { ok: false, message: e.message, ...position(text, e.at) }
+    // The parser and the checks bound their own depth; this is the last defence, never a crash.
     if (e instanceof RangeError) return { ok: false, message: 'the template is nested too deeply to parse' }
-    return failed(e instanceof Error ? e.message : String(e))
+    throw e
   }
 }
 
@@ -294,8 +264,9 @@ function renderOne(
 function renderWith(template: CompiledTemplate, input: RenderInput, maxChars: number): RenderResult {
   try {
     const compiled = asCompiled(template)
-    const root = new Scope()
-    const set = (k: string, v: unknown): void => void root.vars.set(k, fromJs(v))
+    // The render's arguments (Jinja2's context) in a scope of their own, under the template's variables.
+    const context = new Scope()
+    const set = (k: string, v: unknown): void => void context.vars.set(k, fromJs(v))
     for (const [k, v] of Object.entries(input.specialTokens ?? {})) set(k, v)
     set('messages', input.messages)
     set('tools', input.tools ?? null)
@@ -303,7 +274,7 @@ function renderWith(template: CompiledTemplate, input: RenderInput, maxChars: nu
     set('add_generation_prompt', input.add_generation_prompt)
     for (const [k, v] of Object.entries(input.extra ?? {})) set(k, v)
     const renderer = new Renderer({ globals: GLOBALS })
-    const text = renderer.render(compiled.program, root)
+    const text = renderer.render(compiled.program, new Scope(context))
     if (text.length > maxChars)
       return {
         ok: false,
@@ -323,78 +294,46 @@ function renderWith(template: CompiledTemplate, input: RenderInput, maxChars: nu
 
 const GLOBAL_NAMES = new Set([...GLOBALS.keys(), 'true', 'false', 'none', 'True', 'False', 'None'])
 
-/** Names the template reads as variables (identifiers not bound by set/for/macro/namespace inside it), e.g. bos_token, eos_token, tools. */
+/** Names the template reads as variables (identifiers not bound by set/for/macro/with inside it), e.g. bos_token, eos_token, tools. */
 export function referencedVariables(template: CompiledTemplate): Set<string> {
   const program = asCompiled(template).program
   const read = new Set<string>()
-  const bound = new Set<string>(['loop', 'caller', 'varargs', 'kwargs'])
-  const bindTarget = (t: any): void => {
-    if (!t) return
-    if (t.type === 'Identifier') bound.add(t.value)
-    else if (t.type === 'TupleLiteral' || t.type === 'ArrayLiteral') t.value.forEach(bindTarget)
-    else if (t.type === 'MemberExpression') visit(t.object)
+  const bound = new Set<string>(['loop', 'caller', 'varargs', 'kwargs', 'self', 'super'])
+  const bind = (t: Expr): void => {
+    if (t.type === 'Name') bound.add(t.name)
+    else if (t.type === 'Tuple') t.items.forEach(bind)
+    else if (t.type === 'NSRef') read.add(t.name)
   }
-  const visit = (n: any): void => {
+  // The checks bound the tree's depth (jinja-checks.ts), so this walk may recurse.
+  const visit = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(visit)
-    if (!n || typeof n !== 'object') return
-    switch (n.type) {
-      case 'Identifier':
-        read.add(n.value)
+    if (!n || typeof n !== 'object' || !('type' in n)) {
+      if (n && typeof n === 'object') for (const v of Object.values(n)) visit(v)
+      return
+    }
+    const node = n as Expr | Stmt
+    switch (node.type) {
+      case 'Name':
+        read.add(node.name)
         return
       case 'Set':
-        bindTarget(n.assignee)
-        visit(n.value)
-        visit(n.body)
-        return
+      case 'SetBlock':
       case 'For':
-        bindTarget(n.loopvar)
-        visit(n.iterable)
-        visit(n.body)
-        visit(n.defaultBlock)
-        return
+        bind(node.target)
+        break
+      case 'With':
+        node.targets.forEach(bind)
+        break
       case 'Macro':
-        bound.add(n.name.value)
-        for (const p of n.args) {
-          if (p.type === 'Identifier') bound.add(p.value)
-          else {
-            bound.add(p.key.value)
-            visit(p.value)
-          }
-        }
-        visit(n.body)
-        return
-      case 'CallStatement':
-        for (const p of n.callerArgs ?? []) bound.add(p.type === 'Identifier' ? p.value : p.key.value)
-        visit(n.call)
-        visit(n.body)
-        return
-      case 'MemberExpression':
-        visit(n.object)
-        if (n.computed) visit(n.property)
-        return
-      case 'KeywordArgumentExpression':
-        visit(n.value)
-        return
-      case 'FilterExpression':
-        visit(n.operand)
-        if (n.filter.type === 'CallExpression') visit(n.filter.args)
-        return
-      case 'FilterStatement':
-        if (n.filter.type === 'CallExpression') visit(n.filter.args)
-        visit(n.body)
-        return
-      case 'TestExpression':
-        visit(n.operand)
-        return
-      case 'ObjectLiteral':
-        for (const [k, v] of n.value as Map<unknown, unknown>) {
-          visit(k)
-          visit(v)
-        }
-        return
+        bound.add(node.name)
+        node.params.forEach((p) => bound.add(p.name))
+        break
+      case 'CallBlock':
+        node.params.forEach((p) => bound.add(p.name))
+        break
     }
-    for (const k of Object.keys(n)) if (k !== 'type') visit(n[k])
+    for (const [k, v] of Object.entries(node)) if (k !== 'target' && k !== 'targets') visit(v)
   }
-  visit(program)
+  visit(program.body)
   return new Set([...read].filter((x) => !bound.has(x) && !GLOBAL_NAMES.has(x)))
 }

@@ -25,10 +25,15 @@ export default defineModelRule({
     ]
     for (const t of all) {
       if (t.compiled.ok || t.tooLarge) continue // too large to compile: MR506 says so
-      const { location, inTemplate } = templateLine(t, t.compiled.line, t.compiled.column)
+      const { line, column } = t.compiled
+      const { location } = templateLine(t, line, column)
+      // The place in the message too: a .jinja file's annotation may show no column, and a template
+      // inside a JSON string has lines of its own, which the file's do not show.
+      const at = line === undefined ? '' : `line ${line}${column === undefined ? '' : `, column ${column}`}`
+      const where = at === '' ? '' : t.inJson ? ` (${at} of the template)` : ` (${at})`
       report(
         'syntax',
-        { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where: inTemplate },
+        { template: describeTemplate(t), error: t.compiled.message.replace(/\.$/, ''), where },
         location,
       )
     }
