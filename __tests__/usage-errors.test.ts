@@ -80,7 +80,7 @@ describe('usage errors, not findings', () => {
     expect(r.status).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
-      `friendli-preflight: nothing to check in ${ws}: it holds no config.json or weights; name a model folder, a hub repo or --dataset\n` +
+      `friendli-preflight: nothing to check in ${ws}: it holds no config.json, weights or deployment manifest; name a model folder, a hub repo, --dataset or --manifest\n` +
         'Usage: friendli-preflight [model] [--dataset REF] [options]\n',
     )
   })

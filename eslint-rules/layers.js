@@ -18,7 +18,14 @@ export const LAYERS = [
   {
     name: 'orchestration',
     rank: 6,
-    paths: ['check.ts', 'check-dataset.ts', 'scope.ts', 'shard-state.ts', 'merge-reports.ts'],
+    paths: [
+      'check.ts',
+      'check-dataset.ts',
+      'check-manifest.ts',
+      'scope.ts',
+      'shard-state.ts',
+      'merge-reports.ts',
+    ],
   },
   { name: 'report', rank: 7, paths: ['report/'] },
   { name: 'entry', rank: 8, paths: ['main.ts', 'cli.ts', 'cli-bin.ts', 'index.ts'] },

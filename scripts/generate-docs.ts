@@ -1,7 +1,8 @@
 // Generates the parts of the docs that restate a rule's meta, so `meta` stays the single source:
 // the header block of each docs/rules/<name>.md, and the index in docs/rules.md. Everything outside
 // the markers is hand-written and kept as is. It also copies two hand-written sections of each page
-// into src/data/rule-help.json, the rules' help in SARIF.
+// into src/data/rule-help.json, the rules' help in SARIF, and writes the deployment manifest's JSON
+// Schema (schemas/friendli-endpoint.schema.json) from the zod schemas the manifest rules use.
 //
 //   npx tsx scripts/generate-docs.ts           rewrite the generated blocks (creates missing pages)
 //   npx tsx scripts/generate-docs.ts --check   write nothing; exit 1 and list the files that are stale
@@ -13,6 +14,8 @@ import architectures from '../src/data/architectures.json' with { type: 'json' }
 import known from '../src/data/known-architectures.json' with { type: 'json' }
 import { listNames } from '../src/common/wording.js'
 import type { DatasetInput } from '../src/rules/dataset-rule.js'
+import type { ManifestInput } from '../src/rules/manifest-rule.js'
+import { endpointJsonSchema } from '../src/artifacts/endpoint-body.js'
 import { allRules } from '../src/rules/registry.js'
 import type { AnyMessages } from '../src/rules/model-rule.js'
 import type { AnyRule } from '../src/rules/registry.js'
@@ -110,8 +113,16 @@ export function inputsInWords(inputs: readonly DatasetInput[]): string {
   return listNames([...data, ...(base.length ? [`the base model's ${listNames(base)}`] : [])])
 }
 
+/** What a manifest rule reads, in words. A new input fails typecheck here. */
+const MANIFEST_LABELS: Record<ManifestInput, string> = {
+  file: 'the manifest file (JSON or YAML)',
+  body: "the manifest as the endpoint call's body",
+  model: 'the model `hfModelRepo` names (its safetensors headers, `config.json` and `tokenizer_config.json`)',
+}
+
 function artifactsRead(rule: AnyRule): string {
   if ('inputs' in rule.meta) return inputsInWords(rule.meta.inputs)
+  if ('reads' in rule.meta) return listNames(rule.meta.reads.map((r) => MANIFEST_LABELS[r]))
   return (rule.meta.artifacts as readonly ModelArtifactName[]).map((a) => ARTIFACT_LABELS[a] ?? a).join(', ')
 }
 
@@ -343,6 +354,35 @@ export function writeRuleHelp(root: string = REPO_ROOT, rules: readonly AnyRule[
   return [doc.file]
 }
 
+/**
+ * The JSON Schema of a deployment manifest, for editors (`# yaml-language-server: $schema=…`, `"$schema"`),
+ * generated from the zod schemas the manifest rules check against (src/artifacts/endpoint-body.ts).
+ */
+export const SCHEMA_FILE = 'schemas/friendli-endpoint.schema.json'
+export const SCHEMA_URL =
+  'https://raw.githubusercontent.com/friendli-preflight/friendli-preflight/main/schemas/friendli-endpoint.schema.json'
+
+export function renderSchema(): DocFile {
+  return { file: SCHEMA_FILE, content: JSON.stringify(endpointJsonSchema(SCHEMA_URL), null, 2) + '\n' }
+}
+
+/** What `--check` reports about the schema file: missing, or not what the zod schemas give. */
+export function checkSchema(root: string = REPO_ROOT): DocProblem[] {
+  const doc = renderSchema()
+  const current = reader(root)(doc.file)
+  if (current === undefined) return [{ file: doc.file, problem: 'missing' }]
+  return current === doc.content ? [] : [{ file: doc.file, problem: 'out of date' }]
+}
+
+/** Writes the schema file when it differs; returns it if written. */
+export function writeSchema(root: string = REPO_ROOT): string[] {
+  const doc = renderSchema()
+  if (reader(root)(doc.file) === doc.content) return []
+  mkdirSync(path.dirname(path.join(root, doc.file)), { recursive: true })
+  writeFileSync(path.join(root, doc.file), doc.content)
+  return [doc.file]
+}
+
 export function main(argv: string[], root: string = REPO_ROOT): number {
   const check = argv.includes('--check')
   const unknown = argv.filter((a) => a !== '--check')
@@ -351,7 +391,7 @@ export function main(argv: string[], root: string = REPO_ROOT): number {
     return 2
   }
   if (check) {
-    const problems = [...checkDocs(root), ...checkRuleHelp(root)]
+    const problems = [...checkDocs(root), ...checkRuleHelp(root), ...checkSchema(root)]
     if (problems.length === 0) return 0
     const lines = problems.map((p) => `  ${p.file}: ${p.problem}`)
     process.stderr.write(
@@ -360,7 +400,7 @@ export function main(argv: string[], root: string = REPO_ROOT): number {
     )
     return 1
   }
-  const written = [...writeDocs(root), ...writeRuleHelp(root)]
+  const written = [...writeDocs(root), ...writeRuleHelp(root), ...writeSchema(root)]
   process.stdout.write(written.length ? `wrote ${written.join(', ')}\n` : 'docs are up to date\n')
   for (const p of checkDocs(root).filter((p) => p.problem === 'no rule has this name'))
     process.stderr.write(`warning: ${p.file}: no rule has this name; delete or rename it\n`)

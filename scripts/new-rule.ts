@@ -2,7 +2,7 @@
 // expects), its doc page and its line in the registry, in id order; the rule index in docs/rules.md
 // gains its row. Nothing is written when anything is refused.
 //
-//   npm run new-rule -- <model|dataset> <kebab-name> <ID>     e.g. npm run new-rule -- model missing-foo MR210
+//   npm run new-rule -- <model|dataset|manifest> <kebab-name> <ID>     e.g. npm run new-rule -- model missing-foo MR210
 //
 // Exit 0 when written; 2, with one line on stderr, when refused.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -19,7 +19,7 @@ import {
 } from './generate-docs.js'
 import { allRules, type AnyRule } from '../src/rules/registry.js'
 
-export type RuleKind = 'model' | 'dataset'
+export type RuleKind = 'model' | 'dataset' | 'manifest'
 
 /** Where each kind of rule lives, and what its files call. The meta test checks the same layout. */
 export const RULE_KINDS = {
@@ -39,6 +39,14 @@ export const RULE_KINDS = {
     define: 'defineDatasetRule',
     tester: 'datasetRuleTester',
   },
+  manifest: {
+    prefix: 'EP',
+    dir: 'src/rules/manifest',
+    registry: 'src/rules/manifest/index.ts',
+    tests: '__tests__/rules/manifest',
+    define: 'defineManifestRule',
+    tester: 'manifestRuleTester',
+  },
 } as const satisfies Record<RuleKind, object>
 
 /** A rule id of the kind: its prefix and three digits (the hundreds digit is the area). */
@@ -54,7 +62,7 @@ export interface NewRule {
 }
 
 export const USAGE =
-  'usage: npm run new-rule -- <model|dataset> <kebab-name> <ID>, e.g. model missing-foo MR210'
+  'usage: npm run new-rule -- <model|dataset|manifest> <kebab-name> <ID>, e.g. model missing-foo MR210'
 
 const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 const read = (root: string, file: string) => {
@@ -66,8 +74,8 @@ const read = (root: string, file: string) => {
 export function parseArgs(argv: readonly string[]): NewRule | string {
   if (argv.length !== 3) return USAGE
   const [kind, name, id] = argv
-  if (kind !== 'model' && kind !== 'dataset')
-    return `"${kind}" is not a kind of rule: model or dataset; ${USAGE}`
+  if (kind !== 'model' && kind !== 'dataset' && kind !== 'manifest')
+    return `"${kind}" is not a kind of rule: model, dataset or manifest; ${USAGE}`
   return { kind, name, id }
 }
 
@@ -129,6 +137,7 @@ export function stubRule({ kind, name, id }: NewRule): AnyRule {
     severity: 'error' as const,
     messages: { problem: { text: () => 'TODO.', hint: () => 'TODO.' } },
   }
+  if (kind === 'manifest') return { meta: { ...meta, reads: ['body'] }, check: () => undefined }
   return kind === 'model'
     ? { meta: { ...meta, artifacts: ['files'] }, check: () => undefined }
     : { meta: { ...meta, inputs: ['rows'] }, create: () => ({}) }
@@ -137,6 +146,7 @@ export function stubRule({ kind, name, id }: NewRule): AnyRule {
 const DESCRIPTION = 'Require TODO: what the rule requires, in one line'
 
 function ruleSource({ kind, name, id }: NewRule): string {
+  if (kind === 'manifest') return manifestRuleSource(name, id)
   const model = kind === 'model'
   const define = RULE_KINDS[kind].define
   return [
@@ -188,7 +198,57 @@ function ruleSource({ kind, name, id }: NewRule): string {
   ].join('\n')
 }
 
+/** A manifest rule's file: it reads the manifest's body and reports on the line of a key. */
+function manifestRuleSource(name: string, id: string): string {
+  return [
+    "import { defineManifestRule } from '../manifest-rule.js'",
+    '',
+    'export default defineManifestRule({',
+    '  meta: {',
+    `    id: '${id}',`,
+    `    name: '${name}',`,
+    '    // TODO: "Require|Disallow|Enforce|Report …", one line, no final period; the docs show it.',
+    `    description: '${DESCRIPTION}',`,
+    "    severity: 'error',",
+    "    // TODO: what check() reads (MANIFEST_INPUTS in src/rules/manifest-rule.ts): 'file', 'body', 'model'.",
+    "    reads: ['body'],",
+    '    messages: {',
+    '      // TODO: one message per problem, naming the real values; the hint says what to do.',
+    '      problem: {',
+    '        text: (d: { key: string }) => `TODO: what is wrong with ${d.key}.`,',
+    "        hint: () => 'TODO: what to do about it.',",
+    '      },',
+    '    },',
+    '  },',
+    '  check() {',
+    "    // TODO: take { manifest, report } and report('problem', { key }, where(manifest.doc, pointer))",
+    '    // (src/rules/utils/manifest.ts) where the requirement fails.',
+    '  },',
+    '})',
+    '',
+  ].join('\n')
+}
+
 function testSource({ kind, name }: NewRule): string {
+  if (kind === 'manifest')
+    return [
+      `import rule from '../../../src/rules/manifest/${name}.js'`,
+      "import { manifestRuleTester } from '../../helpers/manifest-tester.js'",
+      '',
+      '// TODO: cases of the rule. The invalid case fails until the rule reports what it expects, and every',
+      '// message needs an invalid case that reports it.',
+      'manifestRuleTester(rule, {',
+      "  valid: [{ name: 'TODO: a manifest that meets the requirement', manifest: 'name: my-endpoint\\n' }],",
+      '  invalid: [',
+      '    {',
+      "      name: 'TODO: a manifest that breaks it',",
+      "      manifest: 'name: my-endpoint\\n',",
+      "      errors: [{ messageId: 'problem', line: 1, message: 'TODO' }],",
+      '    },',
+      '  ],',
+      '})',
+      '',
+    ].join('\n')
   const model = kind === 'model'
   const given = model
     ? "files: { 'config.json': configJson() }"

@@ -12,11 +12,12 @@ import { openLocalSource } from './sources/local.js'
 import type { LfsSource, LfsStats } from './sources/lfs-remote.js'
 import type { Source } from './sources/source.js'
 import { isShardRun, shardStateOf, type ShardPieces, type ShardState } from './shard-state.js'
+import { checkManifest, type ManifestModelInfo, type ModelChecks } from './check-manifest.js'
 
 export type Status = 'pass' | 'fail' | 'error'
 
 export interface TargetResult {
-  kind: 'model' | 'dataset'
+  kind: 'model' | 'dataset' | 'manifest'
   ref: string
   source: 'local' | 'hub'
   revision: string | null
@@ -45,6 +46,12 @@ export interface TargetResult {
   shardState?: ShardState
   /** A dataset merged from the reports of its shards (merge-reports): how many there were. */
   merged?: { shards: number }
+  /**
+   * A deployment manifest: the model it names, as it was checked (its findings are the manifest's, on
+   * the line of hfModelRepo). A manifest target whose model could not be read has status 'error' and
+   * keeps the manifest's own findings.
+   */
+  model?: ManifestModelInfo
 }
 
 export interface Report {
@@ -80,6 +87,8 @@ export async function checkTargets(
   const targets: TargetResult[] = []
   // What a checked dataset's shard state needs besides its result (see shard-state.ts).
   const pieces = new Map<TargetResult, ShardPieces>()
+  // The models manifests name, each checked once however many manifests name it.
+  const modelChecks: ModelChecks = new Map()
   for (const spec of settings.targets) {
     const rel = path.relative(settings.workspace, spec.root).split(path.sep).join('/')
     const base = {
@@ -92,6 +101,31 @@ export async function checkTargets(
       hub: undefined as TargetResult['hub'],
     }
     try {
+      if (spec.kind === 'manifest') {
+        const { findings, model, error } = await checkManifest(
+          spec,
+          settings,
+          options,
+          async (model) => {
+            const opened = await openSource(model, settings)
+            return {
+              source: opened.source,
+              ...(opened.result.revision ? { sha: opened.result.revision } : {}),
+            }
+          },
+          modelChecks,
+        )
+        findings.sort(compareFindings)
+        targets.push({
+          ...base,
+          findings,
+          ...(model ? { model } : {}),
+          ...(error
+            ? { status: 'error', error }
+            : { status: fails(findings, settings.failOn) ? 'fail' : 'pass' }),
+        })
+        continue
+      }
       const opened = await openSource(spec, settings)
       Object.assign(base, opened.result)
       if (spec.kind === 'dataset') {

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { checkTargets, exitCode, type Report } from './check.js'
 import { findReports, mergeFailOn, mergeReports, readReports } from './merge-reports.js'
@@ -10,6 +9,7 @@ import { formatGithub } from './report/github-format.js'
 import { formatText } from './report/text.js'
 import { docsBase } from './rules/registry.js'
 import { ConfigFileError, resolveSettings } from './settings.js'
+import { holdsModel } from './discover.js'
 import pkg from '../package.json' with { type: 'json' }
 
 const USAGE = `Usage: friendli-preflight [model] [--dataset REF] [options]
@@ -34,6 +34,11 @@ Options:
   --dataset REF                also check a chat fine-tuning dataset: a .jsonl/.json/.parquet file, a
                                folder, or a hub dataset owner/name[@revision]; alone (no model), only
                                the dataset is checked
+  --manifest PATH              also check a deployment manifest (the body of Friendli's create- or
+                               update-endpoint call, JSON or YAML) and the model it names: a file, a
+                               folder or a glob; repeat it for more (default, with no model or dataset
+                               named: the config file's manifests, else **/friendli-endpoint*.{json,yaml,yml}
+                               and .friendli/endpoints/*.{json,yaml,yml})
   --dataset-split LIST         splits to check (default: every split found)
   --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
   --max-rows N                 check only the first N rows
@@ -106,6 +111,7 @@ async function runCli(
           'max-rows': { type: 'string', default: '' },
           shard: { type: 'string', default: '' },
           jobs: { type: 'string', default: '' },
+          manifest: { type: 'string', multiple: true, default: [] },
           verbose: { type: 'boolean', default: false },
           'lfs-headers': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h' },
@@ -142,6 +148,7 @@ async function runCli(
         maxRows: values['max-rows'],
         shard: values.shard,
         jobs: values.jobs,
+        manifests: values.manifest.join('\n'),
         lfsHeaders: values['lfs-headers'] ? 'true' : '',
         githubToken: process.env.GITHUB_TOKEN ?? '',
       },
@@ -149,7 +156,7 @@ async function runCli(
     )
     if (settings.implicitModel && !holdsModel(settings.workspace))
       throw new UsageError(
-        `nothing to check in ${settings.workspace}: it holds no config.json or weights; name a model folder, a hub repo or --dataset\n${USAGE.split('\n')[0]}`,
+        `nothing to check in ${settings.workspace}: it holds no config.json, weights or deployment manifest; name a model folder, a hub repo, --dataset or --manifest\n${USAGE.split('\n')[0]}`,
       )
     // What resolving the targets left out (model auto's caps), on stderr: stdout stays the report.
     for (const note of settings.notes ?? []) writeErr(`friendli-preflight: note: ${note}\n`)
@@ -235,6 +242,7 @@ const CHECK_ONLY = [
   'max-rows',
   'shard',
   'lfs-headers',
+  'manifest',
 ] as const
 
 /** `merge-reports REPORT...`: the reports found, read and merged. */
@@ -242,32 +250,11 @@ async function mergeCommand(
   patterns: string[],
   values: Partial<Record<(typeof CHECK_ONLY)[number], unknown>> & { 'fail-on': string },
 ): Promise<Report> {
-  const flag = CHECK_ONLY.find((k) => values[k])
+  const flag = CHECK_ONLY.find((k) => (Array.isArray(values[k]) ? values[k].length > 0 : values[k]))
   if (flag)
     throw new UsageError(`--${flag} does not apply to merge-reports: the reports say what was checked`)
   const failOn = mergeFailOn(values['fail-on'])
   const cwd = process.cwd()
   const files = await findReports(patterns, cwd)
   return mergeReports(readReports(files, cwd), { workspace: cwd, failOn, docsBase: docsBase() })
-}
-
-/**
- * Whether a folder's root holds something a model check reads: a config, safetensors weights or their
- * index, an adapter, or weights in another format (which the rules then report). Run with nothing
- * named, a folder without any of them is a usage mistake, not a model with five findings.
- */
-function holdsModel(folder: string): boolean {
-  let names: string[]
-  try {
-    names = readdirSync(folder)
-  } catch {
-    return true // unreadable: let the check say why
-  }
-  return names.some(
-    (n) =>
-      n === 'config.json' ||
-      n === 'adapter_config.json' ||
-      /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
-      n.endsWith('.safetensors.index.json'),
-  )
 }

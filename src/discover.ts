@@ -16,8 +16,9 @@
 //   or a digit (train.json, data_v2.json, test-00000-of-00001.json), as the Hub names split files
 //   (https://huggingface.co/docs/hub/datasets-file-names-and-splits). Any other .json is a config,
 //   a tokenizer or a fixture far more often than chat data.
-import { opendirSync, type Dir, type Dirent } from 'node:fs'
+import { opendirSync, readdirSync, type Dir, type Dirent } from 'node:fs'
 import path from 'node:path'
+import { matchGlob, mayHoldMatches, type Glob } from './common/glob.js'
 
 /** Bounds of the walk: folder entries read in all, and folders below the workspace. */
 export const DISCOVERY_LIMITS = { entries: 20_000, depth: 12 }
@@ -155,4 +156,112 @@ export function discoverTargets(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Manifests a run checks at most. Each names a model whose check reads the Hub: a monorepo of
+ * thousands is checked in parts (scope: changed, or patterns that name fewer), and the run says how
+ * many it left out.
+ */
+export const MANIFEST_FILES_LIMIT = 1_000
+
+export interface DiscoveredManifests {
+  /** Files relative to the base folder (POSIX), sorted; at most MANIFEST_FILES_LIMIT. */
+  files: string[]
+  /** Folder entries read: never more than the entries limit. */
+  entries: number
+  /** What the walk left out and why, in words. */
+  notes: string[]
+}
+
+/**
+ * The files below `base` that a glob matches, breadth first, walking only folders a glob can match
+ * below (so `.friendli/endpoints/*.yaml` reads one folder, and `**` skips dot-folders and node_modules,
+ * as glob.ts says), within the same bounds as model discovery: folder entries read, depth, no linked
+ * folder followed, and a linked file kept only when `inside(p)` says it leads into the workspace.
+ */
+export function discoverManifests(
+  base: string,
+  globs: readonly Glob[],
+  inside: (p: string) => boolean,
+  limits = { ...DISCOVERY_LIMITS, files: MANIFEST_FILES_LIMIT },
+): DiscoveredManifests {
+  const files: string[] = []
+  let matched = 0
+  let entries = 0
+  let full = false
+  let tooDeep = 0
+  let linksOut = 0
+  const queue: { rel: string; depth: number }[] = [{ rel: '', depth: 0 }]
+  for (let next = 0; next < queue.length && !full; next++) {
+    const { rel, depth } = queue[next]!
+    const listed: Dirent[] = []
+    let dir: Dir | undefined
+    try {
+      dir = opendirSync(path.join(base, rel))
+      for (let e = dir.readSync(); e; e = dir.readSync()) {
+        listed.push(e)
+        if (++entries >= limits.entries) {
+          full = true
+          break
+        }
+      }
+    } catch {
+      continue // an unreadable folder, or a base that is not there: nothing below it matches
+    } finally {
+      dir?.closeSync()
+    }
+    listed.sort((a, b) => compare(a.name, b.name))
+    for (const e of listed) {
+      const child = rel ? `${rel}/${e.name}` : e.name
+      if (e.isDirectory()) {
+        if (!globs.some((g) => mayHoldMatches(g, child))) continue
+        if (depth + 1 > limits.depth) tooDeep++
+        else queue.push({ rel: child, depth: depth + 1 })
+      } else if ((e.isFile() || e.isSymbolicLink()) && globs.some((g) => matchGlob(g, child))) {
+        if (e.isSymbolicLink() && !inside(path.join(base, child))) linksOut++
+        else if (++matched <= limits.files) files.push(child)
+      }
+    }
+  }
+  const n = (x: number) => x.toLocaleString('en-US')
+  const notes: string[] = []
+  if (full)
+    notes.push(
+      `the search for manifests stopped after reading ${n(limits.entries)} folder entries; manifests past them were not found (name their folders in the manifests patterns)`,
+    )
+  if (matched > limits.files)
+    notes.push(
+      `${n(matched)} manifests matched; the first ${n(limits.files)} in path order were checked and ${n(matched - limits.files)} were not (check them in parts: scope: changed, or narrower manifests patterns)`,
+    )
+  if (tooDeep)
+    notes.push(
+      `the search for manifests did not enter ${n(tooDeep)} ${tooDeep === 1 ? 'folder' : 'folders'} more than ${limits.depth} levels deep`,
+    )
+  if (linksOut)
+    notes.push(
+      `${n(linksOut)} manifest ${linksOut === 1 ? 'file is a link' : 'files are links'} leading outside the workspace, not read`,
+    )
+  return { files: files.sort(compare), entries, notes }
+}
+
+/**
+ * Whether a folder's root holds something a model check reads: a config, safetensors weights or their
+ * index, an adapter, or weights in another format (which the rules then report). Run with nothing
+ * named, a folder without any of them is not a model to check.
+ */
+export function holdsModel(folder: string): boolean {
+  let names: string[]
+  try {
+    names = readdirSync(folder)
+  } catch {
+    return true // unreadable: let the check say why
+  }
+  return names.some(
+    (n) =>
+      n === 'config.json' ||
+      n === 'adapter_config.json' ||
+      /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
+      n.endsWith('.safetensors.index.json'),
+  )
 }

@@ -70,6 +70,7 @@ export async function run(
               scope: core.getInput('scope'),
               lfsHeaders: core.getInput('lfs-headers'),
               githubToken,
+              manifests: core.getInput('manifests'),
             },
             workspace,
             env,

@@ -192,7 +192,8 @@ export function mergeReports(inputs: readonly ReportInput[], options: MergeOptio
 
   const targets = first!.targets.map((_, i) => {
     const parts = shards.map((r) => ({ label: r.label, target: r.targets[i]! }))
-    return parts[0]!.target.kind === 'model'
+    // A deployment manifest, like a model, is checked alike by every job: taken once.
+    return parts[0]!.target.kind !== 'dataset'
       ? modelTarget(parts, options)
       : datasetTarget(parts, count, options)
   })
@@ -282,7 +283,7 @@ const ShardStateJson = z.object({
     .nullable(),
 })
 const TargetJson = z.object({
-  kind: z.enum(['model', 'dataset']),
+  kind: z.enum(['model', 'dataset', 'manifest']),
   ref: text,
   source: z.enum(['local', 'hub']),
   revision: z.string().max(100).nullable(),

@@ -15,8 +15,15 @@ import { allRules, findRule } from './rules/registry.js'
 import type { RuleLevel } from './common/finding.js'
 import { didYouMean } from './common/did-you-mean.js'
 import { UsageError } from './common/errors.js'
-import { DEFAULT_HUB_URL, locateModel, type HubRef } from './sources/hub-ref.js'
-import { discoverTargets } from './discover.js'
+import { DEFAULT_HUB_URL, hubRefProblem, locateModel, type HubRef } from './sources/hub-ref.js'
+import {
+  DISCOVERY_LIMITS,
+  discoverManifests,
+  discoverTargets,
+  holdsModel,
+  MANIFEST_FILES_LIMIT,
+} from './discover.js'
+import { GLOB_LIMITS, isGlob, parseGlob, type Glob } from './common/glob.js'
 
 const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
@@ -24,9 +31,12 @@ export type FailOn = (typeof FAIL_ON)[number]
 const SCOPES = ['changed', 'all'] as const
 export type Scope = (typeof SCOPES)[number]
 
-/** A model or dataset to check. `origin` is the line of a repository file that names it, when one does. */
+/**
+ * A model, dataset or deployment manifest to check. `origin` is the line of a repository file that
+ * names it, when one does.
+ */
 export interface TargetSpec {
-  kind: 'model' | 'dataset'
+  kind: 'model' | 'dataset' | 'manifest'
   /** As the user wrote it. */
   ref: string
   source: 'local' | 'hub'
@@ -35,7 +45,7 @@ export interface TargetSpec {
   hub?: HubRef
   /** `endLine`: the last line of a config file entry that spans several (a dataset's options). */
   origin?: { file: string; line: number; endLine?: number }
-  /** Datasets: one file rather than a folder (its path relative to `root`). */
+  /** Datasets: one file rather than a folder (its path relative to `root`); manifests: the file. */
   file?: string
   /** Datasets: the splits to read; all when absent. */
   splits?: string[]
@@ -90,6 +100,11 @@ export interface Settings {
   notes?: string[]
   /** Threads checking a dataset's rows (engine/row-pool.ts); absent: the CPUs this process may use. */
   jobs?: number
+  /**
+   * Hub repos this repository holds as folders (the config file's `local-models`: id → absolute
+   * folder): a manifest naming one is checked against the folder instead of the Hub.
+   */
+  localModels?: Map<string, string>
 }
 
 /** The raw values both entry points collect: action inputs or CLI flags, '' when not given. */
@@ -119,7 +134,24 @@ export interface RawInputs {
   lfsHeaders?: string
   /** Action input github-token; the CLI's GITHUB_TOKEN. Sent to the GitHub server only. */
   githubToken?: string
+  /**
+   * Action input manifests or CLI --manifest (repeated): deployment manifests, as files, folders or
+   * globs, one a line. '' is the config file's `manifests`, else DEFAULT_MANIFESTS, when the run checks
+   * the workspace's own targets (no model or dataset named).
+   */
+  manifests?: string
 }
+
+/**
+ * Where deployment manifests are looked for when nothing names them: files named friendli-endpoint*
+ * anywhere (but dot-folders and node_modules), and every manifest in .friendli/endpoints/.
+ */
+export const DEFAULT_MANIFESTS = [
+  '**/friendli-endpoint*.{json,yaml,yml}',
+  '.friendli/endpoints/*.{json,yaml,yml}',
+]
+/** Patterns a config file or an input may give. */
+const MAX_MANIFEST_PATTERNS = 100
 
 const DEFAULT_CONFIG_FILES = ['.friendli-preflight.yml', '.friendli-preflight.yaml']
 
@@ -143,6 +175,8 @@ const ConfigFileSchema = z.strictObject({
   'extra-architectures': z.array(z.string().min(1).max(200)).max(CONFIG_LIMITS.entries).optional(),
   rules: z.record(z.string(), LEVEL).optional(),
   targets: z.array(TargetSchema).max(CONFIG_LIMITS.entries).optional(),
+  manifests: z.array(z.string().min(1).max(GLOB_LIMITS.chars)).max(MAX_MANIFEST_PATTERNS).optional(),
+  'local-models': z.record(z.string(), z.string().min(1).max(4096)).optional(),
 })
 
 type ConfigTarget =
@@ -156,6 +190,10 @@ interface ConfigFile {
   targets: ConfigTarget[]
   /** The lines of each target: its first for annotations, its last (when later) for a pull request's scope. */
   lines: ({ line: number; endLine?: number } | undefined)[]
+  /** Deployment manifests' patterns, relative to the file; absent: the defaults. */
+  manifests?: string[]
+  /** Hub repo id → folder relative to the file. */
+  localModels: Record<string, string>
 }
 
 /**
@@ -203,7 +241,7 @@ export function resolveSettings(
   const configFile = findConfigFile(raw.config, workspace, realWorkspace, inWorkflow)
   const config: ConfigFile = configFile
     ? readConfigFile(configFile, workspace)
-    : { extraArchitectures: [], levels: new Map(), targets: [], lines: [] }
+    : { extraArchitectures: [], levels: new Map(), targets: [], lines: [], localModels: {} }
 
   // An explicit model argument wins; otherwise the config file's targets; otherwise the workspace itself.
   const model = raw.model.trim()
@@ -247,8 +285,45 @@ export function resolveSettings(
           },
     )
   } else targets = [target('.', workspace, argsWithin)]
-  const implicitModel = !model && !datasetRef && !config.targets.length
+  let implicitModel = !model && !datasetRef && !config.targets.length
   if (datasetRef) targets.push(datasetTarget(datasetRef, raw, workspace, targets, argsWithin))
+  // Deployment manifests: named ones always; otherwise, when the run checks the workspace's own
+  // targets, the config file's patterns or the defaults.
+  const ownTargets =
+    model === ''
+      ? !datasetRef
+      : model === '.' || (model === 'auto' && !existsSync(path.join(workspace, 'auto')))
+  const named = (raw.manifests ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const found = named.length
+    ? findManifests(named, workspace, workspace, realWorkspace, argsWithin, 'manifests')
+    : ownTargets
+      ? findManifests(
+          config.manifests ?? DEFAULT_MANIFESTS,
+          config.manifests ? path.dirname(configFile!) : workspace,
+          workspace,
+          realWorkspace,
+          realWorkspace,
+          config.manifests
+            ? `manifests in ${display(configFile!, workspace)}`
+            : 'the default manifests patterns',
+        )
+      : { targets: [], notes: [] }
+  // A repository of manifests only: the implicit model (the workspace itself) is not a model then.
+  if (
+    found.targets.length &&
+    (model === '.' || !model) &&
+    !config.targets.length &&
+    !datasetRef &&
+    !holdsModel(workspace)
+  ) {
+    targets = []
+    implicitModel = false
+  }
+  targets.push(...found.targets)
+  notes = [...notes, ...found.notes]
   // One share of every dataset: a job matrix runs the same targets with 1/n … n/n.
   const shard = parseShard(raw.shard ?? '')
   if (shard) targets = targets.map((t) => (t.kind === 'dataset' ? { ...t, shard } : t))
@@ -277,7 +352,77 @@ export function resolveSettings(
     ...(scope === 'changed' ? { scope } : {}),
     ...(notes.length ? { notes } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(Object.keys(config.localModels).length
+      ? {
+          localModels: new Map(
+            Object.entries(config.localModels).map(([id, folder]) => [
+              id,
+              path.resolve(path.dirname(configFile!), folder),
+            ]),
+          ),
+        }
+      : {}),
   }
+}
+
+/**
+ * The manifests that patterns name below `base`: a file, a folder (its .json, .yaml and .yml files
+ * below), or a glob (common/glob.ts), found by discover.ts's bounded walk. Each file once, in path
+ * order, at most MANIFEST_FILES_LIMIT; a named file or folder that is not there is a usage error, a glob
+ * that matches nothing is not (a repository may have no manifest yet).
+ */
+function findManifests(
+  patterns: readonly string[],
+  base: string,
+  workspace: string,
+  realWorkspace: string,
+  within: string | undefined,
+  from: string,
+): { targets: TargetSpec[]; notes: string[] } {
+  if (patterns.length > MAX_MANIFEST_PATTERNS)
+    throw new UsageError(`${from}: at most ${MAX_MANIFEST_PATTERNS} patterns; got ${patterns.length}`)
+  const files = new Set<string>()
+  const globs: Glob[] = []
+  for (const pattern of patterns) {
+    const glob = (text: string) => {
+      const parsed = parseGlob(text)
+      if ('problem' in parsed)
+        throw new UsageError(`${from}: ${quote(pattern)} cannot be used: ${parsed.problem}`)
+      globs.push(parsed)
+    }
+    if (isGlob(pattern)) {
+      glob(pattern)
+      continue
+    }
+    const abs = path.resolve(base, pattern)
+    if (!existsSync(abs)) throw new UsageError(`${from}: the manifest ${quote(pattern)} does not exist`)
+    if (statSync(abs).isDirectory()) {
+      const rel = path.relative(base, abs).split(path.sep).join('/')
+      if (rel.startsWith('..') || path.isAbsolute(rel))
+        throw new UsageError(
+          `${from}: the folder ${quote(pattern)} is not below ${display(base, workspace) || 'the workspace'}`,
+        )
+      glob(`${rel ? `${rel}/` : ''}**/*.{json,yaml,yml}`)
+    } else files.add(abs)
+  }
+  const notes: string[] = []
+  if (globs.length) {
+    const found = discoverManifests(base, globs, (p) => isWithin(p, realWorkspace), {
+      ...DISCOVERY_LIMITS,
+      files: Math.max(0, MANIFEST_FILES_LIMIT - files.size),
+    })
+    for (const f of found.files) files.add(path.join(base, f))
+    notes.push(...found.notes)
+  }
+  const targets = [...files].slice(0, MANIFEST_FILES_LIMIT).map((abs): TargetSpec => ({
+    kind: 'manifest',
+    ref: display(abs, workspace),
+    source: 'local',
+    root: path.dirname(abs),
+    file: path.basename(abs),
+    ...(within ? { within } : {}),
+  }))
+  return { targets, notes }
 }
 
 /** Most threads a run starts: the largest GitHub-hosted runners have 64 CPUs. */
@@ -620,7 +765,28 @@ function readConfigFile(file: string, workspace: string): ConfigFile {
     const endLine = end.col === 1 ? end.line - 1 : end.line
     return endLine > line ? { line, endLine } : { line }
   })
-  return { extraArchitectures: config['extra-architectures'] ?? [], levels, targets, lines }
+  for (const [i, pattern] of (config.manifests ?? []).entries()) {
+    const parsed = isGlob(pattern) ? parseGlob(pattern) : undefined
+    if (parsed && 'problem' in parsed)
+      throw refuse(`manifests[${i}] cannot be used: ${parsed.problem}`, offsetOf(doc, ['manifests', i]))
+  }
+  const localModels = config['local-models'] ?? {}
+  for (const id of Object.keys(localModels)) {
+    const problem = hubRefProblem(id) ?? (id.includes('@') ? 'a revision does not apply here' : undefined)
+    if (problem)
+      throw refuse(
+        `local-models: ${quote(id)} is not a Hugging Face repo id (${problem})`,
+        offsetOf(doc, ['local-models', id], true),
+      )
+  }
+  return {
+    extraArchitectures: config['extra-architectures'] ?? [],
+    levels,
+    targets,
+    lines,
+    ...(config.manifests ? { manifests: config.manifests } : {}),
+    localModels,
+  }
 }
 
 /** What a schema expects, in words. */

@@ -39,8 +39,10 @@ import {
   type RuleKind,
 } from '../../scripts/new-rule.js'
 import { DATASET_INPUTS, type DatasetInput, type DatasetRule } from '../../src/rules/dataset-rule.js'
-import { allRules, datasetRules, modelRules, type AnyRule } from '../../src/rules/registry.js'
+import { allRules, datasetRules, manifestRules, modelRules, type AnyRule } from '../../src/rules/registry.js'
+import type { ManifestRule } from '../../src/rules/manifest-rule.js'
 import { runDatasetCase, type DatasetCase, type InvalidDatasetCase } from '../helpers/dataset-tester.js'
+import { runManifestCase, type ManifestCase } from '../helpers/manifest-tester.js'
 import { runRule, type Case, type Expected } from '../helpers/rule-tester.js'
 
 // One sentence with no final period. A period is allowed only inside a word, as in config.json: the
@@ -51,6 +53,7 @@ const DESCRIPTION = /^(Require|Disallow|Enforce|Report) (?:[^.\n]|\.(?=\S))+$/
 const KINDS = [
   { kind: 'model' as RuleKind, ...RULE_KINDS.model, rules: modelRules as readonly AnyRule[] },
   { kind: 'dataset' as RuleKind, ...RULE_KINDS.dataset, rules: datasetRules as readonly AnyRule[] },
+  { kind: 'manifest' as RuleKind, ...RULE_KINDS.manifest, rules: manifestRules as readonly AnyRule[] },
 ]
 
 const exists = (file: string) => existsSync(path.join(REPO_ROOT, file))
@@ -335,7 +338,7 @@ describe('generate-docs --check', () => {
 })
 
 /** The first id of the area (hundreds digit) that no registered rule uses. */
-function freeId(prefix: 'MR' | 'DS', area: number, taken: readonly string[] = []): string {
+function freeId(prefix: 'MR' | 'DS' | 'EP', area: number, taken: readonly string[] = []): string {
   const used = new Set([...allRules.map((r) => r.meta.id), ...taken])
   for (let n = area * 100 + 1; n < area * 100 + 100; n++)
     if (!used.has(`${prefix}${n}`)) return `${prefix}${n}`
@@ -346,6 +349,7 @@ function freeId(prefix: 'MR' | 'DS', area: number, taken: readonly string[] = []
 // and dataset rules land between two registered ones (area 2 has rules above it); LAST after them all.
 const MODEL: NewRule = { kind: 'model', name: 'scaffolded-model-rule', id: freeId('MR', 2) }
 const DATASET: NewRule = { kind: 'dataset', name: 'scaffolded-dataset-rule', id: freeId('DS', 2) }
+const MANIFEST: NewRule = { kind: 'manifest', name: 'scaffolded-manifest-rule', id: freeId('EP', 1) }
 const LAST: NewRule = { kind: 'dataset', name: 'scaffolded-last-rule', id: freeId('DS', 9) }
 const PRINTED: NewRule = { kind: 'model', name: 'scaffolded-printed-rule', id: freeId('MR', 9) }
 /** Free ids no test scaffolds, for refusals that come after the id checks. */
@@ -396,6 +400,11 @@ describe('npm run new-rule', () => {
         'export const datasetRuleTester = (rule: unknown, cases: unknown) => {\n' +
         '  ;(globalThis as any).scaffolded = { rule, cases }\n}\n',
     )
+    writeFileSync(
+      at('__tests__/helpers/manifest-tester.ts'),
+      'export const manifestRuleTester = (rule: unknown, cases: unknown) => {\n' +
+        '  ;(globalThis as any).scaffolded = { rule, cases }\n}\n',
+    )
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 
@@ -404,7 +413,10 @@ describe('npm run new-rule', () => {
     await import(at(`${RULE_KINDS[kind].tests}/${name}.test.ts`))
     return (globalThis as any).scaffolded as {
       rule: AnyRule
-      cases: { valid: (Case | DatasetCase)[]; invalid: ((Case | DatasetCase) & { errors: unknown[] })[] }
+      cases: {
+        valid: (Case | DatasetCase | ManifestCase)[]
+        invalid: ((Case | DatasetCase | ManifestCase) & { errors: unknown[] })[]
+      }
     }
   }
 
@@ -416,11 +428,12 @@ describe('npm run new-rule', () => {
     INDEX_FILE,
   ]
 
-  it.each([{ rule: MODEL }, { rule: DATASET }])(
+  it.each([{ rule: MODEL }, { rule: DATASET }, { rule: MANIFEST }])(
     'writes a $rule.kind rule, its failing test, its doc page and its registry lines in id order',
     async ({ rule }) => {
       const { kind, name, id } = rule
-      const rules = kind === 'model' ? modelRules : datasetRules
+      const rules: readonly AnyRule[] =
+        kind === 'model' ? modelRules : kind === 'dataset' ? datasetRules : manifestRules
       const before = rules.filter((r) => r.meta.id < id).at(-1)!
       const after = rules.find((r) => r.meta.id > id)!
       const registryBefore = text(RULE_KINDS[kind].registry)
@@ -455,10 +468,12 @@ describe('npm run new-rule', () => {
       const { rule: tested, cases } = await scaffoldedTest(kind, name)
       expect(tested).toBe(generated)
       expect([cases.valid.length, cases.invalid.length]).toEqual([1, 1])
-      const findings = async (c: Case | DatasetCase) =>
+      const findings = async (c: Case | DatasetCase | ManifestCase) =>
         kind === 'model'
           ? await runRule(tested as never, c as Case)
-          : (await runDatasetCase(tested as DatasetRule, c)).findings
+          : kind === 'manifest'
+            ? await runManifestCase(tested as ManifestRule, c as ManifestCase)
+            : (await runDatasetCase(tested as DatasetRule, c)).findings
       expect(await findings(cases.valid[0])).toEqual([])
       const expected = (cases.invalid[0].errors as (Expected | InvalidDatasetCase['errors'][number])[]).map(
         (e) => e.messageId,
@@ -481,7 +496,7 @@ describe('npm run new-rule', () => {
       expect(sections).toContain(`rules: { ${id}: off } # or { ${name}: off }`)
 
       // The docs are what `npm run docs` would write for the rule as scaffolded.
-      const withIt = [...modelRules, ...datasetRules].concat(generated).sort(byKindThenId)
+      const withIt = [...modelRules, ...datasetRules, ...manifestRules, generated].sort(byKindThenId)
       expect(checkDocs(root, withIt).filter((p) => p.file === `docs/rules/${name}.md`)).toEqual([])
       expect(text(INDEX_FILE)).toContain(renderIndexBlock(withIt))
     },
@@ -500,7 +515,7 @@ describe('npm run new-rule', () => {
     // The scaffolded files, checked as if they stood at their places in the repository (nothing is
     // written there): the compiler and the linter read them over the real tree, prettier on stdin.
     const files: Record<string, string> = {}
-    for (const { kind, name } of [MODEL, DATASET]) {
+    for (const { kind, name } of [MODEL, DATASET, MANIFEST]) {
       for (const file of [`${RULE_KINDS[kind].dir}/${name}.ts`, `${RULE_KINDS[kind].tests}/${name}.test.ts`])
         files[path.join(REPO_ROOT, file)] = text(file)
     }
@@ -542,8 +557,12 @@ describe('npm run new-rule', () => {
       ['dataset', MODEL.name, SPARE_DS],
       `a rule named ${MODEL.name} already exists (src/rules/model/${MODEL.name}.ts)`,
     ],
-    [['model', 'gpu', SPARE_MR, 'extra'], 'usage: npm run new-rule -- <model|dataset> <kebab-name> <ID>'],
-    [['widget', 'new-thing', SPARE_MR], '"widget" is not a kind of rule: model or dataset'],
+    [
+      ['model', 'gpu', SPARE_MR, 'extra'],
+      'usage: npm run new-rule -- <model|dataset|manifest> <kebab-name> <ID>',
+    ],
+    [['widget', 'new-thing', SPARE_MR], '"widget" is not a kind of rule: model, dataset or manifest'],
+    [['manifest', 'new-thing', 'MR210'], '"MR210" is not a manifest rule id: EP and three digits'],
   ])('refuses %j with exit 2 and one line, writing nothing', (argv, why) => {
     const before = snapshot()
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true)
@@ -603,8 +622,9 @@ describe('npm run new-rule', () => {
 })
 
 const camelOf = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+const KIND_ORDER = ['MR', 'DS', 'EP']
 const byKindThenId = (a: AnyRule, b: AnyRule) =>
-  (a.meta.id.startsWith('MR') ? 0 : 1) - (b.meta.id.startsWith('MR') ? 0 : 1) ||
+  KIND_ORDER.indexOf(a.meta.id.slice(0, 2)) - KIND_ORDER.indexOf(b.meta.id.slice(0, 2)) ||
   a.meta.id.localeCompare(b.meta.id)
 
 /** The repository's program under `tsconfig`, with `files` (absolute path → text) in it as if they were there. */

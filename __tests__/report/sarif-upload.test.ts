@@ -153,7 +153,8 @@ describe('SARIF that code scanning accepts', () => {
   it('the examples (examples/friendli-preflight.yml)', async () => {
     const examples = path.join(REPO_ROOT, 'examples')
     const { log, repoRoot, report } = await sarifOfRun({ config: 'friendli-preflight.yml' }, examples)
-    expect(report.targets.map((t) => t.status)).toEqual(['pass', 'fail', 'fail'])
+    // Two models, a dataset, then the two deployment manifests.
+    expect(report.targets.map((t) => t.status)).toEqual(['pass', 'fail', 'fail', 'fail', 'pass'])
     expect(uploadProblems(log, repoRoot)).toEqual([])
     const prefix = path.relative(repoRoot, examples).split(path.sep).join('/')
     const uris = new Set(
@@ -161,6 +162,7 @@ describe('SARIF that code scanning accepts', () => {
     )
     expect([...uris].every((u) => u.startsWith(prefix ? `${prefix}/` : ''))).toBe(true)
     expect(uris).toContain(`${prefix ? `${prefix}/` : ''}broken-model/config.json`)
+    expect(uris).toContain(`${prefix ? `${prefix}/` : ''}endpoints/broken-endpoint.json`)
   })
 
   it('a dataset of 30,000 bad rows: a handful of grouped results naming the counts', async () => {

@@ -26,6 +26,7 @@ import {
   RULE_HELP_FILE,
   writeDocs,
   writeRuleHelp,
+  writeSchema,
 } from '../../scripts/generate-docs.js'
 import { finding, report, target } from '../helpers/report.js'
 
@@ -395,6 +396,7 @@ describe('rules', () => {
       expect(checkRuleHelp(root)).toEqual([{ file: RULE_HELP_FILE, problem: 'missing' }])
       expect(writeRuleHelp(root)).toEqual([RULE_HELP_FILE])
       expect(checkRuleHelp(root)).toEqual([])
+      writeSchema(root) // the manifest's JSON Schema, which --check covers too
       expect(generateDocs(['--check'], root)).toBe(0)
       const page = path.join(root, 'docs/rules/missing-config.md')
       writeFileSync(

@@ -2,6 +2,7 @@ import {
   filesToPrefetch,
   modelArtifactLoader,
   type ModelArtifactName,
+  type ModelArtifacts,
   type TargetKind,
 } from '../artifacts/model-artifacts.js'
 import type { Source } from '../sources/source.js'
@@ -56,7 +57,7 @@ export function crashedFinding(meta: AnyRuleMeta, error: unknown, docsUrl: strin
     messageId: 'crashed',
     severity: 'error',
     message: `Rule ${meta.id} (${meta.name}) crashed: ${error instanceof Error ? error.message : String(error)}.`,
-    hint: `This is a bug in friendli-preflight, not in your ${subject}: please report it with the ${subject === 'model' ? 'model files' : 'rows'} that caused it. The other rules still ran.`,
+    hint: `This is a bug in friendli-preflight, not in your ${subject}: please report it with the ${subject === 'model' ? 'model files' : subject === 'manifest' ? 'manifest' : 'rows'} that caused it. The other rules still ran.`,
     location: { path: '.' },
     docsUrl,
   }
@@ -73,6 +74,19 @@ export async function runModelRules(
   rules: readonly ModelRule[],
   options: RunOptions,
 ): Promise<Finding[]> {
+  return (await runModelCheck(source, rules, options)).findings
+}
+
+/**
+ * runModelRules, and the artifacts `keep` names, loaded once with the rules' own: what a deployment
+ * manifest's rules size its model by (the tensors, config.json), without reading the model twice.
+ */
+export async function runModelCheck<K extends ModelArtifactName = never>(
+  source: Source,
+  rules: readonly ModelRule[],
+  options: RunOptions,
+  keep: readonly K[] = [],
+): Promise<{ findings: Finding[]; artifacts: Pick<ModelArtifacts, K> }> {
   const load = modelArtifactLoader(source)
   // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
   const enabledFor = (kind: TargetKind) =>
@@ -80,7 +94,7 @@ export async function runModelRules(
       (r) => options.levels.get(r.meta.id) !== 'off' && (r.meta.appliesTo ?? ['model']).includes(kind),
     )
   const artifactsFor = (kind: TargetKind) => [
-    ...new Set(enabledFor(kind).flatMap((r) => r.meta.artifacts as ModelArtifactName[])),
+    ...new Set([...enabledFor(kind).flatMap((r) => r.meta.artifacts as ModelArtifactName[]), ...keep]),
   ]
   // The files those artifacts read start now where the source can (the Hub: beside its listing).
   source.prefetch?.(filesToPrefetch(artifactsFor))
@@ -115,5 +129,6 @@ export async function runModelRules(
       findings.push(crashedFinding(meta, error, docsUrl, 'model'))
     }
   }
-  return foldRootCauses(findings, causes)
+  const kept = Object.fromEntries(keep.map((n) => [n, loaded[n]])) as Pick<ModelArtifacts, K>
+  return { findings: foldRootCauses(findings, causes), artifacts: kept }
 }

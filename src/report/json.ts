@@ -14,6 +14,8 @@ import type { DatasetStats } from '../engine/dataset-stats.js'
  * `lfs` (additive) is on a local model whose Git LFS pointers were read through the remote's LFS
  * server: `{ read, requests, bytes }`, the safetensors files read that way (their headers only: in the
  * checkout they are pointers, and their data was not downloaded), and the requests and bytes it took.
+ * `model` (additive) is on a deployment manifest (kind `manifest`) that names a model:
+ * `{ ref, source, revision }`, the model its findings on the hfModelRepo line come from.
  */
 export function toJson(report: Report) {
   return {
@@ -90,6 +92,8 @@ function targetHead(t: TargetResult) {
     ...(t.merged ? { merged: { shards: t.merged.shards } } : {}),
     ...(t.dataset ? { dataset: datasetJson(t.dataset) } : {}),
     ...(t.lfs ? { lfs: { read: t.lfs.read, requests: t.lfs.requests, bytes: t.lfs.bytes } } : {}),
+    // Set on a deployment manifest that names a model: the model as it was checked.
+    ...(t.model ? { model: { ref: t.model.ref, source: t.model.source, revision: t.model.revision } } : {}),
   }
 }
 

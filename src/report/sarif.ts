@@ -124,7 +124,8 @@ export function buildSarif(
         level: 'error',
         message: { text: clip(`Could not check ${target.ref}: ${target.error ?? ''}`, MAX_MESSAGE) },
       })
-      continue
+      // A manifest whose model could not be read still has its own findings; other targets have none.
+      if (target.findings.length === 0) continue
     }
     const unplaced = { count: 0, severities: { error: 0, warning: 0, note: 0 } as Record<Level, number> }
     for (const { finding: f, rows, total, extra } of resultGroups(target)) {
@@ -423,7 +424,10 @@ function ruleDescriptor(rule: AnyRule, docsBase: string) {
     ...(url ? { helpUri: url } : {}),
     defaultConfiguration: { level: LEVEL[severity] },
     properties: {
-      tags: ['friendli-preflight', 'inputs' in rule.meta ? 'dataset' : 'model'],
+      tags: [
+        'friendli-preflight',
+        'inputs' in rule.meta ? 'dataset' : 'reads' in rule.meta ? 'manifest' : 'model',
+      ],
       'problem.severity': severity === 'info' ? 'recommendation' : severity,
     },
   }

@@ -159,7 +159,9 @@ export function formatSummary(report: Report, reportFile?: string, context: Summ
     if (target.lfs) out.push(`Git LFS: ${mdText(lfsLine(target.lfs))}.`, '')
     if (target.status === 'error') out.push(`Could not check: ${mdText(target.error ?? '')}`, '')
     else if (target.findings.length === 0 && !target.omitted?.length) out.push('No findings.', '')
-    else findings(out, target, context.repo)
+    // A manifest whose model could not be read still has its own findings; other targets have none.
+    if (target.findings.length > 0 || (target.status !== 'error' && target.omitted?.length))
+      findings(out, target, context.repo)
   }
   if (done < report.targets.length) out.push(moreLine(report.targets.length - done, 'target'), '')
   const full = reportLine(reportFile, context.artifact)

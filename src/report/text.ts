@@ -42,7 +42,8 @@ export function formatText(report: Report, color = false, { verbose = false } = 
       lines.push(
         `${paint('bold', printable(target.ref))}: ${paint('error', 'could not check')}: ${printable(target.error ?? '')}`,
       )
-      continue
+      // A manifest whose model could not be read still has its own findings; other targets have none.
+      if (target.findings.length === 0) continue
     }
     // Rows of one rule, message kind and file are one line with their count (the grouping every
     // human-facing output uses); a few are listed one by one, and --verbose lists them all.

@@ -1,14 +1,19 @@
 import { datasetRules } from './dataset/index.js'
+import { manifestRules } from './manifest/index.js'
 import { modelRules } from './model/index.js'
 import type { DatasetRule } from './dataset-rule.js'
+import type { ManifestRule } from './manifest-rule.js'
 import type { ModelRule } from './model-rule.js'
 
-export type AnyRule = ModelRule | DatasetRule
+export type AnyRule = ModelRule | DatasetRule | ManifestRule
 
-export { datasetRules, modelRules }
+export { datasetRules, manifestRules, modelRules }
 
-/** Every rule, model rules (MR) then dataset rules (DS): the config file, docs and index know them all. */
-export const allRules: readonly AnyRule[] = [...modelRules, ...datasetRules]
+/**
+ * Every rule, model rules (MR), dataset rules (DS), then deployment manifest rules (EP): the config
+ * file, docs and index know them all.
+ */
+export const allRules: readonly AnyRule[] = [...modelRules, ...datasetRules, ...manifestRules]
 
 /** A rule by id ('MR203', any case) or by name ('unsupported-architecture'). */
 export function findRule(idOrName: string): AnyRule | undefined {

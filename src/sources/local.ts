@@ -148,3 +148,40 @@ function ioReason(error: unknown, fallback: string): string {
       return error instanceof Error ? error.message : fallback
   }
 }
+
+/**
+ * One file read whole when it holds at most `limit` bytes, else only its size: a manifest of the
+ * workspace. With `within`, its real path (links resolved) must be inside that folder, or it is not
+ * read and where it leads is not said. The size is checked before a byte is read, and the read stops
+ * at `limit + 1` bytes, so a file that grows meanwhile is still refused.
+ */
+export async function readFileWithin(
+  file: string,
+  shown: string,
+  within: string | undefined,
+  limit: number,
+): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
+  let real: string
+  try {
+    real = await realpath(file)
+  } catch (error) {
+    throw new SourceError(`cannot read ${shown}: ${ioReason(error, 'it does not exist')}`)
+  }
+  if (within && real !== within && !real.startsWith(within.endsWith(path.sep) ? within : within + path.sep))
+    throw new SourceError(
+      `${shown} leads outside the workspace (a link out of the repository): only files of the checked-out repository are read`,
+    )
+  const st = await stat(real)
+  if (!st.isFile()) throw new SourceError(`cannot read ${shown}: not a regular file`)
+  if (st.size > limit) return { tooLarge: st.size }
+  const handle = await open(real, constants.O_RDONLY)
+  try {
+    const buffer = Buffer.alloc(limit + 1)
+    let n = 0
+    for (let got = -1; got !== 0 && n < buffer.length; n += got)
+      ({ bytesRead: got } = await handle.read(buffer, n, buffer.length - n, n))
+    return n > limit ? { tooLarge: n } : { bytes: buffer.subarray(0, n) }
+  } finally {
+    await handle.close()
+  }
+}

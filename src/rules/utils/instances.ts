@@ -8,20 +8,43 @@ export interface Gpu {
   memory: number
   /** Whether the GPU computes in FP8 (Ada, Hopper, Blackwell); an FP8 checkpoint needs it. */
   fp8: boolean
+  /** The instance option id (instanceOptionId) of 1, 2, 4 and 8 of this GPU. */
+  ids: Readonly<Record<number, string>>
 }
 
 /**
  * Friendli's Dedicated Endpoint instance types (1, 2, 4 or 8 of each GPU; the instance options of
- * https://friendli.ai/docs/openapi/dedicated/endpoint/create, from friendliai/friendli-openapi).
- * Sizes are the decimal GB each GPU is sold with, a little below what the driver reports, so a fit
- * is never overstated. NVIDIA sells B200 memory per system, not per GPU: 180 GB is DGX B200's
- * 1,440 GB over its 8 GPUs.
+ * https://friendli.ai/docs/openapi/dedicated/endpoint/create, from friendliai/friendli-openapi's
+ * openapi.yaml of 2026-07-22, whose instanceOptionId lists "Available options: - 1x NVIDIA A100 80GB:
+ * `ShbPuOs4tfGb` … - 8x NVIDIA B200: `drbc6G9FxJWZ`"). Sizes are the decimal GB each GPU is sold with, a
+ * little below what the driver reports, so a fit is never overstated. NVIDIA sells B200 memory per
+ * system, not per GPU: 180 GB is DGX B200's 1,440 GB over its 8 GPUs.
  */
 const GPUS: readonly Gpu[] = [
-  { name: 'A100 80GB', memory: 80e9, fp8: false },
-  { name: 'H100 80GB', memory: 80e9, fp8: true },
-  { name: 'H200 141GB', memory: 141e9, fp8: true },
-  { name: 'B200', memory: 180e9, fp8: true },
+  {
+    name: 'A100 80GB',
+    memory: 80e9,
+    fp8: false,
+    ids: { 1: 'ShbPuOs4tfGb', 2: 'mrAHuYt7T40o', 4: 'JkNob0NMdoF3', 8: 'sYH4kHmAcA5P' },
+  },
+  {
+    name: 'H100 80GB',
+    memory: 80e9,
+    fp8: true,
+    ids: { 1: 'TwD5AqnBSVN0', 2: 'zfTutSiLn0Hq', 4: 'lfkRz5G48REc', 8: 'GUA4qYFmsYz8' },
+  },
+  {
+    name: 'H200 141GB',
+    memory: 141e9,
+    fp8: true,
+    ids: { 1: 'LnK1wTaKc7WO', 2: 'Tu6GjBnfHPe4', 4: 'OhTzYtZuomzI', 8: 'ahBzWtOuomsI' },
+  },
+  {
+    name: 'B200',
+    memory: 180e9,
+    fp8: true,
+    ids: { 1: '8GiQTLKfJNOr', 2: 'brTZGIuYgVrs', 4: 'AFoZMFXZnAdD', 8: 'drbc6G9FxJWZ' },
+  },
 ]
 
 const GPU_COUNTS: readonly number[] = [1, 2, 4, 8]
@@ -42,13 +65,29 @@ export interface Instance {
   count: number
   /** Total GPU memory of the instance, bytes. */
   memory: number
+  /** Its instance option id, as the create-endpoint call takes it. */
+  id: string
 }
 
 /** Every instance type, smallest total memory first (ties in GPUS order). */
 export function instances(gpus: readonly Gpu[] = GPUS): Instance[] {
   return gpus
-    .flatMap((gpu) => GPU_COUNTS.map((count) => ({ gpu, count, memory: gpu.memory * count })))
+    .flatMap((gpu) =>
+      GPU_COUNTS.map((count) => ({ gpu, count, memory: gpu.memory * count, id: gpu.ids[count]! })),
+    )
     .sort((a, b) => a.memory - b.memory)
+}
+
+/** The instance of an instance option id (case-sensitive, as the API's ids are), or undefined. */
+export function instanceById(id: string): Instance | undefined {
+  return instances().find((i) => i.id === id)
+}
+
+/** "A100 80GB: 1× ShbPuOs4tfGb, 2× mrAHuYt7T40o, …; H100 80GB: …": every option, by GPU, for a message. */
+export function instanceOptionList(): string {
+  return GPUS.map((gpu) => `${gpu.name}: ${GPU_COUNTS.map((n) => `${n}× ${gpu.ids[n]}`).join(', ')}`).join(
+    '; ',
+  )
 }
 
 /**
