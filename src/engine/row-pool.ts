@@ -12,8 +12,6 @@ import { ROW_WORKER_ROLE, type WorkerBase, type WorkReply, type WorkRow } from '
 
 export interface RowPool {
   readonly size: number
-  /** Every running thread has work it has not answered yet: a new batch would wait in a queue. */
-  busy(): boolean
   rows(rows: WorkRow[]): Promise<Extract<WorkReply, { kind: 'rows' }>>
   count(texts: string[]): Promise<Extract<WorkReply, { kind: 'count' }>>
   close(): Promise<void>
@@ -152,7 +150,6 @@ export function startRowPool(
 
   return {
     size: jobs,
-    busy: () => threads.every((t) => t.stopped !== undefined || t.pending.size > 0),
     rows: (rows) => send({ kind: 'rows', rows }) as Promise<Extract<WorkReply, { kind: 'rows' }>>,
     count: (texts) => send({ kind: 'count', texts }) as Promise<Extract<WorkReply, { kind: 'count' }>>,
     async close() {

@@ -10,7 +10,7 @@ import type { DatasetRow, DatasetRule, DatasetVisitor } from '../rules/dataset-r
 import type { Finding, Location } from '../common/finding.js'
 import { statsCollector, type DatasetStats } from './dataset-stats.js'
 import { startRowPool, WorkerStopped, type RowPool } from './row-pool.js'
-import { rowWorker, type WorkerBase, type WorkReply, type WorkRequest, type WorkRow } from './row-worker.js'
+import type { WorkerBase, WorkReply, WorkRow } from './row-worker.js'
 import { crashedFinding, reporterFor } from './run-model.js'
 import { compareOmitted, findingCollector, type OmittedFindings } from './finding-cap.js'
 import { type RuleLevel } from '../common/finding.js'
@@ -98,8 +98,6 @@ export async function runDatasetRules(
   // The worker threads start with the first full batch: a dataset of fewer rows is done before they
   // would be ready.
   let pool: RowPool | undefined
-  let local: ((request: WorkRequest) => WorkReply) | undefined
-  const localWorker = () => (local ??= rowWorker(workerBase(base!, visitors)))
   const startPool = () => {
     if (pool || !render || jobs <= 1) return
     pool = startRowPool(
@@ -170,14 +168,9 @@ export async function runDatasetRules(
         count: dispatched <= stats.first,
       })
     }
-    // When every worker has a batch it has not answered, this thread renders the batch itself, as one
-    // more worker would (its own template, tokenizer and budget), and its results are taken in order
-    // like theirs: a thread that only read rows and ran the rules would wait most of the time.
-    const reply = !work.length
-      ? Promise.resolve(undefined)
-      : pool.busy()
-        ? Promise.resolve(localWorker()({ id: 0, kind: 'rows', rows: work }))
-        : pool.rows(work).catch((e: unknown) => asStopped(e))
+    const reply = work.length
+      ? pool.rows(work).catch((e: unknown) => asStopped(e))
+      : Promise.resolve(undefined)
     inFlight.push({ batch, sent, reply: reply as Promise<RowsReply | WorkerStopped> })
     // Two requests per thread keep every thread busy while the rules take the oldest results.
     while (inFlight.length > 2 * pool.size) await takeOldest()
