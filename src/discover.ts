@@ -91,24 +91,14 @@ export function discoverTargets(
   const queue: { rel: string; depth: number }[] = [{ rel: '', depth: 0 }]
   for (let next = 0; next < queue.length && !full; next++) {
     const { rel, depth } = queue[next]!
-    const abs = path.join(workspace, rel)
-    const listed: Dirent[] = []
-    let dir: Dir | undefined
-    try {
-      dir = opendirSync(abs)
-      for (let e = dir.readSync(); e; e = dir.readSync()) {
-        listed.push(e)
-        if (++entries >= limits.entries) {
-          full = true
-          break
-        }
-      }
-    } catch {
+    const read = readFolder(path.join(workspace, rel), limits.entries - entries)
+    if (!read) {
       unreadable++
       continue
-    } finally {
-      dir?.closeSync()
     }
+    const { listed } = read
+    entries += listed.length
+    full = read.full
     const names = new Set(listed.map((e) => e.name))
     // A diffusers pipeline (model_index.json) holds one config.json and weights per component
     // (unet/, vae/, text_encoder/): parts of one pipeline, not chat models.
@@ -195,22 +185,12 @@ export function discoverManifests(
   const queue: { rel: string; depth: number }[] = [{ rel: '', depth: 0 }]
   for (let next = 0; next < queue.length && !full; next++) {
     const { rel, depth } = queue[next]!
-    const listed: Dirent[] = []
-    let dir: Dir | undefined
-    try {
-      dir = opendirSync(path.join(base, rel))
-      for (let e = dir.readSync(); e; e = dir.readSync()) {
-        listed.push(e)
-        if (++entries >= limits.entries) {
-          full = true
-          break
-        }
-      }
-    } catch {
-      continue // an unreadable folder, or a base that is not there: nothing below it matches
-    } finally {
-      dir?.closeSync()
-    }
+    // An unreadable folder, or a base that is not there: nothing below it matches.
+    const read = readFolder(path.join(base, rel), limits.entries - entries)
+    if (!read) continue
+    const { listed } = read
+    entries += listed.length
+    full = read.full
     listed.sort((a, b) => compare(a.name, b.name))
     for (const e of listed) {
       const child = rel ? `${rel}/${e.name}` : e.name
@@ -264,4 +244,25 @@ export function holdsModel(folder: string): boolean {
       /\.(safetensors|bin|pt|pth|ckpt|gguf|h5|msgpack)$/.test(n) ||
       n.endsWith('.safetensors.index.json'),
   )
+}
+
+/**
+ * A folder's entries, at most `left` of them (`full`: the bound was reached, the walk stops after this
+ * folder); undefined when the folder cannot be read.
+ */
+function readFolder(abs: string, left: number): { listed: Dirent[]; full: boolean } | undefined {
+  const listed: Dirent[] = []
+  let dir: Dir | undefined
+  try {
+    dir = opendirSync(abs)
+    for (let e = dir.readSync(); e; e = dir.readSync()) {
+      listed.push(e)
+      if (listed.length >= left) return { listed, full: true }
+    }
+    return { listed, full: false }
+  } catch {
+    return undefined
+  } finally {
+    dir?.closeSync()
+  }
 }
