@@ -67,6 +67,7 @@ beforeAll(async () => {
       'org/llama-8b': {
         sha: MAIN,
         branches: { dev: DEV, [PREFIX39]: MAIN },
+        tags: { 'v1.0': DEV },
         files: {
           ...(chatmlBase() as Record<string, string>),
           'config.json': JSON.stringify(llamaConfig(LLAMA_8B), null, 2),
@@ -74,6 +75,10 @@ beforeAll(async () => {
         },
       },
       'org/broken': { files: filesOf(path.join(REPO_ROOT, 'examples/broken-model')) },
+      'org/gated': {
+        files: filesOf(path.join(REPO_ROOT, 'examples/conforming-chat-model')),
+        gated: 'manual',
+      },
       'org/private': {
         files: filesOf(path.join(REPO_ROOT, 'examples/conforming-chat-model')),
         private: true,
@@ -285,6 +290,96 @@ describe('the model a manifest names', () => {
     expect(text).toContain('private/friendli-endpoint.yaml: could not check: its model org/private@main')
     expect(text).toContain('private/friendli-endpoint.yaml:5:1 warning EP202 model-revision')
     expect(formatSummary(report, 'r.json')).toContain('EP202 model-revision')
+  })
+})
+
+describe('the revision against the Hub: each finding on its exact line', () => {
+  /** The manifest rule findings as "EP202@5 warning message". */
+  const eps = (report: Report) =>
+    report.targets[0]!.findings.filter((f) => f.ruleId.startsWith('EP2')).map(
+      (f) => `${f.ruleId}@${f.location.line} ${f.severity} ${f.message}`,
+    )
+
+  it('a branch: a warning naming the commit it resolves to today', async () => {
+    write('rev/branch.yaml', manifest('', { revision: 'dev' }))
+    const report = await check(['rev/branch.yaml'])
+    const [f] = eps(report)
+    expect(eps(report)).toHaveLength(1)
+    expect(f).toMatch(
+      /^EP202@5 warning hfModelRepoRevision is "dev", a branch or tag that the Hub resolves to /,
+    )
+    expect(f).toContain(`resolves to ${DEV} today: a branch or tag moves under the endpoint`)
+    expect(report.targets[0]!.findings.find((x) => x.ruleId === 'EP202')!.hint).toBe(
+      `Pin the commit: write hfModelRepoRevision: "${DEV}".`,
+    )
+  })
+
+  it('a tag: the same, with the tagged commit', async () => {
+    write('rev/tag.yaml', manifest('', { revision: 'v1.0' }))
+    const report = await check(['rev/tag.yaml'])
+    expect(eps(report)).toEqual([
+      expect.stringMatching(new RegExp(`^EP202@5 warning .*"v1\\.0".* resolves to ${DEV} today`)),
+    ])
+  })
+
+  it('no revision: an info on hfModelRepo naming the commit main is today', async () => {
+    write('rev/none.yaml', manifest().replace(/^hfModelRepoRevision.*\n/m, ''))
+    const report = await check(['rev/none.yaml'])
+    expect(eps(report)).toEqual([
+      `EP202@4 info hfModelRepoRevision is not set: the endpoint deploys whatever main of org/llama-8b is at deploy time, ${MAIN} today, and main moves.`,
+    ])
+  })
+
+  it('a full sha: nothing to say', async () => {
+    write('rev/sha.yaml', manifest())
+    expect(eps(await check(['rev/sha.yaml']))).toEqual([])
+  })
+
+  it('a revision the Hub does not have: an error on its line, not "could not check"', async () => {
+    write('rev/unknown.yaml', manifest('', { revision: 'no-such-branch' }))
+    const before = hub.log.length
+    const report = await check(['rev/unknown.yaml'])
+    const t = report.targets[0]!
+    expect(t.error).toBeUndefined()
+    expect(t.status).toBe('fail')
+    expect(eps(report)).toEqual([
+      'EP202@5 error hfModelRepoRevision is "no-such-branch", which "org/llama-8b" does not have on the Hub ("Revision Not Found"): no branch, tag or commit of the model has that name, so no endpoint can deploy it.',
+    ])
+    // One question to the Hub, and no file read.
+    const asked = hub.log.slice(before).map((r) => `${r.status} ${r.path}`)
+    expect(asked).toEqual(['404 /api/models/org/llama-8b/revision/no-such-branch'])
+  })
+
+  it('a repository the Hub does not have (with a token): an error on hfModelRepo', async () => {
+    write('rev/norepo.yaml', manifest('', { repo: 'org/nowhere' }))
+    const report = await check(['rev/norepo.yaml'], { HF_TOKEN: TOKEN })
+    const t = report.targets[0]!
+    expect(t.error).toBeUndefined()
+    expect(t.status).toBe('fail')
+    expect(eps(report)).toEqual([
+      expect.stringMatching(
+        /^EP201@4 error hfModelRepo is "org\/nowhere", which the Hub does not show: org\/nowhere@1{40}: repository not found/,
+      ),
+    ])
+    expect(formatText(report)).not.toContain(TOKEN)
+  })
+
+  it("a gated model without a token: could not check, in the words of Friendli's FAQ, no token printed", async () => {
+    write('rev/gated.yaml', manifest('', { repo: 'org/gated', revision: 'main' }))
+    const report = await check(['rev/gated.yaml'])
+    const t = report.targets[0]!
+    expect(t.status).toBe('error')
+    expect(t.error).toMatch(/^its model org\/gated@main \(hfModelRepo, line 4\) could not be checked: /)
+    expect(t.error).toContain(
+      `"please make sure the token has view permission for the repository you'd like to use." (https://friendli.ai/docs/guides/dedicated_endpoints/faq)`,
+    )
+    expect(t.error).toContain('the hf-token input of the action, or HF_TOKEN for the CLI')
+    const private_ = await check(['private/friendli-endpoint.yaml'])
+    expect(private_.targets[0]!.error).toContain('view permission for org/private')
+    for (const out of [formatText(report), [...jsonReportChunks(report)].join('')]) {
+      expect(out).toContain('view permission')
+      expect(out).not.toContain(TOKEN)
+    }
   })
 })
 

@@ -4,7 +4,8 @@
 // findings are put on the line of hfModelRepo, each saying which file of the model it is about, so a
 // pull request that changes only the manifest shows them in its diff.
 //
-// Later checks have their place here: the revision against the Hub (ManifestModel.sha), a chat
+// A revision or repo the Hub does not have is a finding on its line (EP202, EP201), not "could not
+// check": the manifest is wrong whatever token Friendli holds. Later checks have their place here: a chat
 // template beside the manifest, a LoRA adapter named by the manifest (the model check's kind).
 import path from 'node:path'
 import {
@@ -18,7 +19,7 @@ import { SourceError, describeError } from './common/errors.js'
 import type { Finding, Location } from './common/finding.js'
 import { runManifestRules } from './engine/run-manifest.js'
 import { runModelCheck, type RunOptions } from './engine/run-model.js'
-import type { ManifestModel } from './rules/manifest-rule.js'
+import type { ManifestModel, ManifestModelRefusal } from './rules/manifest-rule.js'
 import { manifestRules, modelRules } from './rules/registry.js'
 import { stringAt, where } from './rules/utils/manifest.js'
 import { repoRef, revisionRef } from './rules/utils/model-repo.js'
@@ -82,6 +83,7 @@ export async function checkManifest(
   const named = namedModel(parsed, settings)
   let checked: CheckedModel | undefined
   let error: string | undefined
+  let refused: ManifestModelRefusal | undefined
   if (named) {
     const known = checks.get(named.key)
     if (!known && checks.size >= MANIFEST_MODELS_LIMIT)
@@ -93,12 +95,15 @@ export async function checkManifest(
         checked = await check
       } catch (e) {
         if (!(e instanceof SourceError)) throw e
-        const line = named.line === undefined ? '' : `, line ${named.line}`
-        error = `its model ${named.shown} (hfModelRepo${line}) could not be checked: ${describeError(e)}`
+        refused = refusal(e, named)
+        if (!refused) {
+          const line = named.line === undefined ? '' : `, line ${named.line}`
+          error = `its model ${named.shown} (hfModelRepo${line}) could not be checked: ${describeError(e)}${accessAdvice(e, named)}`
+        }
       }
     }
   }
-  const own = runManifestRules(parsed, checked?.model, manifestRules, options)
+  const own = runManifestRules(parsed, checked?.model, manifestRules, options, refused)
   const onRepoLine = named?.at
   const fromModel =
     checked && onRepoLine ? checked.findings.map((f) => relocate(f, checked.model.display, onRepoLine)) : []
@@ -117,6 +122,28 @@ export async function checkManifest(
         : {}),
     ...(error ? { error } : {}),
   }
+}
+
+/** Why the Hub refused the model (sources/hub.ts HubRefusal; not imported, so the hub client stays lazy). */
+const reasonOf = (e: SourceError): string | undefined => (e as SourceError & { reason?: string }).reason
+
+/** A revision or repo the Hub does not have, for EP202 and EP201 to put on its line. */
+function refusal(e: SourceError, named: NamedModel): ManifestModelRefusal | undefined {
+  const reason = reasonOf(e)
+  // Without hfModelRepoRevision, main is missing: no line to put it on, so "could not check" says it.
+  if (reason === 'revision' && !named.hub.revision) return undefined
+  return !named.local && (reason === 'revision' || reason === 'repo')
+    ? { reason, message: e.message }
+    : undefined
+}
+
+/**
+ * What Friendli's FAQ asks of a private or gated model, and how to give this check a token, when the Hub
+ * would not let it read the model (https://friendli.ai/docs/guides/dedicated_endpoints/faq).
+ */
+function accessAdvice(e: SourceError, named: NamedModel): string {
+  if (reasonOf(e) !== 'access') return ''
+  return ` Friendli reads a private or gated model with the Hugging Face token integrated in Friendli Suite: "please make sure the token has view permission for the repository you'd like to use." (https://friendli.ai/docs/guides/dedicated_endpoints/faq). To check it here, give this check a token with view permission for ${named.hub.repo}: the hf-token input of the action, or HF_TOKEN for the CLI.`
 }
 
 interface NamedModel {

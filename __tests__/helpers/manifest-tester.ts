@@ -7,7 +7,7 @@ import { parseManifest } from '../../src/artifacts/manifest.js'
 import type { Finding, RuleLevel, Severity } from '../../src/common/finding.js'
 import { runManifestRules } from '../../src/engine/run-manifest.js'
 import { runModelCheck } from '../../src/engine/run-model.js'
-import type { ManifestModel, ManifestRule } from '../../src/rules/manifest-rule.js'
+import type { ManifestModel, ManifestModelRefusal, ManifestRule } from '../../src/rules/manifest-rule.js'
 import type { MemoryEntry } from '../../src/sources/memory.js'
 import { headerOnlySource, type SparseSafetensors } from './sparse-safetensors.js'
 
@@ -19,6 +19,10 @@ export interface ManifestCase {
   file?: string
   /** The files of the model hfModelRepo names; absent: no model was checked. */
   model?: Record<string, MemoryEntry | SparseSafetensors>
+  /** The commit the Hub resolved the revision to (a hub model); absent: a local folder. */
+  sha?: string
+  /** The Hub would not open the model: no model was checked. */
+  refused?: ManifestModelRefusal
   level?: RuleLevel
 }
 
@@ -52,8 +56,9 @@ export async function runManifestCase(rule: ManifestRule, c: Omit<ManifestCase, 
   const levels = new Map<string, RuleLevel>(c.level ? [[rule.meta.id, c.level]] : [])
   const bytes = typeof c.manifest === 'string' ? new TextEncoder().encode(c.manifest) : c.manifest
   const file = parseManifest(c.file ?? 'friendli-endpoint.yaml', bytes)
-  const model = c.model ? await checkedModel(c.model) : undefined
-  return runManifestRules(file, model, [rule], { levels, docsBase: 'https://docs.test/' })
+  const checked = c.model ? await checkedModel(c.model) : undefined
+  const model = checked && c.sha ? { ...checked, sha: c.sha } : checked
+  return runManifestRules(file, model, [rule], { levels, docsBase: 'https://docs.test/' }, c.refused)
 }
 
 export function manifestRuleTester(

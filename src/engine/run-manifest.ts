@@ -1,7 +1,7 @@
 import type { ParsedManifest } from '../artifacts/manifest.js'
 import { manifestOf } from '../artifacts/manifest.js'
 import type { Finding } from '../common/finding.js'
-import type { ManifestModel, ManifestRule } from '../rules/manifest-rule.js'
+import type { ManifestModel, ManifestModelRefusal, ManifestRule } from '../rules/manifest-rule.js'
 import { crashedFinding, reporterFor, type RunOptions } from './run-model.js'
 
 /**
@@ -13,6 +13,7 @@ export function runManifestRules(
   model: ManifestModel | undefined,
   rules: readonly ManifestRule[],
   options: Pick<RunOptions, 'levels' | 'docsBase'>,
+  refused?: ManifestModelRefusal,
 ): Finding[] {
   const manifest = manifestOf(file)
   const findings: Finding[] = []
@@ -28,6 +29,7 @@ export function runManifestRules(
         file,
         manifest,
         model,
+        refused,
         report: reporterFor(meta, level, docsUrl, (f) => own.push(f)),
       })
     } catch (error) {

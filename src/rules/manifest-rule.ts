@@ -24,11 +24,18 @@ export interface ManifestModel {
   tokenizerConfig: JsonFile
 }
 
+/** Why the Hub would not open the model: the revision, or the repository, it does not have (or show). */
+export interface ManifestModelRefusal {
+  reason: 'revision' | 'repo'
+  /** The Hub client's message (sources/hub.ts): names the repo and revision, never the token. */
+  message: string
+}
+
 /**
  * What a manifest rule may read, declared in `meta.reads` (the docs say it in words):
  * - `file`: the manifest's bytes as they parsed, or why they did not (EP101);
  * - `body`: the manifest as an object, the body it is and the schema's issues with it;
- * - `model`: the model hfModelRepo names, as its model check read it.
+ * - `model`: the model hfModelRepo names, as its model check read it, or the Hub's refusal to open it.
  */
 export const MANIFEST_INPUTS = ['file', 'body', 'model'] as const
 export type ManifestInput = (typeof MANIFEST_INPUTS)[number]
@@ -40,6 +47,8 @@ export interface ManifestContext<M extends AnyMessages> {
   manifest: Manifest | undefined
   /** The model it names, when one was checked; undefined otherwise. */
   model: ManifestModel | undefined
+  /** Why the Hub would not open the model, when it said the revision or repo does not exist. */
+  refused: ManifestModelRefusal | undefined
   /** A function, not a method: rules destructure it (`check({ manifest, report })`). */
   report: <K extends keyof M & string>(key: K, data: DataOf<M[K]>, location: Location) => void
 }

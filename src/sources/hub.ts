@@ -54,7 +54,7 @@ export async function openHubSource(
   if (!/^[0-9a-f]{40}$/.test(sha))
     throw new SourceError(`${formatHubRef(ref)}: the Hub did not say which commit the revision is`)
   // Gating shows only when a file is read; without a token the answer is known now.
-  if (info.gated && !options.token) throw new SourceError(gatedMessage(context, false))
+  if (info.gated && !options.token) throw new HubRefusal(gatedMessage(context, false), 'access')
 
   const siblings = (info as { siblings?: unknown }).siblings
   /** The root files the info names: a hint for prefetch only, never a substitute for the listing. */
@@ -191,6 +191,18 @@ export async function openHubSource(
   }
 }
 
+/**
+ * A SourceError the Hub gave a reason for: the revision or the repository does not exist (or cannot be
+ * seen), or the repository may not be read. A manifest's check puts these on the manifest's lines.
+ */
+export class HubRefusal extends SourceError {
+  readonly reason: 'revision' | 'repo' | 'access'
+  constructor(message: string, reason: 'revision' | 'repo' | 'access') {
+    super(message)
+    this.reason = reason
+  }
+}
+
 interface FailureContext extends HubRef {
   hubUrl: string
   token: boolean
@@ -205,26 +217,30 @@ function hubFailure(error: unknown, c: FailureContext): SourceError {
       ? new SourceError(`${name}: ${error.message}`)
       : new SourceError(`${name}: ${(error as Error)?.message ?? String(error)}`)
   const { status, code } = error
-  if (code === 'GatedRepo') return new SourceError(gatedMessage(c, c.token))
+  if (code === 'GatedRepo') return new HubRefusal(gatedMessage(c, c.token), 'access')
   if (code === 'RevisionNotFound')
-    return new SourceError(
+    return new HubRefusal(
       `${name}: revision "${c.revision ?? 'main'}" not found in ${c.repo}: no branch, tag or commit has that name. Check the revision; branch names with "/" (refs/pr/1) are written as they are.`,
+      'revision',
     )
   if (status === 401 && !c.token)
-    return new SourceError(
+    return new HubRefusal(
       `${name}: repository not found, or it is private and no token was given. Check the repo id; for a private repository set the hf-token input (HF_TOKEN for the CLI) to a token that can read it.`,
+      'access',
     )
   if (status === 401)
     return new SourceError(
       `${name}: the Hugging Face token was refused (invalid, expired or revoked: ${error.hubMessage || 'no reason given'}). Create a new token at ${c.hubUrl}/settings/tokens and update the secret; Friendli needs the new token too, since a revoked key also stops deployments.`,
     )
   if (code === 'RepoNotFound' || status === 404)
-    return new SourceError(
+    return new HubRefusal(
       `${name}: repository not found, or the token cannot see it: a private repository of another account, or a fine-grained token without read access to this repository. Check the repo id; for a fine-grained token, give it view permission for ${c.repo} (as the Friendli FAQ asks).`,
+      'repo',
     )
   if (status === 403)
-    return new SourceError(
+    return new HubRefusal(
       `${name}: the token may not read this repository (${error.hubMessage || '403 Forbidden'}). A fine-grained token needs read access to ${c.repo}; the Friendli FAQ asks for view permission on the repository you deploy.`,
+      'access',
     )
   return new SourceError(`${name}: ${error.message}`)
 }

@@ -8,6 +8,22 @@ manifestRuleTester(rule, {
   ],
   invalid: [
     {
+      name: 'a repository the Hub does not have: its answer, on hfModelRepo',
+      manifest: createYaml('', { hfModelRepo: 'org/nowhere' }),
+      refused: {
+        reason: 'repo',
+        message: 'org/nowhere@main: repository not found, or the token cannot see it.',
+      },
+      errors: [
+        {
+          messageId: 'notFound',
+          line: 4,
+          column: 1,
+          message: '"org/nowhere", which the Hub does not show: org/nowhere@main: repository not found',
+        },
+      ],
+    },
+    {
       name: 'a Hub URL: the id it should be',
       manifest: createYaml('', { hfModelRepo: 'https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct' }),
       errors: [

@@ -34,6 +34,11 @@ export default defineManifestRule({
           `hfModelRepo is ${d.value}, which is not a Hugging Face Hub id: ${d.why}.`,
         hint: () => 'Write the Hub id of the model as the Hub shows it: org/name.',
       },
+      notFound: {
+        text: (d: { value: string; why: string }) =>
+          `hfModelRepo is ${d.value}, which the Hub does not show: ${d.why}`,
+        hint: () => 'Write the Hub id of the model as the Hub shows it: org/name.',
+      },
       bareName: {
         severity: 'warning',
         text: (d: { value: string }) =>
@@ -43,13 +48,14 @@ export default defineManifestRule({
       },
     },
   },
-  check({ manifest, report }) {
+  check({ manifest, refused, report }) {
     if (!manifest) return
     const value = stringAt(manifest, POINTER)
     if (value === undefined) return
     const at = where(manifest.doc, POINTER)
     const ref = repoRef(value)
     const quoted = quote(value)
+    if (refused?.reason === 'repo') return report('notFound', { value: quoted, why: refused.message }, at)
     switch (ref.kind) {
       case 'url':
         return report(
