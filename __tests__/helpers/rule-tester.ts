@@ -54,24 +54,11 @@ export function ruleTester(
           // Line and column are asserted as absent when not given: a finding must never invent a line.
           expect(f.location.line).toBe(e.line)
           expect(f.location.column).toBe(e.column)
-          if (e.pointer !== undefined) expect(f.location.pointer).toBe(e.pointer)
-          expect(f.severity).toBe(
-            e.severity ?? rule.meta.messages[e.messageId].severity ?? rule.meta.severity,
-          )
-          if (typeof e.message === 'string') expect(f.message).toContain(e.message)
-          else if (e.message) expect(f.message).toMatch(e.message)
-          // Every message is one sentence; every hint says what to do.
-          expect(f.message).toMatch(/^[A-Z"a-z0-9(`].*\.$/s)
-          expect(f.hint ?? '').not.toBe('')
+          expectFinding(f, e, rule.meta)
         })
       })
     }
-    it('has at least one valid and one invalid case, and exercises every message', () => {
-      expect(cases.valid.length).toBeGreaterThan(0)
-      expect(cases.invalid.length).toBeGreaterThan(0)
-      const used = new Set(cases.invalid.flatMap((c) => c.errors.map((e) => e.messageId)))
-      expect(Object.keys(rule.meta.messages).filter((k) => !used.has(k))).toEqual([])
-    })
+    itExercisesEveryMessage(cases, rule.meta)
   })
 }
 
@@ -84,4 +71,38 @@ export function configJson(overrides: Record<string, unknown> = {}): string {
       2,
     ) + '\n'
   )
+}
+
+/** A rule's meta as the testers read it: its severity and each message's. */
+interface TestedMeta {
+  severity: Severity
+  messages: Record<string, { severity?: Severity }>
+}
+
+/** What every rule tester asks of a finding beyond its place: pointer, severity, words, a hint. */
+export function expectFinding(
+  f: Finding,
+  e: { messageId: string; pointer?: string; severity?: Severity; message?: string | RegExp },
+  meta: TestedMeta,
+): void {
+  if (e.pointer !== undefined) expect(f.location.pointer).toBe(e.pointer)
+  expect(f.severity).toBe(e.severity ?? meta.messages[e.messageId]!.severity ?? meta.severity)
+  if (typeof e.message === 'string') expect(f.message).toContain(e.message)
+  else if (e.message) expect(f.message).toMatch(e.message)
+  // Every message is one sentence; every hint says what to do.
+  expect(f.message).toMatch(/^[A-Z"a-z0-9(`].*\.$/s)
+  expect(f.hint ?? '').not.toBe('')
+}
+
+/** The test every rule's cases get: a valid and an invalid case at least, and every message used. */
+export function itExercisesEveryMessage(
+  cases: { valid: readonly unknown[]; invalid: readonly { errors: readonly { messageId: string }[] }[] },
+  meta: TestedMeta,
+): void {
+  it('has at least one valid and one invalid case, and exercises every message', () => {
+    expect(cases.valid.length).toBeGreaterThan(0)
+    expect(cases.invalid.length).toBeGreaterThan(0)
+    const used = new Set(cases.invalid.flatMap((c) => c.errors.map((e) => e.messageId)))
+    expect(Object.keys(meta.messages).filter((k) => !used.has(k))).toEqual([])
+  })
 }

@@ -19,11 +19,10 @@ import { describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compileTemplate, renderTemplate, type RenderResult } from '../../src/templates/render.js'
-import { setFixedNow } from '../../src/templates/jinja-globals.js'
+import type { RenderResult } from '../../src/templates/render.js'
+import { IMPLICIT, renderOurs, type Ours } from './fuzz/compare.js'
 import {
   agree,
-  FIXED_NOW,
   pythonAvailable,
   referenceVersions,
   runReference,
@@ -59,30 +58,6 @@ interface KnownFile {
   /** reason → the ids of the cases it explains */
   differences: Record<string, string[]>
 }
-interface Ours {
-  result: RenderResult
-  /** The error came from compileTemplate. */
-  compile: boolean
-}
-
-/** What transformers passes beside the case's own variables: the same on both sides. */
-const IMPLICIT = { messages: [], add_generation_prompt: false, tools: null, documents: null }
-
-function renderOurs(cases: Case[]): Ours[] {
-  setFixedNow(new Date(FIXED_NOW + 'Z'))
-  try {
-    return cases.map((c) => {
-      const compiled = compileTemplate(c.template)
-      if (!compiled.ok)
-        return { result: { ok: false, kind: 'error', message: compiled.message }, compile: true }
-      const input = { messages: IMPLICIT.messages, add_generation_prompt: false, extra: c.context }
-      return { result: renderTemplate(compiled.template, input), compile: false }
-    })
-  } finally {
-    setFixedNow(undefined)
-  }
-}
-
 function same(ours: Ours, ref: RefResult): boolean {
   return agree(ours.result, ref) && (ours.result.ok || ours.compile === (ref.compile === true))
 }

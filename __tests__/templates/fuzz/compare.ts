@@ -23,7 +23,7 @@ export const CI_SEED = 1
 export const CI_CASES = 2000
 
 /** What transformers passes beside the case's own variables: the same on both sides. */
-const IMPLICIT = { messages: [], add_generation_prompt: false, tools: null, documents: null }
+export const IMPLICIT = { messages: [], add_generation_prompt: false, tools: null, documents: null }
 
 export interface Ours {
   result: RenderResult
