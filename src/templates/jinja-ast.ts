@@ -104,3 +104,28 @@ export function nodeKind(e: Expr): string {
     return { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op]
   return e.type.toLowerCase()
 }
+
+const namesRead = new WeakMap<object, Set<string>>()
+/**
+ * Whether a Name node reads `name` anywhere under the statements: a macro's `caller`, `varargs`,
+ * `kwargs` (for the compile check and the call). Walked with a stack of its own (any depth), once per
+ * body.
+ */
+export function readsName(body: Stmt[], name: string): boolean {
+  let names = namesRead.get(body)
+  if (!names) {
+    names = new Set()
+    const stack: unknown[] = [body]
+    while (stack.length > 0) {
+      const n = stack.pop()
+      if (Array.isArray(n)) for (const x of n) stack.push(x)
+      else if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>
+        if (o.type === 'Name') names.add(o.name as string)
+        for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
+      }
+    }
+    namesRead.set(body, names)
+  }
+  return names.has(name)
+}

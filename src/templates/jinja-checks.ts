@@ -17,7 +17,7 @@
  *
  * The walk keeps its own stack, so a tree of any depth is checked without recursion.
  */
-import type { Args, Expr, Stmt, Template } from './jinja-ast.js'
+import { readsName, type Args, type Expr, type Stmt, type Template } from './jinja-ast.js'
 import { FILTERS, TESTS } from './jinja-filters.js'
 import { TemplateSyntaxError } from './jinja-lexer.js'
 import { pyRepr } from './jinja-values.js'
@@ -224,19 +224,4 @@ function checkCaller(params: { name: string; default?: Expr; at: number }[], bod
     'When defining macros or call blocks the special "caller" argument must be omitted or be given a default.',
     p.at,
   )
-}
-
-/** Whether a Name node reads `name` anywhere under the statements (walked with a stack of its own). */
-function readsName(body: Stmt[], name: string): boolean {
-  const stack: unknown[] = [body]
-  while (stack.length > 0) {
-    const n = stack.pop()
-    if (Array.isArray(n)) for (const x of n) stack.push(x)
-    else if (n && typeof n === 'object') {
-      const o = n as Record<string, unknown>
-      if (o.type === 'Name' && o.name === name) return true
-      for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
-    }
-  }
-  return false
 }

@@ -536,6 +536,20 @@ export interface FormatArgs {
   kwargs: Py // a dict (Map) for format; format_map's argument, whatever it is
 }
 
+/** Output built piece by piece, its size checked as it grows (never past the output limit). */
+function sizedOutput(): { put: (s: string) => void; text: () => string } {
+  const out: string[] = []
+  let length = 0
+  return {
+    put(s) {
+      length += s.length
+      checkSize(length)
+      out.push(s)
+    },
+    text: () => out.join(''),
+  }
+}
+
 /**
  * string.Formatter.vformat as SandboxedFormatter runs it: fields looked up with the sandbox's getattr and
  * getitem, auto-numbering as string.Formatter does it, one level of nested specs. With `escape` (a Markup
@@ -543,15 +557,9 @@ export interface FormatArgs {
  * format takes no spec.
  */
 export function vformat(fmt: string, a: FormatArgs, lookup: FieldLookup, escape = false): string {
-  const out: string[] = []
-  let length = 0
-  const put = (s: string): void => {
-    length += s.length
-    checkSize(length)
-    out.push(s)
-  }
+  const { put, text } = sizedOutput()
   render(fmt, a, lookup, escape, 2, { next: 0 }, put)
-  return out.join('')
+  return text()
 }
 
 function render(
@@ -671,13 +679,7 @@ export function printf(fmt: string, args: Py, escape = false): string {
     usedSingle = true
     return args
   }
-  const out: string[] = []
-  let length = 0
-  const put = (s: string): void => {
-    length += s.length
-    checkSize(length)
-    out.push(s)
-  }
+  const { put, text } = sizedOutput()
   spendOn(fmt.length)
   let i = 0
   const n = fmt.length
@@ -757,7 +759,7 @@ export function printf(fmt: string, args: Py, escape = false): string {
   const unused = tupleArgs ? argIndex < tupleArgs.length : !usedSingle
   if (unused && dict === undefined)
     throw new JinjaError('not all arguments converted during string formatting')
-  return out.join('')
+  return text()
 }
 
 function printfOne(

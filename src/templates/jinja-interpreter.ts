@@ -5,7 +5,15 @@
  * own variables), loop controls that keep the output already produced, recursive loops, {% autoescape %}
  * sections, the sandbox's attribute rules, and our own time / size / recursion bounds.
  */
-import type { Args, Escaping, Expr, Param, Stmt, Template } from './jinja-ast.js'
+import {
+  readsName,
+  type Args,
+  type Escaping,
+  type Expr,
+  type Param,
+  type Stmt,
+  type Template,
+} from './jinja-ast.js'
 import { FILTERS, TESTS, type FilterEnv } from './jinja-filters.js'
 import { getAttr, getItem } from './jinja-access.js'
 import { getSlice, iterate } from './jinja-iteration.js'
@@ -418,9 +426,9 @@ export class Renderer implements FilterEnv {
    */
   private makeMacro(name: string, params: Param[], body: Stmt[], defScope: Scope): PyCallable {
     const names = params.map((p) => p.name)
-    const usesCaller = referencesName(body, 'caller') && !names.includes('caller')
-    const usesVarargs = referencesName(body, 'varargs') && !names.includes('varargs')
-    const usesKwargs = referencesName(body, 'kwargs') && !names.includes('kwargs')
+    const usesCaller = readsName(body, 'caller') && !names.includes('caller')
+    const usesVarargs = readsName(body, 'varargs') && !names.includes('varargs')
+    const usesKwargs = readsName(body, 'kwargs') && !names.includes('kwargs')
     return new PyCallable(
       name,
       ({ args, kwargs }) => {
@@ -656,25 +664,4 @@ function written(v: Py): string {
   if (typeof v === 'string') return v
   if (v instanceof Markup) return v.s
   throw new JinjaError(`sequence item: expected str instance, ${typeName(v)} found`)
-}
-
-const refCache = new WeakMap<object, Set<string>>()
-/** Whether a name is read anywhere in the statements (a macro's varargs / kwargs / caller). */
-function referencesName(body: Stmt[], name: string): boolean {
-  let names = refCache.get(body)
-  if (!names) {
-    names = new Set()
-    const stack: unknown[] = [body]
-    while (stack.length > 0) {
-      const n = stack.pop()
-      if (Array.isArray(n)) for (const x of n) stack.push(x)
-      else if (n && typeof n === 'object') {
-        const o = n as Record<string, unknown>
-        if (o.type === 'Name') names.add(o.name as string)
-        for (const k of Object.keys(o)) if (k !== 'type') stack.push(o[k])
-      }
-    }
-    refCache.set(body, names)
-  }
-  return names.has(name)
 }
