@@ -6,7 +6,9 @@
 // with 1, 2 and 4 threads (--jobs). Each run is a fresh child process, so its peak RSS is its own (the
 // worker threads' included). Python Jinja2 renders the same rows with the same template in the same
 // run, as transformers would.
-// Run by hand: `npx tsx bench/dataset.ts [rows]`. Prints figures; asserts nothing.
+// Each run is bench/dataset-child.ts, bundled as the action is. Run by hand:
+// `npx tsx bench/dataset.ts [rows]` (BENCH_MODES=schema,render,bpe,chars picks runs). Prints figures;
+// asserts nothing.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -14,39 +16,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chatmlBase } from '../__tests__/helpers/chatml-base.js'
 import { messagesParquet } from '../__tests__/helpers/parquet.js'
-import { bpeTokenizer, conversation, oneFileDataset, writeConversations } from './one-file.js'
+import { conversation, writeConversations } from './one-file.js'
 
 const self = fileURLToPath(import.meta.url)
-
-async function child(file: string, mode: string, rows: number, jobs: number): Promise<void> {
-  const { memorySource } = await import('../src/sources/memory.js')
-  const { loadBaseModel } = await import('../src/artifacts/base-model.js')
-  const { runDatasetRules } = await import('../src/engine/run-dataset.js')
-  const { datasetRules } = await import('../src/rules/registry.js')
-  const base =
-    mode === 'schema'
-      ? undefined
-      : await loadBaseModel(
-          memorySource({
-            ...chatmlBase({ tokenizer: mode === 'chars' }),
-            ...(mode === 'bpe' ? { 'tokenizer.json': bpeTokenizer() } : {}),
-          }),
-          'chatml',
-        )
-  const { source, files } = await oneFileDataset(file)
-  const t = performance.now()
-  const { stats, findings } = await runDatasetRules(source, files, [], datasetRules, {
-    levels: new Map([['DS302', 'off']]), // every generated row is distinct; hashing is measured separately below
-    docsBase: '',
-    base,
-    maxRows: rows,
-    jobs,
-  })
-  const seconds = (performance.now() - t) / 1000
-  const errors = findings.filter((f) => f.severity === 'error')
-  if (errors.length) throw new Error(`unexpected findings: ${errors[0].message}`)
-  console.log(JSON.stringify({ rows: stats.rows, seconds, rssMB: process.resourceUsage().maxRSS / 1024 }))
-}
 
 function python(file: string, rows: number): { rows: number; seconds: number } | string {
   const template = JSON.parse(chatmlBase()['tokenizer_config.json'] as string).chat_template
@@ -75,6 +47,15 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-ds-'))
   mkdirSync(dir, { recursive: true })
   try {
+    // The runs use a single-file bundle, as the action does: from source, every worker thread would
+    // compile the sources again (tsx), half a second each, which the action never pays.
+    const childBundle = path.join(dir, 'child', 'index.js')
+    const built = spawnSync(
+      'npx',
+      ['ncc', 'build', path.join(path.dirname(self), 'dataset-child.ts'), '-o', path.dirname(childBundle), '-q'],
+      { encoding: 'utf8' },
+    )
+    if (built.status !== 0) throw new Error(built.stderr)
     const jsonlFile = path.join(dir, 'train.jsonl')
     await writeConversations(jsonlFile, total)
     const parquetFile = path.join(dir, 'train.parquet')
@@ -89,36 +70,44 @@ async function main(): Promise<void> {
     console.log(
       `${total.toLocaleString('en-US')} rows: JSONL ${mb(jsonlFile)} MB, Parquet (snappy) ${mb(parquetFile)} MB; node ${process.version}, one thread`,
     )
-    console.log(`${os.availableParallelism()} CPUs; jobs N: this thread and N - 1 worker threads`)
-    const runs: [string, number[]][] = [
-      ['schema', [1]],
-      ['render', [1, 2, 4]],
-      ['bpe', [1, 2, 4]],
-      ['chars', [1]],
-    ]
+    console.log(
+      `${os.availableParallelism()} CPUs; jobs N: N threads, either "shards" (each reads and checks its own share of the rows, the run's way for a local dataset of 32 MiB or more) or "pool" (this thread reads and runs the rules, N - 1 worker threads render and count tokens)`,
+    )
+    const only = process.env.BENCH_MODES?.split(',')
+    const runs: [string, number[]][] = (
+      [
+        ['schema', [1, 2]],
+        ['render', [1, 2, 4]],
+        ['bpe', [1, 2, 4]],
+        ['chars', [1]],
+      ] as [string, number[]][]
+    ).filter(([mode]) => !only || only.includes(mode))
     for (const file of [jsonlFile, parquetFile]) {
       for (const [mode, jobsList] of runs) {
         for (const jobs of jobsList) {
-          const r = spawnSync(
-            process.execPath,
-            ['--import', 'tsx', self, '--child', file, mode, String(total), String(jobs)],
-            { encoding: 'utf8' },
-          )
-          if (r.status !== 0) throw new Error(r.stderr)
-          const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
-          const label = {
-            schema: 'schema only',
-            render: 'schema + render',
-            bpe: 'render + tokens (BPE)',
-            chars: 'render + tokens (chars)',
-          }[mode]
-          console.log(
-            `${path.extname(file).slice(1).padEnd(8)} ${label!.padEnd(24)} jobs ${jobs}  ${String(m.rows).padStart(7)} rows  ${Math.round(
-              m.rows / m.seconds,
+          for (const split of jobs > 1 ? [false, true] : [false]) {
+            const r = spawnSync(
+              process.execPath,
+              [childBundle, file, mode, String(total), String(jobs), String(split)],
+              { encoding: 'utf8' },
             )
-              .toLocaleString('en-US')
-              .padStart(7)} rows/s  peak RSS ${m.rssMB.toFixed(0)} MB`,
-          )
+            if (r.status !== 0) throw new Error(r.stderr)
+            const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
+            const label = {
+              schema: 'schema only',
+              render: 'schema + render',
+              bpe: 'render + tokens (BPE)',
+              chars: 'render + tokens (chars)',
+            }[mode]
+            const how = jobs === 1 ? '' : split ? ' shards' : ' pool'
+            console.log(
+              `${path.extname(file).slice(1).padEnd(8)} ${label!.padEnd(24)} jobs ${jobs}${how.padEnd(7)}  ${String(m.rows).padStart(7)} rows  ${Math.round(
+                m.rows / m.seconds,
+              )
+                .toLocaleString('en-US')
+                .padStart(7)} rows/s  peak RSS ${m.rssMB.toFixed(0)} MB`,
+            )
+          }
         }
       }
     }
@@ -133,6 +122,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child')
-  await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), Number(process.argv[6] ?? 1))
-else await main()
+await main()

@@ -1,6 +1,8 @@
 import { datasetRules } from './rules/registry.js'
 import { runDatasetRules } from './engine/run-dataset.js'
 import { defaultJobs } from './engine/row-pool.js'
+import { runDatasetInShards, threadShares } from './engine/shard-threads.js'
+import { recordingSource, type SourceRecord } from './sources/recorded.js'
 import { describeError, isCheckError, SourceError, UsageError } from './common/errors.js'
 import { listNames } from './common/wording.js'
 import type { Settings, TargetSpec } from './settings.js'
@@ -23,9 +25,13 @@ export async function checkDataset(
   openBase: (spec: TargetSpec) => Promise<Source>,
 ) {
   let base: BaseModel | undefined
+  // What the base model's load read: the threads of a run in shards load it again from these bytes.
+  let record: SourceRecord | undefined
   if (spec.base) {
     try {
-      base = await loadBaseModel(await openBase(spec.base), spec.base.ref)
+      const recording = recordingSource(await openBase(spec.base))
+      base = await loadBaseModel(recording.source, spec.base.ref)
+      record = recording.record
     } catch (error) {
       if (isCheckError(error))
         throw new SourceError(`cannot read the base model ${spec.base.ref}: ${describeError(error)}`)
@@ -37,24 +43,52 @@ export async function checkDataset(
     ? findDataFiles({ ...listing, entries: listing.entries.filter((e) => e.path === spec.file) })
     : findDataFiles(listing, spec.splits)
   if (!spec.file && spec.splits) missingSplits(spec.ref, spec.splits, found.splits)
-  const result = await runDatasetRules(
-    source,
-    found.files,
-    found.unsupported.map((e) => e.path),
-    datasetRules,
-    {
-      levels: settings.levels,
-      docsBase,
-      base,
-      maxRows: spec.maxRows,
-      jobs: settings.jobs ?? defaultJobs(),
-      ...(spec.shard ? { shard: spec.shard } : {}),
-      // A dataset named by its file: findings about the whole dataset name that file, not its folder.
-      datasetPath: spec.file,
-      onProgress: hooks.onProgress && ((rows, rps) => hooks.onProgress!(spec.ref, rows, rps)),
-    },
-    listing.truncated,
-  )
+  const jobs = settings.jobs ?? defaultJobs()
+  const unsupported = found.unsupported.map((e) => e.path)
+  const onProgress = hooks.onProgress && ((rows: number, rps: number) => hooks.onProgress!(spec.ref, rows, rps))
+  // A large local dataset is split among the threads, each reading its own share; else one thread reads
+  // and worker threads render the rows (engine/shard-threads.ts says which).
+  const threads = threadShares(jobs, {
+    local: !spec.hub,
+    shard: spec.shard !== undefined,
+    maxRows: spec.maxRows,
+    bytes: found.files.reduce((n, f) => n + f.size, 0),
+  })
+  const result =
+    threads > 0
+      ? await runDatasetInShards(
+          {
+            root: spec.root,
+            display: source.display,
+            files: found.files,
+            unsupported,
+            truncated: listing.truncated,
+            ...(base && record ? { base: { ref: base.ref, record } } : {}),
+            levels: settings.levels,
+            docsBase,
+            ...(spec.file !== undefined ? { datasetPath: spec.file } : {}),
+          },
+          threads,
+          onProgress ? { onProgress } : {},
+        )
+      : await runDatasetRules(
+          source,
+          found.files,
+          unsupported,
+          datasetRules,
+          {
+            levels: settings.levels,
+            docsBase,
+            base,
+            maxRows: spec.maxRows,
+            jobs,
+            ...(spec.shard ? { shard: spec.shard } : {}),
+            // A dataset named by its file: findings about the whole dataset name that file, not its folder.
+            datasetPath: spec.file,
+            onProgress,
+          },
+          listing.truncated,
+        )
   // The data files in the order read: a shard's report carries them (shard-state.ts).
   return { ...result, files: found.files.map((f) => ({ path: f.path, split: f.split })) }
 }

@@ -16,7 +16,7 @@ import { plainParseMessage } from './common/json-errors.js'
 import { isObject, jsonNesting } from './common/json.js'
 import { PackedError, unpackNumbers } from './common/packed.js'
 import { listNames, plural } from './common/wording.js'
-import type { DatasetStats } from './engine/dataset-stats.js'
+import { TOKEN_SAMPLE, type DatasetStats, type SampledRow } from './engine/dataset-stats.js'
 import type { OmittedFindings } from './engine/finding-cap.js'
 import { mergeDatasetShards, type DatasetShard } from './engine/merge-shards.js'
 import { datasetRules, findRule } from './rules/registry.js'
@@ -238,7 +238,15 @@ const StatsJson = z.object({
   badRows: count,
   splits: z.array(z.tuple([text, count, count])),
   roles: z.array(z.tuple([z.string().max(20), count])),
-  tokens: z.object({ counts: z.string(), every: position, first: count }).nullable(),
+  tokens: z
+    .object({
+      keys: z.string(),
+      bytes: z.string(),
+      counts: z.string(),
+      // A power of two: the step of a sample (dataset-stats.ts).
+      every: position.refine((n) => Number.isInteger(Math.log2(n)) && n <= 2 ** 32, 'a power of two'),
+    })
+    .nullable(),
   noTokens: text.nullable(),
   seconds: z.number().min(0),
   partial: z.object({ checked: count, maxRows: position, total: count.nullable() }).nullable(),
@@ -547,10 +555,14 @@ function datasetShard(label: string, t: TargetJson, options: MergeOptions): Data
     new UsageError(`${label}: the shard state of dataset ${JSON.stringify(clip(t.ref))} ${what}`)
   const { findings, omitted } = rebuild(label, t, options)
   let order: number[]
-  let tokenCounts: number[]
+  let tokenSample: SampledRow[]
   try {
     order = unpackNumbers(state.order, findings.length)
-    tokenCounts = state.stats.tokens ? unpackNumbers(state.stats.tokens.counts, 1_000_000) : []
+    const t = state.stats.tokens
+    const [keys, bytes, counts] = t ? [t.keys, t.bytes, t.counts].map((p) => unpackNumbers(p, TOKEN_SAMPLE)) : []
+    if (keys && (keys.length !== bytes!.length || keys.length !== counts!.length))
+      throw broken('has token samples of different lengths')
+    tokenSample = (keys ?? []).map((key, i) => ({ key, bytes: bytes![i]!, count: counts![i]! }))
   } catch (error) {
     if (error instanceof PackedError) throw broken(`cannot be read: ${error.message}`)
     throw error
@@ -592,11 +604,11 @@ function datasetShard(label: string, t: TargetJson, options: MergeOptions): Data
             p95: 0,
             max: 0,
             counted: 0,
-            ...(s.tokens.every > 1 ? { sample: { first: s.tokens.first, every: s.tokens.every } } : {}),
+            ...(s.tokens.every > 1 ? { sample: { first: 0 as const, every: s.tokens.every } } : {}),
           },
         }
       : {}),
-    ...(tokenCounts.length ? { tokenCounts } : {}),
+    ...(tokenSample.length ? { tokenSample } : {}),
     ...(s.noTokens !== null ? { noTokens: s.noTokens } : {}),
   }
   // Only the dataset rules' states: a key of any other name is not read.

@@ -56,8 +56,11 @@ export interface StatsState {
   /** [split, rows, unreadable], in the order the run met them. */
   splits: [string, number, number][]
   roles: [string, number][]
-  /** The shard's counted rows; `first` and `every` as in TokenStats.sample (every 1: all counted). */
-  tokens: { counts: string; every: number; first: number } | null
+  /**
+   * The shard's sampled rows (SampledRow), packed one list per field in the same order; `every` as in
+   * TokenStats.sample (1: every rendered row of the shard counted).
+   */
+  tokens: { keys: string; bytes: string; counts: string; every: number } | null
   noTokens: string | null
   seconds: number
   partial: { checked: number; maxRows: number; total: number | null } | null
@@ -123,11 +126,12 @@ function statsState(d: DatasetStats): StatsState {
     badRows: d.badRows,
     splits: [...d.rowsPerSplit].map(([split, rows]) => [split, rows, d.unreadablePerSplit.get(split) ?? 0]),
     roles: [...d.roles],
-    tokens: d.tokenCounts?.length
+    tokens: d.tokenSample?.length
       ? {
-          counts: packNumbers(d.tokenCounts),
+          keys: packNumbers(d.tokenSample.map((r) => r.key)),
+          bytes: packNumbers(d.tokenSample.map((r) => r.bytes)),
+          counts: packNumbers(d.tokenSample.map((r) => r.count)),
           every: d.tokens?.sample?.every ?? 1,
-          first: d.tokens?.sample?.first ?? d.tokenCounts.length,
         }
       : null,
     noTokens: d.noTokens ?? null,

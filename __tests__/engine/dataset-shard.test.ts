@@ -9,8 +9,9 @@ import { checkTargets } from '../../src/check.js'
 import type { Finding } from '../../src/common/finding.js'
 import { UsageError } from '../../src/common/errors.js'
 import { runDatasetRules, shardFiles, shardRows } from '../../src/engine/run-dataset.js'
+import { readParquet } from '../../src/readers/read-parquet.js'
 import { readRows } from '../../src/readers/read-rows.js'
-import type { RowEvent } from '../../src/readers/rows.js'
+import { eventRows, type RowEvent } from '../../src/readers/rows.js'
 import { findDataFiles } from '../../src/readers/splits.js'
 import { toJson } from '../../src/report/json.js'
 import { formatSummary } from '../../src/report/summary.js'
@@ -41,13 +42,45 @@ function recorder(seen: string[]): DatasetRule {
   }
 }
 
+/**
+ * Which share of `count` each row of a JSON Lines text falls in (0-based, in row order): the share
+ * whose bytes its line begins in, blank lines being no rows.
+ */
+function shareOfRows(text: string, count: number): number[] {
+  const size = Buffer.byteLength(text)
+  const from = (k: number) => Math.floor((k * size) / count)
+  const owners: number[] = []
+  let at = 0
+  for (const line of text.split('\n')) {
+    if (line.trim() !== '' && at < size) {
+      let k = 0
+      while (from(k + 1) <= at) k++
+      owners.push(k)
+    }
+    at += Buffer.byteLength(line) + 1
+  }
+  return owners
+}
+
 /** One run over in-memory files: the rows it checked, its findings and its stats. */
 async function run(
   files: Record<string, MemoryEntry>,
   shard?: { index: number; count: number },
   maxRows?: number,
+  countBytes = false,
 ) {
-  const source = memorySource(files)
+  const bytesRead = countBytes ? new Map<string, number>() : undefined
+  const plain = memorySource(files)
+  const source = bytesRead
+    ? {
+        ...plain,
+        readRange: async (p: string, start: number, end: number) => {
+          const bytes = await plain.readRange(p, start, end)
+          bytesRead.set(p, (bytesRead.get(p) ?? 0) + bytes.length)
+          return bytes
+        },
+      }
+    : plain
   const found = findDataFiles(await source.list())
   const seen: string[] = []
   const result = await runDatasetRules(source, found.files, [], [recorder(seen), ...datasetRules], {
@@ -56,7 +89,7 @@ async function run(
     ...(shard ? { shard } : {}),
     ...(maxRows ? { maxRows } : {}),
   })
-  return { seen, ...result }
+  return { seen, bytesRead, ...result }
 }
 
 /** Every shard of `count`, in order. */
@@ -113,67 +146,104 @@ describe('dataset shards', () => {
     ])
   })
 
-  it('one JSONL file, 4 shards: row r to shard ((r - 1) mod 4) + 1', async () => {
-    const files = { 'train.jsonl': jsonl(mixed(50, 'a')) }
+  it('one JSONL file, 4 shards: each the lines that begin in its quarter of the bytes', async () => {
+    const text = jsonl(mixed(50, 'a'))
+    const files = { 'train.jsonl': text }
     const { whole, parts } = await expectPartition(files, 4)
     // Findings of several rules, each rule's found by more than one shard.
     expect(new Set(whole.findings.map((f) => f.ruleId)).size).toBeGreaterThanOrEqual(3)
-    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => r % 4 === i)))
+    const owner = shareOfRows(text, 4)
+    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => owner[r] === i)))
+    expect(parts.map((p) => p.seen.length).every((n) => n >= 10)).toBe(true)
     // The single run finds duplicates the shards do not see together: that is what the summary says.
     expect(whole.findings.filter(DS302).length).toBeGreaterThan(
       parts.reduce((n, p) => n + p.findings.filter(DS302).length, 0),
     )
   })
 
-  it('fewer files than shards: JSONL rows numbered across the dataset, round robin', async () => {
-    const files = { 'train.jsonl': jsonl(mixed(13, 'a')), 'validation.jsonl': jsonl(mixed(6, 'b')) }
+  it('fewer files than shards: each JSONL file shared by its bytes', async () => {
+    const a = jsonl(mixed(13, 'a'))
+    const b = jsonl(mixed(6, 'b'))
+    const files = { 'train.jsonl': a, 'validation.jsonl': b }
     const { whole, parts } = await expectPartition(files, 3)
-    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => r % 3 === i)))
+    const owner = [...shareOfRows(a, 3), ...shareOfRows(b, 3)]
+    parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => owner[r] === i)))
   })
 
-  it("a JSONL shard parses only its own rows: the others' lines are counted, not parsed", async () => {
-    // Two files of 37 and 20 rows (blank lines between some), fewer than the shards: rows numbered
-    // across the dataset, round robin.
+  it('a JSON array in a .jsonl file is the first share\'s whole; a .json file goes round robin', async () => {
+    const rows = mixed(12, 'a').map((r) => ('raw' in r ? { messages: 'x' } : r))
+    const files = { 'train.jsonl': JSON.stringify(rows), 'validation.json': JSON.stringify(rows) }
+    const { whole, parts } = await expectPartition(files, 3)
+    const train = (p: { seen: string[] }) => p.seen.filter((s) => s.startsWith('train'))
+    expect(parts.map((p) => train(p).length)).toEqual([12, 0, 0])
+    const validation = whole.seen.filter((s) => s.startsWith('validation'))
+    parts.forEach((p, i) =>
+      expect(p.seen.filter((s) => s.startsWith('validation'))).toEqual(validation.filter((_, r) => r % 3 === i)),
+    )
+  })
+
+  it("a JSONL shard parses only its own rows, and reads no chunk past its share: the others' lines before it are counted", async () => {
+    // Two files, blank lines between some rows, lines of about 1 KB crossing the 1 MiB chunks.
     const text = (n: number, tag: string) =>
-      jsonl(mixed(n, tag)).replace(/\n/g, (m, at: number) => (at % 3 ? m : '\n\n'))
-    const files = { 'a.jsonl': text(37, 'a'), 'c.jsonl': text(20, 'c') }
+      jsonl(
+        Array.from({ length: n }, (_, i) =>
+          i % 7 === 3 ? raw('{"messages": [') : chat(['user', `${tag}${i} ${'x'.repeat(1000)}`], ['assistant', 'ok']),
+        ),
+      ).replace(/\n/g, (m, at: number) => (at % 3 ? m : '\n\n'))
+    const files = { 'a.jsonl': text(3700, 'a'), 'c.jsonl': text(20, 'c') }
     const whole = await run(files)
     const parse = jest.spyOn(JSON, 'parse')
     try {
       for (let i = 1; i <= 3; i++) {
         parse.mockClear()
-        const part = await run(files, { index: i, count: 3 })
-        const rows = whole.seen.filter((_, r) => r % 3 === i - 1)
+        const part = await run(files, { index: i, count: 3 }, undefined, true)
+        const owner = [...shareOfRows(files['a.jsonl'], 3), ...shareOfRows(files['c.jsonl'], 3)]
+        const rows = whole.seen.filter((_, r) => owner[r] === i - 1)
         expect(part.seen).toEqual(rows)
         // Each of its rows parsed once (the rules parse no row text again); none of the other shards'.
         expect(parse.mock.calls.length).toBeLessThanOrEqual(rows.length)
+        // Bytes read of a.jsonl: up to its share's end and one chunk more, never the file after it.
+        const size = Buffer.byteLength(files['a.jsonl'])
+        expect(part.bytesRead!.get('a.jsonl')).toBeLessThanOrEqual(Math.floor((i * size) / 3) + 1024 * 1024)
       }
     } finally {
       parse.mockRestore()
     }
   })
 
-  it('readRows with parse: the same rows, those declined as `left`, lines across chunks and bad lines included', async () => {
+  it('readRows with a byte share: the same rows, the others counted as `left`, lines across chunks and bad lines included', async () => {
     // Rows of about 1 KB (2.4 MB in all, read 1 MiB at a time: lines cross chunks), some not JSON, one
-    // not UTF-8.
+    // not UTF-8, blank and CRLF lines, a BOM.
     const lines = Array.from({ length: 2400 }, (_, i) =>
       i % 37 === 5
         ? '{"messages": ['
-        : JSON.stringify({ messages: [{ role: 'user', content: `${i} ${'x'.repeat(1000)}` }] }),
+        : i % 101 === 7
+          ? '  \r'
+          : JSON.stringify({ messages: [{ role: 'user', content: `${i} ${'x'.repeat(1000)}` }] }) + (i % 13 ? '' : '\r'),
     )
     const bytes = Buffer.concat([
-      Buffer.from(lines.join('\n') + '\n'),
+      Buffer.from('\ufeff' + lines.join('\n') + '\n'),
       Buffer.from([0xff, 0x0a]),
-      Buffer.from('{"a": 1}\n'),
+      Buffer.from('{"a": 1}'),
     ])
     const source = memorySource({ 'train.jsonl': bytes })
     const [file] = findDataFiles(await source.list()).files
     const all: RowEvent[] = []
     for await (const e of readRows(source, file!)) all.push(e)
-    const some: RowEvent[] = []
-    for await (const e of readRows(source, file!, { parse: (row) => row % 3 === 0 })) some.push(e)
-    expect(all.length).toBe(2402)
-    expect(some).toEqual(all.map((e) => (e.row % 3 === 0 ? e : { kind: 'left', row: e.row, line: e.line })))
+    expect(all.length).toBe(lines.filter((l) => l.trim() !== '').length + 2)
+    for (const cut of [[0, 1, bytes.length], [0, 500_000, 1_048_576, 1_048_577, 2_000_000, bytes.length]]) {
+      const shares = cut.slice(1).map((to, k) => ({ from: cut[k]!, to }))
+      const got: RowEvent[][] = []
+      for (const share of shares) {
+        const events: RowEvent[] = []
+        for await (const e of readRows(source, file!, { share: { ...share, countAfter: true } })) events.push(e)
+        got.push(events)
+      }
+      // Each row is read by exactly one share, as the whole file reads it; every share counts every row.
+      const read = got.flatMap((events) => events.filter((e) => e.kind !== 'left'))
+      expect(read.sort((x, y) => x.row - y.row)).toEqual(all)
+      for (const events of got) expect(events.reduce((n, e) => n + eventRows(e), 0)).toBe(all.length)
+    }
   })
 
   it('one Parquet file, 4 shards: contiguous ranges, as its footer says how many rows', async () => {
@@ -191,10 +261,50 @@ describe('dataset shards', () => {
     ])
   })
 
+  it('a Parquet shard decodes only the row groups of its range; the others are counted from the footer', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [{ role: 'user', content: `q${i}` }])
+    const source = memorySource({ 'train.parquet': messagesParquet(rows, { rowGroupSize: 10 }) })
+    const [file] = findDataFiles(await source.list()).files
+    for (const [shard, groups] of [
+      [{ index: 1, count: 4 }, 3], // rows 1–25: groups 1–3
+      [{ index: 2, count: 4 }, 3], // rows 26–50: groups 3–5
+      [{ index: 4, count: 4 }, 3], // rows 76–100: groups 8–10
+    ] as const) {
+      const counters = { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
+      const events: RowEvent[] = []
+      const range = (n: number) => shardRows(n, shard)
+      for await (const batch of readParquet(source, file!, { columns: 'rules', range, counters }))
+        events.push(...batch)
+      const { first, last } = range(100)
+      expect(events.filter((e) => e.kind === 'row').map((e) => e.row)).toEqual(
+        Array.from({ length: last - first + 1 }, (_, i) => first + i),
+      )
+      expect(events.reduce((n, e) => n + eventRows(e), 0)).toBe(100)
+      expect(counters.groupsPlanned).toBe(groups)
+    }
+    // A group past the limits that a range ends in is reported whole, by the shard whose range it begins
+    // in, as one run reports it.
+    const limits = { groupRows: 5 }
+    const whole: RowEvent[] = []
+    for await (const batch of readParquet(source, file!, { columns: 'rules', limits })) whole.push(...batch)
+    const parts = await Promise.all(
+      shards(3).map(async (shard) => {
+        const events: RowEvent[] = []
+        const range = (n: number) => shardRows(n, shard)
+        for await (const batch of readParquet(source, file!, { columns: 'rules', range, limits }))
+          events.push(...batch)
+        const { first } = range(100)
+        expect(events.reduce((n, e) => n + eventRows(e), 0)).toBe(100)
+        return events.filter((e) => e.kind === 'bad-row' && e.row >= first)
+      }),
+    )
+    expect(parts.flat().sort((a, b) => a.row - b.row)).toEqual(whole)
+  })
+
   it('shards of a dataset with fewer rows than shards: some check nothing, none says "no rows"', async () => {
     const files = { 'train.jsonl': jsonl([good(1), good(2)]) }
     const { parts } = await expectPartition(files, 4)
-    expect(parts.map((p) => p.seen.length)).toEqual([1, 1, 0, 0])
+    expect(parts.map((p) => p.seen.length)).toEqual([1, 0, 1, 0]) // the lines begin in the first and third quarters
     for (const p of parts) expect(p.findings.filter((f) => f.messageId === 'noRows')).toEqual([])
   })
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BaseModel } from '../../src/artifacts/base-model.js'
-import { statsCollector, TOKEN_FIRST, TOKEN_SAMPLE } from '../../src/engine/dataset-stats.js'
+import {
+  mergeStats,
+  sampleKey,
+  statsCollector,
+  TOKEN_SAMPLE,
+  type DatasetStats,
+} from '../../src/engine/dataset-stats.js'
 import type { DatasetRow } from '../../src/rules/dataset-rule.js'
 
 const row = (split: string, n: number, value: unknown = {}): DatasetRow => ({
@@ -111,29 +117,67 @@ describe('token length statistics', () => {
     expect(tokens.max).toBe(Math.max(...lengths))
   })
 
-  it('past it, tokenizes the first rows and an even sample after them, never more than the sample size', () => {
+  it('past it, tokenizes about one row in 2^k, picked by file and row, never more than the sample size', () => {
     const { asked, base, rendered } = counting()
     const stats = statsCollector(base)
     for (let n = 1; n <= 123_457; n++) stats.row(rendered(n), [])
     const tokens = finish(stats, base).tokens!
     expect(asked.length).toBeLessThanOrEqual(TOKEN_SAMPLE)
+    expect(asked.length).toBeGreaterThan(TOKEN_SAMPLE / 2)
     expect(tokens.counted).toBe(asked.length)
-    expect(tokens.sample).toEqual({ first: TOKEN_FIRST, every: 16 })
-    // The first rows, then every 16th row after them to the end, each once.
-    const after = asked.slice(TOKEN_FIRST)
-    expect(asked.slice(0, TOKEN_FIRST)).toEqual(Array.from({ length: TOKEN_FIRST }, (_, i) => i + 1))
-    expect(after).toEqual(Array.from({ length: after.length }, (_, i) => TOKEN_FIRST + 16 * (i + 1)))
-    expect(after.at(-1)).toBeGreaterThan(123_457 - 16)
+    expect(tokens.sample).toEqual({ first: 0, every: 16 })
+    // Exactly the rows whose key is a multiple of 16, each once, spread over the whole file.
+    const picked = Array.from({ length: 123_457 }, (_, i) => i + 1).filter(
+      (n) => sampleKey('train.jsonl', n) % 16 === 0,
+    )
+    expect(asked).toEqual(picked)
+    expect(asked[0]).toBeLessThan(200)
+    expect(asked.at(-1)).toBeGreaterThan(123_457 - 200)
   })
 
-  it('a shard of 4 samples a quarter: its first 250 rows and an even sample, at most 2,500 rows', () => {
+  it('the rows a shard samples are the rows one run samples, at the same step or a finer one; merged, they are that run', () => {
+    const { base, rendered } = counting()
+    const n = 123_457
+    const one = statsCollector(base)
+    for (let r = 1; r <= n; r++) one.row(rendered(r), [])
+    const whole = finish(one, base)
+    for (const count of [2, 3, 16]) {
+      // Rows dealt out as a matrix's shards or threads get them: in ranges and round robin.
+      for (const deal of [(r: number) => Math.floor(((r - 1) * count) / n), (r: number) => r % count]) {
+        const shards = Array.from({ length: count }, () => statsCollector(base))
+        for (let r = 1; r <= n; r++) shards[deal(r)]!.row(rendered(r), [])
+        const parts = shards.map((s) => finish(s, base))
+        for (const p of parts) expect(p.tokens!.sample?.every ?? 1).toBeLessThanOrEqual(16)
+        const merged = mergeStats(parts, { splits: ['train'], byFile: false })
+        expect(merged.tokens).toEqual(whole.tokens)
+        const byKey = (s: DatasetStats) => [...s.tokenSample!].sort((a, b) => a.key - b.key)
+        expect(byKey(merged)).toEqual(byKey(whole))
+      }
+    }
+  })
+
+  it('narrowed to a coarser step before counting (threads checking shares), it counts only the rows of that step', () => {
     const { asked, base, rendered } = counting()
-    const stats = statsCollector(base, 4)
-    for (let n = 1; n <= 123_457; n++) stats.row(rendered(n), [])
+    const stats = statsCollector(base)
+    for (let n = 1; n <= 30_000; n++) stats.row(rendered(n), [])
+    const { rows, level } = stats.sample()
+    expect(rows.length).toBeLessThanOrEqual(TOKEN_SAMPLE)
+    stats.narrow(level - 1) // finer than its own: no change
+    expect(stats.sample().rows).toEqual(rows)
+    stats.narrow(level + 2)
     const tokens = finish(stats, base).tokens!
-    expect(asked.length).toBeLessThanOrEqual(Math.ceil(TOKEN_SAMPLE / 4))
-    expect(asked.length).toBeGreaterThan(Math.ceil(TOKEN_SAMPLE / 8))
-    expect(asked.slice(0, 250)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1))
-    expect(tokens.sample?.first).toBe(Math.ceil(TOKEN_FIRST / 4))
+    expect(asked.length).toBe(rows.filter((r) => r.key % 2 ** (level + 2) === 0).length)
+    expect(tokens.sample).toEqual({ first: 0, every: 2 ** (level + 2) })
+  })
+
+  it('sample keys spread the rows of a file, and of files named alike, evenly', () => {
+    for (const path of ['train.jsonl', 'data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet']) {
+      const low = Array.from({ length: 65_536 }, (_, i) => sampleKey(path, i + 1) % 64)
+      const zeros = low.filter((k) => k === 0).length
+      expect(zeros).toBeGreaterThan(1024 * 0.85)
+      expect(zeros).toBeLessThan(1024 * 1.15)
+    }
+    expect(sampleKey('a', 1)).not.toBe(sampleKey('b', 1))
+    expect(sampleKey('a', 1)).toBe(sampleKey('a', 1))
   })
 })

@@ -155,7 +155,7 @@ describe('worker threads', () => {
     })
     try {
       const reply = await pool.rows([
-        { tool: false, messages: [{ role: 'user', content: 'hi' }], tools: null, count: false },
+        { tool: false, messages: [{ role: 'user', content: 'hi' }], tools: null },
       ])
       expect(reply.results).toEqual([{ render: { ok: true, text: 'hi!' } }])
     } finally {
@@ -176,7 +176,7 @@ describe('worker threads', () => {
       { resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } },
     )
     try {
-      const reply = pool.rows([{ tool: false, messages: [], tools: null, count: false }])
+      const reply = pool.rows([{ tool: false, messages: [], tools: null }])
       await expect(reply).rejects.toBeInstanceOf(WorkerStopped)
       await expect(reply).rejects.toThrow(/ran out of memory|exited/)
       // The pool has no thread left: later work fails at once, it does not hang.

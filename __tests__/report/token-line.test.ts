@@ -16,13 +16,13 @@ describe('token statistics in the summary', () => {
         p95: 1800,
         max: 4000,
         counted: 7125,
-        sample: { first: 1000, every: 8 },
+        sample: { first: 0, every: 8 },
       }),
     ).toBe(
-      'Tokens per rendered row, in a sample of 7,125 rows (the first 1,000 and every 8th row after): min 9 · median 120 · p95 1,800 · max 4,000 in the sample',
+      'Tokens per rendered row, in a sample of 7,125 rows (about one in 8, picked by file and row): min 9 · median 120 · p95 1,800 · max 4,000 in the sample',
     )
     expect(
-      tokenLine({ min: 1, median: 1, p95: 1, max: 1, counted: 6000, sample: { first: 1000, every: 2 } }),
-    ).toContain('every 2nd row after')
+      tokenLine({ min: 1, median: 1, p95: 1, max: 1, counted: 6000, sample: { first: 0, every: 1024 } }),
+    ).toContain('(about one in 1,024, picked by file and row)')
   })
 })

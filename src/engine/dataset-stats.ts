@@ -14,19 +14,20 @@ export interface TokenStats {
   /** Rows whose tokens were counted. */
   counted: number
   /**
-   * Set when not every row was counted: the first `first` rows and every `every`-th row after them, at
-   * most TOKEN_SAMPLE in all. The figures are the sample's, named so in the summary and the JSON report.
+   * Set when not every row was counted: about one row in `every` (a power of two), the rows whose
+   * sampleKey has that many low zero bits, at most TOKEN_SAMPLE in all. The figures are the sample's,
+   * named so in the summary and the JSON report. `first` is 0: no rows are counted ahead of the sample
+   * (the JSON report's field, kept for the scripts that read it).
    */
-  sample?: {
-    first: number
-    every: number
-    /**
-     * Set on the figures of a dataset merged from the reports of its shards (merge-reports): each shard
-     * took its own sample, the first `first` of its rows and every `every`-th after (at most), and the
-     * figures are over all of them.
-     */
-    shards?: number
-  }
+  sample?: { first: 0; every: number }
+}
+
+/** One sampled row's tokens, as a shard's report carries it to be merged: see statsCollector. */
+export interface SampledRow {
+  key: number
+  /** Its rendered text's size as the sample's byte cap counts it (two bytes a UTF-16 unit). */
+  bytes: number
+  count: number
 }
 
 export interface DatasetStats {
@@ -59,28 +60,67 @@ export interface DatasetStats {
   /** Why tokens were not counted, when they were not. */
   noTokens?: string
   seconds: number
-  /** The token counts `tokens` is taken over (a shard's report carries them, to merge the shards'). */
-  tokenCounts?: number[]
+  /** The sampled rows `tokens` is taken over (a shard's report carries them, to merge the shards'). */
+  tokenSample?: SampledRow[]
 }
 
 /**
- * Rows tokenized for the statistics, at most: the first TOKEN_FIRST rows, then every k-th row, k doubling
- * whenever the kept rows would pass the cap. The rows after the first are kept as rendered text and
- * tokenized once the pass is over, so rows dropped from the sample are never tokenized; their text is kept
- * up to TOKEN_SAMPLE_BYTES, past which k doubles too. DS402 tokenizes only rows that may be too long.
- * A shard of n takes an n-th of both, so the shards' samples merged are about one run's.
+ * Rows tokenized for the statistics, at most: every rendered row while there are no more, then the rows
+ * whose sampleKey ends in k zero bits, k growing by one whenever the kept rows would pass the cap. Which
+ * rows are sampled depends on the rows alone, not on their order or on who reads them, so the shards of
+ * a dataset keep the rows one run keeps (at a finer step), and their samples merged are that run's
+ * (mergeStats). The sampled rows are kept as rendered text and tokenized once the pass is over, so rows
+ * dropped from the sample are never tokenized; their text is kept up to TOKEN_SAMPLE_BYTES, past which
+ * k grows too. DS402 tokenizes only rows that may be too long.
  */
 export const TOKEN_SAMPLE = 10_000
-export const TOKEN_FIRST = 1000
 const TOKEN_SAMPLE_BYTES = 64 * 1024 * 1024
+
+/**
+ * A row's place in the sample: a 32-bit hash of its file's path and its row (FNV-1a, then MurmurHash3's
+ * finalizer, https://github.com/aappleby/smhasher/blob/master/src/MurmurHash3.cpp), evenly spread over
+ * the rows of a file and of a dataset.
+ */
+export function sampleKey(path: string, row: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193)
+  h ^= Math.imul(row, 0x9e3779b1)
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/** Whether a row of `key` is in the sample of step 2^`level`. */
+const inSample = (key: number, level: number) => level === 0 || key % 2 ** level === 0
+
+/**
+ * The step that keeps `rows` (sampled at `level` or finer) within the caps: the same whatever order the
+ * rows came in and however they were split, as a step only grows when the rows it keeps are too many.
+ */
+export function settleSample<T extends { key: number; bytes: number }>(
+  rows: T[],
+  level: number,
+): { rows: T[]; level: number } {
+  rows = rows.filter((r) => inSample(r.key, level))
+  let bytes = rows.reduce((n, r) => n + r.bytes, 0)
+  while (rows.length > 1 && (rows.length > TOKEN_SAMPLE || bytes > TOKEN_SAMPLE_BYTES)) {
+    level++
+    rows = rows.filter((r) => inSample(r.key, level))
+    bytes = rows.reduce((n, r) => n + r.bytes, 0)
+  }
+  return { rows, level }
+}
+
+/** The figures of a sample: undefined when no row of it was counted. */
+function sampleStats(rows: readonly SampledRow[], level: number): TokenStats | undefined {
+  if (rows.length === 0) return undefined
+  return { ...tokenStats(rows.map((r) => r.count)), ...(level > 0 ? { sample: { first: 0, every: 2 ** level } } : {}) }
+}
 
 const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 
 /** Counts rows as they pass; `result` gives the statistics once the pass is over. */
-export function statsCollector(base: BaseModel | undefined, share = 1) {
-  // A shard of n (merge-reports puts the shards' samples together) samples its n-th of the rows.
-  const first = Math.ceil(TOKEN_FIRST / share)
-  const most = Math.ceil(TOKEN_SAMPLE / share)
+export function statsCollector(base: BaseModel | undefined) {
   let rows = 0
   let badRows = 0
   let unreadable = 0
@@ -95,16 +135,13 @@ export function statsCollector(base: BaseModel | undefined, share = 1) {
   // Roles come from the data: Friendli's four and one bucket for anything else, so a dataset with role
   // and content swapped cannot fill memory or the summary with its text.
   const roles = new Map<string, number>()
-  const counts: number[] = []
-  // Rows after the first: their place after `first` (a multiple of `stride`) and rendered text.
-  let kept: { at: number; text: string }[] = []
+  // The sampled rows, with their rendered text until it is counted (a row counted already has its count).
+  let kept: ({ key: number; bytes: number } & ({ text: string } | { count: number }))[] = []
   let keptBytes = 0
-  let stride = 1
+  let level = 0
   return {
     /** Rows read so far, parsed or not: what max-rows counts. */
     seen: () => rows + badRows,
-    /** The first rows, counted as they pass (then an even sample): a worker thread counts them. */
-    first,
     /** A row that could not be parsed, in a file of `split`. */
     badRow(split: string) {
       badRows++
@@ -121,27 +158,36 @@ export function statsCollector(base: BaseModel | undefined, share = 1) {
           roles.set(bucket, (roles.get(bucket) ?? 0) + 1)
         }
       if (!base?.countTokens) return rows
-      const at = rows - first
-      if (at <= 0) {
-        // The first rows are counted as they pass, so a tokenizer that hangs is stopped during the pass.
-        const n = row.tokens() // undefined: not rendered, or the tokenizer was stopped
-        if (n !== undefined) counts.push(n)
-      } else if (at % stride === 0) {
-        const r = row.rendered()
-        if (r?.ok) {
-          kept.push({ at, text: r.text })
-          keptBytes += r.text.length * 2
-        }
-        while (kept.length > 1 && (kept.length > most - first || keptBytes > TOKEN_SAMPLE_BYTES)) {
-          stride *= 2
-          kept = kept.filter((k) => k.at % stride === 0)
-          keptBytes = kept.reduce((sum, k) => sum + k.text.length * 2, 0)
-        }
+      const key = sampleKey(row.file.path, row.row)
+      if (!inSample(key, level)) return rows
+      const r = row.rendered()
+      if (!r?.ok) return rows
+      const count = row.knownTokens?.()
+      kept.push({ key, bytes: r.text.length * 2, ...(count === undefined ? { text: r.text } : { count }) })
+      keptBytes += r.text.length * 2
+      if (kept.length > TOKEN_SAMPLE || keptBytes > TOKEN_SAMPLE_BYTES) {
+        ;({ rows: kept, level } = settleSample(kept, level))
+        keptBytes = kept.reduce((n, k) => n + k.bytes, 0)
       }
       return rows
     },
-    /** The sampled rows' rendered texts, to be counted together once the pass is over (result()). */
-    sampleTexts: (): string[] => kept.map((k) => k.text),
+    /**
+     * The sampled rows' rendered texts not counted yet, to be counted together once the pass is over
+     * (result()).
+     */
+    sampleTexts: (): string[] => kept.flatMap((k) => ('text' in k ? [k.text] : [])),
+    /**
+     * The sampled rows so far and their step: what threads checking shares of one dataset put together
+     * before any counts its sample (engine/shard-threads.ts), to count only the rows one run samples.
+     */
+    sample: () => ({ rows: kept.map((k) => ({ key: k.key, bytes: k.bytes })), level }),
+    /** Narrows the sample to the step 2^`to` (from a finer one): see sample(). */
+    narrow(to: number) {
+      if (to <= level) return
+      level = to
+      kept = kept.filter((k) => inSample(k.key, level))
+      keptBytes = kept.reduce((n, k) => n + k.bytes, 0)
+    },
     /** The statistics, given the token counts of sampleTexts() (undefined where not counted). */
     result(
       seconds: number,
@@ -159,14 +205,16 @@ export function statsCollector(base: BaseModel | undefined, share = 1) {
         seconds,
         ...(partial ? { partial } : {}),
       }
-      for (const n of sampleCounts) if (n !== undefined) counts.push(n)
+      let next = 0
+      const sample = kept.flatMap((k): SampledRow[] => {
+        const count = 'count' in k ? k.count : sampleCounts[next++]
+        return count === undefined ? [] : [{ key: k.key, bytes: k.bytes, count }]
+      })
       kept = []
-      if (counts.length > 0) {
-        stats.tokens = {
-          ...tokenStats(counts),
-          ...(stride > 1 ? { sample: { first, every: stride } } : {}),
-        }
-        stats.tokenCounts = counts
+      const tokens = sampleStats(sample, level)
+      if (tokens) {
+        stats.tokens = tokens
+        stats.tokenSample = sample
       } else if (base?.tokensStopped) stats.noTokens = `the tokenizer was stopped: ${base.tokensStopped.why}`
       else if (base && !base.countTokens) stats.noTokens = base.noTokenizer
       return stats
@@ -189,8 +237,8 @@ function tokenStats(counts: number[]): Omit<TokenStats, 'sample'> {
 
 /**
  * The statistics of one run over a dataset, from those of its shards (merge-reports): rows, splits and
- * roles are sums; token lengths are taken over every shard's counted rows together, named a sample when
- * any shard sampled; the time is the longest shard's (they run side by side). `splits` orders the
+ * roles are sums; token lengths are taken over the shards' sampled rows together, which are one run's
+ * sample; the time is the longest shard's (they run side by side). `splits` orders the
  * splits as the dataset's files come; `byFile` says the shards had whole files, so the files a shard
  * did not open are in no other shard's count (max-rows' total is then a sum).
  */
@@ -231,17 +279,17 @@ export function mergeStats(
       ...(total !== undefined ? { total } : {}),
     }
   }
-  const counts = parts.flatMap((d) => d.tokenCounts ?? [])
-  if (counts.length > 0) {
-    const every = Math.max(...parts.map((d) => d.tokens?.sample?.every ?? 1))
-    const first = Math.max(...parts.map((d) => d.tokens?.sample?.first ?? 0))
-    stats.tokens = {
-      ...tokenStats(counts),
-      ...(every > 1
-        ? { sample: { first, every, ...(parts.length > 1 ? { shards: parts.length } : {}) } }
-        : {}),
-    }
-    stats.tokenCounts = counts
+  // Each shard sampled its rows at its own step, the step one run takes or a finer one: the run's
+  // sample is theirs together at the step that keeps them within the caps.
+  const levels = parts.map((d) => Math.log2(d.tokens?.sample?.every ?? 1))
+  const sample = settleSample(
+    parts.flatMap((d) => d.tokenSample ?? []),
+    Math.max(0, ...levels),
+  )
+  const tokens = sampleStats(sample.rows, sample.level)
+  if (tokens) {
+    stats.tokens = tokens
+    stats.tokenSample = sample.rows
   } else {
     const noTokens = parts.find((d) => d.noTokens)?.noTokens
     if (noTokens) stats.noTokens = noTokens

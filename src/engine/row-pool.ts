@@ -2,12 +2,9 @@
 // while the main thread reads the next rows and runs the rules on the rows whose results are back, in
 // the order they were read. Requests go to the thread with the least work queued; a thread that stops
 // (out of memory on a hostile row, a bug) fails its requests, and the pool goes on with the others.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import os from 'node:os'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { describeThreadError, startThread } from './threads.js'
 import { ROW_WORKER_ROLE, type WorkerBase, type WorkReply, type WorkRow } from './row-worker.js'
 
 export interface RowPool {
@@ -46,33 +43,6 @@ export function defaultJobs(): number {
 }
 const DEFAULT_MAX_JOBS = 4
 
-/**
- * The script a worker thread runs. In the single-file bundle this module is the bundle itself, which
- * holds row-worker.ts; from source (tests, `npm run cli`) it is row-worker.ts, which tsx compiles.
- */
-function workerScript(): { script: string; tsx?: string } {
-  const here = import.meta.url
-  if (!here.endsWith('.ts')) return { script: here }
-  // tsx's loader, found from this file: the worker's own imports resolve from the working directory,
-  // which need not be this project's. Its ESM entry, as tsx's package.json exports it; the name is built
-  // so the bundler does not look for tsx.
-  const manifest = createRequire(here).resolve(['tsx', 'package.json'].join('/'))
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>
-  }
-  const tsx = path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default)
-  return { script: new URL('./row-worker.ts', here).href, tsx: pathToFileURL(tsx).href }
-}
-
-/** Started with `eval`: registers tsx for a TypeScript script, then imports it (which serves). */
-const BOOTSTRAP = `
-const { workerData } = await import('node:worker_threads')
-if (workerData.tsx) {
-  ;(await import(workerData.tsx)).register()
-}
-await import(workerData.script)
-`
-
 /** Default heap of a worker: a row is at most 16 MiB and renders to at most four times that. */
 const WORKER_HEAP_MB = 512
 
@@ -81,22 +51,19 @@ export function startRowPool(
   base: WorkerBase,
   options: { resourceLimits?: ResourceLimits } = {},
 ): RowPool {
-  const script = workerScript()
   let nextId = 1
   type Pending = { resolve: (reply: WorkReply) => void; reject: (error: Error) => void }
   const start = (): Worker | WorkerStopped => {
     try {
-      return new Worker(`(async () => {${BOOTSTRAP}})()`, {
-        eval: true,
-        workerData: { role: ROW_WORKER_ROLE, ...script, base },
-        resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-        // The worker's output is the pool's business: nothing it prints reaches the run's output.
-        stdout: true,
-        stderr: true,
-      })
+      return startThread(
+        'row-worker.ts',
+        ROW_WORKER_ROLE,
+        { base },
+        options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      )
     } catch (error) {
       // workerData is cloned: a tokenizer.json nested a few thousand levels deep cannot be.
-      return new WorkerStopped(`it could not start: ${describe(error as Error)}`, true)
+      return new WorkerStopped(`it could not start: ${describeThreadError(error as Error)}`, true)
     }
   }
   const threads = Array.from({ length: jobs }, () => {
@@ -109,7 +76,7 @@ export function startRowPool(
     }
     if (!(worker instanceof Worker)) return thread
     const fail = (error: Error) => {
-      thread.stopped ??= new WorkerStopped(describe(error), !thread.ready)
+      thread.stopped ??= new WorkerStopped(describeThreadError(error), !thread.ready)
       for (const p of thread.pending.values()) p.reject(thread.stopped)
       thread.pending.clear()
     }
@@ -121,8 +88,6 @@ export function startRowPool(
     })
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`it exited with code ${code}`)))
-    worker.stdout.resume()
-    worker.stderr.resume()
     return thread
   })
 
@@ -143,7 +108,7 @@ export function startRowPool(
         thread.worker!.postMessage({ ...request, id })
         thread.pending.set(id, { resolve, reject })
       } catch (error) {
-        reject(new WorkerStopped(`the rows could not be sent: ${describe(error as Error)}`, true))
+        reject(new WorkerStopped(`the rows could not be sent: ${describeThreadError(error as Error)}`, true))
       }
     })
   }
@@ -156,11 +121,4 @@ export function startRowPool(
       await Promise.all(threads.flatMap((t) => (t.worker ? [t.worker.terminate()] : [])))
     },
   }
-}
-
-/** A thread's end in words: the error's code and message, never a stack. */
-function describe(error: Error): string {
-  const code = (error as { code?: unknown }).code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory'
-  return error.message || String(error)
 }

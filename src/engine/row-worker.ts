@@ -41,8 +41,6 @@ export interface WorkRow {
   tool: boolean
   messages: unknown[]
   tools: unknown
-  /** Count its tokens whatever its length (the statistics' first rows). */
-  count: boolean
 }
 
 export interface WorkResult {
@@ -117,14 +115,14 @@ export function rowWorker(base: WorkerBase): (request: WorkRequest) => WorkReply
     )
     // The rows whose tokens are wanted, counted together (one hard stop for many).
     const wanted: number[] = []
-    rows.forEach((row, i) => {
+    rows.forEach((_, i) => {
       const r = results[i]!.render
       if (!r?.ok) return
       const longer = base.longer
       const mayBeLonger =
         longer !== undefined &&
         (longer.perByte === undefined || !fitsContext(r.text, longer.perByte, longer.context))
-      if (row.count || mayBeLonger) wanted.push(i)
+      if (mayBeLonger) wanted.push(i)
     })
     const counts = count(wanted.map((i) => (results[i]!.render as { text: string }).text))
     let from: number | undefined

@@ -2,8 +2,8 @@
 // and the shared work of a row (rendering it, counting its tokens) is done once, only when a rule asks.
 import type { ResourceLimits } from 'node:worker_threads'
 import type { BaseModel } from '../artifacts/base-model.js'
-import { readRows } from '../readers/read-rows.js'
-import { DataFileError, MAX_ROW_BYTES, type DataFile, type RowEvent } from '../readers/rows.js'
+import { readRows, type ReadOptions } from '../readers/read-rows.js'
+import { DataFileError, eventRows, MAX_ROW_BYTES, type DataFile, type RowEvent } from '../readers/rows.js'
 import type { Source } from '../sources/source.js'
 import { renderRows, renderTemplate, type RenderJob, type RenderResult } from '../templates/render.js'
 import type { DatasetRow, DatasetRule, DatasetVisitor } from '../rules/dataset-rule.js'
@@ -21,8 +21,12 @@ export interface DatasetRunOptions {
   docsBase: string
   base?: BaseModel
   maxRows?: number
-  /** Check only share `index` of `count` (1-based; a job matrix's i/n): see shardFiles and shardRows. */
-  shard?: { index: number; count: number }
+  /**
+   * Check only share `index` of `count` (1-based; a job matrix's i/n): see shardFiles and shardRows.
+   * `rows`: a share of every file's rows even when there are as many files as shards (threads on one
+   * machine, where files of unequal sizes would leave some threads idle).
+   */
+  shard?: { index: number; count: number; rows?: boolean }
   /**
    * Where a finding about the whole dataset goes (rules report it at '.'): the one data file named, when
    * the dataset was named by a file, so the finding names that file and not the folder it sits in.
@@ -37,6 +41,20 @@ export interface DatasetRunOptions {
   workerLimits?: ResourceLimits
   /** Called about every two seconds on long runs: rows so far and rows per second. */
   onProgress?: (rows: number, rowsPerSecond: number) => void
+  /**
+   * Given this run's sampled rows (sampleKey, bytes) and their step, the step to count them at: the
+   * step of the whole dataset when this run is one of several threads checking its shares
+   * (engine/shard-threads.ts), so each counts only the rows one run samples.
+   */
+  sampleStep?: (sample: { rows: { key: number; bytes: number }[]; level: number }) => Promise<number>
+}
+
+export interface DatasetRunResult {
+  findings: Finding[]
+  stats: DatasetStats
+  omitted: OmittedFindings[]
+  /** A shard's run: each rule's shardState, by rule id (rules without one are left out). */
+  shardState?: Record<string, unknown>
 }
 
 export async function runDatasetRules(
@@ -47,13 +65,7 @@ export async function runDatasetRules(
   options: DatasetRunOptions,
   /** The listing stopped at its depth or entry limit: files may be missing. */
   truncated = false,
-): Promise<{
-  findings: Finding[]
-  stats: DatasetStats
-  omitted: OmittedFindings[]
-  /** A shard's run: each rule's shardState, by rule id (rules without one are left out). */
-  shardState?: Record<string, unknown>
-}> {
+): Promise<DatasetRunResult> {
   // Row findings are kept per rule and file up to a cap and counted past it (finding-cap.ts).
   const collected = findingCollector()
   const { base } = options
@@ -84,7 +96,7 @@ export async function runDatasetRules(
     }
   }
 
-  const stats = statsCollector(base, options.shard?.count)
+  const stats = statsCollector(base)
   // A full collection now and then keeps the peak memory near what the pass keeps alive.
   const relief = heapRelief()
   const started = Date.now()
@@ -110,7 +122,6 @@ export async function runDatasetRules(
   // are taken in the order the rows were read, so the rules see what one thread would have shown them.
   const inFlight: { batch: Pending[]; sent: RowWithRender[]; reply: Promise<RowsReply | WorkerStopped> }[] =
     []
-  let dispatched = 0
   const give = (batch: readonly Pending[]) => {
     for (const p of batch) {
       if (p.kind === 'skipped') {
@@ -156,17 +167,10 @@ export async function runDatasetRules(
     const work: WorkRow[] = []
     for (const p of batch) {
       if (p.kind !== 'row') continue
-      dispatched++
       const value = p.row.value as { messages?: unknown; tools?: unknown } | null
       if (!Array.isArray(value?.messages)) continue
       sent.push(p.row)
-      // The statistics count the first rows' tokens as they pass (dataset-stats.ts).
-      work.push({
-        tool: value.tools != null,
-        messages: value.messages,
-        tools: value.tools,
-        count: dispatched <= stats.first,
-      })
+      work.push({ tool: value.tools != null, messages: value.messages, tools: value.tools })
     }
     const reply = work.length
       ? pool.rows(work).catch((e: unknown) => asStopped(e))
@@ -192,9 +196,10 @@ export async function runDatasetRules(
   // Rows read and left to other shards count for max-rows (rows read, as one run reads them) and for
   // "the dataset has no rows"; a shard by file does not know the other files' rows, so never says "no rows".
   const { shard } = options
-  const owned = shard && files.length >= shard.count ? shardFiles(files, shard) : undefined
+  const owned = shard && !shard.rows && files.length >= shard.count ? shardFiles(files, shard) : undefined
   let otherShards = 0
-  // Rows of files that do not state their count (JSON Lines, JSON), numbered across the dataset.
+  // Rows of JSON files (arrays, which give their rows' places only as they are parsed), numbered across
+  // the dataset: they go round robin.
   let unstated = 0
   try {
     for (const file of files) {
@@ -213,18 +218,18 @@ export async function runDatasetRules(
       let more = false
       try {
         const limit = left === undefined ? undefined : left + 1
-        // A JSON Lines row of another shard (round robin) is counted and not parsed: its index in the
-        // dataset is this file's first plus its row, as every row of the file is one event, in order.
-        const first = unstated
-        const parse =
-          shard && !owned ? (row: number) => (first + row - 1) % shard.count === shard.index - 1 : undefined
-        const read = { maxRows: limit, onRowCount: (n: number) => (stated = n), ...(parse ? { parse } : {}) }
+        const read = {
+          maxRows: limit,
+          onRowCount: (n: number) => (stated = n),
+          // Another shard's rows are counted, not read: JSON Lines by bytes, Parquet by row groups.
+          ...(shard && !owned ? shareOf(file, shard, options.maxRows !== undefined) : {}),
+        }
         for await (const event of readRows(source, file, read)) {
           if (left !== undefined && inFile >= left) {
             more = true
             break
           }
-          const count = event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+          const count = eventRows(event)
           inFile += count
           if (shard && !owned) {
             const range = stated === undefined ? undefined : { ...shardRows(stated, shard), rows: stated }
@@ -234,14 +239,20 @@ export async function runDatasetRules(
               inFile = range.rows
               break
             }
-            const mine = range ? event.row >= range.first : unstated++ % shard.count === shard.index - 1
+            // A JSON array's rows (whose places are known only by reading them all) go round robin.
+            const mine =
+              event.kind === 'left'
+                ? false
+                : range
+                  ? event.row >= range.first
+                  : file.format !== 'json' || unstated++ % shard.count === shard.index - 1
             if (!mine) {
               otherShards += count
               continue
             }
           }
-          // Only another shard's row is left unparsed, and those do not get here.
-          if (event.kind === 'left') throw new Error(`row ${event.row} of ${file.path} was not parsed`)
+          // Only another shard's rows are left unread, and those do not get here.
+          if (event.kind === 'left') throw new Error(`row ${event.row} of ${file.path} was not read`)
           if (event.kind === 'bad-row' && event.skipped !== undefined) {
             const skipped = { row: event.row, count: event.skipped, problem: event.problem }
             skippedRows += skipped.count
@@ -266,6 +277,9 @@ export async function runDatasetRules(
         each((v) => v.fileError?.(file, error.message, error.line))
       }
     }
+    if (options.sampleStep) stats.narrow(await options.sampleStep(stats.sample()))
+    // The statistics' sample is counted before the rules end: a tokenizer stopped on it is said (DS402).
+    const sampleCounts = await countSample(stats.sampleTexts(), base, pool)
     const notOwned = owned ? files.length - owned.size : 0
     each((v) => v.end?.(stats.seen() + skippedRows + otherShards + notOwned))
     const shardState = shard ? collectShardState(visitors, each) : undefined
@@ -278,11 +292,7 @@ export async function runDatasetRules(
         : undefined
     return {
       findings: collected.findings,
-      stats: stats.result(
-        (Date.now() - started) / 1000,
-        partial,
-        await countSample(stats.sampleTexts(), base, pool),
-      ),
+      stats: stats.result((Date.now() - started) / 1000, partial, sampleCounts),
       omitted: collected.omitted().sort(compareOmitted),
       ...(shardState ? { shardState } : {}),
     }
@@ -318,9 +328,9 @@ export function shardFiles(files: readonly DataFile[], shard: { index: number; c
 /**
  * The rows of one shard in a file of `rows` rows whose format states the count (Parquet's footer):
  * one contiguous range, `first` to `last` (1-based, empty when `last < first`), the ranges of the
- * shards following each other. Rows of files that do not state their count (JSON Lines, JSON) go round
- * robin instead: the dataset's r-th such row (files in order, 1-based) to shard ((r - 1) mod count) + 1,
- * which needs no count and no second pass.
+ * shards following each other. A JSON Lines file is shared by bytes instead (shardBytes), and the rows
+ * of JSON files go round robin: the dataset's r-th such row (files in order, 1-based) to shard
+ * ((r - 1) mod count) + 1, which needs no count and no second pass.
  */
 export function shardRows(
   rows: number,
@@ -329,6 +339,29 @@ export function shardRows(
   return {
     first: Math.floor(((shard.index - 1) * rows) / shard.count) + 1,
     last: Math.floor((shard.index * rows) / shard.count),
+  }
+}
+
+/**
+ * How a shard reads a file it shares with the others: a JSON Lines file by bytes (shardBytes), the
+ * lines past its share counted too when max-rows needs the rows the file holds; a Parquet file from the
+ * first row of its range (shardRows). A JSON file is read whole by every shard.
+ */
+function shareOf(file: DataFile, shard: { index: number; count: number }, countAfter: boolean): ReadOptions {
+  if (file.format === 'jsonl') return { share: { ...shardBytes(file.size, shard), countAfter } }
+  if (file.format === 'parquet') return { range: (rows) => shardRows(rows, shard) }
+  return {}
+}
+
+/**
+ * The bytes of one shard in a JSON Lines file of `size` bytes, `from` to `to` (exclusive), the shards'
+ * following each other: a line is the shard's whose bytes it begins in. Its rows' numbers are known by
+ * counting the lines before it, which needs no parsing.
+ */
+export function shardBytes(size: number, shard: { index: number; count: number }): { from: number; to: number } {
+  return {
+    from: Math.floor(((shard.index - 1) * size) / shard.count),
+    to: Math.floor((shard.index * size) / shard.count),
   }
 }
 
@@ -433,6 +466,7 @@ function datasetRow(
     location,
     render: null,
     counted: null,
+    knownTokens: () => row.counted ?? undefined,
     tokens() {
       if (row.counted === null) {
         const r = row.rendered()
@@ -533,7 +567,12 @@ async function countSample(texts: string[], base: BaseModel | undefined, pool: R
   const parts = await Promise.all(
     Array.from({ length: pool.size }, (_, k) =>
       pool.count(texts.slice(k * size, (k + 1) * size)).then(
-        (reply) => reply.counts,
+        (reply) => {
+          // A worker's tokenizer stopped: this run's is, as if it had stopped here (DS402 says so).
+          const counted = base.tokensCounted + reply.counts.filter((n) => n !== undefined).length
+          if (reply.tokensStopped) base.tokensStopped ??= { why: reply.tokensStopped.why, counted }
+          return reply.counts
+        },
         // A stopped worker's share is counted here.
         () => base.countTokensMany!(texts.slice(k * size, (k + 1) * size)),
       ),

@@ -113,11 +113,17 @@ export async function* readParquet(
     columns?: string[] | 'rules'
     /** The rows the footer says the file holds, once its counts are checked. */
     onRowCount?: (rows: number) => void
+    /**
+     * The rows to read (1-based, both included), given the rows the footer states: a shard's range. The
+     * rows outside it are not read (a row group that holds only such rows is passed over, a slice starts
+     * at the first); they come as `left` events, to be counted.
+     */
+    range?: (rows: number) => { first: number; last: number }
     limits?: Partial<ParquetLimits>
     counters?: ParquetReadCounters
   } = {},
 ): AsyncGenerator<RowEvent[]> {
-  const maxRows = options.maxRows ?? Infinity
+  const rowLimit = options.maxRows ?? Infinity
   const limits = { ...PARQUET_LIMITS, ...options.limits }
   const counters = options.counters ?? { batches: 0, groupsPlanned: 0, pageBytes: 0, pagesRefused: 0 }
   const footer = await checkFraming(source, file)
@@ -175,17 +181,41 @@ export async function* readParquet(
   let g = 0
   // After a batch failed (past the page budget, or damaged), its groups are read one at a time.
   let singleUntil = 0
+  const range = options.range?.(Number(metadata.num_rows))
+  const skipTo = Math.min(rowLimit, (range?.first ?? 1) - 1)
+  // The rows after the range are read no more than the rows past max-rows, and said at the end.
+  const rowsWanted = Math.min(rowLimit, Number(metadata.num_rows))
+  // The range's end is read as max-rows is: no row group past it is read.
+  const maxRows = Math.min(rowLimit, range?.last ?? Infinity)
+  // Rows [0, passed) were said (read, reported or passed over): said once, though a failed batch is
+  // read again group by group.
+  let passed = 0
+  /** Rows [from, to) (0-based) but those said already, as one `left` event. */
+  function* passOver(from: number, to: number): Generator<RowEvent[]> {
+    const start = Math.max(from, passed)
+    if (to > start) yield [{ kind: 'left', row: start + 1, count: to - start }]
+    passed = Math.max(passed, to)
+  }
   next: while (g < groups.length && rowStart < maxRows) {
     const count = rowsOf(g)
     if (count === 0) {
       g++
       continue
     }
+    if (rowStart + count <= skipTo) {
+      yield* passOver(rowStart, rowStart + count)
+      rowStart += count
+      g++
+      continue
+    }
     if (over(g)) {
+      // The whole group, as one run reports it, though a range ends in it.
+      const n = Math.min(count, rowLimit - rowStart)
+      passed = Math.max(passed, rowStart + n)
       yield [
         skipped(
           rowStart,
-          Math.min(count, maxRows - rowStart),
+          n,
           `${which(g)} is ${formatBinaryBytes(sizeOf(g))} in ${plural(count, 'row')}, past the ${formatBinaryBytes(limits.groupBytes)} and ${plural(limits.groupRows, 'row')} the check decodes at once`,
         ),
       ]
@@ -211,7 +241,10 @@ export async function* readParquet(
     const want = Math.min(rows, maxRows - rowStart)
     const step =
       end - g === 1 && sliceable(g) ? Math.max(1, Math.floor((count * limits.sliceBytes) / sizeOf(g))) : want
-    for (let done = 0; done < want;) {
+    // The batch's rows before `fromRow` are not decoded (hyparquet reads a slice from its own start).
+    const before = Math.max(0, Math.min(want, skipTo - rowStart))
+    yield* passOver(rowStart, rowStart + before)
+    for (let done = before; done < want;) {
       const n = Math.min(step, want - done)
       let values: Record<string, unknown>[]
       const budget = pageBudget(limits.groupBytes)
@@ -264,9 +297,11 @@ export async function* readParquet(
       })
       done += n
     }
+    passed = Math.max(passed, rowStart + want)
     rowStart += rows
     g = end
   }
+  yield* passOver(passed, rowsWanted)
 }
 
 /**

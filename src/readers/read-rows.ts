@@ -4,9 +4,9 @@
 // of the decoded row as compact UTF-8 JSON (escapes not counted), added up while it is made JSON-safe.
 import type { Source } from '../sources/source.js'
 import { readJson } from './read-json.js'
-import { readJsonl } from './read-jsonl.js'
+import { readJsonl, type JsonlShare } from './read-jsonl.js'
 import { readParquet } from './read-parquet.js'
-import type { DataFile, RowEvent } from './rows.js'
+import { eventRows, type DataFile, type RowEvent } from './rows.js'
 
 export interface ReadOptions {
   /** Stop after this many rows (bad and skipped rows count: they are rows of the file). */
@@ -20,11 +20,14 @@ export interface ReadOptions {
   columns?: string[] | 'all'
   /** Called with the rows the file holds when its format states it (Parquet's footer), before any row. */
   onRowCount?: (rows: number) => void
+  /** JSON Lines: a shard's share of the file's rows (read-jsonl.ts). */
+  share?: JsonlShare
   /**
-   * JSON Lines: whether to parse row `row` (1-based); a row it declines is a `left` event, counted and
-   * never parsed, so a shard pays for reading the lines of the other shards' rows, not for parsing them.
+   * Parquet: the rows to read (1-based, both included), given the rows the file holds; the others are
+   * other shards': the row groups that hold only such rows are not read, and their rows come as `left`
+   * events.
    */
-  parse?: (row: number) => boolean
+  range?: (rows: number) => { first: number; last: number }
 }
 
 /**
@@ -45,17 +48,18 @@ export async function* readRows(
           maxRows,
           columns: options.columns === 'all' ? undefined : (options.columns ?? 'rules'),
           onRowCount: options.onRowCount,
+          ...(options.range ? { range: options.range } : {}),
         })
       : file.format === 'json'
         ? readJson(source, file)
-        : readJsonl(source, file, options.parse)
+        : readJsonl(source, file, options.share)
   // Parquet reads only the wanted columns; JSON rows are cut down here.
   const columns = file.format === 'parquet' || options.columns === 'all' ? undefined : options.columns
   let n = 0
   for await (const batch of batches) {
     for (const event of batch) {
       yield columns && event.kind === 'row' ? { ...event, value: project(event.value, columns) } : event
-      n += event.kind === 'bad-row' && event.skipped !== undefined ? event.skipped : 1
+      n += eventRows(event)
       if (n >= maxRows) return // closes the inner reader: nothing more is read
     }
   }

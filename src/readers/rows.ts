@@ -39,11 +39,21 @@ export type RowEvent =
       skipped?: number
     }
   | {
-      /** A row the caller asked not to parse (ReadOptions.parse: another shard's row), only counted. */
+      /**
+       * A row the caller asked not to read (another shard's: ReadOptions.parse, .from, .bytes), only
+       * counted; with `count`, that many rows from `row` on.
+       */
       kind: 'left'
       row: number
       line?: number
+      count?: number
     }
+
+/** The rows an event stands for: one, or the rows of a skipped stretch or of other shards. */
+export function eventRows(event: RowEvent): number {
+  if (event.kind === 'bad-row') return event.skipped ?? 1
+  return event.kind === 'left' ? (event.count ?? 1) : 1
+}
 
 /** A file that cannot be read as rows at all: a truncated Parquet, an LFS pointer, not UTF-8, … */
 export class DataFileError extends Error {

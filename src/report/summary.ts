@@ -333,15 +333,9 @@ export function tokenLine(t: TokenStats): string {
   const num = (x: number) => x.toLocaleString('en-US')
   const figures = `min ${num(t.min)} · median ${num(t.median)} · p95 ${num(t.p95)} · max ${num(t.max)}`
   if (!t.sample) return `Tokens per rendered row (${num(t.counted)} rows counted): ${figures}`
-  const shards = t.sample.shards ? `, in each of ${num(t.sample.shards)} shards` : ''
-  return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (the first ${num(t.sample.first)} and every ${ordinal(t.sample.every)} row after${shards}): ${figures} in the sample`
+  return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (about one in ${num(t.sample.every)}, picked by file and row): ${figures} in the sample`
 }
 
-/** 2 → "2nd", 11 → "11th", 64 → "64th". */
-const ordinal = (k: number) => {
-  const suffix = k % 100 >= 11 && k % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[k % 10] ?? 'th')
-  return `${k.toLocaleString('en-US')}${suffix}`
-}
 
 /** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
 function datasetTables(out: Lines, target: TargetResult): void {

@@ -27,6 +27,8 @@ export interface DatasetRow {
    * for; undefined when the row is not rendered or the tokenizer cannot count (none, or stopped).
    */
   tokens(): number | undefined
+  /** The rendered row's tokens when they were counted already (by a rule or a worker), else undefined. */
+  knownTokens?(): number | undefined
 }
 
 export interface DatasetContext<M extends AnyMessages> {
