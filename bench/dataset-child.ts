@@ -42,7 +42,13 @@ async function child(file: string, mode: string, rows: number, jobs: number, spl
         },
         jobs,
       )
-    : await runDatasetRules(source, files, [], datasetRules, { levels, docsBase: '', base, maxRows: rows, jobs })
+    : await runDatasetRules(source, files, [], datasetRules, {
+        levels,
+        docsBase: '',
+        base,
+        maxRows: rows,
+        jobs,
+      })
   const seconds = (performance.now() - t) / 1000
   const errors = findings.filter((f) => f.severity === 'error')
   if (errors.length) throw new Error(`unexpected findings: ${errors[0].message}`)

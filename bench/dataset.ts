@@ -52,7 +52,14 @@ async function main(): Promise<void> {
     const childBundle = path.join(dir, 'child', 'index.js')
     const built = spawnSync(
       'npx',
-      ['ncc', 'build', path.join(path.dirname(self), 'dataset-child.ts'), '-o', path.dirname(childBundle), '-q'],
+      [
+        'ncc',
+        'build',
+        path.join(path.dirname(self), 'dataset-child.ts'),
+        '-o',
+        path.dirname(childBundle),
+        '-q',
+      ],
       { encoding: 'utf8' },
     )
     if (built.status !== 0) throw new Error(built.stderr)

@@ -45,7 +45,8 @@ export async function checkDataset(
   if (!spec.file && spec.splits) missingSplits(spec.ref, spec.splits, found.splits)
   const jobs = settings.jobs ?? defaultJobs()
   const unsupported = found.unsupported.map((e) => e.path)
-  const onProgress = hooks.onProgress && ((rows: number, rps: number) => hooks.onProgress!(spec.ref, rows, rps))
+  const onProgress =
+    hooks.onProgress && ((rows: number, rps: number) => hooks.onProgress!(spec.ref, rows, rps))
   // A large local dataset is split among the threads, each reading its own share; else one thread reads
   // and worker threads render the rows (engine/shard-threads.ts says which).
   const threads = threadShares(jobs, {

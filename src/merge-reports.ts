@@ -559,7 +559,9 @@ function datasetShard(label: string, t: TargetJson, options: MergeOptions): Data
   try {
     order = unpackNumbers(state.order, findings.length)
     const t = state.stats.tokens
-    const [keys, bytes, counts] = t ? [t.keys, t.bytes, t.counts].map((p) => unpackNumbers(p, TOKEN_SAMPLE)) : []
+    const [keys, bytes, counts] = t
+      ? [t.keys, t.bytes, t.counts].map((p) => unpackNumbers(p, TOKEN_SAMPLE))
+      : []
     if (keys && (keys.length !== bytes!.length || keys.length !== counts!.length))
       throw broken('has token samples of different lengths')
     tokenSample = (keys ?? []).map((key, i) => ({ key, bytes: bytes![i]!, count: counts![i]! }))

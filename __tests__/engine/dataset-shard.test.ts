@@ -170,7 +170,7 @@ describe('dataset shards', () => {
     parts.forEach((p, i) => expect(p.seen).toEqual(whole.seen.filter((_, r) => owner[r] === i)))
   })
 
-  it('a JSON array in a .jsonl file is the first share\'s whole; a .json file goes round robin', async () => {
+  it("a JSON array in a .jsonl file is the first share's whole; a .json file goes round robin", async () => {
     const rows = mixed(12, 'a').map((r) => ('raw' in r ? { messages: 'x' } : r))
     const files = { 'train.jsonl': JSON.stringify(rows), 'validation.json': JSON.stringify(rows) }
     const { whole, parts } = await expectPartition(files, 3)
@@ -178,7 +178,9 @@ describe('dataset shards', () => {
     expect(parts.map((p) => train(p).length)).toEqual([12, 0, 0])
     const validation = whole.seen.filter((s) => s.startsWith('validation'))
     parts.forEach((p, i) =>
-      expect(p.seen.filter((s) => s.startsWith('validation'))).toEqual(validation.filter((_, r) => r % 3 === i)),
+      expect(p.seen.filter((s) => s.startsWith('validation'))).toEqual(
+        validation.filter((_, r) => r % 3 === i),
+      ),
     )
   })
 
@@ -187,7 +189,9 @@ describe('dataset shards', () => {
     const text = (n: number, tag: string) =>
       jsonl(
         Array.from({ length: n }, (_, i) =>
-          i % 7 === 3 ? raw('{"messages": [') : chat(['user', `${tag}${i} ${'x'.repeat(1000)}`], ['assistant', 'ok']),
+          i % 7 === 3
+            ? raw('{"messages": [')
+            : chat(['user', `${tag}${i} ${'x'.repeat(1000)}`], ['assistant', 'ok']),
         ),
       ).replace(/\n/g, (m, at: number) => (at % 3 ? m : '\n\n'))
     const files = { 'a.jsonl': text(3700, 'a'), 'c.jsonl': text(20, 'c') }
@@ -219,7 +223,8 @@ describe('dataset shards', () => {
         ? '{"messages": ['
         : i % 101 === 7
           ? '  \r'
-          : JSON.stringify({ messages: [{ role: 'user', content: `${i} ${'x'.repeat(1000)}` }] }) + (i % 13 ? '' : '\r'),
+          : JSON.stringify({ messages: [{ role: 'user', content: `${i} ${'x'.repeat(1000)}` }] }) +
+            (i % 13 ? '' : '\r'),
     )
     const bytes = Buffer.concat([
       Buffer.from('\ufeff' + lines.join('\n') + '\n'),
@@ -231,12 +236,16 @@ describe('dataset shards', () => {
     const all: RowEvent[] = []
     for await (const e of readRows(source, file!)) all.push(e)
     expect(all.length).toBe(lines.filter((l) => l.trim() !== '').length + 2)
-    for (const cut of [[0, 1, bytes.length], [0, 500_000, 1_048_576, 1_048_577, 2_000_000, bytes.length]]) {
+    for (const cut of [
+      [0, 1, bytes.length],
+      [0, 500_000, 1_048_576, 1_048_577, 2_000_000, bytes.length],
+    ]) {
       const shares = cut.slice(1).map((to, k) => ({ from: cut[k]!, to }))
       const got: RowEvent[][] = []
       for (const share of shares) {
         const events: RowEvent[] = []
-        for await (const e of readRows(source, file!, { share: { ...share, countAfter: true } })) events.push(e)
+        for await (const e of readRows(source, file!, { share: { ...share, countAfter: true } }))
+          events.push(e)
         got.push(events)
       }
       // Each row is read by exactly one share, as the whole file reads it; every share counts every row.

@@ -171,7 +171,11 @@ describe('token length statistics', () => {
   })
 
   it('sample keys spread the rows of a file, and of files named alike, evenly', () => {
-    for (const path of ['train.jsonl', 'data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet']) {
+    for (const path of [
+      'train.jsonl',
+      'data/train-00000-of-00002.parquet',
+      'data/train-00001-of-00002.parquet',
+    ]) {
       const low = Array.from({ length: 65_536 }, (_, i) => sampleKey(path, i + 1) % 64)
       const zeros = low.filter((k) => k === 0).length
       expect(zeros).toBeGreaterThan(1024 * 0.85)

@@ -114,7 +114,10 @@ export function settleSample<T extends { key: number; bytes: number }>(
 /** The figures of a sample: undefined when no row of it was counted. */
 function sampleStats(rows: readonly SampledRow[], level: number): TokenStats | undefined {
   if (rows.length === 0) return undefined
-  return { ...tokenStats(rows.map((r) => r.count)), ...(level > 0 ? { sample: { first: 0, every: 2 ** level } } : {}) }
+  return {
+    ...tokenStats(rows.map((r) => r.count)),
+    ...(level > 0 ? { sample: { first: 0, every: 2 ** level } } : {}),
+  }
 }
 
 const KNOWN_ROLES = new Set(['system', 'user', 'assistant', 'tool'])

@@ -358,7 +358,10 @@ function shareOf(file: DataFile, shard: { index: number; count: number }, countA
  * following each other: a line is the shard's whose bytes it begins in. Its rows' numbers are known by
  * counting the lines before it, which needs no parsing.
  */
-export function shardBytes(size: number, shard: { index: number; count: number }): { from: number; to: number } {
+export function shardBytes(
+  size: number,
+  shard: { index: number; count: number },
+): { from: number; to: number } {
   return {
     from: Math.floor(((shard.index - 1) * size) / shard.count),
     to: Math.floor((shard.index * size) / shard.count),

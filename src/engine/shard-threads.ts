@@ -10,7 +10,13 @@ import { datasetRules } from '../rules/registry.js'
 import { settleSample } from './dataset-stats.js'
 import { mergeDatasetShards } from './merge-shards.js'
 import type { DatasetRunResult } from './run-dataset.js'
-import { runShard, SHARD_WORKER_ROLE, type ShardJob, type ShardReply, type ShardSample } from './shard-worker.js'
+import {
+  runShard,
+  SHARD_WORKER_ROLE,
+  type ShardJob,
+  type ShardReply,
+  type ShardSample,
+} from './shard-worker.js'
 import { describeThreadError, startThread } from './threads.js'
 
 /**
@@ -30,7 +36,11 @@ export function threadShares(
   dataset: { local: boolean; shard: boolean; maxRows: number | undefined; bytes: number },
 ): number {
   const split =
-    jobs > 1 && dataset.local && !dataset.shard && dataset.maxRows === undefined && dataset.bytes >= SHARD_MIN_BYTES
+    jobs > 1 &&
+    dataset.local &&
+    !dataset.shard &&
+    dataset.maxRows === undefined &&
+    dataset.bytes >= SHARD_MIN_BYTES
   return split ? jobs : 0
 }
 
@@ -110,7 +120,12 @@ function sampleBarrier(count: number): (k: number) => (sample: ShardSample) => P
     samples[k] = sample
     const said = samples.filter((s) => s !== undefined)
     if (said.length === count)
-      release(settleSample(said.flatMap((s) => s.rows), Math.max(...said.map((s) => s.level))).level)
+      release(
+        settleSample(
+          said.flatMap((s) => s.rows),
+          Math.max(...said.map((s) => s.level)),
+        ).level,
+      )
     return level
   }
 }
@@ -143,7 +158,9 @@ function inThread(
     worker.on('message', (reply: ShardReply) => {
       if (reply.kind === 'progress') hooks.onProgress(reply.rows)
       else if (reply.kind === 'sample')
-        void hooks.sampleStep(reply.sample).then((level) => settled || worker.postMessage({ kind: 'step', level }))
+        void hooks
+          .sampleStep(reply.sample)
+          .then((level) => settled || worker.postMessage({ kind: 'step', level }))
       else if (reply.kind === 'done') end(() => resolve(reply.result))
       else end(() => reject(new Error(reply.message)))
     })

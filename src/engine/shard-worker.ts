@@ -74,6 +74,7 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
     })
   runShard(job, shard, { onProgress: (rows) => post({ kind: 'progress', rows }), sampleStep }).then(
     (result) => post({ kind: 'done', result }),
-    (error: unknown) => post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }),
   )
 }

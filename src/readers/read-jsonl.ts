@@ -180,7 +180,9 @@ export async function* readJsonl(
         else if (countAfter)
           for await (const events of rows)
             if (events.length > 0)
-              yield [{ kind: 'left', row: events[0]!.row, count: events.reduce((n, e) => n + eventRows(e), 0) }]
+              yield [
+                { kind: 'left', row: events[0]!.row, count: events.reduce((n, e) => n + eventRows(e), 0) },
+              ]
         return
       }
     }

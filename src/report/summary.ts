@@ -336,7 +336,6 @@ export function tokenLine(t: TokenStats): string {
   return `Tokens per rendered row, in a sample of ${num(t.counted)} rows (about one in ${num(t.sample.every)}, picked by file and row): ${figures} in the sample`
 }
 
-
 /** Rows per split, roles, failing rows per rule and token lengths of a dataset target. */
 function datasetTables(out: Lines, target: TargetResult): void {
   const d = target.dataset!
