@@ -105,13 +105,10 @@ const Adapter = z
   .meta({ description: 'A LoRA adapter repository on the Hub and its revision.' })
 
 /** Preflight-only: the LoRA adapters the endpoint serves beside its model. */
-const ADAPTERS_KEY = z
-  .array(Adapter)
-  .optional()
-  .meta({
-    description:
-      'Preflight-only, not part of the API body (strip it before sending): the LoRA adapters attached to the endpoint in Friendli Suite, each checked by the adapter rules against hfModelRepo.',
-  })
+const ADAPTERS_KEY = z.array(Adapter).optional().meta({
+  description:
+    'Preflight-only, not part of the API body (strip it before sending): the LoRA adapters attached to the endpoint in Friendli Suite, each checked by the adapter rules against hfModelRepo.',
+})
 
 /** The preflight-only keys, which a deploy script strips before it sends the body. */
 export const PREFLIGHT_KEYS = ['$schema', 'chatTemplate', 'adapters'] as const
