@@ -425,6 +425,28 @@ async function templateFile(
   }
 }
 
+/**
+ * The files a manifest target reads besides itself, for `scope: changed` (scope.ts): its chat template
+ * file, when it names one inside the repository. Anything that keeps it from being read is none: the
+ * manifest's own check says why.
+ */
+export async function manifestReads(spec: TargetSpec, settings: Settings): Promise<string[]> {
+  if (spec.kind !== 'manifest' || !spec.file) return []
+  try {
+    const read = await readFileWithin(
+      path.join(spec.root, spec.file),
+      spec.ref,
+      spec.within,
+      MANIFEST_LIMITS.bytes,
+    )
+    const manifest = 'bytes' in read ? manifestOf(parseManifest(spec.file, read.bytes)) : undefined
+    const template = manifest ? await templateFile(manifest, spec, settings) : undefined
+    return template && 'path' in template ? [path.resolve(spec.root, template.path)] : []
+  } catch {
+    return []
+  }
+}
+
 /** Whether `p` is `root` or below it (both absolute, links already resolved where they must be). */
 function inside(p: string, root: string): boolean {
   return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
