@@ -128,20 +128,18 @@ export async function checkManifest(
     'tooLarge' in read ? tooLarge(file, read.tooLarge) : parseManifest(file, read.bytes)
   const manifest = manifestOf(parsed)
   const named = manifest ? namedModel(manifest, settings, '/hfModelRepo', '/hfModelRepoRevision') : undefined
-  const errors: string[] = []
-  let checked: CheckedModel | undefined
-  let refused: ManifestModelRefusal | undefined
-  if (named) {
-    const got = await shared(checks, named, 'model', () => checkModel(named, spec, options, openModel))
-    if ('done' in got) checked = got.done as CheckedModel
-    else if ('refused' in got) refused = got.refused
-    else errors.push(`its model ${got.error}`)
-  }
-  const template = manifest ? await templateFile(manifest, spec, settings) : undefined
-  const adapters = manifest
-    ? await checkAdapters(manifest, spec, settings, options, openModel, checks)
-    : { checks: [], findings: [], errors: [] }
-  errors.push(...adapters.errors)
+  // The model, the template file and the adapters are read at once: an adapter costs a few round trips
+  // to the Hub, which then overlap the model's.
+  const [got, template, adapters] = await Promise.all([
+    named ? shared(checks, named, 'model', () => checkModel(named, spec, options, openModel)) : undefined,
+    manifest ? templateFile(manifest, spec, settings) : undefined,
+    manifest
+      ? checkAdapters(manifest, spec, settings, options, openModel, checks)
+      : { checks: [], findings: [], errors: [] },
+  ])
+  const checked = got && 'done' in got ? (got.done as CheckedModel) : undefined
+  const refused = got && 'refused' in got ? got.refused : undefined
+  const errors = [...(got && 'error' in got ? [`its model ${got.error}`] : []), ...adapters.errors]
   const own = runManifestRules(parsed, checked?.model, manifestRules, options, {
     refused,
     template,
@@ -349,18 +347,27 @@ async function checkAdapters(
   const out = { checks: [] as ManifestAdapterCheck[], findings: [] as Finding[], errors: [] as string[] }
   if (!Array.isArray(list)) return out
   const count = Math.min(list.length, MANIFEST_ADAPTERS_LIMIT)
-  for (let i = 0; i < count; i++) {
-    const named = namedModel(
-      manifest,
-      settings,
-      `/adapters/${i}/hfAdapterRepo`,
-      `/adapters/${i}/hfAdapterRepoRevision`,
-    )
-    if (!named) {
+  // At most MANIFEST_ADAPTERS_LIMIT checks at once; the results kept in the list's order.
+  const results = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const named = namedModel(
+        manifest,
+        settings,
+        `/adapters/${i}/hfAdapterRepo`,
+        `/adapters/${i}/hfAdapterRepoRevision`,
+      )
+      if (!named) return { named }
+      return {
+        named,
+        got: await shared(checks, named, 'adapter', () => checkAdapter(named, spec, options, openModel)),
+      }
+    }),
+  )
+  for (const { named, got } of results) {
+    if (!named || !got) {
       out.checks.push({ state: 'unchecked' })
       continue
     }
-    const got = await shared(checks, named, 'adapter', () => checkAdapter(named, spec, options, openModel))
     if ('done' in got) {
       const { adapter, findings } = got.done as CheckedAdapter
       out.checks.push({ state: 'checked', adapter })
