@@ -3,7 +3,15 @@
 // manifest gives, with the model's findings on the hfModelRepo line; a private model with and without
 // the token (never printed); and the CLI, text and JSON, on a manifest.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import {
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { checkTargets, type Report } from '../src/check.js'
@@ -33,6 +41,33 @@ const LLAMA_8B: LlamaDims = {
   kvHeads: 8,
   vocab: 128256,
   dtype: 'BF16',
+}
+
+/** A tiny Llama in BF16, without eos_token_id in config.json (the ChatML tokenizer's eos_token stops it). */
+const SMALL: LlamaDims = {
+  layers: 2,
+  hidden: 64,
+  intermediate: 128,
+  heads: 4,
+  kvHeads: 2,
+  vocab: 1100,
+  dtype: 'BF16',
+}
+const LORA = '3'.repeat(40)
+
+/** A LoRA adapter repository on `base`, targeting `modules`. */
+function lora(base: string, modules = ['q_proj', 'v_proj']) {
+  return {
+    'adapter_config.json': JSON.stringify(
+      { peft_type: 'LORA', base_model_name_or_path: base, r: 8, lora_alpha: 16, target_modules: modules },
+      null,
+      2,
+    ),
+    'adapter_model.safetensors': sparseSafetensors([
+      ['base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight', { dtype: 'BF16', shape: [8, 4096] }],
+      ['base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight', { dtype: 'BF16', shape: [4096, 8] }],
+    ]),
+  }
 }
 
 let hub: FakeHub
@@ -84,6 +119,23 @@ beforeAll(async () => {
         private: true,
         allowTokens: [TOKEN],
       },
+      // A ChatML model: eos_token <|im_end|>, whose tokenizer has no <|eot_id|>.
+      'org/chatml': {
+        sha: MAIN,
+        files: {
+          ...(chatmlBase() as Record<string, string>),
+          'config.json': JSON.stringify({
+            ...llamaConfig(SMALL),
+            bos_token_id: undefined,
+            eos_token_id: undefined,
+          }),
+          'model.safetensors': sparseSafetensors(llamaTensors(SMALL)),
+        },
+      },
+      'org/lora': { sha: LORA, files: lora('org/llama-8b') },
+      'org/lora-other': { files: lora('meta-llama/Llama-3.1-8B', ['Wqkv']) },
+      'org/gated-lora': { files: lora('org/llama-8b'), gated: 'manual' },
+      'org/lora-head': { sha: LORA, files: lora('org/llama-8b', ['q_proj', 'lm_head']) },
     },
     validTokens: [TOKEN],
   })
@@ -446,5 +498,228 @@ describe('the CLI on a manifest, end to end (in process)', () => {
     const r = await runCliIn(ws, ['--manifest', 'nowhere.yaml'])
     expect(r.status).toBe(2)
     expect(r.stderr).toBe('friendli-preflight: manifests: the manifest "nowhere.yaml" does not exist\n')
+  })
+})
+
+describe('a chat template beside the manifest (chatTemplate)', () => {
+  /** The findings of one target as "EP501@9 message" or "MR504@9 message". */
+  const found = (report: Report, prefix = '') =>
+    report.targets[0]!.findings.filter((f) => f.ruleId.startsWith(prefix)).map(
+      (f) => `${f.ruleId}@${f.location.line} ${f.message}`,
+    )
+
+  it("checked by the model's template rules with the model's tokenizer: each finding on the chatTemplate line, led by the template's file", async () => {
+    write(
+      'tpl/ok/friendli-endpoint.yaml',
+      manifest('chatTemplate: templates/chat.jinja', { repo: 'org/chatml', instance: 'ShbPuOs4tfGb' }),
+    )
+    // Each turn ends with <|eot_id|>, which is no stop token of the model and no token of its tokenizer.
+    write(
+      'tpl/ok/templates/chat.jinja',
+      "{% for m in messages %}{{ '<|start|>' + m['role'] + '\\n' + m['content'] + '<|eot_id|>' }}{% endfor %}\n{% if add_generation_prompt %}{{ '<|start|>assistant\\n' }}{% endif %}\n",
+    )
+    const report = await check(['tpl/ok/friendli-endpoint.yaml'])
+    const t = report.targets[0]!
+    expect(t.error).toBeUndefined()
+    const mr5 = t.findings.filter((f) => f.ruleId === 'MR504' || f.ruleId === 'MR505')
+    expect(mr5.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`).sort()).toEqual([
+      'MR504@9:1',
+      'MR505@9:1',
+    ])
+    for (const f of mr5)
+      expect(f.location).toMatchObject({ path: 'friendli-endpoint.yaml', pointer: '/chatTemplate' })
+    expect(mr5.find((f) => f.ruleId === 'MR504')!.message).toMatch(
+      new RegExp(
+        `^hf://org/chatml@${MAIN}/tokenizer_config\\.json(:\\d+:\\d+)?: Generation will not stop: the chat template \\(templates/chat\\.jinja\\) ends an assistant turn with "<\\|eot_id\\|>", but the stop tokens are eos_token "<\\|im_end\\|>"`,
+      ),
+    )
+    expect(mr5.find((f) => f.ruleId === 'MR505')!.message).toMatch(
+      /^templates\/chat\.jinja(:\d+)?: .*"<\|eot_id\|>"/,
+    )
+    // The model's own template is fine: its findings are not repeated for the manifest's.
+    expect(found(report, 'EP5')).toEqual([])
+  })
+
+  it('a syntax error: on the chatTemplate line, naming the line of the template', async () => {
+    write('tpl/bad/friendli-endpoint.yaml', manifest('chatTemplate: chat.jinja', { repo: 'org/chatml' }))
+    write('tpl/bad/chat.jinja', '{% for m in messages %}\n{{ m.content }\n{% endfor %}\n')
+    const report = await check(['tpl/bad/friendli-endpoint.yaml'])
+    expect(found(report, 'MR502')).toEqual([expect.stringMatching(/^MR502@9 chat\.jinja:2(:\d+)?: /)])
+  })
+
+  it('without its model (a URL): the template still parsed, nothing fetched', async () => {
+    write(
+      'tpl/nomodel/friendli-endpoint.yaml',
+      manifest('chatTemplate: chat.jinja', { repo: 'https://huggingface.co/org/chatml' }),
+    )
+    write('tpl/nomodel/chat.jinja', '{{ messages[0].content }\n')
+    const before = hub.log.length
+    const report = await check(['tpl/nomodel/friendli-endpoint.yaml'])
+    expect(hub.log.length).toBe(before)
+    expect(found(report, 'MR')).toEqual([expect.stringMatching(/^MR502@9 chat\.jinja:1(:\d+)?: /)])
+  })
+
+  it('a path out of the repository, absolute, through a link, missing, a folder, huge, binary: EP501 on its line, nothing read', async () => {
+    const outside = path.join(tmp, 'secret.jinja')
+    writeFileSync(outside, 'SECRET {{ messages }}')
+    mkdirSync(path.join(ws, 'tpl/hostile/dir'), { recursive: true })
+    symlinkSync(outside, path.join(ws, 'tpl/hostile/link.jinja'))
+    writeFileSync(
+      path.join(ws, 'tpl/hostile/binary.jinja'),
+      Buffer.from([0x7b, 0x7b, 0xff, 0xfe, 0x7d, 0x7d]),
+    )
+    writeFileSync(path.join(ws, 'tpl/hostile/nul.jinja'), 'a\0b')
+    // 17 MiB, sparse: refused by its size, never read.
+    truncateSync(
+      (writeFileSync(path.join(ws, 'tpl/hostile/huge.jinja'), ''), path.join(ws, 'tpl/hostile/huge.jinja')),
+      17 * 1024 * 1024,
+    )
+    const cases: [string, string][] = [
+      ['../../../secret.jinja', 'which leads (by "..") outside the repository, so it was not read'],
+      ['../../../../../../etc/passwd', 'which leads (by "..") outside the repository'],
+      ['/etc/passwd', 'an absolute path'],
+      ['"C:\\\\Windows\\\\win.ini"', 'an absolute path'],
+      ['link.jinja', 'which is a link that leads outside the repository'],
+      ['missing.jinja', '"missing.jinja" does not exist beside the manifest'],
+      ['dir', '"dir" is not a regular file'],
+      ['huge.jinja', '"huge.jinja" is 17.0 MiB, more than the 16 MiB'],
+      ['binary.jinja', '"binary.jinja" is not UTF-8 text (byte 3)'],
+      ['nul.jinja', '"nul.jinja" is binary data (a NUL byte at byte 2)'],
+    ]
+    const files = cases.map(([value], i) => {
+      const file = `tpl/hostile/m${i}.yaml`
+      write(file, manifest(`chatTemplate: ${value}`, { repo: 'https://huggingface.co/org/x' }))
+      return file
+    })
+    const report = await check(files)
+    report.targets.forEach((t, i) => {
+      const ep = t.findings.filter((f) => f.ruleId === 'EP501')
+      expect(ep.map((f) => f.location.line)).toEqual([9])
+      expect(ep[0]!.message).toContain(cases[i]![1])
+      // No template rule ran on what was not read, and nothing of the secret file is in any output.
+      expect(t.findings.some((f) => f.ruleId.startsWith('MR5'))).toBe(false)
+    })
+    expect(formatText(report)).not.toContain('SECRET')
+    expect([...jsonReportChunks(report)].join('')).not.toContain('SECRET')
+  })
+})
+
+describe('LoRA adapters a manifest names (adapters)', () => {
+  const eps = (report: Report) =>
+    report.targets[0]!.findings.filter((f) => /^(EP6|MR6)/.test(f.ruleId)).map(
+      (f) => `${f.ruleId}@${f.location.line} ${f.severity} ${f.message}`,
+    )
+  const adapters = (...lines: string[]) => ['adapters:', ...lines].join('\n')
+
+  it('a pinned adapter of the model: checked once on the Hub, nothing to say; three manifests, one check', async () => {
+    for (const i of [1, 2, 3])
+      write(
+        `lora/ok/m${i}.yaml`,
+        manifest(adapters('  - hfAdapterRepo: org/lora', `    hfAdapterRepoRevision: "${LORA}"`)),
+      )
+    const before = hub.log.length
+    const report = await check(['lora/ok/*.yaml'])
+    for (const t of report.targets) {
+      expect(t.error).toBeUndefined()
+      expect(t.findings.filter((f) => /^(EP6|MR6)/.test(f.ruleId))).toEqual([])
+    }
+    const asked = hub.log.slice(before).map((r) => r.path)
+    expect(asked.filter((p) => p === `/api/models/org/lora/revision/${LORA}`)).toHaveLength(1)
+    expect(asked.filter((p) => p.endsWith('/adapter_config.json'))).toHaveLength(1)
+  })
+
+  it('trained on another model, targeting modules it lacks: EP602 on the entry; no revision: EP601 names the commit', async () => {
+    write('lora/other/friendli-endpoint.yaml', manifest(adapters('  - hfAdapterRepo: org/lora-other')))
+    const report = await check(['lora/other/friendli-endpoint.yaml'])
+    const sha = hub.log.find((r) => r.path.startsWith('/api/models/org/lora-other/revision/'))
+    expect(sha).toBeDefined()
+    expect(eps(report)).toEqual([
+      expect.stringMatching(
+        /^EP602@10 error adapters\[0\]: .* targets "Wqkv", and hf:\/\/org\/llama-8b@1{40} has no module of that name/,
+      ),
+      expect.stringMatching(
+        /^EP602@10 warning adapters\[0\]: hf:\/\/org\/lora-other@[0-9a-f]{40}\/adapter_config\.json:3 was trained on "meta-llama\/Llama-3\.1-8B"/,
+      ),
+      expect.stringMatching(/^EP601@10 info adapters\[0\]\.hfAdapterRepo has no hfAdapterRepoRevision/),
+    ])
+  })
+
+  it("the adapter rules' findings: on the entry's line, led by the adapter's file, line and commit", async () => {
+    write(
+      'lora/head/friendli-endpoint.yaml',
+      manifest(adapters('  - hfAdapterRepo: org/lora-head', `    hfAdapterRepoRevision: "${LORA}"`)),
+    )
+    const report = await check(['lora/head/friendli-endpoint.yaml'])
+    expect(eps(report)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^MR605@10 warning hf://org/lora-head@${LORA}/adapter_config\\.json:\\d+:\\d+: "target_modules" includes "lm_head"`,
+        ),
+      ),
+    ])
+    expect(report.targets[0]!.findings.find((f) => f.ruleId === 'MR605')!.location).toMatchObject({
+      path: 'friendli-endpoint.yaml',
+      line: 10,
+      pointer: '/adapters/0/hfAdapterRepo',
+    })
+  })
+
+  it('a URL, and a revision the Hub does not have: findings on their lines, the URL never fetched', async () => {
+    write(
+      'lora/bad/friendli-endpoint.yaml',
+      manifest(
+        adapters(
+          '  - hfAdapterRepo: https://huggingface.co/org/lora',
+          '  - hfAdapterRepo: org/lora',
+          '    hfAdapterRepoRevision: no-such-branch',
+        ),
+      ),
+    )
+    const before = hub.log.length
+    const report = await check(['lora/bad/friendli-endpoint.yaml'])
+    expect(report.targets[0]!.error).toBeUndefined()
+    expect(eps(report)).toEqual([
+      expect.stringMatching(
+        /^EP601@10 error adapters\[0\]\.hfAdapterRepo is "https:\/\/huggingface\.co\/org\/lora", a link/,
+      ),
+      expect.stringMatching(
+        /^EP601@12 error adapters\[1\]\.hfAdapterRepoRevision is "no-such-branch", which "org\/lora" does not have on the Hub/,
+      ),
+    ])
+    const asked = hub.log.slice(before).map((r) => `${r.status} ${r.path}`)
+    expect(asked.filter((p) => p.includes('org/lora'))).toEqual([
+      '404 /api/models/org/lora/revision/no-such-branch',
+    ])
+  })
+
+  it("a gated adapter without a token: could not check, naming the entry and its line, in the FAQ's words; no token printed", async () => {
+    write(
+      'lora/gated/friendli-endpoint.yaml',
+      manifest(adapters('  - hfAdapterRepo: org/gated-lora', '    hfAdapterRepoRevision: main')),
+    )
+    const report = await check(['lora/gated/friendli-endpoint.yaml'])
+    const t = report.targets[0]!
+    expect(t.status).toBe('error')
+    expect(t.error).toMatch(
+      /^its adapter org\/gated-lora@main \(adapters\[0\]\.hfAdapterRepo, line 10\) could not be checked: /,
+    )
+    expect(t.error).toContain('view permission for org/gated-lora')
+    const withToken = await check(['lora/gated/friendli-endpoint.yaml'], { HF_TOKEN: TOKEN })
+    expect(withToken.targets[0]!.error).toBeDefined() // the token is not granted this gated repo
+    expect(formatText(withToken)).not.toContain(TOKEN)
+  })
+
+  it('10,000 entries: EP103 says what is wrong with 50, EP601 that only 20 are checked; nothing fetched', async () => {
+    write('lora/many/friendli-endpoint.yaml', manifest(`adapters: [${Array(10_000).fill('0').join(',')}]`))
+    const before = hub.log.length
+    const report = await check(['lora/many/friendli-endpoint.yaml'])
+    const f = report.targets[0]!.findings
+    expect(f.filter((x) => x.ruleId === 'EP103')).toHaveLength(51)
+    expect(f.filter((x) => x.ruleId === 'EP601').map((x) => x.message)).toEqual([
+      'adapters lists 10,000 adapters: the first 20 were checked, the other 9,980 were not (a run checks at most 20 adapters of one manifest).',
+    ])
+    expect(
+      hub.log.slice(before).some((r) => r.path.includes('/api/models/') && !r.path.includes('llama-8b')),
+    ).toBe(false)
   })
 })

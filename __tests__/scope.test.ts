@@ -2,6 +2,7 @@
 // lines of the config file), how its files are paged, and every run that checks all targets instead.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { manifestReads } from '../src/check-manifest.js'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -331,5 +332,59 @@ describe('applyScope: only scope: changed on a pull request narrows the targets'
     ])
     const elsewhere = await applyScope(targets, { ...run, atRoot: false, fetchPage }, ctx)
     expect(elsewhere.targets).toEqual(targets)
+  })
+})
+
+describe('scope: changed on deployment manifests', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'fp-scope-manifest-')))
+    mkdirSync(path.join(dir, 'deploy/templates'), { recursive: true })
+    const body = (extra: string) =>
+      `projectId: p\nname: n\ninstanceOptionId: TwD5AqnBSVN0\nhfModelRepo: org/m\nhfModelRepoRevision: "${'a'.repeat(40)}"\n${extra}`
+    writeFileSync(path.join(dir, 'deploy/chat.yaml'), body('chatTemplate: templates/chat.jinja\n'))
+    writeFileSync(path.join(dir, 'deploy/templates/chat.jinja'), '{{ messages }}')
+    writeFileSync(
+      path.join(dir, 'deploy/lora.yaml'),
+      body('adapters:\n  - hfAdapterRepo: org/lora\n    hfAdapterRepoRevision: main\n'),
+    )
+    writeFileSync(path.join(dir, 'deploy/plain.yaml'), body(''))
+    writeFileSync(path.join(dir, 'deploy/escape.yaml'), body('chatTemplate: ../../../etc/passwd\n'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** The manifests a pull request changing `changed` checks, with the template files each reads. */
+  const checked = async (...changed: string[]) => {
+    const s = resolveSettings(rawInputs({ model: '', manifests: 'deploy/*.yaml' }), dir)
+    const r = await applyScope(
+      s.targets,
+      {
+        scope: 'changed',
+        eventName: 'pull_request',
+        pull: { number: 1 },
+        atRoot: true,
+        fetchPage: () => Promise.resolve(files(...changed)),
+        readsOf: (t) => manifestReads(t, s),
+      },
+      { workspace: dir },
+    )
+    return { refs: r.targets.map((t) => t.ref), details: r.details }
+  }
+
+  it('a manifest whose revision line or adapter list changed: that manifest', async () => {
+    expect((await checked('deploy/plain.yaml')).refs).toEqual(['deploy/plain.yaml'])
+    expect((await checked('deploy/lora.yaml')).refs).toEqual(['deploy/lora.yaml'])
+  })
+
+  it('a manifest whose chat template file changed: that manifest, saying why', async () => {
+    const r = await checked('deploy/templates/chat.jinja')
+    expect(r.refs).toEqual(['deploy/chat.yaml'])
+    expect(r.details).toContain(
+      'checked: deploy/chat.yaml: deploy/templates/chat.jinja, which it reads, changed',
+    )
+  })
+
+  it('a template path out of the repository selects nothing, and is not read', async () => {
+    expect((await checked('etc/passwd')).refs).toEqual([])
   })
 })

@@ -118,6 +118,8 @@ const MANIFEST_LABELS: Record<ManifestInput, string> = {
   file: 'the manifest file (JSON or YAML)',
   body: "the manifest as the endpoint call's body",
   model: 'the model `hfModelRepo` names (its safetensors headers, `config.json` and `tokenizer_config.json`)',
+  template: 'the chat template file `chatTemplate` names (read inside the repository only)',
+  adapters: "the LoRA adapters `adapters` names (each one's `adapter_config.json`)",
 }
 
 function artifactsRead(rule: AnyRule): string {

@@ -18,6 +18,7 @@ import { formatText, summaryLine } from './report/text.js'
 import { mdText } from './report/markdown.js'
 import { ConfigFileError, resolveSettings, type Settings } from './settings.js'
 import { applyScope } from './scope.js'
+import { manifestReads } from './check-manifest.js'
 import { retentionDays, uploadReportArtifact, uploadReportInput, type Uploader } from './report/artifact.js'
 import { createGitHubClient } from './github/client.js'
 import { actionMode, mergeReportsInput, mergeSettings } from './merge-reports.js'
@@ -238,6 +239,8 @@ async function scopeTargets(settings: Settings, env: NodeJS.ProcessEnv, token: s
         : {}),
       // actions/checkout at its default path: the workspace's paths are the pull request's.
       atRoot: existsSync(path.join(settings.workspace, '.git')),
+      // A manifest's chat template file is its own: a change to it selects the manifest.
+      readsOf: (t) => manifestReads(t, settings),
       ...(client
         ? {
             fetchPage: async (page: number, perPage: number) =>

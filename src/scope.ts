@@ -96,6 +96,11 @@ export interface ScopeContext {
   configFile?: string
   /** The running workflow's file relative to the repository root, when it is this repository's. */
   workflowFile?: string
+  /**
+   * Files a target reads besides its own folder or file (absolute): a manifest's chat template file.
+   * A change to one selects the target.
+   */
+  reads?: ReadonlyMap<TargetSpec, readonly string[]>
 }
 
 export interface ScopeDecision {
@@ -151,7 +156,9 @@ export function selectChanged(
   const chosen: TargetSpec[] = []
   const details: string[] = []
   for (const t of targets) {
-    const why = byEntry.has(t) ? 'its entry in the config file changed' : changedIn(t, paths, ctx.workspace)
+    const why = byEntry.has(t)
+      ? 'its entry in the config file changed'
+      : (changedIn(t, paths, ctx.workspace) ?? readChanged(ctx.reads?.get(t), paths, ctx.workspace))
     if (why) chosen.push(t)
     details.push(`${why ? 'checked' : 'not checked'}: ${t.ref}: ${why ?? 'nothing of it changed'}`)
   }
@@ -177,6 +184,19 @@ function changedIn(t: TargetSpec, paths: Set<string>, workspace: string): string
   if (t.kind === 'dataset' && t.base?.source === 'local') {
     const b = countInside(t.base.root, paths, workspace)
     if (b === undefined || b > 0) return 'its base model changed'
+  }
+  return undefined
+}
+
+/** Which file a target reads (a manifest's chat template) the pull request changed, if one. */
+function readChanged(
+  files: readonly string[] | undefined,
+  paths: Set<string>,
+  workspace: string,
+): string | undefined {
+  for (const f of files ?? []) {
+    const n = countInside(f, paths, workspace)
+    if (n !== undefined && n > 0) return `${posix(path.relative(workspace, f))}, which it reads, changed`
   }
   return undefined
 }
@@ -210,6 +230,8 @@ export interface ScopeRun {
   atRoot: boolean
   /** Fetches a page of the pull request's files; undefined without a token. */
   fetchPage?: FetchPullFilesPage
+  /** The files a target reads besides its own (a manifest's chat template), asked only when needed. */
+  readsOf?: (target: TargetSpec) => Promise<readonly string[]>
 }
 
 const PULL_EVENTS = new Set(['pull_request', 'pull_request_target'])
@@ -247,5 +269,7 @@ export async function applyScope(
       `scope: changed could not list the pull request's files (${why}; the token needs pull-requests: read)`,
     )
   }
-  return { ...selectChanged(targets, pull, ctx), requests: pull.requests }
+  const reads = new Map<TargetSpec, readonly string[]>()
+  if (run.readsOf) for (const t of targets) reads.set(t, await run.readsOf(t))
+  return { ...selectChanged(targets, pull, { ...ctx, reads }), requests: pull.requests }
 }

@@ -80,11 +80,11 @@ describe.each(runtimes())('deployment manifests under $name', ({ bin }) => {
       ]),
     )
     expect(on('examples/endpoints/chat-endpoint.yaml')).toEqual([
-      'EP302 instance-fit@6',
-      'MR104 ignored-files@7',
+      'EP302 instance-fit@8',
+      'MR104 ignored-files@9',
     ])
     const report = JSON.parse(readFileSync(run.outputs['report-file']!, 'utf8'))
     expect(report.targets.filter((t: { kind: string }) => t.kind === 'manifest')).toHaveLength(2)
-    expect(report.summary).toEqual({ errors: 16, warnings: 6, infos: 7, result: 'pass' })
+    expect(report.summary).toEqual({ errors: 17, warnings: 6, infos: 7, result: 'pass' })
   })
 })

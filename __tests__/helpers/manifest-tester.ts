@@ -7,7 +7,13 @@ import { parseManifest } from '../../src/artifacts/manifest.js'
 import type { Finding, RuleLevel, Severity } from '../../src/common/finding.js'
 import { runManifestRules } from '../../src/engine/run-manifest.js'
 import { runModelCheck } from '../../src/engine/run-model.js'
-import type { ManifestModel, ManifestModelRefusal, ManifestRule } from '../../src/rules/manifest-rule.js'
+import type {
+  ManifestAdapterCheck,
+  ManifestModel,
+  ManifestModelRefusal,
+  ManifestRule,
+  ManifestTemplateFile,
+} from '../../src/rules/manifest-rule.js'
 import type { MemoryEntry } from '../../src/sources/memory.js'
 import { expectFinding, itExercisesEveryMessage } from './rule-tester.js'
 import { headerOnlySource, type SparseSafetensors } from './sparse-safetensors.js'
@@ -24,6 +30,10 @@ export interface ManifestCase {
   sha?: string
   /** The Hub would not open the model: no model was checked. */
   refused?: ManifestModelRefusal
+  /** The chat template file chatTemplate names, as the check found it. */
+  template?: ManifestTemplateFile
+  /** What each entry of adapters became (build a checked one with checkedAdapter). */
+  adapters?: (ManifestAdapterCheck | Promise<ManifestAdapterCheck>)[]
   level?: RuleLevel
 }
 
@@ -53,13 +63,46 @@ export async function checkedModel(
   return { display, repo: 'org/model', ...artifacts }
 }
 
+/** An adapter an entry of adapters names, checked by the model engine (only its artifacts). */
+export async function checkedAdapter(
+  files: Record<string, MemoryEntry>,
+  o: { display?: string; repo?: string; sha?: string } = {},
+): Promise<ManifestAdapterCheck> {
+  const { artifacts } = await runModelCheck(
+    headerOnlySource(files),
+    [],
+    { levels: new Map(), settings: { extraArchitectures: [] }, docsBase: 'https://docs.test/' },
+    ['kind', 'adapterConfig'],
+  )
+  const repo = o.repo ?? 'org/adapter'
+  return {
+    state: 'checked',
+    adapter: {
+      display: o.display ?? `hf://${repo}@${'a'.repeat(40)}`,
+      repo,
+      ...(o.sha ? { sha: o.sha } : {}),
+      ...artifacts,
+    },
+  }
+}
+
 export async function runManifestCase(rule: ManifestRule, c: Omit<ManifestCase, 'name'>): Promise<Finding[]> {
   const levels = new Map<string, RuleLevel>(c.level ? [[rule.meta.id, c.level]] : [])
   const bytes = typeof c.manifest === 'string' ? new TextEncoder().encode(c.manifest) : c.manifest
   const file = parseManifest(c.file ?? 'friendli-endpoint.yaml', bytes)
   const checked = c.model ? await checkedModel(c.model) : undefined
   const model = checked && c.sha ? { ...checked, sha: c.sha } : checked
-  return runManifestRules(file, model, [rule], { levels, docsBase: 'https://docs.test/' }, c.refused)
+  return runManifestRules(
+    file,
+    model,
+    [rule],
+    { levels, docsBase: 'https://docs.test/' },
+    {
+      refused: c.refused,
+      template: c.template,
+      adapters: c.adapters ? await Promise.all(c.adapters.map(async (a) => a)) : [],
+    },
+  )
 }
 
 export function manifestRuleTester(

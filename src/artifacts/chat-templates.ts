@@ -108,6 +108,15 @@ export async function loadChatTemplates(
   return { used, fromTokenizerConfig, fromFiles, fromProcessor, problems }
 }
 
+/**
+ * A chat template kept in a file of its own (a deployment manifest's chatTemplate), taken as a model's
+ * chat_template.jinja is: the one template used, compiled once, its findings on the file's own lines.
+ */
+export function templatesFromFile(path: string, text: string): ChatTemplates {
+  const t = template('default', path, text, { path }, false)
+  return { used: [t], fromTokenizerConfig: [], fromFiles: [t], fromProcessor: [], problems: [] }
+}
+
 function template(
   name: string,
   path: string,

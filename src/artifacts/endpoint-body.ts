@@ -10,8 +10,12 @@
 //   and nullable;
 // - EndpointAdvancedConfig (snake_case keys) and AutoscalingPolicy, which both bodies share.
 // The spec's own limits are kept (replicas ≥ 1, minReplica ≥ 0, maxReplica ≤ 10, max_context_length ≥ 1)
-// and nothing is invented beside them. The one key the API does not have is `$schema`, allowed so that an
-// editor can be pointed at the JSON Schema; it is not sent.
+// and nothing is invented beside them. The keys the API does not have are `$schema`, allowed so that an
+// editor can be pointed at the JSON Schema, and the two preflight-only keys for what Friendli Suite sets
+// beside the body ("Custom Chat Template", "LoRA adapters":
+// https://friendli.ai/docs/guides/dedicated_endpoints/endpoints; neither is a field of either body):
+// `chatTemplate`, the path of a Jinja file beside the manifest, and `adapters`, the adapter repos with
+// their revisions. None of the three is sent: a deploy script strips them from the body.
 import { z } from 'zod'
 
 const Int = z.number().int()
@@ -82,6 +86,33 @@ const SCHEMA_KEY = z.string().optional().meta({
   description: 'The JSON Schema this file follows, for editors; not part of the API body.',
 })
 
+/** Preflight-only: the custom chat template, a Jinja file beside the manifest. */
+const CHAT_TEMPLATE_KEY = z.string().optional().meta({
+  description:
+    "Preflight-only, not part of the API body (strip it before sending): the path, relative to this file, of the Jinja chat template set as the endpoint's Custom Chat Template in Friendli Suite. Checked like a model's chat template, against the model's tokenizer.",
+})
+
+/** One LoRA adapter the endpoint serves, named as the body names its model. */
+const Adapter = z
+  .strictObject({
+    hfAdapterRepo: z.string().meta({ description: 'HF ID of the LoRA adapter.' }),
+    hfAdapterRepoRevision: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: 'HF commit hash of the adapter.' }),
+  })
+  .meta({ description: 'A LoRA adapter repository on the Hub and its revision.' })
+
+/** Preflight-only: the LoRA adapters the endpoint serves beside its model. */
+const ADAPTERS_KEY = z.array(Adapter).optional().meta({
+  description:
+    'Preflight-only, not part of the API body (strip it before sending): the LoRA adapters attached to the endpoint in Friendli Suite, each checked by the adapter rules against hfModelRepo.',
+})
+
+/** The preflight-only keys, which a deploy script strips before it sends the body. */
+export const PREFLIGHT_KEYS = ['$schema', 'chatTemplate', 'adapters'] as const
+
 /** DedicatedEndpointCreateBody. */
 export const CreateBody = z
   .strictObject({
@@ -104,6 +135,8 @@ export const CreateBody = z
     initialVersionComment: z.string().nullable().optional().meta({
       description: 'A comment on the first version of the endpoint.',
     }),
+    chatTemplate: CHAT_TEMPLATE_KEY,
+    adapters: ADAPTERS_KEY,
   })
   .meta({
     title: 'DedicatedEndpointCreateBody',
@@ -128,6 +161,8 @@ export const UpdateBody = z
       description: 'A comment on the new version of the endpoint.',
     }),
     instanceOptionId: z.string().nullable().optional().meta({ description: 'The instance option.' }),
+    chatTemplate: CHAT_TEMPLATE_KEY,
+    adapters: ADAPTERS_KEY,
   })
   .meta({
     title: 'DedicatedEndpointUpdateBody',
@@ -164,6 +199,7 @@ export const NESTED_KEYS: Record<string, string[]> = {
   advanced: Object.keys(AdvancedConfig.shape),
   simplescale: Object.keys(Simplescale.shape),
   autoscalingPolicy: Object.keys(AutoscalingPolicy.shape),
+  adapters: Object.keys(Adapter.shape),
 }
 
 /** Each body's JSON Schema, made once: what fieldIsInteger reads. */

@@ -119,9 +119,15 @@ export function filesToPrefetch(
   }
 }
 
-/** Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. */
-export function modelArtifactLoader(source: Source) {
-  const cache = new Map<ModelArtifactName, Promise<unknown>>()
+/**
+ * Loads artifacts on demand, each once, so a run reads only what its enabled rules declare. `preset`
+ * artifacts are taken as given (a manifest's chat template beside its model's tokenizer), and the ones
+ * derived from them (the template's smoke renders) are built from them.
+ */
+export function modelArtifactLoader(source: Source, preset: Partial<ModelArtifacts> = {}) {
+  const cache = new Map<ModelArtifactName, Promise<unknown>>(
+    Object.entries(preset).map(([name, value]) => [name as ModelArtifactName, Promise.resolve(value)]),
+  )
   let byPath: Promise<Map<string, RepoEntry>> | undefined
 
   const entries = () =>

@@ -1,8 +1,11 @@
 import type { ParsedManifest } from '../artifacts/manifest.js'
 import { manifestOf } from '../artifacts/manifest.js'
 import type { Finding } from '../common/finding.js'
-import type { ManifestModel, ManifestModelRefusal, ManifestRule } from '../rules/manifest-rule.js'
+import type { ManifestContext, ManifestModel, ManifestRule } from '../rules/manifest-rule.js'
 import { crashedFinding, reporterFor, type RunOptions } from './run-model.js'
+
+/** What a manifest's check read besides the file and its model: the Hub's refusal, its template, its adapters. */
+export type ManifestInputs = Partial<Pick<ManifestContext<never>, 'refused' | 'template' | 'adapters'>>
 
 /**
  * Run the enabled manifest rules on one parsed manifest and the model it names (when that model was
@@ -13,7 +16,7 @@ export function runManifestRules(
   model: ManifestModel | undefined,
   rules: readonly ManifestRule[],
   options: Pick<RunOptions, 'levels' | 'docsBase'>,
-  refused?: ManifestModelRefusal,
+  inputs: ManifestInputs = {},
 ): Finding[] {
   const manifest = manifestOf(file)
   const findings: Finding[] = []
@@ -29,7 +32,9 @@ export function runManifestRules(
         file,
         manifest,
         model,
-        refused,
+        refused: inputs.refused,
+        template: inputs.template,
+        adapters: inputs.adapters ?? [],
         report: reporterFor(meta, level, docsUrl, (f) => own.push(f)),
       })
     } catch (error) {

@@ -80,14 +80,16 @@ export async function runModelRules(
 /**
  * runModelRules, and the artifacts `keep` names, loaded once with the rules' own: what a deployment
  * manifest's rules size its model by (the tensors, config.json), without reading the model twice.
+ * `preset` artifacts are used as given instead of read from the source (a manifest's own chat template).
  */
 export async function runModelCheck<K extends ModelArtifactName = never>(
   source: Source,
   rules: readonly ModelRule[],
   options: RunOptions,
   keep: readonly K[] = [],
+  preset: Partial<ModelArtifacts> = {},
 ): Promise<{ findings: Finding[]; artifacts: Pick<ModelArtifacts, K> }> {
-  const load = modelArtifactLoader(source)
+  const load = modelArtifactLoader(source, preset)
   // Model-only rules (config.json, architectures, tokenizer) do not fire on a LoRA adapter, and back.
   const enabledFor = (kind: TargetKind) =>
     rules.filter(

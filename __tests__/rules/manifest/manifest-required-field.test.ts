@@ -35,5 +35,17 @@ manifestRuleTester(rule, {
       file: 'friendli-endpoint.json',
       errors: [{ messageId: 'missing', line: 1, message: 'requires hfModelRepo, which is missing' }],
     },
+    {
+      name: 'an adapters list of 10,000 entries without hfAdapterRepo: 50 findings, and one counting the rest',
+      manifest: createYaml(`adapters: [${Array.from({ length: 10_000 }, () => '{}').join(',')}]`),
+      errors: [
+        ...Array.from({ length: 50 }, (_, i) => ({
+          messageId: 'missing',
+          line: 9,
+          message: `adapters[${i}] requires hfAdapterRepo, which is missing`,
+        })),
+        { messageId: 'more', message: '9,950 more required fields are missing and not listed one by one.' },
+      ],
+    },
   ],
 })

@@ -94,5 +94,20 @@ manifestRuleTester(rule, {
         },
       ],
     },
+    {
+      name: 'an adapters list of 10,000 numbers (20 KB): 50 findings on their line, and one counting the rest',
+      manifest: createYaml(`adapters: [${Array.from({ length: 10_000 }, () => '7').join(',')}]`),
+      errors: [
+        ...Array.from({ length: 50 }, (_, i) => ({
+          messageId: 'type',
+          line: 9,
+          message: `adapters[${i}] must be an object; got the number 7.`,
+        })),
+        {
+          messageId: 'more',
+          message: '9,950 more values of the wrong type or out of range are not listed one by one.',
+        },
+      ],
+    },
   ],
 })

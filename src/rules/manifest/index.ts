@@ -12,6 +12,9 @@ import endpointSleep from './endpoint-sleep.js'
 import replicaRange from './replica-range.js'
 import scalingMode from './scaling-mode.js'
 import contextLength from './context-length.js'
+import chatTemplateFile from './chat-template-file.js'
+import adapterRepo from './adapter-repo.js'
+import adapterModelMatch from './adapter-model-match.js'
 
 export const manifestRules: readonly ManifestRule[] = [
   manifestSyntax, // EP101
@@ -26,4 +29,7 @@ export const manifestRules: readonly ManifestRule[] = [
   replicaRange, // EP402
   scalingMode, // EP403
   contextLength, // EP404
+  chatTemplateFile, // EP501
+  adapterRepo, // EP601
+  adapterModelMatch, // EP602
 ]

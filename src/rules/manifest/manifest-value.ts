@@ -3,6 +3,11 @@ import { escapePointer } from '../../common/json.js'
 import { defineManifestRule } from '../manifest-rule.js'
 import { keyName, quote, valueAt, where } from '../utils/manifest.js'
 
+/** Values reported one by one; past this, one finding counts the rest. */
+const SHOWN = 50
+/** The schema's issues this rule reports (unknown keys are EP102's, missing fields EP104's). */
+const REPORTED = new Set(['invalid_type', 'invalid_value', 'too_small', 'too_big'])
+
 /** What a schema expects, in words. */
 const EXPECTED: Record<string, string> = {
   string: 'a string',
@@ -74,18 +79,33 @@ export default defineManifestRule({
             ? `Set maxReplica to ${MAX_REPLICA_LIMIT} or less.`
             : 'Write a value within the limit the endpoint call states.',
       },
+      more: {
+        text: (d: { count: number }) =>
+          `${d.count.toLocaleString('en-US')} more values of the wrong type or out of range are not listed one by one.`,
+        hint: () => "Write each value as the endpoint call's schema says.",
+      },
     },
   },
   check({ manifest, report }) {
     if (!manifest) return
+    let shown = 0
+    let more = 0
     for (const issue of manifest.issues) {
-      const pointer = issue.path.length ? `/${issue.path.map((s) => escapePointer(String(s))).join('/')}` : ''
+      if (!REPORTED.has(issue.code)) continue
+      // A required field that is not there: EP104 says so.
+      if (issue.code === 'invalid_type' && valueAt(manifest.value, pointerOf(issue.path)) === undefined)
+        continue
+      // A list of thousands of broken entries is said in SHOWN findings and a count.
+      if (shown >= SHOWN) {
+        more++
+        continue
+      }
+      shown++
+      const pointer = pointerOf(issue.path)
       const value = valueAt(manifest.value, pointer)
       const key = keyName(pointer) || 'The manifest'
       const at = where(manifest.doc, pointer)
       if (issue.code === 'invalid_type') {
-        // A required field that is not there: EP104 says so.
-        if (value === undefined) continue
         const wanted =
           issue.expected === 'number' && fieldIsInteger(manifest.body, pointer) ? 'int' : issue.expected
         const expected = EXPECTED[wanted] ?? wanted
@@ -107,5 +127,10 @@ export default defineManifestRule({
         report('range', { key, bound: `at most ${n(issue.maximum)}`, got: describe(value), why }, at)
       }
     }
+    if (more > 0) report('more', { count: more }, { path: manifest.doc.path })
   },
 })
+
+function pointerOf(path: readonly PropertyKey[]): string {
+  return path.length ? `/${path.map((s) => escapePointer(String(s))).join('/')}` : ''
+}
