@@ -43,15 +43,17 @@ Options:
   --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
   --max-rows N                 check only the first N rows
   --shard I/N                  check only share I of N of each dataset's rows (1/4 … 4/4 in a job
-                               matrix): by file when there are at least N files, else by row
+                               matrix): by file when there are at least N files, else a share of
+                               each file (JSON Lines by bytes, Parquet by rows)
   --lfs-headers                when the model folder holds Git LFS pointers in place of *.safetensors
                                files, read each header from the remote's LFS server (one range request
                                a file; the checkout's remote.origin.url, GitHub or the Hub) instead of
                                reporting MR304; the weights are never downloaded
-  --jobs N                     threads checking a dataset's rows: this one reads the rows and runs the
-                               rules, N - 1 more render and tokenize them (default: the CPUs this
-                               process may use, at most 4; 1: this thread alone). The findings are
-                               the same
+  --jobs N                     threads checking a dataset's rows: a local dataset of 32 MiB or more
+                               is split among them, each reading and checking its share; else this
+                               one reads the rows and runs the rules, N - 1 more render and tokenize
+                               them (default: the CPUs this process may use, at most 4; 1: this
+                               thread alone). The findings are the same
   --verbose                    list every bad row of a dataset (default: one line per rule, message
                                and file, with the count and the first rows)
   -h, --help                   show this help

@@ -33,10 +33,10 @@ export class WorkerStopped extends Error {
 
 /**
  * Threads by default: the CPUs this process may use (os.availableParallelism follows the process's CPU
- * affinity, https://nodejs.org/api/os.html#osavailableparallelism), at most DEFAULT_MAX_JOBS. Past a few
- * threads the one that reads the rows and runs the rules is the limit (bench/dataset.ts), and each
- * worker holds its own template and tokenizer: 64 threads on a large runner would cost gigabytes and
- * gain nothing. `--jobs` sets more.
+ * affinity, https://nodejs.org/api/os.html#osavailableparallelism), at most DEFAULT_MAX_JOBS. Each
+ * thread holds its own template and tokenizer (and, checking a share of a large dataset, its own rows:
+ * 100–200 MB a thread, bench/dataset.ts), and a pool's threads wait on the one that reads the rows: 64
+ * threads on a large runner would cost gigabytes. `--jobs` sets more.
  */
 export function defaultJobs(): number {
   return Math.min(os.availableParallelism(), DEFAULT_MAX_JOBS)
