@@ -317,6 +317,15 @@ describe('dataset shards', () => {
     for (const p of parts) expect(p.findings.filter((f) => f.messageId === 'noRows')).toEqual([])
   })
 
+  it('a share of JSON Lines bytes with no row in it (blank lines) does not say "no rows": rows may follow', async () => {
+    const files = { 'train.jsonl': '\n'.repeat(5000) + jsonl([good(1), good(2)]) }
+    const { parts } = await expectPartition(files, 2)
+    expect(parts.map((p) => p.seen.length)).toEqual([0, 2])
+    for (const p of parts) expect(p.findings.filter((f) => f.messageId === 'noRows')).toEqual([])
+    const empty = await run({ 'train.jsonl': '\n'.repeat(5000) }, { index: 2, count: 2 })
+    expect(empty.findings.filter((f) => f.messageId === 'noRows')).toHaveLength(1) // the last share knows
+  })
+
   it('max-rows counts the rows a shard reads: with rows split, the shards share the first N rows', async () => {
     const files = { 'train.jsonl': jsonl(mixed(40, 'a')) }
     const whole = await run(files, undefined, 10)

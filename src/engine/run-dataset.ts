@@ -198,6 +198,7 @@ export async function runDatasetRules(
   const { shard } = options
   const owned = shard && !shard.rows && files.length >= shard.count ? shardFiles(files, shard) : undefined
   let otherShards = 0
+  let rowsAfter = false
   // Rows of JSON files (arrays, which give their rows' places only as they are parsed), numbered across
   // the dataset: they go round robin.
   let unstated = 0
@@ -224,6 +225,8 @@ export async function runDatasetRules(
           // Another shard's rows are counted, not read: JSON Lines by bytes, Parquet by row groups.
           ...(shard && !owned ? shareOf(file, shard, options.maxRows !== undefined) : {}),
         }
+        // Lines after this shard's bytes are not counted: whether the file has rows is not known here.
+        if (read.share && !read.share.countAfter && read.share.to < file.size) rowsAfter = true
         for await (const event of readRows(source, file, read)) {
           if (left !== undefined && inFile >= left) {
             more = true
@@ -280,8 +283,9 @@ export async function runDatasetRules(
     if (options.sampleStep) stats.narrow(await options.sampleStep(stats.sample()))
     // The statistics' sample is counted before the rules end: a tokenizer stopped on it is said (DS402).
     const sampleCounts = await countSample(stats.sampleTexts(), base, pool)
-    const notOwned = owned ? files.length - owned.size : 0
-    each((v) => v.end?.(stats.seen() + skippedRows + otherShards + notOwned))
+    // Files of other shards and lines after this one's are rows for all it knows: never "no rows".
+    const unknown = (owned ? files.length - owned.size : 0) + (rowsAfter ? 1 : 0)
+    each((v) => v.end?.(stats.seen() + skippedRows + otherShards + unknown))
     const shardState = shard ? collectShardState(visitors, each) : undefined
     const checked = stats.seen()
     const partial =
