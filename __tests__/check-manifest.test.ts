@@ -25,7 +25,13 @@ import { startFakeHub, type FakeHub } from './helpers/fake-hub.js'
 import { filesOf } from './helpers/hub-repo.js'
 import { runCliIn } from './helpers/in-process.js'
 import { rawInputs } from './helpers/raw-inputs.js'
-import { llamaConfig, llamaTensors, sparseSafetensors, type LlamaDims } from './helpers/sparse-safetensors.js'
+import {
+  llamaConfig,
+  llamaTensors,
+  sparseSafetensors,
+  TINY_LLAMA,
+  type LlamaDims,
+} from './helpers/sparse-safetensors.js'
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..')
 const TOKEN = 'hf_manifest_secret_token_7'
@@ -44,15 +50,7 @@ const LLAMA_8B: LlamaDims = {
 }
 
 /** A tiny Llama in BF16, without eos_token_id in config.json (the ChatML tokenizer's eos_token stops it). */
-const SMALL: LlamaDims = {
-  layers: 2,
-  hidden: 64,
-  intermediate: 128,
-  heads: 4,
-  kvHeads: 2,
-  vocab: 1100,
-  dtype: 'BF16',
-}
+const SMALL: LlamaDims = { ...TINY_LLAMA, vocab: 1100 }
 const LORA = '3'.repeat(40)
 
 /** A LoRA adapter repository on `base`, targeting `modules`. */

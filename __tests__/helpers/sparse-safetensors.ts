@@ -101,6 +101,17 @@ export interface LlamaDims {
   dtype: Dtype
 }
 
+/** A Llama of two small layers in BF16 (a 256-token vocabulary): a model for rules that read its shapes. */
+export const TINY_LLAMA: LlamaDims = {
+  layers: 2,
+  hidden: 64,
+  intermediate: 128,
+  heads: 4,
+  kvHeads: 2,
+  vocab: 256,
+  dtype: 'BF16',
+}
+
 /** Llama-3.1-405B's shapes (its config.json), in BF16: about 405.9B parameters, 811.7 GB. */
 export const LLAMA_405B: LlamaDims = {
   layers: 126,

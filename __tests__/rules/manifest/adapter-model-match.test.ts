@@ -3,22 +3,9 @@
 // PEFT matches target_modules. The finding goes on the adapter's entry.
 import rule from '../../../src/rules/manifest/adapter-model-match.js'
 import { checkedAdapter, createYaml, manifestRuleTester } from '../../helpers/manifest-tester.js'
-import {
-  llamaConfig,
-  llamaTensors,
-  sparseSafetensors,
-  type LlamaDims,
-} from '../../helpers/sparse-safetensors.js'
+import { llamaConfig, llamaTensors, sparseSafetensors, TINY_LLAMA } from '../../helpers/sparse-safetensors.js'
 
-const SMALL: LlamaDims = {
-  layers: 2,
-  hidden: 64,
-  intermediate: 128,
-  heads: 4,
-  kvHeads: 2,
-  vocab: 256,
-  dtype: 'BF16',
-}
+const SMALL = TINY_LLAMA
 const MODEL = {
   'config.json': JSON.stringify(llamaConfig(SMALL)),
   'model.safetensors': sparseSafetensors(llamaTensors(SMALL)),

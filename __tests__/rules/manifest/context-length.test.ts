@@ -1,21 +1,8 @@
 import rule from '../../../src/rules/manifest/context-length.js'
 import { createYaml, manifestRuleTester } from '../../helpers/manifest-tester.js'
-import {
-  llamaConfig,
-  llamaTensors,
-  sparseSafetensors,
-  type LlamaDims,
-} from '../../helpers/sparse-safetensors.js'
+import { llamaConfig, llamaTensors, sparseSafetensors, TINY_LLAMA } from '../../helpers/sparse-safetensors.js'
 
-const SMALL: LlamaDims = {
-  layers: 2,
-  hidden: 64,
-  intermediate: 128,
-  heads: 4,
-  kvHeads: 2,
-  vocab: 256,
-  dtype: 'BF16',
-}
+const SMALL = TINY_LLAMA
 
 /** A small model whose config.json says `config` over Llama 3.1's (max_position_embeddings 131,072). */
 function model(config: Record<string, unknown> = {}, tokenizerConfig?: Record<string, unknown>) {
