@@ -1,9 +1,11 @@
 // A dataset split over the jobs of a matrix, then merged: 1,000,000 generated ultrachat-like rows (one
-// JSON Lines file, so rows go round robin) with a few hundred exact duplicates planted across shards,
-// checked against the ChatML test base model as 4 shards (`--shard i/4`, one after another here; in a
-// workflow they run side by side), their JSON reports merged (merge-reports), and the same dataset
-// checked in one run. Prints each shard's time and report size, the merge's time, and whether the merged
-// report's findings, omitted counts and statistics (but the token sample) are the single run's.
+// JSON Lines file, so each shard takes the lines that begin in its quarter of the bytes) with a few
+// hundred exact duplicates planted across shards, checked against the ChatML test base model as 4 shards
+// (`--shard i/4`, one after another here; in a workflow they run side by side), their JSON reports
+// merged (merge-reports), and the same dataset checked in one run (split among this machine's threads,
+// as a run with the default jobs is). Prints each shard's time and report size, the merge's time, and
+// whether the merged report's findings, omitted counts and statistics (token lengths included) are the
+// single run's.
 // Run by hand: `npx tsx bench/shards.ts [rows] [shards] [duplicates]`. Prints figures; asserts nothing.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
