@@ -91,7 +91,7 @@ export async function checkDataset(
           listing.truncated,
         )
   // The data files in the order read: a shard's report carries them (shard-state.ts).
-  return { ...result, files: found.files.map((f) => ({ path: f.path, split: f.split })) }
+  return { ...result, files: found.files.map((f) => ({ path: f.path, split: f.split, size: f.size })) }
 }
 
 /**

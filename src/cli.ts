@@ -43,8 +43,8 @@ Options:
   --base-model REF             the model the rows must fit (chat template, tokenizer; default: the model)
   --max-rows N                 check only the first N rows
   --shard I/N                  check only share I of N of each dataset's rows (1/4 … 4/4 in a job
-                               matrix): by file when there are at least N files, else a share of
-                               each file (JSON Lines by bytes, Parquet by rows)
+                               matrix): whole files when they share the bytes evenly, else a
+                               share of each file (JSON Lines by bytes, Parquet by rows)
   --lfs-headers                when the model folder holds Git LFS pointers in place of *.safetensors
                                files, read each header from the remote's LFS server (one range request
                                a file; the checkout's remote.origin.url, GitHub or the Hub) instead of

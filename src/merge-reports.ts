@@ -283,7 +283,7 @@ const ShardStateJson = z.object({
   dataset: z
     .object({
       order: z.string(),
-      files: z.array(z.tuple([pathText, text])),
+      files: z.array(z.tuple([pathText, text, count])),
       stats: StatsJson,
       rules: z.custom<Record<string, unknown>>(isObject, 'an object'),
       omitted: z.array(z.array(z.tuple([messageId, position]))),
@@ -455,7 +455,7 @@ function datasetTarget(
   const state = target.shardState.dataset!
   const levels = new Map(target.shardState.levels)
   const { findings, omitted, stats } = mergeDatasetShards(shards, datasetRules, {
-    files: state.files.map(([p, split]) => ({ path: p, split })),
+    files: state.files.map(([p, split, size]) => ({ path: p, split, size })),
     levels,
     docsBase: options.docsBase,
     ...(base.spec.file ? { datasetPath: base.spec.file } : {}),

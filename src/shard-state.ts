@@ -39,8 +39,8 @@ export interface ShardState {
   dataset: {
     /** Packed: each finding's place in the order the run reported it. */
     order: string
-    /** The data files, [path, split], in the order the run read them. */
-    files: [string, string][]
+    /** The data files, [path, split, bytes], in the order the run read them. */
+    files: [string, string, number][]
     stats: StatsState
     /** Each dataset rule's shardState, by rule id. */
     rules: Record<string, unknown>
@@ -70,7 +70,7 @@ export interface StatsState {
 export interface ShardPieces {
   /** The order the run reported each finding in (before they were sorted). */
   pushed: ReadonlyMap<Finding, number>
-  files: readonly { path: string; split: string }[]
+  files: readonly { path: string; split: string; size: number }[]
   /** Each rule's shardState, by rule id. */
   rules: Record<string, unknown>
   stats: DatasetStats
@@ -111,7 +111,7 @@ export function shardStateOf(
     dataset: dataset
       ? {
           order: packNumbers(target.findings.map((f, i) => dataset.pushed.get(f) ?? i)),
-          files: dataset.files.map((f) => [f.path, f.split]),
+          files: dataset.files.map((f) => [f.path, f.split, f.size]),
           stats: statsState(dataset.stats),
           rules: dataset.rules,
           omitted: dataset.omitted.map((o) => Object.entries(o.byMessage ?? {})),

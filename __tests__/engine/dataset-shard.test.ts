@@ -8,7 +8,7 @@ import path from 'node:path'
 import { checkTargets } from '../../src/check.js'
 import type { Finding } from '../../src/common/finding.js'
 import { UsageError } from '../../src/common/errors.js'
-import { runDatasetRules, shardFiles, shardRows } from '../../src/engine/run-dataset.js'
+import { runDatasetRules, shardBytes, shardFiles, shardRows } from '../../src/engine/run-dataset.js'
 import { readParquet } from '../../src/readers/read-parquet.js'
 import { readRows } from '../../src/readers/read-rows.js'
 import { eventRows, type RowEvent } from '../../src/readers/rows.js'
@@ -131,18 +131,18 @@ async function expectPartition(files: Record<string, MemoryEntry>, count: number
 }
 
 describe('dataset shards', () => {
-  it('several JSONL files, 4 shards: whole files, file k (by path) to shard (k mod 4) + 1', async () => {
+  it('several JSONL files, 4 shards: whole files, the largest first to the shard with the fewest bytes', async () => {
     const files: Record<string, MemoryEntry> = {}
-    // Written out of order: the shards go by sorted path, not by listing order.
+    // Written out of order: the shards go by size and path, not by listing order.
     for (const k of [5, 0, 3, 1, 4, 2])
       files[`data/train-0000${k}-of-00006.jsonl`] = jsonl(mixed(9 + k, `f${k}`))
     const { parts } = await expectPartition(files, 4)
     const filesOf = (p: { seen: string[] }) => [...new Set(p.seen.map((s) => s.split('#')[0]))].sort()
     expect(parts.map(filesOf)).toEqual([
-      ['data/train-00000-of-00006.jsonl', 'data/train-00004-of-00006.jsonl'],
-      ['data/train-00001-of-00006.jsonl', 'data/train-00005-of-00006.jsonl'],
-      ['data/train-00002-of-00006.jsonl'],
-      ['data/train-00003-of-00006.jsonl'],
+      ['data/train-00005-of-00006.jsonl'],
+      ['data/train-00004-of-00006.jsonl'],
+      ['data/train-00000-of-00006.jsonl', 'data/train-00003-of-00006.jsonl'],
+      ['data/train-00001-of-00006.jsonl', 'data/train-00002-of-00006.jsonl'],
     ])
   })
 
@@ -317,6 +317,28 @@ describe('dataset shards', () => {
     for (const p of parts) expect(p.findings.filter((f) => f.messageId === 'noRows')).toEqual([])
   })
 
+  it('a line over the row limit across a share boundary is the bad row of the share it begins in, once', async () => {
+    const huge = `{"messages": "${'x'.repeat(17 * 1024 * 1024)}"}`
+    const text = jsonl([good(1)]) + huge + '\n' + jsonl([good(2), good(3)])
+    const source = memorySource({ 'train.jsonl': text })
+    const [file] = findDataFiles(await source.list()).files
+    const size = Buffer.byteLength(text)
+    const whole: RowEvent[] = []
+    for await (const e of readRows(source, file!)) whole.push(e)
+    expect(whole.map((e) => e.kind)).toEqual(['row', 'bad-row', 'row', 'row'])
+    for (const count of [2, 3, 5]) {
+      const read: RowEvent[] = []
+      for (const shard of shards(count)) {
+        const events: RowEvent[] = []
+        const share = { ...shardBytes(size, shard), countAfter: true }
+        for await (const e of readRows(source, file!, { share })) events.push(e)
+        expect(events.reduce((n, e) => n + eventRows(e), 0)).toBe(4)
+        read.push(...events.filter((e) => e.kind !== 'left'))
+      }
+      expect(read.sort((a, b) => a.row - b.row)).toEqual(whole)
+    }
+  })
+
   it('a share of JSON Lines bytes with no row in it (blank lines) does not say "no rows": rows may follow', async () => {
     const files = { 'train.jsonl': '\n'.repeat(5000) + jsonl([good(1), good(2)]) }
     const { parts } = await expectPartition(files, 2)
@@ -350,10 +372,34 @@ describe('dataset shards', () => {
       format: 'jsonl' as const,
       split: 'train',
     }))
-    expect(shards(2).map((s) => [...shardFiles(files, s)])).toEqual([
+    expect(shards(2).map((s) => [...shardFiles(files, s)!])).toEqual([
       ['a', 'c', 'e'],
       ['b', 'd'],
     ])
+    // Largest first to the lightest shard: 40 | 30 | 20+10 | 25+5, within 1.25 times an even 32.5.
+    const sized = (sizes: Record<string, number>) =>
+      Object.entries(sizes).map(([path, size]) => ({ path, size }))
+    const even = sized({ a: 40, b: 30, c: 25, d: 20, e: 10, f: 5 })
+    expect(shards(4).map((s) => [...shardFiles(even, s)!].sort())).toEqual([
+      ['a'],
+      ['b'],
+      ['c', 'f'],
+      ['d', 'e'],
+    ])
+    // One file larger than a job's share (a large train file beside small ones): every job shares rows.
+    const uneven = sized({ 'train.jsonl': 900, 'test.jsonl': 50, 'validation.jsonl': 50 })
+    for (const s of shards(2)) expect(shardFiles(uneven, s)).toBeUndefined()
+    expect(shardFiles(uneven, { index: 1, count: 1 })).toEqual(
+      new Set(['train.jsonl', 'test.jsonl', 'validation.jsonl']),
+    )
+    expect(shardFiles(sized({ a: 1 }), { index: 1, count: 2 })).toBeUndefined() // fewer files than shards
+  })
+
+  it('a large file beside small ones: every shard checks its share of each, as many files as shards or not', async () => {
+    const files = { 'train.jsonl': jsonl(mixed(60, 'a')), 'test.jsonl': jsonl(mixed(6, 'b')) }
+    const { parts } = await expectPartition(files, 2)
+    for (const p of parts)
+      expect(new Set(p.seen.map((s) => s.split('#')[0]))).toEqual(new Set(['train.jsonl', 'test.jsonl']))
   })
 })
 

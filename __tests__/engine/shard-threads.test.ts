@@ -41,6 +41,11 @@ beforeAll(() => {
                 ? { ...chat(['user', `q${i}`], ['assistant', 'a']), extra: i }
                 : chat(['user', `question ${i} ${'x'.repeat(i % 300)}`], ['assistant', `answer ${i}`])
   writeFileSync(path.join(dir, 'train.jsonl'), jsonl(Array.from({ length: 12_000 }, (_, i) => row(i))))
+  // A file no share can read (every share opens every file): its finding is one run's, once.
+  writeFileSync(
+    path.join(dir, 'test.jsonl'),
+    `version https://git-lfs.github.com/spec/v1\noid sha256:${'a'.repeat(64)}\nsize 123456789\n`,
+  )
   writeFileSync(
     path.join(dir, 'validation.parquet'),
     messagesParquet(
@@ -92,6 +97,7 @@ describe('a dataset checked by threads, each its own share', () => {
     const expected = comparable(single)
     // Something to compare: findings of many rules, a token sample.
     expect(new Set(single.findings.map((f) => f.ruleId)).size).toBeGreaterThanOrEqual(5)
+    expect(single.findings.filter((f) => f.location.path === 'test.jsonl' && !f.location.row)).toHaveLength(1)
     expect(single.stats.tokens?.sample?.every).toBeGreaterThan(1)
     for (const count of [2, 3]) {
       const stopped: number[] = []

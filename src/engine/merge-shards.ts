@@ -9,6 +9,7 @@ import type { Finding, Location, RuleLevel, Severity } from '../common/finding.j
 import type { DatasetRule, ShardMergeContext } from '../rules/dataset-rule.js'
 import { mergeStats, type DatasetStats } from './dataset-stats.js'
 import { compareOmitted, findingCollector, type OmittedFindings } from './finding-cap.js'
+import { shardFiles } from './run-dataset.js'
 import { reporterFor } from './run-model.js'
 
 /** One shard of a dataset, as its report gives it back. */
@@ -25,8 +26,8 @@ export interface DatasetShard {
 }
 
 export interface ShardMergeOptions {
-  /** The dataset's data files and their splits, in the order one run reads them. */
-  files: readonly { path: string; split: string }[]
+  /** The dataset's data files, their splits and sizes, in the order one run reads them. */
+  files: readonly { path: string; split: string; size: number }[]
   levels: ReadonlyMap<string, RuleLevel>
   docsBase: string
   /** As DatasetRunOptions.datasetPath: where a finding about the whole dataset goes. */
@@ -153,7 +154,7 @@ export function mergeDatasetShards(
   const splits = [...new Set(options.files.map((f) => f.split))]
   const stats = mergeStats(
     shards.map((s) => s.stats),
-    { splits, byFile: files.length >= shards.length },
+    { splits, byFile: shardFiles(options.files, { index: 1, count: shards.length }) !== undefined },
   )
   return { findings: collected.findings, omitted, stats }
 }

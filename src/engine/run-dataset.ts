@@ -192,11 +192,12 @@ export async function runDatasetRules(
   // a file read to its end, or one whose format states it (Parquet's footer).
   let stopped = false
   let total: number | undefined = 0
-  // A shard reads only its files when every shard has one; else every file, checking only its rows.
+  // A shard reads only its files when whole files share evenly (shardFiles); else every file, checking
+  // only its rows.
   // Rows read and left to other shards count for max-rows (rows read, as one run reads them) and for
   // "the dataset has no rows"; a shard by file does not know the other files' rows, so never says "no rows".
   const { shard } = options
-  const owned = shard && !shard.rows && files.length >= shard.count ? shardFiles(files, shard) : undefined
+  const owned = shard && !shard.rows ? shardFiles(files, shard) : undefined
   let otherShards = 0
   let rowsAfter = false
   // Rows of JSON files (arrays, which give their rows' places only as they are parsed), numbered across
@@ -320,13 +321,32 @@ function collectShardState(
 }
 
 /**
- * The files of one shard when there are at least as many files as shards: sorted by path (code units),
- * file k (0-based) goes to shard (k mod count) + 1, so every shard has a file, and the shards' file
- * counts differ by one at most.
+ * The files of one shard, when whole files share the bytes evenly enough: at least as many files as
+ * shards, dealt largest first (equal sizes in path order, code units) to the shard with the fewest bytes
+ * (then the fewest files, then the first), and no shard past 1.25 times an even share. Otherwise
+ * undefined: every shard reads its share of every file's rows (shardRows, shardBytes), so one large file
+ * beside small ones does not leave the other jobs idle. Files of one size go round robin by path.
  */
-export function shardFiles(files: readonly DataFile[], shard: { index: number; count: number }): Set<string> {
-  const paths = [...new Set(files.map((f) => f.path))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  return new Set(paths.filter((_, k) => k % shard.count === shard.index - 1))
+export function shardFiles(
+  files: readonly Pick<DataFile, 'path' | 'size'>[],
+  shard: { index: number; count: number },
+): Set<string> | undefined {
+  const unique = [...new Map(files.map((f) => [f.path, f])).values()]
+  if (unique.length < shard.count) return undefined
+  unique.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  const bytes = new Array<number>(shard.count).fill(0)
+  const held = new Array<number>(shard.count).fill(0)
+  const owner = unique.map((f) => {
+    let k = 0
+    for (let j = 1; j < shard.count; j++)
+      if (bytes[j]! < bytes[k]! || (bytes[j] === bytes[k] && held[j]! < held[k]!)) k = j
+    bytes[k]! += f.size
+    held[k]!++
+    return k
+  })
+  const total = bytes.reduce((a, b) => a + b, 0)
+  if (Math.max(...bytes) > (1.25 * total) / shard.count) return undefined
+  return new Set(unique.filter((_, i) => owner[i] === shard.index - 1).map((f) => f.path))
 }
 
 /**

@@ -94,7 +94,7 @@ export async function runDatasetInShards(
       })),
       datasetRules,
       {
-        files: job.files.map((f) => ({ path: f.path, split: f.split })),
+        files: job.files.map((f) => ({ path: f.path, split: f.split, size: f.size })),
         levels: job.levels,
         docsBase: job.docsBase,
         ...(job.datasetPath !== undefined ? { datasetPath: job.datasetPath } : {}),
