@@ -4,7 +4,7 @@
 // (out of memory on a hostile row, a bug) fails its requests, and the pool goes on with the others.
 import os from 'node:os'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
-import { describeThreadError, startThread } from './threads.js'
+import { describeThreadError, startThread, THREAD_YOUNG_MB } from './threads.js'
 import { ROW_WORKER_ROLE, type WorkerBase, type WorkReply, type WorkRow } from './row-worker.js'
 
 export interface RowPool {
@@ -59,7 +59,10 @@ export function startRowPool(
         'row-worker.ts',
         ROW_WORKER_ROLE,
         { base },
-        options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        options.resourceLimits ?? {
+          maxOldGenerationSizeMb: WORKER_HEAP_MB,
+          maxYoungGenerationSizeMb: THREAD_YOUNG_MB,
+        },
       )
     } catch (error) {
       // workerData is cloned: a tokenizer.json nested a few thousand levels deep cannot be.

@@ -17,7 +17,7 @@ import {
   type ShardReply,
   type ShardSample,
 } from './shard-worker.js'
-import { describeThreadError, startThread } from './threads.js'
+import { describeThreadError, startThread, THREAD_YOUNG_MB } from './threads.js'
 
 /**
  * The smallest dataset split among threads: below it the threads' start (each loads the code and the
@@ -46,7 +46,7 @@ export function threadShares(
 
 export interface ShardThreadOptions {
   onProgress?: (rows: number, rowsPerSecond: number) => void
-  /** The threads' heap limits (default: Node's, as the main thread's). */
+  /** The threads' heap limits (default: Node's old generation, THREAD_YOUNG_MB of young generation). */
   resourceLimits?: ResourceLimits
   /** Called when a thread stopped without its shard's result, before the shard is checked here. */
   onThreadStopped?: (shard: number, why: string) => void
@@ -76,7 +76,8 @@ export async function runDatasetInShards(
       Array.from({ length: count }, (_, k) => {
         const shard = { index: k + 1, count, rows: true as const }
         const hooks = { onProgress: (n: number) => progress(k, n), sampleStep: step(k) }
-        return inThread(job, shard, hooks, options.resourceLimits, workers).catch((error: Error) => {
+        const limits = options.resourceLimits ?? { maxYoungGenerationSizeMb: THREAD_YOUNG_MB }
+        return inThread(job, shard, hooks, limits, workers).catch((error: Error) => {
           // Checked again here: a thread's failure is never a shard's rows left unchecked.
           options.onThreadStopped?.(shard.index, describeThreadError(error))
           return runShard(job, shard, hooks)
