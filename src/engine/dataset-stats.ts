@@ -90,8 +90,12 @@ export function sampleKey(path: string, row: number): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
-/** Whether a row of `key` is in the sample of step 2^`level`. */
-const inSample = (key: number, level: number) => level === 0 || key % 2 ** level === 0
+/**
+ * Whether a row of `key` is in the sample of step 2^`level`. Keys are 32 bits: past level 32 no row is,
+ * so rows whose key is 0 (a file name can be chosen to give its first row that key) cannot keep the
+ * sample over its caps at every step.
+ */
+const inSample = (key: number, level: number) => level === 0 || (level <= 32 && key % 2 ** level === 0)
 
 /**
  * The step that keeps `rows` (sampled at `level` or finer) within the caps: the same whatever order the

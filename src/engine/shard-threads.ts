@@ -71,6 +71,8 @@ export async function runDatasetInShards(
   }
   const step = sampleBarrier(count)
   const workers = new Set<Worker>()
+  // Once the run has failed, a thread that stops is not checked again: nothing waits for it.
+  let failed = false
   try {
     const results = await Promise.all(
       Array.from({ length: count }, (_, k) => {
@@ -78,6 +80,7 @@ export async function runDatasetInShards(
         const hooks = { onProgress: (n: number) => progress(k, n), sampleStep: step(k) }
         const limits = options.resourceLimits ?? { maxYoungGenerationSizeMb: THREAD_YOUNG_MB }
         return inThread(job, shard, hooks, limits, workers).catch((error: Error) => {
+          if (failed) throw error
           // Checked again here: a thread's failure is never a shard's rows left unchecked.
           options.onThreadStopped?.(shard.index, describeThreadError(error))
           return runShard(job, shard, hooks)
@@ -102,8 +105,12 @@ export async function runDatasetInShards(
       },
     )
     return { ...merged, stats: { ...merged.stats, seconds: (Date.now() - started) / 1000 } }
+  } catch (error) {
+    // A shard that failed here too fails the run: no thread, and no share run here, is left waiting.
+    failed = true
+    step.fail(error)
+    throw error
   } finally {
-    // A shard that failed here too fails the run: no thread is left waiting for the others.
     await Promise.all([...workers].map((w) => w.terminate()))
   }
 }
@@ -113,22 +120,37 @@ export async function runDatasetInShards(
  * of them), so each share counts only the rows one run counts. A share checked again (its thread
  * stopped) samples the same rows, and gets the same step.
  */
-function sampleBarrier(count: number): (k: number) => (sample: ShardSample) => Promise<number> {
+function sampleBarrier(count: number): {
+  (k: number): (sample: ShardSample) => Promise<number>
+  /** The run failed: every share waiting for the step stops. */
+  fail(error: unknown): void
+} {
   const samples = new Array<ShardSample | undefined>(count)
+  let said = 0
   let release!: (level: number) => void
-  const level = new Promise<number>((resolve) => (release = resolve))
-  return (k) => (sample) => {
-    samples[k] = sample
-    const said = samples.filter((s) => s !== undefined)
-    if (said.length === count)
-      release(
-        settleSample(
-          said.flatMap((s) => s.rows),
-          Math.max(...said.map((s) => s.level)),
-        ).level,
-      )
+  let fail!: (error: unknown) => void
+  const level = new Promise<number>((resolve, reject) => {
+    release = resolve
+    fail = reject
+  })
+  level.catch(() => {}) // a failed run's step: a share waiting for it stops, none may be
+  const step = (k: number) => (sample: ShardSample) => {
+    // The first sample of each share counts: one checked again samples the same rows.
+    if (samples[k] === undefined) {
+      samples[k] = sample
+      if (++said === count) {
+        const all = samples as ShardSample[]
+        release(
+          settleSample(
+            all.flatMap((s) => s.rows),
+            Math.max(...all.map((s) => s.level)),
+          ).level,
+        )
+      }
+    }
     return level
   }
+  return Object.assign(step, { fail })
 }
 
 /** One shard in a thread of its own: its result, or a rejection when the thread stops without one. */

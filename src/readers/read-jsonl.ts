@@ -73,14 +73,17 @@ export async function* readJsonl(
       } else batch.push({ kind: 'bad-row', row: ++row, line, problem: tooLong(total) })
       return
     }
+    if (counted) {
+      // Counted, not copied: a row unless every piece is blank ('\r' is blank too).
+      if (![...held, last].every((p) => isBlank(p, 0, p.length))) {
+        row++
+        before++
+      }
+      return
+    }
     let bytes = held.length === 0 ? last : Buffer.concat([...held, last])
     if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1)
     if (isBlank(bytes, 0, bytes.length)) return
-    if (counted) {
-      row++
-      before++
-      return
-    }
     countBefore()
     row++
     const parsed = parseRowBytes(bytes)
@@ -165,7 +168,7 @@ export async function* readJsonl(
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3
       refuseBinary(buf.subarray(start), 'JSON Lines text')
       // A JSON array in a .jsonl file: `datasets` falls back to reading it as one JSON document, whose
-      // rows are all the first share's (its elements' places are known only by parsing it).
+      // rows are all one share's (its elements' places are known only by parsing it).
       const firstByte = firstSignificant(buf, start)
       if (firstByte >= 0 && buf[firstByte] === 0x5b /* [ */) {
         const rows = streamJsonArray(
@@ -176,7 +179,9 @@ export async function* readJsonl(
           true,
           buf.subarray(firstByte),
         )
-        if (from === 0) yield* rows
+        // The array is the share's whose bytes its '[' begins in, as a line is.
+        const at = chunk.offset + firstByte
+        if (at >= from && at < to) yield* rows
         else if (countAfter)
           for await (const events of rows)
             if (events.length > 0)

@@ -202,14 +202,15 @@ export async function* readParquet(
       g++
       continue
     }
-    if (rowStart + count <= skipTo) {
-      yield* passOver(rowStart, rowStart + count)
+    // Passed over: a group before the range, and a group past the limits that begins before it (the
+    // report of the share it begins in, whole, as one run reports it).
+    if (rowStart + count <= skipTo || (over(g) && rowStart < skipTo)) {
+      yield* passOver(rowStart, Math.min(rowStart + count, rowLimit))
       rowStart += count
       g++
       continue
     }
     if (over(g)) {
-      // The whole group, as one run reports it, though a range ends in it.
       const n = Math.min(count, rowLimit - rowStart)
       passed = Math.max(passed, rowStart + n)
       yield [

@@ -40,8 +40,8 @@ export type RowEvent =
     }
   | {
       /**
-       * A row the caller asked not to read (another shard's: ReadOptions.parse, .from, .bytes), only
-       * counted; with `count`, that many rows from `row` on.
+       * Rows of another shard (ReadOptions.share, .range), counted and not read: `count` rows (one when
+       * absent) from `row` on.
        */
       kind: 'left'
       row: number
