@@ -55,6 +55,10 @@ export async function checkDataset(
     maxRows: spec.maxRows,
     bytes: found.files.reduce((n, f) => n + f.size, 0),
   })
+  const recorded = base && record ? { ref: base.ref, record } : undefined
+  // The threads load the base model from its bytes: this thread's copy (its tokenizer can be tens of
+  // MB) is let go.
+  if (threads > 0) base = undefined
   const result =
     threads > 0
       ? await runDatasetInShards(
@@ -64,7 +68,7 @@ export async function checkDataset(
             files: found.files,
             unsupported,
             truncated: listing.truncated,
-            ...(base && record ? { base: { ref: base.ref, record } } : {}),
+            ...(recorded ? { base: recorded } : {}),
             levels: settings.levels,
             docsBase,
             ...(spec.file !== undefined ? { datasetPath: spec.file } : {}),

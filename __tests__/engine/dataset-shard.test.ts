@@ -16,31 +16,12 @@ import { findDataFiles } from '../../src/readers/splits.js'
 import { toJson } from '../../src/report/json.js'
 import { formatSummary } from '../../src/report/summary.js'
 import { formatText } from '../../src/report/text.js'
-import type { DatasetRule } from '../../src/rules/dataset-rule.js'
 import { datasetRules } from '../../src/rules/registry.js'
 import { parseShard, resolveSettings } from '../../src/settings.js'
 import { memorySource, type MemoryEntry } from '../../src/sources/memory.js'
-import { chat, jsonl, raw } from '../helpers/dataset-tester.js'
+import { chat, jsonl, raw, rowRecorder } from '../helpers/dataset-tester.js'
 import { runCliIn, writeFiles } from '../helpers/in-process.js'
 import { messagesParquet } from '../helpers/parquet.js'
-
-/** A rule that reports nothing and records every row it is shown, parsed or not: `path#row`. */
-function recorder(seen: string[]): DatasetRule {
-  return {
-    meta: {
-      id: 'DS999',
-      name: 'recorder',
-      description: 'Record rows',
-      severity: 'info',
-      messages: {},
-      inputs: [],
-    },
-    create: () => ({
-      row: (r) => void seen.push(`${r.file.path}#${r.row}`),
-      badRow: (file, e) => void seen.push(`${file.path}#${e.row}`),
-    }),
-  }
-}
 
 /**
  * Which share of `count` each row of a JSON Lines text falls in (0-based, in row order): the share
@@ -83,7 +64,7 @@ async function run(
     : plain
   const found = findDataFiles(await source.list())
   const seen: string[] = []
-  const result = await runDatasetRules(source, found.files, [], [recorder(seen), ...datasetRules], {
+  const result = await runDatasetRules(source, found.files, [], [rowRecorder(seen), ...datasetRules], {
     levels: new Map(),
     docsBase: 'https://docs.test/',
     ...(shard ? { shard } : {}),

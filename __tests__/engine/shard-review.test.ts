@@ -7,9 +7,9 @@ import { runDatasetRules, shardBytes, shardFiles, shardRows } from '../../src/en
 import { readJsonl, type JsonlShare } from '../../src/readers/read-jsonl.js'
 import { readParquet, type ParquetLimits } from '../../src/readers/read-parquet.js'
 import { eventRows, type DataFile, type RowEvent } from '../../src/readers/rows.js'
-import type { DatasetRule } from '../../src/rules/dataset-rule.js'
 import { memorySource } from '../../src/sources/memory.js'
 import { messagesParquet, type Message } from '../helpers/parquet.js'
+import { rowRecorder } from '../helpers/dataset-tester.js'
 import { parquetMetadata } from 'hyparquet'
 
 /** mulberry32: a small seeded generator, so every case is the same on every run. */
@@ -235,26 +235,6 @@ describe('JSON Lines byte shares (property)', () => {
   })
 })
 
-/** A rule that reports nothing and records every row it is shown: `path#row`. */
-function recorder(seen: string[]): DatasetRule {
-  return {
-    meta: {
-      id: 'DS999',
-      name: 'recorder',
-      description: 'Record rows',
-      severity: 'info',
-      messages: {},
-      inputs: [],
-    },
-    create: () => ({
-      row: (r) => void seen.push(`${r.file.path}#${r.row}`),
-      badRow: (file, e) => void seen.push(`${file.path}#${e.row}`),
-      skipped: (file, s) => void seen.push(`${file.path}#${s.row}+${s.count}`),
-      fileError: (file) => void seen.push(`${file.path}!`),
-    }),
-  }
-}
-
 async function run(
   files: Record<string, string | Uint8Array>,
   seen: string[],
@@ -264,7 +244,7 @@ async function run(
   const source = memorySource(files)
   const { findDataFiles } = await import('../../src/readers/splits.js')
   const found = findDataFiles(await source.list())
-  return runDatasetRules(source, found.files, [], [recorder(seen)], {
+  return runDatasetRules(source, found.files, [], [rowRecorder(seen, true)], {
     levels: new Map(),
     docsBase: 'https://docs.test/',
     ...(shard ? { shard } : {}),
@@ -349,11 +329,9 @@ describe('Parquet row ranges (property)', () => {
     }
   })
 
-  // The reader's contract (read-parquet.ts, and the brief): "a group past the limits is reported whole by
-  // the share it begins in". A share whose range begins inside such a group reports it too: only
-  // runDatasetRules' `event.row >= range.first` keeps the rows from being counted twice. Latent (the
-  // one caller filters), but another caller of `range` (or the merge of per-share events) counts the
-  // group twice. Fix: in the over(g) branch, pass the group over (passOver) when rowStart < skipTo.
+  // The reader's contract (read-parquet.ts): "a group past the limits is reported whole by the share it
+  // begins in". A share whose range begins inside such a group passes it over, so no caller of `range`
+  // counts the group twice (runDatasetRules also filters by `event.row >= range.first`).
   it('a group past the limits that begins before a range is not that range’s to report', async () => {
     const bytes = messagesParquet(
       Array.from({ length: 10 }, (_, i) => message(i)),

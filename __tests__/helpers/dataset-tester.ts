@@ -184,3 +184,30 @@ export function datasetRuleTester(
 }
 
 export { chatmlBase } from './chatml-base.js'
+
+/**
+ * A rule that reports nothing and records every row it is shown, parsed or not, as `path#row`; with
+ * `files`, also the rows a reader skipped (`path#row+count`) and the files it could not read (`path!`).
+ */
+export function rowRecorder(seen: string[], files = false): DatasetRule {
+  return {
+    meta: {
+      id: 'DS999',
+      name: 'recorder',
+      description: 'Record rows',
+      severity: 'info',
+      messages: {},
+      inputs: [],
+    },
+    create: () => ({
+      row: (r) => void seen.push(`${r.file.path}#${r.row}`),
+      badRow: (file, e) => void seen.push(`${file.path}#${e.row}`),
+      ...(files
+        ? {
+            skipped: (file, s) => void seen.push(`${file.path}#${s.row}+${s.count}`),
+            fileError: (file) => void seen.push(`${file.path}!`),
+          }
+        : {}),
+    }),
+  }
+}
